@@ -1,0 +1,148 @@
+//! The form definition format (one JSON document per form version), as serde types.
+//!
+//! This is the wire format: what the builder writes, the portal stores and serves, and the runtime
+//! reads. `schemas/definition.schema.json` is its meta-schema; [`crate::load`] checks a document
+//! against it and against the semantic rules before these types are built.
+
+use crate::text::Text;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use std::collections::BTreeMap;
+
+/// One version of one form.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Definition {
+    #[serde(rename = "$schema", default, skip_serializing_if = "Option::is_none")]
+    pub meta_schema: Option<String>,
+    /// Stable identifier of the form, e.g. `ct01`.
+    pub id: String,
+    /// Version number; published versions are immutable.
+    pub version: u32,
+    pub title: Text,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<Text>,
+    /// Code of the administrative procedure in the national procedure database.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub procedure_code: Option<String>,
+    /// Code of the receiving agency (used in dossier codes).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agency_code: Option<String>,
+    /// The JSON Schema (draft 2020-12) of the submitted data.
+    pub data_schema: Value,
+    pub pages: Vec<Page>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signature: Option<SignatureRequirement>,
+}
+
+/// A page of the form: citizens see one page at a time on long forms.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Page {
+    pub id: String,
+    pub title: Text,
+    pub sections: Vec<Section>,
+}
+
+/// A titled group of items.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Section {
+    pub id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<Text>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub help: Option<Text>,
+    pub items: Vec<Item>,
+}
+
+/// One thing drawn on the form: a field bound to a data location, a table, or static text.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Item {
+    pub widget: Widget,
+    /// JSON pointer of the data this item edits. For a table's columns it is relative to a row.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pointer: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<Text>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub help: Option<Text>,
+    /// The text of a `static` item.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub text: Option<Text>,
+    /// Choices of a `select` or `radio`, in display order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub options: Vec<Choice>,
+    /// Columns of a `table` (each an item whose pointer is relative to the row).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub columns: Vec<Item>,
+    /// Messages that replace the default ones, by JSON Schema keyword (`pattern`, `required`, …).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub messages: BTreeMap<String, Text>,
+    /// HTML `autocomplete` token, so browsers and password managers can help the citizen.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub autocomplete: Option<String>,
+}
+
+/// The widgets the runtime draws.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Widget {
+    Text,
+    Textarea,
+    Number,
+    /// Typed as dd/mm/yyyy, stored as an ISO date.
+    Date,
+    Select,
+    Radio,
+    Checkbox,
+    Email,
+    /// A Vietnamese phone number.
+    Phone,
+    /// A 12-digit personal identification number.
+    IdNumber,
+    /// A repeatable group drawn as a table, one row per array element.
+    Table,
+    /// Text shown to the citizen, bound to no data.
+    Static,
+}
+
+impl Widget {
+    pub const NAMES: [&'static str; 12] = [
+        "text",
+        "textarea",
+        "number",
+        "date",
+        "select",
+        "radio",
+        "checkbox",
+        "email",
+        "phone",
+        "id-number",
+        "table",
+        "static",
+    ];
+
+    /// Whether this widget edits data (every widget but `static`).
+    pub fn is_field(self) -> bool {
+        self != Widget::Static
+    }
+}
+
+/// One choice of a `select` or `radio`.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Choice {
+    pub value: String,
+    pub label: Text,
+}
+
+/// Whether and how the dossier must be signed.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct SignatureRequirement {
+    pub required: bool,
+    /// Who signs; `applicant` for now.
+    #[serde(default = "applicant")]
+    pub signer: String,
+}
+
+fn applicant() -> String {
+    "applicant".to_owned()
+}

@@ -1,0 +1,39 @@
+//! form-core: the one form engine that the browser and the portal both run.
+//!
+//! It loads a form definition (JSON, one document per form version), checks it completely and
+//! reports **every** problem as a [`Diagnostic`] with a JSON pointer and messages in Vietnamese and
+//! English; it validates a citizen's data against the definition's embedded JSON Schema
+//! (draft 2020-12) with the same messages.
+//!
+//! Main types: [`Form`] (a loaded, checked definition, ready to validate data), [`Definition`] (the
+//! serde model of the definition format), [`Diagnostic`], [`Text`] (a vi/en pair).
+//!
+//! Key design decision: this crate does no IO. It reads no files, clock, network or randomness and
+//! knows nothing of the browser or of HTTP; values in, values out. Loading and validating never
+//! panic: they return a value *and* a list of diagnostics.
+//!
+//! Two validators, one verdict: [`schema`] is a compact validator for the subset of JSON Schema that
+//! the definition meta-schema allows, small enough for the browser. With the `reference` feature
+//! (native only) [`reference`] runs the full `jsonschema` crate on the same schema; the differential
+//! tests keep the two verdicts identical.
+
+pub mod definition;
+mod diagnostic;
+mod form;
+pub mod format;
+mod load;
+mod messages;
+pub mod pointer;
+#[cfg(feature = "reference")]
+pub mod reference;
+pub mod schema;
+mod text;
+
+pub use definition::{Choice, Definition, Item, Page, Section, Widget};
+pub use diagnostic::{Diagnostic, Severity};
+pub use form::{Field, Form};
+pub use load::{Loaded, load, load_value};
+pub use text::{Lang, Text};
+
+/// The meta-schema of form definitions (JSON Schema draft 2020-12), as shipped in `schemas/`.
+pub const DEFINITION_META_SCHEMA: &str = include_str!("../../schemas/definition.schema.json");

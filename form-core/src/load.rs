@@ -1,0 +1,422 @@
+//! Loading a definition: parse, check against the meta-schema, check the semantics, report
+//! every problem with a JSON pointer into the definition.
+
+use crate::definition::{Definition, Item, Widget};
+use crate::diagnostic::Diagnostic;
+use crate::form::Form;
+use crate::messages;
+use crate::pointer;
+use crate::schema::{JsonType, Schema, SchemaView};
+use crate::text::Text;
+use serde_json::Value;
+use std::collections::{HashMap, HashSet};
+use std::sync::OnceLock;
+
+/// The result of loading: the form when it has no error, and every diagnostic (errors and
+/// warnings) either way.
+#[derive(Debug)]
+pub struct Loaded {
+    pub form: Option<Form>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Loaded {
+    pub fn errors(&self) -> impl Iterator<Item = &Diagnostic> {
+        self.diagnostics.iter().filter(|d| d.is_error())
+    }
+}
+
+fn meta_schema() -> &'static Schema {
+    static META: OnceLock<Schema> = OnceLock::new();
+    META.get_or_init(|| {
+        // The meta-schema is part of the build and tested; should it ever be broken, validation
+        // degrades to the semantic checks rather than panicking.
+        let value =
+            serde_json::from_str(crate::DEFINITION_META_SCHEMA).unwrap_or(Value::Bool(true));
+        Schema::compile(&value).0
+    })
+}
+
+/// Loads a definition from JSON text.
+pub fn load(text: &str) -> Loaded {
+    match serde_json::from_str::<Value>(text) {
+        Ok(value) => load_value(&value),
+        Err(e) => Loaded {
+            form: None,
+            diagnostics: vec![Diagnostic::error(
+                "",
+                "json-syntax",
+                Text::new(
+                    format!(
+                        "Tệp không phải JSON hợp lệ (dòng {}, cột {}): {}",
+                        e.line(),
+                        e.column(),
+                        e
+                    ),
+                    format!(
+                        "Not valid JSON (line {}, column {}): {}",
+                        e.line(),
+                        e.column(),
+                        e
+                    ),
+                ),
+            )],
+        },
+    }
+}
+
+/// Loads a definition from a parsed JSON value.
+pub fn load_value(value: &Value) -> Loaded {
+    let mut diags: Vec<Diagnostic> = meta_schema()
+        .validate(value)
+        .into_iter()
+        .map(|e| {
+            let mut message = messages::for_error(&e.kind);
+            if let crate::schema::ErrorKind::AdditionalProperty(name) = &e.kind {
+                message = Text::new(
+                    format!("Thuộc tính không được biết: \"{name}\"."),
+                    format!("Unknown property \"{name}\"."),
+                );
+            }
+            if e.kind == crate::schema::ErrorKind::Required {
+                let name = e.instance.rsplit('/').next().unwrap_or("");
+                message = Text::new(
+                    format!("Thiếu thuộc tính bắt buộc \"{name}\"."),
+                    format!("Missing required property \"{name}\"."),
+                );
+            }
+            let code = if e.instance.ends_with("/widget")
+                && matches!(e.kind, crate::schema::ErrorKind::Enum(_))
+            {
+                "unknown-widget".to_owned()
+            } else {
+                format!("definition-{}", e.kind.keyword())
+            };
+            Diagnostic {
+                severity: crate::Severity::Error,
+                pointer: e.instance,
+                code,
+                message,
+            }
+        })
+        .collect();
+
+    let mut checker = Checker {
+        diags: &mut diags,
+        bound: HashMap::new(),
+        ids: HashSet::new(),
+    };
+    let schema = value.get("dataSchema").filter(|s| s.is_object()).map(|s| {
+        let (schema, compile_diags) = Schema::compile(s);
+        for mut d in compile_diags {
+            d.pointer = format!("/dataSchema{}", d.pointer);
+            checker.diags.push(d);
+        }
+        schema
+    });
+    checker.pages(value, schema.as_ref());
+    if let Some(schema) = &schema {
+        checker.required_are_bound(schema.resolve(""), "");
+    }
+
+    let has_errors = diags.iter().any(Diagnostic::is_error);
+    let form = match (has_errors, schema) {
+        (false, Some(schema)) => match serde_json::from_value::<Definition>(value.clone()) {
+            Ok(definition) => Some(Form::new(definition, schema)),
+            Err(e) => {
+                diags.push(Diagnostic::error(
+                    "",
+                    "definition-shape",
+                    Text::new(
+                        format!("Định nghĩa không đọc được: {e}"),
+                        format!("The definition cannot be read: {e}"),
+                    ),
+                ));
+                None
+            }
+        },
+        _ => None,
+    };
+    diags.sort_by(|a, b| a.pointer.cmp(&b.pointer).then(a.severity.cmp(&b.severity)));
+    diags.dedup();
+    Loaded {
+        form,
+        diagnostics: diags,
+    }
+}
+
+struct Checker<'d> {
+    diags: &'d mut Vec<Diagnostic>,
+    /// Data pointer → definition pointer of the item that binds it.
+    bound: HashMap<String, String>,
+    /// Page and section ids seen.
+    ids: HashSet<String>,
+}
+
+impl Checker<'_> {
+    fn error(&mut self, at: String, code: &str, vi: String, en: String) {
+        self.diags
+            .push(Diagnostic::error(at, code, Text::new(vi, en)));
+    }
+
+    fn pages(&mut self, value: &Value, schema: Option<&Schema>) {
+        let Some(pages) = value.get("pages").and_then(Value::as_array) else {
+            return;
+        };
+        for (pi, page) in pages.iter().enumerate() {
+            let page_at = format!("/pages/{pi}");
+            self.unique_id(page, &page_at);
+            let Some(sections) = page.get("sections").and_then(Value::as_array) else {
+                continue;
+            };
+            for (si, section) in sections.iter().enumerate() {
+                let section_at = format!("{page_at}/sections/{si}");
+                self.unique_id(section, &section_at);
+                let Some(items) = section.get("items").and_then(Value::as_array) else {
+                    continue;
+                };
+                for (ii, item) in items.iter().enumerate() {
+                    // Items that do not fit the model were reported by the meta-schema.
+                    if let Ok(item) = serde_json::from_value::<Item>(item.clone()) {
+                        let root = schema.and_then(|s| s.resolve(""));
+                        self.item(&item, &format!("{section_at}/items/{ii}"), root, "");
+                    }
+                }
+            }
+        }
+    }
+
+    fn unique_id(&mut self, node: &Value, at: &str) {
+        if let Some(id) = node.get("id").and_then(Value::as_str) {
+            if !self.ids.insert(id.to_owned()) {
+                self.error(
+                    format!("{at}/id"),
+                    "duplicate-id",
+                    format!("Mã \"{id}\" đã được dùng cho một trang hoặc mục khác."),
+                    format!("The id \"{id}\" is already used by another page or section."),
+                );
+            }
+        }
+    }
+
+    /// Checks one item. `base` is the schema the item's pointer is relative to (the root, or a
+    /// table's row); `data_prefix` the data pointer of that base (for messages and binding).
+    fn item(&mut self, item: &Item, at: &str, base: Option<SchemaView<'_>>, data_prefix: &str) {
+        if !item.widget.is_field() {
+            if item.text.is_none() {
+                self.error(
+                    at.to_owned(),
+                    "static-text-missing",
+                    "Mục văn bản tĩnh cần thuộc tính \"text\".".into(),
+                    "A static item needs a \"text\".".into(),
+                );
+            }
+            return;
+        }
+        if item.label.is_none() {
+            self.error(
+                at.to_owned(),
+                "label-missing",
+                "Trường nhập liệu cần nhãn (\"label\") bằng tiếng Việt và tiếng Anh.".into(),
+                "A field needs a \"label\" in Vietnamese and English.".into(),
+            );
+        }
+        let Some(ptr) = &item.pointer else {
+            self.error(
+                at.to_owned(),
+                "pointer-missing",
+                "Trường nhập liệu cần \"pointer\" chỉ tới dữ liệu.".into(),
+                "A field needs a \"pointer\" to its data.".into(),
+            );
+            return;
+        };
+        let full = format!("{data_prefix}{ptr}");
+        if let Some(other) = self.bound.insert(full.clone(), at.to_owned()) {
+            self.error(
+                format!("{at}/pointer"),
+                "pointer-duplicate",
+                format!("Dữ liệu \"{full}\" đã gắn với mục {other}."),
+                format!("The data \"{full}\" is already bound to the item at {other}."),
+            );
+        }
+        let Some(base) = base else { return };
+        let Some(target) = resolve_from(base, ptr) else {
+            self.error(
+                format!("{at}/pointer"),
+                "pointer-unresolved",
+                format!("\"{full}\" không có trong lược đồ dữ liệu (dataSchema)."),
+                format!("\"{full}\" is not described by the data schema (dataSchema)."),
+            );
+            return;
+        };
+        self.widget_fits(item, at, target, &full);
+        if item.widget == Widget::Table {
+            if item.columns.is_empty() {
+                self.error(
+                    at.to_owned(),
+                    "table-columns-missing",
+                    "Bảng cần ít nhất một cột (\"columns\").".into(),
+                    "A table needs at least one column (\"columns\").".into(),
+                );
+            }
+            let row = target.items();
+            if row.is_none() {
+                self.error(
+                    format!("{at}/pointer"),
+                    "table-items-missing",
+                    format!("Lược đồ của \"{full}\" cần \"items\" mô tả một dòng."),
+                    format!("The schema of \"{full}\" needs \"items\" describing a row."),
+                );
+            }
+            for (ci, col) in item.columns.iter().enumerate() {
+                let col_at = format!("{at}/columns/{ci}");
+                if col.widget == Widget::Table {
+                    self.error(
+                        format!("{col_at}/widget"),
+                        "table-nested",
+                        "Không đặt bảng trong bảng.".into(),
+                        "A table cannot contain a table.".into(),
+                    );
+                    continue;
+                }
+                self.item(col, &col_at, row, &format!("{full}/*"));
+            }
+            if let Some(row) = row {
+                self.required_are_bound(Some(row), &format!("{full}/*"));
+            }
+        }
+    }
+
+    fn widget_fits(&mut self, item: &Item, at: &str, target: SchemaView<'_>, full: &str) {
+        let (needed, name_vi, name_en) = match item.widget {
+            Widget::Number => (JsonType::Number, "số", "number"),
+            Widget::Checkbox => (JsonType::Boolean, "boolean", "boolean"),
+            Widget::Table => (JsonType::Array, "array", "array"),
+            _ => (JsonType::String, "string", "string"),
+        };
+        if !target.allows(needed) {
+            self.error(format!("{at}/widget"), "widget-type", format!("Kiểu điều khiển này cần dữ liệu kiểu {name_vi}, nhưng lược đồ của \"{full}\" không cho phép."), format!("This widget edits a {name_en}, but the schema of \"{full}\" does not allow one."));
+        }
+        let wants = match item.widget {
+            Widget::Date => Some(crate::format::Format::Date),
+            Widget::Email => Some(crate::format::Format::Email),
+            _ => None,
+        };
+        if let Some(f) = wants.filter(|f| target.format() != Some(*f)) {
+            self.error(
+                format!("{at}/widget"),
+                "widget-format",
+                format!(
+                    "Lược đồ của \"{full}\" cần \"format\": \"{}\" cho kiểu điều khiển này.",
+                    f.name()
+                ),
+                format!(
+                    "The schema of \"{full}\" needs \"format\": \"{}\" for this widget.",
+                    f.name()
+                ),
+            );
+        }
+        if matches!(item.widget, Widget::Select | Widget::Radio) {
+            if item.options.is_empty() {
+                self.error(
+                    at.to_owned(),
+                    "options-missing",
+                    "Danh sách chọn cần \"options\".".into(),
+                    "A choice widget needs \"options\".".into(),
+                );
+            }
+            let values: Vec<Value> = item
+                .options
+                .iter()
+                .map(|o| Value::String(o.value.clone()))
+                .collect();
+            match target.enumeration() {
+                Some(allowed) => {
+                    let same =
+                        values.len() == allowed.len() && values.iter().all(|v| allowed.contains(v));
+                    if !same {
+                        self.error(format!("{at}/options"), "options-enum-mismatch", format!("Các giá trị của \"options\" phải trùng với \"enum\" trong lược đồ của \"{full}\"."), format!("The \"options\" values must equal the \"enum\" of the schema of \"{full}\"."));
+                    }
+                }
+                None => self.error(
+                    format!("{at}/options"),
+                    "options-enum-missing",
+                    format!("Lược đồ của \"{full}\" cần \"enum\" liệt kê các giá trị được chọn."),
+                    format!(
+                        "The schema of \"{full}\" needs an \"enum\" listing the choice values."
+                    ),
+                ),
+            }
+            let mut seen = HashSet::new();
+            for (oi, o) in item.options.iter().enumerate() {
+                if !seen.insert(&o.value) {
+                    self.error(
+                        format!("{at}/options/{oi}/value"),
+                        "option-duplicate",
+                        format!("Giá trị \"{}\" bị lặp.", o.value),
+                        format!("The value \"{}\" is repeated.", o.value),
+                    );
+                }
+            }
+        } else if !item.options.is_empty() {
+            self.diags.push(Diagnostic::warning(
+                format!("{at}/options"),
+                "options-unused",
+                Text::new(
+                    "Kiểu điều khiển này không dùng \"options\".",
+                    "This widget does not use \"options\".",
+                ),
+            ));
+        }
+    }
+
+    /// Every `required` member must be bound to an item, or no citizen could ever submit.
+    /// `data_at` is a data pointer in which `*` stands for any row of a table.
+    fn required_are_bound(&mut self, view: Option<SchemaView<'_>>, data_at: &str) {
+        let Some(view) = view else { return };
+        for name in view.required() {
+            let child = pointer::push(data_at, name);
+            let below = format!("{child}/");
+            if !self
+                .bound
+                .keys()
+                .any(|b| *b == child || b.starts_with(&below))
+            {
+                self.error(
+                    format!("{}/required", schema_path(data_at)),
+                    "required-unbound",
+                    format!("Dữ liệu bắt buộc \"{child}\" không gắn với mục nào trên biểu mẫu, nên không thể nộp."),
+                    format!("The required data \"{child}\" is not bound to any item, so the form could never be submitted."),
+                );
+            }
+        }
+        for (name, sub) in view.properties() {
+            if sub.types().is_some_and(|t| t.contains(&JsonType::Object)) {
+                self.required_are_bound(Some(sub), &pointer::push(data_at, name));
+            }
+        }
+    }
+}
+
+/// The definition pointer of the schema that describes `data_at` (`*` = any row).
+fn schema_path(data_at: &str) -> String {
+    let mut out = String::from("/dataSchema");
+    for t in pointer::parse(data_at).unwrap_or_default() {
+        if t == "*" {
+            out.push_str("/items");
+        } else {
+            out.push_str("/properties/");
+            out.push_str(&pointer::escape(&t));
+        }
+    }
+    out
+}
+
+fn resolve_from<'s>(base: SchemaView<'s>, ptr: &str) -> Option<SchemaView<'s>> {
+    let tokens = pointer::parse(ptr)?;
+    let mut cur = base;
+    for t in &tokens {
+        cur = cur.properties().find(|(n, _)| n == t).map(|(_, v)| v)?;
+    }
+    Some(cur)
+}

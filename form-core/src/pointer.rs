@@ -1,0 +1,197 @@
+//! RFC 6901 JSON pointers: parse, build, read and write values.
+
+use serde_json::{Map, Value};
+
+/// Escapes one reference token (`~` → `~0`, `/` → `~1`).
+pub fn escape(token: &str) -> String {
+    token.replace('~', "~0").replace('/', "~1")
+}
+
+/// `base` + `/` + escaped `token`.
+pub fn push(base: &str, token: &str) -> String {
+    let mut s = String::with_capacity(base.len() + token.len() + 1);
+    s.push_str(base);
+    s.push('/');
+    s.push_str(&escape(token));
+    s
+}
+
+/// `base` + `/` + index.
+pub fn push_index(base: &str, index: usize) -> String {
+    format!("{base}/{index}")
+}
+
+/// Splits a pointer into unescaped tokens; `None` when it is not a valid pointer (it must be empty
+/// or start with `/`, and `~` must be followed by `0` or `1`).
+pub fn parse(pointer: &str) -> Option<Vec<String>> {
+    if pointer.is_empty() {
+        return Some(Vec::new());
+    }
+    let rest = pointer.strip_prefix('/')?;
+    rest.split('/').map(unescape).collect()
+}
+
+fn unescape(token: &str) -> Option<String> {
+    let mut out = String::with_capacity(token.len());
+    let mut chars = token.chars();
+    while let Some(c) = chars.next() {
+        if c == '~' {
+            match chars.next() {
+                Some('0') => out.push('~'),
+                Some('1') => out.push('/'),
+                _ => return None,
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    Some(out)
+}
+
+/// Reads the value at `pointer`.
+pub fn get<'v>(value: &'v Value, pointer: &str) -> Option<&'v Value> {
+    value.pointer(pointer)
+}
+
+/// Writes `new` at `pointer`, creating objects on the way (arrays are extended with `null` up to
+/// an index). Returns false when the path crosses a scalar or the pointer is invalid; then `root`
+/// is unchanged.
+pub fn set(root: &mut Value, pointer: &str, new: Value) -> bool {
+    let Some(tokens) = parse(pointer) else {
+        return false;
+    };
+    let Some((last, parents)) = tokens.split_last() else {
+        *root = new;
+        return true;
+    };
+    // Check the path first so that a failed write changes nothing.
+    {
+        let mut cur = &*root;
+        for t in parents {
+            match cur {
+                Value::Object(m) => match m.get(t) {
+                    Some(v) => cur = v,
+                    None => break,
+                },
+                Value::Array(a) => match t.parse::<usize>().ok().and_then(|i| a.get(i)) {
+                    Some(v) => cur = v,
+                    None if t.parse::<usize>().is_ok() => break,
+                    None => return false,
+                },
+                Value::Null => break,
+                _ => return false,
+            }
+        }
+    }
+    let mut cur = root;
+    for t in parents {
+        if cur.is_null() {
+            *cur = empty_container(t);
+        }
+        cur = match cur {
+            Value::Object(m) => m.entry(t.clone()).or_insert(Value::Null),
+            Value::Array(a) => {
+                let Ok(idx) = t.parse::<usize>() else {
+                    return false;
+                };
+                while a.len() <= idx {
+                    a.push(Value::Null);
+                }
+                &mut a[idx]
+            }
+            _ => return false,
+        };
+    }
+    if cur.is_null() {
+        *cur = empty_container(last);
+    }
+    match cur {
+        Value::Object(m) => {
+            m.insert(last.clone(), new);
+            true
+        }
+        Value::Array(a) => {
+            let Ok(idx) = last.parse::<usize>() else {
+                return false;
+            };
+            while a.len() <= idx {
+                a.push(Value::Null);
+            }
+            a[idx] = new;
+            true
+        }
+        _ => false,
+    }
+}
+
+/// A new container for `token` to index: an array for a number, else an object.
+fn empty_container(token: &str) -> Value {
+    if token.parse::<usize>().is_ok() {
+        Value::Array(Vec::new())
+    } else {
+        Value::Object(Map::new())
+    }
+}
+
+/// Removes the member at `pointer` (objects only; array elements are set to `null` to keep the
+/// other rows' indices). Returns the removed value.
+pub fn remove(root: &mut Value, pointer: &str) -> Option<Value> {
+    let tokens = parse(pointer)?;
+    let (last, parents) = tokens.split_last()?;
+    let mut cur = root;
+    for t in parents {
+        cur = match cur {
+            Value::Object(m) => m.get_mut(t)?,
+            Value::Array(a) => a.get_mut(t.parse::<usize>().ok()?)?,
+            _ => return None,
+        };
+    }
+    match cur {
+        Value::Object(m) => m.remove(last),
+        Value::Array(a) => {
+            let slot = a.get_mut(last.parse::<usize>().ok()?)?;
+            Some(std::mem::replace(slot, Value::Null))
+        }
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn parse_and_escape_round_trip() {
+        assert_eq!(parse("/a~1b/~0c").unwrap(), vec!["a/b", "~c"]);
+        assert_eq!(push("", "a/b"), "/a~1b");
+        assert!(parse("a").is_none());
+        assert!(parse("/a~2").is_none());
+    }
+
+    #[test]
+    fn set_creates_objects_and_rows() {
+        let mut v = json!({});
+        assert!(set(&mut v, "/applicant/name", json!("An")));
+        assert!(set(&mut v, "/members/1/name", json!("Bình")));
+        assert_eq!(
+            v,
+            json!({"applicant": {"name": "An"}, "members": [null, {"name": "Bình"}]})
+        );
+    }
+
+    #[test]
+    fn set_through_a_scalar_changes_nothing() {
+        let mut v = json!({"a": 1});
+        assert!(!set(&mut v, "/a/b", json!(2)));
+        assert_eq!(v, json!({"a": 1}));
+    }
+
+    #[test]
+    fn remove_member() {
+        let mut v = json!({"a": {"b": 1, "c": 2}});
+        assert_eq!(remove(&mut v, "/a/b"), Some(json!(1)));
+        assert_eq!(v, json!({"a": {"c": 2}}));
+        assert_eq!(remove(&mut v, "/x/y"), None);
+    }
+}

@@ -1,0 +1,781 @@
+//! The compact JSON Schema validator that runs in the browser.
+//!
+//! It covers the subset of draft 2020-12 that the definition meta-schema allows in a form's data
+//! schema — `type`, `properties`, `required`, `additionalProperties`, `items`, `minItems`,
+//! `maxItems`, `uniqueItems`, `enum`, `const`, `minLength`, `maxLength`, `pattern` (via
+//! `regex-lite`), `format` (`date`, `email`), `minimum`, `maximum`, `exclusiveMinimum`,
+//! `exclusiveMaximum`, `multipleOf` — plus local `$ref`s into `$defs` (the meta-schema itself uses
+//! them). Annotations (`title`, `description`, `default`, …) are ignored, as the spec says.
+//!
+//! Compiling never panics: problems become [`Diagnostic`]s with a pointer into the schema. Matching
+//! is linear in the size of the data (regex-lite has no backtracking).
+
+use crate::diagnostic::Diagnostic;
+use crate::format::Format;
+use crate::pointer;
+use crate::text::Text;
+use serde_json::Value;
+use std::collections::HashMap;
+
+/// A JSON type as `type` names it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum JsonType {
+    Null,
+    Boolean,
+    Object,
+    Array,
+    Number,
+    Integer,
+    String,
+}
+
+impl JsonType {
+    fn parse(s: &str) -> Option<JsonType> {
+        Some(match s {
+            "null" => JsonType::Null,
+            "boolean" => JsonType::Boolean,
+            "object" => JsonType::Object,
+            "array" => JsonType::Array,
+            "number" => JsonType::Number,
+            "integer" => JsonType::Integer,
+            "string" => JsonType::String,
+            _ => return None,
+        })
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            JsonType::Null => "null",
+            JsonType::Boolean => "boolean",
+            JsonType::Object => "object",
+            JsonType::Array => "array",
+            JsonType::Number => "number",
+            JsonType::Integer => "integer",
+            JsonType::String => "string",
+        }
+    }
+
+    fn matches(self, v: &Value) -> bool {
+        match (self, v) {
+            (JsonType::Null, Value::Null) => true,
+            (JsonType::Boolean, Value::Bool(_)) => true,
+            (JsonType::Object, Value::Object(_)) => true,
+            (JsonType::Array, Value::Array(_)) => true,
+            (JsonType::Number, Value::Number(_)) => true,
+            (JsonType::Integer, Value::Number(n)) => {
+                n.is_i64() || n.is_u64() || n.as_f64().is_some_and(|f| f.fract() == 0.0)
+            }
+            (JsonType::String, Value::String(_)) => true,
+            _ => false,
+        }
+    }
+}
+
+/// Why a value failed; the keyword and its parameter.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ErrorKind {
+    /// A required member is missing; the error's pointer names the missing member.
+    Required,
+    Type(Vec<JsonType>),
+    Enum(Vec<Value>),
+    Const(Value),
+    MinLength(u64),
+    MaxLength(u64),
+    Pattern(String),
+    Format(Format),
+    Minimum(f64),
+    Maximum(f64),
+    ExclusiveMinimum(f64),
+    ExclusiveMaximum(f64),
+    MultipleOf(f64),
+    MinItems(u64),
+    MaxItems(u64),
+    UniqueItems,
+    /// A member that `additionalProperties: false` forbids; the pointer names the member.
+    AdditionalProperty(String),
+    /// The schema `false`.
+    False,
+}
+
+impl ErrorKind {
+    /// The JSON Schema keyword that failed.
+    pub fn keyword(&self) -> &'static str {
+        match self {
+            ErrorKind::Required => "required",
+            ErrorKind::Type(_) => "type",
+            ErrorKind::Enum(_) => "enum",
+            ErrorKind::Const(_) => "const",
+            ErrorKind::MinLength(_) => "minLength",
+            ErrorKind::MaxLength(_) => "maxLength",
+            ErrorKind::Pattern(_) => "pattern",
+            ErrorKind::Format(_) => "format",
+            ErrorKind::Minimum(_) => "minimum",
+            ErrorKind::Maximum(_) => "maximum",
+            ErrorKind::ExclusiveMinimum(_) => "exclusiveMinimum",
+            ErrorKind::ExclusiveMaximum(_) => "exclusiveMaximum",
+            ErrorKind::MultipleOf(_) => "multipleOf",
+            ErrorKind::MinItems(_) => "minItems",
+            ErrorKind::MaxItems(_) => "maxItems",
+            ErrorKind::UniqueItems => "uniqueItems",
+            ErrorKind::AdditionalProperty(_) => "additionalProperties",
+            ErrorKind::False => "false",
+        }
+    }
+}
+
+/// One failure: where in the data, and why.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SchemaError {
+    /// JSON pointer into the data. For `required` and `additionalProperties` it names the member.
+    pub instance: String,
+    pub kind: ErrorKind,
+}
+
+impl SchemaError {
+    /// The pointer of the value the keyword was applied to (for `required` and
+    /// `additionalProperties`, the object; otherwise the value itself). This is where the
+    /// standard output format, and the `jsonschema` crate, locate the error.
+    pub fn standard_location(&self) -> &str {
+        match self.kind {
+            ErrorKind::Required | ErrorKind::AdditionalProperty(_) => {
+                self.instance.rfind('/').map_or("", |i| &self.instance[..i])
+            }
+            _ => &self.instance,
+        }
+    }
+}
+
+type NodeId = usize;
+
+#[derive(Debug)]
+enum Node {
+    Bool(bool),
+    Keywords(Box<Keywords>),
+}
+
+#[derive(Debug, Default)]
+struct Keywords {
+    reference: Option<NodeId>,
+    types: Option<Vec<JsonType>>,
+    properties: Vec<(String, NodeId)>,
+    required: Vec<String>,
+    additional: Option<NodeId>,
+    items: Option<NodeId>,
+    min_items: Option<u64>,
+    max_items: Option<u64>,
+    unique_items: bool,
+    enumeration: Option<Vec<Value>>,
+    constant: Option<Value>,
+    min_length: Option<u64>,
+    max_length: Option<u64>,
+    pattern: Option<(String, regex_lite::Regex)>,
+    format: Option<Format>,
+    minimum: Option<f64>,
+    maximum: Option<f64>,
+    exclusive_minimum: Option<f64>,
+    exclusive_maximum: Option<f64>,
+    multiple_of: Option<f64>,
+}
+
+/// A compiled schema.
+#[derive(Debug)]
+pub struct Schema {
+    nodes: Vec<Node>,
+}
+
+/// The most nested `$ref`s followed while checking one value: bounds the work on a schema whose
+/// references loop without consuming data.
+const MAX_REF_DEPTH: usize = 64;
+
+impl Schema {
+    /// Compiles `schema`. Unsupported or malformed keywords are reported (pointers relative to
+    /// the schema root) and ignored; the schema that remains is still usable.
+    pub fn compile(schema: &Value) -> (Schema, Vec<Diagnostic>) {
+        let mut c = Compiler {
+            nodes: Vec::new(),
+            diags: Vec::new(),
+            defs: HashMap::new(),
+            pending: Vec::new(),
+        };
+        // Reserve the root's slot, then collect `$defs` so references can be resolved.
+        c.nodes.push(Node::Bool(true));
+        if let Some(Value::Object(defs)) = schema.get("$defs") {
+            for name in defs.keys() {
+                let id = c.nodes.len();
+                c.nodes.push(Node::Bool(true));
+                c.defs
+                    .insert(format!("#/$defs/{}", pointer::escape(name)), id);
+            }
+        }
+        c.defs.insert("#".to_owned(), 0);
+        let root = c.compile_node(schema, "");
+        c.nodes[0] = root;
+        if let Some(Value::Object(defs)) = schema.get("$defs") {
+            for (name, def) in defs {
+                let key = format!("#/$defs/{}", pointer::escape(name));
+                let id = c.defs[&key];
+                let node = c.compile_node(def, &pointer::push("/$defs", name));
+                c.nodes[id] = node;
+            }
+        }
+        for (at, target, slot) in std::mem::take(&mut c.pending) {
+            match c.defs.get(&target) {
+                Some(&id) => {
+                    if let Node::Keywords(k) = &mut c.nodes[slot] {
+                        k.reference = Some(id);
+                    }
+                }
+                None => c.diags.push(Diagnostic::error(
+                    pointer::push(&at, "$ref"),
+                    "schema-ref",
+                    Text::new(
+                        format!(
+                            "Tham chiếu \"{target}\" không trỏ tới một định nghĩa trong $defs."
+                        ),
+                        format!("Reference \"{target}\" does not point to a definition in $defs."),
+                    ),
+                )),
+            }
+        }
+        (Schema { nodes: c.nodes }, c.diags)
+    }
+
+    /// Checks `data`; every failure, in document order.
+    pub fn validate(&self, data: &Value) -> Vec<SchemaError> {
+        let mut errors = Vec::new();
+        let mut path = String::new();
+        self.check(0, data, &mut path, &mut errors, 0);
+        errors
+    }
+
+    /// Whether `data` is valid (stops at the first failure).
+    pub fn is_valid(&self, data: &Value) -> bool {
+        self.validate(data).is_empty()
+    }
+
+    /// The sub-schema that describes the value at `data_pointer` (following `properties`,
+    /// `items` and references), if the schema describes one.
+    pub fn resolve(&self, data_pointer: &str) -> Option<SchemaView<'_>> {
+        let tokens = pointer::parse(data_pointer)?;
+        let mut id = 0;
+        for t in &tokens {
+            id = self.step(id, t, 0)?;
+        }
+        Some(SchemaView { schema: self, id })
+    }
+
+    fn keywords(&self, mut id: NodeId) -> Option<&Keywords> {
+        for _ in 0..MAX_REF_DEPTH {
+            match &self.nodes[id] {
+                Node::Bool(_) => return None,
+                Node::Keywords(k) => match (
+                    k.reference,
+                    k.types.is_none() && k.properties.is_empty() && k.items.is_none(),
+                ) {
+                    (Some(r), true) => id = r,
+                    _ => return Some(k),
+                },
+            }
+        }
+        None
+    }
+
+    fn step(&self, id: NodeId, token: &str, depth: usize) -> Option<NodeId> {
+        if depth > MAX_REF_DEPTH {
+            return None;
+        }
+        let Node::Keywords(k) = &self.nodes[id] else {
+            return None;
+        };
+        if let Some((_, p)) = k.properties.iter().find(|(n, _)| n == token) {
+            return Some(*p);
+        }
+        if let (Some(items), true) = (k.items, token.parse::<usize>().is_ok()) {
+            return Some(items);
+        }
+        if let Some(r) = k.reference {
+            return self.step(r, token, depth + 1);
+        }
+        None
+    }
+
+    fn check(
+        &self,
+        id: NodeId,
+        v: &Value,
+        path: &mut String,
+        out: &mut Vec<SchemaError>,
+        depth: usize,
+    ) {
+        let k = match &self.nodes[id] {
+            Node::Bool(true) => return,
+            Node::Bool(false) => {
+                out.push(SchemaError {
+                    instance: path.clone(),
+                    kind: ErrorKind::False,
+                });
+                return;
+            }
+            Node::Keywords(k) => k,
+        };
+        if let Some(r) = k.reference {
+            if depth < MAX_REF_DEPTH {
+                self.check(r, v, path, out, depth + 1);
+            }
+        }
+        if let Some(types) = &k.types {
+            if !types.iter().any(|t| t.matches(v)) {
+                out.push(SchemaError {
+                    instance: path.clone(),
+                    kind: ErrorKind::Type(types.clone()),
+                });
+            }
+        }
+        if let Some(values) = &k.enumeration {
+            if !values.iter().any(|e| json_eq(e, v)) {
+                out.push(SchemaError {
+                    instance: path.clone(),
+                    kind: ErrorKind::Enum(values.clone()),
+                });
+            }
+        }
+        if let Some(c) = &k.constant {
+            if !json_eq(c, v) {
+                out.push(SchemaError {
+                    instance: path.clone(),
+                    kind: ErrorKind::Const(c.clone()),
+                });
+            }
+        }
+        match v {
+            Value::String(s) => self.check_string(k, s, path, out),
+            Value::Number(n) => {
+                if let Some(x) = n.as_f64() {
+                    check_number(k, x, path, out);
+                }
+            }
+            Value::Object(m) => {
+                for name in &k.required {
+                    if !m.contains_key(name) {
+                        out.push(SchemaError {
+                            instance: pointer::push(path, name),
+                            kind: ErrorKind::Required,
+                        });
+                    }
+                }
+                for (name, child) in m {
+                    let len = path.len();
+                    path.push('/');
+                    path.push_str(&pointer::escape(name));
+                    match k.properties.iter().find(|(n, _)| n == name) {
+                        Some((_, p)) => self.check(*p, child, path, out, depth),
+                        None => match k.additional {
+                            Some(a) if matches!(self.nodes[a], Node::Bool(false)) => {
+                                out.push(SchemaError {
+                                    instance: path.clone(),
+                                    kind: ErrorKind::AdditionalProperty(name.clone()),
+                                })
+                            }
+                            Some(a) => self.check(a, child, path, out, depth),
+                            None => {}
+                        },
+                    }
+                    path.truncate(len);
+                }
+            }
+            Value::Array(a) => {
+                let n = a.len() as u64;
+                if k.min_items.is_some_and(|min| n < min) {
+                    out.push(SchemaError {
+                        instance: path.clone(),
+                        kind: ErrorKind::MinItems(k.min_items.unwrap_or(0)),
+                    });
+                }
+                if k.max_items.is_some_and(|max| n > max) {
+                    out.push(SchemaError {
+                        instance: path.clone(),
+                        kind: ErrorKind::MaxItems(k.max_items.unwrap_or(0)),
+                    });
+                }
+                if k.unique_items && has_duplicates(a) {
+                    out.push(SchemaError {
+                        instance: path.clone(),
+                        kind: ErrorKind::UniqueItems,
+                    });
+                }
+                if let Some(items) = k.items {
+                    for (i, item) in a.iter().enumerate() {
+                        let len = path.len();
+                        path.push('/');
+                        path.push_str(&i.to_string());
+                        self.check(items, item, path, out, depth);
+                        path.truncate(len);
+                    }
+                }
+            }
+            Value::Null | Value::Bool(_) => {}
+        }
+    }
+
+    fn check_string(&self, k: &Keywords, s: &str, path: &str, out: &mut Vec<SchemaError>) {
+        let needs_len = k.min_length.is_some() || k.max_length.is_some();
+        let len = if needs_len {
+            s.chars().count() as u64
+        } else {
+            0
+        };
+        if let Some(min) = k.min_length.filter(|&min| len < min) {
+            out.push(SchemaError {
+                instance: path.to_owned(),
+                kind: ErrorKind::MinLength(min),
+            });
+        }
+        if let Some(max) = k.max_length.filter(|&max| len > max) {
+            out.push(SchemaError {
+                instance: path.to_owned(),
+                kind: ErrorKind::MaxLength(max),
+            });
+        }
+        if let Some((src, re)) = &k.pattern {
+            if !re.is_match(s) {
+                out.push(SchemaError {
+                    instance: path.to_owned(),
+                    kind: ErrorKind::Pattern(src.clone()),
+                });
+            }
+        }
+        if let Some(f) = k.format {
+            if !f.is_valid(s) {
+                out.push(SchemaError {
+                    instance: path.to_owned(),
+                    kind: ErrorKind::Format(f),
+                });
+            }
+        }
+    }
+}
+
+fn check_number(k: &Keywords, x: f64, path: &str, out: &mut Vec<SchemaError>) {
+    let mut fail = |kind| {
+        out.push(SchemaError {
+            instance: path.to_owned(),
+            kind,
+        })
+    };
+    if let Some(m) = k.minimum.filter(|&m| x < m) {
+        fail(ErrorKind::Minimum(m));
+    }
+    if let Some(m) = k.maximum.filter(|&m| x > m) {
+        fail(ErrorKind::Maximum(m));
+    }
+    if let Some(m) = k.exclusive_minimum.filter(|&m| x <= m) {
+        fail(ErrorKind::ExclusiveMinimum(m));
+    }
+    if let Some(m) = k.exclusive_maximum.filter(|&m| x >= m) {
+        fail(ErrorKind::ExclusiveMaximum(m));
+    }
+    if let Some(m) = k.multiple_of {
+        let q = x / m;
+        if !q.is_finite() || q.fract() != 0.0 {
+            fail(ErrorKind::MultipleOf(m));
+        }
+    }
+}
+
+/// A view of the sub-schema at some data location, for the UI and the definition checks.
+#[derive(Clone, Copy)]
+pub struct SchemaView<'s> {
+    schema: &'s Schema,
+    id: NodeId,
+}
+
+impl<'s> SchemaView<'s> {
+    fn kw(&self) -> Option<&'s Keywords> {
+        self.schema.keywords(self.id)
+    }
+
+    /// The types this location allows (`None`: any).
+    pub fn types(&self) -> Option<&'s [JsonType]> {
+        self.kw()?.types.as_deref()
+    }
+
+    /// Whether the location allows `t`.
+    pub fn allows(&self, t: JsonType) -> bool {
+        self.types().is_none_or(|ts| {
+            ts.contains(&t) || (t == JsonType::Integer && ts.contains(&JsonType::Number))
+        })
+    }
+
+    /// The `enum` values, if any.
+    pub fn enumeration(&self) -> Option<&'s [Value]> {
+        self.kw()?.enumeration.as_deref()
+    }
+
+    pub fn format(&self) -> Option<Format> {
+        self.kw()?.format
+    }
+
+    pub fn max_length(&self) -> Option<u64> {
+        self.kw()?.max_length
+    }
+
+    pub fn minimum(&self) -> Option<f64> {
+        self.kw()?.minimum
+    }
+
+    pub fn maximum(&self) -> Option<f64> {
+        self.kw()?.maximum
+    }
+
+    /// Names listed in `required` (for an object location).
+    pub fn required(&self) -> &'s [String] {
+        self.kw().map_or(&[], |k| &k.required)
+    }
+
+    /// Names and views of `properties`.
+    pub fn properties(&self) -> impl Iterator<Item = (&'s str, SchemaView<'s>)> + 's {
+        let schema = self.schema;
+        self.kw()
+            .into_iter()
+            .flat_map(|k| k.properties.iter())
+            .map(move |(n, id)| (n.as_str(), SchemaView { schema, id: *id }))
+    }
+
+    /// The schema of array elements.
+    pub fn items(&self) -> Option<SchemaView<'s>> {
+        Some(SchemaView {
+            schema: self.schema,
+            id: self.kw()?.items?,
+        })
+    }
+}
+
+struct Compiler {
+    nodes: Vec<Node>,
+    diags: Vec<Diagnostic>,
+    defs: HashMap<String, NodeId>,
+    /// `$ref`s to resolve once every definition has a slot: (schema pointer, target, node).
+    pending: Vec<(String, String, NodeId)>,
+}
+
+impl Compiler {
+    fn bad(&mut self, at: String, keyword: &str, vi: &str, en: &str) {
+        self.diags.push(Diagnostic::error(
+            at,
+            "schema-keyword",
+            Text::new(
+                format!("Từ khoá \"{keyword}\": {vi}"),
+                format!("Keyword \"{keyword}\": {en}"),
+            ),
+        ));
+    }
+
+    fn compile_node(&mut self, schema: &Value, at: &str) -> Node {
+        let map = match schema {
+            Value::Bool(b) => return Node::Bool(*b),
+            Value::Object(m) => m,
+            _ => {
+                self.diags.push(Diagnostic::error(
+                    at,
+                    "schema-type",
+                    Text::new(
+                        "Lược đồ phải là một đối tượng hoặc true/false.",
+                        "A schema must be an object or true/false.",
+                    ),
+                ));
+                return Node::Bool(true);
+            }
+        };
+        let mut k = Keywords::default();
+        for (key, v) in map {
+            let here = pointer::push(at, key);
+            match key.as_str() {
+                "$ref" => match v.as_str() {
+                    Some(target) => {
+                        let slot = self.nodes.len();
+                        self.nodes.push(Node::Bool(true));
+                        self.pending.push((at.to_owned(), target.to_owned(), slot));
+                        // Resolved after all definitions are compiled; see `compile`.
+                        let mut rk = Keywords::default();
+                        rk.reference = None;
+                        self.nodes[slot] = Node::Keywords(Box::new(rk));
+                        k.reference = Some(slot);
+                    }
+                    None => self.bad(here, key, "phải là chuỗi.", "must be a string."),
+                },
+                "type" => {
+                    let names: Vec<&Value> = match v {
+                        Value::Array(a) => a.iter().collect(),
+                        other => vec![other],
+                    };
+                    let mut types = Vec::new();
+                    for n in names {
+                        match n.as_str().and_then(JsonType::parse) {
+                            Some(t) => types.push(t),
+                            None => self.bad(
+                                here.clone(),
+                                key,
+                                "kiểu không hợp lệ.",
+                                "not a JSON type name.",
+                            ),
+                        }
+                    }
+                    k.types = Some(types);
+                }
+                "properties" => match v {
+                    Value::Object(props) => {
+                        for (name, sub) in props {
+                            let node = self.compile_node(sub, &pointer::push(&here, name));
+                            let id = self.add(node);
+                            k.properties.push((name.clone(), id));
+                        }
+                    }
+                    _ => self.bad(here, key, "phải là đối tượng.", "must be an object."),
+                },
+                "required" => match v.as_array().and_then(|a| {
+                    a.iter()
+                        .map(|s| s.as_str().map(str::to_owned))
+                        .collect::<Option<Vec<_>>>()
+                }) {
+                    Some(names) => k.required = names,
+                    None => self.bad(
+                        here,
+                        key,
+                        "phải là mảng chuỗi.",
+                        "must be an array of strings.",
+                    ),
+                },
+                "additionalProperties" => {
+                    let node = self.compile_node(v, &here);
+                    k.additional = Some(self.add(node));
+                }
+                "items" => {
+                    let node = self.compile_node(v, &here);
+                    k.items = Some(self.add(node));
+                }
+                "minItems" => k.min_items = self.count(v, &here, key),
+                "maxItems" => k.max_items = self.count(v, &here, key),
+                "minLength" => k.min_length = self.count(v, &here, key),
+                "maxLength" => k.max_length = self.count(v, &here, key),
+                "uniqueItems" => match v.as_bool() {
+                    Some(b) => k.unique_items = b,
+                    None => self.bad(here, key, "phải là true/false.", "must be a boolean."),
+                },
+                "enum" => match v.as_array() {
+                    Some(a) => k.enumeration = Some(a.clone()),
+                    None => self.bad(here, key, "phải là mảng.", "must be an array."),
+                },
+                "const" => k.constant = Some(v.clone()),
+                "pattern" => match v.as_str() {
+                    Some(src) => match regex_lite::Regex::new(src) {
+                        Ok(re) => k.pattern = Some((src.to_owned(), re)),
+                        Err(e) => self.diags.push(Diagnostic::error(
+                            here,
+                            "schema-pattern",
+                            Text::new(
+                                format!("Biểu thức chính quy không hợp lệ: {e}"),
+                                format!("Invalid regular expression: {e}"),
+                            ),
+                        )),
+                    },
+                    None => self.bad(here, key, "phải là chuỗi.", "must be a string."),
+                },
+                "format" => match v.as_str().map(Format::parse) {
+                    Some(Some(f)) => k.format = Some(f),
+                    Some(None) => self.diags.push(Diagnostic::error(
+                        here,
+                        "schema-format",
+                        Text::new(
+                            format!(
+                                "Định dạng \"{}\" không được hỗ trợ; dùng: {}.",
+                                v.as_str().unwrap_or(""),
+                                Format::NAMES.join(", ")
+                            ),
+                            format!(
+                                "Format \"{}\" is not supported; use one of: {}.",
+                                v.as_str().unwrap_or(""),
+                                Format::NAMES.join(", ")
+                            ),
+                        ),
+                    )),
+                    None => self.bad(here, key, "phải là chuỗi.", "must be a string."),
+                },
+                "minimum" => k.minimum = self.number(v, &here, key),
+                "maximum" => k.maximum = self.number(v, &here, key),
+                "exclusiveMinimum" => k.exclusive_minimum = self.number(v, &here, key),
+                "exclusiveMaximum" => k.exclusive_maximum = self.number(v, &here, key),
+                "multipleOf" => {
+                    k.multiple_of = self.number(v, &here, key).filter(|m| *m > 0.0);
+                    if k.multiple_of.is_none() {
+                        self.bad(here, key, "phải là số dương.", "must be a positive number.");
+                    }
+                }
+                // `$defs` are compiled by `compile`; the rest are annotations.
+                _ => {}
+            }
+        }
+        Node::Keywords(Box::new(k))
+    }
+
+    fn add(&mut self, node: Node) -> NodeId {
+        self.nodes.push(node);
+        self.nodes.len() - 1
+    }
+
+    fn count(&mut self, v: &Value, at: &str, key: &str) -> Option<u64> {
+        let n = v.as_u64().or_else(|| {
+            v.as_f64()
+                .filter(|f| *f >= 0.0 && f.fract() == 0.0)
+                .map(|f| f as u64)
+        });
+        if n.is_none() {
+            self.bad(
+                at.to_owned(),
+                key,
+                "phải là số nguyên không âm.",
+                "must be a non-negative integer.",
+            );
+        }
+        n
+    }
+
+    fn number(&mut self, v: &Value, at: &str, key: &str) -> Option<f64> {
+        let n = v.as_f64();
+        if n.is_none() {
+            self.bad(at.to_owned(), key, "phải là số.", "must be a number.");
+        }
+        n
+    }
+}
+
+/// JSON equality as JSON Schema defines it: numbers compare by value (`1 == 1.0`).
+pub fn json_eq(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Number(x), Value::Number(y)) => match (x.as_i64(), y.as_i64()) {
+            (Some(i), Some(j)) => i == j,
+            _ => match (x.as_u64(), y.as_u64()) {
+                (Some(i), Some(j)) => i == j,
+                _ => x.as_f64() == y.as_f64(),
+            },
+        },
+        (Value::Array(x), Value::Array(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(a, b)| json_eq(a, b))
+        }
+        (Value::Object(x), Value::Object(y)) => {
+            x.len() == y.len()
+                && x.iter()
+                    .all(|(k, v)| y.get(k).is_some_and(|w| json_eq(v, w)))
+        }
+        _ => a == b,
+    }
+}
+
+fn has_duplicates(items: &[Value]) -> bool {
+    items
+        .iter()
+        .enumerate()
+        .any(|(i, a)| items[i + 1..].iter().any(|b| json_eq(a, b)))
+}
+
+#[cfg(test)]
+mod tests;

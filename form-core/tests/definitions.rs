@@ -1,0 +1,139 @@
+//! Loading definitions: the real sample forms load clean, broken ones report every problem.
+
+#[cfg(target_arch = "wasm32")]
+use wasm_bindgen_test::wasm_bindgen_test as test;
+
+use expect_test::{Expect, expect};
+use form_core::{Lang, load};
+use serde_json::{Value, json};
+
+const CT01: &str = include_str!("../../schemas/forms/ct01.json");
+const CT01_EXAMPLE: &str = include_str!("../../schemas/forms/ct01.example.json");
+
+fn check(definition: &str, expect: Expect) {
+    let loaded = load(definition);
+    let rendered: Vec<String> = loaded
+        .diagnostics
+        .iter()
+        .map(|d| d.render(Lang::En))
+        .collect();
+    expect.assert_eq(&rendered.join("\n"));
+}
+
+fn check_data(data: Value, expect: Expect) {
+    let form = load(CT01).form.expect("ct01 loads");
+    let rendered: Vec<String> = form
+        .validate(&data)
+        .iter()
+        .map(|d| format!("{} | {}", d.render(Lang::En), d.message.vi))
+        .collect();
+    expect.assert_eq(&rendered.join("\n"));
+}
+
+#[test]
+fn ct01_loads_without_diagnostics() {
+    check(CT01, expect![[""]]);
+}
+
+#[test]
+fn ct01_example_is_valid() {
+    check_data(serde_json::from_str(CT01_EXAMPLE).unwrap(), expect![[""]]);
+}
+
+#[test]
+fn ct01_empty_lists_required_fields_in_reading_order() {
+    check_data(
+        json!({}),
+        expect![[r#"
+            error[required] /receivingAgency: Enter the residence registration authority that receives this declaration. | Nhập tên cơ quan đăng ký cư trú nhận tờ khai.
+            error[required] /applicant/fullName: Enter full name. | Vui lòng nhập họ, chữ đệm và tên.
+            error[required] /applicant/dateOfBirth: Enter date of birth. | Vui lòng nhập ngày, tháng, năm sinh.
+            error[required] /applicant/sex: Select sex. | Vui lòng chọn giới tính.
+            error[required] /applicant/idNumber: Enter personal ID number. | Vui lòng nhập số định danh cá nhân.
+            error[required] /householdHead/fullName: Enter full name of the head of household. | Vui lòng nhập họ, chữ đệm và tên chủ hộ.
+            error[required] /householdHead/relationship: Select your relationship to the head of household. | Vui lòng chọn mối quan hệ với chủ hộ.
+            error[required] /householdHead/idNumber: Enter personal ID number of the head of household. | Vui lòng nhập số định danh cá nhân của chủ hộ.
+            error[required] /request: Enter what you are requesting. | Vui lòng nhập nội dung đề nghị."#]],
+    );
+}
+
+#[test]
+fn ct01_wrong_values_get_field_messages() {
+    let mut data: Value = serde_json::from_str(CT01_EXAMPLE).unwrap();
+    data["applicant"]["idNumber"] = json!("12345");
+    data["applicant"]["email"] = json!("minhanh@");
+    data["applicant"]["dateOfBirth"] = json!("1990-02-30");
+    data["members"][0]["relationship"] = json!("ban");
+    data["members"][0]
+        .as_object_mut()
+        .unwrap()
+        .remove("fullName");
+    check_data(
+        data,
+        expect![[r#"
+            error[format] /applicant/dateOfBirth: Enter a real date as dd/mm/yyyy, for example 17/05/1990. | Nhập một ngày có thật theo dạng ngày/tháng/năm, ví dụ 17/05/1990.
+            error[pattern] /applicant/idNumber: A personal ID number has exactly 12 digits, for example 001090012345. | Số định danh cá nhân gồm đúng 12 chữ số, ví dụ 001090012345.
+            error[format] /applicant/email: Enter an email address in the correct format, like name@example.vn. | Nhập địa chỉ email đúng dạng, ví dụ ten@example.vn.
+            error[required] /members/0/fullName: Enter full name. | Vui lòng nhập họ, chữ đệm và tên.
+            error[enum] /members/0/relationship: Choose one of: chu-ho, vo, chong, con, cha, me, ong, ba, chau, anh-chi-em, khac. | Chọn một trong các giá trị: chu-ho, vo, chong, con, cha, me, ong, ba, chau, anh-chi-em, khac."#]],
+    );
+}
+
+#[test]
+fn five_mistakes_are_all_reported_with_pointers() {
+    check(
+        include_str!("fixtures/five-mistakes.json"),
+        expect![[r#"
+            error[schema-pattern] /dataSchema/properties/idNumber/pattern: Invalid regular expression: non-empty character class has no closing bracket
+            error[required-unbound] /dataSchema/required: The required data "/fullName" is not bound to any item, so the form could never be submitted.
+            error[pointer-unresolved] /pages/0/sections/0/items/0/pointer: "/fulName" is not described by the data schema (dataSchema).
+            error[definition-required] /pages/0/sections/0/items/1/label/en: Missing required property "en".
+            error[options-enum-mismatch] /pages/0/sections/0/items/2/options: The "options" values must equal the "enum" of the schema of "/sex".
+            error[unknown-widget] /pages/0/sections/0/items/3/widget: Choose one of: text, textarea, number, date, select, radio, checkbox, email, phone, id-number, table, static."#]],
+    );
+}
+
+#[test]
+fn malformed_json_is_a_diagnostic() {
+    check(
+        r#"{"id": "x", "version": 1,"#,
+        expect![
+            "error[json-syntax] (document): Not valid JSON (line 1, column 25): EOF while parsing a value at line 1 column 25"
+        ],
+    );
+}
+
+#[test]
+fn not_an_object() {
+    check(
+        "[]",
+        expect!["error[definition-type] (document): The value must be a group of fields."],
+    );
+}
+
+#[test]
+fn required_data_without_a_field_is_reported() {
+    let mut d: Value = serde_json::from_str(CT01).unwrap();
+    // Drop the request section: /request stays required but nothing can fill it.
+    d["pages"][0]["sections"].as_array_mut().unwrap().remove(3);
+    check(
+        &d.to_string(),
+        expect![[
+            r#"error[required-unbound] /dataSchema/required: The required data "/request" is not bound to any item, so the form could never be submitted."#
+        ]],
+    );
+}
+
+#[test]
+fn labels_are_required_in_both_languages_and_fields_bind_once() {
+    let mut d: Value = serde_json::from_str(CT01).unwrap();
+    d["pages"][0]["sections"][1]["items"][0]["label"] = json!({"vi": "Họ tên"});
+    d["pages"][0]["sections"][1]["items"][1]["pointer"] = json!("/applicant/fullName");
+    check(
+        &d.to_string(),
+        expect![[r#"
+        error[required-unbound] /dataSchema/properties/applicant/required: The required data "/applicant/dateOfBirth" is not bound to any item, so the form could never be submitted.
+        error[definition-required] /pages/0/sections/1/items/0/label/en: Missing required property "en".
+        error[widget-format] /pages/0/sections/1/items/1/widget: The schema of "/applicant/fullName" needs "format": "date" for this widget."#]],
+    );
+}
