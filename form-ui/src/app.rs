@@ -1,0 +1,146 @@
+//! The citizen app: a language switch, then the form named by the URL (`/f/{id}`), or the list
+//! of forms (`/`).
+
+use crate::fetch;
+use crate::form_view::FormView;
+use crate::i18n::Ui;
+use form_core::{Diagnostic, Lang, load};
+use leptos::prelude::*;
+use serde::Deserialize;
+use std::sync::Arc;
+
+/// What the page shows after loading.
+#[derive(Clone)]
+enum Screen {
+    Loading,
+    Form(Arc<form_core::Form>, String),
+    List(Vec<FormSummary>),
+    /// The form exists but its definition has errors.
+    Broken(Vec<Diagnostic>),
+    NotFound,
+    Failed,
+}
+
+/// An entry of `GET /forms`.
+#[derive(Clone, Deserialize)]
+pub struct FormSummary {
+    pub id: String,
+    pub version: u32,
+    pub title: form_core::Text,
+}
+
+/// The language from `?lang=`, else the browser's saved choice, else Vietnamese.
+fn initial_lang() -> Lang {
+    let window = web_sys::window();
+    let from_query = window
+        .as_ref()
+        .and_then(|w| w.location().search().ok())
+        .and_then(|q| q.trim_start_matches('?').split('&').find_map(|kv| kv.strip_prefix("lang=").and_then(Lang::parse)));
+    let saved = || {
+        window.as_ref().and_then(|w| w.local_storage().ok().flatten()).and_then(|s| s.get_item("eform.lang").ok().flatten()).and_then(|v| Lang::parse(&v))
+    };
+    from_query.or_else(saved).unwrap_or_default()
+}
+
+fn save_lang(lang: Lang) {
+    if let Some(storage) = web_sys::window().and_then(|w| w.local_storage().ok().flatten()) {
+        let _ = storage.set_item("eform.lang", lang.tag());
+    }
+    if let Some(html) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.document_element()) {
+        let _ = html.set_attribute("lang", lang.tag());
+    }
+}
+
+/// The whole citizen page.
+#[component]
+pub fn App() -> impl IntoView {
+    let lang = RwSignal::new(initial_lang());
+    Effect::new(move |_| save_lang(lang.get()));
+    let screen = RwSignal::new(Screen::Loading);
+    let path = web_sys::window().and_then(|w| w.location().pathname().ok()).unwrap_or_default();
+    let form_id = path.strip_prefix("/f/").map(|id| id.trim_end_matches('/').to_owned());
+
+    leptos::task::spawn_local(async move {
+        let next = match &form_id {
+            Some(id) => match fetch::request(&format!("/forms/{id}"), None).await {
+                Ok(a) if a.status == 200 => {
+                    let loaded = load(&a.body);
+                    match loaded.form {
+                        Some(form) => Screen::Form(Arc::new(form), format!("/api/v1/forms/{id}/check")),
+                        None => Screen::Broken(loaded.diagnostics),
+                    }
+                }
+                Ok(a) if a.status == 404 => Screen::NotFound,
+                Ok(a) if a.status == 422 => Screen::Broken(
+                    serde_json::from_str::<serde_json::Value>(&a.body)
+                        .ok()
+                        .and_then(|v| serde_json::from_value(v["diagnostics"].clone()).ok())
+                        .unwrap_or_default(),
+                ),
+                _ => Screen::Failed,
+            },
+            None => match fetch::request("/forms", None).await {
+                Ok(a) if a.status == 200 => serde_json::from_str(&a.body).map_or(Screen::Failed, Screen::List),
+                _ => Screen::Failed,
+            },
+        };
+        screen.set(next);
+    });
+
+    view! {
+        <a class="ef-skip" href="#main">{move || Ui::SkipToForm.get(lang.get())}</a>
+        <header class="ef-header">
+            <div class="ef-header__inner">
+                <span class="ef-brand">"eform"</span>
+                <LangSwitch lang=lang />
+            </div>
+        </header>
+        <main id="main" class="ef-main" tabindex="-1">
+            {move || match screen.get() {
+                Screen::Loading => view! { <p class="ef-hint" aria-live="polite">{Ui::Loading.get(lang.get())}</p> }.into_any(),
+                Screen::Form(form, check_url) => view! { <FormView form=form lang=lang check_url=check_url /> }.into_any(),
+                Screen::List(forms) => view! {
+                    <h1 class="ef-title">{move || Ui::FormsTitle.get(lang.get())}</h1>
+                    <p>{move || Ui::FormsIntro.get(lang.get())}</p>
+                    <ul class="ef-list">
+                        {forms.into_iter().map(|f| {
+                            let title = f.title.clone();
+                            view! { <li><a href=format!("/f/{}", f.id)>{move || title.get(lang.get()).to_owned()}</a>" (v"{f.version}")"</li> }
+                        }).collect_view()}
+                    </ul>
+                }.into_any(),
+                Screen::Broken(diags) => view! {
+                    <div class="ef-panel ef-panel--warn" role="alert">
+                        <p>{move || Ui::FormBroken.get(lang.get())}</p>
+                        <ul>
+                            {diags.into_iter().map(|d| { let d2 = d.clone(); view! { <li><code>{d.pointer.clone()}</code>" "{move || d2.message.get(lang.get()).to_owned()}</li> } }).collect_view()}
+                        </ul>
+                    </div>
+                }.into_any(),
+                Screen::NotFound => view! { <p class="ef-panel ef-panel--warn" role="alert">{move || Ui::NotFound.get(lang.get())}</p> }.into_any(),
+                Screen::Failed => view! { <p class="ef-panel ef-panel--warn" role="alert">{move || Ui::LoadFailed.get(lang.get())}</p> }.into_any(),
+            }}
+        </main>
+    }
+}
+
+/// Two buttons, "Tiếng Việt" and "English"; the current one is pressed.
+#[component]
+pub fn LangSwitch(
+    /// The language signal to switch.
+    lang: RwSignal<Lang>,
+) -> impl IntoView {
+    let button = move |l: Lang, name: &'static str| {
+        view! {
+            <button type="button" class="ef-lang__button" lang=l.tag() aria-pressed=move || if lang.get() == l { "true" } else { "false" } on:click=move |_| lang.set(l)>
+                {name}
+            </button>
+        }
+    };
+    view! {
+        <div class="ef-lang" role="group" aria-label=move || Ui::LanguageSwitch.get(lang.get())>
+            {button(Lang::Vi, "Tiếng Việt")}
+            {button(Lang::En, "English")}
+        </div>
+    }
+}

@@ -1,0 +1,72 @@
+//! The runtime's own user-facing strings, in Vietnamese and English.
+
+use form_core::{Lang, Text};
+
+/// A string of the runtime's chrome (buttons, headings), by key.
+#[derive(Clone, Copy, Debug)]
+pub enum Ui {
+    Required,
+    ErrorPrefix,
+    SummaryTitle,
+    Submit,
+    Checking,
+    CheckedTitle,
+    CheckedBody,
+    ServerDisagrees,
+    NetworkError,
+    Loading,
+    LoadFailed,
+    FormBroken,
+    NotFound,
+    AddRow,
+    RemoveRow,
+    Row,
+    NoRows,
+    ChooseOne,
+    DateHint,
+    LanguageSwitch,
+    FormsTitle,
+    FormsIntro,
+    SkipToForm,
+}
+
+impl Ui {
+    pub fn text(self) -> Text {
+        let (vi, en) = match self {
+            Ui::Required => ("(bắt buộc)", "(required)"),
+            Ui::ErrorPrefix => ("Lỗi:", "Error:"),
+            Ui::SummaryTitle => ("Có thông tin cần sửa", "There is a problem"),
+            Ui::Submit => ("Kiểm tra và nộp", "Check and submit"),
+            Ui::Checking => ("Đang kiểm tra…", "Checking…"),
+            Ui::CheckedTitle => ("Tờ khai đã đầy đủ và hợp lệ", "Your declaration is complete and valid"),
+            Ui::CheckedBody => (
+                "Cổng dịch vụ công đã kiểm tra lại bằng cùng quy tắc và xác nhận. Chức năng nộp hồ sơ sẽ có trong phiên bản tiếp theo.",
+                "The portal checked it again with the same rules and agrees. Submitting the dossier arrives in the next version.",
+            ),
+            Ui::ServerDisagrees => ("Cổng dịch vụ công phát hiện thông tin cần sửa:", "The portal found information to correct:"),
+            Ui::NetworkError => (
+                "Không kết nối được với cổng dịch vụ công. Thông tin bạn đã nhập vẫn được giữ; hãy thử lại.",
+                "Could not reach the portal. What you entered is kept; please try again.",
+            ),
+            Ui::Loading => ("Đang tải biểu mẫu…", "Loading the form…"),
+            Ui::LoadFailed => ("Không tải được biểu mẫu.", "The form could not be loaded."),
+            Ui::FormBroken => ("Biểu mẫu này đang có lỗi và chưa thể sử dụng:", "This form has errors and cannot be used yet:"),
+            Ui::NotFound => ("Không tìm thấy biểu mẫu.", "Form not found."),
+            Ui::AddRow => ("Thêm dòng", "Add a row"),
+            Ui::RemoveRow => ("Xoá dòng", "Remove row"),
+            Ui::Row => ("Dòng", "Row"),
+            Ui::NoRows => ("Chưa có dòng nào.", "No rows yet."),
+            Ui::ChooseOne => ("— Chọn —", "— Choose —"),
+            Ui::DateHint => ("ngày/tháng/năm, ví dụ 17/05/1990", "dd/mm/yyyy, for example 17/05/1990"),
+            Ui::LanguageSwitch => ("Ngôn ngữ", "Language"),
+            Ui::FormsTitle => ("Biểu mẫu điện tử", "E-forms"),
+            Ui::FormsIntro => ("Chọn biểu mẫu cần khai:", "Choose a form to fill in:"),
+            Ui::SkipToForm => ("Chuyển đến biểu mẫu", "Skip to the form"),
+        };
+        Text::new(vi, en)
+    }
+
+    pub fn get(self, lang: Lang) -> String {
+        self.text().get(lang).to_owned()
+    }
+}

@@ -1,0 +1,18 @@
+//! form-ui: Leptos components that draw a form-core [`Form`](form_core::Form) for citizens.
+//!
+//! The citizen app (`main.rs`, built by trunk from the root `index.html`) and, later, the
+//! embeddable runtime are made from these components. They stay thin: every rule, message and
+//! check comes from form-core; this crate only turns form state into DOM and DOM events into
+//! form state.
+//!
+//! Key design decision: inputs are *uncontrolled* — their value is set once when drawn and read
+//! on `input` events — so typing never re-renders anything but the affected error messages.
+
+pub mod app;
+pub mod dom_id;
+mod fetch;
+pub mod form_view;
+pub mod i18n;
+mod widgets;
+
+pub use form_view::FormView;

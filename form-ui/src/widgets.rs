@@ -1,0 +1,355 @@
+//! One function per widget kind: an [`Item`] of the definition becomes labelled inputs.
+//!
+//! Every input has a `<label>` (radios: a `<fieldset>` with a `<legend>`), its help and error
+//! tied to it with `aria-describedby`, and `aria-invalid` while it has an error shown.
+//! Definition texts are inserted as text nodes, never as HTML.
+
+use crate::dom_id;
+use crate::form_view::FormCtx;
+use crate::i18n::Ui;
+use form_core::format::{date_from_display, date_to_display};
+use form_core::{Item, Widget, pointer};
+use leptos::prelude::*;
+use serde_json::Value;
+
+/// Draws one item of a section.
+pub fn item(ctx: FormCtx, item: &Item) -> AnyView {
+    match (item.widget, &item.pointer) {
+        (Widget::Static, _) => {
+            let text = item.text.clone().unwrap_or_default();
+            view! { <p class="ef-static">{move || ctx.text(&text)}</p> }.into_any()
+        }
+        (Widget::Table, Some(ptr)) => table(ctx, item.clone(), ptr.clone()).into_any(),
+        (_, Some(ptr)) => field(ctx, item, ptr.clone(), None).into_any(),
+        (_, None) => ().into_any(),
+    }
+}
+
+/// The error line of a field: visible text plus a prefix for screen readers.
+fn error_line(ctx: FormCtx, ptr: String, id: String) -> impl IntoView {
+    let p = ptr.clone();
+    move || {
+        ctx.error_at(&p).map(|msg| {
+            view! {
+                <p class="ef-error" id=id.clone()>
+                    <span class="ef-visually-hidden">{Ui::ErrorPrefix.get(ctx.lang.get())}" "</span>
+                    {msg.get(ctx.lang.get()).to_owned()}
+                </p>
+            }
+        })
+    }
+}
+
+/// A labelled field. `row` is `Some((row_label, index))` for a cell of a table, whose label is
+/// the column's and is read with the row number.
+fn field(ctx: FormCtx, item: &Item, ptr: String, row: Option<usize>) -> impl IntoView {
+    let id = dom_id::for_pointer(&ptr);
+    let help_id = format!("{id}-help");
+    let error_id = format!("{id}-error");
+    let label = item.label.clone().unwrap_or_default();
+    let help = if row.is_some() { None } else { item.help.clone() };
+    let required = ctx.form.with_value(|f| f.field_for(&ptr).is_some_and(|f| f.required));
+    let has_error = {
+        let ptr = ptr.clone();
+        move || ctx.error_at(&ptr).is_some()
+    };
+    let described_by = {
+        let (help_id, error_id, has_help) = (help_id.clone(), error_id.clone(), help.is_some());
+        let has_error = has_error.clone();
+        move || {
+            let mut ids = Vec::new();
+            if has_help {
+                ids.push(help_id.clone());
+            }
+            if has_error() {
+                ids.push(error_id.clone());
+            }
+            (!ids.is_empty()).then(|| ids.join(" "))
+        }
+    };
+    let label_text = move || {
+        let lang = ctx.lang.get();
+        match row {
+            Some(i) => format!("{} ({} {})", label.get(lang), Ui::Row.get(lang).to_lowercase(), i + 1),
+            None => label.get(lang).to_owned(),
+        }
+    };
+    let required_mark = move || (required && row.is_none()).then(|| view! { <span class="ef-required">" "{Ui::Required.get(ctx.lang.get())}</span> });
+    let help_view = help.map(|h| view! { <p class="ef-hint" id=help_id.clone()>{move || ctx.text(&h)}</p> });
+    let errors = error_line(ctx, ptr.clone(), error_id);
+    let class = {
+        let has_error = has_error.clone();
+        move || if has_error() { "ef-field ef-field--error" } else { "ef-field" }
+    };
+    let cell = if row.is_some() { " ef-field--cell" } else { "" };
+    let class = move || format!("{}{cell}", class());
+
+    match item.widget {
+        Widget::Radio => {
+            let options = item.options.clone();
+            let current = ctx.data.with_untracked(|d| pointer::get(d, &ptr).and_then(Value::as_str).map(str::to_owned));
+            let name = id.clone();
+            view! {
+                <div class=class>
+                    <fieldset class="ef-fieldset" aria-describedby=described_by aria-invalid=move || has_error().then_some("true")>
+                        <legend class="ef-label">{label_text}{required_mark}</legend>
+                        {help_view}
+                        {errors}
+                        <div class="ef-choices">
+                            {options
+                                .into_iter()
+                                .enumerate()
+                                .map(|(i, o)| {
+                                    let opt_id = if i == 0 { id.clone() } else { format!("{id}-{i}") };
+                                    let checked = current.as_deref() == Some(o.value.as_str());
+                                    let (p, v) = (ptr.clone(), o.value.clone());
+                                    let on_change = move |_| {
+                                        ctx.set(&p, Some(Value::String(v.clone())));
+                                        ctx.touch(&p);
+                                    };
+                                    let l = o.label.clone();
+                                    view! {
+                                        <div class="ef-choice">
+                                            <input type="radio" class="ef-radio" id=opt_id.clone() name=name.clone() value=o.value.clone() checked=checked on:change=on_change />
+                                            <label for=opt_id>{move || ctx.text(&l)}</label>
+                                        </div>
+                                    }
+                                })
+                                .collect_view()}
+                        </div>
+                    </fieldset>
+                </div>
+            }
+            .into_any()
+        }
+        Widget::Checkbox => {
+            let checked = ctx.data.with_untracked(|d| pointer::get(d, &ptr) == Some(&Value::Bool(true)));
+            let p = ptr.clone();
+            let on_change = move |ev: leptos::ev::Event| {
+                let on = event_target_checked(&ev);
+                ctx.set(&p, on.then_some(Value::Bool(true)));
+                ctx.touch(&p);
+            };
+            view! {
+                <div class=class>
+                    {errors}
+                    <div class="ef-choice">
+                        <input type="checkbox" class="ef-checkbox" id=id.clone() checked=checked aria-describedby=described_by aria-invalid=move || has_error().then_some("true") on:change=on_change />
+                        <label for=id.clone() class="ef-label">{label_text}{required_mark}</label>
+                    </div>
+                    {help_view}
+                </div>
+            }
+            .into_any()
+        }
+        Widget::Select => {
+            let options = item.options.clone();
+            let current = ctx.data.with_untracked(|d| pointer::get(d, &ptr).and_then(Value::as_str).map(str::to_owned));
+            let p = ptr.clone();
+            let on_change = move |ev: leptos::ev::Event| {
+                let v = event_target_value(&ev);
+                ctx.set(&p, (!v.is_empty()).then_some(Value::String(v)));
+                ctx.touch(&p);
+            };
+            view! {
+                <div class=class>
+                    <label for=id.clone() class="ef-label">{label_text}{required_mark}</label>
+                    {help_view}
+                    {errors}
+                    <select class="ef-select" id=id.clone() aria-describedby=described_by aria-invalid=move || has_error().then_some("true") aria-required=required.then_some("true") on:change=on_change>
+                        <option value="" selected=current.is_none()>{move || Ui::ChooseOne.get(ctx.lang.get())}</option>
+                        {options
+                            .into_iter()
+                            .map(|o| {
+                                let selected = current.as_deref() == Some(o.value.as_str());
+                                let l = o.label.clone();
+                                view! { <option value=o.value.clone() selected=selected>{move || ctx.text(&l)}</option> }
+                            })
+                            .collect_view()}
+                    </select>
+                </div>
+            }
+            .into_any()
+        }
+        widget => {
+            let initial = ctx.data.with_untracked(|d| match pointer::get(d, &ptr) {
+                Some(Value::String(s)) if widget == Widget::Date => date_to_display(s),
+                Some(Value::String(s)) => s.clone(),
+                Some(Value::Number(n)) => n.to_string(),
+                _ => String::new(),
+            });
+            let (input_type, input_mode) = match widget {
+                Widget::Email => ("email", None),
+                Widget::Phone => ("tel", None),
+                Widget::Number => ("text", Some("decimal")),
+                Widget::IdNumber | Widget::Date => ("text", Some("numeric")),
+                _ => ("text", None),
+            };
+            let autocomplete = item.autocomplete.clone();
+            let p = ptr.clone();
+            let on_input = move |ev: leptos::ev::Event| ctx.set(&p, to_value(widget, &event_target_value(&ev)));
+            let p = ptr.clone();
+            let on_change = move |_: leptos::ev::Event| ctx.touch(&p);
+            let date_hint = (widget == Widget::Date && row.is_none())
+                .then(|| view! { <p class="ef-hint" id=format!("{id}-format")>{move || Ui::DateHint.get(ctx.lang.get())}</p> });
+            let described_by = {
+                let fmt = (widget == Widget::Date && row.is_none()).then(|| format!("{id}-format"));
+                move || match (described_by(), &fmt) {
+                    (Some(a), Some(f)) => Some(format!("{f} {a}")),
+                    (None, Some(f)) => Some(f.clone()),
+                    (a, None) => a,
+                }
+            };
+            let invalid = move || has_error().then_some("true");
+            let input = if widget == Widget::Textarea {
+                view! {
+                    <textarea class="ef-textarea" id=id.clone() rows="5" aria-describedby=described_by aria-invalid=invalid aria-required=required.then_some("true") on:input=on_input on:change=on_change prop:value=initial></textarea>
+                }
+                .into_any()
+            } else {
+                view! {
+                    <input type=input_type class=input_class(widget) id=id.clone() inputmode=input_mode autocomplete=autocomplete spellcheck=(widget != Widget::Text && widget != Widget::Textarea).then_some("false") aria-describedby=described_by aria-invalid=invalid aria-required=required.then_some("true") on:input=on_input on:change=on_change prop:value=initial />
+                }
+                .into_any()
+            };
+            view! {
+                <div class=class>
+                    <label for=id.clone() class="ef-label">{label_text}{required_mark}</label>
+                    {help_view}
+                    {date_hint}
+                    {errors}
+                    {input}
+                </div>
+            }
+            .into_any()
+        }
+    }
+}
+
+fn input_class(widget: Widget) -> &'static str {
+    match widget {
+        Widget::Date => "ef-input ef-input--date",
+        Widget::IdNumber | Widget::Phone => "ef-input ef-input--short",
+        Widget::Number => "ef-input ef-input--number",
+        _ => "ef-input",
+    }
+}
+
+/// What a typed text becomes in the data: `None` when empty (the member is removed, so a
+/// cleared required field reads as missing).
+fn to_value(widget: Widget, typed: &str) -> Option<Value> {
+    let trimmed = typed.trim();
+    if trimmed.is_empty() {
+        return None;
+    }
+    Some(match widget {
+        Widget::Textarea => Value::String(typed.to_owned()),
+        // People write numbers in groups ("0912 345 678"); the data holds the digits.
+        Widget::Phone | Widget::IdNumber => Value::String(trimmed.chars().filter(|c| !c.is_whitespace() && *c != '.').collect()),
+        Widget::Date => Value::String(date_from_display(trimmed).unwrap_or_else(|| trimmed.to_owned())),
+        Widget::Number => {
+            let normalised = trimmed.replace(',', ".");
+            match normalised.parse::<f64>() {
+                Ok(n) if n.is_finite() && n.fract() == 0.0 && n.abs() < 9e15 => Value::from(n as i64),
+                Ok(n) if n.is_finite() => serde_json::Number::from_f64(n).map_or(Value::String(trimmed.to_owned()), Value::Number),
+                _ => Value::String(trimmed.to_owned()),
+            }
+        }
+        _ => Value::String(trimmed.to_owned()),
+    })
+}
+
+/// A repeatable group drawn as a table: one row per array element, one column per sub-item.
+fn table(ctx: FormCtx, item: Item, ptr: String) -> impl IntoView {
+    let id = dom_id::for_pointer(&ptr);
+    let label = item.label.clone().unwrap_or_default();
+    let help = item.help.clone();
+    let initial_rows = ctx.data.with_untracked(|d| pointer::get(d, &ptr).and_then(Value::as_array).map_or(0, Vec::len));
+    // Stable keys so that removing a row keeps the other rows' inputs (and what they hold).
+    let keys = RwSignal::new((0..initial_rows as u64).collect::<Vec<u64>>());
+    let next_key = StoredValue::new(initial_rows as u64);
+    let columns = StoredValue::new(item.columns.clone());
+    let caption_id = format!("{id}-caption");
+
+    let add = {
+        let ptr = ptr.clone();
+        move |_| {
+            let n = keys.with_untracked(Vec::len);
+            ctx.set(&pointer::push_index(&ptr, n), Some(Value::Object(Default::default())));
+            let k = next_key.get_value();
+            next_key.set_value(k + 1);
+            keys.update(|ks| ks.push(k));
+            let first_col = columns.with_value(|c| c.first().and_then(|c| c.pointer.clone())).unwrap_or_default();
+            let target = dom_id::for_pointer(&format!("{ptr}/{n}{first_col}"));
+            request_animation_frame(move || {
+                if let Some(el) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.get_element_by_id(&target)) {
+                    if let Ok(el) = wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(el) {
+                        let _ = el.focus();
+                    }
+                }
+            });
+        }
+    };
+    let table_ptr = ptr.clone();
+    let errors = error_line(ctx, ptr.clone(), format!("{id}-error"));
+    let help_view = help.map(|h| view! { <p class="ef-hint">{move || ctx.text(&h)}</p> });
+    let header_label = label.clone();
+
+    view! {
+        <div class="ef-field ef-table-field">
+            <h3 class="ef-label" id=caption_id.clone()>{move || ctx.text(&header_label)}</h3>
+            {help_view}
+            {errors}
+            <Show when=move || keys.with(Vec::is_empty)>
+                <p class="ef-hint">{move || Ui::NoRows.get(ctx.lang.get())}</p>
+            </Show>
+            <div class="ef-rows" role="list" aria-labelledby=caption_id>
+                <For
+                    each=move || keys.get()
+                    key=|k| *k
+                    children=move |key| {
+                        let index = Memo::new(move |_| keys.with(|ks| ks.iter().position(|k| *k == key).unwrap_or(0)));
+                        let table_ptr = table_ptr.clone();
+                        let remove = {
+                            let table_ptr = table_ptr.clone();
+                            move |_| {
+                                let i = index.get_untracked();
+                                ctx.data.update(|d| {
+                                    if let Some(Value::Array(rows)) = d.pointer_mut(&table_ptr) {
+                                        if i < rows.len() {
+                                            rows.remove(i);
+                                        }
+                                    }
+                                });
+                                keys.update(|ks| ks.retain(|k| *k != key));
+                            }
+                        };
+                        let cells = move || {
+                            let i = index.get();
+                            columns.with_value(|cols| {
+                                cols.iter()
+                                    .filter_map(|col| col.pointer.as_ref().map(|p| field(ctx, col, format!("{table_ptr}/{i}{p}"), Some(i)).into_any()))
+                                    .collect_view()
+                            })
+                        };
+                        view! {
+                            <div class="ef-row" role="listitem">
+                                <div class="ef-row__head">
+                                    <span class="ef-row__title">{move || format!("{} {}", Ui::Row.get(ctx.lang.get()), index.get() + 1)}</span>
+                                    <button type="button" class="ef-button ef-button--secondary ef-button--small" on:click=remove>
+                                        {move || format!("{} {}", Ui::RemoveRow.get(ctx.lang.get()), index.get() + 1)}
+                                    </button>
+                                </div>
+                                <div class="ef-row__cells">{cells}</div>
+                            </div>
+                        }
+                    }
+                />
+            </div>
+            <button type="button" class="ef-button ef-button--secondary" id=id on:click=add>
+                {move || format!("{} — {}", Ui::AddRow.get(ctx.lang.get()), label.get(ctx.lang.get()))}
+            </button>
+        </div>
+    }
+}
+
