@@ -71,7 +71,7 @@ impl Form {
         let name = name.replace("~1", "/").replace("~0", "~");
         self.schema
             .resolve(&parent)
-            .is_some_and(|v| v.required().iter().any(|r| *r == name))
+            .is_some_and(|v| v.required().contains(&name))
     }
 
     pub fn definition(&self) -> &Definition {

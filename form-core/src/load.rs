@@ -177,25 +177,49 @@ impl Checker<'_> {
                 };
                 for (ii, item) in items.iter().enumerate() {
                     // Items that do not fit the model were reported by the meta-schema.
-                    if let Ok(item) = serde_json::from_value::<Item>(item.clone()) {
-                        let root = schema.and_then(|s| s.resolve(""));
-                        self.item(&item, &format!("{section_at}/items/{ii}"), root, "");
+                    match serde_json::from_value::<Item>(item.clone()) {
+                        Ok(item) => {
+                            let root = schema.and_then(|s| s.resolve(""));
+                            self.item(&item, &format!("{section_at}/items/{ii}"), root, "");
+                        }
+                        Err(_) => self.bind_raw(item, &format!("{section_at}/items/{ii}"), ""),
                     }
                 }
             }
         }
     }
 
+    /// Records the pointers of an item that does not fit the model (already reported), so that
+    /// its data does not also read as unbound.
+    fn bind_raw(&mut self, item: &Value, at: &str, prefix: &str) {
+        let Some(ptr) = item.get("pointer").and_then(Value::as_str) else {
+            return;
+        };
+        let full = format!("{prefix}{ptr}");
+        self.bound
+            .entry(full.clone())
+            .or_insert_with(|| at.to_owned());
+        for (ci, col) in item
+            .get("columns")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .enumerate()
+        {
+            self.bind_raw(col, &format!("{at}/columns/{ci}"), &format!("{full}/*"));
+        }
+    }
+
     fn unique_id(&mut self, node: &Value, at: &str) {
-        if let Some(id) = node.get("id").and_then(Value::as_str) {
-            if !self.ids.insert(id.to_owned()) {
-                self.error(
-                    format!("{at}/id"),
-                    "duplicate-id",
-                    format!("Mã \"{id}\" đã được dùng cho một trang hoặc mục khác."),
-                    format!("The id \"{id}\" is already used by another page or section."),
-                );
-            }
+        if let Some(id) = node.get("id").and_then(Value::as_str)
+            && !self.ids.insert(id.to_owned())
+        {
+            self.error(
+                format!("{at}/id"),
+                "duplicate-id",
+                format!("Mã \"{id}\" đã được dùng cho một trang hoặc mục khác."),
+                format!("The id \"{id}\" is already used by another page or section."),
+            );
         }
     }
 

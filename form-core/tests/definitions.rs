@@ -132,8 +132,9 @@ fn labels_are_required_in_both_languages_and_fields_bind_once() {
     check(
         &d.to_string(),
         expect![[r#"
-        error[required-unbound] /dataSchema/properties/applicant/required: The required data "/applicant/dateOfBirth" is not bound to any item, so the form could never be submitted.
-        error[definition-required] /pages/0/sections/1/items/0/label/en: Missing required property "en".
-        error[widget-format] /pages/0/sections/1/items/1/widget: The schema of "/applicant/fullName" needs "format": "date" for this widget."#]],
+            error[required-unbound] /dataSchema/properties/applicant/required: The required data "/applicant/dateOfBirth" is not bound to any item, so the form could never be submitted.
+            error[definition-required] /pages/0/sections/1/items/0/label/en: Missing required property "en".
+            error[pointer-duplicate] /pages/0/sections/1/items/1/pointer: The data "/applicant/fullName" is already bound to the item at /pages/0/sections/1/items/0.
+            error[widget-format] /pages/0/sections/1/items/1/widget: The schema of "/applicant/fullName" needs "format": "date" for this widget."#]],
     );
 }

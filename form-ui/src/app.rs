@@ -35,9 +35,17 @@ fn initial_lang() -> Lang {
     let from_query = window
         .as_ref()
         .and_then(|w| w.location().search().ok())
-        .and_then(|q| q.trim_start_matches('?').split('&').find_map(|kv| kv.strip_prefix("lang=").and_then(Lang::parse)));
+        .and_then(|q| {
+            q.trim_start_matches('?')
+                .split('&')
+                .find_map(|kv| kv.strip_prefix("lang=").and_then(Lang::parse))
+        });
     let saved = || {
-        window.as_ref().and_then(|w| w.local_storage().ok().flatten()).and_then(|s| s.get_item("eform.lang").ok().flatten()).and_then(|v| Lang::parse(&v))
+        window
+            .as_ref()
+            .and_then(|w| w.local_storage().ok().flatten())
+            .and_then(|s| s.get_item("eform.lang").ok().flatten())
+            .and_then(|v| Lang::parse(&v))
     };
     from_query.or_else(saved).unwrap_or_default()
 }
@@ -46,7 +54,10 @@ fn save_lang(lang: Lang) {
     if let Some(storage) = web_sys::window().and_then(|w| w.local_storage().ok().flatten()) {
         let _ = storage.set_item("eform.lang", lang.tag());
     }
-    if let Some(html) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.document_element()) {
+    if let Some(html) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.document_element())
+    {
         let _ = html.set_attribute("lang", lang.tag());
     }
 }
@@ -57,8 +68,12 @@ pub fn App() -> impl IntoView {
     let lang = RwSignal::new(initial_lang());
     Effect::new(move |_| save_lang(lang.get()));
     let screen = RwSignal::new(Screen::Loading);
-    let path = web_sys::window().and_then(|w| w.location().pathname().ok()).unwrap_or_default();
-    let form_id = path.strip_prefix("/f/").map(|id| id.trim_end_matches('/').to_owned());
+    let path = web_sys::window()
+        .and_then(|w| w.location().pathname().ok())
+        .unwrap_or_default();
+    let form_id = path
+        .strip_prefix("/f/")
+        .map(|id| id.trim_end_matches('/').to_owned());
 
     leptos::task::spawn_local(async move {
         let next = match &form_id {
@@ -66,7 +81,9 @@ pub fn App() -> impl IntoView {
                 Ok(a) if a.status == 200 => {
                     let loaded = load(&a.body);
                     match loaded.form {
-                        Some(form) => Screen::Form(Arc::new(form), format!("/api/v1/forms/{id}/check")),
+                        Some(form) => {
+                            Screen::Form(Arc::new(form), format!("/api/v1/forms/{id}/check"))
+                        }
                         None => Screen::Broken(loaded.diagnostics),
                     }
                 }
@@ -80,7 +97,9 @@ pub fn App() -> impl IntoView {
                 _ => Screen::Failed,
             },
             None => match fetch::request("/forms", None).await {
-                Ok(a) if a.status == 200 => serde_json::from_str(&a.body).map_or(Screen::Failed, Screen::List),
+                Ok(a) if a.status == 200 => {
+                    serde_json::from_str(&a.body).map_or(Screen::Failed, Screen::List)
+                }
                 _ => Screen::Failed,
             },
         };

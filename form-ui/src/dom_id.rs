@@ -25,7 +25,10 @@ mod tests {
     #[test]
     fn distinct_pointers_get_distinct_ids() {
         assert_eq!(for_pointer("/applicant/fullName"), "f__applicant__fullName");
-        assert_eq!(for_pointer("/members/0/id_number"), "f__members__0__id_5fnumber");
+        assert_eq!(
+            for_pointer("/members/0/id_number"),
+            "f__members__0__id_5fnumber"
+        );
         assert_ne!(for_pointer("/a-b"), for_pointer("/a/b"));
         assert_ne!(for_pointer("/a__b"), for_pointer("/a/b"));
     }

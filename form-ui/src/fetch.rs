@@ -17,13 +17,22 @@ pub async fn request(url: &str, body: Option<&str>) -> Result<Answer, String> {
         init.set_method("POST");
         init.set_body(&wasm_bindgen::JsValue::from_str(b));
         let headers = web_sys::Headers::new().map_err(|e| format!("{e:?}"))?;
-        headers.set("content-type", "application/json").map_err(|e| format!("{e:?}"))?;
+        headers
+            .set("content-type", "application/json")
+            .map_err(|e| format!("{e:?}"))?;
         init.set_headers(&headers);
     }
     let req = Request::new_with_str_and_init(url, &init).map_err(|e| format!("{e:?}"))?;
     let window = web_sys::window().ok_or("no window")?;
-    let resp = JsFuture::from(window.fetch_with_request(&req)).await.map_err(|e| format!("{e:?}"))?;
+    let resp = JsFuture::from(window.fetch_with_request(&req))
+        .await
+        .map_err(|e| format!("{e:?}"))?;
     let resp: Response = resp.dyn_into().map_err(|e| format!("{e:?}"))?;
-    let text = JsFuture::from(resp.text().map_err(|e| format!("{e:?}"))?).await.map_err(|e| format!("{e:?}"))?;
-    Ok(Answer { status: resp.status(), body: text.as_string().unwrap_or_default() })
+    let text = JsFuture::from(resp.text().map_err(|e| format!("{e:?}"))?)
+        .await
+        .map_err(|e| format!("{e:?}"))?;
+    Ok(Answer {
+        status: resp.status(),
+        body: text.as_string().unwrap_or_default(),
+    })
 }

@@ -53,7 +53,11 @@ impl FormCtx {
         if !visible {
             return None;
         }
-        self.errors.with(|errs| errs.iter().find(|e| e.pointer == ptr).map(|e| e.message.clone()))
+        self.errors.with(|errs| {
+            errs.iter()
+                .find(|e| e.pointer == ptr)
+                .map(|e| e.message.clone())
+        })
     }
 
     pub fn text(&self, t: &Text) -> String {
@@ -89,7 +93,14 @@ pub fn FormView(
     let data = RwSignal::new(initial.unwrap_or_else(|| Value::Object(Default::default())));
     let stored = StoredValue::new(form.clone());
     let errors = Memo::new(move |_| stored.with_value(|f| data.with(|d| f.validate(d))));
-    let ctx = FormCtx { form: stored, lang, data, errors, shown: RwSignal::new(HashSet::new()), submitted: RwSignal::new(false) };
+    let ctx = FormCtx {
+        form: stored,
+        lang,
+        data,
+        errors,
+        shown: RwSignal::new(HashSet::new()),
+        submitted: RwSignal::new(false),
+    };
     provide_context(ctx);
 
     let outcome = RwSignal::new(Outcome::Idle);
@@ -124,7 +135,9 @@ pub fn FormView(
                 Ok(a) if a.status == 422 => {
                     let diags = serde_json::from_str::<Value>(&a.body)
                         .ok()
-                        .and_then(|v| serde_json::from_value::<Vec<Diagnostic>>(v["diagnostics"].clone()).ok())
+                        .and_then(|v| {
+                            serde_json::from_value::<Vec<Diagnostic>>(v["diagnostics"].clone()).ok()
+                        })
                         .unwrap_or_default();
                     Outcome::Refused(diags)
                 }
@@ -219,7 +232,9 @@ pub fn FormView(
 
 /// One entry of the error summary: a link that moves focus to the field.
 fn summary_entry(ctx: FormCtx, d: Diagnostic) -> impl IntoView {
-    let label = ctx.form.with_value(|f| f.field_for(&d.pointer).map(|field| field.label.clone()));
+    let label = ctx
+        .form
+        .with_value(|f| f.field_for(&d.pointer).map(|field| field.label.clone()));
     let target = dom_id::for_pointer(&d.pointer);
     let href = format!("#{target}");
     let text = move || {
@@ -230,8 +245,12 @@ fn summary_entry(ctx: FormCtx, d: Diagnostic) -> impl IntoView {
         }
     };
     let on_click = move |ev: leptos::ev::MouseEvent| {
-        let el = web_sys::window().and_then(|w| w.document()).and_then(|doc| doc.get_element_by_id(&target));
-        if let Some(el) = el.and_then(|e| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(e).ok()) {
+        let el = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|doc| doc.get_element_by_id(&target));
+        if let Some(el) =
+            el.and_then(|e| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(e).ok())
+        {
             ev.prevent_default();
             el.scroll_into_view();
             let _ = el.focus();

@@ -47,8 +47,14 @@ fn field(ctx: FormCtx, item: &Item, ptr: String, row: Option<usize>) -> impl Int
     let help_id = format!("{id}-help");
     let error_id = format!("{id}-error");
     let label = item.label.clone().unwrap_or_default();
-    let help = if row.is_some() { None } else { item.help.clone() };
-    let required = ctx.form.with_value(|f| f.field_for(&ptr).is_some_and(|f| f.required));
+    let help = if row.is_some() {
+        None
+    } else {
+        item.help.clone()
+    };
+    let required = ctx
+        .form
+        .with_value(|f| f.field_for(&ptr).is_some_and(|f| f.required));
     let has_error = {
         let ptr = ptr.clone();
         move || ctx.error_at(&ptr).is_some()
@@ -70,16 +76,32 @@ fn field(ctx: FormCtx, item: &Item, ptr: String, row: Option<usize>) -> impl Int
     let label_text = move || {
         let lang = ctx.lang.get();
         match row {
-            Some(i) => format!("{} ({} {})", label.get(lang), Ui::Row.get(lang).to_lowercase(), i + 1),
+            Some(i) => format!(
+                "{} ({} {})",
+                label.get(lang),
+                Ui::Row.get(lang).to_lowercase(),
+                i + 1
+            ),
             None => label.get(lang).to_owned(),
         }
     };
-    let required_mark = move || (required && row.is_none()).then(|| view! { <span class="ef-required">" "{Ui::Required.get(ctx.lang.get())}</span> });
-    let help_view = help.map(|h| view! { <p class="ef-hint" id=help_id.clone()>{move || ctx.text(&h)}</p> });
+    let required_mark = move || {
+        (required && row.is_none()).then(
+            || view! { <span class="ef-required">" "{Ui::Required.get(ctx.lang.get())}</span> },
+        )
+    };
+    let help_view =
+        help.map(|h| view! { <p class="ef-hint" id=help_id.clone()>{move || ctx.text(&h)}</p> });
     let errors = error_line(ctx, ptr.clone(), error_id);
     let class = {
         let has_error = has_error.clone();
-        move || if has_error() { "ef-field ef-field--error" } else { "ef-field" }
+        move || {
+            if has_error() {
+                "ef-field ef-field--error"
+            } else {
+                "ef-field"
+            }
+        }
     };
     let cell = if row.is_some() { " ef-field--cell" } else { "" };
     let class = move || format!("{}{cell}", class());
@@ -87,7 +109,11 @@ fn field(ctx: FormCtx, item: &Item, ptr: String, row: Option<usize>) -> impl Int
     match item.widget {
         Widget::Radio => {
             let options = item.options.clone();
-            let current = ctx.data.with_untracked(|d| pointer::get(d, &ptr).and_then(Value::as_str).map(str::to_owned));
+            let current = ctx.data.with_untracked(|d| {
+                pointer::get(d, &ptr)
+                    .and_then(Value::as_str)
+                    .map(str::to_owned)
+            });
             let name = id.clone();
             view! {
                 <div class=class>
@@ -123,7 +149,9 @@ fn field(ctx: FormCtx, item: &Item, ptr: String, row: Option<usize>) -> impl Int
             .into_any()
         }
         Widget::Checkbox => {
-            let checked = ctx.data.with_untracked(|d| pointer::get(d, &ptr) == Some(&Value::Bool(true)));
+            let checked = ctx
+                .data
+                .with_untracked(|d| pointer::get(d, &ptr) == Some(&Value::Bool(true)));
             let p = ptr.clone();
             let on_change = move |ev: leptos::ev::Event| {
                 let on = event_target_checked(&ev);
@@ -144,7 +172,11 @@ fn field(ctx: FormCtx, item: &Item, ptr: String, row: Option<usize>) -> impl Int
         }
         Widget::Select => {
             let options = item.options.clone();
-            let current = ctx.data.with_untracked(|d| pointer::get(d, &ptr).and_then(Value::as_str).map(str::to_owned));
+            let current = ctx.data.with_untracked(|d| {
+                pointer::get(d, &ptr)
+                    .and_then(Value::as_str)
+                    .map(str::to_owned)
+            });
             let p = ptr.clone();
             let on_change = move |ev: leptos::ev::Event| {
                 let v = event_target_value(&ev);
@@ -187,7 +219,9 @@ fn field(ctx: FormCtx, item: &Item, ptr: String, row: Option<usize>) -> impl Int
             };
             let autocomplete = item.autocomplete.clone();
             let p = ptr.clone();
-            let on_input = move |ev: leptos::ev::Event| ctx.set(&p, to_value(widget, &event_target_value(&ev)));
+            let on_input = move |ev: leptos::ev::Event| {
+                ctx.set(&p, to_value(widget, &event_target_value(&ev)))
+            };
             let p = ptr.clone();
             let on_change = move |_: leptos::ev::Event| ctx.touch(&p);
             let date_hint = (widget == Widget::Date && row.is_none())
@@ -245,13 +279,23 @@ fn to_value(widget: Widget, typed: &str) -> Option<Value> {
     Some(match widget {
         Widget::Textarea => Value::String(typed.to_owned()),
         // People write numbers in groups ("0912 345 678"); the data holds the digits.
-        Widget::Phone | Widget::IdNumber => Value::String(trimmed.chars().filter(|c| !c.is_whitespace() && *c != '.').collect()),
-        Widget::Date => Value::String(date_from_display(trimmed).unwrap_or_else(|| trimmed.to_owned())),
+        Widget::Phone | Widget::IdNumber => Value::String(
+            trimmed
+                .chars()
+                .filter(|c| !c.is_whitespace() && *c != '.')
+                .collect(),
+        ),
+        Widget::Date => {
+            Value::String(date_from_display(trimmed).unwrap_or_else(|| trimmed.to_owned()))
+        }
         Widget::Number => {
             let normalised = trimmed.replace(',', ".");
             match normalised.parse::<f64>() {
-                Ok(n) if n.is_finite() && n.fract() == 0.0 && n.abs() < 9e15 => Value::from(n as i64),
-                Ok(n) if n.is_finite() => serde_json::Number::from_f64(n).map_or(Value::String(trimmed.to_owned()), Value::Number),
+                Ok(n) if n.is_finite() && n.fract() == 0.0 && n.abs() < 9e15 => {
+                    Value::from(n as i64)
+                }
+                Ok(n) if n.is_finite() => serde_json::Number::from_f64(n)
+                    .map_or(Value::String(trimmed.to_owned()), Value::Number),
                 _ => Value::String(trimmed.to_owned()),
             }
         }
@@ -264,7 +308,11 @@ fn table(ctx: FormCtx, item: Item, ptr: String) -> impl IntoView {
     let id = dom_id::for_pointer(&ptr);
     let label = item.label.clone().unwrap_or_default();
     let help = item.help.clone();
-    let initial_rows = ctx.data.with_untracked(|d| pointer::get(d, &ptr).and_then(Value::as_array).map_or(0, Vec::len));
+    let initial_rows = ctx.data.with_untracked(|d| {
+        pointer::get(d, &ptr)
+            .and_then(Value::as_array)
+            .map_or(0, Vec::len)
+    });
     // Stable keys so that removing a row keeps the other rows' inputs (and what they hold).
     let keys = RwSignal::new((0..initial_rows as u64).collect::<Vec<u64>>());
     let next_key = StoredValue::new(initial_rows as u64);
@@ -275,17 +323,24 @@ fn table(ctx: FormCtx, item: Item, ptr: String) -> impl IntoView {
         let ptr = ptr.clone();
         move |_| {
             let n = keys.with_untracked(Vec::len);
-            ctx.set(&pointer::push_index(&ptr, n), Some(Value::Object(Default::default())));
+            ctx.set(
+                &pointer::push_index(&ptr, n),
+                Some(Value::Object(Default::default())),
+            );
             let k = next_key.get_value();
             next_key.set_value(k + 1);
             keys.update(|ks| ks.push(k));
-            let first_col = columns.with_value(|c| c.first().and_then(|c| c.pointer.clone())).unwrap_or_default();
+            let first_col = columns
+                .with_value(|c| c.first().and_then(|c| c.pointer.clone()))
+                .unwrap_or_default();
             let target = dom_id::for_pointer(&format!("{ptr}/{n}{first_col}"));
             request_animation_frame(move || {
-                if let Some(el) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.get_element_by_id(&target)) {
-                    if let Ok(el) = wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(el) {
-                        let _ = el.focus();
-                    }
+                if let Some(el) = web_sys::window()
+                    .and_then(|w| w.document())
+                    .and_then(|d| d.get_element_by_id(&target))
+                    && let Ok(el) = wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(el)
+                {
+                    let _ = el.focus();
                 }
             });
         }
@@ -315,11 +370,10 @@ fn table(ctx: FormCtx, item: Item, ptr: String) -> impl IntoView {
                             move |_| {
                                 let i = index.get_untracked();
                                 ctx.data.update(|d| {
-                                    if let Some(Value::Array(rows)) = d.pointer_mut(&table_ptr) {
-                                        if i < rows.len() {
+                                    if let Some(Value::Array(rows)) = d.pointer_mut(&table_ptr)
+                                        && i < rows.len() {
                                             rows.remove(i);
                                         }
-                                    }
                                 });
                                 keys.update(|ks| ks.retain(|k| *k != key));
                             }
@@ -352,4 +406,3 @@ fn table(ctx: FormCtx, item: Item, ptr: String) -> impl IntoView {
         </div>
     }
 }
-

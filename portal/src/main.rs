@@ -1,1 +1,189 @@
-fn main() {}
+//! `eform`: the reference portal (`eform serve`) and definition tools (`eform check`,
+//! `eform validate`).
+
+use anyhow::{Context, Result};
+use clap::{Parser, Subcommand};
+use form_core::Lang;
+use portal::{AppState, Catalog, router};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+#[derive(Parser)]
+#[command(
+    name = "eform",
+    version,
+    about = "eform reference portal and form definition tools"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the portal: citizen app, builder, form definitions, data checks.
+    Serve {
+        /// Address to listen on.
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        addr: SocketAddr,
+        /// Where the portal keeps its files; extra form definitions go in `<data-dir>/forms/`.
+        #[arg(long, default_value = "eform-data")]
+        data_dir: PathBuf,
+        /// The built web apps (`app/`, `builder/`), as `cargo xtask` builds them.
+        #[arg(long, default_value = "target/web")]
+        web_dir: PathBuf,
+    },
+    /// Check a form definition: print every diagnostic; exit 1 when there is an error.
+    Check {
+        definition: PathBuf,
+        /// Language of the messages (vi or en).
+        #[arg(long, default_value = "en")]
+        lang: String,
+    },
+    /// Validate data against a form definition: print every error; exit 1 when there is one.
+    Validate {
+        definition: PathBuf,
+        data: PathBuf,
+        #[arg(long, default_value = "en")]
+        lang: String,
+    },
+}
+
+fn main() -> ExitCode {
+    match run() {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run() -> Result<ExitCode> {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Serve {
+            addr,
+            data_dir,
+            web_dir,
+        } => serve(addr, data_dir, web_dir),
+        Command::Check { definition, lang } => {
+            let lang = Lang::parse(&lang).unwrap_or(Lang::En);
+            let text = std::fs::read_to_string(&definition)
+                .with_context(|| format!("reading {}", definition.display()))?;
+            let loaded = form_core::load(&text);
+            for d in &loaded.diagnostics {
+                println!("{}: {}", definition.display(), d.render(lang));
+            }
+            let errors = loaded.errors().count();
+            let warnings = loaded.diagnostics.len() - errors;
+            println!(
+                "{}: {errors} error(s), {warnings} warning(s)",
+                definition.display()
+            );
+            Ok(if errors > 0 {
+                ExitCode::FAILURE
+            } else {
+                ExitCode::SUCCESS
+            })
+        }
+        Command::Validate {
+            definition,
+            data,
+            lang,
+        } => {
+            let lang = Lang::parse(&lang).unwrap_or(Lang::En);
+            let text = std::fs::read_to_string(&definition)
+                .with_context(|| format!("reading {}", definition.display()))?;
+            let mut catalog = Catalog::default();
+            catalog.add(
+                &definition
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default(),
+                &text,
+            );
+            let Some((_, entry)) = catalog.iter().next() else {
+                anyhow::bail!("no definition")
+            };
+            let ready = match entry {
+                portal::Entry::Ready(r) => r.clone(),
+                portal::Entry::Broken { diagnostics, .. } => {
+                    for d in diagnostics {
+                        println!("{}: {}", definition.display(), d.render(lang));
+                    }
+                    anyhow::bail!("the definition has errors; fix them first (eform check)");
+                }
+            };
+            let data_text = std::fs::read_to_string(&data)
+                .with_context(|| format!("reading {}", data.display()))?;
+            let value: serde_json::Value = serde_json::from_str(&data_text)
+                .with_context(|| format!("{} is not valid JSON", data.display()))?;
+            let diags = ready.validate(&value);
+            for d in &diags {
+                println!("{}: {}", data.display(), d.render(lang));
+            }
+            println!("{}: {} error(s)", data.display(), diags.len());
+            Ok(if diags.is_empty() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            })
+        }
+    }
+}
+
+fn serve(addr: SocketAddr, data_dir: PathBuf, web_dir: PathBuf) -> Result<ExitCode> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
+        )
+        .init();
+    let forms_dir = data_dir.join("forms");
+    std::fs::create_dir_all(&forms_dir)
+        .with_context(|| format!("creating {}", forms_dir.display()))?;
+    let catalog = Catalog::load(Some(&forms_dir))
+        .with_context(|| format!("reading {}", forms_dir.display()))?;
+    for (id, entry) in catalog.iter() {
+        match entry {
+            portal::Entry::Ready(r) => {
+                tracing::info!(form = %id, version = r.form.definition().version, "form ready")
+            }
+            portal::Entry::Broken {
+                source,
+                diagnostics,
+            } => {
+                tracing::warn!(form = %id, %source, errors = diagnostics.len(), "form definition has errors; it answers 422")
+            }
+        }
+    }
+    if !web_dir.join("app/index.html").is_file() {
+        tracing::warn!(web_dir = %web_dir.display(), "the web apps are not built; run `cargo xtask run`");
+    }
+    let state = AppState {
+        catalog: Arc::new(catalog),
+        web_dir,
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(addr)
+            .await
+            .with_context(|| format!("listening on {addr}"))?;
+        let local = listener.local_addr()?;
+        // One line that scripts (cargo xtask test) wait for.
+        println!("eform portal listening on http://{local}/");
+        println!("  citizen app:  http://{local}/f/ct01");
+        println!("  form list:    http://{local}/");
+        println!("  builder:      http://{local}/builder/");
+        axum::serve(listener, router(state))
+            .with_graceful_shutdown(async {
+                let _ = tokio::signal::ctrl_c().await;
+            })
+            .await?;
+        Ok(ExitCode::SUCCESS)
+    })
+}

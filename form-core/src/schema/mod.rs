@@ -318,34 +318,34 @@ impl Schema {
             }
             Node::Keywords(k) => k,
         };
-        if let Some(r) = k.reference {
-            if depth < MAX_REF_DEPTH {
-                self.check(r, v, path, out, depth + 1);
-            }
+        if let Some(r) = k.reference
+            && depth < MAX_REF_DEPTH
+        {
+            self.check(r, v, path, out, depth + 1);
         }
-        if let Some(types) = &k.types {
-            if !types.iter().any(|t| t.matches(v)) {
-                out.push(SchemaError {
-                    instance: path.clone(),
-                    kind: ErrorKind::Type(types.clone()),
-                });
-            }
+        if let Some(types) = &k.types
+            && !types.iter().any(|t| t.matches(v))
+        {
+            out.push(SchemaError {
+                instance: path.clone(),
+                kind: ErrorKind::Type(types.clone()),
+            });
         }
-        if let Some(values) = &k.enumeration {
-            if !values.iter().any(|e| json_eq(e, v)) {
-                out.push(SchemaError {
-                    instance: path.clone(),
-                    kind: ErrorKind::Enum(values.clone()),
-                });
-            }
+        if let Some(values) = &k.enumeration
+            && !values.iter().any(|e| json_eq(e, v))
+        {
+            out.push(SchemaError {
+                instance: path.clone(),
+                kind: ErrorKind::Enum(values.clone()),
+            });
         }
-        if let Some(c) = &k.constant {
-            if !json_eq(c, v) {
-                out.push(SchemaError {
-                    instance: path.clone(),
-                    kind: ErrorKind::Const(c.clone()),
-                });
-            }
+        if let Some(c) = &k.constant
+            && !json_eq(c, v)
+        {
+            out.push(SchemaError {
+                instance: path.clone(),
+                kind: ErrorKind::Const(c.clone()),
+            });
         }
         match v {
             Value::String(s) => self.check_string(k, s, path, out),
@@ -436,21 +436,21 @@ impl Schema {
                 kind: ErrorKind::MaxLength(max),
             });
         }
-        if let Some((src, re)) = &k.pattern {
-            if !re.is_match(s) {
-                out.push(SchemaError {
-                    instance: path.to_owned(),
-                    kind: ErrorKind::Pattern(src.clone()),
-                });
-            }
+        if let Some((src, re)) = &k.pattern
+            && !re.is_match(s)
+        {
+            out.push(SchemaError {
+                instance: path.to_owned(),
+                kind: ErrorKind::Pattern(src.clone()),
+            });
         }
-        if let Some(f) = k.format {
-            if !f.is_valid(s) {
-                out.push(SchemaError {
-                    instance: path.to_owned(),
-                    kind: ErrorKind::Format(f),
-                });
-            }
+        if let Some(f) = k.format
+            && !f.is_valid(s)
+        {
+            out.push(SchemaError {
+                instance: path.to_owned(),
+                kind: ErrorKind::Format(f),
+            });
         }
     }
 }
@@ -592,13 +592,10 @@ impl Compiler {
             match key.as_str() {
                 "$ref" => match v.as_str() {
                     Some(target) => {
-                        let slot = self.nodes.len();
-                        self.nodes.push(Node::Bool(true));
+                        // A placeholder node whose reference is resolved once every
+                        // definition has a slot; see `compile`.
+                        let slot = self.add(Node::Keywords(Box::default()));
                         self.pending.push((at.to_owned(), target.to_owned(), slot));
-                        // Resolved after all definitions are compiled; see `compile`.
-                        let mut rk = Keywords::default();
-                        rk.reference = None;
-                        self.nodes[slot] = Node::Keywords(Box::new(rk));
                         k.reference = Some(slot);
                     }
                     None => self.bad(here, key, "phải là chuỗi.", "must be a string."),

@@ -1,0 +1,152 @@
+//! The forms the portal serves: the built-in samples plus every `*.json` in `<data-dir>/forms/`.
+//! Each is loaded and checked once at start-up; a broken definition stays in the catalog with
+//! its diagnostics, so that asking for it gives a clear 422 instead of a blank page.
+
+use form_core::reference::Reference;
+use form_core::{Diagnostic, Form, Text, load};
+use serde_json::Value;
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::Arc;
+
+/// The sample forms compiled into the binary.
+const BUILTIN: &[(&str, &str)] = &[("ct01.json", include_str!("../../schemas/forms/ct01.json"))];
+
+/// One form of the catalog.
+pub enum Entry {
+    Ready(Arc<Ready>),
+    /// The definition has errors; where it came from and what they are.
+    Broken {
+        source: String,
+        diagnostics: Vec<Diagnostic>,
+    },
+}
+
+/// A form that loaded without errors.
+pub struct Ready {
+    pub form: Form,
+    /// The reference validator of the form's data schema.
+    pub reference: Reference,
+    /// The definition as served (`GET /forms/{id}`).
+    pub json: String,
+}
+
+/// Every form, by id.
+#[derive(Default)]
+pub struct Catalog {
+    entries: BTreeMap<String, Entry>,
+}
+
+impl Catalog {
+    /// The built-in forms, then `dir/*.json` (a file there replaces a built-in of the same id).
+    pub fn load(dir: Option<&Path>) -> std::io::Result<Catalog> {
+        let mut catalog = Catalog::default();
+        for (name, text) in BUILTIN {
+            catalog.add(name, text);
+        }
+        if let Some(dir) = dir.filter(|d| d.is_dir()) {
+            let mut files: Vec<_> = std::fs::read_dir(dir)?
+                .filter_map(Result::ok)
+                .map(|e| e.path())
+                .filter(|p| {
+                    p.extension().is_some_and(|e| e == "json")
+                        && !p.to_string_lossy().ends_with(".example.json")
+                })
+                .collect();
+            files.sort();
+            for path in files {
+                let name = path
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default();
+                match std::fs::read_to_string(&path) {
+                    Ok(text) => catalog.add(&name, &text),
+                    Err(e) => {
+                        let id = name.trim_end_matches(".json").to_owned();
+                        let d = Diagnostic::error(
+                            "",
+                            "unreadable",
+                            Text::new(
+                                format!("Không đọc được tệp: {e}"),
+                                format!("The file cannot be read: {e}"),
+                            ),
+                        );
+                        catalog.entries.insert(
+                            id,
+                            Entry::Broken {
+                                source: name,
+                                diagnostics: vec![d],
+                            },
+                        );
+                    }
+                }
+            }
+        }
+        Ok(catalog)
+    }
+
+    /// Loads one definition text; `name` is its file name (its id when the text has none).
+    pub fn add(&mut self, name: &str, text: &str) {
+        let loaded = load(text);
+        let id = serde_json::from_str::<Value>(text)
+            .ok()
+            .and_then(|v| v.get("id").and_then(Value::as_str).map(str::to_owned))
+            .unwrap_or_else(|| name.trim_end_matches(".json").to_owned());
+        let entry = match loaded.form {
+            Some(form) => match Reference::new(&form.definition().data_schema) {
+                Ok(reference) => Entry::Ready(Arc::new(Ready {
+                    json: serde_json::to_string(form.definition()).unwrap_or_default(),
+                    form,
+                    reference,
+                })),
+                Err(e) => Entry::Broken {
+                    source: name.to_owned(),
+                    diagnostics: vec![Diagnostic::error(
+                        "/dataSchema",
+                        "schema-reference",
+                        Text::new(
+                            format!("Trình kiểm tra tham chiếu không chấp nhận lược đồ: {e}"),
+                            format!("The reference validator rejects the schema: {e}"),
+                        ),
+                    )],
+                },
+            },
+            None => Entry::Broken {
+                source: name.to_owned(),
+                diagnostics: loaded.diagnostics,
+            },
+        };
+        self.entries.insert(id, entry);
+    }
+
+    pub fn get(&self, id: &str) -> Option<&Entry> {
+        self.entries.get(id)
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = (&String, &Entry)> {
+        self.entries.iter()
+    }
+}
+
+impl Ready {
+    /// Validates data with form-core and with the reference validator. The verdicts should
+    /// agree (the differential tests see to it); should they not, the data is refused with the
+    /// reference's errors added, so that invalid data never passes.
+    pub fn validate(&self, data: &Value) -> Vec<Diagnostic> {
+        let mut diags = self.form.validate(data);
+        if diags.is_empty() && !self.reference.is_valid(data) {
+            for e in self.reference.errors(data) {
+                tracing::warn!(form = %self.form.definition().id, pointer = %e.instance, keyword = %e.keyword, "validators disagree");
+                diags.push(Diagnostic::error(
+                    e.instance,
+                    &e.keyword,
+                    Text::new(
+                        format!("Dữ liệu không hợp lệ: {}", e.message),
+                        format!("Invalid data: {}", e.message),
+                    ),
+                ));
+            }
+        }
+        diags
+    }
+}

@@ -1,0 +1,241 @@
+//! HTTP routes, status codes and security headers.
+
+use crate::catalog::{Catalog, Entry};
+use axum::body::Bytes;
+use axum::extract::{Path, Request, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use form_core::{Diagnostic, Text};
+use serde_json::{Value, json};
+use std::path::PathBuf;
+use std::sync::Arc;
+use tower_http::compression::CompressionLayer;
+use tower_http::services::ServeDir;
+
+/// The Content-Security-Policy of every response: no inline script, wasm allowed, nothing from
+/// elsewhere.
+pub const CSP: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data:; \
+    connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'self'";
+
+/// What the handlers share.
+#[derive(Clone)]
+pub struct AppState {
+    pub catalog: Arc<Catalog>,
+    /// Where the built web apps are (`app/`, `builder/`).
+    pub web_dir: PathBuf,
+}
+
+/// All routes of the portal.
+pub fn router(state: AppState) -> Router {
+    let app_dir = state.web_dir.join("app");
+    let builder_dir = state.web_dir.join("builder");
+    Router::new()
+        .route("/", get(citizen_home))
+        .route("/healthz", get(|| async { Json(json!({"status": "ok"})) }))
+        .route("/forms", get(list_forms))
+        .route("/forms/{id}", get(get_form))
+        .route("/f/{id}", get(citizen_form))
+        .route("/api/v1/forms/{id}/check", post(check_data))
+        .route(
+            "/builder",
+            get(|| async { axum::response::Redirect::permanent("/builder/") }),
+        )
+        .nest_service(
+            "/builder/",
+            ServeDir::new(&builder_dir)
+                .fallback(ServeDir::new(&builder_dir).append_index_html_on_directories(true)),
+        )
+        .nest_service("/app", ServeDir::new(app_dir))
+        .fallback(|| async {
+            error(
+                StatusCode::NOT_FOUND,
+                "not-found",
+                Text::new("Không tìm thấy trang.", "Page not found."),
+            )
+        })
+        .layer(middleware::from_fn(headers))
+        .layer(CompressionLayer::new())
+        .with_state(state)
+}
+
+/// Security headers on every response; caching by kind of file.
+async fn headers(req: Request, next: Next) -> Response {
+    let path = req.uri().path().to_owned();
+    let mut res = next.run(req).await;
+    let h = res.headers_mut();
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(CSP),
+    );
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("same-origin"),
+    );
+    h.insert(
+        "cross-origin-opener-policy",
+        HeaderValue::from_static("same-origin"),
+    );
+    let hashed = path.rsplit('/').next().is_some_and(is_hashed_asset);
+    let cache = if hashed {
+        "public, max-age=31536000, immutable"
+    } else {
+        "no-cache"
+    };
+    if !h.contains_key(header::CACHE_CONTROL) {
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
+    }
+    res
+}
+
+/// trunk names built files `name-<16 hex>.ext`: their content never changes under that name.
+fn is_hashed_asset(file: &str) -> bool {
+    let stem = file.split('.').next().unwrap_or("");
+    let stem = stem.strip_suffix("_bg").unwrap_or(stem);
+    stem.rsplit_once('-')
+        .is_some_and(|(_, h)| h.len() == 16 && h.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
+fn error(status: StatusCode, code: &str, message: Text) -> Response {
+    (
+        status,
+        Json(json!({"error": {"code": code, "message": message}})),
+    )
+        .into_response()
+}
+
+fn broken(source: &str, diagnostics: &[Diagnostic]) -> Response {
+    let body = json!({
+        "error": {"code": "definition-invalid", "message": Text::new(
+            format!("Định nghĩa biểu mẫu ({source}) có lỗi."),
+            format!("The form definition ({source}) has errors."),
+        )},
+        "diagnostics": diagnostics,
+    });
+    (StatusCode::UNPROCESSABLE_ENTITY, Json(body)).into_response()
+}
+
+fn form_not_found(id: &str) -> Response {
+    error(
+        StatusCode::NOT_FOUND,
+        "form-not-found",
+        Text::new(
+            format!("Không có biểu mẫu \"{id}\"."),
+            format!("There is no form \"{id}\"."),
+        ),
+    )
+}
+
+async fn list_forms(State(state): State<AppState>) -> Json<Value> {
+    let forms: Vec<Value> = state
+        .catalog
+        .iter()
+        .filter_map(|(id, e)| match e {
+            Entry::Ready(r) => Some(json!({"id": id, "version": r.form.definition().version, "title": r.form.definition().title})),
+            Entry::Broken { .. } => None,
+        })
+        .collect();
+    Json(Value::Array(forms))
+}
+
+async fn get_form(State(state): State<AppState>, Path(id): Path<String>) -> Response {
+    match state.catalog.get(&id) {
+        Some(Entry::Ready(r)) => {
+            ([(header::CONTENT_TYPE, "application/json")], r.json.clone()).into_response()
+        }
+        Some(Entry::Broken {
+            source,
+            diagnostics,
+        }) => broken(source, diagnostics),
+        None => form_not_found(&id),
+    }
+}
+
+/// `POST /api/v1/forms/{id}/check`: the portal's verdict on data, with the same rules as the
+/// browser. 200 `{valid: true}`, or 422 with every diagnostic.
+async fn check_data(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Response {
+    let ready = match state.catalog.get(&id) {
+        Some(Entry::Ready(r)) => r.clone(),
+        Some(Entry::Broken {
+            source,
+            diagnostics,
+        }) => return broken(source, diagnostics),
+        None => return form_not_found(&id),
+    };
+    let data: Value = match serde_json::from_slice(&body) {
+        Ok(v) => v,
+        Err(e) => {
+            return error(
+                StatusCode::BAD_REQUEST,
+                "json-syntax",
+                Text::new(
+                    format!("Dữ liệu gửi lên không phải JSON hợp lệ: {e}"),
+                    format!("The request body is not valid JSON: {e}"),
+                ),
+            );
+        }
+    };
+    let diagnostics = ready.validate(&data);
+    if diagnostics.is_empty() {
+        Json(json!({"valid": true, "diagnostics": []})).into_response()
+    } else {
+        (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Json(json!({"valid": false, "diagnostics": diagnostics})),
+        )
+            .into_response()
+    }
+}
+
+async fn citizen_home(State(state): State<AppState>) -> Response {
+    app_page(&state, StatusCode::OK).await
+}
+
+/// The citizen page of a form. The app itself fetches the definition; the status tells
+/// crawlers and tests whether the form exists and works.
+async fn citizen_form(State(state): State<AppState>, Path(id): Path<String>) -> Response {
+    let status = match state.catalog.get(&id) {
+        Some(Entry::Ready(_)) => StatusCode::OK,
+        Some(Entry::Broken { .. }) => StatusCode::UNPROCESSABLE_ENTITY,
+        None => StatusCode::NOT_FOUND,
+    };
+    app_page(&state, status).await
+}
+
+async fn app_page(state: &AppState, status: StatusCode) -> Response {
+    match tokio::fs::read_to_string(state.web_dir.join("app/index.html")).await {
+        Ok(html) => {
+            let mut headers = HeaderMap::new();
+            headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+            (status, headers, Html(html)).into_response()
+        }
+        Err(_) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            Html("<!doctype html><html lang=\"en\"><title>eform</title><p>The citizen app is not built. Run <code>cargo xtask run</code>.</p></html>"),
+        )
+            .into_response(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_hashed_asset;
+
+    #[test]
+    fn hashed_assets() {
+        assert!(is_hashed_asset("form-ui-f5ab7da2a1f5bb3b_bg.wasm"));
+        assert!(is_hashed_asset("eform-876524cfb114e896.css"));
+        assert!(!is_hashed_asset("boot.js"));
+        assert!(!is_hashed_asset("index.html"));
+    }
+}

@@ -1,0 +1,14 @@
+//! portal: the reference portal server (axum), as a library so that tests can drive it.
+//!
+//! It serves the built citizen app and builder, the form definitions, and re-checks data with
+//! form-core — the same engine the browser runs — plus the reference `jsonschema` validator.
+//! The binary (`eform`, `main.rs`) is thin glue: command-line parsing and start-up.
+//!
+//! This crate is the only one that knows HTTP: status codes are chosen here, from form-core's
+//! diagnostics.
+
+pub mod catalog;
+pub mod http;
+
+pub use catalog::{Catalog, Entry};
+pub use http::{AppState, router};

@@ -1,0 +1,167 @@
+//! The portal's HTTP API, driven in-process.
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use http_body_util::BodyExt;
+use portal::{AppState, Catalog, router};
+use serde_json::{Value, json};
+use std::sync::Arc;
+use tower::ServiceExt;
+
+const CT01_EXAMPLE: &str = include_str!("../../schemas/forms/ct01.example.json");
+
+fn app() -> (axum::Router, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    let forms = dir.path().join("forms");
+    std::fs::create_dir_all(&forms).unwrap();
+    let mut broken: Value =
+        serde_json::from_str(include_str!("../../schemas/forms/ct01.json")).unwrap();
+    broken["id"] = json!("broken");
+    broken["pages"][0]["sections"][0]["items"][0]["widget"] = json!("rich-text");
+    std::fs::write(forms.join("broken.json"), broken.to_string()).unwrap();
+    std::fs::write(
+        forms.join("truncated.json"),
+        r#"{"id": "truncated", "version": 1"#,
+    )
+    .unwrap();
+    std::fs::create_dir_all(dir.path().join("web/app")).unwrap();
+    std::fs::write(
+        dir.path().join("web/app/index.html"),
+        "<!doctype html><title>app</title>",
+    )
+    .unwrap();
+    let catalog = Catalog::load(Some(&forms)).unwrap();
+    let state = AppState {
+        catalog: Arc::new(catalog),
+        web_dir: dir.path().join("web"),
+    };
+    (router(state), dir)
+}
+
+async fn call(
+    method: &str,
+    uri: &str,
+    body: Option<&str>,
+) -> (StatusCode, axum::http::HeaderMap, String) {
+    let (app, _dir) = app();
+    let req = Request::builder()
+        .method(method)
+        .uri(uri)
+        .header("content-type", "application/json");
+    let res = app
+        .oneshot(req.body(Body::from(body.unwrap_or("").to_owned())).unwrap())
+        .await
+        .unwrap();
+    let status = res.status();
+    let headers = res.headers().clone();
+    let bytes = res.into_body().collect().await.unwrap().to_bytes();
+    (
+        status,
+        headers,
+        String::from_utf8_lossy(&bytes).into_owned(),
+    )
+}
+
+fn json_of(s: &str) -> Value {
+    serde_json::from_str(s).unwrap_or_else(|e| panic!("{e}: {s}"))
+}
+
+#[tokio::test]
+async fn health_and_security_headers() {
+    let (status, headers, body) = call("GET", "/healthz", None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(json_of(&body)["status"], "ok");
+    let csp = headers["content-security-policy"].to_str().unwrap();
+    assert!(
+        csp.contains("script-src 'self' 'wasm-unsafe-eval'"),
+        "{csp}"
+    );
+    assert!(!csp.contains("unsafe-inline"));
+    assert_eq!(headers["x-content-type-options"], "nosniff");
+}
+
+#[tokio::test]
+async fn lists_and_serves_ct01() {
+    let (status, _, body) = call("GET", "/forms", None).await;
+    assert_eq!(status, StatusCode::OK);
+    let ids: Vec<String> = json_of(&body)
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["id"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(ids, vec!["ct01"], "broken forms are not listed");
+    let (status, headers, body) = call("GET", "/forms/ct01", None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(headers["content-type"], "application/json");
+    assert_eq!(json_of(&body)["id"], "ct01");
+    assert!(
+        form_core::load(&body).form.is_some(),
+        "the served definition loads"
+    );
+}
+
+#[tokio::test]
+async fn unknown_form_is_404_with_a_bilingual_message() {
+    let (status, _, body) = call("GET", "/forms/nope", None).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let v = json_of(&body);
+    assert_eq!(v["error"]["code"], "form-not-found");
+    assert!(
+        v["error"]["message"]["vi"]
+            .as_str()
+            .unwrap()
+            .contains("nope")
+    );
+    let (status, _, _) = call("GET", "/f/nope", None).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn broken_definitions_answer_422_with_pointers() {
+    let (status, _, body) = call("GET", "/forms/broken", None).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let v = json_of(&body);
+    assert_eq!(
+        v["diagnostics"][0]["pointer"],
+        "/pages/0/sections/0/items/0/widget"
+    );
+    assert_eq!(v["diagnostics"][0]["code"], "unknown-widget");
+    let (status, _, body) = call("GET", "/forms/truncated", None).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(json_of(&body)["diagnostics"][0]["code"], "json-syntax");
+    let (status, _, body) = call("GET", "/f/broken", None).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        body.contains("<title>app</title>"),
+        "the app page still loads and explains"
+    );
+}
+
+#[tokio::test]
+async fn check_accepts_the_example_and_refuses_empty_data() {
+    let (status, _, body) = call("POST", "/api/v1/forms/ct01/check", Some(CT01_EXAMPLE)).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(json_of(&body)["valid"], true);
+
+    let (status, _, body) = call("POST", "/api/v1/forms/ct01/check", Some("{}")).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let v = json_of(&body);
+    let pointers: Vec<&str> = v["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["pointer"].as_str().unwrap())
+        .collect();
+    assert!(pointers.contains(&"/applicant/fullName"), "{pointers:?}");
+    assert!(v["diagnostics"][0]["message"]["en"].is_string());
+}
+
+#[tokio::test]
+async fn check_refuses_malformed_bodies_clearly() {
+    let (status, _, body) = call("POST", "/api/v1/forms/ct01/check", Some("{\"applicant\":")).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(json_of(&body)["error"]["code"], "json-syntax");
+    let (status, _, _) = call("POST", "/api/v1/forms/nope/check", Some("{}")).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
