@@ -160,6 +160,8 @@ pub fn remove(root: &mut Value, pointer: &str) -> Option<Value> {
 mod tests {
     use super::*;
     use serde_json::json;
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
 
     #[test]
     fn parse_and_escape_round_trip() {

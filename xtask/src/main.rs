@@ -1,1 +1,265 @@
-fn main() {}
+//! Developer commands of eform, run as `cargo xtask <command>`:
+//!
+//! - `run`   — install what is missing, build the web apps (release) and the portal, serve on
+//!   127.0.0.1:8080 (`--addr`, `--data-dir`) until stopped;
+//! - `test`  — install what is missing, then fmt, clippy, native tests, form-core's tests on
+//!   wasm32, and the browser end-to-end tests against a portal started on a free port;
+//! - `setup` — only install the tools;
+//! - `build-web` — only build the web apps.
+//!
+//! Needs nothing but cargo to start; everything else it installs, idempotently.
+
+mod setup;
+mod web;
+
+use anyhow::{Context, Result, bail};
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::Instant;
+
+fn main() {
+    if let Err(e) = run() {
+        eprintln!("xtask: error: {e:#}");
+        std::process::exit(1);
+    }
+}
+
+fn usage() -> &'static str {
+    "usage: cargo xtask <run [--addr HOST:PORT] [--data-dir DIR] | test | setup | build-web>"
+}
+
+fn run() -> Result<()> {
+    let mut args = std::env::args().skip(1);
+    let cmd = args.next().unwrap_or_default();
+    let rest: Vec<String> = args.collect();
+    let root = project_root();
+    std::env::set_current_dir(&root)?;
+    match cmd.as_str() {
+        "setup" => setup::all(&root),
+        "build-web" => {
+            setup::all(&root)?;
+            web::build(&root)
+        }
+        "run" => run_portal(&root, &rest),
+        "test" => test(&root),
+        _ => bail!("{}", usage()),
+    }
+}
+
+/// The workspace root (the parent of xtask's manifest directory).
+fn project_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| PathBuf::from("."))
+}
+
+/// Prints a step heading.
+pub fn step(what: &str) {
+    println!("\n==> {what}");
+}
+
+/// A command with the project's tool directories first on PATH.
+pub fn cmd(root: &Path, program: &str) -> Command {
+    let mut c = Command::new(program);
+    c.current_dir(root)
+        .env("PATH", setup::tool_path(root))
+        .env("TRUNK_SKIP_VERSION_CHECK", "true");
+    c
+}
+
+/// Runs a command, failing with its name when it fails.
+pub fn exec(mut c: Command) -> Result<()> {
+    let shown = format!("{c:?}");
+    let status = c.status().with_context(|| format!("starting {shown}"))?;
+    if !status.success() {
+        bail!("{shown} failed ({status})");
+    }
+    Ok(())
+}
+
+fn take_flag(args: &[String], name: &str) -> Result<Option<String>> {
+    match args.iter().position(|a| a == name) {
+        Some(i) => Ok(Some(
+            args.get(i + 1)
+                .cloned()
+                .with_context(|| format!("{name} needs a value"))?,
+        )),
+        None => Ok(None),
+    }
+}
+
+fn run_portal(root: &Path, args: &[String]) -> Result<()> {
+    for a in args.iter().filter(|a| a.starts_with("--")) {
+        if !["--addr", "--data-dir"].contains(&a.as_str()) {
+            bail!("unknown option {a}\n{}", usage());
+        }
+    }
+    let addr = take_flag(args, "--addr")?.unwrap_or_else(|| "127.0.0.1:8080".to_owned());
+    let data_dir = take_flag(args, "--data-dir")?
+        .unwrap_or_else(|| root.join("target/eform-data").display().to_string());
+    setup::all(root)?;
+    web::build(root)?;
+    step("building the portal (release)");
+    let mut c = cmd(root, "cargo");
+    c.args([
+        "build",
+        "--release",
+        "--package",
+        "portal",
+        "--bin",
+        "eform",
+    ]);
+    exec(c)?;
+    step(&format!(
+        "starting the portal on {addr} (data in {data_dir}); stop with Ctrl-C"
+    ));
+    let mut c = cmd(
+        root,
+        &root.join("target/release/eform").display().to_string(),
+    );
+    c.args([
+        "serve",
+        "--addr",
+        &addr,
+        "--data-dir",
+        &data_dir,
+        "--web-dir",
+        "target/web",
+    ]);
+    exec(c)
+}
+
+fn test(root: &Path) -> Result<()> {
+    let started = Instant::now();
+    setup::all(root)?;
+
+    step("cargo fmt --check");
+    let mut c = cmd(root, "cargo");
+    c.args(["fmt", "--all", "--check"]);
+    exec(c)?;
+
+    step("cargo clippy (all targets, warnings are errors)");
+    let mut c = cmd(root, "cargo");
+    c.args([
+        "clippy",
+        "--workspace",
+        "--all-targets",
+        "--locked",
+        "--",
+        "-D",
+        "warnings",
+    ]);
+    exec(c)?;
+
+    step("native tests of the workspace");
+    let mut c = cmd(root, "cargo");
+    c.args(["test", "--workspace", "--locked"]);
+    exec(c)?;
+
+    step("form-core's tests compiled for wasm32 (wasm-bindgen-test-runner, Node)");
+    let mut c = cmd(root, "cargo");
+    c.args([
+        "test",
+        "--package",
+        "form-core",
+        "--target",
+        "wasm32-unknown-unknown",
+        "--locked",
+    ])
+    .env(
+        "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER",
+        "wasm-bindgen-test-runner",
+    );
+    exec(c)?;
+
+    web::build(root)?;
+
+    step("building the portal");
+    let mut c = cmd(root, "cargo");
+    c.args(["build", "--package", "portal", "--bin", "eform", "--locked"]);
+    exec(c)?;
+
+    step("browser end-to-end tests (Playwright + Debian chromium)");
+    let data = root.join("target/e2e-data");
+    let _ = std::fs::remove_dir_all(&data);
+    std::fs::create_dir_all(data.join("forms"))?;
+    // A deliberately broken definition: the portal must answer 4xx for it, not a blank page.
+    std::fs::copy(
+        root.join("tests/e2e/fixtures/broken.json"),
+        data.join("forms/broken.json"),
+    )?;
+    let mut portal = Portal::start(root, &data)?;
+    let url = portal.url.clone();
+    println!("portal at {url}");
+    let out = root.join("tests/e2e/output");
+    std::fs::create_dir_all(&out)?;
+    let mut c = cmd(root, "node");
+    c.args(["--test", "--test-concurrency=1", "tests/e2e/"])
+        .env("EFORM_URL", &url)
+        .env("EFORM_OUTPUT", &out);
+    let result = exec(c);
+    portal.stop();
+    result?;
+    println!(
+        "\nall checks passed in {:.0} s; screenshots in {}",
+        started.elapsed().as_secs_f64(),
+        out.display()
+    );
+    Ok(())
+}
+
+/// A portal process started for the browser tests, stopped on drop.
+struct Portal {
+    child: Child,
+    url: String,
+}
+
+impl Portal {
+    fn start(root: &Path, data: &Path) -> Result<Portal> {
+        let bin = root.join("target/debug/eform");
+        let mut child = cmd(root, &bin.display().to_string())
+            .args([
+                "serve",
+                "--addr",
+                "127.0.0.1:0",
+                "--web-dir",
+                "target/web",
+                "--data-dir",
+            ])
+            .arg(data)
+            .stdout(Stdio::piped())
+            .spawn()
+            .with_context(|| format!("starting {}", bin.display()))?;
+        let stdout = child.stdout.take().context("portal stdout")?;
+        let mut lines = BufReader::new(stdout).lines();
+        let url = loop {
+            match lines.next() {
+                Some(Ok(line)) => {
+                    if let Some(rest) = line.strip_prefix("eform portal listening on ") {
+                        break rest.trim_end_matches('/').to_owned();
+                    }
+                }
+                _ => {
+                    let _ = child.kill();
+                    bail!("the portal stopped before listening");
+                }
+            }
+        };
+        // Keep draining its output so it never blocks on a full pipe.
+        std::thread::spawn(move || for _ in lines.map_while(Result::ok) {});
+        Ok(Portal { child, url })
+    }
+
+    fn stop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for Portal {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}

@@ -1,0 +1,46 @@
+// Shared set-up of the browser tests: Debian's chromium driven by playwright-core (no browser
+// download), the portal's URL from `cargo xtask test`, axe-core, and where screenshots go.
+import { chromium } from "playwright-core";
+import { createRequire } from "node:module";
+import { readFileSync, mkdirSync } from "node:fs";
+import path from "node:path";
+
+export const URL = process.env.EFORM_URL ?? "http://127.0.0.1:8080";
+export const OUTPUT = process.env.EFORM_OUTPUT ?? path.resolve("tests/e2e/output");
+mkdirSync(OUTPUT, { recursive: true });
+
+const require = createRequire(import.meta.url);
+const AXE_SOURCE = readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
+
+export async function launch() {
+  return chromium.launch({
+    executablePath: process.env.EFORM_CHROMIUM ?? "/usr/bin/chromium",
+    args: [
+      "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+      "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    ],
+  });
+}
+
+/// A new page that records console errors and CSP violations, failing on none silently.
+export async function openPage(browser, { width = 1280, height = 900 } = {}) {
+  const context = await browser.newContext({ viewport: { width, height } });
+  const page = await context.newPage();
+  page.problems = [];
+  page.on("console", (m) => { if (m.type() === "error") page.problems.push(m.text()); });
+  page.on("pageerror", (e) => page.problems.push(String(e)));
+  return page;
+}
+
+export function shot(name) {
+  return path.join(OUTPUT, `${name}.png`);
+}
+
+/// Runs axe-core (WCAG 2.0/2.1/2.2 A and AA) on the page; returns the violations.
+export async function axe(page) {
+  // Evaluated as a string so that the page's CSP (no inline script) does not apply.
+  await page.evaluate(AXE_SOURCE);
+  const result = await page.evaluate(() =>
+    window.axe.run(document, { runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21aa", "wcag22aa"] } }));
+  return result.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(" ")).join(", ")})`);
+}

@@ -1,0 +1,133 @@
+// CT01 in a real browser: it renders from its JSON definition, every input is labelled, an empty
+// submission lists the required fields in an error summary that links to them, valid data
+// passes the browser's and the portal's checks, and the language switch keeps what was typed.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { URL, launch, openPage, shot, axe } from "./browser.mjs";
+
+const example = JSON.parse(readFileSync(new globalThis.URL("../../schemas/forms/ct01.example.json", import.meta.url)));
+let browser;
+before(async () => { browser = await launch(); });
+after(async () => { await browser?.close(); });
+
+async function openCt01(opts) {
+  const page = await openPage(browser, opts);
+  const res = await page.goto(`${URL}/f/ct01`);
+  assert.equal(res.status(), 200);
+  await page.waitForSelector("h1.ef-title");
+  return page;
+}
+
+/** Fills CT01 with the example data, through the UI. */
+async function fill(page) {
+  const a = example.applicant, h = example.householdHead, m = example.members[0];
+  const iso = (d) => d.split("-").reverse().join("/");
+  await page.fill("#f__receivingAgency", example.receivingAgency);
+  await page.fill("#f__applicant__fullName", a.fullName);
+  await page.fill("#f__applicant__dateOfBirth", iso(a.dateOfBirth));
+  await page.check("#f__applicant__sex-1"); // nữ
+  await page.fill("#f__applicant__idNumber", a.idNumber);
+  await page.fill("#f__applicant__phone", a.phone);
+  await page.fill("#f__applicant__email", a.email);
+  await page.fill("#f__householdHead__fullName", h.fullName);
+  await page.selectOption("#f__householdHead__relationship", h.relationship);
+  await page.fill("#f__householdHead__idNumber", h.idNumber);
+  await page.fill("#f__request", example.request);
+  await page.click("#f__members");
+  await page.fill("#f__members__0__fullName", m.fullName);
+  await page.fill("#f__members__0__dateOfBirth", iso(m.dateOfBirth));
+  await page.selectOption("#f__members__0__sex", m.sex);
+  await page.fill("#f__members__0__idNumber", m.idNumber);
+  await page.selectOption("#f__members__0__relationship", m.relationship);
+}
+
+test("every input of CT01 has a label", async () => {
+  const page = await openCt01();
+  const unlabelled = await page.$$eval("input, select, textarea", (els) =>
+    els.filter((el) => !(el.labels?.length && el.labels[0].textContent.trim()) && !el.getAttribute("aria-label")).map((el) => el.id));
+  assert.deepEqual(unlabelled, []);
+  const count = await page.locator("input, select, textarea").count();
+  assert.ok(count >= 11, `only ${count} inputs`);
+  assert.deepEqual(await axe(page), []);
+  assert.deepEqual(page.problems, []);
+  await page.screenshot({ path: shot("ct01-empty"), fullPage: true });
+  await page.close();
+});
+
+test("an empty submission lists the required fields in a summary that links to them", async () => {
+  const page = await openCt01();
+  await page.click("button[type=submit]");
+  const summary = page.locator(".ef-summary");
+  await summary.waitFor();
+  await page.waitForFunction(() => document.activeElement?.classList.contains("ef-summary"));
+  const entries = await summary.locator("li a").allTextContents();
+  for (const label of ["Họ, chữ đệm và tên", "Ngày, tháng, năm sinh", "Giới tính", "Số định danh cá nhân", "Nội dung đề nghị"]) {
+    assert.ok(entries.some((e) => e.startsWith(label)), `${label} missing from ${JSON.stringify(entries)}`);
+  }
+  assert.equal(entries.length, 9, JSON.stringify(entries));
+  assert.equal(await page.locator(".ef-field--error").count(), 9);
+  // The inline error is tied to its input.
+  const described = await page.getAttribute("#f__applicant__fullName", "aria-describedby");
+  assert.match(described, /f__applicant__fullName-error/);
+  assert.equal(await page.getAttribute("#f__applicant__fullName", "aria-invalid"), "true");
+  // A summary entry moves focus to its field.
+  await summary.locator("li a", { hasText: "Số định danh cá nhân" }).first().click();
+  assert.equal(await page.evaluate(() => document.activeElement.id), "f__applicant__idNumber");
+  assert.deepEqual(await axe(page), []);
+  await page.screenshot({ path: shot("ct01-errors"), fullPage: true });
+  await page.close();
+});
+
+test("valid data passes the browser's and the portal's checks", async () => {
+  const page = await openCt01();
+  await fill(page);
+  await page.click("button[type=submit]");
+  await page.locator("[data-testid=accepted]").waitFor();
+  assert.equal(await page.locator(".ef-summary").count(), 0);
+  assert.equal(await page.locator(".ef-error").count(), 0);
+  assert.deepEqual(await axe(page), []);
+  assert.deepEqual(page.problems, []);
+  await page.screenshot({ path: shot("ct01-filled"), fullPage: true });
+  await page.close();
+});
+
+test("wrong values get their own messages inline after leaving the field", async () => {
+  const page = await openCt01();
+  await page.fill("#f__applicant__idNumber", "12345");
+  await page.press("#f__applicant__idNumber", "Tab");
+  await page.fill("#f__applicant__dateOfBirth", "31/02/1990");
+  await page.press("#f__applicant__dateOfBirth", "Tab");
+  const errors = await page.locator(".ef-error").allTextContents();
+  assert.ok(errors.some((e) => e.includes("12 chữ số")), JSON.stringify(errors));
+  assert.ok(errors.some((e) => e.includes("ngày có thật")), JSON.stringify(errors));
+  // Only the fields left so far show errors.
+  assert.equal(errors.length, 2);
+  await page.close();
+});
+
+test("switching language keeps what was typed", async () => {
+  const page = await openCt01();
+  await page.fill("#f__applicant__fullName", "Nguyễn Thị Minh Anh");
+  await page.check("#f__applicant__sex-1");
+  await page.click("button[lang=en]");
+  await page.waitForFunction(() => document.querySelector("h1").textContent.includes("Residence information change"));
+  assert.equal(await page.getAttribute("html", "lang"), "en");
+  assert.equal(await page.inputValue("#f__applicant__fullName"), "Nguyễn Thị Minh Anh");
+  assert.ok(await page.isChecked("#f__applicant__sex-1"));
+  assert.equal(await page.textContent("label[for=f__applicant__fullName]"), "Full name (required)");
+  await page.click("button[type=submit]");
+  const entries = await page.locator(".ef-summary li a").allTextContents();
+  assert.ok(entries.some((e) => e.startsWith("Date of birth: Enter date of birth")), JSON.stringify(entries));
+  assert.ok(!entries.some((e) => e.startsWith("Full name:")), "the typed name is not reported missing");
+  await page.close();
+});
+
+test("CT01 works on a 360 px wide screen", async () => {
+  const page = await openCt01({ width: 360, height: 740 });
+  await fill(page);
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  assert.ok(overflow <= 0, `the page scrolls sideways by ${overflow}px`);
+  await page.screenshot({ path: shot("ct01-360px"), fullPage: true });
+  await page.close();
+});

@@ -1,0 +1,60 @@
+// What the portal answers for forms that are missing or broken: a clear 4xx, and a page that
+// explains instead of staying blank.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { URL, launch, openPage, shot } from "./browser.mjs";
+
+let browser;
+before(async () => { browser = await launch(); });
+after(async () => { await browser?.close(); });
+
+test("a broken definition answers 422 with every diagnostic", async () => {
+  const res = await fetch(`${URL}/forms/broken`);
+  assert.equal(res.status, 422);
+  const body = await res.json();
+  const pointers = body.diagnostics.map((d) => d.pointer);
+  assert.deepEqual(pointers, ["/pages/0/sections/1/items/0/widget", "/pages/0/sections/1/items/1/pointer"]);
+  assert.ok(body.diagnostics.every((d) => d.message.vi && d.message.en));
+});
+
+test("the page of a broken form explains the problem", async () => {
+  const page = await openPage(browser);
+  const res = await page.goto(`${URL}/f/broken`);
+  assert.equal(res.status(), 422);
+  const panel = page.locator(".ef-panel--warn");
+  await panel.waitFor();
+  assert.match(await panel.textContent(), /Biểu mẫu này đang có lỗi/);
+  assert.match(await panel.textContent(), /\/pages\/0\/sections\/1\/items\/0\/widget/);
+  await page.screenshot({ path: shot("broken-form") });
+  await page.close();
+});
+
+test("an unknown form answers 404 and says so", async () => {
+  assert.equal((await fetch(`${URL}/forms/no-such-form`)).status, 404);
+  const page = await openPage(browser);
+  const res = await page.goto(`${URL}/f/no-such-form`);
+  assert.equal(res.status(), 404);
+  await page.locator(".ef-panel--warn").waitFor();
+  assert.match(await page.textContent("main"), /Không tìm thấy biểu mẫu/);
+  await page.close();
+});
+
+test("the home page lists the forms and the builder loads", async () => {
+  const page = await openPage(browser);
+  await page.goto(`${URL}/`);
+  await page.locator("a[href='/f/ct01']").waitFor();
+  await page.goto(`${URL}/builder/`);
+  await page.locator("h1").waitFor();
+  assert.match(await page.textContent("h1"), /Trình thiết kế biểu mẫu/);
+  assert.deepEqual(page.problems, []);
+  await page.close();
+});
+
+test("pages carry a strict CSP and still run", async () => {
+  const res = await fetch(`${URL}/f/ct01`);
+  const csp = res.headers.get("content-security-policy");
+  assert.match(csp, /script-src 'self' 'wasm-unsafe-eval'/);
+  assert.doesNotMatch(csp, /unsafe-inline/);
+  const html = await res.text();
+  assert.doesNotMatch(html, /<script(?![^>]*\bsrc=)[^>]*>/, "no inline script in the page");
+});

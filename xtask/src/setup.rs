@@ -1,0 +1,185 @@
+//! Installs what the build and the tests need, when it is missing — idempotently, saying what
+//! it does. Nothing is downloaded from outside the registries (crates.io, npm, Debian).
+
+use crate::{cmd, exec, step};
+use anyhow::{Context, Result, bail};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+pub const TRUNK_VERSION: &str = "0.21.14";
+pub const WASM_OPT_VERSION: &str = "132";
+
+/// Everything, in order.
+pub fn all(root: &Path) -> Result<()> {
+    step("checking tools (installing what is missing)");
+    wasm_target()?;
+    trunk(root)?;
+    wasm_bindgen(root)?;
+    npm_packages(root)?;
+    chromium()?;
+    Ok(())
+}
+
+/// PATH with the project's npm tools and cargo's bin directory first.
+pub fn tool_path(root: &Path) -> String {
+    let mut dirs: Vec<PathBuf> = vec![root.join("node_modules/.bin")];
+    if let Some(home) = std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")))
+    {
+        dirs.push(home.join("bin"));
+    }
+    let old = std::env::var_os("PATH").unwrap_or_default();
+    dirs.extend(std::env::split_paths(&old));
+    std::env::join_paths(dirs)
+        .map(|p| p.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
+/// The first line a tool prints for `--version`, if it runs.
+fn version_of(root: &Path, program: &str) -> Option<String> {
+    let out = cmd(root, program).arg("--version").output().ok()?;
+    out.status.success().then(|| {
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .next()
+            .unwrap_or("")
+            .trim()
+            .to_owned()
+    })
+}
+
+fn wasm_target() -> Result<()> {
+    let out = Command::new("rustup")
+        .args(["target", "list", "--installed"])
+        .output()
+        .context("running rustup")?;
+    if String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .any(|l| l.trim() == "wasm32-unknown-unknown")
+    {
+        println!("ok    rust target wasm32-unknown-unknown");
+        return Ok(());
+    }
+    println!("install rust target wasm32-unknown-unknown");
+    let mut c = Command::new("rustup");
+    c.args(["target", "add", "wasm32-unknown-unknown"]);
+    exec(c)
+}
+
+fn trunk(root: &Path) -> Result<()> {
+    let want = format!("trunk {TRUNK_VERSION}");
+    if version_of(root, "trunk").as_deref() == Some(want.as_str()) {
+        println!("ok    {want}");
+        return Ok(());
+    }
+    println!("install {want} from crates.io (about 7 minutes on 2 cores, once)");
+    let mut c = cmd(root, "cargo");
+    c.args([
+        "install",
+        "--locked",
+        "trunk",
+        "--version",
+        &format!("={TRUNK_VERSION}"),
+    ]);
+    exec(c)
+}
+
+/// The wasm-bindgen version that Cargo.lock resolved.
+pub fn locked_wasm_bindgen(root: &Path) -> Result<String> {
+    let lock = std::fs::read_to_string(root.join("Cargo.lock")).context("reading Cargo.lock")?;
+    let mut lines = lock.lines();
+    while let Some(line) = lines.next() {
+        if line == "name = \"wasm-bindgen\""
+            && let Some(v) = lines
+                .next()
+                .and_then(|l| l.strip_prefix("version = \""))
+                .map(|v| v.trim_end_matches('"'))
+        {
+            return Ok(v.to_owned());
+        }
+    }
+    bail!("Cargo.lock has no wasm-bindgen")
+}
+
+fn wasm_bindgen(root: &Path) -> Result<()> {
+    let version = locked_wasm_bindgen(root)?;
+    let trunk_toml =
+        std::fs::read_to_string(root.join("Trunk.toml")).context("reading Trunk.toml")?;
+    if !trunk_toml.contains(&format!("wasm_bindgen = \"{version}\"")) {
+        bail!("Trunk.toml must pin wasm_bindgen = \"{version}\" (the version in Cargo.lock)");
+    }
+    let want = format!("wasm-bindgen {version}");
+    let have = version_of(root, "wasm-bindgen");
+    let runner = version_of(root, "wasm-bindgen-test-runner");
+    if have.as_deref() == Some(want.as_str()) && runner.is_some_and(|r| r.contains(&version)) {
+        println!("ok    {want} (+ wasm-bindgen-test-runner)");
+        return Ok(());
+    }
+    // `--locked` fails on this registry (a locked patch version of a dependency is missing).
+    println!("install wasm-bindgen-cli {version} from crates.io (about 2 minutes, once)");
+    let mut c = cmd(root, "cargo");
+    c.args([
+        "install",
+        "wasm-bindgen-cli",
+        "--version",
+        &format!("={version}"),
+    ]);
+    exec(c)
+}
+
+/// npm packages of package-lock.json (wasm-opt from binaryen, playwright-core, axe-core),
+/// reinstalled when the lock file changes.
+fn npm_packages(root: &Path) -> Result<()> {
+    let lock =
+        std::fs::read(root.join("package-lock.json")).context("reading package-lock.json")?;
+    let stamp_path = root.join("node_modules/.eform-lock");
+    let fresh = std::fs::read(&stamp_path).is_ok_and(|s| s == lock);
+    if !fresh {
+        println!(
+            "install npm packages (npm ci: binaryen {WASM_OPT_VERSION}, playwright-core, axe-core)"
+        );
+        let mut c = cmd(root, "npm");
+        c.args(["ci", "--no-audit", "--no-fund"]);
+        exec(c)?;
+        std::fs::write(&stamp_path, &lock)?;
+    } else {
+        println!("ok    npm packages (package-lock.json)");
+    }
+    match version_of(root, "wasm-opt") {
+        Some(v) if v.contains(&format!("version {WASM_OPT_VERSION}")) => {
+            println!("ok    {v}");
+            Ok(())
+        }
+        other => {
+            bail!("wasm-opt {WASM_OPT_VERSION} expected from node_modules/.bin, found {other:?}")
+        }
+    }
+}
+
+fn chromium() -> Result<()> {
+    let present = |p: &str| Path::new(p).is_file();
+    if present("/usr/bin/chromium") && present("/usr/bin/chromedriver") {
+        println!("ok    chromium + chromedriver (Debian)");
+        return Ok(());
+    }
+    println!("install Debian chromium + chromium-driver (about 40 s)");
+    let root_user = Command::new("id")
+        .arg("-u")
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
+        .unwrap_or(false);
+    let apt = |args: &[&str]| {
+        let mut c = if root_user {
+            Command::new("apt-get")
+        } else {
+            let mut s = Command::new("sudo");
+            s.arg("apt-get");
+            s
+        };
+        c.args(args).env("DEBIAN_FRONTEND", "noninteractive");
+        exec(c)
+    };
+    apt(&["update", "-q"])?;
+    apt(&["install", "-y", "-q", "chromium", "chromium-driver"])
+}

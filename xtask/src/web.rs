@@ -1,0 +1,98 @@
+//! Builds the web apps with trunk (release, wasm-release profile) into `target/web/{app,builder}`
+//! and reports their size; refuses a citizen bundle that would contain `jsonschema` or `regex`.
+
+use crate::{cmd, exec, step};
+use anyhow::{Context, Result, bail};
+use flate2::Compression;
+use flate2::write::GzEncoder;
+use std::io::Write;
+use std::path::Path;
+
+pub fn build(root: &Path) -> Result<()> {
+    step("checking the citizen bundle's dependencies (no jsonschema, no regex)");
+    let out = cmd(root, "cargo")
+        .args([
+            "tree",
+            "--package",
+            "form-ui",
+            "--target",
+            "wasm32-unknown-unknown",
+            "--edges",
+            "normal",
+            "--prefix",
+            "none",
+            "--locked",
+        ])
+        .output()
+        .context("running cargo tree")?;
+    if !out.status.success() {
+        bail!(
+            "cargo tree failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let tree = String::from_utf8_lossy(&out.stdout);
+    let forbidden: Vec<&str> = tree
+        .lines()
+        .filter(|l| l.starts_with("jsonschema ") || l.starts_with("regex "))
+        .collect();
+    if !forbidden.is_empty() {
+        bail!(
+            "form-ui must not depend on the reference validator or the full regex crate: {forbidden:?}"
+        );
+    }
+    println!("ok    form-ui (wasm32) depends on neither jsonschema nor regex");
+
+    for (name, index, public) in [
+        ("app", "index.html", "/app/"),
+        ("builder", "builder/index.html", "/builder/"),
+    ] {
+        step(&format!("building the {name} (trunk, release)"));
+        let dist = root.join("target/web").join(name);
+        let mut c = cmd(root, "trunk");
+        c.args([
+            "build",
+            "--release",
+            "--cargo-profile",
+            "wasm-release",
+            "--public-url",
+            public,
+            "--dist",
+        ])
+        .arg(&dist)
+        .arg(index);
+        exec(c)?;
+        report_size(&dist)?;
+    }
+    Ok(())
+}
+
+fn gzip_len(bytes: &[u8]) -> Result<usize> {
+    let mut gz = GzEncoder::new(Vec::new(), Compression::best());
+    gz.write_all(bytes)?;
+    Ok(gz.finish()?.len())
+}
+
+fn report_size(dist: &Path) -> Result<()> {
+    let (mut raw, mut gz) = (0, 0);
+    let mut entries: Vec<_> = std::fs::read_dir(dist)?
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.is_file())
+        .collect();
+    entries.sort();
+    for path in entries {
+        let bytes = std::fs::read(&path)?;
+        let g = gzip_len(&bytes)?;
+        raw += bytes.len();
+        gz += g;
+        println!(
+            "      {:<44} {:>8} B raw {:>8} B gzip",
+            path.file_name().unwrap_or_default().to_string_lossy(),
+            bytes.len(),
+            g
+        );
+    }
+    println!("      {:<44} {:>8} B raw {:>8} B gzip", "total", raw, gz);
+    Ok(())
+}
