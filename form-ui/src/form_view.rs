@@ -237,11 +237,16 @@ fn summary_entry(ctx: FormCtx, d: Diagnostic) -> impl IntoView {
         .with_value(|f| f.field_for(&d.pointer).map(|field| field.label.clone()));
     let target = dom_id::for_pointer(&d.pointer);
     let href = format!("#{target}");
+    // "Full name: Enter full name" says it twice: the label leads only when the message does
+    // not already name the field.
     let text = move || {
         let lang = ctx.lang.get();
+        let message = d.message.get(lang);
         match &label {
-            Some(l) => format!("{}: {}", l.get(lang), d.message.get(lang)),
-            None => d.message.get(lang).to_owned(),
+            Some(l) if !message.to_lowercase().contains(&l.get(lang).to_lowercase()) => {
+                format!("{}: {message}", l.get(lang))
+            }
+            _ => message.to_owned(),
         }
     };
     let on_click = move |ev: leptos::ev::MouseEvent| {

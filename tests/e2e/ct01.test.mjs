@@ -63,7 +63,7 @@ test("an empty submission lists the required fields in a summary that links to t
   await page.waitForFunction(() => document.activeElement?.classList.contains("ef-summary"));
   const entries = await summary.locator("li a").allTextContents();
   for (const label of ["Họ, chữ đệm và tên", "Ngày, tháng, năm sinh", "Giới tính", "Số định danh cá nhân", "Nội dung đề nghị"]) {
-    assert.ok(entries.some((e) => e.startsWith(label)), `${label} missing from ${JSON.stringify(entries)}`);
+    assert.ok(entries.some((e) => e.toLowerCase().includes(label.toLowerCase())), `${label} missing from ${JSON.stringify(entries)}`);
   }
   assert.equal(entries.length, 9, JSON.stringify(entries));
   assert.equal(await page.locator(".ef-field--error").count(), 9);
@@ -118,8 +118,8 @@ test("switching language keeps what was typed", async () => {
   assert.equal(await page.textContent("label[for=f__applicant__fullName]"), "Full name (required)");
   await page.click("button[type=submit]");
   const entries = await page.locator(".ef-summary li a").allTextContents();
-  assert.ok(entries.some((e) => e.startsWith("Date of birth: Enter date of birth")), JSON.stringify(entries));
-  assert.ok(!entries.some((e) => e.startsWith("Full name:")), "the typed name is not reported missing");
+  assert.ok(entries.includes("Enter date of birth."), JSON.stringify(entries));
+  assert.ok(!entries.includes("Enter full name."), "the typed name is not reported missing");
   await page.close();
 });
 
