@@ -10,6 +10,7 @@
 //! Needs nothing but cargo to start; everything else it installs, idempotently.
 
 mod setup;
+mod tidy;
 mod web;
 
 use anyhow::{Context, Result, bail};
@@ -98,7 +99,7 @@ fn run_portal(root: &Path, args: &[String]) -> Result<()> {
     }
     let addr = take_flag(args, "--addr")?.unwrap_or_else(|| "127.0.0.1:8080".to_owned());
     let data_dir = take_flag(args, "--data-dir")?
-        .unwrap_or_else(|| root.join("target/eform-data").display().to_string());
+        .unwrap_or_else(|| root.join("eform-data").display().to_string());
     setup::all(root)?;
     web::build(root)?;
     step("building the portal (release)");
