@@ -19,6 +19,7 @@
 
 pub mod definition;
 mod diagnostic;
+pub mod expr;
 mod form;
 pub mod format;
 mod load;
