@@ -51,6 +51,9 @@ pub struct Section {
     pub title: Option<Text>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub help: Option<Text>,
+    /// Rule: the section shows only while this is true.
+    #[serde(rename = "visibleIf", default, skip_serializing_if = "Option::is_none")]
+    pub visible_if: Option<String>,
     pub items: Vec<Item>,
 }
 
@@ -80,6 +83,37 @@ pub struct Item {
     /// HTML `autocomplete` token, so browsers and password managers can help the citizen.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub autocomplete: Option<String>,
+    /// Rule (`docs/expressions.md`): the item shows only while this is true. Hidden items are
+    /// neither validated nor submitted.
+    #[serde(rename = "visibleIf", default, skip_serializing_if = "Option::is_none")]
+    pub visible_if: Option<String>,
+    /// Rule: the field must be filled while this is true (and the field shows).
+    #[serde(
+        rename = "requiredIf",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub required_if: Option<String>,
+    /// Rule: the field cannot be changed while this is true.
+    #[serde(
+        rename = "readOnlyIf",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub read_only_if: Option<String>,
+    /// Rule: the field's value is computed from others (and cannot be typed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub compute: Option<String>,
+    /// Cross-field checks: each rule must not be false, else its message shows on this field.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub constraints: Vec<Constraint>,
+}
+
+/// A cross-field check with its own message.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Constraint {
+    pub rule: String,
+    pub message: Text,
 }
 
 /// The widgets the runtime draws.

@@ -2,11 +2,17 @@
 
 use crate::definition::{Definition, Item, Widget};
 use crate::diagnostic::Diagnostic;
+use crate::expr::{Env, Expr, Type, eval};
 use crate::messages;
 use crate::pointer;
+use crate::rules::{self, SchemaScope};
 use crate::schema::{ErrorKind, Schema, SchemaError};
 use crate::text::Text;
 use serde_json::Value;
+use std::collections::BTreeSet;
+
+/// A calendar day as (year, month, day): today's date, handed in by the caller.
+pub type Ymd = (i32, u32, u32);
 
 /// A checked definition, ready to validate data. Built by [`crate::load`].
 #[derive(Debug)]
@@ -14,6 +20,38 @@ pub struct Form {
     definition: Definition,
     schema: Schema,
     fields: Vec<Field>,
+    rules: Vec<ItemRules>,
+    /// Indices into `rules` of computed fields, in evaluation order.
+    compute_order: Vec<usize>,
+}
+
+/// The compiled rules of one item (or of a section, for `visibleIf`).
+#[derive(Debug)]
+struct ItemRules {
+    /// Data pointer of the item (`*` for rows); for a section, the pointers of its items.
+    pointers: Vec<String>,
+    /// The table whose rows the rules run in (`/members`), if any.
+    table: Option<String>,
+    visible: Option<Expr>,
+    required: Option<Expr>,
+    read_only: Option<Expr>,
+    compute: Option<Expr>,
+    constraints: Vec<(Expr, Text)>,
+}
+
+/// What the rules make of some data: the data to submit and everything the UI needs to draw.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Evaluation {
+    /// The submission: computed values filled in, hidden fields removed.
+    pub data: Value,
+    /// Every error, in reading order.
+    pub errors: Vec<Diagnostic>,
+    /// Data pointers (real row indices) of fields hidden by a rule.
+    pub hidden: BTreeSet<String>,
+    /// Data pointers of fields that cannot be changed (read-only rule or computed).
+    pub read_only: BTreeSet<String>,
+    /// Data pointers of fields required by a `requiredIf` rule right now.
+    pub required: BTreeSet<String>,
 }
 
 /// A field of the form in reading order: where its data lives and what it is called.
@@ -35,6 +73,8 @@ impl Form {
             definition,
             schema,
             fields: Vec::new(),
+            rules: Vec::new(),
+            compute_order: Vec::new(),
         };
         let mut fields = Vec::new();
         for (pi, page) in form.definition.pages.iter().enumerate() {
@@ -43,6 +83,33 @@ impl Form {
             }
         }
         form.fields = fields;
+        form.rules = form.compile_rules();
+        let computed: Vec<usize> = (0..form.rules.len())
+            .filter(|&i| form.rules[i].compute.is_some())
+            .collect();
+        let targets: Vec<String> = computed
+            .iter()
+            .map(|&i| form.rules[i].pointers[0].clone())
+            .collect();
+        let deps: Vec<Vec<String>> = computed
+            .iter()
+            .map(|&i| {
+                let mut reads = Vec::new();
+                let r = &form.rules[i];
+                if let Some(e) = &r.compute {
+                    rules::references(
+                        e,
+                        r.table.as_ref().map(|t| format!("{t}/*")).as_deref(),
+                        &mut reads,
+                    );
+                }
+                reads
+            })
+            .collect();
+        // Loading refused cycles, so the order exists.
+        form.compute_order = rules::order(&targets, &deps)
+            .map(|o| o.into_iter().map(|k| computed[k]).collect())
+            .unwrap_or_default();
         form
     }
 
@@ -120,15 +187,239 @@ impl Form {
             .find_map(|i| find(std::slice::from_ref(i), "", &pattern))
     }
 
-    /// Validates `data`: every error, located by data pointer, in the form's reading order, with
-    /// the item's own message where the definition gives one.
-    pub fn validate(&self, data: &Value) -> Vec<Diagnostic> {
+    /// Validates `data` as of `today`: every error, located by data pointer, in the form's
+    /// reading order, with the item's own message where the definition gives one.
+    pub fn validate(&self, data: &Value, today: Ymd) -> Vec<Diagnostic> {
+        self.evaluate(data, today).errors
+    }
+
+    /// Compiles one rule (loading has checked it; a rule that does not compile is dropped).
+    fn rule(&self, src: Option<&String>, row: Option<&str>, want: Type) -> Option<Expr> {
+        let scope = SchemaScope {
+            schema: &self.schema,
+            row: row.map(str::to_owned),
+        };
+        src.and_then(|s| rules::compile(s, &scope, &want).ok())
+    }
+
+    fn item_rules(&self, item: &Item, table: Option<&str>, out: &mut Vec<ItemRules>) {
+        let Some(ptr) = &item.pointer else { return };
+        let row = table.map(|t| format!("{t}/*"));
+        let row = row.as_deref();
+        let full = format!("{}{ptr}", row.unwrap_or(""));
+        let want = self
+            .schema
+            .resolve(&full.replace("/*", "/0"))
+            .map_or(Type::Any, rules::type_of);
+        let r = ItemRules {
+            pointers: vec![full.clone()],
+            table: table.map(str::to_owned),
+            visible: self.rule(item.visible_if.as_ref(), row, Type::Bool),
+            required: self.rule(item.required_if.as_ref(), row, Type::Bool),
+            read_only: self.rule(item.read_only_if.as_ref(), row, Type::Bool),
+            compute: self.rule(item.compute.as_ref(), row, want),
+            constraints: item
+                .constraints
+                .iter()
+                .filter_map(|c| {
+                    self.rule(Some(&c.rule), row, Type::Bool)
+                        .map(|e| (e, c.message.clone()))
+                })
+                .collect(),
+        };
+        let any = r.visible.is_some()
+            || r.required.is_some()
+            || r.read_only.is_some()
+            || r.compute.is_some()
+            || !r.constraints.is_empty();
+        if any {
+            out.push(r);
+        }
+        if item.widget == Widget::Table {
+            for col in &item.columns {
+                self.item_rules(col, Some(&full), out);
+            }
+        }
+    }
+
+    fn compile_rules(&self) -> Vec<ItemRules> {
+        let mut out = Vec::new();
+        for section in self.definition.pages.iter().flat_map(|p| &p.sections) {
+            if section.visible_if.is_some() {
+                out.push(ItemRules {
+                    pointers: section
+                        .items
+                        .iter()
+                        .filter_map(|i| i.pointer.clone())
+                        .collect(),
+                    table: None,
+                    visible: self.rule(section.visible_if.as_ref(), None, Type::Bool),
+                    required: None,
+                    read_only: None,
+                    compute: None,
+                    constraints: Vec::new(),
+                });
+            }
+            for item in &section.items {
+                self.item_rules(item, None, &mut out);
+            }
+        }
+        out
+    }
+
+    /// Runs the rules on `data` as of `today`: computes values, decides what shows, and
+    /// validates what would be submitted.
+    pub fn evaluate(&self, data: &Value, today: Ymd) -> Evaluation {
+        let mut work = data.clone();
+        let mut out = Evaluation::default();
+        // 1. Computed values, each after those it reads.
+        for &i in &self.compute_order {
+            let r = &self.rules[i];
+            let Some(e) = &r.compute else { continue };
+            for (ptr, value) in self.each_row(r, &work, today, |e2, env| eval(e2, env).to_json(), e)
+            {
+                if value.is_null() {
+                    pointer::remove(&mut work, &ptr);
+                } else {
+                    pointer::set(&mut work, &ptr, value);
+                }
+                out.read_only.insert(ptr);
+            }
+        }
+        // 2. Visibility, read-only and conditional requiredness, on the computed data.
+        let mut required_now = Vec::new();
+        let mut failed = Vec::new();
+        for r in &self.rules {
+            if let Some(e) = &r.visible {
+                for (ptr, shown) in
+                    self.each_row(r, &work, today, |e2, env| eval(e2, env).is_true(), e)
+                {
+                    if !shown {
+                        out.hidden.insert(ptr);
+                    }
+                }
+            }
+            if let Some(e) = &r.read_only {
+                for (ptr, ro) in
+                    self.each_row(r, &work, today, |e2, env| eval(e2, env).is_true(), e)
+                {
+                    if ro {
+                        out.read_only.insert(ptr);
+                    }
+                }
+            }
+            if let Some(e) = &r.required {
+                for (ptr, req) in
+                    self.each_row(r, &work, today, |e2, env| eval(e2, env).is_true(), e)
+                {
+                    if req {
+                        required_now.push(ptr);
+                    }
+                }
+            }
+            for (e, message) in &r.constraints {
+                for (ptr, ok) in self.each_row(
+                    r,
+                    &work,
+                    today,
+                    |e2, env| eval(e2, env) != crate::expr::Val::Bool(false),
+                    e,
+                ) {
+                    if !ok {
+                        failed.push((ptr, message.clone()));
+                    }
+                }
+            }
+        }
+        // 3. The submission: hidden fields are not sent.
+        let is_hidden = |p: &str| {
+            out.hidden
+                .iter()
+                .any(|h| p == h || p.starts_with(&format!("{h}/")))
+        };
+        for h in &out.hidden {
+            pointer::remove(&mut work, h);
+        }
+        // 4. Errors: the schema's, then the rules'.
         let mut errors = Vec::new();
-        for e in self.schema.validate(data) {
+        for e in self.schema.validate(&work) {
             self.expand_required(e, &mut errors);
         }
+        errors.retain(|e| !is_hidden(&e.instance));
+        for ptr in required_now {
+            if is_hidden(&ptr) {
+                continue;
+            }
+            let filled = pointer::get(&work, &ptr)
+                .is_some_and(|v| !v.is_null() && v != &Value::String(String::new()));
+            if filled {
+                out.required.insert(ptr);
+            } else if !errors.iter().any(|e| e.instance == ptr) {
+                out.required.insert(ptr.clone());
+                errors.push(SchemaError {
+                    instance: ptr,
+                    kind: ErrorKind::Required,
+                });
+            }
+        }
         errors.sort_by_key(|e| self.order_key(&e.instance));
-        errors.into_iter().map(|e| self.diagnostic(e)).collect()
+        let mut diags: Vec<(Diagnostic, (usize, Vec<usize>))> = errors
+            .into_iter()
+            .map(|e| (self.order_key(&e.instance), e))
+            .map(|(k, e)| (self.diagnostic(e), k))
+            .collect();
+        for (ptr, message) in failed {
+            if !is_hidden(&ptr) {
+                let key = self.order_key(&ptr);
+                diags.push((Diagnostic::error(ptr, "constraint", message), key));
+            }
+        }
+        diags.sort_by(|a, b| a.1.cmp(&b.1));
+        out.errors = diags.into_iter().map(|(d, _)| d).collect();
+        out.data = work;
+        out
+    }
+
+    /// Evaluates `e` once (top-level item) or once per row (column of a table): the item's data
+    /// pointer with real row indices, and the result.
+    fn each_row<T>(
+        &self,
+        r: &ItemRules,
+        data: &Value,
+        today: Ymd,
+        f: impl Fn(&Expr, &Env<'_>) -> T,
+        e: &Expr,
+    ) -> Vec<(String, T)> {
+        match &r.table {
+            None => {
+                let env = Env {
+                    data,
+                    row: None,
+                    today,
+                };
+                r.pointers.iter().map(|p| (p.clone(), f(e, &env))).collect()
+            }
+            Some(_) if r.pointers.is_empty() => Vec::new(),
+            Some(table) => {
+                let rows = pointer::get(data, table)
+                    .and_then(Value::as_array)
+                    .map_or(&[][..], Vec::as_slice);
+                rows.iter()
+                    .enumerate()
+                    .map(|(i, row)| {
+                        let env = Env {
+                            data,
+                            row: Some(row),
+                            today,
+                        };
+                        (
+                            r.pointers[0].replacen("/*", &format!("/{i}"), 1),
+                            f(e, &env),
+                        )
+                    })
+                    .collect()
+            }
+        }
     }
 
     /// A missing required *group* (say `/applicant` when nothing was typed) is reported as its

@@ -27,12 +27,13 @@ mod messages;
 pub mod pointer;
 #[cfg(feature = "reference")]
 pub mod reference;
+mod rules;
 pub mod schema;
 mod text;
 
-pub use definition::{Choice, Definition, Item, Page, Section, Widget};
+pub use definition::{Choice, Constraint, Definition, Item, Page, Section, Widget};
 pub use diagnostic::{Diagnostic, Severity};
-pub use form::{Field, Form};
+pub use form::{Evaluation, Field, Form, Ymd};
 pub use load::{Loaded, load, load_value};
 pub use text::{Lang, Text};
 

@@ -6,6 +6,7 @@ use crate::diagnostic::Diagnostic;
 use crate::form::Form;
 use crate::messages;
 use crate::pointer;
+use crate::rules;
 use crate::schema::{JsonType, Schema, SchemaView};
 use crate::text::Text;
 use serde_json::Value;
@@ -105,6 +106,9 @@ pub fn load_value(value: &Value) -> Loaded {
         diags: &mut diags,
         bound: HashMap::new(),
         ids: HashSet::new(),
+        schema: None,
+        computed: Vec::new(),
+        conditional: Vec::new(),
     };
     let schema = value.get("dataSchema").filter(|s| s.is_object()).map(|s| {
         let (schema, compile_diags) = Schema::compile(s);
@@ -114,7 +118,10 @@ pub fn load_value(value: &Value) -> Loaded {
         }
         schema
     });
+    checker.schema = schema.as_ref();
     checker.pages(value, schema.as_ref());
+    checker.computed_order();
+    checker.conditional_not_required();
     if let Some(schema) = &schema {
         checker.required_are_bound(schema.resolve(""), "");
     }
@@ -145,15 +152,20 @@ pub fn load_value(value: &Value) -> Loaded {
     }
 }
 
-struct Checker<'d> {
+struct Checker<'d, 's> {
     diags: &'d mut Vec<Diagnostic>,
+    schema: Option<&'s Schema>,
+    /// Computed fields: (data pointer, definition pointer, data pointers read).
+    computed: Vec<(String, String, Vec<String>)>,
+    /// Fields shown or required only under a condition: (data pointer, definition pointer).
+    conditional: Vec<(String, String)>,
     /// Data pointer → definition pointer of the item that binds it.
     bound: HashMap<String, String>,
     /// Page and section ids seen.
     ids: HashSet<String>,
 }
 
-impl Checker<'_> {
+impl Checker<'_, '_> {
     fn error(&mut self, at: String, code: &str, vi: String, en: String) {
         self.diags
             .push(Diagnostic::error(at, code, Text::new(vi, en)));
@@ -172,6 +184,18 @@ impl Checker<'_> {
             for (si, section) in sections.iter().enumerate() {
                 let section_at = format!("{page_at}/sections/{si}");
                 self.unique_id(section, &section_at);
+                let section_conditional = match section.get("visibleIf").and_then(Value::as_str) {
+                    Some(src) => {
+                        self.rule(
+                            src,
+                            &format!("{section_at}/visibleIf"),
+                            None,
+                            &crate::expr::Type::Bool,
+                        );
+                        true
+                    }
+                    None => false,
+                };
                 let Some(items) = section.get("items").and_then(Value::as_array) else {
                     continue;
                 };
@@ -180,7 +204,11 @@ impl Checker<'_> {
                     match serde_json::from_value::<Item>(item.clone()) {
                         Ok(item) => {
                             let root = schema.and_then(|s| s.resolve(""));
-                            self.item(&item, &format!("{section_at}/items/{ii}"), root, "");
+                            let at = format!("{section_at}/items/{ii}");
+                            if section_conditional && let Some(p) = &item.pointer {
+                                self.conditional.push((p.clone(), at.clone()));
+                            }
+                            self.item(&item, &at, root, "");
                         }
                         Err(_) => self.bind_raw(item, &format!("{section_at}/items/{ii}"), ""),
                     }
@@ -274,6 +302,7 @@ impl Checker<'_> {
             return;
         };
         self.widget_fits(item, at, target, &full);
+        self.item_rules(item, at, target, &full, data_prefix);
         if item.widget == Widget::Table {
             if item.columns.is_empty() {
                 self.error(
@@ -318,7 +347,9 @@ impl Checker<'_> {
             Widget::Table => (JsonType::Array, "array", "array"),
             _ => (JsonType::String, "string", "string"),
         };
-        if !target.allows(needed) {
+        let fits = target.allows(needed)
+            || (needed == JsonType::Number && target.allows(JsonType::Integer));
+        if !fits {
             self.error(format!("{at}/widget"), "widget-type", format!("Kiểu điều khiển này cần dữ liệu kiểu {name_vi}, nhưng lược đồ của \"{full}\" không cho phép."), format!("This widget edits a {name_en}, but the schema of \"{full}\" does not allow one."));
         }
         let wants = match item.widget {
@@ -391,6 +422,119 @@ impl Checker<'_> {
                     "This widget does not use \"options\".",
                 ),
             ));
+        }
+    }
+
+    /// Parses and type-checks one rule, reporting its problem at `at`.
+    fn rule(
+        &mut self,
+        src: &str,
+        at: &str,
+        row: Option<&str>,
+        want: &crate::expr::Type,
+    ) -> Option<crate::expr::Expr> {
+        let schema = self.schema?;
+        let scope = rules::SchemaScope {
+            schema,
+            row: row.map(str::to_owned),
+        };
+        match rules::compile(src, &scope, want) {
+            Ok(e) => Some(e),
+            Err(e) => {
+                self.diags
+                    .push(Diagnostic::error(at, "rule", rules::describe(&e, src)));
+                None
+            }
+        }
+    }
+
+    fn item_rules(
+        &mut self,
+        item: &Item,
+        at: &str,
+        target: SchemaView<'_>,
+        full: &str,
+        data_prefix: &str,
+    ) {
+        use crate::expr::Type;
+        let row = (!data_prefix.is_empty()).then_some(data_prefix);
+        if let Some(src) = &item.visible_if {
+            self.rule(src, &format!("{at}/visibleIf"), row, &Type::Bool);
+            self.conditional.push((full.to_owned(), at.to_owned()));
+        }
+        if let Some(src) = &item.required_if {
+            self.rule(src, &format!("{at}/requiredIf"), row, &Type::Bool);
+            self.conditional.push((full.to_owned(), at.to_owned()));
+        }
+        if let Some(src) = &item.read_only_if {
+            self.rule(src, &format!("{at}/readOnlyIf"), row, &Type::Bool);
+        }
+        for (ci, c) in item.constraints.iter().enumerate() {
+            self.rule(
+                &c.rule,
+                &format!("{at}/constraints/{ci}/rule"),
+                row,
+                &Type::Bool,
+            );
+        }
+        if let Some(src) = &item.compute {
+            if item.widget == Widget::Table {
+                self.error(
+                    format!("{at}/compute"),
+                    "compute-table",
+                    "Bảng không thể là giá trị tính toán.".into(),
+                    "A table cannot be computed.".into(),
+                );
+            } else if let Some(e) =
+                self.rule(src, &format!("{at}/compute"), row, &rules::type_of(target))
+            {
+                let mut reads = Vec::new();
+                rules::references(&e, row, &mut reads);
+                self.computed
+                    .push((full.to_owned(), format!("{at}/compute"), reads));
+            }
+        }
+    }
+
+    /// Computed values may read each other, but not in a circle.
+    fn computed_order(&mut self) {
+        let targets: Vec<String> = self.computed.iter().map(|c| c.0.clone()).collect();
+        let deps: Vec<Vec<String>> = self.computed.iter().map(|c| c.2.clone()).collect();
+        if let Err(cycle) = rules::order(&targets, &deps) {
+            let names: Vec<&str> = cycle.iter().map(|&i| targets[i].as_str()).collect();
+            let list = names.join(" → ");
+            for &i in &cycle {
+                let at = self.computed[i].1.clone();
+                self.error(
+                    at,
+                    "compute-cycle",
+                    format!("Các giá trị tính toán phụ thuộc vòng tròn: {list}."),
+                    format!("Computed values depend on each other in a circle: {list}."),
+                );
+            }
+        }
+    }
+
+    /// A field that is shown or required only under a condition cannot also be `required` in
+    /// the data schema: hidden fields are not submitted, so the data would never be valid.
+    fn conditional_not_required(&mut self) {
+        let Some(schema) = self.schema else { return };
+        for (data, at) in std::mem::take(&mut self.conditional) {
+            let Some((parent, name)) = data.rsplit_once('/') else {
+                continue;
+            };
+            let name = name.replace("~1", "/").replace("~0", "~");
+            let required = schema
+                .resolve(&parent.replace("/*", "/0"))
+                .is_some_and(|v| v.required().contains(&name));
+            if required {
+                self.error(
+                    at,
+                    "required-conditional",
+                    format!("\"{data}\" chỉ hiện hoặc bắt buộc theo điều kiện, nên không được nằm trong \"required\" của lược đồ; dùng \"requiredIf\"."),
+                    format!("\"{data}\" shows or is required only under a condition, so it cannot be in the schema's \"required\"; use \"requiredIf\"."),
+                );
+            }
         }
     }
 

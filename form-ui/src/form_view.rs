@@ -4,7 +4,7 @@ use crate::dom_id;
 use crate::fetch;
 use crate::i18n::Ui;
 use crate::widgets;
-use form_core::{Diagnostic, Form, Lang, Text, pointer};
+use form_core::{Diagnostic, Evaluation, Form, Lang, Text, Ymd, pointer};
 use leptos::prelude::*;
 use serde_json::Value;
 use std::collections::HashSet;
@@ -17,6 +17,8 @@ pub struct FormCtx {
     pub lang: RwSignal<Lang>,
     /// The data as typed so far (empty inputs are absent).
     pub data: RwSignal<Value>,
+    /// What the rules make of the current data: errors, hidden, read-only and computed fields.
+    pub evaluation: Memo<Evaluation>,
     /// Every error of the current data, in reading order.
     pub errors: Memo<Vec<Diagnostic>>,
     /// Pointers whose errors are shown inline (the citizen has changed and left them).
@@ -60,9 +62,40 @@ impl FormCtx {
         })
     }
 
+    /// Whether a rule hides the field at `ptr`.
+    pub fn hidden(&self, ptr: &str) -> bool {
+        self.evaluation.with(|e| e.hidden.contains(ptr))
+    }
+
+    /// Whether the field at `ptr` cannot be changed (read-only rule or computed).
+    pub fn read_only(&self, ptr: &str) -> bool {
+        self.evaluation.with(|e| e.read_only.contains(ptr))
+    }
+
+    /// Whether a `requiredIf` rule makes the field at `ptr` required now.
+    pub fn required_now(&self, ptr: &str) -> bool {
+        self.evaluation.with(|e| e.required.contains(ptr))
+    }
+
+    /// The value at `ptr` after the rules ran (computed values included).
+    pub fn computed(&self, ptr: &str) -> Option<Value> {
+        self.evaluation
+            .with(|e| pointer::get(&e.data, ptr).cloned())
+    }
+
     pub fn text(&self, t: &Text) -> String {
         t.get(self.lang.get()).to_owned()
     }
+}
+
+/// Today's date on the citizen's device, for rules such as `age()`.
+fn today() -> Ymd {
+    let now = js_sys::Date::new_0();
+    (
+        now.get_full_year() as i32,
+        now.get_month() + 1,
+        now.get_date(),
+    )
 }
 
 /// Where a submission stands.
@@ -92,11 +125,14 @@ pub fn FormView(
 ) -> impl IntoView {
     let data = RwSignal::new(initial.unwrap_or_else(|| Value::Object(Default::default())));
     let stored = StoredValue::new(form.clone());
-    let errors = Memo::new(move |_| stored.with_value(|f| data.with(|d| f.validate(d))));
+    let today = today();
+    let evaluation = Memo::new(move |_| stored.with_value(|f| data.with(|d| f.evaluate(d, today))));
+    let errors = Memo::new(move |_| evaluation.with(|e| e.errors.clone()));
     let ctx = FormCtx {
         form: stored,
         lang,
         data,
+        evaluation,
         errors,
         shown: RwSignal::new(HashSet::new()),
         submitted: RwSignal::new(false),

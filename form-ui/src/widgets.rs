@@ -52,9 +52,22 @@ fn field(ctx: FormCtx, item: &Item, ptr: String, row: Option<usize>) -> impl Int
     } else {
         item.help.clone()
     };
-    let required = ctx
+    let required_static = ctx
         .form
         .with_value(|f| f.field_for(&ptr).is_some_and(|f| f.required));
+    let computed = item.compute.is_some();
+    let required = {
+        let ptr = ptr.clone();
+        move || required_static || ctx.required_now(&ptr)
+    };
+    let hidden = {
+        let ptr = ptr.clone();
+        move || ctx.hidden(&ptr)
+    };
+    let read_only = {
+        let ptr = ptr.clone();
+        move || ctx.read_only(&ptr)
+    };
     let has_error = {
         let ptr = ptr.clone();
         move || ctx.error_at(&ptr).is_some()
@@ -85,8 +98,12 @@ fn field(ctx: FormCtx, item: &Item, ptr: String, row: Option<usize>) -> impl Int
             None => label.get(lang).to_owned(),
         }
     };
+    let aria_required = {
+        let required = required.clone();
+        move || required().then_some("true")
+    };
     let required_mark = move || {
-        (required && row.is_none()).then(
+        (required() && row.is_none()).then(
             || view! { <span class="ef-required">" "{Ui::Required.get(ctx.lang.get())}</span> },
         )
     };
@@ -116,7 +133,7 @@ fn field(ctx: FormCtx, item: &Item, ptr: String, row: Option<usize>) -> impl Int
             });
             let name = id.clone();
             view! {
-                <div class=class>
+                <div class=class.clone() hidden=hidden.clone()>
                     <fieldset class="ef-fieldset" aria-describedby=described_by aria-invalid=move || has_error().then_some("true")>
                         <legend class="ef-label">{label_text}{required_mark}</legend>
                         {help_view}
@@ -136,7 +153,7 @@ fn field(ctx: FormCtx, item: &Item, ptr: String, row: Option<usize>) -> impl Int
                                     let l = o.label.clone();
                                     view! {
                                         <div class="ef-choice">
-                                            <input type="radio" class="ef-radio" id=opt_id.clone() name=name.clone() value=o.value.clone() checked=checked on:change=on_change />
+                                            <input type="radio" class="ef-radio" disabled=read_only.clone() id=opt_id.clone() name=name.clone() value=o.value.clone() checked=checked on:change=on_change />
                                             <label for=opt_id>{move || ctx.text(&l)}</label>
                                         </div>
                                     }
@@ -159,10 +176,10 @@ fn field(ctx: FormCtx, item: &Item, ptr: String, row: Option<usize>) -> impl Int
                 ctx.touch(&p);
             };
             view! {
-                <div class=class>
+                <div class=class.clone() hidden=hidden.clone()>
                     {errors}
                     <div class="ef-choice">
-                        <input type="checkbox" class="ef-checkbox" id=id.clone() checked=checked aria-describedby=described_by aria-invalid=move || has_error().then_some("true") on:change=on_change />
+                        <input type="checkbox" class="ef-checkbox" disabled=read_only.clone() id=id.clone() checked=checked aria-describedby=described_by aria-invalid=move || has_error().then_some("true") on:change=on_change />
                         <label for=id.clone() class="ef-label">{label_text}{required_mark}</label>
                     </div>
                     {help_view}
@@ -184,11 +201,11 @@ fn field(ctx: FormCtx, item: &Item, ptr: String, row: Option<usize>) -> impl Int
                 ctx.touch(&p);
             };
             view! {
-                <div class=class>
+                <div class=class.clone() hidden=hidden.clone()>
                     <label for=id.clone() class="ef-label">{label_text}{required_mark}</label>
                     {help_view}
                     {errors}
-                    <select class="ef-select" id=id.clone() aria-describedby=described_by aria-invalid=move || has_error().then_some("true") aria-required=required.then_some("true") on:change=on_change>
+                    <select class="ef-select" disabled=read_only.clone() id=id.clone() aria-describedby=described_by aria-invalid=move || has_error().then_some("true") aria-required=aria_required.clone() on:change=on_change>
                         <option value="" selected=current.is_none()>{move || Ui::ChooseOne.get(ctx.lang.get())}</option>
                         {options
                             .into_iter()
@@ -235,19 +252,34 @@ fn field(ctx: FormCtx, item: &Item, ptr: String, row: Option<usize>) -> impl Int
                 }
             };
             let invalid = move || has_error().then_some("true");
+            // A computed field follows the rules' result; the others are left to the citizen.
+            let value = {
+                let p = ptr.clone();
+                move || {
+                    if !computed {
+                        return initial.clone();
+                    }
+                    match ctx.computed(&p) {
+                        Some(Value::String(s)) if widget == Widget::Date => date_to_display(&s),
+                        Some(Value::String(s)) => s,
+                        Some(Value::Number(n)) => n.to_string(),
+                        _ => String::new(),
+                    }
+                }
+            };
             let input = if widget == Widget::Textarea {
                 view! {
-                    <textarea class="ef-textarea" id=id.clone() rows="5" aria-describedby=described_by aria-invalid=invalid aria-required=required.then_some("true") on:input=on_input on:change=on_change prop:value=initial></textarea>
+                    <textarea class="ef-textarea" readonly=read_only.clone() id=id.clone() rows="5" aria-describedby=described_by aria-invalid=invalid aria-required=aria_required.clone() on:input=on_input on:change=on_change prop:value=value.clone()></textarea>
                 }
                 .into_any()
             } else {
                 view! {
-                    <input type=input_type class=input_class(widget) id=id.clone() inputmode=input_mode autocomplete=autocomplete spellcheck=(widget != Widget::Text && widget != Widget::Textarea).then_some("false") aria-describedby=described_by aria-invalid=invalid aria-required=required.then_some("true") on:input=on_input on:change=on_change prop:value=initial />
+                    <input type=input_type class=input_class(widget) readonly=read_only.clone() id=id.clone() inputmode=input_mode autocomplete=autocomplete spellcheck=(widget != Widget::Text && widget != Widget::Textarea).then_some("false") aria-describedby=described_by aria-invalid=invalid aria-required=aria_required.clone() on:input=on_input on:change=on_change prop:value=value />
                 }
                 .into_any()
             };
             view! {
-                <div class=class>
+                <div class=class.clone() hidden=hidden.clone()>
                     <label for=id.clone() class="ef-label">{label_text}{required_mark}</label>
                     {help_view}
                     {date_hint}

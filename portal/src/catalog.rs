@@ -3,7 +3,7 @@
 //! its diagnostics, so that asking for it gives a clear 422 instead of a blank page.
 
 use form_core::reference::Reference;
-use form_core::{Diagnostic, Form, Text, load};
+use form_core::{Diagnostic, Form, Text, Ymd, load};
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -132,10 +132,14 @@ impl Ready {
     /// Validates data with form-core and with the reference validator. The verdicts should
     /// agree (the differential tests see to it); should they not, the data is refused with the
     /// reference's errors added, so that invalid data never passes.
-    pub fn validate(&self, data: &Value) -> Vec<Diagnostic> {
-        let mut diags = self.form.validate(data);
-        if diags.is_empty() && !self.reference.is_valid(data) {
-            for e in self.reference.errors(data) {
+    /// `today` is the date in Vietnam (see [`today_in_vietnam`]).
+    pub fn validate(&self, data: &Value, today: Ymd) -> Vec<Diagnostic> {
+        let evaluation = self.form.evaluate(data, today);
+        let mut diags = evaluation.errors;
+        // The reference sees what would be submitted: computed values in, hidden fields out.
+        let submitted = &evaluation.data;
+        if diags.is_empty() && !self.reference.is_valid(submitted) {
+            for e in self.reference.errors(submitted) {
                 tracing::warn!(form = %self.form.definition().id, pointer = %e.instance, keyword = %e.keyword, "validators disagree");
                 diags.push(Diagnostic::error(
                     e.instance,
@@ -149,4 +153,12 @@ impl Ready {
         }
         diags
     }
+}
+
+/// Today's date in Vietnam (UTC+7, no daylight saving): the date rules such as `age()` use.
+pub fn today_in_vietnam() -> Ymd {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64);
+    form_core::expr::civil_from_days((secs + 7 * 3600).div_euclid(86_400))
 }

@@ -185,7 +185,7 @@ async fn check_data(
             );
         }
     };
-    let diagnostics = ready.validate(&data);
+    let diagnostics = ready.validate(&data, crate::catalog::today_in_vietnam());
     if diagnostics.is_empty() {
         Json(json!({"valid": true, "diagnostics": []})).into_response()
     } else {

@@ -121,7 +121,7 @@ fn run() -> Result<ExitCode> {
                 .with_context(|| format!("reading {}", data.display()))?;
             let value: serde_json::Value = serde_json::from_str(&data_text)
                 .with_context(|| format!("{} is not valid JSON", data.display()))?;
-            let diags = ready.validate(&value);
+            let diags = ready.validate(&value, portal::catalog::today_in_vietnam());
             for d in &diags {
                 println!("{}: {}", data.display(), d.render(lang));
             }

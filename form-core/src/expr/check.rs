@@ -20,7 +20,7 @@ pub enum Type {
 }
 
 impl Type {
-    fn name(&self) -> (String, String) {
+    pub(crate) fn name(&self) -> (String, String) {
         match self {
             Type::Any => ("giá trị bất kỳ".into(), "any value".into()),
             Type::Number => ("số".into(), "number".into()),

@@ -14,7 +14,7 @@ mod eval;
 mod parse;
 
 pub use check::{Scope, Type, check};
-pub use eval::{Env, Val, eval};
+pub use eval::{Env, Val, civil_from_days, days_from_civil, eval};
 pub use parse::{Expr, ExprError, ExprKind, Func, Op, Span, parse};
 
 /// Longest expression text accepted (bytes).

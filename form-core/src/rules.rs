@@ -1,0 +1,172 @@
+//! Rules of a definition (`visibleIf`, `requiredIf`, `readOnlyIf`, `compute`, `constraints`):
+//! compiling them against the data schema, and the order in which computed values are evaluated.
+
+use crate::expr::{self, Expr, ExprError, ExprKind, Scope, Type};
+use crate::pointer;
+use crate::schema::{JsonType, Schema, SchemaView};
+use crate::text::Text;
+
+/// Resolves rule references against the data schema. `row` is the data pointer of a table's
+/// row (`/members/*`) when the rule belongs to one of its columns.
+pub struct SchemaScope<'s> {
+    pub schema: &'s Schema,
+    pub row: Option<String>,
+}
+
+impl Scope for SchemaScope<'_> {
+    fn resolve(&self, path: &[String]) -> Option<Type> {
+        let (start, rest) = match (path.first().map(String::as_str), &self.row) {
+            (Some("row"), Some(row)) => (row.replace("/*", "/0"), &path[1..]),
+            _ => (String::new(), path),
+        };
+        let mut view = self.schema.resolve(&start)?;
+        let mut list = false;
+        for token in rest {
+            if view.types().is_some_and(|t| t == [JsonType::Array]) {
+                view = view.items()?;
+                list = true;
+            }
+            view = view
+                .properties()
+                .find(|(n, _)| n == token)
+                .map(|(_, v)| v)?;
+        }
+        let ty = type_of(view);
+        Some(if list { Type::List(Box::new(ty)) } else { ty })
+    }
+}
+
+/// The rule type of the data at a schema location.
+pub fn type_of(view: SchemaView<'_>) -> Type {
+    let Some(types) = view.types() else {
+        return Type::Any;
+    };
+    let has = |t| types.contains(&t);
+    if has(JsonType::Array) {
+        Type::List(Box::new(view.items().map_or(Type::Any, type_of)))
+    } else if has(JsonType::String) && view.format() == Some(crate::format::Format::Date) {
+        Type::Date
+    } else if has(JsonType::String) {
+        Type::Text
+    } else if has(JsonType::Number) || has(JsonType::Integer) {
+        Type::Number
+    } else if has(JsonType::Boolean) {
+        Type::Bool
+    } else {
+        Type::Any
+    }
+}
+
+/// Parses and checks one rule; the result must have type `want`.
+pub fn compile(src: &str, scope: &SchemaScope<'_>, want: &Type) -> Result<Expr, ExprError> {
+    let mut e = expr::parse(src)?;
+    let got = expr::check(&mut e, scope)?;
+    let fits = matches!((&got, want), (Type::Any, _) | (_, Type::Any)) || got == *want;
+    if !fits {
+        let ((gv, ge), (wv, we)) = (got.name(), want.name());
+        return Err(ExprError {
+            span: e.span,
+            message: Text::new(
+                format!("Quy tắc cho kết quả là {gv}, nhưng ở đây cần {wv}."),
+                format!("The rule gives {ge}, but {we} is needed here."),
+            ),
+        });
+    }
+    Ok(e)
+}
+
+/// The message of a rule error, with the characters it is about.
+pub fn describe(e: &ExprError, src: &str) -> Text {
+    let from = src[..e.span.start.min(src.len())].chars().count() + 1;
+    let to = src[..e.span.end.min(src.len())].chars().count().max(from);
+    Text::new(
+        format!("Quy tắc (ký tự {from}–{to}): {}", e.message.vi),
+        format!("Rule (characters {from}–{to}): {}", e.message.en),
+    )
+}
+
+/// The data pointers (with `*` for rows) an expression reads. `row` references become
+/// `row_prefix` + the rest.
+pub fn references(e: &Expr, row_prefix: Option<&str>, out: &mut Vec<String>) {
+    match &e.kind {
+        ExprKind::Ref(path, _) => {
+            let (mut p, rest) = match (path.first().map(String::as_str), row_prefix) {
+                (Some("row"), Some(prefix)) => (prefix.to_owned(), &path[1..]),
+                _ => (String::new(), &path[..]),
+            };
+            for t in rest {
+                p = pointer::push(&p, t);
+            }
+            out.push(p);
+        }
+        ExprKind::Unary(_, a) => references(a, row_prefix, out),
+        ExprKind::Binary(_, a, b) => {
+            references(a, row_prefix, out);
+            references(b, row_prefix, out);
+        }
+        ExprKind::If(c, a, b) => {
+            for x in [c, a, b] {
+                references(x, row_prefix, out);
+            }
+        }
+        ExprKind::Call(_, args, _) => {
+            for a in args {
+                references(a, row_prefix, out);
+            }
+        }
+        ExprKind::Number(_) | ExprKind::Text(_) | ExprKind::Bool(_) | ExprKind::Null => {}
+    }
+}
+
+/// Whether reading `reference` depends on the value at `target` (`*` matches any row, and
+/// reading a group reads its fields).
+pub fn depends_on(reference: &str, target: &str) -> bool {
+    let strip = |s: &str| s.replace("/*", "");
+    let (r, t) = (strip(reference), strip(target));
+    r == t || t.starts_with(&format!("{r}/")) || r.starts_with(&format!("{t}/"))
+}
+
+/// Orders computed fields so that each comes after those it reads; returns the indices of
+/// `deps` in order, or the indices that form a cycle.
+pub fn order(targets: &[String], deps: &[Vec<String>]) -> Result<Vec<usize>, Vec<usize>> {
+    let n = targets.len();
+    // edges[i] = computed fields that i reads.
+    let edges: Vec<Vec<usize>> = (0..n)
+        .map(|i| {
+            (0..n)
+                .filter(|&j| j != i && deps[i].iter().any(|r| depends_on(r, &targets[j])))
+                .collect()
+        })
+        .collect();
+    let mut state = vec![0u8; n]; // 0 new, 1 on stack, 2 done
+    let mut out = Vec::with_capacity(n);
+    fn visit(
+        i: usize,
+        edges: &[Vec<usize>],
+        state: &mut [u8],
+        out: &mut Vec<usize>,
+        stack: &mut Vec<usize>,
+    ) -> Result<(), Vec<usize>> {
+        match state[i] {
+            2 => return Ok(()),
+            1 => {
+                let from = stack.iter().position(|&s| s == i).unwrap_or(0);
+                return Err(stack[from..].to_vec());
+            }
+            _ => {}
+        }
+        state[i] = 1;
+        stack.push(i);
+        for &j in &edges[i] {
+            visit(j, edges, state, out, stack)?;
+        }
+        stack.pop();
+        state[i] = 2;
+        out.push(i);
+        Ok(())
+    }
+    for i in 0..n {
+        visit(i, &edges, &mut state, &mut out, &mut Vec::new())?;
+    }
+    Ok(out)
+}

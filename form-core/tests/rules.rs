@@ -1,0 +1,167 @@
+//! Rules on items: visibility, conditional requiredness, read-only, computed values, cross-field
+//! constraints (also inside table rows), and the load-time checks of all of them.
+
+#[cfg(target_arch = "wasm32")]
+use wasm_bindgen_test::wasm_bindgen_test as test;
+
+use expect_test::{Expect, expect};
+use form_core::{Lang, load};
+use serde_json::{Value, json};
+
+const TODAY: form_core::Ymd = (2025, 11, 25);
+
+/// A small birth-registration-like form exercising every rule.
+fn definition() -> Value {
+    json!({
+        "id": "rules", "version": 1,
+        "title": {"vi": "Quy tắc", "en": "Rules"},
+        "dataSchema": {
+            "type": "object",
+            "required": ["declarant"],
+            "properties": {
+                "declarant": {"type": "object", "required": ["dateOfBirth", "relationship"], "properties": {
+                    "dateOfBirth": {"type": "string", "format": "date"},
+                    "relationship": {"type": "string", "enum": ["cha", "me", "khac"]},
+                    "relationshipOther": {"type": "string"},
+                    "age": {"type": "integer"}
+                }},
+                "incomes": {"type": "array", "items": {"type": "object", "properties": {
+                    "amount": {"type": "number"}, "kind": {"type": "string"}, "note": {"type": "string"}
+                }}},
+                "total": {"type": "number"},
+                "taxBase": {"type": "number"},
+                "confirm": {"type": "boolean"}
+            }
+        },
+        "pages": [{"id": "p", "title": {"vi": "Trang", "en": "Page"}, "sections": [
+            {"id": "declarant", "items": [
+                {"widget": "date", "pointer": "/declarant/dateOfBirth", "label": {"vi": "Ngày sinh", "en": "Date of birth"},
+                 "constraints": [{"rule": "age(declarant.dateOfBirth) >= 18", "message": {"vi": "Người khai phải đủ 18 tuổi.", "en": "The declarant must be 18 or older."}}]},
+                {"widget": "number", "pointer": "/declarant/age", "label": {"vi": "Tuổi", "en": "Age"}, "compute": "age(declarant.dateOfBirth)"},
+                {"widget": "select", "pointer": "/declarant/relationship", "label": {"vi": "Quan hệ", "en": "Relationship"},
+                 "options": [{"value": "cha", "label": {"vi": "Cha", "en": "Father"}}, {"value": "me", "label": {"vi": "Mẹ", "en": "Mother"}}, {"value": "khac", "label": {"vi": "Khác", "en": "Other"}}]},
+                {"widget": "text", "pointer": "/declarant/relationshipOther", "label": {"vi": "Quan hệ khác", "en": "Other relationship"},
+                 "visibleIf": "declarant.relationship = \"khac\"", "requiredIf": "declarant.relationship = \"khac\""}
+            ]},
+            {"id": "incomes", "items": [
+                {"widget": "table", "pointer": "/incomes", "label": {"vi": "Thu nhập", "en": "Incomes"}, "columns": [
+                    {"widget": "text", "pointer": "/kind", "label": {"vi": "Loại", "en": "Kind"}},
+                    {"widget": "number", "pointer": "/amount", "label": {"vi": "Số tiền", "en": "Amount"},
+                     "constraints": [{"rule": "row.amount >= 0", "message": {"vi": "Số tiền không âm.", "en": "The amount cannot be negative."}}]},
+                    {"widget": "text", "pointer": "/note", "label": {"vi": "Ghi chú", "en": "Note"}, "visibleIf": "row.kind = \"khac\""}
+                ]},
+                {"widget": "number", "pointer": "/total", "label": {"vi": "Tổng", "en": "Total"}, "compute": "sum(incomes.amount)"},
+                {"widget": "number", "pointer": "/taxBase", "label": {"vi": "Thu nhập tính thuế", "en": "Tax base"}, "compute": "max(0, total - 11000000)"}
+            ]},
+            {"id": "confirm", "visibleIf": "total > 0", "items": [
+                {"widget": "checkbox", "pointer": "/confirm", "label": {"vi": "Tôi xác nhận", "en": "I confirm"}, "readOnlyIf": "total > 100000000"}
+            ]}
+        ]}]
+    })
+}
+
+fn evaluate(data: Value, expect: Expect) {
+    let loaded = load(&definition().to_string());
+    assert!(loaded.diagnostics.is_empty(), "{:#?}", loaded.diagnostics);
+    let e = loaded.form.unwrap().evaluate(&data, TODAY);
+    let errors: Vec<String> = e.errors.iter().map(|d| d.render(Lang::En)).collect();
+    let out = format!(
+        "data: {}\nhidden: {:?}\nread-only: {:?}\nrequired: {:?}\nerrors:\n{}",
+        e.data,
+        e.hidden,
+        e.read_only,
+        e.required,
+        errors.join("\n")
+    );
+    expect.assert_eq(&out);
+}
+
+#[test]
+fn empty_form() {
+    evaluate(
+        json!({}),
+        expect![[r#"
+        data: {"total":0,"taxBase":0}
+        hidden: {"/confirm", "/declarant/relationshipOther"}
+        read-only: {"/declarant/age", "/taxBase", "/total"}
+        required: {}
+        errors:
+        error[required] /declarant/dateOfBirth: Enter date of birth.
+        error[required] /declarant/relationship: Select relationship."#]],
+    );
+}
+
+#[test]
+fn conditional_field_shows_and_becomes_required() {
+    evaluate(
+        json!({"declarant": {"dateOfBirth": "2010-01-01", "relationship": "khac"}}),
+        expect![[r#"
+        data: {"declarant":{"dateOfBirth":"2010-01-01","relationship":"khac","age":15},"total":0,"taxBase":0}
+        hidden: {"/confirm"}
+        read-only: {"/declarant/age", "/taxBase", "/total"}
+        required: {"/declarant/relationshipOther"}
+        errors:
+        error[constraint] /declarant/dateOfBirth: The declarant must be 18 or older.
+        error[required] /declarant/relationshipOther: Enter other relationship."#]],
+    );
+}
+
+#[test]
+fn hidden_fields_are_not_submitted() {
+    evaluate(
+        json!({"declarant": {"dateOfBirth": "1990-05-17", "relationship": "me", "relationshipOther": "dì"},
+               "incomes": [{"kind": "luong", "amount": 120000000, "note": "x"}, {"kind": "khac", "amount": -5, "note": "thưởng"}],
+               "confirm": true}),
+        expect![[r#"
+            data: {"declarant":{"dateOfBirth":"1990-05-17","relationship":"me","age":35},"incomes":[{"kind":"luong","amount":120000000},{"kind":"khac","amount":-5,"note":"thưởng"}],"confirm":true,"total":119999995,"taxBase":108999995}
+            hidden: {"/declarant/relationshipOther", "/incomes/0/note"}
+            read-only: {"/confirm", "/declarant/age", "/taxBase", "/total"}
+            required: {}
+            errors:
+            error[constraint] /incomes/1/amount: The amount cannot be negative."#]],
+    );
+}
+
+fn check(def: Value, expect: Expect) {
+    let rendered: Vec<String> = load(&def.to_string())
+        .diagnostics
+        .iter()
+        .map(|d| d.render(Lang::En))
+        .collect();
+    expect.assert_eq(&rendered.join("\n"));
+}
+
+#[test]
+fn rule_errors_are_found_when_loading() {
+    let mut d = definition();
+    let items = &mut d["pages"][0]["sections"][0]["items"];
+    items[0]["constraints"][0]["rule"] = json!("age(declarant.dateOfBirt) >= 18");
+    items[1]["compute"] = json!("declarant.relationship");
+    items[3]["visibleIf"] = json!("declarant.relationship = ");
+    d["pages"][0]["sections"][1]["items"][0]["columns"][2]["visibleIf"] = json!("row.kind + 1");
+    d["pages"][0]["sections"][2]["visibleIf"] = json!("total");
+    check(
+        d,
+        expect![[r#"
+        error[rule] /pages/0/sections/0/items/0/constraints/0/rule: Rule (characters 5–24): The form has no field "declarant.dateOfBirt".
+        error[rule] /pages/0/sections/0/items/1/compute: Rule (characters 1–22): The rule gives text, but number is needed here.
+        error[rule] /pages/0/sections/0/items/3/visibleIf: Rule (characters 26–26): The expression ends where a value is expected.
+        error[rule] /pages/0/sections/1/items/0/columns/2/visibleIf: Rule (characters 1–12): "+" cannot be used between text and number.
+        error[rule] /pages/0/sections/2/visibleIf: Rule (characters 1–5): The rule gives number, but true/false is needed here."#]],
+    );
+}
+
+#[test]
+fn computed_cycles_and_conditional_required_are_reported() {
+    let mut d = definition();
+    d["pages"][0]["sections"][1]["items"][1]["compute"] = json!("taxBase + 1");
+    d["dataSchema"]["properties"]["declarant"]["required"] =
+        json!(["dateOfBirth", "relationship", "relationshipOther"]);
+    check(
+        d,
+        expect![[r#"
+        error[required-conditional] /pages/0/sections/0/items/3: "/declarant/relationshipOther" shows or is required only under a condition, so it cannot be in the schema's "required"; use "requiredIf".
+        error[compute-cycle] /pages/0/sections/1/items/1/compute: Computed values depend on each other in a circle: /total → /taxBase.
+        error[compute-cycle] /pages/0/sections/1/items/2/compute: Computed values depend on each other in a circle: /total → /taxBase."#]],
+    );
+}
