@@ -228,8 +228,15 @@ pub fn FormView(
                                     let heading_id = format!("s-{}", section.id);
                                     let title = section.title.clone();
                                     let help = section.help.clone();
+                                    // A section whose rule hides it hides with its heading.
+                                    let pointers: Vec<String> = if section.visible_if.is_some() {
+                                        section.items.iter().filter_map(|i| i.pointer.clone()).collect()
+                                    } else {
+                                        Vec::new()
+                                    };
+                                    let hidden = move || !pointers.is_empty() && pointers.iter().all(|p| ctx.hidden(p));
                                     view! {
-                                        <section class="ef-section" aria-labelledby=heading_id.clone()>
+                                        <section class="ef-section" hidden=hidden aria-labelledby=heading_id.clone()>
                                             {title.map(|t| view! { <h2 class="ef-section__title" id=heading_id.clone()>{move || ctx.text(&t)}</h2> })}
                                             {help.map(|h| view! { <p class="ef-hint">{move || ctx.text(&h)}</p> })}
                                             {section.items.iter().map(|item| widgets::item(ctx, item)).collect_view()}

@@ -94,12 +94,14 @@ async fn headers(req: Request, next: Next) -> Response {
     res
 }
 
-/// trunk names built files `name-<16 hex>.ext`: their content never changes under that name.
+/// trunk names built files `name-<hash>.ext` (up to 16 hex digits): their content never
+/// changes under that name.
 fn is_hashed_asset(file: &str) -> bool {
     let stem = file.split('.').next().unwrap_or("");
     let stem = stem.strip_suffix("_bg").unwrap_or(stem);
-    stem.rsplit_once('-')
-        .is_some_and(|(_, h)| h.len() == 16 && h.bytes().all(|b| b.is_ascii_hexdigit()))
+    stem.rsplit_once('-').is_some_and(|(_, h)| {
+        (8..=16).contains(&h.len()) && h.bytes().all(|b| b.is_ascii_hexdigit())
+    })
 }
 
 fn error(status: StatusCode, code: &str, message: Text) -> Response {
@@ -235,6 +237,7 @@ mod tests {
     fn hashed_assets() {
         assert!(is_hashed_asset("form-ui-f5ab7da2a1f5bb3b_bg.wasm"));
         assert!(is_hashed_asset("eform-876524cfb114e896.css"));
+        assert!(is_hashed_asset("eform-7df0f68a81c0dad.css"));
         assert!(!is_hashed_asset("boot.js"));
         assert!(!is_hashed_asset("index.html"));
     }

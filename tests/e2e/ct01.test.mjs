@@ -103,6 +103,10 @@ test("wrong values get their own messages inline after leaving the field", async
   assert.ok(errors.some((e) => e.includes("ngày có thật")), JSON.stringify(errors));
   // Only the fields left so far show errors.
   assert.equal(errors.length, 2);
+  // A cross-field rule of the definition, evaluated in the browser with the device's date.
+  await page.fill("#f__applicant__dateOfBirth", "01/01/2099");
+  await page.press("#f__applicant__dateOfBirth", "Tab");
+  await page.locator(".ef-error", { hasText: "không được sau ngày hôm nay" }).waitFor();
   await page.close();
 });
 

@@ -64,3 +64,19 @@ test("pages carry a strict CSP and still run", async () => {
   const html = await res.text();
   assert.doesNotMatch(html, /<script(?![^>]*\bsrc=)[^>]*>/, "no inline script in the page");
 });
+
+test("definition texts are shown as text, never run as HTML", async () => {
+  const page = await openPage(browser);
+  let dialogs = 0;
+  page.on("dialog", (d) => { dialogs += 1; d.dismiss(); });
+  await page.goto(`${URL}/f/payload`);
+  await page.locator("h1.ef-title").waitFor();
+  assert.match(await page.textContent("h1"), /<img src=x onerror=/);
+  assert.equal(await page.locator("main img, main script, main b, main i").count(), 0);
+  assert.match(await page.textContent("label[for=f__a]"), /<script>document.title="pwned"<\/script>/);
+  await page.waitForTimeout(200);
+  assert.notEqual(await page.title(), "pwned");
+  assert.equal(dialogs, 0);
+  await page.screenshot({ path: shot("payload-as-text") });
+  await page.close();
+});

@@ -186,11 +186,18 @@ fn test(root: &Path) -> Result<()> {
     let data = root.join("target/e2e-data");
     let _ = std::fs::remove_dir_all(&data);
     std::fs::create_dir_all(data.join("forms"))?;
-    // A deliberately broken definition: the portal must answer 4xx for it, not a blank page.
-    std::fs::copy(
-        root.join("tests/e2e/fixtures/broken.json"),
-        data.join("forms/broken.json"),
-    )?;
+    // The browser tests' own forms: a deliberately broken definition (the portal must answer
+    // 4xx for it, not a blank page) and one whose texts are HTML/script payloads.
+    for entry in std::fs::read_dir(root.join("tests/e2e/fixtures"))? {
+        let path = entry?.path();
+        if let Some(name) = path
+            .file_name()
+            .filter(|_| path.extension().is_some_and(|e| e == "json"))
+        {
+            std::fs::copy(&path, data.join("forms").join(name))?;
+        }
+    }
+
     let mut portal = Portal::start(root, &data)?;
     let url = portal.url.clone();
     println!("portal at {url}");
