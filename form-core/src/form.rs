@@ -23,6 +23,17 @@ pub struct Form {
     rules: Vec<ItemRules>,
     /// Indices into `rules` of computed fields, in evaluation order.
     compute_order: Vec<usize>,
+    /// Personal ID number fields and the fields their structure must agree with.
+    id_checks: Vec<IdCheck>,
+}
+
+/// An `id-number` field (pointer with `*` for rows) and its siblings in the same object: the
+/// date of birth (a date field whose name contains "birth") and the sex.
+#[derive(Debug)]
+struct IdCheck {
+    id: String,
+    birth: Option<String>,
+    sex: Option<String>,
 }
 
 /// The compiled rules of one item (or of a section, for `visibleIf`).
@@ -75,6 +86,7 @@ impl Form {
             fields: Vec::new(),
             rules: Vec::new(),
             compute_order: Vec::new(),
+            id_checks: Vec::new(),
         };
         let mut fields = Vec::new();
         for (pi, page) in form.definition.pages.iter().enumerate() {
@@ -82,6 +94,7 @@ impl Form {
                 form.index(item, "", pi, &mut fields);
             }
         }
+        form.id_checks = id_checks(&fields);
         form.fields = fields;
         form.rules = form.compile_rules();
         let computed: Vec<usize> = (0..form.rules.len())
@@ -368,10 +381,16 @@ impl Form {
             .map(|e| (self.order_key(&e.instance), e))
             .map(|(k, e)| (self.diagnostic(e), k))
             .collect();
-        for (ptr, message) in failed {
+        let id_problems = self
+            .id_problems(&work, today)
+            .into_iter()
+            .map(|(p, m)| (p, "id-number", m));
+        for (ptr, code, message) in
+            id_problems.chain(failed.into_iter().map(|(p, m)| (p, "constraint", m)))
+        {
             if !is_hidden(&ptr) {
                 let key = self.order_key(&ptr);
-                diags.push((Diagnostic::error(ptr, "constraint", message), key));
+                diags.push((Diagnostic::error(ptr, code, message), key));
             }
         }
         diags.sort_by(|a, b| a.1.cmp(&b.1));
@@ -512,6 +531,106 @@ impl Form {
                 Form::normalise(v);
             }
         }
+    }
+}
+
+fn id_checks(fields: &[Field]) -> Vec<IdCheck> {
+    let parent = |p: &str| {
+        p.rsplit_once('/')
+            .map_or(String::new(), |(a, _)| a.to_owned())
+    };
+    let key = |p: &str| p.rsplit('/').next().unwrap_or("").to_lowercase();
+    fields
+        .iter()
+        .filter(|f| f.widget == Widget::IdNumber)
+        .map(|f| {
+            let siblings = || {
+                fields
+                    .iter()
+                    .filter(|g| parent(&g.pointer) == parent(&f.pointer))
+            };
+            IdCheck {
+                id: f.pointer.clone(),
+                birth: siblings()
+                    .find(|g| g.widget == Widget::Date && key(&g.pointer).contains("birth"))
+                    .map(|g| g.pointer.clone()),
+                sex: siblings()
+                    .find(|g| {
+                        matches!(g.widget, Widget::Radio | Widget::Select)
+                            && ["sex", "gender", "gioitinh"].contains(&key(&g.pointer).as_str())
+                    })
+                    .map(|g| g.pointer.clone()),
+            }
+        })
+        .collect()
+}
+
+impl Form {
+    /// Personal ID numbers whose structure is impossible or disagrees with the date of birth or
+    /// sex beside them. Numbers that are not 12 digits are left to the schema's `pattern`.
+    fn id_problems(&self, data: &Value, today: Ymd) -> Vec<(String, Text)> {
+        let mut out = Vec::new();
+        for check in &self.id_checks {
+            let rows: Vec<Option<usize>> = match check.id.split_once("/*") {
+                None => vec![None],
+                Some((table, _)) => (0..pointer::get(data, table)
+                    .and_then(Value::as_array)
+                    .map_or(0, Vec::len))
+                    .map(Some)
+                    .collect(),
+            };
+            for row in rows {
+                let at = |p: &str| match row {
+                    Some(i) => p.replacen("/*", &format!("/{i}"), 1),
+                    None => p.to_owned(),
+                };
+                let ptr = at(&check.id);
+                let Some(id) = pointer::get(data, &ptr)
+                    .and_then(Value::as_str)
+                    .and_then(crate::idnumber::parse)
+                else {
+                    continue;
+                };
+                let y = id.birth_year;
+                if i64::from(y) > i64::from(today.0) {
+                    out.push((ptr, Text::new(
+                        format!("Số định danh này cho năm sinh {y}, là năm chưa tới; kiểm tra chữ số thứ 4 đến thứ 6."),
+                        format!("This ID number gives {y} as the year of birth, which has not come yet; check the 4th to 6th digits."),
+                    )));
+                    continue;
+                }
+                let birth = check
+                    .birth
+                    .as_ref()
+                    .and_then(|b| pointer::get(data, &at(b)))
+                    .and_then(Value::as_str)
+                    .and_then(crate::format::parse_date);
+                if let Some((by, _, _)) = birth.filter(|(by, _, _)| *by != y) {
+                    out.push((ptr.clone(), Text::new(
+                        format!("Số định danh này cho năm sinh {y}, nhưng ngày sinh đã khai là năm {by}."),
+                        format!("This ID number gives {y} as the year of birth, but the date of birth entered is in {by}."),
+                    )));
+                }
+                let sex = check
+                    .sex
+                    .as_ref()
+                    .and_then(|s| pointer::get(data, &at(s)))
+                    .and_then(Value::as_str)
+                    .and_then(crate::idnumber::sex_is_male);
+                if sex.is_some_and(|male| male != id.male) {
+                    let (vi, en) = if id.male {
+                        ("nam", "a man")
+                    } else {
+                        ("nữ", "a woman")
+                    };
+                    out.push((ptr, Text::new(
+                        format!("Chữ số thứ 4 của số định danh này là của {vi}, khác với giới tính đã chọn."),
+                        format!("The 4th digit of this ID number is for {en}, which differs from the sex chosen."),
+                    )));
+                }
+            }
+        }
+        out
     }
 }
 

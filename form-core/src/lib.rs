@@ -22,6 +22,7 @@ mod diagnostic;
 pub mod expr;
 mod form;
 pub mod format;
+pub mod idnumber;
 mod load;
 mod messages;
 pub mod pointer;
