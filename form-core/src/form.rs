@@ -25,6 +25,9 @@ pub struct Form {
     compute_order: Vec<usize>,
     /// Personal ID number fields and the fields their structure must agree with.
     id_checks: Vec<IdCheck>,
+    /// Data pointers (`*` for rows) that some rule reads, or that a rule or check is about:
+    /// a change there needs the rules re-run.
+    watched: Vec<String>,
 }
 
 /// An `id-number` field (pointer with `*` for rows) and its siblings in the same object: the
@@ -87,6 +90,7 @@ impl Form {
             rules: Vec::new(),
             compute_order: Vec::new(),
             id_checks: Vec::new(),
+            watched: Vec::new(),
         };
         let mut fields = Vec::new();
         for (pi, page) in form.definition.pages.iter().enumerate() {
@@ -120,6 +124,7 @@ impl Form {
             })
             .collect();
         // Loading refused cycles, so the order exists.
+        form.watched = form.watched_pointers();
         form.compute_order = rules::order(&targets, &deps)
             .map(|o| o.into_iter().map(|k| computed[k]).collect())
             .unwrap_or_default();
@@ -204,6 +209,54 @@ impl Form {
     /// reading order, with the item's own message where the definition gives one.
     pub fn validate(&self, data: &Value, today: Ymd) -> Vec<Diagnostic> {
         self.evaluate(data, today).errors
+    }
+
+    fn watched_pointers(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        for r in &self.rules {
+            let row = r.table.as_ref().map(|t| format!("{t}/*"));
+            let exprs = [&r.visible, &r.required, &r.read_only, &r.compute]
+                .into_iter()
+                .flatten()
+                .chain(r.constraints.iter().map(|(e, _)| e));
+            for e in exprs {
+                rules::references(e, row.as_deref(), &mut out);
+            }
+            // The fields a rule is about: their errors depend on more than their own value.
+            out.extend(r.pointers.iter().cloned());
+        }
+        for c in &self.id_checks {
+            out.push(c.id.clone());
+            out.extend(c.birth.iter().cloned());
+            out.extend(c.sex.iter().cloned());
+        }
+        out.sort();
+        out.dedup();
+        out
+    }
+
+    /// Whether changing the data at `ptr` may change anything beyond that field's own schema
+    /// errors: a rule reads it, a check is about it, or it is computed.
+    pub(crate) fn has_dependents(&self, ptr: &str) -> bool {
+        let pattern = row_pattern(ptr);
+        self.watched.iter().any(|w| rules::depends_on(w, &pattern))
+    }
+
+    /// Whether a missing value at `ptr` is an error: it is `required` in its object, and that
+    /// object exists or is itself required all the way up (the expansion of [`Form::validate`]).
+    pub(crate) fn required_effective(&self, data: &Value, ptr: &str) -> bool {
+        let Some((parent, name)) = ptr.rsplit_once('/') else {
+            return false;
+        };
+        let name = name.replace("~1", "/").replace("~0", "~");
+        let listed = self
+            .schema
+            .resolve(parent)
+            .is_some_and(|v| v.required().contains(&name));
+        listed
+            && (pointer::get(data, parent).is_some_and(Value::is_object)
+                || (parent.is_empty())
+                || self.required_effective(data, parent))
     }
 
     /// Compiles one rule (loading has checked it; a rule that does not compile is dropped).
@@ -376,7 +429,7 @@ impl Form {
             }
         }
         errors.sort_by_key(|e| self.order_key(&e.instance));
-        let mut diags: Vec<(Diagnostic, (usize, Vec<usize>))> = errors
+        let mut diags: Vec<(Diagnostic, (usize, Vec<usize>, String))> = errors
             .into_iter()
             .map(|e| (self.order_key(&e.instance), e))
             .map(|(k, e)| (self.diagnostic(e), k))
@@ -467,7 +520,7 @@ impl Form {
         }
     }
 
-    fn diagnostic(&self, e: SchemaError) -> Diagnostic {
+    pub(crate) fn diagnostic(&self, e: SchemaError) -> Diagnostic {
         let keyword = e.kind.keyword();
         let custom = self
             .item_for(&e.instance)
@@ -500,19 +553,28 @@ impl Form {
     }
 
     /// Sort key: the field's position in reading order, then the row.
-    fn order_key(&self, instance: &str) -> (usize, Vec<usize>) {
+    /// Sort key of an error: the position of its field in reading order (the field itself, else
+    /// the nearest field above it), the row indices, then the pointer.
+    pub(crate) fn order_key(&self, instance: &str) -> (usize, Vec<usize>, String) {
         let pattern = row_pattern(instance);
         let pos = self
             .fields
             .iter()
-            .position(|f| f.pointer == pattern || pattern.starts_with(&format!("{}/", f.pointer)))
-            .unwrap_or(usize::MAX);
+            .position(|f| f.pointer == pattern)
+            .or_else(|| {
+                self.fields
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, f)| pattern.starts_with(&format!("{}/", f.pointer)))
+                    .max_by_key(|(_, f)| f.pointer.len())
+                    .map(|(i, _)| i)
+            });
         let rows = pointer::parse(instance)
             .unwrap_or_default()
             .iter()
             .filter_map(|t| t.parse().ok())
             .collect();
-        (pos, rows)
+        (pos.unwrap_or(usize::MAX), rows, instance.to_owned())
     }
 
     /// Removes empty strings, empty objects and `null`s left by cleared inputs, so that a cleared

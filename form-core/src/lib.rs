@@ -30,12 +30,14 @@ pub mod pointer;
 pub mod reference;
 mod rules;
 pub mod schema;
+mod state;
 mod text;
 
 pub use definition::{Choice, Constraint, Definition, Item, Page, Section, Widget};
 pub use diagnostic::{Diagnostic, Severity};
 pub use form::{Evaluation, Field, Form, Ymd};
 pub use load::{Loaded, load, load_value};
+pub use state::{Changes, FormState};
 pub use text::{Lang, Text};
 
 /// The meta-schema of form definitions (JSON Schema draft 2020-12), as shipped in `schemas/`.

@@ -12,52 +12,7 @@ const TODAY: form_core::Ymd = (2025, 11, 25);
 
 /// A small birth-registration-like form exercising every rule.
 fn definition() -> Value {
-    json!({
-        "id": "rules", "version": 1,
-        "title": {"vi": "Quy tắc", "en": "Rules"},
-        "dataSchema": {
-            "type": "object",
-            "required": ["declarant"],
-            "properties": {
-                "declarant": {"type": "object", "required": ["dateOfBirth", "relationship"], "properties": {
-                    "dateOfBirth": {"type": "string", "format": "date"},
-                    "relationship": {"type": "string", "enum": ["cha", "me", "khac"]},
-                    "relationshipOther": {"type": "string"},
-                    "age": {"type": "integer"}
-                }},
-                "incomes": {"type": "array", "items": {"type": "object", "properties": {
-                    "amount": {"type": "number"}, "kind": {"type": "string"}, "note": {"type": "string"}
-                }}},
-                "total": {"type": "number"},
-                "taxBase": {"type": "number"},
-                "confirm": {"type": "boolean"}
-            }
-        },
-        "pages": [{"id": "p", "title": {"vi": "Trang", "en": "Page"}, "sections": [
-            {"id": "declarant", "items": [
-                {"widget": "date", "pointer": "/declarant/dateOfBirth", "label": {"vi": "Ngày sinh", "en": "Date of birth"},
-                 "constraints": [{"rule": "age(declarant.dateOfBirth) >= 18", "message": {"vi": "Người khai phải đủ 18 tuổi.", "en": "The declarant must be 18 or older."}}]},
-                {"widget": "number", "pointer": "/declarant/age", "label": {"vi": "Tuổi", "en": "Age"}, "compute": "age(declarant.dateOfBirth)"},
-                {"widget": "select", "pointer": "/declarant/relationship", "label": {"vi": "Quan hệ", "en": "Relationship"},
-                 "options": [{"value": "cha", "label": {"vi": "Cha", "en": "Father"}}, {"value": "me", "label": {"vi": "Mẹ", "en": "Mother"}}, {"value": "khac", "label": {"vi": "Khác", "en": "Other"}}]},
-                {"widget": "text", "pointer": "/declarant/relationshipOther", "label": {"vi": "Quan hệ khác", "en": "Other relationship"},
-                 "visibleIf": "declarant.relationship = \"khac\"", "requiredIf": "declarant.relationship = \"khac\""}
-            ]},
-            {"id": "incomes", "items": [
-                {"widget": "table", "pointer": "/incomes", "label": {"vi": "Thu nhập", "en": "Incomes"}, "columns": [
-                    {"widget": "text", "pointer": "/kind", "label": {"vi": "Loại", "en": "Kind"}},
-                    {"widget": "number", "pointer": "/amount", "label": {"vi": "Số tiền", "en": "Amount"},
-                     "constraints": [{"rule": "row.amount >= 0", "message": {"vi": "Số tiền không âm.", "en": "The amount cannot be negative."}}]},
-                    {"widget": "text", "pointer": "/note", "label": {"vi": "Ghi chú", "en": "Note"}, "visibleIf": "row.kind = \"khac\""}
-                ]},
-                {"widget": "number", "pointer": "/total", "label": {"vi": "Tổng", "en": "Total"}, "compute": "sum(incomes.amount)"},
-                {"widget": "number", "pointer": "/taxBase", "label": {"vi": "Thu nhập tính thuế", "en": "Tax base"}, "compute": "max(0, total - 11000000)"}
-            ]},
-            {"id": "confirm", "visibleIf": "total > 0", "items": [
-                {"widget": "checkbox", "pointer": "/confirm", "label": {"vi": "Tôi xác nhận", "en": "I confirm"}, "readOnlyIf": "total > 100000000"}
-            ]}
-        ]}]
-    })
+    serde_json::from_str(include_str!("fixtures/rules.json")).unwrap()
 }
 
 fn evaluate(data: Value, expect: Expect) {

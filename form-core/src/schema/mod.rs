@@ -264,6 +264,47 @@ impl Schema {
         Some(SchemaView { schema: self, id })
     }
 
+    /// Checks only the value at `data_pointer` against the sub-schema there (the incremental
+    /// path of [`crate::FormState`]). `None` when the schema does not describe that location.
+    pub fn validate_at(&self, data_pointer: &str, value: &Value) -> Option<Vec<SchemaError>> {
+        let tokens = pointer::parse(data_pointer)?;
+        let mut id = 0;
+        for t in &tokens {
+            id = self.step(id, t, 0)?;
+        }
+        let mut errors = Vec::new();
+        let mut path = data_pointer.to_owned();
+        self.check(id, value, &mut path, &mut errors, 0);
+        Some(errors)
+    }
+
+    /// Whether a change at `data_pointer` can only affect errors at that pointer: every
+    /// ancestor is a plain object or array (no `uniqueItems`, no `$ref`, no `const`/`enum` on a
+    /// container, which compare whole values).
+    pub fn is_local(&self, data_pointer: &str) -> bool {
+        let Some(tokens) = pointer::parse(data_pointer) else {
+            return false;
+        };
+        let mut id = 0;
+        for t in &tokens {
+            let Node::Keywords(k) = &self.nodes[id] else {
+                return false;
+            };
+            if k.unique_items
+                || k.reference.is_some()
+                || k.enumeration.is_some()
+                || k.constant.is_some()
+            {
+                return false;
+            }
+            match self.step(id, t, 0) {
+                Some(next) => id = next,
+                None => return false,
+            }
+        }
+        matches!(&self.nodes[id], Node::Keywords(k) if k.reference.is_none())
+    }
+
     fn keywords(&self, mut id: NodeId) -> Option<&Keywords> {
         for _ in 0..MAX_REF_DEPTH {
             match &self.nodes[id] {

@@ -1,0 +1,162 @@
+//! The incremental state equals a full evaluation after every change: random sequences of
+//! `set`, `add_row`, `remove_row` and `move_row` on real forms, compared step by step.
+#![cfg(not(target_arch = "wasm32"))]
+
+use form_core::{FormState, Ymd, load};
+use proptest::prelude::*;
+use serde_json::{Value, json};
+use std::sync::Arc;
+
+const TODAY: Ymd = (2025, 11, 25);
+
+#[derive(Clone, Debug)]
+enum Op {
+    Set(usize, usize),
+    Clear(usize),
+    AddRow(usize),
+    RemoveRow(usize, usize),
+    MoveRow(usize, usize, usize),
+}
+
+fn values() -> Vec<Value> {
+    vec![
+        json!("Nguyễn Văn An"),
+        json!(""),
+        json!("x"),
+        json!("khac"),
+        json!("me"),
+        json!("nam"),
+        json!("nu"),
+        json!("chu-ho"),
+        json!("1990-05-17"),
+        json!("2010-01-01"),
+        json!("2099-01-01"),
+        json!("17/05/1990"),
+        json!("001190012345"),
+        json!("001090012345"),
+        json!("12345"),
+        json!(120000000),
+        json!(-5),
+        json!(0),
+        json!(true),
+        json!(false),
+        json!(2.5),
+        json!("a@b"),
+        json!("an@example.vn"),
+        json!("0912345678"),
+    ]
+}
+
+/// The data pointers of a form's fields, with `*` replaced by rows 0–2.
+fn pointers(state: &FormState) -> (Vec<String>, Vec<String>) {
+    let mut leaves = Vec::new();
+    let mut tables = Vec::new();
+    for f in state.form().fields() {
+        if f.widget == form_core::Widget::Table {
+            tables.push(f.pointer.clone());
+        } else if f.pointer.contains("/*") {
+            for i in 0..3 {
+                leaves.push(f.pointer.replacen("/*", &format!("/{i}"), 1));
+            }
+        } else {
+            leaves.push(f.pointer.clone());
+        }
+    }
+    (leaves, tables)
+}
+
+fn ops() -> impl Strategy<Value = Vec<Op>> {
+    let op = prop_oneof![
+        6 => (0usize..100, 0usize..100).prop_map(|(a, b)| Op::Set(a, b)),
+        2 => (0usize..100).prop_map(Op::Clear),
+        1 => (0usize..10).prop_map(Op::AddRow),
+        1 => (0usize..10, 0usize..4).prop_map(|(a, b)| Op::RemoveRow(a, b)),
+        1 => (0usize..10, 0usize..4, 0usize..4).prop_map(|(a, b, c)| Op::MoveRow(a, b, c)),
+    ];
+    prop::collection::vec(op, 1..40)
+}
+
+fn run(definition: &str, ops: &[Op]) -> Result<(), TestCaseError> {
+    let form = Arc::new(load(definition).form.expect("loads"));
+    let mut state = FormState::new(form.clone(), json!({}), TODAY);
+    let (leaves, tables) = pointers(&state);
+    let vals = values();
+    for op in ops {
+        let before = state.evaluation().clone();
+        let changes = match *op {
+            Op::Set(p, v) => state.set(
+                &leaves[p % leaves.len()],
+                Some(vals[v % vals.len()].clone()),
+            ),
+            Op::Clear(p) => state.set(&leaves[p % leaves.len()], None),
+            Op::AddRow(t) if !tables.is_empty() => state.add_row(&tables[t % tables.len()]),
+            Op::RemoveRow(t, i) if !tables.is_empty() => {
+                state.remove_row(&tables[t % tables.len()], i)
+            }
+            Op::MoveRow(t, a, b) if !tables.is_empty() => {
+                state.move_row(&tables[t % tables.len()], a, b)
+            }
+            _ => continue,
+        };
+        let full = form.evaluate(state.data(), TODAY);
+        prop_assert_eq!(state.evaluation(), &full, "after {:?}", op);
+        // What `set` reports as changed errors is exactly the difference.
+        for (ptr, errs) in &changes.errors {
+            let now: Vec<_> = full
+                .errors
+                .iter()
+                .filter(|d| &d.pointer == ptr)
+                .cloned()
+                .collect();
+            prop_assert_eq!(&now, errs);
+        }
+        let unreported: Vec<_> = full
+            .errors
+            .iter()
+            .filter(|d| {
+                !before.errors.contains(d) && !changes.errors.iter().any(|(p, _)| *p == d.pointer)
+            })
+            .collect();
+        prop_assert!(
+            unreported.is_empty(),
+            "new errors not reported: {:?} after {:?}",
+            unreported,
+            op
+        );
+    }
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
+    #[test]
+    fn incremental_equals_full_on_the_rules_form(ops in ops()) {
+        run(include_str!("fixtures/rules.json"), &ops)?;
+    }
+
+    #[test]
+    fn incremental_equals_full_on_ct01(ops in ops()) {
+        run(include_str!("../../schemas/forms/ct01.json"), &ops)?;
+    }
+}
+
+#[test]
+fn typing_into_a_plain_field_takes_the_fast_path() {
+    let form = Arc::new(
+        load(include_str!("../../schemas/forms/ct01.json"))
+            .form
+            .unwrap(),
+    );
+    let mut state = FormState::new(form, json!({"applicant": {}}), TODAY);
+    let c = state.set("/applicant/phone", Some(json!("09")));
+    assert!(c.local);
+    assert_eq!(c.errors.len(), 1);
+    assert_eq!(c.errors[0].1[0].code, "pattern");
+    let c = state.set("/applicant/phone", Some(json!("0912345678")));
+    assert!(c.local);
+    assert_eq!(c.errors, vec![("/applicant/phone".to_owned(), vec![])]);
+    // The date of birth is read by a rule and by the ID check: the general path.
+    let c = state.set("/applicant/dateOfBirth", Some(json!("2099-01-01")));
+    assert!(!c.local);
+    assert!(c.errors.iter().any(|(p, e)| p == "/applicant/dateOfBirth" && e.iter().any(|d| d.code == "constraint")));
+}
