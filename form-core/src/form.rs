@@ -11,6 +11,9 @@ use crate::text::Text;
 use serde_json::Value;
 use std::collections::BTreeSet;
 
+/// Where an error sorts: field position in reading order, row indices, pointer.
+pub(crate) type OrderKey = (usize, Vec<usize>, String);
+
 /// A calendar day as (year, month, day): today's date, handed in by the caller.
 pub type Ymd = (i32, u32, u32);
 
@@ -429,7 +432,7 @@ impl Form {
             }
         }
         errors.sort_by_key(|e| self.order_key(&e.instance));
-        let mut diags: Vec<(Diagnostic, (usize, Vec<usize>, String))> = errors
+        let mut diags: Vec<(Diagnostic, OrderKey)> = errors
             .into_iter()
             .map(|e| (self.order_key(&e.instance), e))
             .map(|(k, e)| (self.diagnostic(e), k))
@@ -555,7 +558,7 @@ impl Form {
     /// Sort key: the field's position in reading order, then the row.
     /// Sort key of an error: the position of its field in reading order (the field itself, else
     /// the nearest field above it), the row indices, then the pointer.
-    pub(crate) fn order_key(&self, instance: &str) -> (usize, Vec<usize>, String) {
+    pub(crate) fn order_key(&self, instance: &str) -> OrderKey {
         let pattern = row_pattern(instance);
         let pos = self
             .fields
