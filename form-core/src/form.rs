@@ -9,7 +9,7 @@ use crate::rules::{self, SchemaScope};
 use crate::schema::{ErrorKind, Schema, SchemaError};
 use crate::text::Text;
 use serde_json::Value;
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 /// Where an error sorts: field position in reading order, row indices, pointer.
 pub(crate) type OrderKey = (usize, Vec<usize>, String);
@@ -30,7 +30,13 @@ pub struct Form {
     id_checks: Vec<IdCheck>,
     /// Data pointers (`*` for rows) that some rule reads, or that a rule or check is about:
     /// a change there needs the rules re-run.
-    watched: Vec<String>,
+    watched: HashSet<String>,
+    /// Every ancestor of a watched pointer.
+    watched_prefixes: HashSet<String>,
+    /// Field pointer (`*` for rows) → index in `fields` and `items`.
+    field_index: HashMap<String, usize>,
+    /// The item of each field, parallel to `fields`.
+    items: Vec<Item>,
 }
 
 /// An `id-number` field (pointer with `*` for rows) and its siblings in the same object: the
@@ -93,14 +99,24 @@ impl Form {
             rules: Vec::new(),
             compute_order: Vec::new(),
             id_checks: Vec::new(),
-            watched: Vec::new(),
+            watched: HashSet::new(),
+            watched_prefixes: HashSet::new(),
+            field_index: HashMap::new(),
+            items: Vec::new(),
         };
         let mut fields = Vec::new();
+        let mut items = Vec::new();
         for (pi, page) in form.definition.pages.iter().enumerate() {
             for item in page.sections.iter().flat_map(|s| &s.items) {
-                form.index(item, "", pi, &mut fields);
+                form.index(item, "", pi, &mut fields, &mut items);
             }
         }
+        form.items = items;
+        form.field_index = fields
+            .iter()
+            .enumerate()
+            .map(|(i, f)| (f.pointer.clone(), i))
+            .collect();
         form.id_checks = id_checks(&fields);
         form.fields = fields;
         form.rules = form.compile_rules();
@@ -127,18 +143,37 @@ impl Form {
             })
             .collect();
         // Loading refused cycles, so the order exists.
-        form.watched = form.watched_pointers();
+        form.watched = form
+            .watched_pointers()
+            .into_iter()
+            .map(|w| w.replace("/*", ""))
+            .collect();
+        for w in &form.watched {
+            let mut p = w.as_str();
+            while let Some((head, _)) = p.rsplit_once('/') {
+                form.watched_prefixes.insert(head.to_owned());
+                p = head;
+            }
+        }
         form.compute_order = rules::order(&targets, &deps)
             .map(|o| o.into_iter().map(|k| computed[k]).collect())
             .unwrap_or_default();
         form
     }
 
-    fn index(&self, item: &Item, prefix: &str, page: usize, out: &mut Vec<Field>) {
+    fn index(
+        &self,
+        item: &Item,
+        prefix: &str,
+        page: usize,
+        out: &mut Vec<Field>,
+        items: &mut Vec<Item>,
+    ) {
         let (Some(ptr), Some(label)) = (&item.pointer, &item.label) else {
             return;
         };
         let pointer = format!("{prefix}{ptr}");
+        items.push(item.clone());
         out.push(Field {
             required: self.is_required(&pointer),
             pointer: pointer.clone(),
@@ -147,7 +182,7 @@ impl Form {
             page,
         });
         for col in &item.columns {
-            self.index(col, &format!("{pointer}/*"), page, out);
+            self.index(col, &format!("{pointer}/*"), page, out, items);
         }
     }
 
@@ -177,35 +212,16 @@ impl Form {
 
     /// The field that edits the data at `data_pointer` (row indices match `*`).
     pub fn field_for(&self, data_pointer: &str) -> Option<&Field> {
-        let pattern = row_pattern(data_pointer);
-        self.fields.iter().find(|f| f.pointer == pattern)
+        self.field_index
+            .get(&row_pattern(data_pointer))
+            .map(|&i| &self.fields[i])
     }
 
     /// The item that edits the data at `data_pointer`.
     pub fn item_for(&self, data_pointer: &str) -> Option<&Item> {
-        let pattern = row_pattern(data_pointer);
-        fn find<'i>(items: &'i [Item], prefix: &str, pattern: &str) -> Option<&'i Item> {
-            for item in items {
-                let Some(ptr) = &item.pointer else { continue };
-                let full = format!("{prefix}{ptr}");
-                if full == pattern {
-                    return Some(item);
-                }
-                if let Some(found) = find(&item.columns, &format!("{full}/*"), pattern) {
-                    return Some(found);
-                }
-            }
-            None
-        }
-        let items = self
-            .definition
-            .pages
-            .iter()
-            .flat_map(|p| &p.sections)
-            .flat_map(|s| &s.items);
-        items
-            .into_iter()
-            .find_map(|i| find(std::slice::from_ref(i), "", &pattern))
+        self.field_index
+            .get(&row_pattern(data_pointer))
+            .map(|&i| &self.items[i])
     }
 
     /// Validates `data` as of `today`: every error, located by data pointer, in the form's
@@ -241,8 +257,22 @@ impl Form {
     /// Whether changing the data at `ptr` may change anything beyond that field's own schema
     /// errors: a rule reads it, a check is about it, or it is computed.
     pub(crate) fn has_dependents(&self, ptr: &str) -> bool {
-        let pattern = row_pattern(ptr);
-        self.watched.iter().any(|w| rules::depends_on(w, &pattern))
+        // Rows do not matter (`*` is dropped on both sides): a watched pointer depends on `ptr`
+        // when one is the other or contains it.
+        let p = row_pattern(ptr).replace("/*", "");
+        if self.watched_prefixes.contains(&p) {
+            return true;
+        }
+        let mut cur = p.as_str();
+        loop {
+            if self.watched.contains(cur) {
+                return true;
+            }
+            match cur.rsplit_once('/') {
+                Some((head, _)) if !head.is_empty() => cur = head,
+                _ => return false,
+            }
+        }
     }
 
     /// Whether a missing value at `ptr` is an error: it is `required` in its object, and that
@@ -431,7 +461,7 @@ impl Form {
                 });
             }
         }
-        errors.sort_by_key(|e| self.order_key(&e.instance));
+        errors.sort_by_cached_key(|e| self.order_key(&e.instance));
         let mut diags: Vec<(Diagnostic, OrderKey)> = errors
             .into_iter()
             .map(|e| (self.order_key(&e.instance), e))
@@ -560,18 +590,16 @@ impl Form {
     /// the nearest field above it), the row indices, then the pointer.
     pub(crate) fn order_key(&self, instance: &str) -> OrderKey {
         let pattern = row_pattern(instance);
-        let pos = self
-            .fields
-            .iter()
-            .position(|f| f.pointer == pattern)
-            .or_else(|| {
-                self.fields
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, f)| pattern.starts_with(&format!("{}/", f.pointer)))
-                    .max_by_key(|(_, f)| f.pointer.len())
-                    .map(|(i, _)| i)
-            });
+        let mut cur = pattern.as_str();
+        let pos = loop {
+            if let Some(&i) = self.field_index.get(cur) {
+                break Some(i);
+            }
+            match cur.rsplit_once('/') {
+                Some((head, _)) if !head.is_empty() => cur = head,
+                _ => break None,
+            }
+        };
         let rows = pointer::parse(instance)
             .unwrap_or_default()
             .iter()
@@ -605,21 +633,25 @@ fn id_checks(fields: &[Field]) -> Vec<IdCheck> {
             .map_or(String::new(), |(a, _)| a.to_owned())
     };
     let key = |p: &str| p.rsplit('/').next().unwrap_or("").to_lowercase();
+    let mut by_parent: HashMap<String, Vec<&Field>> = HashMap::new();
+    for f in fields {
+        by_parent.entry(parent(&f.pointer)).or_default().push(f);
+    }
     fields
         .iter()
         .filter(|f| f.widget == Widget::IdNumber)
         .map(|f| {
-            let siblings = || {
-                fields
-                    .iter()
-                    .filter(|g| parent(&g.pointer) == parent(&f.pointer))
-            };
+            let siblings = by_parent
+                .get(&parent(&f.pointer))
+                .map_or(&[][..], Vec::as_slice);
             IdCheck {
                 id: f.pointer.clone(),
-                birth: siblings()
+                birth: siblings
+                    .iter()
                     .find(|g| g.widget == Widget::Date && key(&g.pointer).contains("birth"))
                     .map(|g| g.pointer.clone()),
-                sex: siblings()
+                sex: siblings
+                    .iter()
                     .find(|g| {
                         matches!(g.widget, Widget::Radio | Widget::Select)
                             && ["sex", "gender", "gioitinh"].contains(&key(&g.pointer).as_str())

@@ -9,6 +9,7 @@ use crate::pointer;
 use crate::rules;
 use crate::schema::{JsonType, Schema, SchemaView};
 use crate::text::Text;
+use serde::Deserialize;
 use serde_json::Value;
 use std::collections::{HashMap, HashSet};
 use std::sync::OnceLock;
@@ -106,6 +107,7 @@ pub fn load_value(value: &Value) -> Loaded {
         diags: &mut diags,
         bound: HashMap::new(),
         ids: HashSet::new(),
+        bound_prefixes: HashSet::new(),
         schema: None,
         computed: Vec::new(),
         conditional: Vec::new(),
@@ -128,7 +130,7 @@ pub fn load_value(value: &Value) -> Loaded {
 
     let has_errors = diags.iter().any(Diagnostic::is_error);
     let form = match (has_errors, schema) {
-        (false, Some(schema)) => match serde_json::from_value::<Definition>(value.clone()) {
+        (false, Some(schema)) => match Definition::deserialize(value) {
             Ok(definition) => Some(Form::new(definition, schema)),
             Err(e) => {
                 diags.push(Diagnostic::error(
@@ -163,6 +165,8 @@ struct Checker<'d, 's> {
     bound: HashMap<String, String>,
     /// Page and section ids seen.
     ids: HashSet<String>,
+    /// Every bound pointer and its ancestors.
+    bound_prefixes: HashSet<String>,
 }
 
 impl Checker<'_, '_> {
@@ -201,7 +205,7 @@ impl Checker<'_, '_> {
                 };
                 for (ii, item) in items.iter().enumerate() {
                     // Items that do not fit the model were reported by the meta-schema.
-                    match serde_json::from_value::<Item>(item.clone()) {
+                    match Item::deserialize(item) {
                         Ok(item) => {
                             let root = schema.and_then(|s| s.resolve(""));
                             let at = format!("{section_at}/items/{ii}");
@@ -224,6 +228,7 @@ impl Checker<'_, '_> {
             return;
         };
         let full = format!("{prefix}{ptr}");
+        self.add_prefixes(&full);
         self.bound
             .entry(full.clone())
             .or_insert_with(|| at.to_owned());
@@ -235,6 +240,13 @@ impl Checker<'_, '_> {
             .enumerate()
         {
             self.bind_raw(col, &format!("{at}/columns/{ci}"), &format!("{full}/*"));
+        }
+    }
+
+    fn add_prefixes(&mut self, bound: &str) {
+        let mut p = bound;
+        while !p.is_empty() && self.bound_prefixes.insert(p.to_owned()) {
+            p = p.rsplit_once('/').map_or("", |(head, _)| head);
         }
     }
 
@@ -283,6 +295,7 @@ impl Checker<'_, '_> {
             return;
         };
         let full = format!("{data_prefix}{ptr}");
+        self.add_prefixes(&full);
         if let Some(other) = self.bound.insert(full.clone(), at.to_owned()) {
             self.error(
                 format!("{at}/pointer"),
@@ -380,15 +393,15 @@ impl Checker<'_, '_> {
                     "A choice widget needs \"options\".".into(),
                 );
             }
-            let values: Vec<Value> = item
-                .options
-                .iter()
-                .map(|o| Value::String(o.value.clone()))
-                .collect();
             match target.enumeration() {
                 Some(allowed) => {
-                    let same =
-                        values.len() == allowed.len() && values.iter().all(|v| allowed.contains(v));
+                    let allowed: HashSet<&str> = allowed.iter().filter_map(Value::as_str).collect();
+                    let values: HashSet<&str> =
+                        item.options.iter().map(|o| o.value.as_str()).collect();
+                    let same = allowed == values
+                        && target
+                            .enumeration()
+                            .is_some_and(|a| a.len() == item.options.len());
                     if !same {
                         self.error(format!("{at}/options"), "options-enum-mismatch", format!("Các giá trị của \"options\" phải trùng với \"enum\" trong lược đồ của \"{full}\"."), format!("The \"options\" values must equal the \"enum\" of the schema of \"{full}\"."));
                     }
@@ -544,12 +557,7 @@ impl Checker<'_, '_> {
         let Some(view) = view else { return };
         for name in view.required() {
             let child = pointer::push(data_at, name);
-            let below = format!("{child}/");
-            if !self
-                .bound
-                .keys()
-                .any(|b| *b == child || b.starts_with(&below))
-            {
+            if !self.bound_prefixes.contains(&child) {
                 self.error(
                     format!("{}/required", schema_path(data_at)),
                     "required-unbound",
@@ -584,7 +592,7 @@ fn resolve_from<'s>(base: SchemaView<'s>, ptr: &str) -> Option<SchemaView<'s>> {
     let tokens = pointer::parse(ptr)?;
     let mut cur = base;
     for t in &tokens {
-        cur = cur.properties().find(|(n, _)| n == t).map(|(_, v)| v)?;
+        cur = cur.property(t)?;
     }
     Some(cur)
 }

@@ -5,7 +5,8 @@
 //! - `test`  — install what is missing, then fmt, clippy, native tests, form-core's tests on
 //!   wasm32, and the browser end-to-end tests against a portal started on a free port;
 //! - `setup` — only install the tools;
-//! - `build-web` — only build the web apps.
+//! - `build-web` — only build the web apps;
+//! - `bench core` — form-core's criterion benchmarks.
 //!
 //! Needs nothing but cargo to start; everything else it installs, idempotently.
 
@@ -27,7 +28,7 @@ fn main() {
 }
 
 fn usage() -> &'static str {
-    "usage: cargo xtask <run [--addr HOST:PORT] [--data-dir DIR] | test | setup | build-web>"
+    "usage: cargo xtask <run [--addr HOST:PORT] [--data-dir DIR] | test | setup | build-web | bench core [criterion args]>"
 }
 
 fn run() -> Result<()> {
@@ -43,6 +44,7 @@ fn run() -> Result<()> {
             web::build(&root)
         }
         "run" => run_portal(&root, &rest),
+        "bench" => bench(&root, &rest),
         "test" => test(&root),
         _ => bail!("{}", usage()),
     }
@@ -88,6 +90,20 @@ fn take_flag(args: &[String], name: &str) -> Result<Option<String>> {
                 .with_context(|| format!("{name} needs a value"))?,
         )),
         None => Ok(None),
+    }
+}
+
+/// `cargo xtask bench core`: form-core's criterion benchmarks (figures in the README).
+fn bench(root: &Path, args: &[String]) -> Result<()> {
+    match args.first().map(String::as_str) {
+        Some("core") => {
+            step("form-core benchmarks (criterion)");
+            let mut c = cmd(root, "cargo");
+            c.args(["bench", "--package", "form-core", "--bench", "core", "--"])
+                .args(&args[1..]);
+            exec(c)
+        }
+        _ => bail!("usage: cargo xtask bench core [criterion args]"),
     }
 }
 

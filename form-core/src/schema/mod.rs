@@ -158,6 +158,8 @@ struct Keywords {
     reference: Option<NodeId>,
     types: Option<Vec<JsonType>>,
     properties: Vec<(String, NodeId)>,
+    /// `properties` by name, for objects with many members.
+    property_index: HashMap<String, NodeId>,
     required: Vec<String>,
     additional: Option<NodeId>,
     items: Option<NodeId>,
@@ -328,7 +330,7 @@ impl Schema {
         let Node::Keywords(k) = &self.nodes[id] else {
             return None;
         };
-        if let Some((_, p)) = k.properties.iter().find(|(n, _)| n == token) {
+        if let Some(p) = k.property_index.get(token) {
             return Some(*p);
         }
         if let (Some(items), true) = (k.items, token.parse::<usize>().is_ok()) {
@@ -407,9 +409,9 @@ impl Schema {
                 for (name, child) in m {
                     let len = path.len();
                     path.push('/');
-                    path.push_str(&pointer::escape(name));
-                    match k.properties.iter().find(|(n, _)| n == name) {
-                        Some((_, p)) => self.check(*p, child, path, out, depth),
+                    pointer::push_escaped(path, name);
+                    match k.property_index.get(name) {
+                        Some(p) => self.check(*p, child, path, out, depth),
                         None => match k.additional {
                             Some(a) if matches!(self.nodes[a], Node::Bool(false)) => {
                                 out.push(SchemaError {
@@ -447,8 +449,8 @@ impl Schema {
                 if let Some(items) = k.items {
                     for (i, item) in a.iter().enumerate() {
                         let len = path.len();
-                        path.push('/');
-                        path.push_str(&i.to_string());
+                        use std::fmt::Write as _;
+                        let _ = write!(path, "/{i}");
                         self.check(items, item, path, out, depth);
                         path.truncate(len);
                     }
@@ -582,6 +584,15 @@ impl<'s> SchemaView<'s> {
             .map(move |(n, id)| (n.as_str(), SchemaView { schema, id: *id }))
     }
 
+    /// The view of one member of `properties`.
+    pub fn property(&self, name: &str) -> Option<SchemaView<'s>> {
+        let id = *self.kw()?.property_index.get(name)?;
+        Some(SchemaView {
+            schema: self.schema,
+            id,
+        })
+    }
+
     /// The schema of array elements.
     pub fn items(&self) -> Option<SchemaView<'s>> {
         Some(SchemaView {
@@ -666,6 +677,7 @@ impl Compiler {
                             let node = self.compile_node(sub, &pointer::push(&here, name));
                             let id = self.add(node);
                             k.properties.push((name.clone(), id));
+                            k.property_index.insert(name.clone(), id);
                         }
                     }
                     _ => self.bad(here, key, "phải là đối tượng.", "must be an object."),
