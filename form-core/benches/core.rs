@@ -163,7 +163,7 @@ fn benches(c: &mut Criterion) {
                 i += 1;
                 state.set(
                     &format!("/s{mid}_country"),
-                    Some(json!(if i % 2 == 0 { "c59" } else { "c1" })),
+                    Some(json!(if i.is_multiple_of(2) { "c59" } else { "c1" })),
                 )
             })
         });
