@@ -70,36 +70,30 @@ pub fn get<'v>(value: &'v Value, pointer: &str) -> Option<&'v Value> {
     value.pointer(pointer)
 }
 
-/// Writes `new` at `pointer`, creating objects on the way (arrays are extended with `null` up to
-/// an index). Returns false when the path crosses a scalar or the pointer is invalid; then `root`
+/// An array index as RFC 6901 writes it: `0`, or digits without a leading zero.
+pub fn index(token: &str) -> Option<usize> {
+    let ok = token == "0"
+        || (!token.starts_with('0')
+            && !token.is_empty()
+            && token.bytes().all(|b| b.is_ascii_digit()));
+    if ok { token.parse().ok() } else { None }
+}
+
+/// Writes `new` at `pointer`, creating objects on the way; an array grows by at most one
+/// element (index = length appends), so a pointer can never make the data large. Returns false
+/// when the path crosses a scalar, skips array elements, or the pointer is invalid; then `root`
 /// is unchanged.
 pub fn set(root: &mut Value, pointer: &str, new: Value) -> bool {
     let Some(tokens) = parse(pointer) else {
         return false;
     };
+    if !can_set(root, &tokens) {
+        return false;
+    }
     let Some((last, parents)) = tokens.split_last() else {
         *root = new;
         return true;
     };
-    // Check the path first so that a failed write changes nothing.
-    {
-        let mut cur = &*root;
-        for t in parents {
-            match cur {
-                Value::Object(m) => match m.get(t) {
-                    Some(v) => cur = v,
-                    None => break,
-                },
-                Value::Array(a) => match t.parse::<usize>().ok().and_then(|i| a.get(i)) {
-                    Some(v) => cur = v,
-                    None if t.parse::<usize>().is_ok() => break,
-                    None => return false,
-                },
-                Value::Null => break,
-                _ => return false,
-            }
-        }
-    }
     let mut cur = root;
     for t in parents {
         if cur.is_null() {
@@ -108,10 +102,8 @@ pub fn set(root: &mut Value, pointer: &str, new: Value) -> bool {
         cur = match cur {
             Value::Object(m) => m.entry(t.clone()).or_insert(Value::Null),
             Value::Array(a) => {
-                let Ok(idx) = t.parse::<usize>() else {
-                    return false;
-                };
-                while a.len() <= idx {
+                let Some(idx) = index(t) else { return false };
+                if idx == a.len() {
                     a.push(Value::Null);
                 }
                 &mut a[idx]
@@ -128,17 +120,39 @@ pub fn set(root: &mut Value, pointer: &str, new: Value) -> bool {
             true
         }
         Value::Array(a) => {
-            let Ok(idx) = last.parse::<usize>() else {
-                return false;
-            };
-            while a.len() <= idx {
-                a.push(Value::Null);
+            let Some(idx) = index(last) else { return false };
+            if idx == a.len() {
+                a.push(new);
+            } else {
+                a[idx] = new;
             }
-            a[idx] = new;
             true
         }
         _ => false,
     }
+}
+
+/// Whether `set` can write along `tokens` without touching anything first.
+fn can_set(root: &Value, tokens: &[String]) -> bool {
+    let mut cur = Some(root);
+    for t in tokens {
+        cur = match cur {
+            Some(Value::Object(m)) => m.get(t),
+            Some(Value::Array(a)) => match index(t) {
+                Some(i) if i <= a.len() => a.get(i),
+                _ => return false,
+            },
+            // A container is made here: an array (numeric token) must start at index 0.
+            Some(Value::Null) | None => {
+                if t.bytes().all(|b| b.is_ascii_digit()) && index(t) != Some(0) {
+                    return false;
+                }
+                None
+            }
+            Some(_) => return false,
+        };
+    }
+    true
 }
 
 /// A new container for `token` to index: an array for a number, else an object.
@@ -192,11 +206,23 @@ mod tests {
     fn set_creates_objects_and_rows() {
         let mut v = json!({});
         assert!(set(&mut v, "/applicant/name", json!("An")));
-        assert!(set(&mut v, "/members/1/name", json!("Bình")));
+        assert!(set(&mut v, "/members/0/name", json!("Bình")));
+        assert!(set(&mut v, "/members/1", json!({})));
         assert_eq!(
             v,
-            json!({"applicant": {"name": "An"}, "members": [null, {"name": "Bình"}]})
+            json!({"applicant": {"name": "An"}, "members": [{"name": "Bình"}, {}]})
         );
+    }
+
+    #[test]
+    fn set_never_skips_array_elements() {
+        // Found by fuzzing: a pointer with a large index once allocated gigabytes.
+        let mut v = json!({"members": [{}]});
+        assert!(!set(&mut v, "/members/18007654/x", json!(1)));
+        assert!(!set(&mut v, "/members/01/x", json!(1)));
+        assert!(!set(&mut v, "/other/5", json!(1)));
+        assert!(!set(&mut v, "/other/018007654/x", json!(1)));
+        assert_eq!(v, json!({"members": [{}]}));
     }
 
     #[test]

@@ -77,8 +77,11 @@ pub fn compile(src: &str, scope: &SchemaScope<'_>, want: &Type) -> Result<Expr, 
 
 /// The message of a rule error, with the characters it is about.
 pub fn describe(e: &ExprError, src: &str) -> Text {
-    let from = src[..e.span.start.min(src.len())].chars().count() + 1;
-    let to = src[..e.span.end.min(src.len())].chars().count().max(from);
+    // Spans are byte offsets; count the characters before them (an offset may fall inside a
+    // character when the text was cut at the length limit).
+    let chars_before = |n: usize| src.char_indices().take_while(|(i, _)| *i < n).count();
+    let from = chars_before(e.span.start) + 1;
+    let to = chars_before(e.span.end).max(from);
     Text::new(
         format!("Quy tắc (ký tự {from}–{to}): {}", e.message.vi),
         format!("Rule (characters {from}–{to}): {}", e.message.en),

@@ -120,3 +120,21 @@ fn computed_cycles_and_conditional_required_are_reported() {
         error[compute-cycle] /pages/0/sections/1/items/2/compute: Computed values depend on each other in a circle: /total → /taxBase."#]],
     );
 }
+
+#[test]
+fn an_overlong_rule_of_vietnamese_text_is_an_error_not_a_panic() {
+    let mut d = definition();
+    d["pages"][0]["sections"][0]["items"][3]["visibleIf"] =
+        json!(format!("declarant.relationship = \"{}\"", "ữ".repeat(2000)));
+    let loaded = load(&d.to_string());
+    assert!(
+        loaded
+            .diagnostics
+            .iter()
+            .any(|x| x.code == "definition-maxLength" || x.code == "rule"),
+        "{:?}",
+        loaded.diagnostics
+    );
+    let e = form_core::expr::parse(&"ữ".repeat(2000)).unwrap_err();
+    assert!(e.message.en.contains("longer than"));
+}

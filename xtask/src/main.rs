@@ -6,7 +6,8 @@
 //!   wasm32, and the browser end-to-end tests against a portal started on a free port;
 //! - `setup` — only install the tools;
 //! - `build-web` — only build the web apps;
-//! - `bench core` — form-core's criterion benchmarks.
+//! - `bench core` — form-core's criterion benchmarks;
+//! - `fuzz [TARGET] [SECONDS]` — form-core's fuzz targets (cargo-fuzz, nightly), each for a time.
 //!
 //! Needs nothing but cargo to start; everything else it installs, idempotently.
 
@@ -28,7 +29,7 @@ fn main() {
 }
 
 fn usage() -> &'static str {
-    "usage: cargo xtask <run [--addr HOST:PORT] [--data-dir DIR] | test | setup | build-web | bench core [criterion args]>"
+    "usage: cargo xtask <run [--addr HOST:PORT] [--data-dir DIR] | test | setup | build-web | bench core [criterion args] | fuzz [TARGET] [SECONDS]>"
 }
 
 fn run() -> Result<()> {
@@ -45,6 +46,7 @@ fn run() -> Result<()> {
         }
         "run" => run_portal(&root, &rest),
         "bench" => bench(&root, &rest),
+        "fuzz" => fuzz(&root, &rest),
         "test" => test(&root),
         _ => bail!("{}", usage()),
     }
@@ -105,6 +107,57 @@ fn bench(root: &Path, args: &[String]) -> Result<()> {
         }
         _ => bail!("usage: cargo xtask bench core [criterion args]"),
     }
+}
+
+/// The fuzz targets of `form-core/fuzz`.
+const FUZZ_TARGETS: [&str; 3] = ["load_definition", "expression", "validate_data"];
+
+/// `cargo xtask fuzz [TARGET] [SECONDS]`: runs one fuzz target, or each in turn, for SECONDS
+/// (default 60) with libFuzzer. Crashes land in `form-core/fuzz/artifacts/`; keep each as a
+/// regression case under `form-core/tests/fuzz-regressions/`.
+fn fuzz(root: &Path, args: &[String]) -> Result<()> {
+    let targets: Vec<&str> = match args.first().map(String::as_str) {
+        Some(t) if FUZZ_TARGETS.contains(&t) => vec![t],
+        Some(t) if t.parse::<u64>().is_err() => {
+            bail!("unknown fuzz target {t}; targets: {FUZZ_TARGETS:?}")
+        }
+        _ => FUZZ_TARGETS.to_vec(),
+    };
+    let seconds = args
+        .iter()
+        .find_map(|a| a.parse::<u64>().ok())
+        .unwrap_or(60);
+    let has_fuzz = cmd(root, "cargo")
+        .args(["fuzz", "--version"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !has_fuzz {
+        println!("install cargo-fuzz from crates.io (about 2 minutes, once)");
+        let mut c = cmd(root, "cargo");
+        c.args(["install", "--locked", "cargo-fuzz"]);
+        exec(c)?;
+    }
+    for target in targets {
+        step(&format!("fuzzing {target} for {seconds} s"));
+        let mut c = cmd(&root.join("form-core"), "cargo");
+        // The corpus grows in fuzz/corpus/<target> (not committed); seeds come from the
+        // repository: the real forms and fixtures, and fuzz/seeds/<target>.
+        let corpus = format!("fuzz/corpus/{target}");
+        std::fs::create_dir_all(root.join("form-core").join(&corpus))?;
+        let seeds: Vec<String> = match target {
+            "load_definition" => vec!["../schemas/forms".into(), "tests/fixtures".into()],
+            other => vec![format!("fuzz/seeds/{other}")],
+        };
+        c.args(["+nightly", "fuzz", "run", target, &corpus])
+            .args(&seeds);
+        c.args([
+            "--",
+            &format!("-max_total_time={seconds}"),
+            "-print_final_stats=1",
+        ]);
+        exec(c)?;
+    }
+    Ok(())
 }
 
 fn run_portal(root: &Path, args: &[String]) -> Result<()> {

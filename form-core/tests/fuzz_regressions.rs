@@ -1,0 +1,114 @@
+//! Every input that once crashed a fuzz target (`cargo xtask fuzz`) stays here as a regression
+//! case, run through the same steps as its target.
+#![cfg(not(target_arch = "wasm32"))]
+
+use form_core::expr::{Env, Scope, Type, check, eval, parse};
+use std::path::Path;
+
+fn cases(target: &str) -> Vec<(String, Vec<u8>)> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fuzz-regressions")
+        .join(target);
+    let mut out: Vec<(String, Vec<u8>)> = std::fs::read_dir(&dir)
+        .map(|entries| {
+            entries
+                .filter_map(Result::ok)
+                .filter(|e| e.file_name() != ".gitkeep")
+                .map(|e| {
+                    (
+                        e.file_name().to_string_lossy().into_owned(),
+                        std::fs::read(e.path()).unwrap(),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    out.sort();
+    out
+}
+
+const TODAY: form_core::Ymd = (2025, 11, 25);
+
+#[test]
+fn load_definition_cases() {
+    for (name, bytes) in cases("load_definition") {
+        let Ok(text) = std::str::from_utf8(&bytes) else {
+            continue;
+        };
+        let loaded = form_core::load(text);
+        if let Some(form) = loaded.form {
+            let _ = form.evaluate(&serde_json::json!({}), TODAY);
+        }
+        println!("ok {name}");
+    }
+}
+
+struct AnyField;
+
+impl Scope for AnyField {
+    fn resolve(&self, path: &[String]) -> Option<Type> {
+        Some(match path.last().map(String::as_str) {
+            Some("n") => Type::Number,
+            Some("d") => Type::Date,
+            Some("b") => Type::Bool,
+            Some("l") => Type::List(Box::new(Type::Number)),
+            Some("x") => return None,
+            _ => Type::Text,
+        })
+    }
+}
+
+#[test]
+fn expression_cases() {
+    for (name, bytes) in cases("expression") {
+        let Ok(text) = std::str::from_utf8(&bytes) else {
+            continue;
+        };
+        if let Ok(mut e) = parse(text)
+            && check(&mut e, &AnyField).is_ok()
+        {
+            let d =
+                serde_json::json!({"n": 1e308, "d": "2024-02-29", "b": true, "l": [1, null, "x"]});
+            let _ = eval(
+                &e,
+                &Env {
+                    data: &d,
+                    row: Some(&d),
+                    today: TODAY,
+                },
+            );
+        }
+        println!("ok {name}");
+    }
+}
+
+#[test]
+fn validate_data_cases() {
+    let form = std::sync::Arc::new(
+        form_core::load(include_str!("../../schemas/forms/ct01.json"))
+            .form
+            .unwrap(),
+    );
+    for (name, bytes) in cases("validate_data") {
+        let Ok(text) = std::str::from_utf8(&bytes) else {
+            continue;
+        };
+        let (ptr, rest) = text.split_once('\n').unwrap_or(("", text));
+        let Ok(value) = serde_json::from_str::<serde_json::Value>(rest) else {
+            continue;
+        };
+        let _ = form.evaluate(&value, TODAY);
+        let mut state = form_core::FormState::new(
+            form.clone(),
+            serde_json::json!({"applicant": {}, "members": [{}]}),
+            TODAY,
+        );
+        let _ = state.set(ptr, Some(value));
+        assert_eq!(
+            state.evaluation(),
+            &form.evaluate(state.data(), TODAY),
+            "{name}"
+        );
+        println!("ok {name}");
+    }
+}
