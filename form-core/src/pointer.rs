@@ -157,7 +157,7 @@ fn can_set(root: &Value, tokens: &[String]) -> bool {
 
 /// A new container for `token` to index: an array for a number, else an object.
 fn empty_container(token: &str) -> Value {
-    if token.parse::<usize>().is_ok() {
+    if index(token).is_some() {
         Value::Array(Vec::new())
     } else {
         Value::Object(Map::new())
@@ -222,6 +222,10 @@ mod tests {
         assert!(!set(&mut v, "/members/01/x", json!(1)));
         assert!(!set(&mut v, "/other/5", json!(1)));
         assert!(!set(&mut v, "/other/018007654/x", json!(1)));
+        // Found by fuzzing: "+0" is not an index; it once made an array, then failed half-way.
+        assert!(set(&mut v, "/x/0/+0/y", json!(1)));
+        assert_eq!(v["x"], json!([{"+0": {"y": 1}}]));
+        v.as_object_mut().unwrap().remove("x");
         assert_eq!(v, json!({"members": [{}]}));
     }
 
