@@ -4,7 +4,7 @@
 //! canvas, property panel and live preview come with the builder issue.
 
 use form_core::Lang;
-use form_ui::app::LangSwitch;
+use form_ui::app::Header;
 use leptos::prelude::*;
 
 #[component]
@@ -25,12 +25,7 @@ fn Builder() -> impl IntoView {
         }
     };
     view! {
-        <header class="ef-header">
-            <div class="ef-header__inner">
-                <span class="ef-brand">"eform"</span>
-                <LangSwitch lang=lang />
-            </div>
-        </header>
+        <Header lang=lang />
         <main class="ef-main" lang=move || lang.get().tag()>
             <h1 class="ef-title">{title}</h1>
             <p>{note}</p>

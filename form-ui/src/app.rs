@@ -108,12 +108,7 @@ pub fn App() -> impl IntoView {
 
     view! {
         <a class="ef-skip" href="#main">{move || Ui::SkipToForm.get(lang.get())}</a>
-        <header class="ef-header">
-            <div class="ef-header__inner">
-                <span class="ef-brand">"eform"</span>
-                <LangSwitch lang=lang />
-            </div>
-        </header>
+        <Header lang=lang />
         <main id="main" class="ef-main" tabindex="-1">
             {move || match screen.get() {
                 Screen::Loading => view! { <p class="ef-hint" aria-live="polite">{Ui::Loading.get(lang.get())}</p> }.into_any(),
@@ -140,6 +135,22 @@ pub fn App() -> impl IntoView {
                 Screen::Failed => view! { <p class="ef-panel ef-panel--warn" role="alert">{move || Ui::LoadFailed.get(lang.get())}</p> }.into_any(),
             }}
         </main>
+    }
+}
+
+/// The page header shared by the citizen app and the builder: the name and the language switch.
+#[component]
+pub fn Header(
+    /// The language signal the switch sets.
+    lang: RwSignal<Lang>,
+) -> impl IntoView {
+    view! {
+        <header class="ef-header">
+            <div class="ef-header__inner">
+                <span class="ef-brand">"eform"</span>
+                <LangSwitch lang=lang />
+            </div>
+        </header>
     }
 }
 
