@@ -124,7 +124,13 @@ pub fn load_value(value: &Value) -> Loaded {
     checker.pages(value, schema.as_ref());
     checker.computed_order();
     checker.conditional_not_required();
-    if let Some(schema) = &schema {
+    // With no usable pages every required member would be reported unbound: noise on top of
+    // the structural error already reported.
+    let pages_usable = value
+        .get("pages")
+        .and_then(Value::as_array)
+        .is_some_and(|p| !p.is_empty());
+    if let Some(schema) = schema.as_ref().filter(|_| pages_usable) {
         checker.required_are_bound(schema.resolve(""), "");
     }
 
@@ -355,15 +361,15 @@ impl Checker<'_, '_> {
 
     fn widget_fits(&mut self, item: &Item, at: &str, target: SchemaView<'_>, full: &str) {
         let (needed, name_vi, name_en) = match item.widget {
-            Widget::Number => (JsonType::Number, "số", "number"),
-            Widget::Checkbox => (JsonType::Boolean, "boolean", "boolean"),
-            Widget::Table => (JsonType::Array, "array", "array"),
-            _ => (JsonType::String, "string", "string"),
+            Widget::Number => (JsonType::Number, "số", "a number"),
+            Widget::Checkbox => (JsonType::Boolean, "đúng/sai (boolean)", "a boolean"),
+            Widget::Table => (JsonType::Array, "danh sách (array)", "an array"),
+            _ => (JsonType::String, "văn bản (string)", "a string"),
         };
         let fits = target.allows(needed)
             || (needed == JsonType::Number && target.allows(JsonType::Integer));
         if !fits {
-            self.error(format!("{at}/widget"), "widget-type", format!("Kiểu điều khiển này cần dữ liệu kiểu {name_vi}, nhưng lược đồ của \"{full}\" không cho phép."), format!("This widget edits a {name_en}, but the schema of \"{full}\" does not allow one."));
+            self.error(format!("{at}/widget"), "widget-type", format!("Kiểu điều khiển này cần dữ liệu kiểu {name_vi}, nhưng lược đồ của \"{full}\" không cho phép."), format!("This widget edits {name_en}, but the schema of \"{full}\" does not allow one."));
         }
         let wants = match item.widget {
             Widget::Date => Some(crate::format::Format::Date),

@@ -132,3 +132,8 @@ fn num(n: f64) -> String {
         n.to_string()
     }
 }
+
+/// The English plural ending for a count.
+fn plural(n: u64) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}

@@ -129,7 +129,8 @@ pub fn depends_on(reference: &str, target: &str) -> bool {
     r == t || t.starts_with(&format!("{r}/")) || r.starts_with(&format!("{t}/"))
 }
 
-/// Orders computed fields so that each comes after those it reads; returns the indices of
+/// Orders computed fields so that each comes after those it reads (a field reading itself is a
+/// circle too); returns the indices of
 /// `deps` in order, or the indices that form a cycle.
 pub fn order(targets: &[String], deps: &[Vec<String>]) -> Result<Vec<usize>, Vec<usize>> {
     let n = targets.len();
@@ -137,7 +138,7 @@ pub fn order(targets: &[String], deps: &[Vec<String>]) -> Result<Vec<usize>, Vec
     let edges: Vec<Vec<usize>> = (0..n)
         .map(|i| {
             (0..n)
-                .filter(|&j| j != i && deps[i].iter().any(|r| depends_on(r, &targets[j])))
+                .filter(|&j| deps[i].iter().any(|r| depends_on(r, &targets[j])))
                 .collect()
         })
         .collect();

@@ -1,0 +1,47 @@
+//! The corpus of broken definitions (`tests/broken/*.json`, mostly CT01 with one deliberate
+//! mistake each): every one is refused with at least one error, and its diagnostics equal the
+//! `.expected` file beside it (`UPDATE_EXPECT=1` rewrites those).
+#![cfg(not(target_arch = "wasm32"))]
+
+use form_core::{Lang, load};
+use std::path::Path;
+
+#[test]
+fn every_broken_definition_gives_its_expected_diagnostics() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/broken");
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .collect();
+    files.sort();
+    assert!(files.len() >= 50, "only {} broken definitions", files.len());
+    let update = std::env::var_os("UPDATE_EXPECT").is_some();
+    let mut mismatches = Vec::new();
+    for path in &files {
+        let text = std::fs::read_to_string(path).unwrap();
+        let loaded = load(&text);
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        assert!(
+            loaded.form.is_none() && loaded.errors().count() > 0,
+            "{name} was accepted"
+        );
+        let rendered: String = loaded
+            .diagnostics
+            .iter()
+            .map(|d| format!("{}\n", d.render(Lang::En)))
+            .collect();
+        let expected_path = path.with_extension("expected");
+        if update {
+            std::fs::write(&expected_path, &rendered).unwrap();
+        } else if std::fs::read_to_string(&expected_path).unwrap_or_default() != rendered {
+            mismatches.push(format!("{name}:\n{rendered}"));
+        }
+    }
+    assert!(
+        mismatches.is_empty(),
+        "diagnostics differ from the .expected files (UPDATE_EXPECT=1 to accept):\n{}",
+        mismatches.join("\n")
+    );
+}
