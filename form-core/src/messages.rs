@@ -36,11 +36,11 @@ pub fn for_error(kind: &ErrorKind) -> Text {
         ),
         ErrorKind::MinLength(n) => Text::new(
             format!("Nhập ít nhất {n} ký tự."),
-            format!("Enter at least {n} characters."),
+            format!("Enter at least {n} character{}.", plural(*n)),
         ),
         ErrorKind::MaxLength(n) => Text::new(
             format!("Nhập không quá {n} ký tự."),
-            format!("Enter no more than {n} characters."),
+            format!("Enter no more than {n} character{}.", plural(*n)),
         ),
         ErrorKind::Pattern(_) => Text::new(
             "Giá trị chưa đúng định dạng.",
@@ -76,11 +76,11 @@ pub fn for_error(kind: &ErrorKind) -> Text {
         ),
         ErrorKind::MinItems(n) => Text::new(
             format!("Cần ít nhất {n} mục."),
-            format!("Add at least {n} entries."),
+            format!("Add at least {n} {}.", entries(*n)),
         ),
         ErrorKind::MaxItems(n) => Text::new(
             format!("Chỉ được tối đa {n} mục."),
-            format!("Add no more than {n} entries."),
+            format!("Add no more than {n} {}.", entries(*n)),
         ),
         ErrorKind::UniqueItems => Text::new(
             "Các giá trị không được trùng nhau.",
@@ -136,4 +136,8 @@ fn num(n: f64) -> String {
 /// The English plural ending for a count.
 fn plural(n: u64) -> &'static str {
     if n == 1 { "" } else { "s" }
+}
+
+fn entries(n: u64) -> &'static str {
+    if n == 1 { "entry" } else { "entries" }
 }
