@@ -126,6 +126,8 @@ pub enum Widget {
     /// Typed as dd/mm/yyyy, stored as an ISO date.
     Date,
     Select,
+    /// Several choices: the data is an array of option values.
+    MultiSelect,
     Radio,
     Checkbox,
     Email,
@@ -140,12 +142,13 @@ pub enum Widget {
 }
 
 impl Widget {
-    pub const NAMES: [&'static str; 12] = [
+    pub const NAMES: [&'static str; 13] = [
         "text",
         "textarea",
         "number",
         "date",
         "select",
+        "multi-select",
         "radio",
         "checkbox",
         "email",

@@ -565,7 +565,10 @@ impl Form {
                 Text::new("Vui lòng chọn mục này.", "Select this box.")
             }
             (ErrorKind::Required, Some(f))
-                if !matches!(f.widget, Widget::Select | Widget::Radio) =>
+                if !matches!(
+                    f.widget,
+                    Widget::Select | Widget::Radio | Widget::MultiSelect
+                ) =>
             {
                 Text::new(
                     format!("Vui lòng nhập {}.", lower_first(&f.label.vi)),
@@ -573,7 +576,10 @@ impl Form {
                 )
             }
             (ErrorKind::Required, Some(f))
-                if matches!(f.widget, Widget::Select | Widget::Radio) =>
+                if matches!(
+                    f.widget,
+                    Widget::Select | Widget::Radio | Widget::MultiSelect
+                ) =>
             {
                 Text::new(
                     format!("Vui lòng chọn {}.", lower_first(&f.label.vi)),

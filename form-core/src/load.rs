@@ -363,7 +363,9 @@ impl Checker<'_, '_> {
         let (needed, name_vi, name_en) = match item.widget {
             Widget::Number => (JsonType::Number, "số", "a number"),
             Widget::Checkbox => (JsonType::Boolean, "đúng/sai (boolean)", "a boolean"),
-            Widget::Table => (JsonType::Array, "danh sách (array)", "an array"),
+            Widget::Table | Widget::MultiSelect => {
+                (JsonType::Array, "danh sách (array)", "an array")
+            }
             _ => (JsonType::String, "văn bản (string)", "a string"),
         };
         let fits = target.allows(needed)
@@ -390,7 +392,16 @@ impl Checker<'_, '_> {
                 ),
             );
         }
-        if matches!(item.widget, Widget::Select | Widget::Radio) {
+        if matches!(
+            item.widget,
+            Widget::Select | Widget::Radio | Widget::MultiSelect
+        ) {
+            // A multi-select's values are the enum of the array's items.
+            let target = if item.widget == Widget::MultiSelect {
+                target.items().unwrap_or(target)
+            } else {
+                target
+            };
             if item.options.is_empty() {
                 self.error(
                     at.to_owned(),

@@ -138,3 +138,54 @@ fn an_overlong_rule_of_vietnamese_text_is_an_error_not_a_panic() {
     let e = form_core::expr::parse(&"ữ".repeat(2000)).unwrap_err();
     assert!(e.message.en.contains("longer than"));
 }
+
+#[test]
+fn multi_select_values_rules_and_messages() {
+    let form = load(include_str!("fixtures/kinds.json"))
+        .form
+        .expect("loads");
+    let errors = |data: Value| -> Vec<String> {
+        form.evaluate(&data, TODAY)
+            .errors
+            .iter()
+            .map(|d| d.render(Lang::En))
+            .collect()
+    };
+    assert_eq!(
+        errors(json!({})),
+        vec!["error[required] /services: Select services to register."]
+    );
+    assert_eq!(
+        errors(json!({"services": []})),
+        vec!["error[minItems] /services: Add at least 1 entry."]
+    );
+    assert!(errors(json!({"services": ["dien", "gas"]}))[0].starts_with("error[enum] /services/1"));
+    // Ticking "internet" shows and requires the provider.
+    let e = form.evaluate(&json!({"services": ["dien", "internet"]}), TODAY);
+    assert!(e.hidden.is_empty());
+    assert_eq!(
+        e.errors
+            .iter()
+            .map(|d| d.pointer.as_str())
+            .collect::<Vec<_>>(),
+        vec!["/provider"]
+    );
+    let e = form.evaluate(&json!({"services": ["nuoc"], "provider": "VNPT"}), TODAY);
+    assert!(
+        e.errors.is_empty()
+            && e.hidden.contains("/provider")
+            && e.data == json!({"services": ["nuoc"]})
+    );
+    // Options must match the items' enum.
+    let mut d: Value = serde_json::from_str(include_str!("fixtures/kinds.json")).unwrap();
+    d["pages"][0]["sections"][0]["items"][0]["options"]
+        .as_array_mut()
+        .unwrap()
+        .pop();
+    let diags: Vec<String> = load(&d.to_string())
+        .diagnostics
+        .iter()
+        .map(|x| x.code.clone())
+        .collect();
+    assert_eq!(diags, vec!["options-enum-mismatch"]);
+}

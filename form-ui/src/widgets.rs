@@ -165,6 +165,66 @@ fn field(ctx: FormCtx, item: &Item, ptr: String, row: Option<usize>) -> impl Int
             }
             .into_any()
         }
+        Widget::MultiSelect => {
+            let options = item.options.clone();
+            let current: Vec<String> = ctx.data.with_untracked(|d| {
+                pointer::get(d, &ptr)
+                    .and_then(Value::as_array)
+                    .map_or(Vec::new(), |a| {
+                        a.iter()
+                            .filter_map(|v| v.as_str().map(str::to_owned))
+                            .collect()
+                    })
+            });
+            let all_values: Vec<String> = options.iter().map(|o| o.value.clone()).collect();
+            let group = id.clone();
+            view! {
+                <div class=class.clone() hidden=hidden.clone()>
+                    <fieldset class="ef-fieldset" aria-describedby=described_by aria-invalid=move || has_error().then_some("true")>
+                        <legend class="ef-label">{label_text}{required_mark}</legend>
+                        {help_view}
+                        {errors}
+                        <div class="ef-choices ef-choices--stacked">
+                            {options
+                                .into_iter()
+                                .enumerate()
+                                .map(|(i, o)| {
+                                    let opt_id = if i == 0 { id.clone() } else { format!("{id}-{i}") };
+                                    let checked = current.contains(&o.value);
+                                    let (p, values, group) = (ptr.clone(), all_values.clone(), group.clone());
+                                    // The value is every ticked option, in the options' order.
+                                    let on_change = move |_| {
+                                        let doc = web_sys::window().and_then(|w| w.document());
+                                        let ticked: Vec<Value> = values
+                                            .iter()
+                                            .enumerate()
+                                            .filter(|(k, _)| {
+                                                let box_id = if *k == 0 { group.clone() } else { format!("{group}-{k}") };
+                                                doc.as_ref()
+                                                    .and_then(|d| d.get_element_by_id(&box_id))
+                                                    .and_then(|e| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlInputElement>(e).ok())
+                                                    .is_some_and(|e| e.checked())
+                                            })
+                                            .map(|(_, v)| Value::String(v.clone()))
+                                            .collect();
+                                        ctx.set(&p, (!ticked.is_empty()).then_some(Value::Array(ticked)));
+                                        ctx.touch(&p);
+                                    };
+                                    let l = o.label.clone();
+                                    view! {
+                                        <div class="ef-choice">
+                                            <input type="checkbox" class="ef-checkbox" disabled=read_only.clone() id=opt_id.clone() value=o.value.clone() checked=checked on:change=on_change />
+                                            <label for=opt_id>{move || ctx.text(&l)}</label>
+                                        </div>
+                                    }
+                                })
+                                .collect_view()}
+                        </div>
+                    </fieldset>
+                </div>
+            }
+            .into_any()
+        }
         Widget::Checkbox => {
             let checked = ctx
                 .data

@@ -1,0 +1,38 @@
+// More field kinds in the browser: a multi-select (checkbox group) whose choice shows and
+// requires another field through a rule.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { URL, launch, openPage, shot, axe } from "./browser.mjs";
+
+let browser;
+before(async () => { browser = await launch(); });
+after(async () => { await browser?.close(); });
+
+test("a multi-select is a labelled group, drives a rule, and submits its values", async () => {
+  const page = await openPage(browser);
+  await page.goto(`${URL}/f/kinds`);
+  await page.locator("h1.ef-title").waitFor();
+  assert.match(await page.textContent("fieldset legend"), /Dịch vụ cần đăng ký/);
+  // The provider field is hidden until "Internet" is ticked.
+  assert.equal(await page.isVisible("#f__provider"), false);
+  await page.click("button[type=submit]");
+  const entries = await page.locator(".ef-summary li a").allTextContents();
+  assert.deepEqual(entries, ["Vui lòng chọn dịch vụ cần đăng ký."]);
+  await page.locator(".ef-summary li a").first().click();
+  assert.equal(await page.evaluate(() => document.activeElement.id), "f__services");
+  await page.check("#f__services");        // Điện
+  await page.keyboard.press("Tab");
+  await page.keyboard.press("Tab");
+  await page.keyboard.press("Space");      // Internet, by keyboard
+  assert.ok(await page.isChecked("#f__services-2"));
+  await page.locator("#f__provider").waitFor({ state: "visible" });
+  await page.click("button[type=submit]");
+  assert.deepEqual(await page.locator(".ef-summary li a").allTextContents(), ["Vui lòng nhập nhà cung cấp internet."]);
+  await page.fill("#f__provider", "VNPT");
+  await page.click("button[type=submit]");
+  await page.locator("[data-testid=accepted]").waitFor();
+  assert.deepEqual(await axe(page), []);
+  assert.deepEqual(page.problems, []);
+  await page.screenshot({ path: shot("kinds-multiselect"), fullPage: true });
+  await page.close();
+});
