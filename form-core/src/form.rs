@@ -451,10 +451,8 @@ impl Form {
             }
             let filled = pointer::get(&work, &ptr)
                 .is_some_and(|v| !v.is_null() && v != &Value::String(String::new()));
-            if filled {
-                out.required.insert(ptr);
-            } else if !errors.iter().any(|e| e.instance == ptr) {
-                out.required.insert(ptr.clone());
+            out.required.insert(ptr.clone());
+            if !filled && !errors.iter().any(|e| e.instance == ptr) {
                 errors.push(SchemaError {
                     instance: ptr,
                     kind: ErrorKind::Required,
@@ -531,6 +529,10 @@ impl Form {
     /// missing required fields, so that every error points at something the citizen can fill.
     /// The verdict is unchanged: the data is invalid either way.
     fn expand_required(&self, e: SchemaError, out: &mut Vec<SchemaError>) {
+        if e.instance.matches('/').count() > 32 {
+            out.push(e);
+            return;
+        }
         let children = match (&e.kind, self.schema.resolve(&e.instance)) {
             (ErrorKind::Required, Some(view))
                 if !view.required().is_empty() && view.allows(crate::schema::JsonType::Object) =>

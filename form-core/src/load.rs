@@ -572,6 +572,11 @@ impl Checker<'_, '_> {
     /// `data_at` is a data pointer in which `*` stands for any row of a table.
     fn required_are_bound(&mut self, view: Option<SchemaView<'_>>, data_at: &str) {
         let Some(view) = view else { return };
+        // A schema whose references loop (refused by the meta-schema, reported there) must not
+        // make this walk endless.
+        if data_at.matches('/').count() > 32 {
+            return;
+        }
         for name in view.required() {
             let child = pointer::push(data_at, name);
             if !self.bound_prefixes.contains(&child) {

@@ -173,14 +173,14 @@ pub fn remove(root: &mut Value, pointer: &str) -> Option<Value> {
     for t in parents {
         cur = match cur {
             Value::Object(m) => m.get_mut(t)?,
-            Value::Array(a) => a.get_mut(t.parse::<usize>().ok()?)?,
+            Value::Array(a) => a.get_mut(index(t)?)?,
             _ => return None,
         };
     }
     match cur {
         Value::Object(m) => m.remove(last),
         Value::Array(a) => {
-            let slot = a.get_mut(last.parse::<usize>().ok()?)?;
+            let slot = a.get_mut(index(last)?)?;
             Some(std::mem::replace(slot, Value::Null))
         }
         _ => None,

@@ -75,9 +75,9 @@ impl FormState {
         let parent_exists = ptr.rsplit_once('/').is_some_and(|(p, _)| {
             p.is_empty() || pointer::get(&self.raw, p).is_some_and(Value::is_object)
         });
-        let scalar = value
-            .as_ref()
-            .is_none_or(|v| !v.is_object() && !v.is_array());
+        // Only scalars replacing scalars (or nothing) stay local: a group's errors live below it.
+        let is_scalar = |v: Option<&Value>| v.is_none_or(|v| !v.is_object() && !v.is_array());
+        let scalar = is_scalar(value.as_ref()) && is_scalar(pointer::get(&self.raw, ptr));
         let local = parent_exists
             && scalar
             && !self.form.has_dependents(ptr)

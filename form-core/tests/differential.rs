@@ -296,3 +296,45 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn decimal_multiple_of_agrees() {
+    // Found in review: 19.99 / 0.01 is 1998.9999999999998 in binary floating point.
+    for (m, values) in [
+        (0.01, [0.07, 19.99, 0.075, 1.0]),
+        (0.1, [0.3, 0.35, 2.2, 1e-9]),
+    ] {
+        for v in values {
+            assert_same(&json!({"type": "number", "multipleOf": m}), &json!(v));
+        }
+    }
+}
+
+#[test]
+fn deeply_nested_data_schemas_are_checked_all_the_way_down() {
+    // Found in review: the `$ref` depth counter once grew with the data's depth, so the
+    // meta-schema stopped checking nested schemas after about 32 levels.
+    let mut inner = json!({"$ref": "#"});
+    for _ in 0..40 {
+        inner = json!({"type": "object", "required": ["a"], "properties": {"a": inner}});
+    }
+    let def = json!({
+        "id": "deep", "version": 1, "title": {"vi": "x", "en": "x"}, "dataSchema": inner,
+        "pages": [{"id": "p", "title": {"vi": "x", "en": "x"}, "sections": [{"id": "s", "items": [
+            {"widget": "text", "pointer": "/a", "label": {"vi": "x", "en": "x"}}]}]}]
+    });
+    let loaded = form_core::load(&def.to_string());
+    assert!(loaded.form.is_none());
+    assert!(
+        loaded
+            .diagnostics
+            .iter()
+            .any(|d| d.pointer.ends_with("/$ref") && d.code == "definition-additionalProperties"),
+        "{:?}",
+        loaded
+            .diagnostics
+            .iter()
+            .map(|d| &d.pointer)
+            .collect::<Vec<_>>()
+    );
+}

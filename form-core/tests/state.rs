@@ -135,6 +135,11 @@ proptest! {
     }
 
     #[test]
+    fn incremental_equals_full_on_a_multi_select_form(ops in ops()) {
+        run(include_str!("fixtures/kinds.json"), &ops)?;
+    }
+
+    #[test]
     fn incremental_equals_full_on_ct01(ops in ops()) {
         run(include_str!("../../schemas/forms/ct01.json"), &ops)?;
     }

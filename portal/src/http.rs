@@ -2,7 +2,7 @@
 
 use crate::catalog::{Catalog, Entry};
 use axum::body::Bytes;
-use axum::extract::{Path, Request, State};
+use axum::extract::{DefaultBodyLimit, Path, Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{Html, IntoResponse, Response};
@@ -19,6 +19,13 @@ use tower_http::services::ServeDir;
 /// elsewhere.
 pub const CSP: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data:; \
     connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'self'";
+
+/// Largest data body accepted (form data only; attachments travel separately).
+pub const MAX_BODY: usize = 512 * 1024;
+/// Most JSON values (objects, arrays, scalars) in one body: bounds the work of one check.
+pub const MAX_VALUES: usize = 50_000;
+/// Most diagnostics returned in one answer (the total is given too).
+pub const MAX_DIAGNOSTICS: usize = 500;
 
 /// What the handlers share.
 #[derive(Clone)]
@@ -38,7 +45,10 @@ pub fn router(state: AppState) -> Router {
         .route("/forms", get(list_forms))
         .route("/forms/{id}", get(get_form))
         .route("/f/{id}", get(citizen_form))
-        .route("/api/v1/forms/{id}/check", post(check_data))
+        .route(
+            "/api/v1/forms/{id}/check",
+            post(check_data).layer(DefaultBodyLimit::max(MAX_BODY)),
+        )
         .route(
             "/builder",
             get(|| async { axum::response::Redirect::permanent("/builder/") }),
@@ -65,6 +75,10 @@ pub fn router(state: AppState) -> Router {
 async fn headers(req: Request, next: Next) -> Response {
     let path = req.uri().path().to_owned();
     let mut res = next.run(req).await;
+    let static_file = path.starts_with("/app/") || path.starts_with("/builder/");
+    let hashed = static_file
+        && res.status().is_success()
+        && path.rsplit('/').next().is_some_and(is_hashed_asset);
     let h = res.headers_mut();
     h.insert(
         header::CONTENT_SECURITY_POLICY,
@@ -82,7 +96,6 @@ async fn headers(req: Request, next: Next) -> Response {
         "cross-origin-opener-policy",
         HeaderValue::from_static("same-origin"),
     );
-    let hashed = path.rsplit('/').next().is_some_and(is_hashed_asset);
     let cache = if hashed {
         "public, max-age=31536000, immutable"
     } else {
@@ -187,16 +200,55 @@ async fn check_data(
             );
         }
     };
-    let diagnostics = ready.validate(&data, crate::catalog::today_in_vietnam());
+    if count_values(&data, MAX_VALUES) > MAX_VALUES {
+        return error(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "data-too-large",
+            Text::new(
+                format!("Dữ liệu có hơn {MAX_VALUES} giá trị, quá lớn cho một tờ khai."),
+                format!("The data has more than {MAX_VALUES} values, too many for one form."),
+            ),
+        );
+    }
+    // Validation is CPU work: keep it off the async workers.
+    let today = crate::catalog::today_in_vietnam();
+    let Ok(diagnostics) = tokio::task::spawn_blocking(move || ready.validate(&data, today)).await
+    else {
+        return error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            Text::new("Lỗi nội bộ khi kiểm tra.", "Internal error while checking."),
+        );
+    };
     if diagnostics.is_empty() {
         Json(json!({"valid": true, "diagnostics": []})).into_response()
     } else {
+        let total = diagnostics.len();
+        let shown = &diagnostics[..total.min(MAX_DIAGNOSTICS)];
         (
             StatusCode::UNPROCESSABLE_ENTITY,
-            Json(json!({"valid": false, "diagnostics": diagnostics})),
+            Json(json!({"valid": false, "total": total, "diagnostics": shown})),
         )
             .into_response()
     }
+}
+
+/// The number of JSON values in `v`, counting stops past `limit`.
+fn count_values(v: &Value, limit: usize) -> usize {
+    let mut n = 0;
+    let mut stack = vec![v];
+    while let Some(v) = stack.pop() {
+        n += 1;
+        if n > limit {
+            break;
+        }
+        match v {
+            Value::Array(a) => stack.extend(a.iter()),
+            Value::Object(m) => stack.extend(m.values()),
+            _ => {}
+        }
+    }
+    n
 }
 
 async fn citizen_home(State(state): State<AppState>) -> Response {

@@ -165,3 +165,27 @@ async fn check_refuses_malformed_bodies_clearly() {
     let (status, _, _) = call("POST", "/api/v1/forms/nope/check", Some("{}")).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn huge_data_is_refused_before_any_work() {
+    // Found in review: 700,000 empty rows in 2 MB once produced millions of diagnostics.
+    let rows = vec!["{}"; 60_000].join(",");
+    let body = format!("{{\"members\": [{rows}]}}");
+    let (status, _, body) = call("POST", "/api/v1/forms/ct01/check", Some(&body)).await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE, "{body}");
+    let big = format!("{{\"request\": \"{}\"}}", "x".repeat(600 * 1024));
+    let (status, _, _) = call("POST", "/api/v1/forms/ct01/check", Some(&big)).await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+}
+
+#[tokio::test]
+async fn only_built_assets_are_cached_forever() {
+    let (_, headers, _) = call("GET", "/forms/ct01", None).await;
+    assert_eq!(headers["cache-control"], "no-cache");
+    let (status, headers, _) = call("GET", "/app/form-ui-0123456789abcdef.js", None).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        headers["cache-control"], "no-cache",
+        "a 404 is never cached as immutable"
+    );
+}

@@ -274,7 +274,13 @@ struct Parser<'a> {
     tok: Tok,
     span: Span,
     depth: usize,
+    /// Tokens read: a flat chain (`a + b + c …`) makes a tree as deep as it is long, which the
+    /// recursive checker and evaluator walk, so the length is bounded too.
+    tokens: usize,
 }
+
+/// Most tokens in one expression.
+const MAX_TOKENS: usize = 1000;
 
 /// Parses an expression.
 pub fn parse(src: &str) -> Result<Expr, ExprError> {
@@ -300,6 +306,7 @@ pub fn parse(src: &str) -> Result<Expr, ExprError> {
         tok,
         span,
         depth: 0,
+        tokens: 1,
     };
     if p.tok == Tok::End {
         return Err(p.error("Biểu thức trống.", "The expression is empty."));
@@ -335,6 +342,13 @@ fn binary_op(tok: &Tok) -> Option<(Op, u8)> {
 
 impl Parser<'_> {
     fn bump(&mut self) -> Result<(), ExprError> {
+        self.tokens += 1;
+        if self.tokens > MAX_TOKENS {
+            return Err(self.error(
+                &format!("Biểu thức có quá {MAX_TOKENS} thành phần; hãy chia nhỏ hoặc dùng sum()."),
+                &format!("The expression has more than {MAX_TOKENS} parts; split it or use sum()."),
+            ));
+        }
         let (tok, span) = self.lexer.next()?;
         self.tok = tok;
         self.span = span;

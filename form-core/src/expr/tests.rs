@@ -234,6 +234,16 @@ fn deep_nesting_is_refused_not_overflowed() {
     assert!(run(&negs).starts_with("parse error"));
     let long = "1 + ".repeat(2000) + "1";
     assert!(run(&long).starts_with("parse error"));
+    // Within the length limit, a flat chain is bounded by its number of parts.
+    let flat = "1+".repeat(2000) + "1";
+    assert!(flat.len() <= MAX_LEN);
+    assert!(
+        run(&flat).contains("more than 1000 parts"),
+        "{}",
+        run(&flat)
+    );
+    let fine = "1+".repeat(400) + "1";
+    assert_eq!(run(&fine), "Number 401");
 }
 
 #[test]

@@ -185,8 +185,8 @@ pub struct Schema {
     nodes: Vec<Node>,
 }
 
-/// The most nested `$ref`s followed while checking one value: bounds the work on a schema whose
-/// references loop without consuming data.
+/// The most `$ref`s followed in a row while checking one value (the count starts again with each
+/// step into the data): bounds the work on a schema whose references loop without consuming data.
 const MAX_REF_DEPTH: usize = 64;
 
 impl Schema {
@@ -411,7 +411,7 @@ impl Schema {
                     path.push('/');
                     pointer::push_escaped(path, name);
                     match k.property_index.get(name) {
-                        Some(p) => self.check(*p, child, path, out, depth),
+                        Some(p) => self.check(*p, child, path, out, 0),
                         None => match k.additional {
                             Some(a) if matches!(self.nodes[a], Node::Bool(false)) => {
                                 out.push(SchemaError {
@@ -419,7 +419,7 @@ impl Schema {
                                     kind: ErrorKind::AdditionalProperty(name.clone()),
                                 })
                             }
-                            Some(a) => self.check(a, child, path, out, depth),
+                            Some(a) => self.check(a, child, path, out, 0),
                             None => {}
                         },
                     }
@@ -451,7 +451,7 @@ impl Schema {
                         let len = path.len();
                         use std::fmt::Write as _;
                         let _ = write!(path, "/{i}");
-                        self.check(items, item, path, out, depth);
+                        self.check(items, item, path, out, 0);
                         path.truncate(len);
                     }
                 }
@@ -518,8 +518,10 @@ fn check_number(k: &Keywords, x: f64, path: &str, out: &mut Vec<SchemaError>) {
         fail(ErrorKind::ExclusiveMaximum(m));
     }
     if let Some(m) = k.multiple_of {
+        // Decimal divisors (0.01) meet binary floating point: 19.99 / 0.01 is 1998.9999999999998.
+        // A quotient within a few ulps of an integer counts as one, as decimal arithmetic says.
         let q = x / m;
-        if !q.is_finite() || q.fract() != 0.0 {
+        if !q.is_finite() || (q - q.round()).abs() > q.abs().max(1.0) * f64::EPSILON * 8.0 {
             fail(ErrorKind::MultipleOf(m));
         }
     }
