@@ -2,7 +2,7 @@
 //! case, run through the same steps as its target.
 #![cfg(not(target_arch = "wasm32"))]
 
-use form_core::expr::{Env, Scope, Type, check, eval, parse};
+use form_core::expr::{Env, check, eval, parse};
 use std::path::Path;
 
 fn cases(target: &str) -> Vec<(String, Vec<u8>)> {
@@ -43,20 +43,9 @@ fn load_definition_cases() {
     }
 }
 
-struct AnyField;
-
-impl Scope for AnyField {
-    fn resolve(&self, path: &[String]) -> Option<Type> {
-        Some(match path.last().map(String::as_str) {
-            Some("n") => Type::Number,
-            Some("d") => Type::Date,
-            Some("b") => Type::Bool,
-            Some("l") => Type::List(Box::new(Type::Number)),
-            Some("x") => return None,
-            _ => Type::Text,
-        })
-    }
-}
+#[path = "support/any_field.rs"]
+mod any_field;
+use any_field::AnyField;
 
 #[test]
 fn expression_cases() {

@@ -2,23 +2,12 @@
 //! the data.
 #![no_main]
 
-use form_core::expr::{Env, Scope, Type, check, eval, parse};
+use form_core::expr::{Env, check, eval, parse};
 use libfuzzer_sys::fuzz_target;
 
-struct AnyField;
-
-impl Scope for AnyField {
-    fn resolve(&self, path: &[String]) -> Option<Type> {
-        Some(match path.last().map(String::as_str) {
-            Some("n") => Type::Number,
-            Some("d") => Type::Date,
-            Some("b") => Type::Bool,
-            Some("l") => Type::List(Box::new(Type::Number)),
-            Some("x") => return None,
-            _ => Type::Text,
-        })
-    }
-}
+#[path = "../../tests/support/any_field.rs"]
+mod any_field;
+use any_field::AnyField;
 
 fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else { return };
