@@ -124,96 +124,48 @@ fn field(ctx: FormCtx, item: &Item, ptr: String, row: Option<usize>) -> impl Int
     let class = move || format!("{}{cell}", class());
 
     match item.widget {
-        Widget::Radio => {
+        Widget::Radio | Widget::MultiSelect => {
+            // A radio group holds one option value; a multi-select (checkboxes) an array of them.
+            let multi = item.widget == Widget::MultiSelect;
             let options = item.options.clone();
-            let current = ctx.data.with_untracked(|d| {
-                pointer::get(d, &ptr)
-                    .and_then(Value::as_str)
-                    .map(str::to_owned)
+            let current: Vec<String> = ctx.data.with_untracked(|d| match pointer::get(d, &ptr) {
+                Some(Value::String(s)) => vec![s.clone()],
+                Some(Value::Array(a)) => a
+                    .iter()
+                    .filter_map(|v| v.as_str().map(str::to_owned))
+                    .collect(),
+                _ => Vec::new(),
             });
-            let name = id.clone();
+            let values: Vec<String> = options.iter().map(|o| o.value.clone()).collect();
+            let choices_class = if multi {
+                "ef-choices ef-choices--stacked"
+            } else {
+                "ef-choices"
+            };
             view! {
                 <div class=class.clone() hidden=hidden.clone()>
                     <fieldset class="ef-fieldset" aria-describedby=described_by aria-invalid=move || has_error().then_some("true")>
                         <legend class="ef-label">{label_text}{required_mark}</legend>
                         {help_view}
                         {errors}
-                        <div class="ef-choices">
+                        <div class=choices_class>
                             {options
                                 .into_iter()
                                 .enumerate()
                                 .map(|(i, o)| {
-                                    let opt_id = if i == 0 { id.clone() } else { format!("{id}-{i}") };
-                                    let checked = current.as_deref() == Some(o.value.as_str());
-                                    let (p, v) = (ptr.clone(), o.value.clone());
-                                    let on_change = move |_| {
-                                        ctx.set(&p, Some(Value::String(v.clone())));
-                                        ctx.touch(&p);
-                                    };
-                                    let l = o.label.clone();
-                                    view! {
-                                        <div class="ef-choice">
-                                            <input type="radio" class="ef-radio" disabled=read_only.clone() id=opt_id.clone() name=name.clone() value=o.value.clone() checked=checked on:change=on_change />
-                                            <label for=opt_id>{move || ctx.text(&l)}</label>
-                                        </div>
-                                    }
-                                })
-                                .collect_view()}
-                        </div>
-                    </fieldset>
-                </div>
-            }
-            .into_any()
-        }
-        Widget::MultiSelect => {
-            let options = item.options.clone();
-            let current: Vec<String> = ctx.data.with_untracked(|d| {
-                pointer::get(d, &ptr)
-                    .and_then(Value::as_array)
-                    .map_or(Vec::new(), |a| {
-                        a.iter()
-                            .filter_map(|v| v.as_str().map(str::to_owned))
-                            .collect()
-                    })
-            });
-            let all_values: Vec<String> = options.iter().map(|o| o.value.clone()).collect();
-            let group = id.clone();
-            view! {
-                <div class=class.clone() hidden=hidden.clone()>
-                    <fieldset class="ef-fieldset" aria-describedby=described_by aria-invalid=move || has_error().then_some("true")>
-                        <legend class="ef-label">{label_text}{required_mark}</legend>
-                        {help_view}
-                        {errors}
-                        <div class="ef-choices ef-choices--stacked">
-                            {options
-                                .into_iter()
-                                .enumerate()
-                                .map(|(i, o)| {
-                                    let opt_id = if i == 0 { id.clone() } else { format!("{id}-{i}") };
+                                    let opt_id = option_id(&id, i);
                                     let checked = current.contains(&o.value);
-                                    let (p, values, group) = (ptr.clone(), all_values.clone(), group.clone());
-                                    // The value is every ticked option, in the options' order.
+                                    let (p, v, group, values) = (ptr.clone(), o.value.clone(), id.clone(), values.clone());
                                     let on_change = move |_| {
-                                        let doc = web_sys::window().and_then(|w| w.document());
-                                        let ticked: Vec<Value> = values
-                                            .iter()
-                                            .enumerate()
-                                            .filter(|(k, _)| {
-                                                let box_id = if *k == 0 { group.clone() } else { format!("{group}-{k}") };
-                                                doc.as_ref()
-                                                    .and_then(|d| d.get_element_by_id(&box_id))
-                                                    .and_then(|e| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlInputElement>(e).ok())
-                                                    .is_some_and(|e| e.checked())
-                                            })
-                                            .map(|(_, v)| Value::String(v.clone()))
-                                            .collect();
-                                        ctx.set(&p, (!ticked.is_empty()).then_some(Value::Array(ticked)));
+                                        let value = if multi { ticked(&group, &values) } else { Some(Value::String(v.clone())) };
+                                        ctx.set(&p, value);
                                         ctx.touch(&p);
                                     };
                                     let l = o.label.clone();
+                                    let (kind, class) = if multi { ("checkbox", "ef-checkbox") } else { ("radio", "ef-radio") };
                                     view! {
                                         <div class="ef-choice">
-                                            <input type="checkbox" class="ef-checkbox" disabled=read_only.clone() id=opt_id.clone() value=o.value.clone() checked=checked on:change=on_change />
+                                            <input type=kind class=class disabled=read_only.clone() id=opt_id.clone() name=id.clone() value=o.value.clone() checked=checked on:change=on_change />
                                             <label for=opt_id>{move || ctx.text(&l)}</label>
                                         </div>
                                     }
@@ -350,6 +302,34 @@ fn field(ctx: FormCtx, item: &Item, ptr: String, row: Option<usize>) -> impl Int
             .into_any()
         }
     }
+}
+
+/// The element id of option `i` of a choice group: the first carries the field's own id, so
+/// that error-summary links land on it.
+fn option_id(group: &str, i: usize) -> String {
+    if i == 0 {
+        group.to_owned()
+    } else {
+        format!("{group}-{i}")
+    }
+}
+
+/// The value of a multi-select: every ticked option, in the options' order; `None` when none is.
+fn ticked(group: &str, values: &[String]) -> Option<Value> {
+    let doc = web_sys::window().and_then(|w| w.document());
+    let is_ticked = |i: usize| {
+        doc.as_ref()
+            .and_then(|d| d.get_element_by_id(&option_id(group, i)))
+            .and_then(|e| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlInputElement>(e).ok())
+            .is_some_and(|e| e.checked())
+    };
+    let chosen: Vec<Value> = values
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| is_ticked(*i))
+        .map(|(_, v)| Value::String(v.clone()))
+        .collect();
+    (!chosen.is_empty()).then_some(Value::Array(chosen))
 }
 
 fn input_class(widget: Widget) -> &'static str {
