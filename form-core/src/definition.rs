@@ -77,7 +77,15 @@ pub struct Item {
     /// Columns of a `table` (each an item whose pointer is relative to the row).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub columns: Vec<Item>,
-    /// Messages that replace the default ones, by JSON Schema keyword (`pattern`, `required`, …).
+    /// File types a `file` item takes: extensions (`.pdf`) or media types (`application/pdf`,
+    /// `image/*`). Empty: any type.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub accept: Vec<String>,
+    /// Largest file a `file` item takes, in bytes.
+    #[serde(rename = "maxSize", default, skip_serializing_if = "Option::is_none")]
+    pub max_size: Option<u64>,
+    /// Messages that replace the default ones, by JSON Schema keyword (`pattern`, `required`, …)
+    /// or eform check (`address`, `file-type`, `file-size`).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub messages: BTreeMap<String, Text>,
     /// HTML `autocomplete` token, so browsers and password managers can help the citizen.
@@ -135,6 +143,11 @@ pub enum Widget {
     Phone,
     /// A 12-digit personal identification number.
     IdNumber,
+    /// An address: province and commune codes of the 2025 administrative units, and the street
+    /// part (`{ "province": "01", "commune": "00004", "street": "…" }`).
+    Address,
+    /// Metadata of an attached file (`{ "name", "size", "type" }`), or an array of them.
+    File,
     /// A repeatable group drawn as a table, one row per array element.
     Table,
     /// Text shown to the citizen, bound to no data.
@@ -142,7 +155,7 @@ pub enum Widget {
 }
 
 impl Widget {
-    pub const NAMES: [&'static str; 13] = [
+    pub const NAMES: [&'static str; 15] = [
         "text",
         "textarea",
         "number",
@@ -154,6 +167,8 @@ impl Widget {
         "email",
         "phone",
         "id-number",
+        "address",
+        "file",
         "table",
         "static",
     ];

@@ -1,5 +1,6 @@
 //! A loaded form: the definition, its compiled data schema and an index of its fields.
 
+use crate::admin_units::{AdminUnits, address_problem};
 use crate::definition::{Definition, Item, Widget};
 use crate::diagnostic::Diagnostic;
 use crate::expr::{Env, Expr, Type, eval};
@@ -10,6 +11,7 @@ use crate::schema::{ErrorKind, Schema, SchemaError};
 use crate::text::Text;
 use serde_json::Value;
 use std::collections::{BTreeSet, HashMap, HashSet};
+use std::sync::Arc;
 
 /// Where an error sorts: field position in reading order, row indices, pointer.
 pub(crate) type OrderKey = (usize, Vec<usize>, String);
@@ -37,6 +39,8 @@ pub struct Form {
     field_index: HashMap<String, usize>,
     /// The item of each field, parallel to `fields`.
     items: Vec<Item>,
+    /// The administrative units address fields are checked against, when the caller gave them.
+    admin_units: Option<Arc<AdminUnits>>,
 }
 
 /// An `id-number` field (pointer with `*` for rows) and its siblings in the same object: the
@@ -103,6 +107,7 @@ impl Form {
             watched_prefixes: HashSet::new(),
             field_index: HashMap::new(),
             items: Vec::new(),
+            admin_units: None,
         };
         let mut fields = Vec::new();
         let mut items = Vec::new();
@@ -197,6 +202,18 @@ impl Form {
             .is_some_and(|v| v.required().contains(&name))
     }
 
+    /// Checks address fields against `units` from now on (without, only the shape of the codes
+    /// is checked).
+    pub fn with_admin_units(mut self, units: Arc<AdminUnits>) -> Form {
+        self.admin_units = Some(units);
+        self
+    }
+
+    /// The administrative units given with [`Form::with_admin_units`].
+    pub fn admin_units(&self) -> Option<&AdminUnits> {
+        self.admin_units.as_deref()
+    }
+
     pub fn definition(&self) -> &Definition {
         &self.definition
     }
@@ -244,6 +261,13 @@ impl Form {
             // The fields a rule is about: their errors depend on more than their own value.
             out.extend(r.pointers.iter().cloned());
         }
+        // Address and file checks read the whole object.
+        out.extend(
+            self.fields
+                .iter()
+                .filter(|f| matches!(f.widget, Widget::Address | Widget::File))
+                .map(|f| f.pointer.clone()),
+        );
         for c in &self.id_checks {
             out.push(c.id.clone());
             out.extend(c.birth.iter().cloned());
@@ -469,10 +493,18 @@ impl Form {
             .id_problems(&work, today)
             .into_iter()
             .map(|(p, m)| (p, "id-number", m));
-        for (ptr, code, message) in
-            id_problems.chain(failed.into_iter().map(|(p, m)| (p, "constraint", m)))
+        // One message per field: a missing value is the error to fix first, so a constraint
+        // that also fails on the empty field (`count(members) >= 1`) is not reported beside it.
+        let missing: HashSet<String> = diags
+            .iter()
+            .filter(|(d, _)| d.code == "required")
+            .map(|(d, _)| d.pointer.clone())
+            .collect();
+        for (ptr, code, message) in id_problems
+            .chain(self.compound_problems(&work))
+            .chain(failed.into_iter().map(|(p, m)| (p, "constraint", m)))
         {
-            if !is_hidden(&ptr) {
+            if !is_hidden(&ptr) && !missing.contains(&ptr) {
                 let key = self.order_key(&ptr);
                 diags.push((Diagnostic::error(ptr, code, message), key));
             }
@@ -561,6 +593,29 @@ impl Form {
             .item_for(&e.instance)
             .and_then(|item| item.messages.get(keyword))
             .cloned();
+        let address_part = e.instance.rsplit_once('/').and_then(|(parent, name)| {
+            self.field_for(parent)
+                .filter(|f| f.widget == Widget::Address)
+                .map(|f| (f, name))
+        });
+        if let (ErrorKind::Required, Some((f, part))) = (&e.kind, address_part) {
+            let (vi, en) = (lower_first(&f.label.vi), lower_first(&f.label.en));
+            let message = match part {
+                "province" => Text::new(
+                    format!("Vui lòng chọn tỉnh, thành phố của {vi}."),
+                    format!("Select the province or city of {en}."),
+                ),
+                "commune" => Text::new(
+                    format!("Vui lòng chọn xã, phường của {vi}."),
+                    format!("Select the commune or ward of {en}."),
+                ),
+                _ => Text::new(
+                    format!("Vui lòng nhập số nhà, đường, thôn, tổ của {vi}."),
+                    format!("Enter the house number and street, or hamlet, of {en}."),
+                ),
+            };
+            return Diagnostic::error(e.instance, keyword, message);
+        }
         let message = custom.unwrap_or_else(|| match (&e.kind, self.field_for(&e.instance)) {
             // "Enter your full name" reads better than a bare "Enter this information".
             (ErrorKind::Required, Some(f)) if f.widget == Widget::Checkbox => {
@@ -670,7 +725,120 @@ fn id_checks(fields: &[Field]) -> Vec<IdCheck> {
         .collect()
 }
 
+/// `pattern` with its row `*` (if any) replaced by each row index of `data`.
+fn instances(pattern: &str, data: &Value) -> Vec<String> {
+    match pattern.split_once("/*") {
+        None => vec![pattern.to_owned()],
+        Some((table, _)) => (0..pointer::get(data, table)
+            .and_then(Value::as_array)
+            .map_or(0, Vec::len))
+            .map(|i| pattern.replacen("/*", &format!("/{i}"), 1))
+            .collect(),
+    }
+}
+
+/// Whether a file (its name and media type) is one of `accept`: extensions (`.pdf`), media
+/// types (`application/pdf`) or families (`image/*`), compared without case.
+pub fn file_accepted(accept: &[String], name: &str, media_type: &str) -> bool {
+    let name = name.to_lowercase();
+    let media_type = media_type.to_lowercase();
+    accept.is_empty()
+        || accept.iter().any(|a| {
+            let a = a.to_lowercase();
+            if a.starts_with('.') {
+                name.ends_with(&a)
+            } else if let Some(family) = a.strip_suffix("/*") {
+                media_type.split_once('/').is_some_and(|(f, _)| f == family)
+            } else {
+                media_type == a
+            }
+        })
+}
+
+/// A size in bytes for people: `850 KB`, `5 MB` (decimal units, as file managers show them).
+pub fn human_size(bytes: u64) -> String {
+    if bytes >= 1_000_000 {
+        let mb = bytes as f64 / 1_000_000.0;
+        if (mb - mb.round()).abs() < 0.05 {
+            format!("{} MB", mb.round())
+        } else {
+            format!("{mb:.1} MB")
+        }
+    } else if bytes >= 1000 {
+        format!("{} KB", (bytes as f64 / 1000.0).round())
+    } else {
+        format!("{bytes} B")
+    }
+}
+
 impl Form {
+    /// Addresses whose codes are not in the administrative units (or not in the province
+    /// chosen), and files of a type or size the item does not take.
+    fn compound_problems(&self, data: &Value) -> Vec<(String, &'static str, Text)> {
+        let mut out = Vec::new();
+        for (field, item) in self.fields.iter().zip(&self.items) {
+            let custom =
+                |code: &str, default: Text| item.messages.get(code).cloned().unwrap_or(default);
+            match field.widget {
+                Widget::Address => {
+                    for ptr in instances(&field.pointer, data) {
+                        let Some(v) = pointer::get(data, &ptr) else {
+                            continue;
+                        };
+                        let part = |name: &str| v.get(name).and_then(Value::as_str);
+                        if let Some((which, message)) = address_problem(
+                            self.admin_units.as_deref(),
+                            part("province"),
+                            part("commune"),
+                        ) {
+                            out.push((
+                                format!("{ptr}/{which}"),
+                                "address",
+                                custom("address", message),
+                            ));
+                        }
+                    }
+                }
+                Widget::File => {
+                    for ptr in instances(&field.pointer, data) {
+                        let files: Vec<(String, &Value)> = match pointer::get(data, &ptr) {
+                            Some(Value::Array(a)) => a
+                                .iter()
+                                .enumerate()
+                                .map(|(i, f)| (format!("{ptr}/{i}"), f))
+                                .collect(),
+                            Some(f) => vec![(ptr.clone(), f)],
+                            None => Vec::new(),
+                        };
+                        for (at, f) in files {
+                            let name = f.get("name").and_then(Value::as_str).unwrap_or("");
+                            let media_type = f.get("type").and_then(Value::as_str).unwrap_or("");
+                            if !file_accepted(&item.accept, name, media_type) {
+                                let list = item.accept.join(", ");
+                                out.push((at.clone(), "file-type", custom("file-type", Text::new(
+                                    format!("Tệp \"{name}\" không đúng loại được nhận ({list}); vui lòng chọn tệp khác."),
+                                    format!("The file \"{name}\" is not of a type accepted ({list}); choose another file."),
+                                ))));
+                            }
+                            let size = f.get("size").and_then(Value::as_u64);
+                            if let (Some(size), Some(max)) = (size, item.max_size)
+                                && size > max
+                            {
+                                let (have, max) = (human_size(size), human_size(max));
+                                out.push((at, "file-size", custom("file-size", Text::new(
+                                    format!("Tệp \"{name}\" có dung lượng {have}, lớn hơn mức tối đa {max}; vui lòng chọn tệp nhỏ hơn."),
+                                    format!("The file \"{name}\" is {have}, more than the largest allowed, {max}; choose a smaller file."),
+                                ))));
+                            }
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        out
+    }
+
     /// Personal ID numbers whose structure is impossible or disagrees with the date of birth or
     /// sex beside them. Numbers that are not 12 digits are left to the schema's `pattern`.
     fn id_problems(&self, data: &Value, today: Ymd) -> Vec<(String, Text)> {

@@ -17,6 +17,7 @@
 //! (native only) [`reference`] runs the full `jsonschema` crate on the same schema; the differential
 //! tests keep the two verdicts identical.
 
+pub mod admin_units;
 pub mod definition;
 mod diagnostic;
 pub mod expr;
@@ -33,9 +34,10 @@ pub mod schema;
 mod state;
 mod text;
 
+pub use admin_units::AdminUnits;
 pub use definition::{Choice, Constraint, Definition, Item, Page, Section, Widget};
 pub use diagnostic::{Diagnostic, Severity};
-pub use form::{Evaluation, Field, Form, Ymd};
+pub use form::{Evaluation, Field, Form, Ymd, file_accepted, human_size};
 pub use load::{Loaded, load, load_value};
 pub use state::{Changes, FormState};
 pub use text::{Lang, Text};

@@ -108,6 +108,7 @@ pub fn load_value(value: &Value) -> Loaded {
         bound: HashMap::new(),
         ids: HashSet::new(),
         bound_prefixes: HashSet::new(),
+        compound: HashSet::new(),
         schema: None,
         computed: Vec::new(),
         conditional: Vec::new(),
@@ -173,6 +174,8 @@ struct Checker<'d, 's> {
     ids: HashSet<String>,
     /// Every bound pointer and its ancestors.
     bound_prefixes: HashSet<String>,
+    /// Data pointers of `address` and `file` items: their parts are bound with them.
+    compound: HashSet<String>,
 }
 
 impl Checker<'_, '_> {
@@ -360,6 +363,20 @@ impl Checker<'_, '_> {
     }
 
     fn widget_fits(&mut self, item: &Item, at: &str, target: SchemaView<'_>, full: &str) {
+        if matches!(item.widget, Widget::Address | Widget::File) {
+            self.compound_fits(item, at, target, full);
+            return;
+        }
+        if !item.accept.is_empty() || item.max_size.is_some() {
+            self.diags.push(Diagnostic::warning(
+                at.to_owned(),
+                "file-limits-unused",
+                Text::new(
+                    "Chỉ mục tệp đính kèm (\"file\") dùng \"accept\" và \"maxSize\".",
+                    "Only a \"file\" item uses \"accept\" and \"maxSize\".",
+                ),
+            ));
+        }
         let (needed, name_vi, name_en) = match item.widget {
             Widget::Number => (JsonType::Number, "số", "a number"),
             Widget::Checkbox => (JsonType::Boolean, "đúng/sai (boolean)", "a boolean"),
@@ -452,6 +469,68 @@ impl Checker<'_, '_> {
                     "This widget does not use \"options\".",
                 ),
             ));
+        }
+    }
+
+    /// An `address` or `file` item edits an object of known parts (a `file` also an array of
+    /// them): its schema must describe exactly those parts, with their types.
+    fn compound_fits(&mut self, item: &Item, at: &str, target: SchemaView<'_>, full: &str) {
+        self.compound.insert(full.to_owned());
+        let (object, parts, needed, code): (_, &[(&str, JsonType)], &[&str], _) = match item.widget
+        {
+            Widget::Address => (
+                target,
+                &[
+                    ("province", JsonType::String),
+                    ("commune", JsonType::String),
+                    ("street", JsonType::String),
+                ],
+                &["province", "commune"][..],
+                "address-schema",
+            ),
+            _ => (
+                if target.allows(JsonType::Array) {
+                    target.items().unwrap_or(target)
+                } else {
+                    target
+                },
+                &[
+                    ("name", JsonType::String),
+                    ("size", JsonType::Integer),
+                    ("type", JsonType::String),
+                    ("sha256", JsonType::String),
+                    ("id", JsonType::String),
+                ],
+                &["name", "size", "type"][..],
+                "file-schema",
+            ),
+        };
+        let names = || {
+            parts
+                .iter()
+                .map(|(n, _)| format!("\"{n}\""))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let fits = object.allows(JsonType::Object)
+            && needed.iter().all(|n| object.property(n).is_some())
+            && object.properties().all(|(name, sub)| {
+                parts
+                    .iter()
+                    .any(|(n, t)| *n == name && sub.types().is_some() && sub.allows(*t))
+            });
+        if !fits {
+            let (vi, en) = match item.widget {
+                Widget::Address => ("địa chỉ", "an address"),
+                _ => ("tệp đính kèm", "a file attachment"),
+            };
+            let need = needed.join("\", \"");
+            self.error(
+                format!("{at}/widget"),
+                code,
+                format!("Lược đồ của \"{full}\" phải là {vi}: một object có \"{need}\", chỉ gồm các thuộc tính {} với đúng kiểu.", names()),
+                format!("The schema of \"{full}\" must be {en}: an object with \"{need}\", and only the properties {}, of their types.", names()),
+            );
         }
     }
 
@@ -575,6 +654,9 @@ impl Checker<'_, '_> {
         // A schema whose references loop (refused by the meta-schema, reported there) must not
         // make this walk endless.
         if data_at.matches('/').count() > 32 {
+            return;
+        }
+        if self.compound.contains(data_at) {
             return;
         }
         for name in view.required() {

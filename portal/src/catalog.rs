@@ -3,14 +3,33 @@
 //! its diagnostics, so that asking for it gives a clear 422 instead of a blank page.
 
 use form_core::reference::Reference;
-use form_core::{Diagnostic, Form, Text, Ymd, load};
+use form_core::{AdminUnits, Diagnostic, Form, Text, Ymd, load};
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::Arc;
 
-/// The sample forms compiled into the binary.
-const BUILTIN: &[(&str, &str)] = &[("ct01.json", include_str!("../../schemas/forms/ct01.json"))];
+/// The real forms compiled into the binary.
+const BUILTIN: &[(&str, &str)] = &[
+    ("ct01.json", include_str!("../../schemas/forms/ct01.json")),
+    (
+        "household-business.json",
+        include_str!("../../schemas/forms/household-business.json"),
+    ),
+];
+
+/// Vietnam's administrative units (`schemas/data/admin-units.json`), compiled in: address
+/// fields of every form are checked against them.
+pub const ADMIN_UNITS_JSON: &str = include_str!("../../schemas/data/admin-units.json");
+
+/// The administrative units, parsed once.
+pub fn admin_units() -> Arc<AdminUnits> {
+    static UNITS: std::sync::LazyLock<Arc<AdminUnits>> = std::sync::LazyLock::new(|| {
+        // The file is generated and checked by the tests; it always reads.
+        Arc::new(AdminUnits::from_json(ADMIN_UNITS_JSON).expect("admin-units.json reads"))
+    });
+    UNITS.clone()
+}
 
 /// One form of the catalog.
 pub enum Entry {
@@ -92,7 +111,7 @@ impl Catalog {
             .ok()
             .and_then(|v| v.get("id").and_then(Value::as_str).map(str::to_owned))
             .unwrap_or_else(|| name.trim_end_matches(".json").to_owned());
-        let entry = match loaded.form {
+        let entry = match loaded.form.map(|f| f.with_admin_units(admin_units())) {
             Some(form) => match Reference::new(&form.definition().data_schema) {
                 Ok(reference) => Entry::Ready(Arc::new(Ready {
                     json: serde_json::to_string(form.definition()).unwrap_or_default(),

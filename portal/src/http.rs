@@ -45,6 +45,7 @@ pub fn router(state: AppState) -> Router {
         .route("/forms", get(list_forms))
         .route("/forms/{id}", get(get_form))
         .route("/f/{id}", get(citizen_form))
+        .route("/refdata/admin-units.json", get(admin_units))
         .route(
             "/api/v1/forms/{id}/check",
             post(check_data).layer(DefaultBodyLimit::max(MAX_BODY)),
@@ -69,6 +70,22 @@ pub fn router(state: AppState) -> Router {
         .layer(middleware::from_fn(headers))
         .layer(CompressionLayer::new())
         .with_state(state)
+}
+
+/// Vietnam's administrative units, for the address picker (compact JSON; a day's caching, as
+/// the list changes only by law).
+async fn admin_units() -> Response {
+    static BODY: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+        serde_json::to_string(crate::catalog::admin_units().file()).unwrap_or_default()
+    });
+    (
+        [
+            (header::CONTENT_TYPE, "application/json"),
+            (header::CACHE_CONTROL, "public, max-age=86400"),
+        ],
+        BODY.as_str(),
+    )
+        .into_response()
 }
 
 /// Security headers on every response; caching by kind of file.

@@ -90,7 +90,12 @@ async fn lists_and_serves_ct01() {
         .iter()
         .map(|f| f["id"].as_str().unwrap().to_owned())
         .collect();
-    assert_eq!(ids, vec!["ct01"], "broken forms are not listed");
+    assert!(ids.contains(&"ct01".to_owned()), "{ids:?}");
+    assert!(ids.contains(&"household-business".to_owned()), "{ids:?}");
+    assert!(
+        !ids.iter().any(|i| i == "broken" || i == "truncated"),
+        "broken forms are not listed: {ids:?}"
+    );
     let (status, headers, body) = call("GET", "/forms/ct01", None).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(headers["content-type"], "application/json");
@@ -188,4 +193,36 @@ async fn only_built_assets_are_cached_forever() {
         headers["cache-control"], "no-cache",
         "a 404 is never cached as immutable"
     );
+}
+
+#[tokio::test]
+async fn serves_the_administrative_units_and_checks_addresses_against_them() {
+    let (status, headers, body) = call("GET", "/refdata/admin-units.json", None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(headers["content-type"], "application/json");
+    let units = form_core::AdminUnits::from_json(&body).expect("the served list reads");
+    assert_eq!(units.provinces().len(), 34);
+    assert_eq!(units.province_of("00004").unwrap().code, "01");
+
+    let example = include_str!("../../schemas/forms/household-business.example.json");
+    let (status, _, body) = call(
+        "POST",
+        "/api/v1/forms/household-business/check",
+        Some(example),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    // Phường Sài Gòn is in Hồ Chí Minh City, not in Hà Nội.
+    let moved = example.replace("\"commune\": \"00008\"", "\"commune\": \"26734\"");
+    assert_ne!(moved, example);
+    let (status, _, body) = call(
+        "POST",
+        "/api/v1/forms/household-business/check",
+        Some(&moved),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let v = json_of(&body);
+    assert_eq!(v["diagnostics"][0]["pointer"], "/business/address/commune");
+    assert_eq!(v["diagnostics"][0]["code"], "address");
 }

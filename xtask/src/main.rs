@@ -7,10 +7,12 @@
 //! - `setup` — only install the tools;
 //! - `build-web` — only build the web apps;
 //! - `bench core` — form-core's criterion benchmarks;
-//! - `fuzz [TARGET] [SECONDS]` — form-core's fuzz targets (cargo-fuzz, nightly), each for a time.
+//! - `fuzz [TARGET] [SECONDS]` — form-core's fuzz targets (cargo-fuzz, nightly), each for a time;
+//! - `admin-units` — regenerate `schemas/data/admin-units.json` from PyPI `vietnam-provinces`.
 //!
 //! Needs nothing but cargo to start; everything else it installs, idempotently.
 
+mod admin_units;
 mod setup;
 mod tidy;
 mod web;
@@ -29,7 +31,7 @@ fn main() {
 }
 
 fn usage() -> &'static str {
-    "usage: cargo xtask <run [--addr HOST:PORT] [--data-dir DIR] | test | setup | build-web | bench core [criterion args] | fuzz [TARGET] [SECONDS]>"
+    "usage: cargo xtask <run [--addr HOST:PORT] [--data-dir DIR] | test | setup | build-web | bench core [criterion args] | fuzz [TARGET] [SECONDS] | admin-units>"
 }
 
 fn run() -> Result<()> {
@@ -48,6 +50,7 @@ fn run() -> Result<()> {
         "bench" => bench(&root, &rest),
         "fuzz" => fuzz(&root, &rest),
         "test" => test(&root),
+        "admin-units" => admin_units::generate(&root),
         _ => bail!("{}", usage()),
     }
 }
