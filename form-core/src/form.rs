@@ -462,6 +462,7 @@ impl Form {
         };
         for h in &out.hidden {
             pointer::remove(&mut work, h);
+            self.drop_emptied_parents(&mut work, h);
         }
         // 4. Errors: the schema's, then the rules'.
         let mut errors = Vec::new();
@@ -513,6 +514,34 @@ impl Form {
         out.errors = diags.into_iter().map(|(d, _)| d).collect();
         out.data = work;
         out
+    }
+
+    /// After a hidden field is removed, its object may be left empty (`"father": {}` when the
+    /// father's section is hidden): such an object is not submitted either, unless the schema
+    /// requires it.
+    fn drop_emptied_parents(&self, data: &mut Value, removed: &str) {
+        let mut cur = removed;
+        while let Some((parent, _)) = cur.rsplit_once('/') {
+            if parent.is_empty()
+                || !pointer::get(data, parent)
+                    .is_some_and(|v| v.as_object().is_some_and(|m| m.is_empty()))
+            {
+                return;
+            }
+            let Some((grand, name)) = parent.rsplit_once('/') else {
+                return;
+            };
+            let name = name.replace("~1", "/").replace("~0", "~");
+            let required = self
+                .schema
+                .resolve(grand)
+                .is_some_and(|v| v.required().contains(&name));
+            if required || pointer::index(&name).is_some() {
+                return;
+            }
+            pointer::remove(data, parent);
+            cur = parent;
+        }
     }
 
     /// Evaluates `e` once (top-level item) or once per row (column of a table): the item's data
@@ -642,6 +671,36 @@ impl Form {
                     format!("Vui lòng chọn {}.", lower_first(&f.label.vi)),
                     format!("Select {}.", lower_first(&f.label.en)),
                 )
+            }
+            // The citizen sees option labels, not the values behind them.
+            (ErrorKind::Enum(_), Some(f))
+                if matches!(
+                    f.widget,
+                    Widget::Select | Widget::Radio | Widget::MultiSelect
+                ) =>
+            {
+                let options = &self.items[self.field_index[&f.pointer]].options;
+                if options.len() <= 6 {
+                    let list = |lang| {
+                        options
+                            .iter()
+                            .map(|o| o.label.get(lang))
+                            .collect::<Vec<_>>()
+                            .join("; ")
+                    };
+                    Text::new(
+                        format!("Vui lòng chọn một trong: {}.", list(crate::Lang::Vi)),
+                        format!("Choose one of: {}.", list(crate::Lang::En)),
+                    )
+                } else {
+                    Text::new(
+                        format!(
+                            "Vui lòng chọn {} trong danh sách.",
+                            lower_first(&f.label.vi)
+                        ),
+                        format!("Choose {} from the list.", lower_first(&f.label.en)),
+                    )
+                }
             }
             _ => messages::for_error(&e.kind),
         });

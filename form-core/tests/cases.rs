@@ -1,6 +1,6 @@
 //! The real forms' case files (`tests/cases/<form>.json`): each case is data (the form's example
 //! with some values set or removed, or data of its own) and the errors it must give, as pointer and
-//! code in reading order, and optionally computed values. The same cases run natively and in
+//! code in reading order, and optionally computed values and data that must not be submitted. The same cases run natively and in
 //! wasm32 against the same expectations, so both builds give identical verdicts; natively, the
 //! reference validator must also agree with the compact one on every case.
 
@@ -24,7 +24,8 @@ macro_rules! forms {
     };
 }
 
-const FORMS: &[(&str, &str, &str, &str)] = forms!["ct01", "household-business"];
+const FORMS: &[(&str, &str, &str, &str)] =
+    forms!["birth-registration", "ct01", "household-business"];
 
 /// The administrative units every form is checked against, as the portal does.
 const ADMIN_UNITS: &str = include_str!("../../schemas/data/admin-units.json");
@@ -50,6 +51,9 @@ struct Case {
     expect: Vec<Expected>,
     #[serde(default)]
     computed: Map<String, Value>,
+    /// Data that must not be in the submission (hidden fields, objects they leave empty).
+    #[serde(default)]
+    absent: Vec<String>,
 }
 
 #[derive(Deserialize, PartialEq, Debug)]
@@ -145,6 +149,17 @@ fn every_case_gives_its_expected_errors_and_values() {
                     failures,
                     "{} / {}:\n  expected {:?}\n  got      {:?}",
                     suite.id, case.name, case.expect, got
+                );
+            }
+            for at in case
+                .absent
+                .iter()
+                .filter(|at| pointer::get(&evaluation.data, at).is_some())
+            {
+                let _ = writeln!(
+                    failures,
+                    "{} / {}: {at} should not be submitted",
+                    suite.id, case.name
                 );
             }
             for (at, want) in &case.computed {

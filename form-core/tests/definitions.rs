@@ -78,7 +78,7 @@ fn ct01_wrong_values_get_field_messages() {
             error[pattern] /applicant/idNumber: A personal ID number has exactly 12 digits, for example 001090012345. | Số định danh cá nhân gồm đúng 12 chữ số, ví dụ 001090012345.
             error[format] /applicant/email: Enter an email address in the correct format, like name@example.vn. | Nhập địa chỉ email đúng dạng, ví dụ ten@example.vn.
             error[required] /members/0/fullName: Enter full name. | Vui lòng nhập họ, chữ đệm và tên.
-            error[enum] /members/0/relationship: Choose one of: chu-ho, vo, chong, con, cha, me, ong, ba, chau, anh-chi-em, khac. | Chọn một trong các giá trị: chu-ho, vo, chong, con, cha, me, ong, ba, chau, anh-chi-em, khac."#]],
+            error[enum] /members/0/relationship: Choose relationship to the head of household from the list. | Vui lòng chọn mối quan hệ với chủ hộ trong danh sách."#]],
     );
 }
 
@@ -92,7 +92,7 @@ fn five_mistakes_are_all_reported_with_pointers() {
             error[pointer-unresolved] /pages/0/sections/0/items/0/pointer: "/fulName" is not described by the data schema (dataSchema).
             error[definition-required] /pages/0/sections/0/items/1/label/en: Missing required property "en".
             error[options-enum-mismatch] /pages/0/sections/0/items/2/options: The "options" values must equal the "enum" of the schema of "/sex".
-            error[unknown-widget] /pages/0/sections/0/items/3/widget: Choose one of: text, textarea, number, date, select, multi-select, radio, checkbox, email, phone, id-number, table, static."#]],
+            error[unknown-widget] /pages/0/sections/0/items/3/widget: Choose one of: text, textarea, number, date, select, multi-select, radio, checkbox, email, phone, id-number, address, file, table, static."#]],
     );
 }
 

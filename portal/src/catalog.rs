@@ -11,6 +11,10 @@ use std::sync::Arc;
 
 /// The real forms compiled into the binary.
 const BUILTIN: &[(&str, &str)] = &[
+    (
+        "birth-registration.json",
+        include_str!("../../schemas/forms/birth-registration.json"),
+    ),
     ("ct01.json", include_str!("../../schemas/forms/ct01.json")),
     (
         "household-business.json",

@@ -48,6 +48,9 @@ enum Command {
         data: PathBuf,
         #[arg(long, default_value = "en")]
         lang: String,
+        /// The day the rules take as today (YYYY-MM-DD); by default, today in Vietnam.
+        #[arg(long)]
+        today: Option<String>,
     },
 }
 
@@ -93,7 +96,14 @@ fn run() -> Result<ExitCode> {
             definition,
             data,
             lang,
+            today,
         } => {
+            let today = match today {
+                Some(t) => form_core::format::parse_date(&t)
+                    .map(|(y, m, d)| (y as i32, m, d))
+                    .with_context(|| format!("--today {t} is not a date (YYYY-MM-DD)"))?,
+                None => portal::catalog::today_in_vietnam(),
+            };
             let lang = Lang::parse(&lang).unwrap_or(Lang::En);
             let text = std::fs::read_to_string(&definition)
                 .with_context(|| format!("reading {}", definition.display()))?;
@@ -121,7 +131,7 @@ fn run() -> Result<ExitCode> {
                 .with_context(|| format!("reading {}", data.display()))?;
             let value: serde_json::Value = serde_json::from_str(&data_text)
                 .with_context(|| format!("{} is not valid JSON", data.display()))?;
-            let diags = ready.validate(&value, portal::catalog::today_in_vietnam());
+            let diags = ready.validate(&value, today);
             for d in &diags {
                 println!("{}: {}", data.display(), d.render(lang));
             }

@@ -164,9 +164,13 @@ fn binary(op: Op, a: &Expr, b: &Expr, env: &Env<'_>) -> Val {
     let (x, y) = (eval(a, env), eval(b, env));
     use Val::*;
     match (op, x, y) {
+        // Empty spreads through comparisons too, so that a check waits for its fields; two
+        // empties are equal.
+        (Op::Eq, Null, Null) => Bool(true),
+        (Op::Ne, Null, Null) => Bool(false),
+        (_, Null, _) | (_, _, Null) => Null,
         (Op::Eq, x, y) => Bool(x == y),
         (Op::Ne, x, y) => Bool(x != y),
-        (_, Null, _) | (_, _, Null) => Null,
         (Op::Lt | Op::Le | Op::Gt | Op::Ge, x, y) => {
             let ord = match (&x, &y) {
                 (Number(p), Number(q)) => p.partial_cmp(q),
