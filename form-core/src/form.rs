@@ -41,6 +41,33 @@ pub struct Form {
     items: Vec<Item>,
     /// The administrative units address fields are checked against, when the caller gave them.
     admin_units: Option<Arc<AdminUnits>>,
+    /// What the incremental path of [`crate::FormState`] needs to know of the rules.
+    deps: Deps,
+}
+
+/// The rules' dependencies, indexed for [`crate::FormState::set`]: which rules read a pointer,
+/// which rules are about a field.
+#[derive(Debug, Default)]
+pub(crate) struct Deps {
+    /// Data pointer a rule reads (row patterns as `references` gives them) → indices in `rules`.
+    reads: HashMap<String, Vec<usize>>,
+    /// Field pointer → indices of the rules about it (its own, its section's), in order.
+    about: HashMap<String, Vec<usize>>,
+    /// Per rule: whether it reads a computed value.
+    reads_computed: Vec<bool>,
+    /// Computed fields.
+    computed: HashSet<String>,
+    /// Fields that ID-number, address and file checks read: changes there take the full path.
+    checked: HashSet<String>,
+}
+
+/// The state of one field as its rules and checks make it.
+#[derive(Debug, PartialEq)]
+pub(crate) struct FieldOutcome {
+    pub hidden: bool,
+    pub read_only: bool,
+    pub required: bool,
+    pub errors: Vec<Diagnostic>,
 }
 
 /// An `id-number` field (pointer with `*` for rows) and its siblings in the same object: the
@@ -108,6 +135,7 @@ impl Form {
             field_index: HashMap::new(),
             items: Vec::new(),
             admin_units: None,
+            deps: Deps::default(),
         };
         let mut fields = Vec::new();
         let mut items = Vec::new();
@@ -163,7 +191,193 @@ impl Form {
         form.compute_order = rules::order(&targets, &deps)
             .map(|o| o.into_iter().map(|k| computed[k]).collect())
             .unwrap_or_default();
+        form.deps = form.index_deps(targets.into_iter().collect());
         form
+    }
+
+    fn index_deps(&self, computed: HashSet<String>) -> Deps {
+        let mut deps = Deps {
+            computed,
+            ..Deps::default()
+        };
+        for (i, r) in self.rules.iter().enumerate() {
+            let row = r.table.as_ref().map(|t| format!("{t}/*"));
+            let mut reads = Vec::new();
+            for e in [&r.visible, &r.required, &r.read_only, &r.compute]
+                .into_iter()
+                .flatten()
+                .chain(r.constraints.iter().map(|(e, _)| e))
+            {
+                rules::references(e, row.as_deref(), &mut reads);
+            }
+            reads.sort();
+            reads.dedup();
+            deps.reads_computed.push(reads.iter().any(|p| {
+                deps.computed.iter().any(|c| {
+                    c == p || c.starts_with(&format!("{p}/")) || p.starts_with(&format!("{c}/"))
+                })
+            }));
+            for p in reads {
+                deps.reads.entry(p).or_default().push(i);
+            }
+            for p in &r.pointers {
+                deps.about.entry(p.clone()).or_default().push(i);
+            }
+        }
+        for c in &self.id_checks {
+            deps.checked.insert(c.id.clone());
+            deps.checked.extend(c.birth.iter().cloned());
+            deps.checked.extend(c.sex.iter().cloned());
+        }
+        for f in &self.fields {
+            if matches!(f.widget, Widget::Address | Widget::File) {
+                deps.checked.insert(f.pointer.clone());
+            }
+        }
+        deps
+    }
+
+    /// The fields whose state a change of the scalar at `ptr` can change, when they can be
+    /// brought up to date one by one ([`Form::field_outcome`]): `ptr` itself and the fields of
+    /// the rules that read it. `None` when the change needs the rules re-run on the whole form
+    /// (computed values, tables, ID-number/address/file checks, groups).
+    pub(crate) fn affected_fields(
+        &self,
+        ptr: &str,
+        raw: &Value,
+        hidden: &BTreeSet<String>,
+    ) -> Option<Vec<String>> {
+        if ptr.matches('/').count() > 16 || row_pattern(ptr) != ptr {
+            return None;
+        }
+        let mut fields = vec![ptr.to_owned()];
+        let mut cur = ptr;
+        while !cur.is_empty() {
+            if self.deps.checked.contains(cur) || self.deps.computed.contains(cur) {
+                return None;
+            }
+            for &i in self.deps.reads.get(cur).into_iter().flatten() {
+                let r = &self.rules[i];
+                if r.table.is_some() || r.compute.is_some() {
+                    return None;
+                }
+                fields.extend(r.pointers.iter().cloned());
+            }
+            cur = cur.rsplit_once('/').map_or("", |(head, _)| head);
+        }
+        fields.sort();
+        fields.dedup();
+        for f in &fields {
+            let simple = self.field_for(f).is_some_and(|field| {
+                !matches!(
+                    field.widget,
+                    Widget::Table | Widget::MultiSelect | Widget::Address | Widget::File
+                )
+            });
+            let scalar = pointer::get(raw, f).is_none_or(|v| !v.is_object() && !v.is_array());
+            let rules_simple = self.deps.about.get(f).into_iter().flatten().all(|&i| {
+                self.rules[i].table.is_none()
+                    && self.rules[i].compute.is_none()
+                    && !self.deps.reads_computed[i]
+            });
+            // An object left empty by hiding is dropped (see `drop_emptied_parents`), which
+            // changes its other fields' errors: only fields directly in the root, or in an
+            // object that is required all the way up, can change visibility alone.
+            let parent = f.rsplit_once('/').map_or("", |(head, _)| head);
+            let parent_stays = parent.is_empty() || self.required_effective(raw, parent);
+            let ancestor_hidden = hidden.iter().any(|h| f.starts_with(&format!("{h}/")));
+            let nested = {
+                let mut c = parent;
+                let mut any = false;
+                while !c.is_empty() {
+                    any |= self.field_index.contains_key(c);
+                    c = c.rsplit_once('/').map_or("", |(head, _)| head);
+                }
+                any
+            };
+            if !simple
+                || !scalar
+                || !rules_simple
+                || !parent_stays
+                || ancestor_hidden
+                || nested
+                || self.deps.checked.contains(f)
+                || self.deps.computed.contains(f)
+                || !self.schema.is_local(f)
+            {
+                return None;
+            }
+        }
+        Some(fields)
+    }
+
+    /// One field's visibility, read-only state, requiredness and errors, as [`Form::evaluate`]
+    /// would give them, for a field that [`Form::affected_fields`] accepted. `raw` is the data as
+    /// entered.
+    pub(crate) fn field_outcome(&self, f: &str, raw: &Value, today: Ymd) -> FieldOutcome {
+        let env = Env {
+            data: raw,
+            row: None,
+            today,
+        };
+        let rules: Vec<&ItemRules> = self
+            .deps
+            .about
+            .get(f)
+            .into_iter()
+            .flatten()
+            .map(|&i| &self.rules[i])
+            .collect();
+        let hidden = rules
+            .iter()
+            .filter_map(|r| r.visible.as_ref())
+            .any(|e| !eval(e, &env).is_true());
+        let read_only = rules
+            .iter()
+            .filter_map(|r| r.read_only.as_ref())
+            .any(|e| eval(e, &env).is_true());
+        let required_now = rules
+            .iter()
+            .filter_map(|r| r.required.as_ref())
+            .any(|e| eval(e, &env).is_true());
+        let mut out = FieldOutcome {
+            hidden,
+            read_only,
+            required: required_now && !hidden,
+            errors: Vec::new(),
+        };
+        if hidden {
+            return out;
+        }
+        let value = pointer::get(raw, f);
+        let mut errors: Vec<SchemaError> = match value {
+            Some(v) => self.schema.validate_at(f, v).unwrap_or_default(),
+            None if self.required_effective(raw, f) => vec![SchemaError {
+                instance: f.to_owned(),
+                kind: ErrorKind::Required,
+            }],
+            None => Vec::new(),
+        };
+        let filled = value.is_some_and(|v| !v.is_null() && v != &Value::String(String::new()));
+        if required_now && !filled && errors.is_empty() {
+            errors.push(SchemaError {
+                instance: f.to_owned(),
+                kind: ErrorKind::Required,
+            });
+        }
+        out.errors = errors.into_iter().map(|e| self.diagnostic(e)).collect();
+        let missing = out.errors.iter().any(|d| d.code == "required");
+        if !missing {
+            for r in &rules {
+                for (e, message) in &r.constraints {
+                    if eval(e, &env) == crate::expr::Val::Bool(false) {
+                        out.errors
+                            .push(Diagnostic::error(f, "constraint", message.clone()));
+                    }
+                }
+            }
+        }
+        out
     }
 
     fn index(

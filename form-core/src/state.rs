@@ -3,7 +3,10 @@
 //!
 //! A change that no rule reads, at a location whose schema is local (see
 //! [`Schema::is_local`](crate::schema::Schema::is_local)), is checked alone against its own
-//! sub-schema. Any other change re-runs the rules on the whole form. Either way the state equals
+//! sub-schema (the fast path). A change that rules read, when neither it nor those rules touch
+//! computed values, tables, groups or the ID-number/address/file checks, brings only the fields of
+//! those rules up to date (the middle path). Any other change re-runs the rules on the whole
+//! form. Either way the state equals
 //! what [`Form::evaluate`] gives for the same data — the property tests hold it to that.
 
 use crate::diagnostic::Diagnostic;
@@ -37,6 +40,9 @@ pub struct Changes {
     pub errors: Vec<(String, Vec<Diagnostic>)>,
     /// Whether the change took the fast path (one field checked alone).
     pub local: bool,
+    /// Whether the change took the middle path (only the fields whose rules read it were
+    /// brought up to date).
+    pub partial: bool,
 }
 
 impl FormState {
@@ -93,10 +99,59 @@ impl FormState {
             }
         }
         if local {
-            self.set_local(ptr, value)
-        } else {
-            self.rerun()
+            return self.set_local(ptr, value);
         }
+        let fields = if parent_exists && scalar {
+            self.form.affected_fields(ptr, &self.raw, &self.eval.hidden)
+        } else {
+            None
+        };
+        match fields {
+            Some(fields) => self.set_fields(&fields),
+            None => self.rerun(),
+        }
+    }
+
+    /// The middle path: the changed field and the fields of the rules that read it are brought
+    /// up to date one by one, each as a whole (visibility, read-only, requiredness, errors).
+    fn set_fields(&mut self, fields: &[String]) -> Changes {
+        let mut changes = Changes {
+            partial: true,
+            ..Changes::default()
+        };
+        for f in fields {
+            let o = self.form.field_outcome(f, &self.raw, self.today);
+            for (set, now, out) in [
+                (&mut self.eval.hidden, o.hidden, &mut changes.hidden),
+                (
+                    &mut self.eval.read_only,
+                    o.read_only,
+                    &mut changes.read_only,
+                ),
+                (&mut self.eval.required, o.required, &mut changes.required),
+            ] {
+                let changed = if now {
+                    set.insert(f.clone())
+                } else {
+                    set.remove(f)
+                };
+                if changed {
+                    out.push((f.clone(), now));
+                }
+            }
+            match pointer::get(&self.raw, f).filter(|_| !o.hidden) {
+                Some(v) => {
+                    pointer::set(&mut self.eval.data, f, v.clone());
+                }
+                None => {
+                    pointer::remove(&mut self.eval.data, f);
+                }
+            }
+            if let Some(e) = self.replace_errors(f, o.errors) {
+                changes.errors.push(e);
+            }
+        }
+        changes
     }
 
     /// Adds an empty row at the end of the table at `table`.
@@ -163,31 +218,37 @@ impl FormState {
             .into_iter()
             .map(|e| self.form.diagnostic(e))
             .collect();
-        let old: Vec<Diagnostic> = self
+        Changes {
+            local: true,
+            errors: self.replace_errors(ptr, new).into_iter().collect(),
+            ..Changes::default()
+        }
+    }
+
+    /// Replaces the errors of `ptr` with `new`, in reading order; the change, if any.
+    fn replace_errors(
+        &mut self,
+        ptr: &str,
+        new: Vec<Diagnostic>,
+    ) -> Option<(String, Vec<Diagnostic>)> {
+        let same = {
+            let mut old = self.eval.errors.iter().filter(|d| d.pointer == ptr);
+            new.iter().all(|d| old.next() == Some(d)) && old.next().is_none()
+        };
+        if same {
+            return None;
+        }
+        self.eval.errors.retain(|d| d.pointer != ptr);
+        let key = self.form.order_key(ptr);
+        // After every error that sorts before or with this field, as the full sort would.
+        let at = self
             .eval
             .errors
-            .iter()
-            .filter(|d| d.pointer == ptr)
-            .cloned()
-            .collect();
-        let mut changes = Changes {
-            local: true,
-            ..Changes::default()
-        };
-        if old != new {
-            self.eval.errors.retain(|d| d.pointer != ptr);
-            let key = self.form.order_key(ptr);
-            // After every error that sorts before or with this field, as the full sort would.
-            let at = self
-                .eval
-                .errors
-                .partition_point(|d| self.form.order_key(&d.pointer) <= key);
-            for (k, d) in new.iter().enumerate() {
-                self.eval.errors.insert(at + k, d.clone());
-            }
-            changes.errors.push((ptr.to_owned(), new));
+            .partition_point(|d| self.form.order_key(&d.pointer) <= key);
+        for (k, d) in new.iter().enumerate() {
+            self.eval.errors.insert(at + k, d.clone());
         }
-        changes
+        Some((ptr.to_owned(), new))
     }
 
     /// The general path: re-run the rules and report the differences.

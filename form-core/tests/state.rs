@@ -80,7 +80,13 @@ fn run(definition: &str, ops: &[Op]) -> Result<(), TestCaseError> {
     let form = Arc::new(load(definition).form.expect("loads"));
     let mut state = FormState::new(form.clone(), json!({}), TODAY);
     let (leaves, tables) = pointers(&state);
-    let vals = values();
+    // The form's own option values too, so that rules on choices flip both ways.
+    let mut vals = values();
+    for f in form.fields() {
+        if let Some(item) = form.item_for(&f.pointer.replace("/*", "/0")) {
+            vals.extend(item.options.iter().map(|o| json!(o.value)));
+        }
+    }
     for op in ops {
         let before = state.evaluation().clone();
         let changes = match *op {
@@ -143,6 +149,16 @@ proptest! {
     fn incremental_equals_full_on_ct01(ops in ops()) {
         run(include_str!("../../schemas/forms/ct01.json"), &ops)?;
     }
+
+    #[test]
+    fn incremental_equals_full_on_the_birth_registration(ops in ops()) {
+        run(include_str!("../../schemas/forms/birth-registration.json"), &ops)?;
+    }
+
+    #[test]
+    fn incremental_equals_full_on_the_household_business(ops in ops()) {
+        run(include_str!("../../schemas/forms/household-business.json"), &ops)?;
+    }
 }
 
 #[test]
@@ -164,4 +180,27 @@ fn typing_into_a_plain_field_takes_the_fast_path() {
     let c = state.set("/applicant/dateOfBirth", Some(json!("2099-01-01")));
     assert!(!c.local);
     assert!(c.errors.iter().any(|(p, e)| p == "/applicant/dateOfBirth" && e.iter().any(|d| d.code == "constraint")));
+}
+
+#[test]
+fn a_choice_that_shows_a_field_takes_the_middle_path() {
+    let form = Arc::new(load(include_str!("fixtures/rules.json")).form.unwrap());
+    let mut state = FormState::new(form.clone(), json!({"declarant": {}}), TODAY);
+    let other = "/declarant/relationshipOther";
+    assert!(state.evaluation().hidden.contains(other));
+    let c = state.set("/declarant/relationship", Some(json!("khac")));
+    assert!(c.partial && !c.local, "{c:?}");
+    assert_eq!(c.hidden, vec![(other.to_owned(), false)]);
+    assert_eq!(c.required, vec![(other.to_owned(), true)]);
+    assert!(
+        c.errors
+            .iter()
+            .any(|(p, e)| p == other && e[0].code == "required")
+    );
+    assert_eq!(state.evaluation(), &form.evaluate(state.data(), TODAY));
+    let c = state.set("/declarant/relationship", Some(json!("cha")));
+    assert!(c.partial);
+    assert_eq!(c.hidden, vec![(other.to_owned(), true)]);
+    assert_eq!(c.errors, vec![(other.to_owned(), vec![])]);
+    assert_eq!(state.evaluation(), &form.evaluate(state.data(), TODAY));
 }
