@@ -358,7 +358,7 @@ impl Form {
             }],
             None => Vec::new(),
         };
-        let filled = value.is_some_and(|v| !v.is_null() && v != &Value::String(String::new()));
+        let filled = value.is_some_and(is_filled);
         if required_now && !filled && errors.is_empty() {
             errors.push(SchemaError {
                 instance: f.to_owned(),
@@ -689,7 +689,7 @@ impl Form {
                 continue;
             }
             let filled = pointer::get(&work, &ptr)
-                .is_some_and(|v| !v.is_null() && v != &Value::String(String::new()));
+                .is_some_and(is_filled);
             out.required.insert(ptr.clone());
             if !filled && !errors.iter().any(|e| e.instance == ptr) {
                 errors.push(SchemaError {
@@ -996,6 +996,17 @@ fn id_checks(fields: &[Field]) -> Vec<IdCheck> {
             }
         })
         .collect()
+}
+
+/// Whether a value counts as filled for `requiredIf`, as `filled()` counts it in rules: not
+/// empty, not blank text, not an empty list.
+fn is_filled(v: &Value) -> bool {
+    match v {
+        Value::Null => false,
+        Value::String(s) => !s.trim().is_empty(),
+        Value::Array(a) => !a.is_empty(),
+        _ => true,
+    }
 }
 
 /// `pattern` with its row `*` (if any) replaced by each row index of `data`.

@@ -122,7 +122,10 @@ pub fn load_value(value: &Value) -> Loaded {
         schema
     });
     checker.schema = schema.as_ref();
-    checker.pages(value, schema.as_ref());
+    // Read into the typed model once; items are checked from it (a definition that does not
+    // fit the model has its items read one by one, to check what can be checked).
+    let typed = Definition::deserialize(value).ok();
+    checker.pages(value, schema.as_ref(), typed.as_ref());
     checker.computed_order();
     checker.conditional_not_required();
     // With no usable pages every required member would be reported unbound: noise on top of
@@ -137,7 +140,7 @@ pub fn load_value(value: &Value) -> Loaded {
 
     let has_errors = diags.iter().any(Diagnostic::is_error);
     let form = match (has_errors, schema) {
-        (false, Some(schema)) => match Definition::deserialize(value) {
+        (false, Some(schema)) => match typed.map_or_else(|| Definition::deserialize(value), Ok) {
             Ok(definition) => Some(Form::new(definition, schema)),
             Err(e) => {
                 diags.push(Diagnostic::error(
@@ -184,7 +187,7 @@ impl Checker<'_, '_> {
             .push(Diagnostic::error(at, code, Text::new(vi, en)));
     }
 
-    fn pages(&mut self, value: &Value, schema: Option<&Schema>) {
+    fn pages(&mut self, value: &Value, schema: Option<&Schema>, typed: Option<&Definition>) {
         let Some(pages) = value.get("pages").and_then(Value::as_array) else {
             return;
         };
@@ -214,7 +217,15 @@ impl Checker<'_, '_> {
                 };
                 for (ii, item) in items.iter().enumerate() {
                     // Items that do not fit the model were reported by the meta-schema.
-                    match Item::deserialize(item) {
+                    let known = typed
+                        .and_then(|d| d.pages.get(pi))
+                        .and_then(|p| p.sections.get(si))
+                        .and_then(|s| s.items.get(ii));
+                    let parsed = match known {
+                        Some(item) => Ok(std::borrow::Cow::Borrowed(item)),
+                        None => Item::deserialize(item).map(std::borrow::Cow::Owned),
+                    };
+                    match parsed {
                         Ok(item) => {
                             let root = schema.and_then(|s| s.resolve(""));
                             let at = format!("{section_at}/items/{ii}");

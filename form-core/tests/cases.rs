@@ -24,8 +24,12 @@ macro_rules! forms {
     };
 }
 
-const FORMS: &[(&str, &str, &str, &str)] =
-    forms!["birth-registration", "ct01", "household-business"];
+const FORMS: &[(&str, &str, &str, &str)] = forms![
+    "birth-registration",
+    "ct01",
+    "household-business",
+    "pit-finalisation"
+];
 
 /// The administrative units every form is checked against, as the portal does.
 const ADMIN_UNITS: &str = include_str!("../../schemas/data/admin-units.json");

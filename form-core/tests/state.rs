@@ -156,6 +156,11 @@ proptest! {
     }
 
     #[test]
+    fn incremental_equals_full_on_the_pit_finalisation(ops in ops()) {
+        run(include_str!("../../schemas/forms/pit-finalisation.json"), &ops)?;
+    }
+
+    #[test]
     fn incremental_equals_full_on_the_household_business(ops in ops()) {
         run(include_str!("../../schemas/forms/household-business.json"), &ops)?;
     }

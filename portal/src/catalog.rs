@@ -20,6 +20,10 @@ const BUILTIN: &[(&str, &str)] = &[
         "household-business.json",
         include_str!("../../schemas/forms/household-business.json"),
     ),
+    (
+        "pit-finalisation.json",
+        include_str!("../../schemas/forms/pit-finalisation.json"),
+    ),
 ];
 
 /// Vietnam's administrative units (`schemas/data/admin-units.json`), compiled in: address

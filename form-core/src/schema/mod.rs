@@ -153,13 +153,34 @@ enum Node {
     Keywords(Box<Keywords>),
 }
 
+/// Members of `properties` sorted by name.
+#[derive(Debug, Default)]
+struct PropertyIndex(Vec<(String, NodeId)>);
+
+impl PropertyIndex {
+    fn get(&self, name: &str) -> Option<&NodeId> {
+        self.0
+            .binary_search_by(|(n, _)| n.as_str().cmp(name))
+            .ok()
+            .map(|i| &self.0[i].1)
+    }
+
+    fn insert(&mut self, name: String, id: NodeId) {
+        match self.0.binary_search_by(|(n, _)| n.cmp(&name)) {
+            Ok(i) => self.0[i].1 = id,
+            Err(i) => self.0.insert(i, (name, id)),
+        }
+    }
+}
+
 #[derive(Debug, Default)]
 struct Keywords {
     reference: Option<NodeId>,
     types: Option<Vec<JsonType>>,
     properties: Vec<(String, NodeId)>,
-    /// `properties` by name, for objects with many members.
-    property_index: HashMap<String, NodeId>,
+    /// `properties` sorted by name, for look-ups by binary search (faster than hashing the
+    /// short names of definitions, and small).
+    property_index: PropertyIndex,
     required: Vec<String>,
     additional: Option<NodeId>,
     items: Option<NodeId>,
