@@ -59,6 +59,8 @@ pub(crate) struct Deps {
     computed: HashSet<String>,
     /// Fields that ID-number, address and file checks read: changes there take the full path.
     checked: HashSet<String>,
+    /// Objects that may be dropped from the submission when a field in them is hidden.
+    droppable: HashSet<String>,
 }
 
 /// The state of one field as its rules and checks make it.
@@ -212,16 +214,33 @@ impl Form {
             }
             reads.sort();
             reads.dedup();
-            deps.reads_computed.push(reads.iter().any(|p| {
-                deps.computed.iter().any(|c| {
-                    c == p || c.starts_with(&format!("{p}/")) || p.starts_with(&format!("{c}/"))
-                })
-            }));
+            deps.reads_computed.push(
+                reads
+                    .iter()
+                    .any(|p| deps.computed.iter().any(|c| rules::depends_on(p, c))),
+            );
             for p in reads {
                 deps.reads.entry(p).or_default().push(i);
             }
             for p in &r.pointers {
                 deps.about.entry(p.clone()).or_default().push(i);
+            }
+        }
+        // Objects that `drop_emptied_parents` may remove when a field in them is hidden: a
+        // change anywhere below them can change errors elsewhere in them.
+        for r in self.rules.iter().filter(|r| r.visible.is_some()) {
+            for p in &r.pointers {
+                let mut cur = p.as_str();
+                while let Some((parent, _)) = cur.rsplit_once('/') {
+                    if parent.is_empty()
+                        || parent.ends_with("/*")
+                        || self.required_in_parent(parent)
+                    {
+                        break;
+                    }
+                    deps.droppable.insert(parent.to_owned());
+                    cur = parent;
+                }
             }
         }
         for c in &self.id_checks {
@@ -235,6 +254,45 @@ impl Form {
             }
         }
         deps
+    }
+
+    /// Whether the schema lists the member at `ptr` (`*` for rows) as `required` in its object.
+    fn required_in_parent(&self, ptr: &str) -> bool {
+        let Some((parent, name)) = ptr.rsplit_once('/') else {
+            return false;
+        };
+        let name = name.replace("~1", "/").replace("~0", "~");
+        self.schema
+            .resolve(&parent.replace("/*", "/0"))
+            .is_some_and(|v| v.required().contains(&name))
+    }
+
+    /// Whether every object from the root down to `ptr` is `required` in its parent, so that none
+    /// is ever dropped from the submission.
+    fn required_chain(&self, ptr: &str) -> bool {
+        let mut cur = ptr;
+        while !cur.is_empty() {
+            if !self.required_in_parent(cur) {
+                return false;
+            }
+            cur = cur.rsplit_once('/').map_or("", |(head, _)| head);
+        }
+        true
+    }
+
+    /// Whether an object above `ptr` may be dropped when a field in it is hidden.
+    pub(crate) fn under_droppable(&self, ptr: &str) -> bool {
+        let mut cur = ptr;
+        while let Some((head, _)) = cur.rsplit_once('/') {
+            if head.is_empty() {
+                return false;
+            }
+            if self.deps.droppable.contains(&row_pattern(head)) {
+                return true;
+            }
+            cur = head;
+        }
+        false
     }
 
     /// The fields whose state a change of the scalar at `ptr` can change, when they can be
@@ -284,7 +342,7 @@ impl Form {
             // changes its other fields' errors: only fields directly in the root, or in an
             // object that is required all the way up, can change visibility alone.
             let parent = f.rsplit_once('/').map_or("", |(head, _)| head);
-            let parent_stays = parent.is_empty() || self.required_effective(raw, parent);
+            let parent_stays = self.required_chain(parent);
             let ancestor_hidden = hidden.iter().any(|h| f.starts_with(&format!("{h}/")));
             let nested = {
                 let mut c = parent;
@@ -495,6 +553,9 @@ impl Form {
     /// Whether changing the data at `ptr` may change anything beyond that field's own schema
     /// errors: a rule reads it, a check is about it, or it is computed.
     pub(crate) fn has_dependents(&self, ptr: &str) -> bool {
+        if self.under_droppable(ptr) {
+            return true;
+        }
         // Rows do not matter (`*` is dropped on both sides): a watched pointer depends on `ptr`
         // when one is the other or contains it.
         let p = row_pattern(ptr).replace("/*", "");
@@ -688,8 +749,7 @@ impl Form {
             if is_hidden(&ptr) {
                 continue;
             }
-            let filled = pointer::get(&work, &ptr)
-                .is_some_and(is_filled);
+            let filled = pointer::get(&work, &ptr).is_some_and(is_filled);
             out.required.insert(ptr.clone());
             if !filled && !errors.iter().any(|e| e.instance == ptr) {
                 errors.push(SchemaError {
@@ -719,7 +779,9 @@ impl Form {
             .chain(self.compound_problems(&work))
             .chain(failed.into_iter().map(|(p, m)| (p, "constraint", m)))
         {
-            if !is_hidden(&ptr) && !missing.contains(&ptr) {
+            // The address list is checked only on codes of the right shape.
+            let shape_failed = code == "address" && diags.iter().any(|(d, _)| d.pointer == ptr);
+            if !is_hidden(&ptr) && !missing.contains(&ptr) && !shape_failed {
                 let key = self.order_key(&ptr);
                 diags.push((Diagnostic::error(ptr, code, message), key));
             }
@@ -1039,9 +1101,10 @@ pub fn file_accepted(accept: &[String], name: &str, media_type: &str) -> bool {
         })
 }
 
-/// A size in bytes for people: `850 KB`, `5 MB` (decimal units, as file managers show them).
+/// A size in bytes for people: `850 KB`, `5 MB`, `5.2 MB` (decimal units, as file managers
+/// show them).
 pub fn human_size(bytes: u64) -> String {
-    if bytes >= 1_000_000 {
+    if bytes >= 999_500 {
         let mb = bytes as f64 / 1_000_000.0;
         if (mb - mb.round()).abs() < 0.05 {
             format!("{} MB", mb.round())
@@ -1052,6 +1115,17 @@ pub fn human_size(bytes: u64) -> String {
         format!("{} KB", (bytes as f64 / 1000.0).round())
     } else {
         format!("{bytes} B")
+    }
+}
+
+/// A file's size and the largest allowed, for a message that says one is more than the other:
+/// in bytes when the rounded figures would read the same ("5 MB, more than 5 MB").
+fn sizes_over(size: u64, max: u64) -> (String, String) {
+    let (a, b) = (human_size(size), human_size(max));
+    if a == b {
+        (format!("{size} B"), format!("{max} B"))
+    } else {
+        (a, b)
     }
 }
 
@@ -1108,7 +1182,7 @@ impl Form {
                             if let (Some(size), Some(max)) = (size, item.max_size)
                                 && size > max
                             {
-                                let (have, max) = (human_size(size), human_size(max));
+                                let (have, max) = sizes_over(size, max);
                                 out.push((at, "file-size", custom("file-size", Text::new(
                                     format!("Tệp \"{name}\" có dung lượng {have}, lớn hơn mức tối đa {max}; vui lòng chọn tệp nhỏ hơn."),
                                     format!("The file \"{name}\" is {have}, more than the largest allowed, {max}; choose a smaller file."),
@@ -1220,5 +1294,41 @@ fn lower_first(s: &str) -> String {
             .chain(chars)
             .collect(),
         _ => s.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_read_as_people_write_them_and_never_tie() {
+        assert_eq!(human_size(850), "850 B");
+        assert_eq!(human_size(120_000), "120 KB");
+        assert_eq!(human_size(999_600), "1 MB");
+        assert_eq!(human_size(5_000_000), "5 MB");
+        assert_eq!(human_size(5_200_000), "5.2 MB");
+        assert_eq!(
+            sizes_over(5_040_000, 5_000_000),
+            ("5040000 B".to_owned(), "5000000 B".to_owned())
+        );
+        assert_eq!(
+            sizes_over(7_340_032, 5_000_000),
+            ("7.3 MB".to_owned(), "5 MB".to_owned())
+        );
+    }
+
+    #[test]
+    fn accepted_file_types() {
+        let accept = [".pdf".to_owned(), "image/*".to_owned()];
+        assert!(file_accepted(&accept, "A.PDF", ""));
+        assert!(file_accepted(&accept, "photo", "image/png"));
+        assert!(!file_accepted(&accept, "a.docx", "application/msword"));
+        assert!(!file_accepted(
+            &accept,
+            "a.pdf.exe",
+            "application/x-msdownload"
+        ));
+        assert!(file_accepted(&[], "anything", ""));
     }
 }

@@ -139,6 +139,7 @@ impl FormState {
                     out.push((f.clone(), now));
                 }
             }
+            let before = pointer::get(&self.eval.data, f).cloned();
             match pointer::get(&self.raw, f).filter(|_| !o.hidden) {
                 Some(v) => {
                     pointer::set(&mut self.eval.data, f, v.clone());
@@ -146,6 +147,13 @@ impl FormState {
                 None => {
                     pointer::remove(&mut self.eval.data, f);
                 }
+            }
+            // As the full path reports them: values of read-only fields that changed.
+            let after = pointer::get(&self.eval.data, f);
+            let read_only_before_or_now =
+                o.read_only || changes.read_only.iter().any(|(p, _)| p == f);
+            if read_only_before_or_now && before.as_ref() != after {
+                changes.values.push((f.clone(), after.cloned()));
             }
             if let Some(e) = self.replace_errors(f, o.errors) {
                 changes.errors.push(e);

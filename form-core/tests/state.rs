@@ -209,3 +209,100 @@ fn a_choice_that_shows_a_field_takes_the_middle_path() {
     assert_eq!(c.errors, vec![(other.to_owned(), vec![])]);
     assert_eq!(state.evaluation(), &form.evaluate(state.data(), TODAY));
 }
+
+/// The state after `ops` must equal a full evaluation of the same data.
+fn assert_same_as_full(definition: serde_json::Value, start: Value, ops: &[(&str, Option<Value>)]) {
+    let loaded = form_core::load_value(&definition);
+    assert!(loaded.diagnostics.is_empty(), "{:#?}", loaded.diagnostics);
+    let form = Arc::new(loaded.form.unwrap());
+    let mut state = FormState::new(form.clone(), start, TODAY);
+    for (ptr, value) in ops {
+        state.set(ptr, value.clone());
+        assert_eq!(
+            state.evaluation(),
+            &form.evaluate(state.data(), TODAY),
+            "after setting {ptr}"
+        );
+    }
+}
+
+fn t(s: &str) -> Value {
+    json!({"vi": s, "en": s})
+}
+
+/// Review finding: a rule summing a computed column (`sum(members.tax)`) reads a computed value,
+/// so a change it reads takes the full path.
+#[test]
+fn regression_rule_reading_a_computed_column_is_not_evaluated_on_raw_data() {
+    let def = json!({
+        "id": "r1", "version": 1, "title": t("R1"),
+        "dataSchema": {"type": "object", "properties": {
+            "members": {"type": "array", "items": {"type": "object", "properties": {
+                "income": {"type": "number"}, "tax": {"type": "number"}}}},
+            "limit": {"type": "number"}, "note": {"type": "string"}}},
+        "pages": [{"id": "p", "title": t("P"), "sections": [{"id": "s", "items": [
+            {"widget": "table", "pointer": "/members", "label": t("M"), "columns": [
+                {"widget": "number", "pointer": "/income", "label": t("I")},
+                {"widget": "number", "pointer": "/tax", "label": t("T"), "compute": "row.income * 0.1"}]},
+            {"widget": "number", "pointer": "/limit", "label": t("L")},
+            {"widget": "text", "pointer": "/note", "label": t("N"),
+             "constraints": [{"rule": "sum(members.tax) <= limit", "message": t("too much")}]}]}]}]
+    });
+    assert_same_as_full(
+        def,
+        json!({"members": [{"income": 1000}], "limit": 50}),
+        &[("/limit", Some(json!(60))), ("/limit", Some(json!(200)))],
+    );
+}
+
+/// Review finding: an object left empty by a hidden field is dropped, which takes its other
+/// fields' errors with it; changes near such objects take the full path.
+#[test]
+fn regression_objects_dropped_when_emptied_by_hiding() {
+    let def = json!({
+        "id": "r2", "version": 1, "title": t("R2"),
+        "dataSchema": {"type": "object", "properties": {
+            "x": {"type": "number"}, "y": {"type": "boolean"},
+            "a": {"type": "object", "required": ["b"], "properties": {
+                "h": {"type": "string"}, "k": {"type": "string"},
+                "b": {"type": "object", "required": ["c"], "properties": {"c": {"type": "string"}}}}}}},
+        "pages": [{"id": "p", "title": t("P"), "sections": [{"id": "s", "items": [
+            {"widget": "number", "pointer": "/x", "label": t("X")},
+            {"widget": "checkbox", "pointer": "/y", "label": t("Y")},
+            {"widget": "text", "pointer": "/a/h", "label": t("H"), "visibleIf": "y"},
+            {"widget": "text", "pointer": "/a/k", "label": t("K")},
+            {"widget": "text", "pointer": "/a/b/c", "label": t("C"),
+             "constraints": [{"rule": "x > 0", "message": t("x")}]}]}]}]
+    });
+    assert_same_as_full(
+        def.clone(),
+        json!({"a": {}, "y": false}),
+        &[
+            ("/x", Some(json!(5))),
+            ("/a/k", Some(json!("v"))),
+            ("/a/k", None),
+        ],
+    );
+    let father = json!({
+        "id": "r3", "version": 1, "title": t("R3"),
+        "dataSchema": {"type": "object", "properties": {
+            "hasFather": {"type": "boolean"},
+            "father": {"type": "object", "required": ["age", "name2"], "properties": {
+                "name": {"type": "string"}, "age": {"type": "integer"}, "name2": {"type": "string"}}}}},
+        "pages": [{"id": "p", "title": t("P"), "sections": [{"id": "s", "items": [
+            {"widget": "checkbox", "pointer": "/hasFather", "label": t("F")},
+            {"widget": "text", "pointer": "/father/name", "label": t("N"), "visibleIf": "hasFather"},
+            {"widget": "number", "pointer": "/father/age", "label": t("A")},
+            {"widget": "text", "pointer": "/father/name2", "label": t("N2")}]}]}]
+    });
+    assert_same_as_full(
+        father.clone(),
+        json!({"hasFather": false, "father": {"age": 40}}),
+        &[("/father/age", None)],
+    );
+    assert_same_as_full(
+        father,
+        json!({"hasFather": false, "father": {}}),
+        &[("/father/age", Some(json!(40)))],
+    );
+}

@@ -62,6 +62,24 @@ fn save_lang(lang: Lang) {
     }
 }
 
+/// A form with address fields gets the administrative units (fetched once from the portal):
+/// the address picker lists them and form-core checks codes against them, as the portal does.
+/// `None` when they are needed and cannot be fetched.
+async fn with_admin_units(form: form_core::Form) -> Option<form_core::Form> {
+    let needs = form
+        .fields()
+        .iter()
+        .any(|f| f.widget == form_core::Widget::Address);
+    if !needs {
+        return Some(form);
+    }
+    let answer = fetch::request("/refdata/admin-units.json", None)
+        .await
+        .ok()?;
+    let units = form_core::AdminUnits::from_json(&answer.body).ok()?;
+    Some(form.with_admin_units(Arc::new(units)))
+}
+
 /// The whole citizen page.
 #[component]
 pub fn App() -> impl IntoView {
@@ -81,9 +99,12 @@ pub fn App() -> impl IntoView {
                 Ok(a) if a.status == 200 => {
                     let loaded = load(&a.body);
                     match loaded.form {
-                        Some(form) => {
-                            Screen::Form(Arc::new(form), format!("/api/v1/forms/{id}/check"))
-                        }
+                        Some(form) => match with_admin_units(form).await {
+                            Some(form) => {
+                                Screen::Form(Arc::new(form), format!("/api/v1/forms/{id}/check"))
+                            }
+                            None => Screen::Failed,
+                        },
                         None => Screen::Broken(loaded.diagnostics),
                     }
                 }

@@ -28,6 +28,16 @@ pub enum Ui {
     FormsTitle,
     FormsIntro,
     SkipToForm,
+    Province,
+    Commune,
+    Street,
+    ChooseProvince,
+    ChooseCommune,
+    ChooseProvinceFirst,
+    ChooseFile,
+    RemoveFile,
+    NoFile,
+    FileChosen,
 }
 
 impl Ui {
@@ -74,6 +84,22 @@ impl Ui {
             Ui::FormsTitle => ("Biểu mẫu điện tử", "E-forms"),
             Ui::FormsIntro => ("Chọn biểu mẫu cần khai:", "Choose a form to fill in:"),
             Ui::SkipToForm => ("Chuyển đến biểu mẫu", "Skip to the form"),
+            Ui::Province => ("Tỉnh, thành phố", "Province or city"),
+            Ui::Commune => ("Xã, phường, đặc khu", "Commune, ward or special zone"),
+            Ui::Street => (
+                "Số nhà, đường phố, thôn, tổ dân phố",
+                "House number and street, or hamlet",
+            ),
+            Ui::ChooseProvince => ("— Chọn tỉnh, thành phố —", "— Choose a province or city —"),
+            Ui::ChooseCommune => ("— Chọn xã, phường —", "— Choose a commune or ward —"),
+            Ui::ChooseProvinceFirst => (
+                "Chọn tỉnh, thành phố trước.",
+                "Choose the province or city first.",
+            ),
+            Ui::ChooseFile => ("Chọn tệp", "Choose a file"),
+            Ui::RemoveFile => ("Bỏ tệp", "Remove file"),
+            Ui::NoFile => ("Chưa chọn tệp nào.", "No file chosen."),
+            Ui::FileChosen => ("Đã chọn:", "Chosen:"),
         };
         Text::new(vi, en)
     }

@@ -8,7 +8,7 @@ use crate::dom_id;
 use crate::form_view::FormCtx;
 use crate::i18n::Ui;
 use form_core::format::{date_from_display, date_to_display};
-use form_core::{Item, Widget, pointer};
+use form_core::{Item, Text, Widget, pointer};
 use leptos::prelude::*;
 use serde_json::Value;
 
@@ -20,6 +20,8 @@ pub fn item(ctx: FormCtx, item: &Item) -> AnyView {
             view! { <p class="ef-static">{move || ctx.text(&text)}</p> }.into_any()
         }
         (Widget::Table, Some(ptr)) => table(ctx, item.clone(), ptr.clone()).into_any(),
+        (Widget::Address, Some(ptr)) => address(ctx, item, ptr.clone()).into_any(),
+        (Widget::File, Some(ptr)) => file(ctx, item, ptr.clone()).into_any(),
         (_, Some(ptr)) => field(ctx, item, ptr.clone(), None).into_any(),
         (_, None) => ().into_any(),
     }
@@ -475,6 +477,328 @@ fn table(ctx: FormCtx, item: Item, ptr: String) -> impl IntoView {
             <button type="button" class="ef-button ef-button--secondary" id=id on:click=add>
                 {move || format!("{} — {}", Ui::AddRow.get(ctx.lang.get()), label.get(ctx.lang.get()))}
             </button>
+        </div>
+    }
+}
+
+/// An address: province, then a commune of that province (both from the 2025 administrative
+/// units the form was given), then the street part. Each part has its own label and error, and
+/// its own element id, so that error-summary links land on the part to fix.
+fn address(ctx: FormCtx, item: &Item, ptr: String) -> impl IntoView {
+    let label = item.label.clone().unwrap_or_default();
+    let help = item.help.clone();
+    let id = dom_id::for_pointer(&ptr);
+    let help_id = format!("{id}-help");
+    let parts = |name: &str| format!("{ptr}/{name}");
+    let (p_ptr, c_ptr, s_ptr) = (parts("province"), parts("commune"), parts("street"));
+    let hidden = {
+        let ptr = ptr.clone();
+        move || ctx.hidden(&ptr)
+    };
+    let read_only = {
+        let ptr = ptr.clone();
+        move || ctx.read_only(&ptr)
+    };
+    let required = ctx.form.with_value(|f| {
+        f.field_for(&ptr).is_some_and(|f| f.required) || f.schema().resolve(&p_ptr).is_none()
+    });
+    let required_now = {
+        let ptr = ptr.clone();
+        move || required || ctx.required_now(&ptr)
+    };
+    // Province: the list the form was given, in its order.
+    let provinces: Vec<(String, Text)> = ctx.form.with_value(|f| {
+        f.admin_units()
+            .map(|u| {
+                u.provinces()
+                    .iter()
+                    .map(|p| (p.code.clone(), p.name.clone()))
+                    .collect()
+            })
+            .unwrap_or_default()
+    });
+    let province = {
+        let p = p_ptr.clone();
+        Memo::new(move |_| {
+            ctx.data.with(|d| {
+                pointer::get(d, &p)
+                    .and_then(Value::as_str)
+                    .map(str::to_owned)
+            })
+        })
+    };
+    let communes = Memo::new(move |_| {
+        let code = province.get();
+        ctx.form.with_value(|f| {
+            code.and_then(|c| {
+                f.admin_units()?.province(&c).map(|p| {
+                    p.communes
+                        .iter()
+                        .map(|c| (c.code.clone(), c.name.clone()))
+                        .collect::<Vec<_>>()
+                })
+            })
+            .unwrap_or_default()
+        })
+    });
+    let current_commune = {
+        let c = c_ptr.clone();
+        Memo::new(move |_| {
+            ctx.data.with(|d| {
+                pointer::get(d, &c)
+                    .and_then(Value::as_str)
+                    .map(str::to_owned)
+            })
+        })
+    };
+    let on_province = {
+        let (p, c) = (p_ptr.clone(), c_ptr.clone());
+        move |ev: leptos::ev::Event| {
+            let v = event_target_value(&ev);
+            ctx.set(&p, (!v.is_empty()).then_some(Value::String(v.clone())));
+            // A commune of another province no longer fits.
+            let keep = ctx.form.with_value(|f| {
+                let commune = ctx.data.with_untracked(|d| {
+                    pointer::get(d, &c)
+                        .and_then(Value::as_str)
+                        .map(str::to_owned)
+                });
+                commune.is_some_and(|code| {
+                    f.admin_units()
+                        .and_then(|u| u.province_of(&code))
+                        .is_some_and(|q| q.code == v)
+                })
+            });
+            if !keep {
+                ctx.set(&c, None);
+            }
+            ctx.touch(&p);
+        }
+    };
+    let on_commune = {
+        let c = c_ptr.clone();
+        move |ev: leptos::ev::Event| {
+            let v = event_target_value(&ev);
+            ctx.set(&c, (!v.is_empty()).then_some(Value::String(v)));
+            ctx.touch(&c);
+        }
+    };
+    let street_initial = ctx.data.with_untracked(|d| {
+        pointer::get(d, &s_ptr)
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_owned()
+    });
+    let on_street = {
+        let s = s_ptr.clone();
+        move |ev: leptos::ev::Event| ctx.set(&s, to_value(Widget::Text, &event_target_value(&ev)))
+    };
+    let on_street_change = {
+        let s = s_ptr.clone();
+        move |_: leptos::ev::Event| ctx.touch(&s)
+    };
+    let part_ids = [&p_ptr, &c_ptr, &s_ptr].map(|p| dom_id::for_pointer(p));
+    let error_ids = part_ids.clone().map(|i| format!("{i}-error"));
+    let invalid = |p: String| move || ctx.error_at(&p).is_some().then_some("true");
+    let described = |p: String, e: String| move || ctx.error_at(&p).is_some().then(|| e.clone());
+    let any_error = {
+        let ps = [p_ptr.clone(), c_ptr.clone(), s_ptr.clone()];
+        move || ps.iter().any(|p| ctx.error_at(p).is_some())
+    };
+    let class = move || {
+        if any_error() {
+            "ef-field ef-field--error"
+        } else {
+            "ef-field"
+        }
+    };
+    let required_mark = {
+        let r = required_now.clone();
+        move || {
+            r().then(
+                || view! { <span class="ef-required">" "{Ui::Required.get(ctx.lang.get())}</span> },
+            )
+        }
+    };
+    let aria_required = {
+        let r = required_now.clone();
+        move || r().then_some("true")
+    };
+    let help_view =
+        help.map(|h| view! { <p class="ef-hint" id=help_id.clone()>{move || ctx.text(&h)}</p> });
+    let no_province = move || province.with(Option::is_none);
+    let commune_hint_id = format!("{}-hint", part_ids[1]);
+    view! {
+        <div class=class hidden=hidden>
+            <fieldset class="ef-fieldset ef-address" id=id.clone()>
+                <legend class="ef-label">{move || ctx.text(&label)}{required_mark}</legend>
+                {help_view}
+                <div class="ef-address__part">
+                    <label for=part_ids[0].clone() class="ef-sublabel">{move || Ui::Province.get(ctx.lang.get())}</label>
+                    {error_line(ctx, p_ptr.clone(), error_ids[0].clone())}
+                    <select class="ef-select" id=part_ids[0].clone() autocomplete="address-level1" disabled=read_only.clone() aria-required=aria_required.clone() aria-invalid=invalid(p_ptr.clone()) aria-describedby=described(p_ptr.clone(), error_ids[0].clone()) on:change=on_province>
+                        <option value="" selected=move || province.with(Option::is_none)>{move || Ui::ChooseProvince.get(ctx.lang.get())}</option>
+                        {provinces.into_iter().map(|(code, name)| {
+                            let c = code.clone();
+                            view! { <option value=code selected=move || province.with(|p| p.as_deref() == Some(c.as_str()))>{move || ctx.text(&name)}</option> }
+                        }).collect_view()}
+                    </select>
+                </div>
+                <div class="ef-address__part">
+                    <label for=part_ids[1].clone() class="ef-sublabel">{move || Ui::Commune.get(ctx.lang.get())}</label>
+                    {move || no_province().then(|| view! { <p class="ef-hint" id=commune_hint_id.clone()>{Ui::ChooseProvinceFirst.get(ctx.lang.get())}</p> })}
+                    {error_line(ctx, c_ptr.clone(), error_ids[1].clone())}
+                    <select class="ef-select" id=part_ids[1].clone() autocomplete="address-level2" disabled={
+                        let ro = read_only.clone();
+                        move || ro() || no_province()
+                    } aria-required=aria_required.clone() aria-invalid=invalid(c_ptr.clone()) aria-describedby=described(c_ptr.clone(), error_ids[1].clone()) on:change=on_commune>
+                        <option value="" selected=move || current_commune.with(Option::is_none)>{move || Ui::ChooseCommune.get(ctx.lang.get())}</option>
+                        {move || {
+                            let chosen = current_commune.get();
+                            communes.get().into_iter().map(|(code, name)| {
+                                let selected = chosen.as_deref() == Some(code.as_str());
+                                view! { <option value=code selected=selected>{move || ctx.text(&name)}</option> }
+                            }).collect_view()
+                        }}
+                    </select>
+                </div>
+                <div class="ef-address__part">
+                    <label for=part_ids[2].clone() class="ef-sublabel">{move || Ui::Street.get(ctx.lang.get())}</label>
+                    {error_line(ctx, s_ptr.clone(), error_ids[2].clone())}
+                    <input type="text" class="ef-input" id=part_ids[2].clone() autocomplete="street-address" readonly=read_only aria-required=aria_required aria-invalid=invalid(s_ptr.clone()) aria-describedby=described(s_ptr.clone(), error_ids[2].clone()) prop:value=street_initial on:input=on_street on:change=on_street_change />
+                </div>
+            </fieldset>
+        </div>
+    }
+}
+
+/// A file attachment: the citizen picks a file, and its name, size and type are checked at
+/// once against the item's `accept` and `maxSize` (by form-core, as the portal checks them).
+/// The value holds the file's metadata; sending the content belongs to the submission.
+fn file(ctx: FormCtx, item: &Item, ptr: String) -> impl IntoView {
+    let id = dom_id::for_pointer(&ptr);
+    let error_id = format!("{id}-error");
+    let help_id = format!("{id}-help");
+    let label = item.label.clone().unwrap_or_default();
+    let help = item.help.clone();
+    let accept = (!item.accept.is_empty()).then(|| item.accept.join(","));
+    let hidden = {
+        let ptr = ptr.clone();
+        move || ctx.hidden(&ptr)
+    };
+    let required_static = ctx
+        .form
+        .with_value(|f| f.field_for(&ptr).is_some_and(|f| f.required));
+    let required = {
+        let ptr = ptr.clone();
+        move || required_static || ctx.required_now(&ptr)
+    };
+    let has_error = {
+        let ptr = ptr.clone();
+        move || ctx.error_at(&ptr).is_some()
+    };
+    let chosen = {
+        let ptr = ptr.clone();
+        move || {
+            ctx.data.with(|d| {
+                pointer::get(d, &ptr).map(|f| {
+                    let name = f
+                        .get("name")
+                        .and_then(Value::as_str)
+                        .unwrap_or("")
+                        .to_owned();
+                    let size = f.get("size").and_then(Value::as_u64).unwrap_or(0);
+                    (name, form_core::human_size(size))
+                })
+            })
+        }
+    };
+    let on_change = {
+        let ptr = ptr.clone();
+        move |ev: leptos::ev::Event| {
+            let input: Option<web_sys::HtmlInputElement> = ev
+                .target()
+                .and_then(|t| wasm_bindgen::JsCast::dyn_into(t).ok());
+            let picked = input
+                .as_ref()
+                .and_then(|i| i.files())
+                .and_then(|l| l.get(0));
+            let value = picked.map(|f| {
+                serde_json::json!({
+                    "name": f.name(),
+                    "size": f.size() as u64,
+                    "type": f.type_(),
+                })
+            });
+            ctx.set(&ptr, value);
+            ctx.touch(&ptr);
+        }
+    };
+    let on_remove = {
+        let (ptr, id) = (ptr.clone(), id.clone());
+        move |_| {
+            ctx.set(&ptr, None);
+            if let Some(el) = web_sys::window()
+                .and_then(|w| w.document())
+                .and_then(|d| d.get_element_by_id(&id))
+                .and_then(|e| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlInputElement>(e).ok())
+            {
+                el.set_value("");
+                let _ = el.focus();
+            }
+        }
+    };
+    let described_by = {
+        let (help_id, error_id, has_help) = (help_id.clone(), error_id.clone(), help.is_some());
+        let has_error = has_error.clone();
+        let status_id = format!("{id}-status");
+        move || {
+            let mut ids = vec![status_id.clone()];
+            if has_help {
+                ids.push(help_id.clone());
+            }
+            if has_error() {
+                ids.push(error_id.clone());
+            }
+            ids.join(" ")
+        }
+    };
+    let class = {
+        let has_error = has_error.clone();
+        move || {
+            if has_error() {
+                "ef-field ef-field--error"
+            } else {
+                "ef-field"
+            }
+        }
+    };
+    let required_mark = {
+        let r = required.clone();
+        move || {
+            r().then(
+                || view! { <span class="ef-required">" "{Ui::Required.get(ctx.lang.get())}</span> },
+            )
+        }
+    };
+    let help_view =
+        help.map(|h| view! { <p class="ef-hint" id=help_id.clone()>{move || ctx.text(&h)}</p> });
+    let status = {
+        let chosen = chosen.clone();
+        move || match chosen() {
+            Some((name, size)) => format!("{} {name} ({size})", Ui::FileChosen.get(ctx.lang.get())),
+            None => Ui::NoFile.get(ctx.lang.get()),
+        }
+    };
+    let has_file = move || chosen().is_some();
+    view! {
+        <div class=class hidden=hidden>
+            <label for=id.clone() class="ef-label">{move || ctx.text(&label)}{required_mark}</label>
+            {help_view}
+            {error_line(ctx, ptr.clone(), error_id.clone())}
+            <input type="file" class="ef-file" id=id.clone() accept=accept aria-describedby=described_by aria-invalid=move || has_error().then_some("true") aria-required=move || required().then_some("true") on:change=on_change />
+            <p class="ef-file__status" id=format!("{id}-status") aria-live="polite">{status}</p>
+            {move || has_file().then(|| view! { <button type="button" class="ef-button ef-button--secondary" on:click=on_remove.clone()>{move || Ui::RemoveFile.get(ctx.lang.get())}</button> })}
         </div>
     }
 }
