@@ -101,3 +101,70 @@ fn validate_data_cases() {
         println!("ok {name}");
     }
 }
+
+#[test]
+fn edit_forms_cases() {
+    let units = std::sync::Arc::new(
+        form_core::AdminUnits::from_json(include_str!("../../schemas/data/admin-units.json"))
+            .unwrap(),
+    );
+    let forms: Vec<(std::sync::Arc<form_core::Form>, serde_json::Value)> = [
+        (
+            include_str!("../../schemas/forms/ct01.json"),
+            include_str!("../../schemas/forms/ct01.example.json"),
+        ),
+        (
+            include_str!("../../schemas/forms/birth-registration.json"),
+            include_str!("../../schemas/forms/birth-registration.example.json"),
+        ),
+        (
+            include_str!("../../schemas/forms/household-business.json"),
+            include_str!("../../schemas/forms/household-business.example.json"),
+        ),
+        (
+            include_str!("../../schemas/forms/pit-finalisation.json"),
+            include_str!("../../schemas/forms/pit-finalisation.example.json"),
+        ),
+    ]
+    .iter()
+    .map(|(def, example)| {
+        let form = form_core::load(def)
+            .form
+            .unwrap()
+            .with_admin_units(units.clone());
+        (
+            std::sync::Arc::new(form),
+            serde_json::from_str(example).unwrap(),
+        )
+    })
+    .collect();
+    let today = (2026, 11, 25);
+    for (name, bytes) in cases("edit_forms") {
+        let Some((&pick, rest)) = bytes.split_first() else {
+            continue;
+        };
+        let Ok(text) = std::str::from_utf8(rest) else {
+            continue;
+        };
+        let (form, example) = &forms[pick as usize % forms.len()];
+        let mut state = form_core::FormState::new(form.clone(), example.clone(), today);
+        for line in text.lines().take(16) {
+            let (ptr, json) = line.split_once('\t').unwrap_or((line, ""));
+            let value = if json.is_empty() {
+                None
+            } else {
+                match serde_json::from_str::<serde_json::Value>(json) {
+                    Ok(v) => Some(v),
+                    Err(_) => continue,
+                }
+            };
+            let _ = state.set(ptr, value);
+            assert_eq!(
+                state.evaluation(),
+                &form.evaluate(state.data(), today),
+                "{name}: after {line}"
+            );
+        }
+        println!("ok {name}");
+    }
+}

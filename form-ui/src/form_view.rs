@@ -1,6 +1,7 @@
 //! The form: title, error summary, pages of sections of widgets, and the submit button.
 
 use crate::dom_id;
+use crate::drafts;
 use crate::fetch;
 use crate::i18n::Ui;
 use crate::widgets;
@@ -59,6 +60,22 @@ impl FormCtx {
             errs.iter()
                 .find(|e| e.pointer == ptr)
                 .map(|e| e.message.clone())
+        })
+    }
+
+    /// The messages to show for the value at `ptr` and everything inside it (the files of a
+    /// multi-file attachment).
+    pub fn errors_under(&self, ptr: &str) -> Vec<Text> {
+        let visible = self.submitted.get() || self.shown.with(|s| s.contains(ptr));
+        if !visible {
+            return Vec::new();
+        }
+        let prefix = format!("{ptr}/");
+        self.errors.with(|errs| {
+            errs.iter()
+                .filter(|e| e.pointer == ptr || e.pointer.starts_with(&prefix))
+                .map(|e| e.message.clone())
+                .collect()
         })
     }
 
@@ -123,7 +140,24 @@ pub fn FormView(
     #[prop(optional)]
     check_url: Option<String>,
 ) -> impl IntoView {
-    let data = RwSignal::new(initial.unwrap_or_else(|| Value::Object(Default::default())));
+    // A draft of this form version, saved on an earlier visit, comes back unless the caller
+    // gives the data to start from.
+    let draft_key = drafts::key(&form.definition().id, form.definition().version, None);
+    let restored = if initial.is_none() {
+        drafts::load(&draft_key)
+    } else {
+        None
+    };
+    let restored_at = restored.as_ref().map(|d| d.saved_at);
+    let data = RwSignal::new(
+        initial
+            .or(restored.map(|d| d.data))
+            .unwrap_or_else(|| Value::Object(Default::default())),
+    );
+    {
+        let key = draft_key.clone();
+        Effect::new(move |_| data.with(|d| drafts::save(&key, d)));
+    }
     let stored = StoredValue::new(form.clone());
     let today = today();
     let evaluation = Memo::new(move |_| stored.with_value(|f| data.with(|d| f.evaluate(d, today))));
@@ -140,6 +174,11 @@ pub fn FormView(
     provide_context(ctx);
 
     let outcome = RwSignal::new(Outcome::Idle);
+    // Long forms show one page at a time; `attempted` is the page whose "Continue" found errors.
+    let page_count = form.definition().pages.len();
+    let paged = page_count > 1;
+    let current = RwSignal::new(0usize);
+    let attempted = RwSignal::new(None::<usize>);
     let summary_ref = NodeRef::<leptos::html::Div>::new();
     let result_ref = NodeRef::<leptos::html::Div>::new();
     let focus_later = move |target: NodeRef<leptos::html::Div>| {
@@ -150,39 +189,47 @@ pub fn FormView(
         });
     };
 
-    let on_submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        ctx.submitted.set(true);
-        if !ctx.errors.with_untracked(Vec::is_empty) {
-            outcome.set(Outcome::Idle);
-            focus_later(summary_ref);
-            return;
-        }
-        let Some(url) = check_url.clone() else {
-            outcome.set(Outcome::Accepted);
-            focus_later(result_ref);
-            return;
-        };
-        outcome.set(Outcome::Checking);
-        let body = ctx.data.with_untracked(|d| d.to_string());
-        leptos::task::spawn_local(async move {
-            let next = match fetch::request(&url, Some(&body)).await {
-                Ok(a) if a.status == 200 => Outcome::Accepted,
-                Ok(a) if a.status == 422 => {
-                    let diags = serde_json::from_str::<Value>(&a.body)
-                        .ok()
-                        .and_then(|v| {
-                            serde_json::from_value::<Vec<Diagnostic>>(v["diagnostics"].clone()).ok()
-                        })
-                        .unwrap_or_default();
-                    Outcome::Refused(diags)
-                }
-                _ => Outcome::Failed,
+    let on_submit = {
+        let draft_key = draft_key.clone();
+        move |ev: leptos::ev::SubmitEvent| {
+            ev.prevent_default();
+            ctx.submitted.set(true);
+            if !ctx.errors.with_untracked(Vec::is_empty) {
+                outcome.set(Outcome::Idle);
+                focus_later(summary_ref);
+                return;
+            }
+            let Some(url) = check_url.clone() else {
+                outcome.set(Outcome::Accepted);
+                focus_later(result_ref);
+                return;
             };
-            let refused = matches!(next, Outcome::Refused(_));
-            outcome.set(next);
-            focus_later(if refused { summary_ref } else { result_ref });
-        });
+            outcome.set(Outcome::Checking);
+            let body = ctx.data.with_untracked(|d| d.to_string());
+            let draft_key = draft_key.clone();
+            leptos::task::spawn_local(async move {
+                let next = match fetch::request(&url, Some(&body)).await {
+                    Ok(a) if a.status == 200 => {
+                        drafts::clear(&draft_key);
+                        Outcome::Accepted
+                    }
+                    Ok(a) if a.status == 422 => {
+                        let diags = serde_json::from_str::<Value>(&a.body)
+                            .ok()
+                            .and_then(|v| {
+                                serde_json::from_value::<Vec<Diagnostic>>(v["diagnostics"].clone())
+                                    .ok()
+                            })
+                            .unwrap_or_default();
+                        Outcome::Refused(diags)
+                    }
+                    _ => Outcome::Failed,
+                };
+                let refused = matches!(next, Outcome::Refused(_));
+                outcome.set(next);
+                focus_later(if refused { summary_ref } else { result_ref });
+            });
+        }
     };
 
     let definition = form.definition();
@@ -190,14 +237,83 @@ pub fn FormView(
     let description = definition.description.clone();
     let pages = definition.pages.clone();
 
-    // The summary lists the client's errors, or what the portal refused.
+    // The summary lists the client's errors (on "Continue", those of the page), or what the
+    // portal refused.
     let summary_entries = move || -> Vec<Diagnostic> {
         match outcome.get() {
             Outcome::Refused(d) => d,
             _ if ctx.submitted.get() => ctx.errors.get(),
-            _ => Vec::new(),
+            _ => match attempted.get() {
+                Some(p) if p == current.get() => ctx.errors.with(|errs| {
+                    errs.iter()
+                        .filter(|d| page_of(ctx, &d.pointer) == p)
+                        .cloned()
+                        .collect()
+                }),
+                _ => Vec::new(),
+            },
         }
     };
+    let go_to = move |page: usize| {
+        current.set(page);
+        request_animation_frame(move || {
+            if let Some(el) = web_sys::window()
+                .and_then(|w| w.document())
+                .and_then(|d| d.get_element_by_id(&format!("ef-page-{page}")))
+                .and_then(|e| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(e).ok())
+            {
+                el.scroll_into_view();
+                let _ = el.focus();
+            }
+        });
+    };
+    let on_continue = move |_| {
+        let page = current.get_untracked();
+        let here: Vec<String> = ctx.errors.with_untracked(|errs| {
+            errs.iter()
+                .filter(|d| page_of(ctx, &d.pointer) == page)
+                .map(|d| d.pointer.clone())
+                .collect()
+        });
+        if here.is_empty() {
+            attempted.set(None);
+            go_to(page + 1);
+        } else {
+            for p in &here {
+                ctx.touch(p);
+            }
+            attempted.set(Some(page));
+            focus_later(summary_ref);
+        }
+    };
+    let has_previous = move || paged && current.get() >= 1;
+    let on_back = move |_| {
+        attempted.set(None);
+        go_to(current.get_untracked().saturating_sub(1));
+    };
+    let restored_notice = restored_at.map(|at| {
+        let when = drafts::saved_at_text(at);
+        let key = draft_key.clone();
+        let start_again = move |_| {
+            let window = web_sys::window();
+            let sure = window.as_ref().is_none_or(|w| {
+                w.confirm_with_message(&Ui::StartAgainConfirm.get(lang.get_untracked()))
+                    .unwrap_or(false)
+            });
+            if sure {
+                drafts::clear(&key);
+                if let Some(w) = window {
+                    let _ = w.location().reload();
+                }
+            }
+        };
+        view! {
+            <div class="ef-panel ef-draft" role="status" data-testid="draft-restored">
+                <p>{move || Ui::DraftRestored.get(lang.get()).replace("{}", &when)}</p>
+                <button type="button" class="ef-button ef-button--secondary" on:click=start_again>{move || Ui::StartAgain.get(lang.get())}</button>
+            </div>
+        }
+    });
 
     view! {
         <form class="ef-form" novalidate=true on:submit=on_submit lang=move || lang.get().tag()>
@@ -212,15 +328,25 @@ pub fn FormView(
                         }}
                     </h2>
                     <ul class="ef-summary__list">
-                        {move || summary_entries().into_iter().map(|d| summary_entry(ctx, d)).collect_view()}
+                        {move || summary_entries().into_iter().map(|d| summary_entry(ctx, d, current)).collect_view()}
                     </ul>
                 </div>
             </Show>
+            {restored_notice}
             {pages
                 .into_iter()
-                .map(|page| {
+                .enumerate()
+                .map(|(pi, page)| {
+                    let page_title = page.title.clone();
+                    let heading = paged.then(|| view! {
+                        <div class="ef-page__head">
+                            <p class="ef-progress">{move || Ui::Step.get(lang.get()).replacen("{}", &(pi + 1).to_string(), 1).replacen("{}", &page_count.to_string(), 1)}</p>
+                            <h2 class="ef-page__title" id=format!("ef-page-{pi}") tabindex="-1">{move || ctx.text(&page_title)}</h2>
+                        </div>
+                    });
                     view! {
-                        <div class="ef-page">
+                        <div class="ef-page" hidden=move || paged && current.get() != pi>
+                            {heading}
                             {page
                                 .sections
                                 .into_iter()
@@ -249,9 +375,17 @@ pub fn FormView(
                 })
                 .collect_view()}
             <div class="ef-actions">
-                <button type="submit" class="ef-button" disabled=move || outcome.get() == Outcome::Checking>
-                    {move || if outcome.get() == Outcome::Checking { Ui::Checking.get(lang.get()) } else { Ui::Submit.get(lang.get()) }}
-                </button>
+                <Show when=has_previous>
+                    <button type="button" class="ef-button ef-button--secondary" on:click=on_back>{move || Ui::Back.get(lang.get())}</button>
+                </Show>
+                <Show when=move || paged && current.get() + 1 < page_count>
+                    <button type="button" class="ef-button" on:click=on_continue>{move || Ui::Continue.get(lang.get())}</button>
+                </Show>
+                <Show when=move || !paged || current.get() + 1 == page_count>
+                    <button type="submit" class="ef-button" disabled=move || outcome.get() == Outcome::Checking>
+                        {move || if outcome.get() == Outcome::Checking { Ui::Checking.get(lang.get()) } else { Ui::Submit.get(lang.get()) }}
+                    </button>
+                </Show>
             </div>
             <div class="ef-result" tabindex="-1" node_ref=result_ref aria-live="polite">
                 {move || match outcome.get() {
@@ -273,12 +407,49 @@ pub fn FormView(
     }
 }
 
-/// One entry of the error summary: a link that moves focus to the field.
-fn summary_entry(ctx: FormCtx, d: Diagnostic) -> impl IntoView {
+/// The page a data pointer's field is on (the nearest field above it, for the parts of an
+/// address or the rows of a table).
+fn page_of(ctx: FormCtx, pointer: &str) -> usize {
+    ctx.form.with_value(|f| {
+        let mut cur = pointer;
+        loop {
+            if let Some(field) = f.field_for(cur) {
+                return field.page;
+            }
+            match cur.rsplit_once('/') {
+                Some((head, _)) if !head.is_empty() => cur = head,
+                _ => return 0,
+            }
+        }
+    })
+}
+
+/// The element id an error at `pointer` links to: the pointer's own element, else the nearest
+/// one above it (a file of a multi-file attachment links to the attachment's input).
+fn target_id(pointer: &str) -> String {
+    let doc = web_sys::window().and_then(|w| w.document());
+    let mut cur = pointer;
+    loop {
+        let id = dom_id::for_pointer(cur);
+        let exists = doc
+            .as_ref()
+            .is_some_and(|d| d.get_element_by_id(&id).is_some());
+        match cur.rsplit_once('/') {
+            _ if exists => return id,
+            Some((head, _)) if !head.is_empty() => cur = head,
+            _ => return dom_id::for_pointer(pointer),
+        }
+    }
+}
+
+/// One entry of the error summary: a link that moves focus to the field (showing its page
+/// first on a long form).
+fn summary_entry(ctx: FormCtx, d: Diagnostic, current: RwSignal<usize>) -> impl IntoView {
+    let page = page_of(ctx, &d.pointer);
     let label = ctx
         .form
         .with_value(|f| f.field_for(&d.pointer).map(|field| field.label.clone()));
-    let target = dom_id::for_pointer(&d.pointer);
+    let target = target_id(&d.pointer);
     let href = format!("#{target}");
     // "Full name: Enter full name" says it twice: the label leads only when the message does
     // not already name the field.
@@ -293,16 +464,21 @@ fn summary_entry(ctx: FormCtx, d: Diagnostic) -> impl IntoView {
         }
     };
     let on_click = move |ev: leptos::ev::MouseEvent| {
-        let el = web_sys::window()
-            .and_then(|w| w.document())
-            .and_then(|doc| doc.get_element_by_id(&target));
-        if let Some(el) =
-            el.and_then(|e| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(e).ok())
-        {
-            ev.prevent_default();
-            el.scroll_into_view();
-            let _ = el.focus();
-        }
+        ev.prevent_default();
+        current.set(page);
+        let target = target.clone();
+        // After the page shows (a hidden element cannot take focus).
+        request_animation_frame(move || {
+            let el = web_sys::window()
+                .and_then(|w| w.document())
+                .and_then(|doc| doc.get_element_by_id(&target));
+            if let Some(el) =
+                el.and_then(|e| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(e).ok())
+            {
+                el.scroll_into_view();
+                let _ = el.focus();
+            }
+        });
     };
     view! { <li><a href=href on:click=on_click>{text}</a></li> }
 }

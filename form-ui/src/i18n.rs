@@ -38,6 +38,12 @@ pub enum Ui {
     RemoveFile,
     NoFile,
     FileChosen,
+    DraftRestored,
+    StartAgain,
+    StartAgainConfirm,
+    Continue,
+    Back,
+    Step,
 }
 
 impl Ui {
@@ -100,6 +106,18 @@ impl Ui {
             Ui::RemoveFile => ("Bỏ tệp", "Remove file"),
             Ui::NoFile => ("Chưa chọn tệp nào.", "No file chosen."),
             Ui::FileChosen => ("Đã chọn:", "Chosen:"),
+            Ui::DraftRestored => (
+                "Thông tin bạn đã nhập trước đó (lưu lúc {}) đã được khôi phục trên trình duyệt này.",
+                "What you entered before (saved at {}) has been restored in this browser.",
+            ),
+            Ui::StartAgain => ("Xoá và nhập lại từ đầu", "Clear and start again"),
+            Ui::StartAgainConfirm => (
+                "Xoá mọi thông tin đã nhập trong biểu mẫu này?",
+                "Clear everything entered in this form?",
+            ),
+            Ui::Continue => ("Tiếp tục", "Continue"),
+            Ui::Back => ("Quay lại", "Back"),
+            Ui::Step => ("Bước {} trên {}", "Step {} of {}"),
         };
         Text::new(vi, en)
     }

@@ -10,6 +10,7 @@
 
 pub mod app;
 pub mod dom_id;
+mod drafts;
 mod fetch;
 pub mod form_view;
 pub mod i18n;

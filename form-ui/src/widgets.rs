@@ -672,16 +672,23 @@ fn address(ctx: FormCtx, item: &Item, ptr: String) -> impl IntoView {
     }
 }
 
-/// A file attachment: the citizen picks a file, and its name, size and type are checked at
-/// once against the item's `accept` and `maxSize` (by form-core, as the portal checks them).
-/// The value holds the file's metadata; sending the content belongs to the submission.
+/// A file attachment: the citizen picks a file (or several, when the schema is an array), and
+/// each file's name, size and type are checked at once against the item's `accept` and
+/// `maxSize` (by form-core, as the portal checks them). The value holds the files' metadata;
+/// sending the content belongs to the submission.
 fn file(ctx: FormCtx, item: &Item, ptr: String) -> impl IntoView {
     let id = dom_id::for_pointer(&ptr);
     let error_id = format!("{id}-error");
     let help_id = format!("{id}-help");
+    let status_id = format!("{id}-status");
     let label = item.label.clone().unwrap_or_default();
     let help = item.help.clone();
     let accept = (!item.accept.is_empty()).then(|| item.accept.join(","));
+    let multiple = ctx.form.with_value(|f| {
+        f.schema()
+            .resolve(&ptr)
+            .is_some_and(|v| v.items().is_some())
+    });
     let hidden = {
         let ptr = ptr.clone();
         move || ctx.hidden(&ptr)
@@ -693,23 +700,31 @@ fn file(ctx: FormCtx, item: &Item, ptr: String) -> impl IntoView {
         let ptr = ptr.clone();
         move || required_static || ctx.required_now(&ptr)
     };
-    let has_error = {
+    // The attachment's errors and those of each of its files.
+    let messages = {
         let ptr = ptr.clone();
-        move || ctx.error_at(&ptr).is_some()
+        move || ctx.errors_under(&ptr)
+    };
+    let has_error = {
+        let messages = messages.clone();
+        move || !messages().is_empty()
     };
     let chosen = {
         let ptr = ptr.clone();
         move || {
             ctx.data.with(|d| {
-                pointer::get(d, &ptr).map(|f| {
-                    let name = f
-                        .get("name")
-                        .and_then(Value::as_str)
-                        .unwrap_or("")
-                        .to_owned();
+                let describe = |f: &Value| {
+                    let name = f.get("name").and_then(Value::as_str).unwrap_or("");
                     let size = f.get("size").and_then(Value::as_u64).unwrap_or(0);
-                    (name, form_core::human_size(size))
-                })
+                    format!("{name} ({})", form_core::human_size(size))
+                };
+                match pointer::get(d, &ptr) {
+                    Some(Value::Array(files)) if !files.is_empty() => {
+                        Some(files.iter().map(describe).collect::<Vec<_>>().join(", "))
+                    }
+                    Some(Value::Array(_)) | None => None,
+                    Some(f) => Some(describe(f)),
+                }
             })
         }
     };
@@ -719,17 +734,24 @@ fn file(ctx: FormCtx, item: &Item, ptr: String) -> impl IntoView {
             let input: Option<web_sys::HtmlInputElement> = ev
                 .target()
                 .and_then(|t| wasm_bindgen::JsCast::dyn_into(t).ok());
-            let picked = input
-                .as_ref()
-                .and_then(|i| i.files())
-                .and_then(|l| l.get(0));
-            let value = picked.map(|f| {
-                serde_json::json!({
-                    "name": f.name(),
-                    "size": f.size() as u64,
-                    "type": f.type_(),
+            let list = input.as_ref().and_then(|i| i.files());
+            let picked: Vec<Value> = (0..list.as_ref().map_or(0, |l| l.length()))
+                .filter_map(|i| list.as_ref().and_then(|l| l.get(i)))
+                .map(|f| {
+                    serde_json::json!({
+                        "name": f.name(),
+                        "size": f.size() as u64,
+                        "type": f.type_(),
+                    })
                 })
-            });
+                .collect();
+            let value = if picked.is_empty() {
+                None
+            } else if multiple {
+                Some(Value::Array(picked))
+            } else {
+                picked.into_iter().next()
+            };
             ctx.set(&ptr, value);
             ctx.touch(&ptr);
         }
@@ -749,9 +771,9 @@ fn file(ctx: FormCtx, item: &Item, ptr: String) -> impl IntoView {
         }
     };
     let described_by = {
-        let (help_id, error_id, has_help) = (help_id.clone(), error_id.clone(), help.is_some());
+        let (help_id, error_id, status_id) = (help_id.clone(), error_id.clone(), status_id.clone());
+        let has_help = help.is_some();
         let has_error = has_error.clone();
-        let status_id = format!("{id}-status");
         move || {
             let mut ids = vec![status_id.clone()];
             if has_help {
@@ -783,10 +805,27 @@ fn file(ctx: FormCtx, item: &Item, ptr: String) -> impl IntoView {
     };
     let help_view =
         help.map(|h| view! { <p class="ef-hint" id=help_id.clone()>{move || ctx.text(&h)}</p> });
+    let error_view = move || {
+        let list = messages();
+        (!list.is_empty()).then(|| {
+            let lang = ctx.lang.get();
+            let text = list
+                .iter()
+                .map(|m| m.get(lang).to_owned())
+                .collect::<Vec<_>>()
+                .join(" ");
+            view! {
+                <p class="ef-error" id=error_id.clone()>
+                    <span class="ef-visually-hidden">{Ui::ErrorPrefix.get(lang)}" "</span>
+                    {text}
+                </p>
+            }
+        })
+    };
     let status = {
         let chosen = chosen.clone();
         move || match chosen() {
-            Some((name, size)) => format!("{} {name} ({size})", Ui::FileChosen.get(ctx.lang.get())),
+            Some(files) => format!("{} {files}", Ui::FileChosen.get(ctx.lang.get())),
             None => Ui::NoFile.get(ctx.lang.get()),
         }
     };
@@ -795,9 +834,9 @@ fn file(ctx: FormCtx, item: &Item, ptr: String) -> impl IntoView {
         <div class=class hidden=hidden>
             <label for=id.clone() class="ef-label">{move || ctx.text(&label)}{required_mark}</label>
             {help_view}
-            {error_line(ctx, ptr.clone(), error_id.clone())}
-            <input type="file" class="ef-file" id=id.clone() accept=accept aria-describedby=described_by aria-invalid=move || has_error().then_some("true") aria-required=move || required().then_some("true") on:change=on_change />
-            <p class="ef-file__status" id=format!("{id}-status") aria-live="polite">{status}</p>
+            {error_view}
+            <input type="file" class="ef-file" id=id.clone() multiple=multiple accept=accept aria-describedby=described_by aria-invalid=move || has_error().then_some("true") aria-required=move || required().then_some("true") on:change=on_change />
+            <p class="ef-file__status" id=status_id.clone() aria-live="polite">{status}</p>
             {move || has_file().then(|| view! { <button type="button" class="ef-button ef-button--secondary" on:click=on_remove.clone()>{move || Ui::RemoveFile.get(ctx.lang.get())}</button> })}
         </div>
     }

@@ -73,7 +73,7 @@ test("an empty submission lists the required fields in a summary that links to t
   assert.equal(await page.getAttribute("#f__applicant__fullName", "aria-invalid"), "true");
   // A summary entry moves focus to its field.
   await summary.locator("li a", { hasText: "Số định danh cá nhân" }).first().click();
-  assert.equal(await page.evaluate(() => document.activeElement.id), "f__applicant__idNumber");
+  await page.waitForFunction(() => document.activeElement?.id === "f__applicant__idNumber");
   assert.deepEqual(await axe(page), []);
   await page.screenshot({ path: shot("ct01-errors"), fullPage: true });
   await page.close();

@@ -4,7 +4,7 @@
 // anything is sent.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { writeFileSync, mkdirSync } from "node:fs";
+import { writeFileSync, mkdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { URL, OUTPUT, launch, openPage, shot, axe } from "./browser.mjs";
 
@@ -28,8 +28,12 @@ for (const id of ["birth-registration", "household-business", "pit-finalisation"
     assert.deepEqual(unlabelled, []);
     assert.deepEqual(await axe(page), []);
     await page.screenshot({ path: shot(`${id}-empty`), fullPage: true });
-    await page.click("button[type=submit]");
+    // A long form shows one page at a time: "Continue" checks the page and lists its errors.
+    assert.equal(await page.locator("button[type=submit]").count(), 0, "submit waits for the last page");
+    assert.match(await page.textContent(".ef-page:not([hidden]) .ef-progress"), /^Bước 1 trên \d+$/);
+    await page.click("button:has-text('Tiếp tục')");
     await page.locator(".ef-summary").waitFor();
+    assert.match(await page.textContent(".ef-page:not([hidden]) .ef-progress"), /^Bước 1 /, "errors keep the page");
     const links = await page.locator(".ef-summary li a").evaluateAll((as) => as.map((a) => a.getAttribute("href")));
     assert.ok(links.length > 3, JSON.stringify(links));
     // Every summary entry points at an element of the page.
@@ -44,8 +48,8 @@ for (const id of ["birth-registration", "household-business", "pit-finalisation"
 
 test("the address picker lists the province's communes and forgets a commune of another province", async () => {
   const page = await open("household-business");
-  const province = "#f__business__address__province";
-  const commune = "#f__business__address__commune";
+  const province = "#f__owner__contactAddress__province";
+  const commune = "#f__owner__contactAddress__commune";
   assert.equal(await page.locator(`${province} option`).count(), 35, "34 provinces and the prompt");
   assert.equal(await page.isDisabled(commune), true, "no commune before a province");
   await page.selectOption(province, "01");
@@ -54,7 +58,7 @@ test("the address picker lists the province's communes and forgets a commune of 
   assert.ok(names.includes("Phường Ba Đình"), names.slice(0, 5).join(", "));
   assert.ok(!names.includes("Phường Sài Gòn"));
   await page.selectOption(commune, "00004");
-  await page.fill("#f__business__address__street", "Số 7 phố Ngọc Hà");
+  await page.fill("#f__owner__contactAddress__street", "Số 7 phố Ngọc Hà");
   // Another province: the commune chosen no longer fits and is cleared.
   await page.selectOption(province, "79");
   await page.waitForFunction((sel) => [...document.querySelector(sel).options].some((o) => o.textContent === "Phường Sài Gòn"), commune);
@@ -65,7 +69,7 @@ test("the address picker lists the province's communes and forgets a commune of 
   await page.waitForFunction((sel) => document.querySelector(sel).selectedOptions[0]?.textContent === "Sai Gon Ward", commune);
   assert.equal(await page.inputValue(province), "79");
   assert.equal(await page.textContent(`label[for=${province.slice(1)}]`), "Province or city");
-  await page.locator("#f__business__address").screenshot({ path: shot("household-business-address") });
+  await page.locator("#f__owner__contactAddress").screenshot({ path: shot("household-business-address") });
   assert.deepEqual(page.problems, []);
   await page.close();
 });
@@ -79,7 +83,17 @@ test("a file of the wrong type or too big is refused on the spot, with a message
   writeFileSync(big, Buffer.alloc(5_200_000, 1));
   const good = path.join(dir, "hop-dong-thue-nha.pdf");
   writeFileSync(good, Buffer.alloc(120_000, 1));
-  const page = await open("household-business");
+  // The attachments are on the last page: start from a draft of the rest of the example.
+  const page = await openPage(browser);
+  const data = structuredClone(hkdExample);
+  delete data.attachments;
+  await page.goto(`${URL}/`);
+  await page.evaluate((d) => localStorage.setItem("eform.draft.household-business.v1", JSON.stringify({ savedAt: Date.now(), data: d })), data);
+  await page.goto(`${URL}/f/household-business`);
+  await page.locator("[data-testid=draft-restored]").waitFor();
+  await page.click("button:has-text('Tiếp tục')");
+  await page.click("button:has-text('Tiếp tục')");
+  await page.waitForFunction(() => document.activeElement?.id === "ef-page-2");
   const input = "#f__attachments__premises";
   await page.setInputFiles(input, docx);
   await page.locator("#f__attachments__premises-error").waitFor();
@@ -97,6 +111,96 @@ test("a file of the wrong type or too big is refused on the spot, with a message
   await page.click("text=Bỏ tệp");
   assert.match(await page.textContent("#f__attachments__premises-status"), /Chưa chọn tệp/);
   assert.equal(await page.evaluate(() => document.activeElement.id), "f__attachments__premises");
+  assert.deepEqual(page.problems, []);
+  await page.close();
+});
+
+const hkdExample = JSON.parse(readFileSync(new globalThis.URL("../../schemas/forms/household-business.example.json", import.meta.url)));
+const pitExample = JSON.parse(readFileSync(new globalThis.URL("../../schemas/forms/pit-finalisation.example.json", import.meta.url)));
+
+test("a long form goes page by page: Continue checks the page, Back keeps what was typed, the last page submits", async () => {
+  const page = await openPage(browser);
+  // A draft of everything but the taxpayer's name, as if typed on an earlier visit.
+  const data = structuredClone(pitExample);
+  delete data.taxpayer.fullName;
+  await page.goto(`${URL}/`);
+  await page.evaluate((d) => localStorage.setItem("eform.draft.pit-finalisation.v1", JSON.stringify({ savedAt: Date.now(), data: d })), data);
+  await page.goto(`${URL}/f/pit-finalisation`);
+  await page.locator("[data-testid=draft-restored]").waitFor();
+  const steps = Number((await page.textContent(".ef-page:not([hidden]) .ef-progress")).match(/trên (\d+)/)[1]);
+  assert.equal(steps, 9);
+  await page.click("button:has-text('Tiếp tục')");
+  await page.waitForFunction(() => document.activeElement?.id === "ef-page-1");
+  assert.match(await page.textContent(".ef-page:not([hidden]) .ef-progress"), /^Bước 2 trên 9$/);
+  // Page 2 lacks the name: Continue stops and says so; the summary link lands on the field.
+  await page.click("button:has-text('Tiếp tục')");
+  await page.locator(".ef-summary").waitFor();
+  const entries = await page.locator(".ef-summary li a").allTextContents();
+  assert.equal(entries.length, 1, JSON.stringify(entries));
+  await page.locator(".ef-summary li a").first().click();
+  await page.waitForFunction(() => document.activeElement?.id === "f__taxpayer__fullName");
+  await page.fill("#f__taxpayer__fullName", "Lê Thị Thu Trang");
+  // Back and forth keeps what was typed.
+  await page.click("button:has-text('Quay lại')");
+  await page.click("button:has-text('Tiếp tục')");
+  assert.equal(await page.inputValue("#f__taxpayer__fullName"), "Lê Thị Thu Trang");
+  for (let i = 2; i < steps; i++) {
+    await page.click("button:has-text('Tiếp tục')");
+    await page.waitForFunction((n) => document.activeElement?.id === `ef-page-${n}`, i);
+  }
+  assert.equal(await page.locator("button:has-text('Tiếp tục')").count(), 0);
+  // A multi-file attachment: each file is listed; a wrong one is named in the error, and the
+  // summary entry of that file leads to the attachment's input.
+  const dir = path.join(OUTPUT, "files");
+  mkdirSync(dir, { recursive: true });
+  const pdf = path.join(dir, "chung-tu-1.pdf"), exe = path.join(dir, "chung-tu-2.exe");
+  writeFileSync(pdf, Buffer.alloc(2000, 1));
+  writeFileSync(exe, Buffer.alloc(3000, 1));
+  const certs = "#f__attachments__withholdingCertificates";
+  await page.setInputFiles(certs, [pdf, exe]);
+  assert.match(await page.textContent(`${certs}-status`), /chung-tu-1\.pdf \(2 KB\), chung-tu-2\.exe \(3 KB\)/);
+  await page.locator(`${certs}-error`).waitFor();
+  assert.match(await page.textContent(`${certs}-error`), /chung-tu-2\.exe/);
+  await page.click("button[type=submit]");
+  await page.locator(".ef-summary").waitFor();
+  const link = page.locator(".ef-summary li a", { hasText: "chung-tu-2.exe" });
+  assert.equal(await link.getAttribute("href"), certs);
+  await link.click();
+  await page.waitForFunction((id) => document.activeElement?.id === id, certs.slice(1));
+  await page.setInputFiles(certs, [pdf]);
+  await page.waitForFunction((sel) => !document.querySelector(`${sel}-error`), certs);
+  assert.deepEqual(await axe(page), []);
+  await page.screenshot({ path: shot("pit-finalisation-last-page"), fullPage: false });
+  await page.click("button[type=submit]");
+  await page.locator("[data-testid=accepted]").waitFor();
+  // Acknowledged: the draft is gone.
+  assert.equal(await page.evaluate(() => localStorage.getItem("eform.draft.pit-finalisation.v1")), null);
+  assert.deepEqual(page.problems, []);
+  await page.close();
+});
+
+test("what was typed survives a reload; 'start again' clears it", async () => {
+  const page = await openPage(browser);
+  await page.goto(`${URL}/f/ct01`);
+  await page.waitForSelector("h1.ef-title");
+  assert.equal(await page.locator("[data-testid=draft-restored]").count(), 0);
+  await page.fill("#f__applicant__fullName", "Nguyễn Thị Minh Anh");
+  await page.check("#f__applicant__sex-1");
+  await page.fill("#f__applicant__dateOfBirth", "17/05/1990");
+  await page.reload();
+  await page.locator("[data-testid=draft-restored]").waitFor();
+  assert.equal(await page.inputValue("#f__applicant__fullName"), "Nguyễn Thị Minh Anh");
+  assert.equal(await page.inputValue("#f__applicant__dateOfBirth"), "17/05/1990");
+  assert.ok(await page.isChecked("#f__applicant__sex-1"));
+  assert.deepEqual(await axe(page), []);
+  await page.screenshot({ path: shot("ct01-draft-restored"), fullPage: false });
+  page.once("dialog", (d) => d.accept());
+  await page.click("button:has-text('Xoá và nhập lại từ đầu')");
+  await page.waitForLoadState("load");
+  await page.waitForSelector("h1.ef-title");
+  assert.equal(await page.inputValue("#f__applicant__fullName"), "");
+  assert.equal(await page.locator("[data-testid=draft-restored]").count(), 0);
+  assert.equal(await page.evaluate(() => localStorage.getItem("eform.draft.ct01.v1")), null);
   assert.deepEqual(page.problems, []);
   await page.close();
 });

@@ -19,7 +19,7 @@ test("a multi-select is a labelled group, drives a rule, and submits its values"
   const entries = await page.locator(".ef-summary li a").allTextContents();
   assert.deepEqual(entries, ["Vui lòng chọn dịch vụ cần đăng ký."]);
   await page.locator(".ef-summary li a").first().click();
-  assert.equal(await page.evaluate(() => document.activeElement.id), "f__services");
+  await page.waitForFunction(() => document.activeElement?.id === "f__services");
   await page.check("#f__services");        // Điện
   await page.keyboard.press("Tab");
   await page.keyboard.press("Tab");

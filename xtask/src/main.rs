@@ -113,7 +113,12 @@ fn bench(root: &Path, args: &[String]) -> Result<()> {
 }
 
 /// The fuzz targets of `form-core/fuzz`.
-const FUZZ_TARGETS: [&str; 3] = ["load_definition", "expression", "validate_data"];
+const FUZZ_TARGETS: [&str; 4] = [
+    "load_definition",
+    "expression",
+    "validate_data",
+    "edit_forms",
+];
 
 /// `cargo xtask fuzz [TARGET] [SECONDS]`: runs one fuzz target, or each in turn, for SECONDS
 /// (default 60) with libFuzzer. Crashes land in `form-core/fuzz/artifacts/`; keep each as a
