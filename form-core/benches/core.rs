@@ -125,7 +125,29 @@ pub fn data(n: usize, invalid: bool) -> Value {
     Value::Object(m)
 }
 
+/// The real forms of `schemas/forms/`.
+const REAL: [(&str, &str); 4] = [
+    ("ct01", include_str!("../../schemas/forms/ct01.json")),
+    (
+        "birth-registration",
+        include_str!("../../schemas/forms/birth-registration.json"),
+    ),
+    (
+        "household-business",
+        include_str!("../../schemas/forms/household-business.json"),
+    ),
+    (
+        "pit-finalisation",
+        include_str!("../../schemas/forms/pit-finalisation.json"),
+    ),
+];
+
 fn benches(c: &mut Criterion) {
+    for (id, text) in REAL {
+        c.bench_with_input(BenchmarkId::new("load_real_form", id), &text, |b, text| {
+            b.iter(|| load(black_box(text)))
+        });
+    }
     for n in [100, 1000] {
         let text = definition(n).to_string();
         c.bench_with_input(BenchmarkId::new("load_and_check", n), &text, |b, text| {

@@ -37,8 +37,8 @@ pub struct Form {
     watched_prefixes: HashSet<String>,
     /// Field pointer (`*` for rows) → index in `fields` and `items`.
     field_index: HashMap<String, usize>,
-    /// The item of each field, parallel to `fields`.
-    items: Vec<Item>,
+    /// Where the item of each field is in the definition, parallel to `fields`.
+    items: Vec<ItemAt>,
     /// The administrative units address fields are checked against, when the caller gave them.
     admin_units: Option<Arc<AdminUnits>>,
     /// What the incremental path of [`crate::FormState`] needs to know of the rules.
@@ -79,6 +79,15 @@ struct IdCheck {
     id: String,
     birth: Option<String>,
     sex: Option<String>,
+}
+
+/// Where an item is in the definition: page, section, item, and column of a table.
+#[derive(Clone, Copy, Debug)]
+struct ItemAt {
+    page: usize,
+    section: usize,
+    item: usize,
+    column: Option<usize>,
 }
 
 /// The compiled rules of one item (or of a section, for `visibleIf`).
@@ -142,8 +151,16 @@ impl Form {
         let mut fields = Vec::new();
         let mut items = Vec::new();
         for (pi, page) in form.definition.pages.iter().enumerate() {
-            for item in page.sections.iter().flat_map(|s| &s.items) {
-                form.index(item, "", pi, &mut fields, &mut items);
+            for (si, section) in page.sections.iter().enumerate() {
+                for (ii, item) in section.items.iter().enumerate() {
+                    let at = ItemAt {
+                        page: pi,
+                        section: si,
+                        item: ii,
+                        column: None,
+                    };
+                    form.index(item, at, "", &mut fields, &mut items);
+                }
             }
         }
         form.items = items;
@@ -441,25 +458,41 @@ impl Form {
     fn index(
         &self,
         item: &Item,
+        at: ItemAt,
         prefix: &str,
-        page: usize,
         out: &mut Vec<Field>,
-        items: &mut Vec<Item>,
+        items: &mut Vec<ItemAt>,
     ) {
         let (Some(ptr), Some(label)) = (&item.pointer, &item.label) else {
             return;
         };
         let pointer = format!("{prefix}{ptr}");
-        items.push(item.clone());
+        items.push(at);
         out.push(Field {
             required: self.is_required(&pointer),
             pointer: pointer.clone(),
             label: label.clone(),
             widget: item.widget,
-            page,
+            page: at.page,
         });
-        for col in &item.columns {
-            self.index(col, &format!("{pointer}/*"), page, out, items);
+        // Tables do not nest (loading refuses it): columns are one level down.
+        if at.column.is_none() {
+            for (ci, col) in item.columns.iter().enumerate() {
+                let col_at = ItemAt {
+                    column: Some(ci),
+                    ..at
+                };
+                self.index(col, col_at, &format!("{pointer}/*"), out, items);
+            }
+        }
+    }
+
+    /// The item at a place of the definition.
+    fn item_at(&self, at: ItemAt) -> &Item {
+        let item = &self.definition.pages[at.page].sections[at.section].items[at.item];
+        match at.column {
+            Some(c) => &item.columns[c],
+            None => item,
         }
     }
 
@@ -510,7 +543,7 @@ impl Form {
     pub fn item_for(&self, data_pointer: &str) -> Option<&Item> {
         self.field_index
             .get(&row_pattern(data_pointer))
-            .map(|&i| &self.items[i])
+            .map(|&i| self.item_at(self.items[i]))
     }
 
     /// Validates `data` as of `today`: every error, located by data pointer, in the form's
@@ -955,7 +988,9 @@ impl Form {
                     Widget::Select | Widget::Radio | Widget::MultiSelect
                 ) =>
             {
-                let options = &self.items[self.field_index[&f.pointer]].options;
+                let options = &self
+                    .item_at(self.items[self.field_index[&f.pointer]])
+                    .options;
                 if options.len() <= 6 {
                     let list = |lang| {
                         options
@@ -1134,7 +1169,8 @@ impl Form {
     /// chosen), and files of a type or size the item does not take.
     fn compound_problems(&self, data: &Value) -> Vec<(String, &'static str, Text)> {
         let mut out = Vec::new();
-        for (field, item) in self.fields.iter().zip(&self.items) {
+        for (field, &at) in self.fields.iter().zip(&self.items) {
+            let item = self.item_at(at);
             let custom =
                 |code: &str, default: Text| item.messages.get(code).cloned().unwrap_or(default);
             match field.widget {

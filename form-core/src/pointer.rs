@@ -11,7 +11,7 @@ pub fn escape(token: &str) -> String {
 
 /// Appends `token`, escaped, to `out` (no allocation when it needs none).
 pub fn push_escaped(out: &mut String, token: &str) {
-    if !token.contains(['~', '/']) {
+    if !token.bytes().any(|b| b == b'~' || b == b'/') {
         out.push_str(token);
         return;
     }

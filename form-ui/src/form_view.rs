@@ -345,7 +345,9 @@ pub fn FormView(
                         </div>
                     });
                     view! {
-                        <div class="ef-page" hidden=move || paged && current.get() != pi>
+                        // Pages other than the current one are off screen but printed: a
+                        // printout is the whole form.
+                        <div class=move || if paged && current.get() != pi { "ef-page ef-page--off" } else { "ef-page" }>
                             {heading}
                             {page
                                 .sections

@@ -30,10 +30,10 @@ for (const id of ["birth-registration", "household-business", "pit-finalisation"
     await page.screenshot({ path: shot(`${id}-empty`), fullPage: true });
     // A long form shows one page at a time: "Continue" checks the page and lists its errors.
     assert.equal(await page.locator("button[type=submit]").count(), 0, "submit waits for the last page");
-    assert.match(await page.textContent(".ef-page:not([hidden]) .ef-progress"), /^Bước 1 trên \d+$/);
+    assert.match(await page.textContent(".ef-page:not(.ef-page--off) .ef-progress"), /^Bước 1 trên \d+$/);
     await page.click("button:has-text('Tiếp tục')");
     await page.locator(".ef-summary").waitFor();
-    assert.match(await page.textContent(".ef-page:not([hidden]) .ef-progress"), /^Bước 1 /, "errors keep the page");
+    assert.match(await page.textContent(".ef-page:not(.ef-page--off) .ef-progress"), /^Bước 1 /, "errors keep the page");
     const links = await page.locator(".ef-summary li a").evaluateAll((as) => as.map((a) => a.getAttribute("href")));
     assert.ok(links.length > 3, JSON.stringify(links));
     // Every summary entry points at an element of the page.
@@ -127,11 +127,11 @@ test("a long form goes page by page: Continue checks the page, Back keeps what w
   await page.evaluate((d) => localStorage.setItem("eform.draft.pit-finalisation.v1", JSON.stringify({ savedAt: Date.now(), data: d })), data);
   await page.goto(`${URL}/f/pit-finalisation`);
   await page.locator("[data-testid=draft-restored]").waitFor();
-  const steps = Number((await page.textContent(".ef-page:not([hidden]) .ef-progress")).match(/trên (\d+)/)[1]);
+  const steps = Number((await page.textContent(".ef-page:not(.ef-page--off) .ef-progress")).match(/trên (\d+)/)[1]);
   assert.equal(steps, 9);
   await page.click("button:has-text('Tiếp tục')");
   await page.waitForFunction(() => document.activeElement?.id === "ef-page-1");
-  assert.match(await page.textContent(".ef-page:not([hidden]) .ef-progress"), /^Bước 2 trên 9$/);
+  assert.match(await page.textContent(".ef-page:not(.ef-page--off) .ef-progress"), /^Bước 2 trên 9$/);
   // Page 2 lacks the name: Continue stops and says so; the summary link lands on the field.
   await page.click("button:has-text('Tiếp tục')");
   await page.locator(".ef-summary").waitFor();
@@ -171,6 +171,15 @@ test("a long form goes page by page: Continue checks the page, Back keeps what w
   await page.waitForFunction((sel) => !document.querySelector(`${sel}-error`), certs);
   assert.deepEqual(await axe(page), []);
   await page.screenshot({ path: shot("pit-finalisation-last-page"), fullPage: false });
+  // The printout has every page and no controls.
+  await page.emulateMedia({ media: "print" });
+  const printed = await page.evaluate(() => ({
+    pages: [...document.querySelectorAll(".ef-page")].filter((p) => getComputedStyle(p).display !== "none").length,
+    buttons: [...document.querySelectorAll("button")].filter((b) => getComputedStyle(b).display !== "none" && b.offsetParent !== null).length,
+  }));
+  assert.deepEqual(printed, { pages: 9, buttons: 0 });
+  await page.screenshot({ path: shot("pit-finalisation-print"), fullPage: true });
+  await page.emulateMedia({ media: "screen" });
   await page.click("button[type=submit]");
   await page.locator("[data-testid=accepted]").waitFor();
   // Acknowledged: the draft is gone.
