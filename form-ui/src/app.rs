@@ -65,7 +65,7 @@ fn save_lang(lang: Lang) {
 /// A form with address fields gets the administrative units (fetched once from the portal):
 /// the address picker lists them and form-core checks codes against them, as the portal does.
 /// `None` when they are needed and cannot be fetched.
-async fn with_admin_units(form: form_core::Form) -> Option<form_core::Form> {
+pub(crate) async fn with_admin_units(form: form_core::Form, url: &str) -> Option<form_core::Form> {
     let needs = form
         .fields()
         .iter()
@@ -73,9 +73,7 @@ async fn with_admin_units(form: form_core::Form) -> Option<form_core::Form> {
     if !needs {
         return Some(form);
     }
-    let answer = fetch::request("/refdata/admin-units.json", None)
-        .await
-        .ok()?;
+    let answer = fetch::request(url, None).await.ok()?;
     let units = form_core::AdminUnits::from_json(&answer.body).ok()?;
     Some(form.with_admin_units(Arc::new(units)))
 }
@@ -99,7 +97,9 @@ pub fn App() -> impl IntoView {
                 Ok(a) if a.status == 200 => {
                     let loaded = load(&a.body);
                     match loaded.form {
-                        Some(form) => match with_admin_units(form).await {
+                        Some(form) => match with_admin_units(form, "/refdata/admin-units.json")
+                            .await
+                        {
                             Some(form) => {
                                 Screen::Form(Arc::new(form), format!("/api/v1/forms/{id}/check"))
                             }

@@ -26,6 +26,8 @@ pub struct FormCtx {
     pub shown: RwSignal<HashSet<String>>,
     /// Whether the citizen has tried to submit (then every error shows).
     pub submitted: RwSignal<bool>,
+    /// Where the form's elements are (the document, or an embed's shadow root).
+    pub root: StoredValue<dom_id::Root, LocalStorage>,
 }
 
 impl FormCtx {
@@ -139,6 +141,15 @@ pub fn FormView(
     /// Where the portal re-checks data on submit (`POST`, JSON body); none: client-side only.
     #[prop(optional)]
     check_url: Option<String>,
+    /// Where the form's elements live: the document (default) or an embed's shadow root.
+    #[prop(optional)]
+    root: Option<dom_id::Root>,
+    /// Called with the data after every change.
+    #[prop(optional)]
+    on_change: Option<UnsyncCallback<Value>>,
+    /// Called with the data when the portal has accepted it.
+    #[prop(optional)]
+    on_submitted: Option<UnsyncCallback<Value>>,
 ) -> impl IntoView {
     // A draft of this form version, saved on an earlier visit, comes back unless the caller
     // gives the data to start from.
@@ -156,7 +167,12 @@ pub fn FormView(
     );
     {
         let key = draft_key.clone();
-        Effect::new(move |_| data.with(|d| drafts::save(&key, d)));
+        Effect::new(move |first: Option<()>| {
+            data.with(|d| drafts::save(&key, d));
+            if let (Some(cb), Some(())) = (on_change, first) {
+                cb.run(data.get_untracked());
+            }
+        });
     }
     let stored = StoredValue::new(form.clone());
     let today = today();
@@ -170,6 +186,7 @@ pub fn FormView(
         errors,
         shown: RwSignal::new(HashSet::new()),
         submitted: RwSignal::new(false),
+        root: StoredValue::new_local(root.unwrap_or_default()),
     };
     provide_context(ctx);
 
@@ -206,11 +223,15 @@ pub fn FormView(
             };
             outcome.set(Outcome::Checking);
             let body = ctx.data.with_untracked(|d| d.to_string());
+            let body_sent = body.clone();
             let draft_key = draft_key.clone();
             leptos::task::spawn_local(async move {
                 let next = match fetch::request(&url, Some(&body)).await {
-                    Ok(a) if a.status == 200 => {
+                    Ok(a) if a.status == 200 || a.status == 201 => {
                         drafts::clear(&draft_key);
+                        if let Some(cb) = on_submitted {
+                            cb.run(serde_json::from_str(&body_sent).unwrap_or_default());
+                        }
                         Outcome::Accepted
                     }
                     Ok(a) if a.status == 422 => {
@@ -257,14 +278,7 @@ pub fn FormView(
     let go_to = move |page: usize| {
         current.set(page);
         request_animation_frame(move || {
-            if let Some(el) = web_sys::window()
-                .and_then(|w| w.document())
-                .and_then(|d| d.get_element_by_id(&format!("ef-page-{page}")))
-                .and_then(|e| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(e).ok())
-            {
-                el.scroll_into_view();
-                let _ = el.focus();
-            }
+            ctx.root.with_value(|r| r.focus(&format!("ef-page-{page}")));
         });
     };
     let on_continue = move |_| {
@@ -428,14 +442,11 @@ fn page_of(ctx: FormCtx, pointer: &str) -> usize {
 
 /// The element id an error at `pointer` links to: the pointer's own element, else the nearest
 /// one above it (a file of a multi-file attachment links to the attachment's input).
-fn target_id(pointer: &str) -> String {
-    let doc = web_sys::window().and_then(|w| w.document());
+fn target_id(ctx: FormCtx, pointer: &str) -> String {
     let mut cur = pointer;
     loop {
         let id = dom_id::for_pointer(cur);
-        let exists = doc
-            .as_ref()
-            .is_some_and(|d| d.get_element_by_id(&id).is_some());
+        let exists = ctx.root.with_value(|r| r.element(&id).is_some());
         match cur.rsplit_once('/') {
             _ if exists => return id,
             Some((head, _)) if !head.is_empty() => cur = head,
@@ -451,7 +462,7 @@ fn summary_entry(ctx: FormCtx, d: Diagnostic, current: RwSignal<usize>) -> impl 
     let label = ctx
         .form
         .with_value(|f| f.field_for(&d.pointer).map(|field| field.label.clone()));
-    let target = target_id(&d.pointer);
+    let target = target_id(ctx, &d.pointer);
     let href = format!("#{target}");
     // "Full name: Enter full name" says it twice: the label leads only when the message does
     // not already name the field.
@@ -471,15 +482,7 @@ fn summary_entry(ctx: FormCtx, d: Diagnostic, current: RwSignal<usize>) -> impl 
         let target = target.clone();
         // After the page shows (a hidden element cannot take focus).
         request_animation_frame(move || {
-            let el = web_sys::window()
-                .and_then(|w| w.document())
-                .and_then(|doc| doc.get_element_by_id(&target));
-            if let Some(el) =
-                el.and_then(|e| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(e).ok())
-            {
-                el.scroll_into_view();
-                let _ = el.focus();
-            }
+            ctx.root.with_value(|r| r.focus(&target));
         });
     };
     view! { <li><a href=href on:click=on_click>{text}</a></li> }

@@ -11,6 +11,7 @@
 pub mod app;
 pub mod dom_id;
 mod drafts;
+pub mod embed;
 mod fetch;
 pub mod form_view;
 pub mod i18n;

@@ -1,6 +1,36 @@
-//! Entry point of the citizen app (built by trunk from the root `index.html`).
+//! Entry point of the citizen app (built by trunk from the root `index.html`), and of the
+//! embeddable runtime: `/eform/eform.js` loads this same module and calls [`mount_form`].
+
+use wasm_bindgen::prelude::wasm_bindgen;
 
 fn main() {
     console_error_panic_hook::set_once();
-    leptos::mount::mount_to_body(form_ui::app::App);
+    // The citizen page starts the app; a page that embeds `<e-form>` only mounts forms.
+    let citizen_page = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.query_selector("script[data-eform-boot]").ok().flatten())
+        .is_some();
+    if citizen_page {
+        leptos::mount::mount_to_body(form_ui::app::App);
+    }
+}
+
+/// Draws the form at `src` inside `host` (an `<e-form>` element): called by `/eform/eform.js`.
+#[wasm_bindgen]
+pub fn mount_form(
+    host: web_sys::HtmlElement,
+    src: String,
+    lang: Option<String>,
+    submit: Option<String>,
+    css: String,
+) {
+    form_ui::embed::mount(
+        host,
+        form_ui::embed::Options {
+            src,
+            lang,
+            submit,
+            css,
+        },
+    );
 }

@@ -159,7 +159,7 @@ fn field(ctx: FormCtx, item: &Item, ptr: String, row: Option<usize>) -> impl Int
                                     let checked = current.contains(&o.value);
                                     let (p, v, group, values) = (ptr.clone(), o.value.clone(), id.clone(), values.clone());
                                     let on_change = move |_| {
-                                        let value = if multi { ticked(&group, &values) } else { Some(Value::String(v.clone())) };
+                                        let value = if multi { ticked(ctx, &group, &values) } else { Some(Value::String(v.clone())) };
                                         ctx.set(&p, value);
                                         ctx.touch(&p);
                                     };
@@ -317,11 +317,10 @@ fn option_id(group: &str, i: usize) -> String {
 }
 
 /// The value of a multi-select: every ticked option, in the options' order; `None` when none is.
-fn ticked(group: &str, values: &[String]) -> Option<Value> {
-    let doc = web_sys::window().and_then(|w| w.document());
+fn ticked(ctx: FormCtx, group: &str, values: &[String]) -> Option<Value> {
     let is_ticked = |i: usize| {
-        doc.as_ref()
-            .and_then(|d| d.get_element_by_id(&option_id(group, i)))
+        ctx.root
+            .with_value(|r| r.element(&option_id(group, i)))
             .and_then(|e| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlInputElement>(e).ok())
             .is_some_and(|e| e.checked())
     };
@@ -409,11 +408,7 @@ fn table(ctx: FormCtx, item: Item, ptr: String) -> impl IntoView {
                 .unwrap_or_default();
             let target = dom_id::for_pointer(&format!("{ptr}/{n}{first_col}"));
             request_animation_frame(move || {
-                if let Some(el) = web_sys::window()
-                    .and_then(|w| w.document())
-                    .and_then(|d| d.get_element_by_id(&target))
-                    && let Ok(el) = wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(el)
-                {
+                if let Some(el) = ctx.root.with_value(|r| r.element(&target)) {
                     let _ = el.focus();
                 }
             });
@@ -756,20 +751,19 @@ fn file(ctx: FormCtx, item: &Item, ptr: String) -> impl IntoView {
             ctx.touch(&ptr);
         }
     };
-    let on_remove = {
-        let (ptr, id) = (ptr.clone(), id.clone());
-        move |_| {
-            ctx.set(&ptr, None);
-            if let Some(el) = web_sys::window()
-                .and_then(|w| w.document())
-                .and_then(|d| d.get_element_by_id(&id))
-                .and_then(|e| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlInputElement>(e).ok())
-            {
-                el.set_value("");
-                let _ = el.focus();
+    let on_remove =
+        {
+            let (ptr, id) = (ptr.clone(), id.clone());
+            move |_| {
+                ctx.set(&ptr, None);
+                if let Some(el) = ctx.root.with_value(|r| r.element(&id)).and_then(|e| {
+                    wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlInputElement>(e).ok()
+                }) {
+                    el.set_value("");
+                    let _ = el.focus();
+                }
             }
-        }
-    };
+        };
     let described_by = {
         let (help_id, error_id, status_id) = (help_id.clone(), error_id.clone(), status_id.clone());
         let has_help = help.is_some();

@@ -46,6 +46,7 @@ pub fn router(state: AppState) -> Router {
         .route("/forms/{id}", get(get_form))
         .route("/f/{id}", get(citizen_form))
         .route("/refdata/admin-units.json", get(admin_units))
+        .route("/eform/eform.js", get(embed_script))
         .route(
             "/api/v1/forms/{id}/check",
             post(check_data).layer(DefaultBodyLimit::max(MAX_BODY)),
@@ -84,6 +85,43 @@ async fn admin_units() -> Response {
             (header::CACHE_CONTROL, "public, max-age=86400"),
         ],
         BODY.as_str(),
+    )
+        .into_response()
+}
+
+/// `/eform/eform.js`: the one script a portal page includes to embed forms, with the hashed
+/// file names of the current build of the runtime filled in.
+async fn embed_script(State(state): State<AppState>) -> Response {
+    let dir = state.web_dir.join("app");
+    let names: Vec<String> = std::fs::read_dir(&dir)
+        .map(|entries| {
+            entries
+                .filter_map(Result::ok)
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .collect()
+        })
+        .unwrap_or_default();
+    let find = |f: &dyn Fn(&str) -> bool| names.iter().find(|n| f(n)).cloned();
+    let glue = find(&|n| n.starts_with("form-ui-") && n.ends_with(".js"));
+    let wasm = find(&|n| n.starts_with("form-ui-") && n.ends_with("_bg.wasm"));
+    let css = find(&|n| n.starts_with("eform-") && n.ends_with(".css"));
+    let (Some(glue), Some(wasm), Some(css)) = (glue, wasm, css) else {
+        return error(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "runtime-not-built",
+            Text::new(
+                "Chưa có bản dựng của biểu mẫu điện tử (chạy cargo xtask run).",
+                "The e-form runtime is not built (run cargo xtask run).",
+            ),
+        );
+    };
+    let body = include_str!("eform.js")
+        .replace("__GLUE__", &glue)
+        .replace("__WASM__", &wasm)
+        .replace("__CSS__", &css);
+    (
+        [(header::CONTENT_TYPE, "text/javascript; charset=utf-8")],
+        body,
     )
         .into_response()
 }

@@ -37,10 +37,10 @@ export function shot(name) {
 }
 
 /// Runs axe-core (WCAG 2.0/2.1/2.2 A and AA) on the page; returns the violations.
-export async function axe(page) {
+export async function axe(page, context) {
   // Evaluated as a string so that the page's CSP (no inline script) does not apply.
   await page.evaluate(AXE_SOURCE);
-  const result = await page.evaluate(() =>
-    window.axe.run(document, { runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21aa", "wcag22aa"] } }));
+  const result = await page.evaluate((ctx) =>
+    window.axe.run(ctx ?? document, { runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21aa", "wcag22aa"] } }), context);
   return result.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(" ")).join(", ")})`);
 }

@@ -1,0 +1,43 @@
+// eform.js — embeds eform forms in any page with one script tag:
+//
+//   <script type="module" src="/eform/eform.js"></script>
+//   <e-form src="/forms/ct01" lang="vi"></e-form>
+//
+// Served by the eform portal, which fills in the file names of the current build (the runtime's
+// module, its WebAssembly and its stylesheet, all under /app/). Each <e-form> draws its form in
+// its own shadow root and reports through DOM events: eform:ready, eform:change,
+// eform:submitted, eform:error. No inline script or style is used anywhere, so the host page can
+// keep `script-src 'self' 'wasm-unsafe-eval'; style-src 'self'`.
+const asset = (name) => new URL(`../app/${name}`, import.meta.url).href;
+const runtime = await import(asset("__GLUE__"));
+await runtime.default({ module_or_path: asset("__WASM__") });
+const css = asset("__CSS__");
+
+class EForm extends HTMLElement {
+  static get observedAttributes() {
+    return ["src", "lang", "submit"];
+  }
+
+  connectedCallback() {
+    this.mount();
+  }
+
+  attributeChangedCallback(_name, before, after) {
+    if (this.isConnected && before !== null && before !== after) this.mount();
+  }
+
+  mount() {
+    const src = this.getAttribute("src");
+    if (!src) {
+      this.dispatchEvent(new CustomEvent("eform:error", {
+        bubbles: true,
+        composed: true,
+        detail: { code: "src-missing", message: { vi: "Thiếu thuộc tính src của <e-form>.", en: "The <e-form> element has no src attribute." } },
+      }));
+      return;
+    }
+    runtime.mount_form(this, src, this.getAttribute("lang"), this.getAttribute("submit"), css);
+  }
+}
+
+if (!customElements.get("e-form")) customElements.define("e-form", EForm);

@@ -1,0 +1,115 @@
+// Embedding: a plain portal page with hostile CSS and the CSP `default-src 'self'; script-src
+// 'self' 'wasm-unsafe-eval'; style-src 'self'` includes /eform/eform.js and two <e-form>
+// elements. The page is served by a small reverse proxy in front of the eform portal, as a
+// portal team would serve it (same origin, which that CSP requires). The form works, looks
+// right, reports its events, and a missing form reports an error instead of breaking the page.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import http from "node:http";
+import { readFileSync } from "node:fs";
+import { URL, launch, openPage, shot, axe } from "./browser.mjs";
+
+const HOST_CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'";
+const files = {
+  "/host.html": ["text/html; charset=utf-8", "host.html"],
+  "/host.css": ["text/css", "host.css"],
+  "/host.js": ["text/javascript", "host.js"],
+};
+const example = JSON.parse(readFileSync(new globalThis.URL("../../schemas/forms/ct01.example.json", import.meta.url)));
+let browser, server, hostUrl;
+
+before(async () => {
+  const upstream = new globalThis.URL(URL);
+  server = http.createServer((req, res) => {
+    const own = files[req.url];
+    if (own) {
+      res.writeHead(200, { "content-type": own[0], "content-security-policy": HOST_CSP });
+      res.end(readFileSync(new globalThis.URL(`./host/${own[1]}`, import.meta.url)));
+      return;
+    }
+    // Everything else is the portal's, passed through.
+    const proxied = http.request({ host: upstream.hostname, port: upstream.port, path: req.url, method: req.method, headers: { ...req.headers, host: upstream.host } }, (up) => {
+      res.writeHead(up.statusCode, up.headers);
+      up.pipe(res);
+    });
+    proxied.on("error", () => { res.writeHead(502); res.end(); });
+    req.pipe(proxied);
+  });
+  await new Promise((ok) => server.listen(0, "127.0.0.1", ok));
+  hostUrl = `http://127.0.0.1:${server.address().port}`;
+  browser = await launch();
+});
+after(async () => { await browser?.close(); server?.close(); });
+
+const events = (page, name, id) => page.evaluate(([n, i]) => window.__events.filter((e) => e.name === n && (!i || e.id === i)), [name, id]);
+
+test("an <e-form> works under a strict CSP and hostile CSS, and reports its events", async () => {
+  const page = await openPage(browser, { width: 1100, height: 1400 });
+  await page.goto(`${hostUrl}/host.html`);
+  await page.waitForFunction(() => window.__events?.some((e) => e.name === "eform:ready"));
+  const [ready] = await events(page, "eform:ready", "ct01");
+  assert.deepEqual(ready.detail, { formId: "ct01", version: 1 });
+  // The missing form says so through an event and a message, and the other form is unharmed.
+  await page.waitForFunction(() => window.__events.some((e) => e.name === "eform:error"));
+  const [failed] = await events(page, "eform:error", "missing");
+  assert.equal(failed.detail.code, "form-not-found");
+  assert.equal(await page.locator("#missing .ef-panel").textContent(), "Form not found.");
+
+  // The host's CSS does not reach inside: inputs show, labels are visible, colours are eform's.
+  const name = page.locator("#ct01 #f__applicant__fullName");
+  const style = await name.evaluate((el) => {
+    const s = getComputedStyle(el);
+    const label = getComputedStyle(el.getRootNode().querySelector("label[for=f__applicant__fullName]"));
+    return { display: s.display, background: s.backgroundColor, color: s.color, label: label.visibility, labelColor: label.color, font: label.fontFamily };
+  });
+  assert.notEqual(style.display, "none");
+  assert.equal(style.background, "rgb(255, 255, 255)");
+  assert.equal(style.label, "visible");
+  assert.equal(style.labelColor, "rgb(27, 27, 27)");
+  assert.ok(!style.font.includes("Comic"), style.font);
+
+  // Filled and submitted inside the shadow root.
+  const a = example.applicant, h = example.householdHead, m = example.members[0];
+  const dmy = (d) => d.split("-").reverse().join("/");
+  const f = (sel) => page.locator(`#ct01 ${sel}`);
+  await f("#f__receivingAgency").fill(example.receivingAgency);
+  await name.fill(a.fullName);
+  await f("#f__applicant__dateOfBirth").fill(dmy(a.dateOfBirth));
+  await f("#f__applicant__sex-1").check();
+  await f("#f__applicant__idNumber").fill(a.idNumber);
+  await f("#f__householdHead__fullName").fill(h.fullName);
+  await f("#f__householdHead__relationship").selectOption(h.relationship);
+  await f("#f__householdHead__idNumber").fill(h.idNumber);
+  await f("#f__request").fill(example.request);
+  assert.ok((await events(page, "eform:change", "ct01")).length >= 9);
+  const last = (await events(page, "eform:change", "ct01")).at(-1);
+  assert.equal(last.detail.data.applicant.fullName, a.fullName);
+  // The error summary works inside the shadow root too: its link focuses the field.
+  await f("#f__request").fill("");
+  await f("button[type=submit]").click();
+  await f(".ef-summary").waitFor();
+  await f(".ef-summary li a").first().click();
+  await page.waitForFunction(() => document.querySelector("#ct01").shadowRoot.activeElement?.id === "f__request");
+  await f("#f__request").fill(example.request);
+  await f("#f__members").click();
+  await f("#f__members__0__fullName").fill(m.fullName);
+  await f("#f__members__0__dateOfBirth").fill(dmy(m.dateOfBirth));
+  await f("#f__members__0__sex").selectOption(m.sex);
+  await f("#f__members__0__idNumber").fill(m.idNumber);
+  await f("#f__members__0__relationship").selectOption(m.relationship);
+  await f("button[type=submit]").click();
+  await page.waitForFunction(() => window.__events.some((e) => e.name === "eform:submitted"));
+  const [submitted] = await events(page, "eform:submitted", "ct01");
+  assert.equal(submitted.detail.data.householdHead.fullName, h.fullName);
+  await f("[data-testid=accepted]").waitFor();
+
+  // Nothing was blocked by the CSP and nothing failed.
+  assert.deepEqual(await page.evaluate(() => window.__csp), []);
+  // (The browser logs the 404 of the missing form's definition; that is the point of it.)
+  assert.deepEqual(page.problems.filter((p) => !p.includes("404")), []);
+  // Accessibility of the embedded form (the host page's own contrast is the host's business).
+  assert.deepEqual(await axe(page, { include: [["#ct01"]] }), []);
+  await page.locator("#ct01").screenshot({ path: shot("embed-ct01-hostile-host") });
+  await page.screenshot({ path: shot("embed-host-page"), fullPage: false });
+  await page.close();
+});
