@@ -5,34 +5,150 @@ use crate::drafts;
 use crate::fetch;
 use crate::i18n::Ui;
 use crate::widgets;
-use form_core::{Diagnostic, Evaluation, Form, Lang, Text, Ymd, pointer};
+use form_core::{Changes, Diagnostic, Form, FormState, Lang, Text, Ymd, pointer};
 use leptos::prelude::*;
 use serde_json::Value;
-use std::collections::HashSet;
+use std::collections::HashMap;
 use std::sync::Arc;
 
 /// Shared state of one drawn form, passed to every widget through context.
+///
+/// The form's state is a [`FormState`]: a change brings up to date only what it can affect, and
+/// what changed (`Changes`) is written to per-field signals, so a keystroke re-runs the closures
+/// of the fields it changed, not those of every field.
 #[derive(Clone, Copy)]
 pub struct FormCtx {
     pub form: StoredValue<Arc<Form>>,
     pub lang: RwSignal<Lang>,
-    /// The data as typed so far (empty inputs are absent).
+    /// The data as typed so far (empty inputs are absent); mirrors the state's data.
     pub data: RwSignal<Value>,
-    /// What the rules make of the current data: errors, hidden, read-only and computed fields.
-    pub evaluation: Memo<Evaluation>,
-    /// Every error of the current data, in reading order.
-    pub errors: Memo<Vec<Diagnostic>>,
-    /// Pointers whose errors are shown inline (the citizen has changed and left them).
-    pub shown: RwSignal<HashSet<String>>,
+    /// Every error of the current data, in reading order (for the summary).
+    pub errors: RwSignal<Vec<Diagnostic>>,
+
     /// Whether the citizen has tried to submit (then every error shows).
     pub submitted: RwSignal<bool>,
     /// Where the form's elements are (the document, or an embed's shadow root).
     pub root: StoredValue<dom_id::Root, LocalStorage>,
+    state: StoredValue<FormState>,
+    /// Signals of the fields drawn so far, by data pointer (real row indices).
+    fields: StoredValue<HashMap<String, FieldSignals>>,
+    /// The form's reactive owner: field signals live as long as the form, not the widget that
+    /// first asked for them.
+    owner: StoredValue<Owner, LocalStorage>,
+}
+
+/// What a field's widgets react to.
+#[derive(Clone, Copy)]
+struct FieldSignals {
+    /// Whether its errors show inline (the citizen has changed and left it).
+    shown: RwSignal<bool>,
+    errors: RwSignal<Vec<Diagnostic>>,
+    hidden: RwSignal<bool>,
+    read_only: RwSignal<bool>,
+    required: RwSignal<bool>,
+    /// The value after the rules ran (computed values).
+    value: RwSignal<Option<Value>>,
 }
 
 impl FormCtx {
+    fn new(
+        form: Arc<Form>,
+        lang: RwSignal<Lang>,
+        data: Value,
+        today: Ymd,
+        root: dom_id::Root,
+    ) -> FormCtx {
+        let state = FormState::new(form.clone(), data.clone(), today);
+        let errors = state.validate_all().to_vec();
+        FormCtx {
+            form: StoredValue::new(form),
+            lang,
+            data: RwSignal::new(data),
+            errors: RwSignal::new(errors),
+
+            submitted: RwSignal::new(false),
+            root: StoredValue::new_local(root),
+            state: StoredValue::new(state),
+            fields: StoredValue::new(HashMap::new()),
+            owner: StoredValue::new_local(Owner::current().unwrap_or_default()),
+        }
+    }
+
+    /// The signals of the field at `ptr`, made from the current state on first use.
+    fn field(&self, ptr: &str) -> FieldSignals {
+        if let Some(f) = self.fields.with_value(|m| m.get(ptr).copied()) {
+            return f;
+        }
+        let (errors, hidden, read_only, required, value) = self.state.with_value(|s| {
+            let e = s.evaluation();
+            (
+                e.errors
+                    .iter()
+                    .filter(|d| d.pointer == ptr)
+                    .cloned()
+                    .collect::<Vec<_>>(),
+                e.hidden.contains(ptr),
+                e.read_only.contains(ptr),
+                e.required.contains(ptr),
+                pointer::get(&e.data, ptr).cloned(),
+            )
+        });
+        let signals = self.owner.with_value(|o| {
+            o.with(|| FieldSignals {
+                shown: RwSignal::new(false),
+                errors: RwSignal::new(errors),
+                hidden: RwSignal::new(hidden),
+                read_only: RwSignal::new(read_only),
+                required: RwSignal::new(required),
+                value: RwSignal::new(value),
+            })
+        });
+        self.fields.update_value(|m| {
+            m.insert(ptr.to_owned(), signals);
+        });
+        signals
+    }
+
+    /// Writes what a change changed to the signals of the fields drawn.
+    fn apply(&self, changes: Changes) {
+        let drawn = |p: &str| self.fields.with_value(|m| m.get(p).copied());
+        for (p, v) in changes.values {
+            if let Some(f) = drawn(&p) {
+                f.value.set(v);
+            }
+        }
+        for (p, b) in changes.hidden {
+            if let Some(f) = drawn(&p) {
+                f.hidden.set(b);
+            }
+        }
+        for (p, b) in changes.read_only {
+            if let Some(f) = drawn(&p) {
+                f.read_only.set(b);
+            }
+        }
+        for (p, b) in changes.required {
+            if let Some(f) = drawn(&p) {
+                f.required.set(b);
+            }
+        }
+        let any_errors = !changes.errors.is_empty();
+        for (p, e) in changes.errors {
+            if let Some(f) = drawn(&p) {
+                f.errors.set(e);
+            }
+        }
+        if any_errors {
+            self.errors
+                .set(self.state.with_value(|s| s.validate_all().to_vec()));
+        }
+    }
+
     /// Writes (or, for `None`, removes) the value at `ptr`.
     pub fn set(&self, ptr: &str, value: Option<Value>) {
+        let mut changes = Changes::default();
+        self.state
+            .update_value(|s| changes = s.set(ptr, value.clone()));
         self.data.update(|d| match value {
             Some(v) => {
                 pointer::set(d, ptr, v);
@@ -41,35 +157,50 @@ impl FormCtx {
                 pointer::remove(d, ptr);
             }
         });
+        self.apply(changes);
+    }
+
+    /// Removes row `index` of the table at `table`.
+    pub fn remove_row(&self, table: &str, index: usize) {
+        let mut changes = Changes::default();
+        self.state
+            .update_value(|s| changes = s.remove_row(table, index));
+        self.data.update(|d| {
+            if let Some(Value::Array(rows)) = d.pointer_mut(table)
+                && index < rows.len()
+            {
+                rows.remove(index);
+            }
+        });
+        self.apply(changes);
     }
 
     /// Marks `ptr` as left by the citizen: its errors show from now on.
     pub fn touch(&self, ptr: &str) {
-        if !self.shown.with_untracked(|s| s.contains(ptr)) {
-            self.shown.update(|s| {
-                s.insert(ptr.to_owned());
-            });
+        let shown = self.field(ptr).shown;
+        if !shown.get_untracked() {
+            shown.set(true);
         }
+    }
+
+    fn errors_visible(&self, ptr: &str) -> bool {
+        self.submitted.get() || self.field(ptr).shown.get()
     }
 
     /// The message to show under the field at `ptr`, if any.
     pub fn error_at(&self, ptr: &str) -> Option<Text> {
-        let visible = self.submitted.get() || self.shown.with(|s| s.contains(ptr));
-        if !visible {
+        if !self.errors_visible(ptr) {
             return None;
         }
-        self.errors.with(|errs| {
-            errs.iter()
-                .find(|e| e.pointer == ptr)
-                .map(|e| e.message.clone())
-        })
+        self.field(ptr)
+            .errors
+            .with(|errs| errs.first().map(|e| e.message.clone()))
     }
 
     /// The messages to show for the value at `ptr` and everything inside it (the files of a
     /// multi-file attachment).
     pub fn errors_under(&self, ptr: &str) -> Vec<Text> {
-        let visible = self.submitted.get() || self.shown.with(|s| s.contains(ptr));
-        if !visible {
+        if !self.errors_visible(ptr) {
             return Vec::new();
         }
         let prefix = format!("{ptr}/");
@@ -83,23 +214,22 @@ impl FormCtx {
 
     /// Whether a rule hides the field at `ptr`.
     pub fn hidden(&self, ptr: &str) -> bool {
-        self.evaluation.with(|e| e.hidden.contains(ptr))
+        self.field(ptr).hidden.get()
     }
 
     /// Whether the field at `ptr` cannot be changed (read-only rule or computed).
     pub fn read_only(&self, ptr: &str) -> bool {
-        self.evaluation.with(|e| e.read_only.contains(ptr))
+        self.field(ptr).read_only.get()
     }
 
     /// Whether a `requiredIf` rule makes the field at `ptr` required now.
     pub fn required_now(&self, ptr: &str) -> bool {
-        self.evaluation.with(|e| e.required.contains(ptr))
+        self.field(ptr).required.get()
     }
 
     /// The value at `ptr` after the rules ran (computed values included).
     pub fn computed(&self, ptr: &str) -> Option<Value> {
-        self.evaluation
-            .with(|e| pointer::get(&e.data, ptr).cloned())
+        self.field(ptr).value.get()
     }
 
     pub fn text(&self, t: &Text) -> String {
@@ -160,11 +290,11 @@ pub fn FormView(
         None
     };
     let restored_at = restored.as_ref().map(|d| d.saved_at);
-    let data = RwSignal::new(
-        initial
-            .or(restored.map(|d| d.data))
-            .unwrap_or_else(|| Value::Object(Default::default())),
-    );
+    let start = initial
+        .or(restored.map(|d| d.data))
+        .unwrap_or_else(|| Value::Object(Default::default()));
+    let ctx = FormCtx::new(form.clone(), lang, start, today(), root.unwrap_or_default());
+    let data = ctx.data;
     {
         let key = draft_key.clone();
         Effect::new(move |first: Option<()>| {
@@ -174,20 +304,6 @@ pub fn FormView(
             }
         });
     }
-    let stored = StoredValue::new(form.clone());
-    let today = today();
-    let evaluation = Memo::new(move |_| stored.with_value(|f| data.with(|d| f.evaluate(d, today))));
-    let errors = Memo::new(move |_| evaluation.with(|e| e.errors.clone()));
-    let ctx = FormCtx {
-        form: stored,
-        lang,
-        data,
-        evaluation,
-        errors,
-        shown: RwSignal::new(HashSet::new()),
-        submitted: RwSignal::new(false),
-        root: StoredValue::new_local(root.unwrap_or_default()),
-    };
     provide_context(ctx);
 
     let outcome = RwSignal::new(Outcome::Idle);

@@ -6,7 +6,8 @@
 //! form state.
 //!
 //! Key design decision: inputs are *uncontrolled* — their value is set once when drawn and read
-//! on `input` events — so typing never re-renders anything but the affected error messages.
+//! on `input` events — and the form's state is a `form_core::FormState` whose `Changes` are
+//! written to per-field signals, so typing re-renders only the fields a change affected.
 
 pub mod app;
 pub mod dom_id;

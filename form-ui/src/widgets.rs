@@ -438,12 +438,7 @@ fn table(ctx: FormCtx, item: Item, ptr: String) -> impl IntoView {
                             let table_ptr = table_ptr.clone();
                             move |_| {
                                 let i = index.get_untracked();
-                                ctx.data.update(|d| {
-                                    if let Some(Value::Array(rows)) = d.pointer_mut(&table_ptr)
-                                        && i < rows.len() {
-                                            rows.remove(i);
-                                        }
-                                });
+                                ctx.remove_row(&table_ptr, i);
                                 keys.update(|ks| ks.retain(|k| *k != key));
                             }
                         };
