@@ -222,6 +222,14 @@ impl FormCtx {
         self.field(ptr).read_only.get()
     }
 
+    /// Whether the field at `ptr` must be filled: `required` in the schema, or by a
+    /// `requiredIf` rule now.
+    pub fn required(&self, ptr: &str) -> bool {
+        self.form
+            .with_value(|f| f.field_for(ptr).is_some_and(|f| f.required))
+            || self.required_now(ptr)
+    }
+
     /// Whether a `requiredIf` rule makes the field at `ptr` required now.
     pub fn required_now(&self, ptr: &str) -> bool {
         self.field(ptr).required.get()

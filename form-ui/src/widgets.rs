@@ -54,13 +54,10 @@ fn field(ctx: FormCtx, item: &Item, ptr: String, row: Option<usize>) -> impl Int
     } else {
         item.help.clone()
     };
-    let required_static = ctx
-        .form
-        .with_value(|f| f.field_for(&ptr).is_some_and(|f| f.required));
     let computed = item.compute.is_some();
     let required = {
         let ptr = ptr.clone();
-        move || required_static || ctx.required_now(&ptr)
+        move || ctx.required(&ptr)
     };
     let hidden = {
         let ptr = ptr.clone();
@@ -114,13 +111,7 @@ fn field(ctx: FormCtx, item: &Item, ptr: String, row: Option<usize>) -> impl Int
     let errors = error_line(ctx, ptr.clone(), error_id);
     let class = {
         let has_error = has_error.clone();
-        move || {
-            if has_error() {
-                "ef-field ef-field--error"
-            } else {
-                "ef-field"
-            }
-        }
+        move || field_class(has_error())
     };
     let cell = if row.is_some() { " ef-field--cell" } else { "" };
     let class = move || format!("{}{cell}", class());
@@ -303,6 +294,15 @@ fn field(ctx: FormCtx, item: &Item, ptr: String, row: Option<usize>) -> impl Int
             }
             .into_any()
         }
+    }
+}
+
+/// The class of a field's box: marked while it shows an error.
+fn field_class(has_error: bool) -> &'static str {
+    if has_error {
+        "ef-field ef-field--error"
+    } else {
+        "ef-field"
     }
 }
 
@@ -595,13 +595,7 @@ fn address(ctx: FormCtx, item: &Item, ptr: String) -> impl IntoView {
         let ps = [p_ptr.clone(), c_ptr.clone(), s_ptr.clone()];
         move || ps.iter().any(|p| ctx.error_at(p).is_some())
     };
-    let class = move || {
-        if any_error() {
-            "ef-field ef-field--error"
-        } else {
-            "ef-field"
-        }
-    };
+    let class = move || field_class(any_error());
     let required_mark = {
         let r = required_now.clone();
         move || {
@@ -683,12 +677,9 @@ fn file(ctx: FormCtx, item: &Item, ptr: String) -> impl IntoView {
         let ptr = ptr.clone();
         move || ctx.hidden(&ptr)
     };
-    let required_static = ctx
-        .form
-        .with_value(|f| f.field_for(&ptr).is_some_and(|f| f.required));
     let required = {
         let ptr = ptr.clone();
-        move || required_static || ctx.required_now(&ptr)
+        move || ctx.required(&ptr)
     };
     // The attachment's errors and those of each of its files.
     let messages = {
@@ -776,13 +767,7 @@ fn file(ctx: FormCtx, item: &Item, ptr: String) -> impl IntoView {
     };
     let class = {
         let has_error = has_error.clone();
-        move || {
-            if has_error() {
-                "ef-field ef-field--error"
-            } else {
-                "ef-field"
-            }
-        }
+        move || field_class(has_error())
     };
     let required_mark = {
         let r = required.clone();
