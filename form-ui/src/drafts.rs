@@ -35,14 +35,26 @@ pub fn load(key: &str) -> Option<Draft> {
     let text = storage()?.get_item(key).ok().flatten()?;
     serde_json::from_str::<Draft>(&text)
         .ok()
-        .filter(|d| d.data.as_object().is_some_and(|m| !m.is_empty()))
+        .filter(|d| has_content(&d.data))
+}
+
+/// Whether data holds anything typed: a value that is not empty text, at any depth (a cleared
+/// address leaves `{"address": {}}`, a removed row `{"members": []}`: nothing to restore).
+pub fn has_content(data: &Value) -> bool {
+    match data {
+        Value::Null => false,
+        Value::String(s) => !s.is_empty(),
+        Value::Object(m) => m.values().any(has_content),
+        Value::Array(a) => a.iter().any(has_content),
+        Value::Bool(_) | Value::Number(_) => true,
+    }
 }
 
 /// Saves `data` under `key`; an empty form removes the draft. Storage full or disabled (private
 /// browsing): the form goes on working, without a draft.
 pub fn save(key: &str, data: &Value) {
     let Some(storage) = storage() else { return };
-    if data.as_object().is_none_or(|m| m.is_empty()) {
+    if !has_content(data) {
         let _ = storage.remove_item(key);
         return;
     }

@@ -32,15 +32,39 @@ pub struct Options {
     pub css: String,
 }
 
+/// A form drawn in an `<e-form>`: dropping it (or [`Mounted::unmount`]) removes the form and
+/// silences anything still loading for it.
+pub struct Mounted {
+    view: Option<Box<dyn std::any::Any>>,
+    alive: std::rc::Rc<std::cell::Cell<bool>>,
+    lang: RwSignal<Lang>,
+}
+
+impl Mounted {
+    /// Switches the form's language (the `lang` attribute changed); the data stays.
+    pub fn set_lang(&self, lang: &str) {
+        if let Some(l) = Lang::parse(lang) {
+            self.lang.set(l);
+        }
+    }
+
+    /// Removes the form from the element.
+    pub fn unmount(mut self) {
+        self.alive.set(false);
+        self.view.take();
+    }
+}
+
+impl Drop for Mounted {
+    fn drop(&mut self) {
+        self.alive.set(false);
+    }
+}
+
 /// Draws the form `options.src` inside `host` (an `<e-form>` element).
-pub fn mount(host: web_sys::HtmlElement, options: Options) {
-    let Some(shadow) = shadow_root(&host) else {
-        return;
-    };
-    let doc = match web_sys::window().and_then(|w| w.document()) {
-        Some(d) => d,
-        None => return,
-    };
+pub fn mount(host: web_sys::HtmlElement, options: Options) -> Option<Mounted> {
+    let shadow = shadow_root(&host)?;
+    let doc = web_sys::window().and_then(|w| w.document())?;
     // A fresh tree each time the element is (re)connected.
     shadow.set_inner_html("");
     if let Ok(link) = doc.create_element("link") {
@@ -48,14 +72,10 @@ pub fn mount(host: web_sys::HtmlElement, options: Options) {
         let _ = link.set_attribute("href", &options.css);
         let _ = shadow.append_child(&link);
     }
-    let Ok(container) = doc.create_element("div") else {
-        return;
-    };
+    let container = doc.create_element("div").ok()?;
     let _ = container.set_attribute("class", "ef-embed");
     let _ = shadow.append_child(&container);
-    let Ok(container) = container.dyn_into::<web_sys::HtmlElement>() else {
-        return;
-    };
+    let container = container.dyn_into::<web_sys::HtmlElement>().ok()?;
     let lang = RwSignal::new(
         options
             .lang
@@ -97,11 +117,16 @@ pub fn mount(host: web_sys::HtmlElement, options: Options) {
             }}
         }
     });
-    handle.forget();
     // After mounting, which sets up the async executor.
     let host_events = host;
+    let alive = std::rc::Rc::new(std::cell::Cell::new(true));
+    let still = alive.clone();
     leptos::task::spawn_local(async move {
         let result = load_form(&src).await;
+        // The element was emptied or pointed elsewhere meanwhile: nothing to report.
+        if !still.get() {
+            return;
+        }
         match &result {
             Ok(form) => emit(
                 &host_events,
@@ -116,6 +141,11 @@ pub fn mount(host: web_sys::HtmlElement, options: Options) {
         }
         state.set(Some(result.map_err(|(_, m)| m)));
     });
+    Some(Mounted {
+        view: Some(Box::new(handle)),
+        alive,
+        lang,
+    })
 }
 
 /// The element's shadow root, attached (open, so assistive technology and tests can see in) on
@@ -184,12 +214,15 @@ fn origin_of(url: &str) -> Option<String> {
     web_sys::Url::new(url).ok().map(|u| u.origin())
 }
 
-/// The portal's check API for a definition served at `…/forms/{id}`.
+/// The portal's check API for a definition served at `…/forms/{id}` (also behind a path prefix
+/// of a reverse proxy: `/dvc/forms/ct01` → `/dvc/api/v1/forms/ct01/check`).
 fn check_url_for(src: &str) -> Option<String> {
     let url = web_sys::Url::new(src).ok()?;
     let path = url.pathname();
-    let id = path.strip_prefix("/forms/")?.trim_end_matches(".json");
-    Some(format!("{}/api/v1/forms/{id}/check", url.origin()))
+    let (prefix, id) = path.rsplit_once("/forms/")?;
+    let id = id.trim_end_matches(".json");
+    (!id.is_empty() && !id.contains('/'))
+        .then(|| format!("{}{prefix}/api/v1/forms/{id}/check", url.origin()))
 }
 
 /// Dispatches a `CustomEvent` named `name` with `detail` on the host element (bubbling, and

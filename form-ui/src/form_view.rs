@@ -35,6 +35,8 @@ pub struct FormCtx {
     /// The form's reactive owner: field signals live as long as the form, not the widget that
     /// first asked for them.
     owner: StoredValue<Owner, LocalStorage>,
+    /// Today, as the rules see it.
+    today: Ymd,
 }
 
 /// What a field's widgets react to.
@@ -71,6 +73,7 @@ impl FormCtx {
             state: StoredValue::new(state),
             fields: StoredValue::new(HashMap::new()),
             owner: StoredValue::new_local(Owner::current().unwrap_or_default()),
+            today,
         }
     }
 
@@ -142,6 +145,18 @@ impl FormCtx {
             self.errors
                 .set(self.state.with_value(|s| s.validate_all().to_vec()));
         }
+    }
+
+    /// Starts the form again from `data` (the citizen chose to start again): a new state, and
+    /// new field signals for the widgets drawn next.
+    pub fn reset(&self, data: Value) {
+        let form = self.form.get_value();
+        let state = FormState::new(form, data.clone(), self.today);
+        self.errors.set(state.validate_all().to_vec());
+        self.state.set_value(state);
+        self.fields.update_value(HashMap::clear);
+        self.submitted.set(false);
+        self.data.set(data);
     }
 
     /// Writes (or, for `None`, removes) the value at `ptr`.
@@ -306,9 +321,13 @@ pub fn FormView(
     {
         let key = draft_key.clone();
         Effect::new(move |first: Option<()>| {
-            data.with(|d| drafts::save(&key, d));
-            if let (Some(cb), Some(())) = (on_change, first) {
-                cb.run(data.get_untracked());
+            // Not on opening: a restored draft keeps the time it was last edited.
+            data.track();
+            if first.is_some() {
+                data.with_untracked(|d| drafts::save(&key, d));
+                if let Some(cb) = on_change {
+                    cb.run(data.get_untracked());
+                }
             }
         });
     }
@@ -341,6 +360,11 @@ pub fn FormView(
                 return;
             }
             let Some(url) = check_url.clone() else {
+                // No portal to ask: the browser's verdict is the acknowledgement.
+                drafts::clear(&draft_key);
+                if let Some(cb) = on_submitted {
+                    cb.run(ctx.data.get_untracked());
+                }
                 outcome.set(Outcome::Accepted);
                 focus_later(result_ref);
                 return;
@@ -418,7 +442,8 @@ pub fn FormView(
             go_to(page + 1);
         } else {
             for p in &here {
-                ctx.touch(p);
+                // The field that shows the error (a file of an attachment shows on the input).
+                ctx.touch(&field_pointer_of(ctx, p));
             }
             attempted.set(Some(page));
             focus_later(summary_ref);
@@ -429,6 +454,9 @@ pub fn FormView(
         attempted.set(None);
         go_to(current.get_untracked().saturating_sub(1));
     };
+    let generation = RwSignal::new(0u64);
+    let notice_shown = RwSignal::new(true);
+    let title_ref = NodeRef::<leptos::html::H1>::new();
     let restored_notice = restored_at.map(|at| {
         let when = drafts::saved_at_text(at);
         let key = draft_key.clone();
@@ -438,15 +466,24 @@ pub fn FormView(
                 w.confirm_with_message(&Ui::StartAgainConfirm.get(lang.get_untracked()))
                     .unwrap_or(false)
             });
-            if sure {
+                        if sure {
+                // In place, not by reloading: an embedding page keeps its own state.
                 drafts::clear(&key);
-                if let Some(w) = window {
-                    let _ = w.location().reload();
-                }
+                ctx.reset(Value::Object(Default::default()));
+                notice_shown.set(false);
+                outcome.set(Outcome::Idle);
+                attempted.set(None);
+                current.set(0);
+                generation.update(|g| *g += 1);
+                request_animation_frame(move || {
+                    if let Some(el) = title_ref.get_untracked() {
+                        let _ = el.focus();
+                    }
+                });
             }
         };
         view! {
-            <div class="ef-panel ef-draft" role="status" data-testid="draft-restored">
+            <div class="ef-panel ef-draft" role="status" data-testid="draft-restored" hidden=move || !notice_shown.get()>
                 <p>{move || Ui::DraftRestored.get(lang.get()).replace("{}", &when)}</p>
                 <button type="button" class="ef-button ef-button--secondary" on:click=start_again>{move || Ui::StartAgain.get(lang.get())}</button>
             </div>
@@ -455,7 +492,7 @@ pub fn FormView(
 
     view! {
         <form class="ef-form" novalidate=true on:submit=on_submit lang=move || lang.get().tag()>
-            <h1 class="ef-title">{move || ctx.text(&title)}</h1>
+            <h1 class="ef-title" tabindex="-1" node_ref=title_ref>{move || ctx.text(&title)}</h1>
             {description.map(|d| view! { <p class="ef-lead">{move || ctx.text(&d)}</p> })}
             <Show when=move || !summary_entries().is_empty()>
                 <div class="ef-summary" role="alert" tabindex="-1" node_ref=summary_ref aria-labelledby="ef-summary-title">
@@ -471,7 +508,11 @@ pub fn FormView(
                 </div>
             </Show>
             {restored_notice}
-            {pages
+                        {move || {
+                // Drawn again from scratch when the citizen starts again.
+                generation.track();
+                pages
+                .clone()
                 .into_iter()
                 .enumerate()
                 .map(|(pi, page)| {
@@ -509,11 +550,12 @@ pub fn FormView(
                                         </section>
                                     }
                                 })
-                                .collect_view()}
+                                                                .collect_view()}
                         </div>
                     }
                 })
-                .collect_view()}
+                .collect_view()
+            }}
             <div class="ef-actions">
                 <Show when=has_previous>
                     <button type="button" class="ef-button ef-button--secondary" on:click=on_back>{move || Ui::Back.get(lang.get())}</button>
@@ -564,6 +606,23 @@ fn page_of(ctx: FormCtx, pointer: &str) -> usize {
     })
 }
 
+/// The data pointer of the field that shows an error at `pointer`: the pointer's own field, else
+/// the nearest field above it.
+fn field_pointer_of(ctx: FormCtx, pointer: &str) -> String {
+    ctx.form.with_value(|f| {
+        let mut cur = pointer;
+        loop {
+            if f.field_for(cur).is_some() {
+                return cur.to_owned();
+            }
+            match cur.rsplit_once('/') {
+                Some((head, _)) if !head.is_empty() => cur = head,
+                _ => return pointer.to_owned(),
+            }
+        }
+    })
+}
+
 /// The element id an error at `pointer` links to: the pointer's own element, else the nearest
 /// one above it (a file of a multi-file attachment links to the attachment's input).
 fn target_id(ctx: FormCtx, pointer: &str) -> String {
@@ -586,8 +645,8 @@ fn summary_entry(ctx: FormCtx, d: Diagnostic, current: RwSignal<usize>) -> impl 
     let label = ctx
         .form
         .with_value(|f| f.field_for(&d.pointer).map(|field| field.label.clone()));
-    let target = target_id(ctx, &d.pointer);
-    let href = format!("#{target}");
+    let pointer = d.pointer.clone();
+    let href = format!("#{}", target_id(ctx, &pointer));
     // "Full name: Enter full name" says it twice: the label leads only when the message does
     // not already name the field.
     let text = move || {
@@ -603,9 +662,11 @@ fn summary_entry(ctx: FormCtx, d: Diagnostic, current: RwSignal<usize>) -> impl 
     let on_click = move |ev: leptos::ev::MouseEvent| {
         ev.prevent_default();
         current.set(page);
-        let target = target.clone();
         // After the page shows (a hidden element cannot take focus).
+        let pointer = pointer.clone();
         request_animation_frame(move || {
+            // Looked up now: the element may have been drawn after this entry.
+            let target = target_id(ctx, &pointer);
             ctx.root.with_value(|r| r.focus(&target));
         });
     };

@@ -15,6 +15,27 @@ fn main() {
     }
 }
 
+/// A form drawn in an `<e-form>`, held by `/eform/eform.js` until the element is emptied.
+#[wasm_bindgen]
+pub struct MountedForm(Option<form_ui::embed::Mounted>);
+
+#[wasm_bindgen]
+impl MountedForm {
+    /// The element's `lang` attribute changed.
+    pub fn set_lang(&self, lang: &str) {
+        if let Some(m) = &self.0 {
+            m.set_lang(lang);
+        }
+    }
+
+    /// The element left the page or points at another form.
+    pub fn unmount(&mut self) {
+        if let Some(m) = self.0.take() {
+            m.unmount();
+        }
+    }
+}
+
 /// Draws the form at `src` inside `host` (an `<e-form>` element): called by `/eform/eform.js`.
 #[wasm_bindgen]
 pub fn mount_form(
@@ -23,8 +44,8 @@ pub fn mount_form(
     lang: Option<String>,
     submit: Option<String>,
     css: String,
-) {
-    form_ui::embed::mount(
+) -> MountedForm {
+    MountedForm(form_ui::embed::mount(
         host,
         form_ui::embed::Options {
             src,
@@ -32,5 +53,5 @@ pub fn mount_form(
             submit,
             css,
         },
-    );
+    ))
 }

@@ -19,11 +19,35 @@ class EForm extends HTMLElement {
   }
 
   connectedCallback() {
-    this.mount();
+    this.schedule();
   }
 
-  attributeChangedCallback(_name, before, after) {
-    if (this.isConnected && before !== null && before !== after) this.mount();
+  disconnectedCallback() {
+    // Moved within the page: connectedCallback draws it again; removed: it is freed.
+    this.schedule();
+  }
+
+  attributeChangedCallback(name, before, after) {
+    if (before === after) return;
+    // A language change keeps the form and what was typed.
+    if (name === "lang" && this.mounted && after) {
+      this.mounted.set_lang(after);
+      return;
+    }
+    this.schedule();
+  }
+
+  // Attribute and connection changes of one task (an element parsed with its attributes, or
+  // appended and then given a src) end in one mount.
+  schedule() {
+    if (this.pending) return;
+    this.pending = true;
+    queueMicrotask(() => {
+      this.pending = false;
+      this.mounted?.unmount();
+      this.mounted = null;
+      if (this.isConnected) this.mount();
+    });
   }
 
   mount() {
@@ -36,7 +60,7 @@ class EForm extends HTMLElement {
       }));
       return;
     }
-    runtime.mount_form(this, src, this.getAttribute("lang"), this.getAttribute("submit"), css);
+    this.mounted = runtime.mount_form(this, src, this.getAttribute("lang"), this.getAttribute("submit"), css);
   }
 }
 

@@ -71,7 +71,7 @@ test("an <e-form> works under a strict CSP and hostile CSS, and reports its even
   // Filled and submitted inside the shadow root.
   const a = example.applicant, h = example.householdHead, m = example.members[0];
   const dmy = (d) => d.split("-").reverse().join("/");
-  const f = (sel) => page.locator(`#ct01 ${sel}`);
+  const f = (sel, opts) => page.locator(`#ct01 ${sel}`, opts);
   await f("#f__receivingAgency").fill(example.receivingAgency);
   await name.fill(a.fullName);
   await f("#f__applicant__dateOfBirth").fill(dmy(a.dateOfBirth));
@@ -109,6 +109,22 @@ test("an <e-form> works under a strict CSP and hostile CSS, and reports its even
   assert.deepEqual(page.problems.filter((p) => !p.includes("404")), []);
   // Accessibility of the embedded form (the host page's own contrast is the host's business).
   assert.deepEqual(await axe(page, { include: [["#ct01"]] }), []);
+  // The host switches the language by the attribute: the form stays, in English.
+  await page.evaluate(() => document.querySelector("#ct01").setAttribute("lang", "en"));
+  await f("label[for=f__applicant__fullName]", { hasText: "Full name" }).waitFor();
+  assert.equal(await name.inputValue(), a.fullName);
+  // An element given its src only after it is in the page draws its form too.
+  await page.evaluate(() => {
+    const late = document.createElement("e-form");
+    late.id = "late";
+    document.querySelector("main").append(late);
+    late.setAttribute("src", "/forms/household-business");
+  });
+  await page.waitForFunction(() => window.__events.some((e) => e.name === "eform:ready" && e.id === "late"));
+  assert.equal((await events(page, "eform:ready", "late")).length, 1, "mounted once");
+  await page.locator("#late #f__owner__fullName").waitFor();
+  // Emptied by the host: the form goes away.
+  await page.evaluate(() => document.querySelector("#late").remove());
   await page.locator("#ct01").screenshot({ path: shot("embed-ct01-hostile-host") });
   await page.screenshot({ path: shot("embed-host-page"), fullPage: false });
   await page.close();

@@ -204,11 +204,14 @@ test("what was typed survives a reload; 'start again' clears it", async () => {
   assert.deepEqual(await axe(page), []);
   await page.screenshot({ path: shot("ct01-draft-restored"), fullPage: false });
   page.once("dialog", (d) => d.accept());
+  // Starting again happens in place (an embedding page keeps its state): no reload.
+  await page.evaluate(() => { window.__sameDocument = true; });
   await page.click("button:has-text('Xoá và nhập lại từ đầu')");
-  await page.waitForLoadState("load");
-  await page.waitForSelector("h1.ef-title");
-  assert.equal(await page.inputValue("#f__applicant__fullName"), "");
-  assert.equal(await page.locator("[data-testid=draft-restored]").count(), 0);
+  await page.waitForFunction(() => document.querySelector("#f__applicant__fullName")?.value === "");
+  assert.equal(await page.evaluate(() => window.__sameDocument), true);
+  assert.equal(await page.isChecked("#f__applicant__sex-1"), false);
+  assert.ok(await page.locator("[data-testid=draft-restored]").isHidden());
+  await page.waitForFunction(() => document.activeElement?.classList.contains("ef-title"));
   assert.equal(await page.evaluate(() => localStorage.getItem("eform.draft.ct01.v1")), null);
   assert.deepEqual(page.problems, []);
   await page.close();
