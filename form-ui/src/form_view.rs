@@ -187,7 +187,37 @@ impl FormCtx {
                 rows.remove(index);
             }
         });
+        self.shift_shown(table, index);
         self.apply(changes);
+    }
+
+    /// After row `index` of `table` is removed, the rows below move up: whether their errors
+    /// show moves up with them, and the last row's place starts untouched.
+    fn shift_shown(&self, table: &str, index: usize) {
+        let prefix = format!("{table}/");
+        let rows: Vec<(usize, String, FieldSignals)> = self.fields.with_value(|m| {
+            m.iter()
+                .filter_map(|(p, f)| {
+                    let rest = p.strip_prefix(&prefix)?;
+                    let (row, cell) = rest.split_once('/').unwrap_or((rest, ""));
+                    let row: usize = row.parse().ok()?;
+                    (row >= index).then(|| (row, cell.to_owned(), *f))
+                })
+                .collect()
+        });
+        let shown_at = |row: usize, cell: &str| {
+            rows.iter()
+                .find(|(r, c, _)| *r == row && c == cell)
+                .is_some_and(|(_, _, f)| f.shown.get_untracked())
+        };
+        // Read every flag before writing any.
+        let moved: Vec<bool> = rows
+            .iter()
+            .map(|(row, cell, _)| shown_at(row + 1, cell))
+            .collect();
+        for ((_, _, f), shown) in rows.iter().zip(moved) {
+            f.shown.set(shown);
+        }
     }
 
     /// Marks `ptr` as left by the citizen: its errors show from now on.

@@ -135,3 +135,24 @@ test("CT01 works on a 360 px wide screen", async () => {
   await page.screenshot({ path: shot("ct01-360px"), fullPage: true });
   await page.close();
 });
+
+test("removing a row moves the rows below up with their shown errors; a new row starts untouched", async () => {
+  const page = await openCt01();
+  await page.click("#f__members");
+  await page.click("#f__members");
+  // Row 2's ID number: a wrong value, left — its error shows.
+  await page.fill("#f__members__1__idNumber", "123");
+  await page.press("#f__members__1__idNumber", "Tab");
+  await page.locator("#f__members__1__idNumber-error").waitFor();
+  // Remove row 1: row 2 moves up and keeps its shown error.
+  await page.click("button:has-text('Xoá dòng 1')");
+  await page.locator("#f__members__0__idNumber-error").waitFor();
+  assert.equal(await page.locator("#f__members__1__idNumber").count(), 0);
+  // Remove it too, then add a row: the new row shows no error until it is left.
+  await page.click("button:has-text('Xoá dòng 1')");
+  await page.click("#f__members");
+  await page.locator("#f__members__0__idNumber").waitFor();
+  assert.equal(await page.locator("#f__members__0__idNumber-error").count(), 0);
+  assert.deepEqual(page.problems, []);
+  await page.close();
+});
