@@ -191,6 +191,38 @@ impl FormCtx {
         self.apply(changes);
     }
 
+    /// Moves row `from` of `table` to `to` (next to each other: the rows swap places, and so do
+    /// whether their errors show).
+    pub fn move_row(&self, table: &str, from: usize, to: usize) {
+        let mut changes = Changes::default();
+        self.state
+            .update_value(|s| changes = s.move_row(table, from, to));
+        self.data.update(|d| {
+            if let Some(Value::Array(rows)) = d.pointer_mut(table)
+                && from < rows.len()
+                && to < rows.len()
+            {
+                let row = rows.remove(from);
+                rows.insert(to, row);
+            }
+        });
+        let (a, b) = (format!("{table}/{from}/"), format!("{table}/{to}/"));
+        let pairs: Vec<(FieldSignals, FieldSignals)> = self.fields.with_value(|m| {
+            m.iter()
+                .filter_map(|(p, f)| {
+                    let cell = p.strip_prefix(&a)?;
+                    m.get(&format!("{b}{cell}")).map(|g| (*f, *g))
+                })
+                .collect()
+        });
+        for (f, g) in pairs {
+            let (x, y) = (f.shown.get_untracked(), g.shown.get_untracked());
+            f.shown.set(y);
+            g.shown.set(x);
+        }
+        self.apply(changes);
+    }
+
     /// After row `index` of `table` is removed, the rows below move up: whether their errors
     /// show moves up with them, and the last row's place starts untouched.
     fn shift_shown(&self, table: &str, index: usize) {

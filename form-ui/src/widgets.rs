@@ -442,6 +442,33 @@ fn table(ctx: FormCtx, item: Item, ptr: String) -> impl IntoView {
                                 keys.update(|ks| ks.retain(|k| *k != key));
                             }
                         };
+                                                // Move up or down by one: the row keeps its data, and focus stays on the
+                        // button pressed (now in the row's new place) for keyboard users.
+                        let move_by = {
+                            let table_ptr = table_ptr.clone();
+                            move |up: bool| {
+                                let i = index.get_untracked();
+                                let n = keys.with_untracked(Vec::len);
+                                let j = if up { i.checked_sub(1) } else { (i + 1 < n).then_some(i + 1) };
+                                let Some(j) = j else { return };
+                                ctx.move_row(&table_ptr, i, j);
+                                keys.update(|ks| ks.swap(i, j));
+                                // At the top (bottom) the button pressed is disabled: focus its twin.
+                                let at_end = if up { j == 0 } else { j + 1 == n };
+                                let which = if up != at_end { "up" } else { "down" };
+                                let button = format!("{}-{which}-{key}", dom_id::for_pointer(&table_ptr));
+                                request_animation_frame(move || {
+                                    if let Some(el) = ctx.root.with_value(|r| r.element(&button)) {
+                                        let _ = el.focus();
+                                    }
+                                });
+                            }
+                        };
+                        let (move_up, move_down) = (move_by.clone(), move_by);
+                        let up_id = format!("{}-up-{key}", dom_id::for_pointer(&table_ptr));
+                        let down_id = format!("{}-down-{key}", dom_id::for_pointer(&table_ptr));
+                        let is_first = move || index.get() == 0;
+                        let is_last = move || index.get() + 1 == keys.with(Vec::len);
                         let cells = move || {
                             let i = index.get();
                             columns.with_value(|cols| {
@@ -454,9 +481,17 @@ fn table(ctx: FormCtx, item: Item, ptr: String) -> impl IntoView {
                             <div class="ef-row" role="listitem">
                                 <div class="ef-row__head">
                                     <span class="ef-row__title">{move || format!("{} {}", Ui::Row.get(ctx.lang.get()), index.get() + 1)}</span>
-                                    <button type="button" class="ef-button ef-button--secondary ef-button--small" on:click=remove>
-                                        {move || format!("{} {}", Ui::RemoveRow.get(ctx.lang.get()), index.get() + 1)}
-                                    </button>
+                                                                        <span class="ef-row__actions">
+                                        <button type="button" class="ef-button ef-button--secondary ef-button--small" id=up_id disabled=is_first on:click=move |_| move_up(true)>
+                                            {move || format!("{} {}", Ui::MoveUp.get(ctx.lang.get()), index.get() + 1)}
+                                        </button>
+                                        <button type="button" class="ef-button ef-button--secondary ef-button--small" id=down_id disabled=is_last on:click=move |_| move_down(false)>
+                                            {move || format!("{} {}", Ui::MoveDown.get(ctx.lang.get()), index.get() + 1)}
+                                        </button>
+                                        <button type="button" class="ef-button ef-button--secondary ef-button--small" on:click=remove>
+                                            {move || format!("{} {}", Ui::RemoveRow.get(ctx.lang.get()), index.get() + 1)}
+                                        </button>
+                                    </span>
                                 </div>
                                 <div class="ef-row__cells">{cells}</div>
                             </div>

@@ -156,3 +156,25 @@ test("removing a row moves the rows below up with their shown errors; a new row 
   assert.deepEqual(page.problems, []);
   await page.close();
 });
+
+test("rows move up and down with the keyboard, keeping their data and the focus", async () => {
+  const page = await openCt01();
+  await page.click("#f__members");
+  await page.fill("#f__members__0__fullName", "Trần Minh Khôi");
+  await page.click("#f__members");
+  await page.fill("#f__members__1__fullName", "Trần Minh An");
+  assert.ok(await page.isDisabled("button:has-text('Chuyển lên dòng 1')"));
+  assert.ok(await page.isDisabled("button:has-text('Chuyển xuống dòng 2')"));
+  // Row 2 up, with Enter on its button.
+  await page.focus("button:has-text('Chuyển lên dòng 2')");
+  await page.keyboard.press("Enter");
+  await page.waitForFunction(() => document.querySelector("#f__members__0__fullName")?.value === "Trần Minh An");
+  assert.equal(await page.inputValue("#f__members__1__fullName"), "Trần Minh Khôi");
+  // Focus follows the row: at the top its "move up" is disabled, so its "move down" has focus.
+  await page.waitForFunction(() => document.activeElement?.textContent === "Chuyển xuống dòng 1");
+  // And down again.
+  await page.click("button:has-text('Chuyển xuống dòng 1')");
+  await page.waitForFunction(() => document.querySelector("#f__members__0__fullName")?.value === "Trần Minh Khôi");
+  assert.deepEqual(page.problems, []);
+  await page.close();
+});
