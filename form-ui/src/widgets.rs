@@ -55,18 +55,9 @@ fn field(ctx: FormCtx, item: &Item, ptr: String, row: Option<usize>) -> impl Int
         item.help.clone()
     };
     let computed = item.compute.is_some();
-    let required = {
-        let ptr = ptr.clone();
-        move || ctx.required(&ptr)
-    };
-    let hidden = {
-        let ptr = ptr.clone();
-        move || ctx.hidden(&ptr)
-    };
-    let read_only = {
-        let ptr = ptr.clone();
-        move || ctx.read_only(&ptr)
-    };
+    let required = watch(ctx, &ptr, FormCtx::required);
+    let hidden = watch(ctx, &ptr, FormCtx::hidden);
+    let read_only = watch(ctx, &ptr, FormCtx::read_only);
     let has_error = {
         let ptr = ptr.clone();
         move || ctx.error_at(&ptr).is_some()
@@ -297,6 +288,17 @@ fn field(ctx: FormCtx, item: &Item, ptr: String, row: Option<usize>) -> impl Int
     }
 }
 
+/// A closure reading one of the form's per-field states (`FormCtx::hidden`, `required`, …) for
+/// the field at `ptr`, for a reactive attribute.
+fn watch<T: 'static>(
+    ctx: FormCtx,
+    ptr: &str,
+    read: fn(&FormCtx, &str) -> T,
+) -> impl Fn() -> T + Clone + use<T> {
+    let ptr = ptr.to_owned();
+    move || read(&ctx, &ptr)
+}
+
 /// The class of a field's box: marked while it shows an error.
 fn field_class(has_error: bool) -> &'static str {
     if has_error {
@@ -516,14 +518,8 @@ fn address(ctx: FormCtx, item: &Item, ptr: String) -> impl IntoView {
     let help_id = format!("{id}-help");
     let parts = |name: &str| format!("{ptr}/{name}");
     let (p_ptr, c_ptr, s_ptr) = (parts("province"), parts("commune"), parts("street"));
-    let hidden = {
-        let ptr = ptr.clone();
-        move || ctx.hidden(&ptr)
-    };
-    let read_only = {
-        let ptr = ptr.clone();
-        move || ctx.read_only(&ptr)
-    };
+    let hidden = watch(ctx, &ptr, FormCtx::hidden);
+    let read_only = watch(ctx, &ptr, FormCtx::read_only);
     let required = ctx.form.with_value(|f| {
         f.field_for(&ptr).is_some_and(|f| f.required) || f.schema().resolve(&p_ptr).is_none()
     });
@@ -708,19 +704,10 @@ fn file(ctx: FormCtx, item: &Item, ptr: String) -> impl IntoView {
             .resolve(&ptr)
             .is_some_and(|v| v.items().is_some())
     });
-    let hidden = {
-        let ptr = ptr.clone();
-        move || ctx.hidden(&ptr)
-    };
-    let required = {
-        let ptr = ptr.clone();
-        move || ctx.required(&ptr)
-    };
+    let hidden = watch(ctx, &ptr, FormCtx::hidden);
+    let required = watch(ctx, &ptr, FormCtx::required);
     // The attachment's errors and those of each of its files.
-    let messages = {
-        let ptr = ptr.clone();
-        move || ctx.errors_under(&ptr)
-    };
+    let messages = watch(ctx, &ptr, FormCtx::errors_under);
     let has_error = {
         let messages = messages.clone();
         move || !messages().is_empty()
