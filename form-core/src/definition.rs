@@ -180,7 +180,7 @@ impl Widget {
 }
 
 /// One choice of a `select` or `radio`.
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Choice {
     pub value: String,
     pub label: Text,

@@ -539,6 +539,13 @@ impl Form {
             .map(|&i| &self.fields[i])
     }
 
+    /// Whether any rule is about the field at `data_pointer` (its own or its section's; row
+    /// indices match `*`): if not, its hidden, read-only and conditionally required states
+    /// never change while the form is filled in.
+    pub fn is_ruled(&self, data_pointer: &str) -> bool {
+        self.deps.about.contains_key(&row_pattern(data_pointer))
+    }
+
     /// The item that edits the data at `data_pointer`.
     pub fn item_for(&self, data_pointer: &str) -> Option<&Item> {
         self.field_index

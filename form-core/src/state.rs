@@ -162,6 +162,13 @@ impl FormState {
         changes
     }
 
+    /// Replaces all the data at once (a host page set it, or a draft came back) and says what
+    /// changed, as if the citizen had typed it.
+    pub fn replace(&mut self, data: Value) -> Changes {
+        self.raw = data;
+        self.rerun()
+    }
+
     /// Adds an empty row at the end of the table at `table`.
     pub fn add_row(&mut self, table: &str) -> Changes {
         let n = pointer::get(&self.raw, table)

@@ -306,3 +306,45 @@ fn regression_objects_dropped_when_emptied_by_hiding() {
         &[("/father/age", Some(json!(40)))],
     );
 }
+
+#[test]
+fn replacing_all_the_data_reports_what_changed() {
+    let form = Arc::new(load(include_str!("fixtures/rules.json")).form.unwrap());
+    let mut state = FormState::new(form.clone(), json!({"declarant": {}}), TODAY);
+    let other = "/declarant/relationshipOther";
+    let c = state.replace(json!({"declarant": {"relationship": "khac"}}));
+    assert_eq!(c.hidden, vec![(other.to_owned(), false)]);
+    assert_eq!(c.required, vec![(other.to_owned(), true)]);
+    assert!(
+        c.errors
+            .iter()
+            .any(|(p, e)| p == other && e[0].code == "required")
+    );
+    assert_eq!(state.evaluation(), &form.evaluate(state.data(), TODAY));
+    // Back to empty: the field hides again and its error goes.
+    let c = state.replace(json!({"declarant": {}}));
+    assert_eq!(c.hidden, vec![(other.to_owned(), true)]);
+    assert!(c.errors.iter().any(|(p, e)| p == other && e.is_empty()));
+    assert_eq!(state.evaluation(), &form.evaluate(state.data(), TODAY));
+}
+
+#[test]
+fn a_field_is_ruled_when_a_rule_can_change_its_state() {
+    let form = load(include_str!("fixtures/rules.json")).form.unwrap();
+    // Its own rules (a constraint too), a computed value, a cell's rule in any row, its
+    // section's rule.
+    for p in [
+        "/declarant/relationshipOther",
+        "/declarant/dateOfBirth",
+        "/declarant/age",
+        "/incomes/3/note",
+        "/incomes/0/amount",
+        "/total",
+        "/confirm",
+    ] {
+        assert!(form.is_ruled(p), "{p}");
+    }
+    for p in ["/declarant/relationship", "/incomes/0/kind"] {
+        assert!(!form.is_ruled(p), "{p}");
+    }
+}

@@ -133,7 +133,7 @@ pub fn App() -> impl IntoView {
         <main id="main" class="ef-main" tabindex="-1">
             {move || match screen.get() {
                 Screen::Loading => view! { <p class="ef-hint" aria-live="polite">{Ui::Loading.get(lang.get())}</p> }.into_any(),
-                Screen::Form(form, check_url) => view! { <FormView form=form lang=lang check_url=check_url /> }.into_any(),
+                Screen::Form(form, check_url) => view! { <FormView form=form lang=lang check_url=Some(check_url) /> }.into_any(),
                 Screen::List(forms) => view! {
                     <h1 class="ef-title">{move || Ui::FormsTitle.get(lang.get())}</h1>
                     <p>{move || Ui::FormsIntro.get(lang.get())}</p>

@@ -12,32 +12,46 @@
 use crate::app::{LangSwitch, with_admin_units};
 use crate::dom_id::Root;
 use crate::fetch;
-use crate::form_view::FormView;
+use crate::form_view::{FormCtx, FormView};
 use crate::i18n::Ui;
 use form_core::{Lang, Text, load};
 use leptos::prelude::*;
 use serde_json::{Value, json};
-use std::sync::Arc;
+use std::cell::Cell;
+use std::rc::Rc;
+use std::sync::{Arc, Mutex};
 use wasm_bindgen::{JsCast, JsValue};
 
-/// What the element's attributes ask for.
+/// Where the definition comes from.
+pub enum Source {
+    /// Fetched from this URL (`/forms/ct01`), as `<e-form src>` does.
+    Url(String),
+    /// Given as JSON text by the host page.
+    Definition(String),
+}
+
+/// What the element's attributes (or the host page's call) ask for.
 pub struct Options {
-    /// URL of the form definition (`/forms/ct01`).
-    pub src: String,
+    pub source: Source,
     /// `vi` or `en`; Vietnamese when absent.
     pub lang: Option<String>,
     /// Where to `POST` the data on submit; by default the portal's check API beside `src`.
     pub submit: Option<String>,
-    /// URL of eform's stylesheet, linked inside the shadow root.
-    pub css: String,
+    /// URL of eform's stylesheet, linked inside the shadow root; `None`: the form is drawn in
+    /// the element itself (no shadow root), styled by the page's own link to the stylesheet.
+    pub css: Option<String>,
 }
 
-/// A form drawn in an `<e-form>`: dropping it (or [`Mounted::unmount`]) removes the form and
-/// silences anything still loading for it.
+/// A drawn form: dropping it (or [`Mounted::unmount`]) removes the form and silences anything
+/// still loading for it.
 pub struct Mounted {
     view: Option<Box<dyn std::any::Any>>,
-    alive: std::rc::Rc<std::cell::Cell<bool>>,
+    alive: Rc<Cell<bool>>,
     lang: RwSignal<Lang>,
+    /// The form's state once it is drawn.
+    ctx: Rc<Cell<Option<FormCtx>>>,
+    /// Data the host set before the form was drawn: the form starts from it.
+    pending: Arc<Mutex<Option<Value>>>,
 }
 
 impl Mounted {
@@ -48,9 +62,39 @@ impl Mounted {
         }
     }
 
+    /// The data as entered so far; `None` before the form is drawn.
+    pub fn data(&self) -> Option<Value> {
+        self.ctx.get().map(|c| c.data.get_untracked())
+    }
+
+    /// Replaces the data (an object); before the form is drawn, it starts from it.
+    pub fn set_data(&self, data: Value) -> Result<(), Text> {
+        if !data.is_object() {
+            return Err(Text::new(
+                Ui::DataNotObject.get(Lang::Vi),
+                Ui::DataNotObject.get(Lang::En),
+            ));
+        }
+        match self.ctx.get() {
+            Some(ctx) => ctx.replace_data(data),
+            None => {
+                if let Ok(mut p) = self.pending.lock() {
+                    *p = Some(data);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Shows every error and returns them; `None` before the form is drawn.
+    pub fn validate(&self) -> Option<Vec<form_core::Diagnostic>> {
+        self.ctx.get().map(|c| c.show_errors())
+    }
+
     /// Removes the form from the element.
     pub fn unmount(mut self) {
         self.alive.set(false);
+        self.ctx.set(None);
         self.view.take();
     }
 }
@@ -58,23 +102,35 @@ impl Mounted {
 impl Drop for Mounted {
     fn drop(&mut self) {
         self.alive.set(false);
+        self.ctx.set(None);
     }
 }
 
-/// Draws the form `options.src` inside `host` (an `<e-form>` element).
+/// Draws the form of `options` inside `host`: an `<e-form>` (in its shadow root), or any
+/// element of the host page.
 pub fn mount(host: web_sys::HtmlElement, options: Options) -> Option<Mounted> {
-    let shadow = shadow_root(&host)?;
     let doc = web_sys::window().and_then(|w| w.document())?;
-    // A fresh tree each time the element is (re)connected.
-    shadow.set_inner_html("");
-    if let Ok(link) = doc.create_element("link") {
-        let _ = link.set_attribute("rel", "stylesheet");
-        let _ = link.set_attribute("href", &options.css);
-        let _ = shadow.append_child(&link);
-    }
     let container = doc.create_element("div").ok()?;
     let _ = container.set_attribute("class", "ef-embed");
-    let _ = shadow.append_child(&container);
+    let root = match &options.css {
+        Some(css) => {
+            let shadow = shadow_root(&host)?;
+            // A fresh tree each time the element is (re)connected.
+            shadow.set_inner_html("");
+            if let Ok(link) = doc.create_element("link") {
+                let _ = link.set_attribute("rel", "stylesheet");
+                let _ = link.set_attribute("href", css);
+                let _ = shadow.append_child(&link);
+            }
+            let _ = shadow.append_child(&container);
+            Root::Shadow(shadow)
+        }
+        None => {
+            host.set_inner_html("");
+            let _ = host.append_child(&container);
+            Root::Document
+        }
+    };
     let container = container.dyn_into::<web_sys::HtmlElement>().ok()?;
     let lang = RwSignal::new(
         options
@@ -84,13 +140,21 @@ pub fn mount(host: web_sys::HtmlElement, options: Options) -> Option<Mounted> {
             .unwrap_or_default(),
     );
     let _ = container.set_attribute("lang", lang.get_untracked().tag());
-    let src = absolute(&options.src);
-    let submit = options
-        .submit
-        .map(|s| absolute(&s))
-        .or_else(|| check_url_for(&src));
-    let root = Root::Shadow(shadow);
+    let (src, submit) = match &options.source {
+        Source::Url(src) => {
+            let src = absolute(src);
+            let submit = options
+                .submit
+                .as_deref()
+                .map(absolute)
+                .or_else(|| check_url_for(&src));
+            (Some(src), submit)
+        }
+        Source::Definition(_) => (None, options.submit.as_deref().map(absolute)),
+    };
     let state = RwSignal::new(None::<Result<Arc<form_core::Form>, Text>>);
+    let ctx_cell: Rc<Cell<Option<FormCtx>>> = Rc::new(Cell::new(None));
+    let pending: Arc<Mutex<Option<Value>>> = Arc::new(Mutex::new(None));
     let (on_change_host, on_submitted_host) = (host.clone(), host.clone());
     let on_change = UnsyncCallback::new(move |data: Value| {
         emit(&on_change_host, "eform:change", &json!({ "data": data }));
@@ -102,50 +166,114 @@ pub fn mount(host: web_sys::HtmlElement, options: Options) -> Option<Mounted> {
             &json!({ "data": data }),
         );
     });
+    // `eform:ready` once the form is drawn and its API works.
+    let on_ready = {
+        let (cell, host) = (ctx_cell.clone(), host.clone());
+        UnsyncCallback::new(move |ctx: FormCtx| {
+            cell.set(Some(ctx));
+            let host = host.clone();
+            let detail = ctx.form.with_value(
+                |f| json!({"formId": f.definition().id, "version": f.definition().version}),
+            );
+            wasm_bindgen_futures::spawn_local(async move {
+                emit(&host, "eform:ready", &detail);
+            });
+        })
+    };
+    // A definition given as text is drawn at once, unless it needs the administrative units.
+    let mut source = Some(options.source);
+    let mut given = None;
+    if let Some(Source::Definition(text)) = &source {
+        given = Some(load_definition(text));
+        source = None;
+    }
+    if let Some(Ok(form)) = given.take_if(|g| g.as_ref().is_ok_and(|f| !needs_admin_units(f))) {
+        state.set(Some(Ok(Arc::new(form))));
+    }
+    let start = pending.clone();
     let handle = leptos::mount::mount_to(container, move || {
         let root = root.clone();
         let submit = submit.clone();
+        let start = start.clone();
         view! {
             <div class="ef-embed__bar"><LangSwitch lang=lang /></div>
             {move || match state.get() {
                 None => view! { <p class="ef-hint" aria-live="polite">{move || Ui::Loading.get(lang.get())}</p> }.into_any(),
                 Some(Err(message)) => view! { <p class="ef-panel ef-panel--warn" role="alert">{move || message.get(lang.get()).to_owned()}</p> }.into_any(),
-                Some(Ok(form)) => match submit.clone() {
-                    Some(url) => view! { <FormView form=form lang=lang check_url=url root=root.clone() on_change=on_change on_submitted=on_submitted /> }.into_any(),
-                    None => view! { <FormView form=form lang=lang root=root.clone() on_change=on_change on_submitted=on_submitted /> }.into_any(),
-                },
+                Some(Ok(form)) => {
+                    // Data the host set before the form was drawn; none: a draft, or empty.
+                    let initial = start.lock().ok().and_then(|mut p| p.take());
+                    view! { <FormView form=form lang=lang initial=initial check_url=submit.clone() root=root.clone() on_change=on_change on_submitted=on_submitted on_ready=on_ready /> }.into_any()
+                }
             }}
         }
     });
     // After mounting, which sets up the async executor.
     let host_events = host;
-    let alive = std::rc::Rc::new(std::cell::Cell::new(true));
+    let alive = Rc::new(Cell::new(true));
     let still = alive.clone();
-    leptos::task::spawn_local(async move {
-        let result = load_form(&src).await;
-        // The element was emptied or pointed elsewhere meanwhile: nothing to report.
-        if !still.get() {
-            return;
-        }
-        match &result {
-            Ok(form) => emit(
-                &host_events,
-                "eform:ready",
-                &json!({"formId": form.definition().id, "version": form.definition().version}),
-            ),
-            Err((code, message)) => emit(
+    let finish = move |result: Result<Arc<form_core::Form>, (&'static str, Text)>| {
+        if let Err((code, message)) = &result {
+            emit(
                 &host_events,
                 "eform:error",
                 &json!({"code": code, "message": message}),
-            ),
+            );
         }
         state.set(Some(result.map_err(|(_, m)| m)));
-    });
+    };
+    match (given, source, src) {
+        (Some(Ok(form)), _, _) => leptos::task::spawn_local(async move {
+            let result = with_admin_units(form, "/refdata/admin-units.json")
+                .await
+                .map(Arc::new)
+                .ok_or_else(load_failed);
+            if still.get() {
+                finish(result);
+            }
+        }),
+        (Some(Err(e)), _, _) => finish(Err(e)),
+        (None, Some(Source::Url(_)), Some(src)) => leptos::task::spawn_local(async move {
+            let result = load_form(&src).await;
+            // The element was emptied or pointed elsewhere meanwhile: nothing to report.
+            if still.get() {
+                finish(result);
+            }
+        }),
+        _ => {}
+    }
     Some(Mounted {
         view: Some(Box::new(handle)),
         alive,
         lang,
+        ctx: ctx_cell,
+        pending,
     })
+}
+
+fn load_failed() -> (&'static str, Text) {
+    (
+        "load-failed",
+        Text::new(Ui::LoadFailed.get(Lang::Vi), Ui::LoadFailed.get(Lang::En)),
+    )
+}
+
+fn definition_invalid() -> (&'static str, Text) {
+    (
+        "definition-invalid",
+        Text::new(Ui::FormBroken.get(Lang::Vi), Ui::FormBroken.get(Lang::En)),
+    )
+}
+
+fn needs_admin_units(form: &form_core::Form) -> bool {
+    form.fields()
+        .iter()
+        .any(|f| f.widget == form_core::Widget::Address)
+}
+
+/// Loads a definition given as text.
+fn load_definition(text: &str) -> Result<form_core::Form, (&'static str, Text)> {
+    load(text).form.ok_or_else(definition_invalid)
 }
 
 /// The element's shadow root, attached (open, so assistive technology and tests can see in) on
@@ -160,13 +288,7 @@ fn shadow_root(host: &web_sys::HtmlElement) -> Option<web_sys::ShadowRoot> {
 /// Fetches and loads the definition at `src`, with the administrative units when it has an
 /// address; the error code and message otherwise.
 async fn load_form(src: &str) -> Result<Arc<form_core::Form>, (&'static str, Text)> {
-    let failed = || {
-        (
-            "load-failed",
-            Text::new(Ui::LoadFailed.get(Lang::Vi), Ui::LoadFailed.get(Lang::En)),
-        )
-    };
-    let answer = fetch::request(src, None).await.map_err(|_| failed())?;
+    let answer = fetch::request(src, None).await.map_err(|_| load_failed())?;
     match answer.status {
         200 => {}
         404 => {
@@ -175,21 +297,10 @@ async fn load_form(src: &str) -> Result<Arc<form_core::Form>, (&'static str, Tex
                 Text::new(Ui::NotFound.get(Lang::Vi), Ui::NotFound.get(Lang::En)),
             ));
         }
-        422 => {
-            return Err((
-                "definition-invalid",
-                Text::new(Ui::FormBroken.get(Lang::Vi), Ui::FormBroken.get(Lang::En)),
-            ));
-        }
-        _ => return Err(failed()),
+        422 => return Err(definition_invalid()),
+        _ => return Err(load_failed()),
     }
-    let loaded = load(&answer.body);
-    let Some(form) = loaded.form else {
-        return Err((
-            "definition-invalid",
-            Text::new(Ui::FormBroken.get(Lang::Vi), Ui::FormBroken.get(Lang::En)),
-        ));
-    };
+    let form = load_definition(&answer.body)?;
     let units = origin_of(src).map(|o| format!("{o}/refdata/admin-units.json"));
     with_admin_units(
         form,
@@ -197,7 +308,7 @@ async fn load_form(src: &str) -> Result<Arc<form_core::Form>, (&'static str, Tex
     )
     .await
     .map(Arc::new)
-    .ok_or_else(failed)
+    .ok_or_else(load_failed)
 }
 
 /// `url` resolved against the page's address.

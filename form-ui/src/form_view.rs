@@ -37,19 +37,34 @@ pub struct FormCtx {
     owner: StoredValue<Owner, LocalStorage>,
     /// Today, as the rules see it.
     today: Ymd,
+    /// Bumped to draw every page again from the data (start again, or new data of another
+    /// shape).
+    redraw: RwSignal<u64>,
+    /// Built `<option>` lists.
+    templates: StoredValue<OptionTemplates, LocalStorage>,
+}
+
+/// The `<option>` lists built so far, by the field standing for each distinct list.
+#[derive(Default)]
+struct OptionTemplates {
+    /// Hash of a list's values and labels → fields with such a list.
+    lists: HashMap<u64, Vec<String>>,
+    /// (field standing for the list, language) → its options.
+    built: HashMap<(String, Lang), web_sys::DocumentFragment>,
 }
 
 /// What a field's widgets react to.
 #[derive(Clone, Copy)]
-struct FieldSignals {
+pub(crate) struct FieldSignals {
     /// Whether its errors show inline (the citizen has changed and left it).
-    shown: RwSignal<bool>,
-    errors: RwSignal<Vec<Diagnostic>>,
-    hidden: RwSignal<bool>,
-    read_only: RwSignal<bool>,
-    required: RwSignal<bool>,
+    pub shown: RwSignal<bool>,
+    pub errors: RwSignal<Vec<Diagnostic>>,
+    pub hidden: RwSignal<bool>,
+    pub read_only: RwSignal<bool>,
+    /// Whether a `requiredIf` rule makes it required now.
+    pub required: RwSignal<bool>,
     /// The value after the rules ran (computed values).
-    value: RwSignal<Option<Value>>,
+    pub value: RwSignal<Option<Value>>,
 }
 
 impl FormCtx {
@@ -74,7 +89,91 @@ impl FormCtx {
             fields: StoredValue::new(HashMap::new()),
             owner: StoredValue::new_local(Owner::current().unwrap_or_default()),
             today,
+            redraw: RwSignal::new(0),
+            templates: StoredValue::new_local(OptionTemplates::default()),
         }
+    }
+
+    /// The language of the moment, without reacting to it (widgets are drawn again when it
+    /// changes).
+    pub fn lang_now(&self) -> Lang {
+        self.lang.get_untracked()
+    }
+
+    /// The signals of the field at `ptr` (made on first use).
+    pub(crate) fn signals(&self, ptr: &str) -> FieldSignals {
+        self.field(ptr)
+    }
+
+    /// Whether the field of `signals` shows an error now.
+    pub(crate) fn error_shown(&self, signals: FieldSignals) -> bool {
+        (self.submitted.get() || signals.shown.get()) && signals.errors.with(|e| !e.is_empty())
+    }
+
+    /// The message shown under the field of `signals`, if any.
+    pub(crate) fn error_of(&self, signals: FieldSignals) -> Option<Text> {
+        if !(self.submitted.get() || signals.shown.get()) {
+            return None;
+        }
+        signals
+            .errors
+            .with(|errs| errs.first().map(|e| e.message.clone()))
+    }
+
+    /// The `<option>`s of the choice field at `ptr` (a "choose one" entry first) in the language
+    /// of the moment: built once per distinct option list and language, then copied (forms
+    /// repeat lists: a country or sex in every section or row).
+    pub(crate) fn option_template(&self, ptr: &str) -> Option<web_sys::DocumentFragment> {
+        use std::hash::{Hash, Hasher};
+        let lang = self.lang_now();
+        let (key, texts) = self.form.with_value(|f| {
+            let options = &f.item_for(ptr)?.options;
+            let mut h = std::collections::hash_map::DefaultHasher::new();
+            for o in options {
+                (&o.value, o.label.get(Lang::Vi), o.label.get(Lang::En)).hash(&mut h);
+            }
+            let hash = h.finish();
+            // The first field seen with these options stands for the list (its options are
+            // compared, so two lists never share a template by accident).
+            let list = self.templates.with_value(|t| {
+                t.lists.get(&hash).and_then(|ptrs| {
+                    ptrs.iter()
+                        .find(|p| f.item_for(p).is_some_and(|i| i.options == *options))
+                        .cloned()
+                })
+            });
+            let list = list.unwrap_or_else(|| {
+                self.templates.update_value(|t| {
+                    t.lists.entry(hash).or_default().push(ptr.to_owned());
+                });
+                ptr.to_owned()
+            });
+            let key = (list, lang);
+            let cached = self.templates.with_value(|t| t.built.contains_key(&key));
+            let texts = (!cached).then(|| {
+                options
+                    .iter()
+                    .map(|o| (o.value.clone(), o.label.get(lang).to_owned()))
+                    .collect::<Vec<_>>()
+            });
+            Some((key, texts))
+        })?;
+        if let Some(texts) = texts {
+            let doc = web_sys::window()?.document()?;
+            let fragment = doc.create_document_fragment();
+            let choose = std::iter::once((String::new(), Ui::ChooseOne.get(lang).to_owned()));
+            for (value, label) in choose.chain(texts) {
+                let option = doc.create_element("option").ok()?;
+                let _ = option.set_attribute("value", &value);
+                // Text, never HTML.
+                option.set_text_content(Some(&label));
+                let _ = fragment.append_child(&option);
+            }
+            self.templates.update_value(|t| {
+                t.built.insert(key.clone(), fragment);
+            });
+        }
+        self.templates.with_value(|t| t.built.get(&key).cloned())
     }
 
     /// The signals of the field at `ptr`, made from the current state on first use.
@@ -157,6 +256,39 @@ impl FormCtx {
         self.fields.update_value(HashMap::clear);
         self.submitted.set(false);
         self.data.set(data);
+    }
+
+    /// Replaces all the data (a host page set it): the inputs whose value changed show the new
+    /// value and every field's state follows, without drawing the form again, unless the data
+    /// has another shape (rows added or removed, an address or attachment changed).
+    pub fn replace_data(&self, data: Value) {
+        let old = self.data.get_untracked();
+        if self
+            .form
+            .with_value(|f| widgets::shape_changed(f, &old, &data))
+        {
+            self.reset(data);
+            self.redraw.update(|g| *g += 1);
+            return;
+        }
+        let mut changes = Changes::default();
+        self.state
+            .update_value(|s| changes = s.replace(data.clone()));
+        let drawn: Vec<String> = self.fields.with_value(|m| m.keys().cloned().collect());
+        for ptr in drawn {
+            let value = pointer::get(&data, &ptr);
+            if pointer::get(&old, &ptr) != value {
+                widgets::write_input(*self, &ptr, value);
+            }
+        }
+        self.data.set(data);
+        self.apply(changes);
+    }
+
+    /// Shows every error (as a submit would, without sending) and returns them.
+    pub fn show_errors(&self) -> Vec<Diagnostic> {
+        self.submitted.set(true);
+        self.errors.get_untracked()
     }
 
     /// Writes (or, for `None`, removes) the value at `ptr`.
@@ -351,10 +483,10 @@ pub fn FormView(
     /// The language to show; switching it keeps the data.
     lang: RwSignal<Lang>,
     /// Data to start from (a draft or prefill).
-    #[prop(optional)]
+    #[prop(optional_no_strip)]
     initial: Option<Value>,
     /// Where the portal re-checks data on submit (`POST`, JSON body); none: client-side only.
-    #[prop(optional)]
+    #[prop(optional_no_strip)]
     check_url: Option<String>,
     /// Where the form's elements live: the document (default) or an embed's shadow root.
     #[prop(optional)]
@@ -365,6 +497,9 @@ pub fn FormView(
     /// Called with the data when the portal has accepted it.
     #[prop(optional)]
     on_submitted: Option<UnsyncCallback<Value>>,
+    /// Called once with the form's state, for a host page's API (set data, validate).
+    #[prop(optional)]
+    on_ready: Option<UnsyncCallback<FormCtx>>,
 ) -> impl IntoView {
     // A draft of this form version, saved on an earlier visit, comes back unless the caller
     // gives the data to start from.
@@ -394,6 +529,9 @@ pub fn FormView(
         });
     }
     provide_context(ctx);
+    if let Some(cb) = on_ready {
+        cb.run(ctx);
+    }
 
     let outcome = RwSignal::new(Outcome::Idle);
     // Long forms show one page at a time; `attempted` is the page whose "Continue" found errors.
@@ -516,7 +654,7 @@ pub fn FormView(
         attempted.set(None);
         go_to(current.get_untracked().saturating_sub(1));
     };
-    let generation = RwSignal::new(0u64);
+    let generation = ctx.redraw;
     let notice_shown = RwSignal::new(true);
     let title_ref = NodeRef::<leptos::html::H1>::new();
     let restored_notice = restored_at.map(|at| {
@@ -571,8 +709,11 @@ pub fn FormView(
             </Show>
             {restored_notice}
                         {move || {
-                // Drawn again from scratch when the citizen starts again.
+                // Drawn again from scratch when the citizen starts again, and in the other
+                // language when it changes: texts inside are drawn once, not watched (inputs
+                // take their values from the data, so nothing typed is lost).
                 generation.track();
+                let lang = lang.get();
                 pages
                 .clone()
                 .into_iter()
@@ -581,8 +722,8 @@ pub fn FormView(
                     let page_title = page.title.clone();
                     let heading = paged.then(|| view! {
                         <div class="ef-page__head">
-                            <p class="ef-progress">{move || Ui::Step.get(lang.get()).replacen("{}", &(pi + 1).to_string(), 1).replacen("{}", &page_count.to_string(), 1)}</p>
-                            <h2 class="ef-page__title" id=format!("ef-page-{pi}") tabindex="-1">{move || ctx.text(&page_title)}</h2>
+                            <p class="ef-progress">{Ui::Step.get(lang).replacen("{}", &(pi + 1).to_string(), 1).replacen("{}", &page_count.to_string(), 1)}</p>
+                            <h2 class="ef-page__title" id=format!("ef-page-{pi}") tabindex="-1">{page_title.get(lang).to_owned()}</h2>
                         </div>
                     });
                     view! {
@@ -606,8 +747,8 @@ pub fn FormView(
                                     let hidden = move || !pointers.is_empty() && pointers.iter().all(|p| ctx.hidden(p));
                                     view! {
                                         <section class="ef-section" hidden=hidden aria-labelledby=heading_id.clone()>
-                                            {title.map(|t| view! { <h2 class="ef-section__title" id=heading_id.clone()>{move || ctx.text(&t)}</h2> })}
-                                            {help.map(|h| view! { <p class="ef-hint">{move || ctx.text(&h)}</p> })}
+                                            {title.map(|t| view! { <h2 class="ef-section__title" id=heading_id.clone()>{t.get(lang).to_owned()}</h2> })}
+                                            {help.map(|h| view! { <p class="ef-hint">{h.get(lang).to_owned()}</p> })}
                                             {section.items.iter().map(|item| widgets::item(ctx, item)).collect_view()}
                                         </section>
                                     }

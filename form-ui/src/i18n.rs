@@ -17,6 +17,7 @@ pub enum Ui {
     Loading,
     LoadFailed,
     FormBroken,
+    DataNotObject,
     NotFound,
     AddRow,
     RemoveRow,
@@ -79,6 +80,10 @@ impl Ui {
                 "This form has errors and cannot be used yet:",
             ),
             Ui::NotFound => ("Không tìm thấy biểu mẫu.", "Form not found."),
+            Ui::DataNotObject => (
+                "Dữ liệu của biểu mẫu phải là một đối tượng JSON.",
+                "The form's data must be a JSON object.",
+            ),
             Ui::AddRow => ("Thêm dòng", "Add a row"),
             Ui::RemoveRow => ("Xoá dòng", "Remove row"),
             Ui::MoveUp => ("Chuyển lên dòng", "Move up row"),

@@ -1,6 +1,7 @@
 //! Entry point of the citizen app (built by trunk from the root `index.html`), and of the
 //! embeddable runtime: `/eform/eform.js` loads this same module and calls [`mount_form`].
 
+use wasm_bindgen::JsValue;
 use wasm_bindgen::prelude::wasm_bindgen;
 
 fn main() {
@@ -15,7 +16,7 @@ fn main() {
     }
 }
 
-/// A form drawn in an `<e-form>`, held by `/eform/eform.js` until the element is emptied.
+/// A drawn form, held by `/eform/eform.js` (or a host page's script) until it is removed.
 #[wasm_bindgen]
 pub struct MountedForm(Option<form_ui::embed::Mounted>);
 
@@ -28,6 +29,38 @@ impl MountedForm {
         }
     }
 
+    /// The data as entered so far (`undefined` before the form is drawn).
+    pub fn data(&self) -> JsValue {
+        match self.0.as_ref().and_then(|m| m.data()) {
+            Some(d) => to_js(&d),
+            None => JsValue::UNDEFINED,
+        }
+    }
+
+    /// Replaces the data; it must be an object. Before the form is drawn, it starts from it.
+    pub fn set_data(&self, data: JsValue) -> Result<(), JsValue> {
+        let text = js_sys::JSON::stringify(&data)
+            .ok()
+            .and_then(|s| s.as_string())
+            .unwrap_or_default();
+        let value: serde_json::Value = serde_json::from_str(&text).unwrap_or_default();
+        match &self.0 {
+            Some(m) => m.set_data(value).map_err(|t| to_js(&serde_json::json!(t))),
+            None => Ok(()),
+        }
+    }
+
+    /// Shows every error, as a submit would without sending, and returns
+    /// `{ valid, errors: [{ pointer, code, message: {vi, en} }] }`.
+    pub fn validate(&self) -> JsValue {
+        let errors = self
+            .0
+            .as_ref()
+            .and_then(|m| m.validate())
+            .unwrap_or_default();
+        to_js(&serde_json::json!({ "valid": errors.is_empty(), "errors": errors }))
+    }
+
     /// The element left the page or points at another form.
     pub fn unmount(&mut self) {
         if let Some(m) = self.0.take() {
@@ -36,7 +69,12 @@ impl MountedForm {
     }
 }
 
-/// Draws the form at `src` inside `host` (an `<e-form>` element): called by `/eform/eform.js`.
+fn to_js(value: &serde_json::Value) -> JsValue {
+    js_sys::JSON::parse(&value.to_string()).unwrap_or(JsValue::UNDEFINED)
+}
+
+/// Draws the form at `src` inside `host` (an `<e-form>` element, in its shadow root with the
+/// stylesheet `css`): called by `/eform/eform.js`.
 #[wasm_bindgen]
 pub fn mount_form(
     host: web_sys::HtmlElement,
@@ -48,10 +86,31 @@ pub fn mount_form(
     MountedForm(form_ui::embed::mount(
         host,
         form_ui::embed::Options {
-            src,
+            source: form_ui::embed::Source::Url(src),
             lang,
             submit,
-            css,
+            css: Some(css),
+        },
+    ))
+}
+
+/// Draws the form `definition` (JSON text) directly inside `target`, an element of the host page
+/// (which links eform's stylesheet itself). Element ids are the form's own, so a page holds one
+/// such form; `<e-form>` isolates each form in a shadow root instead.
+#[wasm_bindgen]
+pub fn render_form(
+    target: web_sys::HtmlElement,
+    definition: String,
+    lang: Option<String>,
+    submit: Option<String>,
+) -> MountedForm {
+    MountedForm(form_ui::embed::mount(
+        target,
+        form_ui::embed::Options {
+            source: form_ui::embed::Source::Definition(definition),
+            lang,
+            submit,
+            css: None,
         },
     ))
 }

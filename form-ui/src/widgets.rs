@@ -8,7 +8,7 @@ use crate::dom_id;
 use crate::form_view::FormCtx;
 use crate::i18n::Ui;
 use form_core::format::{date_from_display, date_to_display};
-use form_core::{Item, Text, Widget, pointer};
+use form_core::{Form, Item, Text, Widget, pointer};
 use leptos::prelude::*;
 use serde_json::Value;
 
@@ -29,42 +29,76 @@ pub fn item(ctx: FormCtx, item: &Item) -> AnyView {
 
 /// The error line of a field: visible text plus a prefix for screen readers.
 fn error_line(ctx: FormCtx, ptr: String, id: String) -> impl IntoView {
-    let p = ptr.clone();
+    let lang = ctx.lang_now();
+    let signals = ctx.signals(&ptr);
     move || {
-        ctx.error_at(&p).map(|msg| {
+        ctx.error_of(signals).map(|msg| {
             view! {
                 <p class="ef-error" id=id.clone()>
-                    <span class="ef-visually-hidden">{Ui::ErrorPrefix.get(ctx.lang.get())}" "</span>
-                    {msg.get(ctx.lang.get()).to_owned()}
+                    <span class="ef-visually-hidden">{Ui::ErrorPrefix.get(lang)}" "</span>
+                    {msg.get(lang).to_owned()}
                 </p>
             }
         })
     }
 }
 
-/// A labelled field. `row` is `Some((row_label, index))` for a cell of a table, whose label is
-/// the column's and is read with the row number.
+/// A labelled field. `row` is `Some(index)` for a cell of a table, whose label is the column's
+/// and is read with the row number.
+///
+/// Texts are drawn in the language of the moment (the form is drawn again when it changes);
+/// only what the citizen's input can change is reactive, and a field no rule is about has no
+/// reactive hidden, read-only or required state at all.
 fn field(ctx: FormCtx, item: &Item, ptr: String, row: Option<usize>) -> impl IntoView {
+    let lang = ctx.lang_now();
     let id = dom_id::for_pointer(&ptr);
     let help_id = format!("{id}-help");
     let error_id = format!("{id}-error");
-    let label = item.label.clone().unwrap_or_default();
+    let label = item.label.as_ref().map(|l| l.get(lang)).unwrap_or("");
     let help = if row.is_some() {
         None
     } else {
-        item.help.clone()
+        item.help.as_ref()
     };
     let computed = item.compute.is_some();
-    let required = watch(ctx, &ptr, FormCtx::required);
-    let hidden = watch(ctx, &ptr, FormCtx::hidden);
-    let read_only = watch(ctx, &ptr, FormCtx::read_only);
-    let has_error = {
-        let ptr = ptr.clone();
-        move || ctx.error_at(&ptr).is_some()
+    let signals = ctx.signals(&ptr);
+    let (schema_required, ruled) = ctx.form.with_value(|f| {
+        (
+            f.field_for(&ptr).is_some_and(|f| f.required),
+            f.is_ruled(&ptr),
+        )
+    });
+    // Fixed unless a rule is about the field.
+    let (hidden_now, read_only_now, required_now) = (
+        signals.hidden.get_untracked(),
+        signals.read_only.get_untracked(),
+        signals.required.get_untracked(),
+    );
+    let required = move || {
+        schema_required
+            || if ruled {
+                signals.required.get()
+            } else {
+                required_now
+            }
     };
+    let hidden = move || {
+        if ruled {
+            signals.hidden.get()
+        } else {
+            hidden_now
+        }
+    };
+    let read_only = move || {
+        if ruled {
+            signals.read_only.get()
+        } else {
+            read_only_now
+        }
+    };
+    let has_error = move || ctx.error_shown(signals);
     let described_by = {
         let (help_id, error_id, has_help) = (help_id.clone(), error_id.clone(), help.is_some());
-        let has_error = has_error.clone();
         move || {
             let mut ids = Vec::new();
             if has_help {
@@ -76,42 +110,26 @@ fn field(ctx: FormCtx, item: &Item, ptr: String, row: Option<usize>) -> impl Int
             (!ids.is_empty()).then(|| ids.join(" "))
         }
     };
-    let label_text = move || {
-        let lang = ctx.lang.get();
-        match row {
-            Some(i) => format!(
-                "{} ({} {})",
-                label.get(lang),
-                Ui::Row.get(lang).to_lowercase(),
-                i + 1
-            ),
-            None => label.get(lang).to_owned(),
-        }
+    let label_text = match row {
+        Some(i) => format!("{label} ({} {})", Ui::Row.get(lang).to_lowercase(), i + 1),
+        None => label.to_owned(),
     };
-    let aria_required = {
-        let required = required.clone();
-        move || required().then_some("true")
-    };
+    let aria_required = move || required().then_some("true");
     let required_mark = move || {
-        (required() && row.is_none()).then(
-            || view! { <span class="ef-required">" "{Ui::Required.get(ctx.lang.get())}</span> },
-        )
+        (required() && row.is_none())
+            .then(|| view! { <span class="ef-required">" "{Ui::Required.get(lang)}</span> })
     };
     let help_view =
-        help.map(|h| view! { <p class="ef-hint" id=help_id.clone()>{move || ctx.text(&h)}</p> });
+        help.map(|h| view! { <p class="ef-hint" id=help_id.clone()>{h.get(lang).to_owned()}</p> });
     let errors = error_line(ctx, ptr.clone(), error_id);
-    let class = {
-        let has_error = has_error.clone();
-        move || field_class(has_error())
-    };
     let cell = if row.is_some() { " ef-field--cell" } else { "" };
-    let class = move || format!("{}{cell}", class());
+    let class = move || format!("{}{cell}", field_class(has_error()));
+    let invalid = move || has_error().then_some("true");
 
     match item.widget {
         Widget::Radio | Widget::MultiSelect => {
             // A radio group holds one option value; a multi-select (checkboxes) an array of them.
             let multi = item.widget == Widget::MultiSelect;
-            let options = item.options.clone();
             let current: Vec<String> = ctx.data.with_untracked(|d| match pointer::get(d, &ptr) {
                 Some(Value::String(s)) => vec![s.clone()],
                 Some(Value::Array(a)) => a
@@ -120,21 +138,26 @@ fn field(ctx: FormCtx, item: &Item, ptr: String, row: Option<usize>) -> impl Int
                     .collect(),
                 _ => Vec::new(),
             });
-            let values: Vec<String> = options.iter().map(|o| o.value.clone()).collect();
+            let values: Vec<String> = item.options.iter().map(|o| o.value.clone()).collect();
             let choices_class = if multi {
                 "ef-choices ef-choices--stacked"
             } else {
                 "ef-choices"
             };
+            let (kind, input_class) = if multi {
+                ("checkbox", "ef-checkbox")
+            } else {
+                ("radio", "ef-radio")
+            };
             view! {
-                <div class=class.clone() hidden=hidden.clone()>
-                    <fieldset class="ef-fieldset" aria-describedby=described_by aria-invalid=move || has_error().then_some("true")>
+                <div class=class hidden=hidden>
+                    <fieldset class="ef-fieldset" aria-describedby=described_by aria-invalid=invalid>
                         <legend class="ef-label">{label_text}{required_mark}</legend>
                         {help_view}
                         {errors}
                         <div class=choices_class>
-                            {options
-                                .into_iter()
+                            {item.options
+                                .iter()
                                 .enumerate()
                                 .map(|(i, o)| {
                                     let opt_id = option_id(&id, i);
@@ -145,12 +168,10 @@ fn field(ctx: FormCtx, item: &Item, ptr: String, row: Option<usize>) -> impl Int
                                         ctx.set(&p, value);
                                         ctx.touch(&p);
                                     };
-                                    let l = o.label.clone();
-                                    let (kind, class) = if multi { ("checkbox", "ef-checkbox") } else { ("radio", "ef-radio") };
                                     view! {
                                         <div class="ef-choice">
-                                            <input type=kind class=class disabled=read_only.clone() id=opt_id.clone() name=id.clone() value=o.value.clone() checked=checked on:change=on_change />
-                                            <label for=opt_id>{move || ctx.text(&l)}</label>
+                                            <input type=kind class=input_class disabled=read_only id=opt_id.clone() name=id.clone() value=o.value.clone() checked=checked on:change=on_change />
+                                            <label for=opt_id>{o.label.get(lang).to_owned()}</label>
                                         </div>
                                     }
                                 })
@@ -172,11 +193,11 @@ fn field(ctx: FormCtx, item: &Item, ptr: String, row: Option<usize>) -> impl Int
                 ctx.touch(&p);
             };
             view! {
-                <div class=class.clone() hidden=hidden.clone()>
+                <div class=class hidden=hidden>
                     {errors}
                     <div class="ef-choice">
-                        <input type="checkbox" class="ef-checkbox" disabled=read_only.clone() id=id.clone() checked=checked aria-describedby=described_by aria-invalid=move || has_error().then_some("true") on:change=on_change />
-                        <label for=id.clone() class="ef-label">{label_text}{required_mark}</label>
+                        <input type="checkbox" class="ef-checkbox" disabled=read_only id=id.clone() checked=checked aria-describedby=described_by aria-invalid=invalid on:change=on_change />
+                        <label for=id class="ef-label">{label_text}{required_mark}</label>
                     </div>
                     {help_view}
                 </div>
@@ -184,7 +205,6 @@ fn field(ctx: FormCtx, item: &Item, ptr: String, row: Option<usize>) -> impl Int
             .into_any()
         }
         Widget::Select => {
-            let options = item.options.clone();
             let current = ctx.data.with_untracked(|d| {
                 pointer::get(d, &ptr)
                     .and_then(Value::as_str)
@@ -196,22 +216,19 @@ fn field(ctx: FormCtx, item: &Item, ptr: String, row: Option<usize>) -> impl Int
                 ctx.set(&p, (!v.is_empty()).then_some(Value::String(v)));
                 ctx.touch(&p);
             };
+            // The options are copied from one list per form and language (one DOM call per
+            // select instead of several per option).
+            let options = OptionList {
+                ctx,
+                ptr: ptr.clone(),
+                current,
+            };
             view! {
-                <div class=class.clone() hidden=hidden.clone()>
+                <div class=class hidden=hidden>
                     <label for=id.clone() class="ef-label">{label_text}{required_mark}</label>
                     {help_view}
                     {errors}
-                    <select class="ef-select" disabled=read_only.clone() id=id.clone() aria-describedby=described_by aria-invalid=move || has_error().then_some("true") aria-required=aria_required.clone() on:change=on_change>
-                        <option value="" selected=current.is_none()>{move || Ui::ChooseOne.get(ctx.lang.get())}</option>
-                        {options
-                            .into_iter()
-                            .map(|o| {
-                                let selected = current.as_deref() == Some(o.value.as_str());
-                                let l = o.label.clone();
-                                view! { <option value=o.value.clone() selected=selected>{move || ctx.text(&l)}</option> }
-                            })
-                            .collect_view()}
-                    </select>
+                    <select class="ef-select" disabled=read_only id=id aria-describedby=described_by aria-invalid=invalid aria-required=aria_required on:change=on_change use:fill_options=options></select>
                 </div>
             }
             .into_any()
@@ -238,7 +255,7 @@ fn field(ctx: FormCtx, item: &Item, ptr: String, row: Option<usize>) -> impl Int
             let p = ptr.clone();
             let on_change = move |_: leptos::ev::Event| ctx.touch(&p);
             let date_hint = (widget == Widget::Date && row.is_none())
-                .then(|| view! { <p class="ef-hint" id=format!("{id}-format")>{move || Ui::DateHint.get(ctx.lang.get())}</p> });
+                .then(|| view! { <p class="ef-hint" id=format!("{id}-format")>{Ui::DateHint.get(lang)}</p> });
             let described_by = {
                 let fmt = (widget == Widget::Date && row.is_none()).then(|| format!("{id}-format"));
                 move || match (described_by(), &fmt) {
@@ -247,35 +264,38 @@ fn field(ctx: FormCtx, item: &Item, ptr: String, row: Option<usize>) -> impl Int
                     (a, None) => a,
                 }
             };
-            let invalid = move || has_error().then_some("true");
-            // A computed field follows the rules' result; the others are left to the citizen.
-            let value = {
-                let p = ptr.clone();
-                move || {
-                    if !computed {
-                        return initial.clone();
-                    }
-                    match ctx.computed(&p) {
-                        Some(Value::String(s)) if widget == Widget::Date => date_to_display(&s),
-                        Some(Value::String(s)) => s,
-                        Some(Value::Number(n)) => n.to_string(),
-                        _ => String::new(),
-                    }
-                }
+            // A computed field follows the rules' result; the others are left to the citizen
+            // (their value is set once, not watched: as the element's default value, at once,
+            // where `prop:value` would be applied a task later).
+            let initial = (!initial.is_empty()).then_some(initial);
+            let computed_value = move || match signals.value.get() {
+                Some(Value::String(s)) if widget == Widget::Date => date_to_display(&s),
+                Some(Value::String(s)) => s,
+                Some(Value::Number(n)) => n.to_string(),
+                _ => String::new(),
             };
-            let input = if widget == Widget::Textarea {
-                view! {
-                    <textarea class="ef-textarea" readonly=read_only.clone() id=id.clone() rows="5" aria-describedby=described_by aria-invalid=invalid aria-required=aria_required.clone() on:input=on_input on:change=on_change prop:value=value.clone()></textarea>
+            let spellcheck =
+                (widget != Widget::Text && widget != Widget::Textarea).then_some("false");
+            let input = match (widget == Widget::Textarea, computed) {
+                (true, false) => view! {
+                    <textarea class="ef-textarea" readonly=read_only id=id.clone() rows="5" aria-describedby=described_by aria-invalid=invalid aria-required=aria_required on:input=on_input on:change=on_change>{initial}</textarea>
                 }
-                .into_any()
-            } else {
-                view! {
-                    <input type=input_type class=input_class(widget) readonly=read_only.clone() id=id.clone() inputmode=input_mode autocomplete=autocomplete spellcheck=(widget != Widget::Text && widget != Widget::Textarea).then_some("false") aria-describedby=described_by aria-invalid=invalid aria-required=aria_required.clone() on:input=on_input on:change=on_change prop:value=value />
+                .into_any(),
+                (true, true) => view! {
+                    <textarea class="ef-textarea" readonly=read_only id=id.clone() rows="5" aria-describedby=described_by aria-invalid=invalid aria-required=aria_required on:input=on_input on:change=on_change prop:value=computed_value></textarea>
                 }
-                .into_any()
+                .into_any(),
+                (false, false) => view! {
+                    <input type=input_type class=input_class(widget) readonly=read_only id=id.clone() inputmode=input_mode autocomplete=autocomplete spellcheck=spellcheck aria-describedby=described_by aria-invalid=invalid aria-required=aria_required on:input=on_input on:change=on_change value=initial />
+                }
+                .into_any(),
+                (false, true) => view! {
+                    <input type=input_type class=input_class(widget) readonly=read_only id=id.clone() inputmode=input_mode autocomplete=autocomplete spellcheck=spellcheck aria-describedby=described_by aria-invalid=invalid aria-required=aria_required on:input=on_input on:change=on_change prop:value=computed_value />
+                }
+                .into_any(),
             };
             view! {
-                <div class=class.clone() hidden=hidden.clone()>
+                <div class=class hidden=hidden>
                     <label for=id.clone() class="ef-label">{label_text}{required_mark}</label>
                     {help_view}
                     {date_hint}
@@ -284,6 +304,108 @@ fn field(ctx: FormCtx, item: &Item, ptr: String, row: Option<usize>) -> impl Int
                 </div>
             }
             .into_any()
+        }
+    }
+}
+
+/// What a `<select>` of choices is filled with: the item's options (after a "choose one" entry),
+/// `current` selected.
+#[derive(Clone)]
+struct OptionList {
+    ctx: FormCtx,
+    ptr: String,
+    current: Option<String>,
+}
+
+/// Fills a `<select>` with a copy of its option list, built once per form, list and language.
+fn fill_options(select: web_sys::Element, list: OptionList) {
+    use wasm_bindgen::JsCast;
+    let Some(template) = list.ctx.option_template(&list.ptr) else {
+        return;
+    };
+    if let Ok(copy) = template.clone_node_with_deep(true) {
+        let _ = select.append_child(&copy);
+    }
+    if let Some(select) = select.dyn_ref::<web_sys::HtmlSelectElement>() {
+        select.set_value(list.current.as_deref().unwrap_or(""));
+    }
+}
+
+/// Whether going from `old` to `new` data needs the form drawn again: a table has another number
+/// of rows, or an address or attachment changed (their widgets keep more than one input's value).
+pub fn shape_changed(form: &Form, old: &Value, new: &Value) -> bool {
+    form.fields().iter().any(|f| {
+        // A field inside a table's rows: the rows as a whole.
+        let ptr = f.pointer.split("/*").next().unwrap_or(&f.pointer);
+        let (a, b) = (pointer::get(old, ptr), pointer::get(new, ptr));
+        match f.widget {
+            Widget::Table => {
+                a.and_then(Value::as_array).map_or(0, Vec::len)
+                    != b.and_then(Value::as_array).map_or(0, Vec::len)
+            }
+            Widget::Address | Widget::File => a != b,
+            _ => false,
+        }
+    })
+}
+
+/// Shows `value` in the inputs of the field at `ptr` (the data was replaced from outside; the
+/// inputs are otherwise left to the citizen).
+pub fn write_input(ctx: FormCtx, ptr: &str, value: Option<&Value>) {
+    use wasm_bindgen::JsCast;
+    let Some(item) = ctx.form.with_value(|f| f.item_for(ptr).cloned()) else {
+        return;
+    };
+    let id = dom_id::for_pointer(ptr);
+    let element = |id: &str| ctx.root.with_value(|r| r.element(id));
+    let text = match value {
+        Some(Value::String(s)) if item.widget == Widget::Date => date_to_display(s),
+        Some(Value::String(s)) => s.clone(),
+        Some(Value::Number(n)) => n.to_string(),
+        _ => String::new(),
+    };
+    match item.widget {
+        Widget::Radio | Widget::MultiSelect => {
+            for (i, o) in item.options.iter().enumerate() {
+                let on = match value {
+                    Some(Value::String(s)) => *s == o.value,
+                    Some(Value::Array(a)) => a.iter().any(|v| v.as_str() == Some(&o.value)),
+                    _ => false,
+                };
+                if let Some(input) = element(&option_id(&id, i))
+                    .and_then(|e| e.dyn_into::<web_sys::HtmlInputElement>().ok())
+                {
+                    input.set_checked(on);
+                }
+            }
+        }
+        Widget::Checkbox => {
+            if let Some(input) =
+                element(&id).and_then(|e| e.dyn_into::<web_sys::HtmlInputElement>().ok())
+            {
+                input.set_checked(value == Some(&Value::Bool(true)));
+            }
+        }
+        Widget::Select => {
+            if let Some(select) =
+                element(&id).and_then(|e| e.dyn_into::<web_sys::HtmlSelectElement>().ok())
+            {
+                select.set_value(&text);
+            }
+        }
+        Widget::Textarea => {
+            if let Some(area) =
+                element(&id).and_then(|e| e.dyn_into::<web_sys::HtmlTextAreaElement>().ok())
+            {
+                area.set_value(&text);
+            }
+        }
+        _ => {
+            if let Some(input) =
+                element(&id).and_then(|e| e.dyn_into::<web_sys::HtmlInputElement>().ok())
+            {
+                input.set_value(&text);
+            }
         }
     }
 }

@@ -6,7 +6,8 @@
 // Served by the eform portal, which fills in the file names of the current build (the runtime's
 // module, its WebAssembly and its stylesheet, all under /app/). Each <e-form> draws its form in
 // its own shadow root and reports through DOM events: eform:ready, eform:change,
-// eform:submitted, eform:error. No inline script or style is used anywhere, so the host page can
+// eform:submitted, eform:error; a script can read and replace `element.data` and call
+// `element.validate()`. No inline script or style is used anywhere, so the host page can
 // keep `script-src 'self' 'wasm-unsafe-eval'; style-src 'self'`.
 const asset = (name) => new URL(`../app/${name}`, import.meta.url).href;
 const runtime = await import(asset("__GLUE__"));
@@ -50,6 +51,23 @@ class EForm extends HTMLElement {
     });
   }
 
+  // The data as entered so far (undefined until the form is drawn).
+  get data() {
+    return this.mounted ? this.mounted.data() : this.pendingData;
+  }
+
+  // Replaces the data (an object); set before the form is drawn, the form starts from it.
+  set data(value) {
+    if (this.mounted) this.mounted.set_data(value);
+    else this.pendingData = value;
+  }
+
+  // Shows every error as a submit would (without sending) and returns
+  // { valid, errors: [{ pointer, code, message: { vi, en } }] }.
+  validate() {
+    return this.mounted ? this.mounted.validate() : { valid: false, errors: [] };
+  }
+
   mount() {
     const src = this.getAttribute("src");
     if (!src) {
@@ -61,7 +79,22 @@ class EForm extends HTMLElement {
       return;
     }
     this.mounted = runtime.mount_form(this, src, this.getAttribute("lang"), this.getAttribute("submit"), css);
+    if (this.pendingData !== undefined) {
+      this.mounted.set_data(this.pendingData);
+      this.pendingData = undefined;
+    }
   }
 }
 
 if (!customElements.get("e-form")) customElements.define("e-form", EForm);
+
+// For pages that build their own: draws `definition` (an object or JSON text) inside `target`,
+// an element of the page, which links eform's stylesheet itself (`stylesheet` below). Returns
+// the form: `data()`, `set_data(object)`, `validate()`, `set_lang("vi" | "en")`, `unmount()`.
+// One such form per page (its element ids are the form's own); use <e-form> for several.
+export function renderForm(target, definition, { lang, submit } = {}) {
+  const text = typeof definition === "string" ? definition : JSON.stringify(definition);
+  return runtime.render_form(target, text, lang, submit);
+}
+
+export const stylesheet = css;

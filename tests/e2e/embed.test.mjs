@@ -129,3 +129,64 @@ test("an <e-form> works under a strict CSP and hostile CSS, and reports its even
   await page.screenshot({ path: shot("embed-host-page"), fullPage: false });
   await page.close();
 });
+
+test("a host script reads and replaces an <e-form>'s data and asks it to validate", async () => {
+  const page = await openPage(browser, { width: 1100, height: 1400 });
+  await page.goto(`${hostUrl}/host.html`);
+  await page.waitForFunction(() => window.__events?.some((e) => e.name === "eform:ready" && e.id === "ct01"));
+  // Empty: every error shows, and the result lists them with pointers and both languages.
+  const empty = await page.evaluate(() => document.getElementById("ct01").validate());
+  assert.equal(empty.valid, false);
+  const missing = empty.errors.find((e) => e.pointer === "/applicant/fullName");
+  assert.equal(missing.code, "required");
+  assert.ok(missing.message.vi && missing.message.en);
+  assert.ok(await page.locator("#ct01 #f__applicant__fullName-error").isVisible());
+
+  // The whole example at once: inputs show it (dates as dd/mm/yyyy, rows drawn), nothing is wrong.
+  await page.evaluate((d) => { document.getElementById("ct01").data = d; }, example);
+  assert.equal(await page.locator("#ct01 #f__applicant__fullName").inputValue(), example.applicant.fullName);
+  assert.equal(await page.locator("#ct01 #f__applicant__dateOfBirth").inputValue(), example.applicant.dateOfBirth.split("-").reverse().join("/"));
+  assert.equal(await page.locator("#ct01 #f__members__0__fullName").inputValue(), example.members[0].fullName);
+  const full = await page.evaluate(() => document.getElementById("ct01").validate());
+  assert.deepEqual(full, { valid: true, errors: [] });
+  assert.deepEqual(await page.evaluate(() => document.getElementById("ct01").data), example);
+
+  // One value changed from outside: that input follows, its error shows once validated.
+  const changed = structuredClone(example);
+  changed.applicant.fullName = "";
+  delete changed.applicant.fullName;
+  await page.evaluate((d) => { document.getElementById("ct01").data = d; }, changed);
+  assert.equal(await page.locator("#ct01 #f__applicant__fullName").inputValue(), "");
+  assert.equal(await page.locator("#ct01 #f__members__0__fullName").inputValue(), example.members[0].fullName);
+  const again = await page.evaluate(() => document.getElementById("ct01").validate());
+  assert.deepEqual(again.errors.map((e) => e.pointer), ["/applicant/fullName"]);
+
+  // Data that is not an object is refused with a message; what was there stays.
+  const refused = await page.evaluate(() => { try { document.getElementById("ct01").data = [1]; return null; } catch (e) { return e; } });
+  assert.ok(refused?.en?.includes("object"), JSON.stringify(refused));
+  assert.equal(await page.locator("#ct01 #f__members__0__fullName").inputValue(), example.members[0].fullName);
+  await page.close();
+});
+
+test("renderForm() draws a definition object into a page's own element", async () => {
+  const page = await openPage(browser, { width: 1100, height: 1400 });
+  await page.goto(`${hostUrl}/host.html`);
+  const definition = JSON.parse(readFileSync(new globalThis.URL("../../schemas/forms/ct01.json", import.meta.url)));
+  const result = await page.evaluate(async (def) => {
+    const { renderForm } = await import("/eform/eform.js");
+    const div = document.createElement("div");
+    div.id = "own";
+    document.body.append(div);
+    const ready = new Promise((ok) => div.addEventListener("eform:ready", (e) => ok(e.detail)));
+    const form = renderForm(div, def, { lang: "en" });
+    // Drawn at once, in the page itself (no shadow root).
+    const drawn = !!document.querySelector("#own #f__applicant__fullName");
+    form.set_data({ applicant: { fullName: "Nguyễn Văn An" } });
+    return { drawn, ready: await ready, value: document.querySelector("#own #f__applicant__fullName").value, label: document.querySelector("#own label[for=f__applicant__fullName]").textContent };
+  }, definition);
+  assert.equal(result.drawn, true);
+  assert.deepEqual(result.ready, { formId: "ct01", version: 1 });
+  assert.equal(result.value, "Nguyễn Văn An");
+  assert.ok(result.label.startsWith("Full name"), result.label);
+  await page.close();
+});

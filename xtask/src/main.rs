@@ -6,13 +6,15 @@
 //!   wasm32, and the browser end-to-end tests against a portal started on a free port;
 //! - `setup` — only install the tools;
 //! - `build-web` — only build the web apps;
-//! - `bench core` — form-core's criterion benchmarks;
+//! - `bench core` — form-core's criterion benchmarks; `bench browser [options]` — the citizen
+//!   runtime beside the peers in `../shared/peers-bench` (results in `bench/results/`);
 //! - `fuzz [TARGET] [SECONDS]` — form-core's fuzz targets (cargo-fuzz, nightly), each for a time;
 //! - `admin-units` — regenerate `schemas/data/admin-units.json` from PyPI `vietnam-provinces`.
 //!
 //! Needs nothing but cargo to start; everything else it installs, idempotently.
 
 mod admin_units;
+mod peers;
 mod setup;
 mod tidy;
 mod web;
@@ -31,7 +33,7 @@ fn main() {
 }
 
 fn usage() -> &'static str {
-    "usage: cargo xtask <run [--addr HOST:PORT] [--data-dir DIR] | test | setup | build-web | bench core [criterion args] | fuzz [TARGET] [SECONDS] | admin-units>"
+    "usage: cargo xtask <run [--addr HOST:PORT] [--data-dir DIR] | test | setup | build-web | bench core [criterion args] | bench browser [--quick …] | fuzz [TARGET] [SECONDS] | admin-units>"
 }
 
 fn run() -> Result<()> {
@@ -98,7 +100,8 @@ fn take_flag(args: &[String], name: &str) -> Result<Option<String>> {
     }
 }
 
-/// `cargo xtask bench core`: form-core's criterion benchmarks (figures in the README).
+/// `cargo xtask bench core`: form-core's criterion benchmarks; `bench browser`: the peers
+/// harness (figures in the README).
 fn bench(root: &Path, args: &[String]) -> Result<()> {
     match args.first().map(String::as_str) {
         Some("core") => {
@@ -108,7 +111,13 @@ fn bench(root: &Path, args: &[String]) -> Result<()> {
                 .args(&args[1..]);
             exec(c)
         }
-        _ => bail!("usage: cargo xtask bench core [criterion args]"),
+        Some("browser") => {
+            setup::all(root)?;
+            peers::run(root, &args[1..])
+        }
+        _ => bail!(
+            "usage: cargo xtask bench core [criterion args] | bench browser [harness options]"
+        ),
     }
 }
 
