@@ -25,7 +25,8 @@ pub struct FormCtx {
     /// Every error of the current data, in reading order (for the summary).
     pub errors: RwSignal<Vec<Diagnostic>>,
 
-    /// Whether the citizen has tried to submit (then every error shows).
+    /// Whether the citizen has tried to submit (then every error shows: each field's `shown`
+    /// is set, so that fields react to their own flag, not all to this one).
     pub submitted: RwSignal<bool>,
     /// Where the form's elements are (the document, or an embed's shadow root).
     pub root: StoredValue<dom_id::Root, LocalStorage>,
@@ -107,12 +108,12 @@ impl FormCtx {
 
     /// Whether the field of `signals` shows an error now.
     pub(crate) fn error_shown(&self, signals: FieldSignals) -> bool {
-        (self.submitted.get() || signals.shown.get()) && signals.errors.with(|e| !e.is_empty())
+        signals.shown.get() && signals.errors.with(|e| !e.is_empty())
     }
 
     /// The message shown under the field of `signals`, if any.
     pub(crate) fn error_of(&self, signals: FieldSignals) -> Option<Text> {
-        if !(self.submitted.get() || signals.shown.get()) {
+        if !signals.shown.get() {
             return None;
         }
         signals
@@ -197,7 +198,7 @@ impl FormCtx {
         });
         let signals = self.owner.with_value(|o| {
             o.with(|| FieldSignals {
-                shown: RwSignal::new(false),
+                shown: RwSignal::new(self.submitted.get_untracked()),
                 errors: RwSignal::new(errors),
                 hidden: RwSignal::new(hidden),
                 read_only: RwSignal::new(read_only),
@@ -235,8 +236,13 @@ impl FormCtx {
             }
         }
         let any_errors = !changes.errors.is_empty();
+        // After a submit attempt, a new error shows at once.
+        let submitted = self.submitted.get_untracked();
         for (p, e) in changes.errors {
             if let Some(f) = drawn(&p) {
+                if submitted && !e.is_empty() && !f.shown.get_untracked() {
+                    f.shown.set(true);
+                }
                 f.errors.set(e);
             }
         }
@@ -288,7 +294,11 @@ impl FormCtx {
     /// Shows every error (as a submit would, without sending) and returns them.
     pub fn show_errors(&self) -> Vec<Diagnostic> {
         self.submitted.set(true);
-        self.errors.get_untracked()
+        let errors = self.errors.get_untracked();
+        for d in &errors {
+            self.touch(&d.pointer);
+        }
+        errors
     }
 
     /// Writes (or, for `None`, removes) the value at `ptr`.
@@ -553,7 +563,7 @@ pub fn FormView(
         let draft_key = draft_key.clone();
         move |ev: leptos::ev::SubmitEvent| {
             ev.prevent_default();
-            ctx.submitted.set(true);
+            ctx.show_errors();
             if !ctx.errors.with_untracked(Vec::is_empty) {
                 outcome.set(Outcome::Idle);
                 focus_later(summary_ref);
