@@ -523,6 +523,7 @@ pub fn FormView(
     let start = initial
         .or(restored.map(|d| d.data))
         .unwrap_or_else(|| Value::Object(Default::default()));
+    widgets::intern_common();
     let ctx = FormCtx::new(form.clone(), lang, start, today(), root.unwrap_or_default());
     let data = ctx.data;
     {

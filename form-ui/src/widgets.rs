@@ -12,6 +12,45 @@ use form_core::{Form, Item, Text, Widget, pointer};
 use leptos::prelude::*;
 use serde_json::Value;
 
+/// Strings every field passes to the DOM: kept as JavaScript strings once, instead of being
+/// decoded from wasm memory for each element (wasm-bindgen's `enable-interning`).
+pub fn intern_common() {
+    for s in [
+        "ef-field",
+        "ef-field ef-field--error",
+        "ef-label",
+        "ef-hint",
+        "ef-required",
+        "ef-input",
+        "ef-input ef-input--date",
+        "ef-input ef-input--short",
+        "ef-input ef-input--number",
+        "ef-select",
+        "ef-textarea",
+        "ef-choice",
+        "ef-choices",
+        "ef-radio",
+        "ef-checkbox",
+        "ef-fieldset",
+        "ef-error",
+        "ef-visually-hidden",
+        "ef-section",
+        "ef-section__title",
+        "text",
+        "email",
+        "radio",
+        "checkbox",
+        "numeric",
+        "decimal",
+        "true",
+        "false",
+        "5",
+        "",
+    ] {
+        wasm_bindgen::intern(s);
+    }
+}
+
 /// Draws one item of a section.
 pub fn item(ctx: FormCtx, item: &Item) -> AnyView {
     match (item.widget, &item.pointer) {
