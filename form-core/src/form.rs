@@ -1072,7 +1072,7 @@ fn id_checks(fields: &[Field]) -> Vec<IdCheck> {
         p.rsplit_once('/')
             .map_or(String::new(), |(a, _)| a.to_owned())
     };
-    let key = |p: &str| p.rsplit('/').next().unwrap_or("").to_lowercase();
+    let key = |p: &str| crate::text::lower(p.rsplit('/').next().unwrap_or(""));
     let mut by_parent: HashMap<String, Vec<&Field>> = HashMap::new();
     for f in fields {
         by_parent.entry(parent(&f.pointer)).or_default().push(f);
@@ -1128,11 +1128,11 @@ fn instances(pattern: &str, data: &Value) -> Vec<String> {
 /// Whether a file (its name and media type) is one of `accept`: extensions (`.pdf`), media
 /// types (`application/pdf`) or families (`image/*`), compared without case.
 pub fn file_accepted(accept: &[String], name: &str, media_type: &str) -> bool {
-    let name = name.to_lowercase();
-    let media_type = media_type.to_lowercase();
+    let name = crate::text::lower(name);
+    let media_type = crate::text::lower(media_type);
     accept.is_empty()
         || accept.iter().any(|a| {
-            let a = a.to_lowercase();
+            let a = crate::text::lower(a);
             if a.starts_with('.') {
                 name.ends_with(&a)
             } else if let Some(family) = a.strip_suffix("/*") {
@@ -1146,15 +1146,16 @@ pub fn file_accepted(accept: &[String], name: &str, media_type: &str) -> bool {
 /// A size in bytes for people: `850 KB`, `5 MB`, `5.2 MB` (decimal units, as file managers
 /// show them).
 pub fn human_size(bytes: u64) -> String {
+    // Integer arithmetic: tenths of a megabyte and whole kilobytes, rounded half up.
     if bytes >= 999_500 {
-        let mb = bytes as f64 / 1_000_000.0;
-        if (mb - mb.round()).abs() < 0.05 {
-            format!("{} MB", mb.round())
+        let tenths = bytes.saturating_add(50_000) / 100_000;
+        if tenths.is_multiple_of(10) {
+            format!("{} MB", tenths / 10)
         } else {
-            format!("{mb:.1} MB")
+            format!("{}.{} MB", tenths / 10, tenths % 10)
         }
     } else if bytes >= 1000 {
-        format!("{} KB", (bytes as f64 / 1000.0).round())
+        format!("{} KB", (bytes + 500) / 1000)
     } else {
         format!("{bytes} B")
     }
@@ -1331,11 +1332,14 @@ fn lower_first(s: &str) -> String {
     // Acronyms ("ID", "CCCD") keep their case.
     let mut chars = s.chars();
     match (chars.next(), chars.next()) {
-        (Some(a), Some(b)) if a.is_uppercase() && !b.is_uppercase() => a
-            .to_lowercase()
-            .chain(std::iter::once(b))
-            .chain(chars)
-            .collect(),
+        (Some(a), Some(b))
+            if crate::text::lower_char(a) != a && crate::text::lower_char(b) == b =>
+        {
+            std::iter::once(crate::text::lower_char(a))
+                .chain(std::iter::once(b))
+                .chain(chars)
+                .collect()
+        }
         _ => s.to_owned(),
     }
 }
@@ -1349,6 +1353,12 @@ mod tests {
         assert_eq!(human_size(850), "850 B");
         assert_eq!(human_size(120_000), "120 KB");
         assert_eq!(human_size(999_600), "1 MB");
+        assert_eq!(human_size(7_300_000), "7.3 MB");
+        assert_eq!(human_size(5_000_000), "5 MB");
+        assert_eq!(human_size(2_960_000), "3 MB");
+        assert_eq!(human_size(1_499), "1 KB");
+        assert_eq!(human_size(1_500), "2 KB");
+        assert!(human_size(u64::MAX).ends_with(" MB"));
         assert_eq!(human_size(5_000_000), "5 MB");
         assert_eq!(human_size(5_200_000), "5.2 MB");
         assert_eq!(

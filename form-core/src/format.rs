@@ -82,6 +82,32 @@ pub fn date_from_display(typed: &str) -> Option<String> {
     parse_date(&iso).map(|_| iso)
 }
 
+/// A decimal number as people and rules write it: an optional sign, digits, and at most one
+/// decimal point (`12`, `-3.5`, `.5`, `12.`, `007`); no exponent, no spaces. Parsed by serde_json
+/// (correctly rounded), so the browser bundle carries one float parser, not two.
+pub fn parse_decimal(text: &str) -> Option<f64> {
+    let (sign, digits) = match text.as_bytes().first()? {
+        b'-' => ("-", &text[1..]),
+        b'+' => ("", &text[1..]),
+        _ => ("", text),
+    };
+    let (int, frac) = digits.split_once('.').unwrap_or((digits, ""));
+    let all_digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+    if (int.is_empty() && frac.is_empty()) || !all_digits(int) || !all_digits(frac) {
+        return None;
+    }
+    let int = int.trim_start_matches('0');
+    let int = if int.is_empty() { "0" } else { int };
+    let canonical = if frac.is_empty() {
+        format!("{sign}{int}")
+    } else {
+        format!("{sign}{int}.{frac}")
+    };
+    serde_json::from_str::<f64>(&canonical)
+        .ok()
+        .filter(|n| n.is_finite())
+}
+
 /// Shows an ISO date as `dd/mm/yyyy`; other text is returned unchanged.
 pub fn date_to_display(iso: &str) -> String {
     match parse_date(iso) {
@@ -120,6 +146,25 @@ fn is_email(s: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn decimals_as_people_write_them() {
+        use super::parse_decimal as p;
+        assert_eq!(p("12"), Some(12.0));
+        assert_eq!(p("-3.5"), Some(-3.5));
+        assert_eq!(p("+5"), Some(5.0));
+        assert_eq!(p(".5"), Some(0.5));
+        assert_eq!(p("12."), Some(12.0));
+        assert_eq!(p("007"), Some(7.0));
+        assert_eq!(p("0.1"), Some(0.1));
+        assert_eq!(p("19.99"), Some(19.99));
+        for bad in [
+            "", ".", "-", "1.2.3", "1e3", " 1", "1 ", "0x10", "inf", "NaN", "1,5",
+        ] {
+            assert_eq!(p(bad), None, "{bad:?}");
+        }
+        assert_eq!(p(&"9".repeat(400)), None);
+    }
+
     use super::*;
     #[cfg(target_arch = "wasm32")]
     use wasm_bindgen_test::wasm_bindgen_test as test;

@@ -106,7 +106,7 @@ pub const PROVINCES: [(&str, &str); 63] = [
 
 /// Values of a sex field read as male or female (`None`: not recognised, no check).
 pub fn sex_is_male(value: &str) -> Option<bool> {
-    match value.trim().to_lowercase().as_str() {
+    match crate::text::lower(value.trim()).as_str() {
         "nam" | "male" | "m" => Some(true),
         "nu" | "nữ" | "female" | "f" => Some(false),
         _ => None,

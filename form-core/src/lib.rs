@@ -40,7 +40,7 @@ pub use diagnostic::{Diagnostic, Severity};
 pub use form::{Evaluation, Field, Form, Ymd, file_accepted, human_size};
 pub use load::{Loaded, load, load_value};
 pub use state::{Changes, FormState};
-pub use text::{Lang, Text};
+pub use text::{Lang, Text, lower};
 
 /// The meta-schema of form definitions (JSON Schema draft 2020-12), as shipped in `schemas/`.
 pub const DEFINITION_META_SCHEMA: &str = include_str!("../../schemas/definition.schema.json");

@@ -4,6 +4,7 @@
 use crate::definition::{Definition, Item, Widget};
 use crate::diagnostic::Diagnostic;
 use crate::form::Form;
+#[cfg(feature = "meta-schema")]
 use crate::messages;
 use crate::pointer;
 use crate::rules;
@@ -12,6 +13,7 @@ use crate::text::Text;
 use serde::Deserialize;
 use serde_json::Value;
 use std::collections::{HashMap, HashSet};
+#[cfg(feature = "meta-schema")]
 use std::sync::OnceLock;
 
 /// The result of loading: the form when it has no error, and every diagnostic (errors and
@@ -28,6 +30,7 @@ impl Loaded {
     }
 }
 
+#[cfg(feature = "meta-schema")]
 fn meta_schema() -> &'static Schema {
     static META: OnceLock<Schema> = OnceLock::new();
     META.get_or_init(|| {
@@ -69,39 +72,7 @@ pub fn load(text: &str) -> Loaded {
 
 /// Loads a definition from a parsed JSON value.
 pub fn load_value(value: &Value) -> Loaded {
-    let mut diags: Vec<Diagnostic> = meta_schema()
-        .validate(value)
-        .into_iter()
-        .map(|e| {
-            let mut message = messages::for_error(&e.kind);
-            if let crate::schema::ErrorKind::AdditionalProperty(name) = &e.kind {
-                message = Text::new(
-                    format!("Thuộc tính không được biết: \"{name}\"."),
-                    format!("Unknown property \"{name}\"."),
-                );
-            }
-            if e.kind == crate::schema::ErrorKind::Required {
-                let name = e.instance.rsplit('/').next().unwrap_or("");
-                message = Text::new(
-                    format!("Thiếu thuộc tính bắt buộc \"{name}\"."),
-                    format!("Missing required property \"{name}\"."),
-                );
-            }
-            let code = if e.instance.ends_with("/widget")
-                && matches!(e.kind, crate::schema::ErrorKind::Enum(_))
-            {
-                "unknown-widget".to_owned()
-            } else {
-                format!("definition-{}", e.kind.keyword())
-            };
-            Diagnostic {
-                severity: crate::Severity::Error,
-                pointer: e.instance,
-                code,
-                message,
-            }
-        })
-        .collect();
+    let mut diags = shape_problems(value);
 
     let mut checker = Checker {
         diags: &mut diags,
@@ -162,6 +133,51 @@ pub fn load_value(value: &Value) -> Loaded {
         form,
         diagnostics: diags,
     }
+}
+
+/// What the meta-schema finds wrong with the definition's shape.
+#[cfg(feature = "meta-schema")]
+fn shape_problems(value: &Value) -> Vec<Diagnostic> {
+    meta_schema()
+        .validate(value)
+        .into_iter()
+        .map(|e| {
+            let mut message = messages::for_error(&e.kind);
+            if let crate::schema::ErrorKind::AdditionalProperty(name) = &e.kind {
+                message = Text::new(
+                    format!("Thuộc tính không được biết: \"{name}\"."),
+                    format!("Unknown property \"{name}\"."),
+                );
+            }
+            if e.kind == crate::schema::ErrorKind::Required {
+                let name = e.instance.rsplit('/').next().unwrap_or("");
+                message = Text::new(
+                    format!("Thiếu thuộc tính bắt buộc \"{name}\"."),
+                    format!("Missing required property \"{name}\"."),
+                );
+            }
+            let code = if e.instance.ends_with("/widget")
+                && matches!(e.kind, crate::schema::ErrorKind::Enum(_))
+            {
+                "unknown-widget".to_owned()
+            } else {
+                format!("definition-{}", e.kind.keyword())
+            };
+            Diagnostic {
+                severity: crate::Severity::Error,
+                pointer: e.instance,
+                code,
+                message,
+            }
+        })
+        .collect()
+}
+
+/// Without the meta-schema (the citizen runtime, which draws definitions the portal has checked),
+/// the shape is checked by reading the typed model and by the semantic checks alone.
+#[cfg(not(feature = "meta-schema"))]
+fn shape_problems(_: &Value) -> Vec<Diagnostic> {
+    Vec::new()
 }
 
 struct Checker<'d, 's> {

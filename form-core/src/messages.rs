@@ -129,7 +129,8 @@ fn num(n: f64) -> String {
     if n.fract() == 0.0 && n.abs() < 1e15 {
         format!("{}", n as i64)
     } else {
-        n.to_string()
+        // serde_json's shortest round-trip formatting (the bundle needs no second float printer).
+        serde_json::Number::from_f64(n).map_or_else(String::new, |x| x.to_string())
     }
 }
 

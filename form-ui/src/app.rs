@@ -109,12 +109,7 @@ pub fn App() -> impl IntoView {
                     }
                 }
                 Ok(a) if a.status == 404 => Screen::NotFound,
-                Ok(a) if a.status == 422 => Screen::Broken(
-                    serde_json::from_str::<serde_json::Value>(&a.body)
-                        .ok()
-                        .and_then(|v| serde_json::from_value(v["diagnostics"].clone()).ok())
-                        .unwrap_or_default(),
-                ),
+                Ok(a) if a.status == 422 => Screen::Broken(fetch::diagnostics_of(&a.body)),
                 _ => Screen::Failed,
             },
             None => match fetch::request("/forms", None).await {

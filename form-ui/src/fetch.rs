@@ -36,3 +36,15 @@ pub async fn request(url: &str, body: Option<&str>) -> Result<Answer, String> {
         body: text.as_string().unwrap_or_default(),
     })
 }
+
+/// The diagnostics of a portal's 422 answer (`{"diagnostics": [...]}`); none if it has none.
+pub fn diagnostics_of(body: &str) -> Vec<form_core::Diagnostic> {
+    #[derive(serde::Deserialize)]
+    struct Refusal {
+        #[serde(default)]
+        diagnostics: Vec<form_core::Diagnostic>,
+    }
+    serde_json::from_str::<Refusal>(body)
+        .map(|r| r.diagnostics)
+        .unwrap_or_default()
+}

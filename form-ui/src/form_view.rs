@@ -593,16 +593,7 @@ pub fn FormView(
                         }
                         Outcome::Accepted
                     }
-                    Ok(a) if a.status == 422 => {
-                        let diags = serde_json::from_str::<Value>(&a.body)
-                            .ok()
-                            .and_then(|v| {
-                                serde_json::from_value::<Vec<Diagnostic>>(v["diagnostics"].clone())
-                                    .ok()
-                            })
-                            .unwrap_or_default();
-                        Outcome::Refused(diags)
-                    }
+                    Ok(a) if a.status == 422 => Outcome::Refused(fetch::diagnostics_of(&a.body)),
                     _ => Outcome::Failed,
                 };
                 let refused = matches!(next, Outcome::Refused(_));
@@ -867,7 +858,7 @@ fn summary_entry(ctx: FormCtx, d: Diagnostic, current: RwSignal<usize>) -> impl 
         let lang = ctx.lang.get();
         let message = d.message.get(lang);
         match &label {
-            Some(l) if !message.to_lowercase().contains(&l.get(lang).to_lowercase()) => {
+            Some(l) if !form_core::lower(message).contains(&form_core::lower(l.get(lang))) => {
                 format!("{}: {message}", l.get(lang))
             }
             _ => message.to_owned(),

@@ -150,7 +150,11 @@ fn field(ctx: FormCtx, item: &Item, ptr: String, row: Option<usize>) -> impl Int
         }
     };
     let label_text = match row {
-        Some(i) => format!("{label} ({} {})", Ui::Row.get(lang).to_lowercase(), i + 1),
+        Some(i) => format!(
+            "{label} ({} {})",
+            form_core::lower(&Ui::Row.get(lang)),
+            i + 1
+        ),
         None => label.to_owned(),
     };
     let aria_required = move || required().then_some("true");
@@ -526,13 +530,11 @@ fn to_value(widget: Widget, typed: &str) -> Option<Value> {
         }
         Widget::Number => {
             let normalised = trimmed.replace(',', ".");
-            match normalised.parse::<f64>() {
-                Ok(n) if n.is_finite() && n.fract() == 0.0 && n.abs() < 9e15 => {
-                    Value::from(n as i64)
-                }
-                Ok(n) if n.is_finite() => serde_json::Number::from_f64(n)
+            match form_core::format::parse_decimal(&normalised) {
+                Some(n) if n.fract() == 0.0 && n.abs() < 9e15 => Value::from(n as i64),
+                Some(n) => serde_json::Number::from_f64(n)
                     .map_or(Value::String(trimmed.to_owned()), Value::Number),
-                _ => Value::String(trimmed.to_owned()),
+                None => Value::String(trimmed.to_owned()),
             }
         }
         _ => Value::String(trimmed.to_owned()),

@@ -177,8 +177,8 @@ impl<'a> Lexer<'a> {
                     self.pos += 1;
                 }
                 let text = &self.src[start..self.pos];
-                match text.parse::<f64>() {
-                    Ok(n) if n.is_finite() => Tok::Num(n),
+                match crate::format::parse_decimal(text) {
+                    Some(n) if !text.ends_with('.') => Tok::Num(n),
                     _ => {
                         return Err(self.err(
                             start,
