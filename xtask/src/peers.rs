@@ -27,6 +27,15 @@ pub fn run(root: &Path, args: &[String]) -> Result<()> {
     step("preparing the harness in target/peers-bench");
     let harness = root.join("target/peers-bench");
     copy_harness(&shared, &harness)?;
+    // Only the harness's own adapters and ours run (a folder left there by hand would join).
+    for entry in fs::read_dir(harness.join("adapters"))? {
+        let path = entry?.path();
+        let name = path.file_name().map(|n| n.to_owned()).unwrap_or_default();
+        if name != "eform" && !shared.join("adapters").join(&name).exists() {
+            let _ = fs::remove_file(&path);
+            let _ = fs::remove_dir_all(&path);
+        }
+    }
     let link = harness.join("adapters/eform");
     let _ = fs::remove_file(&link);
     let _ = fs::remove_dir_all(&link);
