@@ -162,8 +162,9 @@ fn field(ctx: FormCtx, item: &Item, ptr: String, row: Option<usize>) -> impl Int
         (required() && row.is_none())
             .then(|| view! { <span class="ef-required">" "{Ui::Required.get(lang)}</span> })
     };
-    let help_view =
-        help.map(|h| view! { <p class="ef-hint" id=help_id.clone()>{h.get(lang).to_owned()}</p> });
+    let help_view = fixed(
+        help.map(|h| view! { <p class="ef-hint" id=help_id.clone()>{h.get(lang).to_owned()}</p> }),
+    );
     let errors = error_line(ctx, ptr.clone(), error_id);
     let cell = if row.is_some() { " ef-field--cell" } else { "" };
     let class = move || format!("{}{cell}", field_class(has_error()));
@@ -297,8 +298,8 @@ fn field(ctx: FormCtx, item: &Item, ptr: String, row: Option<usize>) -> impl Int
             };
             let p = ptr.clone();
             let on_change = move |_: leptos::ev::Event| ctx.touch(&p);
-            let date_hint = (widget == Widget::Date && row.is_none())
-                .then(|| view! { <p class="ef-hint" id=format!("{id}-format")>{Ui::DateHint.get(lang)}</p> });
+            let date_hint = fixed((widget == Widget::Date && row.is_none())
+                .then(|| view! { <p class="ef-hint" id=format!("{id}-format")>{Ui::DateHint.get(lang)}</p> }));
             let described_by = {
                 let fmt = (widget == Widget::Date && row.is_none()).then(|| format!("{id}-format"));
                 move || match (described_by(), &fmt) {
@@ -450,6 +451,15 @@ pub fn write_input(ctx: FormCtx, ptr: &str, value: Option<&Value>) {
                 input.set_value(&text);
             }
         }
+    }
+}
+
+/// A part of a widget that is there or not for good: nothing at all in the DOM when absent (an
+/// `Option` view would keep a placeholder node for a later change that never comes).
+fn fixed(part: Option<impl IntoView + 'static>) -> AnyView {
+    match part {
+        Some(v) => v.into_any(),
+        None => ().into_any(),
     }
 }
 
