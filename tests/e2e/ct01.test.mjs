@@ -124,6 +124,14 @@ test("switching language keeps what was typed", async () => {
   const entries = await page.locator(".ef-summary li a").allTextContents();
   assert.ok(entries.includes("Enter date of birth."), JSON.stringify(entries));
   assert.ok(!entries.includes("Enter full name."), "the typed name is not reported missing");
+  // Back to Vietnamese with the errors showing: they stay, in Vietnamese, inline and in the summary.
+  await page.click("button[lang=vi]");
+  await page.waitForFunction(() => document.querySelector("h1").textContent.includes("Tờ khai"));
+  const inline = await page.textContent("#f__applicant__dateOfBirth-error");
+  assert.ok(inline.includes("năm sinh"), inline);
+  const vi = await page.locator(".ef-summary li a").allTextContents();
+  assert.equal(vi.length, entries.length);
+  assert.equal(await page.inputValue("#f__applicant__fullName"), "Nguyễn Thị Minh Anh");
   await page.close();
 });
 
