@@ -187,6 +187,17 @@ fn typing_into_a_plain_field_takes_the_fast_path() {
     assert!(c.errors.iter().any(|(p, e)| p == "/applicant/dateOfBirth" && e.iter().any(|d| d.code == "constraint")));
 }
 
+/// `c` shows the field at `other`, makes it required, and reports it missing.
+fn assert_shown_and_missing(c: &form_core::Changes, other: &str) {
+    assert_eq!(c.hidden, vec![(other.to_owned(), false)]);
+    assert_eq!(c.required, vec![(other.to_owned(), true)]);
+    assert!(
+        c.errors
+            .iter()
+            .any(|(p, e)| p == other && e[0].code == "required")
+    );
+}
+
 #[test]
 fn a_choice_that_shows_a_field_takes_the_middle_path() {
     let form = Arc::new(load(include_str!("fixtures/rules.json")).form.unwrap());
@@ -195,13 +206,7 @@ fn a_choice_that_shows_a_field_takes_the_middle_path() {
     assert!(state.evaluation().hidden.contains(other));
     let c = state.set("/declarant/relationship", Some(json!("khac")));
     assert!(c.partial && !c.local, "{c:?}");
-    assert_eq!(c.hidden, vec![(other.to_owned(), false)]);
-    assert_eq!(c.required, vec![(other.to_owned(), true)]);
-    assert!(
-        c.errors
-            .iter()
-            .any(|(p, e)| p == other && e[0].code == "required")
-    );
+    assert_shown_and_missing(&c, other);
     assert_eq!(state.evaluation(), &form.evaluate(state.data(), TODAY));
     let c = state.set("/declarant/relationship", Some(json!("cha")));
     assert!(c.partial);
@@ -313,13 +318,7 @@ fn replacing_all_the_data_reports_what_changed() {
     let mut state = FormState::new(form.clone(), json!({"declarant": {}}), TODAY);
     let other = "/declarant/relationshipOther";
     let c = state.replace(json!({"declarant": {"relationship": "khac"}}));
-    assert_eq!(c.hidden, vec![(other.to_owned(), false)]);
-    assert_eq!(c.required, vec![(other.to_owned(), true)]);
-    assert!(
-        c.errors
-            .iter()
-            .any(|(p, e)| p == other && e[0].code == "required")
-    );
+    assert_shown_and_missing(&c, other);
     assert_eq!(state.evaluation(), &form.evaluate(state.data(), TODAY));
     // Back to empty: the field hides again and its error goes.
     let c = state.replace(json!({"declarant": {}}));
