@@ -15,7 +15,7 @@ let mounted = null;
 window.__bench.register({
   name: 'eform',
   render(def, root) {
-    mounted = render_form(root, JSON.stringify(def), 'en', undefined);
+    mounted = render_form(root, JSON.stringify(def), "en", undefined, undefined);
   },
   setData(data) {
     mounted.set_data(data);

@@ -84,7 +84,7 @@ pub fn date_from_display(typed: &str) -> Option<String> {
 
 /// A decimal number as people and rules write it: an optional sign, digits, and at most one
 /// decimal point (`12`, `-3.5`, `.5`, `12.`, `007`); no exponent, no spaces. Parsed by serde_json
-/// (correctly rounded), so the browser bundle carries one float parser, not two.
+/// (as the portal parses data), so the browser bundle carries one float parser, not two.
 pub fn parse_decimal(text: &str) -> Option<f64> {
     let (sign, digits) = match text.as_bytes().first()? {
         b'-' => ("-", &text[1..]),

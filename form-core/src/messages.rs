@@ -126,8 +126,8 @@ fn show(v: &Value) -> String {
 }
 
 fn num(n: f64) -> String {
-    if n.fract() == 0.0 && n.abs() < 1e15 {
-        format!("{}", n as i64)
+    if n.fract() == 0.0 && n.abs() < 1e30 {
+        format!("{}", n as i128)
     } else {
         // serde_json's shortest round-trip formatting (the bundle needs no second float printer).
         serde_json::Number::from_f64(n).map_or_else(String::new, |x| x.to_string())

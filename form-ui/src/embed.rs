@@ -40,6 +40,9 @@ pub struct Options {
     /// URL of eform's stylesheet, linked inside the shadow root; `None`: the form is drawn in
     /// the element itself (no shadow root), styled by the page's own link to the stylesheet.
     pub css: Option<String>,
+    /// Where the administrative units are, for a definition given as text (a `src` has them
+    /// beside it on its portal).
+    pub units: Option<String>,
 }
 
 /// A drawn form: dropping it (or [`Mounted::unmount`]) removes the form and silences anything
@@ -64,7 +67,10 @@ impl Mounted {
 
     /// The data as entered so far; `None` before the form is drawn.
     pub fn data(&self) -> Option<Value> {
-        self.ctx.get().map(|c| c.data.get_untracked())
+        match self.ctx.get() {
+            Some(c) => Some(c.data.get_untracked()),
+            None => self.pending.lock().ok().and_then(|p| p.clone()),
+        }
     }
 
     /// Replaces the data (an object); before the form is drawn, it starts from it.
@@ -140,6 +146,10 @@ pub fn mount(host: web_sys::HtmlElement, options: Options) -> Option<Mounted> {
             .unwrap_or_default(),
     );
     let _ = container.set_attribute("lang", lang.get_untracked().tag());
+    let units = options
+        .units
+        .as_deref()
+        .map_or_else(|| absolute("/refdata/admin-units.json"), absolute);
     let (src, submit) = match &options.source {
         Source::Url(src) => {
             let src = absolute(src);
@@ -214,17 +224,20 @@ pub fn mount(host: web_sys::HtmlElement, options: Options) -> Option<Mounted> {
     let still = alive.clone();
     let finish = move |result: Result<Arc<form_core::Form>, (&'static str, Text)>| {
         if let Err((code, message)) = &result {
-            emit(
-                &host_events,
-                "eform:error",
-                &json!({"code": code, "message": message}),
+            // Later, as `eform:ready` is: a listener added right after the call hears it.
+            let (host, detail) = (
+                host_events.clone(),
+                json!({"code": code, "message": message}),
             );
+            wasm_bindgen_futures::spawn_local(async move {
+                emit(&host, "eform:error", &detail);
+            });
         }
         state.set(Some(result.map_err(|(_, m)| m)));
     };
     match (given, source, src) {
         (Some(Ok(form)), _, _) => leptos::task::spawn_local(async move {
-            let result = with_admin_units(form, "/refdata/admin-units.json")
+            let result = with_admin_units(form, &units)
                 .await
                 .map(Arc::new)
                 .ok_or_else(load_failed);

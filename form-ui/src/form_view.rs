@@ -269,11 +269,29 @@ impl FormCtx {
     /// has another shape (rows added or removed, an address or attachment changed).
     pub fn replace_data(&self, data: Value) {
         let old = self.data.get_untracked();
+        if data == old {
+            // Nothing to do (a host echoing `eform:change` back must not loop).
+            return;
+        }
         if self
             .form
             .with_value(|f| widgets::shape_changed(f, &old, &data))
         {
+            // Drawn again from the new data; the errors that were showing keep showing.
+            let submitted = self.submitted.get_untracked();
+            let shown: Vec<String> = self.fields.with_value(|m| {
+                m.iter()
+                    .filter(|(_, f)| f.shown.get_untracked())
+                    .map(|(p, _)| p.clone())
+                    .collect()
+            });
             self.reset(data);
+            for p in shown {
+                self.touch(&p);
+            }
+            if submitted {
+                self.show_errors();
+            }
             self.redraw.update(|g| *g += 1);
             return;
         }

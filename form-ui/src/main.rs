@@ -53,12 +53,13 @@ impl MountedForm {
     /// Shows every error, as a submit would without sending, and returns
     /// `{ valid, errors: [{ pointer, code, message: {vi, en} }] }`.
     pub fn validate(&self) -> JsValue {
-        let errors = self
-            .0
-            .as_ref()
-            .and_then(|m| m.validate())
-            .unwrap_or_default();
-        to_js(&serde_json::json!({ "valid": errors.is_empty(), "errors": errors }))
+        match self.0.as_ref().and_then(|m| m.validate()) {
+            Some(errors) => {
+                to_js(&serde_json::json!({ "valid": errors.is_empty(), "errors": errors }))
+            }
+            // Nothing drawn yet: nothing can be valid.
+            None => to_js(&serde_json::json!({ "valid": false, "ready": false, "errors": [] })),
+        }
     }
 
     /// The element left the page or points at another form.
@@ -90,19 +91,22 @@ pub fn mount_form(
             lang,
             submit,
             css: Some(css),
+            units: None,
         },
     ))
 }
 
 /// Draws the form `definition` (JSON text) directly inside `target`, an element of the host page
 /// (which links eform's stylesheet itself). Element ids are the form's own, so a page holds one
-/// such form; `<e-form>` isolates each form in a shadow root instead.
+/// such form; `<e-form>` isolates each form in a shadow root instead. `units`: the URL of the
+/// administrative units, for forms with an address (by default the page's `/refdata/…`).
 #[wasm_bindgen]
 pub fn render_form(
     target: web_sys::HtmlElement,
     definition: String,
     lang: Option<String>,
     submit: Option<String>,
+    units: Option<String>,
 ) -> MountedForm {
     MountedForm(form_ui::embed::mount(
         target,
@@ -111,6 +115,7 @@ pub fn render_form(
             lang,
             submit,
             css: None,
+            units,
         },
     ))
 }

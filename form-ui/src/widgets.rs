@@ -397,7 +397,11 @@ pub fn shape_changed(form: &Form, old: &Value, new: &Value) -> bool {
 /// inputs are otherwise left to the citizen).
 pub fn write_input(ctx: FormCtx, ptr: &str, value: Option<&Value>) {
     use wasm_bindgen::JsCast;
-    let Some(item) = ctx.form.with_value(|f| f.item_for(ptr).cloned()) else {
+    // A computed field shows the rules' result, not what the host put there.
+    let Some(item) = ctx
+        .form
+        .with_value(|f| f.item_for(ptr).filter(|i| i.compute.is_none()).cloned())
+    else {
         return;
     };
     let id = dom_id::for_pointer(ptr);

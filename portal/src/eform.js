@@ -20,6 +20,13 @@ class EForm extends HTMLElement {
   }
 
   connectedCallback() {
+    // `data` set on the element before this script defined <e-form> is an own property that
+    // would hide the accessor: take its value through the accessor instead.
+    if (Object.prototype.hasOwnProperty.call(this, "data")) {
+      const value = this.data;
+      delete this.data;
+      this.data = value;
+    }
     this.schedule();
   }
 
@@ -53,12 +60,13 @@ class EForm extends HTMLElement {
 
   // The data as entered so far (undefined until the form is drawn).
   get data() {
-    return this.mounted ? this.mounted.data() : this.pendingData;
+    return this.mounted && !this.pending ? this.mounted.data() : this.pendingData;
   }
 
   // Replaces the data (an object); set before the form is drawn, the form starts from it.
   set data(value) {
-    if (this.mounted) this.mounted.set_data(value);
+    // While a new mount is scheduled (a new src), the data is for the form to come.
+    if (this.mounted && !this.pending) this.mounted.set_data(value);
     else this.pendingData = value;
   }
 
@@ -94,7 +102,7 @@ if (!customElements.get("e-form")) customElements.define("e-form", EForm);
 // One such form per page (its element ids are the form's own); use <e-form> for several.
 export function renderForm(target, definition, { lang, submit } = {}) {
   const text = typeof definition === "string" ? definition : JSON.stringify(definition);
-  return runtime.render_form(target, text, lang, submit);
+  return runtime.render_form(target, text, lang, submit, new URL("../refdata/admin-units.json", import.meta.url).href);
 }
 
 export const stylesheet = css;

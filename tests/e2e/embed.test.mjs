@@ -142,6 +142,15 @@ test("a host script reads and replaces an <e-form>'s data and asks it to validat
   assert.ok(missing.message.vi && missing.message.en);
   assert.ok(await page.locator("#ct01 #f__applicant__fullName-error").isVisible());
 
+  // Data of another shape (rows added) after the errors were shown: drawn again, and what is
+  // still wrong still shows, without validating again.
+  const noName = structuredClone(example);
+  delete noName.applicant.fullName;
+  await page.evaluate((d) => { document.getElementById("ct01").data = d; }, noName);
+  await page.locator("#ct01 #f__members__0__fullName").waitFor();
+  assert.ok(await page.locator("#ct01 #f__applicant__fullName-error").isVisible());
+  assert.ok(!(await page.locator("#ct01 #f__applicant__dateOfBirth-error").count()));
+
   // The whole example at once: inputs show it (dates as dd/mm/yyyy, rows drawn), nothing is wrong.
   await page.evaluate((d) => { document.getElementById("ct01").data = d; }, example);
   assert.equal(await page.locator("#ct01 #f__applicant__fullName").inputValue(), example.applicant.fullName);
@@ -150,6 +159,16 @@ test("a host script reads and replaces an <e-form>'s data and asks it to validat
   const full = await page.evaluate(() => document.getElementById("ct01").validate());
   assert.deepEqual(full, { valid: true, errors: [] });
   assert.deepEqual(await page.evaluate(() => document.getElementById("ct01").data), example);
+  // A host that writes back what eform:change gives it does not start a loop.
+  const changes = await page.evaluate(async () => {
+    const el = document.getElementById("ct01");
+    let n = 0;
+    el.addEventListener("eform:change", (e) => { n += 1; el.data = e.detail.data; });
+    el.data = structuredClone(el.data);
+    await new Promise((ok) => setTimeout(ok, 300));
+    return n;
+  });
+  assert.equal(changes, 0);
 
   // One value changed from outside: that input follows, its error shows once validated.
   const changed = structuredClone(example);

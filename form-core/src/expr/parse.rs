@@ -178,7 +178,7 @@ impl<'a> Lexer<'a> {
                 }
                 let text = &self.src[start..self.pos];
                 match crate::format::parse_decimal(text) {
-                    Some(n) if !text.ends_with('.') => Tok::Num(n),
+                    Some(n) => Tok::Num(n),
                     _ => {
                         return Err(self.err(
                             start,
