@@ -594,12 +594,14 @@ fn table(ctx: FormCtx, item: Item, ptr: String) -> impl IntoView {
         }
     };
     let table_ptr = ptr.clone();
+    // A rule may hide the whole table (its rows are then not submitted).
+    let table_hidden = watch(ctx, &ptr, FormCtx::hidden);
     let errors = error_line(ctx, ptr.clone(), format!("{id}-error"));
     let help_view = help.map(|h| view! { <p class="ef-hint">{move || ctx.text(&h)}</p> });
     let header_label = label.clone();
 
     view! {
-        <div class="ef-field ef-table-field">
+        <div class="ef-field ef-table-field" hidden=table_hidden>
             <h3 class="ef-label" id=caption_id.clone()>{move || ctx.text(&header_label)}</h3>
             {help_view}
             {errors}

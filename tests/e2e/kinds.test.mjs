@@ -15,6 +15,8 @@ test("a multi-select is a labelled group, drives a rule, and submits its values"
   assert.match(await page.textContent("fieldset legend"), /Dịch vụ cần đăng ký/);
   // The provider field is hidden until "Internet" is ticked.
   assert.equal(await page.isVisible("#f__provider"), false);
+  // So is the table of devices (a rule on the table hides it whole).
+  assert.equal(await page.isVisible("#f__devices"), false);
   await page.click("button[type=submit]");
   const entries = await page.locator(".ef-summary li a").allTextContents();
   assert.deepEqual(entries, ["Vui lòng chọn dịch vụ cần đăng ký."]);
@@ -26,6 +28,7 @@ test("a multi-select is a labelled group, drives a rule, and submits its values"
   await page.keyboard.press("Space");      // Internet, by keyboard
   assert.ok(await page.isChecked("#f__services-2"));
   await page.locator("#f__provider").waitFor({ state: "visible" });
+  await page.locator("#f__devices").waitFor({ state: "visible" });
   await page.click("button[type=submit]");
   assert.deepEqual(await page.locator(".ef-summary li a").allTextContents(), ["Vui lòng nhập nhà cung cấp internet."]);
   await page.fill("#f__provider", "VNPT");
