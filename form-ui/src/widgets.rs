@@ -717,16 +717,7 @@ fn address(ctx: FormCtx, item: &Item, ptr: String) -> impl IntoView {
             })
             .unwrap_or_default()
     });
-    let province = {
-        let p = p_ptr.clone();
-        Memo::new(move |_| {
-            ctx.data.with(|d| {
-                pointer::get(d, &p)
-                    .and_then(Value::as_str)
-                    .map(str::to_owned)
-            })
-        })
-    };
+    let province = text_memo(ctx, p_ptr.clone());
     let communes = Memo::new(move |_| {
         let code = province.get();
         ctx.form.with_value(|f| {
@@ -741,16 +732,7 @@ fn address(ctx: FormCtx, item: &Item, ptr: String) -> impl IntoView {
             .unwrap_or_default()
         })
     });
-    let current_commune = {
-        let c = c_ptr.clone();
-        Memo::new(move |_| {
-            ctx.data.with(|d| {
-                pointer::get(d, &c)
-                    .and_then(Value::as_str)
-                    .map(str::to_owned)
-            })
-        })
-    };
+    let current_commune = text_memo(ctx, c_ptr.clone());
     let on_province = {
         let (p, c) = (p_ptr.clone(), c_ptr.clone());
         move |ev: leptos::ev::Event| {
@@ -864,6 +846,17 @@ fn address(ctx: FormCtx, item: &Item, ptr: String) -> impl IntoView {
             </fieldset>
         </div>
     }
+}
+
+/// The text at `ptr` in the data, followed as it changes.
+fn text_memo(ctx: FormCtx, ptr: String) -> Memo<Option<String>> {
+    Memo::new(move |_| {
+        ctx.data.with(|d| {
+            pointer::get(d, &ptr)
+                .and_then(Value::as_str)
+                .map(str::to_owned)
+        })
+    })
 }
 
 /// A file attachment: the citizen picks a file (or several, when the schema is an array), and
