@@ -372,6 +372,11 @@ fn fill_options(select: web_sys::Element, list: OptionList) {
     }
     if let Some(select) = select.dyn_ref::<web_sys::HtmlSelectElement>() {
         select.set_value(list.current.as_deref().unwrap_or(""));
+        // A stored value that is no longer an option (an old draft): "choose one" shows, and
+        // the value's error says why.
+        if select.selected_index() < 0 {
+            select.set_selected_index(0);
+        }
     }
 }
 
@@ -439,6 +444,9 @@ pub fn write_input(ctx: FormCtx, ptr: &str, value: Option<&Value>) {
                 element(&id).and_then(|e| e.dyn_into::<web_sys::HtmlSelectElement>().ok())
             {
                 select.set_value(&text);
+                if select.selected_index() < 0 {
+                    select.set_selected_index(0);
+                }
             }
         }
         Widget::Textarea => {

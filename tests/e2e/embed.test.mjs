@@ -180,6 +180,14 @@ test("a host script reads and replaces an <e-form>'s data and asks it to validat
   const again = await page.evaluate(() => document.getElementById("ct01").validate());
   assert.deepEqual(again.errors.map((e) => e.pointer), ["/applicant/fullName"]);
 
+  // A value that is not one of the options: "choose one" shows, and the error says why.
+  const odd = structuredClone(example);
+  odd.householdHead.relationship = "not-an-option";
+  await page.evaluate((d) => { document.getElementById("ct01").data = d; }, odd);
+  assert.equal(await page.locator("#ct01 #f__householdHead__relationship").evaluate((el) => el.selectedIndex), 0);
+  const oddErrors = await page.evaluate(() => document.getElementById("ct01").validate());
+  assert.deepEqual(oddErrors.errors.map((e) => [e.pointer, e.code]), [["/householdHead/relationship", "enum"]]);
+
   // Data that is not an object is refused with a message; what was there stays.
   const refused = await page.evaluate(() => { try { document.getElementById("ct01").data = [1]; return null; } catch (e) { return e; } });
   assert.ok(refused?.en?.includes("object"), JSON.stringify(refused));
