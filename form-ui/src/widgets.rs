@@ -403,28 +403,36 @@ pub fn shape_changed(form: &Form, old: &Value, new: &Value) -> bool {
 pub fn write_input(ctx: FormCtx, ptr: &str, value: Option<&Value>) {
     use wasm_bindgen::JsCast;
     // A computed field shows the rules' result, not what the host put there.
-    let Some(item) = ctx
-        .form
-        .with_value(|f| f.item_for(ptr).filter(|i| i.compute.is_none()).cloned())
-    else {
+    // The widget, and for a choice group which of its options the value ticks.
+    let Some((widget, ticked)) = ctx.form.with_value(|f| {
+        let item = f.item_for(ptr).filter(|i| i.compute.is_none())?;
+        let ticked: Vec<bool> = match item.widget {
+            Widget::Radio | Widget::MultiSelect => item
+                .options
+                .iter()
+                .map(|o| match value {
+                    Some(Value::String(s)) => *s == o.value,
+                    Some(Value::Array(a)) => a.iter().any(|v| v.as_str() == Some(&o.value)),
+                    _ => false,
+                })
+                .collect(),
+            _ => Vec::new(),
+        };
+        Some((item.widget, ticked))
+    }) else {
         return;
     };
     let id = dom_id::for_pointer(ptr);
     let element = |id: &str| ctx.root.with_value(|r| r.element(id));
     let text = match value {
-        Some(Value::String(s)) if item.widget == Widget::Date => date_to_display(s),
+        Some(Value::String(s)) if widget == Widget::Date => date_to_display(s),
         Some(Value::String(s)) => s.clone(),
         Some(Value::Number(n)) => n.to_string(),
         _ => String::new(),
     };
-    match item.widget {
+    match widget {
         Widget::Radio | Widget::MultiSelect => {
-            for (i, o) in item.options.iter().enumerate() {
-                let on = match value {
-                    Some(Value::String(s)) => *s == o.value,
-                    Some(Value::Array(a)) => a.iter().any(|v| v.as_str() == Some(&o.value)),
-                    _ => false,
-                };
+            for (i, on) in ticked.into_iter().enumerate() {
                 if let Some(input) = element(&option_id(&id, i))
                     .and_then(|e| e.dyn_into::<web_sys::HtmlInputElement>().ok())
                 {
