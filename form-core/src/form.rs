@@ -539,6 +539,28 @@ impl Form {
             .map(|&i| &self.fields[i])
     }
 
+    /// Every file value of `data` (the objects `{name, size, type, sha256?}` of file fields,
+    /// one per file of a multi-file field, rows expanded), with its data pointer, in reading
+    /// order. The portal uses it to tie uploaded files to a dossier.
+    pub fn file_values<'a>(&self, data: &'a Value) -> Vec<(String, &'a Value)> {
+        let mut out = Vec::new();
+        for field in self.fields.iter().filter(|f| f.widget == Widget::File) {
+            for ptr in instances(&field.pointer, data) {
+                match pointer::get(data, &ptr) {
+                    Some(Value::Array(files)) => out.extend(
+                        files
+                            .iter()
+                            .enumerate()
+                            .map(|(i, f)| (format!("{ptr}/{i}"), f)),
+                    ),
+                    Some(f) => out.push((ptr, f)),
+                    None => {}
+                }
+            }
+        }
+        out
+    }
+
     /// Whether any rule is about the field at `data_pointer` (its own or its section's; row
     /// indices match `*`): if not, its hidden, read-only and conditionally required states
     /// never change while the form is filled in.

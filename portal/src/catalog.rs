@@ -114,36 +114,11 @@ impl Catalog {
 
     /// Loads one definition text; `name` is its file name (its id when the text has none).
     pub fn add(&mut self, name: &str, text: &str) {
-        let loaded = load(text);
         let id = serde_json::from_str::<Value>(text)
             .ok()
             .and_then(|v| v.get("id").and_then(Value::as_str).map(str::to_owned))
             .unwrap_or_else(|| name.trim_end_matches(".json").to_owned());
-        let entry = match loaded.form.map(|f| f.with_admin_units(admin_units())) {
-            Some(form) => match Reference::new(&form.definition().data_schema) {
-                Ok(reference) => Entry::Ready(Arc::new(Ready {
-                    json: serde_json::to_string(form.definition()).unwrap_or_default(),
-                    form,
-                    reference,
-                })),
-                Err(e) => Entry::Broken {
-                    source: name.to_owned(),
-                    diagnostics: vec![Diagnostic::error(
-                        "/dataSchema",
-                        "schema-reference",
-                        Text::new(
-                            format!("Trình kiểm tra tham chiếu không chấp nhận lược đồ: {e}"),
-                            format!("The reference validator rejects the schema: {e}"),
-                        ),
-                    )],
-                },
-            },
-            None => Entry::Broken {
-                source: name.to_owned(),
-                diagnostics: loaded.diagnostics,
-            },
-        };
-        self.entries.insert(id, entry);
+        self.entries.insert(id, compile(name, text));
     }
 
     pub fn get(&self, id: &str) -> Option<&Entry> {
@@ -155,14 +130,49 @@ impl Catalog {
     }
 }
 
+/// Loads and checks one definition text (`name` says where it came from).
+pub fn compile(name: &str, text: &str) -> Entry {
+    let loaded = load(text);
+    match loaded.form.map(|f| f.with_admin_units(admin_units())) {
+        Some(form) => match Reference::new(&form.definition().data_schema) {
+            Ok(reference) => Entry::Ready(Arc::new(Ready {
+                json: serde_json::to_string(form.definition()).unwrap_or_default(),
+                form,
+                reference,
+            })),
+            Err(e) => Entry::Broken {
+                source: name.to_owned(),
+                diagnostics: vec![Diagnostic::error(
+                    "/dataSchema",
+                    "schema-reference",
+                    Text::new(
+                        format!("Trình kiểm tra tham chiếu không chấp nhận lược đồ: {e}"),
+                        format!("The reference validator rejects the schema: {e}"),
+                    ),
+                )],
+            },
+        },
+        None => Entry::Broken {
+            source: name.to_owned(),
+            diagnostics: loaded.diagnostics,
+        },
+    }
+}
+
 impl Ready {
     /// Validates data with form-core and with the reference validator. The verdicts should
     /// agree (the differential tests see to it); should they not, the data is refused with the
     /// reference's errors added, so that invalid data never passes.
     /// `today` is the date in Vietnam (see [`today_in_vietnam`]).
     pub fn validate(&self, data: &Value, today: Ymd) -> Vec<Diagnostic> {
+        self.check(data, today).0
+    }
+
+    /// [`Ready::validate`], with form-core's evaluation (the submission: computed values in,
+    /// hidden fields out; which fields are hidden).
+    pub fn check(&self, data: &Value, today: Ymd) -> (Vec<Diagnostic>, form_core::Evaluation) {
         let evaluation = self.form.evaluate(data, today);
-        let mut diags = evaluation.errors;
+        let mut diags = evaluation.errors.clone();
         // The reference sees what would be submitted: computed values in, hidden fields out.
         let submitted = &evaluation.data;
         if diags.is_empty() && !self.reference.is_valid(submitted) {
@@ -178,7 +188,7 @@ impl Ready {
                 ));
             }
         }
-        diags
+        (diags, evaluation)
     }
 }
 

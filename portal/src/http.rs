@@ -1,6 +1,10 @@
 //! HTTP routes, status codes and security headers.
 
+use crate::auth;
 use crate::catalog::{Catalog, Entry};
+use crate::db::Db;
+use crate::intake;
+use crate::writer::Writer;
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, Path, Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
@@ -33,6 +37,65 @@ pub struct AppState {
     pub catalog: Arc<Catalog>,
     /// Where the built web apps are (`app/`, `builder/`).
     pub web_dir: PathBuf,
+    pub db: Db,
+    /// The intake queue (group commit of submissions and amendments).
+    pub writer: Writer,
+    pub config: Arc<Config>,
+}
+
+/// How the portal runs.
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// Development mode: demo users, the sign-in page lists them, `/dev/*` routes.
+    pub dev: bool,
+    /// The agency code of forms that name none.
+    pub default_agency: String,
+    /// The portal's public address (for QR codes of look-up URLs); by default from the request.
+    pub public_url: Option<String>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            dev: true,
+            default_agency: "000.00.18.H56".into(),
+            public_url: None,
+        }
+    }
+}
+
+impl AppState {
+    /// Opens the database, records the catalog's form versions, seeds the demo users (in
+    /// development mode) and starts the intake writer. Must run inside a Tokio runtime.
+    pub async fn new(
+        catalog: Catalog,
+        web_dir: PathBuf,
+        database_url: &str,
+        config: Config,
+    ) -> Result<AppState, sqlx::Error> {
+        let db = Db::connect(database_url).await?;
+        for (id, entry) in catalog.iter() {
+            if let Entry::Ready(r) = entry {
+                let version = i64::from(r.form.definition().version);
+                if !db.record_form_version(id, version, &r.json).await? {
+                    tracing::warn!(form = %id, version, "this version was published before with another definition; dossiers keep the earlier one — give the form a new version number");
+                }
+            }
+        }
+        if config.dev {
+            for u in crate::auth::demo_users() {
+                db.upsert_user(&u).await?;
+            }
+        }
+        let writer = Writer::start(db.clone());
+        Ok(AppState {
+            catalog: Arc::new(catalog),
+            web_dir,
+            db,
+            writer,
+            config: Arc::new(config),
+        })
+    }
 }
 
 /// All routes of the portal.
@@ -52,6 +115,42 @@ pub fn router(state: AppState) -> Router {
             post(check_data).layer(DefaultBodyLimit::max(MAX_BODY)),
         )
         .route(
+            "/forms/{id}/versions/{version}",
+            get(intake::form_definition),
+        )
+        .route("/signin", get(auth::signin_page))
+        .route("/signout", post(auth::signout))
+        .route("/api/v1/me", get(auth::me))
+        .route("/api/v1/dossiers", get(intake::list))
+        .route("/api/v1/dossiers/{code}", get(intake::get))
+        .merge(
+            // Writes that run to the end even when the client goes away.
+            Router::new()
+                .route("/api/v1/dossiers", post(intake::submit))
+                .route("/api/v1/dossiers/{code}/amendments", post(intake::amend))
+                .layer(DefaultBodyLimit::max(MAX_BODY))
+                .route_layer(middleware::from_fn(intake::detached)),
+        )
+        .route(
+            "/api/v1/dossiers/{code}/status",
+            post(intake::set_status).layer(DefaultBodyLimit::max(64 * 1024)),
+        )
+        .route(
+            "/api/v1/dossiers/{code}/rating",
+            post(intake::rate).layer(DefaultBodyLimit::max(16 * 1024)),
+        )
+        .route("/api/v1/dossiers/{code}/download", get(intake::download))
+        .route("/api/v1/dossiers/{code}/qr.svg", get(intake::qr))
+        .route("/api/v1/ratings", get(intake::ratings))
+        .route(
+            "/api/v1/attachments",
+            post(intake::upload).layer(DefaultBodyLimit::max(intake::MAX_FILE)),
+        )
+        .route("/api/v1/attachments/{sha256}", get(intake::download_file))
+        .route("/d/{code}", get(citizen_home))
+        .route("/dossiers", get(citizen_home))
+        .route("/inbox", get(citizen_home))
+        .route(
             "/builder",
             get(|| async { axum::response::Redirect::permanent("/builder/") }),
         )
@@ -61,6 +160,7 @@ pub fn router(state: AppState) -> Router {
                 .fallback(ServeDir::new(&builder_dir).append_index_html_on_directories(true)),
         )
         .nest_service("/app", ServeDir::new(app_dir))
+        .merge(dev_routes(state.config.dev))
         .fallback(|| async {
             error(
                 StatusCode::NOT_FOUND,
@@ -71,6 +171,38 @@ pub fn router(state: AppState) -> Router {
         .layer(middleware::from_fn(headers))
         .layer(CompressionLayer::new())
         .with_state(state)
+}
+
+/// The routes of development mode only (none in production).
+fn dev_routes(dev: bool) -> Router<AppState> {
+    if !dev {
+        return Router::new();
+    }
+    Router::new()
+        .route("/dev/users", get(auth::dev_users))
+        .route(
+            "/dev/session",
+            post(auth::dev_session).layer(DefaultBodyLimit::max(4096)),
+        )
+        .route("/dev/login", get(auth::dev_login))
+}
+
+/// A 500 that says nothing of the cause (it is logged).
+pub fn internal() -> Response {
+    error(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "internal",
+        Text::new("Lỗi nội bộ.", "Internal error."),
+    )
+}
+
+/// The name of a built file of the citizen app (`prefix…suffix`, trunk's hashed names).
+pub fn built_file(web_dir: &std::path::Path, prefix: &str, suffix: &str) -> Option<String> {
+    std::fs::read_dir(web_dir.join("app"))
+        .ok()?
+        .filter_map(Result::ok)
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .find(|n| n.starts_with(prefix) && n.ends_with(suffix))
 }
 
 /// Vietnam's administrative units, for the address picker (compact JSON; a day's caching, as
@@ -135,10 +267,9 @@ async fn headers(req: Request, next: Next) -> Response {
         && res.status().is_success()
         && path.rsplit('/').next().is_some_and(is_hashed_asset);
     let h = res.headers_mut();
-    h.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static(CSP),
-    );
+    // A response with its own (stricter) policy keeps it: downloads are sandboxed.
+    h.entry(header::CONTENT_SECURITY_POLICY)
+        .or_insert(HeaderValue::from_static(CSP));
     h.insert(
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),
@@ -172,7 +303,7 @@ fn is_hashed_asset(file: &str) -> bool {
     })
 }
 
-fn error(status: StatusCode, code: &str, message: Text) -> Response {
+pub fn error(status: StatusCode, code: &str, message: Text) -> Response {
     (
         status,
         Json(json!({"error": {"code": code, "message": message}})),
@@ -289,7 +420,7 @@ async fn check_data(
 }
 
 /// The number of JSON values in `v`, counting stops past `limit`.
-fn count_values(v: &Value, limit: usize) -> usize {
+pub fn count_values(v: &Value, limit: usize) -> usize {
     let mut n = 0;
     let mut stack = vec![v];
     while let Some(v) = stack.pop() {

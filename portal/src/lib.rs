@@ -7,8 +7,13 @@
 //! This crate is the only one that knows HTTP: status codes are chosen here, from form-core's
 //! diagnostics.
 
+pub mod auth;
 pub mod catalog;
+pub mod clock;
+pub mod db;
 pub mod http;
+pub mod intake;
+pub mod writer;
 
 pub use catalog::{Catalog, Entry};
-pub use http::{AppState, router};
+pub use http::{AppState, Config, router};

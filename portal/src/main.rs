@@ -8,7 +8,6 @@ use portal::{AppState, Catalog, router};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::sync::Arc;
 
 #[derive(Parser)]
 #[command(
@@ -34,6 +33,19 @@ enum Command {
         /// The built web apps (`app/`, `builder/`), as `cargo xtask` builds them.
         #[arg(long, default_value = "target/web")]
         web_dir: PathBuf,
+        /// The database: `postgres://user@host/db`, or an SQLite file (`sqlite:<path>`);
+        /// by default the SQLite file `<data-dir>/eform.db`.
+        #[arg(long)]
+        database_url: Option<String>,
+        /// Production mode: no demo users, no `/dev/*` routes, `Secure` cookies.
+        #[arg(long)]
+        production: bool,
+        /// The portal's public address, for the QR codes of receipts (default: from the request).
+        #[arg(long)]
+        public_url: Option<String>,
+        /// The agency code of forms that name none.
+        #[arg(long, default_value = "000.00.18.H56")]
+        default_agency: String,
     },
     /// Check a form definition: print every diagnostic; exit 1 when there is an error.
     Check {
@@ -71,7 +83,20 @@ fn run() -> Result<ExitCode> {
             addr,
             data_dir,
             web_dir,
-        } => serve(addr, data_dir, web_dir),
+            database_url,
+            production,
+            public_url,
+            default_agency,
+        } => {
+            let database_url = database_url
+                .unwrap_or_else(|| format!("sqlite:{}", data_dir.join("eform.db").display()));
+            let config = portal::Config {
+                dev: !production,
+                default_agency,
+                public_url,
+            };
+            serve(addr, data_dir, web_dir, &database_url, config)
+        }
         Command::Check { definition, lang } => {
             let lang = Lang::parse(&lang).unwrap_or(Lang::En);
             let text = std::fs::read_to_string(&definition)
@@ -145,7 +170,13 @@ fn run() -> Result<ExitCode> {
     }
 }
 
-fn serve(addr: SocketAddr, data_dir: PathBuf, web_dir: PathBuf) -> Result<ExitCode> {
+fn serve(
+    addr: SocketAddr,
+    data_dir: PathBuf,
+    web_dir: PathBuf,
+    database_url: &str,
+    config: portal::Config,
+) -> Result<ExitCode> {
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
@@ -172,14 +203,20 @@ fn serve(addr: SocketAddr, data_dir: PathBuf, web_dir: PathBuf) -> Result<ExitCo
     if !web_dir.join("app/index.html").is_file() {
         tracing::warn!(web_dir = %web_dir.display(), "the web apps are not built; run `cargo xtask run`");
     }
-    let state = AppState {
-        catalog: Arc::new(catalog),
-        web_dir,
-    };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
     runtime.block_on(async move {
+        let dev = config.dev;
+        let state = AppState::new(catalog, web_dir, database_url, config)
+            .await
+            .with_context(|| format!("opening the database {}", redact(database_url)))?;
+        tracing::info!(
+            database = state.db.backend(),
+            development = dev,
+            "database ready"
+        );
+        let db = state.db.clone();
         let listener = tokio::net::TcpListener::bind(addr)
             .await
             .with_context(|| format!("listening on {addr}"))?;
@@ -189,11 +226,27 @@ fn serve(addr: SocketAddr, data_dir: PathBuf, web_dir: PathBuf) -> Result<ExitCo
         println!("  citizen app:  http://{local}/f/ct01");
         println!("  form list:    http://{local}/");
         println!("  builder:      http://{local}/builder/");
+        println!("  sign in:      http://{local}/signin");
         axum::serve(listener, router(state))
             .with_graceful_shutdown(async {
                 let _ = tokio::signal::ctrl_c().await;
             })
             .await?;
+        db.close().await;
         Ok(ExitCode::SUCCESS)
     })
+}
+
+/// A database URL without its password, for messages.
+fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let creds = &url[scheme + 3..at];
+            match creds.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..scheme + 3], &url[at..]),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
 }

@@ -5,12 +5,11 @@ use axum::http::{Request, StatusCode};
 use http_body_util::BodyExt;
 use portal::{AppState, Catalog, router};
 use serde_json::{Value, json};
-use std::sync::Arc;
 use tower::ServiceExt;
 
 const CT01_EXAMPLE: &str = include_str!("../../schemas/forms/ct01.example.json");
 
-fn app() -> (axum::Router, tempfile::TempDir) {
+async fn app() -> (axum::Router, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();
     let forms = dir.path().join("forms");
     std::fs::create_dir_all(&forms).unwrap();
@@ -31,10 +30,15 @@ fn app() -> (axum::Router, tempfile::TempDir) {
     )
     .unwrap();
     let catalog = Catalog::load(Some(&forms)).unwrap();
-    let state = AppState {
-        catalog: Arc::new(catalog),
-        web_dir: dir.path().join("web"),
-    };
+    let db = format!("sqlite:{}", dir.path().join("eform.db").display());
+    let state = AppState::new(
+        catalog,
+        dir.path().join("web"),
+        &db,
+        portal::Config::default(),
+    )
+    .await
+    .unwrap();
     (router(state), dir)
 }
 
@@ -43,7 +47,7 @@ async fn call(
     uri: &str,
     body: Option<&str>,
 ) -> (StatusCode, axum::http::HeaderMap, String) {
-    let (app, _dir) = app();
+    let (app, _dir) = app().await;
     let req = Request::builder()
         .method(method)
         .uri(uri)

@@ -9,12 +9,14 @@
 //! - `bench core` — form-core's criterion benchmarks; `bench browser [options]` — the citizen
 //!   runtime beside the peers in `../shared/peers-bench` (results in `bench/results/`);
 //! - `fuzz [TARGET] [SECONDS]` — form-core's fuzz targets (cargo-fuzz, nightly), each for a time;
+//! - `with-postgres <command…>` — run a command beside a throwaway PostgreSQL server;
 //! - `admin-units` — regenerate `schemas/data/admin-units.json` from PyPI `vietnam-provinces`.
 //!
 //! Needs nothing but cargo to start; everything else it installs, idempotently.
 
 mod admin_units;
 mod peers;
+mod postgres;
 mod setup;
 mod tidy;
 mod web;
@@ -33,7 +35,7 @@ fn main() {
 }
 
 fn usage() -> &'static str {
-    "usage: cargo xtask <run [--addr HOST:PORT] [--data-dir DIR] | test | setup | build-web | bench core [criterion args] | bench browser [--quick …] | fuzz [TARGET] [SECONDS] | admin-units>"
+    "usage: cargo xtask <run [--addr HOST:PORT] [--data-dir DIR] [--database-url URL] [--production] | test | setup | build-web | bench core [criterion args] | bench browser [--quick …] | fuzz [TARGET] [SECONDS] | admin-units | with-postgres <command…>>"
 }
 
 fn run() -> Result<()> {
@@ -53,8 +55,25 @@ fn run() -> Result<()> {
         "fuzz" => fuzz(&root, &rest),
         "test" => test(&root),
         "admin-units" => admin_units::generate(&root),
+        "with-postgres" => with_postgres(&root, &rest),
         _ => bail!("{}", usage()),
     }
+}
+
+/// `cargo xtask with-postgres <command…>`: runs a command with a throwaway PostgreSQL server
+/// (its URL in `EFORM_TEST_POSTGRES_URL`), e.g. `cargo xtask with-postgres cargo test -p portal`.
+fn with_postgres(root: &Path, args: &[String]) -> Result<()> {
+    let Some((program, rest)) = args.split_first() else {
+        bail!("usage: cargo xtask with-postgres <command> [args…]");
+    };
+    let pg = postgres::Postgres::start(false)?;
+    let mut c = cmd(root, program);
+    c.args(rest)
+        .env("EFORM_TEST_POSTGRES_URL", &pg.url)
+        .env("EFORM_REQUIRE_POSTGRES", "1");
+    let result = exec(c);
+    drop(pg);
+    result
 }
 
 /// The workspace root (the parent of xtask's manifest directory).
@@ -179,10 +198,12 @@ fn fuzz(root: &Path, args: &[String]) -> Result<()> {
 
 fn run_portal(root: &Path, args: &[String]) -> Result<()> {
     for a in args.iter().filter(|a| a.starts_with("--")) {
-        if !["--addr", "--data-dir"].contains(&a.as_str()) {
+        if !["--addr", "--data-dir", "--database-url", "--production"].contains(&a.as_str()) {
             bail!("unknown option {a}\n{}", usage());
         }
     }
+    let production = args.iter().any(|a| a == "--production");
+    let database_url = take_flag(args, "--database-url")?;
     let addr = take_flag(args, "--addr")?.unwrap_or_else(|| "127.0.0.1:8080".to_owned());
     let data_dir = take_flag(args, "--data-dir")?
         .unwrap_or_else(|| root.join("eform-data").display().to_string());
@@ -215,6 +236,12 @@ fn run_portal(root: &Path, args: &[String]) -> Result<()> {
         "--web-dir",
         "target/web",
     ]);
+    if let Some(url) = database_url {
+        c.args(["--database-url", &url]);
+    }
+    if production {
+        c.arg("--production");
+    }
     exec(c)
 }
 
@@ -240,10 +267,17 @@ fn test(root: &Path) -> Result<()> {
     ]);
     exec(c)?;
 
-    step("native tests of the workspace");
+    step(
+        "native tests of the workspace (the intake tests on SQLite and on a throwaway PostgreSQL)",
+    );
+    let pg = postgres::Postgres::start(false)?;
     let mut c = cmd(root, "cargo");
-    c.args(["test", "--workspace", "--locked"]);
-    exec(c)?;
+    c.args(["test", "--workspace", "--locked"])
+        .env("EFORM_TEST_POSTGRES_URL", &pg.url)
+        .env("EFORM_REQUIRE_POSTGRES", "1");
+    let native = exec(c);
+    drop(pg);
+    native?;
 
     step("form-core's tests compiled for wasm32 (wasm-bindgen-test-runner, Node)");
     let mut c = cmd(root, "cargo");

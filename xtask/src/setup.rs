@@ -164,11 +164,21 @@ fn chromium() -> Result<()> {
         return Ok(());
     }
     println!("install Debian chromium + chromium-driver (about 40 s)");
-    let root_user = Command::new("id")
+    apt_install(&["chromium", "chromium-driver"])
+}
+
+/// Whether this process runs as root.
+pub fn is_root() -> bool {
+    Command::new("id")
         .arg("-u")
         .output()
         .map(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
-        .unwrap_or(false);
+        .unwrap_or(false)
+}
+
+/// `apt-get install` of Debian packages (through sudo when not root).
+fn apt_install(packages: &[&str]) -> Result<()> {
+    let root_user = is_root();
     let apt = |args: &[&str]| {
         let mut c = if root_user {
             Command::new("apt-get")
@@ -181,5 +191,32 @@ fn chromium() -> Result<()> {
         exec(c)
     };
     apt(&["update", "-q"])?;
-    apt(&["install", "-y", "-q", "chromium", "chromium-driver"])
+    let mut args = vec!["install", "-y", "-q", "--no-install-recommends"];
+    args.extend_from_slice(packages);
+    apt(&args)
+}
+
+/// The newest installed PostgreSQL's `bin` directory, installing Debian's PostgreSQL when
+/// there is none (for the intake tests on PostgreSQL and `bench intake`).
+pub fn postgres() -> Result<PathBuf> {
+    let newest = || -> Option<PathBuf> {
+        let mut dirs: Vec<(u32, PathBuf)> = std::fs::read_dir("/usr/lib/postgresql")
+            .ok()?
+            .filter_map(Result::ok)
+            .filter_map(|e| {
+                let v = e.file_name().to_string_lossy().parse::<u32>().ok()?;
+                let bin = e.path().join("bin");
+                bin.join("initdb").is_file().then_some((v, bin))
+            })
+            .collect();
+        dirs.sort();
+        dirs.pop().map(|(_, b)| b)
+    };
+    if let Some(bin) = newest() {
+        println!("ok    PostgreSQL ({})", bin.display());
+        return Ok(bin);
+    }
+    println!("install Debian PostgreSQL (about 30 s)");
+    apt_install(&["postgresql"])?;
+    newest().context("PostgreSQL installed but no /usr/lib/postgresql/*/bin/initdb")
 }

@@ -1,0 +1,455 @@
+//! Who is asking: sessions for citizens and officials.
+//!
+//! A session is a random 256-bit token; the database keeps only its SHA-256. Browsers carry it
+//! in an `HttpOnly; SameSite=Strict` cookie, scripts as `Authorization: Bearer <token>`.
+//!
+//! Where a real identity provider plugs in: the national single sign-on (VNeID / the national
+//! public-service portal's SSO, OpenID Connect). Its callback handler verifies the ID token,
+//! maps the claims to a [`UserRow`] (the personal ID number for citizens; role and agency code
+//! for officials, from the agency directory), stores it with [`Db::upsert_user`] and calls
+//! [`start_session`] — everything after that is the same as in development mode. Development
+//! mode (the default of `cargo xtask run`; off with `--production`) has instead a sign-in page
+//! listing demo users, and `/dev/*` routes for scripts and tests.
+// Handlers hand back ready responses as errors; their size (128 bytes) does not matter on
+// these paths, and a wrapper type would only add noise.
+#![allow(clippy::result_large_err)]
+
+use crate::db::{Db, UserRow};
+use crate::http::{AppState, error, internal};
+use axum::extract::{FromRequestParts, Query, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::{Json, body::Bytes};
+use form_core::Text;
+use serde::Deserialize;
+use serde_json::json;
+use sha2::{Digest, Sha256};
+
+/// The cookie that carries a browser's session.
+pub const COOKIE: &str = "eform_session";
+/// How long a session lasts.
+pub const SESSION_MS: i64 = 8 * 3600 * 1000;
+
+/// A receiving agency of the demo data.
+pub struct Agency {
+    pub code: &'static str,
+    pub name: Text,
+}
+
+/// The two demo agencies: the built-in forms name them (`agencyCode`).
+pub fn agencies() -> Vec<Agency> {
+    vec![
+        Agency {
+            code: "000.00.18.H56",
+            name: Text::new(
+                "Cơ quan thử nghiệm A — cư trú, hộ tịch",
+                "Demo agency A — residence, civil status",
+            ),
+        },
+        Agency {
+            code: "000.00.20.H56",
+            name: Text::new(
+                "Cơ quan thử nghiệm B — kinh doanh, thuế",
+                "Demo agency B — business, tax",
+            ),
+        },
+    ]
+}
+
+/// The demo users of development mode: citizens (with personal ID numbers of the right
+/// structure) and an official of each demo agency.
+pub fn demo_users() -> Vec<UserRow> {
+    let citizen = |id: &str, name: &str, pid: &str| UserRow {
+        id: id.into(),
+        role: "citizen".into(),
+        name: name.into(),
+        agency_code: None,
+        personal_id: Some(pid.into()),
+    };
+    let official = |id: &str, name: &str, agency: &str| UserRow {
+        id: id.into(),
+        role: "official".into(),
+        name: name.into(),
+        agency_code: Some(agency.into()),
+        personal_id: None,
+    };
+    vec![
+        citizen("citizen-an", "Nguyễn Văn An", "001090012345"),
+        citizen("citizen-binh", "Trần Thị Bình", "056185004321"),
+        citizen("citizen-cuong", "Lê Minh Cường", "079201007788"),
+        official("official-ha", "Phạm Thu Hà", "000.00.18.H56"),
+        official("official-huy", "Đỗ Quang Huy", "000.00.20.H56"),
+    ]
+}
+
+/// A new session token: 32 random bytes, hex.
+pub fn new_token() -> Result<String, getrandom::Error> {
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes)?;
+    Ok(hex(&bytes))
+}
+
+/// What the database keeps of a token.
+pub fn token_hash(token: &str) -> String {
+    hex(&Sha256::digest(token.as_bytes()))
+}
+
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Opens a session for a known user; the token to hand to them.
+pub async fn start_session(db: &Db, user_id: &str) -> Result<String, Response> {
+    let token = new_token().map_err(|_| internal())?;
+    let now = crate::clock::now_ms();
+    db.create_session(&token_hash(&token), user_id, now, now + SESSION_MS)
+        .await
+        .map_err(|e| {
+            tracing::error!(error = %e, "creating a session");
+            internal()
+        })?;
+    Ok(token)
+}
+
+/// The signed-in user of a request (from the bearer token, else the cookie); a 401 otherwise.
+pub struct Signed(pub UserRow);
+
+impl Signed {
+    pub fn is_official(&self) -> bool {
+        self.0.role == "official"
+    }
+}
+
+/// The session token a request carries, if any.
+pub fn token_of(headers: &HeaderMap) -> Option<String> {
+    if let Some(v) = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+    {
+        return v
+            .strip_prefix("Bearer ")
+            .map(|t| t.trim().to_owned())
+            .filter(|t| !t.is_empty());
+    }
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == COOKIE)
+        .map(|(_, v)| v.to_owned())
+        .filter(|t| !t.is_empty())
+}
+
+impl FromRequestParts<AppState> for Signed {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
+        let Some(token) = token_of(&parts.headers) else {
+            return Err(unauthorized());
+        };
+        match state
+            .db
+            .session_user(&token_hash(&token), crate::clock::now_ms())
+            .await
+        {
+            Ok(Some(user)) => Ok(Signed(user)),
+            Ok(None) => Err(unauthorized()),
+            Err(e) => {
+                tracing::error!(error = %e, "reading a session");
+                Err(internal())
+            }
+        }
+    }
+}
+
+fn unauthorized() -> Response {
+    let mut res = error(
+        StatusCode::UNAUTHORIZED,
+        "unauthorized",
+        Text::new(
+            "Vui lòng đăng nhập (phiên đăng nhập không có hoặc đã hết hạn).",
+            "Please sign in (no session, or it has expired).",
+        ),
+    );
+    res.headers_mut()
+        .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+    res
+}
+
+/// The answer for a signed-in user who may not do what they asked.
+pub fn forbidden() -> Response {
+    error(
+        StatusCode::FORBIDDEN,
+        "forbidden",
+        Text::new(
+            "Tài khoản của bạn không có quyền này.",
+            "Your account may not do this.",
+        ),
+    )
+}
+
+/// `GET /api/v1/me`: who is signed in, with the agency's name for officials.
+pub async fn me(user: Signed) -> Response {
+    let u = user.0;
+    let agency = u.agency_code.as_deref().map(|code| {
+        let name = agencies()
+            .into_iter()
+            .find(|a| a.code == code)
+            .map(|a| a.name);
+        json!({"code": code, "name": name})
+    });
+    Json(json!({"id": u.id, "role": u.role, "name": u.name, "agency": agency})).into_response()
+}
+
+/// The cookie that carries `token`.
+fn session_cookie(token: &str, secure: bool) -> HeaderValue {
+    let secure = if secure { "; Secure" } else { "" };
+    let max_age = SESSION_MS / 1000;
+    HeaderValue::from_str(&format!(
+        "{COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age}{secure}"
+    ))
+    .unwrap_or_else(|_| HeaderValue::from_static(""))
+}
+
+/// Only paths of this portal: never another site (no open redirect).
+fn local_path(next: Option<&str>) -> String {
+    match next {
+        Some(p)
+            if p.starts_with('/')
+                && !p.starts_with("//")
+                && !p.contains('\\')
+                && !p.chars().any(char::is_control) =>
+        {
+            p.to_owned()
+        }
+        _ => "/".to_owned(),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct LoginQuery {
+    user: Option<String>,
+    next: Option<String>,
+}
+
+/// `GET /dev/login?user=<id>&next=<path>` (development mode): signs the browser in as a demo
+/// user and goes on to `next`.
+pub async fn dev_login(State(state): State<AppState>, Query(q): Query<LoginQuery>) -> Response {
+    let Some(user) = q.user else {
+        return Redirect::to("/signin").into_response();
+    };
+    if !demo_users().iter().any(|u| u.id == user) {
+        return unknown_user(&user);
+    }
+    let token = match start_session(&state.db, &user).await {
+        Ok(t) => t,
+        Err(r) => return r,
+    };
+    let mut res = Redirect::to(&local_path(q.next.as_deref())).into_response();
+    res.headers_mut().insert(
+        header::SET_COOKIE,
+        session_cookie(&token, !state.config.dev),
+    );
+    res
+}
+
+fn unknown_user(user: &str) -> Response {
+    error(
+        StatusCode::NOT_FOUND,
+        "unknown-user",
+        Text::new(
+            format!("Không có người dùng thử nghiệm \"{user}\"."),
+            format!("There is no demo user \"{user}\"."),
+        ),
+    )
+}
+
+/// `GET /dev/users` (development mode): the demo users.
+pub async fn dev_users() -> Json<serde_json::Value> {
+    Json(serde_json::Value::Array(
+        demo_users()
+            .into_iter()
+            .map(|u| json!({"id": u.id, "role": u.role, "name": u.name, "agency": u.agency_code}))
+            .collect(),
+    ))
+}
+
+/// `POST /dev/session` `{"user": "<id>"}` (development mode): a bearer token for a demo user.
+pub async fn dev_session(State(state): State<AppState>, body: Bytes) -> Response {
+    #[derive(Deserialize)]
+    struct Body {
+        user: String,
+    }
+    let Ok(body) = serde_json::from_slice::<Body>(&body) else {
+        return error(
+            StatusCode::BAD_REQUEST,
+            "bad-request",
+            Text::new(
+                "Cần {\"user\": \"<mã người dùng>\"}.",
+                "Expected {\"user\": \"<user id>\"}.",
+            ),
+        );
+    };
+    if !demo_users().iter().any(|u| u.id == body.user) {
+        return unknown_user(&body.user);
+    }
+    match start_session(&state.db, &body.user).await {
+        Ok(token) => (StatusCode::CREATED, Json(json!({"token": token}))).into_response(),
+        Err(r) => r,
+    }
+}
+
+/// `POST /signout`: ends the session (cookie or bearer) and goes home.
+pub async fn signout(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    if let Some(token) = token_of(&headers)
+        && let Err(e) = state.db.delete_session(&token_hash(&token)).await
+    {
+        tracing::error!(error = %e, "ending a session");
+        return internal();
+    }
+    let mut res = Redirect::to("/").into_response();
+    res.headers_mut().insert(
+        header::SET_COOKIE,
+        HeaderValue::from_static("eform_session=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0"),
+    );
+    res
+}
+
+#[derive(Deserialize)]
+pub struct SigninQuery {
+    next: Option<String>,
+    lang: Option<String>,
+}
+
+/// `GET /signin`: the sign-in page. Development mode lists the demo users; in production the
+/// identity provider's button goes here.
+pub async fn signin_page(State(state): State<AppState>, Query(q): Query<SigninQuery>) -> Response {
+    let lang = q
+        .lang
+        .as_deref()
+        .and_then(form_core::Lang::parse)
+        .unwrap_or_default();
+    let t = |vi: &'static str, en: &'static str| if lang == form_core::Lang::Vi { vi } else { en };
+    let next = local_path(q.next.as_deref());
+    let css = crate::http::built_file(&state.web_dir, "eform-", ".css")
+        .map(|f| format!("<link rel=\"stylesheet\" href=\"/app/{}\">", escape(&f)))
+        .unwrap_or_default();
+    let mut body = String::new();
+    if state.config.dev {
+        body.push_str(&format!(
+            "<p>{}</p><ul class=\"ef-list ef-users\">",
+            t(
+                "Chế độ phát triển: chọn một người dùng thử nghiệm.",
+                "Development mode: choose a demo user."
+            )
+        ));
+        for u in demo_users() {
+            let role = match (u.role.as_str(), &u.agency_code) {
+                ("official", Some(a)) => format!("{} {}", t("cán bộ", "official of"), escape(a)),
+                _ => t("công dân", "citizen").to_owned(),
+            };
+            body.push_str(&format!(
+                "<li><a class=\"ef-button ef-button--secondary\" href=\"/dev/login?user={}&amp;next={}\">{}</a> <span class=\"ef-hint\">{}</span></li>",
+                escape(&u.id),
+                escape(&percent_encode(&next)),
+                escape(&u.name),
+                role
+            ));
+        }
+        body.push_str("</ul>");
+    } else {
+        body.push_str(&format!(
+            "<p class=\"ef-panel ef-panel--warn\">{}</p>",
+            t(
+                "Đăng nhập qua hệ thống định danh quốc gia chưa được cấu hình trên cổng này.",
+                "Sign-in through the national identity provider is not configured on this portal."
+            )
+        ));
+    }
+    let other = if lang == form_core::Lang::Vi {
+        "en"
+    } else {
+        "vi"
+    };
+    let other_name = if lang == form_core::Lang::Vi {
+        "English"
+    } else {
+        "Tiếng Việt"
+    };
+    let html = format!(
+        "<!doctype html><html lang=\"{lang}\"><head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <title>{title} — eform</title>{css}</head><body>\
+         <header class=\"ef-header\"><div class=\"ef-header__inner\"><a class=\"ef-brand\" href=\"/\">eform</a>\
+         <a class=\"ef-lang__button\" lang=\"{other}\" href=\"/signin?lang={other}&amp;next={next_q}\">{other_name}</a></div></header>\
+         <main id=\"main\" class=\"ef-main\"><h1 class=\"ef-title\">{title}</h1>{body}</main></body></html>",
+        lang = lang.tag(),
+        title = t("Đăng nhập", "Sign in"),
+        next_q = escape(&percent_encode(&next)),
+    );
+    Html(html).into_response()
+}
+
+/// HTML text and attribute escaping.
+pub fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Percent-encoding of a query parameter's value.
+fn percent_encode(s: &str) -> String {
+    let mut out = String::new();
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~/".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_local_redirects() {
+        assert_eq!(local_path(Some("/d/X-1")), "/d/X-1");
+        assert_eq!(local_path(Some("//evil.example")), "/");
+        assert_eq!(local_path(Some("https://evil.example")), "/");
+        assert_eq!(local_path(Some("/\\evil.example")), "/");
+        assert_eq!(local_path(None), "/");
+    }
+
+    #[test]
+    fn tokens_from_header_or_cookie() {
+        let mut h = HeaderMap::new();
+        h.insert(
+            header::COOKIE,
+            HeaderValue::from_static("a=1; eform_session=abc; b=2"),
+        );
+        assert_eq!(token_of(&h).as_deref(), Some("abc"));
+        h.insert(
+            header::AUTHORIZATION,
+            HeaderValue::from_static("Bearer xyz"),
+        );
+        assert_eq!(token_of(&h).as_deref(), Some("xyz"));
+        let t = new_token().unwrap();
+        assert_eq!(t.len(), 64);
+        assert_ne!(token_hash(&t), t);
+    }
+}

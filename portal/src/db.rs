@@ -1,0 +1,1008 @@
+//! The portal's database: an SQLite file by default (embedded, nothing to set up), PostgreSQL
+//! with `--database-url postgres://…`. Both run the same statements (`$1` placeholders work on
+//! both); only the DDL differs (`migrations/sqlite`, `migrations/postgres`), and how a write
+//! transaction starts.
+//!
+//! SQLite: WAL journal with `synchronous = FULL`, so a committed transaction is on disk before
+//! the portal acknowledges it; one writer connection (writes queue in the process instead of
+//! failing with SQLITE_BUSY), write transactions start with `BEGIN IMMEDIATE`; a pool of
+//! read-only connections beside it.
+
+use crate::clock;
+use sqlx::migrate::{Migration, MigrationType, Migrator};
+use sqlx::postgres::{PgPool, PgPoolOptions};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
+use sqlx::{Row, SqlSafeStr};
+use std::borrow::Cow;
+use std::time::Duration;
+
+/// A connection pool of either backend. Cloning shares the pools.
+#[derive(Clone, Debug)]
+pub enum Db {
+    Sqlite {
+        /// One connection: every write goes through it, in order.
+        write: SqlitePool,
+        /// Read-only connections (WAL lets them read while a write goes on).
+        read: SqlitePool,
+    },
+    Pg(PgPool),
+}
+
+/// `SELECT` of a dossier's columns, then `$rest` (a literal: the statement stays static text).
+macro_rules! dossier_select {
+    ($rest:literal $(,)?) => {
+        concat!(
+            "SELECT code, owner_id, agency_code, form_id, form_version, received_at, status, ",
+            "status_at, versions, events, results, rated FROM dossiers ",
+            $rest
+        )
+    };
+}
+
+/// Runs `$body` with `$pool` bound to a pool to read from.
+macro_rules! read {
+    ($db:expr, |$pool:ident| $body:expr) => {
+        match $db {
+            Db::Sqlite { read: $pool, .. } => $body,
+            Db::Pg($pool) => $body,
+        }
+    };
+}
+
+/// Runs `$body` in a write transaction bound to `$tx`, committed when the body succeeds (an
+/// error returned with `?` rolls it back).
+macro_rules! write_tx {
+    ($db:expr, |$tx:ident| $body:block) => {
+        match $db {
+            Db::Sqlite { write, .. } => {
+                let mut $tx = write.begin_with("BEGIN IMMEDIATE").await?;
+                let out = $body;
+                $tx.commit().await?;
+                out
+            }
+            Db::Pg(pool) => {
+                let mut $tx = pool.begin().await?;
+                let out = $body;
+                $tx.commit().await?;
+                out
+            }
+        }
+    };
+}
+
+impl Db {
+    /// Opens the database named by `url` (`postgres://…`, `sqlite:<path>` or a file path),
+    /// creating an SQLite file when missing, and brings its schema up to date.
+    pub async fn connect(url: &str) -> Result<Db, sqlx::Error> {
+        let db = if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            let pool = PgPoolOptions::new()
+                .max_connections(16)
+                .acquire_timeout(Duration::from_secs(10))
+                .connect(url)
+                .await?;
+            Db::Pg(pool)
+        } else {
+            let path = url
+                .strip_prefix("sqlite://")
+                .or_else(|| url.strip_prefix("sqlite:"));
+            let options = SqliteConnectOptions::new()
+                .filename(path.unwrap_or(url))
+                .create_if_missing(true)
+                .journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Full)
+                .busy_timeout(Duration::from_secs(10))
+                .foreign_keys(true);
+            let write = SqlitePoolOptions::new()
+                .max_connections(1)
+                .acquire_timeout(Duration::from_secs(30))
+                .connect_with(options.clone())
+                .await?;
+            // The file exists now (and is in WAL mode): the readers open it read-only.
+            let read = SqlitePoolOptions::new()
+                .max_connections(4)
+                .connect_with(options.read_only(true).create_if_missing(false))
+                .await?;
+            Db::Sqlite { write, read }
+        };
+        db.migrate().await?;
+        Ok(db)
+    }
+
+    /// Which backend this is, for logs and reports.
+    pub fn backend(&self) -> &'static str {
+        match self {
+            Db::Sqlite { .. } => "sqlite",
+            Db::Pg(_) => "postgres",
+        }
+    }
+
+    async fn migrate(&self) -> Result<(), sqlx::Error> {
+        let (sqlite, postgres) = (
+            include_str!("../migrations/sqlite/0001_intake.sql"),
+            include_str!("../migrations/postgres/0001_intake.sql"),
+        );
+        let migration = |sql: &'static str| {
+            Migration::new(
+                1,
+                Cow::Borrowed("intake"),
+                MigrationType::Simple,
+                sql.into_sql_str(),
+                false,
+            )
+        };
+        match self {
+            Db::Sqlite { write, .. } => {
+                let migrator = Migrator {
+                    migrations: Cow::Owned(vec![migration(sqlite)]),
+                    ..Migrator::DEFAULT
+                };
+                migrator.run(write).await?;
+            }
+            Db::Pg(pool) => {
+                let migrator = Migrator {
+                    migrations: Cow::Owned(vec![migration(postgres)]),
+                    ..Migrator::DEFAULT
+                };
+                migrator.run(pool).await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Closes the pools (waits for connections in use).
+    pub async fn close(&self) {
+        match self {
+            Db::Sqlite { write, read } => {
+                read.close().await;
+                write.close().await;
+            }
+            Db::Pg(pool) => pool.close().await,
+        }
+    }
+
+    // --- users and sessions ---
+
+    /// Adds a user or updates their name, role and agency.
+    pub async fn upsert_user(&self, u: &UserRow) -> Result<(), sqlx::Error> {
+        write_tx!(self, |tx| {
+            sqlx::query(
+                "INSERT INTO users (id, role, name, agency_code, personal_id) VALUES ($1, $2, $3, $4, $5) \
+                 ON CONFLICT (id) DO UPDATE SET role = excluded.role, name = excluded.name, \
+                 agency_code = excluded.agency_code, personal_id = excluded.personal_id",
+            )
+            .bind(&u.id)
+            .bind(&u.role)
+            .bind(&u.name)
+            .bind(&u.agency_code)
+            .bind(&u.personal_id)
+            .execute(&mut *tx)
+            .await?;
+        });
+        Ok(())
+    }
+
+    pub async fn user(&self, id: &str) -> Result<Option<UserRow>, sqlx::Error> {
+        read!(self, |pool| {
+            let row = sqlx::query(
+                "SELECT id, role, name, agency_code, personal_id FROM users WHERE id = $1",
+            )
+            .bind(id)
+            .fetch_optional(pool)
+            .await?;
+            row.map(|r| UserRow::from_row(&r)).transpose()
+        })
+    }
+
+    pub async fn create_session(
+        &self,
+        token_hash: &str,
+        user_id: &str,
+        now: i64,
+        expires_at: i64,
+    ) -> Result<(), sqlx::Error> {
+        write_tx!(self, |tx| {
+            sqlx::query("DELETE FROM sessions WHERE expires_at <= $1")
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query(
+                "INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)",
+            )
+            .bind(token_hash)
+            .bind(user_id)
+            .bind(now)
+            .bind(expires_at)
+            .execute(&mut *tx)
+            .await?;
+        });
+        Ok(())
+    }
+
+    /// The user of a session that has not expired.
+    pub async fn session_user(
+        &self,
+        token_hash: &str,
+        now: i64,
+    ) -> Result<Option<UserRow>, sqlx::Error> {
+        read!(self, |pool| {
+            let row = sqlx::query(
+                "SELECT u.id, u.role, u.name, u.agency_code, u.personal_id FROM sessions s \
+                 JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1 AND s.expires_at > $2",
+            )
+            .bind(token_hash)
+            .bind(now)
+            .fetch_optional(pool)
+            .await?;
+            row.map(|r| UserRow::from_row(&r)).transpose()
+        })
+    }
+
+    pub async fn delete_session(&self, token_hash: &str) -> Result<(), sqlx::Error> {
+        write_tx!(self, |tx| {
+            sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
+                .bind(token_hash)
+                .execute(&mut *tx)
+                .await?;
+        });
+        Ok(())
+    }
+
+    // --- form versions ---
+
+    /// Records a form version as served. `Ok(false)` when that version was recorded before with
+    /// another text (a published version must never change: the stored one is kept).
+    pub async fn record_form_version(
+        &self,
+        id: &str,
+        version: i64,
+        definition: &str,
+    ) -> Result<bool, sqlx::Error> {
+        let stored: String = write_tx!(self, |tx| {
+            sqlx::query(
+                "INSERT INTO form_versions (form_id, version, definition) VALUES ($1, $2, $3) \
+                 ON CONFLICT (form_id, version) DO NOTHING",
+            )
+            .bind(id)
+            .bind(version)
+            .bind(definition)
+            .execute(&mut *tx)
+            .await?;
+            sqlx::query("SELECT definition FROM form_versions WHERE form_id = $1 AND version = $2")
+                .bind(id)
+                .bind(version)
+                .fetch_one(&mut *tx)
+                .await?
+                .try_get("definition")?
+        });
+        Ok(stored == definition)
+    }
+
+    pub async fn form_version(
+        &self,
+        id: &str,
+        version: i64,
+    ) -> Result<Option<String>, sqlx::Error> {
+        read!(self, |pool| {
+            let row = sqlx::query(
+                "SELECT definition FROM form_versions WHERE form_id = $1 AND version = $2",
+            )
+            .bind(id)
+            .bind(version)
+            .fetch_optional(pool)
+            .await?;
+            row.map(|r| r.try_get("definition")).transpose()
+        })
+    }
+
+    // --- dossiers ---
+
+    /// Applies a batch of submissions and amendments in one transaction: one disk sync for
+    /// all of them (group commit). Each job's outcome, in order. An `Err` means nothing of the
+    /// batch was stored.
+    pub async fn apply_batch(&self, jobs: &[Job], now: i64) -> Result<Vec<Outcome>, sqlx::Error> {
+        let day = clock::yymmdd(now);
+        let outcomes = write_tx!(self, |tx| {
+            let mut outcomes = Vec::with_capacity(jobs.len());
+            for job in jobs {
+                let v = job.version();
+                let earlier = sqlx::query(
+                    "SELECT code, version, request_hash, submitted_at FROM dossier_versions \
+                     WHERE owner_id = $1 AND idem_key = $2",
+                )
+                .bind(&v.owner_id)
+                .bind(&v.idem_key)
+                .fetch_optional(&mut *tx)
+                .await?;
+                if let Some(r) = earlier {
+                    let code: String = r.try_get("code")?;
+                    let version: i64 = r.try_get("version")?;
+                    let same_target = match job {
+                        Job::Amend { code: c, .. } => *c == code,
+                        Job::Submit { .. } => version == 1,
+                    };
+                    let same_request = r.try_get::<String, _>("request_hash")? == v.request_hash;
+                    outcomes.push(if same_target && same_request {
+                        Outcome::Replayed(Stored {
+                            code,
+                            version,
+                            at: r.try_get("submitted_at")?,
+                        })
+                    } else {
+                        Outcome::KeyReused
+                    });
+                    continue;
+                }
+                let (code, version, events) = match job {
+                    Job::Submit {
+                        form_id,
+                        form_version,
+                        agency_code,
+                        ..
+                    } => {
+                        let n: i64 = sqlx::query(
+                            "INSERT INTO code_counters (agency_code, day, n) VALUES ($1, $2, 1) \
+                             ON CONFLICT (agency_code, day) DO UPDATE SET n = code_counters.n + 1 \
+                             RETURNING n",
+                        )
+                        .bind(agency_code)
+                        .bind(&day)
+                        .fetch_one(&mut *tx)
+                        .await?
+                        .try_get("n")?;
+                        let code = format!("{agency_code}-{day}-{n:04}");
+                        sqlx::query(
+                            "INSERT INTO dossiers (code, owner_id, agency_code, form_id, form_version, \
+                             received_at, status, status_at, versions, events) \
+                             VALUES ($1, $2, $3, $4, $5, $6, 'submitted', $6, 1, 1)",
+                        )
+                        .bind(&code)
+                        .bind(&v.owner_id)
+                        .bind(agency_code)
+                        .bind(form_id)
+                        .bind(form_version)
+                        .bind(now)
+                        .execute(&mut *tx)
+                        .await?;
+                        (code, 1_i64, 1_i64)
+                    }
+                    Job::Amend { code, .. } => {
+                        let row = sqlx::query(
+                            "SELECT owner_id, status, versions, events FROM dossiers WHERE code = $1",
+                        )
+                        .bind(code)
+                        .fetch_optional(&mut *tx)
+                        .await?;
+                        let Some(row) = row else {
+                            outcomes.push(Outcome::NotFound);
+                            continue;
+                        };
+                        if row.try_get::<String, _>("owner_id")? != v.owner_id {
+                            outcomes.push(Outcome::NotFound);
+                            continue;
+                        }
+                        let status: String = row.try_get("status")?;
+                        if status == "result-issued" {
+                            outcomes.push(Outcome::Closed);
+                            continue;
+                        }
+                        let version = row.try_get::<i64, _>("versions")? + 1;
+                        let events = row.try_get::<i64, _>("events")? + 1;
+                        sqlx::query(
+                            "UPDATE dossiers SET versions = $2, events = $3, status = 'submitted', \
+                             status_at = $4 WHERE code = $1",
+                        )
+                        .bind(code)
+                        .bind(version)
+                        .bind(events)
+                        .bind(now)
+                        .execute(&mut *tx)
+                        .await?;
+                        (code.clone(), version, events)
+                    }
+                };
+                sqlx::query(
+                    "INSERT INTO dossier_versions (code, version, owner_id, idem_key, request_hash, \
+                     submitted_at, data, attachments, signature) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+                )
+                .bind(&code)
+                .bind(version)
+                .bind(&v.owner_id)
+                .bind(&v.idem_key)
+                .bind(&v.request_hash)
+                .bind(now)
+                .bind(&v.data)
+                .bind(&v.attachments)
+                .bind(&v.signature)
+                .execute(&mut *tx)
+                .await?;
+                let kind = if version == 1 { "submitted" } else { "amended" };
+                sqlx::query(
+                    "INSERT INTO dossier_events (code, seq, at, actor_id, kind, status) \
+                     VALUES ($1, $2, $3, $4, $5, 'submitted')",
+                )
+                .bind(&code)
+                .bind(events)
+                .bind(now)
+                .bind(&v.owner_id)
+                .bind(kind)
+                .execute(&mut *tx)
+                .await?;
+                for sha in &v.blobs {
+                    sqlx::query(
+                        "INSERT INTO dossier_blobs (code, sha256) VALUES ($1, $2) \
+                         ON CONFLICT (code, sha256) DO NOTHING",
+                    )
+                    .bind(&code)
+                    .bind(sha)
+                    .execute(&mut *tx)
+                    .await?;
+                }
+                outcomes.push(Outcome::Stored(Stored {
+                    code,
+                    version,
+                    at: now,
+                }));
+            }
+            outcomes
+        });
+        Ok(outcomes)
+    }
+
+    pub async fn dossier(&self, code: &str) -> Result<Option<DossierRow>, sqlx::Error> {
+        read!(self, |pool| {
+            let row = sqlx::query(dossier_select!("WHERE code = $1"))
+                .bind(code)
+                .fetch_optional(pool)
+                .await?;
+            row.map(|r| DossierRow::from_row(&r)).transpose()
+        })
+    }
+
+    /// A citizen's dossiers, newest first.
+    pub async fn dossiers_of_owner(
+        &self,
+        owner: &str,
+        limit: i64,
+    ) -> Result<Vec<DossierRow>, sqlx::Error> {
+        read!(self, |pool| {
+            sqlx::query(dossier_select!(
+                "WHERE owner_id = $1 ORDER BY received_at DESC, code DESC LIMIT $2",
+            ))
+            .bind(owner)
+            .bind(limit)
+            .fetch_all(pool)
+            .await?
+            .iter()
+            .map(DossierRow::from_row)
+            .collect()
+        })
+    }
+
+    /// An agency's dossiers, newest first, optionally of one status.
+    pub async fn dossiers_of_agency(
+        &self,
+        agency: &str,
+        status: Option<&str>,
+        limit: i64,
+    ) -> Result<Vec<DossierRow>, sqlx::Error> {
+        read!(self, |pool| {
+            sqlx::query(dossier_select!(
+                "WHERE agency_code = $1 AND ($2 IS NULL OR status = $2) \
+                 ORDER BY received_at DESC, code DESC LIMIT $3",
+            ))
+            .bind(agency)
+            .bind(status)
+            .bind(limit)
+            .fetch_all(pool)
+            .await?
+            .iter()
+            .map(DossierRow::from_row)
+            .collect()
+        })
+    }
+
+    pub async fn versions(&self, code: &str) -> Result<Vec<VersionRow>, sqlx::Error> {
+        read!(self, |pool| {
+            sqlx::query(
+                "SELECT version, submitted_at, data, attachments, signature FROM dossier_versions \
+                 WHERE code = $1 ORDER BY version",
+            )
+            .bind(code)
+            .fetch_all(pool)
+            .await?
+            .iter()
+            .map(VersionRow::from_row)
+            .collect()
+        })
+    }
+
+    pub async fn events(&self, code: &str) -> Result<Vec<EventRow>, sqlx::Error> {
+        read!(self, |pool| {
+            sqlx::query(
+                "SELECT seq, at, actor_id, kind, status, message, result_code, attachment \
+                 FROM dossier_events WHERE code = $1 ORDER BY seq",
+            )
+            .bind(code)
+            .fetch_all(pool)
+            .await?
+            .iter()
+            .map(EventRow::from_row)
+            .collect()
+        })
+    }
+
+    /// An official of `agency` sets the status of a dossier of that agency. A result
+    /// (`result-issued`) gets the next code `<dossier code>-KQ<n>` and links its document to
+    /// the dossier.
+    pub async fn set_status(
+        &self,
+        change: &StatusChange,
+        now: i64,
+    ) -> Result<StatusOutcome, sqlx::Error> {
+        let outcome = write_tx!(self, |tx| {
+            let row = sqlx::query(
+                "SELECT status, events, results FROM dossiers WHERE code = $1 AND agency_code = $2",
+            )
+            .bind(&change.code)
+            .bind(&change.agency_code)
+            .fetch_optional(&mut *tx)
+            .await?;
+            match row {
+                None => StatusOutcome::NotFound,
+                Some(row) => {
+                    let current: String = row.try_get("status")?;
+                    if current == "result-issued" && change.status != "result-issued" {
+                        StatusOutcome::Closed
+                    } else {
+                        let events = row.try_get::<i64, _>("events")? + 1;
+                        let mut results = row.try_get::<i64, _>("results")?;
+                        let result_code = (change.status == "result-issued").then(|| {
+                            results += 1;
+                            format!("{}-KQ{results}", change.code)
+                        });
+                        sqlx::query(
+                            "UPDATE dossiers SET status = $2, status_at = $3, events = $4, results = $5 WHERE code = $1",
+                        )
+                        .bind(&change.code)
+                        .bind(&change.status)
+                        .bind(now)
+                        .bind(events)
+                        .bind(results)
+                        .execute(&mut *tx)
+                        .await?;
+                        sqlx::query(
+                            "INSERT INTO dossier_events (code, seq, at, actor_id, kind, status, message, result_code, attachment) \
+                             VALUES ($1, $2, $3, $4, 'status', $5, $6, $7, $8)",
+                        )
+                        .bind(&change.code)
+                        .bind(events)
+                        .bind(now)
+                        .bind(&change.actor_id)
+                        .bind(&change.status)
+                        .bind(&change.message)
+                        .bind(&result_code)
+                        .bind(&change.attachment)
+                        .execute(&mut *tx)
+                        .await?;
+                        if let Some(sha) = &change.attachment {
+                            sqlx::query(
+                                "INSERT INTO dossier_blobs (code, sha256) VALUES ($1, $2) ON CONFLICT (code, sha256) DO NOTHING",
+                            )
+                            .bind(&change.code)
+                            .bind(sha)
+                            .execute(&mut *tx)
+                            .await?;
+                        }
+                        StatusOutcome::Set { result_code }
+                    }
+                }
+            }
+        });
+        Ok(outcome)
+    }
+
+    /// Records a satisfaction rating for a dossier of `owner`, once. The rating row itself
+    /// names neither the citizen nor the dossier, and keeps only the day.
+    pub async fn rate(
+        &self,
+        code: &str,
+        owner: &str,
+        score: Option<i64>,
+        comment: Option<&str>,
+        now: i64,
+    ) -> Result<RateOutcome, sqlx::Error> {
+        let outcome = write_tx!(self, |tx| {
+            let row = sqlx::query(
+                "UPDATE dossiers SET rated = 1 WHERE code = $1 AND owner_id = $2 AND rated = 0 \
+                 RETURNING form_id, agency_code",
+            )
+            .bind(code)
+            .bind(owner)
+            .fetch_optional(&mut *tx)
+            .await?;
+            match row {
+                Some(row) => {
+                    sqlx::query(
+                        "INSERT INTO ratings (form_id, agency_code, day, score, comment) VALUES ($1, $2, $3, $4, $5)",
+                    )
+                    .bind(row.try_get::<String, _>("form_id")?)
+                    .bind(row.try_get::<String, _>("agency_code")?)
+                    .bind(clock::day(now))
+                    .bind(score)
+                    .bind(comment)
+                    .execute(&mut *tx)
+                    .await?;
+                    RateOutcome::Recorded
+                }
+                None => {
+                    let exists =
+                        sqlx::query("SELECT rated FROM dossiers WHERE code = $1 AND owner_id = $2")
+                            .bind(code)
+                            .bind(owner)
+                            .fetch_optional(&mut *tx)
+                            .await?
+                            .is_some();
+                    if exists {
+                        RateOutcome::AlreadyRated
+                    } else {
+                        RateOutcome::NotFound
+                    }
+                }
+            }
+        });
+        Ok(outcome)
+    }
+
+    /// Every rating of an agency's forms: (form id, day, score, comment).
+    pub async fn ratings(
+        &self,
+        agency: &str,
+    ) -> Result<Vec<(String, String, Option<i64>, Option<String>)>, sqlx::Error> {
+        read!(self, |pool| {
+            sqlx::query("SELECT form_id, day, score, comment FROM ratings WHERE agency_code = $1 ORDER BY day DESC")
+                .bind(agency)
+                .fetch_all(pool)
+                .await?
+                .iter()
+                .map(|r| Ok((r.try_get("form_id")?, r.try_get("day")?, r.try_get("score")?, r.try_get("comment")?)))
+                .collect()
+        })
+    }
+
+    // --- files ---
+
+    /// Stores a file under the SHA-256 of its content (once, whoever uploads it again) and
+    /// records that `user` uploaded it as `name`.
+    pub async fn put_blob(
+        &self,
+        blob: &BlobRow,
+        content: &[u8],
+        user: &str,
+        name: &str,
+        now: i64,
+    ) -> Result<(), sqlx::Error> {
+        write_tx!(self, |tx| {
+            sqlx::query(
+                "INSERT INTO blobs (sha256, media_type, size, content, created_at) VALUES ($1, $2, $3, $4, $5) \
+                 ON CONFLICT (sha256) DO NOTHING",
+            )
+            .bind(&blob.sha256)
+            .bind(&blob.media_type)
+            .bind(blob.size)
+            .bind(content)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+            sqlx::query(
+                "INSERT INTO blob_owners (sha256, user_id, name) VALUES ($1, $2, $3) \
+                 ON CONFLICT (sha256, user_id) DO UPDATE SET name = excluded.name",
+            )
+            .bind(&blob.sha256)
+            .bind(user)
+            .bind(name)
+            .execute(&mut *tx)
+            .await?;
+        });
+        Ok(())
+    }
+
+    /// A file `user` uploaded: its type and size.
+    pub async fn uploaded_blob(
+        &self,
+        sha256: &str,
+        user: &str,
+    ) -> Result<Option<BlobRow>, sqlx::Error> {
+        read!(self, |pool| {
+            let row = sqlx::query(
+                "SELECT b.sha256, b.media_type, b.size FROM blobs b JOIN blob_owners o ON o.sha256 = b.sha256 \
+                 WHERE b.sha256 = $1 AND o.user_id = $2",
+            )
+            .bind(sha256)
+            .bind(user)
+            .fetch_optional(pool)
+            .await?;
+            row.map(|r| BlobRow::from_row(&r)).transpose()
+        })
+    }
+
+    /// A file's content, when `user` may read it: they uploaded it, or it belongs to a dossier
+    /// they own, or (an official) to a dossier of their agency.
+    pub async fn readable_blob(
+        &self,
+        sha256: &str,
+        user: &str,
+        agency: Option<&str>,
+    ) -> Result<Option<(BlobRow, Vec<u8>)>, sqlx::Error> {
+        read!(self, |pool| {
+            let row = sqlx::query(
+                "SELECT sha256, media_type, size, content FROM blobs WHERE sha256 = $1 AND ( \
+                   EXISTS (SELECT 1 FROM blob_owners o WHERE o.sha256 = $1 AND o.user_id = $2) \
+                   OR EXISTS (SELECT 1 FROM dossier_blobs l JOIN dossiers d ON d.code = l.code \
+                              WHERE l.sha256 = $1 AND (d.owner_id = $2 OR d.agency_code = $3)))",
+            )
+            .bind(sha256)
+            .bind(user)
+            .bind(agency)
+            .fetch_optional(pool)
+            .await?;
+            row.map(|r| Ok((BlobRow::from_row(&r)?, r.try_get("content")?)))
+                .transpose()
+        })
+    }
+
+    /// The number of dossiers and of versions stored (for tests and reports).
+    pub async fn counts(&self) -> Result<(i64, i64), sqlx::Error> {
+        read!(self, |pool| {
+            let d: i64 = sqlx::query("SELECT COUNT(*) AS n FROM dossiers")
+                .fetch_one(pool)
+                .await?
+                .try_get("n")?;
+            let v: i64 = sqlx::query("SELECT COUNT(*) AS n FROM dossier_versions")
+                .fetch_one(pool)
+                .await?
+                .try_get("n")?;
+            Ok((d, v))
+        })
+    }
+}
+
+/// A user as stored.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UserRow {
+    pub id: String,
+    /// `citizen` or `official`.
+    pub role: String,
+    pub name: String,
+    pub agency_code: Option<String>,
+    pub personal_id: Option<String>,
+}
+
+impl UserRow {
+    fn from_row<R: Row>(r: &R) -> Result<Self, sqlx::Error>
+    where
+        for<'a> &'a str: sqlx::ColumnIndex<R>,
+        String: for<'a> sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+    {
+        Ok(UserRow {
+            id: r.try_get("id")?,
+            role: r.try_get("role")?,
+            name: r.try_get("name")?,
+            agency_code: r.try_get("agency_code")?,
+            personal_id: r.try_get("personal_id")?,
+        })
+    }
+}
+
+/// A dossier's current state.
+#[derive(Clone, Debug)]
+pub struct DossierRow {
+    pub code: String,
+    pub owner_id: String,
+    pub agency_code: String,
+    pub form_id: String,
+    pub form_version: i64,
+    pub received_at: i64,
+    pub status: String,
+    pub status_at: i64,
+    pub versions: i64,
+    pub events: i64,
+    pub results: i64,
+    pub rated: bool,
+}
+
+impl DossierRow {
+    fn from_row<R: Row>(r: &R) -> Result<Self, sqlx::Error>
+    where
+        for<'a> &'a str: sqlx::ColumnIndex<R>,
+        String: for<'a> sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+        i64: for<'a> sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+    {
+        Ok(DossierRow {
+            code: r.try_get("code")?,
+            owner_id: r.try_get("owner_id")?,
+            agency_code: r.try_get("agency_code")?,
+            form_id: r.try_get("form_id")?,
+            form_version: r.try_get("form_version")?,
+            received_at: r.try_get("received_at")?,
+            status: r.try_get("status")?,
+            status_at: r.try_get("status_at")?,
+            versions: r.try_get("versions")?,
+            events: r.try_get("events")?,
+            results: r.try_get("results")?,
+            rated: r.try_get::<i64, _>("rated")? != 0,
+        })
+    }
+}
+
+/// One version of a dossier's content.
+#[derive(Clone, Debug)]
+pub struct VersionRow {
+    pub version: i64,
+    pub submitted_at: i64,
+    pub data: String,
+    pub attachments: String,
+    pub signature: Option<String>,
+}
+
+impl VersionRow {
+    fn from_row<R: Row>(r: &R) -> Result<Self, sqlx::Error>
+    where
+        for<'a> &'a str: sqlx::ColumnIndex<R>,
+        String: for<'a> sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+        i64: for<'a> sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+    {
+        Ok(VersionRow {
+            version: r.try_get("version")?,
+            submitted_at: r.try_get("submitted_at")?,
+            data: r.try_get("data")?,
+            attachments: r.try_get("attachments")?,
+            signature: r.try_get("signature")?,
+        })
+    }
+}
+
+/// One entry of a dossier's history.
+#[derive(Clone, Debug)]
+pub struct EventRow {
+    pub seq: i64,
+    pub at: i64,
+    pub actor_id: String,
+    /// `submitted`, `amended` or `status`.
+    pub kind: String,
+    pub status: String,
+    pub message: Option<String>,
+    pub result_code: Option<String>,
+    pub attachment: Option<String>,
+}
+
+impl EventRow {
+    fn from_row<R: Row>(r: &R) -> Result<Self, sqlx::Error>
+    where
+        for<'a> &'a str: sqlx::ColumnIndex<R>,
+        String: for<'a> sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+        i64: for<'a> sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+    {
+        Ok(EventRow {
+            seq: r.try_get("seq")?,
+            at: r.try_get("at")?,
+            actor_id: r.try_get("actor_id")?,
+            kind: r.try_get("kind")?,
+            status: r.try_get("status")?,
+            message: r.try_get("message")?,
+            result_code: r.try_get("result_code")?,
+            attachment: r.try_get("attachment")?,
+        })
+    }
+}
+
+/// A stored file's description.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BlobRow {
+    pub sha256: String,
+    pub media_type: String,
+    pub size: i64,
+}
+
+impl BlobRow {
+    fn from_row<R: Row>(r: &R) -> Result<Self, sqlx::Error>
+    where
+        for<'a> &'a str: sqlx::ColumnIndex<R>,
+        String: for<'a> sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+        i64: for<'a> sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+    {
+        Ok(BlobRow {
+            sha256: r.try_get("sha256")?,
+            media_type: r.try_get("media_type")?,
+            size: r.try_get("size")?,
+        })
+    }
+}
+
+/// The content of a new dossier version (a submission or an amendment), checked.
+#[derive(Clone, Debug)]
+pub struct NewVersion {
+    pub owner_id: String,
+    pub idem_key: String,
+    /// SHA-256 of the request: the same key with another request is refused.
+    pub request_hash: String,
+    pub data: String,
+    /// JSON array of the attached files.
+    pub attachments: String,
+    /// SHA-256 of every file the version refers to (uploaded by its owner).
+    pub blobs: Vec<String>,
+    pub signature: Option<String>,
+}
+
+/// A write of the intake queue.
+#[derive(Clone, Debug)]
+pub enum Job {
+    Submit {
+        version: NewVersion,
+        form_id: String,
+        form_version: i64,
+        agency_code: String,
+    },
+    Amend {
+        version: NewVersion,
+        code: String,
+    },
+}
+
+impl Job {
+    pub fn version(&self) -> &NewVersion {
+        match self {
+            Job::Submit { version, .. } | Job::Amend { version, .. } => version,
+        }
+    }
+}
+
+/// Where a stored version is.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Stored {
+    pub code: String,
+    pub version: i64,
+    /// When it was stored (ms).
+    pub at: i64,
+}
+
+/// What became of a job.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// Stored now.
+    Stored(Stored),
+    /// The idempotency key was used before for this very request: what it stored then.
+    Replayed(Stored),
+    /// The idempotency key was used before for another request.
+    KeyReused,
+    /// No such dossier of this citizen.
+    NotFound,
+    /// The dossier has its result: no more amendments.
+    Closed,
+}
+
+/// An official's status change.
+#[derive(Clone, Debug)]
+pub struct StatusChange {
+    pub code: String,
+    pub agency_code: String,
+    pub actor_id: String,
+    pub status: String,
+    pub message: Option<String>,
+    pub attachment: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum StatusOutcome {
+    Set { result_code: Option<String> },
+    NotFound,
+    Closed,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RateOutcome {
+    Recorded,
+    AlreadyRated,
+    NotFound,
+}

@@ -1,0 +1,1139 @@
+//! Dossier intake: submissions, amendments, the citizen's and the agency's views, status
+//! changes, attachments, ratings.
+//!
+//! Every dossier endpoint answers 404 for a dossier the caller may not see (another citizen's,
+//! another agency's): whether it exists is not told either.
+// Handlers hand back ready responses as errors; their size (128 bytes) does not matter on
+// these paths, and a wrapper type would only add noise.
+#![allow(clippy::result_large_err)]
+
+use crate::auth::{Signed, forbidden};
+use crate::catalog::{Entry, Ready};
+use crate::clock;
+use crate::db::{
+    BlobRow, DossierRow, Job, NewVersion, Outcome, RateOutcome, StatusChange, StatusOutcome,
+};
+use crate::http::{AppState, MAX_DIAGNOSTICS, MAX_VALUES, count_values, error, internal};
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use form_core::{Diagnostic, Text, pointer};
+use serde::Deserialize;
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+use std::sync::Arc;
+
+/// Largest attachment.
+pub const MAX_FILE: usize = 10 * 1024 * 1024;
+/// Most dossiers in one list.
+const LIST_LIMIT: i64 = 500;
+/// The statuses an official may set.
+pub const STATUSES: &[&str] = &["received", "needs-supplement", "result-issued"];
+/// The file types the portal keeps, with the first bytes their content starts with.
+const FILE_TYPES: &[(&str, &[u8])] = &[
+    ("application/pdf", b"%PDF-"),
+    ("image/jpeg", &[0xFF, 0xD8, 0xFF]),
+    (
+        "image/png",
+        &[0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A],
+    ),
+];
+
+/// Middleware: runs the rest of the request in its own task, to the end, whether or not the
+/// client is still there to read the answer.
+pub async fn detached(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    tokio::spawn(next.run(req))
+        .await
+        .unwrap_or_else(|_| internal())
+}
+
+fn db_failed(e: &sqlx::Error) -> Response {
+    tracing::error!(error = %e, "database");
+    error(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "storage-unavailable",
+        Text::new(
+            "Hệ thống lưu trữ tạm thời không sẵn sàng; hồ sơ chưa được lưu. Vui lòng thử lại.",
+            "Storage is unavailable for the moment; nothing was stored. Please try again.",
+        ),
+    )
+}
+
+fn bad_request(code: &str, message: Text) -> Response {
+    error(StatusCode::BAD_REQUEST, code, message)
+}
+
+fn not_found(code: &str) -> Response {
+    error(
+        StatusCode::NOT_FOUND,
+        "dossier-not-found",
+        Text::new(
+            format!("Không tìm thấy hồ sơ {code} trong các hồ sơ bạn được xem."),
+            format!("There is no dossier {code} among those you may see."),
+        ),
+    )
+}
+
+/// 422 with every diagnostic (the first [`MAX_DIAGNOSTICS`]) and the total.
+fn refused(diagnostics: Vec<Diagnostic>) -> Response {
+    let total = diagnostics.len();
+    let shown = &diagnostics[..total.min(MAX_DIAGNOSTICS)];
+    (
+        StatusCode::UNPROCESSABLE_ENTITY,
+        Json(json!({
+            "error": {"code": "data-invalid", "message": Text::new(
+                "Dữ liệu của tờ khai chưa hợp lệ; hồ sơ chưa được lưu.",
+                "The form's data is not valid; nothing was stored.",
+            )},
+            "valid": false,
+            "total": total,
+            "diagnostics": shown,
+        })),
+    )
+        .into_response()
+}
+
+/// The `Idempotency-Key` header: 1–200 visible ASCII characters.
+fn idempotency_key(headers: &HeaderMap) -> Result<String, Response> {
+    let key = headers
+        .get("idempotency-key")
+        .and_then(|v| v.to_str().ok())
+        .map(str::trim)
+        .filter(|k| !k.is_empty() && k.len() <= 200 && k.bytes().all(|b| b.is_ascii_graphic()));
+    key.map(str::to_owned).ok_or_else(|| {
+        bad_request(
+            "idempotency-key-missing",
+            Text::new(
+                "Thiếu tiêu đề Idempotency-Key (1–200 ký tự ASCII): mỗi lần nộp cần một khóa riêng, gửi lại với cùng khóa khi thử lại.",
+                "The Idempotency-Key header (1–200 ASCII characters) is missing: each submission needs its own key, sent again unchanged on a retry.",
+            ),
+        )
+    })
+}
+
+fn parse_body<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, Response> {
+    serde_json::from_slice(body).map_err(|e| {
+        bad_request(
+            "json-syntax",
+            Text::new(
+                format!("Nội dung gửi lên không hợp lệ: {e}"),
+                format!("The request body is not valid: {e}"),
+            ),
+        )
+    })
+}
+
+/// An extra document a submission carries beside its form data.
+#[derive(Deserialize, Clone)]
+#[serde(deny_unknown_fields)]
+struct AttachmentRef {
+    sha256: String,
+    #[serde(default)]
+    name: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct SubmitBody {
+    form_id: String,
+    form_version: i64,
+    data: Value,
+    #[serde(default)]
+    attachments: Vec<AttachmentRef>,
+    #[serde(default)]
+    signature: Option<Value>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct AmendBody {
+    #[serde(default)]
+    form_id: Option<String>,
+    #[serde(default)]
+    form_version: Option<i64>,
+    data: Value,
+    #[serde(default)]
+    attachments: Vec<AttachmentRef>,
+    #[serde(default)]
+    signature: Option<Value>,
+}
+
+/// The form a dossier is filled against: the catalog's when it is that version, else the
+/// stored definition of that version.
+async fn form_version(state: &AppState, id: &str, version: i64) -> Result<Arc<Ready>, Response> {
+    let unknown_version = || {
+        error(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "form-version-unknown",
+            Text::new(
+                format!("Biểu mẫu \"{id}\" không có phiên bản {version}."),
+                format!("The form \"{id}\" has no version {version}."),
+            ),
+        )
+    };
+    match state.catalog.get(id) {
+        Some(Entry::Ready(r)) if i64::from(r.form.definition().version) == version => {
+            return Ok(r.clone());
+        }
+        Some(Entry::Ready(_)) => {}
+        Some(Entry::Broken { .. }) | None => {
+            return Err(error(
+                StatusCode::NOT_FOUND,
+                "form-not-found",
+                Text::new(
+                    format!("Không có biểu mẫu \"{id}\" đang được nhận."),
+                    format!("There is no form \"{id}\" open for submissions."),
+                ),
+            ));
+        }
+    }
+    match state.db.form_version(id, version).await {
+        Ok(Some(text)) => match crate::catalog::compile(id, &text) {
+            Entry::Ready(r) => Ok(r),
+            Entry::Broken { .. } => Err(unknown_version()),
+        },
+        Ok(None) => Err(unknown_version()),
+        Err(e) => Err(db_failed(&e)),
+    }
+}
+
+/// A checked version of a dossier's content, ready to store.
+struct Checked {
+    data: String,
+    attachments: String,
+    blobs: Vec<String>,
+}
+
+/// The portal's verdict on submitted content, as the browser gave it: form-core's rules, no
+/// values for hidden fields, every file uploaded by this user. The stored data is the
+/// submission form-core computes (computed values filled in).
+async fn check_content(
+    state: &AppState,
+    ready: Arc<Ready>,
+    user: &str,
+    data: Value,
+    extra: &[AttachmentRef],
+    signature: Option<&Value>,
+) -> Result<Checked, Response> {
+    if signature.is_some_and(|s| !s.is_null()) {
+        return Err(error(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "signature-unsupported",
+            Text::new(
+                "Cổng này chưa nhận hồ sơ có chữ ký số (chưa có cầu nối ký số); hãy nộp không kèm chữ ký.",
+                "This portal does not take signed dossiers yet (no signing bridge); submit without a signature.",
+            ),
+        ));
+    }
+    if !data.is_object() {
+        return Err(refused(vec![Diagnostic::error(
+            "",
+            "type",
+            Text::new(
+                "Dữ liệu phải là một đối tượng JSON.",
+                "The data must be a JSON object.",
+            ),
+        )]));
+    }
+    if count_values(&data, MAX_VALUES) > MAX_VALUES {
+        return Err(error(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "data-too-large",
+            Text::new(
+                format!("Dữ liệu có hơn {MAX_VALUES} giá trị, quá lớn cho một tờ khai."),
+                format!("The data has more than {MAX_VALUES} values, too many for one form."),
+            ),
+        ));
+    }
+    let today = crate::catalog::today_in_vietnam();
+    let (diagnostics, submission, data) = tokio::task::spawn_blocking(move || {
+        let (mut diagnostics, evaluation) = ready.check(&data, today);
+        for hidden in &evaluation.hidden {
+            if pointer::get(&data, hidden).is_some() {
+                diagnostics.push(Diagnostic::error(
+                    hidden.clone(),
+                    "hidden-value",
+                    Text::new(
+                        "Trường này đang ẩn nên không được có giá trị.",
+                        "This field is hidden, so it must have no value.",
+                    ),
+                ));
+            }
+        }
+        let files: Vec<(String, Value)> = ready
+            .form
+            .file_values(&evaluation.data)
+            .into_iter()
+            .map(|(p, v)| (p, v.clone()))
+            .collect();
+        (diagnostics, (evaluation.data, files), data)
+    })
+    .await
+    .map_err(|_| internal())?;
+    drop(data);
+    let (stored, files) = submission;
+    let mut diagnostics = diagnostics;
+    let mut blobs = Vec::new();
+    let mut attachments = Vec::new();
+    for (at, file) in &files {
+        let Some(sha) = file.get("sha256").and_then(Value::as_str) else {
+            diagnostics.push(Diagnostic::error(
+                at.clone(),
+                "file-not-uploaded",
+                Text::new(
+                    "Tệp này chưa được tải lên; vui lòng chọn lại tệp.",
+                    "This file was not uploaded; please choose it again.",
+                ),
+            ));
+            continue;
+        };
+        match state.db.uploaded_blob(sha, user).await {
+            Ok(Some(blob)) if Some(blob.size) == file.get("size").and_then(Value::as_i64) => {
+                attachments.push(json!({"pointer": at, "sha256": sha, "name": file.get("name"), "type": blob.media_type, "size": blob.size}));
+                blobs.push(sha.to_owned());
+            }
+            Ok(_) => diagnostics.push(Diagnostic::error(
+                at.clone(),
+                "file-unknown",
+                Text::new(
+                    "Không tìm thấy tệp bạn đã tải lên (hoặc kích thước khác); vui lòng chọn lại tệp.",
+                    "The file you uploaded cannot be found (or its size differs); please choose it again.",
+                ),
+            )),
+            Err(e) => return Err(db_failed(&e)),
+        }
+    }
+    for (i, a) in extra.iter().enumerate() {
+        match state.db.uploaded_blob(&a.sha256, user).await {
+            Ok(Some(blob)) => {
+                attachments.push(json!({"sha256": blob.sha256, "name": a.name, "type": blob.media_type, "size": blob.size}));
+                blobs.push(blob.sha256);
+            }
+            Ok(None) => diagnostics.push(Diagnostic::error(
+                format!("/attachments/{i}"),
+                "file-unknown",
+                Text::new(
+                    "Không tìm thấy tệp đính kèm bạn đã tải lên.",
+                    "The attachment you uploaded cannot be found.",
+                ),
+            )),
+            Err(e) => return Err(db_failed(&e)),
+        }
+    }
+    if !diagnostics.is_empty() {
+        return Err(refused(diagnostics));
+    }
+    blobs.sort();
+    blobs.dedup();
+    Ok(Checked {
+        data: stored.to_string(),
+        attachments: Value::Array(attachments).to_string(),
+        blobs,
+    })
+}
+
+fn request_hash(parts: &[&[u8]]) -> String {
+    let mut h = Sha256::new();
+    for p in parts {
+        h.update((p.len() as u64).to_be_bytes());
+        h.update(p);
+    }
+    crate::auth::hex(&h.finalize())
+}
+
+fn receipt(status: StatusCode, stored: &crate::db::Stored, replayed: bool) -> Response {
+    let mut res = (
+        status,
+        Json(json!({
+            "dossierCode": stored.code,
+            "version": stored.version,
+            "receivedAt": clock::rfc3339(stored.at),
+        })),
+    )
+        .into_response();
+    res.headers_mut().insert(
+        header::LOCATION,
+        HeaderValue::from_str(&format!("/api/v1/dossiers/{}", stored.code))
+            .unwrap_or_else(|_| HeaderValue::from_static("/")),
+    );
+    if replayed {
+        res.headers_mut()
+            .insert("idempotent-replayed", HeaderValue::from_static("true"));
+    }
+    res
+}
+
+async fn run_job(state: &AppState, job: Job) -> Response {
+    match state.writer.run(job).await {
+        Ok(Outcome::Stored(s)) => receipt(StatusCode::CREATED, &s, false),
+        Ok(Outcome::Replayed(s)) => receipt(StatusCode::CREATED, &s, true),
+        Ok(Outcome::KeyReused) => error(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "idempotency-key-reused",
+            Text::new(
+                "Khóa Idempotency-Key này đã được dùng cho một lần gửi khác; mỗi lần nộp cần khóa riêng.",
+                "This Idempotency-Key was used for another request; each submission needs its own key.",
+            ),
+        ),
+        Ok(Outcome::NotFound) => error(
+            StatusCode::NOT_FOUND,
+            "dossier-not-found",
+            Text::new("Không tìm thấy hồ sơ.", "There is no such dossier."),
+        ),
+        Ok(Outcome::Closed) => error(
+            StatusCode::CONFLICT,
+            "dossier-closed",
+            Text::new(
+                "Hồ sơ đã có kết quả nên không bổ sung được nữa.",
+                "The dossier has its result: it can no longer be amended.",
+            ),
+        ),
+        Err(e) => {
+            tracing::error!(error = %e, "intake write");
+            error(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "storage-unavailable",
+                Text::new(
+                    "Hồ sơ chưa được lưu do lỗi lưu trữ; vui lòng thử lại (gửi lại an toàn).",
+                    "The dossier was not stored (storage error); please try again (a retry is safe).",
+                ),
+            )
+        }
+    }
+}
+
+fn citizens_only(user: &Signed) -> Result<(), Response> {
+    if user.is_official() {
+        Err(forbidden())
+    } else {
+        Ok(())
+    }
+}
+
+/// `POST /api/v1/dossiers`: takes a dossier exactly once per `Idempotency-Key`; 201 only after
+/// the commit.
+pub async fn submit(
+    State(state): State<AppState>,
+    user: Signed,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    if let Err(r) = citizens_only(&user) {
+        return r;
+    }
+    let key = match idempotency_key(&headers) {
+        Ok(k) => k,
+        Err(r) => return r,
+    };
+    let hash = request_hash(&[b"submit", &body]);
+    let b: SubmitBody = match parse_body(&body) {
+        Ok(b) => b,
+        Err(r) => return r,
+    };
+    let ready = match form_version(&state, &b.form_id, b.form_version).await {
+        Ok(r) => r,
+        Err(r) => return r,
+    };
+    let agency_code = ready
+        .form
+        .definition()
+        .agency_code
+        .clone()
+        .unwrap_or_else(|| state.config.default_agency.clone());
+    if let Err(e) = state
+        .db
+        .record_form_version(&b.form_id, b.form_version, &ready.json)
+        .await
+    {
+        return db_failed(&e);
+    }
+    let checked = match check_content(
+        &state,
+        ready,
+        &user.0.id,
+        b.data,
+        &b.attachments,
+        b.signature.as_ref(),
+    )
+    .await
+    {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let job = Job::Submit {
+        version: NewVersion {
+            owner_id: user.0.id.clone(),
+            idem_key: key,
+            request_hash: hash,
+            data: checked.data,
+            attachments: checked.attachments,
+            blobs: checked.blobs,
+            signature: None,
+        },
+        form_id: b.form_id,
+        form_version: b.form_version,
+        agency_code,
+    };
+    run_job(&state, job).await
+}
+
+/// `POST /api/v1/dossiers/{code}/amendments`: a new version of the citizen's own dossier, on
+/// the same form version; the code stays, the earlier versions stay.
+pub async fn amend(
+    State(state): State<AppState>,
+    user: Signed,
+    Path(code): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    if let Err(r) = citizens_only(&user) {
+        return r;
+    }
+    let key = match idempotency_key(&headers) {
+        Ok(k) => k,
+        Err(r) => return r,
+    };
+    let hash = request_hash(&[b"amend", code.as_bytes(), &body]);
+    let b: AmendBody = match parse_body(&body) {
+        Ok(b) => b,
+        Err(r) => return r,
+    };
+    let dossier = match visible(&state, &user, &code).await {
+        Ok(d) => d,
+        Err(r) => return r,
+    };
+    if b.form_id.as_ref().is_some_and(|f| *f != dossier.form_id)
+        || b.form_version.is_some_and(|v| v != dossier.form_version)
+    {
+        return error(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "form-version-mismatch",
+            Text::new(
+                format!(
+                    "Hồ sơ {code} được lập theo biểu mẫu {} phiên bản {}; bản bổ sung phải theo đúng phiên bản đó.",
+                    dossier.form_id, dossier.form_version
+                ),
+                format!(
+                    "Dossier {code} was filled on form {} version {}; an amendment must use that version.",
+                    dossier.form_id, dossier.form_version
+                ),
+            ),
+        );
+    }
+    let ready = match form_version(&state, &dossier.form_id, dossier.form_version).await {
+        Ok(r) => r,
+        Err(r) => return r,
+    };
+    let checked = match check_content(
+        &state,
+        ready,
+        &user.0.id,
+        b.data,
+        &b.attachments,
+        b.signature.as_ref(),
+    )
+    .await
+    {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let job = Job::Amend {
+        version: NewVersion {
+            owner_id: user.0.id.clone(),
+            idem_key: key,
+            request_hash: hash,
+            data: checked.data,
+            attachments: checked.attachments,
+            blobs: checked.blobs,
+            signature: None,
+        },
+        code,
+    };
+    run_job(&state, job).await
+}
+
+/// The dossier if `user` may see it: their own, or (an official) one of their agency.
+async fn visible(state: &AppState, user: &Signed, code: &str) -> Result<DossierRow, Response> {
+    match state.db.dossier(code).await {
+        Ok(Some(d))
+            if d.owner_id == user.0.id
+                || (user.is_official()
+                    && user.0.agency_code.as_deref() == Some(d.agency_code.as_str())) =>
+        {
+            Ok(d)
+        }
+        Ok(_) => Err(not_found(code)),
+        Err(e) => Err(db_failed(&e)),
+    }
+}
+
+fn form_title(state: &AppState, id: &str) -> Value {
+    match state.catalog.get(id) {
+        Some(Entry::Ready(r)) => {
+            serde_json::to_value(&r.form.definition().title).unwrap_or(Value::Null)
+        }
+        _ => Value::Null,
+    }
+}
+
+fn agency_json(code: &str) -> Value {
+    let name = crate::auth::agencies()
+        .into_iter()
+        .find(|a| a.code == code)
+        .map(|a| a.name);
+    json!({"code": code, "name": name})
+}
+
+fn summary_json(state: &AppState, d: &DossierRow, owner_name: Option<&str>) -> Value {
+    let mut v = json!({
+        "code": d.code,
+        "formId": d.form_id,
+        "formVersion": d.form_version,
+        "formTitle": form_title(state, &d.form_id),
+        "agency": agency_json(&d.agency_code),
+        "receivedAt": clock::rfc3339(d.received_at),
+        "status": d.status,
+        "statusAt": clock::rfc3339(d.status_at),
+        "versions": d.versions,
+        "results": d.results,
+        "rated": d.rated,
+    });
+    if let Some(name) = owner_name {
+        v["owner"] = json!({"name": name});
+    }
+    v
+}
+
+#[derive(Deserialize)]
+pub struct ListQuery {
+    status: Option<String>,
+}
+
+/// `GET /api/v1/dossiers`: a citizen's own dossiers; for an official, their agency's
+/// (`?status=` to filter).
+pub async fn list(
+    State(state): State<AppState>,
+    user: Signed,
+    Query(q): Query<ListQuery>,
+) -> Response {
+    let rows = if user.is_official() {
+        let Some(agency) = user.0.agency_code.as_deref() else {
+            return forbidden();
+        };
+        state
+            .db
+            .dossiers_of_agency(agency, q.status.as_deref(), LIST_LIMIT)
+            .await
+    } else {
+        state.db.dossiers_of_owner(&user.0.id, LIST_LIMIT).await
+    };
+    let rows = match rows {
+        Ok(r) => r,
+        Err(e) => return db_failed(&e),
+    };
+    let mut out = Vec::with_capacity(rows.len());
+    for d in &rows {
+        let owner = if user.is_official() {
+            match state.db.user(&d.owner_id).await {
+                Ok(u) => u.map(|u| u.name),
+                Err(e) => return db_failed(&e),
+            }
+        } else {
+            None
+        };
+        out.push(summary_json(&state, d, owner.as_deref()));
+    }
+    Json(Value::Array(out)).into_response()
+}
+
+fn version_json(v: &crate::db::VersionRow) -> Value {
+    json!({
+        "version": v.version,
+        "submittedAt": clock::rfc3339(v.submitted_at),
+        "data": serde_json::from_str::<Value>(&v.data).unwrap_or(Value::Null),
+        "attachments": serde_json::from_str::<Value>(&v.attachments).unwrap_or(Value::Null),
+    })
+}
+
+/// The whole dossier as the caller may see it: summary, every version, the history.
+async fn full_json(state: &AppState, user: &Signed, d: &DossierRow) -> Result<Value, Response> {
+    let versions = state
+        .db
+        .versions(&d.code)
+        .await
+        .map_err(|e| db_failed(&e))?;
+    let events = state.db.events(&d.code).await.map_err(|e| db_failed(&e))?;
+    let owner = if user.is_official() {
+        state
+            .db
+            .user(&d.owner_id)
+            .await
+            .map_err(|e| db_failed(&e))?
+            .map(|u| u.name)
+    } else {
+        None
+    };
+    let mut v = summary_json(state, d, owner.as_deref());
+    v["versionList"] = Value::Array(versions.iter().map(version_json).collect());
+    v["history"] = Value::Array(
+        events
+            .iter()
+            .map(|e| {
+                json!({
+                    "seq": e.seq,
+                    "at": clock::rfc3339(e.at),
+                    "kind": e.kind,
+                    "status": e.status,
+                    "byOfficial": e.actor_id != d.owner_id,
+                    "message": e.message,
+                    "resultCode": e.result_code,
+                    "attachment": e.attachment,
+                })
+            })
+            .collect(),
+    );
+    Ok(v)
+}
+
+/// `GET /api/v1/dossiers/{code}`.
+pub async fn get(
+    State(state): State<AppState>,
+    user: Signed,
+    Path(code): Path<String>,
+) -> Response {
+    let d = match visible(&state, &user, &code).await {
+        Ok(d) => d,
+        Err(r) => return r,
+    };
+    match full_json(&state, &user, &d).await {
+        Ok(v) => Json(v).into_response(),
+        Err(r) => r,
+    }
+}
+
+/// `GET /api/v1/dossiers/{code}/download`: the dossier as a JSON file.
+pub async fn download(
+    State(state): State<AppState>,
+    user: Signed,
+    Path(code): Path<String>,
+) -> Response {
+    let d = match visible(&state, &user, &code).await {
+        Ok(d) => d,
+        Err(r) => return r,
+    };
+    match full_json(&state, &user, &d).await {
+        Ok(v) => (
+            [
+                (header::CONTENT_TYPE, "application/json".to_owned()),
+                (
+                    header::CONTENT_DISPOSITION,
+                    format!("attachment; filename=\"{}.json\"", d.code.replace('"', "")),
+                ),
+            ],
+            serde_json::to_string_pretty(&v).unwrap_or_default(),
+        )
+            .into_response(),
+        Err(r) => r,
+    }
+}
+
+/// `GET /api/v1/dossiers/{code}/qr.svg`: a QR code of the dossier's look-up address.
+pub async fn qr(
+    State(state): State<AppState>,
+    user: Signed,
+    Path(code): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    let d = match visible(&state, &user, &code).await {
+        Ok(d) => d,
+        Err(r) => return r,
+    };
+    let base = state.config.public_url.clone().unwrap_or_else(|| {
+        let host = headers
+            .get(header::HOST)
+            .and_then(|h| h.to_str().ok())
+            .unwrap_or("localhost");
+        format!("http://{host}")
+    });
+    let url = format!("{}/d/{}", base.trim_end_matches('/'), d.code);
+    match qrcode::QrCode::with_error_correction_level(url.as_bytes(), qrcode::EcLevel::M) {
+        Ok(code) => {
+            let svg = code
+                .render::<qrcode::render::svg::Color>()
+                .min_dimensions(160, 160)
+                .quiet_zone(true)
+                .build();
+            ([(header::CONTENT_TYPE, "image/svg+xml")], svg).into_response()
+        }
+        Err(_) => internal(),
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct StatusBody {
+    status: String,
+    #[serde(default)]
+    message: Option<String>,
+    #[serde(default)]
+    result: Option<AttachmentRef>,
+}
+
+/// `POST /api/v1/dossiers/{code}/status` (officials of the dossier's agency): received, needs
+/// supplement (with one message listing everything to add), result issued (with the result
+/// document, coded `<dossier code>-KQ<n>`).
+pub async fn set_status(
+    State(state): State<AppState>,
+    user: Signed,
+    Path(code): Path<String>,
+    body: Bytes,
+) -> Response {
+    if !user.is_official() {
+        return forbidden();
+    }
+    let Some(agency) = user.0.agency_code.clone() else {
+        return forbidden();
+    };
+    let b: StatusBody = match parse_body(&body) {
+        Ok(b) => b,
+        Err(r) => return r,
+    };
+    if !STATUSES.contains(&b.status.as_str()) {
+        return bad_request(
+            "status-unknown",
+            Text::new(
+                format!(
+                    "Trạng thái \"{}\" không hợp lệ; chọn một trong: {}.",
+                    b.status,
+                    STATUSES.join(", ")
+                ),
+                format!(
+                    "\"{}\" is not a status; use one of: {}.",
+                    b.status,
+                    STATUSES.join(", ")
+                ),
+            ),
+        );
+    }
+    let message = b
+        .message
+        .map(|m| m.trim().to_owned())
+        .filter(|m| !m.is_empty());
+    if message.as_ref().is_some_and(|m| m.chars().count() > 4000) {
+        return bad_request(
+            "message-too-long",
+            Text::new(
+                "Nội dung tối đa 4000 ký tự.",
+                "The message may have at most 4000 characters.",
+            ),
+        );
+    }
+    if b.status == "needs-supplement" && message.is_none() {
+        return bad_request(
+            "message-required",
+            Text::new(
+                "Yêu cầu bổ sung cần một thông báo nêu đầy đủ các giấy tờ, nội dung cần bổ sung.",
+                "A request for a supplement needs one message listing everything to add.",
+            ),
+        );
+    }
+    let attachment = match (&b.status[..], &b.result) {
+        ("result-issued", None) => {
+            return bad_request(
+                "result-required",
+                Text::new(
+                    "Cần đính kèm văn bản kết quả.",
+                    "Attach the result document.",
+                ),
+            );
+        }
+        ("result-issued", Some(r)) => match state.db.uploaded_blob(&r.sha256, &user.0.id).await {
+            Ok(Some(_)) => Some(r.sha256.clone()),
+            Ok(None) => {
+                return bad_request(
+                    "file-unknown",
+                    Text::new(
+                        "Không tìm thấy văn bản kết quả bạn đã tải lên.",
+                        "The result document you uploaded cannot be found.",
+                    ),
+                );
+            }
+            Err(e) => return db_failed(&e),
+        },
+        (_, Some(_)) => {
+            return bad_request(
+                "result-unexpected",
+                Text::new(
+                    "Chỉ đính kèm văn bản khi trả kết quả.",
+                    "A document is attached only when issuing the result.",
+                ),
+            );
+        }
+        _ => None,
+    };
+    let change = StatusChange {
+        code: code.clone(),
+        agency_code: agency,
+        actor_id: user.0.id.clone(),
+        status: b.status.clone(),
+        message,
+        attachment,
+    };
+    match state.db.set_status(&change, clock::now_ms()).await {
+        Ok(StatusOutcome::Set { result_code }) => {
+            Json(json!({"status": b.status, "resultCode": result_code})).into_response()
+        }
+        Ok(StatusOutcome::NotFound) => not_found(&code),
+        Ok(StatusOutcome::Closed) => error(
+            StatusCode::CONFLICT,
+            "dossier-closed",
+            Text::new(
+                "Hồ sơ đã có kết quả.",
+                "The dossier already has its result.",
+            ),
+        ),
+        Err(e) => db_failed(&e),
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RatingBody {
+    #[serde(default)]
+    score: Option<i64>,
+    #[serde(default)]
+    comment: Option<String>,
+}
+
+/// `POST /api/v1/dossiers/{code}/rating` (the dossier's citizen, once): an optional 1–5 score
+/// and comment, kept apart from any identity (Decree 42/2022 Art. 13.5.b).
+pub async fn rate(
+    State(state): State<AppState>,
+    user: Signed,
+    Path(code): Path<String>,
+    body: Bytes,
+) -> Response {
+    let b: RatingBody = match parse_body(&body) {
+        Ok(b) => b,
+        Err(r) => return r,
+    };
+    if b.score.is_some_and(|s| !(1..=5).contains(&s)) {
+        return bad_request(
+            "score-range",
+            Text::new("Điểm đánh giá từ 1 đến 5.", "The score is from 1 to 5."),
+        );
+    }
+    let comment = b
+        .comment
+        .map(|c| c.trim().to_owned())
+        .filter(|c| !c.is_empty());
+    if comment.as_ref().is_some_and(|c| c.chars().count() > 2000) {
+        return bad_request(
+            "comment-too-long",
+            Text::new(
+                "Góp ý tối đa 2000 ký tự.",
+                "The comment may have at most 2000 characters.",
+            ),
+        );
+    }
+    if b.score.is_none() && comment.is_none() {
+        return bad_request(
+            "rating-empty",
+            Text::new(
+                "Hãy chọn điểm hoặc viết góp ý.",
+                "Give a score or a comment.",
+            ),
+        );
+    }
+    match state
+        .db
+        .rate(
+            &code,
+            &user.0.id,
+            b.score,
+            comment.as_deref(),
+            clock::now_ms(),
+        )
+        .await
+    {
+        Ok(RateOutcome::Recorded) => {
+            (StatusCode::CREATED, Json(json!({"recorded": true}))).into_response()
+        }
+        Ok(RateOutcome::AlreadyRated) => error(
+            StatusCode::CONFLICT,
+            "already-rated",
+            Text::new(
+                "Bạn đã đánh giá hồ sơ này.",
+                "You have already rated this dossier.",
+            ),
+        ),
+        Ok(RateOutcome::NotFound) => not_found(&code),
+        Err(e) => db_failed(&e),
+    }
+}
+
+/// `GET /api/v1/ratings` (officials): their agency's ratings, anonymous.
+pub async fn ratings(State(state): State<AppState>, user: Signed) -> Response {
+    let (true, Some(agency)) = (user.is_official(), user.0.agency_code.as_deref()) else {
+        return forbidden();
+    };
+    match state.db.ratings(agency).await {
+        Ok(rows) => Json(Value::Array(
+            rows.into_iter()
+                .map(|(form, day, score, comment)| json!({"formId": form, "day": day, "score": score, "comment": comment}))
+                .collect(),
+        ))
+        .into_response(),
+        Err(e) => db_failed(&e),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct UploadQuery {
+    name: Option<String>,
+}
+
+/// `POST /api/v1/attachments?name=<file name>` with the file as the body and its type as
+/// `Content-Type`: PDF, JPEG or PNG up to 10 MiB, the content must match the type. Stored under
+/// its SHA-256; 201 `{sha256, size, type, name}`.
+pub async fn upload(
+    State(state): State<AppState>,
+    user: Signed,
+    headers: HeaderMap,
+    Query(q): Query<UploadQuery>,
+    body: Bytes,
+) -> Response {
+    let media_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(|v| {
+            v.split(';')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_ascii_lowercase()
+        })
+        .unwrap_or_default();
+    let Some((_, magic)) = FILE_TYPES.iter().find(|(t, _)| *t == media_type) else {
+        let kinds: Vec<&str> = FILE_TYPES.iter().map(|(t, _)| *t).collect();
+        return error(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "file-type",
+            Text::new(
+                format!("Cổng chỉ nhận tệp loại: {}.", kinds.join(", ")),
+                format!(
+                    "The portal takes files of these types only: {}.",
+                    kinds.join(", ")
+                ),
+            ),
+        );
+    };
+    if body.is_empty() {
+        return bad_request("file-empty", Text::new("Tệp rỗng.", "The file is empty."));
+    }
+    if !body.starts_with(magic) {
+        return error(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "file-content",
+            Text::new(
+                format!("Nội dung tệp không phải {media_type}."),
+                format!("The file's content is not {media_type}."),
+            ),
+        );
+    }
+    let name = q
+        .name
+        .map(|n| {
+            n.chars()
+                .filter(|c| !c.is_control())
+                .take(255)
+                .collect::<String>()
+        })
+        .filter(|n| !n.trim().is_empty())
+        .unwrap_or_else(|| "file".to_owned());
+    let sha = crate::auth::hex(&Sha256::digest(&body));
+    let blob = BlobRow {
+        sha256: sha.clone(),
+        media_type: media_type.clone(),
+        size: body.len() as i64,
+    };
+    match state
+        .db
+        .put_blob(&blob, &body, &user.0.id, &name, clock::now_ms())
+        .await
+    {
+        Ok(()) => (
+            StatusCode::CREATED,
+            Json(json!({"sha256": sha, "size": body.len(), "type": media_type, "name": name})),
+        )
+            .into_response(),
+        Err(e) => db_failed(&e),
+    }
+}
+
+/// `GET /api/v1/attachments/{sha256}`: a file the caller uploaded or may see through a
+/// dossier; always as a download, never rendered by the portal's origin.
+pub async fn download_file(
+    State(state): State<AppState>,
+    user: Signed,
+    Path(sha): Path<String>,
+) -> Response {
+    let agency = if user.is_official() {
+        user.0.agency_code.as_deref()
+    } else {
+        None
+    };
+    match state.db.readable_blob(&sha, &user.0.id, agency).await {
+        Ok(Some((blob, content))) => (
+            [
+                (header::CONTENT_TYPE, blob.media_type),
+                (
+                    header::CONTENT_DISPOSITION,
+                    format!("attachment; filename=\"{}\"", &blob.sha256[..16]),
+                ),
+                (
+                    header::CONTENT_SECURITY_POLICY,
+                    "sandbox; default-src 'none'".to_owned(),
+                ),
+            ],
+            content,
+        )
+            .into_response(),
+        Ok(None) => error(
+            StatusCode::NOT_FOUND,
+            "file-not-found",
+            Text::new(
+                "Không tìm thấy tệp trong các tệp bạn được xem.",
+                "There is no such file among those you may see.",
+            ),
+        ),
+        Err(e) => db_failed(&e),
+    }
+}
+
+/// `GET /forms/{id}/versions/{version}`: a form version as it was served when a dossier was
+/// filled against it.
+pub async fn form_definition(
+    State(state): State<AppState>,
+    Path((id, version)): Path<(String, i64)>,
+) -> Response {
+    if let Some(Entry::Ready(r)) = state.catalog.get(&id)
+        && i64::from(r.form.definition().version) == version
+    {
+        return ([(header::CONTENT_TYPE, "application/json")], r.json.clone()).into_response();
+    }
+    match state.db.form_version(&id, version).await {
+        Ok(Some(text)) => ([(header::CONTENT_TYPE, "application/json")], text).into_response(),
+        Ok(None) => error(
+            StatusCode::NOT_FOUND,
+            "form-version-unknown",
+            Text::new(
+                format!("Biểu mẫu \"{id}\" không có phiên bản {version}."),
+                format!("The form \"{id}\" has no version {version}."),
+            ),
+        ),
+        Err(e) => db_failed(&e),
+    }
+}
