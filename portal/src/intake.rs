@@ -442,13 +442,8 @@ pub async fn submit(
         .agency_code
         .clone()
         .unwrap_or_else(|| state.config.default_agency.clone());
-    if let Err(e) = state
-        .db
-        .record_form_version(&b.form_id, b.form_version, &ready.json)
-        .await
-    {
-        return db_failed(&e);
-    }
+    // The form versions of the catalog were recorded at start-up (`AppState::new`): every
+    // dossier's version can be shown later.
     let checked = match check_content(
         &state,
         ready,

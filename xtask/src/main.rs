@@ -8,6 +8,7 @@
 //! - `build-web` — only build the web apps;
 //! - `bench core` — form-core's criterion benchmarks; `bench browser [options]` — the citizen
 //!   runtime beside the peers in `../shared/peers-bench` (results in `bench/results/`);
+//!   `bench intake [options]` — dossier submissions per second on SQLite and PostgreSQL;
 //! - `fuzz [TARGET] [SECONDS]` — form-core's fuzz targets (cargo-fuzz, nightly), each for a time;
 //! - `with-postgres <command…>` — run a command beside a throwaway PostgreSQL server;
 //! - `admin-units` — regenerate `schemas/data/admin-units.json` from PyPI `vietnam-provinces`.
@@ -134,8 +135,19 @@ fn bench(root: &Path, args: &[String]) -> Result<()> {
             setup::all(root)?;
             peers::run(root, &args[1..])
         }
+        Some("intake") => {
+            step("intake benchmark: submissions over loopback HTTP, SQLite then PostgreSQL (fsync on)");
+            let pg = postgres::Postgres::start(true)?;
+            let mut c = cmd(root, "cargo");
+            c.args(["bench", "--package", "portal", "--bench", "intake", "--"])
+                .args(&args[1..])
+                .env("EFORM_TEST_POSTGRES_URL", &pg.url);
+            let result = exec(c);
+            drop(pg);
+            result
+        }
         _ => bail!(
-            "usage: cargo xtask bench core [criterion args] | bench browser [harness options]"
+            "usage: cargo xtask bench core [criterion args] | bench browser [harness options] | bench intake [--seconds N] [--clients N] [--json FILE]"
         ),
     }
 }
