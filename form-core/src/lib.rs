@@ -20,6 +20,7 @@
 pub mod admin_units;
 pub mod definition;
 mod diagnostic;
+pub mod display;
 pub mod expr;
 mod form;
 pub mod format;

@@ -1,9 +1,11 @@
 //! The citizen app: a language switch, then the form named by the URL (`/f/{id}`), or the list
 //! of forms (`/`).
 
+use crate::dossier::{DossierList, DossierPage};
 use crate::fetch;
-use crate::form_view::FormView;
+use crate::form_view::{FormView, Intake};
 use crate::i18n::Ui;
+use crate::session::{AccountMenu, Me, fetch_me, here, sign_in_url, tr};
 use form_core::{Diagnostic, Lang, load};
 use leptos::prelude::*;
 use serde::Deserialize;
@@ -15,6 +17,12 @@ enum Screen {
     Loading,
     Form(Arc<form_core::Form>, String),
     List(Vec<FormSummary>),
+    /// A dossier page (`/d/{code}`).
+    Dossier(String, Me),
+    /// The citizen's dossiers or the official's inbox.
+    Dossiers(Me),
+    /// A page that needs a session.
+    SignInFirst,
     /// The form exists but its definition has errors.
     Broken(Vec<Diagnostic>),
     NotFound,
@@ -90,8 +98,20 @@ pub fn App() -> impl IntoView {
     let form_id = path
         .strip_prefix("/f/")
         .map(|id| id.trim_end_matches('/').to_owned());
+    let me = RwSignal::new(None::<Me>);
 
     leptos::task::spawn_local(async move {
+        me.set(fetch_me().await);
+        let user = me.get_untracked();
+        if let Some(code) = path.strip_prefix("/d/") {
+            let code = code.trim_end_matches('/').to_owned();
+            screen.set(user.map_or(Screen::SignInFirst, |u| Screen::Dossier(code, u)));
+            return;
+        }
+        if path == "/dossiers" || path == "/inbox" {
+            screen.set(user.map_or(Screen::SignInFirst, Screen::Dossiers));
+            return;
+        }
         let next = match &form_id {
             Some(id) => match fetch::request(&format!("/forms/{id}"), None).await {
                 Ok(a) if a.status == 200 => {
@@ -124,11 +144,36 @@ pub fn App() -> impl IntoView {
 
     view! {
         <a class="ef-skip" href="#main">{move || Ui::SkipToForm.get(lang.get())}</a>
-        <Header lang=lang />
+        <Header lang=lang me=me />
         <main id="main" class="ef-main" tabindex="-1">
             {move || match screen.get() {
                 Screen::Loading => view! { <p class="ef-hint" aria-live="polite">{Ui::Loading.get(lang.get())}</p> }.into_any(),
-                Screen::Form(form, check_url) => view! { <FormView form=form lang=lang check_url=Some(check_url) /> }.into_any(),
+                Screen::Form(form, check_url) => {
+                    let user = me.get_untracked();
+                    let intake = Intake {
+                        url: "/api/v1/dossiers".into(),
+                        amendment: false,
+                        signed_in: user.is_some(),
+                        sign_in_url: sign_in_url(&here(), lang.get_untracked()),
+                        on_done: UnsyncCallback::new(|code: String| {
+                            if let Some(w) = web_sys::window() {
+                                let _ = w.location().assign(&format!("/d/{code}?new=1"));
+                            }
+                        }),
+                    };
+                    match user {
+                        Some(u) => view! { <FormView form=form lang=lang check_url=Some(check_url) intake=intake draft_subject=u.id /> }.into_any(),
+                        None => view! { <FormView form=form lang=lang check_url=Some(check_url) intake=intake /> }.into_any(),
+                    }
+                }
+                Screen::Dossier(code, u) => view! { <DossierPage code=code lang=lang me=u /> }.into_any(),
+                Screen::Dossiers(u) => view! { <DossierList lang=lang me=u /> }.into_any(),
+                Screen::SignInFirst => view! {
+                    <div class="ef-panel" role="status">
+                        <p>{tr(lang, "Vui lòng đăng nhập để xem hồ sơ.", "Please sign in to see dossiers.")}</p>
+                        <p><a class="ef-button" href=move || sign_in_url(&here(), lang.get())>{tr(lang, "Đăng nhập", "Sign in")}</a></p>
+                    </div>
+                }.into_any(),
                 Screen::List(forms) => view! {
                     <h1 class="ef-title">{move || Ui::FormsTitle.get(lang.get())}</h1>
                     <p>{move || Ui::FormsIntro.get(lang.get())}</p>
@@ -159,11 +204,15 @@ pub fn App() -> impl IntoView {
 pub fn Header(
     /// The language signal the switch sets.
     lang: RwSignal<Lang>,
+    /// The signed-in user, for the account menu (none: no menu).
+    #[prop(optional)]
+    me: Option<RwSignal<Option<Me>>>,
 ) -> impl IntoView {
     view! {
         <header class="ef-header">
             <div class="ef-header__inner">
-                <span class="ef-brand">"eform"</span>
+                <a class="ef-brand" href="/">"eform"</a>
+                {me.map(|me| view! { <AccountMenu lang=lang me=me /> })}
                 <LangSwitch lang=lang />
             </div>
         </header>

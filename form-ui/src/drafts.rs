@@ -86,3 +86,30 @@ pub fn saved_at_text(millis: f64) -> String {
         d.get_minutes()
     )
 }
+
+/// Moves the draft under `from` to `to` and returns it (a draft typed before signing in).
+pub fn take(from: &str, to: &str) -> Option<Draft> {
+    let draft = load(from)?;
+    let store = storage()?;
+    let text = store.get_item(from).ok().flatten()?;
+    let _ = store.set_item(to, &text);
+    let _ = store.remove_item(from);
+    Some(draft)
+}
+
+/// A small value kept beside drafts (e.g. a pending submission's idempotency key).
+pub fn get_item(key: &str) -> Option<String> {
+    storage()?.get_item(key).ok().flatten()
+}
+
+pub fn set_item(key: &str, value: &str) {
+    if let Some(s) = storage() {
+        let _ = s.set_item(key, value);
+    }
+}
+
+pub fn remove_item(key: &str) {
+    if let Some(s) = storage() {
+        let _ = s.remove_item(key);
+    }
+}

@@ -12,15 +12,50 @@ pub struct Answer {
 
 /// GET (when `body` is `None`) or POST a JSON body to `url`. `Err` only for network failures.
 pub async fn request(url: &str, body: Option<&str>) -> Result<Answer, String> {
+    match body {
+        Some(b) => {
+            send(
+                url,
+                "POST",
+                &wasm_bindgen::JsValue::from_str(b),
+                &[("content-type", "application/json")],
+            )
+            .await
+        }
+        None => send(url, "GET", &wasm_bindgen::JsValue::UNDEFINED, &[]).await,
+    }
+}
+
+/// POSTs a JSON body with extra headers (e.g. `Idempotency-Key`).
+pub async fn post_json(url: &str, body: &str, headers: &[(&str, &str)]) -> Result<Answer, String> {
+    let mut all = vec![("content-type", "application/json")];
+    all.extend_from_slice(headers);
+    send(url, "POST", &wasm_bindgen::JsValue::from_str(body), &all).await
+}
+
+/// POSTs a file as the body, with its media type as `Content-Type`.
+pub async fn post_file(url: &str, file: &web_sys::File) -> Result<Answer, String> {
+    let media_type = file.type_();
+    send(url, "POST", file, &[("content-type", media_type.as_str())]).await
+}
+
+async fn send(
+    url: &str,
+    method: &str,
+    body: &wasm_bindgen::JsValue,
+    headers: &[(&str, &str)],
+) -> Result<Answer, String> {
     let init = RequestInit::new();
-    if let Some(b) = body {
-        init.set_method("POST");
-        init.set_body(&wasm_bindgen::JsValue::from_str(b));
-        let headers = web_sys::Headers::new().map_err(|e| format!("{e:?}"))?;
-        headers
-            .set("content-type", "application/json")
-            .map_err(|e| format!("{e:?}"))?;
-        init.set_headers(&headers);
+    init.set_method(method);
+    if !body.is_undefined() {
+        init.set_body(body);
+    }
+    if !headers.is_empty() {
+        let h = web_sys::Headers::new().map_err(|e| format!("{e:?}"))?;
+        for (k, v) in headers {
+            h.set(k, v).map_err(|e| format!("{e:?}"))?;
+        }
+        init.set_headers(&h);
     }
     let req = Request::new_with_str_and_init(url, &init).map_err(|e| format!("{e:?}"))?;
     let window = web_sys::window().ok_or("no window")?;
@@ -47,4 +82,28 @@ pub fn diagnostics_of(body: &str) -> Vec<form_core::Diagnostic> {
     serde_json::from_str::<Refusal>(body)
         .map(|r| r.diagnostics)
         .unwrap_or_default()
+}
+
+/// A new random idempotency key (a UUID from the browser's CSPRNG).
+pub fn new_key() -> String {
+    web_sys::window()
+        .and_then(|w| w.crypto().ok())
+        .map(|c| c.random_uuid())
+        .unwrap_or_else(|| format!("k{}", js_sys::Date::now()))
+}
+
+/// The `{error: {message: {vi, en}}}` of a portal's answer, if it has one.
+pub fn error_of(body: &str) -> Option<form_core::Text> {
+    let v: serde_json::Value = serde_json::from_str(body).ok()?;
+    serde_json::from_value(v.get("error")?.get("message")?.clone()).ok()
+}
+
+/// Waits `ms` milliseconds (a `setTimeout` promise).
+pub async fn sleep(ms: i32) {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        if let Some(w) = web_sys::window() {
+            let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);
+        }
+    });
+    let _ = JsFuture::from(promise).await;
 }

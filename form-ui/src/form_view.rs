@@ -43,6 +43,11 @@ pub struct FormCtx {
     redraw: RwSignal<u64>,
     /// Built `<option>` lists.
     templates: StoredValue<OptionTemplates, LocalStorage>,
+    /// Where picked files are uploaded (the portal's attachment endpoint, when the citizen is
+    /// signed in); none: files stay metadata only.
+    pub(crate) upload_url: StoredValue<Option<String>>,
+    /// Uploads still running: a submission waits for them.
+    pub(crate) uploads_pending: RwSignal<u32>,
 }
 
 /// The `<option>` lists built so far, by the field standing for each distinct list.
@@ -92,7 +97,16 @@ impl FormCtx {
             today,
             redraw: RwSignal::new(0),
             templates: StoredValue::new_local(OptionTemplates::default()),
+            upload_url: StoredValue::new(None),
+            uploads_pending: RwSignal::new(0),
         }
+    }
+
+    /// What would be submitted now: computed values filled in, hidden fields left out.
+    pub fn submission(&self) -> Value {
+        let today = self.today;
+        let data = self.data.get_untracked();
+        self.form.with_value(|f| f.evaluate(&data, today).data)
     }
 
     /// The language of the moment, without reacting to it (widgets are drawn again when it
@@ -501,6 +515,29 @@ enum Outcome {
     /// The portal disagreed: its diagnostics (data pointers).
     Refused(Vec<Diagnostic>),
     Failed,
+    /// Sending to the portal's intake; the number of the retry (0: first try).
+    Sending(u32),
+    /// The portal took the dossier: its code.
+    Received(String),
+    /// Submitting needs a session (none, or it expired).
+    SignIn,
+    /// The portal refused for another reason: its message.
+    Rejected(Text),
+}
+
+/// Submitting as a dossier to the portal's intake (instead of only checking).
+#[derive(Clone)]
+pub struct Intake {
+    /// `POST` target: `/api/v1/dossiers`, or a dossier's `/amendments`.
+    pub url: String,
+    /// An amendment's body is `{data}`; a submission's names the form and its version.
+    pub amendment: bool,
+    /// Whether someone is signed in (else the citizen is asked to sign in; the draft stays).
+    pub signed_in: bool,
+    /// The sign-in page, coming back here.
+    pub sign_in_url: String,
+    /// Called with the dossier code once the portal acknowledged it.
+    pub on_done: UnsyncCallback<String>,
 }
 
 /// Draws `form` and lets the citizen fill it in.
@@ -528,12 +565,29 @@ pub fn FormView(
     /// Called once with the form's state, for a host page's API (set data, validate).
     #[prop(optional)]
     on_ready: Option<UnsyncCallback<FormCtx>>,
+    /// Submit as a dossier to the portal (with an idempotency key, retried on network failure).
+    #[prop(optional)]
+    intake: Option<Intake>,
+    /// Whose drafts these are (the signed-in user, and what they amend): their draft comes
+    /// back even when the caller gives data to start from.
+    #[prop(optional)]
+    draft_subject: Option<String>,
 ) -> impl IntoView {
     // A draft of this form version, saved on an earlier visit, comes back unless the caller
     // gives the data to start from.
-    let draft_key = drafts::key(&form.definition().id, form.definition().version, None);
-    let restored = if initial.is_none() {
-        drafts::load(&draft_key)
+    let draft_key = drafts::key(
+        &form.definition().id,
+        form.definition().version,
+        draft_subject.as_deref(),
+    );
+    let restored = if initial.is_none() || draft_subject.is_some() {
+        drafts::load(&draft_key).or_else(|| {
+            // What was typed before signing in becomes the signed-in citizen's draft.
+            let anonymous = drafts::key(&form.definition().id, form.definition().version, None);
+            (draft_subject.is_some() && initial.is_none())
+                .then(|| drafts::take(&anonymous, &draft_key))
+                .flatten()
+        })
     } else {
         None
     };
@@ -557,6 +611,10 @@ pub fn FormView(
             }
         });
     }
+    if intake.as_ref().is_some_and(|i| i.signed_in) {
+        ctx.upload_url
+            .set_value(Some("/api/v1/attachments".to_owned()));
+    }
     provide_context(ctx);
     if let Some(cb) = on_ready {
         cb.run(ctx);
@@ -578,6 +636,11 @@ pub fn FormView(
         });
     };
 
+    let submits_dossier = intake.is_some();
+    let sign_in_url = intake
+        .as_ref()
+        .map(|i| i.sign_in_url.clone())
+        .unwrap_or_default();
     let on_submit = {
         let draft_key = draft_key.clone();
         move |ev: leptos::ev::SubmitEvent| {
@@ -586,6 +649,12 @@ pub fn FormView(
             if !ctx.errors.with_untracked(Vec::is_empty) {
                 outcome.set(Outcome::Idle);
                 focus_later(summary_ref);
+                return;
+            }
+            if let Some(intake) = intake.clone() {
+                send_dossier(ctx, intake, draft_key.clone(), outcome, move |refused| {
+                    focus_later(if refused { summary_ref } else { result_ref })
+                });
                 return;
             }
             let Some(url) = check_url.clone() else {
@@ -787,8 +856,13 @@ pub fn FormView(
                     <button type="button" class="ef-button" on:click=on_continue>{move || Ui::Continue.get(lang.get())}</button>
                 </Show>
                 <Show when=move || !paged || current.get() + 1 == page_count>
-                    <button type="submit" class="ef-button" disabled=move || outcome.get() == Outcome::Checking>
-                        {move || if outcome.get() == Outcome::Checking { Ui::Checking.get(lang.get()) } else { Ui::Submit.get(lang.get()) }}
+                    <button type="submit" class="ef-button" disabled=move || matches!(outcome.get(), Outcome::Checking | Outcome::Sending(_) | Outcome::Received(_))>
+                        {move || match outcome.get() {
+                            Outcome::Checking => Ui::Checking.get(lang.get()),
+                            Outcome::Sending(_) => Ui::Sending.get(lang.get()),
+                            _ if submits_dossier => Ui::SubmitDossier.get(lang.get()),
+                            _ => Ui::Submit.get(lang.get()),
+                        }}
                     </button>
                 </Show>
             </div>
@@ -801,8 +875,28 @@ pub fn FormView(
                         </div>
                     }.into_any()),
                     Outcome::Failed => Some(view! {
-                        <div class="ef-panel ef-panel--warn" role="alert">
+                        <div class="ef-panel ef-panel--warn" role="alert" data-testid="send-failed">
                             <p>{Ui::NetworkError.get(lang.get())}</p>
+                        </div>
+                    }.into_any()),
+                    Outcome::Sending(n) => Some(view! {
+                        <p class="ef-hint" data-testid="sending">{if n == 0 { Ui::Sending.get(lang.get()) } else { Ui::Retrying.get(lang.get()).replace("{}", &n.to_string()) }}</p>
+                    }.into_any()),
+                    Outcome::Received(code) => Some(view! {
+                        <div class="ef-panel ef-panel--ok" data-testid="received">
+                            <h2>{Ui::Received.get(lang.get())}</h2>
+                            <p>{Ui::DossierCode.get(lang.get())}" "<strong>{code}</strong></p>
+                        </div>
+                    }.into_any()),
+                    Outcome::SignIn => Some(view! {
+                        <div class="ef-panel ef-panel--warn" role="alert" data-testid="sign-in-needed">
+                            <p>{Ui::SignInToSubmit.get(lang.get())}</p>
+                            <p><a class="ef-button" href=sign_in_url.clone()>{Ui::SignIn.get(lang.get())}</a></p>
+                        </div>
+                    }.into_any()),
+                    Outcome::Rejected(t) => Some(view! {
+                        <div class="ef-panel ef-panel--warn" role="alert" data-testid="rejected">
+                            <p>{t.get(lang.get()).to_owned()}</p>
                         </div>
                     }.into_any()),
                     _ => None,
@@ -810,6 +904,85 @@ pub fn FormView(
             </div>
         </form>
     }
+}
+
+/// Sends the submission to the portal's intake with an idempotency key kept beside the draft:
+/// a retry — automatic after a network failure or a server error, or the citizen's after a
+/// reload — reuses it, so the portal takes the dossier once. The draft stays until the portal
+/// acknowledges.
+fn send_dossier(
+    ctx: FormCtx,
+    intake: Intake,
+    draft_key: String,
+    outcome: RwSignal<Outcome>,
+    focus: impl Fn(bool) + 'static,
+) {
+    if !intake.signed_in {
+        outcome.set(Outcome::SignIn);
+        focus(false);
+        return;
+    }
+    let key_slot = format!("{draft_key}.submission-key");
+    let key = drafts::get_item(&key_slot).unwrap_or_else(|| {
+        let k = fetch::new_key();
+        drafts::set_item(&key_slot, &k);
+        k
+    });
+    outcome.set(Outcome::Sending(0));
+    leptos::task::spawn_local(async move {
+        // Files still uploading: their `sha256` is not in the data yet.
+        while ctx.uploads_pending.get_untracked() > 0 {
+            fetch::sleep(100).await;
+        }
+        let data = ctx.submission();
+        let body = if intake.amendment {
+            serde_json::json!({ "data": data })
+        } else {
+            ctx.form.with_value(|f| {
+                let d = f.definition();
+                serde_json::json!({ "formId": d.id, "formVersion": d.version, "data": data })
+            })
+        }
+        .to_string();
+        const RETRIES: u32 = 3;
+        let mut attempt = 0;
+        let next = loop {
+            let retry =
+                match fetch::post_json(&intake.url, &body, &[("idempotency-key", &key)]).await {
+                    Ok(a) if a.status == 201 => {
+                        let code = serde_json::from_str::<Value>(&a.body)
+                            .ok()
+                            .and_then(|v| v.get("dossierCode")?.as_str().map(str::to_owned))
+                            .unwrap_or_default();
+                        drafts::clear(&draft_key);
+                        drafts::remove_item(&key_slot);
+                        intake.on_done.run(code.clone());
+                        break Outcome::Received(code);
+                    }
+                    Ok(a) if a.status == 401 => break Outcome::SignIn,
+                    Ok(a) if a.status == 422 && !fetch::diagnostics_of(&a.body).is_empty() => {
+                        break Outcome::Refused(fetch::diagnostics_of(&a.body));
+                    }
+                    Ok(a) if a.status >= 500 || a.status == 429 => true,
+                    Ok(a) => {
+                        break Outcome::Rejected(
+                            fetch::error_of(&a.body).unwrap_or_else(|| Ui::NetworkError.text()),
+                        );
+                    }
+                    Err(_) => true,
+                };
+            if retry && attempt < RETRIES {
+                attempt += 1;
+                outcome.set(Outcome::Sending(attempt));
+                fetch::sleep(1000 * (1 << (attempt - 1))).await;
+            } else {
+                break Outcome::Failed;
+            }
+        };
+        let refused = matches!(next, Outcome::Refused(_));
+        outcome.set(next);
+        focus(refused);
+    });
 }
 
 /// The page a data pointer's field is on (the nearest field above it, for the parts of an

@@ -47,6 +47,16 @@ pub enum Ui {
     Continue,
     Back,
     Step,
+    SubmitDossier,
+    Sending,
+    Retrying,
+    Received,
+    DossierCode,
+    SignInToSubmit,
+    SignIn,
+    Uploading,
+    Uploaded,
+    UploadFailed,
 }
 
 impl Ui {
@@ -62,8 +72,8 @@ impl Ui {
                 "Your declaration is complete and valid",
             ),
             Ui::CheckedBody => (
-                "Cổng dịch vụ công đã kiểm tra lại bằng cùng quy tắc và xác nhận. Chức năng nộp hồ sơ sẽ có trong phiên bản tiếp theo.",
-                "The portal checked it again with the same rules and agrees. Submitting the dossier arrives in the next version.",
+                "Cổng dịch vụ công đã kiểm tra lại bằng cùng quy tắc và xác nhận.",
+                "The portal checked it again with the same rules and agrees.",
             ),
             Ui::ServerDisagrees => (
                 "Cổng dịch vụ công phát hiện thông tin cần sửa:",
@@ -127,6 +137,25 @@ impl Ui {
             Ui::Continue => ("Tiếp tục", "Continue"),
             Ui::Back => ("Quay lại", "Back"),
             Ui::Step => ("Bước {} trên {}", "Step {} of {}"),
+            Ui::SubmitDossier => ("Nộp hồ sơ", "Submit the dossier"),
+            Ui::Sending => ("Đang gửi hồ sơ…", "Sending the dossier…"),
+            Ui::Retrying => (
+                "Mạng chập chờn; đang gửi lại (lần {})… Thông tin đã nhập vẫn được giữ.",
+                "The connection is unsteady; sending again (retry {})… What you entered is kept.",
+            ),
+            Ui::Received => ("Hồ sơ đã được tiếp nhận", "Your dossier has been received"),
+            Ui::DossierCode => ("Mã hồ sơ:", "Dossier code:"),
+            Ui::SignInToSubmit => (
+                "Vui lòng đăng nhập để nộp hồ sơ. Thông tin bạn đã nhập được giữ trên trình duyệt này.",
+                "Please sign in to submit. What you entered is kept in this browser.",
+            ),
+            Ui::SignIn => ("Đăng nhập", "Sign in"),
+            Ui::Uploading => ("Đang tải tệp lên…", "Uploading the file…"),
+            Ui::Uploaded => ("Đã tải lên.", "Uploaded."),
+            Ui::UploadFailed => (
+                "Chưa tải được tệp lên; hãy chọn lại tệp.",
+                "The file could not be uploaded; choose it again.",
+            ),
         };
         Text::new(vi, en)
     }

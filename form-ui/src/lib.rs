@@ -11,11 +11,13 @@
 
 pub mod app;
 pub mod dom_id;
+pub mod dossier;
 mod drafts;
 pub mod embed;
 mod fetch;
 pub mod form_view;
 pub mod i18n;
+pub mod session;
 mod widgets;
 
 pub use form_view::FormView;

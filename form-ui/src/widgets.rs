@@ -919,6 +919,8 @@ fn file(ctx: FormCtx, item: &Item, ptr: String) -> impl IntoView {
             })
         }
     };
+    // Uploading to the portal (signed in): how it goes, for the status line.
+    let upload = RwSignal::new(None::<Ui>);
     let on_change = {
         let ptr = ptr.clone();
         move |ev: leptos::ev::Event| {
@@ -926,6 +928,12 @@ fn file(ctx: FormCtx, item: &Item, ptr: String) -> impl IntoView {
                 .target()
                 .and_then(|t| wasm_bindgen::JsCast::dyn_into(t).ok());
             let list = input.as_ref().and_then(|i| i.files());
+            if let Some(url) = ctx.upload_url.get_value() {
+                let files: Vec<web_sys::File> = (0..list.as_ref().map_or(0, |l| l.length()))
+                    .filter_map(|i| list.as_ref().and_then(|l| l.get(i)))
+                    .collect();
+                upload_files(ctx, url, ptr.clone(), multiple, files, upload);
+            }
             let picked: Vec<Value> = (0..list.as_ref().map_or(0, |l| l.length()))
                 .filter_map(|i| list.as_ref().and_then(|l| l.get(i)))
                 .map(|f| {
@@ -1008,9 +1016,14 @@ fn file(ctx: FormCtx, item: &Item, ptr: String) -> impl IntoView {
     };
     let status = {
         let chosen = chosen.clone();
-        move || match chosen() {
-            Some(files) => format!("{} {files}", Ui::FileChosen.get(ctx.lang.get())),
-            None => Ui::NoFile.get(ctx.lang.get()),
+        move || match (chosen(), upload.get()) {
+            (Some(files), Some(state)) => format!(
+                "{} {files} — {}",
+                Ui::FileChosen.get(ctx.lang.get()),
+                state.get(ctx.lang.get())
+            ),
+            (Some(files), None) => format!("{} {files}", Ui::FileChosen.get(ctx.lang.get())),
+            (None, _) => Ui::NoFile.get(ctx.lang.get()),
         }
     };
     let has_file = move || chosen().is_some();
@@ -1024,4 +1037,69 @@ fn file(ctx: FormCtx, item: &Item, ptr: String) -> impl IntoView {
             {move || has_file().then(|| view! { <button type="button" class="ef-button ef-button--secondary" on:click=on_remove.clone()>{move || Ui::RemoveFile.get(ctx.lang.get())}</button> })}
         </div>
     }
+}
+
+/// Uploads picked files to the portal; each file's value gets the `sha256` the portal stored
+/// it under (if the citizen has not picked another file meanwhile).
+fn upload_files(
+    ctx: FormCtx,
+    url: String,
+    ptr: String,
+    multiple: bool,
+    files: Vec<web_sys::File>,
+    state: RwSignal<Option<Ui>>,
+) {
+    if files.is_empty() {
+        state.set(None);
+        return;
+    }
+    state.set(Some(Ui::Uploading));
+    ctx.uploads_pending.update(|n| *n += 1);
+    leptos::task::spawn_local(async move {
+        let mut ok = true;
+        for (i, file) in files.iter().enumerate() {
+            let name = file.name();
+            let target = format!(
+                "{url}?name={}",
+                String::from(js_sys::encode_uri_component(&name))
+            );
+            let sha = match crate::fetch::post_file(&target, file).await {
+                Ok(a) if a.status == 201 => serde_json::from_str::<Value>(&a.body)
+                    .ok()
+                    .and_then(|v| v.get("sha256")?.as_str().map(str::to_owned)),
+                _ => None,
+            };
+            let Some(sha) = sha else {
+                ok = false;
+                continue;
+            };
+            let at = if multiple {
+                format!("{ptr}/{i}")
+            } else {
+                ptr.clone()
+            };
+            let current = ctx.data.with_untracked(|d| pointer::get(d, &at).cloned());
+            if let Some(Value::Object(mut v)) = current
+                && v.get("name").and_then(Value::as_str) == Some(name.as_str())
+                && v.get("size").and_then(Value::as_u64) == Some(file.size() as u64)
+            {
+                v.insert("sha256".into(), Value::String(sha));
+                if multiple {
+                    let mut list = ctx.data.with_untracked(|d| {
+                        pointer::get(d, &ptr)
+                            .cloned()
+                            .unwrap_or(Value::Array(Vec::new()))
+                    });
+                    if let Some(slot) = list.as_array_mut().and_then(|l| l.get_mut(i)) {
+                        *slot = Value::Object(v);
+                    }
+                    ctx.set(&ptr, Some(list));
+                } else {
+                    ctx.set(&ptr, Some(Value::Object(v)));
+                }
+            }
+        }
+        state.set(Some(if ok { Ui::Uploaded } else { Ui::UploadFailed }));
+        ctx.uploads_pending.update(|n| *n = n.saturating_sub(1));
+    });
 }

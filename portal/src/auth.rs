@@ -193,7 +193,30 @@ pub fn forbidden() -> Response {
 
 /// `GET /api/v1/me`: who is signed in, with the agency's name for officials.
 pub async fn me(user: Signed) -> Response {
-    let u = user.0;
+    Json(user_json(&user.0)).into_response()
+}
+
+/// `GET /api/v1/session`: the caller's user, or `{"user": null}` — always 200, so that a page
+/// can ask without an error showing in the browser's console.
+pub async fn session(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let user = match token_of(&headers) {
+        Some(t) => match state
+            .db
+            .session_user(&token_hash(&t), crate::clock::now_ms())
+            .await
+        {
+            Ok(u) => u,
+            Err(e) => {
+                tracing::error!(error = %e, "reading a session");
+                return internal();
+            }
+        },
+        None => None,
+    };
+    Json(json!({"user": user.map(|u| user_json(&u))})).into_response()
+}
+
+fn user_json(u: &UserRow) -> serde_json::Value {
     let agency = u.agency_code.as_deref().map(|code| {
         let name = agencies()
             .into_iter()
@@ -201,7 +224,7 @@ pub async fn me(user: Signed) -> Response {
             .map(|a| a.name);
         json!({"code": code, "name": name})
     });
-    Json(json!({"id": u.id, "role": u.role, "name": u.name, "agency": agency})).into_response()
+    json!({"id": u.id, "role": u.role, "name": u.name, "agency": agency})
 }
 
 /// The cookie that carries `token`.

@@ -121,6 +121,7 @@ pub fn router(state: AppState) -> Router {
         .route("/signin", get(auth::signin_page))
         .route("/signout", post(auth::signout))
         .route("/api/v1/me", get(auth::me))
+        .route("/api/v1/session", get(auth::session))
         .route("/api/v1/dossiers", get(intake::list))
         .route("/api/v1/dossiers/{code}", get(intake::get))
         .merge(

@@ -688,6 +688,15 @@ async fn nobody_sees_another_citizens_or_agencys_dossiers(b: Backend) {
     }
     assert_eq!(p.get("/api/v1/me", &an).await.json["role"], "citizen");
     assert_eq!(
+        p.get("/api/v1/session", &an).await.json["user"]["id"],
+        "citizen-an"
+    );
+    let anonymous = p.call("GET", "/api/v1/session", None, &[], None).await;
+    assert_eq!(
+        (anonymous.status, anonymous.json),
+        (StatusCode::OK, json!({"user": null}))
+    );
+    assert_eq!(
         p.get("/api/v1/me", &huy).await.json["agency"]["code"],
         "000.00.20.H56"
     );

@@ -44,3 +44,16 @@ export async function axe(page, context) {
     window.axe.run(ctx ?? document, { runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21aa", "wcag22aa"] } }), context);
   return result.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(" ")).join(", ")})`);
 }
+
+/// Signs the page's browser context in as a demo user (development mode) and opens `next`.
+export async function signIn(page, user, next = "/") {
+  const res = await page.goto(`${URL}/dev/login?user=${user}&next=${encodeURIComponent(next)}`);
+  if (!res.ok()) throw new Error(`signing in as ${user}: ${res.status()}`);
+}
+
+/// A bearer token for a demo user, for API calls from the tests.
+export async function token(user) {
+  const res = await fetch(`${URL}/dev/session`, { method: "POST", body: JSON.stringify({ user }) });
+  if (res.status !== 201) throw new Error(`token for ${user}: ${res.status}`);
+  return (await res.json()).token;
+}

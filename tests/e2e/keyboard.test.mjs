@@ -92,7 +92,9 @@ test("CT01 can be filled and submitted with the keyboard alone", async () => {
     await page.keyboard.press("Tab");
   }
   await page.keyboard.press("Enter");
-  await page.locator("[data-testid=accepted]").waitFor();
+  // Checked, complete: not signed in, so the portal asks for a session before taking it.
+  await page.locator("[data-testid=sign-in-needed]").waitFor();
+  assert.equal(await page.locator(".ef-summary").count(), 0);
   // Focus went forward only: each field was reached after the ones before it in the page.
   const fields = order.filter((id) => id.startsWith("f__"));
   const domOrder = await page.evaluate((ids) => {

@@ -136,7 +136,9 @@ fn bench(root: &Path, args: &[String]) -> Result<()> {
             peers::run(root, &args[1..])
         }
         Some("intake") => {
-            step("intake benchmark: submissions over loopback HTTP, SQLite then PostgreSQL (fsync on)");
+            step(
+                "intake benchmark: submissions over loopback HTTP, SQLite then PostgreSQL (fsync on)",
+            );
             let pg = postgres::Postgres::start(true)?;
             let mut c = cmd(root, "cargo");
             c.args(["bench", "--package", "portal", "--bench", "intake", "--"])

@@ -1,0 +1,630 @@
+//! Dossier pages: a dossier (the citizen's receipt, or the official's case view, with the data
+//! read-only, history, QR code, print, download, amendment, rating, status actions) and the
+//! lists (the citizen's dossiers, the agency's inbox).
+
+use crate::app::with_admin_units;
+use crate::fetch;
+use crate::form_view::{FormView, Intake};
+use crate::session::{Me, tr};
+use form_core::display::{Summary, SummaryRow, summary};
+use form_core::{Form, Lang, Text, load};
+use leptos::prelude::*;
+use serde::Deserialize;
+use serde_json::Value;
+use std::sync::Arc;
+
+/// A dossier as listed.
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct DossierSummary {
+    pub code: String,
+    pub form_id: String,
+    pub form_version: u32,
+    pub form_title: Option<Text>,
+    pub agency: AgencyRef,
+    pub received_at: String,
+    pub status: String,
+    pub status_at: String,
+    pub versions: u32,
+    pub results: u32,
+    pub rated: bool,
+    #[serde(default)]
+    pub owner: Option<Owner>,
+}
+
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+pub struct AgencyRef {
+    pub code: String,
+    pub name: Option<Text>,
+}
+
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+pub struct Owner {
+    pub name: String,
+}
+
+/// A dossier with its versions and history.
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct Dossier {
+    #[serde(flatten)]
+    pub summary: DossierSummary,
+    pub version_list: Vec<VersionView>,
+    pub history: Vec<Event>,
+}
+
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct VersionView {
+    pub version: u32,
+    pub submitted_at: String,
+    pub data: Value,
+    #[serde(default)]
+    pub attachments: Value,
+}
+
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct Event {
+    pub seq: u32,
+    pub at: String,
+    pub kind: String,
+    pub status: String,
+    pub by_official: bool,
+    pub message: Option<String>,
+    pub result_code: Option<String>,
+    pub attachment: Option<String>,
+}
+
+/// A status in words.
+pub fn status_text(status: &str) -> Text {
+    match status {
+        "submitted" => Text::new("Đã nộp, chờ tiếp nhận", "Submitted, awaiting the agency"),
+        "received" => Text::new("Đã tiếp nhận, đang xử lý", "Received, in progress"),
+        "needs-supplement" => Text::new("Cần bổ sung hồ sơ", "Supplement needed"),
+        "result-issued" => Text::new("Đã có kết quả", "Result issued"),
+        other => Text::new(other, other),
+    }
+}
+
+/// `2026-11-26T00:01:21.454+07:00` → `00:01, 26/11/2026` (the portal gives Vietnam time).
+pub fn time_text(rfc3339: &str) -> String {
+    match (
+        rfc3339.get(0..4),
+        rfc3339.get(5..7),
+        rfc3339.get(8..10),
+        rfc3339.get(11..16),
+    ) {
+        (Some(y), Some(m), Some(d), Some(hm)) => format!("{hm}, {d}/{m}/{y}"),
+        _ => rfc3339.to_owned(),
+    }
+}
+
+fn query_flag(name: &str) -> bool {
+    web_sys::window()
+        .and_then(|w| w.location().search().ok())
+        .is_some_and(|q| {
+            q.trim_start_matches('?')
+                .split('&')
+                .any(|kv| kv == name || kv.starts_with(&format!("{name}=")))
+        })
+}
+
+/// What the dossier page shows.
+#[derive(Clone)]
+enum Loaded {
+    Loading,
+    Ready(Box<Dossier>, Arc<Form>),
+    Missing(Text),
+}
+
+async fn load_dossier(code: &str) -> Loaded {
+    let failed = || {
+        Loaded::Missing(Text::new(
+            "Không tải được hồ sơ.",
+            "The dossier could not be loaded.",
+        ))
+    };
+    let Ok(a) = fetch::request(&format!("/api/v1/dossiers/{code}"), None).await else {
+        return failed();
+    };
+    if a.status != 200 {
+        return Loaded::Missing(fetch::error_of(&a.body).unwrap_or_else(failed_text));
+    }
+    let Ok(d) = serde_json::from_str::<Dossier>(&a.body) else {
+        return failed();
+    };
+    let url = format!(
+        "/forms/{}/versions/{}",
+        d.summary.form_id, d.summary.form_version
+    );
+    let Ok(def) = fetch::request(&url, None).await else {
+        return failed();
+    };
+    let Some(form) = load(&def.body).form else {
+        return failed();
+    };
+    match with_admin_units(form, "/refdata/admin-units.json").await {
+        Some(form) => Loaded::Ready(Box::new(d), Arc::new(form)),
+        None => failed(),
+    }
+}
+
+fn failed_text() -> Text {
+    Text::new("Không tải được hồ sơ.", "The dossier could not be loaded.")
+}
+
+/// `/d/{code}`: one dossier.
+#[component]
+pub fn DossierPage(code: String, lang: RwSignal<Lang>, me: Me) -> impl IntoView {
+    let state = RwSignal::new(Loaded::Loading);
+    let reload = {
+        let code = code.clone();
+        move || {
+            let code = code.clone();
+            leptos::task::spawn_local(async move {
+                state.set(load_dossier(&code).await);
+            });
+        }
+    };
+    reload();
+    let amending = RwSignal::new(false);
+    let me = StoredValue::new(me);
+    move || {
+        match state.get() {
+        Loaded::Loading => view! { <p class="ef-hint" aria-live="polite">{tr(lang, "Đang tải hồ sơ…", "Loading the dossier…")}</p> }.into_any(),
+        Loaded::Missing(t) => view! { <p class="ef-panel ef-panel--warn" role="alert">{move || t.get(lang.get()).to_owned()}</p> }.into_any(),
+        Loaded::Ready(d, form) if amending.get() => {
+            let d = *d;
+            let code = d.summary.code.clone();
+            let latest = d.version_list.last().map(|v| v.data.clone());
+            let user = me.with_value(|m| m.id.clone());
+            let intake = Intake {
+                url: format!("/api/v1/dossiers/{code}/amendments"),
+                amendment: true,
+                signed_in: true,
+                sign_in_url: crate::session::sign_in_url(&crate::session::here(), lang.get_untracked()),
+                on_done: UnsyncCallback::new(move |c: String| go(&format!("/d/{c}?amended=1"))),
+            };
+            view! {
+                <div class="ef-panel" role="status">
+                    <p>{tr(lang, "Bạn đang bổ sung, sửa hồ sơ", "You are amending dossier")}" "<strong>{code.clone()}</strong>". "
+                    {tr(lang, "Mã hồ sơ giữ nguyên; bản trước vẫn được lưu.", "The code stays; the earlier version is kept.")}</p>
+                    <button type="button" class="ef-button ef-button--secondary" on:click=move |_| amending.set(false)>{tr(lang, "Huỷ bổ sung", "Cancel the amendment")}</button>
+                </div>
+                <FormView form=form lang=lang initial=latest intake=intake draft_subject=format!("{user}.amend.{code}") />
+            }
+            .into_any()
+        }
+        Loaded::Ready(d, form) => dossier_view(*d, form, lang, me.get_value(), amending, reload.clone()).into_any(),
+    }
+    }
+}
+
+fn go(path: &str) {
+    if let Some(w) = web_sys::window() {
+        let _ = w.location().assign(path);
+    }
+}
+
+fn dossier_view(
+    d: Dossier,
+    form: Arc<Form>,
+    lang: RwSignal<Lang>,
+    me: Me,
+    amending: RwSignal<bool>,
+    reload: impl Fn() + Clone + 'static,
+) -> impl IntoView {
+    let s = d.summary.clone();
+    let code = s.code.clone();
+    let official = me.is_official();
+    let title = s
+        .form_title
+        .clone()
+        .unwrap_or_else(|| form.definition().title.clone());
+    let agency_name = s.agency.name.clone();
+    let status = s.status.clone();
+    let closed = status == "result-issued";
+    let status_class = format!("ef-status ef-status--{status}");
+    let status_attr = status.clone();
+    let fresh = query_flag("new");
+    let amended = query_flag("amended");
+    let last = d.version_list.len().saturating_sub(1);
+    let shown = RwSignal::new(last);
+    let versions = StoredValue::new(d.version_list.clone());
+    let form_for_summary = form.clone();
+    let summary_view = move || {
+        let lang = lang.get();
+        let i = shown.get();
+        versions
+            .with_value(|vs| vs.get(i).map(|v| summary(&form_for_summary, &v.data, lang)))
+            .map(|s| summary_table(s, lang))
+    };
+    let version_switch = (d.version_list.len() > 1).then(|| {
+        let list = d.version_list.clone();
+        view! {
+            <div class="ef-versions ef-no-print" role="group" aria-label=tr(lang, "Các phiên bản", "Versions")>
+                {list.into_iter().enumerate().map(|(i, v)| {
+                    let at = time_text(&v.submitted_at);
+                    view! {
+                        <button type="button" class="ef-button ef-button--secondary" aria-pressed=move || if shown.get() == i { "true" } else { "false" } on:click=move |_| shown.set(i)>
+                            {tr(lang, "Phiên bản", "Version")}" "{v.version}" — "{at.clone()}
+                        </button>
+                    }
+                }).collect_view()}
+            </div>
+        }
+    });
+    let history = d.history.clone();
+    let owner = s.owner.clone();
+    let qr_alt = {
+        let code = code.clone();
+        move || {
+            Text::new(
+                format!("Mã QR tra cứu hồ sơ {code}"),
+                format!("QR code to look up dossier {code}"),
+            )
+            .get(lang.get())
+            .to_owned()
+        }
+    };
+    let rating = (!official && !s.rated).then(|| rating_form(code.clone(), lang));
+    let actions = official.then(|| status_form(code.clone(), closed, lang, reload.clone()));
+    view! {
+        <article class="ef-dossier" data-testid="dossier" data-status=status_attr>
+            <p class="ef-print-only ef-system">{tr(lang, "Cổng dịch vụ công — hệ thống thông tin giải quyết thủ tục hành chính (eform). Tra cứu hồ sơ bằng mã hồ sơ hoặc mã QR.", "Public service portal — administrative procedure information system (eform). Look the dossier up by its code or the QR code.")}</p>
+            {fresh.then(|| view! {
+                <div class="ef-panel ef-panel--ok" role="status" data-testid="received">
+                    <h2>{tr(lang, "Hồ sơ đã được tiếp nhận", "Your dossier has been received")}</h2>
+                    <p>{tr(lang, "Hãy ghi lại mã hồ sơ để tra cứu. Bạn có thể in hoặc tải phiếu này.", "Keep the dossier code to look it up. You can print or download this receipt.")}</p>
+                </div>
+            })}
+            {amended.then(|| view! {
+                <div class="ef-panel ef-panel--ok" role="status" data-testid="amended">
+                    <p>{tr(lang, "Bản bổ sung đã được tiếp nhận; mã hồ sơ giữ nguyên.", "Your amendment has been received; the dossier code stays the same.")}</p>
+                </div>
+            })}
+            <h1 class="ef-title">{move || if official { Text::new("Hồ sơ", "Dossier").get(lang.get()).to_owned() } else { Text::new("Phiếu tiếp nhận hồ sơ", "Dossier receipt").get(lang.get()).to_owned() }}</h1>
+            <div class="ef-receipt">
+                <dl class="ef-meta">
+                    <dt>{tr(lang, "Mã hồ sơ", "Dossier code")}</dt>
+                    <dd><strong class="ef-code" data-testid="dossier-code">{code.clone()}</strong></dd>
+                    <dt>{tr(lang, "Thủ tục, biểu mẫu", "Form")}</dt>
+                    <dd>{move || title.get(lang.get()).to_owned()}" ("{tr(lang, "phiên bản", "version")}" "{s.form_version}")"</dd>
+                    <dt>{tr(lang, "Thời gian nộp", "Submitted")}</dt>
+                    <dd>{time_text(&s.received_at)}</dd>
+                    <dt>{tr(lang, "Cơ quan tiếp nhận", "Receiving agency")}</dt>
+                    <dd>{move || agency_name.as_ref().map(|n| n.get(lang.get()).to_owned()).unwrap_or_default()}" ("{s.agency.code.clone()}")"</dd>
+                    {owner.map(|o| view! { <dt>{tr(lang, "Người nộp", "Applicant")}</dt><dd>{o.name}</dd> })}
+                    <dt>{tr(lang, "Trạng thái", "Status")}</dt>
+                    <dd><span class=status_class data-testid="status">{move || status_text(&status).get(lang.get()).to_owned()}</span></dd>
+                </dl>
+                <img class="ef-qr" src=format!("/api/v1/dossiers/{code}/qr.svg") alt=qr_alt width="160" height="160" />
+            </div>
+            <div class="ef-actions ef-no-print">
+                <button type="button" class="ef-button ef-button--secondary" on:click=move |_| { if let Some(w) = web_sys::window() { let _ = w.print(); } }>{tr(lang, "In phiếu", "Print")}</button>
+                <a class="ef-button ef-button--secondary" href=format!("/api/v1/dossiers/{code}/download") download=format!("{code}.json")>{tr(lang, "Tải hồ sơ (JSON)", "Download the dossier (JSON)")}</a>
+                {(!official && !closed).then(|| view! {
+                    <button type="button" class="ef-button" data-testid="amend" on:click=move |_| amending.set(true)>{tr(lang, "Bổ sung, sửa hồ sơ", "Amend the dossier")}</button>
+                })}
+            </div>
+            {actions}
+            <h2 class="ef-section__title">{tr(lang, "Quá trình xử lý", "History")}</h2>
+            <ol class="ef-history" data-testid="history">
+                {history.into_iter().map(|e| event_item(e, lang)).collect_view()}
+            </ol>
+            <h2 class="ef-section__title">{tr(lang, "Nội dung tờ khai", "What was declared")}</h2>
+            {version_switch}
+            <div data-testid="summary">{summary_view}</div>
+            {rating}
+        </article>
+    }
+}
+
+fn event_item(e: Event, lang: RwSignal<Lang>) -> impl IntoView {
+    let what = match e.kind.as_str() {
+        "submitted" => Text::new("Công dân nộp hồ sơ", "Submitted by the citizen"),
+        "amended" => Text::new("Công dân bổ sung, sửa hồ sơ", "Amended by the citizen"),
+        _ => {
+            let s = status_text(&e.status);
+            Text::new(format!("Cơ quan: {}", s.vi), format!("Agency: {}", s.en))
+        }
+    };
+    let result = e.result_code.clone().map(|rc| {
+        let href = e.attachment.clone().map(|a| format!("/api/v1/attachments/{a}"));
+        view! {
+            <p>{tr(lang, "Kết quả", "Result")}" "<strong>{rc.clone()}</strong>" "
+                {href.map(|h| view! { <a href=h download=format!("{rc}.pdf")>{tr(lang, "Tải văn bản kết quả", "Download the result document")}</a> })}
+            </p>
+        }
+    });
+    view! {
+        <li>
+            <span class="ef-history__time">{time_text(&e.at)}</span>" — "
+            <span>{move || what.get(lang.get()).to_owned()}</span>
+            {e.message.map(|m| view! { <p class="ef-history__message">{m}</p> })}
+            {result}
+        </li>
+    }
+}
+
+/// The read-only data: one definition list per section, tables for repeatable groups.
+fn summary_table(s: Summary, lang: Lang) -> impl IntoView {
+    s.pages
+        .into_iter()
+        .map(|p| {
+            let sections = p.sections.into_iter().map(|sec| {
+                let rows = sec.rows.into_iter().map(|r| match r {
+                    SummaryRow::Field { label, value, .. } => view! {
+                        <div class="ef-summary-row"><dt>{label.get(lang).to_owned()}</dt><dd>{value}</dd></div>
+                    }
+                    .into_any(),
+                    SummaryRow::Table { label, columns, rows, .. } => view! {
+                        <div class="ef-summary-row ef-summary-row--table">
+                            <dt>{label.get(lang).to_owned()}</dt>
+                            <dd>
+                                <table class="ef-table">
+                                    <thead><tr>{columns.iter().map(|c| view! { <th scope="col">{c.get(lang).to_owned()}</th> }).collect_view()}</tr></thead>
+                                    <tbody>{rows.into_iter().map(|r| view! { <tr>{r.into_iter().map(|c| view! { <td>{c}</td> }).collect_view()}</tr> }).collect_view()}</tbody>
+                                </table>
+                            </dd>
+                        </div>
+                    }
+                    .into_any(),
+                });
+                view! {
+                    <section class="ef-section">
+                        {sec.title.map(|t| view! { <h4 class="ef-summary__section">{t.get(lang).to_owned()}</h4> })}
+                        <dl class="ef-summary-list">{rows.collect_view()}</dl>
+                    </section>
+                }
+            });
+            view! {
+                <section class="ef-summary-page">
+                    <h3 class="ef-summary__page">{p.title.get(lang).to_owned()}</h3>
+                    {sections.collect_view()}
+                </section>
+            }
+        })
+        .collect_view()
+}
+
+/// The satisfaction rating (Decree 42/2022 Art. 13.5.b): optional, anonymous.
+fn rating_form(code: String, lang: RwSignal<Lang>) -> impl IntoView {
+    let score = RwSignal::new(None::<u8>);
+    let comment = RwSignal::new(String::new());
+    let done = RwSignal::new(None::<bool>);
+    let code = StoredValue::new(code);
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let mut body = serde_json::Map::new();
+        if let Some(s) = score.get_untracked() {
+            body.insert("score".into(), s.into());
+        }
+        let c = comment.get_untracked();
+        if !c.trim().is_empty() {
+            body.insert("comment".into(), c.into());
+        }
+        if body.is_empty() {
+            return;
+        }
+        let url = format!("/api/v1/dossiers/{}/rating", code.get_value());
+        leptos::task::spawn_local(async move {
+            let ok = fetch::request(&url, Some(&Value::Object(body).to_string()))
+                .await
+                .is_ok_and(|a| a.status == 201 || a.status == 409);
+            done.set(Some(ok));
+        });
+    };
+    view! {
+        <section class="ef-panel ef-rating ef-no-print" aria-labelledby="ef-rating-title">
+            <h2 id="ef-rating-title" class="ef-section__title">{tr(lang, "Đánh giá mức độ hài lòng", "How satisfied are you?")}</h2>
+            {move || match done.get() {
+                Some(true) => view! { <p role="status" data-testid="rated">{tr(lang, "Cảm ơn bạn đã đánh giá. Đánh giá không gắn với danh tính của bạn.", "Thank you. Your rating is not linked to your identity.")}</p> }.into_any(),
+                _ => view! {
+                    <form on:submit=submit>
+                        <p class="ef-hint">{tr(lang, "Không bắt buộc. Đánh giá được lưu ẩn danh, không gắn với bạn hay hồ sơ.", "Optional. Ratings are kept anonymous, linked neither to you nor to the dossier.")}</p>
+                        <fieldset class="ef-fieldset">
+                            <legend class="ef-label">{tr(lang, "Điểm (1 = rất không hài lòng, 5 = rất hài lòng)", "Score (1 = very dissatisfied, 5 = very satisfied)")}</legend>
+                            <div class="ef-choices ef-choices--inline">
+                                {(1u8..=5).map(|n| view! {
+                                    <label class="ef-choice"><input type="radio" name="ef-score" value=n.to_string() on:change=move |_| score.set(Some(n)) />" "{n}</label>
+                                }).collect_view()}
+                            </div>
+                        </fieldset>
+                        <label class="ef-label" for="ef-rating-comment">{tr(lang, "Góp ý", "Comment")}</label>
+                        <textarea id="ef-rating-comment" class="ef-input" maxlength="2000" rows="3" on:input=move |ev| comment.set(event_target_value(&ev))></textarea>
+                        {move || (done.get() == Some(false)).then(|| view! { <p class="ef-error" role="alert">{tr(lang, "Chưa gửi được đánh giá; hãy thử lại.", "The rating was not sent; please try again.")}</p> })}
+                        <button type="submit" class="ef-button ef-button--secondary">{tr(lang, "Gửi đánh giá", "Send the rating")}</button>
+                    </form>
+                }.into_any(),
+            }}
+        </section>
+    }
+}
+
+/// The official's actions: received, needs supplement (one message listing everything), result
+/// issued (with the result document).
+fn status_form(
+    code: String,
+    closed: bool,
+    lang: RwSignal<Lang>,
+    reload: impl Fn() + Clone + 'static,
+) -> impl IntoView {
+    let choice = RwSignal::new(String::new());
+    let message = RwSignal::new(String::new());
+    let file = StoredValue::new_local(None::<web_sys::File>);
+    let problem = RwSignal::new(None::<Text>);
+    let busy = RwSignal::new(false);
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let status = choice.get_untracked();
+        if status.is_empty() {
+            problem.set(Some(Text::new("Chọn trạng thái.", "Choose a status.")));
+            return;
+        }
+        let code = code.clone();
+        let reload = reload.clone();
+        busy.set(true);
+        leptos::task::spawn_local(async move {
+            let mut body = serde_json::json!({"status": status});
+            let m = message.get_untracked();
+            if !m.trim().is_empty() {
+                body["message"] = Value::String(m);
+            }
+            if status == "result-issued" {
+                let Some(f) = file.get_value() else {
+                    problem.set(Some(Text::new(
+                        "Chọn văn bản kết quả (PDF).",
+                        "Choose the result document (PDF).",
+                    )));
+                    busy.set(false);
+                    return;
+                };
+                let name = String::from(js_sys::encode_uri_component(&f.name()));
+                match fetch::post_file(&format!("/api/v1/attachments?name={name}"), &f).await {
+                    Ok(a) if a.status == 201 => {
+                        let sha = serde_json::from_str::<Value>(&a.body)
+                            .ok()
+                            .and_then(|v| v.get("sha256").cloned());
+                        body["result"] = serde_json::json!({"sha256": sha});
+                    }
+                    Ok(a) => {
+                        problem.set(fetch::error_of(&a.body));
+                        busy.set(false);
+                        return;
+                    }
+                    Err(_) => {
+                        problem.set(Some(Text::new(
+                            "Không kết nối được; hãy thử lại.",
+                            "Could not connect; please try again.",
+                        )));
+                        busy.set(false);
+                        return;
+                    }
+                }
+            }
+            match fetch::request(
+                &format!("/api/v1/dossiers/{code}/status"),
+                Some(&body.to_string()),
+            )
+            .await
+            {
+                Ok(a) if a.status == 200 => reload(),
+                Ok(a) => problem.set(fetch::error_of(&a.body)),
+                Err(_) => problem.set(Some(Text::new(
+                    "Không kết nối được; hãy thử lại.",
+                    "Could not connect; please try again.",
+                ))),
+            }
+            busy.set(false);
+        });
+    };
+    let option = move |value: &'static str, label: Text| {
+        view! {
+            <label class="ef-choice">
+                <input type="radio" name="ef-status" value=value on:change=move |_| choice.set(value.to_owned()) />
+                " "{move || label.get(lang.get()).to_owned()}
+            </label>
+        }
+    };
+    view! {
+        <section class="ef-panel ef-no-print" aria-labelledby="ef-process-title" data-testid="process">
+            <h2 id="ef-process-title" class="ef-section__title">{tr(lang, "Xử lý hồ sơ", "Process the dossier")}</h2>
+            <form on:submit=submit>
+                <fieldset class="ef-fieldset">
+                    <legend class="ef-label">{tr(lang, "Trạng thái mới", "New status")}</legend>
+                    <div class="ef-choices">
+                        {(!closed).then(|| view! {
+                            {option("received", status_text("received"))}
+                            {option("needs-supplement", status_text("needs-supplement"))}
+                        })}
+                        {option("result-issued", Text::new("Trả kết quả (đính kèm văn bản)", "Issue the result (attach the document)"))}
+                    </div>
+                </fieldset>
+                <label class="ef-label" for="ef-status-message">{tr(lang, "Thông báo cho công dân (khi yêu cầu bổ sung: nêu đầy đủ một lần mọi nội dung cần bổ sung)", "Message to the citizen (for a supplement: list everything to add, at once)")}</label>
+                <textarea id="ef-status-message" class="ef-input" rows="3" maxlength="4000" on:input=move |ev| message.set(event_target_value(&ev))></textarea>
+                <label class="ef-label" for="ef-result-file">{tr(lang, "Văn bản kết quả (PDF, khi trả kết quả)", "Result document (PDF, when issuing the result)")}</label>
+                <input id="ef-result-file" type="file" class="ef-file" accept="application/pdf" on:change=move |ev| {
+                    let input: Option<web_sys::HtmlInputElement> = ev.target().and_then(|t| wasm_bindgen::JsCast::dyn_into(t).ok());
+                    file.set_value(input.and_then(|i| i.files()).and_then(|l| l.get(0)));
+                } />
+                {move || problem.get().map(|p| view! { <p class="ef-error" role="alert">{p.get(lang.get()).to_owned()}</p> })}
+                <button type="submit" class="ef-button" disabled=move || busy.get()>{tr(lang, "Cập nhật trạng thái", "Update the status")}</button>
+            </form>
+        </section>
+    }
+}
+
+/// `/dossiers` (a citizen's own) and `/inbox` (an official's agency's, filtered by status).
+#[component]
+pub fn DossierList(lang: RwSignal<Lang>, me: Me) -> impl IntoView {
+    let official = me.is_official();
+    let filter = RwSignal::new(String::new());
+    let rows = RwSignal::new(None::<Result<Vec<DossierSummary>, ()>>);
+    Effect::new(move |_| {
+        let f = filter.get();
+        leptos::task::spawn_local(async move {
+            let url = if f.is_empty() {
+                "/api/v1/dossiers".to_owned()
+            } else {
+                format!("/api/v1/dossiers?status={f}")
+            };
+            let got = match fetch::request(&url, None).await {
+                Ok(a) if a.status == 200 => serde_json::from_str(&a.body).map_err(|_| ()),
+                _ => Err(()),
+            };
+            rows.set(Some(got));
+        });
+    });
+    let agency = me.agency.as_ref().and_then(|a| a.name.clone());
+    view! {
+        <h1 class="ef-title">{move || if official { Text::new("Hồ sơ cần xử lý", "Inbox").get(lang.get()).to_owned() } else { Text::new("Hồ sơ của tôi", "My dossiers").get(lang.get()).to_owned() }}</h1>
+        {agency.map(|a| view! { <p class="ef-lead">{move || a.get(lang.get()).to_owned()}</p> })}
+        {official.then(|| view! {
+            <div class="ef-field">
+                <label class="ef-label" for="ef-filter">{tr(lang, "Lọc theo trạng thái", "Filter by status")}</label>
+                <select id="ef-filter" class="ef-select" on:change=move |ev| filter.set(event_target_value(&ev))>
+                    <option value="">{tr(lang, "Tất cả", "All")}</option>
+                    {["submitted", "received", "needs-supplement", "result-issued"].into_iter().map(|s| view! {
+                        <option value=s>{move || status_text(s).get(lang.get()).to_owned()}</option>
+                    }).collect_view()}
+                </select>
+            </div>
+        })}
+        {move || match rows.get() {
+            None => view! { <p class="ef-hint">{tr(lang, "Đang tải…", "Loading…")}</p> }.into_any(),
+            Some(Err(())) => view! { <p class="ef-panel ef-panel--warn" role="alert">{tr(lang, "Không tải được danh sách hồ sơ.", "The list could not be loaded.")}</p> }.into_any(),
+            Some(Ok(list)) if list.is_empty() => view! { <p data-testid="no-dossiers">{tr(lang, "Chưa có hồ sơ nào.", "No dossiers yet.")}</p> }.into_any(),
+            Some(Ok(list)) => view! {
+                <div class="ef-table-wrap">
+                    <table class="ef-table" data-testid="dossier-list">
+                        <thead><tr>
+                            <th scope="col">{tr(lang, "Mã hồ sơ", "Dossier code")}</th>
+                            <th scope="col">{tr(lang, "Biểu mẫu", "Form")}</th>
+                            {official.then(|| view! { <th scope="col">{tr(lang, "Người nộp", "Applicant")}</th> })}
+                            <th scope="col">{tr(lang, "Thời gian nộp", "Submitted")}</th>
+                            <th scope="col">{tr(lang, "Trạng thái", "Status")}</th>
+                        </tr></thead>
+                        <tbody>
+                            {list.into_iter().map(|d| {
+                                let title = d.form_title.clone();
+                                let status = d.status.clone();
+                                let status_class = format!("ef-status ef-status--{status}");
+                                view! {
+                                    <tr>
+                                        <td><a href=format!("/d/{}", d.code)>{d.code.clone()}</a></td>
+                                        <td>{move || title.as_ref().map(|t| t.get(lang.get()).to_owned()).unwrap_or_default()}</td>
+                                        {official.then(|| view! { <td>{d.owner.as_ref().map(|o| o.name.clone()).unwrap_or_default()}</td> })}
+                                        <td>{time_text(&d.received_at)}</td>
+                                        <td><span class=status_class>{move || status_text(&status).get(lang.get()).to_owned()}</span></td>
+                                    </tr>
+                                }
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                </div>
+            }.into_any(),
+        }}
+    }
+}

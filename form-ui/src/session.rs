@@ -1,0 +1,106 @@
+//! Who is signed in (from the portal's `/api/v1/me`), and the header's account menu.
+
+use crate::fetch;
+use form_core::{Lang, Text};
+use leptos::prelude::*;
+use serde::Deserialize;
+
+/// The signed-in user.
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+pub struct Me {
+    pub id: String,
+    /// `citizen` or `official`.
+    pub role: String,
+    pub name: String,
+    pub agency: Option<Agency>,
+}
+
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+pub struct Agency {
+    pub code: String,
+    pub name: Option<Text>,
+}
+
+impl Me {
+    pub fn is_official(&self) -> bool {
+        self.role == "official"
+    }
+}
+
+/// The signed-in user, or `None` (not signed in, or no portal behind this page).
+pub async fn fetch_me() -> Option<Me> {
+    #[derive(Deserialize)]
+    struct Session {
+        user: Option<Me>,
+    }
+    let a = fetch::request("/api/v1/session", None).await.ok()?;
+    (a.status == 200)
+        .then(|| serde_json::from_str::<Session>(&a.body).ok())
+        .flatten()
+        .and_then(|s| s.user)
+}
+
+/// The current path and query, for coming back after signing in.
+pub fn here() -> String {
+    web_sys::window()
+        .and_then(|w| {
+            let l = w.location();
+            Some(format!("{}{}", l.pathname().ok()?, l.search().ok()?))
+        })
+        .unwrap_or_else(|| "/".into())
+}
+
+/// The sign-in page, coming back to `next`.
+pub fn sign_in_url(next: &str, lang: Lang) -> String {
+    format!(
+        "/signin?lang={}&next={}",
+        lang.tag(),
+        String::from(js_sys::encode_uri_component(next))
+    )
+}
+
+/// Ends the session on the portal, then goes home.
+fn sign_out() {
+    leptos::task::spawn_local(async {
+        let _ = fetch::post_json("/signout", "{}", &[]).await;
+        if let Some(w) = web_sys::window() {
+            let _ = w.location().assign("/");
+        }
+    });
+}
+
+/// A bilingual text drawn in the language of the moment.
+pub fn tr(lang: RwSignal<Lang>, vi: &'static str, en: &'static str) -> impl Fn() -> String + Clone {
+    move || Text::new(vi, en).get(lang.get()).to_owned()
+}
+
+/// The account part of the header: the user's name, their dossiers (citizens) or the inbox
+/// (officials), sign out; or a sign-in link.
+#[component]
+pub fn AccountMenu(lang: RwSignal<Lang>, me: RwSignal<Option<Me>>) -> impl IntoView {
+    move || {
+        match me.get() {
+        Some(u) => {
+            let (href, label) = if u.is_official() {
+                ("/inbox", tr(lang, "Hồ sơ cần xử lý", "Inbox"))
+            } else {
+                ("/dossiers", tr(lang, "Hồ sơ của tôi", "My dossiers"))
+            };
+            view! {
+                <nav class="ef-account" aria-label=tr(lang, "Tài khoản", "Account")>
+                    <span class="ef-account__name" data-testid="signed-in-as">{u.name.clone()}</span>
+                    <a class="ef-account__link" href=href>{label}</a>
+                    <button type="button" class="ef-account__link ef-linkbutton" on:click=move |_| sign_out()>{tr(lang, "Đăng xuất", "Sign out")}</button>
+                </nav>
+            }
+            .into_any()
+        }
+        None => view! {
+            <nav class="ef-account" aria-label=tr(lang, "Tài khoản", "Account")>
+                <a class="ef-account__link" href=move || sign_in_url(&here(), lang.get())>{tr(lang, "Đăng nhập", "Sign in")}</a>
+            </nav>
+        }
+        .into_any(),
+    }
+    }
+}

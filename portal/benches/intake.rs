@@ -1,0 +1,285 @@
+//! `cargo xtask bench intake`: sustained dossier submissions over loopback HTTP against the
+//! real portal binary (release), on SQLite and — when `EFORM_TEST_POSTGRES_URL` names a server —
+//! on PostgreSQL. Each submission is a filled CT01 with its own idempotency key; the portal
+//! validates it with form-core and the reference validator, stores it durably (SQLite: WAL,
+//! synchronous=FULL) and answers 201.
+//!
+//! Options (after `--`): `--seconds N` (measured time, default 10), `--clients N` (concurrent
+//! keep-alive connections, default 32), `--json FILE` (write the figures).
+
+use serde_json::{Value, json};
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader as TokioBufReader};
+use tokio::net::TcpStream;
+
+struct Options {
+    seconds: u64,
+    clients: usize,
+    json: Option<String>,
+}
+
+fn options() -> Options {
+    let args: Vec<String> = std::env::args().collect();
+    let value = |name: &str| {
+        args.iter()
+            .position(|a| a == name)
+            .and_then(|i| args.get(i + 1).cloned())
+    };
+    Options {
+        seconds: value("--seconds")
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(10),
+        clients: value("--clients")
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(32),
+        json: value("--json"),
+    }
+}
+
+/// A keep-alive HTTP/1.1 connection.
+struct Conn {
+    addr: String,
+    stream: TokioBufReader<TcpStream>,
+}
+
+impl Conn {
+    async fn open(addr: &str) -> std::io::Result<Conn> {
+        let s = TcpStream::connect(addr).await?;
+        s.set_nodelay(true)?;
+        Ok(Conn {
+            addr: addr.to_owned(),
+            stream: TokioBufReader::new(s),
+        })
+    }
+
+    async fn send(
+        &mut self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: &[u8],
+    ) -> std::io::Result<(u16, Vec<u8>)> {
+        let mut head = format!(
+            "{method} {path} HTTP/1.1\r\nhost: {}\r\ncontent-length: {}\r\n",
+            self.addr,
+            body.len()
+        );
+        for (k, v) in headers {
+            head.push_str(&format!("{k}: {v}\r\n"));
+        }
+        head.push_str("\r\n");
+        let mut request = head.into_bytes();
+        request.extend_from_slice(body);
+        self.stream.get_mut().write_all(&request).await?;
+        let mut line = String::new();
+        self.stream.read_line(&mut line).await?;
+        let status: u16 = line
+            .get(9..12)
+            .and_then(|s| s.parse().ok())
+            .ok_or_else(|| std::io::Error::other(format!("bad status line {line:?}")))?;
+        let mut length = 0usize;
+        loop {
+            line.clear();
+            self.stream.read_line(&mut line).await?;
+            let l = line.trim_end();
+            if l.is_empty() {
+                break;
+            }
+            if let Some((k, v)) = l.split_once(':')
+                && k.eq_ignore_ascii_case("content-length")
+            {
+                length = v.trim().parse().unwrap_or(0);
+            }
+        }
+        let mut answer = vec![0; length];
+        self.stream.read_exact(&mut answer).await?;
+        Ok((status, answer))
+    }
+}
+
+fn start_portal(dir: &std::path::Path, database_url: &str) -> (Child, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_eform"))
+        .args([
+            "serve",
+            "--addr",
+            "127.0.0.1:0",
+            "--database-url",
+            database_url,
+        ])
+        .arg("--web-dir")
+        .arg(dir.join("web"))
+        .arg("--data-dir")
+        .arg(dir)
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("starting the portal");
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let addr = loop {
+        let line = lines.next().expect("the portal's address").unwrap();
+        if let Some(rest) = line.strip_prefix("eform portal listening on http://") {
+            break rest.trim_end_matches('/').to_owned();
+        }
+    };
+    std::thread::spawn(move || for _ in lines.map_while(Result::ok) {});
+    (child, addr)
+}
+
+async fn token(addr: &str, user: &str) -> String {
+    let mut c = Conn::open(addr).await.unwrap();
+    let (status, body) = c
+        .send(
+            "POST",
+            "/dev/session",
+            &[],
+            format!("{{\"user\":\"{user}\"}}").as_bytes(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(status, 201);
+    serde_json::from_slice::<Value>(&body).unwrap()["token"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+/// Submits for `warm + measure`, on `clients` connections; latencies (µs) of the measured part.
+async fn load(addr: &str, clients: usize, warm: Duration, measure: Duration) -> (Vec<u64>, f64) {
+    let tokens = [
+        token(addr, "citizen-an").await,
+        token(addr, "citizen-binh").await,
+        token(addr, "citizen-cuong").await,
+    ];
+    let body = json!({
+        "formId": "ct01",
+        "formVersion": 1,
+        "data": serde_json::from_str::<Value>(include_str!("../../schemas/forms/ct01.example.json")).unwrap(),
+    })
+    .to_string();
+    let start = Instant::now();
+    let (from, until) = (start + warm, start + warm + measure);
+    let mut tasks = Vec::new();
+    for c in 0..clients {
+        let (addr, token, body) = (addr.to_owned(), tokens[c % 3].clone(), body.clone());
+        tasks.push(tokio::spawn(async move {
+            let mut conn = Conn::open(&addr).await.unwrap();
+            let auth = format!("Bearer {token}");
+            let mut latencies = Vec::new();
+            for i in 0.. {
+                let key = format!("bench-{c}-{i}");
+                let t0 = Instant::now();
+                if t0 >= until {
+                    break;
+                }
+                let (status, answer) = conn
+                    .send(
+                        "POST",
+                        "/api/v1/dossiers",
+                        &[
+                            ("authorization", &auth),
+                            ("idempotency-key", &key),
+                            ("content-type", "application/json"),
+                        ],
+                        body.as_bytes(),
+                    )
+                    .await
+                    .unwrap();
+                assert_eq!(status, 201, "{}", String::from_utf8_lossy(&answer));
+                if t0 >= from {
+                    latencies.push(t0.elapsed().as_micros() as u64);
+                }
+            }
+            latencies
+        }));
+    }
+    let mut all = Vec::new();
+    for t in tasks {
+        all.extend(t.await.unwrap());
+    }
+    all.sort_unstable();
+    let rate = all.len() as f64 / measure.as_secs_f64();
+    (all, rate)
+}
+
+fn percentile(sorted: &[u64], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[i] as f64 / 1000.0
+}
+
+fn main() {
+    let opts = options();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let mut backends = vec![("sqlite", None)];
+    if let Ok(url) = std::env::var("EFORM_TEST_POSTGRES_URL")
+        && !url.is_empty()
+    {
+        backends.push(("postgres", Some(url)));
+    }
+    let mut results = Vec::new();
+    println!(
+        "intake: filled CT01 submissions over loopback HTTP, {} keep-alive clients, {} s measured after 2 s warm-up",
+        opts.clients, opts.seconds
+    );
+    println!("| database | submissions/s | p50 ms | p99 ms | max ms | stored |");
+    println!("|---|---|---|---|---|---|");
+    for (name, server) in backends {
+        let dir = tempfile::tempdir().unwrap();
+        let url = match &server {
+            None => format!("sqlite:{}", dir.path().join("eform.db").display()),
+            Some(server) => runtime.block_on(async {
+                use sqlx::Executor;
+                let admin = sqlx::PgPool::connect(server).await.unwrap();
+                let db = format!("bench_{}", std::process::id());
+                let _ = admin
+                    .execute(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {db}")))
+                    .await;
+                admin
+                    .execute(sqlx::AssertSqlSafe(format!("CREATE DATABASE {db}")))
+                    .await
+                    .unwrap();
+                admin.close().await;
+                let base = server.rsplit_once('/').map_or(server.as_str(), |(b, _)| b);
+                format!("{base}/{db}")
+            }),
+        };
+        let (mut child, addr) = start_portal(dir.path(), &url);
+        let (latencies, rate) = runtime.block_on(load(
+            &addr,
+            opts.clients,
+            Duration::from_secs(2),
+            Duration::from_secs(opts.seconds),
+        ));
+        let _ = child.kill();
+        let _ = child.wait();
+        let stored = runtime.block_on(async {
+            let db = portal::db::Db::connect(&url).await.unwrap();
+            let n = db.counts().await.unwrap().0;
+            db.close().await;
+            n
+        });
+        let (p50, p99, max) = (
+            percentile(&latencies, 0.5),
+            percentile(&latencies, 0.99),
+            percentile(&latencies, 1.0),
+        );
+        println!("| {name} | {rate:.0} | {p50:.1} | {p99:.1} | {max:.1} | {stored} |");
+        results.push(json!({
+            "database": name, "perSecond": rate.round(), "p50Ms": p50, "p99Ms": p99, "maxMs": max,
+            "measured": latencies.len(), "stored": stored,
+            "clients": opts.clients, "seconds": opts.seconds,
+        }));
+    }
+    if let Some(path) = opts.json {
+        std::fs::write(&path, serde_json::to_string_pretty(&results).unwrap()).unwrap();
+        println!("figures written to {path}");
+    }
+}
