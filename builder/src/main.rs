@@ -4,7 +4,7 @@
 //! canvas, property panel and live preview come with the builder issue.
 
 use form_core::Lang;
-use form_ui::app::Header;
+use form_ui::chrome::Header;
 use leptos::prelude::*;
 
 #[component]

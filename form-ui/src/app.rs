@@ -1,8 +1,9 @@
 //! The citizen app: a language switch, then the form named by the URL (`/f/{id}`), or the list
 //! of forms (`/`).
 
+use crate::chrome::Header;
 use crate::dossier::{DossierList, DossierPage};
-use crate::fetch;
+use crate::fetch::{self, with_admin_units};
 use crate::form_view::{FormView, Intake};
 use crate::i18n::Ui;
 use crate::session::{AccountMenu, Me, fetch_me, here, sign_in_url, tr};
@@ -70,22 +71,6 @@ fn save_lang(lang: Lang) {
     }
 }
 
-/// A form with address fields gets the administrative units (fetched once from the portal):
-/// the address picker lists them and form-core checks codes against them, as the portal does.
-/// `None` when they are needed and cannot be fetched.
-pub(crate) async fn with_admin_units(form: form_core::Form, url: &str) -> Option<form_core::Form> {
-    let needs = form
-        .fields()
-        .iter()
-        .any(|f| f.widget == form_core::Widget::Address);
-    if !needs {
-        return Some(form);
-    }
-    let answer = fetch::request(url, None).await.ok()?;
-    let units = form_core::AdminUnits::from_json(&answer.body).ok()?;
-    Some(form.with_admin_units(Arc::new(units)))
-}
-
 /// The whole citizen page.
 #[component]
 pub fn App() -> impl IntoView {
@@ -144,7 +129,7 @@ pub fn App() -> impl IntoView {
 
     view! {
         <a class="ef-skip" href="#main">{move || Ui::SkipToForm.get(lang.get())}</a>
-        <Header lang=lang me=me />
+        <Header lang=lang><AccountMenu lang=lang me=me /></Header>
         <main id="main" class="ef-main" tabindex="-1">
             {move || match screen.get() {
                 Screen::Loading => view! { <p class="ef-hint" aria-live="polite">{Ui::Loading.get(lang.get())}</p> }.into_any(),
@@ -196,46 +181,5 @@ pub fn App() -> impl IntoView {
                 Screen::Failed => view! { <p class="ef-panel ef-panel--warn" role="alert">{move || Ui::LoadFailed.get(lang.get())}</p> }.into_any(),
             }}
         </main>
-    }
-}
-
-/// The page header shared by the citizen app and the builder: the name and the language switch.
-#[component]
-pub fn Header(
-    /// The language signal the switch sets.
-    lang: RwSignal<Lang>,
-    /// The signed-in user, for the account menu (none: no menu).
-    #[prop(optional)]
-    me: Option<RwSignal<Option<Me>>>,
-) -> impl IntoView {
-    view! {
-        <header class="ef-header">
-            <div class="ef-header__inner">
-                <a class="ef-brand" href="/">"eform"</a>
-                {me.map(|me| view! { <AccountMenu lang=lang me=me /> })}
-                <LangSwitch lang=lang />
-            </div>
-        </header>
-    }
-}
-
-/// Two buttons, "Tiếng Việt" and "English"; the current one is pressed.
-#[component]
-pub fn LangSwitch(
-    /// The language signal to switch.
-    lang: RwSignal<Lang>,
-) -> impl IntoView {
-    let button = move |l: Lang, name: &'static str| {
-        view! {
-            <button type="button" class="ef-lang__button" lang=l.tag() aria-pressed=move || if lang.get() == l { "true" } else { "false" } on:click=move |_| lang.set(l)>
-                {name}
-            </button>
-        }
-    };
-    view! {
-        <div class="ef-lang" role="group" aria-label=move || Ui::LanguageSwitch.get(lang.get())>
-            {button(Lang::Vi, "Tiếng Việt")}
-            {button(Lang::En, "English")}
-        </div>
     }
 }

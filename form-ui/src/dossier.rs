@@ -2,8 +2,7 @@
 //! read-only, history, QR code, print, download, amendment, rating, status actions) and the
 //! lists (the citizen's dossiers, the agency's inbox).
 
-use crate::app::with_admin_units;
-use crate::fetch;
+use crate::fetch::{self, with_admin_units};
 use crate::form_view::{FormView, Intake};
 use crate::session::{Me, tr};
 use form_core::display::{Summary, SummaryRow, summary};

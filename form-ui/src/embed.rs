@@ -9,9 +9,10 @@
 //! `eform:ready`, `eform:change` (`detail.data`), `eform:submitted` (`detail.data`) and
 //! `eform:error` (`detail.code`, `detail.message` in vi and en).
 
-use crate::app::{LangSwitch, with_admin_units};
+use crate::chrome::LangSwitch;
 use crate::dom_id::Root;
 use crate::fetch;
+use crate::fetch::with_admin_units;
 use crate::form_view::{FormCtx, FormView};
 use crate::i18n::Ui;
 use form_core::{Lang, Text, load};

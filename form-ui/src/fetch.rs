@@ -1,5 +1,6 @@
 //! A small `fetch` helper (web-sys), returning the status and body text.
 
+use std::sync::Arc;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{Request, RequestInit, Response};
@@ -106,4 +107,20 @@ pub async fn sleep(ms: i32) {
         }
     });
     let _ = JsFuture::from(promise).await;
+}
+
+/// A form with address fields gets the administrative units (fetched once from the portal):
+/// the address picker lists them and form-core checks codes against them, as the portal does.
+/// `None` when they are needed and cannot be fetched.
+pub async fn with_admin_units(form: form_core::Form, url: &str) -> Option<form_core::Form> {
+    let needs = form
+        .fields()
+        .iter()
+        .any(|f| f.widget == form_core::Widget::Address);
+    if !needs {
+        return Some(form);
+    }
+    let answer = request(url, None).await.ok()?;
+    let units = form_core::AdminUnits::from_json(&answer.body).ok()?;
+    Some(form.with_admin_units(Arc::new(units)))
 }

@@ -9,14 +9,20 @@
 //! on `input` events — and the form's state is a `form_core::FormState` whose `Changes` are
 //! written to per-field signals, so typing re-renders only the fields a change affected.
 
+/// The citizen app (feature `app`): forms, sign-in, dossiers, the inbox. The embeddable runtime
+/// is built without it.
+#[cfg(feature = "app")]
 pub mod app;
+pub mod chrome;
 pub mod dom_id;
+#[cfg(feature = "app")]
 pub mod dossier;
 mod drafts;
 pub mod embed;
-mod fetch;
+pub mod fetch;
 pub mod form_view;
 pub mod i18n;
+#[cfg(feature = "app")]
 pub mod session;
 mod widgets;
 

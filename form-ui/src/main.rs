@@ -11,9 +11,12 @@ fn main() {
         .and_then(|w| w.document())
         .and_then(|d| d.query_selector("script[data-eform-boot]").ok().flatten())
         .is_some();
+    #[cfg(feature = "app")]
     if citizen_page {
         leptos::mount::mount_to_body(form_ui::app::App);
     }
+    #[cfg(not(feature = "app"))]
+    let _ = citizen_page;
 }
 
 /// A drawn form, held by `/eform/eform.js` (or a host page's script) until it is removed.

@@ -4,12 +4,12 @@
 //   <e-form src="/forms/ct01" lang="vi"></e-form>
 //
 // Served by the eform portal, which fills in the file names of the current build (the runtime's
-// module, its WebAssembly and its stylesheet, all under /app/). Each <e-form> draws its form in
+// module, its WebAssembly and its stylesheet, all under /embed/). Each <e-form> draws its form in
 // its own shadow root and reports through DOM events: eform:ready, eform:change,
 // eform:submitted, eform:error; a script can read and replace `element.data` and call
 // `element.validate()`. No inline script or style is used anywhere, so the host page can
 // keep `script-src 'self' 'wasm-unsafe-eval'; style-src 'self'`.
-const asset = (name) => new URL(`../app/${name}`, import.meta.url).href;
+const asset = (name) => new URL(`../embed/${name}`, import.meta.url).href;
 const runtime = await import(asset("__GLUE__"));
 await runtime.default({ module_or_path: asset("__WASM__") });
 const css = asset("__CSS__");

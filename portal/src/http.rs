@@ -161,6 +161,7 @@ pub fn router(state: AppState) -> Router {
                 .fallback(ServeDir::new(&builder_dir).append_index_html_on_directories(true)),
         )
         .nest_service("/app", ServeDir::new(app_dir))
+        .nest_service("/embed", ServeDir::new(state.web_dir.join("embed")))
         .merge(dev_routes(state.config.dev))
         .fallback(|| async {
             error(
@@ -199,7 +200,12 @@ pub fn internal() -> Response {
 
 /// The name of a built file of the citizen app (`prefix…suffix`, trunk's hashed names).
 pub fn built_file(web_dir: &std::path::Path, prefix: &str, suffix: &str) -> Option<String> {
-    std::fs::read_dir(web_dir.join("app"))
+    built_file_in(&web_dir.join("app"), prefix, suffix)
+}
+
+/// The name of a built file in `dir` (`prefix…suffix`).
+fn built_file_in(dir: &std::path::Path, prefix: &str, suffix: &str) -> Option<String> {
+    std::fs::read_dir(dir)
         .ok()?
         .filter_map(Result::ok)
         .map(|e| e.file_name().to_string_lossy().into_owned())
@@ -225,19 +231,10 @@ async fn admin_units() -> Response {
 /// `/eform/eform.js`: the one script a portal page includes to embed forms, with the hashed
 /// file names of the current build of the runtime filled in.
 async fn embed_script(State(state): State<AppState>) -> Response {
-    let dir = state.web_dir.join("app");
-    let names: Vec<String> = std::fs::read_dir(&dir)
-        .map(|entries| {
-            entries
-                .filter_map(Result::ok)
-                .map(|e| e.file_name().to_string_lossy().into_owned())
-                .collect()
-        })
-        .unwrap_or_default();
-    let find = |f: &dyn Fn(&str) -> bool| names.iter().find(|n| f(n)).cloned();
-    let glue = find(&|n| n.starts_with("form-ui-") && n.ends_with(".js"));
-    let wasm = find(&|n| n.starts_with("form-ui-") && n.ends_with("_bg.wasm"));
-    let css = find(&|n| n.starts_with("eform-") && n.ends_with(".css"));
+    let dir = state.web_dir.join("embed");
+    let glue = built_file_in(&dir, "form-ui-", ".js");
+    let wasm = built_file_in(&dir, "form-ui-", "_bg.wasm");
+    let css = built_file_in(&dir, "eform-", ".css");
     let (Some(glue), Some(wasm), Some(css)) = (glue, wasm, css) else {
         return error(
             StatusCode::SERVICE_UNAVAILABLE,
@@ -263,7 +260,9 @@ async fn embed_script(State(state): State<AppState>) -> Response {
 async fn headers(req: Request, next: Next) -> Response {
     let path = req.uri().path().to_owned();
     let mut res = next.run(req).await;
-    let static_file = path.starts_with("/app/") || path.starts_with("/builder/");
+    let static_file = ["/app/", "/embed/", "/builder/"]
+        .iter()
+        .any(|p| path.starts_with(p));
     let hashed = static_file
         && res.status().is_success()
         && path.rsplit('/').next().is_some_and(is_hashed_asset);

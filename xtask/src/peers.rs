@@ -22,7 +22,7 @@ pub fn run(root: &Path, args: &[String]) -> Result<()> {
     }
     web::build(root)?;
     let adapter = root.join("bench/peers-adapter");
-    copy_runtime(&root.join("target/web/app"), &adapter.join("dist"))?;
+    copy_runtime(&root.join("target/web/embed"), &adapter.join("dist"))?;
 
     step("preparing the harness in target/peers-bench");
     let harness = root.join("target/peers-bench");

@@ -1,4 +1,5 @@
-//! Builds the web apps with trunk (release, wasm-release profile) into `target/web/{app,builder}`
+//! Builds the web apps with trunk (release, wasm-release profile) into
+//! `target/web/{app,embed,builder}` (the citizen app, the embeddable runtime, the builder)
 //! and reports their size; refuses a citizen bundle that would contain `jsonschema` or `regex`.
 
 use crate::{cmd, exec, step};
@@ -47,6 +48,7 @@ pub fn build(root: &Path) -> Result<()> {
 
     for (name, index, public) in [
         ("app", "index.html", "/app/"),
+        ("embed", "embed/index.html", "/embed/"),
         ("builder", "builder/index.html", "/builder/"),
     ] {
         step(&format!("building the {name} (trunk, release)"));
