@@ -333,7 +333,7 @@ fn test(root: &Path) -> Result<()> {
         }
     }
 
-    let mut portal = Portal::start(root, &data)?;
+    let mut portal = Portal::start(root, &data, None)?;
     let url = portal.url.clone();
     println!("portal at {url}");
     let out = root.join("tests/e2e/output");
@@ -344,6 +344,23 @@ fn test(root: &Path) -> Result<()> {
         .env("EFORM_OUTPUT", &out);
     let result = exec(c);
     portal.stop();
+    result?;
+
+    step("the intake browser tests again, on a portal with PostgreSQL");
+    let pg = postgres::Postgres::start(false)?;
+    let pg_data = root.join("target/e2e-data-pg");
+    let _ = std::fs::remove_dir_all(&pg_data);
+    std::fs::create_dir_all(&pg_data)?;
+    let mut portal = Portal::start(root, &pg_data, Some(&pg.url))?;
+    let out_pg = out.join("postgres");
+    std::fs::create_dir_all(&out_pg)?;
+    let mut c = cmd(root, "node");
+    c.args(["--test", "--test-concurrency=1", "tests/e2e/intake.test.mjs"])
+        .env("EFORM_URL", &portal.url)
+        .env("EFORM_OUTPUT", &out_pg);
+    let result = exec(c);
+    portal.stop();
+    drop(pg);
     result?;
     println!(
         "\nall checks passed in {:.0} s; screenshots in {}",
@@ -360,18 +377,24 @@ struct Portal {
 }
 
 impl Portal {
-    fn start(root: &Path, data: &Path) -> Result<Portal> {
+    /// Starts the portal on a free port with its data in `data`, on SQLite (`data/eform.db`)
+    /// or on the PostgreSQL database `database_url`.
+    fn start(root: &Path, data: &Path, database_url: Option<&str>) -> Result<Portal> {
         let bin = root.join("target/debug/eform");
-        let mut child = cmd(root, &bin.display().to_string())
-            .args([
-                "serve",
-                "--addr",
-                "127.0.0.1:0",
-                "--web-dir",
-                "target/web",
-                "--data-dir",
-            ])
-            .arg(data)
+        let mut c = cmd(root, &bin.display().to_string());
+        c.args([
+            "serve",
+            "--addr",
+            "127.0.0.1:0",
+            "--web-dir",
+            "target/web",
+            "--data-dir",
+        ])
+        .arg(data);
+        if let Some(url) = database_url {
+            c.args(["--database-url", url]);
+        }
+        let mut child = c
             .stdout(Stdio::piped())
             .spawn()
             .with_context(|| format!("starting {}", bin.display()))?;
