@@ -355,9 +355,13 @@ fn test(root: &Path) -> Result<()> {
     let out_pg = out.join("postgres");
     std::fs::create_dir_all(&out_pg)?;
     let mut c = cmd(root, "node");
-    c.args(["--test", "--test-concurrency=1", "tests/e2e/intake.test.mjs"])
-        .env("EFORM_URL", &portal.url)
-        .env("EFORM_OUTPUT", &out_pg);
+    c.args([
+        "--test",
+        "--test-concurrency=1",
+        "tests/e2e/intake.test.mjs",
+    ])
+    .env("EFORM_URL", &portal.url)
+    .env("EFORM_OUTPUT", &out_pg);
     let result = exec(c);
     portal.stop();
     drop(pg);
