@@ -457,6 +457,11 @@ fn status_form(
     let busy = RwSignal::new(false);
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
+        // The form element, emptied once the change is saved (the page is drawn again in
+        // place: typed values would otherwise stay).
+        let form_el: Option<web_sys::HtmlFormElement> = ev
+            .target()
+            .and_then(|t| wasm_bindgen::JsCast::dyn_into(t).ok());
         let status = choice.get_untracked();
         if status.is_empty() {
             problem.set(Some(Text::new("Chọn trạng thái.", "Choose a status.")));
@@ -509,7 +514,16 @@ fn status_form(
             )
             .await
             {
-                Ok(a) if a.status == 200 => reload(),
+                Ok(a) if a.status == 200 => {
+                    if let Some(f) = &form_el {
+                        f.reset();
+                    }
+                    choice.set(String::new());
+                    message.set(String::new());
+                    file.set_value(None);
+                    problem.set(None);
+                    reload();
+                }
                 Ok(a) => problem.set(fetch::error_of(&a.body)),
                 Err(_) => problem.set(Some(Text::new(
                     "Không kết nối được; hãy thử lại.",

@@ -93,6 +93,9 @@ test("a citizen submits CT01, gets a printable receipt, rates and amends it; an 
   await official.fill("#ef-status-message", "Bổ sung bản sao giấy chứng nhận quyền sử dụng nhà ở.");
   await official.click("button:has-text('Cập nhật trạng thái')");
   await official.waitForFunction(() => document.querySelector("[data-testid=dossier]")?.dataset.status === "needs-supplement");
+  // Saved: the panel is empty again, ready for the next change.
+  assert.equal(await official.inputValue("#ef-status-message"), "");
+  assert.equal(await official.locator("input[name=ef-status]:checked").count(), 0);
   await official.check("input[name=ef-status][value=result-issued]");
   await official.setInputFiles("#ef-result-file", { name: "ket-qua.pdf", mimeType: "application/pdf", buffer: Buffer.from("%PDF-1.4\n% kết quả\n%%EOF\n") });
   await official.click("button:has-text('Cập nhật trạng thái')");
