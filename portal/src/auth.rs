@@ -78,6 +78,8 @@ pub fn demo_users() -> Vec<UserRow> {
         citizen("citizen-an", "Nguyễn Văn An", "001090012345"),
         citizen("citizen-binh", "Trần Thị Bình", "056185004321"),
         citizen("citizen-cuong", "Lê Minh Cường", "079201007788"),
+        citizen("citizen-dung", "Phạm Thị Dung", "048195003344"),
+        citizen("citizen-em", "Hoàng Văn Em", "001088009911"),
         official("official-ha", "Phạm Thu Hà", "000.00.18.H56"),
         official("official-huy", "Đỗ Quang Huy", "000.00.20.H56"),
     ]

@@ -123,10 +123,14 @@ impl Db {
             include_str!("../migrations/sqlite/0001_intake.sql"),
             include_str!("../migrations/postgres/0001_intake.sql"),
         );
-        let migration = |sql: &'static str| {
+        let (sqlite_2, postgres_2) = (
+            include_str!("../migrations/sqlite/0002_datastore.sql"),
+            include_str!("../migrations/postgres/0002_datastore.sql"),
+        );
+        let migration = |version: i64, name: &'static str, sql: &'static str| {
             Migration::new(
-                1,
-                Cow::Borrowed("intake"),
+                version,
+                Cow::Borrowed(name),
                 MigrationType::Simple,
                 sql.into_sql_str(),
                 false,
@@ -135,14 +139,20 @@ impl Db {
         match self {
             Db::Sqlite { write, .. } => {
                 let migrator = Migrator {
-                    migrations: Cow::Owned(vec![migration(sqlite)]),
+                    migrations: Cow::Owned(vec![
+                        migration(1, "intake", sqlite),
+                        migration(2, "datastore", sqlite_2),
+                    ]),
                     ..Migrator::DEFAULT
                 };
                 migrator.run(write).await?;
             }
             Db::Pg(pool) => {
                 let migrator = Migrator {
-                    migrations: Cow::Owned(vec![migration(postgres)]),
+                    migrations: Cow::Owned(vec![
+                        migration(1, "intake", postgres),
+                        migration(2, "datastore", postgres_2),
+                    ]),
                     ..Migrator::DEFAULT
                 };
                 migrator.run(pool).await?;
@@ -306,6 +316,22 @@ impl Db {
         let outcomes = write_tx!(self, |tx| {
             let mut outcomes = Vec::with_capacity(jobs.len());
             for job in jobs {
+                if let Job::Audit(a) = job {
+                    sqlx::query(
+                        "INSERT INTO datastore_audit (owner_id, at, kind, keys, form_id, form_version) \
+                         VALUES ($1, $2, $3, $4, $5, $6)",
+                    )
+                    .bind(&a.owner_id)
+                    .bind(now)
+                    .bind(&a.kind)
+                    .bind(&a.keys)
+                    .bind(&a.form_id)
+                    .bind(a.form_version)
+                    .execute(&mut *tx)
+                    .await?;
+                    outcomes.push(Outcome::Logged(now));
+                    continue;
+                }
                 let v = job.version();
                 let earlier = sqlx::query(
                     "SELECT code, version, request_hash, submitted_at FROM dossier_versions \
@@ -320,7 +346,7 @@ impl Db {
                     let version: i64 = r.try_get("version")?;
                     let same_target = match job {
                         Job::Amend { code: c, .. } => *c == code,
-                        Job::Submit { .. } => version == 1,
+                        Job::Submit { .. } | Job::Audit(_) => version == 1,
                     };
                     let same_request = r.try_get::<String, _>("request_hash")? == v.request_hash;
                     outcomes.push(if same_target && same_request {
@@ -367,6 +393,7 @@ impl Db {
                         .await?;
                         (code, 1_i64, 1_i64)
                     }
+                    Job::Audit(_) => unreachable!("handled above"),
                     Job::Amend { code, .. } => {
                         let row = sqlx::query(
                             "SELECT owner_id, status, versions, events FROM dossiers WHERE code = $1",
@@ -671,6 +698,130 @@ impl Db {
         })
     }
 
+    // --- the citizen's data store ---
+
+    /// Every attribute of a citizen.
+    pub async fn attributes(&self, owner: &str) -> Result<Vec<AttributeRow>, sqlx::Error> {
+        read!(self, |pool| {
+            sqlx::query(
+                "SELECT key, value, source, verified, updated_at FROM attributes \
+                 WHERE owner_id = $1 ORDER BY key",
+            )
+            .bind(owner)
+            .fetch_all(pool)
+            .await?
+            .iter()
+            .map(|r| {
+                Ok(AttributeRow {
+                    key: r.try_get("key")?,
+                    value: r.try_get("value")?,
+                    source: r.try_get("source")?,
+                    verified: r.try_get::<i64, _>("verified")? != 0,
+                    updated_at: r.try_get("updated_at")?,
+                })
+            })
+            .collect()
+        })
+    }
+
+    /// Stores a value from a register (demo data, a registry sync) unless the citizen's store
+    /// already has that key.
+    pub async fn seed_attribute(&self, owner: &str, a: &AttributeRow) -> Result<(), sqlx::Error> {
+        write_tx!(self, |tx| {
+            sqlx::query(
+                "INSERT INTO attributes (owner_id, key, value, source, verified, updated_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (owner_id, key) DO NOTHING",
+            )
+            .bind(owner)
+            .bind(&a.key)
+            .bind(&a.value)
+            .bind(&a.source)
+            .bind(i64::from(a.verified))
+            .bind(a.updated_at)
+            .execute(&mut *tx)
+            .await?;
+        });
+        Ok(())
+    }
+
+    /// Stores citizen-declared values with the consent they were given under, and logs the
+    /// write — one transaction.
+    pub async fn declare_attributes(
+        &self,
+        owner: &str,
+        values: &[(String, String)],
+        consent: &Consent,
+        now: i64,
+    ) -> Result<(), sqlx::Error> {
+        let keys = serde_json::to_string(&values.iter().map(|(k, _)| k).collect::<Vec<_>>())
+            .unwrap_or_default();
+        write_tx!(self, |tx| {
+            sqlx::query(
+                "INSERT INTO consents (owner_id, form_id, form_version, given_at, recorded_at, keys) \
+                 VALUES ($1, $2, $3, $4, $5, $6)",
+            )
+            .bind(owner)
+            .bind(&consent.form_id)
+            .bind(consent.form_version)
+            .bind(&consent.given_at)
+            .bind(now)
+            .bind(&keys)
+            .execute(&mut *tx)
+            .await?;
+            for (key, value) in values {
+                sqlx::query(
+                    "INSERT INTO attributes (owner_id, key, value, source, verified, updated_at) \
+                     VALUES ($1, $2, $3, 'citizen-declared', 0, $4) \
+                     ON CONFLICT (owner_id, key) DO UPDATE SET value = excluded.value, \
+                     source = excluded.source, verified = 0, updated_at = excluded.updated_at",
+                )
+                .bind(owner)
+                .bind(key)
+                .bind(value)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+            }
+            sqlx::query(
+                "INSERT INTO datastore_audit (owner_id, at, kind, keys, form_id, form_version) \
+                 VALUES ($1, $2, 'write', $3, $4, $5)",
+            )
+            .bind(owner)
+            .bind(now)
+            .bind(&keys)
+            .bind(&consent.form_id)
+            .bind(consent.form_version)
+            .execute(&mut *tx)
+            .await?;
+        });
+        Ok(())
+    }
+
+    /// A citizen's audit log, newest first (at most `limit` entries).
+    pub async fn audit(&self, owner: &str, limit: i64) -> Result<Vec<AuditRow>, sqlx::Error> {
+        read!(self, |pool| {
+            sqlx::query(
+                "SELECT at, kind, keys, form_id, form_version FROM datastore_audit \
+                 WHERE owner_id = $1 ORDER BY at DESC LIMIT $2",
+            )
+            .bind(owner)
+            .bind(limit)
+            .fetch_all(pool)
+            .await?
+            .iter()
+            .map(|r| {
+                Ok(AuditRow {
+                    at: r.try_get("at")?,
+                    kind: r.try_get("kind")?,
+                    keys: r.try_get("keys")?,
+                    form_id: r.try_get("form_id")?,
+                    form_version: r.try_get("form_version")?,
+                })
+            })
+            .collect()
+        })
+    }
+
     // --- files ---
 
     /// Stores a file under the SHA-256 of its content (once, whoever uploads it again) and
@@ -935,9 +1086,24 @@ pub struct NewVersion {
     pub signature: Option<String>,
 }
 
+/// A read or write of a citizen's data store, for their audit log.
+#[derive(Clone, Debug)]
+pub struct AuditEntry {
+    pub owner_id: String,
+    /// `read` or `write`.
+    pub kind: String,
+    /// JSON array of the keys.
+    pub keys: String,
+    pub form_id: Option<String>,
+    pub form_version: Option<i64>,
+}
+
 /// A write of the intake queue.
 #[derive(Clone, Debug)]
 pub enum Job {
+    /// An entry of a citizen's data-store audit log (group-committed like dossiers: the read is
+    /// answered once its entry is stored).
+    Audit(AuditEntry),
     Submit {
         version: NewVersion,
         form_id: String,
@@ -951,9 +1117,14 @@ pub enum Job {
 }
 
 impl Job {
+    /// The dossier version a submission or amendment carries.
+    ///
+    /// # Panics
+    /// For an audit entry, which carries none (`apply_batch` handles those first).
     pub fn version(&self) -> &NewVersion {
         match self {
             Job::Submit { version, .. } | Job::Amend { version, .. } => version,
+            Job::Audit(_) => panic!("an audit entry has no dossier version"),
         }
     }
 }
@@ -980,6 +1151,8 @@ pub enum Outcome {
     NotFound,
     /// The dossier has its result: no more amendments.
     Closed,
+    /// An audit entry was stored at this time.
+    Logged(i64),
 }
 
 /// An official's status change.
@@ -1005,4 +1178,34 @@ pub enum RateOutcome {
     Recorded,
     AlreadyRated,
     NotFound,
+}
+
+/// A stored attribute of a citizen's data store.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AttributeRow {
+    pub key: String,
+    /// JSON text.
+    pub value: String,
+    pub source: String,
+    pub verified: bool,
+    pub updated_at: i64,
+}
+
+/// The consent under which declared values are kept.
+#[derive(Clone, Debug)]
+pub struct Consent {
+    pub form_id: String,
+    pub form_version: i64,
+    /// As the browser gave it (RFC 3339).
+    pub given_at: String,
+}
+
+/// An entry of a citizen's audit log.
+#[derive(Clone, Debug)]
+pub struct AuditRow {
+    pub at: i64,
+    pub kind: String,
+    pub keys: String,
+    pub form_id: Option<String>,
+    pub form_version: Option<i64>,
 }

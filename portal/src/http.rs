@@ -2,6 +2,7 @@
 
 use crate::auth;
 use crate::catalog::{Catalog, Entry};
+use crate::datastore;
 use crate::db::Db;
 use crate::intake;
 use crate::writer::Writer;
@@ -86,6 +87,7 @@ impl AppState {
             for u in crate::auth::demo_users() {
                 db.upsert_user(&u).await?;
             }
+            crate::datastore::seed_demo(&db).await?;
         }
         let writer = Writer::start(db.clone());
         Ok(AppState {
@@ -143,6 +145,13 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/dossiers/{code}/download", get(intake::download))
         .route("/api/v1/dossiers/{code}/qr.svg", get(intake::qr))
         .route("/api/v1/ratings", get(intake::ratings))
+        .route(
+            "/datastore/v1/me/attributes",
+            get(datastore::read)
+                .put(datastore::write)
+                .layer(DefaultBodyLimit::max(datastore::MAX_BODY)),
+        )
+        .route("/datastore/v1/me/audit", get(datastore::audit))
         .route(
             "/api/v1/attachments",
             post(intake::upload).layer(DefaultBodyLimit::max(intake::MAX_FILE)),

@@ -390,6 +390,7 @@ async fn run_job(state: &AppState, job: Job) -> Response {
                 "The dossier has its result: it can no longer be amended.",
             ),
         ),
+        Ok(Outcome::Logged(_)) => internal(),
         Err(e) => {
             tracing::error!(error = %e, "intake write");
             error(

@@ -10,6 +10,7 @@
 pub mod auth;
 pub mod catalog;
 pub mod clock;
+pub mod datastore;
 pub mod db;
 pub mod http;
 pub mod intake;
