@@ -3,6 +3,8 @@
 //! The catalogue is handed in by the caller (form-core reads no files); [`Catalogue::check`]
 //! says whether a value fits its key.
 
+use crate::definition::{Definition, Item, Lock, Prefill, Widget};
+use crate::diagnostic::Diagnostic;
 use crate::format::{Format, parse_date};
 use crate::text::Text;
 use serde::Deserialize;
@@ -65,6 +67,189 @@ impl Catalogue {
         };
         check_type(k.kind, value)
     }
+}
+
+/// The fields of a person value.
+pub const PERSON_FIELDS: [&str; 5] = ["fullName", "dateOfBirth", "sex", "idNumber", "relationship"];
+
+/// The type of a person's field.
+fn person_field_type(field: &str) -> Option<KeyType> {
+    match field {
+        "fullName" | "relationship" => Some(KeyType::String),
+        "dateOfBirth" => Some(KeyType::Date),
+        "sex" => Some(KeyType::Sex),
+        "idNumber" => Some(KeyType::IdNumber),
+        _ => None,
+    }
+}
+
+/// Checks a definition's prefill bindings against the catalogue: every key exists, a person
+/// key names one of its fields, the value's type suits the widget (a list of persons fills a
+/// table whose columns are person fields; `sex` needs the options `nam` and `nu`), and `lock:
+/// verified` is on a key a register verifies. Each problem points at the binding.
+pub fn check_bindings(definition: &Definition, catalogue: &Catalogue) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    for (pi, page) in definition.pages.iter().enumerate() {
+        for (si, section) in page.sections.iter().enumerate() {
+            for (ii, item) in section.items.iter().enumerate() {
+                let at = format!("/pages/{pi}/sections/{si}/items/{ii}");
+                if let Some(p) = &item.prefill {
+                    check_binding(item, p, &format!("{at}/prefill"), catalogue, &mut out);
+                }
+                for (ci, col) in item.columns.iter().enumerate() {
+                    if col.prefill.is_some() {
+                        out.push(Diagnostic::error(
+                            format!("{at}/columns/{ci}/prefill"),
+                            "prefill-column",
+                            Text::new(
+                                "Cột của bảng không có liên kết riêng: liên kết cả bảng với một danh sách người.",
+                                "A table's column has no binding of its own: bind the table to a list of persons.",
+                            ),
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+fn check_binding(
+    item: &Item,
+    p: &Prefill,
+    at: &str,
+    catalogue: &Catalogue,
+    out: &mut Vec<Diagnostic>,
+) {
+    let Some(key) = catalogue.get(&p.key) else {
+        out.push(Diagnostic::error(
+            format!("{at}/key"),
+            "prefill-key",
+            Text::new(
+                format!(
+                    "\"{}\" không có trong danh mục dữ liệu (schemas/datastore-keys.json).",
+                    p.key
+                ),
+                format!(
+                    "\"{}\" is not in the data catalogue (schemas/datastore-keys.json).",
+                    p.key
+                ),
+            ),
+        ));
+        return;
+    };
+    let kind = match (key.kind, p.field.as_deref()) {
+        (KeyType::Person, Some(f)) => person_field_type(f),
+        (KeyType::Person, None) => {
+            out.push(Diagnostic::error(
+                format!("{at}/field"),
+                "prefill-field",
+                Text::new(
+                    format!(
+                        "\"{}\" là thông tin một người: nêu trường cần lấy (field).",
+                        p.key
+                    ),
+                    format!(
+                        "\"{}\" holds a person: name the field to take (field).",
+                        p.key
+                    ),
+                ),
+            ));
+            return;
+        }
+        (_, Some(_)) => {
+            out.push(Diagnostic::error(
+                format!("{at}/field"),
+                "prefill-field",
+                Text::new(
+                    format!("\"{}\" không phải thông tin một người; bỏ field.", p.key),
+                    format!("\"{}\" does not hold a person; remove field.", p.key),
+                ),
+            ));
+            return;
+        }
+        (k, None) => Some(k),
+    };
+    let Some(kind) = kind else { return };
+    let fits = match kind {
+        KeyType::String => matches!(
+            item.widget,
+            Widget::Text | Widget::Textarea | Widget::Select | Widget::Radio
+        ),
+        KeyType::Date => item.widget == Widget::Date,
+        KeyType::Sex => {
+            matches!(item.widget, Widget::Select | Widget::Radio)
+                && ["nam", "nu"]
+                    .iter()
+                    .all(|v| item.options.iter().any(|o| o.value == *v))
+        }
+        KeyType::IdNumber => matches!(item.widget, Widget::IdNumber | Widget::Text),
+        KeyType::Phone => matches!(item.widget, Widget::Phone | Widget::Text),
+        KeyType::Email => matches!(item.widget, Widget::Email | Widget::Text),
+        KeyType::Address => item.widget == Widget::Address,
+        KeyType::Person => false,
+        KeyType::PersonList => {
+            item.widget == Widget::Table
+                && item.columns.iter().all(|c| {
+                    c.pointer
+                        .as_deref()
+                        .and_then(|ptr| ptr.rsplit('/').next())
+                        .is_some_and(|f| PERSON_FIELDS.contains(&f))
+                })
+        }
+    };
+    if !fits {
+        out.push(Diagnostic::error(
+            format!("{at}/key"),
+            "prefill-type",
+            Text::new(
+                format!(
+                    "Giá trị của \"{}\" không hợp với ô nhập \"{}\".",
+                    p.key,
+                    widget_name(item.widget)
+                ),
+                format!(
+                    "The value of \"{}\" does not suit a \"{}\" field.",
+                    p.key,
+                    widget_name(item.widget)
+                ),
+            ),
+        ));
+    }
+    if p.lock == Some(Lock::Verified) && key.source == "citizen-declared" {
+        out.push(Diagnostic::warning(
+            format!("{at}/lock"),
+            "prefill-lock",
+            Text::new(
+                format!("\"{}\" do công dân tự khai, không bao giờ được xác thực: khóa không có tác dụng.", p.key),
+                format!("\"{}\" is declared by citizens and never verified: the lock has no effect.", p.key),
+            ),
+        ));
+    }
+}
+
+fn widget_name(w: Widget) -> &'static str {
+    let i = [
+        Widget::Text,
+        Widget::Textarea,
+        Widget::Number,
+        Widget::Date,
+        Widget::Select,
+        Widget::MultiSelect,
+        Widget::Radio,
+        Widget::Checkbox,
+        Widget::Email,
+        Widget::Phone,
+        Widget::IdNumber,
+        Widget::Address,
+        Widget::File,
+        Widget::Table,
+        Widget::Static,
+    ]
+    .iter()
+    .position(|x| *x == w)
+    .unwrap_or(0);
+    Widget::NAMES[i]
 }
 
 fn bad(vi: &str, en: &str) -> Text {
@@ -211,6 +396,36 @@ mod tests {
         keys.dedup();
         assert_eq!(keys.len(), c.keys.len());
         assert!(c.get("household.members").is_some());
+    }
+
+    #[test]
+    fn ct01_bindings_fit_the_catalogue_and_mistakes_are_pointed_at() {
+        let c = catalogue();
+        let text = include_str!("../../schemas/forms/ct01.json");
+        let form = crate::load(text).form.unwrap();
+        assert_eq!(check_bindings(form.definition(), &c), vec![]);
+        let mut def: Value = serde_json::from_str(text).unwrap();
+        let items = &mut def["pages"][0]["sections"][1]["items"];
+        assert_eq!(items[0]["pointer"], "/applicant/fullName");
+        items[0]["prefill"] = json!({"key": "citizen.nickname"});
+        items[1]["prefill"] = json!({"key": "citizen.fullName"});
+        items[2]["prefill"] = json!({"key": "household.head"});
+        items[5]["prefill"] = json!({"key": "citizen.email", "lock": "verified"});
+        let form = crate::load_value(&def).form.unwrap();
+        let found: Vec<(String, String)> = check_bindings(form.definition(), &c)
+            .into_iter()
+            .map(|d| (d.pointer, d.code))
+            .collect();
+        let at = "/pages/0/sections/1/items";
+        assert_eq!(
+            found,
+            [
+                (format!("{at}/0/prefill/key"), "prefill-key".to_owned()),
+                (format!("{at}/1/prefill/key"), "prefill-type".to_owned()),
+                (format!("{at}/2/prefill/field"), "prefill-field".to_owned()),
+                (format!("{at}/5/prefill/lock"), "prefill-lock".to_owned()),
+            ]
+        );
     }
 
     #[test]

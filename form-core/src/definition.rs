@@ -115,6 +115,30 @@ pub struct Item {
     /// Cross-field checks: each rule must not be false, else its message shows on this field.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub constraints: Vec<Constraint>,
+    /// Prefill from the citizen's data store (a key of `schemas/datastore-keys.json`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prefill: Option<Prefill>,
+}
+
+/// Where an item's value comes from in the citizen's data store.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Prefill {
+    /// The catalogue key (`citizen.fullName`, `household.members`).
+    pub key: String,
+    /// For a key holding a person (`household.head`): which of its fields.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+    /// `verified`: a value verified from a register makes the field read-only (the citizen may
+    /// report it wrong, not change it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lock: Option<Lock>,
+}
+
+/// When a prefilled field is locked.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Lock {
+    Verified,
 }
 
 /// A cross-field check with its own message.

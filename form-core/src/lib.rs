@@ -37,7 +37,7 @@ mod state;
 mod text;
 
 pub use admin_units::AdminUnits;
-pub use definition::{Choice, Constraint, Definition, Item, Page, Section, Widget};
+pub use definition::{Choice, Constraint, Definition, Item, Lock, Page, Prefill, Section, Widget};
 pub use diagnostic::{Diagnostic, Severity};
 pub use form::{Evaluation, Field, Form, Ymd, file_accepted, human_size};
 pub use load::{Loaded, load, load_value};

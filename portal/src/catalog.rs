@@ -133,6 +133,21 @@ impl Catalog {
 /// Loads and checks one definition text (`name` says where it came from).
 pub fn compile(name: &str, text: &str) -> Entry {
     let loaded = load(text);
+    // Prefill bindings name keys of the data store's catalogue, of types that suit their fields.
+    let bindings: Vec<Diagnostic> = loaded
+        .form
+        .as_ref()
+        .map(|f| form_core::datastore::check_bindings(f.definition(), &crate::datastore::CATALOGUE))
+        .unwrap_or_default();
+    for w in bindings.iter().filter(|d| !d.is_error()) {
+        tracing::warn!(source = %name, pointer = %w.pointer, "{}", w.message.en);
+    }
+    if bindings.iter().any(Diagnostic::is_error) {
+        return Entry::Broken {
+            source: name.to_owned(),
+            diagnostics: bindings,
+        };
+    }
     match loaded.form.map(|f| f.with_admin_units(admin_units())) {
         Some(form) => match Reference::new(&form.definition().data_schema) {
             Ok(reference) => Entry::Ready(Arc::new(Ready {

@@ -314,11 +314,11 @@ pub fn demo_attributes() -> Vec<(&'static str, Vec<Seed>)> {
     an.push((
         NPDB,
         "household.head",
-        json!({"fullName": "Nguyễn Văn An", "idNumber": "001090012345", "relationship": "Chủ hộ"}),
+        json!({"fullName": "Nguyễn Văn An", "idNumber": "001090012345", "relationship": "chu-ho"}),
     ));
     an.push((NPDB, "household.members", json!([
-        {"fullName": "Trần Thị Mai", "dateOfBirth": "1992-07-02", "sex": "nu", "idNumber": "001192004567", "relationship": "Vợ"},
-        {"fullName": "Nguyễn Minh Khôi", "dateOfBirth": "2018-09-02", "sex": "nam", "idNumber": "001218007654", "relationship": "Con"}
+        {"fullName": "Trần Thị Mai", "dateOfBirth": "1992-07-02", "sex": "nu", "idNumber": "001192004567", "relationship": "vo"},
+        {"fullName": "Nguyễn Minh Khôi", "dateOfBirth": "2018-09-02", "sex": "nam", "idNumber": "001218007654", "relationship": "con"}
     ])));
     let mut binh = person(
         "Trần Thị Bình",

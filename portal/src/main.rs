@@ -101,11 +101,20 @@ fn run() -> Result<ExitCode> {
             let lang = Lang::parse(&lang).unwrap_or(Lang::En);
             let text = std::fs::read_to_string(&definition)
                 .with_context(|| format!("reading {}", definition.display()))?;
-            let loaded = form_core::load(&text);
+            let mut loaded = form_core::load(&text);
+            if let Some(form) = &loaded.form {
+                // Prefill bindings against the data store's key catalogue.
+                loaded
+                    .diagnostics
+                    .extend(form_core::datastore::check_bindings(
+                        form.definition(),
+                        &portal::datastore::CATALOGUE,
+                    ));
+            }
             for d in &loaded.diagnostics {
                 println!("{}: {}", definition.display(), d.render(lang));
             }
-            let errors = loaded.errors().count();
+            let errors = loaded.diagnostics.iter().filter(|d| d.is_error()).count();
             let warnings = loaded.diagnostics.len() - errors;
             println!(
                 "{}: {errors} error(s), {warnings} warning(s)",
