@@ -7,12 +7,11 @@
 //! Options (after `--`): `--seconds N` (measured time, default 10), `--clients N` (concurrent
 //! keep-alive connections, default 32), `--json FILE` (write the figures).
 
+mod common;
+
+use common::{Conn, percentile, start_portal, token};
 use serde_json::{Value, json};
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
-use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader as TokioBufReader};
-use tokio::net::TcpStream;
 
 struct Options {
     seconds: u64,
@@ -36,114 +35,6 @@ fn options() -> Options {
             .unwrap_or(32),
         json: value("--json"),
     }
-}
-
-/// A keep-alive HTTP/1.1 connection.
-struct Conn {
-    addr: String,
-    stream: TokioBufReader<TcpStream>,
-}
-
-impl Conn {
-    async fn open(addr: &str) -> std::io::Result<Conn> {
-        let s = TcpStream::connect(addr).await?;
-        s.set_nodelay(true)?;
-        Ok(Conn {
-            addr: addr.to_owned(),
-            stream: TokioBufReader::new(s),
-        })
-    }
-
-    async fn send(
-        &mut self,
-        method: &str,
-        path: &str,
-        headers: &[(&str, &str)],
-        body: &[u8],
-    ) -> std::io::Result<(u16, Vec<u8>)> {
-        let mut head = format!(
-            "{method} {path} HTTP/1.1\r\nhost: {}\r\ncontent-length: {}\r\n",
-            self.addr,
-            body.len()
-        );
-        for (k, v) in headers {
-            head.push_str(&format!("{k}: {v}\r\n"));
-        }
-        head.push_str("\r\n");
-        let mut request = head.into_bytes();
-        request.extend_from_slice(body);
-        self.stream.get_mut().write_all(&request).await?;
-        let mut line = String::new();
-        self.stream.read_line(&mut line).await?;
-        let status: u16 = line
-            .get(9..12)
-            .and_then(|s| s.parse().ok())
-            .ok_or_else(|| std::io::Error::other(format!("bad status line {line:?}")))?;
-        let mut length = 0usize;
-        loop {
-            line.clear();
-            self.stream.read_line(&mut line).await?;
-            let l = line.trim_end();
-            if l.is_empty() {
-                break;
-            }
-            if let Some((k, v)) = l.split_once(':')
-                && k.eq_ignore_ascii_case("content-length")
-            {
-                length = v.trim().parse().unwrap_or(0);
-            }
-        }
-        let mut answer = vec![0; length];
-        self.stream.read_exact(&mut answer).await?;
-        Ok((status, answer))
-    }
-}
-
-fn start_portal(dir: &std::path::Path, database_url: &str) -> (Child, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_eform"))
-        .args([
-            "serve",
-            "--addr",
-            "127.0.0.1:0",
-            "--database-url",
-            database_url,
-        ])
-        .arg("--web-dir")
-        .arg(dir.join("web"))
-        .arg("--data-dir")
-        .arg(dir)
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .expect("starting the portal");
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let addr = loop {
-        let line = lines.next().expect("the portal's address").unwrap();
-        if let Some(rest) = line.strip_prefix("eform portal listening on http://") {
-            break rest.trim_end_matches('/').to_owned();
-        }
-    };
-    std::thread::spawn(move || for _ in lines.map_while(Result::ok) {});
-    (child, addr)
-}
-
-async fn token(addr: &str, user: &str) -> String {
-    let mut c = Conn::open(addr).await.unwrap();
-    let (status, body) = c
-        .send(
-            "POST",
-            "/dev/session",
-            &[],
-            format!("{{\"user\":\"{user}\"}}").as_bytes(),
-        )
-        .await
-        .unwrap();
-    assert_eq!(status, 201);
-    serde_json::from_slice::<Value>(&body).unwrap()["token"]
-        .as_str()
-        .unwrap()
-        .to_owned()
 }
 
 /// Submits for `warm + measure`, on `clients` connections; latencies (µs) of the measured part.
@@ -204,14 +95,6 @@ async fn load(addr: &str, clients: usize, warm: Duration, measure: Duration) -> 
     (all, rate)
 }
 
-fn percentile(sorted: &[u64], p: f64) -> f64 {
-    if sorted.is_empty() {
-        return 0.0;
-    }
-    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
-    sorted[i] as f64 / 1000.0
-}
-
 fn main() {
     let opts = options();
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -235,21 +118,7 @@ fn main() {
         let dir = tempfile::tempdir().unwrap();
         let url = match &server {
             None => format!("sqlite:{}", dir.path().join("eform.db").display()),
-            Some(server) => runtime.block_on(async {
-                use sqlx::Executor;
-                let admin = sqlx::PgPool::connect(server).await.unwrap();
-                let db = format!("bench_{}", std::process::id());
-                let _ = admin
-                    .execute(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {db}")))
-                    .await;
-                admin
-                    .execute(sqlx::AssertSqlSafe(format!("CREATE DATABASE {db}")))
-                    .await
-                    .unwrap();
-                admin.close().await;
-                let base = server.rsplit_once('/').map_or(server.as_str(), |(b, _)| b);
-                format!("{base}/{db}")
-            }),
+            Some(server) => runtime.block_on(common::fresh_pg_database(server, "bench_intake")),
         };
         let (mut child, addr) = start_portal(dir.path(), &url);
         let (latencies, rate) = runtime.block_on(load(

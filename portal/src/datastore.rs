@@ -116,11 +116,16 @@ pub async fn read(
         form_id: q.form_id.clone(),
         form_version: q.form_version,
     };
-    if let Err(e) = state.writer.run(Job::Audit(entry)).await {
+    // The log entry's commit and the read go on together; the answer waits for both.
+    let (logged, rows) = tokio::join!(
+        state.writer.run(Job::Audit(entry)),
+        state.db.attributes(&user.0.id)
+    );
+    if let Err(e) = logged {
         tracing::error!(error = %e, "audit log");
         return internal();
     }
-    let rows = match state.db.attributes(&user.0.id).await {
+    let rows = match rows {
         Ok(r) => r,
         Err(e) => return db_failed(&e),
     };

@@ -9,6 +9,7 @@
 //! - `bench core` — form-core's criterion benchmarks; `bench browser [options]` — the citizen
 //!   runtime beside the peers in `../shared/peers-bench` (results in `bench/results/`);
 //!   `bench intake [options]` — dossier submissions per second on SQLite and PostgreSQL;
+//!   `bench datastore [options]` — data-store reads at a fixed rate, latency percentiles;
 //! - `fuzz [TARGET] [SECONDS]` — form-core's fuzz targets (cargo-fuzz, nightly), each for a time;
 //! - `with-postgres <command…>` — run a command beside a throwaway PostgreSQL server;
 //! - `admin-units` — regenerate `schemas/data/admin-units.json` from PyPI `vietnam-provinces`.
@@ -135,13 +136,13 @@ fn bench(root: &Path, args: &[String]) -> Result<()> {
             setup::all(root)?;
             peers::run(root, &args[1..])
         }
-        Some("intake") => {
-            step(
-                "intake benchmark: submissions over loopback HTTP, SQLite then PostgreSQL (fsync on)",
-            );
+        Some(which @ ("intake" | "datastore")) => {
+            step(&format!(
+                "{which} benchmark: the portal over loopback HTTP, SQLite then PostgreSQL (fsync on)"
+            ));
             let pg = postgres::Postgres::start(true)?;
             let mut c = cmd(root, "cargo");
-            c.args(["bench", "--package", "portal", "--bench", "intake", "--"])
+            c.args(["bench", "--package", "portal", "--bench", which, "--"])
                 .args(&args[1..])
                 .env("EFORM_TEST_POSTGRES_URL", &pg.url);
             let result = exec(c);
@@ -149,7 +150,7 @@ fn bench(root: &Path, args: &[String]) -> Result<()> {
             result
         }
         _ => bail!(
-            "usage: cargo xtask bench core [criterion args] | bench browser [harness options] | bench intake [--seconds N] [--clients N] [--json FILE]"
+            "usage: cargo xtask bench core [criterion args] | bench browser [harness options] | bench intake [--seconds N] [--clients N] [--json FILE] | bench datastore [--rate N] [--seconds N] [--connections N] [--json FILE]"
         ),
     }
 }
