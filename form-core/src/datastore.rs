@@ -228,6 +228,136 @@ fn check_binding(
     }
 }
 
+/// A value of the citizen's store as the portal gives it.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Attribute {
+    pub value: Value,
+    pub source: String,
+    pub verified: bool,
+    pub updated_at: String,
+}
+
+/// Where a prefilled field's value came from.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Provenance {
+    pub key: String,
+    pub source: String,
+    pub verified: bool,
+    pub updated_at: String,
+}
+
+/// The outcome of [`prefill`].
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct Prefilled {
+    /// The data with the store's values in every bound field that had none.
+    pub data: Value,
+    /// Data pointer → where the value now in that field came from (fields holding the store's
+    /// value, filled now or already equal).
+    pub provenance: std::collections::BTreeMap<String, Provenance>,
+    /// Fields bound with `lock: verified` that hold a verified value: read-only.
+    pub locked: std::collections::BTreeSet<String>,
+    /// Fields whose value (typed, from a draft) differs from the store's: kept as typed.
+    pub differing: Vec<String>,
+}
+
+/// The catalogue keys a definition binds: what the runtime asks the store for, and nothing else.
+pub fn bound_keys(definition: &Definition) -> Vec<String> {
+    let mut keys: Vec<String> = definition
+        .pages
+        .iter()
+        .flat_map(|p| &p.sections)
+        .flat_map(|s| &s.items)
+        .filter_map(|i| i.prefill.as_ref().map(|p| p.key.clone()))
+        .collect();
+    keys.sort();
+    keys.dedup();
+    keys
+}
+
+/// Fills the bound fields of `data` from the store's `attributes`. Precedence: what the data
+/// already holds (a restored draft, typed values) is never replaced — a different store value is
+/// reported in `differing` instead; only empty fields are filled. A list of persons fills an empty
+/// table, one row per person, each column from the person's field of the column's name.
+pub fn prefill(
+    definition: &Definition,
+    data: &Value,
+    attributes: &std::collections::BTreeMap<String, Attribute>,
+) -> Prefilled {
+    let mut out = Prefilled {
+        data: data.clone(),
+        ..Prefilled::default()
+    };
+    let empty = |v: Option<&Value>| match v {
+        None | Some(Value::Null) => true,
+        Some(Value::String(s)) => s.is_empty(),
+        Some(Value::Array(a)) => a.is_empty(),
+        Some(Value::Object(o)) => o.values().all(|v| v.is_null() || v.as_str() == Some("")),
+        _ => false,
+    };
+    for item in definition
+        .pages
+        .iter()
+        .flat_map(|p| &p.sections)
+        .flat_map(|s| &s.items)
+    {
+        let (Some(binding), Some(ptr)) = (&item.prefill, item.pointer.as_deref()) else {
+            continue;
+        };
+        let Some(attr) = attributes.get(&binding.key) else {
+            continue;
+        };
+        let value = match (&binding.field, item.widget) {
+            (Some(f), _) => match attr.value.get(f) {
+                Some(v) => v.clone(),
+                None => continue,
+            },
+            (None, Widget::Table) => {
+                let Some(people) = attr.value.as_array() else {
+                    continue;
+                };
+                Value::Array(
+                    people
+                        .iter()
+                        .map(|person| {
+                            let mut row = serde_json::Map::new();
+                            for col in &item.columns {
+                                let name =
+                                    col.pointer.as_deref().and_then(|p| p.rsplit('/').next());
+                                if let Some(v) = name.and_then(|n| person.get(n)) {
+                                    row.insert(name.unwrap_or_default().to_owned(), v.clone());
+                                }
+                            }
+                            Value::Object(row)
+                        })
+                        .collect(),
+                )
+            }
+            (None, _) => attr.value.clone(),
+        };
+        let current = crate::pointer::get(&out.data, ptr).cloned();
+        if empty(current.as_ref()) {
+            crate::pointer::set(&mut out.data, ptr, value);
+        } else if current.as_ref() != Some(&value) {
+            out.differing.push(ptr.to_owned());
+            continue;
+        }
+        out.provenance.insert(
+            ptr.to_owned(),
+            Provenance {
+                key: binding.key.clone(),
+                source: attr.source.clone(),
+                verified: attr.verified,
+                updated_at: attr.updated_at.clone(),
+            },
+        );
+        if attr.verified && binding.lock == Some(Lock::Verified) && item.widget != Widget::Table {
+            out.locked.insert(ptr.to_owned());
+        }
+    }
+    out
+}
+
 fn widget_name(w: Widget) -> &'static str {
     let i = [
         Widget::Text,
@@ -382,6 +512,8 @@ fn is_phone(s: &str) -> bool {
 mod tests {
     use super::*;
     use serde_json::json;
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
 
     fn catalogue() -> Catalogue {
         Catalogue::from_json(include_str!("../../schemas/datastore-keys.json")).unwrap()
@@ -426,6 +558,77 @@ mod tests {
                 (format!("{at}/5/prefill/lock"), "prefill-lock".to_owned()),
             ]
         );
+    }
+
+    #[test]
+    fn prefill_fills_empty_fields_keeps_typed_ones_and_locks_verified_ones() {
+        let form = crate::load(include_str!("../../schemas/forms/ct01.json"))
+            .form
+            .unwrap();
+        let def = form.definition();
+        let keys = bound_keys(def);
+        assert_eq!(
+            keys,
+            [
+                "citizen.dateOfBirth",
+                "citizen.email",
+                "citizen.fullName",
+                "citizen.idNumber",
+                "citizen.phone",
+                "citizen.sex",
+                "household.head",
+                "household.members"
+            ]
+        );
+        let attr = |v: Value, source: &str, verified: bool| Attribute {
+            value: v,
+            source: source.into(),
+            verified,
+            updated_at: "2025-07-01T07:00:00.000+07:00".into(),
+        };
+        let npdb = "national-population-db";
+        let attributes: std::collections::BTreeMap<String, Attribute> = [
+            ("citizen.fullName", attr(json!("Nguyễn Văn An"), npdb, true)),
+            ("citizen.dateOfBirth", attr(json!("1990-03-14"), npdb, true)),
+            ("citizen.sex", attr(json!("nam"), npdb, true)),
+            ("citizen.idNumber", attr(json!("001090012345"), npdb, true)),
+            ("citizen.phone", attr(json!("0912345678"), "citizen-declared", false)),
+            ("household.head", attr(json!({"fullName": "Nguyễn Văn An", "idNumber": "001090012345", "relationship": "chu-ho"}), npdb, true)),
+            ("household.members", attr(json!([
+                {"fullName": "Trần Thị Mai", "dateOfBirth": "1992-07-02", "sex": "nu", "idNumber": "001192004567", "relationship": "vo"},
+                {"fullName": "Nguyễn Minh Khôi", "sex": "nam", "relationship": "con"}
+            ]), npdb, true)),
+        ]
+        .into_iter()
+        .map(|(k, a)| (k.to_owned(), a))
+        .collect();
+        // A draft where the citizen typed another phone number and part of the date.
+        let draft = json!({"applicant": {"phone": "0987654321"}, "receivingAgency": "Công an phường Ba Đình"});
+        let p = prefill(def, &draft, &attributes);
+        assert_eq!(p.data["applicant"]["fullName"], "Nguyễn Văn An");
+        assert_eq!(p.data["householdHead"]["relationship"], "chu-ho");
+        assert_eq!(
+            p.data["applicant"]["phone"], "0987654321",
+            "typed values stay"
+        );
+        assert_eq!(p.differing, ["/applicant/phone"]);
+        assert_eq!(p.data["receivingAgency"], "Công an phường Ba Đình");
+        assert_eq!(
+            p.data["members"][1],
+            json!({"fullName": "Nguyễn Minh Khôi", "sex": "nam", "relationship": "con"})
+        );
+        assert!(p.locked.contains("/applicant/idNumber"));
+        assert!(p.locked.contains("/householdHead/fullName"));
+        assert!(!p.locked.contains("/applicant/phone"));
+        assert!(!p.locked.contains("/members"), "tables are never locked");
+        assert_eq!(p.provenance["/applicant/fullName"].source, npdb);
+        assert!(
+            !p.provenance.contains_key("/applicant/email"),
+            "nothing stored, nothing filled"
+        );
+        // The filled data is valid CT01 data as far as the store reaches (no type errors).
+        let errors = form.validate(&p.data, (2026, 11, 25));
+        assert!(errors.iter().all(|e| e.code == "required"), "{errors:?}");
     }
 
     #[test]

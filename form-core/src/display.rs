@@ -211,6 +211,8 @@ pub fn number_text(n: &serde_json::Number, lang: Lang) -> String {
 mod tests {
     use super::*;
     use crate::load;
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
 
     #[test]
     fn numbers_by_language() {
