@@ -395,15 +395,8 @@ async fn check_data(
             );
         }
     };
-    if count_values(&data, MAX_VALUES) > MAX_VALUES {
-        return error(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "data-too-large",
-            Text::new(
-                format!("Dữ liệu có hơn {MAX_VALUES} giá trị, quá lớn cho một tờ khai."),
-                format!("The data has more than {MAX_VALUES} values, too many for one form."),
-            ),
-        );
+    if let Some(refusal) = too_many_values(&data) {
+        return refusal;
     }
     // Validation is CPU work: keep it off the async workers.
     let today = crate::catalog::today_in_vietnam();
@@ -428,8 +421,22 @@ async fn check_data(
     }
 }
 
+/// 413 when `data` has more than [`MAX_VALUES`] JSON values (it bounds the work of one check).
+pub fn too_many_values(data: &Value) -> Option<Response> {
+    (count_values(data, MAX_VALUES) > MAX_VALUES).then(|| {
+        error(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "data-too-large",
+            Text::new(
+                format!("Dữ liệu có hơn {MAX_VALUES} giá trị, quá lớn cho một tờ khai."),
+                format!("The data has more than {MAX_VALUES} values, too many for one form."),
+            ),
+        )
+    })
+}
+
 /// The number of JSON values in `v`, counting stops past `limit`.
-pub fn count_values(v: &Value, limit: usize) -> usize {
+fn count_values(v: &Value, limit: usize) -> usize {
     let mut n = 0;
     let mut stack = vec![v];
     while let Some(v) = stack.pop() {

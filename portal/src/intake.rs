@@ -13,7 +13,7 @@ use crate::clock;
 use crate::db::{
     BlobRow, DossierRow, Job, NewVersion, Outcome, RateOutcome, StatusChange, StatusOutcome,
 };
-use crate::http::{AppState, MAX_DIAGNOSTICS, MAX_VALUES, count_values, error, internal};
+use crate::http::{AppState, MAX_DIAGNOSTICS, error, internal, too_many_values};
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
@@ -206,6 +206,21 @@ struct Checked {
     blobs: Vec<String>,
 }
 
+impl Checked {
+    /// The version to store for `owner` under the idempotency `key` of a request hashed `hash`.
+    fn into_version(self, owner: &str, key: String, hash: String) -> NewVersion {
+        NewVersion {
+            owner_id: owner.to_owned(),
+            idem_key: key,
+            request_hash: hash,
+            data: self.data,
+            attachments: self.attachments,
+            blobs: self.blobs,
+            signature: None,
+        }
+    }
+}
+
 /// The portal's verdict on submitted content, as the browser gave it: form-core's rules, no
 /// values for hidden fields, every file uploaded by this user. The stored data is the
 /// submission form-core computes (computed values filled in).
@@ -237,18 +252,11 @@ async fn check_content(
             ),
         )]));
     }
-    if count_values(&data, MAX_VALUES) > MAX_VALUES {
-        return Err(error(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "data-too-large",
-            Text::new(
-                format!("Dữ liệu có hơn {MAX_VALUES} giá trị, quá lớn cho một tờ khai."),
-                format!("The data has more than {MAX_VALUES} values, too many for one form."),
-            ),
-        ));
+    if let Some(refusal) = too_many_values(&data) {
+        return Err(refusal);
     }
     let today = crate::catalog::today_in_vietnam();
-    let (diagnostics, submission, data) = tokio::task::spawn_blocking(move || {
+    let (mut diagnostics, stored, files) = tokio::task::spawn_blocking(move || {
         let (mut diagnostics, evaluation) = ready.check(&data, today);
         for hidden in &evaluation.hidden {
             if pointer::get(&data, hidden).is_some() {
@@ -268,13 +276,10 @@ async fn check_content(
             .into_iter()
             .map(|(p, v)| (p, v.clone()))
             .collect();
-        (diagnostics, (evaluation.data, files), data)
+        (diagnostics, evaluation.data, files)
     })
     .await
     .map_err(|_| internal())?;
-    drop(data);
-    let (stored, files) = submission;
-    let mut diagnostics = diagnostics;
     let mut blobs = Vec::new();
     let mut attachments = Vec::new();
     for (at, file) in &files {
@@ -459,15 +464,7 @@ pub async fn submit(
         Err(r) => return r,
     };
     let job = Job::Submit {
-        version: NewVersion {
-            owner_id: user.0.id.clone(),
-            idem_key: key,
-            request_hash: hash,
-            data: checked.data,
-            attachments: checked.attachments,
-            blobs: checked.blobs,
-            signature: None,
-        },
+        version: checked.into_version(&user.0.id, key, hash),
         form_id: b.form_id,
         form_version: b.form_version,
         agency_code,
@@ -536,15 +533,7 @@ pub async fn amend(
         Err(r) => return r,
     };
     let job = Job::Amend {
-        version: NewVersion {
-            owner_id: user.0.id.clone(),
-            idem_key: key,
-            request_hash: hash,
-            data: checked.data,
-            attachments: checked.attachments,
-            blobs: checked.blobs,
-            signature: None,
-        },
+        version: checked.into_version(&user.0.id, key, hash),
         code,
     };
     run_job(&state, job).await
