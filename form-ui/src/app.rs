@@ -10,13 +10,16 @@ use crate::session::{AccountMenu, Me, fetch_me, here, sign_in_url, tr};
 use form_core::{Diagnostic, Lang, load};
 use leptos::prelude::*;
 use serde::Deserialize;
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 /// What the page shows after loading.
 #[derive(Clone)]
 enum Screen {
     Loading,
-    Form(Arc<form_core::Form>, String),
+    /// A form, its check URL, and the data store's answer for its bound keys (signed-in
+    /// citizens; `Err`: the store could not be reached).
+    Form(Arc<form_core::Form>, String, Option<StoreAnswer>),
     List(Vec<FormSummary>),
     /// A dossier page (`/d/{code}`).
     Dossier(String, Me),
@@ -71,6 +74,34 @@ fn save_lang(lang: Lang) {
     }
 }
 
+/// The data store's values for the keys a form binds.
+type StoreAnswer = Result<BTreeMap<String, form_core::datastore::Attribute>, ()>;
+
+/// Asks the citizen's data store for exactly the keys the form binds (none: nothing asked).
+async fn store_answer(form: &form_core::Form) -> Option<StoreAnswer> {
+    #[derive(Deserialize)]
+    struct Answer {
+        attributes: BTreeMap<String, form_core::datastore::Attribute>,
+    }
+    let keys = form_core::datastore::bound_keys(form.definition());
+    if keys.is_empty() {
+        return None;
+    }
+    let d = form.definition();
+    let url = format!(
+        "/datastore/v1/me/attributes?keys={}&formId={}&formVersion={}",
+        keys.join(","),
+        String::from(js_sys::encode_uri_component(&d.id)),
+        d.version
+    );
+    Some(match fetch::request(&url, None).await {
+        Ok(a) if a.status == 200 => serde_json::from_str::<Answer>(&a.body)
+            .map(|a| a.attributes)
+            .map_err(|_| ()),
+        _ => Err(()),
+    })
+}
+
 /// The whole citizen page.
 #[component]
 pub fn App() -> impl IntoView {
@@ -102,14 +133,22 @@ pub fn App() -> impl IntoView {
                 Ok(a) if a.status == 200 => {
                     let loaded = load(&a.body);
                     match loaded.form {
-                        Some(form) => match with_admin_units(form, "/refdata/admin-units.json")
-                            .await
-                        {
-                            Some(form) => {
-                                Screen::Form(Arc::new(form), format!("/api/v1/forms/{id}/check"))
+                        Some(form) => {
+                            match with_admin_units(form, "/refdata/admin-units.json").await {
+                                Some(form) => {
+                                    let store = match &user {
+                                        Some(u) if !u.is_official() => store_answer(&form).await,
+                                        _ => None,
+                                    };
+                                    Screen::Form(
+                                        Arc::new(form),
+                                        format!("/api/v1/forms/{id}/check"),
+                                        store,
+                                    )
+                                }
+                                None => Screen::Failed,
                             }
-                            None => Screen::Failed,
-                        },
+                        }
                         None => Screen::Broken(loaded.diagnostics),
                     }
                 }
@@ -133,7 +172,7 @@ pub fn App() -> impl IntoView {
         <main id="main" class="ef-main" tabindex="-1">
             {move || match screen.get() {
                 Screen::Loading => view! { <p class="ef-hint" aria-live="polite">{Ui::Loading.get(lang.get())}</p> }.into_any(),
-                Screen::Form(form, check_url) => {
+                Screen::Form(form, check_url, store) => {
                     let user = me.get_untracked();
                     let intake = Intake {
                         url: "/api/v1/dossiers".into(),
@@ -146,9 +185,10 @@ pub fn App() -> impl IntoView {
                             }
                         }),
                     };
-                    match user {
-                        Some(u) => view! { <FormView form=form lang=lang check_url=Some(check_url) intake=intake draft_subject=u.id /> }.into_any(),
-                        None => view! { <FormView form=form lang=lang check_url=Some(check_url) intake=intake /> }.into_any(),
+                    match (user, store) {
+                        (Some(u), Some(store)) => view! { <FormView form=form lang=lang check_url=Some(check_url) intake=intake draft_subject=u.id store=store /> }.into_any(),
+                        (Some(u), None) => view! { <FormView form=form lang=lang check_url=Some(check_url) intake=intake draft_subject=u.id /> }.into_any(),
+                        (None, _) => view! { <FormView form=form lang=lang check_url=Some(check_url) intake=intake /> }.into_any(),
                     }
                 }
                 Screen::Dossier(code, u) => view! { <DossierPage code=code lang=lang me=u /> }.into_any(),

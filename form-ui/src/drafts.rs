@@ -113,3 +113,11 @@ pub fn remove_item(key: &str) {
         let _ = s.remove_item(key);
     }
 }
+
+/// `2025-07-01T…` → `01/07/2025`.
+pub fn day_of(rfc3339: &str) -> String {
+    match (rfc3339.get(0..4), rfc3339.get(5..7), rfc3339.get(8..10)) {
+        (Some(y), Some(m), Some(d)) => format!("{d}/{m}/{y}"),
+        _ => rfc3339.to_owned(),
+    }
+}

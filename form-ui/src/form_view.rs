@@ -5,10 +5,11 @@ use crate::drafts;
 use crate::fetch;
 use crate::i18n::Ui;
 use crate::widgets;
+use form_core::datastore::{Attribute, Provenance};
 use form_core::{Changes, Diagnostic, Form, FormState, Lang, Text, Ymd, pointer};
 use leptos::prelude::*;
 use serde_json::Value;
-use std::collections::HashMap;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
 
 /// Shared state of one drawn form, passed to every widget through context.
@@ -48,6 +49,10 @@ pub struct FormCtx {
     pub(crate) upload_url: StoredValue<Option<String>>,
     /// Uploads still running: a submission waits for them.
     pub(crate) uploads_pending: RwSignal<u32>,
+    /// Fields holding a verified value from the citizen's data store, bound with a lock.
+    pub(crate) locked: StoredValue<BTreeSet<String>>,
+    /// Where the values prefilled from the data store came from, by data pointer.
+    pub(crate) provenance: StoredValue<BTreeMap<String, Provenance>>,
 }
 
 /// The `<option>` lists built so far, by the field standing for each distinct list.
@@ -99,7 +104,40 @@ impl FormCtx {
             templates: StoredValue::new_local(OptionTemplates::default()),
             upload_url: StoredValue::new(None),
             uploads_pending: RwSignal::new(0),
+            locked: StoredValue::new(BTreeSet::new()),
+            provenance: StoredValue::new(BTreeMap::new()),
         }
+    }
+
+    /// Where a prefilled field's value came from, in words ("from the national population
+    /// database", "declared by you on …"), and whether it is locked.
+    pub(crate) fn source_note(&self, ptr: &str, lang: Lang) -> Option<String> {
+        let p = self.provenance.with_value(|m| m.get(ptr).cloned())?;
+        let locked = self.locked.with_value(|l| l.contains(ptr));
+        let day = crate::drafts::day_of(&p.updated_at);
+        let text = match p.source.as_str() {
+            "national-population-db" => Text::new(
+                "Lấy từ Cơ sở dữ liệu quốc gia về dân cư",
+                "From the national population database",
+            ),
+            "enterprise-registry" => Text::new(
+                "Lấy từ Hệ thống thông tin quốc gia về đăng ký doanh nghiệp",
+                "From the national business registry",
+            ),
+            _ => Text::new(
+                format!("Bạn đã khai ngày {day}"),
+                format!("Declared by you on {day}"),
+            ),
+        };
+        let lock = if locked {
+            Text::new(
+                " — đã xác thực, không sửa được trên biểu mẫu.",
+                " — verified, cannot be changed here.",
+            )
+        } else {
+            Text::new(".", ".")
+        };
+        Some(format!("{}{}", text.get(lang), lock.get(lang)))
     }
 
     /// What would be submitted now: computed values filled in, hidden fields left out.
@@ -572,6 +610,10 @@ pub fn FormView(
     /// back even when the caller gives data to start from.
     #[prop(optional)]
     draft_subject: Option<String>,
+    /// The citizen's data store's answer for the keys the form binds (`Err`: unreachable):
+    /// empty bound fields are filled from it; what the data holds is never replaced.
+    #[prop(optional)]
+    store: Option<Result<BTreeMap<String, Attribute>, ()>>,
 ) -> impl IntoView {
     // A draft of this form version, saved on an earlier visit, comes back unless the caller
     // gives the data to start from.
@@ -596,7 +638,19 @@ pub fn FormView(
         .or(restored.map(|d| d.data))
         .unwrap_or_else(|| Value::Object(Default::default()));
     widgets::intern_common();
+    let (start, prefilled, store_down) = match &store {
+        Some(Ok(attributes)) => {
+            let p = form_core::datastore::prefill(form.definition(), &start, attributes);
+            (p.data.clone(), Some(p), false)
+        }
+        Some(Err(())) => (start, None, true),
+        None => (start, None, false),
+    };
     let ctx = FormCtx::new(form.clone(), lang, start, today(), root.unwrap_or_default());
+    if let Some(p) = prefilled {
+        ctx.locked.set_value(p.locked);
+        ctx.provenance.set_value(p.provenance);
+    }
     let data = ctx.data;
     {
         let key = draft_key.clone();
@@ -797,6 +851,14 @@ pub fn FormView(
                 </div>
             </Show>
             {restored_notice}
+            {store_down.then(|| view! {
+                <div class="ef-panel ef-panel--warn" role="status" data-testid="store-down">
+                    <p>{move || Text::new(
+                        "Chưa lấy được thông tin của bạn từ kho dữ liệu; bạn vẫn có thể tự điền biểu mẫu.",
+                        "Your information could not be fetched from the data store; you can still fill in the form yourself.",
+                    ).get(lang.get()).to_owned()}</p>
+                </div>
+            })}
                         {move || {
                 // Drawn again from scratch when the citizen starts again, and in the other
                 // language when it changes: texts inside are drawn once, not watched (inputs

@@ -128,16 +128,28 @@ fn field(ctx: FormCtx, item: &Item, ptr: String, row: Option<usize>) -> impl Int
             hidden_now
         }
     };
+    // A verified value from the citizen's data store, bound with `lock: verified`.
+    let locked = row.is_none() && ctx.locked.with_value(|l| l.contains(&ptr));
     let read_only = move || {
-        if ruled {
-            signals.read_only.get()
-        } else {
-            read_only_now
-        }
+        locked
+            || if ruled {
+                signals.read_only.get()
+            } else {
+                read_only_now
+            }
+    };
+    let source = if row.is_none() {
+        ctx.source_note(&ptr, lang)
+    } else {
+        None
     };
     let has_error = move || ctx.error_shown(signals);
     let described_by = {
-        let (help_id, error_id, has_help) = (help_id.clone(), error_id.clone(), help.is_some());
+        let (help_id, error_id, has_help) = (
+            help_id.clone(),
+            error_id.clone(),
+            help.is_some() || source.is_some(),
+        );
         move || {
             let mut ids = Vec::new();
             if has_help {
@@ -162,9 +174,16 @@ fn field(ctx: FormCtx, item: &Item, ptr: String, row: Option<usize>) -> impl Int
         (required() && row.is_none())
             .then(|| view! { <span class="ef-required">" "{Ui::Required.get(lang)}</span> })
     };
-    let help_view = fixed(
-        help.map(|h| view! { <p class="ef-hint" id=help_id.clone()>{h.get(lang).to_owned()}</p> }),
-    );
+    let help_view = if help.is_none() && source.is_none() {
+        fixed(None::<()>)
+    } else {
+        let help = help.map(|h| h.get(lang).to_owned());
+        let source =
+            source.map(|s| view! { <span class="ef-provenance" data-testid="source">{s}</span> });
+        fixed(Some(
+            view! { <p class="ef-hint" id=help_id.clone()>{help.map(|h| format!("{h} "))}{source}</p> },
+        ))
+    };
     let errors = error_line(ctx, ptr.clone(), error_id);
     let cell = if row.is_some() { " ef-field--cell" } else { "" };
     let class = move || format!("{}{cell}", field_class(has_error()));

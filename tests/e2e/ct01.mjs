@@ -3,22 +3,28 @@ import { readFileSync } from "node:fs";
 
 export const example = JSON.parse(readFileSync(new globalThis.URL("../../schemas/forms/ct01.example.json", import.meta.url)));
 
-/** Fills CT01 with the example data, through the UI. */
+/**
+ * Fills CT01 with the example data, through the UI. Fields the citizen's data store filled and
+ * locked (a signed-in demo citizen's verified identity) are left as they are; a members table
+ * the store filled gets its first row overwritten with the example's member.
+ */
 export async function fill(page) {
   const a = example.applicant, h = example.householdHead, m = example.members[0];
   const iso = (d) => d.split("-").reverse().join("/");
+  const type = async (sel, value) => { if (await page.locator(sel).isEditable()) await page.fill(sel, value); };
+  const choose = async (sel, value) => { if (await page.locator(sel).isEnabled()) await page.selectOption(sel, value); };
   await page.fill("#f__receivingAgency", example.receivingAgency);
-  await page.fill("#f__applicant__fullName", a.fullName);
-  await page.fill("#f__applicant__dateOfBirth", iso(a.dateOfBirth));
-  await page.check("#f__applicant__sex-1"); // nữ
-  await page.fill("#f__applicant__idNumber", a.idNumber);
-  await page.fill("#f__applicant__phone", a.phone);
-  await page.fill("#f__applicant__email", a.email);
-  await page.fill("#f__householdHead__fullName", h.fullName);
-  await page.selectOption("#f__householdHead__relationship", h.relationship);
-  await page.fill("#f__householdHead__idNumber", h.idNumber);
+  await type("#f__applicant__fullName", a.fullName);
+  await type("#f__applicant__dateOfBirth", iso(a.dateOfBirth));
+  if (await page.locator("#f__applicant__sex-1").isEnabled()) await page.check("#f__applicant__sex-1"); // nữ
+  await type("#f__applicant__idNumber", a.idNumber);
+  await type("#f__applicant__phone", a.phone);
+  await type("#f__applicant__email", a.email);
+  await type("#f__householdHead__fullName", h.fullName);
+  await choose("#f__householdHead__relationship", h.relationship);
+  await type("#f__householdHead__idNumber", h.idNumber);
   await page.fill("#f__request", example.request);
-  await page.click("#f__members");
+  if (await page.locator("#f__members__0__fullName").count() === 0) await page.click("#f__members");
   await page.fill("#f__members__0__fullName", m.fullName);
   await page.fill("#f__members__0__dateOfBirth", iso(m.dateOfBirth));
   await page.selectOption("#f__members__0__sex", m.sex);

@@ -31,11 +31,13 @@ test("a citizen submits CT01, gets a printable receipt, rates and amends it; an 
   const code = (await page.textContent("[data-testid=dossier-code]")).trim();
   assert.match(code, CODE);
   assert.match(await page.textContent("[data-testid=status]"), /Đã nộp/);
-  // The data, read-only, as the citizen declared it (dates as dd/mm/yyyy, choices by label).
+  // The data, read-only, as declared (dates as dd/mm/yyyy, choices by label); the identity came
+  // from the national population database (prefilled and locked).
   const summary = await page.textContent("[data-testid=summary]");
-  assert.ok(summary.includes(example.applicant.fullName), summary);
-  assert.ok(summary.includes(example.applicant.dateOfBirth.split("-").reverse().join("/")), summary);
-  assert.ok(summary.includes("Nữ"), summary);
+  assert.ok(summary.includes("Nguyễn Văn An"), summary);
+  assert.ok(summary.includes("14/03/1990"), summary);
+  assert.ok(summary.includes("Nam"), summary);
+  assert.ok(summary.includes(example.request), summary);
   // The QR code of the look-up address is drawn.
   await page.waitForFunction(() => document.querySelector(".ef-qr")?.naturalWidth > 0);
   // Acknowledged: the draft and its submission key are gone.
@@ -56,7 +58,7 @@ test("a citizen submits CT01, gets a printable receipt, rates and amends it; an 
   // The JSON download.
   const download = await page.evaluate(async (href) => (await fetch(href)).json(), await page.getAttribute("a[download$='.json']", "href"));
   assert.equal(download.code, code);
-  assert.equal(download.versionList[0].data.applicant.fullName, example.applicant.fullName);
+  assert.equal(download.versionList[0].data.applicant.fullName, "Nguyễn Văn An");
   // The rating: optional, once, anonymous.
   await page.check("input[name=ef-score][value='5']");
   await page.fill("#ef-rating-comment", "Nhanh và rõ ràng.");
@@ -65,7 +67,7 @@ test("a citizen submits CT01, gets a printable receipt, rates and amends it; an 
   // Amend: the form comes back with the dossier's data; the code stays.
   await page.click("[data-testid=amend]");
   await page.waitForSelector("#f__request");
-  assert.equal(await page.inputValue("#f__applicant__fullName"), example.applicant.fullName);
+  assert.equal(await page.inputValue("#f__applicant__fullName"), "Nguyễn Văn An");
   await page.fill("#f__request", "Bổ sung: đăng ký thường trú cho tôi và hai con.");
   await page.click("button[type=submit]");
   await page.waitForURL(/\?amended=1$/);
@@ -192,5 +194,50 @@ test("submitting without a session asks to sign in; what was typed comes along",
   await page.waitForURL(`${URL}/`);
   await page.goto(`${URL}/dossiers`);
   await page.locator("a:has-text('Đăng nhập') >> nth=1").waitFor();
+  await page.close();
+});
+
+test("a signed-in citizen's form opens filled from the data store: sources shown, verified values locked, a draft wins", async () => {
+  const page = await openPage(browser);
+  await signIn(page, "citizen-an", "/f/ct01");
+  await page.waitForSelector("h1.ef-title");
+  assert.equal(await page.inputValue("#f__applicant__fullName"), "Nguyễn Văn An");
+  assert.equal(await page.getAttribute("#f__applicant__fullName", "readonly"), "");
+  assert.equal(await page.inputValue("#f__applicant__dateOfBirth"), "14/03/1990");
+  assert.ok(await page.isChecked("#f__applicant__sex")); // nam: the first option's id is the group's
+  assert.ok(await page.isDisabled("#f__applicant__sex"));
+  assert.equal(await page.inputValue("#f__householdHead__idNumber"), "001090012345");
+  assert.equal(await page.inputValue("#f__members__1__fullName"), "Nguyễn Minh Khôi");
+  // Where each value came from, tied to its field.
+  const note = await page.textContent("#f__applicant__fullName-help");
+  assert.match(note, /Cơ sở dữ liệu quốc gia về dân cư/);
+  assert.match(note, /không sửa được/);
+  assert.match(await page.getAttribute("#f__applicant__fullName", "aria-describedby"), /f__applicant__fullName-help/);
+  // Nothing stored for the phone: empty and editable.
+  assert.equal(await page.inputValue("#f__applicant__phone"), "");
+  assert.ok(await page.isEditable("#f__applicant__phone"));
+  assert.deepEqual(await axe(page), []);
+  await page.screenshot({ path: shot("prefill-ct01"), fullPage: true });
+  // What the citizen types stays over the store's values on the next visit (the draft wins).
+  await page.fill("#f__members__0__fullName", "Trần Thị Mai Anh");
+  await page.press("#f__members__0__fullName", "Tab");
+  await page.reload();
+  await page.locator("[data-testid=draft-restored]").waitFor();
+  assert.equal(await page.inputValue("#f__members__0__fullName"), "Trần Thị Mai Anh");
+  assert.equal(await page.inputValue("#f__applicant__fullName"), "Nguyễn Văn An");
+  // The store's audit lists the reads, for this form.
+  const audit = await page.evaluate(async () => (await fetch("/datastore/v1/me/audit")).json());
+  assert.ok(audit.entries.length >= 2);
+  assert.equal(audit.entries[0].formId, "ct01");
+  assert.ok(audit.entries[0].keys.includes("household.members"));
+  assert.ok(!audit.entries[0].keys.includes("enterprise.name"), "only the keys the form binds");
+  // The store unreachable: the form still opens, empty of it, with a notice.
+  await page.route("**/datastore/**", (route) => route.abort("connectionrefused"));
+  await page.evaluate(() => { for (const k of Object.keys(localStorage)) if (k.startsWith("eform.draft.ct01")) localStorage.removeItem(k); });
+  await page.reload();
+  await page.locator("[data-testid=store-down]").waitFor();
+  assert.equal(await page.inputValue("#f__applicant__fullName"), "");
+  assert.ok(await page.isEditable("#f__applicant__fullName"));
+  assert.deepEqual(page.problems.filter((m) => !m.includes("ERR_CONNECTION_REFUSED") && !m.includes("Failed to load")), []);
   await page.close();
 });
