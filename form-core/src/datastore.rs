@@ -263,12 +263,8 @@ pub struct Prefilled {
 
 /// The catalogue keys a definition binds: what the runtime asks the store for, and nothing else.
 pub fn bound_keys(definition: &Definition) -> Vec<String> {
-    let mut keys: Vec<String> = definition
-        .pages
-        .iter()
-        .flat_map(|p| &p.sections)
-        .flat_map(|s| &s.items)
-        .filter_map(|i| i.prefill.as_ref().map(|p| p.key.clone()))
+    let mut keys: Vec<String> = bound_items(definition)
+        .map(|(_, p, _)| p.key.clone())
         .collect();
     keys.sort();
     keys.dedup();
@@ -295,15 +291,7 @@ pub fn prefill(
         Some(Value::Object(o)) => o.values().all(|v| v.is_null() || v.as_str() == Some("")),
         _ => false,
     };
-    for item in definition
-        .pages
-        .iter()
-        .flat_map(|p| &p.sections)
-        .flat_map(|s| &s.items)
-    {
-        let (Some(binding), Some(ptr)) = (&item.prefill, item.pointer.as_deref()) else {
-            continue;
-        };
+    for (item, binding, ptr) in bound_items(definition) {
         let Some(attr) = attributes.get(&binding.key) else {
             continue;
         };
@@ -354,6 +342,89 @@ pub fn prefill(
         if attr.verified && binding.lock == Some(Lock::Verified) && item.widget != Widget::Table {
             out.locked.insert(ptr.to_owned());
         }
+    }
+    out
+}
+
+/// The bound items of a definition with their data pointers.
+fn bound_items(definition: &Definition) -> impl Iterator<Item = (&Item, &Prefill, &str)> {
+    definition
+        .pages
+        .iter()
+        .flat_map(|p| &p.sections)
+        .flat_map(|s| &s.items)
+        .filter_map(|i| Some((i, i.prefill.as_ref()?, i.pointer.as_deref()?)))
+}
+
+/// Whether a definition locks any field to a verified value.
+pub fn has_locks(definition: &Definition) -> bool {
+    bound_items(definition).any(|(_, b, _)| b.lock == Some(Lock::Verified))
+}
+
+/// Fields bound with `lock: verified` to a verified value whose `data` holds another value: what
+/// the portal refuses on intake (the runtime draws them read-only; a hand-made request could
+/// still change them). Empty fields are left to the form's own `required`.
+pub fn locked_changed(
+    definition: &Definition,
+    data: &Value,
+    attributes: &std::collections::BTreeMap<String, Attribute>,
+) -> Vec<String> {
+    let differing = prefill(definition, data, attributes).differing;
+    bound_items(definition)
+        .filter(|(item, binding, ptr)| {
+            binding.lock == Some(Lock::Verified)
+                && item.widget != Widget::Table
+                && attributes.get(&binding.key).is_some_and(|a| a.verified)
+                && differing.iter().any(|d| d == ptr)
+        })
+        .map(|(_, _, ptr)| ptr.to_owned())
+        .collect()
+}
+
+/// A value of a submission that could be kept in the store for next time.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, Deserialize)]
+pub struct Keep {
+    pub key: String,
+    /// Where the value is in the form's data (its label and display come from there).
+    pub pointer: String,
+    pub value: Value,
+}
+
+/// What of `data` (a submission) the store could keep for next time — exactly what the consent
+/// dialog lists: fields bound as a whole to a key citizens declare (`citizen-declared` in the
+/// catalogue), holding a value of the key's type that the store does not already hold. Verified
+/// values are never offered; the first field binding a key wins.
+pub fn keepable(
+    definition: &Definition,
+    catalogue: &Catalogue,
+    data: &Value,
+    attributes: &std::collections::BTreeMap<String, Attribute>,
+) -> Vec<Keep> {
+    let mut out: Vec<Keep> = Vec::new();
+    for (_, binding, ptr) in bound_items(definition) {
+        if binding.field.is_some() || out.iter().any(|k| k.key == binding.key) {
+            continue;
+        }
+        let Some(key) = catalogue.get(&binding.key) else {
+            continue;
+        };
+        let Some(value) = crate::pointer::get(data, ptr) else {
+            continue;
+        };
+        let stored = attributes.get(&binding.key);
+        if key.source != "citizen-declared"
+            || value.is_null()
+            || value.as_str().is_some_and(|s| s.trim().is_empty())
+            || check_type(key.kind, value).is_err()
+            || stored.is_some_and(|a| a.verified || a.value == *value)
+        {
+            continue;
+        }
+        out.push(Keep {
+            key: binding.key.clone(),
+            pointer: ptr.to_owned(),
+            value: value.clone(),
+        });
     }
     out
 }
@@ -618,7 +689,10 @@ mod tests {
             json!({"fullName": "Nguyễn Minh Khôi", "sex": "nam", "relationship": "con"})
         );
         assert!(p.locked.contains("/applicant/idNumber"));
-        assert!(p.locked.contains("/householdHead/fullName"));
+        assert!(
+            !p.locked.contains("/householdHead/fullName"),
+            "the household joined may be another"
+        );
         assert!(!p.locked.contains("/applicant/phone"));
         assert!(!p.locked.contains("/members"), "tables are never locked");
         assert_eq!(p.provenance["/applicant/fullName"].source, npdb);
@@ -629,6 +703,64 @@ mod tests {
         // The filled data is valid CT01 data as far as the store reaches (no type errors).
         let errors = form.validate(&p.data, (2026, 11, 25));
         assert!(errors.iter().all(|e| e.code == "required"), "{errors:?}");
+    }
+
+    #[test]
+    fn only_declared_new_values_are_offered_and_locked_changes_are_found() {
+        let form = crate::load(include_str!("../../schemas/forms/ct01.json"))
+            .form
+            .unwrap();
+        let def = form.definition();
+        let attr = |v: Value, source: &str, verified: bool| Attribute {
+            value: v,
+            source: source.into(),
+            verified,
+            updated_at: "2025-07-01T07:00:00.000+07:00".into(),
+        };
+        let npdb = "national-population-db";
+        let mut attributes: std::collections::BTreeMap<String, Attribute> = [
+            ("citizen.fullName", attr(json!("Nguyễn Văn An"), npdb, true)),
+            ("citizen.idNumber", attr(json!("001090012345"), npdb, true)),
+            (
+                "citizen.email",
+                attr(json!("an@example.vn"), "citizen-declared", false),
+            ),
+        ]
+        .into_iter()
+        .map(|(k, a)| (k.to_owned(), a))
+        .collect();
+        let data = json!({"applicant": {
+            "fullName": "Nguyễn Văn Ân", "idNumber": "001090012345",
+            "phone": "0912 345 678", "email": "an@example.vn"
+        }});
+        // The e-mail is already held, the name is a register's: only the phone is offered.
+        let keep = keepable(def, &catalogue(), &data, &attributes);
+        assert_eq!(
+            keep,
+            [Keep {
+                key: "citizen.phone".into(),
+                pointer: "/applicant/phone".into(),
+                value: json!("0912 345 678")
+            }]
+        );
+        attributes.remove("citizen.email");
+        let keys: Vec<_> = keepable(def, &catalogue(), &data, &attributes)
+            .into_iter()
+            .map(|k| k.key)
+            .collect();
+        assert_eq!(keys, ["citizen.phone", "citizen.email"]);
+        // A value not of the key's type is not offered.
+        let bad = json!({"applicant": {"phone": "12"}});
+        assert!(keepable(def, &catalogue(), &bad, &attributes).is_empty());
+        // The name differs from the verified one the form locks; the ID number is equal.
+        assert_eq!(
+            locked_changed(def, &data, &attributes),
+            ["/applicant/fullName"]
+        );
+        // An unverified value is not a lock; an empty field is left to `required`.
+        attributes.get_mut("citizen.fullName").unwrap().verified = false;
+        assert!(locked_changed(def, &data, &attributes).is_empty());
+        assert!(locked_changed(def, &json!({}), &attributes).is_empty());
     }
 
     #[test]

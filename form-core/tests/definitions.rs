@@ -145,15 +145,15 @@ fn labels_are_required_in_both_languages_and_fields_bind_once() {
 #[test]
 fn ct01_id_numbers_must_agree_with_birth_year_and_sex() {
     let mut data: Value = serde_json::from_str(CT01_EXAMPLE).unwrap();
-    // The applicant, a woman, with a man's number; the child, born in 2018, with a 2019 number.
-    data["applicant"]["idNumber"] = json!("001090012345");
+    // The applicant, a man, with a woman's number; the child, born in 2018, with a 2019 number.
+    data["applicant"]["idNumber"] = json!("001190012345");
     data["members"][0]["idNumber"] = json!("001219007654");
     // Digit 4 = 4: born in the 2100s.
     data["householdHead"]["idNumber"] = json!("001488004321");
     check_data(
         data,
         expect![[r#"
-            error[id-number] /applicant/idNumber: The 4th digit of this ID number is for a man, which differs from the sex chosen. | Chữ số thứ 4 của số định danh này là của nam, khác với giới tính đã chọn.
+            error[id-number] /applicant/idNumber: The 4th digit of this ID number is for a woman, which differs from the sex chosen. | Chữ số thứ 4 của số định danh này là của nữ, khác với giới tính đã chọn.
             error[id-number] /householdHead/idNumber: This ID number gives 2188 as the year of birth, which has not come yet; check the 4th to 6th digits. | Số định danh này cho năm sinh 2188, là năm chưa tới; kiểm tra chữ số thứ 4 đến thứ 6.
             error[id-number] /members/0/idNumber: This ID number gives 2019 as the year of birth, but the date of birth entered is in 2018. | Số định danh này cho năm sinh 2019, nhưng ngày sinh đã khai là năm 2018."#]],
     );

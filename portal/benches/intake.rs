@@ -39,22 +39,33 @@ fn options() -> Options {
 
 /// Submits for `warm + measure`, on `clients` connections; latencies (µs) of the measured part.
 async fn load(addr: &str, clients: usize, warm: Duration, measure: Duration) -> (Vec<u64>, f64) {
-    let tokens = [
-        token(addr, "citizen-an").await,
-        token(addr, "citizen-binh").await,
-        token(addr, "citizen-cuong").await,
-    ];
-    let body = json!({
-        "formId": "ct01",
-        "formVersion": 1,
-        "data": serde_json::from_str::<Value>(include_str!("../../schemas/forms/ct01.example.json")).unwrap(),
-    })
-    .to_string();
+    // Each citizen sends CT01 with their own identity (the portal checks the locked fields
+    // against their register values).
+    let example: Value =
+        serde_json::from_str(include_str!("../../schemas/forms/ct01.example.json")).unwrap();
+    let mut senders = Vec::new();
+    for user in ["citizen-an", "citizen-binh", "citizen-cuong"] {
+        let mut data = example.clone();
+        for (_, key, value) in portal::datastore::demo_attributes()
+            .into_iter()
+            .find(|(u, _)| *u == user)
+            .map(|(_, a)| a)
+            .unwrap_or_default()
+        {
+            if let Some(field) = key.strip_prefix("citizen.")
+                && ["fullName", "dateOfBirth", "sex", "idNumber"].contains(&field)
+            {
+                data["applicant"][field] = value;
+            }
+        }
+        let body = json!({"formId": "ct01", "formVersion": 1, "data": data}).to_string();
+        senders.push((token(addr, user).await, body));
+    }
     let start = Instant::now();
     let (from, until) = (start + warm, start + warm + measure);
     let mut tasks = Vec::new();
     for c in 0..clients {
-        let (addr, token, body) = (addr.to_owned(), tokens[c % 3].clone(), body.clone());
+        let (addr, (token, body)) = (addr.to_owned(), senders[c % 3].clone());
         tasks.push(tokio::spawn(async move {
             let mut conn = Conn::open(&addr).await.unwrap();
             let auth = format!("Bearer {token}");

@@ -15,7 +15,7 @@ use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use form_core::Text;
-use form_core::datastore::Catalogue;
+use form_core::datastore::{Attribute, Catalogue};
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 use std::sync::LazyLock;
@@ -266,6 +266,94 @@ pub async fn write(State(state): State<AppState>, user: Signed, body: Bytes) -> 
             .into_response(),
         Err(e) => db_failed(&e),
     }
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct ReportBody {
+    key: String,
+    message: String,
+    #[serde(default)]
+    form_id: Option<String>,
+    #[serde(default)]
+    form_version: Option<i64>,
+}
+
+/// Longest report text, in characters.
+pub const MAX_REPORT: usize = 2000;
+
+/// `POST /datastore/v1/me/reports` `{key, message, formId?, formVersion?}`: the citizen reports
+/// that a verified value of theirs is wrong. The report is kept for the register's keeper and
+/// shows in the citizen's audit; the value itself stays as the register has it.
+pub async fn report(State(state): State<AppState>, user: Signed, body: Bytes) -> Response {
+    if let Err(r) = citizen(&user) {
+        return r;
+    }
+    let b: ReportBody = match serde_json::from_slice(&body) {
+        Ok(b) => b,
+        Err(e) => {
+            return error(
+                StatusCode::BAD_REQUEST,
+                "json-syntax",
+                Text::new(
+                    format!("Nội dung không hợp lệ: {e}"),
+                    format!("The body is not valid: {e}"),
+                ),
+            );
+        }
+    };
+    if CATALOGUE.get(&b.key).is_none() {
+        return unknown_keys(&[&b.key]);
+    }
+    let message = b.message.trim();
+    if message.is_empty() || message.chars().count() > MAX_REPORT {
+        return error(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "message-required",
+            Text::new(
+                format!("Hãy cho biết điều gì sai (tối đa {MAX_REPORT} ký tự)."),
+                format!("Say what is wrong (at most {MAX_REPORT} characters)."),
+            ),
+        );
+    }
+    let form = b.form_id.as_deref().zip(b.form_version);
+    match state
+        .db
+        .report_mistake(&user.0.id, &b.key, message, form, clock::now_ms())
+        .await
+    {
+        Ok(()) => (
+            StatusCode::CREATED,
+            Json(json!({"key": b.key, "status": "open"})),
+        )
+            .into_response(),
+        Err(e) => db_failed(&e),
+    }
+}
+
+/// A citizen's whole store as form-core takes it (the intake's lock check; not a disclosure,
+/// so not logged as a read).
+pub async fn attributes_of(
+    db: &crate::db::Db,
+    owner: &str,
+) -> Result<std::collections::BTreeMap<String, Attribute>, sqlx::Error> {
+    Ok(db
+        .attributes(owner)
+        .await?
+        .into_iter()
+        .map(|r| {
+            let value = serde_json::from_str::<Value>(&r.value).unwrap_or(Value::Null);
+            (
+                r.key,
+                Attribute {
+                    value,
+                    source: r.source,
+                    verified: r.verified,
+                    updated_at: clock::rfc3339(r.updated_at),
+                },
+            )
+        })
+        .collect())
 }
 
 /// `GET /datastore/v1/me/audit`: every read and write of the citizen's store, newest first.

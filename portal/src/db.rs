@@ -127,6 +127,10 @@ impl Db {
             include_str!("../migrations/sqlite/0002_datastore.sql"),
             include_str!("../migrations/postgres/0002_datastore.sql"),
         );
+        let (sqlite_3, postgres_3) = (
+            include_str!("../migrations/sqlite/0003_reports.sql"),
+            include_str!("../migrations/postgres/0003_reports.sql"),
+        );
         let migration = |version: i64, name: &'static str, sql: &'static str| {
             Migration::new(
                 version,
@@ -142,6 +146,7 @@ impl Db {
                     migrations: Cow::Owned(vec![
                         migration(1, "intake", sqlite),
                         migration(2, "datastore", sqlite_2),
+                        migration(3, "reports", sqlite_3),
                     ]),
                     ..Migrator::DEFAULT
                 };
@@ -152,6 +157,7 @@ impl Db {
                     migrations: Cow::Owned(vec![
                         migration(1, "intake", postgres),
                         migration(2, "datastore", postgres_2),
+                        migration(3, "reports", postgres_3),
                     ]),
                     ..Migrator::DEFAULT
                 };
@@ -791,6 +797,45 @@ impl Db {
             .bind(&keys)
             .bind(&consent.form_id)
             .bind(consent.form_version)
+            .execute(&mut *tx)
+            .await?;
+        });
+        Ok(())
+    }
+
+    /// Keeps a citizen's report of a mistake in a verified value (and shows it in their audit).
+    pub async fn report_mistake(
+        &self,
+        owner: &str,
+        key: &str,
+        message: &str,
+        form: Option<(&str, i64)>,
+        now: i64,
+    ) -> Result<(), sqlx::Error> {
+        let keys = serde_json::to_string(&[key]).unwrap_or_default();
+        let (form_id, form_version) = (form.map(|f| f.0), form.map(|f| f.1));
+        write_tx!(self, |tx| {
+            sqlx::query(
+                "INSERT INTO mistake_reports (owner_id, at, key, message, form_id, form_version) \
+                 VALUES ($1, $2, $3, $4, $5, $6)",
+            )
+            .bind(owner)
+            .bind(now)
+            .bind(key)
+            .bind(message)
+            .bind(form_id)
+            .bind(form_version)
+            .execute(&mut *tx)
+            .await?;
+            sqlx::query(
+                "INSERT INTO datastore_audit (owner_id, at, kind, keys, form_id, form_version) \
+                 VALUES ($1, $2, 'report', $3, $4, $5)",
+            )
+            .bind(owner)
+            .bind(now)
+            .bind(&keys)
+            .bind(form_id)
+            .bind(form_version)
             .execute(&mut *tx)
             .await?;
         });

@@ -153,6 +153,10 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/datastore/v1/me/audit", get(datastore::audit))
         .route(
+            "/datastore/v1/me/reports",
+            post(datastore::report).layer(DefaultBodyLimit::max(datastore::MAX_BODY)),
+        )
+        .route(
             "/api/v1/attachments",
             post(intake::upload).layer(DefaultBodyLimit::max(intake::MAX_FILE)),
         )

@@ -256,6 +256,7 @@ async fn check_content(
         return Err(refusal);
     }
     let today = crate::catalog::today_in_vietnam();
+    let form = ready.clone();
     let (mut diagnostics, stored, files) = tokio::task::spawn_blocking(move || {
         let (mut diagnostics, evaluation) = ready.check(&data, today);
         for hidden in &evaluation.hidden {
@@ -325,6 +326,24 @@ async fn check_content(
                 ),
             )),
             Err(e) => return Err(db_failed(&e)),
+        }
+    }
+    // Values locked to a verified register value must be that value (the runtime draws them
+    // read-only; a hand-made request is refused here).
+    let definition = form.form.definition();
+    if form_core::datastore::has_locks(definition) {
+        let attributes = crate::datastore::attributes_of(&state.db, user)
+            .await
+            .map_err(|e| db_failed(&e))?;
+        for at in form_core::datastore::locked_changed(definition, &stored, &attributes) {
+            diagnostics.push(Diagnostic::error(
+                at,
+                "locked-value-changed",
+                Text::new(
+                    "Giá trị này đã được xác thực từ cơ sở dữ liệu quốc gia nên không sửa được trên biểu mẫu; nếu sai, hãy báo sai sót.",
+                    "This value is verified from a national register and cannot be changed on the form; if it is wrong, report a mistake.",
+                ),
+            ));
         }
     }
     if !diagnostics.is_empty() {

@@ -12,6 +12,7 @@ on_both!(
     reads_only_the_asked_keys_and_logs_them,
     declared_values_need_consent_and_the_catalogue,
     each_citizen_reaches_only_their_own_store,
+    mistakes_are_reported_not_corrected,
 );
 
 async fn reads_only_the_asked_keys_and_logs_them(b: Backend) {
@@ -196,6 +197,7 @@ async fn each_citizen_reaches_only_their_own_store(b: Backend) {
         ("GET", "/datastore/v1/me/attributes?keys=citizen.fullName"),
         ("PUT", "/datastore/v1/me/attributes"),
         ("GET", "/datastore/v1/me/audit"),
+        ("POST", "/datastore/v1/me/reports"),
     ] {
         let a = p.call(method, url, None, &[], Some(b"{}".to_vec())).await;
         assert_eq!(a.status, StatusCode::UNAUTHORIZED, "{method} {url}");
@@ -214,4 +216,71 @@ async fn each_citizen_reaches_only_their_own_store(b: Backend) {
             );
         }
     }
+}
+
+async fn mistakes_are_reported_not_corrected(b: Backend) {
+    let p = TestPortal::start(b).await;
+    let an = p.token("citizen-an").await;
+    let binh = p.token("citizen-binh").await;
+    let report = |body: serde_json::Value, token: String| {
+        let p = &p;
+        async move {
+            p.call(
+                "POST",
+                "/datastore/v1/me/reports",
+                Some(&token),
+                &[],
+                Some(body.to_string().into_bytes()),
+            )
+            .await
+        }
+    };
+    let a = report(json!({"key": "citizen.secret", "message": "x"}), an.clone()).await;
+    assert_eq!(a.status, StatusCode::BAD_REQUEST);
+    assert_eq!(a.json["error"]["code"], "unknown-keys");
+    let a = report(
+        json!({"key": "citizen.fullName", "message": "  "}),
+        an.clone(),
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(a.json["error"]["code"], "message-required");
+    let a = report(
+        json!({"key": "citizen.fullName", "message": "x".repeat(2001)}),
+        an.clone(),
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let a = report(
+        json!({"key": "citizen.fullName", "whom": "citizen-binh", "message": "x"}),
+        an.clone(),
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::BAD_REQUEST, "unknown members refused");
+    let a = report(
+        json!({"key": "citizen.fullName", "message": "Tên đúng là Nguyễn Văn Ân (dấu mũ).", "formId": "ct01", "formVersion": 1}),
+        an.clone(),
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::CREATED, "{}", a.json);
+    // The register's value stays; the report shows in An's audit only.
+    let read = p
+        .get("/datastore/v1/me/attributes?keys=citizen.fullName", &an)
+        .await;
+    assert_eq!(
+        read.json["attributes"]["citizen.fullName"]["value"],
+        "Nguyễn Văn An"
+    );
+    let audit = p.get("/datastore/v1/me/audit", &an).await;
+    let reported: Vec<&serde_json::Value> = audit.json["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["kind"] == "report")
+        .collect();
+    assert_eq!(reported.len(), 1);
+    assert_eq!(reported[0]["keys"], json!(["citizen.fullName"]));
+    assert_eq!(reported[0]["formId"], "ct01");
+    let theirs = p.get("/datastore/v1/me/audit", &binh).await;
+    assert_eq!(theirs.json["entries"], json!([]));
 }

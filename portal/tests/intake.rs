@@ -4,7 +4,7 @@
 mod common;
 
 use axum::http::StatusCode;
-use common::{Backend, PDF, TestPortal, ct01};
+use common::{Backend, PDF, TestPortal, ct01, ct01_as};
 use serde_json::{Value, json};
 use std::collections::BTreeSet;
 
@@ -20,6 +20,7 @@ on_both!(
     every_api_endpoint_needs_a_session,
     sessions_end_on_sign_out,
     retry_after_a_dropped_connection_makes_one_dossier,
+    locked_values_must_be_the_registers,
 );
 
 async fn submit_checks_then_stores_once(b: Backend) {
@@ -70,7 +71,12 @@ async fn submit_checks_then_stores_once(b: Backend) {
     // Another citizen may use the same key text: keys are per citizen.
     let binh = p.token("citizen-binh").await;
     let theirs = p
-        .post("/api/v1/dossiers", &binh, Some("key-1"), &ct01())
+        .post(
+            "/api/v1/dossiers",
+            &binh,
+            Some("key-1"),
+            &ct01_as("citizen-binh"),
+        )
         .await;
     assert_eq!(theirs.status, StatusCode::CREATED);
     assert_ne!(theirs.json["dossierCode"], first.json["dossierCode"]);
@@ -144,7 +150,7 @@ async fn bad_input_stores_nothing(b: Backend) {
     );
     // Invalid data: 422 with every diagnostic and its pointer, as the browser shows them.
     let mut invalid = ct01();
-    invalid["data"]["applicant"]["idNumber"] = json!("12345");
+    invalid["data"]["applicant"]["phone"] = json!("12345");
     invalid["data"]["request"] = json!("");
     let a = post(invalid.to_string().into_bytes(), Some("k")).await;
     assert_eq!(a.status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -154,7 +160,7 @@ async fn bad_input_stores_nothing(b: Backend) {
         .iter()
         .map(|d| d["pointer"].as_str().unwrap())
         .collect();
-    assert!(pointers.contains("/applicant/idNumber"), "{pointers:?}");
+    assert!(pointers.contains("/applicant/phone"), "{pointers:?}");
     assert!(pointers.contains("/request"), "{pointers:?}");
     assert_eq!(a.json["total"], 2);
     // A value for a field its rule hides.
@@ -196,22 +202,21 @@ async fn bad_input_stores_nothing(b: Backend) {
 
 async fn codes_are_distinct_under_concurrency(b: Backend) {
     let p = TestPortal::start(b).await;
-    let tokens = [
-        p.token("citizen-an").await,
-        p.token("citizen-binh").await,
-        p.token("citizen-cuong").await,
-    ];
+    let mut tokens = Vec::new();
+    for user in ["citizen-an", "citizen-binh", "citizen-cuong"] {
+        tokens.push((p.token(user).await, ct01_as(user).to_string()));
+    }
     let app = p.app.clone();
     let mut tasks = Vec::new();
     for i in 0..200 {
-        let (app, token) = (app.clone(), tokens[i % 3].clone());
+        let (app, (token, body)) = (app.clone(), tokens[i % 3].clone());
         tasks.push(tokio::spawn(async move {
             use tower::ServiceExt;
             let req = axum::http::Request::post("/api/v1/dossiers")
                 .header("authorization", format!("Bearer {token}"))
                 .header("idempotency-key", format!("burst-{i}"))
                 .header("content-type", "application/json")
-                .body(axum::body::Body::from(ct01().to_string()))
+                .body(axum::body::Body::from(body))
                 .unwrap();
             let res = app.oneshot(req).await.unwrap();
             assert_eq!(res.status(), StatusCode::CREATED);
@@ -906,4 +911,79 @@ async fn retry_after_a_dropped_connection_makes_one_dossier(b: Backend) {
     let answer = retry("gone-early".into()).await;
     assert!(answer.starts_with("HTTP/1.1 201"), "{answer}");
     assert_eq!(p.counts().await, (2, 2), "exactly one more dossier");
+}
+
+/// Fields a form locks to the citizen's verified register values (CT01's identity) must hold
+/// those values: the runtime draws them read-only, and a hand-made request is refused.
+async fn locked_values_must_be_the_registers(b: Backend) {
+    let p = TestPortal::start(b).await;
+    let an = p.token("citizen-an").await;
+    let binh = p.token("citizen-binh").await;
+    let codes = |a: &common::Answer| -> Vec<(String, String)> {
+        a.json["diagnostics"]
+            .as_array()
+            .map(|d| {
+                d.iter()
+                    .map(|d| {
+                        (
+                            d["pointer"].as_str().unwrap_or_default().to_owned(),
+                            d["code"].as_str().unwrap_or_default().to_owned(),
+                        )
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let mut renamed = ct01();
+    renamed["data"]["applicant"]["fullName"] = json!("Nguyễn Văn Ân");
+    let a = p.post("/api/v1/dossiers", &an, Some("a"), &renamed).await;
+    assert_eq!(a.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", a.json);
+    assert_eq!(
+        codes(&a),
+        [(
+            "/applicant/fullName".to_owned(),
+            "locked-value-changed".to_owned()
+        )]
+    );
+    // Bình sending An's identity: every locked field is refused.
+    let a = p.post("/api/v1/dossiers", &binh, Some("b"), &ct01()).await;
+    let refused: BTreeSet<String> = codes(&a)
+        .into_iter()
+        .filter(|(_, c)| c == "locked-value-changed")
+        .map(|(p, _)| p)
+        .collect();
+    assert_eq!(
+        refused,
+        [
+            "/applicant/dateOfBirth",
+            "/applicant/fullName",
+            "/applicant/idNumber",
+            "/applicant/sex"
+        ]
+        .map(String::from)
+        .into()
+    );
+    assert_eq!(p.counts().await.0, 0, "nothing stored");
+    // Unlocked fields are the citizen's to fill: another phone number, another household head.
+    let mut own = ct01_as("citizen-binh");
+    own["data"]["applicant"]["phone"] = json!("0987654321");
+    let a = p.post("/api/v1/dossiers", &binh, Some("c"), &own).await;
+    assert_eq!(a.status, StatusCode::CREATED, "{}", a.json);
+    // Amendments are checked the same way.
+    let code = a.json["dossierCode"].as_str().unwrap().to_owned();
+    let mut changed = own["data"].clone();
+    changed["applicant"]["idNumber"] = json!("056185004322");
+    let a = p
+        .post(
+            &format!("/api/v1/dossiers/{code}/amendments"),
+            &binh,
+            Some("d"),
+            &json!({"data": changed}),
+        )
+        .await;
+    assert_eq!(a.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", a.json);
+    assert!(codes(&a).contains(&(
+        "/applicant/idNumber".to_owned(),
+        "locked-value-changed".to_owned()
+    )));
 }

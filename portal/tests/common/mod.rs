@@ -188,13 +188,32 @@ impl TestPortal {
     }
 }
 
-/// A valid CT01 submission.
+/// A valid CT01 submission of citizen An (the example's applicant).
 pub fn ct01() -> Value {
     serde_json::json!({
         "formId": "ct01",
         "formVersion": 1,
         "data": serde_json::from_str::<Value>(include_str!("../../../schemas/forms/ct01.example.json")).unwrap(),
     })
+}
+
+/// A valid CT01 submission of a demo citizen: the applicant's identity is theirs, as the
+/// portal's lock check requires.
+#[allow(dead_code)]
+pub fn ct01_as(user: &str) -> Value {
+    let mut body = ct01();
+    let (_, attributes) = portal::datastore::demo_attributes()
+        .into_iter()
+        .find(|(u, _)| *u == user)
+        .expect("a demo citizen");
+    for (_, key, value) in attributes {
+        if let Some(field) = key.strip_prefix("citizen.")
+            && ["fullName", "dateOfBirth", "sex", "idNumber"].contains(&field)
+        {
+            body["data"]["applicant"][field] = value;
+        }
+    }
+    body
 }
 
 /// A minimal PDF.
