@@ -259,6 +259,8 @@ pub struct Prefilled {
     pub locked: std::collections::BTreeSet<String>,
     /// Fields whose value (typed, from a draft) differs from the store's: kept as typed.
     pub differing: Vec<String>,
+    /// Locked fields whose typed value differed from the register's: replaced by it.
+    pub replaced: Vec<String>,
 }
 
 /// The catalogue keys a definition binds: what the runtime asks the store for, and nothing else.
@@ -273,8 +275,11 @@ pub fn bound_keys(definition: &Definition) -> Vec<String> {
 
 /// Fills the bound fields of `data` from the store's `attributes`. Precedence: what the data
 /// already holds (a restored draft, typed values) is never replaced — a different store value is
-/// reported in `differing` instead; only empty fields are filled. A list of persons fills an empty
-/// table, one row per person, each column from the person's field of the column's name.
+/// reported in `differing` instead; only empty fields are filled. The exception is a field
+/// locked to a verified register value: only that value can be sent, so it replaces what was
+/// typed, and the field is listed in `replaced` for the runtime to say so. A list of persons
+/// fills an empty table, one row per person, each column from the person's field of the
+/// column's name.
 pub fn prefill(
     definition: &Definition,
     data: &Value,
@@ -292,43 +297,21 @@ pub fn prefill(
         _ => false,
     };
     for (item, binding, ptr) in bound_items(definition) {
-        let Some(attr) = attributes.get(&binding.key) else {
+        let Some((attr, value)) = bound_value(item, binding, attributes) else {
             continue;
         };
-        let value = match (&binding.field, item.widget) {
-            (Some(f), _) => match attr.value.get(f) {
-                Some(v) => v.clone(),
-                None => continue,
-            },
-            (None, Widget::Table) => {
-                let Some(people) = attr.value.as_array() else {
-                    continue;
-                };
-                Value::Array(
-                    people
-                        .iter()
-                        .map(|person| {
-                            let mut row = serde_json::Map::new();
-                            for col in &item.columns {
-                                let name =
-                                    col.pointer.as_deref().and_then(|p| p.rsplit('/').next());
-                                if let Some(v) = name.and_then(|n| person.get(n)) {
-                                    row.insert(name.unwrap_or_default().to_owned(), v.clone());
-                                }
-                            }
-                            Value::Object(row)
-                        })
-                        .collect(),
-                )
-            }
-            (None, _) => attr.value.clone(),
-        };
+        let locks =
+            attr.verified && binding.lock == Some(Lock::Verified) && item.widget != Widget::Table;
         let current = crate::pointer::get(&out.data, ptr).cloned();
         if empty(current.as_ref()) {
             crate::pointer::set(&mut out.data, ptr, value);
         } else if current.as_ref() != Some(&value) {
-            out.differing.push(ptr.to_owned());
-            continue;
+            if !locks {
+                out.differing.push(ptr.to_owned());
+                continue;
+            }
+            crate::pointer::set(&mut out.data, ptr, value);
+            out.replaced.push(ptr.to_owned());
         }
         out.provenance.insert(
             ptr.to_owned(),
@@ -339,11 +322,42 @@ pub fn prefill(
                 updated_at: attr.updated_at.clone(),
             },
         );
-        if attr.verified && binding.lock == Some(Lock::Verified) && item.widget != Widget::Table {
+        if locks {
             out.locked.insert(ptr.to_owned());
         }
     }
     out
+}
+
+/// The store's value for one bound item (a person's field, a table's rows, or the whole
+/// value), with its attribute; `None` when the store has none.
+fn bound_value<'a>(
+    item: &Item,
+    binding: &Prefill,
+    attributes: &'a std::collections::BTreeMap<String, Attribute>,
+) -> Option<(&'a Attribute, Value)> {
+    let attr = attributes.get(&binding.key)?;
+    let value = match (&binding.field, item.widget) {
+        (Some(f), _) => attr.value.get(f)?.clone(),
+        (None, Widget::Table) => Value::Array(
+            attr.value
+                .as_array()?
+                .iter()
+                .map(|person| {
+                    let mut row = serde_json::Map::new();
+                    for col in &item.columns {
+                        let name = col.pointer.as_deref().and_then(|p| p.rsplit('/').next());
+                        if let Some((n, v)) = name.and_then(|n| Some((n, person.get(n)?))) {
+                            row.insert(n.to_owned(), v.clone());
+                        }
+                    }
+                    Value::Object(row)
+                })
+                .collect(),
+        ),
+        (None, _) => attr.value.clone(),
+    };
+    Some((attr, value))
 }
 
 /// The bound items of a definition with their data pointers.
@@ -369,13 +383,15 @@ pub fn locked_changed(
     data: &Value,
     attributes: &std::collections::BTreeMap<String, Attribute>,
 ) -> Vec<String> {
-    let differing = prefill(definition, data, attributes).differing;
     bound_items(definition)
         .filter(|(item, binding, ptr)| {
             binding.lock == Some(Lock::Verified)
                 && item.widget != Widget::Table
-                && attributes.get(&binding.key).is_some_and(|a| a.verified)
-                && differing.iter().any(|d| d == ptr)
+                && bound_value(item, binding, attributes).is_some_and(|(attr, value)| {
+                    attr.verified
+                        && crate::pointer::get(data, ptr)
+                            .is_some_and(|v| !v.is_null() && *v != value)
+                })
         })
         .map(|(_, _, ptr)| ptr.to_owned())
         .collect()
@@ -673,8 +689,8 @@ mod tests {
         .into_iter()
         .map(|(k, a)| (k.to_owned(), a))
         .collect();
-        // A draft where the citizen typed another phone number and part of the date.
-        let draft = json!({"applicant": {"phone": "0987654321"}, "receivingAgency": "Công an phường Ba Đình"});
+        // A draft where the citizen typed another phone number and another name.
+        let draft = json!({"applicant": {"phone": "0987654321", "fullName": "Nguyễn Văn Ân"}, "receivingAgency": "Công an phường Ba Đình"});
         let p = prefill(def, &draft, &attributes);
         assert_eq!(p.data["applicant"]["fullName"], "Nguyễn Văn An");
         assert_eq!(p.data["householdHead"]["relationship"], "chu-ho");
@@ -683,6 +699,11 @@ mod tests {
             "typed values stay"
         );
         assert_eq!(p.differing, ["/applicant/phone"]);
+        assert_eq!(
+            p.replaced,
+            ["/applicant/fullName"],
+            "a locked field takes the register's value, and says so"
+        );
         assert_eq!(p.data["receivingAgency"], "Công an phường Ba Đình");
         assert_eq!(
             p.data["members"][1],

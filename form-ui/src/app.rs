@@ -25,6 +25,8 @@ enum Screen {
     Dossier(String, Me),
     /// The citizen's dossiers or the official's inbox.
     Dossiers(Me),
+    /// The citizen's data log (`/data`).
+    DataLog,
     /// A page that needs a session.
     SignInFirst,
     /// The form exists but its definition has errors.
@@ -124,6 +126,10 @@ pub fn App() -> impl IntoView {
             screen.set(user.map_or(Screen::SignInFirst, |u| Screen::Dossier(code, u)));
             return;
         }
+        if path == "/data" {
+            screen.set(user.map_or(Screen::SignInFirst, |_| Screen::DataLog));
+            return;
+        }
         if path == "/dossiers" || path == "/inbox" {
             screen.set(user.map_or(Screen::SignInFirst, Screen::Dossiers));
             return;
@@ -174,12 +180,17 @@ pub fn App() -> impl IntoView {
                 Screen::Loading => view! { <p class="ef-hint" aria-live="polite">{Ui::Loading.get(lang.get())}</p> }.into_any(),
                 Screen::Form(form, check_url, store) => {
                     let user = me.get_untracked();
+                    let (kept_form, kept_store) = (form.clone(), store.clone());
                     let intake = Intake {
                         url: "/api/v1/dossiers".into(),
                         amendment: false,
                         signed_in: user.is_some(),
                         sign_in_url: sign_in_url(&here(), lang.get_untracked()),
-                        on_done: UnsyncCallback::new(|code: String| {
+                        on_done: UnsyncCallback::new(move |(code, data): (String, serde_json::Value)| {
+                            // What the store could keep is asked about on the receipt.
+                            if let Some(Ok(attributes)) = &kept_store {
+                                crate::datastore::offer(&code, &kept_form, &data, attributes);
+                            }
                             if let Some(w) = web_sys::window() {
                                 let _ = w.location().assign(&format!("/d/{code}?new=1"));
                             }
@@ -193,6 +204,7 @@ pub fn App() -> impl IntoView {
                 }
                 Screen::Dossier(code, u) => view! { <DossierPage code=code lang=lang me=u /> }.into_any(),
                 Screen::Dossiers(u) => view! { <DossierList lang=lang me=u /> }.into_any(),
+                Screen::DataLog => view! { <crate::datastore::DataLog lang=lang /> }.into_any(),
                 Screen::SignInFirst => view! {
                     <div class="ef-panel" role="status">
                         <p>{tr(lang, "Vui lòng đăng nhập để xem hồ sơ.", "Please sign in to see dossiers.")}</p>

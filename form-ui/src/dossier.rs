@@ -183,7 +183,7 @@ pub fn DossierPage(code: String, lang: RwSignal<Lang>, me: Me) -> impl IntoView 
                 amendment: true,
                 signed_in: true,
                 sign_in_url: crate::session::sign_in_url(&crate::session::here(), lang.get_untracked()),
-                on_done: UnsyncCallback::new(move |c: String| go(&format!("/d/{c}?amended=1"))),
+                on_done: UnsyncCallback::new(move |(c, _): (String, Value)| go(&format!("/d/{c}?amended=1"))),
             };
             view! {
                 <div class="ef-panel" role="status">
@@ -268,6 +268,13 @@ fn dossier_view(
         }
     };
     let rating = (!official && !s.rated).then(|| rating_form(code.clone(), lang));
+    // A just-acknowledged dossier: keep the declared values for next time?
+    let keep = (fresh && !official)
+        .then(|| crate::datastore::pending(&code))
+        .flatten()
+        .map(|offer| {
+            view! { <crate::datastore::KeepDialog code=code.clone() form=form.clone() offer=offer lang=lang /> }
+        });
     let actions = official.then(|| status_form(code.clone(), closed, lang, reload.clone()));
     view! {
         <article class="ef-dossier" data-testid="dossier" data-status=status_attr>
@@ -278,6 +285,7 @@ fn dossier_view(
                     <p>{tr(lang, "Hãy ghi lại mã hồ sơ để tra cứu. Bạn có thể in hoặc tải phiếu này.", "Keep the dossier code to look it up. You can print or download this receipt.")}</p>
                 </div>
             })}
+            {keep}
             {amended.then(|| view! {
                 <div class="ef-panel ef-panel--ok" role="status" data-testid="amended">
                     <p>{tr(lang, "Bản bổ sung đã được tiếp nhận; mã hồ sơ giữ nguyên.", "Your amendment has been received; the dossier code stays the same.")}</p>

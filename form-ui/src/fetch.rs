@@ -34,6 +34,17 @@ pub async fn post_json(url: &str, body: &str, headers: &[(&str, &str)]) -> Resul
     send(url, "POST", &wasm_bindgen::JsValue::from_str(body), &all).await
 }
 
+/// PUTs a JSON body.
+pub async fn put_json(url: &str, body: &str) -> Result<Answer, String> {
+    send(
+        url,
+        "PUT",
+        &wasm_bindgen::JsValue::from_str(body),
+        &[("content-type", "application/json")],
+    )
+    .await
+}
+
 /// POSTs a file as the body, with its media type as `Content-Type`.
 pub async fn post_file(url: &str, file: &web_sys::File) -> Result<Answer, String> {
     let media_type = file.type_();

@@ -574,8 +574,8 @@ pub struct Intake {
     pub signed_in: bool,
     /// The sign-in page, coming back here.
     pub sign_in_url: String,
-    /// Called with the dossier code once the portal acknowledged it.
-    pub on_done: UnsyncCallback<String>,
+    /// Called with the dossier code and the data sent once the portal acknowledged it.
+    pub on_done: UnsyncCallback<(String, Value)>,
 }
 
 /// Draws `form` and lets the citizen fill it in.
@@ -646,6 +646,21 @@ pub fn FormView(
         Some(Err(())) => (start, None, true),
         None => (start, None, false),
     };
+    // Typed values of locked fields that the register's verified values replaced, by label.
+    let replaced: Vec<Text> = prefilled.as_ref().map_or_else(Vec::new, |p| {
+        p.replaced
+            .iter()
+            .filter_map(|at| {
+                form.definition()
+                    .pages
+                    .iter()
+                    .flat_map(|pg| &pg.sections)
+                    .flat_map(|s| &s.items)
+                    .find(|i| i.pointer.as_deref() == Some(at.as_str()))
+                    .and_then(|i| i.label.clone())
+            })
+            .collect()
+    });
     let ctx = FormCtx::new(form.clone(), lang, start, today(), root.unwrap_or_default());
     if let Some(p) = prefilled {
         ctx.locked.set_value(p.locked);
@@ -851,6 +866,18 @@ pub fn FormView(
                 </div>
             </Show>
             {restored_notice}
+            {(!replaced.is_empty()).then(|| view! {
+                <div class="ef-panel" role="status" data-testid="replaced-by-register">
+                    <p>{move || {
+                        let lang = lang.get();
+                        let names = replaced.iter().map(|t| t.get(lang)).collect::<Vec<_>>().join(", ");
+                        Text::new(
+                            format!("Một số giá trị bạn đã nhập được thay bằng giá trị đã xác thực từ cơ sở dữ liệu quốc gia: {names}."),
+                            format!("Some values you typed were replaced by the verified values from the national register: {names}."),
+                        ).get(lang).to_owned()
+                    }}</p>
+                </div>
+            })}
             {store_down.then(|| view! {
                 <div class="ef-panel ef-panel--warn" role="status" data-testid="store-down">
                     <p>{move || Text::new(
@@ -998,11 +1025,11 @@ fn send_dossier(
         }
         let data = ctx.submission();
         let body = if intake.amendment {
-            serde_json::json!({ "data": data })
+            serde_json::json!({ "data": &data })
         } else {
             ctx.form.with_value(|f| {
                 let d = f.definition();
-                serde_json::json!({ "formId": d.id, "formVersion": d.version, "data": data })
+                serde_json::json!({ "formId": d.id, "formVersion": d.version, "data": &data })
             })
         }
         .to_string();
@@ -1018,7 +1045,7 @@ fn send_dossier(
                             .unwrap_or_default();
                         drafts::clear(&draft_key);
                         drafts::remove_item(&key_slot);
-                        intake.on_done.run(code.clone());
+                        intake.on_done.run((code.clone(), data.clone()));
                         break Outcome::Received(code);
                     }
                     Ok(a) if a.status == 401 => break Outcome::SignIn,

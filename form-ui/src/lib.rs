@@ -14,6 +14,7 @@
 #[cfg(feature = "app")]
 pub mod app;
 pub mod chrome;
+pub mod datastore;
 pub mod dom_id;
 #[cfg(feature = "app")]
 pub mod dossier;

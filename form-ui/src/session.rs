@@ -90,6 +90,7 @@ pub fn AccountMenu(lang: RwSignal<Lang>, me: RwSignal<Option<Me>>) -> impl IntoV
                 <nav class="ef-account" aria-label=tr(lang, "Tài khoản", "Account")>
                     <span class="ef-account__name" data-testid="signed-in-as">{u.name.clone()}</span>
                     <a class="ef-account__link" href=href>{label}</a>
+                    {(!u.is_official()).then(|| view! { <a class="ef-account__link" href="/data">{tr(lang, "Dữ liệu của tôi", "My data")}</a> })}
                     <button type="button" class="ef-account__link ef-linkbutton" on:click=move |_| sign_out()>{tr(lang, "Đăng xuất", "Sign out")}</button>
                 </nav>
             }

@@ -184,6 +184,8 @@ fn field(ctx: FormCtx, item: &Item, ptr: String, row: Option<usize>) -> impl Int
             view! { <p class="ef-hint" id=help_id.clone()>{help.map(|h| format!("{h} "))}{source}</p> },
         ))
     };
+    // Under a locked field: "report a mistake" (the value is the register's to correct).
+    let report = locked.then(|| crate::datastore::report_mistake(ctx, &ptr, lang));
     let errors = error_line(ctx, ptr.clone(), error_id);
     let cell = if row.is_some() { " ef-field--cell" } else { "" };
     let class = move || format!("{}{cell}", field_class(has_error()));
@@ -241,6 +243,7 @@ fn field(ctx: FormCtx, item: &Item, ptr: String, row: Option<usize>) -> impl Int
                                 .collect_view()}
                         </div>
                     </fieldset>
+                    {report}
                 </div>
             }
             .into_any()
@@ -263,6 +266,7 @@ fn field(ctx: FormCtx, item: &Item, ptr: String, row: Option<usize>) -> impl Int
                         <label for=id class="ef-label">{label_text}{required_mark}</label>
                     </div>
                     {help_view}
+                    {report}
                 </div>
             }
             .into_any()
@@ -292,6 +296,7 @@ fn field(ctx: FormCtx, item: &Item, ptr: String, row: Option<usize>) -> impl Int
                     {help_view}
                     {errors}
                     <select class="ef-select" disabled=read_only id=id aria-describedby=described_by aria-invalid=invalid aria-required=aria_required on:change=on_change use:fill_options=options></select>
+                    {report}
                 </div>
             }
             .into_any()
@@ -364,6 +369,7 @@ fn field(ctx: FormCtx, item: &Item, ptr: String, row: Option<usize>) -> impl Int
                     {date_hint}
                     {errors}
                     {input}
+                    {report}
                 </div>
             }
             .into_any()

@@ -164,6 +164,7 @@ pub fn router(state: AppState) -> Router {
         .route("/d/{code}", get(citizen_home))
         .route("/dossiers", get(citizen_home))
         .route("/inbox", get(citizen_home))
+        .route("/data", get(citizen_home))
         .route(
             "/builder",
             get(|| async { axum::response::Redirect::permanent("/builder/") }),

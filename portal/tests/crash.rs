@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{Backend, ct01, http};
+use common::{Backend, http};
 use serde_json::Value;
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};

@@ -27,7 +27,11 @@ export async function openPage(browser, { width = 1280, height = 900 } = {}) {
   const context = await browser.newContext({ viewport: { width, height } });
   const page = await context.newPage();
   page.problems = [];
-  page.on("console", (m) => { if (m.type() === "error") page.problems.push(m.text()); });
+  page.console = []; // every console message, of any level
+  page.on("console", (m) => {
+    page.console.push(m.text());
+    if (m.type() === "error") page.problems.push(m.text());
+  });
   page.on("pageerror", (e) => page.problems.push(String(e)));
   return page;
 }

@@ -16,7 +16,9 @@ export async function fill(page) {
   await page.fill("#f__receivingAgency", example.receivingAgency);
   await type("#f__applicant__fullName", a.fullName);
   await type("#f__applicant__dateOfBirth", iso(a.dateOfBirth));
-  if (await page.locator("#f__applicant__sex-1").isEnabled()) await page.check("#f__applicant__sex-1"); // nữ
+  // The first radio option's id is the group's: nam is `#…sex`, nữ `#…sex-1`.
+  const sex = a.sex === "nu" ? "#f__applicant__sex-1" : "#f__applicant__sex";
+  if (await page.locator(sex).isEnabled()) await page.check(sex);
   await type("#f__applicant__idNumber", a.idNumber);
   await type("#f__applicant__phone", a.phone);
   await type("#f__applicant__email", a.email);

@@ -25,9 +25,16 @@ test("a citizen submits CT01, gets a printable receipt, rates and amends it; an 
   await page.waitForSelector("h1.ef-title");
   assert.equal(await page.textContent("[data-testid=signed-in-as]"), "Nguyễn Văn An");
   await fill(page);
+  await page.fill("#f__applicant__email", "an.moi@example.vn");
   await page.click("button[type=submit]");
   await page.waitForURL(/\/d\/.+\?new=1$/);
   await page.locator("[data-testid=received]").waitFor();
+  // Keep the new e-mail for next time? Escape is "Not now": nothing is kept.
+  await page.locator("[data-testid=keep-dialog]").waitFor();
+  await page.keyboard.press("Escape");
+  await page.locator("[data-testid=keep-outcome]:has-text('Không lưu')").waitFor();
+  const store = await page.evaluate(async () => (await fetch("/datastore/v1/me/attributes?keys=citizen.email")).json());
+  assert.notEqual(store.attributes["citizen.email"]?.value, "an.moi@example.vn");
   const code = (await page.textContent("[data-testid=dossier-code]")).trim();
   assert.match(code, CODE);
   assert.match(await page.textContent("[data-testid=status]"), /Đã nộp/);
@@ -186,9 +193,14 @@ test("submitting without a session asks to sign in; what was typed comes along",
   await page.click("a:has-text('Trần Thị Bình')");
   await page.waitForURL(/\/f\/ct01/);
   await page.locator("[data-testid=draft-restored]").waitFor();
-  assert.equal(await page.inputValue("#f__applicant__fullName"), example.applicant.fullName);
+  // What was typed comes along, except where Bình's verified identity is locked: the register's
+  // values replace the typed ones, and the page says so.
+  assert.equal(await page.inputValue("#f__request"), example.request);
+  assert.equal(await page.inputValue("#f__applicant__fullName"), "Trần Thị Bình");
+  assert.match(await page.textContent("[data-testid=replaced-by-register]"), /Họ, chữ đệm và tên/);
   await page.click("button[type=submit]");
   await page.locator("[data-testid=received]").waitFor();
+  await page.click("[data-testid=keep-decline]");
   // Signing out ends the session: the dossier pages ask to sign in again.
   await page.click("button:has-text('Đăng xuất')");
   await page.waitForURL(`${URL}/`);
@@ -213,9 +225,9 @@ test("a signed-in citizen's form opens filled from the data store: sources shown
   assert.match(note, /Cơ sở dữ liệu quốc gia về dân cư/);
   assert.match(note, /không sửa được/);
   assert.match(await page.getAttribute("#f__applicant__fullName", "aria-describedby"), /f__applicant__fullName-help/);
-  // Nothing stored for the phone: empty and editable.
-  assert.equal(await page.inputValue("#f__applicant__phone"), "");
+  // The phone is the citizen's to declare: editable whatever the store holds.
   assert.ok(await page.isEditable("#f__applicant__phone"));
+  assert.doesNotMatch(await page.textContent("#f__applicant__phone-help").catch(() => ""), /không sửa được/);
   assert.deepEqual(await axe(page), []);
   await page.screenshot({ path: shot("prefill-ct01"), fullPage: true });
   // What the citizen types stays over the store's values on the next visit (the draft wins).

@@ -54,6 +54,10 @@ test("CT01 can be filled and submitted with the keyboard alone", async () => {
   await page.keyboard.press("ArrowRight");
   assert.equal(await focused(page), "f__applicant__sex-1");
   assert.ok(await page.isChecked("#f__applicant__sex-1"));
+  if (a.sex === "nam") {
+    await page.keyboard.press("ArrowLeft");
+    assert.ok(await page.isChecked("#f__applicant__sex"));
+  }
   await go("f__applicant__idNumber");
   await page.keyboard.type(a.idNumber);
   await go("f__applicant__phone");

@@ -347,7 +347,7 @@ fn test(root: &Path) -> Result<()> {
     portal.stop();
     result?;
 
-    step("the intake browser tests again, on a portal with PostgreSQL");
+    step("the data-store and intake browser tests again, on a portal with PostgreSQL");
     let pg = postgres::Postgres::start(false)?;
     let pg_data = root.join("target/e2e-data-pg");
     let _ = std::fs::remove_dir_all(&pg_data);
@@ -359,6 +359,7 @@ fn test(root: &Path) -> Result<()> {
     c.args([
         "--test",
         "--test-concurrency=1",
+        "tests/e2e/datastore.test.mjs",
         "tests/e2e/intake.test.mjs",
     ])
     .env("EFORM_URL", &portal.url)

@@ -1,0 +1,124 @@
+// The citizen's data store in a real browser (issue 7's end-to-end story): a demo citizen's CT01
+// opens with their identity and household filled from the national population database, verified
+// values locked with "report a mistake"; after the dossier is acknowledged they agree to keep
+// their phone number and e-mail; the birth registration form then opens with those values,
+// marked "declared by you"; their data log lists both reads. No attribute value reaches the
+// console. Runs on a fresh portal (SQLite, then PostgreSQL): An's store holds no phone yet.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { URL, launch, openPage, shot, axe, signIn, token } from "./browser.mjs";
+import { fill, example } from "./ct01.mjs";
+
+let browser;
+before(async () => { browser = await launch(); });
+after(async () => { await browser?.close(); });
+
+async function stored(user, keys) {
+  const res = await fetch(`${URL}/datastore/v1/me/attributes?keys=${keys}`, { headers: { authorization: `Bearer ${await token(user)}` } });
+  assert.equal(res.status, 200);
+  return (await res.json()).attributes;
+}
+
+test("only once: CT01 filled and locked from the register, phone and e-mail kept with consent, then prefilled on the birth registration", async () => {
+  const page = await openPage(browser);
+  await signIn(page, "citizen-an", "/f/ct01");
+  await page.waitForSelector("h1.ef-title");
+  // Identity from the national population database, locked; the household members filled.
+  assert.equal(await page.inputValue("#f__applicant__fullName"), "Nguyễn Văn An");
+  assert.equal(await page.getAttribute("#f__applicant__fullName", "readonly"), "");
+  assert.equal(await page.inputValue("#f__applicant__idNumber"), "001090012345");
+  assert.equal(await page.getAttribute("#f__applicant__idNumber", "readonly"), "");
+  assert.ok(await page.isDisabled("#f__applicant__sex"));
+  assert.equal(await page.inputValue("#f__members__0__fullName"), "Trần Thị Mai");
+  assert.equal(await page.inputValue("#f__members__1__fullName"), "Nguyễn Minh Khôi");
+  assert.match(await page.textContent("#f__applicant__idNumber-help"), /Cơ sở dữ liệu quốc gia về dân cư/);
+  // Nothing kept yet for the phone and e-mail: empty, editable.
+  assert.equal(await page.inputValue("#f__applicant__phone"), "");
+  assert.ok(await page.isEditable("#f__applicant__email"));
+
+  // A wrong verified value is reported, not edited (keyboard: the disclosure opens with Enter).
+  const report = page.locator("[data-testid=report-mistake]").first();
+  await report.locator("summary").focus();
+  await page.keyboard.press("Enter");
+  await report.locator("textarea").fill("Tên tôi có dấu: Nguyễn Văn Ân.");
+  assert.deepEqual(await axe(page), []);
+  await report.locator("[data-testid=send-report]").click();
+  await report.locator("text=Đã gửi báo cáo").waitFor();
+  assert.equal(await page.inputValue("#f__applicant__fullName"), "Nguyễn Văn An", "the register's value stays");
+
+  await fill(page);
+  await page.screenshot({ path: shot("datastore-ct01-filled"), fullPage: true });
+  await page.click("button[type=submit]");
+  await page.waitForURL(/\/d\/.+\?new=1$/);
+  // The consent dialog lists exactly the values that would be kept.
+  const dialog = page.locator("[data-testid=keep-dialog]");
+  await dialog.waitFor();
+  assert.ok(await dialog.evaluate((d) => d.open && d.matches(":modal")));
+  const listed = await dialog.locator("[data-testid=keep-values] dd").allTextContents();
+  assert.deepEqual(listed, [example.applicant.phone, example.applicant.email]);
+  assert.deepEqual(await dialog.locator("[data-testid=keep-values] dt").allTextContents(), ["Số điện thoại liên hệ", "Email"]);
+  assert.deepEqual(await axe(page), []);
+  await page.screenshot({ path: shot("datastore-keep-dialog") });
+  await dialog.locator("[data-testid=keep-agree]").click();
+  await page.locator("[data-testid=keep-outcome]:has-text('Đã lưu')").waitFor();
+  assert.ok(!(await dialog.evaluate((d) => d.open)));
+  // Asked once: a reload of the receipt does not ask again.
+  await page.reload();
+  await page.locator("[data-testid=received]").waitFor();
+  assert.equal(await page.locator("[data-testid=keep-dialog]").count(), 0);
+  const kept = await stored("citizen-an", "citizen.phone,citizen.email");
+  assert.equal(kept["citizen.phone"].value, example.applicant.phone);
+  assert.equal(kept["citizen.email"].source, "citizen-declared");
+
+  // Another form binding the same keys: filled, marked "declared by you".
+  await page.goto(`${URL}/f/birth-registration?lang=en`);
+  await page.waitForSelector("#f__requester__phone");
+  assert.equal(await page.inputValue("#f__requester__fullName"), "Nguyễn Văn An");
+  assert.equal(await page.getAttribute("#f__requester__fullName", "readonly"), "");
+  assert.equal(await page.inputValue("#f__requester__phone"), example.applicant.phone);
+  assert.equal(await page.inputValue("#f__requester__email"), example.applicant.email);
+  assert.match(await page.textContent("#f__requester__phone-help"), /Declared by you on \d\d\/\d\d\/\d{4}/);
+  assert.ok(await page.isEditable("#f__requester__phone"), "declared values stay editable");
+  assert.deepEqual(await axe(page), []);
+  await page.screenshot({ path: shot("datastore-birth-registration"), fullPage: true });
+
+  // The data log lists both reads (each for its form), the consent write and the report.
+  await page.goto(`${URL}/data?lang=en`);
+  await page.locator("[data-testid=data-log]").waitFor();
+  const rows = await page.locator("[data-testid=data-log] tbody tr").evaluateAll((trs) =>
+    trs.map((tr) => ({ kind: tr.dataset.kind, text: tr.textContent })));
+  const reads = rows.filter((r) => r.kind === "read");
+  assert.ok(reads.some((r) => r.text.includes("Birth registration declaration (v1)")), JSON.stringify(rows));
+  assert.ok(reads.some((r) => r.text.includes("Residence information change declaration (v1)") && r.text.includes("Members of the household")), JSON.stringify(rows));
+  assert.ok(rows.some((r) => r.kind === "write" && r.text.includes("Phone number")), JSON.stringify(rows));
+  assert.ok(rows.some((r) => r.kind === "report" && r.text.includes("Full name")), JSON.stringify(rows));
+  assert.deepEqual(await axe(page), []);
+  await page.screenshot({ path: shot("datastore-data-log"), fullPage: true });
+
+  // The runtime never logs attribute values.
+  const values = ["Nguyễn Văn An", "001090012345", "Trần Thị Mai", example.applicant.phone, example.applicant.email];
+  assert.deepEqual(page.console.filter((m) => values.some((v) => m.includes(v))), []);
+  assert.deepEqual(page.problems, []);
+  await page.close();
+});
+
+test("'Not now' keeps nothing, and a 360 px phone shows the dialog whole", async () => {
+  const page = await openPage(browser, { width: 360, height: 740 });
+  await signIn(page, "citizen-cuong", "/f/ct01");
+  await page.waitForSelector("h1.ef-title");
+  await fill(page);
+  await page.fill("#f__applicant__email", "cuong.le@example.vn");
+  await page.click("button[type=submit]");
+  await page.waitForURL(/\/d\/.+\?new=1$/);
+  const dialog = page.locator("[data-testid=keep-dialog]");
+  await dialog.waitFor();
+  const box = await dialog.boundingBox();
+  assert.ok(box.x >= 0 && box.x + box.width <= 360, JSON.stringify(box));
+  assert.equal(await page.evaluate(() => document.documentElement.scrollWidth), 360);
+  await page.screenshot({ path: shot("datastore-keep-dialog-360") });
+  // Escape is "Not now" too; here the button.
+  await dialog.locator("[data-testid=keep-decline]").click();
+  await page.locator("[data-testid=keep-outcome]:has-text('Không lưu')").waitFor();
+  assert.deepEqual(await stored("citizen-cuong", "citizen.phone,citizen.email"), {});
+  await page.close();
+});
