@@ -252,6 +252,12 @@ async fn mistakes_are_reported_not_corrected(b: Backend) {
     .await;
     assert_eq!(a.status, StatusCode::UNPROCESSABLE_ENTITY);
     let a = report(
+        json!({"key": "citizen.fullName", "message": "x".repeat(70 * 1024)}),
+        an.clone(),
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::PAYLOAD_TOO_LARGE);
+    let a = report(
         json!({"key": "citizen.fullName", "whom": "citizen-binh", "message": "x"}),
         an.clone(),
     )
