@@ -167,18 +167,9 @@ pub async fn write(State(state): State<AppState>, user: Signed, body: Bytes) -> 
     if let Err(r) = citizen(&user) {
         return r;
     }
-    let b: WriteBody = match serde_json::from_slice(&body) {
+    let b: WriteBody = match crate::http::parse_body(&body) {
         Ok(b) => b,
-        Err(e) => {
-            return error(
-                StatusCode::BAD_REQUEST,
-                "json-syntax",
-                Text::new(
-                    format!("Nội dung không hợp lệ: {e}"),
-                    format!("The body is not valid: {e}"),
-                ),
-            );
-        }
+        Err(r) => return r,
     };
     let Some(consent) = b.consent else {
         return error(
@@ -289,18 +280,9 @@ pub async fn report(State(state): State<AppState>, user: Signed, body: Bytes) ->
     if let Err(r) = citizen(&user) {
         return r;
     }
-    let b: ReportBody = match serde_json::from_slice(&body) {
+    let b: ReportBody = match crate::http::parse_body(&body) {
         Ok(b) => b,
-        Err(e) => {
-            return error(
-                StatusCode::BAD_REQUEST,
-                "json-syntax",
-                Text::new(
-                    format!("Nội dung không hợp lệ: {e}"),
-                    format!("The body is not valid: {e}"),
-                ),
-            );
-        }
+        Err(r) => return r,
     };
     if CATALOGUE.get(&b.key).is_none() {
         return unknown_keys(&[&b.key]);

@@ -317,6 +317,22 @@ fn is_hashed_asset(file: &str) -> bool {
     })
 }
 
+/// A JSON request body, or the 400 `json-syntax` answer saying why not (handlers hand back
+/// ready responses as errors, see intake.rs).
+#[allow(clippy::result_large_err)]
+pub fn parse_body<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, Response> {
+    serde_json::from_slice(body).map_err(|e| {
+        error(
+            StatusCode::BAD_REQUEST,
+            "json-syntax",
+            Text::new(
+                format!("Nội dung gửi lên không hợp lệ: {e}"),
+                format!("The request body is not valid: {e}"),
+            ),
+        )
+    })
+}
+
 pub fn error(status: StatusCode, code: &str, message: Text) -> Response {
     (
         status,
@@ -387,18 +403,9 @@ async fn check_data(
         }) => return broken(source, diagnostics),
         None => return form_not_found(&id),
     };
-    let data: Value = match serde_json::from_slice(&body) {
+    let data: Value = match parse_body(&body) {
         Ok(v) => v,
-        Err(e) => {
-            return error(
-                StatusCode::BAD_REQUEST,
-                "json-syntax",
-                Text::new(
-                    format!("Dữ liệu gửi lên không phải JSON hợp lệ: {e}"),
-                    format!("The request body is not valid JSON: {e}"),
-                ),
-            );
-        }
+        Err(r) => return r,
     };
     if let Some(refusal) = too_many_values(&data) {
         return refusal;

@@ -113,18 +113,6 @@ fn idempotency_key(headers: &HeaderMap) -> Result<String, Response> {
     })
 }
 
-fn parse_body<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, Response> {
-    serde_json::from_slice(body).map_err(|e| {
-        bad_request(
-            "json-syntax",
-            Text::new(
-                format!("Nội dung gửi lên không hợp lệ: {e}"),
-                format!("The request body is not valid: {e}"),
-            ),
-        )
-    })
-}
-
 /// An extra document a submission carries beside its form data.
 #[derive(Deserialize, Clone)]
 #[serde(deny_unknown_fields)]
@@ -453,7 +441,7 @@ pub async fn submit(
         Err(r) => return r,
     };
     let hash = request_hash(&[b"submit", &body]);
-    let b: SubmitBody = match parse_body(&body) {
+    let b: SubmitBody = match crate::http::parse_body(&body) {
         Ok(b) => b,
         Err(r) => return r,
     };
@@ -508,7 +496,7 @@ pub async fn amend(
         Err(r) => return r,
     };
     let hash = request_hash(&[b"amend", code.as_bytes(), &body]);
-    let b: AmendBody = match parse_body(&body) {
+    let b: AmendBody = match crate::http::parse_body(&body) {
         Ok(b) => b,
         Err(r) => return r,
     };
@@ -800,7 +788,7 @@ pub async fn set_status(
     let Some(agency) = user.0.agency_code.clone() else {
         return forbidden();
     };
-    let b: StatusBody = match parse_body(&body) {
+    let b: StatusBody = match crate::http::parse_body(&body) {
         Ok(b) => b,
         Err(r) => return r,
     };
@@ -919,7 +907,7 @@ pub async fn rate(
     Path(code): Path<String>,
     body: Bytes,
 ) -> Response {
-    let b: RatingBody = match parse_body(&body) {
+    let b: RatingBody = match crate::http::parse_body(&body) {
         Ok(b) => b,
         Err(r) => return r,
     };
