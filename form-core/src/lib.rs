@@ -33,6 +33,7 @@ pub mod pointer;
 pub mod reference;
 mod rules;
 pub mod schema;
+pub mod sign;
 mod state;
 mod text;
 
