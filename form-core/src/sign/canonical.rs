@@ -88,6 +88,8 @@ pub fn content_digest(bytes: &[u8]) -> [u8; 32] {
 mod tests {
     use super::*;
     use serde_json::json;
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
 
     fn jcs(text: &str) -> String {
         let v: Value = serde_json::from_str(text).unwrap();

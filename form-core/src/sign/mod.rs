@@ -3,6 +3,37 @@
 //! signature the remote signer returns, and the verifier the portal and `eform verify` use.
 //! Pure computation: times, certificates and signatures are handed in.
 
+pub mod cades;
 pub mod canonical;
+pub mod verify;
 
+pub use cades::{Prepared, SignAlgo, assemble, prepare};
 pub use canonical::{content, content_digest};
+pub use verify::{Problem, Verdict, verify};
+
+/// Why a signature could not be built or read.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SignError {
+    /// DER encoding or decoding failed.
+    Der(String),
+    /// The signer returned something that is not a signature of the expected form.
+    BadSignature,
+    /// No signer certificate was given.
+    NoCertificate,
+}
+
+impl SignError {
+    fn der(e: der::Error) -> SignError {
+        SignError::Der(e.to_string())
+    }
+}
+
+impl std::fmt::Display for SignError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            SignError::Der(e) => write!(f, "DER: {e}"),
+            SignError::BadSignature => f.write_str("the signer's answer is not a signature"),
+            SignError::NoCertificate => f.write_str("no signer certificate"),
+        }
+    }
+}

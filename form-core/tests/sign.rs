@@ -1,0 +1,464 @@
+//! Hash signing and verification against a test PKI made here (root → intermediate → citizen;
+//! keys live only in the test): every algorithm verifies; any flipped byte of the content, the
+//! signed attributes, the signature value or the signer certificate fails; expired, not yet
+//! valid, wrong key usage and untrusted certificates are refused with their reason.
+
+// Native: the test PKI's key generation wants the system's randomness (the verifier itself
+// builds for wasm32 and the canonical-content tests run there).
+#![cfg(not(target_arch = "wasm32"))]
+
+use der::{Decode, Encode};
+use form_core::sign::{self, SignAlgo, cades::der_time};
+use p256::ecdsa::signature::hazmat::PrehashSigner;
+use rand_chacha::ChaCha20Rng;
+use rand_chacha::rand_core::SeedableRng;
+use serde_json::json;
+use std::str::FromStr;
+use x509_cert::Certificate;
+use x509_cert::builder::{Builder, CertificateBuilder, Profile};
+use x509_cert::name::Name;
+use x509_cert::serial_number::SerialNumber;
+use x509_cert::spki::SubjectPublicKeyInfoOwned;
+use x509_cert::time::Validity;
+
+/// 2026-11-25T00:00:00Z.
+const NOW: u64 = 1_795_564_800;
+const DAY: u64 = 86_400;
+
+struct Ca {
+    cert: Certificate,
+    key: p256::ecdsa::SigningKey,
+}
+
+fn validity(from: u64, until: u64) -> Validity {
+    Validity {
+        not_before: der_time(from).unwrap(),
+        not_after: der_time(until).unwrap(),
+    }
+}
+
+fn p256_key(seed: u64) -> p256::ecdsa::SigningKey {
+    p256::ecdsa::SigningKey::random(&mut ChaCha20Rng::seed_from_u64(seed))
+}
+
+fn spki_of(key: &p256::ecdsa::SigningKey) -> SubjectPublicKeyInfoOwned {
+    SubjectPublicKeyInfoOwned::from_key(*key.verifying_key()).unwrap()
+}
+
+fn make_root(seed: u64) -> Ca {
+    let key = p256_key(seed);
+    let cert = CertificateBuilder::new(
+        Profile::Root,
+        SerialNumber::from(1u32),
+        validity(NOW - 3650 * DAY, NOW + 3650 * DAY),
+        Name::from_str("CN=eform test root,O=eform test").unwrap(),
+        spki_of(&key),
+        &key,
+    )
+    .unwrap()
+    .build::<p256::ecdsa::DerSignature>()
+    .unwrap();
+    Ca { cert, key }
+}
+
+fn intermediate(root: &Ca) -> Ca {
+    let key = p256_key(2);
+    let cert = CertificateBuilder::new(
+        Profile::SubCA {
+            issuer: root.cert.tbs_certificate.subject.clone(),
+            path_len_constraint: Some(0),
+        },
+        SerialNumber::from(2u32),
+        validity(NOW - 1000 * DAY, NOW + 1000 * DAY),
+        Name::from_str("CN=eform test citizen CA,O=eform test").unwrap(),
+        spki_of(&key),
+        &root.key,
+    )
+    .unwrap()
+    .build::<p256::ecdsa::DerSignature>()
+    .unwrap();
+    Ca { cert, key }
+}
+
+fn leaf(ca: &Ca, spki: SubjectPublicKeyInfoOwned, serial: u32, valid: Validity) -> Certificate {
+    CertificateBuilder::new(
+        Profile::Leaf {
+            issuer: ca.cert.tbs_certificate.subject.clone(),
+            enable_key_agreement: false,
+            enable_key_encipherment: false,
+        },
+        SerialNumber::from(serial),
+        valid,
+        Name::from_str("CN=Nguyễn Văn An,serialNumber=CCCD:001090012345,C=VN").unwrap(),
+        spki,
+        &ca.key,
+    )
+    .unwrap()
+    .build::<p256::ecdsa::DerSignature>()
+    .unwrap()
+}
+
+/// A citizen's P-256 key and certificate under `ca`.
+fn citizen(ca: &Ca, valid: Validity) -> (p256::ecdsa::SigningKey, Certificate) {
+    let key = p256_key(3);
+    let cert = leaf(ca, spki_of(&key), 3, valid);
+    (key, cert)
+}
+
+fn dossier() -> Vec<u8> {
+    sign::content(
+        "ct01",
+        1,
+        &json!({"applicant": {"fullName": "Nguyễn Văn An", "idNumber": "001090012345"}, "request": "Đăng ký thường trú."}),
+    )
+    .unwrap()
+}
+
+/// Signs `content` as the remote signer would: only the prepared hash is signed.
+fn sign_p256(
+    content: &[u8],
+    key: &p256::ecdsa::SigningKey,
+    chain: &[Certificate],
+    at: u64,
+) -> Vec<u8> {
+    let prepared = sign::prepare(&sign::content_digest(content), at, &chain[0]).unwrap();
+    let sig: p256::ecdsa::Signature = key.sign_prehash(&prepared.hash).unwrap();
+    // The raw r ‖ s form, as some signers return it: assembled as DER.
+    sign::assemble(&prepared, SignAlgo::EcdsaP256Sha256, &sig.to_bytes(), chain).unwrap()
+}
+
+fn codes(v: &sign::Verdict) -> Vec<&'static str> {
+    v.problems.iter().map(|p| p.code).collect()
+}
+
+#[test]
+fn an_ecdsa_signature_verifies_and_names_the_signer() {
+    let root = make_root(1);
+    let ca = intermediate(&root);
+    let (key, cert) = citizen(&ca, validity(NOW - DAY, NOW + 365 * DAY));
+    let content = dossier();
+    let p7s = sign_p256(&content, &key, &[cert, ca.cert.clone()], NOW);
+    let v = sign::verify(&p7s, &content, std::slice::from_ref(&root.cert));
+    assert!(v.valid, "{:?}", v.problems);
+    let signer = v.signer.unwrap();
+    assert_eq!(signer.name, "Nguyễn Văn An");
+    assert_eq!(signer.serial_number.as_deref(), Some("CCCD:001090012345"));
+    assert_eq!(signer.issuer, "eform test citizen CA");
+    assert_eq!(v.signing_time, Some(NOW));
+    assert_eq!(v.algorithm, Some(SignAlgo::EcdsaP256Sha256));
+}
+
+#[test]
+fn rsa_pkcs1_and_pss_signatures_verify() {
+    let root = make_root(1);
+    let ca = intermediate(&root);
+    let mut rng = ChaCha20Rng::seed_from_u64(7);
+    let key = rsa::RsaPrivateKey::new(&mut rng, 2048).unwrap();
+    let spki = SubjectPublicKeyInfoOwned::from_key(key.to_public_key()).unwrap();
+    let cert = leaf(&ca, spki, 4, validity(NOW - DAY, NOW + 365 * DAY));
+    let chain = [cert, ca.cert.clone()];
+    let content = dossier();
+    for algo in [SignAlgo::RsaPkcs1Sha256, SignAlgo::RsaPssSha256] {
+        let prepared = sign::prepare(&sign::content_digest(&content), NOW, &chain[0]).unwrap();
+        // The signer signs the hash: PKCS#1 v1.5 / PSS over a SHA-256 prehash.
+        let sig = match algo {
+            SignAlgo::RsaPkcs1Sha256 => key
+                .sign(rsa::Pkcs1v15Sign::new::<sha2::Sha256>(), &prepared.hash)
+                .unwrap(),
+            _ => key
+                .sign_with_rng(&mut rng, rsa::Pss::new::<sha2::Sha256>(), &prepared.hash)
+                .unwrap(),
+        };
+        let p7s = sign::assemble(&prepared, algo, &sig, &chain).unwrap();
+        let v = sign::verify(&p7s, &content, std::slice::from_ref(&root.cert));
+        assert!(v.valid, "{algo:?}: {:?}", v.problems);
+        assert_eq!(v.algorithm, Some(algo));
+    }
+}
+
+/// Any single flipped byte of the content, the signed attributes, the signature value or the
+/// signer's certificate (every position) makes verification fail.
+#[test]
+fn every_flipped_byte_is_caught() {
+    let root = make_root(1);
+    let ca = intermediate(&root);
+    let (key, cert) = citizen(&ca, validity(NOW - DAY, NOW + 365 * DAY));
+    let content = dossier();
+    let p7s = sign_p256(&content, &key, &[cert.clone(), ca.cert.clone()], NOW);
+    let trust = [root.cert.clone()];
+    assert!(sign::verify(&p7s, &content, &trust).valid);
+    for i in 0..content.len() {
+        let mut c = content.clone();
+        c[i] ^= 0x01;
+        let v = sign::verify(&p7s, &c, &trust);
+        assert_eq!(codes(&v), ["digest-mismatch"], "content byte {i}");
+    }
+    // Where the signed attributes, the signature and the certificate are inside the p7s.
+    let prepared = sign::prepare(&sign::content_digest(&content), NOW, &cert).unwrap();
+    let attrs_body = &prepared.signed_attributes[2..];
+    let cert_der = cert.to_der().unwrap();
+    let find = |needle: &[u8]| {
+        p7s.windows(needle.len())
+            .position(|w| w == needle)
+            .expect("part found in the p7s")
+    };
+    let info = cms::content_info::ContentInfo::from_der(&p7s).unwrap();
+    let sd: cms::signed_data::SignedData = info.content.decode_as().unwrap();
+    let sig = sd
+        .signer_infos
+        .0
+        .get(0)
+        .unwrap()
+        .signature
+        .as_bytes()
+        .to_vec();
+    let mut flipped = 0;
+    for (what, start, len) in [
+        ("signed attributes", find(attrs_body), attrs_body.len()),
+        ("signature value", find(&sig), sig.len()),
+        ("signer certificate", find(&cert_der), cert_der.len()),
+    ] {
+        for i in start..start + len {
+            let mut t = p7s.clone();
+            t[i] ^= 0x01;
+            let v = sign::verify(&t, &content, &trust);
+            assert!(!v.valid, "{what}: byte {i} flipped still verifies");
+            flipped += 1;
+        }
+    }
+    assert!(flipped > 600, "{flipped}");
+}
+
+#[test]
+fn certificates_are_checked_at_the_signing_time() {
+    let root = make_root(1);
+    let ca = intermediate(&root);
+    let content = dossier();
+    let trust = [root.cert.clone()];
+    // Expired before signing.
+    let (key, cert) = citizen(&ca, validity(NOW - 400 * DAY, NOW - 35 * DAY));
+    let v = sign::verify(
+        &sign_p256(&content, &key, &[cert, ca.cert.clone()], NOW),
+        &content,
+        &trust,
+    );
+    assert_eq!(codes(&v), ["expired"]);
+    assert!(v.problems[0].message.en.contains("Nguyễn Văn An"));
+    // Not yet valid.
+    let (key, cert) = citizen(&ca, validity(NOW + DAY, NOW + 365 * DAY));
+    let v = sign::verify(
+        &sign_p256(&content, &key, &[cert, ca.cert.clone()], NOW),
+        &content,
+        &trust,
+    );
+    assert_eq!(codes(&v), ["not-yet-valid"]);
+    // Valid then, expired now: still valid (CAdES B-B is judged at the signing time).
+    let (key, cert) = citizen(&ca, validity(NOW - 400 * DAY, NOW + DAY));
+    let v = sign::verify(
+        &sign_p256(&content, &key, &[cert, ca.cert.clone()], NOW),
+        &content,
+        &trust,
+    );
+    assert!(v.valid, "{:?}", v.problems);
+}
+
+#[test]
+fn wrong_key_usage_untrusted_roots_and_non_cas_are_refused() {
+    let root = make_root(1);
+    let ca = intermediate(&root);
+    let content = dossier();
+    let trust = [root.cert.clone()];
+    // A CA's certificate (keyCertSign, cRLSign) used to sign a dossier.
+    let p7s = sign_p256(&content, &ca.key, std::slice::from_ref(&ca.cert), NOW);
+    assert_eq!(codes(&sign::verify(&p7s, &content, &trust)), ["key-usage"]);
+    // Another root: the chain leads nowhere trusted.
+    let (key, cert) = citizen(&ca, validity(NOW - DAY, NOW + 365 * DAY));
+    let p7s = sign_p256(&content, &key, &[cert.clone(), ca.cert.clone()], NOW);
+    let stranger = make_root(99);
+    assert_eq!(
+        codes(&sign::verify(&p7s, &content, &[stranger.cert])),
+        ["untrusted"]
+    );
+    // Without the intermediate in the signature, no path either.
+    let p7s = sign_p256(&content, &key, std::slice::from_ref(&cert), NOW);
+    assert_eq!(codes(&sign::verify(&p7s, &content, &trust)), ["untrusted"]);
+    // A citizen's certificate issuing another: not a CA.
+    let fake = Ca {
+        cert: cert.clone(),
+        key: key.clone(),
+    };
+    let k2 = p256_key(5);
+    let forged = leaf(&fake, spki_of(&k2), 9, validity(NOW - DAY, NOW + DAY));
+    let p7s = sign_p256(&content, &k2, &[forged, cert, ca.cert.clone()], NOW);
+    assert_eq!(codes(&sign::verify(&p7s, &content, &trust)), ["not-a-ca"]);
+    // Not a signature at all.
+    assert_eq!(
+        codes(&sign::verify(b"MIIB", &content, &trust)),
+        ["malformed"]
+    );
+}
+
+/// Runs `openssl` with `args` in `dir`; its exit status and stderr.
+fn openssl(dir: &std::path::Path, args: &[&str]) -> (bool, String) {
+    let out = std::process::Command::new("openssl")
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("openssl runs (Debian package openssl)");
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn pem(cert: &Certificate) -> String {
+    use der::EncodePem;
+    cert.to_pem(der::pem::LineEnding::LF).unwrap()
+}
+
+/// Interop, our side → OpenSSL: what eform assembles verifies with `openssl cms -verify …
+/// -cades`; a changed content byte fails there too.
+#[test]
+fn openssl_verifies_our_signatures() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = make_root(1);
+    let ca = intermediate(&root);
+    // Valid now (OpenSSL checks validity at the time of verification).
+    let (key, cert) = citizen(&ca, validity(NOW - 3650 * DAY, NOW + 3650 * DAY));
+    let content = dossier();
+    let p7s = sign_p256(&content, &key, &[cert, ca.cert.clone()], NOW);
+    std::fs::write(dir.path().join("signature.p7s"), &p7s).unwrap();
+    std::fs::write(dir.path().join("content.json"), &content).unwrap();
+    std::fs::write(dir.path().join("root.pem"), pem(&root.cert)).unwrap();
+    let verify = [
+        "cms",
+        "-verify",
+        "-binary",
+        "-inform",
+        "DER",
+        "-in",
+        "signature.p7s",
+        "-content",
+        "content.json",
+        "-CAfile",
+        "root.pem",
+        "-purpose",
+        "any",
+        "-cades",
+        "-out",
+        "/dev/null",
+    ];
+    let (ok, err) = openssl(dir.path(), &verify);
+    assert!(ok, "openssl refused our signature: {err}");
+    let mut changed = content.clone();
+    changed[10] ^= 0x01;
+    std::fs::write(dir.path().join("content.json"), &changed).unwrap();
+    let (ok, _) = openssl(dir.path(), &verify);
+    assert!(!ok, "openssl accepted changed content");
+}
+
+/// Interop, OpenSSL → our side: a detached CAdES made by `openssl cms -sign -binary -cades -md
+/// sha256` with a test certificate verifies with eform's verifier; tampered, it does not.
+#[test]
+fn we_verify_openssls_signatures() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let run = |args: &[&str]| {
+        let (ok, err) = openssl(d, args);
+        assert!(ok, "openssl {args:?}: {err}");
+    };
+    std::fs::write(d.join("ca.cnf"), "[ca]\nbasicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign,cRLSign\n[leaf]\nbasicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature,nonRepudiation\n").unwrap();
+    run(&[
+        "req",
+        "-x509",
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:P-256",
+        "-nodes",
+        "-keyout",
+        "root.key",
+        "-out",
+        "root.pem",
+        "-days",
+        "30",
+        "-subj",
+        "/CN=openssl test root",
+        "-extensions",
+        "ca",
+        "-config",
+        "ca.cnf",
+    ]);
+    run(&[
+        "req",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-keyout",
+        "leaf.key",
+        "-out",
+        "leaf.csr",
+        "-subj",
+        "/CN=Tran Thi Binh/serialNumber=CCCD:056185004321",
+    ]);
+    run(&[
+        "x509",
+        "-req",
+        "-in",
+        "leaf.csr",
+        "-CA",
+        "root.pem",
+        "-CAkey",
+        "root.key",
+        "-CAcreateserial",
+        "-out",
+        "leaf.pem",
+        "-days",
+        "30",
+        "-extfile",
+        "ca.cnf",
+        "-extensions",
+        "leaf",
+    ]);
+    let content = dossier();
+    std::fs::write(d.join("content.json"), &content).unwrap();
+    run(&[
+        "cms",
+        "-sign",
+        "-binary",
+        "-cades",
+        "-md",
+        "sha256",
+        "-in",
+        "content.json",
+        "-signer",
+        "leaf.pem",
+        "-inkey",
+        "leaf.key",
+        "-outform",
+        "DER",
+        "-out",
+        "signature.p7s",
+    ]);
+    let p7s = std::fs::read(d.join("signature.p7s")).unwrap();
+    let root_pem = std::fs::read_to_string(d.join("root.pem")).unwrap();
+    let root = {
+        use der::DecodePem;
+        Certificate::from_pem(root_pem.as_bytes()).unwrap()
+    };
+    let v = sign::verify(&p7s, &content, std::slice::from_ref(&root));
+    assert!(v.valid, "{:?}", v.problems);
+    assert_eq!(v.signer.as_ref().unwrap().name, "Tran Thi Binh");
+    assert_eq!(v.algorithm, Some(SignAlgo::RsaPkcs1Sha256));
+    // Tampered content, and a flipped byte in the signature's last bytes (the signature value).
+    let mut changed = content.clone();
+    changed[0] ^= 0x20;
+    assert_eq!(
+        codes(&sign::verify(&p7s, &changed, std::slice::from_ref(&root))),
+        ["digest-mismatch"]
+    );
+    let mut t = p7s.clone();
+    let last = t.len() - 5;
+    t[last] ^= 0x01;
+    assert!(!sign::verify(&t, &content, std::slice::from_ref(&root)).valid);
+}
