@@ -7,125 +7,15 @@
 // builds for wasm32 and the canonical-content tests run there).
 #![cfg(not(target_arch = "wasm32"))]
 
+mod pki;
+
 use der::{Decode, Encode};
-use form_core::sign::{self, SignAlgo, cades::der_time};
-use p256::ecdsa::signature::hazmat::PrehashSigner;
+use form_core::sign::{self, SignAlgo, TrustStore};
+use pki::*;
 use rand_chacha::ChaCha20Rng;
 use rand_chacha::rand_core::SeedableRng;
-use serde_json::json;
-use std::str::FromStr;
 use x509_cert::Certificate;
-use x509_cert::builder::{Builder, CertificateBuilder, Profile};
-use x509_cert::name::Name;
-use x509_cert::serial_number::SerialNumber;
 use x509_cert::spki::SubjectPublicKeyInfoOwned;
-use x509_cert::time::Validity;
-
-/// 2026-11-25T00:00:00Z.
-const NOW: u64 = 1_795_564_800;
-const DAY: u64 = 86_400;
-
-struct Ca {
-    cert: Certificate,
-    key: p256::ecdsa::SigningKey,
-}
-
-fn validity(from: u64, until: u64) -> Validity {
-    Validity {
-        not_before: der_time(from).unwrap(),
-        not_after: der_time(until).unwrap(),
-    }
-}
-
-fn p256_key(seed: u64) -> p256::ecdsa::SigningKey {
-    p256::ecdsa::SigningKey::random(&mut ChaCha20Rng::seed_from_u64(seed))
-}
-
-fn spki_of(key: &p256::ecdsa::SigningKey) -> SubjectPublicKeyInfoOwned {
-    SubjectPublicKeyInfoOwned::from_key(*key.verifying_key()).unwrap()
-}
-
-fn make_root(seed: u64) -> Ca {
-    let key = p256_key(seed);
-    let cert = CertificateBuilder::new(
-        Profile::Root,
-        SerialNumber::from(1u32),
-        validity(NOW - 3650 * DAY, NOW + 3650 * DAY),
-        Name::from_str("CN=eform test root,O=eform test").unwrap(),
-        spki_of(&key),
-        &key,
-    )
-    .unwrap()
-    .build::<p256::ecdsa::DerSignature>()
-    .unwrap();
-    Ca { cert, key }
-}
-
-fn intermediate(root: &Ca) -> Ca {
-    let key = p256_key(2);
-    let cert = CertificateBuilder::new(
-        Profile::SubCA {
-            issuer: root.cert.tbs_certificate.subject.clone(),
-            path_len_constraint: Some(0),
-        },
-        SerialNumber::from(2u32),
-        validity(NOW - 1000 * DAY, NOW + 1000 * DAY),
-        Name::from_str("CN=eform test citizen CA,O=eform test").unwrap(),
-        spki_of(&key),
-        &root.key,
-    )
-    .unwrap()
-    .build::<p256::ecdsa::DerSignature>()
-    .unwrap();
-    Ca { cert, key }
-}
-
-fn leaf(ca: &Ca, spki: SubjectPublicKeyInfoOwned, serial: u32, valid: Validity) -> Certificate {
-    CertificateBuilder::new(
-        Profile::Leaf {
-            issuer: ca.cert.tbs_certificate.subject.clone(),
-            enable_key_agreement: false,
-            enable_key_encipherment: false,
-        },
-        SerialNumber::from(serial),
-        valid,
-        Name::from_str("CN=Nguyễn Văn An,serialNumber=CCCD:001090012345,C=VN").unwrap(),
-        spki,
-        &ca.key,
-    )
-    .unwrap()
-    .build::<p256::ecdsa::DerSignature>()
-    .unwrap()
-}
-
-/// A citizen's P-256 key and certificate under `ca`.
-fn citizen(ca: &Ca, valid: Validity) -> (p256::ecdsa::SigningKey, Certificate) {
-    let key = p256_key(3);
-    let cert = leaf(ca, spki_of(&key), 3, valid);
-    (key, cert)
-}
-
-fn dossier() -> Vec<u8> {
-    sign::content(
-        "ct01",
-        1,
-        &json!({"applicant": {"fullName": "Nguyễn Văn An", "idNumber": "001090012345"}, "request": "Đăng ký thường trú."}),
-    )
-    .unwrap()
-}
-
-/// Signs `content` as the remote signer would: only the prepared hash is signed.
-fn sign_p256(
-    content: &[u8],
-    key: &p256::ecdsa::SigningKey,
-    chain: &[Certificate],
-    at: u64,
-) -> Vec<u8> {
-    let prepared = sign::prepare(&sign::content_digest(content), at, &chain[0]).unwrap();
-    let sig: p256::ecdsa::Signature = key.sign_prehash(&prepared.hash).unwrap();
-    // The raw r ‖ s form, as some signers return it: assembled as DER.
-    sign::assemble(&prepared, SignAlgo::EcdsaP256Sha256, &sig.to_bytes(), chain).unwrap()
-}
 
 fn codes(v: &sign::Verdict) -> Vec<&'static str> {
     v.problems.iter().map(|p| p.code).collect()
@@ -138,7 +28,7 @@ fn an_ecdsa_signature_verifies_and_names_the_signer() {
     let (key, cert) = citizen(&ca, validity(NOW - DAY, NOW + 365 * DAY));
     let content = dossier();
     let p7s = sign_p256(&content, &key, &[cert, ca.cert.clone()], NOW);
-    let v = sign::verify(&p7s, &content, std::slice::from_ref(&root.cert));
+    let v = sign::verify(&p7s, &content, &TrustStore::new(vec![root.cert.clone()]));
     assert!(v.valid, "{:?}", v.problems);
     let signer = v.signer.unwrap();
     assert_eq!(signer.name, "Nguyễn Văn An");
@@ -170,7 +60,7 @@ fn rsa_pkcs1_and_pss_signatures_verify() {
                 .unwrap(),
         };
         let p7s = sign::assemble(&prepared, algo, &sig, &chain).unwrap();
-        let v = sign::verify(&p7s, &content, std::slice::from_ref(&root.cert));
+        let v = sign::verify(&p7s, &content, &TrustStore::new(vec![root.cert.clone()]));
         assert!(v.valid, "{algo:?}: {:?}", v.problems);
         assert_eq!(v.algorithm, Some(algo));
     }
@@ -185,7 +75,7 @@ fn every_flipped_byte_is_caught() {
     let (key, cert) = citizen(&ca, validity(NOW - DAY, NOW + 365 * DAY));
     let content = dossier();
     let p7s = sign_p256(&content, &key, &[cert.clone(), ca.cert.clone()], NOW);
-    let trust = [root.cert.clone()];
+    let trust = TrustStore::new(vec![root.cert.clone()]);
     assert!(sign::verify(&p7s, &content, &trust).valid);
     for i in 0..content.len() {
         let mut c = content.clone();
@@ -234,7 +124,7 @@ fn certificates_are_checked_at_the_signing_time() {
     let root = make_root(1);
     let ca = intermediate(&root);
     let content = dossier();
-    let trust = [root.cert.clone()];
+    let trust = TrustStore::new(vec![root.cert.clone()]);
     // Expired before signing.
     let (key, cert) = citizen(&ca, validity(NOW - 400 * DAY, NOW - 35 * DAY));
     let v = sign::verify(
@@ -267,7 +157,7 @@ fn wrong_key_usage_untrusted_roots_and_non_cas_are_refused() {
     let root = make_root(1);
     let ca = intermediate(&root);
     let content = dossier();
-    let trust = [root.cert.clone()];
+    let trust = TrustStore::new(vec![root.cert.clone()]);
     // A CA's certificate (keyCertSign, cRLSign) used to sign a dossier.
     let p7s = sign_p256(&content, &ca.key, std::slice::from_ref(&ca.cert), NOW);
     assert_eq!(codes(&sign::verify(&p7s, &content, &trust)), ["key-usage"]);
@@ -276,12 +166,25 @@ fn wrong_key_usage_untrusted_roots_and_non_cas_are_refused() {
     let p7s = sign_p256(&content, &key, &[cert.clone(), ca.cert.clone()], NOW);
     let stranger = make_root(99);
     assert_eq!(
-        codes(&sign::verify(&p7s, &content, &[stranger.cert])),
+        codes(&sign::verify(
+            &p7s,
+            &content,
+            &TrustStore::new(vec![stranger.cert])
+        )),
         ["untrusted"]
     );
-    // Without the intermediate in the signature, no path either.
+    // Without the intermediate in the signature, no path either...
     let p7s = sign_p256(&content, &key, std::slice::from_ref(&cert), NOW);
     assert_eq!(codes(&sign::verify(&p7s, &content, &trust)), ["untrusted"]);
+    // ...unless the trust store knows it (checked once when added).
+    let mut known = TrustStore::new(vec![root.cert.clone()]);
+    let other_root = make_root(98);
+    let stray = intermediate(&other_root).cert;
+    assert_eq!(
+        known.add_intermediates(vec![stray.clone(), ca.cert.clone()]),
+        [stray]
+    );
+    assert!(sign::verify(&p7s, &content, &known).valid);
     // A citizen's certificate issuing another: not a CA.
     let fake = Ca {
         cert: cert.clone(),
@@ -446,7 +349,7 @@ fn we_verify_openssls_signatures() {
         use der::DecodePem;
         Certificate::from_pem(root_pem.as_bytes()).unwrap()
     };
-    let v = sign::verify(&p7s, &content, std::slice::from_ref(&root));
+    let v = sign::verify(&p7s, &content, &TrustStore::new(vec![root.clone()]));
     assert!(v.valid, "{:?}", v.problems);
     assert_eq!(v.signer.as_ref().unwrap().name, "Tran Thi Binh");
     assert_eq!(v.algorithm, Some(SignAlgo::RsaPkcs1Sha256));
@@ -454,11 +357,15 @@ fn we_verify_openssls_signatures() {
     let mut changed = content.clone();
     changed[0] ^= 0x20;
     assert_eq!(
-        codes(&sign::verify(&p7s, &changed, std::slice::from_ref(&root))),
+        codes(&sign::verify(
+            &p7s,
+            &changed,
+            &TrustStore::new(vec![root.clone()])
+        )),
         ["digest-mismatch"]
     );
     let mut t = p7s.clone();
     let last = t.len() - 5;
     t[last] ^= 0x01;
-    assert!(!sign::verify(&t, &content, std::slice::from_ref(&root)).valid);
+    assert!(!sign::verify(&t, &content, &TrustStore::new(vec![root.clone()])).valid);
 }

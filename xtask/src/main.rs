@@ -6,7 +6,7 @@
 //!   wasm32, and the browser end-to-end tests against a portal started on a free port;
 //! - `setup` — only install the tools;
 //! - `build-web` — only build the web apps;
-//! - `bench core` — form-core's criterion benchmarks; `bench browser [options]` — the citizen
+//! - `bench core` — form-core's criterion benchmarks (`bench sign`: signing and verifying); `bench browser [options]` — the citizen
 //!   runtime beside the peers in `../shared/peers-bench` (results in `bench/results/`);
 //!   `bench intake [options]` — dossier submissions per second on SQLite and PostgreSQL;
 //!   `bench datastore [options]` — data-store reads at a fixed rate, latency percentiles;
@@ -37,7 +37,7 @@ fn main() {
 }
 
 fn usage() -> &'static str {
-    "usage: cargo xtask <run [--addr HOST:PORT] [--data-dir DIR] [--database-url URL] [--production] | test | setup | build-web | bench core [criterion args] | bench browser [--quick …] | fuzz [TARGET] [SECONDS] | admin-units | with-postgres <command…>>"
+    "usage: cargo xtask <run [--addr HOST:PORT] [--data-dir DIR] [--database-url URL] [--production] | test | setup | build-web | bench core|sign [criterion args] | bench browser [--quick …] | fuzz [TARGET] [SECONDS] | admin-units | with-postgres <command…>>"
 }
 
 fn run() -> Result<()> {
@@ -125,10 +125,10 @@ fn take_flag(args: &[String], name: &str) -> Result<Option<String>> {
 /// harness (figures in the README).
 fn bench(root: &Path, args: &[String]) -> Result<()> {
     match args.first().map(String::as_str) {
-        Some("core") => {
-            step("form-core benchmarks (criterion)");
+        Some(which @ ("core" | "sign")) => {
+            step(&format!("form-core's {which} benchmarks (criterion)"));
             let mut c = cmd(root, "cargo");
-            c.args(["bench", "--package", "form-core", "--bench", "core", "--"])
+            c.args(["bench", "--package", "form-core", "--bench", which, "--"])
                 .args(&args[1..]);
             exec(c)
         }
@@ -150,7 +150,7 @@ fn bench(root: &Path, args: &[String]) -> Result<()> {
             result
         }
         _ => bail!(
-            "usage: cargo xtask bench core [criterion args] | bench browser [harness options] | bench intake [--seconds N] [--clients N] [--json FILE] | bench datastore [--rate N] [--seconds N] [--connections N] [--json FILE]"
+            "usage: cargo xtask bench core|sign [criterion args] | bench browser [harness options] | bench intake [--seconds N] [--clients N] [--json FILE] | bench datastore [--rate N] [--seconds N] [--connections N] [--json FILE]"
         ),
     }
 }

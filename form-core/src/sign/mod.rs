@@ -9,7 +9,7 @@ pub mod verify;
 
 pub use cades::{Prepared, SignAlgo, assemble, prepare};
 pub use canonical::{content, content_digest};
-pub use verify::{Problem, Verdict, verify};
+pub use verify::{Problem, TrustStore, Verdict, verify};
 
 /// Why a signature could not be built or read.
 #[derive(Clone, Debug, PartialEq, Eq)]

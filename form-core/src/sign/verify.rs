@@ -78,9 +78,86 @@ fn malformed(what: &str) -> Problem {
     )
 }
 
-/// Verifies `signature` (DER CMS ContentInfo, detached) over `content`, trusting the roots in
-/// `trust` (DER certificates).
-pub fn verify(signature: &[u8], content: &[u8], trust: &[Certificate]) -> Verdict {
+/// What a verifier trusts: the roots (trust anchors), and CA certificates below them checked
+/// once when added (a deployment's licensed CAs), whose links are then not checked again for
+/// every dossier.
+#[derive(Clone, Debug, Default)]
+pub struct TrustStore {
+    anchors: Vec<Certificate>,
+    anchor_hashes: Vec<[u8; 32]>,
+    intermediates: Vec<Certificate>,
+    /// (certificate, its issuer) by SHA-256 of their DER: signatures already verified.
+    links: std::collections::BTreeSet<([u8; 32], [u8; 32])>,
+}
+
+fn hash_of(cert: &Certificate) -> [u8; 32] {
+    cert.to_der()
+        .map(|d| Sha256::digest(&d).into())
+        .unwrap_or_default()
+}
+
+impl TrustStore {
+    pub fn new(anchors: Vec<Certificate>) -> TrustStore {
+        TrustStore {
+            anchor_hashes: anchors.iter().map(hash_of).collect(),
+            anchors,
+            ..TrustStore::default()
+        }
+    }
+
+    /// Adds CA certificates that chain to an anchor (their signatures and CA constraints
+    /// checked now); gives back those that do not.
+    pub fn add_intermediates(&mut self, mut certs: Vec<Certificate>) -> Vec<Certificate> {
+        loop {
+            let before = certs.len();
+            certs.retain(|c| {
+                let ca =
+                    extension::<BasicConstraints>(c, ID_BASIC_CONSTRAINTS).is_some_and(|b| b.ca);
+                let parent = self
+                    .anchors
+                    .iter()
+                    .chain(self.intermediates.iter())
+                    .find(|p| issued_by(c, p))
+                    .map(hash_of);
+                match parent {
+                    Some(p) if ca => {
+                        self.links.insert((hash_of(c), p));
+                        self.intermediates.push(c.clone());
+                        false
+                    }
+                    _ => true,
+                }
+            });
+            if certs.len() == before {
+                return certs;
+            }
+        }
+    }
+
+    fn is_anchor(&self, cert: &Certificate) -> bool {
+        self.anchor_hashes.contains(&hash_of(cert))
+    }
+
+    /// `cert`'s issuer among the store and `extra` (the signature's own certificates): a known
+    /// link first, else one whose key verifies the signature.
+    fn issuer_of(&self, cert: &Certificate, extra: &[Certificate]) -> Option<Certificate> {
+        let own = hash_of(cert);
+        let known = self.anchors.iter().chain(self.intermediates.iter());
+        if let Some(p) = known.clone().find(|p| {
+            p.tbs_certificate.subject == cert.tbs_certificate.issuer
+                && self.links.contains(&(own, hash_of(p)))
+        }) {
+            return Some(p.clone());
+        }
+        known
+            .chain(extra.iter())
+            .find(|p| hash_of(p) != own && issued_by(cert, p))
+            .cloned()
+    }
+}
+
+/// Verifies `signature` (DER CMS ContentInfo, detached) over `content` against `trust`.
+pub fn verify(signature: &[u8], content: &[u8], trust: &TrustStore) -> Verdict {
     let mut verdict = Verdict::default();
     match check(signature, content, trust, &mut verdict) {
         Ok(()) => {}
@@ -93,7 +170,7 @@ pub fn verify(signature: &[u8], content: &[u8], trust: &[Certificate]) -> Verdic
 fn check(
     signature: &[u8],
     content: &[u8],
-    trust: &[Certificate],
+    trust: &TrustStore,
     verdict: &mut Verdict,
 ) -> Result<(), Problem> {
     let info = ContentInfo::from_der(signature).map_err(|_| malformed("ContentInfo"))?;
@@ -339,7 +416,7 @@ fn validity(cert: &Certificate) -> (u64, u64) {
 fn chain(
     signer: &Certificate,
     certs: &[Certificate],
-    trust: &[Certificate],
+    trust: &TrustStore,
     at: u64,
     verdict: &mut Verdict,
 ) {
@@ -373,16 +450,11 @@ fn chain(
             }
         }
         // A trust anchor: the same certificate as a configured root.
-        let der = current.to_der().ok();
-        if trust.iter().any(|t| t.to_der().ok() == der) {
+        if trust.is_anchor(&current) {
             return;
         }
-        let issuer = trust
-            .iter()
-            .chain(certs.iter())
-            .find(|c| issued_by(&current, c) && c.to_der().ok() != der);
-        match issuer {
-            Some(i) => current = i.clone(),
+        match trust.issuer_of(&current, certs) {
+            Some(i) => current = i,
             None => break,
         }
     }

@@ -1,0 +1,89 @@
+//! `cargo xtask bench sign`: the signing work natively — canonicalise and hash a 1 MB dossier
+//! (target ≤ 10 ms), build the signed attributes, assemble, and verify a signed CT01 dossier
+//! with a three-certificate chain (target ≤ 1 ms).
+
+#[path = "../tests/pki/mod.rs"]
+mod pki;
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use form_core::sign::{self, SignAlgo};
+use p256::ecdsa::signature::hazmat::PrehashSigner;
+use pki::*;
+use serde_json::{Value, json};
+use std::hint::black_box;
+
+/// A dossier of about `bytes` of JSON: many rows of Vietnamese text, dates and numbers.
+fn big_data(bytes: usize) -> Value {
+    let row = |i: usize| {
+        json!({
+            "fullName": format!("Nguyễn Thị Hương {i}"),
+            "dateOfBirth": "1990-03-14",
+            "idNumber": "001190012345",
+            "address": {"province": "01", "commune": "00004", "street": format!("Số {i} phố Đội Cấn, phường Ba Đình")},
+            "income": 12_345_678.5 + i as f64,
+            "note": "Đăng ký thường trú cho tôi và con vào hộ gia đình của cha tôi.",
+        })
+    };
+    let one = row(0).to_string().len();
+    Value::Object(
+        [(
+            "rows".to_owned(),
+            Value::Array((0..bytes / one).map(row).collect()),
+        )]
+        .into_iter()
+        .collect(),
+    )
+}
+
+fn benches(c: &mut Criterion) {
+    let big = big_data(1 << 20);
+    let size = sign::content("ct01", 1, &big).unwrap().len();
+    println!("canonical content: {size} bytes");
+    c.bench_function("canonicalise_and_hash_1mb", |b| {
+        b.iter(|| {
+            let bytes = sign::content("ct01", 1, black_box(&big)).unwrap();
+            sign::content_digest(&bytes)
+        })
+    });
+
+    let root = make_root(1);
+    let ca = intermediate(&root);
+    let (key, cert) = citizen(&ca, validity(NOW - DAY, NOW + 365 * DAY));
+    let ct01: Value =
+        serde_json::from_str(include_str!("../../schemas/forms/ct01.example.json")).unwrap();
+    let content = sign::content("ct01", 1, &ct01).unwrap();
+    let digest = sign::content_digest(&content);
+    c.bench_function("prepare_signed_attributes", |b| {
+        b.iter(|| sign::prepare(black_box(&digest), NOW, &cert).unwrap())
+    });
+    let prepared = sign::prepare(&digest, NOW, &cert).unwrap();
+    let signature: p256::ecdsa::Signature = key.sign_prehash(&prepared.hash).unwrap();
+    let chain = [cert.clone(), ca.cert.clone()];
+    c.bench_function("assemble_signed_data", |b| {
+        b.iter(|| {
+            sign::assemble(
+                &prepared,
+                SignAlgo::EcdsaP256Sha256,
+                &signature.to_bytes(),
+                black_box(&chain),
+            )
+            .unwrap()
+        })
+    });
+    let p7s = sign_p256(&content, &key, &chain, NOW);
+    let trust = sign::TrustStore::new(vec![root.cert.clone()]);
+    assert!(sign::verify(&p7s, &content, &trust).valid);
+    c.bench_function("verify_ct01_p256_chain_of_3", |b| {
+        b.iter(|| sign::verify(black_box(&p7s), &content, &trust))
+    });
+    // A deployment's trust store holds the licensed CAs' certificates too (checked once).
+    let mut known = sign::TrustStore::new(vec![root.cert.clone()]);
+    assert!(known.add_intermediates(vec![ca.cert.clone()]).is_empty());
+    assert!(sign::verify(&p7s, &content, &known).valid);
+    c.bench_function("verify_ct01_p256_known_intermediate", |b| {
+        b.iter(|| sign::verify(black_box(&p7s), &content, &known))
+    });
+}
+
+criterion_group!(sign_benches, benches);
+criterion_main!(sign_benches);
