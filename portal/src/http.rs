@@ -42,6 +42,8 @@ pub struct AppState {
     /// The intake queue (group commit of submissions and amendments).
     pub writer: Writer,
     pub config: Arc<Config>,
+    /// The certification-portal bridge (signing).
+    pub bridge: Arc<crate::bridge::Bridge>,
 }
 
 /// How the portal runs.
@@ -53,6 +55,9 @@ pub struct Config {
     pub default_agency: String,
     /// The portal's public address (for QR codes of look-up URLs); by default from the request.
     pub public_url: Option<String>,
+    /// Where the development signer keeps its test CA and keys (development mode only; none:
+    /// no signing provider).
+    pub signer_dir: Option<PathBuf>,
 }
 
 impl Default for Config {
@@ -61,6 +66,7 @@ impl Default for Config {
             dev: true,
             default_agency: "000.00.18.H56".into(),
             public_url: None,
+            signer_dir: None,
         }
     }
 }
@@ -90,7 +96,18 @@ impl AppState {
             crate::datastore::seed_demo(&db).await?;
         }
         let writer = Writer::start(db.clone());
+        let provider = match (&config.signer_dir, config.dev) {
+            (Some(dir), true) => match crate::bridge::dev::DevSigner::open(dir) {
+                Ok(d) => Some(crate::bridge::Provider::Dev(d)),
+                Err(e) => {
+                    tracing::error!(error = %e, dir = %dir.display(), "the development signer cannot start");
+                    None
+                }
+            },
+            _ => None,
+        };
         Ok(AppState {
+            bridge: Arc::new(crate::bridge::Bridge::new(provider)),
             catalog: Arc::new(catalog),
             web_dir,
             db,
@@ -153,6 +170,18 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/datastore/v1/me/audit", get(datastore::audit))
         .route(
+            "/bridge/v1/credentials/list",
+            post(crate::bridge::credentials_list),
+        )
+        .route(
+            "/bridge/v1/signatures/signHash",
+            post(crate::bridge::sign_hash).layer(DefaultBodyLimit::max(16 * 1024)),
+        )
+        .route(
+            "/bridge/v1/signatures/{id}",
+            get(crate::bridge::transaction),
+        )
+        .route(
             "/datastore/v1/me/reports",
             post(datastore::report).layer(DefaultBodyLimit::max(datastore::MAX_BODY)),
         )
@@ -201,6 +230,11 @@ fn dev_routes(dev: bool) -> Router<AppState> {
             post(auth::dev_session).layer(DefaultBodyLimit::max(4096)),
         )
         .route("/dev/login", get(auth::dev_login))
+        .route("/dev/signer", get(crate::bridge::dev_page))
+        .route(
+            "/dev/signer/{id}/{decision}",
+            post(crate::bridge::dev_decide),
+        )
 }
 
 /// A 500 that says nothing of the cause (it is logged).

@@ -8,6 +8,7 @@
 //! diagnostics.
 
 pub mod auth;
+pub mod bridge;
 pub mod catalog;
 pub mod clock;
 pub mod datastore;

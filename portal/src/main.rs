@@ -94,6 +94,7 @@ fn run() -> Result<ExitCode> {
                 dev: !production,
                 default_agency,
                 public_url,
+                signer_dir: (!production).then(|| data_dir.join("dev-signer")),
             };
             serve(addr, data_dir, web_dir, &database_url, config)
         }

@@ -28,6 +28,8 @@ impl SignError {
     }
 }
 
+impl std::error::Error for SignError {}
+
 impl std::fmt::Display for SignError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {

@@ -91,8 +91,11 @@ impl TestPortal {
         Self::start_with(backend, Config::default()).await
     }
 
-    pub async fn start_with(backend: Backend, config: Config) -> TestPortal {
+    pub async fn start_with(backend: Backend, mut config: Config) -> TestPortal {
         let dir = tempfile::tempdir().unwrap();
+        if config.dev && config.signer_dir.is_none() {
+            config.signer_dir = Some(dir.path().join("dev-signer"));
+        }
         let url = fresh_database(backend, dir.path()).await;
         std::fs::create_dir_all(dir.path().join("web/app")).unwrap();
         std::fs::write(

@@ -1,0 +1,252 @@
+//! The certification-portal bridge with the development signer: a citizen's credential with its
+//! chain, hash signing as a transaction approved in the dev UI, the assembled signature
+//! verifying against the development CA; refusals; nobody reaches another's transaction.
+
+mod common;
+
+use axum::http::StatusCode;
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD as B64;
+use common::{Backend, TestPortal};
+use form_core::sign::{self, SignAlgo, TrustStore};
+use serde_json::{Value, json};
+use x509_cert::Certificate;
+use x509_cert::der::Decode;
+
+on_both!(
+    a_citizen_signs_through_the_development_signer,
+    bad_requests_and_strangers_are_refused,
+);
+
+async fn post(p: &TestPortal, url: &str, token: Option<&str>, body: &Value) -> common::Answer {
+    p.call("POST", url, token, &[], Some(body.to_string().into_bytes()))
+        .await
+}
+
+async fn a_citizen_signs_through_the_development_signer(b: Backend) {
+    let p = TestPortal::start(b).await;
+    let an = p.token("citizen-an").await;
+    let list = post(&p, "/bridge/v1/credentials/list", Some(&an), &json!({})).await;
+    assert_eq!(list.status, StatusCode::OK, "{}", list.json);
+    let info = &list.json["credentialInfos"][0];
+    let id = info["credentialID"].as_str().unwrap().to_owned();
+    assert_eq!(list.json["credentialIDs"], json!([id]));
+    assert_eq!(
+        info["key"]["algo"],
+        json!([SignAlgo::EcdsaP256Sha256.oid()])
+    );
+    let chain: Vec<Certificate> = info["cert"]["certificates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| Certificate::from_der(&B64.decode(c.as_str().unwrap()).unwrap()).unwrap())
+        .collect();
+    assert_eq!(chain.len(), 2, "the citizen's certificate and the CA's");
+    // The same credential again (kept, not made anew).
+    let again = post(&p, "/bridge/v1/credentials/list", Some(&an), &json!({})).await;
+    assert_eq!(again.json["credentialInfos"][0]["cert"], info["cert"]);
+
+    // The browser's part: canonical content, signed attributes, their hash.
+    let data = json!({"applicant": {"fullName": "Nguyễn Văn An"}});
+    let content = sign::content("ct01", 1, &data).unwrap();
+    let now = 1_795_600_000;
+    let prepared = sign::prepare(&sign::content_digest(&content), now, &chain[0]).unwrap();
+    let start = |hash: &[u8]| {
+        json!({"credentialID": id, "hashes": [B64.encode(hash)], "hashAlgorithmOID": "2.16.840.1.101.3.4.2.1",
+               "signAlgo": SignAlgo::EcdsaP256Sha256.oid(), "docId": "ct01", "description": "Tờ khai CT01"})
+    };
+    let started = post(
+        &p,
+        "/bridge/v1/signatures/signHash",
+        Some(&an),
+        &start(&prepared.hash),
+    )
+    .await;
+    assert_eq!(started.status, StatusCode::ACCEPTED, "{}", started.json);
+    let tx = started.json["transactionID"].as_str().unwrap().to_owned();
+    assert_eq!(started.json["expiresIn"], 300);
+    let status_url = format!("/bridge/v1/signatures/{tx}");
+    assert_eq!(p.get(&status_url, &an).await.json["status"], "pending");
+    // Another citizen cannot see or approve it.
+    let binh = p.token("citizen-binh").await;
+    assert_eq!(
+        p.get(&status_url, &binh).await.status,
+        StatusCode::NOT_FOUND
+    );
+    let theirs = p
+        .call(
+            "POST",
+            &format!("/dev/signer/{tx}/approve"),
+            Some(&binh),
+            &[],
+            None,
+        )
+        .await;
+    assert_eq!(theirs.status, StatusCode::NOT_FOUND);
+    // The citizen's approval page lists it; approving signs.
+    let page = p.call("GET", "/dev/signer", Some(&an), &[], None).await;
+    assert!(String::from_utf8_lossy(&page.bytes).contains("Tờ khai CT01"));
+    let approved = p
+        .call(
+            "POST",
+            &format!("/dev/signer/{tx}/approve"),
+            Some(&an),
+            &[],
+            None,
+        )
+        .await;
+    assert_eq!(approved.status, StatusCode::SEE_OTHER);
+    let done = p.get(&status_url, &an).await;
+    assert_eq!(done.json["status"], "completed", "{}", done.json);
+    let signature = B64
+        .decode(done.json["signatures"][0].as_str().unwrap())
+        .unwrap();
+
+    // The runtime assembles; the development CA's root verifies it.
+    let p7s = sign::assemble(&prepared, SignAlgo::EcdsaP256Sha256, &signature, &chain).unwrap();
+    let (roots, _) = p.state.bridge.trust();
+    let v = sign::verify(&p7s, &content, &TrustStore::new(roots));
+    assert!(v.valid, "{:?}", v.problems);
+    let signer = v.signer.unwrap();
+    assert_eq!(signer.name, "Nguyễn Văn An");
+    assert_eq!(signer.serial_number.as_deref(), Some("CCCD:001090012345"));
+    assert_eq!(v.signing_time, Some(now));
+
+    // Rejected on the phone: the transaction says so.
+    let started = post(
+        &p,
+        "/bridge/v1/signatures/signHash",
+        Some(&an),
+        &start(&prepared.hash),
+    )
+    .await;
+    let tx = started.json["transactionID"].as_str().unwrap().to_owned();
+    p.call(
+        "POST",
+        &format!("/dev/signer/{tx}/reject"),
+        Some(&an),
+        &[],
+        None,
+    )
+    .await;
+    assert_eq!(
+        p.get(&format!("/bridge/v1/signatures/{tx}"), &an)
+            .await
+            .json["status"],
+        "rejected"
+    );
+
+    // The development CA is kept in the data folder: the same root after a restart.
+    let dir = p.dir.path().join("dev-signer");
+    let reopened = portal::bridge::dev::DevSigner::open(&dir).unwrap();
+    assert_eq!(reopened.root, p.state.bridge.trust().0[0]);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(dir.join("ca.key.pem"))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(
+            mode & 0o077,
+            0,
+            "private keys are readable by their owner only"
+        );
+    }
+}
+
+async fn bad_requests_and_strangers_are_refused(b: Backend) {
+    let p = TestPortal::start(b).await;
+    let an = p.token("citizen-an").await;
+    let ha = p.token("official-ha").await;
+    let list = post(&p, "/bridge/v1/credentials/list", Some(&an), &json!({})).await;
+    let id = list.json["credentialIDs"][0].as_str().unwrap().to_owned();
+    let hash = B64.encode([7u8; 32]);
+    let ok = json!({"credentialID": id, "hashes": [hash], "hashAlgorithmOID": "2.16.840.1.101.3.4.2.1", "signAlgo": "1.2.840.10045.4.3.2"});
+    let with = |k: &str, v: Value| {
+        let mut b = ok.clone();
+        b[k] = v;
+        b
+    };
+    for (body, status, code) in [
+        (
+            with("hashAlgorithmOID", json!("1.3.14.3.2.26")),
+            StatusCode::BAD_REQUEST,
+            "hash-algorithm",
+        ),
+        (
+            with("hashes", json!([hash, hash])),
+            StatusCode::BAD_REQUEST,
+            "hashes-one",
+        ),
+        (
+            with("hashes", json!(["AAEC"])),
+            StatusCode::BAD_REQUEST,
+            "hash-invalid",
+        ),
+        (
+            with("signAlgo", json!("1.2.840.113549.1.1.10")),
+            StatusCode::BAD_REQUEST,
+            "sign-algorithm",
+        ),
+        (
+            with("credentialID", json!("dev-citizen-binh")),
+            StatusCode::NOT_FOUND,
+            "credential-not-found",
+        ),
+        (
+            with("extra", json!(1)),
+            StatusCode::BAD_REQUEST,
+            "json-syntax",
+        ),
+    ] {
+        let a = post(&p, "/bridge/v1/signatures/signHash", Some(&an), &body).await;
+        assert_eq!(
+            (
+                a.status,
+                a.json["error"]["code"].as_str().unwrap_or_default()
+            ),
+            (status, code),
+            "{body}"
+        );
+    }
+    // No session: 401; officials do not sign dossiers here: 403.
+    for (method, url) in [
+        ("POST", "/bridge/v1/credentials/list"),
+        ("POST", "/bridge/v1/signatures/signHash"),
+        ("GET", "/bridge/v1/signatures/x"),
+    ] {
+        let a = p
+            .call(method, url, None, &[], Some(ok.to_string().into_bytes()))
+            .await;
+        assert_eq!(a.status, StatusCode::UNAUTHORIZED, "{method} {url}");
+    }
+    for url in [
+        "/bridge/v1/credentials/list",
+        "/bridge/v1/signatures/signHash",
+    ] {
+        let a = p
+            .call(
+                "POST",
+                url,
+                Some(&ha),
+                &[],
+                Some(ok.to_string().into_bytes()),
+            )
+            .await;
+        assert_eq!(a.status, StatusCode::FORBIDDEN, "{url}");
+    }
+    let unknown = p.get("/bridge/v1/signatures/not-a-transaction", &an).await;
+    assert_eq!(unknown.status, StatusCode::NOT_FOUND);
+    // Production mode: no development signer, so no provider (503), and no /dev/signer.
+    let prod = TestPortal::start_with(
+        b,
+        portal::Config {
+            dev: false,
+            ..Default::default()
+        },
+    )
+    .await;
+    let a = prod.call("GET", "/dev/signer", None, &[], None).await;
+    assert_eq!(a.status, StatusCode::NOT_FOUND);
+}
