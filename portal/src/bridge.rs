@@ -98,6 +98,37 @@ impl Bridge {
     }
 }
 
+/// The portal's trust store: the certificates of `file` (PEM; self-signed ones are roots, the
+/// others are added as CAs below them) and the provider's own (the development CA).
+pub fn trust_store(
+    file: Option<&std::path::Path>,
+    bridge: &Bridge,
+) -> anyhow::Result<form_core::sign::TrustStore> {
+    use x509_cert::der::DecodePem;
+    let (mut roots, mut cas) = bridge.trust();
+    if let Some(f) = file {
+        let text =
+            std::fs::read_to_string(f).map_err(|e| anyhow::anyhow!("{}: {e}", f.display()))?;
+        for block in text.split_inclusive("-----END CERTIFICATE-----") {
+            let Some(start) = block.find("-----BEGIN CERTIFICATE-----") else {
+                continue;
+            };
+            let cert = Certificate::from_pem(&block.as_bytes()[start..])
+                .map_err(|e| anyhow::anyhow!("{}: {e}", f.display()))?;
+            if cert.tbs_certificate.subject == cert.tbs_certificate.issuer {
+                roots.push(cert);
+            } else {
+                cas.push(cert);
+            }
+        }
+    }
+    let mut store = form_core::sign::TrustStore::new(roots);
+    for stray in store.add_intermediates(cas) {
+        tracing::warn!(subject = %stray.tbs_certificate.subject, "a trust-store certificate leads to no root: ignored");
+    }
+    Ok(store)
+}
+
 fn unavailable() -> Response {
     error(
         StatusCode::SERVICE_UNAVAILABLE,

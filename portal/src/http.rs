@@ -44,6 +44,9 @@ pub struct AppState {
     pub config: Arc<Config>,
     /// The certification-portal bridge (signing).
     pub bridge: Arc<crate::bridge::Bridge>,
+    /// What signatures on dossiers must lead to: `--trust-store` and, in development mode, the
+    /// development signer's CA.
+    pub trust: Arc<form_core::sign::TrustStore>,
 }
 
 /// How the portal runs.
@@ -58,6 +61,9 @@ pub struct Config {
     /// Where the development signer keeps its test CA and keys (development mode only; none:
     /// no signing provider).
     pub signer_dir: Option<PathBuf>,
+    /// Trusted certificates for dossier signatures (PEM; self-signed ones are the roots, the
+    /// others CAs below them).
+    pub trust_store: Option<PathBuf>,
 }
 
 impl Default for Config {
@@ -67,6 +73,7 @@ impl Default for Config {
             default_agency: "000.00.18.H56".into(),
             public_url: None,
             signer_dir: None,
+            trust_store: None,
         }
     }
 }
@@ -106,8 +113,12 @@ impl AppState {
             },
             _ => None,
         };
+        let bridge = crate::bridge::Bridge::new(provider);
+        let trust = crate::bridge::trust_store(config.trust_store.as_deref(), &bridge)
+            .map_err(|e| sqlx::Error::Configuration(e.into()))?;
         Ok(AppState {
-            bridge: Arc::new(crate::bridge::Bridge::new(provider)),
+            trust: Arc::new(trust),
+            bridge: Arc::new(bridge),
             catalog: Arc::new(catalog),
             web_dir,
             db,

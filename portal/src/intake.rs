@@ -192,6 +192,8 @@ struct Checked {
     data: String,
     attachments: String,
     blobs: Vec<String>,
+    /// The verified signature's record (JSON), if the dossier is signed.
+    signature: Option<String>,
 }
 
 impl Checked {
@@ -204,7 +206,7 @@ impl Checked {
             data: self.data,
             attachments: self.attachments,
             blobs: self.blobs,
-            signature: None,
+            signature: self.signature,
         }
     }
 }
@@ -215,21 +217,13 @@ impl Checked {
 async fn check_content(
     state: &AppState,
     ready: Arc<Ready>,
-    user: &str,
+    signer: &crate::db::UserRow,
     data: Value,
     extra: &[AttachmentRef],
     signature: Option<&Value>,
 ) -> Result<Checked, Response> {
-    if signature.is_some_and(|s| !s.is_null()) {
-        return Err(error(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "signature-unsupported",
-            Text::new(
-                "Cổng này chưa nhận hồ sơ có chữ ký số (chưa có cầu nối ký số); hãy nộp không kèm chữ ký.",
-                "This portal does not take signed dossiers yet (no signing bridge); submit without a signature.",
-            ),
-        ));
-    }
+    let user = signer.id.as_str();
+    let signature = signature.filter(|s| !s.is_null());
     if !data.is_object() {
         return Err(refused(vec![Diagnostic::error(
             "",
@@ -243,6 +237,28 @@ async fn check_content(
     if let Some(refusal) = too_many_values(&data) {
         return Err(refusal);
     }
+    // A signature covers the data as sent: verified before anything else (design §5).
+    let signed = match signature {
+        Some(s) => Some(verify_signature(state, &ready, signer, &data, s)?),
+        None if ready
+            .form
+            .definition()
+            .signature
+            .as_ref()
+            .is_some_and(|s| s.required) =>
+        {
+            return Err(error(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "signature-required",
+                Text::new(
+                    "Biểu mẫu này phải được ký số trước khi nộp.",
+                    "This form must be digitally signed before it is sent.",
+                ),
+            ));
+        }
+        None => None,
+    };
+    let sent = signed.is_some().then(|| data.clone());
     let today = crate::catalog::today_in_vietnam();
     let form = ready.clone();
     let (mut diagnostics, stored, files) = tokio::task::spawn_blocking(move || {
@@ -334,6 +350,19 @@ async fn check_content(
             ));
         }
     }
+    // What is stored must be what was signed: computed values already in, nothing hidden.
+    if let Some(sent) = &sent
+        && *sent != stored
+    {
+        diagnostics.push(Diagnostic::error(
+            "",
+            "signed-data-differs",
+            Text::new(
+                "Dữ liệu đã ký khác với dữ liệu biểu mẫu tính ra (giá trị tính toán hoặc trường ẩn); hãy ký lại.",
+                "The signed data differs from what the form computes (computed values or hidden fields); sign again.",
+            ),
+        ));
+    }
     if !diagnostics.is_empty() {
         return Err(refused(diagnostics));
     }
@@ -343,7 +372,89 @@ async fn check_content(
         data: stored.to_string(),
         attachments: Value::Array(attachments).to_string(),
         blobs,
+        signature: signed.map(|s| s.to_string()),
     })
+}
+
+/// A dossier's signature, `{"cms": base64 DER}`: detached CAdES over the canonical content of
+/// `{formId, formVersion, data}`, by a certificate that leads to the portal's trust store and
+/// names the signed-in citizen's personal ID number. Gives the record stored with the version.
+fn verify_signature(
+    state: &AppState,
+    ready: &Ready,
+    signer: &crate::db::UserRow,
+    data: &Value,
+    signature: &Value,
+) -> Result<Value, Response> {
+    use base64::Engine;
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct Body {
+        cms: String,
+    }
+    let invalid = |problems: Vec<(String, Text)>| {
+        let first = problems
+            .first()
+            .map(|p| p.1.clone())
+            .unwrap_or_else(|| Text::new("Chữ ký số không hợp lệ.", "The signature is not valid."));
+        (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Json(json!({
+                "error": {"code": "signature-invalid", "message": first},
+                "problems": problems.into_iter().map(|(code, message)| json!({"code": code, "message": message})).collect::<Vec<_>>(),
+            })),
+        )
+            .into_response()
+    };
+    let cms = serde_json::from_value::<Body>(signature.clone())
+        .ok()
+        .and_then(|b| base64::engine::general_purpose::STANDARD.decode(b.cms).ok())
+        .ok_or_else(|| {
+            invalid(vec![(
+                "malformed".into(),
+                Text::new(
+                    "Chữ ký phải có dạng {\"cms\": \"<base64>\"}.",
+                    "The signature must be {\"cms\": \"<base64>\"}.",
+                ),
+            )])
+        })?;
+    let d = ready.form.definition();
+    let content =
+        form_core::sign::content(&d.id, d.version, data).map_err(|diag| refused(vec![diag]))?;
+    let verdict = form_core::sign::verify(&cms, &content, &state.trust);
+    if !verdict.valid {
+        return Err(invalid(
+            verdict
+                .problems
+                .into_iter()
+                .map(|p| (p.code.to_owned(), p.message))
+                .collect(),
+        ));
+    }
+    let who = verdict.signer.unwrap_or_default();
+    // The certificate must be the applicant's own: its serialNumber carries their ID number.
+    if let Some(id) = &signer.personal_id
+        && !who
+            .serial_number
+            .as_deref()
+            .is_some_and(|s| s.ends_with(id.as_str()))
+    {
+        return Err(invalid(vec![(
+            "signer-not-applicant".into(),
+            Text::new(
+                "Chứng thư số không phải của người nộp hồ sơ (số định danh khác).",
+                "The certificate is not the applicant's (another personal ID number).",
+            ),
+        )]));
+    }
+    Ok(json!({
+        "format": "CAdES-B-B",
+        "cms": base64::engine::general_purpose::STANDARD.encode(&cms),
+        "contentSha256": form_core::sign::content_digest(&content).iter().map(|b| format!("{b:02x}")).collect::<String>(),
+        "signer": {"name": who.name, "serialNumber": who.serial_number, "issuer": who.issuer},
+        "signingTime": crate::clock::rfc3339(i64::try_from(verdict.signing_time.unwrap_or_default()).unwrap_or_default() * 1000),
+        "algorithm": verdict.algorithm.map(|a| a.oid()),
+    }))
 }
 
 fn request_hash(parts: &[&[u8]]) -> String {
@@ -460,7 +571,7 @@ pub async fn submit(
     let checked = match check_content(
         &state,
         ready,
-        &user.0.id,
+        &user.0,
         b.data,
         &b.attachments,
         b.signature.as_ref(),
@@ -529,7 +640,7 @@ pub async fn amend(
     let checked = match check_content(
         &state,
         ready,
-        &user.0.id,
+        &user.0,
         b.data,
         &b.attachments,
         b.signature.as_ref(),
@@ -646,6 +757,7 @@ fn version_json(v: &crate::db::VersionRow) -> Value {
         "submittedAt": clock::rfc3339(v.submitted_at),
         "data": serde_json::from_str::<Value>(&v.data).unwrap_or(Value::Null),
         "attachments": serde_json::from_str::<Value>(&v.attachments).unwrap_or(Value::Null),
+        "signature": v.signature.as_deref().and_then(|s| serde_json::from_str::<Value>(s).ok()),
     })
 }
 

@@ -46,6 +46,10 @@ enum Command {
         /// The agency code of forms that name none.
         #[arg(long, default_value = "000.00.18.H56")]
         default_agency: String,
+        /// Certificates trusted for dossier signatures (PEM: the roots, and the licensed CAs'
+        /// certificates below them). Development mode adds the development signer's CA.
+        #[arg(long)]
+        trust_store: Option<PathBuf>,
     },
     /// Check a form definition: print every diagnostic; exit 1 when there is an error.
     Check {
@@ -87,6 +91,7 @@ fn run() -> Result<ExitCode> {
             production,
             public_url,
             default_agency,
+            trust_store,
         } => {
             let database_url = database_url
                 .unwrap_or_else(|| format!("sqlite:{}", data_dir.join("eform.db").display()));
@@ -95,6 +100,7 @@ fn run() -> Result<ExitCode> {
                 default_agency,
                 public_url,
                 signer_dir: (!production).then(|| data_dir.join("dev-signer")),
+                trust_store,
             };
             serve(addr, data_dir, web_dir, &database_url, config)
         }

@@ -16,6 +16,8 @@ use x509_cert::der::Decode;
 on_both!(
     a_citizen_signs_through_the_development_signer,
     bad_requests_and_strangers_are_refused,
+    intake_verifies_signed_dossiers,
+    a_required_signature_must_be_there,
 );
 
 async fn post(p: &TestPortal, url: &str, token: Option<&str>, body: &Value) -> common::Answer {
@@ -249,4 +251,119 @@ async fn bad_requests_and_strangers_are_refused(b: Backend) {
     .await;
     let a = prod.call("GET", "/dev/signer", None, &[], None).await;
     assert_eq!(a.status, StatusCode::NOT_FOUND);
+}
+
+/// Signs `data` of form `form` through the bridge as `token`'s citizen: the p7s (base64).
+async fn sign_through_bridge(p: &TestPortal, token: &str, form: &str, data: &Value) -> String {
+    let list = post(p, "/bridge/v1/credentials/list", Some(token), &json!({})).await;
+    let info = &list.json["credentialInfos"][0];
+    let chain: Vec<Certificate> = info["cert"]["certificates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| Certificate::from_der(&B64.decode(c.as_str().unwrap()).unwrap()).unwrap())
+        .collect();
+    let content = sign::content(form, 1, data).unwrap();
+    let now = u64::try_from(portal::clock::now_ms() / 1000).unwrap();
+    let prepared = sign::prepare(&sign::content_digest(&content), now, &chain[0]).unwrap();
+    let started = post(p, "/bridge/v1/signatures/signHash", Some(token), &json!({
+        "credentialID": info["credentialID"], "hashes": [B64.encode(prepared.hash)],
+        "hashAlgorithmOID": "2.16.840.1.101.3.4.2.1", "signAlgo": SignAlgo::EcdsaP256Sha256.oid(),
+    })).await;
+    let tx = started.json["transactionID"].as_str().unwrap().to_owned();
+    p.call(
+        "POST",
+        &format!("/dev/signer/{tx}/approve"),
+        Some(token),
+        &[],
+        None,
+    )
+    .await;
+    let done = p.get(&format!("/bridge/v1/signatures/{tx}"), token).await;
+    let signature = B64
+        .decode(done.json["signatures"][0].as_str().unwrap())
+        .unwrap();
+    B64.encode(sign::assemble(&prepared, SignAlgo::EcdsaP256Sha256, &signature, &chain).unwrap())
+}
+
+/// Intake verifies a signed dossier on receipt and keeps the signer; a changed byte of data, a
+/// stranger's certificate or garbage is refused with the reason.
+async fn intake_verifies_signed_dossiers(b: Backend) {
+    let p = TestPortal::start(b).await;
+    let an = p.token("citizen-an").await;
+    let mut body = common::ct01();
+    let p7s = sign_through_bridge(&p, &an, "ct01", &body["data"]).await;
+    body["signature"] = json!({"cms": p7s});
+    let a = p.post("/api/v1/dossiers", &an, Some("s1"), &body).await;
+    assert_eq!(a.status, StatusCode::CREATED, "{}", a.json);
+    let code = a.json["dossierCode"].as_str().unwrap().to_owned();
+    let got = p.get(&format!("/api/v1/dossiers/{code}"), &an).await;
+    let sig = &got.json["versionList"][0]["signature"];
+    assert_eq!(sig["signer"]["name"], "Nguyễn Văn An", "{}", got.json);
+    assert_eq!(sig["signer"]["serialNumber"], "CCCD:001090012345");
+    assert_eq!(sig["format"], "CAdES-B-B");
+    // The data changed after signing.
+    let mut changed = body.clone();
+    changed["data"]["request"] = json!("Một yêu cầu khác.");
+    let a = p.post("/api/v1/dossiers", &an, Some("s2"), &changed).await;
+    assert_eq!(a.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(a.json["error"]["code"], "signature-invalid");
+    assert_eq!(a.json["problems"][0]["code"], "digest-mismatch");
+    // Bình's signature on An's dossier: not the applicant.
+    let binh = p.token("citizen-binh").await;
+    let mut theirs = common::ct01_as("citizen-binh");
+    theirs["signature"] = json!({"cms": p7s});
+    let a = p.post("/api/v1/dossiers", &binh, Some("s3"), &theirs).await;
+    assert_eq!(a.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let mut signed_by_an = common::ct01_as("citizen-binh");
+    let an_sig = sign_through_bridge(&p, &an, "ct01", &signed_by_an["data"]).await;
+    signed_by_an["signature"] = json!({"cms": an_sig});
+    let a = p
+        .post("/api/v1/dossiers", &binh, Some("s4"), &signed_by_an)
+        .await;
+    assert_eq!(
+        a.json["problems"][0]["code"], "signer-not-applicant",
+        "{}",
+        a.json
+    );
+    // Unsigned CT01 is still taken (the form does not require a signature).
+    let a = p
+        .post("/api/v1/dossiers", &an, Some("s5"), &common::ct01())
+        .await;
+    assert_eq!(a.status, StatusCode::CREATED);
+}
+
+/// A form that requires a signature refuses an unsigned dossier.
+async fn a_required_signature_must_be_there(b: Backend) {
+    let dir = tempfile::tempdir().unwrap();
+    let forms = dir.path().join("forms");
+    std::fs::create_dir_all(&forms).unwrap();
+    let mut def: Value =
+        serde_json::from_str(include_str!("../../schemas/forms/ct01.json")).unwrap();
+    def["id"] = json!("ct01-signed");
+    def["signature"] = json!({"required": true});
+    std::fs::write(forms.join("ct01-signed.json"), def.to_string()).unwrap();
+    let url = common::fresh_database(b, dir.path()).await;
+    let state = portal::AppState::new(
+        portal::Catalog::load(Some(&forms)).unwrap(),
+        dir.path().join("web"),
+        &url,
+        portal::Config {
+            signer_dir: Some(dir.path().join("dev-signer")),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    let p = TestPortal::from_state(state, dir, url);
+    let an = p.token("citizen-an").await;
+    let mut body = common::ct01();
+    body["formId"] = json!("ct01-signed");
+    let a = p.post("/api/v1/dossiers", &an, Some("r1"), &body).await;
+    assert_eq!(a.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(a.json["error"]["code"], "signature-required");
+    let p7s = sign_through_bridge(&p, &an, "ct01-signed", &body["data"]).await;
+    body["signature"] = json!({"cms": p7s});
+    let a = p.post("/api/v1/dossiers", &an, Some("r2"), &body).await;
+    assert_eq!(a.status, StatusCode::CREATED, "{}", a.json);
 }

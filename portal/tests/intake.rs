@@ -184,12 +184,13 @@ async fn bad_input_stores_nothing(b: Backend) {
         "{}",
         a.json
     );
-    // A signature before the signing bridge exists.
+    // A signature that is not one.
     let mut signed = ct01();
     signed["signature"] = json!({"cms": "MIIB"});
     let a = post(signed.to_string().into_bytes(), Some("k")).await;
     assert_eq!(a.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(a.json["error"]["code"], "signature-unsupported");
+    assert_eq!(a.json["error"]["code"], "signature-invalid");
+    assert_eq!(a.json["problems"][0]["code"], "malformed");
     // Officials do not submit dossiers.
     let ha = p.token("official-ha").await;
     let a = p.post("/api/v1/dossiers", &ha, Some("k"), &ct01()).await;

@@ -115,6 +115,17 @@ impl TestPortal {
         }
     }
 
+    /// A portal made elsewhere (its own forms or settings), with the folder and database it uses.
+    #[allow(dead_code)]
+    pub fn from_state(state: AppState, dir: tempfile::TempDir, url: String) -> TestPortal {
+        TestPortal {
+            app: router(state.clone()),
+            state,
+            dir,
+            url,
+        }
+    }
+
     /// A bearer token for a demo user.
     pub async fn token(&self, user: &str) -> String {
         let a = self
