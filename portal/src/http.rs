@@ -171,6 +171,10 @@ pub fn router(state: AppState) -> Router {
             post(intake::rate).layer(DefaultBodyLimit::max(16 * 1024)),
         )
         .route("/api/v1/dossiers/{code}/download", get(intake::download))
+        .route(
+            "/api/v1/dossiers/{code}/signed/{part}",
+            get(intake::signed_part),
+        )
         .route("/api/v1/dossiers/{code}/qr.svg", get(intake::qr))
         .route("/api/v1/ratings", get(intake::ratings))
         .route(

@@ -843,6 +843,87 @@ pub async fn download(
     }
 }
 
+#[derive(Deserialize)]
+pub struct VersionQuery {
+    version: Option<i64>,
+}
+
+/// `GET /api/v1/dossiers/{code}/signed/{content.json | signature.p7s}[?version=n]`: the exact
+/// bytes a signed version's signature covers (RFC 8785 canonical JSON), and the detached CAdES
+/// signature — the pair any agency tool verifies (`openssl cms -verify … -cades`). The latest
+/// version by default; 404 when it is not signed.
+pub async fn signed_part(
+    State(state): State<AppState>,
+    user: Signed,
+    Path((code, part)): Path<(String, String)>,
+    Query(q): Query<VersionQuery>,
+) -> Response {
+    use base64::Engine;
+    let d = match visible(&state, &user, &code).await {
+        Ok(d) => d,
+        Err(r) => return r,
+    };
+    let versions = match state.db.versions(&d.code).await {
+        Ok(v) => v,
+        Err(e) => return db_failed(&e),
+    };
+    let v = match q.version {
+        Some(n) => versions.iter().find(|v| v.version == n),
+        None => versions.last(),
+    };
+    let not_signed = || {
+        error(
+            StatusCode::NOT_FOUND,
+            "not-signed",
+            Text::new(
+                "Phiên bản hồ sơ này không có chữ ký số.",
+                "This version of the dossier is not signed.",
+            ),
+        )
+    };
+    let Some((v, sig)) = v.and_then(|v| {
+        let s: Value = serde_json::from_str(v.signature.as_deref()?).ok()?;
+        Some((v, s))
+    }) else {
+        return not_signed();
+    };
+    let name = format!("{}-v{}", d.code.replace('"', ""), v.version);
+    let (media, file, bytes) = match part.as_str() {
+        "content.json" => {
+            let data: Value = serde_json::from_str(&v.data).unwrap_or(Value::Null);
+            let version = u32::try_from(d.form_version).unwrap_or_default();
+            match form_core::sign::content(&d.form_id, version, &data) {
+                Ok(b) => ("application/json", format!("{name}-content.json"), b),
+                Err(_) => return internal(),
+            }
+        }
+        "signature.p7s" => match sig
+            .get("cms")
+            .and_then(Value::as_str)
+            .and_then(|c| base64::engine::general_purpose::STANDARD.decode(c).ok())
+        {
+            Some(b) => (
+                "application/pkcs7-signature",
+                format!("{name}-signature.p7s"),
+                b,
+            ),
+            None => return not_signed(),
+        },
+        _ => return StatusCode::NOT_FOUND.into_response(),
+    };
+    (
+        [
+            (header::CONTENT_TYPE, media.to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{file}\""),
+            ),
+        ],
+        bytes,
+    )
+        .into_response()
+}
+
 /// `GET /api/v1/dossiers/{code}/qr.svg`: a QR code of the dossier's look-up address.
 pub async fn qr(
     State(state): State<AppState>,

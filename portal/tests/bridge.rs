@@ -302,6 +302,76 @@ async fn intake_verifies_signed_dossiers(b: Backend) {
     assert_eq!(sig["signer"]["name"], "Nguyễn Văn An", "{}", got.json);
     assert_eq!(sig["signer"]["serialNumber"], "CCCD:001090012345");
     assert_eq!(sig["format"], "CAdES-B-B");
+    // The pair to download verifies with OpenSSL against the development root.
+    let content = p
+        .call(
+            "GET",
+            &format!("/api/v1/dossiers/{code}/signed/content.json"),
+            Some(&an),
+            &[],
+            None,
+        )
+        .await;
+    let p7s_file = p
+        .call(
+            "GET",
+            &format!("/api/v1/dossiers/{code}/signed/signature.p7s"),
+            Some(&an),
+            &[],
+            None,
+        )
+        .await;
+    assert_eq!(content.status, StatusCode::OK);
+    assert_eq!(p7s_file.status, StatusCode::OK);
+    let out = tempfile::tempdir().unwrap();
+    std::fs::write(out.path().join("content.json"), &content.bytes).unwrap();
+    std::fs::write(out.path().join("signature.p7s"), &p7s_file.bytes).unwrap();
+    let root = {
+        use x509_cert::der::EncodePem;
+        p.state.bridge.trust().0[0]
+            .to_pem(x509_cert::der::pem::LineEnding::LF)
+            .unwrap()
+    };
+    std::fs::write(out.path().join("root.pem"), root).unwrap();
+    let openssl = std::process::Command::new("openssl")
+        .args([
+            "cms",
+            "-verify",
+            "-binary",
+            "-inform",
+            "DER",
+            "-in",
+            "signature.p7s",
+            "-content",
+            "content.json",
+            "-CAfile",
+            "root.pem",
+            "-purpose",
+            "any",
+            "-cades",
+            "-out",
+            "/dev/null",
+        ])
+        .current_dir(out.path())
+        .output()
+        .expect("openssl runs");
+    assert!(
+        openssl.status.success(),
+        "{}",
+        String::from_utf8_lossy(&openssl.stderr)
+    );
+    // Nobody else gets them; an unsigned dossier has none.
+    let binh_token = p.token("citizen-binh").await;
+    let a = p
+        .call(
+            "GET",
+            &format!("/api/v1/dossiers/{code}/signed/signature.p7s"),
+            Some(&binh_token),
+            &[],
+            None,
+        )
+        .await;
+    assert_eq!(a.status, StatusCode::NOT_FOUND);
     // The data changed after signing.
     let mut changed = body.clone();
     changed["data"]["request"] = json!("Một yêu cầu khác.");
@@ -331,6 +401,17 @@ async fn intake_verifies_signed_dossiers(b: Backend) {
         .post("/api/v1/dossiers", &an, Some("s5"), &common::ct01())
         .await;
     assert_eq!(a.status, StatusCode::CREATED);
+    let unsigned = a.json["dossierCode"].as_str().unwrap().to_owned();
+    let a = p
+        .call(
+            "GET",
+            &format!("/api/v1/dossiers/{unsigned}/signed/content.json"),
+            Some(&an),
+            &[],
+            None,
+        )
+        .await;
+    assert_eq!(a.json["error"]["code"], "not-signed");
 }
 
 /// A form that requires a signature refuses an unsigned dossier.
