@@ -104,17 +104,9 @@ pub fn trust_store(
     file: Option<&std::path::Path>,
     bridge: &Bridge,
 ) -> anyhow::Result<form_core::sign::TrustStore> {
-    use x509_cert::der::DecodePem;
     let (mut roots, mut cas) = bridge.trust();
     if let Some(f) = file {
-        let text =
-            std::fs::read_to_string(f).map_err(|e| anyhow::anyhow!("{}: {e}", f.display()))?;
-        for block in text.split_inclusive("-----END CERTIFICATE-----") {
-            let Some(start) = block.find("-----BEGIN CERTIFICATE-----") else {
-                continue;
-            };
-            let cert = Certificate::from_pem(&block.as_bytes()[start..])
-                .map_err(|e| anyhow::anyhow!("{}: {e}", f.display()))?;
+        for cert in pem_certificates(f)? {
             if cert.tbs_certificate.subject == cert.tbs_certificate.issuer {
                 roots.push(cert);
             } else {
@@ -127,6 +119,24 @@ pub fn trust_store(
         tracing::warn!(subject = %stray.tbs_certificate.subject, "a trust-store certificate leads to no root: ignored");
     }
     Ok(store)
+}
+
+/// The certificates of a PEM file.
+pub fn pem_certificates(file: &std::path::Path) -> anyhow::Result<Vec<Certificate>> {
+    use x509_cert::der::DecodePem;
+    let text =
+        std::fs::read_to_string(file).map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+    let mut out = Vec::new();
+    for block in text.split_inclusive("-----END CERTIFICATE-----") {
+        let Some(start) = block.find("-----BEGIN CERTIFICATE-----") else {
+            continue;
+        };
+        out.push(
+            Certificate::from_pem(&block.as_bytes()[start..])
+                .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?,
+        );
+    }
+    Ok(out)
 }
 
 fn unavailable() -> Response {

@@ -58,6 +58,22 @@ enum Command {
         #[arg(long, default_value = "en")]
         lang: String,
     },
+    /// Verify the signature of a dossier downloaded from the portal (its JSON): print the
+    /// verdict, the signer and the signing time; exit 1 when it is not valid.
+    Verify {
+        dossier: PathBuf,
+        /// Trusted certificates (PEM: roots and the CAs below them); by default the development
+        /// signer's CA in `<data-dir>/dev-signer/`.
+        #[arg(long)]
+        trust_store: Option<PathBuf>,
+        #[arg(long, default_value = "eform-data")]
+        data_dir: PathBuf,
+        /// Which version of the dossier (by default the latest).
+        #[arg(long)]
+        version: Option<i64>,
+        #[arg(long, default_value = "en")]
+        lang: String,
+    },
     /// Validate data against a form definition: print every error; exit 1 when there is one.
     Validate {
         definition: PathBuf,
@@ -104,6 +120,13 @@ fn run() -> Result<ExitCode> {
             };
             serve(addr, data_dir, web_dir, &database_url, config)
         }
+        Command::Verify {
+            dossier,
+            trust_store,
+            data_dir,
+            version,
+            lang,
+        } => verify(&dossier, trust_store, &data_dir, version, &lang),
         Command::Check { definition, lang } => {
             let lang = Lang::parse(&lang).unwrap_or(Lang::En);
             let text = std::fs::read_to_string(&definition)
@@ -184,6 +207,98 @@ fn run() -> Result<ExitCode> {
             })
         }
     }
+}
+
+/// `eform verify`.
+fn verify(
+    path: &std::path::Path,
+    trust_store: Option<PathBuf>,
+    data_dir: &std::path::Path,
+    version: Option<i64>,
+    lang: &str,
+) -> Result<ExitCode> {
+    use base64::Engine;
+    let lang = Lang::parse(lang).unwrap_or(Lang::En);
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    let d: serde_json::Value =
+        serde_json::from_str(&text).with_context(|| format!("{} is not JSON", path.display()))?;
+    let form_id = d["formId"].as_str().context("no formId")?;
+    let form_version = d["formVersion"]
+        .as_u64()
+        .and_then(|v| u32::try_from(v).ok())
+        .context("no formVersion")?;
+    let versions = d["versionList"].as_array().context("no versionList")?;
+    let v = match version {
+        Some(n) => versions.iter().find(|v| v["version"].as_i64() == Some(n)),
+        None => versions.last(),
+    }
+    .context("no such version")?;
+    let Some(cms) = v["signature"]["cms"].as_str() else {
+        println!("{}: version {} is not signed", path.display(), v["version"]);
+        return Ok(ExitCode::FAILURE);
+    };
+    let cms = base64::engine::general_purpose::STANDARD
+        .decode(cms)
+        .context("the signature is not base64")?;
+    let content = form_core::sign::content(form_id, form_version, &v["data"])
+        .map_err(|e| anyhow::anyhow!("{}", e.render(lang)))?;
+    let files = match trust_store {
+        Some(f) => vec![f],
+        None => vec![
+            data_dir.join("dev-signer/root.pem"),
+            data_dir.join("dev-signer/ca.pem"),
+        ],
+    };
+    let (mut roots, mut cas) = (Vec::new(), Vec::new());
+    for f in files.iter().filter(|f| f.exists()) {
+        for c in portal::bridge::pem_certificates(f)? {
+            if c.tbs_certificate.subject == c.tbs_certificate.issuer {
+                roots.push(c);
+            } else {
+                cas.push(c);
+            }
+        }
+    }
+    anyhow::ensure!(!roots.is_empty(), "no trusted root (give --trust-store)");
+    let mut store = form_core::sign::TrustStore::new(roots);
+    store.add_intermediates(cas);
+    let verdict = form_core::sign::verify(&cms, &content, &store);
+    let code = d["code"].as_str().unwrap_or_default();
+    println!(
+        "{code} version {}: {}",
+        v["version"],
+        if verdict.valid {
+            "signature valid"
+        } else {
+            "signature NOT valid"
+        }
+    );
+    if let Some(s) = &verdict.signer {
+        println!(
+            "  signer: {}{}, issued by {}",
+            s.name,
+            s.serial_number
+                .as_deref()
+                .map(|n| format!(" ({n})"))
+                .unwrap_or_default(),
+            s.issuer
+        );
+    }
+    if let Some(t) = verdict.signing_time {
+        println!(
+            "  signed at: {}",
+            portal::clock::rfc3339(i64::try_from(t).unwrap_or_default() * 1000)
+        );
+    }
+    for p in &verdict.problems {
+        println!("  problem [{}]: {}", p.code, p.message.get(lang));
+    }
+    Ok(if verdict.valid {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
 }
 
 fn serve(

@@ -360,6 +360,42 @@ async fn intake_verifies_signed_dossiers(b: Backend) {
         "{}",
         String::from_utf8_lossy(&openssl.stderr)
     );
+    // `eform verify` on the dossier's JSON download, with the development CA of the data folder.
+    let json = p
+        .call(
+            "GET",
+            &format!("/api/v1/dossiers/{code}/download"),
+            Some(&an),
+            &[],
+            None,
+        )
+        .await;
+    std::fs::write(out.path().join("dossier.json"), &json.bytes).unwrap();
+    let run = || {
+        std::process::Command::new(env!("CARGO_BIN_EXE_eform"))
+            .args(["verify", "dossier.json", "--data-dir"])
+            .arg(p.dir.path())
+            .current_dir(out.path())
+            .output()
+            .unwrap()
+    };
+    let ok = run();
+    let said = String::from_utf8_lossy(&ok.stdout).into_owned();
+    assert!(ok.status.success(), "{said}");
+    assert!(
+        said.contains("signature valid") && said.contains("Nguyễn Văn An (CCCD:001090012345)"),
+        "{said}"
+    );
+    let mut tampered: Value = serde_json::from_slice(&json.bytes).unwrap();
+    tampered["versionList"][0]["data"]["request"] = json!("Khác.");
+    std::fs::write(out.path().join("dossier.json"), tampered.to_string()).unwrap();
+    let bad = run();
+    let said = String::from_utf8_lossy(&bad.stdout).into_owned();
+    assert_eq!(bad.status.code(), Some(1), "{said}");
+    assert!(
+        said.contains("NOT valid") && said.contains("[digest-mismatch]"),
+        "{said}"
+    );
     // Nobody else gets them; an unsigned dossier has none.
     let binh_token = p.token("citizen-binh").await;
     let a = p
