@@ -369,3 +369,34 @@ fn we_verify_openssls_signatures() {
     t[last] ^= 0x01;
     assert!(!sign::verify(&t, &content, &TrustStore::new(vec![root.clone()])).valid);
 }
+
+/// The hand-written encodings the browser uses instead of the RSA and P-256 crates agree with
+/// those crates.
+#[test]
+fn hand_written_der_matches_the_crates() {
+    use der::Encode;
+    let params = rsa::pkcs1::RsaPssParams::new::<sha2::Sha256>(32)
+        .to_der()
+        .unwrap();
+    assert_eq!(params, form_core::sign::cades::PSS_SHA256_PARAMS);
+    let key = p256_key(11);
+    for i in 0u32..300 {
+        let sig: p256::ecdsa::Signature =
+            p256::ecdsa::signature::hazmat::PrehashSigner::sign_prehash(
+                &key,
+                &sign::content_digest(&i.to_be_bytes()),
+            )
+            .unwrap();
+        let ours =
+            form_core::sign::cades::signature_value(SignAlgo::EcdsaP256Sha256, &sig.to_bytes())
+                .unwrap();
+        assert_eq!(ours, sig.to_der().as_bytes(), "signature {i}");
+    }
+    // Zero-padded halves (a small r or s) are made minimal.
+    let mut raw = [0u8; 64];
+    raw[31] = 1;
+    raw[32] = 0x80;
+    let der = form_core::sign::cades::signature_value(SignAlgo::EcdsaP256Sha256, &raw).unwrap();
+    assert_eq!(&der[..5], &[0x30, 0x26, 0x02, 0x01, 0x01]);
+    assert_eq!(&der[5..8], &[0x02, 0x21, 0x00]);
+}

@@ -60,6 +60,9 @@ pub struct VersionView {
     pub data: Value,
     #[serde(default)]
     pub attachments: Value,
+    /// The verified signature's record (signer, signing time), when signed.
+    #[serde(default)]
+    pub signature: Option<Value>,
 }
 
 #[derive(Clone, Debug, Deserialize, PartialEq)]
@@ -231,6 +234,7 @@ fn dossier_view(
     let last = d.version_list.len().saturating_sub(1);
     let shown = RwSignal::new(last);
     let versions = StoredValue::new(d.version_list.clone());
+    let code_for_sig = code.clone();
     let form_for_summary = form.clone();
     let summary_view = move || {
         let lang = lang.get();
@@ -323,9 +327,46 @@ fn dossier_view(
             <h2 class="ef-section__title">{tr(lang, "Nội dung tờ khai", "What was declared")}</h2>
             {version_switch}
             <div data-testid="summary">{summary_view}</div>
+            {move || signature_view(code_for_sig.clone(), versions.with_value(|vs| vs.get(shown.get()).cloned()), lang)}
             {rating}
         </article>
     }
+}
+
+/// The digital signature of the version shown: who signed and when, and the signed pair to
+/// download (for any agency tool: `openssl cms -verify … -cades`).
+fn signature_view(
+    code: String,
+    v: Option<VersionView>,
+    lang: RwSignal<Lang>,
+) -> Option<impl IntoView> {
+    let v = v?;
+    let s = v.signature?;
+    let name = s["signer"]["name"].as_str().unwrap_or_default().to_owned();
+    let serial = s["signer"]["serialNumber"]
+        .as_str()
+        .map(|n| format!(" ({n})"))
+        .unwrap_or_default();
+    let issuer = s["signer"]["issuer"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let at = time_text(s["signingTime"].as_str().unwrap_or_default());
+    let base = format!("/api/v1/dossiers/{code}/signed");
+    let q = format!("?version={}", v.version);
+    Some(view! {
+        <h2 class="ef-section__title">{tr(lang, "Chữ ký số", "Digital signature")}</h2>
+        <dl class="ef-meta" data-testid="signature">
+            <dt>{tr(lang, "Người ký", "Signed by")}</dt><dd>{name}{serial}</dd>
+            <dt>{tr(lang, "Tổ chức cấp chứng thư", "Certificate issued by")}</dt><dd>{issuer}</dd>
+            <dt>{tr(lang, "Thời điểm ký", "Signed at")}</dt><dd>{at}</dd>
+            <dt>{tr(lang, "Kiểm tra", "Verification")}</dt><dd>{tr(lang, "Cổng đã xác minh chữ ký khi tiếp nhận.", "The portal verified the signature on receipt.")}</dd>
+        </dl>
+        <p class="ef-actions ef-no-print">
+            <a class="ef-button ef-button--secondary" data-testid="download-content" href=format!("{base}/content.json{q}") download="content.json">{tr(lang, "Tải nội dung đã ký (content.json)", "Download the signed content (content.json)")}</a>
+            <a class="ef-button ef-button--secondary" data-testid="download-signature" href=format!("{base}/signature.p7s{q}") download="signature.p7s">{tr(lang, "Tải chữ ký (signature.p7s)", "Download the signature (signature.p7s)")}</a>
+        </p>
+    })
 }
 
 fn event_item(e: Event, lang: RwSignal<Lang>) -> impl IntoView {

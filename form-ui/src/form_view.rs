@@ -561,6 +561,9 @@ enum Outcome {
     SignIn,
     /// The portal refused for another reason: its message.
     Rejected(Text),
+    /// The form must be signed: the Sign step, with the submission it signs (citizen app).
+    #[cfg_attr(not(feature = "app"), allow(dead_code))]
+    Signing(Value),
 }
 
 /// Submitting as a dossier to the portal's intake (instead of only checking).
@@ -706,6 +709,15 @@ pub fn FormView(
     };
 
     let submits_dossier = intake.is_some();
+    let needs_signature = form
+        .definition()
+        .signature
+        .as_ref()
+        .is_some_and(|s| s.required);
+    #[cfg(not(feature = "app"))]
+    let _ = needs_signature;
+    #[cfg(feature = "app")]
+    let sign_with = (intake.clone(), draft_key.clone(), form.clone());
     let sign_in_url = intake
         .as_ref()
         .map(|i| i.sign_in_url.clone())
@@ -721,9 +733,21 @@ pub fn FormView(
                 return;
             }
             if let Some(intake) = intake.clone() {
-                send_dossier(ctx, intake, draft_key.clone(), outcome, move |refused| {
-                    focus_later(if refused { summary_ref } else { result_ref })
-                });
+                #[cfg(feature = "app")]
+                if needs_signature && intake.signed_in {
+                    // Signed first (the Sign step sends the dossier once signed).
+                    outcome.set(Outcome::Signing(ctx.submission()));
+                    focus_later(result_ref);
+                    return;
+                }
+                send_dossier(
+                    ctx,
+                    intake,
+                    draft_key.clone(),
+                    outcome,
+                    None,
+                    move |refused| focus_later(if refused { summary_ref } else { result_ref }),
+                );
                 return;
             }
             let Some(url) = check_url.clone() else {
@@ -945,7 +969,7 @@ pub fn FormView(
                     <button type="button" class="ef-button" on:click=on_continue>{move || Ui::Continue.get(lang.get())}</button>
                 </Show>
                 <Show when=move || !paged || current.get() + 1 == page_count>
-                    <button type="submit" class="ef-button" disabled=move || matches!(outcome.get(), Outcome::Checking | Outcome::Sending(_) | Outcome::Received(_))>
+                    <button type="submit" class="ef-button" disabled=move || matches!(outcome.get(), Outcome::Checking | Outcome::Sending(_) | Outcome::Received(_) | Outcome::Signing(_))>
                         {move || match outcome.get() {
                             Outcome::Checking => Ui::Checking.get(lang.get()),
                             Outcome::Sending(_) => Ui::Sending.get(lang.get()),
@@ -988,6 +1012,18 @@ pub fn FormView(
                             <p>{t.get(lang.get()).to_owned()}</p>
                         </div>
                     }.into_any()),
+                    #[cfg(feature = "app")]
+                    Outcome::Signing(data) => {
+                        let (intake, draft_key, form) = sign_with.clone();
+                        let intake = intake?;
+                        let on_signed = UnsyncCallback::new(move |signed: (Value, String)| {
+                            send_dossier(ctx, intake.clone(), draft_key.clone(), outcome, Some(signed), move |refused| {
+                                focus_later(if refused { summary_ref } else { result_ref })
+                            });
+                        });
+                        let on_cancel = UnsyncCallback::new(move |()| outcome.set(Outcome::Idle));
+                        Some(view! { <crate::signing::SignStep form=form data=data lang=lang on_signed=on_signed on_cancel=on_cancel /> }.into_any())
+                    }
                     _ => None,
                 }}
             </div>
@@ -1004,6 +1040,7 @@ fn send_dossier(
     intake: Intake,
     draft_key: String,
     outcome: RwSignal<Outcome>,
+    signed: Option<(Value, String)>,
     focus: impl Fn(bool) + 'static,
 ) {
     if !intake.signed_in {
@@ -1023,16 +1060,23 @@ fn send_dossier(
         while ctx.uploads_pending.get_untracked() > 0 {
             fetch::sleep(100).await;
         }
-        let data = ctx.submission();
-        let body = if intake.amendment {
+        // A signed dossier sends exactly the data signed.
+        let (data, signature) = match signed {
+            Some((data, cms)) => (data, Some(serde_json::json!({ "cms": cms }))),
+            None => (ctx.submission(), None),
+        };
+        let mut body = if intake.amendment {
             serde_json::json!({ "data": &data })
         } else {
             ctx.form.with_value(|f| {
                 let d = f.definition();
                 serde_json::json!({ "formId": d.id, "formVersion": d.version, "data": &data })
             })
+        };
+        if let Some(s) = signature {
+            body["signature"] = s;
         }
-        .to_string();
+        let body = body.to_string();
         const RETRIES: u32 = 3;
         let mut attempt = 0;
         let next = loop {

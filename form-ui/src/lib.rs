@@ -25,6 +25,8 @@ pub mod form_view;
 pub mod i18n;
 #[cfg(feature = "app")]
 pub mod session;
+#[cfg(feature = "app")]
+pub mod signing;
 mod widgets;
 
 pub use form_view::FormView;

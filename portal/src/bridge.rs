@@ -380,6 +380,26 @@ pub async fn dev_page(State(state): State<AppState>, user: Signed) -> Response {
     .into_response()
 }
 
+/// `GET /dev/signer/root.pem` (development mode): the development CA's root, for
+/// `openssl cms -verify -CAfile` and other tools.
+pub async fn dev_root(State(state): State<AppState>) -> Response {
+    use x509_cert::der::EncodePem;
+    match state
+        .bridge
+        .trust()
+        .0
+        .first()
+        .map(|c| c.to_pem(x509_cert::der::pem::LineEnding::LF))
+    {
+        Some(Ok(pem)) => (
+            [(axum::http::header::CONTENT_TYPE, "application/x-pem-file")],
+            pem,
+        )
+            .into_response(),
+        _ => StatusCode::NOT_FOUND.into_response(),
+    }
+}
+
 /// `POST /dev/signer/{id}/{approve|reject}`.
 pub async fn dev_decide(
     State(state): State<AppState>,

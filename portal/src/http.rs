@@ -246,6 +246,7 @@ fn dev_routes(dev: bool) -> Router<AppState> {
         )
         .route("/dev/login", get(auth::dev_login))
         .route("/dev/signer", get(crate::bridge::dev_page))
+        .route("/dev/signer/root.pem", get(crate::bridge::dev_root))
         .route(
             "/dev/signer/{id}/{decision}",
             post(crate::bridge::dev_decide),

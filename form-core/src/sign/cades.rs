@@ -84,13 +84,10 @@ impl SignAlgo {
                 oid: SHA256_WITH_RSA,
                 parameters: Some(Any::null()),
             },
-            SignAlgo::RsaPssSha256 => {
-                let params = rsa::pkcs1::RsaPssParams::new::<Sha256>(32);
-                AlgorithmIdentifierOwned {
-                    oid: RSASSA_PSS,
-                    parameters: Some(Any::encode_from(&params).map_err(SignError::der)?),
-                }
-            }
+            SignAlgo::RsaPssSha256 => AlgorithmIdentifierOwned {
+                oid: RSASSA_PSS,
+                parameters: Some(Any::from_der(&PSS_SHA256_PARAMS).map_err(SignError::der)?),
+            },
             SignAlgo::EcdsaP256Sha256 => AlgorithmIdentifierOwned {
                 oid: ECDSA_WITH_SHA256,
                 parameters: None,
@@ -98,6 +95,19 @@ impl SignAlgo {
         })
     }
 }
+
+/// RSASSA-PSS-params for SHA-256, MGF1 with SHA-256, a 32-byte salt, the default trailer (RFC
+/// 4055 §3.1): fixed bytes, so the browser needs no RSA code (a test checks them against the
+/// `rsa` crate's encoding).
+pub const PSS_SHA256_PARAMS: [u8; 54] = [
+    0x30, 0x34, // SEQUENCE
+    0xa0, 0x0f, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x01, 0x05,
+    0x00, // [0] sha256, NULL
+    0xa1, 0x1c, 0x30, 0x1a, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x08, 0x30,
+    0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x01, 0x05,
+    0x00, // [1] mgf1(sha256)
+    0xa2, 0x03, 0x02, 0x01, 0x20, // [2] salt 32
+];
 
 /// ESSCertIDv2 (RFC 5035) with the default hash algorithm (SHA-256), so no `hashAlgorithm`
 /// field: DER leaves a DEFAULT value out.
@@ -203,15 +213,28 @@ pub fn der_time(seconds: u64) -> Result<Time, SignError> {
 /// (DER already, or the raw 64-byte `r ‖ s`); RSA as is.
 pub fn signature_value(algo: SignAlgo, signature: &[u8]) -> Result<Vec<u8>, SignError> {
     match algo {
-        SignAlgo::EcdsaP256Sha256 => {
-            let sig = if signature.len() == 64 {
-                p256::ecdsa::Signature::from_slice(signature)
-            } else {
-                p256::ecdsa::Signature::from_der(signature)
-            }
-            .map_err(|_| SignError::BadSignature)?;
-            Ok(sig.to_der().as_bytes().to_vec())
+        SignAlgo::EcdsaP256Sha256 if signature.len() == 64 => {
+            // SEQUENCE { INTEGER r, INTEGER s }, each minimal and positive. Written by hand so
+            // the browser needs no elliptic-curve code (a test checks it against `p256`).
+            let int = |half: &[u8]| {
+                let start = half.iter().position(|&b| b != 0).unwrap_or(half.len() - 1);
+                let mut v = half[start..].to_vec();
+                if v[0] & 0x80 != 0 {
+                    v.insert(0, 0);
+                }
+                let mut out = vec![0x02, v.len() as u8];
+                out.extend(v);
+                out
+            };
+            let (r, s) = (int(&signature[..32]), int(&signature[32..]));
+            let mut out = vec![0x30, (r.len() + s.len()) as u8];
+            out.extend(r);
+            out.extend(s);
+            Ok(out)
         }
+        // DER already (a SEQUENCE): kept as the signer gave it; the verifier checks it.
+        SignAlgo::EcdsaP256Sha256 if signature.first() == Some(&0x30) => Ok(signature.to_vec()),
+        SignAlgo::EcdsaP256Sha256 => Err(SignError::BadSignature),
         _ => Ok(signature.to_vec()),
     }
 }

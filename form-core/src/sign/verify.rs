@@ -221,7 +221,7 @@ fn check(
                 "The signature does not carry the signer's certificate.",
             )
         })?;
-    verdict.signer = Some(signer_view(signer));
+    verdict.signer = Some(describe(signer));
     let algo = algorithm_of(&info.signature_algorithm).ok_or_else(unsupported)?;
     verdict.algorithm = Some(algo);
     let attrs = info.signed_attrs.as_ref().ok_or_else(|| {
@@ -487,7 +487,8 @@ fn common_name(name: &x509_cert::name::Name) -> String {
     attribute_text(name, ID_COMMON_NAME).unwrap_or_else(|| name.to_string())
 }
 
-fn signer_view(cert: &Certificate) -> Signer {
+/// Who a certificate names (the signer view of a verdict), e.g. to show before signing.
+pub fn describe(cert: &Certificate) -> Signer {
     let (not_before, not_after) = validity(cert);
     Signer {
         name: common_name(&cert.tbs_certificate.subject),

@@ -1,0 +1,262 @@
+//! The Sign step of a form that must be signed (design §5): the citizen's certificate from the
+//! portal's bridge (holder, issuer, validity), then hash signing — form-core builds the signed
+//! attributes, only their hash goes to the bridge, the citizen approves in their signing app —
+//! and the detached CAdES signature assembled here. Every failure (rejected, expired, the
+//! bridge unreachable) says so and offers to try again; the filled form is never lost.
+
+use crate::fetch;
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD as B64;
+use form_core::sign::{self, SignAlgo, verify::describe};
+use form_core::{Form, Lang, Text};
+use leptos::prelude::*;
+use serde_json::{Value, json};
+use std::sync::Arc;
+use x509_cert::Certificate;
+use x509_cert::der::Decode;
+
+const SHA256: &str = "2.16.840.1.101.3.4.2.1";
+/// How often the bridge is asked whether the citizen approved.
+const POLL_MS: i32 = 2000;
+
+#[derive(Clone)]
+struct Credential {
+    id: String,
+    chain: Vec<Certificate>,
+    algo: SignAlgo,
+    holder: String,
+    serial: Option<String>,
+    issuer: String,
+    valid: String,
+}
+
+#[derive(Clone)]
+enum Stage {
+    Loading,
+    Ready(Arc<Credential>),
+    Waiting(Arc<Credential>),
+    Failed(Text, Option<Arc<Credential>>),
+}
+
+fn day(secs: u64) -> String {
+    let iso = String::from(
+        js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(secs as f64 * 1000.0)).to_iso_string(),
+    );
+    crate::drafts::day_of(&iso)
+}
+
+fn unreachable() -> Text {
+    Text::new(
+        "Không kết nối được dịch vụ ký số. Biểu mẫu của bạn vẫn được giữ; hãy thử lại.",
+        "The signing service cannot be reached. Your form is kept; try again.",
+    )
+}
+
+async fn credential() -> Result<Credential, Text> {
+    let a = fetch::post_json("/bridge/v1/credentials/list", "{}", &[])
+        .await
+        .map_err(|_| unreachable())?;
+    if a.status != 200 {
+        return Err(fetch::error_of(&a.body).unwrap_or_else(unreachable));
+    }
+    let v: Value = serde_json::from_str(&a.body).map_err(|_| unreachable())?;
+    let info = v["credentialInfos"].get(0).ok_or_else(|| {
+        Text::new(
+            "Tài khoản của bạn chưa có chứng thư số để ký.",
+            "Your account has no signing certificate.",
+        )
+    })?;
+    let chain: Vec<Certificate> = info["cert"]["certificates"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|c| B64.decode(c.as_str()?).ok())
+                .filter_map(|d| Certificate::from_der(&d).ok())
+                .collect()
+        })
+        .unwrap_or_default();
+    let signer = chain.first().ok_or_else(unreachable)?;
+    // The algorithms the key offers, in our order of preference (RSA: PSS first).
+    let offered: Vec<&str> = info["key"]["algo"]
+        .as_array()
+        .map(|a| a.iter().filter_map(Value::as_str).collect())
+        .unwrap_or_default();
+    let algo = SignAlgo::for_certificate(signer)
+        .into_iter()
+        .find(|a| offered.contains(&a.oid()))
+        .ok_or_else(|| {
+            Text::new(
+                "Chứng thư số dùng thuật toán ký chưa được hỗ trợ.",
+                "The certificate's signing algorithm is not supported.",
+            )
+        })?;
+    let who = describe(signer);
+    Ok(Credential {
+        id: info["credentialID"].as_str().unwrap_or_default().to_owned(),
+        algo,
+        holder: who.name,
+        serial: who.serial_number,
+        issuer: who.issuer,
+        valid: format!("{} – {}", day(who.not_before), day(who.not_after)),
+        chain,
+    })
+}
+
+/// Signs `data` of `form` with `cred`: the detached CAdES (base64) once the citizen approved.
+async fn sign_data(form: &Form, data: &Value, cred: &Credential) -> Result<String, Text> {
+    let d = form.definition();
+    let content = sign::content(&d.id, d.version, data).map_err(|e| e.message)?;
+    let now = (js_sys::Date::now() / 1000.0) as u64;
+    let prepared = sign::prepare(&sign::content_digest(&content), now, &cred.chain[0])
+        .map_err(|_| unreachable())?;
+    let body = json!({
+        "credentialID": cred.id,
+        "hashes": [B64.encode(prepared.hash)],
+        "hashAlgorithmOID": SHA256,
+        "signAlgo": cred.algo.oid(),
+        "docId": d.id,
+        "description": format!("{} — {}", d.title.vi, d.title.en),
+    })
+    .to_string();
+    let a = fetch::post_json("/bridge/v1/signatures/signHash", &body, &[])
+        .await
+        .map_err(|_| unreachable())?;
+    if a.status != 202 {
+        return Err(fetch::error_of(&a.body).unwrap_or_else(unreachable));
+    }
+    let tx = serde_json::from_str::<Value>(&a.body)
+        .ok()
+        .and_then(|v| v["transactionID"].as_str().map(str::to_owned))
+        .ok_or_else(unreachable)?;
+    let url = format!(
+        "/bridge/v1/signatures/{}",
+        String::from(js_sys::encode_uri_component(&tx))
+    );
+    let mut failures = 0;
+    loop {
+        fetch::sleep(POLL_MS).await;
+        let v = match fetch::request(&url, None).await {
+            Ok(a) if a.status == 200 => serde_json::from_str::<Value>(&a.body).unwrap_or_default(),
+            _ => {
+                failures += 1;
+                if failures >= 5 {
+                    return Err(unreachable());
+                }
+                continue;
+            }
+        };
+        match v["status"].as_str() {
+            Some("completed") => {
+                let signature = v["signatures"][0]
+                    .as_str()
+                    .and_then(|s| B64.decode(s).ok())
+                    .ok_or_else(unreachable)?;
+                let p7s = sign::assemble(&prepared, cred.algo, &signature, &cred.chain).map_err(
+                    |_| {
+                        Text::new(
+                            "Chữ ký nhận về không hợp lệ; hãy ký lại.",
+                            "The signature returned is not valid; sign again.",
+                        )
+                    },
+                )?;
+                return Ok(B64.encode(p7s));
+            }
+            Some("rejected") => {
+                return Err(Text::new(
+                    "Bạn đã từ chối yêu cầu ký. Biểu mẫu vẫn được giữ; bạn có thể ký lại.",
+                    "You refused the signing request. Your form is kept; you can sign again.",
+                ));
+            }
+            Some("expired") => {
+                return Err(Text::new(
+                    "Yêu cầu ký đã hết hạn trước khi được phê duyệt. Hãy ký lại.",
+                    "The signing request expired before it was approved. Sign again.",
+                ));
+            }
+            _ => {}
+        }
+    }
+}
+
+/// The Sign step: shows the certificate, signs, and hands `(data, signature)` on.
+#[component]
+pub fn SignStep(
+    form: Arc<Form>,
+    /// The submission to sign (what will be sent, exactly).
+    data: Value,
+    lang: RwSignal<Lang>,
+    on_signed: UnsyncCallback<(Value, String)>,
+    on_cancel: UnsyncCallback<()>,
+) -> impl IntoView {
+    let stage = RwSignal::new(Stage::Loading);
+    let load = move || {
+        stage.set(Stage::Loading);
+        leptos::task::spawn_local(async move {
+            stage.set(match credential().await {
+                Ok(c) => Stage::Ready(Arc::new(c)),
+                Err(t) => Stage::Failed(t, None),
+            });
+        });
+    };
+    load();
+    let data = StoredValue::new(data);
+    let form = StoredValue::new(form);
+    let start = move |cred: Arc<Credential>| {
+        stage.set(Stage::Waiting(cred.clone()));
+        leptos::task::spawn_local(async move {
+            let data_now = data.get_value();
+            match sign_data(&form.get_value(), &data_now, &cred).await {
+                Ok(p7s) => on_signed.run((data_now, p7s)),
+                Err(t) => stage.set(Stage::Failed(t, Some(cred))),
+            }
+        });
+    };
+    let t = move |vi: &'static str, en: &'static str| Text::new(vi, en).get(lang.get()).to_owned();
+    let cert_view = move |c: &Credential| {
+        let holder = match &c.serial {
+            Some(s) => format!("{} ({s})", c.holder),
+            None => c.holder.clone(),
+        };
+        view! {
+            <dl class="ef-meta" data-testid="certificate">
+                <dt>{move || t("Người ký", "Signer")}</dt><dd>{holder}</dd>
+                <dt>{move || t("Tổ chức cấp", "Issued by")}</dt><dd>{c.issuer.clone()}</dd>
+                <dt>{move || t("Hiệu lực", "Valid")}</dt><dd>{c.valid.clone()}</dd>
+            </dl>
+        }
+    };
+    view! {
+        <div class="ef-panel" role="region" aria-labelledby="ef-sign-title" data-testid="sign-step" tabindex="-1">
+            <h2 id="ef-sign-title" class="ef-section__title">{move || t("Ký số hồ sơ", "Sign the dossier")}</h2>
+            {move || match stage.get() {
+                Stage::Loading => view! { <p role="status">{t("Đang lấy chứng thư số của bạn…", "Getting your certificate…")}</p> }.into_any(),
+                Stage::Ready(c) => {
+                    let go = c.clone();
+                    view! {
+                        <p>{t("Hồ sơ sẽ được ký bằng chứng thư số sau; bạn phê duyệt trên ứng dụng ký số của mình.", "The dossier will be signed with this certificate; you approve in your signing app.")}</p>
+                        {cert_view(&c)}
+                        <div class="ef-actions">
+                            <button type="button" class="ef-button" data-testid="sign-start" on:click=move |_| start(go.clone())>{t("Ký số và nộp", "Sign and send")}</button>
+                            <button type="button" class="ef-button ef-button--secondary" on:click=move |_| on_cancel.run(())>{t("Quay lại biểu mẫu", "Back to the form")}</button>
+                        </div>
+                    }.into_any()
+                }
+                Stage::Waiting(c) => {
+                    let dev = c.id.starts_with("dev-");
+                    view! {
+                        {cert_view(&c)}
+                        <p role="status" data-testid="sign-waiting" class="ef-progress">{t("Đang chờ bạn phê duyệt yêu cầu ký trên ứng dụng ký số (điện thoại)…", "Waiting for you to approve the signing request in your signing app (phone)…")}</p>
+                        {dev.then(|| view! { <p class="ef-hint"><a href="/dev/signer" target="_blank" rel="noopener">{t("Mở trình ký thử nghiệm (chế độ phát triển)", "Open the development signer (development mode)")}</a></p> })}
+                    }.into_any()
+                }
+                Stage::Failed(msg, cred) => view! {
+                    <p role="alert" class="ef-error" data-testid="sign-failed">{msg.get(lang.get()).to_owned()}</p>
+                    <div class="ef-actions">
+                        <button type="button" class="ef-button" data-testid="sign-retry" on:click=move |_| match cred.clone() { Some(c) => start(c), None => load() }>{t("Thử lại", "Try again")}</button>
+                        <button type="button" class="ef-button ef-button--secondary" on:click=move |_| on_cancel.run(())>{t("Quay lại biểu mẫu", "Back to the form")}</button>
+                    </div>
+                }.into_any(),
+            }}
+        </div>
+    }
+}

@@ -1,0 +1,98 @@
+// Signing in a real browser (issue 8's end-to-end story): a demo citizen fills a form that must
+// be signed (CT01 with a signature requirement, a fixture), sees their certificate, signs
+// through the development signer (approving on "the phone": the dev signer's page in another
+// tab), the portal verifies on receipt, the receipt names the signer, and the downloaded
+// content.json + signature.p7s verify with OpenSSL (and fail when changed). A refused request
+// keeps the form and can be signed again.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { URL, launch, openPage, shot, axe, signIn } from "./browser.mjs";
+import { fill, example } from "./ct01.mjs";
+
+let browser;
+before(async () => { browser = await launch(); });
+after(async () => { await browser?.close(); });
+
+/** Approves (or rejects) the waiting request on the development signer's page. */
+async function onThePhone(page, decision) {
+  const phone = await page.context().newPage();
+  await phone.goto(`${URL}/dev/signer`);
+  await phone.locator("[data-testid=signing-request]").first().waitFor();
+  assert.match(await phone.textContent("[data-testid=signing-request]"), /CT01|cư trú/i);
+  await phone.click(`[data-testid=signing-request] button:has-text('${decision}')`);
+  await phone.close();
+}
+
+async function skipKeepDialog(page) {
+  const dialog = page.locator("[data-testid=keep-dialog]");
+  if (await dialog.count() > 0 && await dialog.evaluate((d) => d.open)) await page.click("[data-testid=keep-decline]");
+}
+
+test("a citizen signs through the development signer; the portal verifies; OpenSSL agrees", async () => {
+  const page = await openPage(browser);
+  await signIn(page, "citizen-an", "/f/ct01-signed");
+  await page.waitForSelector("h1.ef-title");
+  await fill(page);
+  await page.click("button[type=submit]");
+  await page.locator("[data-testid=certificate]").waitFor();
+  const cert = await page.textContent("[data-testid=certificate]");
+  assert.match(cert, /Nguyễn Văn An \(CCCD:001090012345\)/);
+  assert.match(cert, /eform development citizen CA/);
+  assert.deepEqual(await axe(page), []);
+  await page.screenshot({ path: shot("signing-certificate"), fullPage: true });
+  await page.click("[data-testid=sign-start]");
+  await page.locator("[data-testid=sign-waiting]").waitFor();
+  await page.screenshot({ path: shot("signing-waiting") });
+  await onThePhone(page, "Approve");
+  await page.waitForURL(/\/d\/.+\?new=1$/, { timeout: 20000 });
+  await skipKeepDialog(page);
+  const signature = await page.locator("[data-testid=signature]").textContent();
+  assert.match(signature, /Nguyễn Văn An \(CCCD:001090012345\)/);
+  assert.deepEqual(await axe(page), []);
+  await page.screenshot({ path: shot("signing-receipt"), fullPage: true });
+  // The pair, as the citizen downloads it, verifies with OpenSSL against the development root.
+  const get = async (sel) => page.evaluate(async (href) => {
+    const bytes = new Uint8Array(await (await fetch(href)).arrayBuffer());
+    return Array.from(bytes);
+  }, await page.getAttribute(sel, "href"));
+  const dir = mkdtempSync(path.join(tmpdir(), "eform-sign-"));
+  writeFileSync(path.join(dir, "content.json"), Buffer.from(await get("[data-testid=download-content]")));
+  writeFileSync(path.join(dir, "signature.p7s"), Buffer.from(await get("[data-testid=download-signature]")));
+  writeFileSync(path.join(dir, "root.pem"), await (await fetch(`${URL}/dev/signer/root.pem`)).text());
+  const verify = () => execFileSync("openssl", ["cms", "-verify", "-binary", "-inform", "DER", "-in", "signature.p7s",
+    "-content", "content.json", "-CAfile", "root.pem", "-purpose", "any", "-cades", "-out", "/dev/null"], { cwd: dir, stdio: "pipe" });
+  verify();
+  const content = JSON.parse((await import("node:fs")).readFileSync(path.join(dir, "content.json"), "utf8"));
+  assert.equal(content.formId, "ct01-signed");
+  assert.equal(content.data.applicant.fullName, "Nguyễn Văn An");
+  writeFileSync(path.join(dir, "content.json"), JSON.stringify({ ...content, data: { ...content.data, request: "Khác." } }));
+  assert.throws(verify, "a changed content fails in OpenSSL too");
+  assert.deepEqual(page.problems, []);
+  await page.close();
+});
+
+test("a refused signing request keeps the form, and signing again works", async () => {
+  const page = await openPage(browser, { width: 360, height: 740 });
+  await signIn(page, "citizen-cuong", "/f/ct01-signed");
+  await page.waitForSelector("h1.ef-title");
+  await fill(page);
+  await page.click("button[type=submit]");
+  await page.click("[data-testid=sign-start]");
+  await page.locator("[data-testid=sign-waiting]").waitFor();
+  await onThePhone(page, "Reject");
+  await page.locator("[data-testid=sign-failed]").waitFor({ timeout: 20000 });
+  assert.match(await page.textContent("[data-testid=sign-failed]"), /từ chối/);
+  assert.equal(await page.inputValue("#f__request"), example.request, "the form is kept");
+  await page.screenshot({ path: shot("signing-rejected-360") });
+  await page.click("[data-testid=sign-retry]");
+  await page.locator("[data-testid=sign-waiting]").waitFor();
+  await onThePhone(page, "Approve");
+  await page.waitForURL(/\/d\/.+\?new=1$/, { timeout: 20000 });
+  await skipKeepDialog(page);
+  assert.match(await page.textContent("[data-testid=signature]"), /Lê Minh Cường/);
+  await page.close();
+});
