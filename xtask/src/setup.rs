@@ -17,6 +17,7 @@ pub fn all(root: &Path) -> Result<()> {
     wasm_bindgen(root)?;
     npm_packages(root)?;
     chromium()?;
+    openssl()?;
     Ok(())
 }
 
@@ -165,6 +166,16 @@ fn chromium() -> Result<()> {
     }
     println!("install Debian chromium + chromium-driver (about 40 s)");
     apt_install(&["chromium", "chromium-driver"])
+}
+
+/// The `openssl` command: the signing tests check interoperability with it, both ways.
+fn openssl() -> Result<()> {
+    if Path::new("/usr/bin/openssl").is_file() {
+        println!("ok    openssl (Debian)");
+        return Ok(());
+    }
+    println!("install Debian openssl");
+    apt_install(&["openssl"])
 }
 
 /// Whether this process runs as root.
