@@ -602,6 +602,16 @@ mod tests {
     #[cfg(target_arch = "wasm32")]
     use wasm_bindgen_test::wasm_bindgen_test as test;
 
+    /// A store value as the portal gives it (updated on 2025-07-01).
+    fn attr(value: Value, source: &str, verified: bool) -> Attribute {
+        Attribute {
+            value,
+            source: source.into(),
+            verified,
+            updated_at: "2025-07-01T07:00:00.000+07:00".into(),
+        }
+    }
+
     fn catalogue() -> Catalogue {
         Catalogue::from_json(include_str!("../../schemas/datastore-keys.json")).unwrap()
     }
@@ -667,12 +677,6 @@ mod tests {
                 "household.members"
             ]
         );
-        let attr = |v: Value, source: &str, verified: bool| Attribute {
-            value: v,
-            source: source.into(),
-            verified,
-            updated_at: "2025-07-01T07:00:00.000+07:00".into(),
-        };
         let npdb = "national-population-db";
         let attributes: std::collections::BTreeMap<String, Attribute> = [
             ("citizen.fullName", attr(json!("Nguyễn Văn An"), npdb, true)),
@@ -732,12 +736,6 @@ mod tests {
             .form
             .unwrap();
         let def = form.definition();
-        let attr = |v: Value, source: &str, verified: bool| Attribute {
-            value: v,
-            source: source.into(),
-            verified,
-            updated_at: "2025-07-01T07:00:00.000+07:00".into(),
-        };
         let npdb = "national-population-db";
         let mut attributes: std::collections::BTreeMap<String, Attribute> = [
             ("citizen.fullName", attr(json!("Nguyễn Văn An"), npdb, true)),
