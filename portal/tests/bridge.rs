@@ -25,6 +25,18 @@ async fn post(p: &TestPortal, url: &str, token: Option<&str>, body: &Value) -> c
         .await
 }
 
+/// The citizen's answer on "the phone": `approve` or `reject` at the development signer.
+async fn decide(p: &TestPortal, token: &str, tx: &str, decision: &str) -> common::Answer {
+    p.call(
+        "POST",
+        &format!("/dev/signer/{tx}/{decision}"),
+        Some(token),
+        &[],
+        None,
+    )
+    .await
+}
+
 async fn a_citizen_signs_through_the_development_signer(b: Backend) {
     let p = TestPortal::start(b).await;
     let an = p.token("citizen-an").await;
@@ -75,28 +87,12 @@ async fn a_citizen_signs_through_the_development_signer(b: Backend) {
         p.get(&status_url, &binh).await.status,
         StatusCode::NOT_FOUND
     );
-    let theirs = p
-        .call(
-            "POST",
-            &format!("/dev/signer/{tx}/approve"),
-            Some(&binh),
-            &[],
-            None,
-        )
-        .await;
+    let theirs = decide(&p, &binh, &tx, "approve").await;
     assert_eq!(theirs.status, StatusCode::NOT_FOUND);
     // The citizen's approval page lists it; approving signs.
     let page = p.call("GET", "/dev/signer", Some(&an), &[], None).await;
     assert!(String::from_utf8_lossy(&page.bytes).contains("Tờ khai CT01"));
-    let approved = p
-        .call(
-            "POST",
-            &format!("/dev/signer/{tx}/approve"),
-            Some(&an),
-            &[],
-            None,
-        )
-        .await;
+    let approved = decide(&p, &an, &tx, "approve").await;
     assert_eq!(approved.status, StatusCode::SEE_OTHER);
     let done = p.get(&status_url, &an).await;
     assert_eq!(done.json["status"], "completed", "{}", done.json);
@@ -123,14 +119,7 @@ async fn a_citizen_signs_through_the_development_signer(b: Backend) {
     )
     .await;
     let tx = started.json["transactionID"].as_str().unwrap().to_owned();
-    p.call(
-        "POST",
-        &format!("/dev/signer/{tx}/reject"),
-        Some(&an),
-        &[],
-        None,
-    )
-    .await;
+    decide(&p, &an, &tx, "reject").await;
     assert_eq!(
         p.get(&format!("/bridge/v1/signatures/{tx}"), &an)
             .await
@@ -271,14 +260,7 @@ async fn sign_through_bridge(p: &TestPortal, token: &str, form: &str, data: &Val
         "hashAlgorithmOID": "2.16.840.1.101.3.4.2.1", "signAlgo": SignAlgo::EcdsaP256Sha256.oid(),
     })).await;
     let tx = started.json["transactionID"].as_str().unwrap().to_owned();
-    p.call(
-        "POST",
-        &format!("/dev/signer/{tx}/approve"),
-        Some(token),
-        &[],
-        None,
-    )
-    .await;
+    decide(p, token, &tx, "approve").await;
     let done = p.get(&format!("/bridge/v1/signatures/{tx}"), token).await;
     let signature = B64
         .decode(done.json["signatures"][0].as_str().unwrap())
