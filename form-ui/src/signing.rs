@@ -167,6 +167,12 @@ async fn sign_data(form: &Form, data: &Value, cred: &Credential) -> Result<Strin
                     "You refused the signing request. Your form is kept; you can sign again.",
                 ));
             }
+            Some("failed") => {
+                return Err(Text::new(
+                    "Dịch vụ ký số báo lỗi và chưa ký được. Biểu mẫu của bạn vẫn được giữ; hãy thử lại.",
+                    "The signing service reported an error and did not sign. Your form is kept; try again.",
+                ));
+            }
             Some("expired") => {
                 return Err(Text::new(
                     "Yêu cầu ký đã hết hạn trước khi được phê duyệt. Hãy ký lại.",

@@ -64,6 +64,16 @@ pub struct Config {
     /// Trusted certificates for dossier signatures (PEM; self-signed ones are the roots, the
     /// others CAs below them).
     pub trust_store: Option<PathBuf>,
+    /// The signing provider of a deployment (none: the development signer in development
+    /// mode, no signing otherwise).
+    pub signing: Option<Signing>,
+}
+
+/// A remote signing provider and its settings.
+#[derive(Clone, Debug)]
+pub enum Signing {
+    Csc(crate::bridge::csc::Settings),
+    Esign(crate::bridge::esign::Settings),
 }
 
 impl Default for Config {
@@ -74,6 +84,7 @@ impl Default for Config {
             public_url: None,
             signer_dir: None,
             trust_store: None,
+            signing: None,
         }
     }
 }
@@ -103,9 +114,17 @@ impl AppState {
             crate::datastore::seed_demo(&db).await?;
         }
         let writer = Writer::start(db.clone());
-        let provider = match (&config.signer_dir, config.dev) {
-            (Some(dir), true) => match crate::bridge::dev::DevSigner::open(dir) {
-                Ok(d) => Some(crate::bridge::Provider::Dev(d)),
+        use crate::bridge::{Provider, csc::Csc, esign::Esign};
+        let remote = |e: anyhow::Error| sqlx::Error::Configuration(e.into());
+        let provider = match (&config.signing, &config.signer_dir, config.dev) {
+            (Some(Signing::Csc(s)), _, _) => {
+                Some(Provider::Csc(Csc::new(s.clone()).map_err(remote)?))
+            }
+            (Some(Signing::Esign(s)), _, _) => {
+                Some(Provider::Esign(Esign::new(s.clone()).map_err(remote)?))
+            }
+            (None, Some(dir), true) => match crate::bridge::dev::DevSigner::open(dir) {
+                Ok(d) => Some(Provider::Dev(Box::new(d))),
                 Err(e) => {
                     tracing::error!(error = %e, dir = %dir.display(), "the development signer cannot start");
                     None

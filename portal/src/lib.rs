@@ -18,4 +18,4 @@ pub mod intake;
 pub mod writer;
 
 pub use catalog::{Catalog, Entry};
-pub use http::{AppState, Config, router};
+pub use http::{AppState, Config, Signing, router};

@@ -50,6 +50,24 @@ enum Command {
         /// certificates below them). Development mode adds the development signer's CA.
         #[arg(long)]
         trust_store: Option<PathBuf>,
+        /// The signing provider: `csc` (a Cloud Signature Consortium API v2 service) or
+        /// `esign` (the national eSign gateway). None: the development signer in development
+        /// mode, no signing in production.
+        #[arg(long, value_parser = ["csc", "esign"], requires = "signer_url")]
+        signer: Option<String>,
+        /// The provider's base URL (CSC: ending in `/csc/v2`).
+        #[arg(long, env = "EFORM_SIGNER_URL")]
+        signer_url: Option<String>,
+        /// The portal's account at the provider: the OAuth2 client id (CSC) or `sp_id` (eSign);
+        /// its secret (client secret or `sp_password`) is read from `EFORM_SIGNER_SECRET` only.
+        #[arg(long, env = "EFORM_SIGNER_CLIENT_ID", default_value = "")]
+        signer_client_id: String,
+        /// Its secret: from the environment only, so that it never shows in a process list.
+        #[arg(skip = std::env::var("EFORM_SIGNER_SECRET").unwrap_or_default())]
+        signer_secret: String,
+        /// eSign: the licensed CA whose certificates are used (`ca_name`).
+        #[arg(long, env = "EFORM_ESIGN_CA_NAME")]
+        esign_ca_name: Option<String>,
     },
     /// Check a form definition: print every diagnostic; exit 1 when there is an error.
     Check {
@@ -108,7 +126,28 @@ fn run() -> Result<ExitCode> {
             public_url,
             default_agency,
             trust_store,
+            signer,
+            signer_url,
+            signer_client_id,
+            signer_secret,
+            esign_ca_name,
         } => {
+            let url = signer_url.unwrap_or_default();
+            let signing = match signer.as_deref() {
+                Some("csc") => Some(portal::Signing::Csc(portal::bridge::csc::Settings {
+                    url,
+                    client_id: signer_client_id,
+                    client_secret: signer_secret,
+                })),
+                Some(_) => Some(portal::Signing::Esign(portal::bridge::esign::Settings {
+                    url,
+                    sp_id: signer_client_id,
+                    sp_password: signer_secret,
+                    ca_name: esign_ca_name,
+                    poll: std::time::Duration::from_secs(2),
+                })),
+                None => None,
+            };
             let database_url = database_url
                 .unwrap_or_else(|| format!("sqlite:{}", data_dir.join("eform.db").display()));
             let config = portal::Config {
@@ -117,6 +156,7 @@ fn run() -> Result<ExitCode> {
                 public_url,
                 signer_dir: (!production).then(|| data_dir.join("dev-signer")),
                 trust_store,
+                signing,
             };
             serve(addr, data_dir, web_dir, &database_url, config)
         }

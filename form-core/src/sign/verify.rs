@@ -25,6 +25,8 @@ const ID_KEY_USAGE: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.15")
 const ID_BASIC_CONSTRAINTS: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.19");
 const ID_COMMON_NAME: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.4.3");
 const ID_SERIAL_NUMBER: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.4.5");
+/// `UID`, where several Vietnamese CAs put the holder's `CCCD:`/`CMND:` number.
+const ID_UID: ObjectIdentifier = ObjectIdentifier::new_unwrap("0.9.2342.19200300.100.1.1");
 /// Longest chain followed.
 const MAX_DEPTH: usize = 8;
 
@@ -40,8 +42,8 @@ pub struct Problem {
 pub struct Signer {
     /// The subject's common name.
     pub name: String,
-    /// The subject's serialNumber attribute (the personal ID number on Vietnamese citizen
-    /// certificates, possibly with a prefix such as `CCCD:`).
+    /// The subject's serialNumber attribute, or else its UID (the personal ID number on
+    /// Vietnamese citizen certificates, possibly with a prefix such as `CCCD:`).
     pub serial_number: Option<String>,
     /// The issuer's common name.
     pub issuer: String,
@@ -479,6 +481,11 @@ fn attribute_text(name: &x509_cert::name::Name, oid: ObjectIdentifier) -> Option
                         .decode_as::<der::asn1::PrintableStringRef<'_>>()
                         .map(|s| s.as_str().to_owned())
                 })
+                .or_else(|_| {
+                    a.value
+                        .decode_as::<der::asn1::Ia5StringRef<'_>>()
+                        .map(|s| s.as_str().to_owned())
+                })
                 .ok()
         })
 }
@@ -492,7 +499,8 @@ pub fn describe(cert: &Certificate) -> Signer {
     let (not_before, not_after) = validity(cert);
     Signer {
         name: common_name(&cert.tbs_certificate.subject),
-        serial_number: attribute_text(&cert.tbs_certificate.subject, ID_SERIAL_NUMBER),
+        serial_number: attribute_text(&cert.tbs_certificate.subject, ID_SERIAL_NUMBER)
+            .or_else(|| attribute_text(&cert.tbs_certificate.subject, ID_UID)),
         issuer: common_name(&cert.tbs_certificate.issuer),
         not_before,
         not_after,

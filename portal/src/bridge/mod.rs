@@ -4,9 +4,11 @@
 //! with a transaction to poll. Provider credentials stay on the portal; only hashes and
 //! certificates pass through the browser, never a private key.
 //!
-//! Providers behind it: the development signer (this file's `dev` module: its own test CA made
-//! at first start, a certificate per demo citizen, approval in the portal's dev UI). The CSC v2
-//! and national eSign gateway adapters plug in as further `Provider`s.
+//! Providers behind it (one per deployment): `csc` (Cloud Signature Consortium API v2 remote
+//! signing services), `esign` (the national eSign gateway's hash-signing API) and, in
+//! development mode, `dev` (its own test CA made at first start, a certificate per demo
+//! citizen, approval in the portal's dev UI). A remote provider's signing runs in a task that
+//! records its outcome on the transaction the runtime polls.
 // Handlers hand back ready responses as errors (see intake.rs).
 #![allow(clippy::result_large_err)]
 
@@ -25,7 +27,7 @@ use form_core::sign::SignAlgo;
 use serde::Deserialize;
 use serde_json::json;
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use x509_cert::Certificate;
 use x509_cert::der::Encode;
 
@@ -40,17 +42,67 @@ pub struct Credential {
     pub id: String,
     pub chain: Vec<Certificate>,
     pub algos: Vec<SignAlgo>,
+    /// What the provider needs besides the id to sign with it (the eSign gateway: the
+    /// certificate's serial number).
+    pub handle: String,
 }
 
-/// Where signatures come from.
+/// Where signatures come from (design §5): a Cloud Signature Consortium v2 provider, the
+/// national eSign gateway, or — in development mode only — the development signer.
 pub enum Provider {
-    Dev(dev::DevSigner),
+    Dev(Box<dev::DevSigner>),
+    Csc(csc::Csc),
+    Esign(esign::Esign),
+}
+
+/// How a provider's signing ended.
+#[derive(Debug, PartialEq)]
+pub enum Outcome {
+    /// The signature value (DER for ECDSA, or r‖s: the runtime encodes either).
+    Completed(Vec<u8>),
+    /// The citizen refused on their phone.
+    Rejected,
+    /// Nobody approved in time.
+    Expired,
+    /// The provider answered with an error (logged; the citizen sees "try again").
+    Failed(String),
+}
+
+/// What a provider is asked to sign.
+pub struct SignRequest {
+    pub hash: [u8; 32],
+    pub algo: SignAlgo,
+    /// Shown to the citizen on their phone (the form's title) and the bridge's transaction id.
+    pub description: Option<String>,
+    pub doc_id: Option<String>,
+    pub transaction_id: String,
+}
+
+impl Provider {
+    async fn credentials(&self, user: &UserRow) -> anyhow::Result<Vec<Credential>> {
+        match self {
+            Provider::Dev(d) => Ok(vec![d.credential(user)?]),
+            Provider::Csc(c) => c.credentials(user).await,
+            Provider::Esign(e) => e.credentials(user).await,
+        }
+    }
+
+    /// Signs with a remote provider (the development signer waits for the dev UI instead).
+    async fn sign(&self, user: &UserRow, cred: &Credential, req: &SignRequest) -> Outcome {
+        match self {
+            Provider::Dev(_) => Outcome::Failed("the development signer signs in its UI".into()),
+            Provider::Csc(c) => c.sign(cred, req).await,
+            Provider::Esign(e) => e.sign(user, cred, req).await,
+        }
+    }
 }
 
 enum State_ {
     Pending,
     Completed(Vec<u8>),
     Rejected,
+    Expired,
+    Failed,
 }
 
 struct Transaction {
@@ -63,38 +115,96 @@ struct Transaction {
     state: State_,
 }
 
+type Transactions = Arc<Mutex<HashMap<String, Transaction>>>;
+
+/// How long a citizen's credential list is kept before the provider is asked again.
+const CREDENTIALS_TTL_MS: i64 = 60_000;
+
 /// The bridge: a provider and the signing transactions in flight (in memory: a restart loses
 /// pending ones, which the runtime then sees as expired and starts again).
 pub struct Bridge {
-    provider: Option<Provider>,
-    transactions: Mutex<HashMap<String, Transaction>>,
+    provider: Option<Arc<Provider>>,
+    transactions: Transactions,
+    /// Each citizen's credentials as the provider last listed them (user id → (when, list)).
+    listed: Mutex<HashMap<String, (i64, Vec<Credential>)>>,
 }
 
 impl Bridge {
     pub fn new(provider: Option<Provider>) -> Bridge {
         Bridge {
-            provider,
-            transactions: Mutex::new(HashMap::new()),
+            provider: provider.map(Arc::new),
+            transactions: Arc::new(Mutex::new(HashMap::new())),
+            listed: Mutex::new(HashMap::new()),
         }
     }
 
     /// The certificates a deployment's verifier trusts for this provider's signatures (the
-    /// development CA's root, and its intermediate).
+    /// development CA's root, and its intermediate; a real provider's come from
+    /// `--trust-store`).
     pub fn trust(&self) -> (Vec<Certificate>, Vec<Certificate>) {
-        match &self.provider {
+        match self.provider.as_deref() {
             Some(Provider::Dev(d)) => (vec![d.root.clone()], vec![d.ca.clone()]),
-            None => (Vec::new(), Vec::new()),
+            _ => (Vec::new(), Vec::new()),
         }
     }
 
-    fn credentials(&self, user: &UserRow) -> Result<Vec<Credential>, Response> {
-        match &self.provider {
-            Some(Provider::Dev(d)) => d.credential(user).map(|c| vec![c]).map_err(|e| {
-                tracing::error!(error = %e, "development signer");
-                unavailable()
-            }),
-            None => Err(unavailable()),
+    async fn credentials(&self, user: &UserRow, fresh: bool) -> Result<Vec<Credential>, Response> {
+        let Some(provider) = &self.provider else {
+            return Err(unavailable());
+        };
+        let now = crate::clock::now_ms();
+        if !fresh
+            && let Ok(listed) = self.listed.lock()
+            && let Some((at, creds)) = listed.get(&user.id)
+            && now - at < CREDENTIALS_TTL_MS
+        {
+            return Ok(creds.clone());
         }
+        match provider.credentials(user).await {
+            Ok(creds) => {
+                if let Ok(mut listed) = self.listed.lock() {
+                    listed.retain(|_, (at, _)| now - *at < CREDENTIALS_TTL_MS);
+                    listed.insert(user.id.clone(), (now, creds.clone()));
+                }
+                Ok(creds)
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "signing provider: credentials");
+                Err(unavailable())
+            }
+        }
+    }
+
+    /// Runs a remote provider's signing to its end and records the outcome.
+    fn follow(&self, user: UserRow, cred: Credential, req: SignRequest) {
+        let Some(provider) = self.provider.clone() else {
+            return;
+        };
+        if matches!(*provider, Provider::Dev(_)) {
+            return;
+        }
+        let transactions = self.transactions.clone();
+        tokio::spawn(async move {
+            let outcome = tokio::time::timeout(
+                std::time::Duration::from_secs(EXPIRES_IN_S.unsigned_abs()),
+                provider.sign(&user, &cred, &req),
+            )
+            .await
+            .unwrap_or(Outcome::Expired);
+            if let Outcome::Failed(e) = &outcome {
+                tracing::error!(error = %e, transaction = %req.transaction_id, "signing provider: sign");
+            }
+            if let Ok(mut all) = transactions.lock()
+                && let Some(t) = all.get_mut(&req.transaction_id)
+            {
+                t.state = match outcome {
+                    Outcome::Completed(sig) => State_::Completed(sig),
+                    Outcome::Rejected => State_::Rejected,
+                    Outcome::Expired => State_::Expired,
+                    Outcome::Failed(_) => State_::Failed,
+                };
+            }
+        });
     }
 }
 
@@ -165,7 +275,8 @@ pub async fn credentials_list(State(state): State<AppState>, user: Signed) -> Re
     if let Err(r) = citizen(&user) {
         return r;
     }
-    let creds = match state.bridge.credentials(&user.0) {
+    // Asked afresh each time the citizen opens the Sign step (a renewed certificate shows).
+    let creds = match state.bridge.credentials(&user.0, true).await {
         Ok(c) => c,
         Err(r) => return r,
     };
@@ -254,7 +365,7 @@ pub async fn sign_hash(State(state): State<AppState>, user: Signed, body: Bytes)
             );
         }
     };
-    let creds = match state.bridge.credentials(&user.0) {
+    let creds = match state.bridge.credentials(&user.0, false).await {
         Ok(c) => c,
         Err(r) => return r,
     };
@@ -269,13 +380,13 @@ pub async fn sign_hash(State(state): State<AppState>, user: Signed, body: Bytes)
             ),
         );
     };
-    if !SignAlgo::from_oid(&b.sign_algo).is_some_and(|a| cred.algos.contains(&a)) {
+    let Some(algo) = SignAlgo::from_oid(&b.sign_algo).filter(|a| cred.algos.contains(a)) else {
         return bad(
             "sign-algorithm",
             "Khóa này không ký được bằng thuật toán đã chọn.",
             "This key cannot sign with the chosen algorithm.",
         );
-    }
+    };
     let Ok(id) = crate::auth::new_token() else {
         return crate::http::internal();
     };
@@ -289,12 +400,20 @@ pub async fn sign_hash(State(state): State<AppState>, user: Signed, body: Bytes)
         created_ms: crate::clock::now_ms(),
         state: State_::Pending,
     };
+    let req = SignRequest {
+        hash,
+        algo,
+        description: tx.description.clone(),
+        doc_id: tx.doc_id.clone(),
+        transaction_id: id.clone(),
+    };
     if let Ok(mut all) = state.bridge.transactions.lock() {
         // Forget what expired long ago.
         let now = crate::clock::now_ms();
         all.retain(|_, t| now - t.created_ms < 4 * EXPIRES_IN_S * 1000);
         all.insert(id.clone(), tx);
     }
+    state.bridge.follow(user.0.clone(), cred.clone(), req);
     (
         StatusCode::ACCEPTED,
         Json(json!({"transactionID": id, "expiresIn": EXPIRES_IN_S})),
@@ -303,7 +422,7 @@ pub async fn sign_hash(State(state): State<AppState>, user: Signed, body: Bytes)
 }
 
 /// `GET /bridge/v1/signatures/{transactionID}` → `{status: pending | completed | rejected |
-/// expired, signatures?: [base64]}`; another citizen's transaction is 404.
+/// expired | failed, signatures?: [base64]}` (failed: the provider answered with an error); another citizen's transaction is 404.
 pub async fn transaction(
     State(state): State<AppState>,
     user: Signed,
@@ -327,6 +446,8 @@ pub async fn transaction(
     Json(match &t.state {
         State_::Completed(sig) => json!({"status": "completed", "signatures": [B64.encode(sig)]}),
         State_::Rejected => json!({"status": "rejected"}),
+        State_::Expired => json!({"status": "expired"}),
+        State_::Failed => json!({"status": "failed"}),
         State_::Pending if expired => json!({"status": "expired"}),
         State_::Pending => json!({"status": "pending"}),
     })
@@ -406,7 +527,7 @@ pub async fn dev_decide(
     user: Signed,
     Path((id, decision)): Path<(String, String)>,
 ) -> Response {
-    let Some(Provider::Dev(dev)) = &state.bridge.provider else {
+    let Some(Provider::Dev(dev)) = state.bridge.provider.as_deref() else {
         return unavailable();
     };
     let Ok(mut all) = state.bridge.transactions.lock() else {
@@ -432,221 +553,51 @@ pub async fn dev_decide(
     Redirect::to("/dev/signer").into_response()
 }
 
-/// The development signer: a test CA (root → "citizen CA") generated at first start in the
-/// portal's data folder, and a P-256 key and certificate per citizen, whose subject carries
-/// their name and personal ID number. Never for production: its keys sit in files.
-pub mod dev {
-    use super::Credential;
-    use crate::db::UserRow;
-    use form_core::sign::SignAlgo;
-    use form_core::sign::cades::der_time;
-    use p256::ecdsa::SigningKey;
-    use p256::ecdsa::signature::hazmat::PrehashSigner;
-    use p256::pkcs8::{DecodePrivateKey, EncodePrivateKey, LineEnding};
-    use std::collections::HashMap;
-    use std::io::Write;
-    use std::path::{Path, PathBuf};
-    use std::str::FromStr;
-    use std::sync::Mutex;
-    use x509_cert::Certificate;
-    use x509_cert::builder::{Builder, CertificateBuilder, Profile};
-    use x509_cert::der::{DecodePem, EncodePem};
-    use x509_cert::name::Name;
-    use x509_cert::serial_number::SerialNumber;
-    use x509_cert::spki::SubjectPublicKeyInfoOwned;
-    use x509_cert::time::Validity;
+pub mod csc;
+pub mod dev;
+pub mod esign;
 
-    const YEAR_S: u64 = 365 * 86_400;
-
-    pub struct DevSigner {
-        dir: PathBuf,
-        pub root: Certificate,
-        pub ca: Certificate,
-        ca_key: SigningKey,
-        citizens: Mutex<HashMap<String, (SigningKey, Certificate)>>,
-    }
-
-    fn write_private(path: &Path, text: &str) -> anyhow::Result<()> {
-        use std::os::unix::fs::OpenOptionsExt;
-        let mut f = std::fs::OpenOptions::new()
-            .write(true)
-            .create(true)
-            .truncate(true)
-            .mode(0o600)
-            .open(path)?;
-        f.write_all(text.as_bytes())?;
-        f.sync_all()?;
-        Ok(())
-    }
-
-    fn load(dir: &Path, name: &str) -> Option<(SigningKey, Certificate)> {
-        let key = std::fs::read_to_string(dir.join(format!("{name}.key.pem"))).ok()?;
-        let cert = std::fs::read_to_string(dir.join(format!("{name}.pem"))).ok()?;
-        Some((
-            SigningKey::from_pkcs8_pem(&key).ok()?,
-            Certificate::from_pem(cert.as_bytes()).ok()?,
+/// An HTTP client for a remote provider: a short connect timeout, and a request timeout long
+/// enough for a provider that answers only once the citizen approved.
+fn http_client() -> anyhow::Result<reqwest::Client> {
+    Ok(reqwest::Client::builder()
+        .connect_timeout(std::time::Duration::from_secs(10))
+        .timeout(std::time::Duration::from_secs(
+            EXPIRES_IN_S.unsigned_abs() + 10,
         ))
+        .build()?)
+}
+
+/// One JSON POST to a provider: its HTTP status and JSON answer (`null` when not JSON).
+async fn post_json(
+    http: &reqwest::Client,
+    url: &str,
+    bearer: Option<&str>,
+    body: &serde_json::Value,
+) -> anyhow::Result<(u16, serde_json::Value)> {
+    let mut request = http.post(url).json(body);
+    if let Some(token) = bearer {
+        request = request.bearer_auth(token);
     }
+    let answer = request.send().await?;
+    let status = answer.status().as_u16();
+    let bytes = answer.bytes().await?;
+    Ok((
+        status,
+        serde_json::from_slice(&bytes).unwrap_or(serde_json::Value::Null),
+    ))
+}
 
-    fn save(dir: &Path, name: &str, key: &SigningKey, cert: &Certificate) -> anyhow::Result<()> {
-        write_private(
-            &dir.join(format!("{name}.key.pem")),
-            &key.to_pkcs8_pem(LineEnding::LF)?,
-        )?;
-        std::fs::write(
-            dir.join(format!("{name}.pem")),
-            cert.to_pem(LineEnding::LF)?,
-        )?;
-        Ok(())
-    }
-
-    fn now_s() -> u64 {
-        u64::try_from(crate::clock::now_ms() / 1000).unwrap_or_default()
-    }
-
-    fn new_key() -> SigningKey {
-        SigningKey::random(&mut p256::elliptic_curve::rand_core::OsRng)
-    }
-
-    fn serial() -> anyhow::Result<SerialNumber> {
-        let mut bytes = [0u8; 16];
-        getrandom::fill(&mut bytes).map_err(|e| anyhow::anyhow!("{e}"))?;
-        bytes[0] &= 0x7f; // positive
-        Ok(SerialNumber::new(&bytes)?)
-    }
-
-    /// A value for an RFC 4514 name string.
-    fn rdn_value(s: &str) -> String {
-        let mut out = String::new();
-        for c in s.chars() {
-            if matches!(c, ',' | '+' | '"' | '\\' | '<' | '>' | ';' | '=') {
-                out.push('\\');
-            }
-            out.push(c);
-        }
-        out
-    }
-
-    impl DevSigner {
-        /// Opens the signer's folder, making the test CA on first use.
-        pub fn open(dir: &Path) -> anyhow::Result<DevSigner> {
-            std::fs::create_dir_all(dir.join("citizens"))?;
-            let (root, (ca_key, ca)) = match (load(dir, "root"), load(dir, "ca")) {
-                (Some((_, root)), Some(ca)) => (root, ca),
-                _ => {
-                    let now = now_s();
-                    let root_key = new_key();
-                    let root_name = Name::from_str(
-                        "CN=eform development root CA,O=eform (development only),C=VN",
-                    )?;
-                    let root = CertificateBuilder::new(
-                        Profile::Root,
-                        serial()?,
-                        Validity {
-                            not_before: der_time(now - 86_400)?,
-                            not_after: der_time(now + 10 * YEAR_S)?,
-                        },
-                        root_name.clone(),
-                        SubjectPublicKeyInfoOwned::from_key(*root_key.verifying_key())?,
-                        &root_key,
-                    )?
-                    .build::<p256::ecdsa::DerSignature>()?;
-                    let ca_key = new_key();
-                    let ca = CertificateBuilder::new(
-                        Profile::SubCA {
-                            issuer: root_name,
-                            path_len_constraint: Some(0),
-                        },
-                        serial()?,
-                        Validity {
-                            not_before: der_time(now - 86_400)?,
-                            not_after: der_time(now + 5 * YEAR_S)?,
-                        },
-                        Name::from_str(
-                            "CN=eform development citizen CA,O=eform (development only),C=VN",
-                        )?,
-                        SubjectPublicKeyInfoOwned::from_key(*ca_key.verifying_key())?,
-                        &root_key,
-                    )?
-                    .build::<p256::ecdsa::DerSignature>()?;
-                    save(dir, "root", &root_key, &root)?;
-                    save(dir, "ca", &ca_key, &ca)?;
-                    (root, (ca_key, ca))
-                }
-            };
-            Ok(DevSigner {
-                dir: dir.to_owned(),
-                root,
-                ca,
-                ca_key,
-                citizens: Mutex::new(HashMap::new()),
-            })
-        }
-
-        fn key_and_cert(&self, user: &UserRow) -> anyhow::Result<(SigningKey, Certificate)> {
-            let mut cache = self
-                .citizens
-                .lock()
-                .map_err(|_| anyhow::anyhow!("lock poisoned"))?;
-            if let Some(kc) = cache.get(&user.id) {
-                return Ok(kc.clone());
-            }
-            let dir = self.dir.join("citizens");
-            let name = format!(
-                "citizen-{}",
-                user.id
-                    .replace(|c: char| !c.is_ascii_alphanumeric() && c != '-', "_")
-            );
-            let kc = match load(&dir, &name) {
-                Some(kc) => kc,
-                None => {
-                    let key = new_key();
-                    let now = now_s();
-                    let mut subject = format!("CN={}", rdn_value(&user.name));
-                    if let Some(id) = &user.personal_id {
-                        subject.push_str(&format!(",serialNumber=CCCD:{}", rdn_value(id)));
-                    }
-                    subject.push_str(",C=VN");
-                    let cert = CertificateBuilder::new(
-                        Profile::Leaf {
-                            issuer: self.ca.tbs_certificate.subject.clone(),
-                            enable_key_agreement: false,
-                            enable_key_encipherment: false,
-                        },
-                        serial()?,
-                        Validity {
-                            not_before: der_time(now - 86_400)?,
-                            not_after: der_time(now + 2 * YEAR_S)?,
-                        },
-                        Name::from_str(&subject)?,
-                        SubjectPublicKeyInfoOwned::from_key(*key.verifying_key())?,
-                        &self.ca_key,
-                    )?
-                    .build::<p256::ecdsa::DerSignature>()?;
-                    save(&dir, &name, &key, &cert)?;
-                    (key, cert)
-                }
-            };
-            cache.insert(user.id.clone(), kc.clone());
-            Ok(kc)
-        }
-
-        /// The citizen's credential (made on first use).
-        pub fn credential(&self, user: &UserRow) -> anyhow::Result<Credential> {
-            let (_, cert) = self.key_and_cert(user)?;
-            Ok(Credential {
-                id: format!("dev-{}", user.id),
-                chain: vec![cert, self.ca.clone()],
-                algos: vec![SignAlgo::EcdsaP256Sha256],
-            })
-        }
-
-        /// Signs a SHA-256 hash with the citizen's key (DER ECDSA signature).
-        pub fn sign(&self, user: &UserRow, hash: &[u8; 32]) -> anyhow::Result<Vec<u8>> {
-            let (key, _) = self.key_and_cert(user)?;
-            let sig: p256::ecdsa::Signature =
-                key.sign_prehash(hash).map_err(|e| anyhow::anyhow!("{e}"))?;
-            Ok(sig.to_der().as_bytes().to_vec())
-        }
-    }
+/// Certificates given as base64 DER strings (a provider's chain), in order.
+fn certificates<'a>(
+    values: impl IntoIterator<Item = &'a serde_json::Value>,
+) -> anyhow::Result<Vec<Certificate>> {
+    use x509_cert::der::Decode;
+    values
+        .into_iter()
+        .map(|v| {
+            let der = B64.decode(v.as_str().unwrap_or_default())?;
+            Ok(Certificate::from_der(&der)?)
+        })
+        .collect()
 }
