@@ -89,8 +89,18 @@ pub struct TrustStore {
     anchor_hashes: Vec<[u8; 32]>,
     intermediates: Vec<Certificate>,
     /// (certificate, its issuer) by SHA-256 of their DER: signatures already verified.
-    links: std::collections::BTreeSet<([u8; 32], [u8; 32])>,
+    links: Links,
+    /// Links between CAs met in signatures' own chains and verified once (the licensed CAs a
+    /// deployment did not list): shared by clones, bounded. Citizens' certificates are never
+    /// kept here — each signer certificate's signature is checked every time.
+    seen: std::sync::Arc<std::sync::Mutex<Links>>,
 }
+
+/// (certificate, issuer) pairs by the SHA-256 of their DER.
+type Links = std::collections::BTreeSet<([u8; 32], [u8; 32])>;
+
+/// How many CA links `TrustStore::seen` keeps before starting afresh.
+const SEEN_MAX: usize = 1024;
 
 fn hash_of(cert: &Certificate) -> [u8; 32] {
     cert.to_der()
@@ -144,17 +154,31 @@ impl TrustStore {
     /// link first, else one whose key verifies the signature.
     fn issuer_of(&self, cert: &Certificate, extra: &[Certificate]) -> Option<Certificate> {
         let own = hash_of(cert);
-        let known = self.anchors.iter().chain(self.intermediates.iter());
-        if let Some(p) = known.clone().find(|p| {
-            p.tbs_certificate.subject == cert.tbs_certificate.issuer
-                && self.links.contains(&(own, hash_of(p)))
-        }) {
-            return Some(p.clone());
-        }
-        known
+        let candidates: Vec<(&Certificate, [u8; 32])> = self
+            .anchors
+            .iter()
+            .chain(self.intermediates.iter())
             .chain(extra.iter())
-            .find(|p| hash_of(p) != own && issued_by(cert, p))
-            .cloned()
+            .filter(|p| p.tbs_certificate.subject == cert.tbs_certificate.issuer)
+            .map(|p| (p, hash_of(p)))
+            .filter(|(_, h)| *h != own)
+            .collect();
+        if let Ok(seen) = self.seen.lock()
+            && let Some((p, _)) = candidates.iter().find(|(_, h)| {
+                self.links.contains(&(own, *h)) || seen.contains(&(own, *h))
+            })
+        {
+            return Some((*p).clone());
+        }
+        let (p, h) = candidates.into_iter().find(|(p, _)| issued_by(cert, p))?;
+        let ca = extension::<BasicConstraints>(cert, ID_BASIC_CONSTRAINTS).is_some_and(|b| b.ca);
+        if ca && let Ok(mut seen) = self.seen.lock() {
+            if seen.len() >= SEEN_MAX {
+                seen.clear();
+            }
+            seen.insert((own, h));
+        }
+        Some(p.clone())
     }
 }
 
