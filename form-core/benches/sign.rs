@@ -10,31 +10,8 @@ use criterion::{Criterion, criterion_group, criterion_main};
 use form_core::sign::{self, SignAlgo};
 use p256::ecdsa::signature::hazmat::PrehashSigner;
 use pki::*;
-use serde_json::{Value, json};
+use serde_json::Value;
 use std::hint::black_box;
-
-/// A dossier of about `bytes` of JSON: many rows of Vietnamese text, dates and numbers.
-fn big_data(bytes: usize) -> Value {
-    let row = |i: usize| {
-        json!({
-            "fullName": format!("Nguyễn Thị Hương {i}"),
-            "dateOfBirth": "1990-03-14",
-            "idNumber": "001190012345",
-            "address": {"province": "01", "commune": "00004", "street": format!("Số {i} phố Đội Cấn, phường Ba Đình")},
-            "income": 12_345_678.5 + i as f64,
-            "note": "Đăng ký thường trú cho tôi và con vào hộ gia đình của cha tôi.",
-        })
-    };
-    let one = row(0).to_string().len();
-    Value::Object(
-        [(
-            "rows".to_owned(),
-            Value::Array((0..bytes / one).map(row).collect()),
-        )]
-        .into_iter()
-        .collect(),
-    )
-}
 
 fn benches(c: &mut Criterion) {
     let big = big_data(1 << 20);
@@ -85,12 +62,21 @@ fn benches(c: &mut Criterion) {
     let signed: Vec<Vec<u8>> = (0..64u32)
         .map(|i| {
             let key = p256_key(100 + u64::from(i));
-            let cert = leaf(&ca, spki_of(&key), 100 + i, validity(NOW - DAY, NOW + 365 * DAY));
+            let cert = leaf(
+                &ca,
+                spki_of(&key),
+                100 + i,
+                validity(NOW - DAY, NOW + 365 * DAY),
+            );
             sign_p256(&content, &key, &[cert, ca.cert.clone()], NOW)
         })
         .collect();
     let trust = sign::TrustStore::new(vec![root.cert.clone()]);
-    assert!(signed.iter().all(|p| sign::verify(p, &content, &trust).valid));
+    assert!(
+        signed
+            .iter()
+            .all(|p| sign::verify(p, &content, &trust).valid)
+    );
     let mut next = signed.iter().cycle();
     c.bench_function("verify_ct01_p256_chain_of_3", |b| {
         b.iter(|| sign::verify(black_box(next.next().unwrap()), &content, &trust))

@@ -130,7 +130,31 @@ fn bench(root: &Path, args: &[String]) -> Result<()> {
             let mut c = cmd(root, "cargo");
             c.args(["bench", "--package", "form-core", "--bench", which, "--"])
                 .args(&args[1..]);
-            exec(c)
+            exec(c)?;
+            if which == "sign" {
+                step("the same signing work in wasm32 (release, Node): means");
+                setup::all(root)?;
+                let mut c = cmd(root, "cargo");
+                c.args([
+                    "test",
+                    "--package",
+                    "form-core",
+                    "--release",
+                    "--target",
+                    "wasm32-unknown-unknown",
+                    "--test",
+                    "sign_wasm",
+                    "--",
+                    "--include-ignored",
+                    "--nocapture",
+                ])
+                .env(
+                    "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER",
+                    "wasm-bindgen-test-runner",
+                );
+                exec(c)?;
+            }
+            Ok(())
         }
         Some("browser") => {
             setup::all(root)?;

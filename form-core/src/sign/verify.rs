@@ -164,9 +164,9 @@ impl TrustStore {
             .filter(|(_, h)| *h != own)
             .collect();
         if let Ok(seen) = self.seen.lock()
-            && let Some((p, _)) = candidates.iter().find(|(_, h)| {
-                self.links.contains(&(own, *h)) || seen.contains(&(own, *h))
-            })
+            && let Some((p, _)) = candidates
+                .iter()
+                .find(|(_, h)| self.links.contains(&(own, *h)) || seen.contains(&(own, *h)))
         {
             return Some((*p).clone());
         }

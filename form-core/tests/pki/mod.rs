@@ -6,7 +6,7 @@ use form_core::sign::{self, SignAlgo, cades::der_time};
 use p256::ecdsa::signature::hazmat::PrehashSigner;
 use rand_chacha::ChaCha20Rng;
 use rand_chacha::rand_core::SeedableRng;
-use serde_json::json;
+use serde_json::{Value, json};
 use std::str::FromStr;
 use x509_cert::Certificate;
 use x509_cert::builder::{Builder, CertificateBuilder, Profile};
@@ -119,4 +119,27 @@ pub fn sign_p256(
     let sig: p256::ecdsa::Signature = key.sign_prehash(&prepared.hash).unwrap();
     // The raw r ‖ s form, as some signers return it: assembled as DER.
     sign::assemble(&prepared, SignAlgo::EcdsaP256Sha256, &sig.to_bytes(), chain).unwrap()
+}
+
+/// A dossier of about `bytes` of JSON: many rows of Vietnamese text, dates and numbers.
+pub fn big_data(bytes: usize) -> Value {
+    let row = |i: usize| {
+        json!({
+            "fullName": format!("Nguyễn Thị Hương {i}"),
+            "dateOfBirth": "1990-03-14",
+            "idNumber": "001190012345",
+            "address": {"province": "01", "commune": "00004", "street": format!("Số {i} phố Đội Cấn, phường Ba Đình")},
+            "income": 12_345_678.5 + i as f64,
+            "note": "Đăng ký thường trú cho tôi và con vào hộ gia đình của cha tôi.",
+        })
+    };
+    let one = row(0).to_string().len();
+    Value::Object(
+        [(
+            "rows".to_owned(),
+            Value::Array((0..bytes / one).map(row).collect()),
+        )]
+        .into_iter()
+        .collect(),
+    )
 }
