@@ -735,9 +735,16 @@ pub fn FormView(
             if let Some(intake) = intake.clone() {
                 #[cfg(feature = "app")]
                 if needs_signature && intake.signed_in {
-                    // Signed first (the Sign step sends the dossier once signed).
-                    outcome.set(Outcome::Signing(ctx.submission()));
-                    focus_later(result_ref);
+                    // Signed first (the Sign step sends the dossier once signed), once every
+                    // file has finished uploading: its `sha256` is part of what is signed.
+                    outcome.set(Outcome::Checking);
+                    leptos::task::spawn_local(async move {
+                        while ctx.uploads_pending.get_untracked() > 0 {
+                            fetch::sleep(100).await;
+                        }
+                        outcome.set(Outcome::Signing(ctx.submission()));
+                        focus_later(result_ref);
+                    });
                     return;
                 }
                 send_dossier(
