@@ -1,8 +1,9 @@
 //! The Sign step of a form that must be signed (design §5): the citizen's certificate from the
 //! portal's bridge (holder, issuer, validity), then hash signing — form-core builds the signed
 //! attributes, only their hash goes to the bridge, the citizen approves in their signing app —
-//! and the detached CAdES signature assembled here. Every failure (rejected, expired, the
-//! bridge unreachable) says so and offers to try again; the filled form is never lost.
+//! and the detached CAdES signature assembled here. Every failure (a certificate out of its
+//! validity or not the citizen's, rejected, expired, the provider's error, the bridge
+//! unreachable) says so and offers to try again; the filled form is never lost.
 
 use crate::fetch;
 use base64::Engine;
@@ -91,6 +92,26 @@ async fn credential() -> Result<Credential, Text> {
             )
         })?;
     let who = describe(signer);
+    // A certificate out of its validity would make a signature every verifier refuses.
+    let now = (js_sys::Date::now() / 1000.0) as u64;
+    if now > who.not_after {
+        let until = day(who.not_after);
+        return Err(Text::new(
+            format!(
+                "Chứng thư số của bạn đã hết hạn ngày {until}. Hãy gia hạn với tổ chức cung cấp chữ ký số rồi thử lại."
+            ),
+            format!(
+                "Your certificate expired on {until}. Renew it with your signature provider, then try again."
+            ),
+        ));
+    }
+    if now < who.not_before {
+        let from = day(who.not_before);
+        return Err(Text::new(
+            format!("Chứng thư số của bạn chỉ có hiệu lực từ ngày {from}."),
+            format!("Your certificate is valid only from {from}."),
+        ));
+    }
     Ok(Credential {
         id: info["credentialID"].as_str().unwrap_or_default().to_owned(),
         algo,

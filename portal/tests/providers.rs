@@ -34,6 +34,7 @@ use x509_cert::spki::SubjectPublicKeyInfoOwned;
 use x509_cert::time::Validity;
 
 const AN_ID: &str = "001090012345";
+const BINH_ID: &str = "056185004321";
 
 /// A test CA: root → issuing CA (P-256), and the root's PEM for the portal's trust store.
 struct Pki {
@@ -221,7 +222,8 @@ async fn csc_list(
         return csc_error(StatusCode::UNAUTHORIZED, "invalid_token", "Expired token");
     }
     m.record("credentials/list", &b);
-    let ids = if b["userID"] == AN_ID {
+    // An's credential — and, by the provider's mistake, for Bình's ID number too.
+    let ids = if b["userID"] == AN_ID || b["userID"] == BINH_ID {
         json!(["an-rsa-1"])
     } else {
         json!([])
@@ -649,10 +651,26 @@ async fn a_citizen_signs_through_a_csc_v2_provider() {
     let (status, _) = sign_ct01(&p, &an, &body["data"], SignAlgo::RsaPssSha256).await;
     assert_eq!(status, "completed");
 
-    // A citizen the provider does not know has no credential; an official none either (403).
+    // A citizen the provider does not know has no credential.
+    let cuong = p.token("citizen-cuong").await;
+    let list = post_bridge(&p, "/bridge/v1/credentials/list", &cuong, &json!({})).await;
+    assert_eq!(list.json["credentialIDs"], json!([]), "{}", list.json);
+    // A certificate that names someone else is never offered (intake would refuse it): 409.
     let binh = p.token("citizen-binh").await;
     let list = post_bridge(&p, "/bridge/v1/credentials/list", &binh, &json!({})).await;
-    assert_eq!(list.json["credentialIDs"], json!([]), "{}", list.json);
+    assert_eq!(list.status, StatusCode::CONFLICT, "{}", list.json);
+    assert_eq!(list.json["error"]["code"], "certificate-not-yours");
+    let tried = post_bridge(
+        &p,
+        "/bridge/v1/signatures/signHash",
+        &binh,
+        &json!({
+            "credentialID": "an-rsa-1", "hashes": [B64.encode([1u8; 32])],
+            "hashAlgorithmOID": "2.16.840.1.101.3.4.2.1", "signAlgo": SignAlgo::RsaPssSha256.oid(),
+        }),
+    )
+    .await;
+    assert_eq!(tried.status, StatusCode::CONFLICT, "{}", tried.json);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

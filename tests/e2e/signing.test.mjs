@@ -17,13 +17,14 @@ let browser;
 before(async () => { browser = await launch(); });
 after(async () => { await browser?.close(); });
 
-/** Approves (or rejects) the waiting request on the development signer's page. */
+/** Approves (or rejects) the newest waiting request on the development signer's page. */
 async function onThePhone(page, decision) {
   const phone = await page.context().newPage();
   await phone.goto(`${URL}/dev/signer`);
-  await phone.locator("[data-testid=signing-request]").first().waitFor();
-  assert.match(await phone.textContent("[data-testid=signing-request]"), /CT01|cư trú/i);
-  await phone.click(`[data-testid=signing-request] button:has-text('${decision}')`);
+  const request = phone.locator("[data-testid=signing-request]").last();
+  await request.waitFor();
+  assert.match(await request.textContent(), /CT01|cư trú/i);
+  await request.locator(`button:has-text('${decision}')`).click();
   await phone.close();
 }
 
@@ -94,5 +95,51 @@ test("a refused signing request keeps the form, and signing again works", async 
   await page.waitForURL(/\/d\/.+\?new=1$/, { timeout: 20000 });
   await skipKeepDialog(page);
   assert.match(await page.textContent("[data-testid=signature]"), /Lê Minh Cường/);
+  await page.close();
+});
+
+test("a certificate that is not the citizen's, a provider's error and an unreachable bridge each say so; the form is kept", async () => {
+  const page = await openPage(browser);
+  await signIn(page, "citizen-dung", "/f/ct01-signed");
+  await page.waitForSelector("h1.ef-title");
+  await fill(page);
+  const failed = async (pattern) => {
+    await page.locator("[data-testid=sign-failed]").waitFor({ timeout: 20000 });
+    assert.match(await page.textContent("[data-testid=sign-failed]"), pattern);
+    assert.equal(await page.inputValue("#f__request"), example.request, "the form is kept");
+  };
+  // The bridge's answer when the provider's certificate names someone else (tested on the
+  // portal's side in portal/tests/providers.rs): its message is shown.
+  await page.route("**/bridge/v1/credentials/list", (r) => r.fulfill({
+    status: 409, contentType: "application/json",
+    body: JSON.stringify({ error: { code: "certificate-not-yours", message: {
+      vi: "Chứng thư số mà dịch vụ ký số trả về không mang số định danh của bạn.",
+      en: "The certificate the signing service returned does not carry your personal ID number." } } }),
+  }));
+  await page.click("button[type=submit]");
+  await failed(/không mang số định danh của bạn/);
+  assert.deepEqual(await axe(page), []);
+  await page.unroute("**/bridge/v1/credentials/list");
+  // The provider answered with an error while the citizen was approving: "failed".
+  await page.route("**/bridge/v1/signatures/*", (r) => r.request().method() === "GET"
+    ? r.fulfill({ status: 200, contentType: "application/json", body: JSON.stringify({ status: "failed" }) })
+    : r.continue());
+  await page.click("[data-testid=sign-retry]");
+  await page.click("[data-testid=sign-start]");
+  await failed(/báo lỗi và chưa ký được/);
+  await page.unroute("**/bridge/v1/signatures/*");
+  // The bridge cannot be reached at all.
+  await page.route("**/bridge/**", (r) => r.abort());
+  await page.click("[data-testid=sign-retry]");
+  await failed(/Không kết nối được dịch vụ ký số/);
+  await page.screenshot({ path: shot("signing-unreachable") });
+  await page.unroute("**/bridge/**");
+  // And then it works.
+  await page.click("[data-testid=sign-retry]");
+  await page.locator("[data-testid=sign-waiting]").waitFor();
+  await onThePhone(page, "Approve");
+  await page.waitForURL(/\/d\/.+\?new=1$/, { timeout: 20000 });
+  await skipKeepDialog(page);
+  assert.match(await page.textContent("[data-testid=signature]"), /Phạm Thị Dung/);
   await page.close();
 });

@@ -161,7 +161,16 @@ impl Bridge {
             return Ok(creds.clone());
         }
         match provider.credentials(user).await {
-            Ok(creds) => {
+            Ok(listed) => {
+                // Only certificates that name this citizen (their ID number in serialNumber or
+                // UID): intake would refuse a signature made with any other.
+                let found = listed.len();
+                let creds: Vec<Credential> =
+                    listed.into_iter().filter(|c| names(c, user)).collect();
+                if found > 0 && creds.is_empty() {
+                    tracing::warn!(user = %user.id, found, "the provider's certificates name someone else");
+                    return Err(not_yours());
+                }
                 if let Ok(mut listed) = self.listed.lock() {
                     listed.retain(|_, (at, _)| now - *at < CREDENTIALS_TTL_MS);
                     listed.insert(user.id.clone(), (now, creds.clone()));
@@ -206,6 +215,30 @@ impl Bridge {
             }
         });
     }
+}
+
+/// Whether the credential's certificate names `user` (their personal ID number, often with a
+/// `CCCD:` prefix, in the subject's serialNumber or UID), as intake will require.
+fn names(cred: &Credential, user: &UserRow) -> bool {
+    let Some(pid) = &user.personal_id else {
+        return true; // nothing to compare (intake does not compare either)
+    };
+    cred.chain.first().is_some_and(|c| {
+        form_core::sign::verify::describe(c)
+            .serial_number
+            .is_some_and(|s| s.ends_with(pid.as_str()))
+    })
+}
+
+fn not_yours() -> Response {
+    error(
+        StatusCode::CONFLICT,
+        "certificate-not-yours",
+        Text::new(
+            "Chứng thư số mà dịch vụ ký số trả về không mang số định danh của bạn. Hãy liên hệ tổ chức cung cấp chữ ký số của bạn.",
+            "The certificate the signing service returned does not carry your personal ID number. Contact your signature provider.",
+        ),
+    )
 }
 
 /// The portal's trust store: the certificates of `file` (PEM; self-signed ones are roots, the
