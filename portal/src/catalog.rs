@@ -7,7 +7,7 @@ use form_core::{AdminUnits, Diagnostic, Form, Text, Ymd, load};
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::sync::Arc;
+use std::sync::{Arc, RwLock};
 
 /// The real forms compiled into the binary.
 const BUILTIN: &[(&str, &str)] = &[
@@ -40,6 +40,7 @@ pub fn admin_units() -> Arc<AdminUnits> {
 }
 
 /// One form of the catalog.
+#[derive(Clone)]
 pub enum Entry {
     Ready(Arc<Ready>),
     /// The definition has errors; where it came from and what they are.
@@ -58,16 +59,17 @@ pub struct Ready {
     pub json: String,
 }
 
-/// Every form, by id.
+/// Every form, by id. Shared by the handlers; the builder's publications replace entries
+/// while the portal runs.
 #[derive(Default)]
 pub struct Catalog {
-    entries: BTreeMap<String, Entry>,
+    entries: RwLock<BTreeMap<String, Entry>>,
 }
 
 impl Catalog {
     /// The built-in forms, then `dir/*.json` (a file there replaces a built-in of the same id).
     pub fn load(dir: Option<&Path>) -> std::io::Result<Catalog> {
-        let mut catalog = Catalog::default();
+        let catalog = Catalog::default();
         for (name, text) in BUILTIN {
             catalog.add(name, text);
         }
@@ -98,8 +100,8 @@ impl Catalog {
                                 format!("The file cannot be read: {e}"),
                             ),
                         );
-                        catalog.entries.insert(
-                            id,
+                        catalog.insert(
+                            &id,
                             Entry::Broken {
                                 source: name,
                                 diagnostics: vec![d],
@@ -113,25 +115,44 @@ impl Catalog {
     }
 
     /// Loads one definition text; `name` is its file name (its id when the text has none).
-    pub fn add(&mut self, name: &str, text: &str) {
+    pub fn add(&self, name: &str, text: &str) {
         let id = serde_json::from_str::<Value>(text)
             .ok()
             .and_then(|v| v.get("id").and_then(Value::as_str).map(str::to_owned))
             .unwrap_or_else(|| name.trim_end_matches(".json").to_owned());
-        self.entries.insert(id, compile(name, text));
+        self.insert(&id, compile(name, text));
     }
 
-    pub fn get(&self, id: &str) -> Option<&Entry> {
-        self.entries.get(id)
+    /// Puts `entry` in as form `id` (replacing what was there).
+    pub fn insert(&self, id: &str, entry: Entry) {
+        // A poisoned lock still holds a whole map (inserts do not panic half-way).
+        let mut entries = self.entries.write().unwrap_or_else(|e| e.into_inner());
+        entries.insert(id.to_owned(), entry);
     }
 
-    pub fn iter(&self) -> impl Iterator<Item = (&String, &Entry)> {
-        self.entries.iter()
+    pub fn get(&self, id: &str) -> Option<Entry> {
+        let entries = self.entries.read().unwrap_or_else(|e| e.into_inner());
+        entries.get(id).cloned()
+    }
+
+    /// Every form as it is now, by id.
+    pub fn snapshot(&self) -> Vec<(String, Entry)> {
+        let entries = self.entries.read().unwrap_or_else(|e| e.into_inner());
+        entries
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect()
     }
 }
 
 /// Loads and checks one definition text (`name` says where it came from).
 pub fn compile(name: &str, text: &str) -> Entry {
+    check(name, text).0
+}
+
+/// Loads and checks one definition text: its entry, and every diagnostic (errors and
+/// warnings of the definition and of its prefill bindings), as the builder shows them.
+pub fn check(name: &str, text: &str) -> (Entry, Vec<Diagnostic>) {
     let loaded = load(text);
     // Prefill bindings name keys of the data store's catalogue, of types that suit their fields.
     let bindings: Vec<Diagnostic> = loaded
@@ -142,36 +163,44 @@ pub fn compile(name: &str, text: &str) -> Entry {
     for w in bindings.iter().filter(|d| !d.is_error()) {
         tracing::warn!(source = %name, pointer = %w.pointer, "{}", w.message.en);
     }
+    let mut all = loaded.diagnostics.clone();
+    all.extend(bindings.iter().cloned());
     if bindings.iter().any(Diagnostic::is_error) {
-        return Entry::Broken {
+        let entry = Entry::Broken {
             source: name.to_owned(),
             diagnostics: bindings,
         };
+        return (entry, all);
     }
-    match loaded.form.map(|f| f.with_admin_units(admin_units())) {
+    let entry = match loaded.form.map(|f| f.with_admin_units(admin_units())) {
         Some(form) => match Reference::new(&form.definition().data_schema) {
             Ok(reference) => Entry::Ready(Arc::new(Ready {
                 json: serde_json::to_string(form.definition()).unwrap_or_default(),
                 form,
                 reference,
             })),
-            Err(e) => Entry::Broken {
-                source: name.to_owned(),
-                diagnostics: vec![Diagnostic::error(
+            Err(e) => {
+                let d = Diagnostic::error(
                     "/dataSchema",
                     "schema-reference",
                     Text::new(
                         format!("Trình kiểm tra tham chiếu không chấp nhận lược đồ: {e}"),
                         format!("The reference validator rejects the schema: {e}"),
                     ),
-                )],
-            },
+                );
+                all.push(d.clone());
+                Entry::Broken {
+                    source: name.to_owned(),
+                    diagnostics: vec![d],
+                }
+            }
         },
         None => Entry::Broken {
             source: name.to_owned(),
             diagnostics: loaded.diagnostics,
         },
-    }
+    };
+    (entry, all)
 }
 
 impl Ready {

@@ -99,10 +99,26 @@ impl AppState {
         config: Config,
     ) -> Result<AppState, sqlx::Error> {
         let db = Db::connect(database_url).await?;
-        for (id, entry) in catalog.iter() {
+        // Versions published in the builder replace older ones of the same form.
+        for (id, text) in db.latest_publications().await? {
+            let entry = crate::catalog::compile(&format!("{id}.json"), &text);
+            let version_of = |e: &Entry| match e {
+                Entry::Ready(r) => Some(r.form.definition().version),
+                Entry::Broken { .. } => None,
+            };
+            match (
+                version_of(&entry),
+                catalog.get(&id).as_ref().and_then(version_of),
+            ) {
+                (Some(published), Some(there)) if there > published => {}
+                (Some(_), _) => catalog.insert(&id, entry),
+                (None, _) => tracing::error!(form = %id, "a published version no longer loads"),
+            }
+        }
+        for (id, entry) in catalog.snapshot() {
             if let Entry::Ready(r) = entry {
                 let version = i64::from(r.form.definition().version);
-                if !db.record_form_version(id, version, &r.json).await? {
+                if !db.record_form_version(&id, version, &r.json).await? {
                     tracing::warn!(form = %id, version, "this version was published before with another definition; dossiers keep the earlier one — give the form a new version number");
                 }
             }
@@ -224,6 +240,26 @@ pub fn router(state: AppState) -> Router {
             post(intake::upload).layer(DefaultBodyLimit::max(intake::MAX_FILE)),
         )
         .route("/api/v1/attachments/{sha256}", get(intake::download_file))
+        .route(
+            "/api/v1/builder/forms",
+            get(crate::builder::list)
+                .post(crate::builder::create)
+                .layer(DefaultBodyLimit::max(crate::builder::MAX_DEFINITION + 4096)),
+        )
+        .route(
+            "/api/v1/builder/forms/{id}",
+            get(crate::builder::get)
+                .put(crate::builder::save)
+                .layer(DefaultBodyLimit::max(crate::builder::MAX_DEFINITION + 4096)),
+        )
+        .route(
+            "/api/v1/builder/forms/{id}/publish",
+            post(crate::builder::publish).layer(DefaultBodyLimit::max(1024)),
+        )
+        .route(
+            "/api/v1/builder/forms/{id}/versions/{version}",
+            get(crate::builder::version),
+        )
         .route("/d/{code}", get(citizen_home))
         .route("/dossiers", get(citizen_home))
         .route("/inbox", get(citizen_home))
@@ -435,7 +471,8 @@ fn form_not_found(id: &str) -> Response {
 async fn list_forms(State(state): State<AppState>) -> Json<Value> {
     let forms: Vec<Value> = state
         .catalog
-        .iter()
+        .snapshot()
+        .into_iter()
         .filter_map(|(id, e)| match e {
             Entry::Ready(r) => Some(json!({"id": id, "version": r.form.definition().version, "title": r.form.definition().title})),
             Entry::Broken { .. } => None,
@@ -452,7 +489,7 @@ async fn get_form(State(state): State<AppState>, Path(id): Path<String>) -> Resp
         Some(Entry::Broken {
             source,
             diagnostics,
-        }) => broken(source, diagnostics),
+        }) => broken(&source, &diagnostics),
         None => form_not_found(&id),
     }
 }
@@ -469,7 +506,7 @@ async fn check_data(
         Some(Entry::Broken {
             source,
             diagnostics,
-        }) => return broken(source, diagnostics),
+        }) => return broken(&source, &diagnostics),
         None => return form_not_found(&id),
     };
     let data: Value = match parse_body(&body) {

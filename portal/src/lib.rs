@@ -9,6 +9,7 @@
 
 pub mod auth;
 pub mod bridge;
+pub mod builder;
 pub mod catalog;
 pub mod clock;
 pub mod datastore;

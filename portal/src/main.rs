@@ -211,7 +211,7 @@ fn run() -> Result<ExitCode> {
             let lang = Lang::parse(&lang).unwrap_or(Lang::En);
             let text = std::fs::read_to_string(&definition)
                 .with_context(|| format!("reading {}", definition.display()))?;
-            let mut catalog = Catalog::default();
+            let catalog = Catalog::default();
             catalog.add(
                 &definition
                     .file_name()
@@ -219,13 +219,13 @@ fn run() -> Result<ExitCode> {
                     .unwrap_or_default(),
                 &text,
             );
-            let Some((_, entry)) = catalog.iter().next() else {
+            let Some((_, entry)) = catalog.snapshot().into_iter().next() else {
                 anyhow::bail!("no definition")
             };
             let ready = match entry {
-                portal::Entry::Ready(r) => r.clone(),
+                portal::Entry::Ready(r) => r,
                 portal::Entry::Broken { diagnostics, .. } => {
-                    for d in diagnostics {
+                    for d in &diagnostics {
                         println!("{}: {}", definition.display(), d.render(lang));
                     }
                     anyhow::bail!("the definition has errors; fix them first (eform check)");
@@ -358,7 +358,7 @@ fn serve(
         .with_context(|| format!("creating {}", forms_dir.display()))?;
     let catalog = Catalog::load(Some(&forms_dir))
         .with_context(|| format!("reading {}", forms_dir.display()))?;
-    for (id, entry) in catalog.iter() {
+    for (id, entry) in catalog.snapshot() {
         match entry {
             portal::Entry::Ready(r) => {
                 tracing::info!(form = %id, version = r.form.definition().version, "form ready")
