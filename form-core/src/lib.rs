@@ -23,6 +23,7 @@ pub mod datastore;
 pub mod definition;
 mod diagnostic;
 pub mod display;
+pub mod edit;
 pub mod expr;
 mod form;
 pub mod format;

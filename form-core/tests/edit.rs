@@ -1,0 +1,165 @@
+//! The builder's editing operations keep the layout and the data schema in step, and what they
+//! make passes the full check.
+
+use form_core::edit::{self, ALL, At};
+use form_core::{Widget, load};
+use serde_json::{Value, json};
+
+fn skeleton() -> Value {
+    json!({
+        "id": "thu", "version": 1, "title": {"vi": "Thử", "en": "Test"},
+        "dataSchema": {"type": "object", "properties": {}, "required": []},
+        "pages": [{"id": "page-1", "title": {"vi": "Trang 1", "en": "Page 1"}, "sections": [
+            {"id": "section-1", "title": {"vi": "Mục 1", "en": "Section 1"}, "items": []}
+        ]}],
+    })
+}
+
+fn errors(def: &Value) -> Vec<String> {
+    load(&def.to_string())
+        .errors()
+        .map(|d| format!("{} {}", d.pointer, d.message.en))
+        .collect()
+}
+
+#[test]
+fn every_widget_added_makes_a_valid_form() {
+    let mut def = skeleton();
+    for (i, w) in ALL.iter().enumerate() {
+        let at = edit::add_item(&mut def, 0, 0, i, *w).unwrap();
+        assert_eq!(at, At::item(0, 0, i));
+    }
+    assert_eq!(errors(&def), Vec::<String>::new(), "{def:#}");
+    // The table gets a column of every kind a column can be.
+    let table = At::item(0, 0, ALL.iter().position(|w| *w == Widget::Table).unwrap());
+    for w in ALL
+        .iter()
+        .filter(|w| !matches!(w, Widget::Table | Widget::Static))
+    {
+        edit::add_column(&mut def, table, *w).unwrap();
+    }
+    assert!(edit::add_column(&mut def, table, Widget::Table).is_err());
+    assert_eq!(errors(&def), Vec::<String>::new(), "{def:#}");
+    // Keys are fresh: field1, field2, … and the table's own field1, field2, …
+    assert_eq!(
+        def["pages"][0]["sections"][0]["items"][0]["pointer"],
+        "/field1"
+    );
+    assert!(
+        def["dataSchema"]["properties"]["field14"]["items"]["properties"]["field13"].is_object()
+    );
+}
+
+#[test]
+fn renaming_requiring_and_removing_follow_the_schema() {
+    let mut def = skeleton();
+    let a = edit::add_item(&mut def, 0, 0, 0, Widget::Text).unwrap();
+    let b = edit::add_item(&mut def, 0, 0, 1, Widget::Date).unwrap();
+    edit::set_required(&mut def, a, true).unwrap();
+    assert!(edit::is_required(&def, a) && !edit::is_required(&def, b));
+    edit::rename_key(&mut def, a, "hoTen").unwrap();
+    assert_eq!(
+        def["pages"][0]["sections"][0]["items"][0]["pointer"],
+        "/hoTen"
+    );
+    assert_eq!(def["dataSchema"]["required"], json!(["hoTen"]));
+    assert!(def["dataSchema"]["properties"]["field1"].is_null());
+    // A key in use, or not a key, changes nothing.
+    let before = def.clone();
+    assert!(edit::rename_key(&mut def, b, "hoTen").is_err());
+    assert!(edit::rename_key(&mut def, b, "1 bad").is_err());
+    assert_eq!(def, before);
+    edit::remove(&mut def, a).unwrap();
+    assert_eq!(def["dataSchema"]["required"], json!([]));
+    assert!(def["dataSchema"]["properties"]["hoTen"].is_null());
+    assert_eq!(
+        def["pages"][0]["sections"][0]["items"][0]["pointer"],
+        "/field2"
+    );
+    assert_eq!(errors(&def), Vec::<String>::new());
+    // A table column: required in the row schema, renamed, removed.
+    let t = edit::add_item(&mut def, 0, 0, 1, Widget::Table).unwrap();
+    let c = edit::add_column(&mut def, t, Widget::Text).unwrap();
+    edit::set_required(&mut def, c, true).unwrap();
+    edit::rename_key(&mut def, c, "ten").unwrap();
+    let key = def["pages"][0]["sections"][0]["items"][1]["pointer"]
+        .as_str()
+        .unwrap()
+        .trim_start_matches('/')
+        .to_owned();
+    assert_eq!(
+        def["dataSchema"]["properties"][&key]["items"]["required"],
+        json!(["ten"])
+    );
+    assert_eq!(errors(&def), Vec::<String>::new());
+    edit::remove(&mut def, c).unwrap();
+    assert_eq!(
+        def["dataSchema"]["properties"][&key]["items"]["required"],
+        json!([])
+    );
+}
+
+#[test]
+fn the_keyboard_reaches_every_place() {
+    let mut def = skeleton();
+    edit::add_section(&mut def, 0, 1).unwrap();
+    edit::add_page(&mut def, 1).unwrap();
+    // An empty section is reported until it has a field; ids stay unique across pages.
+    assert!(
+        errors(&def)
+            .iter()
+            .any(|e| e.starts_with("/pages/0/sections/1/items")),
+        "{:?}",
+        errors(&def)
+    );
+    edit::add_item(&mut def, 0, 1, 0, Widget::Checkbox).unwrap();
+    edit::add_item(&mut def, 1, 0, 0, Widget::Email).unwrap();
+    let a = edit::add_item(&mut def, 0, 0, 0, Widget::Text).unwrap();
+    edit::add_item(&mut def, 0, 0, 1, Widget::Number).unwrap();
+    // Down within the section, then out of it into the next section, then the next page.
+    let a = edit::step(&mut def, a, 1).unwrap();
+    assert_eq!(a, At::item(0, 0, 1));
+    let a = edit::step(&mut def, a, 1).unwrap();
+    assert_eq!(a, At::item(0, 1, 0), "into the next section, first");
+    let a = edit::step(&mut def, a, 1).unwrap();
+    assert_eq!(a, At::item(0, 1, 1));
+    let a = edit::step(&mut def, a, 1).unwrap();
+    assert_eq!(a, At::item(1, 0, 0), "onto the next page");
+    let a = edit::step(&mut def, a, 1).unwrap();
+    assert_eq!(a, At::item(1, 0, 1));
+    assert!(edit::step(&mut def, a, 1).is_err(), "the last place");
+    // And back up, to the end of the previous section.
+    let a = edit::step(&mut def, a, -1).unwrap();
+    let a = edit::step(&mut def, a, -1).unwrap();
+    assert_eq!(a, At::item(0, 1, 1));
+    let a = edit::step(&mut def, a, -1).unwrap();
+    let a = edit::step(&mut def, a, -1).unwrap();
+    assert_eq!(a, At::item(0, 0, 1));
+    assert_eq!(
+        def["pages"][0]["sections"][0]["items"][1]["pointer"],
+        "/field3"
+    );
+    assert_eq!(errors(&def), Vec::<String>::new());
+    // Nowhere: an error, nothing changed.
+    let before = def.clone();
+    assert!(edit::step(&mut def, At::item(5, 0, 0), 1).is_err());
+    assert!(edit::remove(&mut def, At::item(0, 0, 9)).is_err());
+    assert!(edit::add_item(&mut def, 3, 0, 0, Widget::Text).is_err());
+    assert_eq!(def, before);
+}
+
+#[test]
+fn missing_translations_are_found() {
+    let mut def = skeleton();
+    let a = edit::add_item(&mut def, 0, 0, 0, Widget::Select).unwrap();
+    assert!(edit::missing_translations(&def).is_empty());
+    def["pages"][0]["sections"][0]["items"][0]["label"]["en"] = json!("");
+    def["pages"][0]["sections"][0]["items"][0]["options"][1]["label"]["vi"] = json!(" ");
+    assert_eq!(
+        edit::missing_translations(&def),
+        [
+            format!("{}/label", a.pointer()),
+            format!("{}/options/1/label", a.pointer())
+        ]
+    );
+}

@@ -1,0 +1,85 @@
+// The builder in a real browser: an official of an agency creates a form from a skeleton with
+// the palette, edits its fields' properties (labels in both languages, key, required, a rule),
+// sees form-core's diagnostics and the live preview (the citizens' runtime) in both languages
+// and at 360 px, undoes and redoes, and publishes; a citizen then fills and submits it.
+// Keyboard only for the moves; axe on each screen.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { URL, launch, openPage, shot, axe, signIn } from "./browser.mjs";
+
+let browser;
+before(async () => { browser = await launch(); });
+after(async () => { await browser?.close(); });
+
+const ID = `thu-${Date.now().toString(36)}`;
+
+test("an official builds a form with the palette, previews it, publishes it; a citizen submits it", async () => {
+  const page = await openPage(browser, { width: 1400, height: 1000 });
+  await signIn(page, "official-ha", "/builder/");
+  await page.locator("[data-testid=builder-forms]").waitFor();
+  assert.deepEqual(await axe(page), []);
+  await page.screenshot({ path: shot("builder-list"), fullPage: true });
+  await page.fill("#bd-new-id", ID);
+  await page.click("[data-testid=new-form]");
+  await page.waitForURL(new RegExp(`/builder/\\?form=${ID}$`));
+  await page.locator("[data-testid=form-properties]").waitFor();
+  // The form's title in both languages.
+  await page.fill("#bd-title-vi", "Đơn đề nghị thử nghiệm");
+  await page.fill("#bd-title-en", "Test application");
+  // Fields from the palette; each lands after the selected one.
+  const add = async (widget) => {
+    await page.click(`.bd-palette button[data-widget=${widget}]`);
+  };
+  await add("text");
+  await page.fill("#bd-label-vi", "Họ và tên");
+  await page.fill("#bd-label-en", "Full name");
+  await page.fill("#bd-key", "hoTen");
+  await page.press("#bd-key", "Tab");
+  await page.check("[data-testid=required]");
+  await add("date");
+  await page.fill("#bd-label-vi", "Ngày sinh");
+  await page.fill("#bd-label-en", "Date of birth");
+  await add("select");
+  await add("table");
+  // The preview is the citizens' runtime: the fields are there, labelled.
+  const preview = page.locator("[data-testid=preview]");
+  await preview.getByLabel("Họ và tên").waitFor();
+  await preview.getByLabel("Ngày sinh").waitFor();
+  await page.screenshot({ path: shot("builder-editor"), fullPage: true });
+  // Undo the table, redo it.
+  const items = page.locator("[data-testid=canvas-item]");
+  const count = await items.count();
+  await page.click("[data-testid=undo]");
+  assert.equal(await items.count(), count - 2, "the table and its column gone");
+  await page.click("[data-testid=redo]");
+  assert.equal(await items.count(), count);
+  // Keyboard: select the date field and move it up above the name.
+  await items.nth(1).locator(".bd-item__pick").focus();
+  await page.keyboard.press("Enter");
+  await page.locator("[data-testid=move-up]").focus();
+  await page.keyboard.press("Enter");
+  assert.match(await items.nth(0).textContent(), /Ngày sinh/);
+  // The preview in English and at 360 px.
+  await page.locator(".bd-preview .ef-lang__button[lang=en]").click();
+  await preview.getByLabel("Full name").waitFor();
+  await page.check("[data-testid=preview-narrow]");
+  assert.ok((await preview.boundingBox()).width <= 362);
+  await page.screenshot({ path: shot("builder-preview-360"), fullPage: true });
+  assert.deepEqual(await axe(page), []);
+  // The draft is saved on the portal.
+  await page.locator("[data-testid=save-state]", { hasText: /Đã lưu|saved/ }).waitFor();
+  await page.click("[data-testid=publish]");
+  await page.locator("[data-testid=published]").waitFor();
+  assert.match(await page.textContent("[data-testid=published]"), /1/);
+  await page.locator("[data-testid=versions] li").first().waitFor();
+  assert.deepEqual(page.problems, []);
+  await page.close();
+
+  // A citizen fills and submits it.
+  const citizen = await openPage(browser);
+  await signIn(citizen, "citizen-an", `/f/${ID}`);
+  await citizen.getByLabel(/Họ và tên/).fill("Nguyễn Văn An");
+  await citizen.click("button[type=submit]");
+  await citizen.waitForURL(/\/d\/.+\?new=1$/, { timeout: 20000 });
+  await citizen.close();
+});
