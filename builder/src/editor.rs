@@ -52,6 +52,9 @@ struct Ctx {
     save: RwSignal<Save>,
     /// Bumped by every change (the autosave waits until it stops moving).
     edits: RwSignal<u64>,
+    /// Bumped by changes other than typing (and by undo/redo): the properties panel is drawn
+    /// again then, never while the official types (the text box keeps its focus).
+    shape: RwSignal<u64>,
     lang: RwSignal<Lang>,
 }
 
@@ -68,6 +71,9 @@ impl Ctx {
             Ok(select) => {
                 if next == before {
                     return;
+                }
+                if coalesce.is_none() {
+                    self.shape.update(|n| *n += 1);
                 }
                 self.history.update_value(|h| {
                     if coalesce.is_none() || h.last != coalesce {
@@ -144,6 +150,7 @@ impl Ctx {
         });
         if let Some(prev) = moved {
             self.def.set(prev);
+            self.shape.update(|n| *n += 1);
             self.touched();
         }
     }
@@ -159,6 +166,7 @@ impl Ctx {
         });
         if let Some(next) = moved {
             self.def.set(next);
+            self.shape.update(|n| *n += 1);
             self.touched();
         }
     }
@@ -224,6 +232,7 @@ fn Workbench(id: String, start: Value, lang: RwSignal<Lang>) -> impl IntoView {
         rev: RwSignal::new(start["rev"].as_i64().unwrap_or(1)),
         save: RwSignal::new(Save::Saved),
         edits: RwSignal::new(0),
+        shape: RwSignal::new(0),
         lang,
     };
     let versions = RwSignal::new(start["versions"].clone());
@@ -330,7 +339,7 @@ fn Workbench(id: String, start: Value, lang: RwSignal<Lang>) -> impl IntoView {
         {move || ctx.problem.get().map(|p| view! { <p role="alert" class="ef-error">{p.get(lang.get()).to_owned()}</p> })}
         <div class="bd-work">
             <section class="bd-pane" aria-labelledby="bd-canvas-title">
-                <h2 id="bd-canvas-title" class="ef-section__title">{t(lang, "Bố cục", "Layout")}</h2>
+                <h2 id="bd-canvas-title" class="ef-section__title" tabindex="-1">{t(lang, "Bố cục", "Layout")}</h2>
                 <Palette ctx=ctx />
                 <Canvas ctx=ctx />
             </section>
@@ -423,7 +432,7 @@ fn Canvas(ctx: Ctx) -> impl IntoView {
         );
         let is = move || ctx.selected.get() == Some(at);
         view! {
-            <div class="bd-item" class:bd-item--selected=is data-testid="canvas-item">
+            <div class="bd-item" class:bd-item--selected=is data-testid="canvas-item" aria-current=move || if is() { "true" } else { "false" }>
                 <button type="button" class="bd-item__pick" aria-pressed=move || if is() { "true" } else { "false" }
                     on:click=move |_| ctx.selected.set(Some(at))>
                     <span class="bd-item__label">{label}</span>
@@ -432,11 +441,11 @@ fn Canvas(ctx: Ctx) -> impl IntoView {
                 {move || is().then(|| view! {
                     <span class="bd-item__tools">
                         <button type="button" class="ef-button ef-button--secondary" data-testid="move-up"
-                            on:click=move |_| ctx.change(None, |d| edit::step(d, at, -1).map(Some))>{t(lang, "Lên", "Up")}</button>
+                            on:click=move |_| { ctx.change(None, |d| edit::step(d, at, -1).map(Some)); refocus("[aria-current=true] [data-testid=move-up]"); }>{t(lang, "Lên", "Up")}</button>
                         <button type="button" class="ef-button ef-button--secondary" data-testid="move-down"
-                            on:click=move |_| ctx.change(None, |d| edit::step(d, at, 1).map(Some))>{t(lang, "Xuống", "Down")}</button>
+                            on:click=move |_| { ctx.change(None, |d| edit::step(d, at, 1).map(Some)); refocus("[aria-current=true] [data-testid=move-down]"); }>{t(lang, "Xuống", "Down")}</button>
                         <button type="button" class="ef-button ef-button--secondary" data-testid="delete"
-                            on:click=move |_| { ctx.change(None, |d| edit::remove(d, at).map(|_| None)); ctx.selected.set(None); }>{t(lang, "Xoá", "Delete")}</button>
+                            on:click=move |_| { ctx.change(None, |d| edit::remove(d, at).map(|_| None)); ctx.selected.set(None); refocus("#bd-canvas-title"); }>{t(lang, "Xoá", "Delete")}</button>
                     </span>
                 })}
             </div>
@@ -495,13 +504,28 @@ fn Canvas(ctx: Ctx) -> impl IntoView {
     }
 }
 
+/// Focuses the element `selector` names once the page has been drawn again (the canvas is
+/// redrawn by a move: the keyboard stays where it was).
+fn refocus(selector: &'static str) {
+    request_animation_frame(move || {
+        use wasm_bindgen::JsCast;
+        if let Some(e) = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.query_selector(selector).ok().flatten())
+            .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+        {
+            let _ = e.focus();
+        }
+    });
+}
+
 /// A text input bound to the definition at `pointer` (one undo step per box typed into).
 fn text_input(
     ctx: Ctx,
     id: String,
     label: String,
     pointer: String,
-    missing: bool,
+    pair: Option<String>,
 ) -> impl IntoView {
     let value = {
         let pointer = pointer.clone();
@@ -515,16 +539,22 @@ fn text_input(
         }
     };
     let lang = ctx.lang;
+    let text_of_pair = pair.is_some();
     view! {
         <div class="ef-field">
             <label class="ef-label" for=id.clone()>{label}
-                {missing.then(|| view! { <span class="bd-flag">{t(lang, " — thiếu bản dịch", " — translation missing")}</span> })}
+                {move || {
+                    let missing = pair.as_ref().is_some_and(|p| ctx.def.with(|d| edit::missing_translations(d).contains(p)));
+                    missing.then(|| view! { <span class="bd-flag">{t(lang, " — thiếu bản dịch", " — translation missing")}</span> })
+                }}
             </label>
             <input id=id class="ef-input" prop:value=value on:input=move |ev| {
                 let v = event_target_value(&ev);
                 let pointer = pointer.clone();
                 ctx.change(Some(pointer.clone()), move |d| {
-                    set_at(d, &pointer, if v.is_empty() { None } else { Some(json!(v)) });
+                    // A text of a vi/en pair stays (empty: flagged); an empty rule goes.
+                    let keep = text_of_pair || !v.is_empty();
+                    set_at(d, &pointer, keep.then(|| json!(v)));
                     Ok(None)
                 });
             } />
@@ -561,10 +591,9 @@ fn text_pair(
     en: &'static str,
     pointer: String,
 ) -> impl IntoView {
-    let missing = edit::missing_translations(&ctx.def.get_untracked()).contains(&pointer);
     view! {
-        {text_input(ctx, format!("bd-{name}-vi"), format!("{vi} (Tiếng Việt)"), format!("{pointer}/vi"), missing)}
-        {text_input(ctx, format!("bd-{name}-en"), format!("{en} (English)"), format!("{pointer}/en"), missing)}
+        {text_input(ctx, format!("bd-{name}-vi"), format!("{vi} (Tiếng Việt)"), format!("{pointer}/vi"), Some(pointer.clone()))}
+        {text_input(ctx, format!("bd-{name}-en"), format!("{en} (English)"), format!("{pointer}/en"), Some(pointer.clone()))}
     }
 }
 
@@ -574,14 +603,15 @@ fn Properties(ctx: Ctx) -> impl IntoView {
     let lang = ctx.lang;
     let key_problem = RwSignal::new(None::<Text>);
     move || {
-        let d = ctx.def.get();
+        ctx.shape.track();
+        let d = ctx.def.get_untracked();
         match ctx.selected.get() {
             None => view! {
                 <div class="bd-props" data-testid="form-properties">
                     {text_pair(ctx, "title", "Tên biểu mẫu", "Form title", "/title".into())}
-                    {text_input(ctx, "bd-procedure".into(), t(lang, "Mã thủ tục hành chính", "Administrative procedure code")().into(), "/procedureCode".into(), false)}
+                    {text_input(ctx, "bd-procedure".into(), t(lang, "Mã thủ tục hành chính", "Administrative procedure code")().into(), "/procedureCode".into(), None)}
                     <label class="bd-inline"><input type="checkbox" class="ef-checkbox" data-testid="signature-required"
-                        prop:checked=d["signature"]["required"].as_bool().unwrap_or(false)
+                        prop:checked=move || ctx.def.with(|d| d["signature"]["required"].as_bool().unwrap_or(false))
                         on:change=move |ev| {
                             let on = event_target_checked(&ev);
                             ctx.change(None, move |d| {
@@ -622,16 +652,131 @@ fn Properties(ctx: Ctx) -> impl IntoView {
                                 } />{t(lang, "Bắt buộc", "Required")}</label>
                             {text_pair(ctx, "label", "Nhãn", "Label", format!("{base}/label"))}
                             {text_pair(ctx, "help", "Hướng dẫn", "Help", format!("{base}/help"))}
-                            {text_input(ctx, "bd-visible".into(), t(lang, "Chỉ hiện khi (quy tắc)", "Show only when (rule)")().into(), format!("{base}/visibleIf"), false)}
-                            {text_input(ctx, "bd-required-if".into(), t(lang, "Bắt buộc khi (quy tắc)", "Required when (rule)")().into(), format!("{base}/requiredIf"), false)}
-                            {text_input(ctx, "bd-compute".into(), t(lang, "Giá trị tính từ (quy tắc)", "Computed as (rule)")().into(), format!("{base}/compute"), false)}
+                            {text_input(ctx, "bd-visible".into(), t(lang, "Chỉ hiện khi (quy tắc)", "Show only when (rule)")().into(), format!("{base}/visibleIf"), None)}
+                            {text_input(ctx, "bd-required-if".into(), t(lang, "Bắt buộc khi (quy tắc)", "Required when (rule)")().into(), format!("{base}/requiredIf"), None)}
+                            {text_input(ctx, "bd-compute".into(), t(lang, "Giá trị tính từ (quy tắc)", "Computed as (rule)")().into(), format!("{base}/compute"), None)}
                         })}
+                        {widget.filter(|w| matches!(w, Widget::Select | Widget::Radio | Widget::MultiSelect)).map(|_| choices(ctx, at, &item))}
+                        {widget.map(|w| limits(ctx, at, w))}
                         {(!has_data).then(|| text_pair(ctx, "text", "Nội dung", "Text", format!("{base}/text")))}
                     </div>
                 }.into_any()
             }
         }
     }
+}
+
+/// A change to a field's list of choices.
+type ChoiceEdit = Box<dyn FnOnce(&mut Vec<edit::Choice>)>;
+
+/// The choices of a choice field: value and texts of each, add, remove (the data schema's
+/// `enum` follows).
+fn choices(ctx: Ctx, at: At, item: &Value) -> impl IntoView + use<> {
+    let lang = ctx.lang;
+    let now: Vec<edit::Choice> =
+        serde_json::from_value(item["options"].clone()).unwrap_or_default();
+    let set = move |f: ChoiceEdit, key: Option<String>| {
+        let mut list: Vec<edit::Choice> = ctx
+            .def
+            .with_untracked(|d| d.pointer(&format!("{}/options", at.pointer())).cloned())
+            .and_then(|v| serde_json::from_value(v).ok())
+            .unwrap_or_default();
+        f(&mut list);
+        ctx.change(key, move |d| edit::set_options(d, at, &list).map(|_| None));
+    };
+    let rows = now.into_iter().enumerate().map(|(i, c)| {
+        let field = move |what: &'static str, label: &'static str, value: String| {
+            let id = format!("bd-choice-{i}-{what}");
+            view! {
+                <div class="bd-choice__cell">
+                    <label class="ef-label" for=id.clone()>{label}</label>
+                    <input id=id class="ef-input" prop:value=value on:input=move |ev| {
+                        let v = event_target_value(&ev);
+                        set(Box::new(move |l| if let Some(c) = l.get_mut(i) {
+                            match what {
+                                "value" => c.value = v,
+                                "vi" => c.label.vi = v,
+                                _ => c.label.en = v,
+                            }
+                        }), Some(format!("choice-{i}-{what}")));
+                    } />
+                </div>
+            }
+        };
+        view! {
+            <li class="bd-choice" data-testid="choice">
+                {field("value", "Giá trị / Value", c.value.clone())}
+                {field("vi", "Tiếng Việt", c.label.vi.clone())}
+                {field("en", "English", c.label.en.clone())}
+                <button type="button" class="ef-button ef-button--secondary" on:click=move |_| set(Box::new(move |l| { if i < l.len() { l.remove(i); } }), None)>
+                    {t(lang, "Bỏ lựa chọn", "Remove the choice")}</button>
+            </li>
+        }
+    }).collect_view();
+    view! {
+        <fieldset class="ef-fieldset bd-choices">
+            <legend class="ef-label">{t(lang, "Các lựa chọn", "Choices")}</legend>
+            <ol class="bd-items">{rows}</ol>
+            <button type="button" class="ef-button ef-button--secondary" data-testid="add-choice" on:click=move |_| set(Box::new(|l| {
+                let n = (1..).find(|n| !l.iter().any(|c| c.value == n.to_string())).unwrap_or(1);
+                l.push(edit::Choice { value: n.to_string(), label: Text::new(format!("Lựa chọn {n}"), format!("Choice {n}")) });
+            }), None)>{t(lang, "Thêm lựa chọn", "Add a choice")}</button>
+        </fieldset>
+    }
+}
+
+/// The limits a widget's data takes: lengths and pattern of text, range of numbers, how many
+/// rows or choices.
+fn limits(ctx: Ctx, at: At, widget: Widget) -> impl IntoView + use<> {
+    let lang = ctx.lang;
+    let keys: &[(&str, &str, &str)] = match widget {
+        Widget::Text | Widget::Textarea => &[
+            ("minLength", "Số ký tự tối thiểu", "Fewest characters"),
+            ("maxLength", "Số ký tự tối đa", "Most characters"),
+            (
+                "pattern",
+                "Mẫu (biểu thức chính quy)",
+                "Pattern (regular expression)",
+            ),
+        ],
+        Widget::Number => &[
+            ("minimum", "Giá trị nhỏ nhất", "Smallest value"),
+            ("maximum", "Giá trị lớn nhất", "Largest value"),
+        ],
+        Widget::Table | Widget::MultiSelect => &[
+            ("minItems", "Ít nhất", "At least"),
+            ("maxItems", "Nhiều nhất", "At most"),
+        ],
+        _ => &[],
+    };
+    keys.iter().map(|&(key, vi, en)| {
+        let id = format!("bd-limit-{key}");
+        let value = ctx.def.with_untracked(|d| edit::keyword(d, at, key)).map(|v| match v {
+            Value::String(s) => s,
+            other => other.to_string(),
+        }).unwrap_or_default();
+        let numeric = key != "pattern";
+        view! {
+            <div class="ef-field">
+                <label class="ef-label" for=id.clone()>{move || if lang.get() == Lang::Vi { vi } else { en }}</label>
+                <input id=id class="ef-input ef-input--number" type=if numeric { "number" } else { "text" } prop:value=value
+                    on:input=move |ev| {
+                        let v = event_target_value(&ev);
+                        let parsed = if v.trim().is_empty() {
+                            None
+                        } else if numeric {
+                            match serde_json::from_str::<Value>(v.trim()) {
+                                Ok(n @ Value::Number(_)) => Some(n),
+                                _ => return,
+                            }
+                        } else {
+                            Some(Value::String(v))
+                        };
+                        ctx.change(Some(format!("limit-{key}")), move |d| edit::set_keyword(d, at, key, parsed).map(|_| None));
+                    } />
+            </div>
+        }
+    }).collect_view()
 }
 
 /// Every diagnostic of the full check; each names the place and selects its item.

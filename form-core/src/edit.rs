@@ -522,3 +522,97 @@ pub fn missing_translations(def: &Value) -> Vec<String> {
     walk(def, "", &mut out);
     out
 }
+
+/// A choice of a drop-down, single or multiple choice: its stored value and its texts.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Choice {
+    pub value: String,
+    pub label: Text,
+}
+
+/// Sets the choices of a choice field; the data schema's `enum` (of the items, for multiple
+/// choice) follows. Values must be unique and non-empty.
+pub fn set_options(def: &mut Value, at: At, options: &[Choice]) -> Result<(), EditError> {
+    let mut seen = std::collections::BTreeSet::new();
+    for o in options {
+        if o.value.trim().is_empty() || !seen.insert(o.value.as_str()) {
+            return Err(EditError(Text::new(
+                "Mỗi lựa chọn cần một giá trị riêng, không để trống.",
+                "Each choice needs its own value, not empty.",
+            )));
+        }
+    }
+    let widget = item(def, at)
+        .and_then(|i| serde_json::from_value::<Widget>(i["widget"].clone()).ok())
+        .ok_or_else(no_place)?;
+    if !matches!(widget, Widget::Select | Widget::Radio | Widget::MultiSelect) {
+        return Err(no_place());
+    }
+    let values: Vec<Value> = options.iter().map(|o| json!(o.value)).collect();
+    let (owner, key) = owner_mut(def, at).ok_or_else(no_place)?;
+    let schema = ensure_object(owner)["properties"]
+        .as_object_mut()
+        .ok_or_else(no_place)?
+        .entry(key)
+        .or_insert_with(|| widget_schema(widget).unwrap_or_default());
+    let target = if widget == Widget::MultiSelect {
+        &mut schema["items"]
+    } else {
+        schema
+    };
+    target["enum"] = Value::Array(values);
+    item_mut(def, at)?["options"] = serde_json::to_value(options).unwrap_or_default();
+    Ok(())
+}
+
+/// The schema keywords an official sets per field: lengths and pattern of text, range of
+/// numbers, how many rows a table or choices a multiple choice takes.
+pub const KEYWORDS: [&str; 7] = [
+    "minLength",
+    "maxLength",
+    "pattern",
+    "minimum",
+    "maximum",
+    "minItems",
+    "maxItems",
+];
+
+/// Sets (or with `None` removes) one of `KEYWORDS` on the field's data schema.
+pub fn set_keyword(
+    def: &mut Value,
+    at: At,
+    keyword: &str,
+    value: Option<Value>,
+) -> Result<(), EditError> {
+    if !KEYWORDS.contains(&keyword) {
+        return Err(no_place());
+    }
+    let widget = item(def, at)
+        .and_then(|i| serde_json::from_value::<Widget>(i["widget"].clone()).ok())
+        .ok_or_else(no_place)?;
+    let (owner, key) = owner_mut(def, at).ok_or_else(no_place)?;
+    let schema = ensure_object(owner)["properties"]
+        .as_object_mut()
+        .ok_or_else(no_place)?
+        .entry(key)
+        .or_insert_with(|| widget_schema(widget).unwrap_or_default());
+    let Some(o) = schema.as_object_mut() else {
+        return Err(no_place());
+    };
+    match value {
+        Some(v) => {
+            o.insert(keyword.to_owned(), v);
+        }
+        None => {
+            o.remove(keyword);
+        }
+    }
+    Ok(())
+}
+
+/// The value of a schema keyword of the field (for the properties panel).
+pub fn keyword(def: &Value, at: At, keyword: &str) -> Option<Value> {
+    let mut copy = def.clone();
+    let (owner, key) = owner_mut(&mut copy, at)?;
+    owner["properties"][&key].get(keyword).cloned()
+}

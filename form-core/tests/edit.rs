@@ -163,3 +163,57 @@ fn missing_translations_are_found() {
         ]
     );
 }
+
+#[test]
+fn choices_and_limits_follow_the_schema() {
+    let mut def = skeleton();
+    let s = edit::add_item(&mut def, 0, 0, 0, Widget::Select).unwrap();
+    let m = edit::add_item(&mut def, 0, 0, 1, Widget::MultiSelect).unwrap();
+    let choices = [
+        edit::Choice {
+            value: "nam".into(),
+            label: form_core::Text::new("Nam", "Male"),
+        },
+        edit::Choice {
+            value: "nu".into(),
+            label: form_core::Text::new("Nữ", "Female"),
+        },
+    ];
+    edit::set_options(&mut def, s, &choices).unwrap();
+    edit::set_options(&mut def, m, &choices).unwrap();
+    assert_eq!(
+        def["dataSchema"]["properties"]["field1"]["enum"],
+        json!(["nam", "nu"])
+    );
+    assert_eq!(
+        def["dataSchema"]["properties"]["field2"]["items"]["enum"],
+        json!(["nam", "nu"])
+    );
+    assert_eq!(
+        def["pages"][0]["sections"][0]["items"][0]["options"][1]["label"]["en"],
+        "Female"
+    );
+    assert_eq!(errors(&def), Vec::<String>::new());
+    // Two choices with one value, or an empty value: refused, nothing changed.
+    let before = def.clone();
+    let twice = [choices[0].clone(), choices[0].clone()];
+    assert!(edit::set_options(&mut def, s, &twice).is_err());
+    let empty = [edit::Choice {
+        value: " ".into(),
+        label: form_core::Text::new("x", "x"),
+    }];
+    assert!(edit::set_options(&mut def, s, &empty).is_err());
+    assert_eq!(def, before);
+    // Limits on a text field's schema.
+    let t = edit::add_item(&mut def, 0, 0, 2, Widget::Text).unwrap();
+    edit::set_keyword(&mut def, t, "minLength", Some(json!(2))).unwrap();
+    edit::set_keyword(&mut def, t, "pattern", Some(json!("^[A-Z]"))).unwrap();
+    assert_eq!(edit::keyword(&def, t, "minLength"), Some(json!(2)));
+    edit::set_keyword(&mut def, t, "maxLength", None).unwrap();
+    assert_eq!(edit::keyword(&def, t, "maxLength"), None);
+    assert!(
+        edit::set_keyword(&mut def, t, "type", Some(json!("number"))).is_err(),
+        "not a limit"
+    );
+    assert_eq!(errors(&def), Vec::<String>::new());
+}

@@ -23,6 +23,7 @@ test("an official builds a form with the palette, previews it, publishes it; a c
   await page.click("[data-testid=new-form]");
   await page.waitForURL(new RegExp(`/builder/\\?form=${ID}$`));
   await page.locator("[data-testid=form-properties]").waitFor();
+  const preview = page.locator("[data-testid=preview]");
   // The form's title in both languages.
   await page.fill("#bd-title-vi", "Đơn đề nghị thử nghiệm");
   await page.fill("#bd-title-en", "Test application");
@@ -37,12 +38,29 @@ test("an official builds a form with the palette, previews it, publishes it; a c
   await page.press("#bd-key", "Tab");
   await page.check("[data-testid=required]");
   await add("date");
-  await page.fill("#bd-label-vi", "Ngày sinh");
+  // Typed key by key, as people type: the text box keeps its focus throughout.
+  await page.click("#bd-label-vi");
+  await page.keyboard.press("Control+A");
+  await page.keyboard.type("Ngày sinh");
+  assert.equal(await page.evaluate(() => document.activeElement?.id), "bd-label-vi");
+  assert.equal(await page.inputValue("#bd-label-vi"), "Ngày sinh");
+  // One language only: flagged until the other is there.
+  await page.fill("#bd-label-en", "");
+  await page.locator(".bd-flag").first().waitFor();
   await page.fill("#bd-label-en", "Date of birth");
+  await page.locator(".bd-flag").waitFor({ state: "detached" });
   await add("select");
+  // Its choices: values and texts in both languages; the data schema follows.
+  await page.fill("#bd-choice-0-value", "nam");
+  await page.fill("#bd-choice-0-vi", "Nam");
+  await page.fill("#bd-choice-0-en", "Male");
+  await page.click("[data-testid=add-choice]");
+  assert.equal(await page.locator("[data-testid=choice]").count(), 3);
+  await page.fill("#bd-label-vi", "Giới tính");
+  await page.fill("#bd-label-en", "Sex");
+  await preview.getByLabel("Giới tính").selectOption("nam");
   await add("table");
   // The preview is the citizens' runtime: the fields are there, labelled.
-  const preview = page.locator("[data-testid=preview]");
   await preview.getByLabel("Họ và tên").waitFor();
   await preview.getByLabel("Ngày sinh").waitFor();
   await page.screenshot({ path: shot("builder-editor"), fullPage: true });
@@ -53,11 +71,17 @@ test("an official builds a form with the palette, previews it, publishes it; a c
   assert.equal(await items.count(), count - 2, "the table and its column gone");
   await page.click("[data-testid=redo]");
   assert.equal(await items.count(), count);
-  // Keyboard: select the date field and move it up above the name.
+  // Keyboard: select the date field, move it down twice and up three times; the focus stays
+  // on the button pressed.
   await items.nth(1).locator(".bd-item__pick").focus();
   await page.keyboard.press("Enter");
-  await page.locator("[data-testid=move-up]").focus();
+  await page.locator("[data-testid=move-down]").focus();
   await page.keyboard.press("Enter");
+  await page.keyboard.press("Enter");
+  assert.equal(await page.evaluate(() => document.activeElement?.dataset.testid), "move-down");
+  assert.match(await items.nth(4).textContent(), /Ngày sinh/, "after the table and its column");
+  await page.keyboard.press("Shift+Tab");
+  for (let i = 0; i < 3; i++) await page.keyboard.press("Enter");
   assert.match(await items.nth(0).textContent(), /Ngày sinh/);
   // The preview in English and at 360 px.
   await page.locator(".bd-preview .ef-lang__button[lang=en]").click();

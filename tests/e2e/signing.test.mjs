@@ -24,7 +24,12 @@ async function onThePhone(page, decision) {
   const request = phone.locator("[data-testid=signing-request]").last();
   await request.waitFor();
   assert.match(await request.textContent(), /CT01|cư trú/i);
-  await request.locator(`button:has-text('${decision}')`).click();
+  // The decision posts and the page comes back (303 → GET): closed only then, never while
+  // it is navigating.
+  await Promise.all([
+    phone.waitForResponse((r) => r.url().endsWith("/dev/signer") && r.request().method() === "GET"),
+    request.locator(`button:has-text('${decision}')`).click(),
+  ]);
   await phone.close();
 }
 
