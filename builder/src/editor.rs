@@ -240,8 +240,15 @@ fn Workbench(id: String, start: Value, lang: RwSignal<Lang>) -> impl IntoView {
     let checked = Memo::new_with_compare(
         move |_| {
             let loaded = load(&ctx.def.get().to_string());
-            let form = loaded.form.map(Arc::new);
-            (form, loaded.diagnostics)
+            let mut diagnostics = loaded.diagnostics;
+            // Prefill bindings against the key catalogue, as the portal checks them.
+            if let Some(f) = &loaded.form {
+                diagnostics.extend(form_core::datastore::check_bindings(
+                    f.definition(),
+                    &form_ui::datastore::CATALOGUE,
+                ));
+            }
+            (loaded.form.map(Arc::new), diagnostics)
         },
         // A new check is always news (the definition changed).
         |_, _| true,
@@ -654,7 +661,9 @@ fn Properties(ctx: Ctx) -> impl IntoView {
                             {text_pair(ctx, "help", "Hướng dẫn", "Help", format!("{base}/help"))}
                             {text_input(ctx, "bd-visible".into(), t(lang, "Chỉ hiện khi (quy tắc)", "Show only when (rule)")().into(), format!("{base}/visibleIf"), None)}
                             {text_input(ctx, "bd-required-if".into(), t(lang, "Bắt buộc khi (quy tắc)", "Required when (rule)")().into(), format!("{base}/requiredIf"), None)}
+                            {text_input(ctx, "bd-read-only-if".into(), t(lang, "Không cho sửa khi (quy tắc)", "Read-only when (rule)")().into(), format!("{base}/readOnlyIf"), None)}
                             {text_input(ctx, "bd-compute".into(), t(lang, "Giá trị tính từ (quy tắc)", "Computed as (rule)")().into(), format!("{base}/compute"), None)}
+                            {prefill(ctx, at, &item)}
                         })}
                         {widget.filter(|w| matches!(w, Widget::Select | Widget::Radio | Widget::MultiSelect)).map(|_| choices(ctx, at, &item))}
                         {widget.map(|w| limits(ctx, at, w))}
@@ -663,6 +672,63 @@ fn Properties(ctx: Ctx) -> impl IntoView {
                 }.into_any()
             }
         }
+    }
+}
+
+/// Where the field's value comes from in the citizen's data store: a key of the catalogue
+/// (persons' keys need a field and are left to the JSON for now), and whether a verified value
+/// locks it.
+fn prefill(ctx: Ctx, at: At, item: &Value) -> impl IntoView + use<> {
+    use form_core::datastore::KeyType;
+    let lang = ctx.lang;
+    let base = at.pointer();
+    let key_now = item["prefill"]["key"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let locked = item["prefill"]["lock"] == "verified";
+    let keys: Vec<(String, Text)> = form_ui::datastore::CATALOGUE
+        .keys
+        .iter()
+        .filter(|k| !matches!(k.kind, KeyType::Person | KeyType::PersonList))
+        .map(|k| (k.key.clone(), k.meaning.clone()))
+        .collect();
+    let set = {
+        let base = base.clone();
+        move |key: String, lock: bool| {
+            let base = base.clone();
+            ctx.change(None, move |d| {
+                let value = (!key.is_empty()).then(|| {
+                    let mut p = json!({"key": key});
+                    if lock {
+                        p["lock"] = json!("verified");
+                    }
+                    p
+                });
+                set_at(d, &format!("{base}/prefill"), value);
+                Ok(None)
+            });
+        }
+    };
+    let key_for_lock = key_now.clone();
+    let set_lock = set.clone();
+    view! {
+        <div class="ef-field">
+            <label class="ef-label" for="bd-prefill">{t(lang, "Điền sẵn từ kho dữ liệu của công dân", "Prefill from the citizen's data store")}</label>
+            <select id="bd-prefill" class="ef-select" data-testid="prefill" on:change=move |ev| set(event_target_value(&ev), locked)>
+                <option value="" selected=key_now.is_empty()>{t(lang, "— Không —", "— None —")}</option>
+                {keys.into_iter().map(|(k, meaning)| {
+                    let selected = k == key_now;
+                    let shown = k.clone();
+                    view! { <option value=k.clone() selected=selected>{move || format!("{} ({shown})", meaning.get(lang.get()))}</option> }
+                }).collect_view()}
+            </select>
+        </div>
+        {(!key_for_lock.is_empty()).then(|| view! {
+            <label class="bd-inline"><input type="checkbox" class="ef-checkbox" data-testid="prefill-lock" prop:checked=locked
+                on:change=move |ev| set_lock(key_for_lock.clone(), event_target_checked(&ev)) />
+                {t(lang, "Khoá theo giá trị đã xác thực (công dân chỉ báo sai sót)", "Lock to the verified value (the citizen can only report a mistake)")}</label>
+        })}
     }
 }
 

@@ -1,5 +1,6 @@
 // The builder in a real browser: an official of an agency creates a form from a skeleton with
-// the palette, edits its fields' properties (labels in both languages, key, required, a rule),
+// the palette, edits its fields' properties (labels in both languages, key, required, a
+// prefill binding locked to the verified value, choices),
 // sees form-core's diagnostics and the live preview (the citizens' runtime) in both languages
 // and at 360 px, undoes and redoes, and publishes; a citizen then fills and submits it.
 // Keyboard only for the moves; axe on each screen.
@@ -37,6 +38,9 @@ test("an official builds a form with the palette, previews it, publishes it; a c
   await page.fill("#bd-key", "hoTen");
   await page.press("#bd-key", "Tab");
   await page.check("[data-testid=required]");
+  // Filled from the citizen's data store, locked to the verified value.
+  await page.selectOption("[data-testid=prefill]", "citizen.fullName");
+  await page.check("[data-testid=prefill-lock]");
   await add("date");
   // Typed key by key, as people type: the text box keeps its focus throughout.
   await page.click("#bd-label-vi");
@@ -99,10 +103,12 @@ test("an official builds a form with the palette, previews it, publishes it; a c
   assert.deepEqual(page.problems, []);
   await page.close();
 
-  // A citizen fills and submits it.
+  // A citizen opens it: the name comes from the data store, locked; they submit.
   const citizen = await openPage(browser);
   await signIn(citizen, "citizen-an", `/f/${ID}`);
-  await citizen.getByLabel(/Họ và tên/).fill("Nguyễn Văn An");
+  const name = citizen.getByLabel(/Họ và tên/);
+  await citizen.waitForFunction(() => document.querySelector("input[readonly]")?.value === "Nguyễn Văn An");
+  assert.equal(await name.inputValue(), "Nguyễn Văn An");
   await citizen.click("button[type=submit]");
   await citizen.waitForURL(/\/d\/.+\?new=1$/, { timeout: 20000 });
   await citizen.close();

@@ -1,7 +1,7 @@
 // Signing in a real browser (issue 8's end-to-end story): a demo citizen fills a form that must
 // be signed (CT01 with a signature requirement, a fixture), sees their certificate, signs
-// through the development signer (approving on "the phone": the dev signer's page in another
-// tab), the portal verifies on receipt, the receipt names the signer, and the downloaded
+// through the development signer (approving on "the phone": the dev signer's page, read and
+// posted with the browser's session), the portal verifies on receipt, the receipt names the signer, and the downloaded
 // content.json + signature.p7s verify with OpenSSL (and fail when changed). A refused request
 // keeps the form and can be signed again.
 import { test, before, after } from "node:test";
@@ -17,20 +17,18 @@ let browser;
 before(async () => { browser = await launch(); });
 after(async () => { await browser?.close(); });
 
-/** Approves (or rejects) the newest waiting request on the development signer's page. */
+/** Approves (or rejects) the newest waiting request at the development signer, as the
+ *  citizen's phone would: its page read and its form posted through the browser context's
+ *  session (`page.request`), not a second tab — a second page opened and closed in the same
+ *  context stalled headless chromium now and then, every page idle. */
 async function onThePhone(page, decision) {
-  const phone = await page.context().newPage();
-  await phone.goto(`${URL}/dev/signer`);
-  const request = phone.locator("[data-testid=signing-request]").last();
-  await request.waitFor();
-  assert.match(await request.textContent(), /CT01|cư trú/i);
-  // The decision posts and the page comes back (303 → GET): closed only then, never while
-  // it is navigating.
-  await Promise.all([
-    phone.waitForResponse((r) => r.url().endsWith("/dev/signer") && r.request().method() === "GET"),
-    request.locator(`button:has-text('${decision}')`).click(),
-  ]);
-  await phone.close();
+  const html = await (await page.request.get(`${URL}/dev/signer`)).text();
+  assert.match(html, /CT01|cư trú/i, "the request names the form");
+  const actions = [...html.matchAll(/action="(\/dev\/signer\/[^"]+)\/approve"/g)].map((m) => m[1]);
+  assert.ok(actions.length > 0, "a signing request waits");
+  const url = `${URL}${actions[actions.length - 1]}/${decision === "Approve" ? "approve" : "reject"}`;
+  const res = await page.request.post(url, { maxRedirects: 0 });
+  assert.equal(res.status(), 303, `${decision}: ${res.status()}`);
 }
 
 async function skipKeepDialog(page) {
