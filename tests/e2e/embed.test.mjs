@@ -39,7 +39,15 @@ before(async () => {
   hostUrl = `http://127.0.0.1:${server.address().port}`;
   browser = await launch();
 });
-after(async () => { await browser?.close(); server?.close(); });
+// The host page's server must not keep Node running once the tests are done (a connection
+// chromium left open did, now and then, until the file's timeout): every connection is closed
+// and the server does not hold the event loop.
+after(async () => {
+  await browser?.close();
+  server?.closeAllConnections();
+  server?.close();
+  server?.unref();
+});
 
 const events = (page, name, id) => page.evaluate(([n, i]) => window.__events.filter((e) => e.name === n && (!i || e.id === i)), [name, id]);
 
