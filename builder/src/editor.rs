@@ -407,7 +407,7 @@ fn Palette(ctx: Ctx) -> impl IntoView {
             <ul class="bd-palette__list">
                 {ALL.into_iter().map(|w| {
                     let (vi, en) = widget_name(w);
-                    view! { <li><button type="button" class="ef-button ef-button--secondary bd-palette__button" data-widget=Widget::NAMES[ALL.iter().position(|x| *x == w).unwrap_or(0)]
+                    view! { <li><button type="button" class="ef-button ef-button--secondary bd-palette__button" data-widget=w.name()
                         on:click=move |_| add(w)>{move || if lang.get() == Lang::Vi { vi } else { en }}</button></li> }
                 }).collect_view()}
             </ul>

@@ -206,12 +206,12 @@ fn check_binding(
                 format!(
                     "Giá trị của \"{}\" không hợp với ô nhập \"{}\".",
                     p.key,
-                    widget_name(item.widget)
+                    item.widget.name()
                 ),
                 format!(
                     "The value of \"{}\" does not suit a \"{}\" field.",
                     p.key,
-                    widget_name(item.widget)
+                    item.widget.name()
                 ),
             ),
         ));
@@ -443,30 +443,6 @@ pub fn keepable(
         });
     }
     out
-}
-
-fn widget_name(w: Widget) -> &'static str {
-    let i = [
-        Widget::Text,
-        Widget::Textarea,
-        Widget::Number,
-        Widget::Date,
-        Widget::Select,
-        Widget::MultiSelect,
-        Widget::Radio,
-        Widget::Checkbox,
-        Widget::Email,
-        Widget::Phone,
-        Widget::IdNumber,
-        Widget::Address,
-        Widget::File,
-        Widget::Table,
-        Widget::Static,
-    ]
-    .iter()
-    .position(|x| *x == w)
-    .unwrap_or(0);
-    Widget::NAMES[i]
 }
 
 fn bad(vi: &str, en: &str) -> Text {

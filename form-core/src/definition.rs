@@ -179,6 +179,31 @@ pub enum Widget {
 }
 
 impl Widget {
+    /// Every widget, in the order of `NAMES`.
+    pub const ALL: [Widget; 15] = [
+        Widget::Text,
+        Widget::Textarea,
+        Widget::Number,
+        Widget::Date,
+        Widget::Select,
+        Widget::MultiSelect,
+        Widget::Radio,
+        Widget::Checkbox,
+        Widget::Email,
+        Widget::Phone,
+        Widget::IdNumber,
+        Widget::Address,
+        Widget::File,
+        Widget::Table,
+        Widget::Static,
+    ];
+
+    /// The widget's name in a definition (`"id-number"`).
+    pub fn name(self) -> &'static str {
+        let i = Self::ALL.iter().position(|w| *w == self).unwrap_or(0);
+        Self::NAMES[i]
+    }
+
     pub const NAMES: [&'static str; 15] = [
         "text",
         "textarea",

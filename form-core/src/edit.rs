@@ -95,12 +95,7 @@ pub fn widget_schema(widget: Widget) -> Option<Value> {
 
 /// A new item of `widget` at data key `key` (static text has no key).
 pub fn new_item(widget: Widget, key: &str) -> Value {
-    let name = Widget::NAMES
-        .iter()
-        .zip(ALL)
-        .find(|(_, w)| *w == widget)
-        .map(|(n, _)| *n)
-        .unwrap_or("text");
+    let name = widget.name();
     if widget == Widget::Static {
         return json!({"widget": name, "text": {"vi": "Nội dung hướng dẫn.", "en": "Guidance text."}});
     }
@@ -118,23 +113,7 @@ pub fn new_item(widget: Widget, key: &str) -> Value {
 }
 
 /// Every widget, in `Widget::NAMES` order.
-pub const ALL: [Widget; 15] = [
-    Widget::Text,
-    Widget::Textarea,
-    Widget::Number,
-    Widget::Date,
-    Widget::Select,
-    Widget::MultiSelect,
-    Widget::Radio,
-    Widget::Checkbox,
-    Widget::Email,
-    Widget::Phone,
-    Widget::IdNumber,
-    Widget::Address,
-    Widget::File,
-    Widget::Table,
-    Widget::Static,
-];
+pub const ALL: [Widget; 15] = Widget::ALL;
 
 fn items_mut(def: &mut Value, page: usize, section: usize) -> Result<&mut Vec<Value>, EditError> {
     def.pointer_mut(&format!("/pages/{page}/sections/{section}/items"))
