@@ -502,6 +502,16 @@ pub fn missing_translations(def: &Value) -> Vec<String> {
     out
 }
 
+/// The field's property schema (made from the widget's default when missing).
+fn field_schema_mut(def: &mut Value, at: At, widget: Widget) -> Result<&mut Value, EditError> {
+    let (owner, key) = owner_mut(def, at).ok_or_else(no_place)?;
+    Ok(ensure_object(owner)["properties"]
+        .as_object_mut()
+        .ok_or_else(no_place)?
+        .entry(key)
+        .or_insert_with(|| widget_schema(widget).unwrap_or_default()))
+}
+
 /// A choice of a drop-down, single or multiple choice: its stored value and its texts.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Choice {
@@ -528,12 +538,7 @@ pub fn set_options(def: &mut Value, at: At, options: &[Choice]) -> Result<(), Ed
         return Err(no_place());
     }
     let values: Vec<Value> = options.iter().map(|o| json!(o.value)).collect();
-    let (owner, key) = owner_mut(def, at).ok_or_else(no_place)?;
-    let schema = ensure_object(owner)["properties"]
-        .as_object_mut()
-        .ok_or_else(no_place)?
-        .entry(key)
-        .or_insert_with(|| widget_schema(widget).unwrap_or_default());
+    let schema = field_schema_mut(def, at, widget)?;
     let target = if widget == Widget::MultiSelect {
         &mut schema["items"]
     } else {
@@ -569,12 +574,7 @@ pub fn set_keyword(
     let widget = item(def, at)
         .and_then(|i| serde_json::from_value::<Widget>(i["widget"].clone()).ok())
         .ok_or_else(no_place)?;
-    let (owner, key) = owner_mut(def, at).ok_or_else(no_place)?;
-    let schema = ensure_object(owner)["properties"]
-        .as_object_mut()
-        .ok_or_else(no_place)?
-        .entry(key)
-        .or_insert_with(|| widget_schema(widget).unwrap_or_default());
+    let schema = field_schema_mut(def, at, widget)?;
     let Some(o) = schema.as_object_mut() else {
         return Err(no_place());
     };
