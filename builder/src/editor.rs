@@ -8,7 +8,7 @@
 
 use crate::{api, t};
 use form_core::edit::{self, ALL, At, EditError};
-use form_core::{Diagnostic, Form, Lang, Text, Widget, load};
+use form_core::{Diagnostic, Form, Lang, Text, Widget, load_value};
 use form_ui::FormView;
 use leptos::prelude::*;
 use serde_json::{Value, json};
@@ -45,6 +45,8 @@ enum Save {
 struct Ctx {
     id: StoredValue<String>,
     def: RwSignal<Value>,
+    /// Form-core's verdict on `def`.
+    checked: Memo<Checked>,
     history: StoredValue<History>,
     selected: RwSignal<Option<At>>,
     problem: RwSignal<Option<Text>>,
@@ -65,16 +67,20 @@ impl Ctx {
         coalesce: Option<String>,
         f: impl FnOnce(&mut Value) -> Result<Option<At>, EditError>,
     ) {
-        let before = self.def.get_untracked();
-        let mut next = before.clone();
+        // One copy of the definition per change (a large form's is not small): the edit
+        // works on it, and the one it replaces goes into the history.
+        let mut next = self.def.get_untracked();
         match f(&mut next) {
             Ok(select) => {
-                if next == before {
+                if self.def.with_untracked(|d| *d == next) {
                     return;
                 }
                 if coalesce.is_none() {
                     self.shape.update(|n| *n += 1);
                 }
+                let mut before = next;
+                self.def
+                    .update_untracked(|d| std::mem::swap(d, &mut before));
                 self.history.update_value(|h| {
                     if coalesce.is_none() || h.last != coalesce {
                         h.past.push(before);
@@ -85,7 +91,7 @@ impl Ctx {
                     h.future.clear();
                     h.last = coalesce;
                 });
-                self.def.set(next);
+                self.def.notify();
                 if let Some(s) = select {
                     self.selected.set(Some(s));
                 }
@@ -223,23 +229,11 @@ pub fn Editor(id: String, lang: RwSignal<Lang>) -> impl IntoView {
 
 #[component]
 fn Workbench(id: String, start: Value, lang: RwSignal<Lang>) -> impl IntoView {
-    let ctx = Ctx {
-        id: StoredValue::new(id.clone()),
-        def: RwSignal::new(start["definition"].clone()),
-        history: StoredValue::new(History::default()),
-        selected: RwSignal::new(None),
-        problem: RwSignal::new(None),
-        rev: RwSignal::new(start["rev"].as_i64().unwrap_or(1)),
-        save: RwSignal::new(Save::Saved),
-        edits: RwSignal::new(0),
-        shape: RwSignal::new(0),
-        lang,
-    };
-    let versions = RwSignal::new(start["versions"].clone());
+    let def = RwSignal::new(start["definition"].clone());
     // Form-core's full check of the definition as it is now: the preview and the diagnostics.
     let checked = Memo::new_with_compare(
         move |_| {
-            let loaded = load(&ctx.def.get().to_string());
+            let loaded = def.with(load_value);
             let mut diagnostics = loaded.diagnostics;
             // Prefill bindings against the key catalogue, as the portal checks them.
             if let Some(f) = &loaded.form {
@@ -253,6 +247,33 @@ fn Workbench(id: String, start: Value, lang: RwSignal<Lang>) -> impl IntoView {
         // A new check is always news (the definition changed).
         |_, _| true,
     );
+    let ctx = Ctx {
+        id: StoredValue::new(id.clone()),
+        def,
+        checked,
+        history: StoredValue::new(History::default()),
+        selected: RwSignal::new(None),
+        problem: RwSignal::new(None),
+        rev: RwSignal::new(start["rev"].as_i64().unwrap_or(1)),
+        save: RwSignal::new(Save::Saved),
+        edits: RwSignal::new(0),
+        shape: RwSignal::new(0),
+        lang,
+    };
+    let versions = RwSignal::new(start["versions"].clone());
+    // The form the preview shows: the last version without errors.
+    let shown = Memo::new_with_compare(
+        move |before: Option<&Option<Arc<Form>>>| {
+            checked
+                .with(|c| c.0.clone())
+                .or_else(|| before.cloned().flatten())
+        },
+        |a, b| match (a.cloned().flatten(), b.cloned().flatten()) {
+            (Some(a), Some(b)) => !Arc::ptr_eq(&a, &b),
+            (a, b) => a.is_some() != b.is_some(),
+        },
+    );
+    let started = Memo::new(move |_| shown.with(Option::is_some));
     let preview_lang = RwSignal::new(lang.get_untracked());
     let narrow = RwSignal::new(false);
     let published = RwSignal::new(None::<Result<Value, (Text, Vec<Diagnostic>)>>);
@@ -365,10 +386,20 @@ fn Workbench(id: String, start: Value, lang: RwSignal<Lang>) -> impl IntoView {
                         {t(lang, "Màn hình điện thoại (360 px)", "Phone screen (360 px)")}</label>
                 </div>
                 <div class="bd-preview__frame" class:bd-preview__frame--narrow=move || narrow.get() data-testid="preview">
-                    {move || match checked.get().0 {
-                        Some(form) => view! { <FormView form=form lang=preview_lang initial=Some(json!({})) /> }.into_any(),
-                        None => view! { <p class="ef-hint">{t(lang, "Sửa các lỗi để xem trước biểu mẫu.", "Fix the errors to preview the form.")}</p> }.into_any(),
-                    }}
+                    {move || checked.with(|c| c.0.is_none()).then(|| view! {
+                        <p class="ef-notice" data-testid="preview-stale">{move || if shown.with(Option::is_some) {
+                            t(lang, "Biểu mẫu đang có lỗi: bản xem trước là phiên bản không lỗi gần nhất.", "The form has errors: the preview shows its last version without errors.")()
+                        } else {
+                            t(lang, "Sửa các lỗi để xem trước biểu mẫu.", "Fix the errors to preview the form.")()
+                        }}</p>
+                    })}
+                    // Drawn once; each later version of the form replaces it in place (only
+                    // what changed is drawn again, and what was test-filled stays).
+                    {move || started.get().then(|| {
+                        let first = shown.get_untracked().expect("a form to show");
+                        let live = Signal::derive(move || shown.get().unwrap_or_else(|| first.clone()));
+                        view! { <FormView form=live.get_untracked() lang=preview_lang initial=Some(json!({})) live=live /> }
+                    })}
                 </div>
             </section>
         </div>
@@ -420,6 +451,49 @@ fn Palette(ctx: Ctx) -> impl IntoView {
 #[component]
 fn Canvas(ctx: Ctx) -> impl IntoView {
     let lang = ctx.lang;
+    // Each row watches whether it is the selected one: a new selection wakes two rows, not
+    // every row.
+    let selector = StoredValue::new(Selector::new(move || ctx.selected.get()));
+    // Drag and drop: what is dragged, and the place it would land (the item it would go
+    // before; a section's length for its end).
+    let dragged = RwSignal::new(None::<At>);
+    let target = RwSignal::new(None::<At>);
+    let drop_at = StoredValue::new(Selector::new(move || target.get()));
+    // Whether `place` takes what is dragged: an item goes between items (of any section), a
+    // column between the columns of its own table.
+    let fits = move |place: At| {
+        dragged
+            .get_untracked()
+            .is_some_and(|from| match (from.column, place.column) {
+                (None, None) => true,
+                (Some(_), Some(_)) => {
+                    At {
+                        column: None,
+                        ..from
+                    } == At {
+                        column: None,
+                        ..place
+                    }
+                }
+                _ => false,
+            })
+    };
+    let over = move |ev: &leptos::ev::DragEvent, place: At| {
+        if fits(place) {
+            ev.prevent_default();
+            if target.get_untracked() != Some(place) {
+                target.set(Some(place));
+            }
+        }
+    };
+    let drop = move |ev: leptos::ev::DragEvent| {
+        ev.prevent_default();
+        if let (Some(from), Some(to)) = (dragged.get_untracked(), target.get_untracked()) {
+            ctx.change(None, move |d| edit::move_to(d, from, to).map(Some));
+        }
+        dragged.set(None);
+        target.set(None);
+    };
     let row = move |at: At, item: &Value| {
         let label = {
             let item = item.clone();
@@ -437,9 +511,37 @@ fn Canvas(ctx: Ctx) -> impl IntoView {
             item["widget"].as_str().unwrap_or_default(),
             item["pointer"].as_str().unwrap_or("—")
         );
-        let is = move || ctx.selected.get() == Some(at);
+        let is = move || selector.with_value(|s| s.selected(&Some(at)));
+        // The row's lower half means "after it".
+        let next = At {
+            item: at.item + usize::from(at.column.is_none()),
+            column: at.column.map(|c| c + 1),
+            ..at
+        };
+        let place_of = move |ev: &leptos::ev::DragEvent| {
+            use wasm_bindgen::JsCast;
+            let lower = ev
+                .current_target()
+                .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+                .map(|e| e.get_bounding_client_rect())
+                .is_some_and(|r| f64::from(ev.client_y()) > r.top() + r.height() / 2.0);
+            if lower { next } else { at }
+        };
         view! {
-            <div class="bd-item" class:bd-item--selected=is data-testid="canvas-item" aria-current=move || if is() { "true" } else { "false" }>
+            <div class="bd-item" class:bd-item--selected=is data-testid="canvas-item" aria-current=move || if is() { "true" } else { "false" }
+                draggable="true"
+                class:bd-item--drop-before=move || drop_at.with_value(|s| s.selected(&Some(at)))
+                on:dragstart=move |ev| {
+                    ev.stop_propagation();
+                    if let Some(dt) = ev.data_transfer() {
+                        let _ = dt.set_data("text/plain", &at.pointer());
+                        dt.set_effect_allowed("move");
+                    }
+                    dragged.set(Some(at));
+                }
+                on:dragend=move |_| { dragged.set(None); target.set(None); }
+                on:dragover=move |ev| over(&ev, place_of(&ev))
+                on:drop=drop>
                 <button type="button" class="bd-item__pick" aria-pressed=move || if is() { "true" } else { "false" }
                     on:click=move |_| ctx.selected.set(Some(at))>
                     <span class="bd-item__label">{label}</span>
@@ -458,57 +560,133 @@ fn Canvas(ctx: Ctx) -> impl IntoView {
             </div>
         }
     };
-    move || {
-        let d = ctx.def.get();
-        let pages = d["pages"].as_array().cloned().unwrap_or_default();
+    // Keyed by what each part is drawn from: an edit draws again only the rows it changed
+    // (and those after an insertion in the same section).
+    let pages = move || {
+        ctx.def.with(|d| {
+            d["pages"]
+                .as_array()
+                .map(|a| {
+                    a.iter()
+                        .enumerate()
+                        .map(|(p, page)| {
+                            (
+                                fingerprint((p, page["title"].to_string())),
+                                p,
+                                page["title"].clone(),
+                            )
+                        })
+                        .collect::<Vec<_>>()
+                })
+                .unwrap_or_default()
+        })
+    };
+    let sections = move |p: usize| {
+        ctx.def.with(|d| {
+            d["pages"][p]["sections"]
+                .as_array()
+                .map(|a| {
+                    a.iter()
+                        .enumerate()
+                        .map(|(s, section)| {
+                            (
+                                fingerprint((p, s, section["title"].to_string())),
+                                s,
+                                section["title"].clone(),
+                            )
+                        })
+                        .collect::<Vec<_>>()
+                })
+                .unwrap_or_default()
+        })
+    };
+    let items = move |p: usize, s: usize| {
+        ctx.def.with(|d| {
+            d["pages"][p]["sections"][s]["items"]
+                .as_array()
+                .map(|a| {
+                    a.iter()
+                        .enumerate()
+                        .map(|(i, item)| {
+                            (fingerprint((p, s, i, item.to_string())), i, item.clone())
+                        })
+                        .collect::<Vec<_>>()
+                })
+                .unwrap_or_default()
+        })
+    };
+    let item_row = move |p: usize, s: usize, i: usize, item: Value| {
+        let columns = item["columns"].as_array().cloned().unwrap_or_default();
         view! {
-            <button type="button" class="ef-linkbutton" aria-pressed=move || if ctx.selected.get().is_none() { "true" } else { "false" }
-                on:click=move |_| ctx.selected.set(None)>{t(lang, "Thuộc tính của biểu mẫu", "The form's properties")}</button>
-            {pages.into_iter().enumerate().map(|(p, page)| {
-                let sections = page["sections"].as_array().cloned().unwrap_or_default();
-                view! {
-                    <div class="bd-page">
-                        <h3 class="bd-page__title">{format!("{} {}", t(lang, "Trang", "Page")(), p + 1)}": "{ctx.text(&page["title"])}</h3>
-                        {sections.into_iter().enumerate().map(|(s, section)| {
-                            let items = section["items"].as_array().cloned().unwrap_or_default();
-                            view! {
-                                <div class="bd-section">
-                                    <h4 class="bd-section__title">{ctx.text(&section["title"])}</h4>
-                                    <ol class="bd-items">
-                                        {items.into_iter().enumerate().map(|(i, item)| {
-                                            let columns = item["columns"].as_array().cloned().unwrap_or_default();
-                                            view! {
-                                                <li>
-                                                    {row(At::item(p, s, i), &item)}
-                                                    {(!columns.is_empty()).then(|| view! {
-                                                        <ol class="bd-items bd-items--columns">
-                                                            {columns.into_iter().enumerate().map(|(c, col)| view! {
-                                                                <li>{row(At { column: Some(c), ..At::item(p, s, i) }, &col)}</li>
-                                                            }).collect_view()}
-                                                        </ol>
-                                                    })}
-                                                </li>
-                                            }
-                                        }).collect_view()}
-                                    </ol>
-                                </div>
-                            }
+            <li>
+                {row(At::item(p, s, i), &item)}
+                {(!columns.is_empty()).then(|| view! {
+                    <ol class="bd-items bd-items--columns">
+                        {columns.into_iter().enumerate().map(|(c, col)| view! {
+                            <li>{row(At { column: Some(c), ..At::item(p, s, i) }, &col)}</li>
                         }).collect_view()}
-                        <button type="button" class="ef-button ef-button--secondary" data-testid="add-section"
-                            on:click=move |_| {
-                                let n = ctx.def.get_untracked()["pages"][p]["sections"].as_array().map_or(0, Vec::len);
-                                ctx.change(None, move |d| edit::add_section(d, p, n).map(|_| None));
-                            }>{t(lang, "Thêm mục", "Add a section")}</button>
-                    </div>
-                }
-            }).collect_view()}
-            <button type="button" class="ef-button ef-button--secondary" data-testid="add-page"
-                on:click=move |_| {
-                    let n = ctx.def.get_untracked()["pages"].as_array().map_or(0, Vec::len);
-                    ctx.change(None, move |d| edit::add_page(d, n).map(|_| None));
-                }>{t(lang, "Thêm trang", "Add a page")}</button>
+                    </ol>
+                })}
+            </li>
         }
+    };
+    let section_view = move |p: usize, s: usize, title: Value| {
+        view! {
+            <div class="bd-section">
+                <h4 class="bd-section__title">{move || ctx.text(&title)}</h4>
+                <ol class="bd-items">
+                    <For each=move || items(p, s) key=|x| x.0 let:x>
+                        {item_row(p, s, x.1, x.2)}
+                    </For>
+                    {move || {
+                        // While an item is dragged: the end of the section (an empty one too).
+                        let end = At::item(p, s, ctx.def.with(|d| d["pages"][p]["sections"][s]["items"].as_array().map_or(0, Vec::len)));
+                        dragged.get().is_some_and(|d| d.column.is_none()).then(|| view! {
+                            <li class="bd-drop-end" class:bd-item--drop-before=move || drop_at.with_value(|x| x.selected(&Some(end)))
+                                data-testid="drop-end" on:dragover=move |ev| over(&ev, end) on:drop=drop>
+                                {t(lang, "Thả vào cuối mục này", "Drop at the end of this section")}
+                            </li>
+                        })
+                    }}
+                </ol>
+            </div>
+        }
+    };
+    let page_view = move |p: usize, title: Value| {
+        view! {
+            <div class="bd-page">
+                <h3 class="bd-page__title">{format!("{} {}", t(lang, "Trang", "Page")(), p + 1)}": "{move || ctx.text(&title)}</h3>
+                <For each=move || sections(p) key=|x| x.0 let:x>
+                    {section_view(p, x.1, x.2)}
+                </For>
+                <button type="button" class="ef-button ef-button--secondary" data-testid="add-section"
+                    on:click=move |_| {
+                        let n = ctx.def.get_untracked()["pages"][p]["sections"].as_array().map_or(0, Vec::len);
+                        ctx.change(None, move |d| edit::add_section(d, p, n).map(|_| None));
+                    }>{t(lang, "Thêm mục", "Add a section")}</button>
+            </div>
+        }
+    };
+    view! {
+        <button type="button" class="ef-linkbutton" aria-pressed=move || if ctx.selected.get().is_none() { "true" } else { "false" }
+            on:click=move |_| ctx.selected.set(None)>{t(lang, "Thuộc tính của biểu mẫu", "The form's properties")}</button>
+        <For each=pages key=|x| x.0 let:x>
+            {page_view(x.1, x.2)}
+        </For>
+        <button type="button" class="ef-button ef-button--secondary" data-testid="add-page"
+            on:click=move |_| {
+                let n = ctx.def.get_untracked()["pages"].as_array().map_or(0, Vec::len);
+                ctx.change(None, move |d| edit::add_page(d, n).map(|_| None));
+            }>{t(lang, "Thêm trang", "Add a page")}</button>
     }
+}
+
+/// A key that changes whenever anything it is made of changes.
+fn fingerprint(parts: impl std::hash::Hash) -> u64 {
+    use std::hash::Hasher;
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    parts.hash(&mut h);
+    h.finish()
 }
 
 /// Focuses the element `selector` names once the page has been drawn again (the canvas is
@@ -547,27 +725,80 @@ fn text_input(
     };
     let lang = ctx.lang;
     let text_of_pair = pair.is_some();
+    let pair_of = pair.clone();
+    // What form-core says about this very text (a rule's parse or type error, as it is typed).
+    let problems = {
+        let pointer = pointer.clone();
+        move || {
+            ctx.checked.with(|c| {
+                c.1.iter()
+                    .filter(|d| d.pointer == pointer)
+                    .map(|d| d.message.get(lang.get()).to_owned())
+                    .collect::<Vec<_>>()
+            })
+        }
+    };
+    let problem_id = format!("{id}-problem");
+    let has_problem = {
+        let problems = problems.clone();
+        move || !problems().is_empty()
+    };
+    let described = {
+        let (has_problem, problem_id) = (has_problem.clone(), problem_id.clone());
+        move || has_problem().then(|| problem_id.clone())
+    };
+    let is_rule = pair.is_none()
+        && pointer
+            .rsplit('/')
+            .next()
+            .is_some_and(|k| RULES.contains(&k));
     view! {
         <div class="ef-field">
             <label class="ef-label" for=id.clone()>{label}
                 {move || {
-                    let missing = pair.as_ref().is_some_and(|p| ctx.def.with(|d| edit::missing_translations(d).contains(p)));
+                    let missing = pair.as_ref().is_some_and(|p| ctx.def.with(|d| d.pointer(p).is_some_and(edit::translation_missing)));
                     missing.then(|| view! { <span class="bd-flag">{t(lang, " — thiếu bản dịch", " — translation missing")}</span> })
                 }}
             </label>
-            <input id=id class="ef-input" prop:value=value on:input=move |ev| {
-                let v = event_target_value(&ev);
-                let pointer = pointer.clone();
-                ctx.change(Some(pointer.clone()), move |d| {
-                    // A text of a vi/en pair stays (empty: flagged); an empty rule goes.
-                    let keep = text_of_pair || !v.is_empty();
-                    set_at(d, &pointer, keep.then(|| json!(v)));
-                    Ok(None)
-                });
-            } />
+            <input id=id class="ef-input" class:bd-rule=is_rule prop:value=value autocomplete="off" spellcheck=if is_rule { "false" } else { "true" }
+                aria-invalid=move || if has_problem() { "true" } else { "false" } aria-describedby=described
+                on:input=move |ev| {
+                    let v = event_target_value(&ev);
+                    let pointer = pointer.clone();
+                    let pair = pair_of.clone();
+                    ctx.change(Some(pointer.clone()), move |d| {
+                        // A text of a vi/en pair stays (empty: flagged), so does a constraint's
+                        // rule (its message needs it); an empty rule of the item goes.
+                        let keep = text_of_pair || !v.is_empty() || pointer.ends_with("/rule");
+                        set_at(d, &pointer, keep.then(|| json!(v)));
+                        // An optional text (help, a section's title) emptied in both
+                        // languages goes: nothing empty is drawn.
+                        if let Some(pair) = pair.filter(|p| optional_text(p))
+                            && d.pointer(&pair).is_some_and(|t| t["vi"] == "" && t["en"] == "")
+                        {
+                            set_at(d, &pair, None);
+                        }
+                        Ok(None)
+                    });
+                } />
+            {move || {
+                let list = problems();
+                (!list.is_empty()).then(|| view! {
+                    <p class="ef-error" id=problem_id.clone() data-testid="rule-problem">{list.join(" ")}</p>
+                })
+            }}
         </div>
     }
 }
+
+/// Whether the text at `pointer` may be left out of a definition (a help text, a section's
+/// title).
+fn optional_text(pointer: &str) -> bool {
+    pointer.ends_with("/help") || (pointer.ends_with("/title") && pointer.contains("/sections/"))
+}
+
+/// The item's rules edited in text boxes (their problems are shown as they are typed).
+const RULES: [&str; 5] = ["visibleIf", "requiredIf", "readOnlyIf", "compute", "rule"];
 
 /// Sets (or removes, with `None`) the value at `pointer`, making the objects on the way.
 fn set_at(d: &mut Value, pointer: &str, value: Option<Value>) {
@@ -593,11 +824,11 @@ fn set_at(d: &mut Value, pointer: &str, value: Option<Value>) {
 /// A vi/en pair of inputs for the text at `pointer`.
 fn text_pair(
     ctx: Ctx,
-    name: &'static str,
+    name: &str,
     vi: &'static str,
     en: &'static str,
     pointer: String,
-) -> impl IntoView {
+) -> impl IntoView + use<> {
     view! {
         {text_input(ctx, format!("bd-{name}-vi"), format!("{vi} (Tiếng Việt)"), format!("{pointer}/vi"), Some(pointer.clone()))}
         {text_input(ctx, format!("bd-{name}-en"), format!("{en} (English)"), format!("{pointer}/en"), Some(pointer.clone()))}
@@ -611,12 +842,12 @@ fn Properties(ctx: Ctx) -> impl IntoView {
     let key_problem = RwSignal::new(None::<Text>);
     move || {
         ctx.shape.track();
-        let d = ctx.def.get_untracked();
         match ctx.selected.get() {
             None => view! {
                 <div class="bd-props" data-testid="form-properties">
                     {text_pair(ctx, "title", "Tên biểu mẫu", "Form title", "/title".into())}
                     {text_input(ctx, "bd-procedure".into(), t(lang, "Mã thủ tục hành chính", "Administrative procedure code")().into(), "/procedureCode".into(), None)}
+                    <p class="ef-hint" data-testid="agency-code">{move || format!("{} {}", t(lang, "Mã cơ quan tiếp nhận (do cổng đặt khi ban hành):", "Receiving agency code (set by the portal on publishing):")(), ctx.def.with(|d| d["agencyCode"].as_str().unwrap_or("—").to_owned()))}</p>
                     <label class="bd-inline"><input type="checkbox" class="ef-checkbox" data-testid="signature-required"
                         prop:checked=move || ctx.def.with(|d| d["signature"]["required"].as_bool().unwrap_or(false))
                         on:change=move |ev| {
@@ -630,14 +861,15 @@ fn Properties(ctx: Ctx) -> impl IntoView {
                 </div>
             }.into_any(),
             Some(at) => {
-                let Some(item) = d.pointer(&at.pointer()).cloned() else {
+                let Some((item, required)) = ctx.def.with_untracked(|d| {
+                    Some((d.pointer(&at.pointer())?.clone(), edit::is_required(d, at)))
+                }) else {
                     return view! { <p class="ef-hint">{t(lang, "Chọn một trường trên bố cục.", "Select a field in the layout.")}</p> }.into_any();
                 };
                 let base = at.pointer();
                 let widget = widget_of(&item);
                 let has_data = widget.is_some_and(|w| w != Widget::Static);
                 let key = item["pointer"].as_str().unwrap_or_default().rsplit('/').next().unwrap_or_default().to_owned();
-                let required = edit::is_required(&d, at);
                 let (wvi, wen) = widget.map(widget_name).unwrap_or(("", ""));
                 view! {
                     <div class="bd-props" data-testid="item-properties">
@@ -663,15 +895,87 @@ fn Properties(ctx: Ctx) -> impl IntoView {
                             {text_input(ctx, "bd-required-if".into(), t(lang, "Bắt buộc khi (quy tắc)", "Required when (rule)")().into(), format!("{base}/requiredIf"), None)}
                             {text_input(ctx, "bd-read-only-if".into(), t(lang, "Không cho sửa khi (quy tắc)", "Read-only when (rule)")().into(), format!("{base}/readOnlyIf"), None)}
                             {text_input(ctx, "bd-compute".into(), t(lang, "Giá trị tính từ (quy tắc)", "Computed as (rule)")().into(), format!("{base}/compute"), None)}
+                            {constraints(ctx, at, &item)}
                             {prefill(ctx, at, &item)}
                         })}
                         {widget.filter(|w| matches!(w, Widget::Select | Widget::Radio | Widget::MultiSelect)).map(|_| choices(ctx, at, &item))}
                         {widget.map(|w| limits(ctx, at, w))}
                         {(!has_data).then(|| text_pair(ctx, "text", "Nội dung", "Text", format!("{base}/text")))}
+                        {section_properties(ctx, at)}
                     </div>
                 }.into_any()
             }
         }
+    }
+}
+
+/// The item's cross-field checks: each a rule that must hold and the message shown on the
+/// field when it does not (vi/en).
+fn constraints(ctx: Ctx, at: At, item: &Value) -> impl IntoView + use<> {
+    let lang = ctx.lang;
+    let list = format!("{}/constraints", at.pointer());
+    let n = item["constraints"].as_array().map_or(0, Vec::len);
+    let rows = (0..n)
+        .map(|i| {
+            let p = format!("{list}/{i}");
+            let list = list.clone();
+            let remove = move |_| {
+                let list = list.clone();
+                ctx.change(None, move |d| {
+                    let now_empty = match d.pointer_mut(&list) {
+                        Some(Value::Array(a)) if i < a.len() => {
+                            a.remove(i);
+                            a.is_empty()
+                        }
+                        _ => false,
+                    };
+                    if now_empty {
+                        set_at(d, &list, None);
+                    }
+                    Ok(None)
+                });
+            };
+            view! {
+                <li class="bd-choice" data-testid="constraint">
+                    {text_input(ctx, format!("bd-constraint-{i}-rule"), t(lang, "Điều kiện phải đúng (quy tắc)", "Must hold (rule)")().into(), format!("{p}/rule"), None)}
+                    {text_pair(ctx, &format!("constraint-{i}-message"), "Thông báo khi không đúng", "Message when it does not hold", format!("{p}/message"))}
+                    <button type="button" class="ef-button ef-button--secondary" on:click=remove>{t(lang, "Bỏ kiểm tra này", "Remove this check")}</button>
+                </li>
+            }
+        })
+        .collect_view();
+    let add = move |_| {
+        let list = list.clone();
+        ctx.change(None, move |d| {
+            let new = json!({"rule": "", "message": {"vi": "", "en": ""}});
+            match d.pointer_mut(&list) {
+                Some(Value::Array(a)) => a.push(new),
+                _ => set_at(d, &list, Some(json!([new]))),
+            }
+            Ok(None)
+        });
+    };
+    view! {
+        <fieldset class="ef-fieldset bd-choices">
+            <legend class="ef-label">{t(lang, "Kiểm tra liên trường", "Cross-field checks")}</legend>
+            <ol class="bd-items">{rows}</ol>
+            <button type="button" class="ef-button ef-button--secondary" data-testid="add-constraint" on:click=add>{t(lang, "Thêm kiểm tra", "Add a check")}</button>
+        </fieldset>
+    }
+}
+
+/// The texts and rule of the selected item's section, and its page's title.
+fn section_properties(ctx: Ctx, at: At) -> impl IntoView + use<> {
+    let lang = ctx.lang;
+    let section = format!("/pages/{}/sections/{}", at.page, at.section);
+    let page = format!("/pages/{}", at.page);
+    view! {
+        <fieldset class="ef-fieldset bd-choices" data-testid="section-properties">
+            <legend class="ef-label">{t(lang, "Mục và trang chứa trường này", "This field's section and page")}</legend>
+            {text_pair(ctx, "section-title", "Tên mục", "Section title", format!("{section}/title"))}
+            {text_input(ctx, "bd-section-visible".into(), t(lang, "Chỉ hiện mục khi (quy tắc)", "Show the section only when (rule)")().into(), format!("{section}/visibleIf"), None)}
+            {text_pair(ctx, "page-title", "Tên trang", "Page title", format!("{page}/title"))}
+        </fieldset>
     }
 }
 

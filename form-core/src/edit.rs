@@ -132,22 +132,7 @@ fn item(def: &Value, at: At) -> Option<&Value> {
 /// The object schema a field's property lives in, and the property's name: for an item, the
 /// schema along its pointer from the data schema's root; for a column, its table's row schema.
 fn owner_mut(def: &mut Value, at: At) -> Option<(&mut Value, String)> {
-    let table_pointer = match at.column {
-        Some(_) => Some(
-            item(def, At { column: None, ..at })?["pointer"]
-                .as_str()?
-                .to_owned(),
-        ),
-        None => None,
-    };
-    let own = item(def, at)?["pointer"].as_str()?.to_owned();
-    let mut steps: Vec<String> = Vec::new();
-    if let Some(t) = &table_pointer {
-        steps.extend(t.split('/').skip(1).map(unescape));
-        steps.push("*".into());
-    }
-    steps.extend(own.split('/').skip(1).map(unescape));
-    let key = steps.pop()?;
+    let (steps, key) = owner_steps(def, at)?;
     let mut node = def.get_mut("dataSchema")?;
     for step in steps {
         node = if step == "*" {
@@ -157,6 +142,42 @@ fn owner_mut(def: &mut Value, at: At) -> Option<(&mut Value, String)> {
         };
     }
     Some((node, key))
+}
+
+/// [`owner_mut`], reading only.
+fn owner(def: &Value, at: At) -> Option<(&Value, String)> {
+    let (steps, key) = owner_steps(def, at)?;
+    let mut node = def.get("dataSchema")?;
+    for step in steps {
+        node = if step == "*" {
+            node.get("items")?
+        } else {
+            node.get("properties")?.get(&step)?
+        };
+    }
+    Some((node, key))
+}
+
+/// The steps from the data schema's root to the object a field's property lives in (`*`:
+/// a table's rows), and the property's name.
+fn owner_steps(def: &Value, at: At) -> Option<(Vec<String>, String)> {
+    let table_pointer = match at.column {
+        Some(_) => Some(
+            item(def, At { column: None, ..at })?["pointer"]
+                .as_str()?
+                .to_owned(),
+        ),
+        None => None,
+    };
+    let own = item(def, at)?["pointer"].as_str()?;
+    let mut steps: Vec<String> = Vec::new();
+    if let Some(t) = &table_pointer {
+        steps.extend(t.split('/').skip(1).map(unescape));
+        steps.push("*".into());
+    }
+    steps.extend(own.split('/').skip(1).map(unescape));
+    let key = steps.pop()?;
+    Some((steps, key))
 }
 
 fn unescape(s: &str) -> String {
@@ -338,6 +359,58 @@ pub fn step(def: &mut Value, at: At, by: i32) -> Result<At, EditError> {
     Ok(At::item(p, s, index))
 }
 
+/// Moves an item to just before place `to.item` of section `to.section` of page `to.page`
+/// (places counted before the move; the section's length puts it last), or a column to just
+/// before column `to.column` of its own table: drag and drop. Where it landed.
+pub fn move_to(def: &mut Value, from: At, to: At) -> Result<At, EditError> {
+    if let Some(c) = from.column {
+        let table = At {
+            column: None,
+            ..from
+        };
+        let (Some(place), true) = (to.column, At { column: None, ..to } == table) else {
+            return Err(EditError(Text::new(
+                "Một cột chỉ chuyển được trong bảng của nó.",
+                "A column can only move within its table.",
+            )));
+        };
+        let columns = item_mut(def, table)?
+            .get_mut("columns")
+            .and_then(Value::as_array_mut)
+            .ok_or_else(no_place)?;
+        if c >= columns.len() || place > columns.len() {
+            return Err(no_place());
+        }
+        let moved = columns.remove(c);
+        let index = if c < place { place - 1 } else { place };
+        columns.insert(index, moved);
+        return Ok(At {
+            column: Some(index),
+            ..table
+        });
+    }
+    if to.column.is_some() {
+        return Err(EditError(Text::new(
+            "Chỉ chuyển được một cột vào bảng, không chuyển được một trường vào đó.",
+            "Only columns go into a table; a field cannot be moved into one.",
+        )));
+    }
+    let from_len = items_mut(def, from.page, from.section)?.len();
+    let to_len = items_mut(def, to.page, to.section)?.len();
+    if from.item >= from_len || to.item > to_len {
+        return Err(no_place());
+    }
+    let same = (from.page, from.section) == (to.page, to.section);
+    let moved = items_mut(def, from.page, from.section)?.remove(from.item);
+    let index = if same && from.item < to.item {
+        to.item - 1
+    } else {
+        to.item
+    };
+    items_mut(def, to.page, to.section)?.insert(index, moved);
+    Ok(At::item(to.page, to.section, index))
+}
+
 fn edge() -> EditError {
     EditError(Text::new(
         "Không thể chuyển tiếp theo hướng này.",
@@ -387,8 +460,7 @@ pub fn rename_key(def: &mut Value, at: At, new_key: &str) -> Result<(), EditErro
 
 /// Whether the field is required (listed in its owner's `required`).
 pub fn is_required(def: &Value, at: At) -> bool {
-    let mut copy = def.clone();
-    owner_mut(&mut copy, at).is_some_and(|(owner, key)| {
+    owner(def, at).is_some_and(|(owner, key)| {
         owner["required"]
             .as_array()
             .is_some_and(|r| r.iter().any(|k| k == key.as_str()))
@@ -465,15 +537,21 @@ pub fn add_page(def: &mut Value, index: usize) -> Result<usize, EditError> {
     Ok(index)
 }
 
+/// Whether `v` is a vi/en text with one language given and the other empty.
+pub fn translation_missing(v: &Value) -> bool {
+    let Value::Object(o) = v else { return false };
+    let is_text = o.len() == 2 && o.contains_key("vi") && o.contains_key("en");
+    let empty = |k: &str| o[k].as_str().is_none_or(|s| s.trim().is_empty());
+    is_text && empty("vi") != empty("en")
+}
+
 /// Every text of the definition with one language missing (empty): JSON pointers.
 pub fn missing_translations(def: &Value) -> Vec<String> {
     fn walk(v: &Value, at: &str, out: &mut Vec<String>) {
         match v {
             Value::Object(o) => {
-                let is_text = o.len() == 2 && o.contains_key("vi") && o.contains_key("en");
-                if is_text {
-                    let empty = |k: &str| o[k].as_str().is_none_or(|s| s.trim().is_empty());
-                    if empty("vi") != empty("en") {
+                if o.len() == 2 && o.contains_key("vi") && o.contains_key("en") {
+                    if translation_missing(v) {
                         out.push(at.to_owned());
                     }
                     return;
@@ -591,7 +669,6 @@ pub fn set_keyword(
 
 /// The value of a schema keyword of the field (for the properties panel).
 pub fn keyword(def: &Value, at: At, keyword: &str) -> Option<Value> {
-    let mut copy = def.clone();
-    let (owner, key) = owner_mut(&mut copy, at)?;
+    let (owner, key) = owner(def, at)?;
     owner["properties"][&key].get(keyword).cloned()
 }

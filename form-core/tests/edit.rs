@@ -217,3 +217,75 @@ fn choices_and_limits_follow_the_schema() {
     );
     assert_eq!(errors(&def), Vec::<String>::new());
 }
+
+/// The pointers of section `s` of page `p`, in order.
+fn keys(def: &Value, p: usize, s: usize) -> Vec<String> {
+    def["pages"][p]["sections"][s]["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["pointer"].as_str().unwrap_or_default().to_owned())
+        .collect()
+}
+
+#[test]
+fn drag_and_drop_moves_to_any_place() {
+    let mut def = skeleton();
+    edit::add_section(&mut def, 0, 1).unwrap();
+    for i in 0..4 {
+        edit::add_item(&mut def, 0, 0, i, Widget::Text).unwrap();
+    }
+    edit::add_item(&mut def, 0, 1, 0, Widget::Number).unwrap();
+    assert_eq!(
+        keys(&def, 0, 0),
+        ["/field1", "/field2", "/field3", "/field4"]
+    );
+    // Down within the section: dropped before the fourth, it lands third.
+    let at = edit::move_to(&mut def, At::item(0, 0, 0), At::item(0, 0, 3)).unwrap();
+    assert_eq!(at, At::item(0, 0, 2));
+    assert_eq!(
+        keys(&def, 0, 0),
+        ["/field2", "/field3", "/field1", "/field4"]
+    );
+    // Up, and to the very end.
+    let at = edit::move_to(&mut def, At::item(0, 0, 3), At::item(0, 0, 0)).unwrap();
+    assert_eq!(at, At::item(0, 0, 0));
+    let at = edit::move_to(&mut def, at, At::item(0, 0, 4)).unwrap();
+    assert_eq!(at, At::item(0, 0, 3));
+    assert_eq!(
+        keys(&def, 0, 0),
+        ["/field2", "/field3", "/field1", "/field4"]
+    );
+    // Into another section, after its field.
+    let at = edit::move_to(&mut def, At::item(0, 0, 1), At::item(0, 1, 1)).unwrap();
+    assert_eq!(at, At::item(0, 1, 1));
+    assert_eq!(keys(&def, 0, 1), ["/field5", "/field3"]);
+    assert_eq!(errors(&def), Vec::<String>::new());
+    // Columns move within their table only; a field does not go into a table.
+    let table = edit::add_item(&mut def, 0, 1, 2, Widget::Table).unwrap();
+    edit::add_column(&mut def, table, Widget::Date).unwrap();
+    let col = |c| At {
+        column: Some(c),
+        ..table
+    };
+    let columns = |def: &Value| -> Vec<String> {
+        def.pointer(&format!("{}/columns", table.pointer()))
+            .unwrap()
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["widget"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let first = columns(&def);
+    assert_eq!(edit::move_to(&mut def, col(0), col(2)).unwrap(), col(1));
+    assert_eq!(columns(&def), [first[1].clone(), first[0].clone()]);
+    let before = def.clone();
+    assert!(edit::move_to(&mut def, col(0), At::item(0, 0, 0)).is_err());
+    assert!(edit::move_to(&mut def, At::item(0, 0, 0), col(0)).is_err());
+    assert!(edit::move_to(&mut def, At::item(0, 0, 0), At::item(0, 0, 9)).is_err());
+    assert!(edit::move_to(&mut def, At::item(0, 0, 7), At::item(0, 0, 0)).is_err());
+    assert!(edit::move_to(&mut def, At::item(0, 0, 0), At::item(0, 4, 0)).is_err());
+    assert_eq!(def, before, "nothing changed by a refused move");
+    assert_eq!(errors(&def), Vec::<String>::new());
+}

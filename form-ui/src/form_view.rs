@@ -42,6 +42,9 @@ pub struct FormCtx {
     /// Bumped to draw every page again from the data (start again, or new data of another
     /// shape).
     redraw: RwSignal<u64>,
+    /// Bumped when the form itself is replaced (the builder's live preview): only the pages,
+    /// sections and items whose definition changed are drawn again.
+    revision: RwSignal<u64>,
     /// Built `<option>` lists.
     templates: StoredValue<OptionTemplates, LocalStorage>,
     /// Where picked files are uploaded (the portal's attachment endpoint, when the citizen is
@@ -101,6 +104,7 @@ impl FormCtx {
             owner: StoredValue::new_local(Owner::current().unwrap_or_default()),
             today,
             redraw: RwSignal::new(0),
+            revision: RwSignal::new(0),
             templates: StoredValue::new_local(OptionTemplates::default()),
             upload_url: StoredValue::new(None),
             uploads_pending: RwSignal::new(0),
@@ -302,6 +306,43 @@ impl FormCtx {
             self.errors
                 .set(self.state.with_value(|s| s.validate_all().to_vec()));
         }
+    }
+
+    /// Replaces the form by another version of it (the builder's preview, as the official
+    /// edits), keeping the data typed so far: the state is made again and the signals of the
+    /// fields drawn follow it (set only where they changed); the pages, sections and items are
+    /// keyed by what they are drawn from, so only those the edit changed are drawn again.
+    pub fn replace_form(&self, form: Arc<Form>) {
+        let state = FormState::new(form.clone(), self.data.get_untracked(), self.today);
+        let evaluation = state.evaluation();
+        let mut errors: HashMap<&str, Vec<Diagnostic>> = HashMap::new();
+        for d in &evaluation.errors {
+            errors
+                .entry(d.pointer.as_str())
+                .or_default()
+                .push(d.clone());
+        }
+        fn renew<T: PartialEq + Send + Sync + 'static>(signal: RwSignal<T>, now: T) {
+            if signal.with_untracked(|v| *v != now) {
+                signal.set(now);
+            }
+        }
+        self.fields.with_value(|fields| {
+            for (ptr, f) in fields {
+                renew(f.errors, errors.remove(ptr.as_str()).unwrap_or_default());
+                renew(f.hidden, evaluation.hidden.contains(ptr));
+                renew(f.read_only, evaluation.read_only.contains(ptr));
+                renew(f.required, evaluation.required.contains(ptr));
+                renew(f.value, pointer::get(&evaluation.data, ptr).cloned());
+            }
+        });
+        let all = state.validate_all().to_vec();
+        self.state.set_value(state);
+        self.form.set_value(form);
+        // Option lists are built again from the new texts.
+        self.templates.set_value(OptionTemplates::default());
+        renew(self.errors, all);
+        self.revision.update(|n| *n += 1);
     }
 
     /// Starts the form again from `data` (the citizen chose to start again): a new state, and
@@ -617,6 +658,10 @@ pub fn FormView(
     /// empty bound fields are filled from it; what the data holds is never replaced.
     #[prop(optional)]
     store: Option<Result<BTreeMap<String, Attribute>, ()>>,
+    /// Later versions of the form, as they come (the builder's live preview): each replaces
+    /// the form drawn, keeping what was typed.
+    #[prop(optional)]
+    live: Option<Signal<Arc<Form>>>,
 ) -> impl IntoView {
     // A draft of this form version, saved on an earlier visit, comes back unless the caller
     // gives the data to start from.
@@ -688,14 +733,25 @@ pub fn FormView(
             .set_value(Some("/api/v1/attachments".to_owned()));
     }
     provide_context(ctx);
+    if let Some(live) = live {
+        Effect::new(move |_| {
+            let next = live.get();
+            if !ctx.form.with_value(|f| Arc::ptr_eq(f, &next)) {
+                ctx.replace_form(next);
+            }
+        });
+    }
     if let Some(cb) = on_ready {
         cb.run(ctx);
     }
 
     let outcome = RwSignal::new(Outcome::Idle);
     // Long forms show one page at a time; `attempted` is the page whose "Continue" found errors.
-    let page_count = form.definition().pages.len();
-    let paged = page_count > 1;
+    let page_count = move || {
+        ctx.revision.track();
+        ctx.form.with_value(|f| f.definition().pages.len())
+    };
+    let paged = move || page_count() > 1;
     let current = RwSignal::new(0usize);
     let attempted = RwSignal::new(None::<usize>);
     let summary_ref = NodeRef::<leptos::html::Div>::new();
@@ -790,10 +846,15 @@ pub fn FormView(
         }
     };
 
-    let definition = form.definition();
-    let title = definition.title.clone();
-    let description = definition.description.clone();
-    let pages = definition.pages.clone();
+    let title = move || {
+        ctx.revision.track();
+        ctx.form.with_value(|f| ctx.text(&f.definition().title))
+    };
+    let description = move || {
+        ctx.revision.track();
+        ctx.form
+            .with_value(|f| f.definition().description.as_ref().map(|d| ctx.text(d)))
+    };
 
     // The summary lists the client's errors (on "Continue", those of the page), or what the
     // portal refused.
@@ -838,7 +899,7 @@ pub fn FormView(
             focus_later(summary_ref);
         }
     };
-    let has_previous = move || paged && current.get() >= 1;
+    let has_previous = move || paged() && current.get() >= 1;
     let on_back = move |_| {
         attempted.set(None);
         go_to(current.get_untracked().saturating_sub(1));
@@ -881,8 +942,8 @@ pub fn FormView(
 
     view! {
         <form class="ef-form" novalidate=true on:submit=on_submit lang=move || lang.get().tag()>
-            <h1 class="ef-title" tabindex="-1" node_ref=title_ref>{move || ctx.text(&title)}</h1>
-            {description.map(|d| view! { <p class="ef-lead">{move || ctx.text(&d)}</p> })}
+            <h1 class="ef-title" tabindex="-1" node_ref=title_ref>{title}</h1>
+            {move || description().map(|d| view! { <p class="ef-lead">{d}</p> })}
             <Show when=move || !summary_entries().is_empty()>
                 <div class="ef-summary" role="alert" tabindex="-1" node_ref=summary_ref aria-labelledby="ef-summary-title">
                     <h2 class="ef-summary__title" id="ef-summary-title">
@@ -917,65 +978,27 @@ pub fn FormView(
                     ).get(lang.get()).to_owned()}</p>
                 </div>
             })}
-                        {move || {
+            {move || {
                 // Drawn again from scratch when the citizen starts again, and in the other
                 // language when it changes: texts inside are drawn once, not watched (inputs
-                // take their values from the data, so nothing typed is lost).
+                // take their values from the data, so nothing typed is lost). A new version of
+                // the form (the builder's preview) draws again only what changed in it.
                 generation.track();
                 let lang = lang.get();
-                pages
-                .clone()
-                .into_iter()
-                .enumerate()
-                .map(|(pi, page)| {
-                    let page_title = page.title.clone();
-                    let heading = paged.then(|| view! {
-                        <div class="ef-page__head">
-                            <p class="ef-progress">{Ui::Step.get(lang).replacen("{}", &(pi + 1).to_string(), 1).replacen("{}", &page_count.to_string(), 1)}</p>
-                            <h2 class="ef-page__title" id=format!("ef-page-{pi}") tabindex="-1">{page_title.get(lang).to_owned()}</h2>
-                        </div>
-                    });
-                    view! {
-                        // Pages other than the current one are off screen but printed: a
-                        // printout is the whole form.
-                        <div class=move || if paged && current.get() != pi { "ef-page ef-page--off" } else { "ef-page" }>
-                            {heading}
-                            {page
-                                .sections
-                                .into_iter()
-                                .map(|section| {
-                                    let heading_id = format!("s-{}", section.id);
-                                    let title = section.title.clone();
-                                    let help = section.help.clone();
-                                    // A section whose rule hides it hides with its heading.
-                                    let pointers: Vec<String> = if section.visible_if.is_some() {
-                                        section.items.iter().filter_map(|i| i.pointer.clone()).collect()
-                                    } else {
-                                        Vec::new()
-                                    };
-                                    let hidden = move || !pointers.is_empty() && pointers.iter().all(|p| ctx.hidden(p));
-                                    view! {
-                                        <section class="ef-section" hidden=hidden aria-labelledby=heading_id.clone()>
-                                            {title.map(|t| view! { <h2 class="ef-section__title" id=heading_id.clone()>{t.get(lang).to_owned()}</h2> })}
-                                            {help.map(|h| view! { <p class="ef-hint">{h.get(lang).to_owned()}</p> })}
-                                            {section.items.iter().map(|item| widgets::item(ctx, item)).collect_view()}
-                                        </section>
-                                    }
-                                })
-                                                                .collect_view()}
-                        </div>
-                    }
-                })
-                .collect_view()
+                view! {
+                    <For each=move || keyed_pages(ctx) key=|p| p.0 let:page>
+                        {draw_page(ctx, lang, page.1, page.2, current, page_count)}
+                    </For>
+                }
             }}
             <div class="ef-actions">
                 <Show when=has_previous>
                     <button type="button" class="ef-button ef-button--secondary" on:click=on_back>{move || Ui::Back.get(lang.get())}</button>
                 </Show>
-                <Show when=move || paged && current.get() + 1 < page_count>
+                <Show when=move || paged() && current.get() + 1 < page_count()>
                     <button type="button" class="ef-button" on:click=on_continue>{move || Ui::Continue.get(lang.get())}</button>
                 </Show>
-                <Show when=move || !paged || current.get() + 1 == page_count>
+                <Show when=move || !paged() || current.get() + 1 == page_count()>
                     <button type="submit" class="ef-button" disabled=move || matches!(outcome.get(), Outcome::Checking | Outcome::Sending(_) | Outcome::Received(_) | Outcome::Signing(_))>
                         {move || match outcome.get() {
                             Outcome::Checking => Ui::Checking.get(lang.get()),
@@ -1035,6 +1058,188 @@ pub fn FormView(
                 }}
             </div>
         </form>
+    }
+}
+
+/// A key that changes whenever anything it is made of changes.
+fn fingerprint(parts: impl std::hash::Hash) -> u64 {
+    use std::hash::Hasher;
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    parts.hash(&mut h);
+    h.finish()
+}
+
+/// The pages of the form now: (key, index, page without its sections).
+fn keyed_pages(ctx: FormCtx) -> Vec<(u64, usize, form_core::Page)> {
+    ctx.revision.track();
+    ctx.form.with_value(|f| {
+        f.definition()
+            .pages
+            .iter()
+            .enumerate()
+            .map(|(i, p)| {
+                let bare = form_core::Page {
+                    sections: Vec::new(),
+                    ..p.clone()
+                };
+                let json = serde_json::to_string(&bare).unwrap_or_default();
+                (fingerprint((i, json)), i, bare)
+            })
+            .collect()
+    })
+}
+
+/// The sections of page `page` now: (key, section without its items, the pointers of its
+/// items when a rule hides it).
+fn keyed_sections(ctx: FormCtx, page: usize) -> Vec<(u64, form_core::Section, Vec<String>)> {
+    ctx.revision.track();
+    ctx.form.with_value(|f| {
+        let Some(p) = f.definition().pages.get(page) else {
+            return Vec::new();
+        };
+        p.sections
+            .iter()
+            .map(|s| {
+                let pointers: Vec<String> = if s.visible_if.is_some() {
+                    s.items.iter().filter_map(|i| i.pointer.clone()).collect()
+                } else {
+                    Vec::new()
+                };
+                let bare = form_core::Section {
+                    items: Vec::new(),
+                    ..s.clone()
+                };
+                let json = serde_json::to_string(&bare).unwrap_or_default();
+                (fingerprint((json, &pointers)), bare, pointers)
+            })
+            .collect()
+    })
+}
+
+/// The items of section `section` of page `page` now, keyed by everything an item is drawn
+/// from: its definition, its section's rule, its data schema and whether it is required there,
+/// whether rules are about it (and which of identical items it is).
+fn keyed_items(ctx: FormCtx, page: usize, section: &str) -> Vec<((u64, usize), form_core::Item)> {
+    ctx.revision.track();
+    ctx.form.with_value(|f| {
+        let def = f.definition();
+        let Some(s) = def
+            .pages
+            .get(page)
+            .and_then(|p| p.sections.iter().find(|s| s.id == section))
+        else {
+            return Vec::new();
+        };
+        let defs = def
+            .data_schema
+            .get("$defs")
+            .map(Value::to_string)
+            .unwrap_or_default();
+        let mut seen: HashMap<u64, usize> = HashMap::new();
+        s.items
+            .iter()
+            .map(|item| {
+                let (schema, required) = item
+                    .pointer
+                    .as_deref()
+                    .map(|p| raw_schema_at(&def.data_schema, p))
+                    .unwrap_or((None, false));
+                let ruled = item.pointer.as_deref().is_some_and(|p| f.is_ruled(p));
+                let key = fingerprint((
+                    serde_json::to_string(item).unwrap_or_default(),
+                    &s.visible_if,
+                    schema.map(Value::to_string),
+                    required,
+                    ruled,
+                    &defs,
+                ));
+                let n = seen.entry(key).or_default();
+                *n += 1;
+                ((key, *n), item.clone())
+            })
+            .collect()
+    })
+}
+
+/// The data schema's part at `ptr` as written (through `properties`, and `items` for a
+/// number or `*`), and whether its object lists it as required.
+fn raw_schema_at<'a>(schema: &'a Value, ptr: &str) -> (Option<&'a Value>, bool) {
+    let mut at = Some(schema);
+    let mut required = false;
+    for seg in ptr.split('/').skip(1) {
+        let Some(s) = at else { break };
+        let seg = seg.replace("~1", "/").replace("~0", "~");
+        if (seg == "*" || seg.parse::<usize>().is_ok()) && s.get("items").is_some() {
+            at = s.get("items");
+            required = false;
+        } else {
+            required = s
+                .get("required")
+                .and_then(Value::as_array)
+                .is_some_and(|r| r.iter().any(|k| k.as_str() == Some(seg.as_str())));
+            at = s.get("properties").and_then(|p| p.get(&seg));
+        }
+    }
+    (at, required)
+}
+
+/// One page: its heading when the form has several, its sections.
+fn draw_page(
+    ctx: FormCtx,
+    lang: Lang,
+    pi: usize,
+    page: form_core::Page,
+    current: RwSignal<usize>,
+    page_count: impl Fn() -> usize + Copy + Send + Sync + 'static,
+) -> impl IntoView {
+    let paged = move || page_count() > 1;
+    let title = page.title.get(lang).to_owned();
+    let heading = move || {
+        paged().then(|| {
+            let progress = Ui::Step
+                .get(lang)
+                .replacen("{}", &(pi + 1).to_string(), 1)
+                .replacen("{}", &page_count().to_string(), 1);
+            view! {
+                <div class="ef-page__head">
+                    <p class="ef-progress">{progress}</p>
+                    <h2 class="ef-page__title" id=format!("ef-page-{pi}") tabindex="-1">{title.clone()}</h2>
+                </div>
+            }
+        })
+    };
+    view! {
+        // Pages other than the current one are off screen but printed: a printout is the
+        // whole form.
+        <div class=move || if paged() && current.get() != pi { "ef-page ef-page--off" } else { "ef-page" }>
+            {heading}
+            <For each=move || keyed_sections(ctx, pi) key=|s| s.0 let:section>
+                {draw_section(ctx, lang, pi, section.1, section.2)}
+            </For>
+        </div>
+    }
+}
+
+/// One section: its heading and help, its items.
+fn draw_section(
+    ctx: FormCtx,
+    lang: Lang,
+    pi: usize,
+    section: form_core::Section,
+    pointers: Vec<String>,
+) -> impl IntoView {
+    let heading_id = format!("s-{}", section.id);
+    // A section whose rule hides it hides with its heading.
+    let hidden = move || !pointers.is_empty() && pointers.iter().all(|p| ctx.hidden(p));
+    let id = section.id.clone();
+    view! {
+        <section class="ef-section" hidden=hidden aria-labelledby=heading_id.clone()>
+            {section.title.map(|t| view! { <h2 class="ef-section__title" id=heading_id.clone()>{t.get(lang).to_owned()}</h2> })}
+            {section.help.map(|h| view! { <p class="ef-hint">{h.get(lang).to_owned()}</p> })}
+            <For each=move || keyed_items(ctx, pi, &id) key=|i| i.0 let:item>
+                {widgets::item(ctx, &item.1)}
+            </For>
+        </section>
     }
 }
 

@@ -160,6 +160,26 @@ fn bench(root: &Path, args: &[String]) -> Result<()> {
             setup::all(root)?;
             peers::run(root, &args[1..])
         }
+        Some("builder") => {
+            setup::all(root)?;
+            web::build(root)?;
+            step("building the portal");
+            let mut c = cmd(root, "cargo");
+            c.args(["build", "--package", "portal", "--bin", "eform"]);
+            exec(c)?;
+            let data = root.join("target/bench-builder");
+            let _ = std::fs::remove_dir_all(&data);
+            std::fs::create_dir_all(&data)?;
+            let mut portal = Portal::start(root, &data, None)?;
+            step("the builder's live preview on a 300-field form (chromium)");
+            let mut c = cmd(root, "node");
+            c.arg("bench/builder/bench.mjs")
+                .args(&args[1..])
+                .env("EFORM_URL", &portal.url);
+            let result = exec(c);
+            portal.stop();
+            result
+        }
         Some(which @ ("intake" | "datastore")) => {
             step(&format!(
                 "{which} benchmark: the portal over loopback HTTP, SQLite then PostgreSQL (fsync on)"
@@ -174,7 +194,7 @@ fn bench(root: &Path, args: &[String]) -> Result<()> {
             result
         }
         _ => bail!(
-            "usage: cargo xtask bench core|sign [criterion args] | bench browser [harness options] | bench intake [--seconds N] [--clients N] [--json FILE] | bench datastore [--rate N] [--seconds N] [--connections N] [--json FILE]"
+            "usage: cargo xtask bench core|sign [criterion args] | bench browser [harness options] | bench builder [--fields N] [--runs N] [--json FILE] [--profile label|add] | bench intake [--seconds N] [--clients N] [--json FILE] | bench datastore [--rate N] [--seconds N] [--connections N] [--json FILE]"
         ),
     }
 }
