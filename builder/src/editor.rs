@@ -10,6 +10,7 @@ use crate::{api, t};
 use form_core::edit::{self, ALL, At, EditError};
 use form_core::{Diagnostic, Form, Lang, Text, Widget, load_value};
 use form_ui::FormView;
+use form_ui::form_view::{Json, fingerprint};
 use leptos::prelude::*;
 use serde_json::{Value, json};
 use std::sync::Arc;
@@ -67,8 +68,33 @@ impl Ctx {
         coalesce: Option<String>,
         f: impl FnOnce(&mut Value) -> Result<Option<At>, EditError>,
     ) {
-        // One copy of the definition per change (a large form's is not small): the edit
-        // works on it, and the one it replaces goes into the history.
+        // Typing on in the same box: the edit is made in place (the step's starting point is
+        // in the history already), no copy of a large definition per keystroke.
+        let continued = coalesce.is_some()
+            && self.history.with_value(|h| h.last == coalesce && !h.past.is_empty());
+        if continued {
+            let mut result = Ok(None);
+            self.def.update_untracked(|d| result = f(d));
+            match result {
+                Ok(select) => {
+                    self.history.update_value(|h| h.future.clear());
+                    self.def.notify();
+                    if let Some(s) = select {
+                        self.selected.set(Some(s));
+                    }
+                    self.problem.set(None);
+                    self.touched();
+                }
+                Err(e) => {
+                    // Whatever the edit did before it refused is shown, not hidden.
+                    self.def.notify();
+                    self.problem.set(Some(e.0));
+                }
+            }
+            return;
+        }
+        // Else one copy of the definition: the edit works on it, and the one it replaces
+        // goes into the history.
         let mut next = self.def.get_untracked();
         match f(&mut next) {
             Ok(select) => {
@@ -494,7 +520,10 @@ fn Canvas(ctx: Ctx) -> impl IntoView {
         dragged.set(None);
         target.set(None);
     };
-    let row = move |at: At, item: &Value| {
+    // A row's place follows the rows inserted or removed before it (rows are keyed by what
+    // they show, so an insertion draws only the new row).
+    let row = move |place: Signal<At>, item: &Value| {
+        let at = move || place.get_untracked();
         let label = {
             let item = item.clone();
             move || {
@@ -511,12 +540,15 @@ fn Canvas(ctx: Ctx) -> impl IntoView {
             item["widget"].as_str().unwrap_or_default(),
             item["pointer"].as_str().unwrap_or("—")
         );
-        let is = move || selector.with_value(|s| s.selected(&Some(at)));
+        let is = move || selector.with_value(|s| s.selected(&Some(place.get())));
         // The row's lower half means "after it".
-        let next = At {
-            item: at.item + usize::from(at.column.is_none()),
-            column: at.column.map(|c| c + 1),
-            ..at
+        let next = move || {
+            let at = at();
+            At {
+                item: at.item + usize::from(at.column.is_none()),
+                column: at.column.map(|c| c + 1),
+                ..at
+            }
         };
         let place_of = move |ev: &leptos::ev::DragEvent| {
             use wasm_bindgen::JsCast;
@@ -525,36 +557,36 @@ fn Canvas(ctx: Ctx) -> impl IntoView {
                 .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
                 .map(|e| e.get_bounding_client_rect())
                 .is_some_and(|r| f64::from(ev.client_y()) > r.top() + r.height() / 2.0);
-            if lower { next } else { at }
+            if lower { next() } else { at() }
         };
         view! {
             <div class="bd-item" class:bd-item--selected=is data-testid="canvas-item" aria-current=move || if is() { "true" } else { "false" }
                 draggable="true"
-                class:bd-item--drop-before=move || drop_at.with_value(|s| s.selected(&Some(at)))
+                class:bd-item--drop-before=move || drop_at.with_value(|s| s.selected(&Some(place.get())))
                 on:dragstart=move |ev| {
                     ev.stop_propagation();
                     if let Some(dt) = ev.data_transfer() {
-                        let _ = dt.set_data("text/plain", &at.pointer());
+                        let _ = dt.set_data("text/plain", &at().pointer());
                         dt.set_effect_allowed("move");
                     }
-                    dragged.set(Some(at));
+                    dragged.set(Some(at()));
                 }
                 on:dragend=move |_| { dragged.set(None); target.set(None); }
                 on:dragover=move |ev| over(&ev, place_of(&ev))
                 on:drop=drop>
                 <button type="button" class="bd-item__pick" aria-pressed=move || if is() { "true" } else { "false" }
-                    on:click=move |_| ctx.selected.set(Some(at))>
+                    on:click=move |_| ctx.selected.set(Some(at()))>
                     <span class="bd-item__label">{label}</span>
                     <span class="bd-item__meta">{meta}</span>
                 </button>
                 {move || is().then(|| view! {
                     <span class="bd-item__tools">
                         <button type="button" class="ef-button ef-button--secondary" data-testid="move-up"
-                            on:click=move |_| { ctx.change(None, |d| edit::step(d, at, -1).map(Some)); refocus("[aria-current=true] [data-testid=move-up]"); }>{t(lang, "Lên", "Up")}</button>
+                            on:click=move |_| { let at = at(); ctx.change(None, |d| edit::step(d, at, -1).map(Some)); refocus("[aria-current=true] [data-testid=move-up]"); }>{t(lang, "Lên", "Up")}</button>
                         <button type="button" class="ef-button ef-button--secondary" data-testid="move-down"
-                            on:click=move |_| { ctx.change(None, |d| edit::step(d, at, 1).map(Some)); refocus("[aria-current=true] [data-testid=move-down]"); }>{t(lang, "Xuống", "Down")}</button>
+                            on:click=move |_| { let at = at(); ctx.change(None, |d| edit::step(d, at, 1).map(Some)); refocus("[aria-current=true] [data-testid=move-down]"); }>{t(lang, "Xuống", "Down")}</button>
                         <button type="button" class="ef-button ef-button--secondary" data-testid="delete"
-                            on:click=move |_| { ctx.change(None, |d| edit::remove(d, at).map(|_| None)); ctx.selected.set(None); refocus("#bd-canvas-title"); }>{t(lang, "Xoá", "Delete")}</button>
+                            on:click=move |_| { let at = at(); ctx.change(None, |d| edit::remove(d, at).map(|_| None)); ctx.selected.set(None); refocus("#bd-canvas-title"); }>{t(lang, "Xoá", "Delete")}</button>
                     </span>
                 })}
             </div>
@@ -571,7 +603,7 @@ fn Canvas(ctx: Ctx) -> impl IntoView {
                         .enumerate()
                         .map(|(p, page)| {
                             (
-                                fingerprint((p, page["title"].to_string())),
+                                fingerprint((p, Json(&page["title"]))),
                                 p,
                                 page["title"].clone(),
                             )
@@ -590,7 +622,7 @@ fn Canvas(ctx: Ctx) -> impl IntoView {
                         .enumerate()
                         .map(|(s, section)| {
                             (
-                                fingerprint((p, s, section["title"].to_string())),
+                                fingerprint((p, s, Json(&section["title"]))),
                                 s,
                                 section["title"].clone(),
                             )
@@ -605,25 +637,33 @@ fn Canvas(ctx: Ctx) -> impl IntoView {
             d["pages"][p]["sections"][s]["items"]
                 .as_array()
                 .map(|a| {
+                    // Which of identical items (two equal guidance texts) makes the key whole.
+                    let mut seen = std::collections::HashMap::<u64, usize>::new();
                     a.iter()
                         .enumerate()
                         .map(|(i, item)| {
-                            (fingerprint((p, s, i, item.to_string())), i, item.clone())
+                            let key = fingerprint(Json(item));
+                            let n = seen.entry(key).or_default();
+                            *n += 1;
+                            ((key, *n), i)
                         })
                         .collect::<Vec<_>>()
                 })
                 .unwrap_or_default()
         })
     };
-    let item_row = move |p: usize, s: usize, i: usize, item: Value| {
+    let item_row = move |p: usize, s: usize, index: ReadSignal<usize>| {
+        let i = index.get_untracked();
+        let item = ctx.def.with_untracked(|d| d["pages"][p]["sections"][s]["items"][i].clone());
         let columns = item["columns"].as_array().cloned().unwrap_or_default();
+        let at = Signal::derive(move || At::item(p, s, index.get()));
         view! {
             <li>
-                {row(At::item(p, s, i), &item)}
+                {row(at, &item)}
                 {(!columns.is_empty()).then(|| view! {
                     <ol class="bd-items bd-items--columns">
                         {columns.into_iter().enumerate().map(|(c, col)| view! {
-                            <li>{row(At { column: Some(c), ..At::item(p, s, i) }, &col)}</li>
+                            <li>{row(Signal::derive(move || At { column: Some(c), ..at.get() }), &col)}</li>
                         }).collect_view()}
                     </ol>
                 })}
@@ -635,9 +675,9 @@ fn Canvas(ctx: Ctx) -> impl IntoView {
             <div class="bd-section">
                 <h4 class="bd-section__title">{move || ctx.text(&title)}</h4>
                 <ol class="bd-items">
-                    <For each=move || items(p, s) key=|x| x.0 let:x>
-                        {item_row(p, s, x.1, x.2)}
-                    </For>
+                    <ForEnumerate each=move || items(p, s) key=|x| x.0 let(index, _x)>
+                        {item_row(p, s, index)}
+                    </ForEnumerate>
                     {move || {
                         // While an item is dragged: the end of the section (an empty one too).
                         let end = At::item(p, s, ctx.def.with(|d| d["pages"][p]["sections"][s]["items"].as_array().map_or(0, Vec::len)));
@@ -679,14 +719,6 @@ fn Canvas(ctx: Ctx) -> impl IntoView {
                 ctx.change(None, move |d| edit::add_page(d, n).map(|_| None));
             }>{t(lang, "Thêm trang", "Add a page")}</button>
     }
-}
-
-/// A key that changes whenever anything it is made of changes.
-fn fingerprint(parts: impl std::hash::Hash) -> u64 {
-    use std::hash::Hasher;
-    let mut h = std::collections::hash_map::DefaultHasher::new();
-    parts.hash(&mut h);
-    h.finish()
 }
 
 /// Focuses the element `selector` names once the page has been drawn again (the canvas is
@@ -840,6 +872,7 @@ fn text_pair(
 fn Properties(ctx: Ctx) -> impl IntoView {
     let lang = ctx.lang;
     let key_problem = RwSignal::new(None::<Text>);
+    let groups = RwSignal::new(std::collections::BTreeSet::<&'static str>::new());
     move || {
         ctx.shape.track();
         match ctx.selected.get() {
@@ -891,21 +924,63 @@ fn Properties(ctx: Ctx) -> impl IntoView {
                                 } />{t(lang, "Bắt buộc", "Required")}</label>
                             {text_pair(ctx, "label", "Nhãn", "Label", format!("{base}/label"))}
                             {text_pair(ctx, "help", "Hướng dẫn", "Help", format!("{base}/help"))}
-                            {text_input(ctx, "bd-visible".into(), t(lang, "Chỉ hiện khi (quy tắc)", "Show only when (rule)")().into(), format!("{base}/visibleIf"), None)}
-                            {text_input(ctx, "bd-required-if".into(), t(lang, "Bắt buộc khi (quy tắc)", "Required when (rule)")().into(), format!("{base}/requiredIf"), None)}
-                            {text_input(ctx, "bd-read-only-if".into(), t(lang, "Không cho sửa khi (quy tắc)", "Read-only when (rule)")().into(), format!("{base}/readOnlyIf"), None)}
-                            {text_input(ctx, "bd-compute".into(), t(lang, "Giá trị tính từ (quy tắc)", "Computed as (rule)")().into(), format!("{base}/compute"), None)}
-                            {constraints(ctx, at, &item)}
-                            {prefill(ctx, at, &item)}
+                            {
+                                let base = base.clone();
+                                group(groups, "rules", t(lang, "Quy tắc", "Rules"), move || view! {
+                                    <p class="ef-hint">{t(lang,
+                                        "Viết bằng ngôn ngữ biểu thức: mã dữ liệu của các trường, so sánh (= != < <= > >=), and, or, not, + - * /, và các hàm như age(ngaySinh), today().",
+                                        "Written in the expression language: the fields' data keys, comparisons (= != < <= > >=), and, or, not, + - * /, and functions such as age(dateOfBirth), today().")}</p>
+                                    {text_input(ctx, "bd-visible".into(), t(lang, "Chỉ hiện khi", "Show only when")().into(), format!("{base}/visibleIf"), None)}
+                                    {text_input(ctx, "bd-required-if".into(), t(lang, "Bắt buộc khi", "Required when")().into(), format!("{base}/requiredIf"), None)}
+                                    {text_input(ctx, "bd-read-only-if".into(), t(lang, "Không cho sửa khi", "Read-only when")().into(), format!("{base}/readOnlyIf"), None)}
+                                    {text_input(ctx, "bd-compute".into(), t(lang, "Giá trị tính từ", "Computed as")().into(), format!("{base}/compute"), None)}
+                                }.into_any())
+                            }
+                            {
+                                let item = item.clone();
+                                group(groups, "checks", t(lang, "Kiểm tra liên trường", "Cross-field checks"), move || constraints(ctx, at, &item).into_any())
+                            }
+                            {
+                                let item = item.clone();
+                                group(groups, "prefill", t(lang, "Điền sẵn từ kho dữ liệu", "Prefill from the data store"), move || prefill(ctx, at, &item).into_any())
+                            }
                         })}
                         {widget.filter(|w| matches!(w, Widget::Select | Widget::Radio | Widget::MultiSelect)).map(|_| choices(ctx, at, &item))}
                         {widget.map(|w| limits(ctx, at, w))}
                         {(!has_data).then(|| text_pair(ctx, "text", "Nội dung", "Text", format!("{base}/text")))}
-                        {section_properties(ctx, at)}
+                        {group(groups, "section", t(lang, "Mục và trang chứa trường này", "This field's section and page"), move || section_properties(ctx, at).into_any())}
                     </div>
                 }.into_any()
             }
         }
+    }
+}
+
+/// A group of properties shown on demand: its content is made when it is opened, and it stays
+/// open (or closed) as the official goes from field to field.
+fn group(
+    open: RwSignal<std::collections::BTreeSet<&'static str>>,
+    name: &'static str,
+    title: impl Fn() -> &'static str + Send + Sync + 'static,
+    content: impl Fn() -> AnyView + Send + Sync + 'static,
+) -> impl IntoView {
+    let is_open = Memo::new(move |_| open.with(|o| o.contains(name)));
+    view! {
+        <details class="bd-group" prop:open=move || is_open.get() on:toggle=move |ev| {
+            let now = event_target::<web_sys::HtmlDetailsElement>(&ev).open();
+            if now != is_open.get_untracked() {
+                open.update(|o| {
+                    if now {
+                        o.insert(name);
+                    } else {
+                        o.remove(name);
+                    }
+                });
+            }
+        }>
+            <summary class="bd-group__title" data-testid=format!("group-{name}")>{title}</summary>
+            {move || is_open.get().then(&content)}
+        </details>
     }
 }
 
@@ -956,11 +1031,10 @@ fn constraints(ctx: Ctx, at: At, item: &Value) -> impl IntoView + use<> {
         });
     };
     view! {
-        <fieldset class="ef-fieldset bd-choices">
-            <legend class="ef-label">{t(lang, "Kiểm tra liên trường", "Cross-field checks")}</legend>
+        <div>
             <ol class="bd-items">{rows}</ol>
             <button type="button" class="ef-button ef-button--secondary" data-testid="add-constraint" on:click=add>{t(lang, "Thêm kiểm tra", "Add a check")}</button>
-        </fieldset>
+        </div>
     }
 }
 
@@ -970,12 +1044,11 @@ fn section_properties(ctx: Ctx, at: At) -> impl IntoView + use<> {
     let section = format!("/pages/{}/sections/{}", at.page, at.section);
     let page = format!("/pages/{}", at.page);
     view! {
-        <fieldset class="ef-fieldset bd-choices" data-testid="section-properties">
-            <legend class="ef-label">{t(lang, "Mục và trang chứa trường này", "This field's section and page")}</legend>
+        <div data-testid="section-properties">
             {text_pair(ctx, "section-title", "Tên mục", "Section title", format!("{section}/title"))}
             {text_input(ctx, "bd-section-visible".into(), t(lang, "Chỉ hiện mục khi (quy tắc)", "Show the section only when (rule)")().into(), format!("{section}/visibleIf"), None)}
             {text_pair(ctx, "page-title", "Tên trang", "Page title", format!("{page}/title"))}
-        </fieldset>
+        </div>
     }
 }
 

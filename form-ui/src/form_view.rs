@@ -1062,11 +1062,32 @@ pub fn FormView(
 }
 
 /// A key that changes whenever anything it is made of changes.
-fn fingerprint(parts: impl std::hash::Hash) -> u64 {
+pub fn fingerprint(parts: impl std::hash::Hash) -> u64 {
     use std::hash::Hasher;
     let mut h = std::collections::hash_map::DefaultHasher::new();
     parts.hash(&mut h);
     h.finish()
+}
+
+/// A value's JSON, hashed as it is written (no text made): part of a [`fingerprint`].
+pub struct Json<'a, T: serde::Serialize>(pub &'a T);
+
+impl<T: serde::Serialize> std::hash::Hash for Json<'_, T> {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        struct Feed<'h, H>(&'h mut H);
+        impl<H: std::hash::Hasher> std::io::Write for Feed<'_, H> {
+            fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+                self.0.write(buf);
+                Ok(buf.len())
+            }
+            fn flush(&mut self) -> std::io::Result<()> {
+                Ok(())
+            }
+        }
+        // Writing into a hasher cannot fail; a value that cannot be written hashes as
+        // written so far.
+        let _ = serde_json::to_writer(Feed(state), self.0);
+    }
 }
 
 /// The pages of the form now: (key, index, page without its sections).
@@ -1082,8 +1103,7 @@ fn keyed_pages(ctx: FormCtx) -> Vec<(u64, usize, form_core::Page)> {
                     sections: Vec::new(),
                     ..p.clone()
                 };
-                let json = serde_json::to_string(&bare).unwrap_or_default();
-                (fingerprint((i, json)), i, bare)
+                (fingerprint((i, Json(&bare))), i, bare)
             })
             .collect()
     })
@@ -1109,8 +1129,7 @@ fn keyed_sections(ctx: FormCtx, page: usize) -> Vec<(u64, form_core::Section, Ve
                     items: Vec::new(),
                     ..s.clone()
                 };
-                let json = serde_json::to_string(&bare).unwrap_or_default();
-                (fingerprint((json, &pointers)), bare, pointers)
+                (fingerprint((Json(&bare), &pointers)), bare, pointers)
             })
             .collect()
     })
@@ -1118,8 +1137,8 @@ fn keyed_sections(ctx: FormCtx, page: usize) -> Vec<(u64, form_core::Section, Ve
 
 /// The items of section `section` of page `page` now, keyed by everything an item is drawn
 /// from: its definition, its section's rule, its data schema and whether it is required there,
-/// whether rules are about it (and which of identical items it is).
-fn keyed_items(ctx: FormCtx, page: usize, section: &str) -> Vec<((u64, usize), form_core::Item)> {
+/// whether rules are about it (and which of identical items it is); with their places.
+fn keyed_items(ctx: FormCtx, page: usize, section: &str) -> Vec<((u64, usize), usize)> {
     ctx.revision.track();
     ctx.form.with_value(|f| {
         let def = f.definition();
@@ -1130,15 +1149,12 @@ fn keyed_items(ctx: FormCtx, page: usize, section: &str) -> Vec<((u64, usize), f
         else {
             return Vec::new();
         };
-        let defs = def
-            .data_schema
-            .get("$defs")
-            .map(Value::to_string)
-            .unwrap_or_default();
+        let defs = def.data_schema.get("$defs");
         let mut seen: HashMap<u64, usize> = HashMap::new();
         s.items
             .iter()
-            .map(|item| {
+            .enumerate()
+            .map(|(index, item)| {
                 let (schema, required) = item
                     .pointer
                     .as_deref()
@@ -1146,18 +1162,33 @@ fn keyed_items(ctx: FormCtx, page: usize, section: &str) -> Vec<((u64, usize), f
                     .unwrap_or((None, false));
                 let ruled = item.pointer.as_deref().is_some_and(|p| f.is_ruled(p));
                 let key = fingerprint((
-                    serde_json::to_string(item).unwrap_or_default(),
+                    Json(item),
                     &s.visible_if,
-                    schema.map(Value::to_string),
+                    schema.map(Json),
                     required,
                     ruled,
-                    &defs,
+                    defs.map(Json),
                 ));
                 let n = seen.entry(key).or_default();
                 *n += 1;
-                ((key, *n), item.clone())
+                ((key, *n), index)
             })
             .collect()
+    })
+}
+
+/// The item at `index` of section `section` of page `page`, as the form is now.
+fn item_at(ctx: FormCtx, page: usize, section: &str, index: usize) -> Option<form_core::Item> {
+    ctx.form.with_value(|f| {
+        f.definition()
+            .pages
+            .get(page)?
+            .sections
+            .iter()
+            .find(|s| s.id == section)?
+            .items
+            .get(index)
+            .cloned()
     })
 }
 
@@ -1232,12 +1263,13 @@ fn draw_section(
     // A section whose rule hides it hides with its heading.
     let hidden = move || !pointers.is_empty() && pointers.iter().all(|p| ctx.hidden(p));
     let id = section.id.clone();
+    let items_id = id.clone();
     view! {
         <section class="ef-section" hidden=hidden aria-labelledby=heading_id.clone()>
             {section.title.map(|t| view! { <h2 class="ef-section__title" id=heading_id.clone()>{t.get(lang).to_owned()}</h2> })}
             {section.help.map(|h| view! { <p class="ef-hint">{h.get(lang).to_owned()}</p> })}
-            <For each=move || keyed_items(ctx, pi, &id) key=|i| i.0 let:item>
-                {widgets::item(ctx, &item.1)}
+            <For each=move || keyed_items(ctx, pi, &items_id) key=|i| i.0 let:item>
+                {item_at(ctx, pi, &id, item.1).map(|it| widgets::item(ctx, &it))}
             </For>
         </section>
     }
