@@ -62,7 +62,7 @@ export function bigForm(id, n) {
     id,
     version: 1,
     title: { vi: "Biểu mẫu lớn", en: "A large form" },
-    agencyCode: "HA",
+    agencyCode: "000.00.18.H56",
     dataSchema: { type: "object", properties, required },
     pages: [{ id: "page-1", title: { vi: "Trang 1", en: "Page 1" }, sections }],
   };

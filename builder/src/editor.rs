@@ -71,7 +71,9 @@ impl Ctx {
         // Typing on in the same box: the edit is made in place (the step's starting point is
         // in the history already), no copy of a large definition per keystroke.
         let continued = coalesce.is_some()
-            && self.history.with_value(|h| h.last == coalesce && !h.past.is_empty());
+            && self
+                .history
+                .with_value(|h| h.last == coalesce && !h.past.is_empty());
         if continued {
             let mut result = Ok(None);
             self.def.update_untracked(|d| result = f(d));
@@ -654,7 +656,9 @@ fn Canvas(ctx: Ctx) -> impl IntoView {
     };
     let item_row = move |p: usize, s: usize, index: ReadSignal<usize>| {
         let i = index.get_untracked();
-        let item = ctx.def.with_untracked(|d| d["pages"][p]["sections"][s]["items"][i].clone());
+        let item = ctx
+            .def
+            .with_untracked(|d| d["pages"][p]["sections"][s]["items"][i].clone());
         let columns = item["columns"].as_array().cloned().unwrap_or_default();
         let at = Signal::derive(move || At::item(p, s, index.get()));
         view! {

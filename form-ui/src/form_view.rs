@@ -658,8 +658,8 @@ pub fn FormView(
     /// empty bound fields are filled from it; what the data holds is never replaced.
     #[prop(optional)]
     store: Option<Result<BTreeMap<String, Attribute>, ()>>,
-    /// Later versions of the form, as they come (the builder's live preview): each replaces
-    /// the form drawn, keeping what was typed.
+    /// Later versions of the form, as they come (the builder's live preview; with the `live`
+    /// feature): each replaces the form drawn, keeping what was typed.
     #[prop(optional)]
     live: Option<Signal<Arc<Form>>>,
 ) -> impl IntoView {
@@ -733,7 +733,7 @@ pub fn FormView(
             .set_value(Some("/api/v1/attachments".to_owned()));
     }
     provide_context(ctx);
-    if let Some(live) = live {
+    if let Some(live) = live.filter(|_| LIVE) {
         Effect::new(move |_| {
             let next = live.get();
             if !ctx.form.with_value(|f| Arc::ptr_eq(f, &next)) {
@@ -985,11 +985,19 @@ pub fn FormView(
                 // the form (the builder's preview) draws again only what changed in it.
                 generation.track();
                 let lang = lang.get();
+                if !LIVE {
+                    return keyed_pages(ctx)
+                        .into_iter()
+                        .map(|page| draw_page(ctx, lang, page.1, page.2, current, page_count))
+                        .collect_view()
+                        .into_any();
+                }
                 view! {
                     <For each=move || keyed_pages(ctx) key=|p| p.0 let:page>
                         {draw_page(ctx, lang, page.1, page.2, current, page_count)}
                     </For>
                 }
+                .into_any()
             }}
             <div class="ef-actions">
                 <Show when=has_previous>
@@ -1090,6 +1098,12 @@ impl<T: serde::Serialize> std::hash::Hash for Json<'_, T> {
     }
 }
 
+/// Whether the form drawn can be replaced by later versions of it (the builder's preview): then
+/// its pages, sections and items are drawn by keyed lists, each part keyed by what it is drawn
+/// from (which takes serialising the definition); a citizen's form never changes, and is drawn
+/// once as it is (without the keyed lists' code in the citizens' bundles).
+const LIVE: bool = cfg!(feature = "live");
+
 /// The pages of the form now: (key, index, page without its sections).
 fn keyed_pages(ctx: FormCtx) -> Vec<(u64, usize, form_core::Page)> {
     ctx.revision.track();
@@ -1103,7 +1117,12 @@ fn keyed_pages(ctx: FormCtx) -> Vec<(u64, usize, form_core::Page)> {
                     sections: Vec::new(),
                     ..p.clone()
                 };
-                (fingerprint((i, Json(&bare))), i, bare)
+                let key = if LIVE {
+                    fingerprint((i, Json(&bare)))
+                } else {
+                    i as u64
+                };
+                (key, i, bare)
             })
             .collect()
     })
@@ -1119,7 +1138,8 @@ fn keyed_sections(ctx: FormCtx, page: usize) -> Vec<(u64, form_core::Section, Ve
         };
         p.sections
             .iter()
-            .map(|s| {
+            .enumerate()
+            .map(|(i, s)| {
                 let pointers: Vec<String> = if s.visible_if.is_some() {
                     s.items.iter().filter_map(|i| i.pointer.clone()).collect()
                 } else {
@@ -1129,7 +1149,12 @@ fn keyed_sections(ctx: FormCtx, page: usize) -> Vec<(u64, form_core::Section, Ve
                     items: Vec::new(),
                     ..s.clone()
                 };
-                (fingerprint((Json(&bare), &pointers)), bare, pointers)
+                let key = if LIVE {
+                    fingerprint((Json(&bare), &pointers))
+                } else {
+                    i as u64
+                };
+                (key, bare, pointers)
             })
             .collect()
     })
@@ -1155,6 +1180,9 @@ fn keyed_items(ctx: FormCtx, page: usize, section: &str) -> Vec<((u64, usize), u
             .iter()
             .enumerate()
             .map(|(index, item)| {
+                if !LIVE {
+                    return ((index as u64, 0), index);
+                }
                 let (schema, required) = item
                     .pointer
                     .as_deref()
@@ -1244,9 +1272,20 @@ fn draw_page(
         // whole form.
         <div class=move || if paged() && current.get() != pi { "ef-page ef-page--off" } else { "ef-page" }>
             {heading}
-            <For each=move || keyed_sections(ctx, pi) key=|s| s.0 let:section>
-                {draw_section(ctx, lang, pi, section.1, section.2)}
-            </For>
+            {if LIVE {
+                view! {
+                    <For each=move || keyed_sections(ctx, pi) key=|s| s.0 let:section>
+                        {draw_section(ctx, lang, pi, section.1, section.2)}
+                    </For>
+                }
+                .into_any()
+            } else {
+                keyed_sections(ctx, pi)
+                    .into_iter()
+                    .map(|section| draw_section(ctx, lang, pi, section.1, section.2))
+                    .collect_view()
+                    .into_any()
+            }}
         </div>
     }
 }
@@ -1268,9 +1307,29 @@ fn draw_section(
         <section class="ef-section" hidden=hidden aria-labelledby=heading_id.clone()>
             {section.title.map(|t| view! { <h2 class="ef-section__title" id=heading_id.clone()>{t.get(lang).to_owned()}</h2> })}
             {section.help.map(|h| view! { <p class="ef-hint">{h.get(lang).to_owned()}</p> })}
-            <For each=move || keyed_items(ctx, pi, &items_id) key=|i| i.0 let:item>
-                {item_at(ctx, pi, &id, item.1).map(|it| widgets::item(ctx, &it))}
-            </For>
+            {if LIVE {
+                view! {
+                    <For each=move || keyed_items(ctx, pi, &items_id) key=|i| i.0 let:item>
+                        {item_at(ctx, pi, &id, item.1).map(|it| widgets::item(ctx, &it))}
+                    </For>
+                }
+                .into_any()
+            } else {
+                // A citizen's form never changes: its items are drawn once, as they are.
+                ctx.form
+                    .with_value(|f| {
+                        f.definition()
+                            .pages
+                            .get(pi)
+                            .and_then(|p| p.sections.iter().find(|s| s.id == id))
+                            .map(|s| s.items.clone())
+                    })
+                    .unwrap_or_default()
+                    .iter()
+                    .map(|item| widgets::item(ctx, item))
+                    .collect_view()
+                    .into_any()
+            }}
         </section>
     }
 }

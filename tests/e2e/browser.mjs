@@ -61,3 +61,24 @@ export async function token(user) {
   if (res.status !== 201) throw new Error(`token for ${user}: ${res.status}`);
   return (await res.json()).token;
 }
+
+/** Approves (or rejects) the newest waiting request at the development signer, as the
+ *  citizen's phone would: its page read (it must name the form, `names`) and its form posted
+ *  through the browser context's session (`page.request`), not a second tab — a second page
+ *  opened and closed in the same context stalled headless chromium now and then, every page
+ *  idle. Then the keep-my-data dialog, if it opens, is declined by `skipKeepDialog`. */
+export async function approveOnThePhone(page, decision, names) {
+  const html = await (await page.request.get(`${URL}/dev/signer`)).text();
+  if (!names.test(html)) throw new Error(`the signing request does not name the form (${names})`);
+  const actions = [...html.matchAll(/action="(\/dev\/signer\/[^"]+)\/approve"/g)].map((m) => m[1]);
+  if (actions.length === 0) throw new Error("no signing request waits");
+  const url = `${URL}${actions[actions.length - 1]}/${decision === "Approve" ? "approve" : "reject"}`;
+  const res = await page.request.post(url, { maxRedirects: 0 });
+  if (res.status() !== 303) throw new Error(`${decision}: ${res.status()}`);
+}
+
+/** Declines the offer to keep the entered data in the citizen's store, when it shows. */
+export async function skipKeepDialog(page) {
+  const dialog = page.locator("[data-testid=keep-dialog]");
+  if (await dialog.count() > 0 && await dialog.evaluate((d) => d.open)) await page.click("[data-testid=keep-decline]");
+}

@@ -10,30 +10,15 @@ import { execFileSync } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { URL, launch, openPage, shot, axe, signIn } from "./browser.mjs";
+import { URL, launch, openPage, shot, axe, signIn, approveOnThePhone, skipKeepDialog } from "./browser.mjs";
 import { fill, example } from "./ct01.mjs";
 
 let browser;
 before(async () => { browser = await launch(); });
 after(async () => { await browser?.close(); });
 
-/** Approves (or rejects) the newest waiting request at the development signer, as the
- *  citizen's phone would: its page read and its form posted through the browser context's
- *  session (`page.request`), not a second tab — a second page opened and closed in the same
- *  context stalled headless chromium now and then, every page idle. */
 async function onThePhone(page, decision) {
-  const html = await (await page.request.get(`${URL}/dev/signer`)).text();
-  assert.match(html, /CT01|cư trú/i, "the request names the form");
-  const actions = [...html.matchAll(/action="(\/dev\/signer\/[^"]+)\/approve"/g)].map((m) => m[1]);
-  assert.ok(actions.length > 0, "a signing request waits");
-  const url = `${URL}${actions[actions.length - 1]}/${decision === "Approve" ? "approve" : "reject"}`;
-  const res = await page.request.post(url, { maxRedirects: 0 });
-  assert.equal(res.status(), 303, `${decision}: ${res.status()}`);
-}
-
-async function skipKeepDialog(page) {
-  const dialog = page.locator("[data-testid=keep-dialog]");
-  if (await dialog.count() > 0 && await dialog.evaluate((d) => d.open)) await page.click("[data-testid=keep-decline]");
+  await approveOnThePhone(page, decision, /CT01|cư trú/i);
 }
 
 test("a citizen signs through the development signer; the portal verifies; OpenSSL agrees", async () => {
