@@ -8,7 +8,7 @@
 
 use crate::{api, t};
 use form_core::edit::{self, ALL, At, EditError};
-use form_core::{Diagnostic, Form, Lang, Text, Widget, load_value};
+use form_core::{Diagnostic, Form, Lang, Text, Widget, load_value_semantic};
 use form_ui::FormView;
 use form_ui::form_view::{Json, fingerprint};
 use leptos::prelude::*;
@@ -20,7 +20,8 @@ const HISTORY: usize = 200;
 /// How long after the last change the draft is saved.
 const SAVE_AFTER_MS: u64 = 800;
 
-/// Form-core's verdict on the definition: the form (for the preview) and every diagnostic.
+/// Form-core's semantic verdict on the definition: the form (for the preview) and its
+/// diagnostics.
 type Checked = (Option<Arc<Form>>, Vec<Diagnostic>);
 
 #[derive(Default)]
@@ -46,8 +47,8 @@ enum Save {
 struct Ctx {
     id: StoredValue<String>,
     def: RwSignal<Value>,
-    /// Form-core's verdict on `def`.
-    checked: Memo<Checked>,
+    /// Every diagnostic of form-core's full check of `def`.
+    diagnostics: Memo<Vec<Diagnostic>>,
     history: StoredValue<History>,
     selected: RwSignal<Option<At>>,
     problem: RwSignal<Option<Text>>,
@@ -258,10 +259,12 @@ pub fn Editor(id: String, lang: RwSignal<Lang>) -> impl IntoView {
 #[component]
 fn Workbench(id: String, start: Value, lang: RwSignal<Lang>) -> impl IntoView {
     let def = RwSignal::new(start["definition"].clone());
-    // Form-core's full check of the definition as it is now: the preview and the diagnostics.
-    let checked = Memo::new_with_compare(
+    // Form-core's check of the definition as it is now, in two parts. On each edit: the typed
+    // model, the semantic checks and the form, for the preview and the diagnostics — what must
+    // show within the frame.
+    let checked: Memo<Checked> = Memo::new_with_compare(
         move |_| {
-            let loaded = def.with(load_value);
+            let loaded = def.with(load_value_semantic);
             let mut diagnostics = loaded.diagnostics;
             // Prefill bindings against the key catalogue, as the portal checks them.
             if let Some(f) = &loaded.form {
@@ -275,10 +278,37 @@ fn Workbench(id: String, start: Value, lang: RwSignal<Lang>) -> impl IntoView {
         // A new check is always news (the definition changed).
         |_, _| true,
     );
+    // Then, in the task after the edit's, the meta-schema's pass over the definition's shape
+    // (a third of the time; only the latest edit's is run).
+    let shape_problems = RwSignal::new(Vec::<Diagnostic>::new());
+    let shape_round = StoredValue::new(0u64);
+    Effect::new(move |_| {
+        def.track();
+        shape_round.update_value(|n| *n += 1);
+        let round = shape_round.get_value();
+        set_timeout(
+            move || {
+                if shape_round.get_value() == round {
+                    shape_problems.set(def.with_untracked(form_core::shape_check));
+                }
+            },
+            std::time::Duration::ZERO,
+        );
+    });
+    // Both, as the full check lists them (the portal's, on publishing).
+    let diagnostics = Memo::new(move |_| {
+        let mut all: Vec<Diagnostic> = shape_problems.get();
+        checked.with(|c| {
+            all.extend(c.1.iter().filter(|d| d.code != "definition-shape").cloned());
+        });
+        all.sort_by(|a, b| a.pointer.cmp(&b.pointer).then(a.severity.cmp(&b.severity)));
+        all.dedup();
+        all
+    });
     let ctx = Ctx {
         id: StoredValue::new(id.clone()),
         def,
-        checked,
+        diagnostics,
         history: StoredValue::new(History::default()),
         selected: RwSignal::new(None),
         problem: RwSignal::new(None),
@@ -402,7 +432,7 @@ fn Workbench(id: String, start: Value, lang: RwSignal<Lang>) -> impl IntoView {
             <section class="bd-pane" aria-labelledby="bd-props-title">
                 <h2 id="bd-props-title" class="ef-section__title">{t(lang, "Thuộc tính", "Properties")}</h2>
                 <Properties ctx=ctx />
-                <Diagnostics ctx=ctx checked=checked />
+                <Diagnostics ctx=ctx />
                 <Versions lang=lang versions=versions />
             </section>
             <section class="bd-pane bd-preview" aria-labelledby="bd-preview-title">
@@ -766,8 +796,8 @@ fn text_input(
     let problems = {
         let pointer = pointer.clone();
         move || {
-            ctx.checked.with(|c| {
-                c.1.iter()
+            ctx.diagnostics.with(|all| {
+                all.iter()
                     .filter(|d| d.pointer == pointer)
                     .map(|d| d.message.get(lang.get()).to_owned())
                     .collect::<Vec<_>>()
@@ -1228,13 +1258,13 @@ fn limits(ctx: Ctx, at: At, widget: Widget) -> impl IntoView + use<> {
 
 /// Every diagnostic of the full check; each names the place and selects its item.
 #[component]
-fn Diagnostics(ctx: Ctx, checked: Memo<Checked>) -> impl IntoView {
+fn Diagnostics(ctx: Ctx) -> impl IntoView {
     let lang = ctx.lang;
     view! {
         <div class="bd-diagnostics" aria-live="polite" data-testid="diagnostics">
             <h3 class="bd-page__title">{t(lang, "Kiểm tra", "Checks")}</h3>
             {move || {
-                let diags = checked.get().1;
+                let diags = ctx.diagnostics.get();
                 if diags.is_empty() {
                     return view! { <p class="ef-hint" data-testid="no-diagnostics">{t(lang, "Không có lỗi.", "No problems.")}</p> }.into_any();
                 }

@@ -43,7 +43,9 @@ pub use admin_units::AdminUnits;
 pub use definition::{Choice, Constraint, Definition, Item, Lock, Page, Prefill, Section, Widget};
 pub use diagnostic::{Diagnostic, Severity};
 pub use form::{Evaluation, Field, Form, Ymd, file_accepted, human_size};
-pub use load::{Loaded, load, load_value};
+#[cfg(feature = "meta-schema")]
+pub use load::shape_check;
+pub use load::{Loaded, load, load_value, load_value_semantic};
 pub use state::{Changes, FormState};
 pub use text::{Lang, Text, lower};
 

@@ -72,8 +72,29 @@ pub fn load(text: &str) -> Loaded {
 
 /// Loads a definition from a parsed JSON value.
 pub fn load_value(value: &Value) -> Loaded {
-    let mut diags = shape_problems(value);
+    load_checked(value, shape_problems(value))
+}
 
+/// [`load_value`] without the meta-schema pass: the typed model, the semantic checks and the
+/// form — what the citizen runtime does. The builder's preview loads this way on each edit and
+/// adds [`shape_check`] a moment later, so an edit shows in the preview within a frame; a
+/// definition whose shape is wrong may then be previewed, but is never published (the portal
+/// runs the full [`load_value`]).
+pub fn load_value_semantic(value: &Value) -> Loaded {
+    load_checked(value, Vec::new())
+}
+
+/// What the meta-schema finds wrong with the definition's shape (the part of [`load_value`]
+/// that [`load_value_semantic`] leaves out), sorted like [`Loaded::diagnostics`].
+#[cfg(feature = "meta-schema")]
+pub fn shape_check(value: &Value) -> Vec<Diagnostic> {
+    let mut diags = shape_problems(value);
+    diags.sort_by(|a, b| a.pointer.cmp(&b.pointer).then(a.severity.cmp(&b.severity)));
+    diags.dedup();
+    diags
+}
+
+fn load_checked(value: &Value, mut diags: Vec<Diagnostic>) -> Loaded {
     let mut checker = Checker {
         diags: &mut diags,
         bound: HashMap::new(),
