@@ -1090,27 +1090,40 @@ fn section_properties(ctx: Ctx, at: At) -> impl IntoView + use<> {
 /// (persons' keys need a field and are left to the JSON for now), and whether a verified value
 /// locks it.
 fn prefill(ctx: Ctx, at: At, item: &Value) -> impl IntoView + use<> {
-    use form_core::datastore::KeyType;
+    use form_core::datastore::{KeyType, PERSON_FIELDS};
     let lang = ctx.lang;
     let base = at.pointer();
     let key_now = item["prefill"]["key"]
         .as_str()
         .unwrap_or_default()
         .to_owned();
+    let field_now = item["prefill"]["field"].as_str().map(str::to_owned);
     let locked = item["prefill"]["lock"] == "verified";
-    let keys: Vec<(String, Text)> = form_ui::datastore::CATALOGUE
+    let catalogue = &form_ui::datastore::CATALOGUE;
+    let holds_person = move |key: &str| {
+        catalogue
+            .keys
+            .iter()
+            .any(|k| k.key == key && k.kind == KeyType::Person)
+    };
+    // Every key of the catalogue: a person's (the household's head) with the field to take, a
+    // list of persons (the household's members) for a table whose columns are named after the
+    // persons' fields; form-core's check says when a key does not suit the field.
+    let keys: Vec<(String, Text)> = catalogue
         .keys
         .iter()
-        .filter(|k| !matches!(k.kind, KeyType::Person | KeyType::PersonList))
         .map(|k| (k.key.clone(), k.meaning.clone()))
         .collect();
     let set = {
         let base = base.clone();
-        move |key: String, lock: bool| {
+        move |key: String, field: Option<String>, lock: bool| {
             let base = base.clone();
             ctx.change(None, move |d| {
                 let value = (!key.is_empty()).then(|| {
                     let mut p = json!({"key": key});
+                    if let Some(f) = field {
+                        p["field"] = json!(f);
+                    }
                     if lock {
                         p["lock"] = json!("verified");
                     }
@@ -1121,12 +1134,44 @@ fn prefill(ctx: Ctx, at: At, item: &Value) -> impl IntoView + use<> {
             });
         }
     };
-    let key_for_lock = key_now.clone();
-    let set_lock = set.clone();
+    let on_key = {
+        let (set, field_now) = (set.clone(), field_now.clone());
+        move |ev: leptos::ev::Event| {
+            let key = event_target_value(&ev);
+            let field = holds_person(&key).then(|| {
+                field_now
+                    .clone()
+                    .unwrap_or_else(|| PERSON_FIELDS[0].to_owned())
+            });
+            set(key, field, locked);
+        }
+    };
+    let on_field = {
+        let (set, key) = (set.clone(), key_now.clone());
+        move |ev: leptos::ev::Event| set(key.clone(), Some(event_target_value(&ev)), locked)
+    };
+    let on_lock = {
+        let (set, key, field) = (set.clone(), key_now.clone(), field_now.clone());
+        move |ev: leptos::ev::Event| set(key.clone(), field.clone(), event_target_checked(&ev))
+    };
+    let person = holds_person(&key_now).then(|| {
+        let field_now = field_now.clone().unwrap_or_default();
+        view! {
+            <div class="ef-field">
+                <label class="ef-label" for="bd-prefill-field">{t(lang, "Thông tin nào của người đó", "Which of the person's details")}</label>
+                <select id="bd-prefill-field" class="ef-select" data-testid="prefill-field" on:change=on_field>
+                    {PERSON_FIELDS.into_iter().map(|f| {
+                        let (vi, en) = person_field_name(f);
+                        view! { <option value=f selected=f == field_now>{move || if lang.get() == Lang::Vi { vi } else { en }}</option> }
+                    }).collect_view()}
+                </select>
+            </div>
+        }
+    });
     view! {
         <div class="ef-field">
             <label class="ef-label" for="bd-prefill">{t(lang, "Điền sẵn từ kho dữ liệu của công dân", "Prefill from the citizen's data store")}</label>
-            <select id="bd-prefill" class="ef-select" data-testid="prefill" on:change=move |ev| set(event_target_value(&ev), locked)>
+            <select id="bd-prefill" class="ef-select" data-testid="prefill" on:change=on_key>
                 <option value="" selected=key_now.is_empty()>{t(lang, "— Không —", "— None —")}</option>
                 {keys.into_iter().map(|(k, meaning)| {
                     let selected = k == key_now;
@@ -1135,11 +1180,27 @@ fn prefill(ctx: Ctx, at: At, item: &Value) -> impl IntoView + use<> {
                 }).collect_view()}
             </select>
         </div>
-        {(!key_for_lock.is_empty()).then(|| view! {
+        {person}
+        {(!key_now.is_empty()).then(|| view! {
             <label class="bd-inline"><input type="checkbox" class="ef-checkbox" data-testid="prefill-lock" prop:checked=locked
-                on:change=move |ev| set_lock(key_for_lock.clone(), event_target_checked(&ev)) />
+                on:change=on_lock />
                 {t(lang, "Khoá theo giá trị đã xác thực (công dân chỉ báo sai sót)", "Lock to the verified value (the citizen can only report a mistake)")}</label>
         })}
+    }
+}
+
+/// A person's detail in the data store (`household.head`), as the official reads it.
+fn person_field_name(field: &str) -> (&'static str, &'static str) {
+    match field {
+        "fullName" => ("Họ và tên", "Full name"),
+        "dateOfBirth" => ("Ngày sinh", "Date of birth"),
+        "sex" => ("Giới tính", "Sex"),
+        "idNumber" => ("Số định danh cá nhân", "Personal ID number"),
+        "relationship" => (
+            "Quan hệ với chủ hộ",
+            "Relationship to the head of household",
+        ),
+        _ => ("", ""),
     }
 }
 

@@ -120,7 +120,8 @@ test("an official builds a form with the palette, previews it, publishes it; a c
 });
 
 // The issue's story, with the UI only: from an empty canvas an official builds a form of nine
-// fields in two sections — prefill bindings (one locked), choices, a visibility rule typed with
+// fields and a table in two sections — prefill bindings (two locked, a person's detail, the
+// household's members into the table), choices, a visibility rule typed with
 // a mistake first, a computed field, a cross-field check, a repeatable group with two columns —
 // moves a field by drag and drop, requires a signature, test-fills the preview in both
 // languages, publishes; a citizen fills it, signs it and submits it.
@@ -168,6 +169,10 @@ test("from an empty canvas to a signed dossier: build, preview in both languages
   await prefill("citizen.idNumber", true);
   await field("date", "ngaySinh", "Ngày sinh", "Date of birth");
   await prefill("citizen.dateOfBirth", false);
+  // A detail of a person in the store: the household's head, by name.
+  await field("text", "chuHo", "Họ và tên chủ hộ", "Head of household");
+  await page.selectOption("[data-testid=prefill]", "household.head");
+  await page.selectOption("[data-testid=prefill-field]", "fullName");
   await field("phone", "dienThoai", "Số điện thoại", "Phone number");
   await field("radio", "coConNho", "Có con dưới 6 tuổi không?", "Any children under 6?");
   await page.check("[data-testid=required]");
@@ -208,18 +213,23 @@ test("from an empty canvas to a signed dossier: build, preview in both languages
   // Its first column, then a second one added while a column is selected.
   const columnRows = page.locator(".bd-items--columns [data-testid=canvas-item]");
   await columnRows.first().locator(".bd-item__pick").click();
-  await name("hoTenTv", "Họ và tên", "Full name");
-  await field("date", "ngaySinhTv", "Ngày sinh", "Date of birth");
+  await name("fullName", "Họ và tên", "Full name");
+  await field("date", "dateOfBirth", "Ngày sinh", "Date of birth");
+  // The table filled from the household's members (its columns named after a person's details).
+  await page.locator("[data-testid=canvas-item] .bd-item__pick", { hasText: "Thành viên hộ gia đình" }).click();
+  await page.selectOption("[data-testid=prefill]", "household.members");
   assert.equal(await columnRows.count(), 2);
 
   // Drag and drop: the phone number goes first.
   const meta = async (i) => page.locator("[data-testid=canvas-item] .bd-item__meta").nth(i).textContent();
-  assert.match(await meta(3), /dienThoai/);
-  await items.nth(3).dragTo(items.nth(0), { targetPosition: { x: 40, y: 4 } });
+  assert.match(await meta(4), /dienThoai/);
+  // Both rows in view: the drag does not scroll the page on its way.
+  await page.evaluate(() => document.querySelector("#bd-canvas-title").scrollIntoView());
+  await items.nth(4).dragTo(items.nth(0), { targetPosition: { x: 40, y: 4 } });
   await page.waitForFunction(() => document.querySelector("[data-testid=canvas-item] .bd-item__meta")?.textContent.includes("dienThoai"));
   assert.match(await meta(1), /hoTen/);
   assert.equal(await page.locator(".bd-diagnostics li.ef-error").count(), 0, await page.textContent("[data-testid=diagnostics]"));
-  assert.equal(await items.count(), 8 + 1 + 2, "eight fields, the table and its two columns");
+  assert.equal(await items.count(), 9 + 1 + 2, "nine fields, the table and its two columns");
 
   // The preview, test-filled: the rule shows the field, the formula computes, the check and
   // the required fields are reported.
@@ -260,8 +270,11 @@ test("from an empty canvas to a signed dossier: build, preview in both languages
   await citizen.getByText("Có", { exact: true }).click();
   await citizen.getByLabel(/Số con dưới 6 tuổi/).fill("1");
   await citizen.getByLabel(/Thu nhập bình quân tháng/).fill("4500000");
+  assert.equal(await citizen.getByLabel(/Họ và tên chủ hộ/).inputValue(), "Nguyễn Văn An");
+  // The household's members came from the store; one more is added by hand.
+  assert.equal(await citizen.locator(".ef-row input").first().inputValue(), "Trần Thị Mai");
   await citizen.getByRole("button", { name: /Thêm dòng/ }).click();
-  await citizen.locator(".ef-row input").first().fill("Nguyễn Thị Bình");
+  await citizen.locator(".ef-row").last().locator("input").first().fill("Nguyễn Thị Bình");
   assert.deepEqual(await axe(citizen), []);
   await citizen.click("button[type=submit]");
   await citizen.locator("[data-testid=sign-start]").waitFor();
