@@ -4,18 +4,25 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 use form_core::{Lang, load};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
-#[test]
-fn every_broken_definition_gives_its_expected_diagnostics() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/broken");
-    let mut files: Vec<_> = std::fs::read_dir(&dir)
-        .unwrap()
+/// The `.json` files of the folders `dirs` (relative to the crate), sorted.
+fn json_files(dirs: &[&str]) -> Vec<PathBuf> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut files: Vec<_> = dirs
+        .iter()
+        .flat_map(|d| std::fs::read_dir(root.join(d)).unwrap())
         .filter_map(Result::ok)
         .map(|e| e.path())
         .filter(|p| p.extension().is_some_and(|e| e == "json"))
         .collect();
     files.sort();
+    files
+}
+
+#[test]
+fn every_broken_definition_gives_its_expected_diagnostics() {
+    let files = json_files(&["tests/broken"]);
     assert!(files.len() >= 50, "only {} broken definitions", files.len());
     let update = std::env::var_os("UPDATE_EXPECT").is_some();
     let mut mismatches = Vec::new();
@@ -53,15 +60,7 @@ fn every_broken_definition_gives_its_expected_diagnostics() {
 /// refuses — never the other way round).
 #[test]
 fn the_split_load_finds_what_the_full_load_finds() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let mut files: Vec<_> = ["tests/broken", "../schemas/forms", "tests/fixtures"]
-        .iter()
-        .flat_map(|d| std::fs::read_dir(root.join(d)).unwrap())
-        .filter_map(Result::ok)
-        .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|e| e == "json"))
-        .collect();
-    files.sort();
+    let files = json_files(&["tests/broken", "../schemas/forms", "tests/fixtures"]);
     assert!(files.len() >= 70, "{} files", files.len());
     for path in &files {
         let Ok(value) =
