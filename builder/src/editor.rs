@@ -453,8 +453,7 @@ fn Workbench(id: String, start: Value, lang: RwSignal<Lang>) -> impl IntoView {
                     })}
                     // Drawn once; each later version of the form replaces it in place (only
                     // what changed is drawn again, and what was test-filled stays).
-                    {move || started.get().then(|| {
-                        let first = shown.get_untracked().expect("a form to show");
+                    {move || started.get().then(|| shown.get_untracked()).flatten().map(|first| {
                         let live = Signal::derive(move || shown.get().unwrap_or_else(|| first.clone()));
                         view! { <FormView form=live.get_untracked() lang=preview_lang initial=Some(json!({})) live=live /> }
                     })}
