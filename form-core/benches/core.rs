@@ -190,6 +190,16 @@ fn benches(c: &mut Criterion) {
             })
         });
     }
+    // `uniqueItems` over 49,000 distinct strings: the most a submission may hold (security
+    // review M2).
+    let (schema, _) = form_core::schema::Schema::compile(&json!({"uniqueItems": true}));
+    let items: Value = (0..49_000).map(|i| json!(format!("item {i}"))).collect();
+    assert!(schema.is_valid(&items));
+    c.bench_with_input(
+        BenchmarkId::new("unique_items", 49_000),
+        &items,
+        |b, items| b.iter(|| schema.is_valid(black_box(items))),
+    );
 }
 
 criterion_group!(core, benches);

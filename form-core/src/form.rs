@@ -653,13 +653,15 @@ impl Form {
                 || self.required_effective(data, parent))
     }
 
-    /// Compiles one rule (loading has checked it; a rule that does not compile is dropped).
+    /// Compiles one rule (loading has checked it, its patterns counted with the definition's;
+    /// a rule that does not compile is dropped).
     fn rule(&self, src: Option<&String>, row: Option<&str>, want: Type) -> Option<Expr> {
         let scope = SchemaScope {
             schema: &self.schema,
             row: row.map(str::to_owned),
         };
-        src.and_then(|s| rules::compile(s, &scope, &want).ok())
+        let mut patterns = crate::pattern::Budget::default();
+        src.and_then(|s| rules::compile(s, &scope, &want, &mut patterns).ok())
     }
 
     fn item_rules(&self, item: &Item, table: Option<&str>, out: &mut Vec<ItemRules>) {

@@ -30,6 +30,7 @@ pub mod format;
 pub mod idnumber;
 mod load;
 mod messages;
+pub mod pattern;
 pub mod pointer;
 #[cfg(feature = "reference")]
 pub mod reference;

@@ -6,6 +6,7 @@ use crate::diagnostic::Diagnostic;
 use crate::form::Form;
 #[cfg(feature = "meta-schema")]
 use crate::messages;
+use crate::pattern;
 use crate::pointer;
 use crate::rules;
 use crate::schema::{JsonType, Schema, SchemaView};
@@ -104,9 +105,10 @@ fn load_checked(value: &Value, mut diags: Vec<Diagnostic>) -> Loaded {
         schema: None,
         computed: Vec::new(),
         conditional: Vec::new(),
+        patterns: pattern::Budget::default(),
     };
     let schema = value.get("dataSchema").filter(|s| s.is_object()).map(|s| {
-        let (schema, compile_diags) = Schema::compile(s);
+        let (schema, compile_diags) = Schema::compile_within(s, &mut checker.patterns);
         for mut d in compile_diags {
             d.pointer = format!("/dataSchema{}", d.pointer);
             checker.diags.push(d);
@@ -216,6 +218,8 @@ struct Checker<'d, 's> {
     bound_prefixes: HashSet<String>,
     /// Data pointers of `address` and `file` items: their parts are bound with them.
     compound: HashSet<String>,
+    /// The definition's patterns so far (data schema, then rules): see [`pattern`].
+    patterns: pattern::Budget,
 }
 
 impl Checker<'_, '_> {
@@ -595,7 +599,7 @@ impl Checker<'_, '_> {
             schema,
             row: row.map(str::to_owned),
         };
-        match rules::compile(src, &scope, want) {
+        match rules::compile(src, &scope, want, &mut self.patterns) {
             Ok(e) => Some(e),
             Err(e) => {
                 self.diags

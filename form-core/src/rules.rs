@@ -2,6 +2,7 @@
 //! compiling them against the data schema, and the order in which computed values are evaluated.
 
 use crate::expr::{self, Expr, ExprError, ExprKind, Scope, Type};
+use crate::pattern::Budget;
 use crate::pointer;
 use crate::schema::{JsonType, Schema, SchemaView};
 use crate::text::Text;
@@ -57,10 +58,16 @@ pub fn type_of(view: SchemaView<'_>) -> Type {
     }
 }
 
-/// Parses and checks one rule; the result must have type `want`.
-pub fn compile(src: &str, scope: &SchemaScope<'_>, want: &Type) -> Result<Expr, ExprError> {
+/// Parses and checks one rule; the result must have type `want`. Its `matches()` patterns are
+/// counted in `patterns`, the budget of its definition.
+pub fn compile(
+    src: &str,
+    scope: &SchemaScope<'_>,
+    want: &Type,
+    patterns: &mut Budget,
+) -> Result<Expr, ExprError> {
     let mut e = expr::parse(src)?;
-    let got = expr::check(&mut e, scope)?;
+    let got = expr::check_within(&mut e, scope, patterns)?;
     let fits = matches!((&got, want), (Type::Any, _) | (_, Type::Any)) || got == *want;
     if !fits {
         let ((gv, ge), (wv, we)) = (got.name(), want.name());

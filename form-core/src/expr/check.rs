@@ -3,6 +3,7 @@
 
 use super::parse::{Expr, ExprError, ExprKind, Func, Op, Span};
 use crate::format::parse_date;
+use crate::pattern::{self, Budget};
 use crate::text::Text;
 
 /// The type of a value.
@@ -66,8 +67,8 @@ fn mismatch(e: &Expr, got: &Type, want: &Type) -> ExprError {
     )
 }
 
-fn expect(e: &mut Expr, scope: &dyn Scope, want: &Type) -> Result<Type, ExprError> {
-    let got = check(e, scope)?;
+fn expect(e: &mut Expr, cx: &mut Cx<'_>, want: &Type) -> Result<Type, ExprError> {
+    let got = infer(e, cx)?;
     if got.fits(want) {
         Ok(got)
     } else {
@@ -78,13 +79,34 @@ fn expect(e: &mut Expr, scope: &dyn Scope, want: &Type) -> Result<Type, ExprErro
 /// Checks `expr` against the fields of `scope`; returns its type. Field references and
 /// `matches` patterns are resolved in place.
 pub fn check(expr: &mut Expr, scope: &dyn Scope) -> Result<Type, ExprError> {
+    check_within(expr, scope, &mut Budget::default())
+}
+
+/// [`check`], counting the `matches()` patterns in `patterns`: the budget of the definition the
+/// rule belongs to (see [`crate::pattern`]). A pattern refused by the limits is an error of the
+/// rule, except one skipped after its definition's cap was reported (left uncompiled, silently).
+pub fn check_within(
+    expr: &mut Expr,
+    scope: &dyn Scope,
+    patterns: &mut Budget,
+) -> Result<Type, ExprError> {
+    infer(expr, &mut Cx { scope, patterns })
+}
+
+/// What checking carries along: the fields, and the definition's pattern budget.
+struct Cx<'a> {
+    scope: &'a dyn Scope,
+    patterns: &'a mut Budget,
+}
+
+fn infer(expr: &mut Expr, cx: &mut Cx<'_>) -> Result<Type, ExprError> {
     let span = expr.span;
     match &mut expr.kind {
         ExprKind::Number(_) => Ok(Type::Number),
         ExprKind::Text(_) => Ok(Type::Text),
         ExprKind::Bool(_) => Ok(Type::Bool),
         ExprKind::Null => Ok(Type::Any),
-        ExprKind::Ref(path, ty) => match scope.resolve(path) {
+        ExprKind::Ref(path, ty) => match cx.scope.resolve(path) {
             Some(t) => {
                 *ty = t.clone();
                 Ok(t)
@@ -98,12 +120,12 @@ pub fn check(expr: &mut Expr, scope: &dyn Scope) -> Result<Type, ExprError> {
                 ))
             }
         },
-        ExprKind::Unary(Op::Not, e) => expect(e, scope, &Type::Bool).map(|_| Type::Bool),
-        ExprKind::Unary(_, e) => expect(e, scope, &Type::Number).map(|_| Type::Number),
+        ExprKind::Unary(Op::Not, e) => expect(e, cx, &Type::Bool).map(|_| Type::Bool),
+        ExprKind::Unary(_, e) => expect(e, cx, &Type::Number).map(|_| Type::Number),
         ExprKind::If(c, a, b) => {
-            expect(c, scope, &Type::Bool)?;
-            let ta = check(a, scope)?;
-            let tb = check(b, scope)?;
+            expect(c, cx, &Type::Bool)?;
+            let ta = infer(a, cx)?;
+            let tb = infer(b, cx)?;
             match (&ta, &tb) {
                 (Type::Any, t) | (t, Type::Any) => Ok(t.clone()),
                 _ if ta == tb => Ok(ta),
@@ -112,11 +134,11 @@ pub fn check(expr: &mut Expr, scope: &dyn Scope) -> Result<Type, ExprError> {
         }
         ExprKind::Binary(op, a, b) => {
             let op = *op;
-            let ta = check(a, scope)?;
-            let tb = check(b, scope)?;
+            let ta = infer(a, cx)?;
+            let tb = infer(b, cx)?;
             binary_type(op, (a, &ta), (b, &tb), span)
         }
-        ExprKind::Call(func, args, regex) => call_type(*func, args, regex, scope, span),
+        ExprKind::Call(func, args, regex) => call_type(*func, args, regex, cx, span),
     }
 }
 
@@ -182,7 +204,7 @@ fn call_type(
     func: Func,
     args: &mut [Expr],
     regex: &mut Option<regex_lite::Regex>,
-    scope: &dyn Scope,
+    cx: &mut Cx<'_>,
     span: Span,
 ) -> Result<Type, ExprError> {
     use Type::*;
@@ -211,12 +233,12 @@ fn call_type(
         Func::Today => arity(0, 0).map(|_| Date),
         Func::Age => {
             arity(1, 1)?;
-            expect(&mut args[0], scope, &Date)?;
+            expect(&mut args[0], cx, &Date)?;
             Ok(Number)
         }
         Func::Date => {
             arity(1, 1)?;
-            expect(&mut args[0], scope, &Text)?;
+            expect(&mut args[0], cx, &Text)?;
             if let ExprKind::Text(s) = &args[0].kind
                 && parse_date(s).is_none()
             {
@@ -231,32 +253,32 @@ fn call_type(
         Func::Days | Func::Months | Func::Years => {
             arity(2, 2)?;
             for a in args.iter_mut() {
-                expect(a, scope, &Date)?;
+                expect(a, cx, &Date)?;
             }
             Ok(Number)
         }
         Func::Len => {
             arity(1, 1)?;
-            expect(&mut args[0], scope, &Text)?;
+            expect(&mut args[0], cx, &Text)?;
             Ok(Number)
         }
         Func::Count => {
             arity(1, 1)?;
-            list_arg(&mut args[0], scope)?;
+            list_arg(&mut args[0], cx)?;
             Ok(Number)
         }
         Func::Sum => {
             arity(1, 1)?;
-            expect(&mut args[0], scope, &List(Box::new(Number)))?;
+            expect(&mut args[0], cx, &List(Box::new(Number)))?;
             Ok(Number)
         }
         Func::Min | Func::Max => {
             arity(1, usize::MAX)?;
             if args.len() == 1 {
-                expect(&mut args[0], scope, &List(Box::new(Number)))?;
+                expect(&mut args[0], cx, &List(Box::new(Number)))?;
             } else {
                 for a in args.iter_mut() {
-                    expect(a, scope, &Number)?;
+                    expect(a, cx, &Number)?;
                 }
             }
             Ok(Number)
@@ -264,13 +286,13 @@ fn call_type(
         Func::Round => {
             arity(1, 2)?;
             for a in args.iter_mut() {
-                expect(a, scope, &Number)?;
+                expect(a, cx, &Number)?;
             }
             Ok(Number)
         }
         Func::Matches => {
             arity(2, 2)?;
-            expect(&mut args[0], scope, &Text)?;
+            expect(&mut args[0], cx, &Text)?;
             let ExprKind::Text(pattern) = &args[1].kind else {
                 return Err(err(
                     args[1].span,
@@ -278,22 +300,30 @@ fn call_type(
                     "The pattern of matches() must be a literal text.".into(),
                 ));
             };
-            match regex_lite::Regex::new(pattern) {
+            match pattern::compile(pattern, cx.patterns) {
                 Ok(re) => *regex = Some(re),
-                Err(e) => {
+                Err(pattern::Refusal::Syntax(e)) => {
                     return Err(err(
                         args[1].span,
                         format!("Mẫu không hợp lệ: {e}"),
                         format!("Invalid pattern: {e}"),
                     ));
                 }
+                Err(refusal) => {
+                    if let Some(message) = refusal.message() {
+                        return Err(ExprError {
+                            span: args[1].span,
+                            message,
+                        });
+                    }
+                }
             }
             Ok(Bool)
         }
         Func::Contains => {
             arity(2, 2)?;
-            let container = check(&mut args[0], scope)?;
-            let item = check(&mut args[1], scope)?;
+            let container = infer(&mut args[0], cx)?;
+            let item = infer(&mut args[1], cx)?;
             match &container {
                 Text | Any => {
                     if !item.fits(&Text) {
@@ -311,14 +341,14 @@ fn call_type(
         }
         Func::Filled | Func::Empty => {
             arity(1, 1)?;
-            check(&mut args[0], scope)?;
+            infer(&mut args[0], cx)?;
             Ok(Bool)
         }
     }
 }
 
-fn list_arg(e: &mut Expr, scope: &dyn Scope) -> Result<Type, ExprError> {
-    let t = check(e, scope)?;
+fn list_arg(e: &mut Expr, cx: &mut Cx<'_>) -> Result<Type, ExprError> {
+    let t = infer(e, cx)?;
     match t {
         Type::List(_) | Type::Any => Ok(t),
         other => Err(mismatch(e, &other, &Type::List(Box::new(Type::Any)))),

@@ -13,7 +13,7 @@ mod check;
 mod eval;
 mod parse;
 
-pub use check::{Scope, Type, check};
+pub use check::{Scope, Type, check, check_within};
 pub use eval::{Env, Val, civil_from_days, days_from_civil, eval};
 pub use parse::{Expr, ExprError, ExprKind, Func, Op, Span, parse};
 

@@ -8,14 +8,16 @@
 //! them). Annotations (`title`, `description`, `default`, …) are ignored, as the spec says.
 //!
 //! Compiling never panics: problems become [`Diagnostic`]s with a pointer into the schema. Matching
-//! is linear in the size of the data (regex-lite has no backtracking).
+//! is linear in the size of the data (regex-lite has no backtracking), and patterns are compiled
+//! within the limits of [`crate::pattern`]. `uniqueItems` hashes the items (expected linear time).
 
 use crate::diagnostic::Diagnostic;
 use crate::format::Format;
+use crate::pattern::{self, Budget};
 use crate::pointer;
 use crate::text::Text;
 use serde_json::Value;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 /// A JSON type as `type` names it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -214,11 +216,19 @@ impl Schema {
     /// Compiles `schema`. Unsupported or malformed keywords are reported (pointers relative to
     /// the schema root) and ignored; the schema that remains is still usable.
     pub fn compile(schema: &Value) -> (Schema, Vec<Diagnostic>) {
+        Schema::compile_within(schema, &mut Budget::default())
+    }
+
+    /// [`Schema::compile`], counting its patterns in `patterns`: the budget of the definition
+    /// the schema belongs to, shared with its rules. A pattern refused by the limits is reported
+    /// and left out.
+    pub fn compile_within(schema: &Value, patterns: &mut Budget) -> (Schema, Vec<Diagnostic>) {
         let mut c = Compiler {
             nodes: Vec::new(),
             diags: Vec::new(),
             defs: HashMap::new(),
             pending: Vec::new(),
+            patterns,
         };
         // Reserve the root's slot, then collect `$defs` so references can be resolved.
         c.nodes.push(Node::Bool(true));
@@ -625,15 +635,16 @@ impl<'s> SchemaView<'s> {
     }
 }
 
-struct Compiler {
+struct Compiler<'b> {
     nodes: Vec<Node>,
     diags: Vec<Diagnostic>,
     defs: HashMap<String, NodeId>,
     /// `$ref`s to resolve once every definition has a slot: (schema pointer, target, node).
     pending: Vec<(String, String, NodeId)>,
+    patterns: &'b mut Budget,
 }
 
-impl Compiler {
+impl Compiler<'_> {
     fn bad(&mut self, at: String, keyword: &str, vi: &str, en: &str) {
         self.diags.push(Diagnostic::error(
             at,
@@ -740,16 +751,14 @@ impl Compiler {
                 },
                 "const" => k.constant = Some(v.clone()),
                 "pattern" => match v.as_str() {
-                    Some(src) => match regex_lite::Regex::new(src) {
+                    Some(src) => match pattern::compile(src, self.patterns) {
                         Ok(re) => k.pattern = Some((src.to_owned(), re)),
-                        Err(e) => self.diags.push(Diagnostic::error(
-                            here,
-                            "schema-pattern",
-                            Text::new(
-                                format!("Biểu thức chính quy không hợp lệ: {e}"),
-                                format!("Invalid regular expression: {e}"),
-                            ),
-                        )),
+                        Err(refusal) => {
+                            if let Some(message) = refusal.message() {
+                                self.diags
+                                    .push(Diagnostic::error(here, "schema-pattern", message));
+                            }
+                        }
                     },
                     None => self.bad(here, key, "phải là chuỗi.", "must be a string."),
                 },
@@ -843,11 +852,126 @@ pub fn json_eq(a: &Value, b: &Value) -> bool {
     }
 }
 
+/// Arrays up to this length are checked for `uniqueItems` pair by pair (quicker than keys).
+const PAIRWISE_UP_TO: usize = 16;
+
+/// 2^53: every integer up to this magnitude is exactly an `f64`.
+const EXACT_F64: u64 = 1 << 53;
+
+/// Whether two of `items` are equal as [`json_eq`] says, in expected linear time: each item is
+/// reduced to a [`Key`] and the keys are hashed into a set.
+///
+/// Equal keys mean `json_eq` exactly, except in one corner: `json_eq` compares an integer with
+/// a float through `f64`, so an integer past 2^53 equals the float it rounds to, and is then
+/// not transitive (2^53 + 1 and 2^53 + 2 differ, both equal `9007199254740992.0`). When an
+/// array holds integers past 2^53 *and* floats of at least 2^53, its items are grouped by their
+/// `f64` image instead, and compared with `json_eq` within each group.
 fn has_duplicates(items: &[Value]) -> bool {
-    items
-        .iter()
-        .enumerate()
-        .any(|(i, a)| items[i + 1..].iter().any(|b| json_eq(a, b)))
+    if items.len() <= PAIRWISE_UP_TO {
+        return items
+            .iter()
+            .enumerate()
+            .any(|(i, a)| items[i + 1..].iter().any(|b| json_eq(a, b)));
+    }
+    let mut wide = Wide::default();
+    let keys: Vec<Key<'_>> = items.iter().map(|v| Key::exact(v, &mut wide)).collect();
+    if !(wide.int && wide.float) {
+        let mut seen = HashSet::with_capacity(keys.len());
+        return !keys.into_iter().all(|k| seen.insert(k));
+    }
+    let mut groups: HashMap<Key<'_>, Vec<&Value>> = HashMap::new();
+    for v in items {
+        let group = groups.entry(Key::rounded(v)).or_default();
+        if group.iter().any(|w| json_eq(v, w)) {
+            return true;
+        }
+        group.push(v);
+    }
+    false
+}
+
+/// Numbers seen while making keys whose comparison `json_eq` does through `f64` rounding.
+#[derive(Default)]
+struct Wide {
+    /// An integer of magnitude above 2^53.
+    int: bool,
+    /// A float of magnitude 2^53 or more (or a number that is no `f64`).
+    float: bool,
+}
+
+/// A value reduced for `uniqueItems`: object members sorted by name, numbers by value.
+#[derive(PartialEq, Eq, Hash)]
+enum Key<'a> {
+    Null,
+    Bool(bool),
+    /// An integer, or a float with an integral value up to 2^53.
+    Int(i128),
+    /// Any other float, by its bits (`-0.0` is `Int(0)`).
+    Float(u64),
+    /// A number that is no `f64` (only with serde_json's `arbitrary_precision`).
+    Unrepresentable,
+    Str(&'a str),
+    Array(Vec<Key<'a>>),
+    Object(Vec<(&'a str, Key<'a>)>),
+}
+
+impl<'a> Key<'a> {
+    /// Equal keys ⇔ `json_eq`, unless `wide` ends with both flags set.
+    fn exact(v: &'a Value, wide: &mut Wide) -> Key<'a> {
+        Key::of(v, &mut |n| {
+            if let Some(i) = n.as_i64() {
+                wide.int |= i.unsigned_abs() > EXACT_F64;
+                Key::Int(i.into())
+            } else if let Some(u) = n.as_u64() {
+                wide.int |= u > EXACT_F64;
+                Key::Int(u.into())
+            } else {
+                match n.as_f64() {
+                    Some(f) => {
+                        // 2^53 itself is wide: 2^53 + 1 rounds to it.
+                        wide.float |= f.abs() >= EXACT_F64 as f64;
+                        if f.fract() == 0.0 && f.abs() <= EXACT_F64 as f64 {
+                            Key::Int(f as i128)
+                        } else {
+                            Key::Float(f.to_bits())
+                        }
+                    }
+                    None => {
+                        wide.float = true;
+                        wide.int = true;
+                        Key::Unrepresentable
+                    }
+                }
+            }
+        })
+    }
+
+    /// Numbers by their `f64` image: `json_eq` ⇒ equal keys (not the converse).
+    fn rounded(v: &'a Value) -> Key<'a> {
+        Key::of(v, &mut |n| match n.as_f64() {
+            // `+ 0.0` makes `-0.0` zero.
+            Some(f) => Key::Float((f + 0.0).to_bits()),
+            None => Key::Unrepresentable,
+        })
+    }
+
+    fn of(v: &'a Value, number: &mut impl FnMut(&serde_json::Number) -> Key<'a>) -> Key<'a> {
+        match v {
+            Value::Null => Key::Null,
+            Value::Bool(b) => Key::Bool(*b),
+            Value::Number(n) => number(n),
+            Value::String(s) => Key::Str(s),
+            Value::Array(a) => Key::Array(a.iter().map(|v| Key::of(v, number)).collect()),
+            Value::Object(m) => {
+                let mut members: Vec<_> = m
+                    .iter()
+                    .map(|(k, v)| (k.as_str(), Key::of(v, number)))
+                    .collect();
+                members.sort_unstable_by(|a, b| a.0.cmp(b.0));
+                Key::Object(members)
+            }
+        }
+    }
 }
 
 #[cfg(test)]

@@ -100,3 +100,107 @@ fn self_referencing_schema_terminates() {
         Schema::compile(&json!({"$defs": {"a": {"$ref": "#/$defs/a"}}, "$ref": "#/$defs/a"}));
     assert!(s.is_valid(&json!(1)));
 }
+
+/// Whether `items` break `uniqueItems: true`.
+fn duplicated(items: Vec<Value>) -> bool {
+    let (s, _) = Schema::compile(&json!({"uniqueItems": true}));
+    !s.is_valid(&Value::Array(items))
+}
+
+/// `items` after `n` distinct fillers (so that long arrays take the hashed path).
+fn padded(n: usize, items: &[Value]) -> Vec<Value> {
+    let mut v: Vec<Value> = (0..n).map(|i| json!(format!("filler {i}"))).collect();
+    v.extend_from_slice(items);
+    v
+}
+
+#[test]
+fn unique_items_compare_numbers_by_value_and_objects_without_order() {
+    let cases = [
+        (vec![json!(1), json!(1.0)], true),
+        (vec![json!(-0.0), json!(0)], true),
+        (vec![json!(1), json!(1.5)], false),
+        (
+            vec![
+                json!({"a": 1, "b": [2, {"c": 3}]}),
+                json!({"b": [2.0, {"c": 3}], "a": 1.0}),
+            ],
+            true,
+        ),
+        (vec![json!({"a": 1, "b": 2}), json!({"a": 1})], false),
+        (vec![json!([1, 2]), json!([2, 1])], false),
+        (vec![json!("1"), json!(1)], false),
+        (
+            vec![
+                json!(null),
+                json!(false),
+                json!(0),
+                json!(""),
+                json!([]),
+                json!({}),
+            ],
+            false,
+        ),
+    ];
+    for (items, dup) in cases {
+        for n in [0, 100] {
+            let items = padded(n, &items);
+            assert_eq!(duplicated(items.clone()), dup, "{items:?}");
+        }
+    }
+}
+
+#[test]
+fn unique_items_over_49000_distinct_strings() {
+    let mut items: Vec<Value> = (0..49_000).map(|i| json!(format!("item {i}"))).collect();
+    assert!(!duplicated(items.clone()));
+    items.push(json!("item 17"));
+    assert!(duplicated(items));
+}
+
+/// The hashed check finds a duplicate exactly when some pair is `json_eq`, also for numbers
+/// past 2^53, where `json_eq` compares an integer with a float through `f64` (so it is not
+/// transitive: 2^53 + 1 equals 2^53 as a float, which equals 2^53 − 1 + 1 as an integer, …).
+#[test]
+fn unique_items_agree_with_pairwise_json_eq() {
+    let two53 = 9_007_199_254_740_992_u64;
+    let values = [
+        json!(0),
+        json!(-0.0),
+        json!(1),
+        json!(1.0),
+        json!(0.5),
+        json!(two53),
+        json!(two53 + 1),
+        json!(two53 + 2),
+        json!(two53 as f64),
+        json!(-(two53 as i64) - 1),
+        json!(-(two53 as f64)),
+        json!(u64::MAX),
+        json!(u64::MAX as f64),
+        json!(i64::MIN),
+        json!(i64::MIN as f64),
+        json!(1e300),
+        json!("a"),
+        json!([two53 + 1, "a"]),
+        json!([two53 as f64, "a"]),
+        json!({"k": two53 + 1}),
+        json!({"k": two53 as f64}),
+        json!({"k": two53 + 2}),
+    ];
+    let pairwise = |items: &[Value]| {
+        (0..items.len()).any(|i| (i + 1..items.len()).any(|j| json_eq(&items[i], &items[j])))
+    };
+    for a in &values {
+        for b in &values {
+            for c in [None, Some(&values[6]), Some(&values[8])] {
+                let mut items = vec![a.clone(), b.clone()];
+                items.extend(c.cloned());
+                let want = pairwise(&items);
+                assert_eq!(duplicated(items.clone()), want, "{items:?}");
+                let items = padded(40, &items);
+                assert_eq!(duplicated(items.clone()), want, "{items:?}");
+            }
+        }
+    }
+}
