@@ -59,12 +59,23 @@ pub fn sign_in_url(next: &str, lang: Lang) -> String {
     )
 }
 
-/// Ends the session on the portal, then goes home.
-fn sign_out() {
-    leptos::task::spawn_local(async {
-        let _ = fetch::post_json("/signout", "{}", &[]).await;
+/// Ends the session on the portal, removes the user's drafts from this browser, then goes
+/// home — or to the identity provider's sign-out page when the portal names one.
+fn sign_out(subject: String) {
+    leptos::task::spawn_local(async move {
+        #[derive(Deserialize)]
+        struct Next {
+            next: Option<String>,
+        }
+        let answer = fetch::post_json("/signout", "{}", &[("accept", "application/json")]).await;
+        crate::drafts::clear_subject(&subject);
+        let next = answer
+            .ok()
+            .and_then(|a| serde_json::from_str::<Next>(&a.body).ok())
+            .and_then(|n| n.next)
+            .unwrap_or_else(|| "/".into());
         if let Some(w) = web_sys::window() {
-            let _ = w.location().assign("/");
+            let _ = w.location().assign(&next);
         }
     });
 }
@@ -91,7 +102,10 @@ pub fn AccountMenu(lang: RwSignal<Lang>, me: RwSignal<Option<Me>>) -> impl IntoV
                     <span class="ef-account__name" data-testid="signed-in-as">{u.name.clone()}</span>
                     <a class="ef-account__link" href=href>{label}</a>
                     {(!u.is_official()).then(|| view! { <a class="ef-account__link" href="/data">{tr(lang, "Dữ liệu của tôi", "My data")}</a> })}
-                    <button type="button" class="ef-account__link ef-linkbutton" on:click=move |_| sign_out()>{tr(lang, "Đăng xuất", "Sign out")}</button>
+                    <button type="button" class="ef-account__link ef-linkbutton" on:click={
+                        let id = u.id.clone();
+                        move |_| sign_out(id.clone())
+                    }>{tr(lang, "Đăng xuất", "Sign out")}</button>
                 </nav>
             }
             .into_any()

@@ -138,6 +138,10 @@ impl Db {
             include_str!("../migrations/sqlite/0004_builder.sql"),
             include_str!("../migrations/postgres/0004_builder.sql"),
         );
+        let (sqlite_5, postgres_5) = (
+            include_str!("../migrations/sqlite/0005_identity.sql"),
+            include_str!("../migrations/postgres/0005_identity.sql"),
+        );
         let migration = |version: i64, name: &'static str, sql: &'static str| {
             Migration::new(
                 version,
@@ -155,6 +159,7 @@ impl Db {
                         migration(2, "datastore", sqlite_2),
                         migration(3, "reports", sqlite_3),
                         migration(4, "builder", sqlite_4),
+                        migration(5, "identity", sqlite_5),
                     ]),
                     ..Migrator::DEFAULT
                 };
@@ -167,6 +172,7 @@ impl Db {
                         migration(2, "datastore", postgres_2),
                         migration(3, "reports", postgres_3),
                         migration(4, "builder", postgres_4),
+                        migration(5, "identity", postgres_5),
                     ]),
                     ..Migrator::DEFAULT
                 };
@@ -220,12 +226,15 @@ impl Db {
         })
     }
 
+    /// Opens a session (`id_token`: the provider's ID token, kept for signing out there).
+    /// Expired sessions are purged on the way.
     pub async fn create_session(
         &self,
         token_hash: &str,
         user_id: &str,
         now: i64,
         expires_at: i64,
+        id_token: Option<&str>,
     ) -> Result<(), sqlx::Error> {
         write_tx!(self, |tx| {
             sqlx::query("DELETE FROM sessions WHERE expires_at <= $1")
@@ -233,12 +242,14 @@ impl Db {
                 .execute(&mut *tx)
                 .await?;
             sqlx::query(
-                "INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)",
+                "INSERT INTO sessions (token_hash, user_id, created_at, expires_at, id_token, last_seen) \
+                 VALUES ($1, $2, $3, $4, $5, $3)",
             )
             .bind(token_hash)
             .bind(user_id)
             .bind(now)
             .bind(expires_at)
+            .bind(id_token)
             .execute(&mut *tx)
             .await?;
         });
@@ -251,17 +262,152 @@ impl Db {
         token_hash: &str,
         now: i64,
     ) -> Result<Option<UserRow>, sqlx::Error> {
+        Ok(self.session(token_hash, now).await?.map(|s| s.user))
+    }
+
+    /// A session that has not expired: its user, when it was last used, its ID token.
+    pub async fn session(
+        &self,
+        token_hash: &str,
+        now: i64,
+    ) -> Result<Option<SessionRow>, sqlx::Error> {
         read!(self, |pool| {
             let row = sqlx::query(
-                "SELECT u.id, u.role, u.name, u.agency_code, u.personal_id FROM sessions s \
-                 JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1 AND s.expires_at > $2",
+                "SELECT u.id, u.role, u.name, u.agency_code, u.personal_id, s.last_seen, s.id_token \
+                 FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1 AND s.expires_at > $2",
             )
             .bind(token_hash)
             .bind(now)
             .fetch_optional(pool)
             .await?;
+            row.map(|r| {
+                Ok(SessionRow {
+                    user: UserRow::from_row(&r)?,
+                    last_seen: r.try_get("last_seen")?,
+                    id_token: r.try_get("id_token")?,
+                })
+            })
+            .transpose()
+        })
+    }
+
+    /// Records that a session was used at `now` (for the idle timeout).
+    pub async fn touch_session(&self, token_hash: &str, now: i64) -> Result<(), sqlx::Error> {
+        write_tx!(self, |tx| {
+            sqlx::query("UPDATE sessions SET last_seen = $2 WHERE token_hash = $1")
+                .bind(token_hash)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+        });
+        Ok(())
+    }
+
+    /// The citizen whose personal ID number is `personal_id`, if any.
+    pub async fn citizen_by_personal_id(
+        &self,
+        personal_id: &str,
+    ) -> Result<Option<UserRow>, sqlx::Error> {
+        read!(self, |pool| {
+            let row = sqlx::query(
+                "SELECT id, role, name, agency_code, personal_id FROM users \
+                 WHERE personal_id = $1 AND role = 'citizen' ORDER BY id LIMIT 1",
+            )
+            .bind(personal_id)
+            .fetch_optional(pool)
+            .await?;
             row.map(|r| UserRow::from_row(&r)).transpose()
         })
+    }
+
+    // --- the agency directory ---
+
+    /// Adds an agency or renames it.
+    pub async fn upsert_agency(
+        &self,
+        code: &str,
+        name: &form_core::Text,
+    ) -> Result<(), sqlx::Error> {
+        write_tx!(self, |tx| {
+            sqlx::query(
+                "INSERT INTO agencies (code, name_vi, name_en) VALUES ($1, $2, $3) \
+                 ON CONFLICT (code) DO UPDATE SET name_vi = excluded.name_vi, name_en = excluded.name_en",
+            )
+            .bind(code)
+            .bind(&name.vi)
+            .bind(&name.en)
+            .execute(&mut *tx)
+            .await?;
+        });
+        Ok(())
+    }
+
+    /// Every agency of the directory, by code.
+    pub async fn agencies(&self) -> Result<Vec<(String, form_core::Text)>, sqlx::Error> {
+        read!(self, |pool| {
+            let rows = sqlx::query("SELECT code, name_vi, name_en FROM agencies ORDER BY code")
+                .fetch_all(pool)
+                .await?;
+            rows.iter()
+                .map(|r| {
+                    Ok((
+                        r.try_get("code")?,
+                        form_core::Text::new(
+                            r.try_get::<String, _>("name_vi")?,
+                            r.try_get::<String, _>("name_en")?,
+                        ),
+                    ))
+                })
+                .collect()
+        })
+    }
+
+    // --- sign-ins through the identity provider ---
+
+    /// Remembers a sign-in started at `now` (and forgets those older than `max_age_ms`).
+    pub async fn start_login(
+        &self,
+        login: &LoginRow,
+        now: i64,
+        max_age_ms: i64,
+    ) -> Result<(), sqlx::Error> {
+        write_tx!(self, |tx| {
+            sqlx::query("DELETE FROM oidc_logins WHERE created_at < $1")
+                .bind(now - max_age_ms)
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query(
+                "INSERT INTO oidc_logins (state_hash, verifier, nonce, next_path, created_at) \
+                 VALUES ($1, $2, $3, $4, $5)",
+            )
+            .bind(&login.state_hash)
+            .bind(&login.verifier)
+            .bind(&login.nonce)
+            .bind(&login.next)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        });
+        Ok(())
+    }
+
+    /// Takes a sign-in in flight: it can be finished once only.
+    pub async fn take_login(&self, state_hash: &str) -> Result<Option<LoginRow>, sqlx::Error> {
+        let login = write_tx!(self, |tx| {
+            let row = sqlx::query(
+                "SELECT state_hash, verifier, nonce, next_path, created_at FROM oidc_logins \
+                 WHERE state_hash = $1",
+            )
+            .bind(state_hash)
+            .fetch_optional(&mut *tx)
+            .await?;
+            sqlx::query("DELETE FROM oidc_logins WHERE state_hash = $1")
+                .bind(state_hash)
+                .execute(&mut *tx)
+                .await?;
+            row.map(|r| LoginRow::from_row(&r)).transpose()?
+        });
+        Ok(login)
     }
 
     pub async fn delete_session(&self, token_hash: &str) -> Result<(), sqlx::Error> {
@@ -905,6 +1051,33 @@ impl Db {
         Ok(())
     }
 
+    /// Stores a value a source vouches for (the identity provider at sign-in): it replaces what
+    /// the store held under that key, unless the value is the same.
+    pub async fn put_verified_attribute(
+        &self,
+        owner: &str,
+        a: &AttributeRow,
+    ) -> Result<(), sqlx::Error> {
+        write_tx!(self, |tx| {
+            sqlx::query(
+                "INSERT INTO attributes (owner_id, key, value, source, verified, updated_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (owner_id, key) DO UPDATE SET \
+                 value = excluded.value, source = excluded.source, verified = excluded.verified, \
+                 updated_at = excluded.updated_at WHERE attributes.value <> excluded.value \
+                 OR attributes.verified <> excluded.verified",
+            )
+            .bind(owner)
+            .bind(&a.key)
+            .bind(&a.value)
+            .bind(&a.source)
+            .bind(i64::from(a.verified))
+            .bind(a.updated_at)
+            .execute(&mut *tx)
+            .await?;
+        });
+        Ok(())
+    }
+
     /// Stores citizen-declared values with the consent they were given under, and logs the
     /// write — one transaction.
     pub async fn declare_attributes(
@@ -1119,7 +1292,48 @@ impl Db {
     }
 }
 
-/// A user as stored.
+/// A session as stored (no `Debug`: it holds an ID token).
+#[derive(Clone)]
+pub struct SessionRow {
+    pub user: UserRow,
+    /// When the session was last used (milliseconds; recorded at most once a minute).
+    pub last_seen: i64,
+    /// The identity provider's ID token of the sign-in (none for development sessions).
+    pub id_token: Option<String>,
+}
+
+/// A sign-in through the identity provider, between the redirect there and the way back (no
+/// `Debug`: it holds the PKCE verifier).
+#[derive(Clone)]
+pub struct LoginRow {
+    /// SHA-256 (hex) of the `state` parameter.
+    pub state_hash: String,
+    /// The PKCE code verifier.
+    pub verifier: String,
+    pub nonce: String,
+    /// Where to go after signing in (a local path).
+    pub next: String,
+    pub created_at: i64,
+}
+
+impl LoginRow {
+    fn from_row<R: Row>(r: &R) -> Result<Self, sqlx::Error>
+    where
+        for<'a> &'a str: sqlx::ColumnIndex<R>,
+        String: for<'a> sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+        i64: for<'a> sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+    {
+        Ok(LoginRow {
+            state_hash: r.try_get("state_hash")?,
+            verifier: r.try_get("verifier")?,
+            nonce: r.try_get("nonce")?,
+            next: r.try_get("next_path")?,
+            created_at: r.try_get("created_at")?,
+        })
+    }
+}
+
+/// A user as stored: citizen or official.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct UserRow {
     pub id: String,

@@ -47,26 +47,39 @@ pub struct AppState {
     /// What signatures on dossiers must lead to: `--trust-store` and, in development mode, the
     /// development signer's CA.
     pub trust: Arc<form_core::sign::TrustStore>,
+    /// The agency directory (names by code).
+    pub agencies: Arc<crate::agencies::Directory>,
+    /// The identity provider (production); none in development mode without one.
+    pub oidc: Option<Arc<crate::oidc::Oidc>>,
 }
 
-/// How the portal runs.
+/// How the portal runs. The default is production: it fails closed, and
+/// [`Config::development`] is asked for by name (`eform serve --dev`).
 #[derive(Clone, Debug)]
 pub struct Config {
-    /// Development mode: demo users, the sign-in page lists them, `/dev/*` routes.
+    /// Development mode: demo users, the sign-in page lists them, `/dev/*` routes, the
+    /// development signer's CA trusted. Never the default.
     pub dev: bool,
     /// The agency code of forms that name none.
     pub default_agency: String,
-    /// The portal's public address (for QR codes of look-up URLs); by default from the request.
+    /// The portal's public address (`https://…`): the identity provider's redirect address, the
+    /// QR codes of receipts. Required in production.
     pub public_url: Option<String>,
     /// Where the development signer keeps its test CA and keys (development mode only; none:
     /// no signing provider).
     pub signer_dir: Option<PathBuf>,
     /// Trusted certificates for dossier signatures (PEM; self-signed ones are the roots, the
-    /// others CAs below them).
+    /// others CAs below them). Required in production.
     pub trust_store: Option<PathBuf>,
     /// The signing provider of a deployment (none: the development signer in development
     /// mode, no signing otherwise).
     pub signing: Option<Signing>,
+    /// The identity provider (OpenID Connect) citizens and officials sign in through. Required
+    /// in production.
+    pub oidc: Option<crate::oidc::Settings>,
+    /// The agency directory (a JSON file: `[{"code", "name": {"vi", "en"}}]`), loaded into the
+    /// database at start. Production needs agencies, from this file or already stored.
+    pub agencies: Option<PathBuf>,
 }
 
 /// A remote signing provider and its settings.
@@ -77,15 +90,64 @@ pub enum Signing {
 }
 
 impl Default for Config {
+    /// Production, with nothing configured: [`Config::problems`] names what is missing.
     fn default() -> Self {
         Config {
-            dev: true,
+            dev: false,
             default_agency: "000.00.18.H56".into(),
             public_url: None,
             signer_dir: None,
             trust_store: None,
             signing: None,
+            oidc: None,
+            agencies: None,
         }
+    }
+}
+
+impl Config {
+    /// Development mode: demo users and agencies, `/dev/*`, the development signer (with
+    /// `signer_dir`).
+    pub fn development() -> Self {
+        Config {
+            dev: true,
+            ..Config::default()
+        }
+    }
+
+    /// What a production configuration lacks, one line each (empty: complete). Development
+    /// mode needs nothing.
+    pub fn problems(&self) -> Vec<String> {
+        if self.dev {
+            return Vec::new();
+        }
+        let mut out = Vec::new();
+        if self.oidc.is_none() {
+            out.push(
+                "no identity provider: give --oidc-issuer and --oidc-client-id, and the client secret in EFORM_OIDC_CLIENT_SECRET"
+                    .to_owned(),
+            );
+        }
+        if let Some(o) = &self.oidc {
+            out.extend(o.problems());
+        }
+        match self.public_url.as_deref() {
+            None => out.push(
+                "no public address: give --public-url https://… (the identity provider returns citizens there)"
+                    .to_owned(),
+            ),
+            Some(u) if !crate::oidc::secure_url(u) => out.push(format!(
+                "--public-url {u} must be https:// (plain http only on a loopback address)"
+            )),
+            Some(_) => {}
+        }
+        if self.trust_store.is_none() {
+            out.push(
+                "no trust store: give --trust-store FILE (the licensed CAs' certificates that dossier signatures must lead to)"
+                    .to_owned(),
+            );
+        }
+        out
     }
 }
 
@@ -98,7 +160,45 @@ impl AppState {
         database_url: &str,
         config: Config,
     ) -> Result<AppState, sqlx::Error> {
+        let refuse = |what: String| sqlx::Error::Configuration(what.into());
+        let problems = config.problems();
+        if !problems.is_empty() {
+            return Err(refuse(format!(
+                "production mode (the default; --dev for a development portal) is not configured: {}",
+                problems.join("; ")
+            )));
+        }
+        let directory = match &config.agencies {
+            Some(path) => {
+                let text = std::fs::read_to_string(path)
+                    .map_err(|e| refuse(format!("reading --agencies {}: {e}", path.display())))?;
+                crate::agencies::parse(&text)
+                    .map_err(|e| refuse(format!("--agencies {}: {e}", path.display())))?
+            }
+            None if config.dev => crate::agencies::demo(),
+            None => Vec::new(),
+        };
+        let oidc = match (&config.oidc, &config.public_url) {
+            (Some(settings), Some(public)) => Some(Arc::new(
+                crate::oidc::Oidc::new(settings.clone(), public).map_err(refuse)?,
+            )),
+            (Some(_), None) => {
+                return Err(refuse(
+                    "an identity provider needs --public-url (its way back)".into(),
+                ));
+            }
+            _ => None,
+        };
         let db = Db::connect(database_url).await?;
+        for a in &directory {
+            db.upsert_agency(&a.code, &a.name).await?;
+        }
+        let agencies = crate::agencies::Directory::new(db.agencies().await?);
+        if !config.dev && agencies.is_empty() {
+            return Err(refuse(
+                "the agency directory is empty: give --agencies FILE (a JSON list of {\"code\", \"name\": {\"vi\", \"en\"}})".into(),
+            ));
+        }
         // Versions published in the builder replace older ones of the same form.
         for (id, text) in db.latest_publications().await? {
             let entry = crate::catalog::compile(&format!("{id}.json"), &text);
@@ -152,6 +252,8 @@ impl AppState {
         let trust = crate::bridge::trust_store(config.trust_store.as_deref(), &bridge)
             .map_err(|e| sqlx::Error::Configuration(e.into()))?;
         Ok(AppState {
+            agencies: Arc::new(agencies),
+            oidc,
             trust: Arc::new(trust),
             bridge: Arc::new(bridge),
             catalog: Arc::new(catalog),
@@ -184,6 +286,8 @@ pub fn router(state: AppState) -> Router {
             get(intake::form_definition),
         )
         .route("/signin", get(auth::signin_page))
+        .route("/auth/login", get(crate::sso::login))
+        .route("/auth/callback", get(crate::sso::callback))
         .route("/signout", post(auth::signout))
         .route("/api/v1/me", get(auth::me))
         .route("/api/v1/session", get(auth::session))

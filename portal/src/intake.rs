@@ -681,12 +681,8 @@ fn form_title(state: &AppState, id: &str) -> Value {
     }
 }
 
-fn agency_json(code: &str) -> Value {
-    let name = crate::auth::agencies()
-        .into_iter()
-        .find(|a| a.code == code)
-        .map(|a| a.name);
-    json!({"code": code, "name": name})
+fn agency_json(state: &AppState, code: &str) -> Value {
+    json!({"code": code, "name": state.agencies.name(code)})
 }
 
 fn summary_json(state: &AppState, d: &DossierRow, owner_name: Option<&str>) -> Value {
@@ -695,7 +691,7 @@ fn summary_json(state: &AppState, d: &DossierRow, owner_name: Option<&str>) -> V
         "formId": d.form_id,
         "formVersion": d.form_version,
         "formTitle": form_title(state, &d.form_id),
-        "agency": agency_json(&d.agency_code),
+        "agency": agency_json(state, &d.agency_code),
         "receivedAt": clock::rfc3339(d.received_at),
         "status": d.status,
         "statusAt": clock::rfc3339(d.status_at),

@@ -7,6 +7,7 @@
 //! This crate is the only one that knows HTTP: status codes are chosen here, from form-core's
 //! diagnostics.
 
+pub mod agencies;
 pub mod auth;
 pub mod bridge;
 pub mod builder;
@@ -16,6 +17,8 @@ pub mod datastore;
 pub mod db;
 pub mod http;
 pub mod intake;
+pub mod oidc;
+pub mod sso;
 pub mod writer;
 
 pub use catalog::{Catalog, Entry};

@@ -20,6 +20,8 @@ struct Cli {
     command: Command,
 }
 
+// Parsed once at start: the size of the `serve` variant does not matter.
+#[allow(clippy::large_enum_variant)]
 #[derive(Subcommand)]
 enum Command {
     /// Serve the portal: citizen app, builder, form definitions, data checks.
@@ -34,15 +36,52 @@ enum Command {
         #[arg(long, default_value = "target/web")]
         web_dir: PathBuf,
         /// The database: `postgres://user@host/db`, or an SQLite file (`sqlite:<path>`);
-        /// by default the SQLite file `<data-dir>/eform.db`.
-        #[arg(long)]
+        /// by default the SQLite file `<data-dir>/eform.db`. Prefer the environment variable
+        /// (a password on the command line shows in process lists).
+        #[arg(long, env = "EFORM_DATABASE_URL", hide_env_values = true)]
         database_url: Option<String>,
-        /// Production mode: no demo users, no `/dev/*` routes, `Secure` cookies.
+        /// Development mode: demo users and agencies, sign-in as anyone at `/signin`, `/dev/*`
+        /// routes, a development signing CA. Only on a loopback address. Without it the portal
+        /// runs in production mode and refuses to start while its configuration is incomplete.
         #[arg(long)]
-        production: bool,
-        /// The portal's public address, for the QR codes of receipts (default: from the request).
-        #[arg(long)]
+        dev: bool,
+        /// The portal's public address (`https://…`): where the identity provider sends people
+        /// back, and the QR codes of receipts. Required in production.
+        #[arg(long, env = "EFORM_PUBLIC_URL")]
         public_url: Option<String>,
+        /// The agency directory: a JSON file, `[{"code": "…", "name": {"vi": "…", "en": "…"}}]`,
+        /// loaded into the database at start.
+        #[arg(long, env = "EFORM_AGENCIES")]
+        agencies: Option<PathBuf>,
+        /// The identity provider's issuer URL (OpenID Connect; discovery at
+        /// `<issuer>/.well-known/openid-configuration`). Required in production.
+        #[arg(long, env = "EFORM_OIDC_ISSUER")]
+        oidc_issuer: Option<String>,
+        /// The portal's client id at the identity provider; its secret is read from
+        /// `EFORM_OIDC_CLIENT_SECRET` only.
+        #[arg(long, env = "EFORM_OIDC_CLIENT_ID", default_value = "")]
+        oidc_client_id: String,
+        /// The client secret: from the environment only, so that it never shows in a process list.
+        #[arg(skip = std::env::var("EFORM_OIDC_CLIENT_SECRET").unwrap_or_default())]
+        oidc_client_secret: String,
+        /// The claim holding the 12-digit personal ID number (`sub` for the subject itself).
+        #[arg(long, default_value = "personal_id")]
+        oidc_claim_personal_id: String,
+        /// The claim holding the display name.
+        #[arg(long, default_value = "name")]
+        oidc_claim_name: String,
+        /// The claim holding the role (`official` for officials).
+        #[arg(long, default_value = "eform_role")]
+        oidc_claim_role: String,
+        /// The claim holding an official's agency code.
+        #[arg(long, default_value = "agency_code")]
+        oidc_claim_agency: String,
+        /// An assurance level (`acr`) that lets a citizen in; repeat for several. None: any.
+        #[arg(long = "oidc-citizen-acr")]
+        oidc_citizen_acr: Vec<String>,
+        /// Scopes to ask for besides `openid` (comma-separated).
+        #[arg(long, default_value = "profile", value_delimiter = ',')]
+        oidc_scopes: Vec<String>,
         /// The agency code of forms that name none.
         #[arg(long, default_value = "000.00.18.H56")]
         default_agency: String,
@@ -80,10 +119,13 @@ enum Command {
     /// verdict, the signer and the signing time; exit 1 when it is not valid.
     Verify {
         dossier: PathBuf,
-        /// Trusted certificates (PEM: roots and the CAs below them); by default the development
-        /// signer's CA in `<data-dir>/dev-signer/`.
-        #[arg(long)]
+        /// Trusted certificates (PEM: roots and the CAs below them).
+        #[arg(long, required_unless_present = "dev")]
         trust_store: Option<PathBuf>,
+        /// Trust the development signer's CA in `<data-dir>/dev-signer/` (a development
+        /// portal's dossiers).
+        #[arg(long)]
+        dev: bool,
         #[arg(long, default_value = "eform-data")]
         data_dir: PathBuf,
         /// Which version of the dossier (by default the latest).
@@ -122,8 +164,18 @@ fn run() -> Result<ExitCode> {
             data_dir,
             web_dir,
             database_url,
-            production,
+            dev,
             public_url,
+            agencies,
+            oidc_issuer,
+            oidc_client_id,
+            oidc_client_secret,
+            oidc_claim_personal_id,
+            oidc_claim_name,
+            oidc_claim_role,
+            oidc_claim_agency,
+            oidc_citizen_acr,
+            oidc_scopes,
             default_agency,
             trust_store,
             signer,
@@ -150,19 +202,47 @@ fn run() -> Result<ExitCode> {
             };
             let database_url = database_url
                 .unwrap_or_else(|| format!("sqlite:{}", data_dir.join("eform.db").display()));
+            if dev && !addr.ip().is_loopback() {
+                anyhow::bail!(
+                    "--dev lets anyone sign in as anyone: it listens on a loopback address only, not {addr}"
+                );
+            }
+            let oidc = oidc_issuer.map(|issuer| portal::oidc::Settings {
+                issuer,
+                client_id: oidc_client_id,
+                client_secret: oidc_client_secret,
+                claims: portal::oidc::ClaimNames {
+                    personal_id: oidc_claim_personal_id,
+                    name: oidc_claim_name,
+                    role: oidc_claim_role,
+                    agency: oidc_claim_agency,
+                },
+                citizen_acr: oidc_citizen_acr,
+                scopes: oidc_scopes.into_iter().filter(|s| !s.is_empty()).collect(),
+            });
             let config = portal::Config {
-                dev: !production,
+                dev,
                 default_agency,
                 public_url,
-                signer_dir: (!production).then(|| data_dir.join("dev-signer")),
+                signer_dir: dev.then(|| data_dir.join("dev-signer")),
                 trust_store,
                 signing,
+                oidc,
+                agencies,
             };
+            let problems = config.problems();
+            if !problems.is_empty() {
+                anyhow::bail!(
+                    "eform serve runs in production mode unless --dev is given, and production needs:\n  - {}",
+                    problems.join("\n  - ")
+                );
+            }
             serve(addr, data_dir, web_dir, &database_url, config)
         }
         Command::Verify {
             dossier,
             trust_store,
+            dev: _,
             data_dir,
             version,
             lang,

@@ -35,7 +35,7 @@ async fn app() -> (axum::Router, tempfile::TempDir) {
         catalog,
         dir.path().join("web"),
         &db,
-        portal::Config::default(),
+        portal::Config::development(),
     )
     .await
     .unwrap();

@@ -63,7 +63,8 @@ async fn a_citizen_signs_through_the_development_signer(b: Backend) {
     // The browser's part: canonical content, signed attributes, their hash.
     let data = json!({"applicant": {"fullName": "Nguyễn Văn An"}});
     let content = sign::content("ct01", 1, &data).unwrap();
-    let now = 1_795_600_000;
+    // The signing time from the portal's own clock: the development CA is made "now" too.
+    let now = u64::try_from(portal::clock::now_ms() / 1000).unwrap();
     let prepared = sign::prepare(&sign::content_digest(&content), now, &chain[0]).unwrap();
     let start = |hash: &[u8]| {
         json!({"credentialID": id, "hashes": [B64.encode(hash)], "hashAlgorithmOID": "2.16.840.1.101.3.4.2.1",
@@ -230,14 +231,7 @@ async fn bad_requests_and_strangers_are_refused(b: Backend) {
     let unknown = p.get("/bridge/v1/signatures/not-a-transaction", &an).await;
     assert_eq!(unknown.status, StatusCode::NOT_FOUND);
     // Production mode: no development signer, so no provider (503), and no /dev/signer.
-    let prod = TestPortal::start_with(
-        b,
-        portal::Config {
-            dev: false,
-            ..Default::default()
-        },
-    )
-    .await;
+    let prod = TestPortal::start_production(b).await;
     let a = prod.call("GET", "/dev/signer", None, &[], None).await;
     assert_eq!(a.status, StatusCode::NOT_FOUND);
 }
@@ -355,7 +349,7 @@ async fn intake_verifies_signed_dossiers(b: Backend) {
     std::fs::write(out.path().join("dossier.json"), &json.bytes).unwrap();
     let run = || {
         std::process::Command::new(env!("CARGO_BIN_EXE_eform"))
-            .args(["verify", "dossier.json", "--data-dir"])
+            .args(["verify", "dossier.json", "--dev", "--data-dir"])
             .arg(p.dir.path())
             .current_dir(out.path())
             .output()
@@ -449,7 +443,7 @@ async fn a_required_signature_must_be_there(b: Backend) {
         &url,
         portal::Config {
             signer_dir: Some(dir.path().join("dev-signer")),
-            ..Default::default()
+            ..portal::Config::development()
         },
     )
     .await

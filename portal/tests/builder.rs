@@ -279,7 +279,7 @@ async fn an_official_drafts_and_publishes_versions(b: Backend) {
         portal::Catalog::load(None).unwrap(),
         dir.path().join("web"),
         &url,
-        portal::Config::default(),
+        portal::Config::development(),
     )
     .await
     .unwrap();

@@ -87,3 +87,39 @@ fn validate_accepts_the_example_and_lists_errors() {
         "{out}"
     );
 }
+
+/// Review finding C2: production is the default, and it does not start half-configured.
+#[test]
+fn serve_is_production_and_refuses_to_start_incomplete() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().to_str().unwrap();
+    let (code, out) = eform(&["serve", "--addr", "127.0.0.1:0", "--data-dir", data]);
+    assert_eq!(code, 2, "{out}");
+    for missing in [
+        "production mode unless --dev",
+        "--oidc-issuer",
+        "--public-url",
+        "--trust-store",
+    ] {
+        assert!(out.contains(missing), "{missing} not named in:\n{out}");
+    }
+    // The secret only from the environment: a client id alone is not enough.
+    let (code, out) = eform(&[
+        "serve",
+        "--addr",
+        "127.0.0.1:0",
+        "--data-dir",
+        data,
+        "--oidc-issuer",
+        "http://sso.example.gov.vn",
+        "--oidc-client-id",
+        "eform",
+    ]);
+    assert_eq!(code, 2, "{out}");
+    assert!(out.contains("EFORM_OIDC_CLIENT_SECRET"), "{out}");
+    assert!(out.contains("must be https://"), "{out}");
+    // Development mode only on loopback.
+    let (code, out) = eform(&["serve", "--dev", "--addr", "0.0.0.0:0", "--data-dir", data]);
+    assert_eq!(code, 2, "{out}");
+    assert!(out.contains("loopback"), "{out}");
+}

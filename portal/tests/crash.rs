@@ -17,6 +17,7 @@ fn start(dir: &std::path::Path, url: &str) -> (Child, String) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_eform"))
         .args([
             "serve",
+            "--dev",
             "--addr",
             "127.0.0.1:0",
             "--database-url",

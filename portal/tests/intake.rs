@@ -746,14 +746,7 @@ async fn every_api_endpoint_needs_a_session(b: Backend) {
         }
     }
     // Production mode has no demo users and no development routes.
-    let prod = TestPortal::start_with(
-        b,
-        portal::Config {
-            dev: false,
-            ..Default::default()
-        },
-    )
-    .await;
+    let prod = TestPortal::start_production(b).await;
     for (method, url) in [
         ("GET", "/dev/users"),
         ("POST", "/dev/session"),
@@ -833,6 +826,7 @@ async fn sessions_end_on_sign_out(b: Backend) {
             "citizen-an",
             now - 10_000,
             now - 1,
+            None,
         )
         .await
         .unwrap();

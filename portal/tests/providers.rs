@@ -595,7 +595,7 @@ async fn a_citizen_signs_through_a_csc_v2_provider() {
                 client_id: "portal".into(),
                 client_secret: "s3cret".into(),
             })),
-            ..Default::default()
+            ..portal::Config::development()
         },
     )
     .await;
@@ -685,7 +685,7 @@ async fn a_csc_provider_that_refuses_the_portal_is_unavailable() {
                 client_id: "portal".into(),
                 client_secret: "wrong".into(),
             })),
-            ..Default::default()
+            ..portal::Config::development()
         },
     )
     .await;
@@ -702,7 +702,7 @@ async fn a_csc_provider_that_refuses_the_portal_is_unavailable() {
                 client_id: "portal".into(),
                 client_secret: "s3cret".into(),
             })),
-            ..Default::default()
+            ..portal::Config::development()
         },
     )
     .await;
@@ -731,7 +731,7 @@ async fn a_citizen_signs_through_the_national_esign_gateway() {
         portal::Config {
             trust_store: Some(pki.trust_file(files.path())),
             signing: Some(esign_settings(url, "sp-s3cret")),
-            ..Default::default()
+            ..portal::Config::development()
         },
     )
     .await;
@@ -784,7 +784,7 @@ async fn an_esign_gateway_refusing_the_portal_is_unavailable() {
         Backend::Sqlite,
         portal::Config {
             signing: Some(esign_settings(url, "wrong")),
-            ..Default::default()
+            ..portal::Config::development()
         },
     )
     .await;

@@ -298,11 +298,16 @@ fn run_portal(root: &Path, args: &[String]) -> Result<()> {
     if let Some(url) = database_url {
         c.args(["--database-url", &url]);
     }
-    if production {
-        c.arg("--production");
+    // The demo runs in development mode; `--production` leaves it out, and the portal then
+    // needs its production settings (EFORM_OIDC_ISSUER, EFORM_PUBLIC_URL, … in the environment).
+    if !production {
+        c.arg("--dev");
     }
     exec(c)
 }
+
+/// How far `cargo xtask test` moves the clock for its second run of the native tests.
+const CLOCK_AHEAD: &str = "+730d";
 
 fn test(root: &Path) -> Result<()> {
     let started = Instant::now();
@@ -334,10 +339,16 @@ fn test(root: &Path) -> Result<()> {
     let mut c = cmd(root, "cargo");
     c.args(["test", "--workspace", "--locked"])
         .env("EFORM_TEST_POSTGRES_URL", &pg.url)
-        .env("EFORM_REQUIRE_POSTGRES", "1");
+        .env("EFORM_REQUIRE_POSTGRES", "1")
+        .env("EFORM_REQUIRE_OIDC", "1");
     let native = exec(c);
-    drop(pg);
     native?;
+
+    // The same tests with the clock two years ahead (libfaketime): a test that meets "now" with
+    // a fixed date fails here, not on the day the calendar passes it.
+    let moved = clock_moved_tests(root, &pg.url);
+    drop(pg);
+    moved?;
 
     step("form-core's tests compiled for wasm32 (wasm-bindgen-test-runner, Node)");
     let mut c = cmd(root, "cargo");
@@ -391,6 +402,7 @@ fn test(root: &Path) -> Result<()> {
     let result = browser_tests(root, &url, &out, &files);
     portal.stop();
     result?;
+    production_browser_tests(root, None, &out)?;
 
     step("the data-store and intake browser tests again, on a portal with PostgreSQL");
     let pg = postgres::Postgres::start(false)?;
@@ -410,6 +422,7 @@ fn test(root: &Path) -> Result<()> {
         ],
     );
     portal.stop();
+    let result = result.and_then(|()| production_browser_tests(root, Some(&pg.url), &out_pg));
     drop(pg);
     result?;
     println!(
@@ -417,6 +430,179 @@ fn test(root: &Path) -> Result<()> {
         started.elapsed().as_secs_f64(),
         out.display()
     );
+    Ok(())
+}
+
+/// The browser tests of production mode (`tests/e2e/production/`): a portal started without
+/// `--dev`, signing people in through the test identity provider (`tests/oidc/provider.mjs`,
+/// npm `oidc-provider`) on another loopback port; on SQLite, or on `database_url`.
+fn production_browser_tests(root: &Path, database_url: Option<&str>, out: &Path) -> Result<()> {
+    step(&format!(
+        "browser tests of production mode: sign-in through an OpenID provider ({})",
+        if database_url.is_some() {
+            "PostgreSQL"
+        } else {
+            "SQLite"
+        }
+    ));
+    let data = root.join(if database_url.is_some() {
+        "target/e2e-prod-pg"
+    } else {
+        "target/e2e-prod"
+    });
+    let _ = std::fs::remove_dir_all(&data);
+    std::fs::create_dir_all(&data)?;
+    std::fs::copy(
+        root.join("tests/oidc/agencies.json"),
+        data.join("agencies.json"),
+    )?;
+    std::fs::write(data.join("trust.pem"), "")?;
+    // The portal's address first: the provider registers its callback.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")?
+        .local_addr()?
+        .port();
+    let public = format!("http://127.0.0.1:{port}");
+    let provider = Provider::start(root, &public)?;
+    let path = |name: &str| data.join(name).display().to_string();
+    let mut args: Vec<String> = vec![
+        "--addr".into(),
+        format!("127.0.0.1:{port}"),
+        "--public-url".into(),
+        public.clone(),
+        "--agencies".into(),
+        path("agencies.json"),
+        "--trust-store".into(),
+        path("trust.pem"),
+        "--oidc-issuer".into(),
+        provider.url.clone(),
+        "--oidc-client-id".into(),
+        "eform".into(),
+        "--oidc-citizen-acr".into(),
+        "urn:vneid:loa:2".into(),
+    ];
+    if let Some(url) = database_url {
+        args.extend(["--database-url".into(), url.into()]);
+    }
+    let mut portal = Portal::spawn(
+        root,
+        &data,
+        &args,
+        &[("EFORM_OIDC_CLIENT_SECRET", "test-secret")],
+    )?;
+    let mut files: Vec<PathBuf> = std::fs::read_dir(root.join("tests/e2e/production"))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.to_string_lossy().ends_with(".test.mjs"))
+        .collect();
+    files.sort();
+    let mut c = cmd(root, "node");
+    c.args(["--test", "--test-concurrency=1", "--test-timeout=240000"])
+        .args(&files)
+        .env("EFORM_URL", &portal.url)
+        .env("EFORM_OIDC_URL", &provider.url)
+        .env("EFORM_OUTPUT", out);
+    let result = exec(c);
+    portal.stop();
+    drop(provider);
+    result
+}
+
+/// The test identity provider (`tests/oidc/provider.mjs`), stopped on drop.
+struct Provider {
+    child: Child,
+    url: String,
+}
+
+impl Provider {
+    fn start(root: &Path, client_base: &str) -> Result<Provider> {
+        let mut child = cmd(root, "node")
+            .args([
+                "tests/oidc/provider.mjs",
+                "--port",
+                "0",
+                "--client-base",
+                client_base,
+                "--stdin",
+            ])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .context("starting the test identity provider (node)")?;
+        let stdout = child.stdout.take().context("provider stdout")?;
+        let mut lines = BufReader::new(stdout).lines();
+        let url = loop {
+            match lines.next() {
+                Some(Ok(line)) => {
+                    if let Some(rest) = line.strip_prefix("oidc-provider listening on ") {
+                        break rest.trim().to_owned();
+                    }
+                }
+                _ => {
+                    let _ = child.kill();
+                    bail!("the test identity provider stopped before listening");
+                }
+            }
+        };
+        std::thread::spawn(move || for _ in lines.map_while(Result::ok) {});
+        Ok(Provider { child, url })
+    }
+}
+
+impl Drop for Provider {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The native test binaries of the workspace run again with the clock moved [`CLOCK_AHEAD`]
+/// (Debian's faketime). The binaries are built first without it and run one by one from their
+/// package's folder, as `cargo test` does: rustc itself can stall under libfaketime.
+fn clock_moved_tests(root: &Path, pg_url: &str) -> Result<()> {
+    step(&format!(
+        "native tests again with the clock moved {CLOCK_AHEAD} ahead (faketime)"
+    ));
+    let out = cmd(root, "cargo")
+        .args([
+            "test",
+            "--workspace",
+            "--locked",
+            "--no-run",
+            "--message-format=json",
+        ])
+        .stderr(Stdio::inherit())
+        .output()
+        .context("listing the test binaries")?;
+    if !out.status.success() {
+        bail!("building the test binaries failed");
+    }
+    let mut binaries = Vec::new();
+    for line in String::from_utf8_lossy(&out.stdout).lines() {
+        let Ok(v) = serde_json::from_str::<serde_json::Value>(line) else {
+            continue;
+        };
+        if v["reason"] == "compiler-artifact"
+            && v["profile"]["test"] == true
+            && let (Some(exe), Some(manifest)) =
+                (v["executable"].as_str(), v["manifest_path"].as_str())
+        {
+            let dir = Path::new(manifest).parent().unwrap_or(root).to_path_buf();
+            binaries.push((PathBuf::from(exe), dir));
+        }
+    }
+    if binaries.is_empty() {
+        bail!("no test binaries found");
+    }
+    for (exe, dir) in binaries {
+        let mut c = cmd(root, "faketime");
+        c.args(["-f", CLOCK_AHEAD])
+            .arg(&exe)
+            .current_dir(&dir)
+            .env("FAKETIME_DONT_FAKE_MONOTONIC", "1")
+            .env("EFORM_TEST_POSTGRES_URL", pg_url)
+            .env("EFORM_REQUIRE_POSTGRES", "1")
+            .env("EFORM_REQUIRE_OIDC", "1");
+        exec(c)?;
+    }
     Ok(())
 }
 
@@ -439,23 +625,26 @@ struct Portal {
 }
 
 impl Portal {
-    /// Starts the portal on a free port with its data in `data`, on SQLite (`data/eform.db`)
-    /// or on the PostgreSQL database `database_url`.
+    /// Starts a development portal on a free port with its data in `data`, on SQLite
+    /// (`data/eform.db`) or on the PostgreSQL database `database_url`.
     fn start(root: &Path, data: &Path, database_url: Option<&str>) -> Result<Portal> {
+        let mut args: Vec<String> = ["--dev", "--addr", "127.0.0.1:0"]
+            .map(String::from)
+            .to_vec();
+        if let Some(url) = database_url {
+            args.extend(["--database-url".into(), url.into()]);
+        }
+        Self::spawn(root, data, &args, &[])
+    }
+
+    /// Starts `eform serve` with `args` (besides `--web-dir` and `--data-dir`) and `env`.
+    fn spawn(root: &Path, data: &Path, args: &[String], env: &[(&str, &str)]) -> Result<Portal> {
         let bin = root.join("target/debug/eform");
         let mut c = cmd(root, &bin.display().to_string());
-        c.args([
-            "serve",
-            "--addr",
-            "127.0.0.1:0",
-            "--web-dir",
-            "target/web",
-            "--data-dir",
-        ])
-        .arg(data);
-        if let Some(url) = database_url {
-            c.args(["--database-url", url]);
-        }
+        c.args(["serve", "--web-dir", "target/web", "--data-dir"])
+            .arg(data)
+            .args(args)
+            .envs(env.iter().copied());
         let mut child = c
             .stdout(Stdio::piped())
             .spawn()

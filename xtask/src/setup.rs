@@ -18,6 +18,7 @@ pub fn all(root: &Path) -> Result<()> {
     npm_packages(root)?;
     chromium()?;
     openssl()?;
+    faketime()?;
     Ok(())
 }
 
@@ -129,7 +130,8 @@ fn wasm_bindgen(root: &Path) -> Result<()> {
     exec(c)
 }
 
-/// npm packages of package-lock.json (wasm-opt from binaryen, playwright-core, axe-core),
+/// npm packages of package-lock.json (wasm-opt from binaryen, playwright-core, axe-core, the
+/// test identity provider `oidc-provider`),
 /// reinstalled when the lock file changes.
 fn npm_packages(root: &Path) -> Result<()> {
     let lock =
@@ -138,7 +140,7 @@ fn npm_packages(root: &Path) -> Result<()> {
     let fresh = std::fs::read(&stamp_path).is_ok_and(|s| s == lock);
     if !fresh {
         println!(
-            "install npm packages (npm ci: binaryen {WASM_OPT_VERSION}, playwright-core, axe-core)"
+            "install npm packages (npm ci: binaryen {WASM_OPT_VERSION}, playwright-core, axe-core, oidc-provider)"
         );
         let mut c = cmd(root, "npm");
         c.args(["ci", "--no-audit", "--no-fund"]);
@@ -176,6 +178,17 @@ fn openssl() -> Result<()> {
     }
     println!("install Debian openssl");
     apt_install(&["openssl"])
+}
+
+/// Debian's `faketime` (libfaketime): the native tests run a second time with the clock moved
+/// two years ahead, so that no test depends on the calendar.
+fn faketime() -> Result<()> {
+    if Path::new("/usr/bin/faketime").is_file() {
+        println!("ok    faketime (Debian)");
+        return Ok(());
+    }
+    println!("install Debian faketime");
+    apt_install(&["faketime"])
 }
 
 /// Whether this process runs as root.

@@ -71,6 +71,36 @@ pub async fn fresh_database(backend: Backend, dir: &std::path::Path) -> String {
     }
 }
 
+/// A complete production configuration in `dir`: an agency directory with the demo agencies'
+/// codes, an (empty) trust store, the identity provider at `issuer` (client `eform`, secret
+/// `test-secret`), public address `http://127.0.0.1`.
+pub fn production_config(dir: &std::path::Path, issuer: &str) -> Config {
+    let agencies = dir.join("agencies.json");
+    std::fs::write(
+        &agencies,
+        r#"[{"code": "000.00.18.H56", "name": {"vi": "Công an phường A", "en": "Ward A police"}},
+            {"code": "000.00.20.H56", "name": {"vi": "Chi cục Thuế B", "en": "Tax office B"}}]"#,
+    )
+    .unwrap();
+    let trust = dir.join("trust.pem");
+    std::fs::write(&trust, "").unwrap();
+    Config {
+        dev: false,
+        public_url: Some("http://127.0.0.1".into()),
+        trust_store: Some(trust),
+        agencies: Some(agencies),
+        oidc: Some(portal::oidc::Settings {
+            issuer: issuer.into(),
+            client_id: "eform".into(),
+            client_secret: "test-secret".into(),
+            claims: portal::oidc::ClaimNames::default(),
+            citizen_acr: Vec::new(),
+            scopes: vec!["profile".into()],
+        }),
+        ..Config::default()
+    }
+}
+
 pub struct TestPortal {
     pub app: axum::Router,
     pub state: AppState,
@@ -87,12 +117,28 @@ pub struct Answer {
 }
 
 impl TestPortal {
+    /// A development portal (demo users, `/dev/*`, the development signer).
     pub async fn start(backend: Backend) -> TestPortal {
-        Self::start_with(backend, Config::default()).await
+        Self::start_with(backend, Config::development()).await
     }
 
-    pub async fn start_with(backend: Backend, mut config: Config) -> TestPortal {
+    pub async fn start_with(backend: Backend, config: Config) -> TestPortal {
+        Self::start_in(backend, tempfile::tempdir().unwrap(), config).await
+    }
+
+    /// A production portal with a complete configuration (see [`production_config`]); its
+    /// identity provider is never reached unless someone signs in.
+    pub async fn start_production(backend: Backend) -> TestPortal {
         let dir = tempfile::tempdir().unwrap();
+        let config = production_config(dir.path(), "http://127.0.0.1:9/oidc");
+        Self::start_in(backend, dir, config).await
+    }
+
+    pub async fn start_in(
+        backend: Backend,
+        dir: tempfile::TempDir,
+        mut config: Config,
+    ) -> TestPortal {
         if config.dev && config.signer_dir.is_none() {
             config.signer_dir = Some(dir.path().join("dev-signer"));
         }
