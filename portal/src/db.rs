@@ -142,6 +142,10 @@ impl Db {
             include_str!("../migrations/sqlite/0005_identity.sql"),
             include_str!("../migrations/postgres/0005_identity.sql"),
         );
+        let (sqlite_6, postgres_6) = (
+            include_str!("../migrations/sqlite/0006_audit_officials.sql"),
+            include_str!("../migrations/postgres/0006_audit_officials.sql"),
+        );
         let migration = |version: i64, name: &'static str, sql: &'static str| {
             Migration::new(
                 version,
@@ -160,6 +164,7 @@ impl Db {
                         migration(3, "reports", sqlite_3),
                         migration(4, "builder", sqlite_4),
                         migration(5, "identity", sqlite_5),
+                        migration(6, "audit and officials", sqlite_6),
                     ]),
                     ..Migrator::DEFAULT
                 };
@@ -173,6 +178,7 @@ impl Db {
                         migration(3, "reports", postgres_3),
                         migration(4, "builder", postgres_4),
                         migration(5, "identity", postgres_5),
+                        migration(6, "audit and officials", postgres_6),
                     ]),
                     ..Migrator::DEFAULT
                 };
@@ -317,6 +323,142 @@ impl Db {
             .fetch_optional(pool)
             .await?;
             row.map(|r| UserRow::from_row(&r)).transpose()
+        })
+    }
+
+    // --- the access audit ---
+
+    /// Appends an official's read to the access audit.
+    pub async fn record_access(&self, a: &AccessRow) -> Result<(), sqlx::Error> {
+        write_tx!(self, |tx| {
+            sqlx::query(
+                "INSERT INTO access_audit (at, actor_id, agency_code, action, dossier_code, object) \
+                 VALUES ($1, $2, $3, $4, $5, $6)",
+            )
+            .bind(a.at)
+            .bind(&a.actor_id)
+            .bind(&a.agency_code)
+            .bind(&a.action)
+            .bind(&a.dossier_code)
+            .bind(&a.object)
+            .execute(&mut *tx)
+            .await?;
+        });
+        Ok(())
+    }
+
+    /// The reads of dossier `code`, newest first (at most `limit`), with the readers' names.
+    pub async fn access_of(
+        &self,
+        code: &str,
+        limit: i64,
+    ) -> Result<Vec<(AccessRow, Option<String>)>, sqlx::Error> {
+        read!(self, |pool| {
+            let rows = sqlx::query(
+                "SELECT a.at, a.actor_id, a.agency_code, a.action, a.dossier_code, a.object, u.name \
+                 FROM access_audit a LEFT JOIN users u ON u.id = a.actor_id \
+                 WHERE a.dossier_code = $1 ORDER BY a.id DESC LIMIT $2",
+            )
+            .bind(code)
+            .bind(limit)
+            .fetch_all(pool)
+            .await?;
+            rows.iter()
+                .map(|r| {
+                    Ok((
+                        AccessRow {
+                            at: r.try_get("at")?,
+                            actor_id: r.try_get("actor_id")?,
+                            agency_code: r.try_get("agency_code")?,
+                            action: r.try_get("action")?,
+                            dossier_code: r.try_get("dossier_code")?,
+                            object: r.try_get("object")?,
+                        },
+                        r.try_get("name")?,
+                    ))
+                })
+                .collect()
+        })
+    }
+
+    // --- provisioned officials ---
+
+    /// Adds an official (or moves them to another agency, renames them).
+    pub async fn add_official(&self, o: &OfficialRow) -> Result<(), sqlx::Error> {
+        write_tx!(self, |tx| {
+            sqlx::query(
+                "INSERT INTO officials (personal_id, agency_code, name, added_at) VALUES ($1, $2, $3, $4) \
+                 ON CONFLICT (personal_id) DO UPDATE SET agency_code = excluded.agency_code, name = excluded.name",
+            )
+            .bind(&o.personal_id)
+            .bind(&o.agency_code)
+            .bind(&o.name)
+            .bind(o.added_at)
+            .execute(&mut *tx)
+            .await?;
+        });
+        Ok(())
+    }
+
+    /// Removes an official: their official sessions end at once. Whether there was one.
+    pub async fn remove_official(&self, personal_id: &str) -> Result<bool, sqlx::Error> {
+        let removed = write_tx!(self, |tx| {
+            let n = sqlx::query("DELETE FROM officials WHERE personal_id = $1")
+                .bind(personal_id)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+            sqlx::query(
+                "DELETE FROM sessions WHERE user_id IN \
+                 (SELECT id FROM users WHERE personal_id = $1 AND role = 'official')",
+            )
+            .bind(personal_id)
+            .execute(&mut *tx)
+            .await?;
+            n > 0
+        });
+        Ok(removed)
+    }
+
+    /// The provisioned official with this personal ID number, if any.
+    pub async fn official(&self, personal_id: &str) -> Result<Option<OfficialRow>, sqlx::Error> {
+        read!(self, |pool| {
+            let row = sqlx::query(
+                "SELECT personal_id, agency_code, name, added_at FROM officials WHERE personal_id = $1",
+            )
+            .bind(personal_id)
+            .fetch_optional(pool)
+            .await?;
+            row.map(|r| {
+                Ok(OfficialRow {
+                    personal_id: r.try_get("personal_id")?,
+                    agency_code: r.try_get("agency_code")?,
+                    name: r.try_get("name")?,
+                    added_at: r.try_get("added_at")?,
+                })
+            })
+            .transpose()
+        })
+    }
+
+    /// Every provisioned official, by agency and name.
+    pub async fn officials(&self) -> Result<Vec<OfficialRow>, sqlx::Error> {
+        read!(self, |pool| {
+            let rows = sqlx::query(
+                "SELECT personal_id, agency_code, name, added_at FROM officials ORDER BY agency_code, name",
+            )
+            .fetch_all(pool)
+            .await?;
+            rows.iter()
+                .map(|r| {
+                    Ok(OfficialRow {
+                        personal_id: r.try_get("personal_id")?,
+                        agency_code: r.try_get("agency_code")?,
+                        name: r.try_get("name")?,
+                        added_at: r.try_get("added_at")?,
+                    })
+                })
+                .collect()
         })
     }
 
@@ -1290,6 +1432,28 @@ impl Db {
             Ok((d, v))
         })
     }
+}
+
+/// An official provisioned by an administrator.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OfficialRow {
+    pub personal_id: String,
+    pub agency_code: String,
+    pub name: String,
+    pub added_at: i64,
+}
+
+/// One entry of the access audit: who read what, when.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AccessRow {
+    pub at: i64,
+    pub actor_id: String,
+    pub agency_code: Option<String>,
+    /// `read`, `download`, `signed-content`, `signed-signature`, `attachment`.
+    pub action: String,
+    pub dossier_code: Option<String>,
+    /// What else names the thing read (an attachment's SHA-256, a version).
+    pub object: Option<String>,
 }
 
 /// A session as stored (no `Debug`: it holds an ID token).

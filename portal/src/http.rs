@@ -267,6 +267,7 @@ impl AppState {
 
 /// All routes of the portal.
 pub fn router(state: AppState) -> Router {
+    let production = !state.config.dev;
     let app_dir = state.web_dir.join("app");
     let builder_dir = state.web_dir.join("builder");
     Router::new()
@@ -315,6 +316,7 @@ pub fn router(state: AppState) -> Router {
             get(intake::signed_part),
         )
         .route("/api/v1/dossiers/{code}/qr.svg", get(intake::qr))
+        .route("/api/v1/dossiers/{code}/access", get(intake::access))
         .route("/api/v1/ratings", get(intake::ratings))
         .route(
             "/datastore/v1/me/attributes",
@@ -387,7 +389,9 @@ pub fn router(state: AppState) -> Router {
                 Text::new("Không tìm thấy trang.", "Page not found."),
             )
         })
-        .layer(middleware::from_fn(headers))
+        .layer(middleware::from_fn(move |req: Request, next: Next| {
+            headers(req, next, production)
+        }))
         .layer(CompressionLayer::new())
         .with_state(state)
 }
@@ -479,8 +483,18 @@ async fn embed_script(State(state): State<AppState>) -> Response {
         .into_response()
 }
 
-/// Security headers on every response; caching by kind of file.
-async fn headers(req: Request, next: Next) -> Response {
+/// Paths whose answers carry personal data: never stored by a browser or a shared cache.
+const PERSONAL: [&str; 6] = [
+    "/api/",
+    "/datastore/",
+    "/bridge/",
+    "/auth/",
+    "/dev/",
+    "/signin",
+];
+
+/// Security headers on every response; caching by kind of file; HSTS in production.
+async fn headers(req: Request, next: Next, production: bool) -> Response {
     let path = req.uri().path().to_owned();
     let mut res = next.run(req).await;
     let static_file = ["/app/", "/embed/", "/builder/"]
@@ -505,6 +519,17 @@ async fn headers(req: Request, next: Next) -> Response {
         "cross-origin-opener-policy",
         HeaderValue::from_static("same-origin"),
     );
+    if production {
+        h.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000; includeSubDomains"),
+        );
+    }
+    if PERSONAL.iter().any(|p| path.starts_with(p)) {
+        // Whatever a handler said: personal data is never kept (review M8).
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        return res;
+    }
     let cache = if hashed {
         "public, max-age=31536000, immutable"
     } else {

@@ -672,6 +672,62 @@ async fn visible(state: &AppState, user: &Signed, code: &str) -> Result<DossierR
     }
 }
 
+/// Records an official's read in the access audit (citizens reading their own dossiers are not
+/// recorded). The read fails when its record cannot be written.
+async fn audit_read(
+    state: &AppState,
+    user: &Signed,
+    action: &str,
+    code: Option<&str>,
+    object: Option<&str>,
+) -> Result<(), Response> {
+    if !user.is_official() {
+        return Ok(());
+    }
+    let row = crate::db::AccessRow {
+        at: clock::now_ms(),
+        actor_id: user.0.id.clone(),
+        agency_code: user.0.agency_code.clone(),
+        action: action.to_owned(),
+        dossier_code: code.map(str::to_owned),
+        object: object.map(str::to_owned),
+    };
+    state
+        .db
+        .record_access(&row)
+        .await
+        .map_err(|e| db_failed(&e))
+}
+
+/// `GET /api/v1/dossiers/{code}/access`: who of the agency read the dossier, newest first
+/// (its owner and the agency's officials may see it; at most 500 entries).
+pub async fn access(
+    State(state): State<AppState>,
+    user: Signed,
+    Path(code): Path<String>,
+) -> Response {
+    let d = match visible(&state, &user, &code).await {
+        Ok(d) => d,
+        Err(r) => return r,
+    };
+    let rows = match state.db.access_of(&d.code, 500).await {
+        Ok(r) => r,
+        Err(e) => return db_failed(&e),
+    };
+    let entries: Vec<Value> = rows
+        .into_iter()
+        .map(|(a, name)| {
+            json!({
+                "at": clock::rfc3339(a.at),
+                "actor": {"name": name, "agency": a.agency_code.as_deref().map(|c| agency_json(&state, c))},
+                "action": a.action,
+                "object": a.object,
+            })
+        })
+        .collect();
+    Json(json!({"code": d.code, "entries": entries})).into_response()
+}
+
 fn form_title(state: &AppState, id: &str) -> Value {
     match state.catalog.get(id) {
         Some(Entry::Ready(r)) => {
@@ -807,6 +863,9 @@ pub async fn get(
         Ok(d) => d,
         Err(r) => return r,
     };
+    if let Err(r) = audit_read(&state, &user, "read", Some(&d.code), None).await {
+        return r;
+    }
     match full_json(&state, &user, &d).await {
         Ok(v) => Json(v).into_response(),
         Err(r) => r,
@@ -823,6 +882,9 @@ pub async fn download(
         Ok(d) => d,
         Err(r) => return r,
     };
+    if let Err(r) = audit_read(&state, &user, "download", Some(&d.code), None).await {
+        return r;
+    }
     match full_json(&state, &user, &d).await {
         Ok(v) => (
             [
@@ -859,6 +921,15 @@ pub async fn signed_part(
         Ok(d) => d,
         Err(r) => return r,
     };
+    let version = q.version.map(|v| format!("version {v}"));
+    let action = if part.starts_with("signature") {
+        "signed-signature"
+    } else {
+        "signed-content"
+    };
+    if let Err(r) = audit_read(&state, &user, action, Some(&d.code), version.as_deref()).await {
+        return r;
+    }
     let versions = match state.db.versions(&d.code).await {
         Ok(v) => v,
         Err(e) => return db_failed(&e),
@@ -1267,21 +1338,27 @@ pub async fn download_file(
         None
     };
     match state.db.readable_blob(&sha, &user.0.id, agency).await {
-        Ok(Some((blob, content))) => (
-            [
-                (header::CONTENT_TYPE, blob.media_type),
-                (
-                    header::CONTENT_DISPOSITION,
-                    format!("attachment; filename=\"{}\"", &blob.sha256[..16]),
-                ),
-                (
-                    header::CONTENT_SECURITY_POLICY,
-                    "sandbox; default-src 'none'".to_owned(),
-                ),
-            ],
-            content,
-        )
-            .into_response(),
+        Ok(Some((blob, content))) => {
+            if let Err(r) = audit_read(&state, &user, "attachment", None, Some(&blob.sha256)).await
+            {
+                return r;
+            }
+            (
+                [
+                    (header::CONTENT_TYPE, blob.media_type),
+                    (
+                        header::CONTENT_DISPOSITION,
+                        format!("attachment; filename=\"{}\"", &blob.sha256[..16]),
+                    ),
+                    (
+                        header::CONTENT_SECURITY_POLICY,
+                        "sandbox; default-src 'none'".to_owned(),
+                    ),
+                ],
+                content,
+            )
+                .into_response()
+        }
         Ok(None) => error(
             StatusCode::NOT_FOUND,
             "file-not-found",

@@ -108,6 +108,23 @@ enum Command {
         #[arg(long, env = "EFORM_ESIGN_CA_NAME")]
         esign_ca_name: Option<String>,
     },
+    /// Provision officials: people who sign in through the identity provider and work for an
+    /// agency of the directory, matched by personal ID number (for providers that do not say
+    /// who is an official).
+    Officials {
+        #[command(subcommand)]
+        action: OfficialsAction,
+        /// The database, as for `eform serve`.
+        #[arg(
+            long,
+            env = "EFORM_DATABASE_URL",
+            hide_env_values = true,
+            global = true
+        )]
+        database_url: Option<String>,
+        #[arg(long, default_value = "eform-data", global = true)]
+        data_dir: PathBuf,
+    },
     /// Check a form definition: print every diagnostic; exit 1 when there is an error.
     Check {
         definition: PathBuf,
@@ -144,6 +161,26 @@ enum Command {
         #[arg(long)]
         today: Option<String>,
     },
+}
+
+#[derive(Subcommand)]
+enum OfficialsAction {
+    /// Add an official (or move them to another agency): `eform officials add 001185001122
+    /// --agency 000.00.18.H56 --name "Phạm Thu Hà"`.
+    Add {
+        /// The 12-digit personal ID number the identity provider gives for them.
+        personal_id: String,
+        /// Their agency's code (in the agency directory).
+        #[arg(long)]
+        agency: String,
+        /// Their name as shown to citizens and colleagues.
+        #[arg(long)]
+        name: String,
+    },
+    /// Remove an official: their official sessions end at once.
+    Remove { personal_id: String },
+    /// List the provisioned officials.
+    List,
 }
 
 fn main() -> ExitCode {
@@ -247,6 +284,18 @@ fn run() -> Result<ExitCode> {
             version,
             lang,
         } => verify(&dossier, trust_store, &data_dir, version, &lang),
+        Command::Officials {
+            action,
+            database_url,
+            data_dir,
+        } => {
+            let url = database_url
+                .unwrap_or_else(|| format!("sqlite:{}", data_dir.join("eform.db").display()));
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()?;
+            runtime.block_on(officials(&url, action))
+        }
         Command::Check { definition, lang } => {
             let lang = Lang::parse(&lang).unwrap_or(Lang::En);
             let text = std::fs::read_to_string(&definition)
@@ -327,6 +376,64 @@ fn run() -> Result<ExitCode> {
             })
         }
     }
+}
+
+/// `eform officials …`.
+async fn officials(url: &str, action: OfficialsAction) -> Result<ExitCode> {
+    let db = portal::db::Db::connect(url)
+        .await
+        .with_context(|| format!("opening the database {}", redact(url)))?;
+    let code = match action {
+        OfficialsAction::Add {
+            personal_id,
+            agency,
+            name,
+        } => {
+            anyhow::ensure!(
+                personal_id.len() == 12 && personal_id.bytes().all(|b| b.is_ascii_digit()),
+                "{personal_id} is not a personal ID number (12 digits)"
+            );
+            anyhow::ensure!(!name.trim().is_empty(), "--name is empty");
+            let agencies = db.agencies().await?;
+            anyhow::ensure!(
+                agencies.iter().any(|(c, _)| *c == agency),
+                "there is no agency {agency} in the directory ({} agencies; load it with eform serve --agencies FILE)",
+                agencies.len()
+            );
+            db.add_official(&portal::db::OfficialRow {
+                personal_id: personal_id.clone(),
+                agency_code: agency.clone(),
+                name: name.trim().to_owned(),
+                added_at: portal::clock::now_ms(),
+            })
+            .await?;
+            println!("official {personal_id} ({}) of {agency}", name.trim());
+            ExitCode::SUCCESS
+        }
+        OfficialsAction::Remove { personal_id } => {
+            if db.remove_official(&personal_id).await? {
+                println!("official {personal_id} removed; their sessions ended");
+                ExitCode::SUCCESS
+            } else {
+                println!("no official {personal_id}");
+                ExitCode::FAILURE
+            }
+        }
+        OfficialsAction::List => {
+            for o in db.officials().await? {
+                println!(
+                    "{}\t{}\t{}\tadded {}",
+                    o.personal_id,
+                    o.agency_code,
+                    o.name,
+                    portal::clock::rfc3339(o.added_at)
+                );
+            }
+            ExitCode::SUCCESS
+        }
+    };
+    db.close().await;
+    Ok(code)
 }
 
 /// `eform verify`.

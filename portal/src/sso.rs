@@ -1,8 +1,9 @@
 //! Signing in through the identity provider: `GET /auth/login` sends the browser to the
 //! provider, `GET /auth/callback` takes it back, verifies (through [`crate::oidc`]) and opens a
 //! session. Who the person is here comes from the claims:
-//! - an **official** when the role claim says `official` and the agency claim names an agency
-//!   of the directory (user id `official:<subject>`);
+//! - an **official** provisioned with `eform officials add`, by personal ID number (user id
+//!   `official:<number>`), or when the role claim says `official` and the agency claim names an
+//!   agency of the directory (user id `official:<subject>`);
 //! - otherwise a **citizen**, matched by personal ID number (12 digits; user id
 //!   `citizen:<number>` at the first sign-in), when the assurance level (`acr`) is one the
 //!   portal accepts. The name and ID number the provider vouches for are kept in the citizen's
@@ -223,6 +224,23 @@ async fn user_of(
     id: &Identity,
 ) -> Result<UserRow, Failure> {
     let name = id.name.clone().unwrap_or_default();
+    // An official an administrator provisioned (`eform officials add`), by personal ID number.
+    if let Some(pid) = id.personal_id.as_deref() {
+        let provisioned = state
+            .db
+            .official(pid)
+            .await
+            .map_err(|e| Failure::Unavailable(format!("reading officials: {e}")))?;
+        if let Some(o) = provisioned {
+            return Ok(UserRow {
+                id: format!("official:{}", o.personal_id),
+                role: "official".into(),
+                name: o.name,
+                agency_code: Some(o.agency_code),
+                personal_id: Some(o.personal_id),
+            });
+        }
+    }
     if id.role.as_deref() == Some("official") {
         let Some(agency) = id.agency.clone().filter(|a| state.agencies.contains(a)) else {
             tracing::warn!(subject = %id.subject, agency = ?id.agency, "an official's agency is not in the directory");

@@ -123,3 +123,71 @@ fn serve_is_production_and_refuses_to_start_incomplete() {
     assert_eq!(code, 2, "{out}");
     assert!(out.contains("loopback"), "{out}");
 }
+
+/// Review finding C1 (nothing provisions officials): `eform officials add|list|remove`.
+#[test]
+fn officials_are_provisioned_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().to_str().unwrap();
+    // A database with the agency directory, as a production portal leaves it.
+    tokio::runtime::Runtime::new().unwrap().block_on(async {
+        let db =
+            portal::db::Db::connect(&format!("sqlite:{}", dir.path().join("eform.db").display()))
+                .await
+                .unwrap();
+        let name = form_core::Text::new("Công an phường A", "Ward A police");
+        db.upsert_agency("000.00.18.H56", &name).await.unwrap();
+        db.close().await;
+    });
+    let (code, out) = eform(&[
+        "officials",
+        "add",
+        "001185001122",
+        "--agency",
+        "000.00.18.H56",
+        "--name",
+        "Phạm Thu Hà",
+        "--data-dir",
+        data,
+    ]);
+    assert_eq!(code, 0, "{out}");
+    let (code, out) = eform(&["officials", "list", "--data-dir", data]);
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        out.contains("001185001122\t000.00.18.H56\tPhạm Thu Hà"),
+        "{out}"
+    );
+    // Mistakes are named, and change nothing.
+    let (code, out) = eform(&[
+        "officials",
+        "add",
+        "12345",
+        "--agency",
+        "000.00.18.H56",
+        "--name",
+        "X",
+        "--data-dir",
+        data,
+    ]);
+    assert_eq!(code, 2, "{out}");
+    assert!(out.contains("not a personal ID number"), "{out}");
+    let (code, out) = eform(&[
+        "officials",
+        "add",
+        "001185009999",
+        "--agency",
+        "999.99.99.X00",
+        "--name",
+        "X",
+        "--data-dir",
+        data,
+    ]);
+    assert_eq!(code, 2, "{out}");
+    assert!(out.contains("no agency 999.99.99.X00"), "{out}");
+    let (code, out) = eform(&["officials", "remove", "001185001122", "--data-dir", data]);
+    assert_eq!(code, 0, "{out}");
+    let (code, _) = eform(&["officials", "remove", "001185001122", "--data-dir", data]);
+    assert_eq!(code, 1);
+    let (_, out) = eform(&["officials", "list", "--data-dir", data]);
+    assert!(!out.contains("001185001122"), "{out}");
+}

@@ -369,6 +369,35 @@ async fn who_may_sign_in(b: Backend) {
         StatusCode::UNAUTHORIZED
     );
 
+    // An official an administrator provisioned (`eform officials add`), whatever the claims.
+    p.state
+        .db
+        .add_official(&portal::db::OfficialRow {
+            personal_id: "056185004321".into(),
+            agency_code: "000.00.20.H56".into(),
+            name: "Trần Thị Bình".into(),
+            added_at: now,
+        })
+        .await
+        .unwrap();
+    let mut binh = Browser::new();
+    assert_eq!(binh.sign_in(&public, "binh").await.status, StatusCode::OK);
+    let (_, me) = binh.json(&format!("{public}/api/v1/me")).await;
+    assert_eq!(me["id"], "official:056185004321", "{me}");
+    assert_eq!(me["agency"]["code"], "000.00.20.H56");
+    // Removed: the official's session ends at once; signing in again makes a citizen.
+    assert!(p.state.db.remove_official("056185004321").await.unwrap());
+    assert_eq!(
+        binh.json(&format!("{public}/api/v1/me")).await.0,
+        StatusCode::UNAUTHORIZED
+    );
+    let mut again = Browser::new();
+    again.sign_in(&public, "binh").await;
+    assert_eq!(
+        again.json(&format!("{public}/api/v1/me")).await.1["role"],
+        "citizen"
+    );
+
     // Refused, each with a page that says why.
     for (account, says) in [
         ("stranger", "names no agency known to this portal"),
