@@ -113,6 +113,14 @@ impl Db {
         Ok(db)
     }
 
+    /// One round trip to the database (`SELECT 1`) through the pool that writes.
+    pub async fn ping(&self) -> Result<(), sqlx::Error> {
+        match self {
+            Db::Sqlite { write, .. } => sqlx::query("SELECT 1").execute(write).await.map(|_| ()),
+            Db::Pg(pool) => sqlx::query("SELECT 1").execute(pool).await.map(|_| ()),
+        }
+    }
+
     /// Which backend this is, for logs and reports.
     pub fn backend(&self) -> &'static str {
         match self {
@@ -574,12 +582,13 @@ impl Db {
     ) -> Result<bool, sqlx::Error> {
         let stored: String = write_tx!(self, |tx| {
             sqlx::query(
-                "INSERT INTO form_versions (form_id, version, definition) VALUES ($1, $2, $3) \
-                 ON CONFLICT (form_id, version) DO NOTHING",
+                "INSERT INTO form_versions (form_id, version, definition, recorded_at) \
+                 VALUES ($1, $2, $3, $4) ON CONFLICT (form_id, version) DO NOTHING",
             )
             .bind(id)
             .bind(version)
             .bind(definition)
+            .bind(clock::now_ms())
             .execute(&mut *tx)
             .await?;
             sqlx::query("SELECT definition FROM form_versions WHERE form_id = $1 AND version = $2")
@@ -590,6 +599,35 @@ impl Db {
                 .try_get("definition")?
         });
         Ok(stored == definition)
+    }
+
+    /// When version `version` of form `id` was superseded: the time a later version was first
+    /// recorded. `Ok(None)`: no later version; `Some(None)`: one whose time is not known (recorded
+    /// before times were kept).
+    pub async fn superseded_at(
+        &self,
+        id: &str,
+        version: i64,
+    ) -> Result<Option<Option<i64>>, sqlx::Error> {
+        read!(self, |pool| {
+            let row = sqlx::query(
+                "SELECT COUNT(*) AS n, MIN(recorded_at) AS at, \
+                 SUM(CASE WHEN recorded_at IS NULL THEN 1 ELSE 0 END) AS unknown \
+                 FROM form_versions WHERE form_id = $1 AND version > $2",
+            )
+            .bind(id)
+            .bind(version)
+            .fetch_one(pool)
+            .await?;
+            let n: i64 = row.try_get("n")?;
+            let unknown: Option<i64> = row.try_get("unknown")?;
+            let at: Option<i64> = row.try_get("at")?;
+            Ok(match (n, unknown.unwrap_or(0)) {
+                (0, _) => None,
+                (_, 0) => Some(at),
+                _ => Some(None),
+            })
+        })
     }
 
     pub async fn form_version(
@@ -698,12 +736,13 @@ impl Db {
     ) -> Result<bool, sqlx::Error> {
         let n = write_tx!(self, |tx| {
             let n = sqlx::query(
-                "INSERT INTO form_versions (form_id, version, definition) VALUES ($1, $2, $3) \
-                 ON CONFLICT (form_id, version) DO NOTHING",
+                "INSERT INTO form_versions (form_id, version, definition, recorded_at) \
+                 VALUES ($1, $2, $3, $4) ON CONFLICT (form_id, version) DO NOTHING",
             )
             .bind(id)
             .bind(version)
             .bind(definition)
+            .bind(clock::now_ms())
             .execute(&mut *tx)
             .await?
             .rows_affected();

@@ -80,7 +80,13 @@ pub struct Config {
     /// The agency directory (a JSON file: `[{"code", "name": {"vi", "en"}}]`), loaded into the
     /// database at start. Production needs agencies, from this file or already stored.
     pub agencies: Option<PathBuf>,
+    /// How long a form version still takes new dossiers after a later version is recorded
+    /// (drafts already started), in milliseconds; 0 retires it at once.
+    pub form_grace_ms: i64,
 }
+
+/// The default grace window of a superseded form version: a day.
+pub const DEFAULT_FORM_GRACE_MS: i64 = 24 * 3600 * 1000;
 
 /// A remote signing provider and its settings.
 #[derive(Clone, Debug)]
@@ -101,6 +107,7 @@ impl Default for Config {
             signing: None,
             oidc: None,
             agencies: None,
+            form_grace_ms: DEFAULT_FORM_GRACE_MS,
         }
     }
 }
@@ -273,6 +280,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/", get(citizen_home))
         .route("/healthz", get(|| async { Json(json!({"status": "ok"})) }))
+        .route("/readyz", get(ready))
         .route("/forms", get(list_forms))
         .route("/forms/{id}", get(get_form))
         .route("/f/{id}", get(citizen_form))
@@ -414,6 +422,32 @@ fn dev_routes(dev: bool) -> Router<AppState> {
             "/dev/signer/{id}/{decision}",
             post(crate::bridge::dev_decide),
         )
+}
+
+/// `GET /readyz`: 200 when the database answers (for a load balancer's readiness check), 503
+/// when it does not; `/healthz` only says the process is alive.
+async fn ready(State(state): State<AppState>) -> Response {
+    match tokio::time::timeout(std::time::Duration::from_secs(2), state.db.ping()).await {
+        Ok(Ok(())) => {
+            Json(json!({"status": "ready", "database": state.db.backend()})).into_response()
+        }
+        Ok(Err(e)) => {
+            tracing::warn!(error = %e, "readiness: the database does not answer");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                Json(json!({"status": "unavailable"})),
+            )
+                .into_response()
+        }
+        Err(_) => {
+            tracing::warn!("readiness: the database took more than 2 s");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                Json(json!({"status": "unavailable"})),
+            )
+                .into_response()
+        }
+    }
 }
 
 /// A 500 that says nothing of the cause (it is logged).

@@ -148,6 +148,52 @@ struct AmendBody {
     signature: Option<Value>,
 }
 
+/// The form a new dossier is filled against: the live version, or an earlier one within the
+/// grace window after the version that superseded it was recorded (a draft already started) —
+/// never a retired one (review H3).
+async fn open_form_version(
+    state: &AppState,
+    id: &str,
+    version: i64,
+) -> Result<Arc<Ready>, Response> {
+    let ready = form_version(state, id, version).await?;
+    let superseded = match state.db.superseded_at(id, version).await {
+        Ok(s) => s,
+        Err(e) => return Err(db_failed(&e)),
+    };
+    let grace = state.config.form_grace_ms;
+    let open = match superseded {
+        None => true,
+        Some(Some(at)) => clock::now_ms() < at.saturating_add(grace),
+        Some(None) => false,
+    };
+    if open {
+        return Ok(ready);
+    }
+    let live = match state.catalog.get(id) {
+        Some(Entry::Ready(r)) => Some(r.form.definition().version),
+        _ => None,
+    };
+    let mut res = error(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "form-version-retired",
+        Text::new(
+            format!(
+                "Phiên bản {version} của biểu mẫu \"{id}\" không còn được nhận. Vui lòng mở lại biểu mẫu để khai theo phiên bản hiện hành."
+            ),
+            format!(
+                "Version {version} of the form \"{id}\" is no longer accepted. Please open the form again and fill in the current version."
+            ),
+        ),
+    );
+    if let Some(v) = live
+        && let Ok(h) = axum::http::HeaderValue::from_str(&v.to_string())
+    {
+        res.headers_mut().insert("eform-live-version", h);
+    }
+    Err(res)
+}
+
 /// The form a dossier is filled against: the catalog's when it is that version, else the
 /// stored definition of that version.
 async fn form_version(state: &AppState, id: &str, version: i64) -> Result<Arc<Ready>, Response> {
@@ -556,7 +602,7 @@ pub async fn submit(
         Ok(b) => b,
         Err(r) => return r,
     };
-    let ready = match form_version(&state, &b.form_id, b.form_version).await {
+    let ready = match open_form_version(&state, &b.form_id, b.form_version).await {
         Ok(r) => r,
         Err(r) => return r,
     };

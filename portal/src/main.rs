@@ -5,6 +5,7 @@ use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
 use form_core::Lang;
 use portal::{AppState, Catalog, router};
+use std::future::IntoFuture;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -82,6 +83,10 @@ enum Command {
         /// Scopes to ask for besides `openid` (comma-separated).
         #[arg(long, default_value = "profile", value_delimiter = ',')]
         oidc_scopes: Vec<String>,
+        /// How many hours a form version still takes new dossiers after a later version is
+        /// published (drafts already started); 0 retires it at once.
+        #[arg(long, default_value_t = 24)]
+        form_grace_hours: u32,
         /// The agency code of forms that name none.
         #[arg(long, default_value = "000.00.18.H56")]
         default_agency: String,
@@ -213,6 +218,7 @@ fn run() -> Result<ExitCode> {
             oidc_claim_agency,
             oidc_citizen_acr,
             oidc_scopes,
+            form_grace_hours,
             default_agency,
             trust_store,
             signer,
@@ -266,6 +272,7 @@ fn run() -> Result<ExitCode> {
                 signing,
                 oidc,
                 agencies,
+                form_grace_ms: i64::from(form_grace_hours) * 3600 * 1000,
             };
             let problems = config.problems();
             if !problems.is_empty() {
@@ -585,14 +592,53 @@ fn serve(
         println!("  form list:    http://{local}/");
         println!("  builder:      http://{local}/builder/");
         println!("  sign in:      http://{local}/signin");
-        axum::serve(listener, router(state))
-            .with_graceful_shutdown(async {
-                let _ = tokio::signal::ctrl_c().await;
-            })
-            .await?;
+        // SIGTERM (systemd, containers) or Ctrl-C: stop taking connections, let the requests
+        // in flight finish — for at most SHUTDOWN_DEADLINE — then close the database.
+        let (stop, stopped) = tokio::sync::watch::channel(false);
+        let mut server = tokio::spawn(
+            axum::serve(listener, router(state))
+                .with_graceful_shutdown(async move {
+                    let mut stopped = stopped;
+                    let _ = stopped.wait_for(|s| *s).await;
+                })
+                .into_future(),
+        );
+        tokio::select! {
+            result = &mut server => result??,
+            signal = stop_signal() => {
+                tracing::info!(signal, "stopping: finishing the requests in flight");
+                let _ = stop.send(true);
+                match tokio::time::timeout(SHUTDOWN_DEADLINE, &mut server).await {
+                    Ok(result) => result??,
+                    Err(_) => {
+                        tracing::warn!(seconds = SHUTDOWN_DEADLINE.as_secs(), "requests still in flight after the deadline are cut");
+                        server.abort();
+                    }
+                }
+            }
+        }
         db.close().await;
+        tracing::info!("stopped");
         Ok(ExitCode::SUCCESS)
     })
+}
+
+/// How long requests in flight may take to finish once the portal is asked to stop.
+const SHUTDOWN_DEADLINE: std::time::Duration = std::time::Duration::from_secs(20);
+
+/// Waits for SIGTERM or SIGINT (Ctrl-C); which one came.
+async fn stop_signal() -> &'static str {
+    use tokio::signal::unix::{SignalKind, signal};
+    match signal(SignalKind::terminate()) {
+        Ok(mut term) => tokio::select! {
+            _ = term.recv() => "SIGTERM",
+            _ = tokio::signal::ctrl_c() => "SIGINT",
+        },
+        Err(_) => {
+            let _ = tokio::signal::ctrl_c().await;
+            "SIGINT"
+        }
+    }
 }
 
 /// A database URL without its password, for messages.

@@ -12,6 +12,7 @@ use serde_json::{Value, json};
 
 on_both!(
     an_official_drafts_and_publishes_versions,
+    a_superseded_version_takes_no_new_dossiers_after_the_grace_window,
     only_the_agency_s_officials_reach_its_forms,
 );
 
@@ -240,6 +241,11 @@ async fn an_official_drafts_and_publishes_versions(b: Backend) {
         p.get(&format!("/api/v1/dossiers/{code}"), &an).await.json["formVersion"],
         1
     );
+    // A draft started on version 1 is still taken within the grace window (24 hours).
+    let late = p
+        .post("/api/v1/dossiers", &an, Some("b2"), &json!({"formId": ID, "formVersion": 1, "data": {"hoTen": "Nguyễn Văn An", "diaChi": "Hà Nội"}}))
+        .await;
+    assert_eq!(late.status, StatusCode::CREATED, "{}", late.json);
     let old = call(&p, "GET", &format!("{form}/versions/1"), Some(&ha), None).await;
     assert_eq!(
         old.json["pages"][0]["sections"][0]["items"][1]["pointer"],
@@ -379,4 +385,111 @@ async fn only_the_agency_s_officials_reach_its_forms(b: Backend) {
         ),
         (Some(1), Some("/a"))
     );
+}
+
+/// Review finding H3: an old version no longer files new dossiers once superseded (here with no
+/// grace window), so a signature or rule the new version requires cannot be bypassed; dossiers
+/// filed on it are still amended on it.
+async fn a_superseded_version_takes_no_new_dossiers_after_the_grace_window(b: Backend) {
+    let p = TestPortal::start_with(
+        b,
+        portal::Config {
+            form_grace_ms: 0,
+            ..portal::Config::development()
+        },
+    )
+    .await;
+    let ha = p.token("official-ha").await;
+    let an = p.token("citizen-an").await;
+    let form = format!("/api/v1/builder/forms/{ID}");
+    let made = call(
+        &p,
+        "POST",
+        "/api/v1/builder/forms",
+        Some(&ha),
+        Some(&json!({"id": ID})),
+    )
+    .await;
+    assert_eq!(made.status, StatusCode::CREATED, "{}", made.json);
+    let publish = |definition: Value, rev: i64| {
+        let (p, ha, form) = (&p, &ha, &form);
+        async move {
+            let saved = call(
+                p,
+                "PUT",
+                form,
+                Some(ha),
+                Some(&json!({"rev": rev, "definition": definition})),
+            )
+            .await;
+            assert_eq!(saved.status, StatusCode::OK, "{}", saved.json);
+            let rev = saved.json["rev"].as_i64().unwrap();
+            let published = call(
+                p,
+                "POST",
+                &format!("{form}/publish"),
+                Some(ha),
+                Some(&json!({"rev": rev})),
+            )
+            .await;
+            assert_eq!(published.status, StatusCode::CREATED, "{}", published.json);
+            rev
+        }
+    };
+    let rev = publish(definition(&[("hoTen", "Họ và tên")]), 1).await;
+    let v1 = |key: &str| {
+        (
+            key.to_owned(),
+            json!({"formId": ID, "formVersion": 1, "data": {"hoTen": "Nguyễn Văn An"}}),
+        )
+    };
+    let (key, body) = v1("r1");
+    let filed = p.post("/api/v1/dossiers", &an, Some(&key), &body).await;
+    assert_eq!(filed.status, StatusCode::CREATED, "{}", filed.json);
+    let code = filed.json["dossierCode"].as_str().unwrap().to_owned();
+
+    // Version 2 is published: version 1 takes no new dossier.
+    publish(
+        definition(&[
+            ("hoTen", "Họ, chữ đệm và tên"),
+            ("soDienThoai", "Số điện thoại"),
+        ]),
+        rev,
+    )
+    .await;
+    let (key, body) = v1("r2");
+    let refused = p.post("/api/v1/dossiers", &an, Some(&key), &body).await;
+    assert_eq!(
+        refused.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        refused.json
+    );
+    assert_eq!(refused.json["error"]["code"], "form-version-retired");
+    assert_eq!(refused.headers["eform-live-version"], "2");
+    assert!(
+        refused.json["error"]["message"]["en"]
+            .as_str()
+            .unwrap()
+            .contains("current version")
+    );
+    // Version 2 does; and the dossier filed on version 1 is still amended on it.
+    let v2 = p
+        .post(
+            "/api/v1/dossiers",
+            &an,
+            Some("r3"),
+            &json!({"formId": ID, "formVersion": 2, "data": {"hoTen": "Nguyễn Văn An"}}),
+        )
+        .await;
+    assert_eq!(v2.status, StatusCode::CREATED, "{}", v2.json);
+    let amended = p
+        .post(
+            &format!("/api/v1/dossiers/{code}/amendments"),
+            &an,
+            Some("r4"),
+            &json!({"data": {"hoTen": "Nguyễn Văn An (sửa)"}}),
+        )
+        .await;
+    assert_eq!(amended.status, StatusCode::CREATED, "{}", amended.json);
 }

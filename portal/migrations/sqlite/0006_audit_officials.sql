@@ -29,3 +29,7 @@ CREATE TABLE officials (
     name        TEXT NOT NULL,
     added_at    INTEGER NOT NULL
 );
+
+-- When each form version was first recorded: a version is superseded when a later one is
+-- recorded, and takes new dossiers only within the grace window after that (`--form-grace-hours`).
+ALTER TABLE form_versions ADD COLUMN recorded_at INTEGER;

@@ -18,13 +18,23 @@ use form_core::sign::SignAlgo;
 use serde_json::{Value, json};
 use std::sync::Mutex;
 
-/// A deployment's CSC settings.
-#[derive(Clone, Debug)]
+/// A deployment's CSC settings. `Debug` leaves the secret out.
+#[derive(Clone)]
 pub struct Settings {
     /// The service's base URI, ending in `/csc/v2` (e.g. `https://rssp.example.vn/csc/v2`).
     pub url: String,
     pub client_id: String,
     pub client_secret: String,
+}
+
+impl std::fmt::Debug for Settings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Settings")
+            .field("url", &self.url)
+            .field("client_id", &self.client_id)
+            .field("client_secret", &"***")
+            .finish()
+    }
 }
 
 pub struct Csc {
@@ -44,6 +54,11 @@ fn error_of(v: &Value) -> (&str, &str) {
 
 impl Csc {
     pub fn new(settings: Settings) -> anyhow::Result<Csc> {
+        anyhow::ensure!(
+            crate::oidc::secure_url(&settings.url),
+            "--signer-url {} must be https:// (plain http only on a loopback address)",
+            settings.url
+        );
         Ok(Csc {
             settings: Settings {
                 url: settings.url.trim_end_matches('/').to_owned(),
@@ -77,6 +92,12 @@ impl Csc {
             .unwrap_or(&self.settings.url)
             .trim_end_matches('/')
             .to_owned();
+        // The secret goes only to an https address (plain http on loopback, for tests): an
+        // `info` answer naming anything else is refused (review M9).
+        anyhow::ensure!(
+            crate::oidc::secure_url(&oauth),
+            "the service's info names an OAuth2 server that is not https: {oauth}"
+        );
         let answer = self
             .http
             .post(format!("{oauth}/oauth2/token"))
@@ -222,5 +243,27 @@ impl Csc {
             .and_then(|s| B64.decode(s).ok())
             .ok_or_else(|| anyhow::anyhow!("signatures/signHash: no signature"))?;
         Ok(Outcome::Completed(signature))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Review finding M9: the secret is never printed, and never sent to a plain-http address.
+    #[test]
+    fn the_secret_stays_secret() {
+        let settings = Settings {
+            url: "https://rssp.example.vn/csc/v2".into(),
+            client_id: "portal".into(),
+            client_secret: "s3cret-value".into(),
+        };
+        assert!(!format!("{settings:?}").contains("s3cret-value"));
+        assert!(Csc::new(settings.clone()).is_ok());
+        let plain = Settings {
+            url: "http://rssp.example.vn/csc/v2".into(),
+            ..settings
+        };
+        assert!(Csc::new(plain).is_err());
     }
 }

@@ -18,8 +18,8 @@ use form_core::sign::SignAlgo;
 use serde_json::{Value, json};
 use std::time::Duration;
 
-/// A deployment's gateway settings.
-#[derive(Clone, Debug)]
+/// A deployment's gateway settings. `Debug` leaves the password out.
+#[derive(Clone)]
 pub struct Settings {
     /// The gateway's base URL (the methods are `{url}/get_certificate`, `{url}/sign`,
     /// `{url}/get_sign_status`).
@@ -30,6 +30,18 @@ pub struct Settings {
     pub ca_name: Option<String>,
     /// How often a pending signature is asked about.
     pub poll: Duration,
+}
+
+impl std::fmt::Debug for Settings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Settings")
+            .field("url", &self.url)
+            .field("sp_id", &self.sp_id)
+            .field("sp_password", &"***")
+            .field("ca_name", &self.ca_name)
+            .field("poll", &self.poll)
+            .finish()
+    }
 }
 
 pub struct Esign {
@@ -57,6 +69,11 @@ fn signature_of(v: &Value) -> Option<Vec<u8>> {
 
 impl Esign {
     pub fn new(settings: Settings) -> anyhow::Result<Esign> {
+        anyhow::ensure!(
+            crate::oidc::secure_url(&settings.url),
+            "--signer-url {} must be https:// (plain http only on a loopback address)",
+            settings.url
+        );
         Ok(Esign {
             settings: Settings {
                 url: settings.url.trim_end_matches('/').to_owned(),
@@ -202,5 +219,29 @@ impl Esign {
                 Err(_) => lost += 1,
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Review finding M9: the password is never printed, and never sent to a plain-http address.
+    #[test]
+    fn the_password_stays_secret() {
+        let settings = Settings {
+            url: "https://gateway.example.vn/api".into(),
+            sp_id: "DVC".into(),
+            sp_password: "p4ssword-value".into(),
+            ca_name: None,
+            poll: Duration::from_secs(2),
+        };
+        assert!(!format!("{settings:?}").contains("p4ssword-value"));
+        assert!(Esign::new(settings.clone()).is_ok());
+        let plain = Settings {
+            url: "http://gateway.example.vn/api".into(),
+            ..settings
+        };
+        assert!(Esign::new(plain).is_err());
     }
 }

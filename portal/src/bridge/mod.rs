@@ -592,8 +592,11 @@ pub mod esign;
 
 /// An HTTP client for a remote provider: a short connect timeout, and a request timeout long
 /// enough for a provider that answers only once the citizen approved.
+/// It follows no redirects: a 307/308 would re-send the body, and with it the portal's secret
+/// (review M9).
 fn http_client() -> anyhow::Result<reqwest::Client> {
     Ok(reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
         .connect_timeout(std::time::Duration::from_secs(10))
         .timeout(std::time::Duration::from_secs(
             EXPIRES_IN_S.unsigned_abs() + 10,
