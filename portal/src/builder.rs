@@ -72,9 +72,14 @@ fn catalog_agency(state: &AppState, entry: &Entry) -> Option<String> {
     }
 }
 
-/// Every diagnostic of a definition text, as publishing would check it.
-fn diagnose(id: &str, text: &str) -> Vec<Diagnostic> {
-    crate::catalog::check(&format!("{id}.json"), text).1
+/// Every diagnostic of a definition text, as publishing would check it (off the async
+/// workers, with a deadline: see `work`).
+async fn diagnose(id: &str, text: &str) -> Result<Vec<Diagnostic>, Response> {
+    let (name, text) = (format!("{id}.json"), text.to_owned());
+    crate::work::cpu(crate::work::DEADLINE, move || {
+        crate::catalog::check(&name, &text).1
+    })
+    .await
 }
 
 fn has_errors(d: &[Diagnostic]) -> bool {
@@ -219,10 +224,16 @@ pub async fn create(State(state): State<AppState>, user: Signed, body: Bytes) ->
         updated_at: crate::clock::now_ms(),
         updated_by: user.0.id.clone(),
     };
+    let diagnostics = match diagnose(&b.id, &text).await {
+        Ok(d) => d,
+        Err(r) => return r,
+    };
     match state.db.create_draft(&row).await {
         Ok(true) => (
             StatusCode::CREATED,
-            Json(json!({"id": b.id, "rev": 1, "definition": definition, "diagnostics": diagnose(&b.id, &text)})),
+            Json(
+                json!({"id": b.id, "rev": 1, "definition": definition, "diagnostics": diagnostics}),
+            ),
         )
             .into_response(),
         Ok(false) => taken(),
@@ -267,13 +278,17 @@ pub async fn get(State(state): State<AppState>, user: Signed, Path(id): Path<Str
         Ok(p) => p,
         Err(e) => return db_failed(&e),
     };
+    let diagnostics = match diagnose(&id, &draft.draft).await {
+        Ok(d) => d,
+        Err(r) => return r,
+    };
     Json(json!({
         "id": id,
         "rev": draft.rev,
         "updatedAt": crate::clock::rfc3339(draft.updated_at),
         "updatedBy": draft.updated_by,
         "definition": serde_json::from_str::<Value>(&draft.draft).unwrap_or(Value::Null),
-        "diagnostics": diagnose(&id, &draft.draft),
+        "diagnostics": diagnostics,
         "versions": published.iter().map(publication_json).collect::<Vec<_>>(),
     }))
     .into_response()
@@ -331,14 +346,16 @@ pub async fn save(
     // The id is the form's; it cannot change in a draft.
     o.insert("id".into(), json!(id));
     let text = b.definition.to_string();
+    let diagnostics = match diagnose(&id, &text).await {
+        Ok(d) => d,
+        Err(r) => return r,
+    };
     match state
         .db
         .save_draft(&id, b.rev, &text, crate::clock::now_ms(), &user.0.id)
         .await
     {
-        Ok(Some(rev)) => {
-            Json(json!({"rev": rev, "diagnostics": diagnose(&id, &text)})).into_response()
-        }
+        Ok(Some(rev)) => Json(json!({"rev": rev, "diagnostics": diagnostics})).into_response(),
         Ok(None) => match state.db.builder_draft(&id).await {
             Ok(d) => stale(d.map_or(current.rev, |d| d.rev)),
             Err(e) => db_failed(&e),
@@ -398,7 +415,17 @@ pub async fn publish(
         o.insert("agencyCode".into(), json!(agency));
     }
     let text = definition.to_string();
-    let (entry, diagnostics) = crate::catalog::check(&format!("{id}.json"), &text);
+    let (entry, diagnostics) = {
+        let (name, text) = (format!("{id}.json"), text.clone());
+        match crate::work::cpu(crate::work::DEADLINE, move || {
+            crate::catalog::check(&name, &text)
+        })
+        .await
+        {
+            Ok(checked) => checked,
+            Err(r) => return r,
+        }
+    };
     let ready = match entry {
         Entry::Ready(r) if !has_errors(&diagnostics) => r,
         _ => {

@@ -681,14 +681,11 @@ async fn check_data(
     }
     // Validation is CPU work: keep it off the async workers.
     let today = crate::catalog::today_in_vietnam();
-    let Ok(diagnostics) = tokio::task::spawn_blocking(move || ready.validate(&data, today)).await
-    else {
-        return error(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "internal",
-            Text::new("Lỗi nội bộ khi kiểm tra.", "Internal error while checking."),
-        );
-    };
+    let diagnostics =
+        match crate::work::cpu(crate::work::DEADLINE, move || ready.validate(&data, today)).await {
+            Ok(d) => d,
+            Err(r) => return r,
+        };
     if diagnostics.is_empty() {
         Json(json!({"valid": true, "diagnostics": []})).into_response()
     } else {

@@ -224,10 +224,17 @@ async fn form_version(state: &AppState, id: &str, version: i64) -> Result<Arc<Re
         }
     }
     match state.db.form_version(id, version).await {
-        Ok(Some(text)) => match crate::catalog::compile(id, &text) {
-            Entry::Ready(r) => Ok(r),
-            Entry::Broken { .. } => Err(unknown_version()),
-        },
+        Ok(Some(text)) => {
+            let id = id.to_owned();
+            match crate::work::cpu(crate::work::DEADLINE, move || {
+                crate::catalog::compile(&id, &text)
+            })
+            .await?
+            {
+                Entry::Ready(r) => Ok(r),
+                Entry::Broken { .. } => Err(unknown_version()),
+            }
+        }
         Ok(None) => Err(unknown_version()),
         Err(e) => Err(db_failed(&e)),
     }
@@ -285,7 +292,21 @@ async fn check_content(
     }
     // A signature covers the data as sent: verified before anything else (design §5).
     let signed = match signature {
-        Some(s) => Some(verify_signature(state, &ready, signer, &data, s)?),
+        Some(s) => {
+            let (trust, form, who, sent, s) = (
+                state.trust.clone(),
+                ready.clone(),
+                signer.clone(),
+                data.clone(),
+                s.clone(),
+            );
+            Some(
+                crate::work::cpu(crate::work::DEADLINE, move || {
+                    verify_signature(&trust, &form, &who, &sent, &s)
+                })
+                .await??,
+            )
+        }
         None if ready
             .form
             .definition()
@@ -307,7 +328,7 @@ async fn check_content(
     let sent = signed.is_some().then(|| data.clone());
     let today = crate::catalog::today_in_vietnam();
     let form = ready.clone();
-    let (mut diagnostics, stored, files) = tokio::task::spawn_blocking(move || {
+    let (mut diagnostics, stored, files) = crate::work::cpu(crate::work::DEADLINE, move || {
         let (mut diagnostics, evaluation) = ready.check(&data, today);
         for hidden in &evaluation.hidden {
             if pointer::get(&data, hidden).is_some() {
@@ -329,8 +350,7 @@ async fn check_content(
             .collect();
         (diagnostics, evaluation.data, files)
     })
-    .await
-    .map_err(|_| internal())?;
+    .await?;
     let mut blobs = Vec::new();
     let mut attachments = Vec::new();
     for (at, file) in &files {
@@ -426,7 +446,7 @@ async fn check_content(
 /// `{formId, formVersion, data}`, by a certificate that leads to the portal's trust store and
 /// names the signed-in citizen's personal ID number. Gives the record stored with the version.
 fn verify_signature(
-    state: &AppState,
+    trust: &form_core::sign::TrustStore,
     ready: &Ready,
     signer: &crate::db::UserRow,
     data: &Value,
@@ -467,7 +487,7 @@ fn verify_signature(
     let d = ready.form.definition();
     let content =
         form_core::sign::content(&d.id, d.version, data).map_err(|diag| refused(vec![diag]))?;
-    let verdict = form_core::sign::verify(&cms, &content, &state.trust);
+    let verdict = form_core::sign::verify(&cms, &content, trust);
     if !verdict.valid {
         return Err(invalid(
             verdict

@@ -19,6 +19,7 @@ pub mod http;
 pub mod intake;
 pub mod oidc;
 pub mod sso;
+pub mod work;
 pub mod writer;
 
 pub use catalog::{Catalog, Entry};

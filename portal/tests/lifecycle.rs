@@ -19,7 +19,10 @@ fn ready_when_the_database_answers_and_sigterm_stops_cleanly() {
         .unwrap();
     let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
     let addr = loop {
-        let line = lines.next().expect("the portal printed its address").unwrap();
+        let line = lines
+            .next()
+            .expect("the portal printed its address")
+            .unwrap();
         if let Some(rest) = line.strip_prefix("eform portal listening on http://") {
             break rest.trim_end_matches('/').to_owned();
         }
