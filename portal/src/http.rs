@@ -83,6 +83,9 @@ pub struct Config {
     /// How long a form version still takes new dossiers after a later version is recorded
     /// (drafts already started), in milliseconds; 0 retires it at once.
     pub form_grace_ms: i64,
+    /// Origins of host portals that embed forms through their own reverse proxy: their
+    /// state-changing requests are accepted (see `csrf`).
+    pub allowed_origins: Vec<String>,
 }
 
 /// The default grace window of a superseded form version: a day.
@@ -108,6 +111,7 @@ impl Default for Config {
             oidc: None,
             agencies: None,
             form_grace_ms: DEFAULT_FORM_GRACE_MS,
+            allowed_origins: Vec::new(),
         }
     }
 }
@@ -397,6 +401,10 @@ pub fn router(state: AppState) -> Router {
                 Text::new("Không tìm thấy trang.", "Page not found."),
             )
         })
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            crate::csrf::guard,
+        ))
         .layer(middleware::from_fn(move |req: Request, next: Next| {
             headers(req, next, production)
         }))

@@ -87,6 +87,11 @@ enum Command {
         /// published (drafts already started); 0 retires it at once.
         #[arg(long, default_value_t = 24)]
         form_grace_hours: u32,
+        /// The origin of a host portal that embeds forms through its own reverse proxy
+        /// (`https://dichvucong.example.gov.vn`); repeat for several. Other origins' requests that
+        /// change anything are refused.
+        #[arg(long = "allowed-origin")]
+        allowed_origins: Vec<String>,
         /// The agency code of forms that name none.
         #[arg(long, default_value = "000.00.18.H56")]
         default_agency: String,
@@ -219,6 +224,7 @@ fn run() -> Result<ExitCode> {
             oidc_citizen_acr,
             oidc_scopes,
             form_grace_hours,
+            allowed_origins,
             default_agency,
             trust_store,
             signer,
@@ -273,6 +279,7 @@ fn run() -> Result<ExitCode> {
                 oidc,
                 agencies,
                 form_grace_ms: i64::from(form_grace_hours) * 3600 * 1000,
+                allowed_origins,
             };
             let problems = config.problems();
             if !problems.is_empty() {
