@@ -72,6 +72,7 @@ fn with_postgres(root: &Path, args: &[String]) -> Result<()> {
     let mut c = cmd(root, program);
     c.args(rest)
         .env("EFORM_TEST_POSTGRES_URL", &pg.url)
+        .env("EFORM_TEST_POSTGRES_CA", &pg.ca)
         .env("EFORM_REQUIRE_POSTGRES", "1");
     let result = exec(c);
     drop(pg);
@@ -339,6 +340,7 @@ fn test(root: &Path) -> Result<()> {
     let mut c = cmd(root, "cargo");
     c.args(["test", "--workspace", "--locked"])
         .env("EFORM_TEST_POSTGRES_URL", &pg.url)
+        .env("EFORM_TEST_POSTGRES_CA", &pg.ca)
         .env("EFORM_REQUIRE_POSTGRES", "1")
         .env("EFORM_REQUIRE_OIDC", "1");
     let native = exec(c);
@@ -346,7 +348,7 @@ fn test(root: &Path) -> Result<()> {
 
     // The same tests with the clock two years ahead (libfaketime): a test that meets "now" with
     // a fixed date fails here, not on the day the calendar passes it.
-    let moved = clock_moved_tests(root, &pg.url);
+    let moved = clock_moved_tests(root, &pg);
     drop(pg);
     moved?;
 
@@ -557,7 +559,7 @@ impl Drop for Provider {
 /// The native test binaries of the workspace run again with the clock moved [`CLOCK_AHEAD`]
 /// (Debian's faketime). The binaries are built first without it and run one by one from their
 /// package's folder, as `cargo test` does: rustc itself can stall under libfaketime.
-fn clock_moved_tests(root: &Path, pg_url: &str) -> Result<()> {
+fn clock_moved_tests(root: &Path, pg: &postgres::Postgres) -> Result<()> {
     step(&format!(
         "native tests again with the clock moved {CLOCK_AHEAD} ahead (faketime)"
     ));
@@ -598,7 +600,8 @@ fn clock_moved_tests(root: &Path, pg_url: &str) -> Result<()> {
             .arg(&exe)
             .current_dir(&dir)
             .env("FAKETIME_DONT_FAKE_MONOTONIC", "1")
-            .env("EFORM_TEST_POSTGRES_URL", pg_url)
+            .env("EFORM_TEST_POSTGRES_URL", &pg.url)
+            .env("EFORM_TEST_POSTGRES_CA", &pg.ca)
             .env("EFORM_REQUIRE_POSTGRES", "1")
             .env("EFORM_REQUIRE_OIDC", "1");
         exec(c)?;

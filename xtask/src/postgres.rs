@@ -1,6 +1,8 @@
 //! A throwaway PostgreSQL server for tests and benchmarks: a fresh cluster in a temp
 //! directory, on a free loopback port, stopped and deleted on drop. As root (CI), the server
-//! runs as Debian's `postgres` user (`initdb` refuses root).
+//! runs as Debian's `postgres` user (`initdb` refuses root). It speaks TLS too, with a server
+//! certificate for 127.0.0.1 from a test CA made here by `openssl` (`ca` is its certificate);
+//! the role `tls_only` may connect over TLS only.
 
 use crate::setup;
 use anyhow::{Context, Result, bail};
@@ -13,6 +15,8 @@ pub struct Postgres {
     as_postgres: bool,
     /// The server's `postgres` database: `postgres://postgres@127.0.0.1:<port>/postgres`.
     pub url: String,
+    /// The test CA's certificate (PEM) that the server's certificate leads to.
+    pub ca: PathBuf,
 }
 
 impl Postgres {
@@ -33,6 +37,7 @@ impl Postgres {
             .port();
         let pg = Postgres {
             url: format!("postgres://postgres@127.0.0.1:{port}/postgres"),
+            ca: dir.join("ca.pem"),
             dir,
             bin,
             as_postgres,
@@ -62,8 +67,17 @@ impl Postgres {
                 "--no-sync",
             ],
         )?;
+        pg.certificates(&data)?;
+        // The role `tls_only`: refused without TLS, before initdb's `trust` lines.
+        let hba = data.join("pg_hba.conf");
+        let rules = std::fs::read_to_string(&hba).context("reading pg_hba.conf")?;
+        std::fs::write(
+            &hba,
+            format!("hostnossl all tls_only 127.0.0.1/32 reject\n{rules}"),
+        )?;
         let mut options = format!(
-            "-p {port} -k {} -c listen_addresses=127.0.0.1 -c max_connections=200",
+            "-p {port} -k {} -c listen_addresses=127.0.0.1 -c max_connections=200 -c ssl=on \
+             -c ssl_cert_file=server.crt -c ssl_key_file=server.key",
             pg.dir.display()
         );
         if !durable {
@@ -82,8 +96,104 @@ impl Postgres {
                 "start",
             ],
         )?;
+        pg.run(
+            "psql",
+            &[
+                "-h",
+                "127.0.0.1",
+                "-p",
+                &port.to_string(),
+                "-U",
+                "postgres",
+                "-c",
+                "CREATE ROLE tls_only LOGIN SUPERUSER",
+            ],
+        )?;
         println!("PostgreSQL at {} (data in {})", pg.url, pg.dir.display());
         Ok(pg)
+    }
+
+    /// A test CA and the server's certificate for 127.0.0.1 and localhost (P-256), in the data
+    /// folder (the key readable by the server's user only).
+    fn certificates(&self, data: &std::path::Path) -> Result<()> {
+        let openssl = |args: &[&str]| -> Result<()> {
+            let out = Command::new("openssl")
+                .args(args)
+                .current_dir(&self.dir)
+                .stdin(Stdio::null())
+                .output()
+                .context("running openssl")?;
+            if !out.status.success() {
+                bail!("openssl {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+            }
+            Ok(())
+        };
+        let ec = [
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+            "-nodes",
+        ];
+        let mut ca = vec!["req", "-x509"];
+        ca.extend(ec);
+        ca.extend([
+            "-keyout",
+            "ca.key",
+            "-out",
+            "ca.pem",
+            "-days",
+            "3650",
+            "-subj",
+            "/CN=eform test CA",
+        ]);
+        openssl(&ca)?;
+        let mut csr = vec!["req"];
+        csr.extend(ec);
+        csr.extend([
+            "-keyout",
+            "server.key",
+            "-out",
+            "server.csr",
+            "-subj",
+            "/CN=127.0.0.1",
+        ]);
+        openssl(&csr)?;
+        std::fs::write(
+            self.dir.join("san.ext"),
+            "subjectAltName=IP:127.0.0.1,DNS:localhost\n",
+        )?;
+        openssl(&[
+            "x509",
+            "-req",
+            "-in",
+            "server.csr",
+            "-CA",
+            "ca.pem",
+            "-CAkey",
+            "ca.key",
+            "-CAcreateserial",
+            "-out",
+            "server.crt",
+            "-days",
+            "3650",
+            "-extfile",
+            "san.ext",
+        ])?;
+        for f in ["server.crt", "server.key"] {
+            std::fs::rename(self.dir.join(f), data.join(f))?;
+        }
+        let key = data.join("server.key").display().to_string();
+        let crt = data.join("server.crt").display().to_string();
+        let mut chmod = Command::new("chmod");
+        chmod.args(["600", &key]);
+        crate::exec(chmod)?;
+        if self.as_postgres {
+            let mut chown = Command::new("chown");
+            chown.args(["postgres:postgres", &key, &crt]);
+            crate::exec(chown)?;
+        }
+        Ok(())
     }
 
     fn command(&self, program: &str) -> Command {
