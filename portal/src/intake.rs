@@ -240,6 +240,26 @@ async fn form_version(state: &AppState, id: &str, version: i64) -> Result<Arc<Re
     }
 }
 
+/// Whether the file field at `at` (a file, or one of a multi-file field's) accepts a file whose
+/// content is of `media_type`: its `accept` is judged on that type and the extensions it goes
+/// with, whatever name and type the request declared.
+fn stored_type_accepted(ready: &Ready, at: &str, media_type: &str) -> bool {
+    let item = ready.form.item_for(at).or_else(|| {
+        at.rsplit_once('/')
+            .and_then(|(parent, _)| ready.form.item_for(parent))
+    });
+    let Some(item) = item else { return false };
+    let names: &[&str] = match media_type {
+        "application/pdf" => &["file.pdf"],
+        "image/jpeg" => &["file.jpg", "file.jpeg"],
+        "image/png" => &["file.png"],
+        _ => &["file"],
+    };
+    names
+        .iter()
+        .any(|n| form_core::file_accepted(&item.accept, n, media_type))
+}
+
 /// A checked version of a dossier's content, ready to store.
 struct Checked {
     data: String,
@@ -367,6 +387,19 @@ async fn check_content(
         };
         match state.db.uploaded_blob(sha, user).await {
             Ok(Some(blob)) if Some(blob.size) == file.get("size").and_then(Value::as_i64) => {
+                // The field's `accept` holds for the file as stored (its type read from its
+                // content), not only as declared (review M7).
+                if !stored_type_accepted(&form, at, &blob.media_type) {
+                    diagnostics.push(Diagnostic::error(
+                        at.clone(),
+                        "file-type",
+                        Text::new(
+                            "Nội dung tệp không thuộc loại được nhận ở trường này; vui lòng chọn tệp khác.",
+                            "The file's content is not of a type this field accepts; please choose another file.",
+                        ),
+                    ));
+                    continue;
+                }
                 attachments.push(json!({"pointer": at, "sha256": sha, "name": file.get("name"), "type": blob.media_type, "size": blob.size}));
                 blobs.push(sha.to_owned());
             }

@@ -534,6 +534,22 @@ async fn attachments_are_checked_and_tied_to_dossiers(b: Backend) {
     assert_eq!(a.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(a.json["diagnostics"][0]["code"], "file-unknown");
     assert_eq!(a.json["diagnostics"][0]["pointer"], "/attachments/premises");
+    // A PNG declared as a PDF where the field accepts PDF only: judged on what was stored
+    // (review M7).
+    let png = b"\x89PNG\r\n\x1a\n not really an authorisation".to_vec();
+    let png_up = up(png.clone(), "image/png").await;
+    assert_eq!(png_up.status, StatusCode::CREATED, "{}", png_up.json);
+    let mut disguised = hb.clone();
+    disguised["data"]["attachments"]["membersAuthorisation"] = json!({"name": "uy-quyen.pdf", "size": png.len(), "type": "application/pdf", "sha256": png_up.json["sha256"]});
+    let a = p
+        .post("/api/v1/dossiers", &an, Some("h1b"), &disguised)
+        .await;
+    assert_eq!(a.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", a.json);
+    assert_eq!(a.json["diagnostics"][0]["code"], "file-type");
+    assert_eq!(
+        a.json["diagnostics"][0]["pointer"],
+        "/attachments/membersAuthorisation"
+    );
     let a = p.post("/api/v1/dossiers", &an, Some("h2"), &hb).await;
     assert_eq!(a.status, StatusCode::CREATED, "{}", a.json);
     let code = a.json["dossierCode"].as_str().unwrap().to_owned();
