@@ -91,8 +91,16 @@ async fn a_citizen_signs_through_the_development_signer(b: Backend) {
     let theirs = decide(&p, &binh, &tx, "approve").await;
     assert_eq!(theirs.status, StatusCode::NOT_FOUND);
     // The citizen's approval page lists it; approving signs.
+    // The phone shows the form's title from the catalog, not the caller's text (review M4).
     let page = p.call("GET", "/dev/signer", Some(&an), &[], None).await;
-    assert!(String::from_utf8_lossy(&page.bytes).contains("Tờ khai CT01"));
+    let page = String::from_utf8_lossy(&page.bytes).into_owned();
+    assert!(
+        page.contains(
+            "Tờ khai thay đổi thông tin cư trú — Residence information change declaration"
+        ),
+        "{page}"
+    );
+    assert!(!page.contains("Tờ khai CT01"), "{page}");
     let approved = decide(&p, &an, &tx, "approve").await;
     assert_eq!(approved.status, StatusCode::SEE_OTHER);
     let done = p.get(&status_url, &an).await;
@@ -230,6 +238,33 @@ async fn bad_requests_and_strangers_are_refused(b: Backend) {
     }
     let unknown = p.get("/bridge/v1/signatures/not-a-transaction", &an).await;
     assert_eq!(unknown.status, StatusCode::NOT_FOUND);
+    // No signing oracle (review M4, test T9): the document must be a form of the portal, and
+    // a citizen has at most three requests waiting.
+    let a = post(&p, "/bridge/v1/signatures/signHash", Some(&an), &ok).await;
+    assert_eq!(a.json["error"]["code"], "doc-unknown", "{}", a.json);
+    let a = post(
+        &p,
+        "/bridge/v1/signatures/signHash",
+        Some(&an),
+        &with("docId", json!("bank-transfer")),
+    )
+    .await;
+    assert_eq!(a.json["error"]["code"], "doc-unknown", "{}", a.json);
+    let form = with("docId", json!("ct01"));
+    for _ in 0..portal::bridge::MAX_PENDING {
+        let a = post(&p, "/bridge/v1/signatures/signHash", Some(&an), &form).await;
+        assert_eq!(a.status, StatusCode::ACCEPTED, "{}", a.json);
+    }
+    let a = post(&p, "/bridge/v1/signatures/signHash", Some(&an), &form).await;
+    assert_eq!(a.status, StatusCode::TOO_MANY_REQUESTS, "{}", a.json);
+    assert_eq!(a.headers["retry-after"], "60");
+    // Another citizen is not held back by them.
+    let binh = p.token("citizen-binh").await;
+    let binh_cred = post(&p, "/bridge/v1/credentials/list", Some(&binh), &json!({})).await;
+    let mut theirs = form.clone();
+    theirs["credentialID"] = binh_cred.json["credentialIDs"][0].clone();
+    let a = post(&p, "/bridge/v1/signatures/signHash", Some(&binh), &theirs).await;
+    assert_eq!(a.status, StatusCode::ACCEPTED, "{}", a.json);
     // Production mode: no development signer, so no provider (503), and no /dev/signer.
     let prod = TestPortal::start_production(b).await;
     let a = prod.call("GET", "/dev/signer", None, &[], None).await;
@@ -252,6 +287,7 @@ async fn sign_through_bridge(p: &TestPortal, token: &str, form: &str, data: &Val
     let started = post(p, "/bridge/v1/signatures/signHash", Some(token), &json!({
         "credentialID": info["credentialID"], "hashes": [B64.encode(prepared.hash)],
         "hashAlgorithmOID": "2.16.840.1.101.3.4.2.1", "signAlgo": SignAlgo::EcdsaP256Sha256.oid(),
+        "docId": form,
     })).await;
     let tx = started.json["transactionID"].as_str().unwrap().to_owned();
     decide(p, token, &tx, "approve").await;

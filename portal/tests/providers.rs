@@ -635,7 +635,7 @@ async fn a_citizen_signs_through_a_csc_v2_provider() {
         assert_eq!(calls[4].1["numSignatures"], 1);
         assert_eq!(
             calls[4].1["description"],
-            "Tờ khai thay đổi thông tin cư trú (CT01)"
+            "Tờ khai thay đổi thông tin cư trú — Residence information change declaration"
         );
         assert_eq!(calls[5].1["signAlgo"], SignAlgo::RsaPssSha256.oid());
     }

@@ -348,11 +348,18 @@ struct SignHashBody {
     #[serde(rename = "hashAlgorithmOID")]
     hash_algorithm_oid: String,
     sign_algo: String,
+    /// The form signed (its id in the catalog): the text the citizen's phone shows is made from
+    /// its title here, never taken from the caller (review M4).
     #[serde(default)]
     doc_id: Option<String>,
+    /// Ignored (accepted for CSC clients that send one).
     #[serde(default)]
+    #[allow(dead_code)]
     description: Option<String>,
 }
+
+/// How many signing requests one citizen may have waiting at once.
+pub const MAX_PENDING: usize = 3;
 
 fn bad(code: &str, vi: &str, en: &str) -> Response {
     error(
@@ -420,16 +427,59 @@ pub async fn sign_hash(State(state): State<AppState>, user: Signed, body: Bytes)
             "This key cannot sign with the chosen algorithm.",
         );
     };
+    // What the phone shows: the form's title, from the catalog.
+    let doc = b
+        .doc_id
+        .as_deref()
+        .and_then(|id| match state.catalog.get(id) {
+            Some(crate::catalog::Entry::Ready(r)) => Some(r),
+            _ => None,
+        });
+    let Some(doc) = doc else {
+        return bad(
+            "doc-unknown",
+            "docId phải là mã của một biểu mẫu trên cổng.",
+            "docId must be the id of a form of this portal.",
+        );
+    };
+    let d = doc.form.definition();
+    let description = format!("{} — {}", d.title.vi, d.title.en);
+    let doc_id = d.id.clone();
+    // A few requests waiting per citizen, not an unbounded signing oracle.
+    let now = crate::clock::now_ms();
+    let waiting = state.bridge.transactions.lock().map_or(0, |all| {
+        all.values()
+            .filter(|t| {
+                t.owner == user.0.id
+                    && matches!(t.state, State_::Pending)
+                    && now - t.created_ms < EXPIRES_IN_S * 1000
+            })
+            .count()
+    });
+    if waiting >= MAX_PENDING {
+        let mut res = error(
+            StatusCode::TOO_MANY_REQUESTS,
+            "too-many-pending",
+            Text::new(
+                "Bạn đang có quá nhiều yêu cầu ký chờ xác nhận. Hãy xác nhận hoặc từ chối trên điện thoại, hoặc chờ chúng hết hạn.",
+                "You have too many signing requests waiting. Approve or refuse them on your phone, or wait for them to expire.",
+            ),
+        );
+        res.headers_mut().insert(
+            axum::http::header::RETRY_AFTER,
+            axum::http::HeaderValue::from_static("60"),
+        );
+        return res;
+    }
     let Ok(id) = crate::auth::new_token() else {
         return crate::http::internal();
     };
-    let clip = |s: Option<String>| s.map(|s| s.chars().take(200).collect::<String>());
     let tx = Transaction {
         owner: user.0.id.clone(),
         credential_id: cred.id.clone(),
         hash,
-        description: clip(b.description),
-        doc_id: clip(b.doc_id),
+        description: Some(description),
+        doc_id: Some(doc_id),
         created_ms: crate::clock::now_ms(),
         state: State_::Pending,
     };
