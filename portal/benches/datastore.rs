@@ -116,7 +116,7 @@ fn main() {
             None => format!("sqlite:{}", dir.path().join("eform.db").display()),
             Some(server) => runtime.block_on(common::fresh_pg_database(server, "bench_datastore")),
         };
-        let (mut child, addr) = start_portal(dir.path(), &url);
+        let (mut child, addr) = start_portal(dir.path(), &url, &["--rate-limit", "off"]);
         let (latencies, failed) = runtime.block_on(load(
             &addr,
             rate,

@@ -123,15 +123,24 @@ fn main() {
         "intake: filled CT01 submissions over loopback HTTP, {} keep-alive clients, {} s measured after 2 s warm-up",
         opts.clients, opts.seconds
     );
-    println!("| database | submissions/s | p50 ms | p99 ms | max ms | stored |");
-    println!("|---|---|---|---|---|---|");
-    for (name, server) in backends {
+    println!("| database | rate limits | submissions/s | p50 ms | p99 ms | max ms | stored |");
+    println!("|---|---|---|---|---|---|---|");
+    // Each backend twice in the same run: without rate limits, then with them checked on every
+    // submission (the submit limit raised so that it counts but never refuses the load).
+    let variants: [(&str, &[&str]); 2] = [
+        ("off", &["--rate-limit", "off"]),
+        ("on", &["--rate-limit", "submit=1000000/s"]),
+    ];
+    for ((name, server), (limits, extra)) in backends
+        .iter()
+        .flat_map(|b| variants.iter().map(move |v| (b.clone(), *v)))
+    {
         let dir = tempfile::tempdir().unwrap();
         let url = match &server {
             None => format!("sqlite:{}", dir.path().join("eform.db").display()),
             Some(server) => runtime.block_on(common::fresh_pg_database(server, "bench_intake")),
         };
-        let (mut child, addr) = start_portal(dir.path(), &url);
+        let (mut child, addr) = start_portal(dir.path(), &url, extra);
         let (latencies, rate) = runtime.block_on(load(
             &addr,
             opts.clients,
@@ -151,9 +160,9 @@ fn main() {
             percentile(&latencies, 0.99),
             percentile(&latencies, 1.0),
         );
-        println!("| {name} | {rate:.0} | {p50:.1} | {p99:.1} | {max:.1} | {stored} |");
+        println!("| {name} | {limits} | {rate:.0} | {p50:.1} | {p99:.1} | {max:.1} | {stored} |");
         results.push(json!({
-            "database": name, "perSecond": rate.round(), "p50Ms": p50, "p99Ms": p99, "maxMs": max,
+            "database": name, "rateLimits": limits, "perSecond": rate.round(), "p50Ms": p50, "p99Ms": p99, "maxMs": max,
             "measured": latencies.len(), "stored": stored,
             "clients": opts.clients, "seconds": opts.seconds,
         }));

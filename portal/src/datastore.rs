@@ -83,6 +83,12 @@ pub async fn read(
     if let Err(r) = citizen(&user) {
         return r;
     }
+    if let Err(r) = state
+        .limits
+        .check(crate::limits::Kind::Datastore, &user.0.id)
+    {
+        return r;
+    }
     let keys: Vec<&str> = q
         .keys
         .as_deref()
@@ -164,6 +170,12 @@ struct WriteBody {
 /// keeps citizen-declared values for next time — only with the consent, only catalogue keys of
 /// the right type, never over a verified value from a register.
 pub async fn write(State(state): State<AppState>, user: Signed, body: Bytes) -> Response {
+    if let Err(r) = state
+        .limits
+        .check(crate::limits::Kind::Datastore, &user.0.id)
+    {
+        return r;
+    }
     if let Err(r) = citizen(&user) {
         return r;
     }
@@ -277,6 +289,12 @@ pub const MAX_REPORT: usize = 2000;
 /// that a verified value of theirs is wrong. The report is kept for the register's keeper and
 /// shows in the citizen's audit; the value itself stays as the register has it.
 pub async fn report(State(state): State<AppState>, user: Signed, body: Bytes) -> Response {
+    if let Err(r) = state
+        .limits
+        .check(crate::limits::Kind::Datastore, &user.0.id)
+    {
+        return r;
+    }
     if let Err(r) = citizen(&user) {
         return r;
     }

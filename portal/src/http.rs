@@ -51,6 +51,8 @@ pub struct AppState {
     pub agencies: Arc<crate::agencies::Directory>,
     /// The identity provider (production); none in development mode without one.
     pub oidc: Option<Arc<crate::oidc::Oidc>>,
+    /// The rate limits' counters.
+    pub limits: Arc<crate::limits::Limits>,
 }
 
 /// How the portal runs. The default is production: it fails closed, and
@@ -86,6 +88,10 @@ pub struct Config {
     /// Origins of host portals that embed forms through their own reverse proxy: their
     /// state-changing requests are accepted (see `csrf`).
     pub allowed_origins: Vec<String>,
+    /// The rate limits (see `limits`).
+    pub rates: crate::limits::Rates,
+    /// Reverse proxies whose `X-Forwarded-For` names the client.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 /// The default grace window of a superseded form version: a day.
@@ -112,6 +118,8 @@ impl Default for Config {
             agencies: None,
             form_grace_ms: DEFAULT_FORM_GRACE_MS,
             allowed_origins: Vec::new(),
+            rates: crate::limits::Rates::default(),
+            trusted_proxies: Vec::new(),
         }
     }
 }
@@ -262,7 +270,22 @@ impl AppState {
         let bridge = crate::bridge::Bridge::new(provider);
         let trust = crate::bridge::trust_store(config.trust_store.as_deref(), &bridge)
             .map_err(|e| sqlx::Error::Configuration(e.into()))?;
+        let limits = Arc::new(crate::limits::Limits::new(&config.rates));
+        {
+            let limits = Arc::downgrade(&limits);
+            tokio::spawn(async move {
+                let mut every = tokio::time::interval(std::time::Duration::from_secs(300));
+                loop {
+                    every.tick().await;
+                    match limits.upgrade() {
+                        Some(l) => l.forget_idle(),
+                        None => break,
+                    }
+                }
+            });
+        }
         Ok(AppState {
+            limits,
             agencies: Arc::new(agencies),
             oidc,
             trust: Arc::new(trust),
@@ -670,8 +693,14 @@ async fn get_form(State(state): State<AppState>, Path(id): Path<String>) -> Resp
 async fn check_data(
     State(state): State<AppState>,
     Path(id): Path<String>,
+    headers: HeaderMap,
+    extensions: axum::http::Extensions,
     body: Bytes,
 ) -> Response {
+    let client = client_address(&state, &headers, &extensions);
+    if let Err(r) = state.limits.check(crate::limits::Kind::Check, &client) {
+        return r;
+    }
     let ready = match state.catalog.get(&id) {
         Some(Entry::Ready(r)) => r.clone(),
         Some(Entry::Broken {
@@ -705,6 +734,35 @@ async fn check_data(
         )
             .into_response()
     }
+}
+
+/// The client's address: the connection's peer, or — when the peer is one of the trusted
+/// proxies (`--trusted-proxy`) — the last address of `X-Forwarded-For` that is not one of them.
+pub fn client_address(
+    state: &AppState,
+    headers: &HeaderMap,
+    extensions: &axum::http::Extensions,
+) -> String {
+    let peer = extensions
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map(|c| c.0.ip());
+    let Some(peer) = peer else {
+        return "local".into();
+    };
+    let trusted = |ip: &std::net::IpAddr| state.config.trusted_proxies.contains(ip);
+    if !trusted(&peer) {
+        return peer.to_string();
+    }
+    headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .filter_map(|a| a.trim().parse::<std::net::IpAddr>().ok())
+        .rev()
+        .find(|ip| !trusted(ip))
+        .unwrap_or(peer)
+        .to_string()
 }
 
 /// 413 when `data` has more than [`MAX_VALUES`] JSON values (it bounds the work of one check).

@@ -646,6 +646,9 @@ pub async fn submit(
     if let Err(r) = citizens_only(&user) {
         return r;
     }
+    if let Err(r) = state.limits.check(crate::limits::Kind::Submit, &user.0.id) {
+        return r;
+    }
     let key = match idempotency_key(&headers) {
         Ok(k) => k,
         Err(r) => return r,
@@ -699,6 +702,9 @@ pub async fn amend(
     body: Bytes,
 ) -> Response {
     if let Err(r) = citizens_only(&user) {
+        return r;
+    }
+    if let Err(r) = state.limits.check(crate::limits::Kind::Amend, &user.0.id) {
         return r;
     }
     let key = match idempotency_key(&headers) {
@@ -1356,6 +1362,9 @@ pub async fn upload(
     Query(q): Query<UploadQuery>,
     body: Bytes,
 ) -> Response {
+    if let Err(r) = state.limits.check(crate::limits::Kind::Upload, &user.0.id) {
+        return r;
+    }
     let media_type = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())

@@ -18,6 +18,7 @@ pub mod datastore;
 pub mod db;
 pub mod http;
 pub mod intake;
+pub mod limits;
 pub mod oidc;
 pub mod sso;
 pub mod work;

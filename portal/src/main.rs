@@ -92,6 +92,16 @@ enum Command {
         /// change anything are refused.
         #[arg(long = "allowed-origin")]
         allowed_origins: Vec<String>,
+        /// A rate limit: `KIND=N/s|m|h` or `KIND=off` (kinds: submit, amend, upload, sign,
+        /// datastore, check), or `off` for none; repeat for several. Defaults: submit, amend
+        /// and sign 30/h, upload 120/h per citizen, datastore 120/m per citizen, check 60/m per
+        /// client address.
+        #[arg(long = "rate-limit")]
+        rate_limits: Vec<String>,
+        /// A reverse proxy in front of the portal (its IP address): its `X-Forwarded-For` names
+        /// the client for the per-address limits. Repeat for several.
+        #[arg(long = "trusted-proxy")]
+        trusted_proxies: Vec<std::net::IpAddr>,
         /// The agency code of forms that name none.
         #[arg(long, default_value = "000.00.18.H56")]
         default_agency: String,
@@ -225,6 +235,8 @@ fn run() -> Result<ExitCode> {
             oidc_scopes,
             form_grace_hours,
             allowed_origins,
+            rate_limits,
+            trusted_proxies,
             default_agency,
             trust_store,
             signer,
@@ -256,6 +268,12 @@ fn run() -> Result<ExitCode> {
                     "--dev lets anyone sign in as anyone: it listens on a loopback address only, not {addr}"
                 );
             }
+            let mut rates = portal::limits::Rates::default();
+            for setting in &rate_limits {
+                rates
+                    .set(setting)
+                    .map_err(|e| anyhow::anyhow!("--rate-limit {e}"))?;
+            }
             let oidc = oidc_issuer.map(|issuer| portal::oidc::Settings {
                 issuer,
                 client_id: oidc_client_id,
@@ -280,6 +298,8 @@ fn run() -> Result<ExitCode> {
                 agencies,
                 form_grace_ms: i64::from(form_grace_hours) * 3600 * 1000,
                 allowed_origins,
+                rates,
+                trusted_proxies,
             };
             let problems = config.problems();
             if !problems.is_empty() {
@@ -603,7 +623,10 @@ fn serve(
         // in flight finish — for at most SHUTDOWN_DEADLINE — then close the database.
         let (stop, stopped) = tokio::sync::watch::channel(false);
         let mut server = tokio::spawn(
-            axum::serve(listener, router(state))
+            axum::serve(
+                listener,
+                router(state).into_make_service_with_connect_info::<SocketAddr>(),
+            )
                 .with_graceful_shutdown(async move {
                     let mut stopped = stopped;
                     let _ = stopped.wait_for(|s| *s).await;

@@ -18,6 +18,8 @@ fn start(dir: &std::path::Path, url: &str) -> (Child, String) {
         .args([
             "serve",
             "--dev",
+            "--rate-limit",
+            "off",
             "--addr",
             "127.0.0.1:0",
             "--database-url",

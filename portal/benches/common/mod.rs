@@ -69,10 +69,12 @@ impl Conn {
     }
 }
 
-pub fn start_portal(dir: &std::path::Path, database_url: &str) -> (Child, String) {
+/// Starts the release portal in development mode (demo users) with `extra` arguments.
+pub fn start_portal(dir: &std::path::Path, database_url: &str, extra: &[&str]) -> (Child, String) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_eform"))
         .args([
             "serve",
+            "--dev",
             "--addr",
             "127.0.0.1:0",
             "--database-url",
@@ -82,6 +84,7 @@ pub fn start_portal(dir: &std::path::Path, database_url: &str) -> (Child, String
         .arg(dir.join("web"))
         .arg("--data-dir")
         .arg(dir)
+        .args(extra)
         .env("RUST_LOG", "warn")
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
