@@ -121,6 +121,24 @@ impl Db {
         }
     }
 
+    /// A consistent copy of an SQLite database, taken while the portal runs (`VACUUM INTO`: a
+    /// snapshot of one transaction, written to `path`, which must not exist). PostgreSQL is
+    /// backed up with its own tools (`pg_dump`, base backups).
+    pub async fn backup_to(&self, path: &std::path::Path) -> Result<(), sqlx::Error> {
+        match self {
+            Db::Sqlite { read, .. } => {
+                sqlx::query("VACUUM INTO $1")
+                    .bind(path.display().to_string())
+                    .execute(read)
+                    .await?;
+                Ok(())
+            }
+            Db::Pg(_) => Err(sqlx::Error::Configuration(
+                "PostgreSQL is backed up with pg_dump or a base backup, not eform backup".into(),
+            )),
+        }
+    }
+
     /// Which backend this is, for logs and reports.
     pub fn backend(&self) -> &'static str {
         match self {
@@ -174,6 +192,10 @@ impl Db {
                         migration(5, "identity", sqlite_5),
                         migration(6, "audit and officials", sqlite_6),
                     ]),
+                    // A database a newer release migrated still opens (rolling upgrades and
+                    // roll-backs): migrations only add (expand), never remove what an older
+                    // release reads.
+                    ignore_missing: true,
                     ..Migrator::DEFAULT
                 };
                 migrator.run(write).await?;
@@ -188,6 +210,10 @@ impl Db {
                         migration(5, "identity", postgres_5),
                         migration(6, "audit and officials", postgres_6),
                     ]),
+                    // A database a newer release migrated still opens (rolling upgrades and
+                    // roll-backs): migrations only add (expand), never remove what an older
+                    // release reads.
+                    ignore_missing: true,
                     ..Migrator::DEFAULT
                 };
                 migrator.run(pool).await?;

@@ -145,6 +145,16 @@ enum Command {
         #[arg(long, default_value = "eform-data", global = true)]
         data_dir: PathBuf,
     },
+    /// Back up the SQLite database while the portal runs: a consistent copy in one file
+    /// (`VACUUM INTO`). PostgreSQL: use pg_dump or base backups.
+    Backup {
+        /// Where to write the copy (must not exist).
+        to: PathBuf,
+        #[arg(long, env = "EFORM_DATABASE_URL", hide_env_values = true)]
+        database_url: Option<String>,
+        #[arg(long, default_value = "eform-data")]
+        data_dir: PathBuf,
+    },
     /// Check a form definition: print every diagnostic; exit 1 when there is an error.
     Check {
         definition: PathBuf,
@@ -329,6 +339,28 @@ fn run() -> Result<ExitCode> {
                 .enable_all()
                 .build()?;
             runtime.block_on(officials(&url, action))
+        }
+        Command::Backup {
+            to,
+            database_url,
+            data_dir,
+        } => {
+            anyhow::ensure!(!to.exists(), "{} exists already", to.display());
+            let url = database_url
+                .unwrap_or_else(|| format!("sqlite:{}", data_dir.join("eform.db").display()));
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()?;
+            runtime.block_on(async {
+                let db = portal::db::Db::connect(&url)
+                    .await
+                    .with_context(|| format!("opening the database {}", redact(&url)))?;
+                let done = db.backup_to(&to).await;
+                db.close().await;
+                done.with_context(|| format!("writing {}", to.display()))?;
+                println!("backed up {} to {}", redact(&url), to.display());
+                Ok(ExitCode::SUCCESS)
+            })
         }
         Command::Check { definition, lang } => {
             let lang = Lang::parse(&lang).unwrap_or(Lang::En);

@@ -191,3 +191,35 @@ fn officials_are_provisioned_from_the_command_line() {
     let (_, out) = eform(&["officials", "list", "--data-dir", data]);
     assert!(!out.contains("001185001122"), "{out}");
 }
+
+/// Review §B.3 (no backups): `eform backup FILE` copies a running portal's SQLite database
+/// consistently; the copy opens with everything in it.
+#[test]
+fn a_backup_is_a_database_that_opens() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().to_str().unwrap();
+    let copy = dir.path().join("copy.db");
+    tokio::runtime::Runtime::new().unwrap().block_on(async {
+        let db =
+            portal::db::Db::connect(&format!("sqlite:{}", dir.path().join("eform.db").display()))
+                .await
+                .unwrap();
+        db.upsert_agency("000.00.18.H56", &form_core::Text::new("A", "A"))
+            .await
+            .unwrap();
+        db.close().await;
+    });
+    let (code, out) = eform(&["backup", copy.to_str().unwrap(), "--data-dir", data]);
+    assert_eq!(code, 0, "{out}");
+    // Not over an existing file.
+    let (code, out) = eform(&["backup", copy.to_str().unwrap(), "--data-dir", data]);
+    assert_eq!(code, 2, "{out}");
+    assert!(out.contains("exists already"), "{out}");
+    tokio::runtime::Runtime::new().unwrap().block_on(async {
+        let db = portal::db::Db::connect(&format!("sqlite:{}", copy.display()))
+            .await
+            .unwrap();
+        assert_eq!(db.agencies().await.unwrap().len(), 1);
+        db.close().await;
+    });
+}

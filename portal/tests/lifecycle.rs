@@ -54,3 +54,26 @@ fn ready_when_the_database_answers_and_sigterm_stops_cleanly() {
     };
     assert!(exit.success(), "{exit:?}");
 }
+
+/// Review §B.3: an older release must start against a database a newer one has migrated (a
+/// rolling upgrade, or a roll-back): migrations it does not know are left alone.
+#[tokio::test]
+async fn a_database_migrated_by_a_newer_release_still_opens() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite:{}", dir.path().join("eform.db").display());
+    let db = portal::db::Db::connect(&url).await.unwrap();
+    let portal::db::Db::Sqlite { write, .. } = &db else {
+        unreachable!()
+    };
+    // What a newer release would have left: a migration this one has never heard of.
+    sqlx::query(
+        "INSERT INTO _sqlx_migrations (version, description, installed_on, success, checksum, execution_time) \
+         VALUES (9999, 'from a newer release', CURRENT_TIMESTAMP, 1, x'00', 0)",
+    )
+    .execute(write)
+    .await
+    .unwrap();
+    db.close().await;
+    let again = portal::db::Db::connect(&url).await;
+    assert!(again.is_ok(), "{:?}", again.err());
+}
