@@ -624,6 +624,9 @@ pub fn DossierList(lang: RwSignal<Lang>, me: Me) -> impl IntoView {
     let official = me.is_official();
     let filter = RwSignal::new(String::new());
     let rows = RwSignal::new(None::<Result<Vec<DossierSummary>, ()>>);
+    // The next page of the list, when the portal says there is one.
+    let next = RwSignal::new(None::<String>);
+    let more_failed = RwSignal::new(false);
     Effect::new(move |_| {
         let f = filter.get();
         leptos::task::spawn_local(async move {
@@ -632,13 +635,35 @@ pub fn DossierList(lang: RwSignal<Lang>, me: Me) -> impl IntoView {
             } else {
                 format!("/api/v1/dossiers?status={f}")
             };
-            let got = match fetch::request(&url, None).await {
-                Ok(a) if a.status == 200 => serde_json::from_str(&a.body).map_err(|_| ()),
-                _ => Err(()),
+            let (got, after) = match fetch::request(&url, None).await {
+                Ok(a) if a.status == 200 => (serde_json::from_str(&a.body).map_err(|_| ()), a.next),
+                _ => (Err(()), None),
             };
+            next.set(after);
             rows.set(Some(got));
         });
     });
+    let load_more = move |_| {
+        let Some(url) = next.get_untracked() else {
+            return;
+        };
+        leptos::task::spawn_local(async move {
+            match fetch::request(&url, None).await {
+                Ok(a) if a.status == 200 => {
+                    if let Ok(more) = serde_json::from_str::<Vec<DossierSummary>>(&a.body) {
+                        rows.update(|r| {
+                            if let Some(Ok(list)) = r {
+                                list.extend(more);
+                            }
+                        });
+                        next.set(a.next);
+                        more_failed.set(false);
+                    }
+                }
+                _ => more_failed.set(true),
+            }
+        });
+    };
     let agency = me.agency.as_ref().and_then(|a| a.name.clone());
     view! {
         <h1 class="ef-title">{move || if official { Text::new("Hồ sơ cần xử lý", "Inbox").get(lang.get()).to_owned() } else { Text::new("Hồ sơ của tôi", "My dossiers").get(lang.get()).to_owned() }}</h1>
@@ -688,5 +713,11 @@ pub fn DossierList(lang: RwSignal<Lang>, me: Me) -> impl IntoView {
                 </div>
             }.into_any(),
         }}
+        {move || next.get().is_some().then(|| view! {
+            <p><button type="button" class="ef-button ef-button--secondary" data-testid="more-dossiers" on:click=load_more>{tr(lang, "Xem thêm hồ sơ", "More dossiers")}</button></p>
+        })}
+        {move || more_failed.get().then(|| view! {
+            <p class="ef-panel ef-panel--warn" role="alert">{tr(lang, "Không tải được thêm hồ sơ; thử lại.", "More dossiers could not be loaded; try again.")}</p>
+        })}
     }
 }

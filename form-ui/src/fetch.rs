@@ -5,10 +5,23 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{Request, RequestInit, Response};
 
-/// An HTTP answer: status code and body.
+/// An HTTP answer: status code and body; the next page of a list (`Link: <…>; rel="next"`).
 pub struct Answer {
     pub status: u16,
     pub body: String,
+    pub next: Option<String>,
+}
+
+/// The target of `rel="next"` in a `Link` header (RFC 8288), when there is one.
+pub fn next_link(link: &str) -> Option<String> {
+    link.split(',').find_map(|part| {
+        let (target, params) = part.split_once(';')?;
+        let target = target.trim().strip_prefix('<')?.strip_suffix('>')?;
+        params
+            .split(';')
+            .any(|p| p.trim() == "rel=\"next\"" || p.trim() == "rel=next")
+            .then(|| target.to_owned())
+    })
 }
 
 /// GET (when `body` is `None`) or POST a JSON body to `url`. `Err` only for network failures.
@@ -78,9 +91,16 @@ async fn send(
     let text = JsFuture::from(resp.text().map_err(|e| format!("{e:?}"))?)
         .await
         .map_err(|e| format!("{e:?}"))?;
+    let next = resp
+        .headers()
+        .get("link")
+        .ok()
+        .flatten()
+        .and_then(|l| next_link(&l));
     Ok(Answer {
         status: resp.status(),
         body: text.as_string().unwrap_or_default(),
+        next,
     })
 }
 

@@ -1001,17 +1001,22 @@ impl Db {
         })
     }
 
-    /// A citizen's dossiers, newest first.
+    /// A citizen's dossiers, newest first, after the cursor `before` (`received_at`, code).
     pub async fn dossiers_of_owner(
         &self,
         owner: &str,
+        before: Option<(i64, &str)>,
         limit: i64,
     ) -> Result<Vec<DossierRow>, sqlx::Error> {
+        let (at, code) = before.map_or((None, None), |(a, c)| (Some(a), Some(c)));
         read!(self, |pool| {
             sqlx::query(dossier_select!(
-                "WHERE owner_id = $1 ORDER BY received_at DESC, code DESC LIMIT $2",
+                "WHERE owner_id = $1 AND ($2 IS NULL OR received_at < $2 OR (received_at = $2 AND code < $3)) \
+                 ORDER BY received_at DESC, code DESC LIMIT $4",
             ))
             .bind(owner)
+            .bind(at)
+            .bind(code)
             .bind(limit)
             .fetch_all(pool)
             .await?
@@ -1021,20 +1026,25 @@ impl Db {
         })
     }
 
-    /// An agency's dossiers, newest first, optionally of one status.
+    /// An agency's dossiers, newest first, optionally of one status, after the cursor `before`.
     pub async fn dossiers_of_agency(
         &self,
         agency: &str,
         status: Option<&str>,
+        before: Option<(i64, &str)>,
         limit: i64,
     ) -> Result<Vec<DossierRow>, sqlx::Error> {
+        let (at, code) = before.map_or((None, None), |(a, c)| (Some(a), Some(c)));
         read!(self, |pool| {
             sqlx::query(dossier_select!(
                 "WHERE agency_code = $1 AND ($2 IS NULL OR status = $2) \
-                 ORDER BY received_at DESC, code DESC LIMIT $3",
+                 AND ($3 IS NULL OR received_at < $3 OR (received_at = $3 AND code < $4)) \
+                 ORDER BY received_at DESC, code DESC LIMIT $5",
             ))
             .bind(agency)
             .bind(status)
+            .bind(at)
+            .bind(code)
             .bind(limit)
             .fetch_all(pool)
             .await?

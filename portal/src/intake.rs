@@ -28,7 +28,9 @@ use std::sync::Arc;
 /// Largest attachment.
 pub const MAX_FILE: usize = 10 * 1024 * 1024;
 /// Most dossiers in one list.
-const LIST_LIMIT: i64 = 500;
+/// Dossiers in one page of a list, by default and at most.
+const PAGE: i64 = 50;
+const PAGE_MAX: i64 = 500;
 /// The statuses an official may set.
 pub const STATUSES: &[&str] = &["received", "needs-supplement", "result-issued"];
 /// The file types the portal keeps, with the first bytes their content starts with.
@@ -869,6 +871,9 @@ fn summary_json(state: &AppState, d: &DossierRow, owner_name: Option<&str>) -> V
 #[derive(Deserialize)]
 pub struct ListQuery {
     status: Option<String>,
+    /// The cursor of the page after: the `before` of the previous answer's `Link: rel="next"`.
+    before: Option<String>,
+    limit: Option<i64>,
 }
 
 /// `GET /api/v1/dossiers`: a citizen's own dossiers; for an official, their agency's
@@ -878,34 +883,82 @@ pub async fn list(
     user: Signed,
     Query(q): Query<ListQuery>,
 ) -> Response {
+    let limit = q.limit.unwrap_or(PAGE).clamp(1, PAGE_MAX);
+    // The cursor: `<receivedAt ms>.<code>` of the last dossier of the page before.
+    let before = match q.before.as_deref() {
+        None => None,
+        Some(c) => match c
+            .split_once('.')
+            .and_then(|(at, code)| Some((at.parse::<i64>().ok()?, code)))
+        {
+            Some(cursor) => Some(cursor),
+            None => {
+                return error(
+                    StatusCode::BAD_REQUEST,
+                    "cursor-invalid",
+                    Text::new(
+                        "Tham số before không hợp lệ.",
+                        "The before parameter is not a cursor of this list.",
+                    ),
+                );
+            }
+        },
+    };
     let rows = if user.is_official() {
         let Some(agency) = user.0.agency_code.as_deref() else {
             return forbidden();
         };
         state
             .db
-            .dossiers_of_agency(agency, q.status.as_deref(), LIST_LIMIT)
+            .dossiers_of_agency(agency, q.status.as_deref(), before, limit)
             .await
     } else {
-        state.db.dossiers_of_owner(&user.0.id, LIST_LIMIT).await
+        state.db.dossiers_of_owner(&user.0.id, before, limit).await
     };
     let rows = match rows {
         Ok(r) => r,
         Err(e) => return db_failed(&e),
     };
+    // Each owner's name once (a page of one citizen's dossiers is one query, not fifty).
+    let mut names: std::collections::HashMap<String, Option<String>> = Default::default();
     let mut out = Vec::with_capacity(rows.len());
     for d in &rows {
         let owner = if user.is_official() {
-            match state.db.user(&d.owner_id).await {
-                Ok(u) => u.map(|u| u.name),
-                Err(e) => return db_failed(&e),
+            if !names.contains_key(&d.owner_id) {
+                match state.db.user(&d.owner_id).await {
+                    Ok(u) => names.insert(d.owner_id.clone(), u.map(|u| u.name)),
+                    Err(e) => return db_failed(&e),
+                };
             }
+            names.get(&d.owner_id).cloned().flatten()
         } else {
             None
         };
         out.push(summary_json(&state, d, owner.as_deref()));
     }
-    Json(Value::Array(out)).into_response()
+    let mut res = Json(Value::Array(out)).into_response();
+    // A full page: there may be more, after its last dossier (RFC 8288).
+    if i64::try_from(rows.len()).unwrap_or(0) == limit
+        && let Some(last) = rows.last()
+    {
+        let mut next = format!(
+            "/api/v1/dossiers?limit={limit}&before={}.{}",
+            last.received_at,
+            percent(&last.code)
+        );
+        if let Some(s) = &q.status {
+            next.push_str(&format!("&status={}", percent(s)));
+        }
+        if let Ok(v) = axum::http::HeaderValue::from_str(&format!("<{next}>; rel=\"next\"")) {
+            res.headers_mut().insert(header::LINK, v);
+        }
+    }
+    res
+}
+
+/// Percent-encoding of a query value.
+fn percent(s: &str) -> String {
+    crate::auth::percent_encode(s)
 }
 
 fn version_json(v: &crate::db::VersionRow) -> Value {

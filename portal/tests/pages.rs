@@ -1,0 +1,90 @@
+//! Review finding M1 (test T8): a citizen who files many dossiers cannot push another's out of
+//! the agency's inbox — the list comes in pages with a cursor (`Link: <…>; rel="next"`), every
+//! dossier reachable, and the status filter pages too.
+
+mod common;
+
+use axum::http::StatusCode;
+use common::{Backend, TestPortal, ct01_as};
+use serde_json::Value;
+
+on_both!(every_dossier_is_reachable_page_by_page);
+
+async fn every_dossier_is_reachable_page_by_page(b: Backend) {
+    let p = TestPortal::start_with(
+        b,
+        portal::Config {
+            rates: portal::limits::Rates::off(),
+            ..portal::Config::development()
+        },
+    )
+    .await;
+    let binh = p.token("citizen-binh").await;
+    let real = p
+        .post(
+            "/api/v1/dossiers",
+            &binh,
+            Some("real"),
+            &ct01_as("citizen-binh"),
+        )
+        .await;
+    assert_eq!(real.status, StatusCode::CREATED, "{}", real.json);
+    let real = real.json["dossierCode"].as_str().unwrap().to_owned();
+    let an = p.token("citizen-an").await;
+    for i in 0..60 {
+        let a = p
+            .post(
+                "/api/v1/dossiers",
+                &an,
+                Some(&format!("flood-{i}")),
+                &ct01_as("citizen-an"),
+            )
+            .await;
+        assert_eq!(a.status, StatusCode::CREATED, "{}", a.json);
+    }
+    let ha = p.token("official-ha").await;
+    // Page by page, newest first, until no `next`.
+    let all = |first: &str| {
+        let (p, ha, first) = (&p, ha.clone(), first.to_owned());
+        async move {
+            let mut url = Some(first);
+            let mut codes: Vec<String> = Vec::new();
+            let mut pages = 0;
+            while let Some(u) = url {
+                let a = p.get(&u, &ha).await;
+                assert_eq!(a.status, StatusCode::OK, "{u}: {}", a.json);
+                pages += 1;
+                codes.extend(
+                    a.json
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .map(|d| d["code"].as_str().unwrap().to_owned()),
+                );
+                url = a.headers.get("link").map(|l| {
+                    let l = l.to_str().unwrap();
+                    assert!(l.ends_with("; rel=\"next\""), "{l}");
+                    l[1..l.find('>').unwrap()].to_owned()
+                });
+            }
+            (codes, pages)
+        }
+    };
+    let (codes, pages) = all("/api/v1/dossiers").await;
+    assert_eq!(pages, 2, "50 and 11");
+    assert_eq!(codes.len(), 61);
+    let distinct: std::collections::BTreeSet<&String> = codes.iter().collect();
+    assert_eq!(distinct.len(), 61, "no dossier twice");
+    assert_eq!(codes.last(), Some(&real), "the oldest is on the last page");
+    // With the status filter and a page size.
+    let (codes, pages) = all("/api/v1/dossiers?status=submitted&limit=25").await;
+    assert_eq!((codes.len(), pages), (61, 3));
+    // A citizen pages through their own.
+    let mine = p.get("/api/v1/dossiers?limit=10", &an).await;
+    assert_eq!(mine.json.as_array().map(Vec::len), Some(10));
+    assert!(mine.headers.contains_key("link"));
+    let bad = p.get("/api/v1/dossiers?before=yesterday", &an).await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    assert_eq!(bad.json["error"]["code"], "cursor-invalid");
+    let _: Value = bad.json;
+}
