@@ -481,6 +481,8 @@ fn production_browser_tests(root: &Path, database_url: Option<&str>, out: &Path)
         "eform".into(),
         "--oidc-citizen-acr".into(),
         "urn:vneid:loa:2".into(),
+        "--rate-limit".into(),
+        "check=6000/m".into(),
     ];
     if let Some(url) = database_url {
         args.extend(["--database-url".into(), url.into()]);
@@ -631,9 +633,17 @@ impl Portal {
     /// Starts a development portal on a free port with its data in `data`, on SQLite
     /// (`data/eform.db`) or on the PostgreSQL database `database_url`.
     fn start(root: &Path, data: &Path, database_url: Option<&str>) -> Result<Portal> {
-        let mut args: Vec<String> = ["--dev", "--addr", "127.0.0.1:0"]
-            .map(String::from)
-            .to_vec();
+        // Every browser of the tests comes from 127.0.0.1: the anonymous check API's
+        // per-address limit stands for one person, so it is raised here.
+        let mut args: Vec<String> = [
+            "--dev",
+            "--addr",
+            "127.0.0.1:0",
+            "--rate-limit",
+            "check=6000/m",
+        ]
+        .map(String::from)
+        .to_vec();
         if let Some(url) = database_url {
             args.extend(["--database-url".into(), url.into()]);
         }
