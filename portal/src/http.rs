@@ -417,6 +417,7 @@ pub fn router(state: AppState) -> Router {
         .nest_service("/app", ServeDir::new(app_dir))
         .nest_service("/embed", ServeDir::new(state.web_dir.join("embed")))
         .merge(dev_routes(state.config.dev))
+        .route_layer(middleware::from_fn(crate::observe::mark_route))
         .fallback(|| async {
             error(
                 StatusCode::NOT_FOUND,
@@ -432,6 +433,7 @@ pub fn router(state: AppState) -> Router {
             headers(req, next, production)
         }))
         .layer(CompressionLayer::new())
+        .layer(middleware::from_fn(crate::observe::track))
         .with_state(state)
 }
 

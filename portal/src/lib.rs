@@ -19,6 +19,7 @@ pub mod db;
 pub mod http;
 pub mod intake;
 pub mod limits;
+pub mod observe;
 pub mod oidc;
 pub mod sso;
 pub mod work;

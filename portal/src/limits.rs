@@ -170,6 +170,7 @@ impl Limits {
         match limiter.check_key(&key) {
             Ok(()) => Ok(()),
             Err(not_until) => {
+                metrics::counter!("eform_rate_limited_total", "kind" => kind.name()).increment(1);
                 let wait = not_until.wait_time_from(DefaultClock::default().now());
                 Err(limited(wait))
             }

@@ -102,6 +102,14 @@ enum Command {
         /// the client for the per-address limits. Repeat for several.
         #[arg(long = "trusted-proxy")]
         trusted_proxies: Vec<std::net::IpAddr>,
+        /// Where to serve Prometheus metrics (`/metrics`), e.g. `127.0.0.1:9464`: a listener of
+        /// its own, never the public one. None: no metrics listener.
+        #[arg(long, env = "EFORM_METRICS_ADDR")]
+        metrics_addr: Option<SocketAddr>,
+        /// Log lines as `json` (one object a line, for a log collector; the default in
+        /// production) or `text` (the default with --dev).
+        #[arg(long, value_parser = ["json", "text"])]
+        log_format: Option<String>,
         /// The agency code of forms that name none.
         #[arg(long, default_value = "000.00.18.H56")]
         default_agency: String,
@@ -247,6 +255,8 @@ fn run() -> Result<ExitCode> {
             allowed_origins,
             rate_limits,
             trusted_proxies,
+            metrics_addr,
+            log_format,
             default_agency,
             trust_store,
             signer,
@@ -318,7 +328,18 @@ fn run() -> Result<ExitCode> {
                     problems.join("\n  - ")
                 );
             }
-            serve(addr, data_dir, web_dir, &database_url, config)
+            let json_logs = log_format.as_deref().map_or(!dev, |f| f == "json");
+            serve(
+                addr,
+                data_dir,
+                web_dir,
+                &database_url,
+                config,
+                Extra {
+                    metrics_addr,
+                    json_logs,
+                },
+            )
         }
         Command::Verify {
             dossier,
@@ -594,18 +615,32 @@ fn verify(
     })
 }
 
+/// What `serve` takes besides the portal's configuration.
+struct Extra {
+    metrics_addr: Option<SocketAddr>,
+    json_logs: bool,
+}
+
 fn serve(
     addr: SocketAddr,
     data_dir: PathBuf,
     web_dir: PathBuf,
     database_url: &str,
     config: portal::Config,
+    extra: Extra,
 ) -> Result<ExitCode> {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
-        )
-        .init();
+    let filter =
+        tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into());
+    if extra.json_logs {
+        tracing_subscriber::fmt()
+            .json()
+            .with_current_span(true)
+            .with_env_filter(filter)
+            .init();
+    } else {
+        tracing_subscriber::fmt().with_env_filter(filter).init();
+    }
+    let _ = portal::observe::handle();
     let forms_dir = data_dir.join("forms");
     std::fs::create_dir_all(&forms_dir)
         .with_context(|| format!("creating {}", forms_dir.display()))?;
@@ -645,6 +680,18 @@ fn serve(
             .await
             .with_context(|| format!("listening on {addr}"))?;
         let local = listener.local_addr()?;
+        if let Some(at) = extra.metrics_addr {
+            let metrics = tokio::net::TcpListener::bind(at)
+                .await
+                .with_context(|| format!("listening on {at} for metrics"))?;
+            println!("  metrics:      http://{}/metrics", metrics.local_addr()?);
+            let app = portal::observe::metrics_router(state.clone());
+            tokio::spawn(async move {
+                if let Err(e) = axum::serve(metrics, app).await {
+                    tracing::error!(error = %e, "the metrics listener stopped");
+                }
+            });
+        }
         // One line that scripts (cargo xtask test) wait for.
         println!("eform portal listening on http://{local}/");
         println!("  citizen app:  http://{local}/f/ct01");

@@ -66,6 +66,7 @@ async fn run_in<T: Send + 'static>(
 
 /// 503 `busy`, try again in a few seconds.
 fn busy() -> Response {
+    metrics::counter!("eform_cpu_busy_total").increment(1);
     let mut res = error(
         StatusCode::SERVICE_UNAVAILABLE,
         "busy",

@@ -19,6 +19,11 @@ pub struct Writer {
 }
 
 impl Writer {
+    /// Jobs waiting in the queue (for the metrics).
+    pub fn queued(&self) -> usize {
+        self.queue.max_capacity() - self.queue.capacity()
+    }
+
     /// Starts the writing task on the current Tokio runtime.
     pub fn start(db: Db) -> Writer {
         let (queue, mut jobs) = mpsc::channel::<(Job, Reply)>(4 * MAX_BATCH);

@@ -13,28 +13,75 @@ fn ready_when_the_database_answers_and_sigterm_stops_cleanly() {
         .arg(dir.path().join("web"))
         .arg("--data-dir")
         .arg(dir.path())
+        .args(["--metrics-addr", "127.0.0.1:0", "--log-format", "json"])
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
     let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut metrics = None;
     let addr = loop {
         let line = lines
             .next()
             .expect("the portal printed its address")
             .unwrap();
+        if let Some(rest) = line.trim().strip_prefix("metrics:") {
+            metrics = Some(rest.trim().to_owned());
+        }
         if let Some(rest) = line.strip_prefix("eform portal listening on http://") {
             break rest.trim_end_matches('/').to_owned();
         }
     };
-    std::thread::spawn(move || for _ in lines.map_while(Result::ok) {});
+    let metrics = metrics.expect("the metrics address");
+    let logged = std::sync::Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
+    {
+        let logged = logged.clone();
+        std::thread::spawn(move || {
+            for l in lines.map_while(Result::ok) {
+                logged.lock().unwrap().push(l);
+            }
+        });
+    }
     let runtime = tokio::runtime::Runtime::new().unwrap();
-    let (status, body) = runtime.block_on(async {
-        let r = reqwest::get(format!("http://{addr}/readyz")).await.unwrap();
-        (r.status().as_u16(), r.text().await.unwrap())
+    let (status, body, id) = runtime.block_on(async {
+        let r = reqwest::Client::new()
+            .get(format!("http://{addr}/readyz"))
+            .header("x-request-id", "probe-42")
+            .send()
+            .await
+            .unwrap();
+        let id = r.headers()["x-request-id"].to_str().unwrap().to_owned();
+        (r.status().as_u16(), r.text().await.unwrap(), id)
     });
     assert_eq!(status, 200, "{body}");
     assert!(body.contains("\"ready\""), "{body}");
+    // The caller's request id comes back (a new one is made when there is none).
+    assert_eq!(id, "probe-42");
+    // Metrics on their own listener: the request counted by its route, the gauges.
+    let text =
+        runtime.block_on(async { reqwest::get(metrics).await.unwrap().text().await.unwrap() });
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with("eform_http_requests_total{")
+                && l.contains("route=\"/readyz\"")
+                && l.contains("status=\"200\"")),
+        "{text}"
+    );
+    for gauge in [
+        "eform_writer_queue_depth",
+        "eform_signing_transactions_pending",
+    ] {
+        assert!(text.contains(gauge), "{gauge} missing:\n{text}");
+    }
+    // No metrics on the public listener.
+    let public = runtime.block_on(async {
+        reqwest::get(format!("http://{addr}/metrics"))
+            .await
+            .unwrap()
+            .status()
+            .as_u16()
+    });
+    assert_eq!(public, 404);
 
     let killed = Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
@@ -53,6 +100,16 @@ fn ready_when_the_database_answers_and_sigterm_stops_cleanly() {
         std::thread::sleep(Duration::from_millis(50));
     };
     assert!(exit.success(), "{exit:?}");
+    // One JSON log line per request, with its id, route and status.
+    std::thread::sleep(Duration::from_millis(200));
+    let logged = logged.lock().unwrap().clone();
+    let line = logged
+        .iter()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .find(|v| v["fields"]["message"] == "request" && v["fields"]["route"] == "/readyz")
+        .unwrap_or_else(|| panic!("no request log line in {logged:?}"));
+    assert_eq!(line["span"]["id"], "probe-42", "{line}");
+    assert_eq!(line["fields"]["status"], 200, "{line}");
 }
 
 /// Review §B.3: an older release must start against a database a newer one has migrated (a

@@ -130,6 +130,18 @@ pub struct Bridge {
 }
 
 impl Bridge {
+    /// How many signing transactions wait for the citizen (for the metrics).
+    pub fn pending(&self) -> usize {
+        let now = crate::clock::now_ms();
+        self.transactions.lock().map_or(0, |all| {
+            all.values()
+                .filter(|t| {
+                    matches!(t.state, State_::Pending) && now - t.created_ms < EXPIRES_IN_S * 1000
+                })
+                .count()
+        })
+    }
+
     pub fn new(provider: Option<Provider>) -> Bridge {
         Bridge {
             provider: provider.map(Arc::new),
