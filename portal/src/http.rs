@@ -409,13 +409,20 @@ pub fn router(state: AppState) -> Router {
             "/builder",
             get(|| async { axum::response::Redirect::permanent("/builder/") }),
         )
+        // Built files come with a gzip copy (`cargo xtask build-web`): served as they are.
         .nest_service(
             "/builder/",
-            ServeDir::new(&builder_dir)
-                .fallback(ServeDir::new(&builder_dir).append_index_html_on_directories(true)),
+            ServeDir::new(&builder_dir).precompressed_gzip().fallback(
+                ServeDir::new(&builder_dir)
+                    .precompressed_gzip()
+                    .append_index_html_on_directories(true),
+            ),
         )
-        .nest_service("/app", ServeDir::new(app_dir))
-        .nest_service("/embed", ServeDir::new(state.web_dir.join("embed")))
+        .nest_service("/app", ServeDir::new(app_dir).precompressed_gzip())
+        .nest_service(
+            "/embed",
+            ServeDir::new(state.web_dir.join("embed")).precompressed_gzip(),
+        )
         .merge(dev_routes(state.config.dev))
         .route_layer(middleware::from_fn(crate::observe::mark_route))
         .fallback(|| async {
@@ -508,18 +515,36 @@ fn built_file_in(dir: &std::path::Path, prefix: &str, suffix: &str) -> Option<St
 
 /// Vietnam's administrative units, for the address picker (compact JSON; a day's caching, as
 /// the list changes only by law).
-async fn admin_units() -> Response {
+/// The text and its gzip are made once (the list is compiled in), not for every request.
+async fn admin_units(headers: HeaderMap) -> Response {
     static BODY: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
         serde_json::to_string(crate::catalog::admin_units().file()).unwrap_or_default()
     });
-    (
-        [
-            (header::CONTENT_TYPE, "application/json"),
-            (header::CACHE_CONTROL, "public, max-age=86400"),
-        ],
-        BODY.as_str(),
-    )
-        .into_response()
+    static GZIP: std::sync::LazyLock<Vec<u8>> = std::sync::LazyLock::new(|| {
+        use std::io::Write;
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+        let _ = gz.write_all(BODY.as_bytes());
+        gz.finish().unwrap_or_default()
+    });
+    let gzip = headers
+        .get(header::ACCEPT_ENCODING)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(',').any(|e| e.trim().starts_with("gzip")));
+    let common = [
+        (header::CONTENT_TYPE, "application/json"),
+        (header::CACHE_CONTROL, "public, max-age=86400"),
+        (header::VARY, "accept-encoding"),
+    ];
+    if gzip && !GZIP.is_empty() {
+        (
+            common,
+            [(header::CONTENT_ENCODING, "gzip")],
+            GZIP.as_slice(),
+        )
+            .into_response()
+    } else {
+        (common, BODY.as_str()).into_response()
+    }
 }
 
 /// `/eform/eform.js`: the one script a portal page includes to embed forms, with the hashed

@@ -35,3 +35,52 @@ async fn personal_data_is_never_stored_and_production_asks_for_https() {
     let a = prod.call("GET", "/api/v1/session", None, &[], None).await;
     assert_eq!(a.headers["cache-control"], "no-store");
 }
+
+/// Review finding M2 (the wasm and the administrative units gzipped again for every request):
+/// built files are served from the gzip copy the build wrote beside them, and the units' JSON
+/// from a copy compressed once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn static_files_are_served_precompressed() {
+    use std::io::{Read, Write};
+    let p = TestPortal::start(Backend::Sqlite).await;
+    let app = p.dir.path().join("web/app");
+    std::fs::write(app.join("runtime.js"), "console.log('plain');".repeat(100)).unwrap();
+    // The gzip copy holds other text: what comes back shows which file was served.
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    gz.write_all(b"from the gzip copy").unwrap();
+    std::fs::write(app.join("runtime.js.gz"), gz.finish().unwrap()).unwrap();
+    let unzip = |bytes: &[u8]| {
+        let mut out = String::new();
+        flate2::read::GzDecoder::new(bytes)
+            .read_to_string(&mut out)
+            .unwrap();
+        out
+    };
+    let gzipped = p
+        .call(
+            "GET",
+            "/app/runtime.js",
+            None,
+            &[("accept-encoding", "gzip")],
+            None,
+        )
+        .await;
+    assert_eq!(gzipped.headers["content-encoding"], "gzip");
+    assert_eq!(unzip(&gzipped.bytes), "from the gzip copy");
+    let plain = p.call("GET", "/app/runtime.js", None, &[], None).await;
+    assert!(!plain.headers.contains_key("content-encoding"));
+    assert!(String::from_utf8_lossy(&plain.bytes).starts_with("console.log"));
+
+    let units = p
+        .call(
+            "GET",
+            "/refdata/admin-units.json",
+            None,
+            &[("accept-encoding", "gzip, br")],
+            None,
+        )
+        .await;
+    assert_eq!(units.headers["content-encoding"], "gzip");
+    let json: serde_json::Value = serde_json::from_str(&unzip(&units.bytes)).unwrap();
+    assert!(json.is_object() || json.is_array());
+}

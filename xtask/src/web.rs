@@ -1,6 +1,7 @@
 //! Builds the web apps with trunk (release, wasm-release profile) into
 //! `target/web/{app,embed,builder}` (the citizen app, the embeddable runtime, the builder)
-//! and reports their size; refuses a citizen bundle that would contain `jsonschema` or `regex`.
+//! with a gzip copy of each file beside it (served precompressed), and reports their size;
+//! refuses a citizen bundle that would contain `jsonschema` or `regex`.
 
 use crate::{cmd, exec, step};
 use anyhow::{Context, Result, bail};
@@ -108,23 +109,34 @@ fn check_linked_crates(dist: &Path) -> Result<()> {
     Ok(())
 }
 
-fn gzip_len(bytes: &[u8]) -> Result<usize> {
+fn gzip(bytes: &[u8]) -> Result<Vec<u8>> {
     let mut gz = GzEncoder::new(Vec::new(), Compression::best());
     gz.write_all(bytes)?;
-    Ok(gz.finish()?.len())
+    Ok(gz.finish()?)
 }
 
+/// Writes `<file>.gz` (gzip -9) beside every built file it makes smaller — the portal serves
+/// those as they are (`Content-Encoding: gzip`) instead of compressing the same bytes for every
+/// request — and prints the sizes.
 fn report_size(dist: &Path) -> Result<()> {
     let (mut raw, mut gz) = (0, 0);
     let mut entries: Vec<_> = std::fs::read_dir(dist)?
         .filter_map(Result::ok)
         .map(|e| e.path())
-        .filter(|p| p.is_file())
+        .filter(|p| p.is_file() && p.extension().is_none_or(|e| e != "gz"))
         .collect();
     entries.sort();
     for path in entries {
         let bytes = std::fs::read(&path)?;
-        let g = gzip_len(&bytes)?;
+        let compressed = gzip(&bytes)?;
+        let g = compressed.len();
+        let mut name = path.clone().into_os_string();
+        name.push(".gz");
+        if g < bytes.len() {
+            std::fs::write(&name, &compressed)?;
+        } else {
+            let _ = std::fs::remove_file(&name);
+        }
         raw += bytes.len();
         gz += g;
         println!(
