@@ -1449,6 +1449,55 @@ impl Db {
         Ok(())
     }
 
+    /// What `user` uploaded that no dossier refers to yet: (files, bytes).
+    pub async fn unattached_of(&self, user: &str) -> Result<(i64, i64), sqlx::Error> {
+        read!(self, |pool| {
+            let row = sqlx::query(
+                "SELECT COUNT(*) AS n, COALESCE(SUM(b.size), 0) AS bytes FROM blob_owners o \
+                 JOIN blobs b ON b.sha256 = o.sha256 WHERE o.user_id = $1 \
+                 AND NOT EXISTS (SELECT 1 FROM dossier_blobs d WHERE d.sha256 = o.sha256)",
+            )
+            .bind(user)
+            .fetch_one(pool)
+            .await?;
+            Ok((row.try_get("n")?, row.try_get::<i64, _>("bytes")?))
+        })
+    }
+
+    /// Removes the files no dossier refers to that were uploaded before `before` (ms): the
+    /// clean-up of abandoned uploads. How many files and bytes went.
+    pub async fn collect_garbage(&self, before: i64) -> Result<(u64, i64), sqlx::Error> {
+        let gone = write_tx!(self, |tx| {
+            let row = sqlx::query(
+                "SELECT COUNT(*) AS n, COALESCE(SUM(size), 0) AS bytes FROM blobs b \
+                 WHERE b.created_at < $1 \
+                 AND NOT EXISTS (SELECT 1 FROM dossier_blobs d WHERE d.sha256 = b.sha256)",
+            )
+            .bind(before)
+            .fetch_one(&mut *tx)
+            .await?;
+            let bytes: i64 = row.try_get("bytes")?;
+            sqlx::query(
+                "DELETE FROM blob_owners WHERE sha256 IN (SELECT b.sha256 FROM blobs b \
+                 WHERE b.created_at < $1 \
+                 AND NOT EXISTS (SELECT 1 FROM dossier_blobs d WHERE d.sha256 = b.sha256))",
+            )
+            .bind(before)
+            .execute(&mut *tx)
+            .await?;
+            let n = sqlx::query(
+                "DELETE FROM blobs WHERE created_at < $1 \
+                 AND NOT EXISTS (SELECT 1 FROM dossier_blobs d WHERE d.sha256 = blobs.sha256)",
+            )
+            .bind(before)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            (n, bytes)
+        });
+        Ok(gone)
+    }
+
     /// A file `user` uploaded: its type and size.
     pub async fn uploaded_blob(
         &self,

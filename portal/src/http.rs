@@ -270,6 +270,25 @@ impl AppState {
         let bridge = crate::bridge::Bridge::new(provider);
         let trust = crate::bridge::trust_store(config.trust_store.as_deref(), &bridge)
             .map_err(|e| sqlx::Error::Configuration(e.into()))?;
+        // Abandoned uploads go after a day (checked every hour, on every instance: the
+        // statement is idempotent).
+        {
+            let db = db.clone();
+            tokio::spawn(async move {
+                let mut every = tokio::time::interval(std::time::Duration::from_secs(3600));
+                loop {
+                    every.tick().await;
+                    let before = crate::clock::now_ms() - crate::intake::UNATTACHED_KEPT_MS;
+                    match db.collect_garbage(before).await {
+                        Ok((0, _)) => {}
+                        Ok((files, bytes)) => {
+                            tracing::info!(files, bytes, "abandoned uploads removed")
+                        }
+                        Err(e) => tracing::warn!(error = %e, "removing abandoned uploads"),
+                    }
+                }
+            });
+        }
         let limits = Arc::new(crate::limits::Limits::new(&config.rates));
         {
             let limits = Arc::downgrade(&limits);

@@ -28,6 +28,12 @@ use std::sync::Arc;
 /// Largest attachment.
 pub const MAX_FILE: usize = 10 * 1024 * 1024;
 /// Most dossiers in one list.
+/// The most files, and bytes, one user may have uploaded without a dossier referring to them.
+pub const MAX_UNATTACHED_FILES: i64 = 50;
+pub const MAX_UNATTACHED_BYTES: i64 = 200 * 1024 * 1024;
+/// How long an upload no dossier refers to is kept.
+pub const UNATTACHED_KEPT_MS: i64 = 24 * 3600 * 1000;
+
 /// Dossiers in one page of a list, by default and at most.
 const PAGE: i64 = 50;
 const PAGE_MAX: i64 = 500;
@@ -1417,6 +1423,32 @@ pub async fn upload(
 ) -> Response {
     if let Err(r) = state.limits.check(crate::limits::Kind::Upload, &user.0.id) {
         return r;
+    }
+    // A quota of files not yet part of a dossier (review M5): abandoned uploads are removed
+    // after a day (`UNATTACHED_KEPT_MS`), and until then count against it.
+    match state.db.unattached_of(&user.0.id).await {
+        Ok((files, bytes))
+            if files >= MAX_UNATTACHED_FILES
+                || bytes.saturating_add(i64::try_from(body.len()).unwrap_or(i64::MAX))
+                    > MAX_UNATTACHED_BYTES =>
+        {
+            return error(
+                StatusCode::INSUFFICIENT_STORAGE,
+                "upload-quota",
+                Text::new(
+                    format!(
+                        "Bạn đã tải lên {files} tệp chưa nộp kèm hồ sơ nào (tối đa {MAX_UNATTACHED_FILES} tệp, {} MB). Hãy nộp hồ sơ đang khai, hoặc chờ các tệp cũ tự xóa sau một ngày.",
+                        MAX_UNATTACHED_BYTES / 1_000_000
+                    ),
+                    format!(
+                        "You have uploaded {files} files that are not part of a dossier yet (at most {MAX_UNATTACHED_FILES} files, {} MB). Submit the dossier you are filling in, or wait for the old files to be removed after a day.",
+                        MAX_UNATTACHED_BYTES / 1_000_000
+                    ),
+                ),
+            );
+        }
+        Ok(_) => {}
+        Err(e) => return db_failed(&e),
     }
     let media_type = headers
         .get(header::CONTENT_TYPE)

@@ -597,6 +597,46 @@ async fn attachments_are_checked_and_tied_to_dossiers(b: Backend) {
             .status,
         StatusCode::OK
     );
+    // Review finding M5: uploads no dossier refers to are removed after a day; the disguised
+    // PNG above is one, the dossier's two files stay.
+    let tomorrow = portal::clock::now_ms() + portal::intake::UNATTACHED_KEPT_MS;
+    let (files, bytes) = p.state.db.collect_garbage(tomorrow).await.unwrap();
+    assert_eq!((files, bytes), (1, i64::try_from(png.len()).unwrap()));
+    assert_eq!(
+        p.get(&format!("/api/v1/attachments/{sha}"), &an)
+            .await
+            .status,
+        StatusCode::OK
+    );
+    assert_eq!(
+        p.get(
+            &format!(
+                "/api/v1/attachments/{}",
+                png_up.json["sha256"].as_str().unwrap()
+            ),
+            &an
+        )
+        .await
+        .status,
+        StatusCode::NOT_FOUND
+    );
+    // And one user's unattached uploads have a quota (50 files).
+    for i in 0..portal::intake::MAX_UNATTACHED_FILES {
+        let a = up(
+            format!("%PDF-1.4 draft {i}").into_bytes(),
+            "application/pdf",
+        )
+        .await;
+        assert_eq!(a.status, StatusCode::CREATED, "{i}: {}", a.json);
+    }
+    let over = up(b"%PDF-1.4 one too many".to_vec(), "application/pdf").await;
+    assert_eq!(
+        over.status,
+        StatusCode::INSUFFICIENT_STORAGE,
+        "{}",
+        over.json
+    );
+    assert_eq!(over.json["error"]["code"], "upload-quota");
 }
 
 async fn ratings_are_anonymous_and_once(b: Backend) {
