@@ -34,6 +34,11 @@ pub const MAX_UNATTACHED_BYTES: i64 = 200 * 1024 * 1024;
 /// How long an upload no dossier refers to is kept.
 pub const UNATTACHED_KEPT_MS: i64 = 24 * 3600 * 1000;
 
+/// The most versions of one dossier (the first and its amendments).
+pub const MAX_VERSIONS: i64 = 50;
+/// The longest name of an extra attachment.
+const MAX_NAME: usize = 255;
+
 /// Dossiers in one page of a list, by default and at most.
 const PAGE: i64 = 50;
 const PAGE_MAX: i64 = 500;
@@ -423,6 +428,20 @@ async fn check_content(
         }
     }
     for (i, a) in extra.iter().enumerate() {
+        if a.name
+            .as_ref()
+            .is_some_and(|n| n.chars().count() > MAX_NAME)
+        {
+            diagnostics.push(Diagnostic::error(
+                format!("/attachments/{i}/name"),
+                "maxLength",
+                Text::new(
+                    format!("Tên tệp dài quá {MAX_NAME} ký tự."),
+                    format!("The file name is longer than {MAX_NAME} characters."),
+                ),
+            ));
+            continue;
+        }
         match state.db.uploaded_blob(&a.sha256, user).await {
             Ok(Some(blob)) => {
                 attachments.push(json!({"sha256": blob.sha256, "name": a.name, "type": blob.media_type, "size": blob.size}));
@@ -742,6 +761,21 @@ pub async fn amend(
                 format!(
                     "Dossier {code} was filled on form {} version {}; an amendment must use that version.",
                     dossier.form_id, dossier.form_version
+                ),
+            ),
+        );
+    }
+    // A dossier's versions are read whole when it is opened: their number is bounded (M1).
+    if dossier.versions >= MAX_VERSIONS {
+        return error(
+            StatusCode::CONFLICT,
+            "too-many-versions",
+            Text::new(
+                format!(
+                    "Hồ sơ {code} đã có {MAX_VERSIONS} phiên bản, không bổ sung thêm được; hãy liên hệ cơ quan tiếp nhận."
+                ),
+                format!(
+                    "Dossier {code} has {MAX_VERSIONS} versions already and takes no more amendments; contact the receiving agency."
                 ),
             ),
         );

@@ -8,7 +8,53 @@ use axum::http::StatusCode;
 use common::{Backend, TestPortal, ct01_as};
 use serde_json::Value;
 
-on_both!(every_dossier_is_reachable_page_by_page);
+on_both!(
+    every_dossier_is_reachable_page_by_page,
+    a_dossier_takes_a_bounded_number_of_versions
+);
+
+/// Review finding M1: a dossier is read whole when opened, so its versions are bounded, and an
+/// amendment's attachment names too.
+async fn a_dossier_takes_a_bounded_number_of_versions(b: Backend) {
+    let p = TestPortal::start_with(
+        b,
+        portal::Config {
+            rates: portal::limits::Rates::off(),
+            ..portal::Config::development()
+        },
+    )
+    .await;
+    let an = p.token("citizen-an").await;
+    let body = ct01_as("citizen-an");
+    let a = p.post("/api/v1/dossiers", &an, Some("v0"), &body).await;
+    let code = a.json["dossierCode"].as_str().unwrap().to_owned();
+    let amend = format!("/api/v1/dossiers/{code}/amendments");
+    let long = serde_json::json!({"data": body["data"], "attachments": [{"sha256": "00", "name": "x".repeat(256)}]});
+    let a = p.post(&amend, &an, Some("long"), &long).await;
+    assert_eq!(a.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", a.json);
+    assert_eq!(a.json["diagnostics"][0]["pointer"], "/attachments/0/name");
+    for i in 1..portal::intake::MAX_VERSIONS {
+        let a = p
+            .post(
+                &amend,
+                &an,
+                Some(&format!("v{i}")),
+                &serde_json::json!({"data": body["data"]}),
+            )
+            .await;
+        assert_eq!(a.status, StatusCode::CREATED, "{i}: {}", a.json);
+    }
+    let a = p
+        .post(
+            &amend,
+            &an,
+            Some("one-more"),
+            &serde_json::json!({"data": body["data"]}),
+        )
+        .await;
+    assert_eq!(a.status, StatusCode::CONFLICT, "{}", a.json);
+    assert_eq!(a.json["error"]["code"], "too-many-versions");
+}
 
 async fn every_dossier_is_reachable_page_by_page(b: Backend) {
     let p = TestPortal::start_with(
