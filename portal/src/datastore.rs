@@ -357,21 +357,69 @@ pub async fn attributes_of(
 }
 
 /// `GET /datastore/v1/me/audit`: every read and write of the citizen's store, newest first.
-pub async fn audit(State(state): State<AppState>, user: Signed) -> Response {
+pub async fn audit(
+    State(state): State<AppState>,
+    user: Signed,
+    Query(q): Query<AuditQuery>,
+) -> Response {
     if let Err(r) = citizen(&user) {
         return r;
     }
-    match state.db.audit(&user.0.id, AUDIT_LIMIT).await {
-        Ok(rows) => Json(json!({"entries": rows.into_iter().map(|r| json!({
+    let limit = q.limit.unwrap_or(AUDIT_LIMIT).clamp(1, AUDIT_LIMIT);
+    // The cursor `<at ms>.<how many at that ms were shown>`.
+    let before = match q.before.as_deref() {
+        None => None,
+        Some(c) => match c
+            .split_once('.')
+            .and_then(|(a, k)| Some((a.parse::<i64>().ok()?, k.parse::<i64>().ok()?)))
+        {
+            Some(cursor) => Some(cursor),
+            None => {
+                return error(
+                    StatusCode::BAD_REQUEST,
+                    "cursor-invalid",
+                    Text::new(
+                        "Tham số before không hợp lệ.",
+                        "The before parameter is not a cursor of this list.",
+                    ),
+                );
+            }
+        },
+    };
+    match state.db.audit(&user.0.id, before, limit).await {
+        Ok(rows) => {
+            let next = (i64::try_from(rows.len()).unwrap_or(0) == limit)
+                .then(|| rows.last())
+                .flatten()
+                .map(|last| {
+                    // How many of the last `at` this page and the ones before showed.
+                    let here = rows.iter().filter(|r| r.at == last.at).count() as i64;
+                    let earlier = before.filter(|(a, _)| *a == last.at).map_or(0, |(_, k)| k);
+                    format!(
+                        "/datastore/v1/me/audit?limit={limit}&before={}.{}",
+                        last.at,
+                        here + earlier
+                    )
+                });
+            Json(
+                json!({"next": next, "entries": rows.into_iter().map(|r| json!({
             "at": clock::rfc3339(r.at),
             "kind": r.kind,
             "keys": serde_json::from_str::<Value>(&r.keys).unwrap_or(Value::Null),
             "formId": r.form_id,
             "formVersion": r.form_version,
-        })).collect::<Vec<_>>()}))
-        .into_response(),
+        })).collect::<Vec<_>>()}),
+            )
+            .into_response()
+        }
         Err(e) => db_failed(&e),
     }
+}
+
+#[derive(Deserialize)]
+pub struct AuditQuery {
+    before: Option<String>,
+    limit: Option<i64>,
 }
 
 /// One register value of a demo citizen: (source, key, value).

@@ -381,19 +381,22 @@ impl Db {
         Ok(())
     }
 
-    /// The reads of dossier `code`, newest first (at most `limit`), with the readers' names.
+    /// The reads of dossier `code`, newest first (at most `limit`, before the entry id
+    /// `before`), with the readers' names and each entry's id.
     pub async fn access_of(
         &self,
         code: &str,
+        before: Option<i64>,
         limit: i64,
-    ) -> Result<Vec<(AccessRow, Option<String>)>, sqlx::Error> {
+    ) -> Result<Vec<(AccessRow, Option<String>, i64)>, sqlx::Error> {
         read!(self, |pool| {
             let rows = sqlx::query(
-                "SELECT a.at, a.actor_id, a.agency_code, a.action, a.dossier_code, a.object, u.name \
+                "SELECT a.id, a.at, a.actor_id, a.agency_code, a.action, a.dossier_code, a.object, u.name \
                  FROM access_audit a LEFT JOIN users u ON u.id = a.actor_id \
-                 WHERE a.dossier_code = $1 ORDER BY a.id DESC LIMIT $2",
+                 WHERE a.dossier_code = $1 AND ($2 IS NULL OR a.id < $2) ORDER BY a.id DESC LIMIT $3",
             )
             .bind(code)
+            .bind(before)
             .bind(limit)
             .fetch_all(pool)
             .await?;
@@ -409,6 +412,7 @@ impl Db {
                             object: r.try_get("object")?,
                         },
                         r.try_get("name")?,
+                        r.try_get("id")?,
                     ))
                 })
                 .collect()
@@ -1388,13 +1392,28 @@ impl Db {
     }
 
     /// A citizen's audit log, newest first (at most `limit` entries).
-    pub async fn audit(&self, owner: &str, limit: i64) -> Result<Vec<AuditRow>, sqlx::Error> {
+    /// A citizen's data-store log, newest first: `limit` entries from the cursor `(at, skip)`
+    /// (entries at or before `at`, the first `skip` of those at `at` left out: they were on
+    /// the page before).
+    pub async fn audit(
+        &self,
+        owner: &str,
+        before: Option<(i64, i64)>,
+        limit: i64,
+    ) -> Result<Vec<AuditRow>, sqlx::Error> {
+        let (at, skip) = before.map_or((None, 0), |(a, k)| (Some(a), k));
         read!(self, |pool| {
             sqlx::query(
-                "SELECT at, kind, keys, form_id, form_version FROM datastore_audit \
-                 WHERE owner_id = $1 ORDER BY at DESC LIMIT $2",
+                "SELECT at, kind, keys, form_id, form_version FROM ( \
+                   SELECT at, kind, keys, form_id, form_version, \
+                          ROW_NUMBER() OVER (PARTITION BY at ORDER BY kind, keys, form_id, form_version) AS n \
+                   FROM datastore_audit WHERE owner_id = $1 AND ($2 IS NULL OR at <= $2)) e \
+                 WHERE $2 IS NULL OR at < $2 OR n > $3 \
+                 ORDER BY at DESC, kind, keys, form_id, form_version LIMIT $4",
             )
             .bind(owner)
+            .bind(at)
+            .bind(skip)
             .bind(limit)
             .fetch_all(pool)
             .await?

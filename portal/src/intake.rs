@@ -846,24 +846,36 @@ async fn audit_read(
         .map_err(|e| db_failed(&e))
 }
 
-/// `GET /api/v1/dossiers/{code}/access`: who of the agency read the dossier, newest first
-/// (its owner and the agency's officials may see it; at most 500 entries).
+/// `GET /api/v1/dossiers/{code}/access[?before=&limit=]`: who of the agency read the dossier,
+/// newest first (its owner and the agency's officials may see it), in pages of up to 500 with
+/// the address of the next in `next`.
 pub async fn access(
     State(state): State<AppState>,
     user: Signed,
     Path(code): Path<String>,
+    Query(q): Query<AccessQuery>,
 ) -> Response {
     let d = match visible(&state, &user, &code).await {
         Ok(d) => d,
         Err(r) => return r,
     };
-    let rows = match state.db.access_of(&d.code, 500).await {
+    let limit = q.limit.unwrap_or(PAGE_MAX).clamp(1, PAGE_MAX);
+    let rows = match state.db.access_of(&d.code, q.before, limit).await {
         Ok(r) => r,
         Err(e) => return db_failed(&e),
     };
+    let next = (i64::try_from(rows.len()).unwrap_or(0) == limit)
+        .then(|| rows.last().map(|r| r.2))
+        .flatten()
+        .map(|id| {
+            format!(
+                "/api/v1/dossiers/{}/access?limit={limit}&before={id}",
+                d.code
+            )
+        });
     let entries: Vec<Value> = rows
         .into_iter()
-        .map(|(a, name)| {
+        .map(|(a, name, _)| {
             json!({
                 "at": clock::rfc3339(a.at),
                 "actor": {"name": name, "agency": a.agency_code.as_deref().map(|c| agency_json(&state, c))},
@@ -872,7 +884,13 @@ pub async fn access(
             })
         })
         .collect();
-    Json(json!({"code": d.code, "entries": entries})).into_response()
+    Json(json!({"code": d.code, "entries": entries, "next": next})).into_response()
+}
+
+#[derive(Deserialize)]
+pub struct AccessQuery {
+    before: Option<i64>,
+    limit: Option<i64>,
 }
 
 fn form_title(state: &AppState, id: &str) -> Value {

@@ -10,8 +10,62 @@ use serde_json::Value;
 
 on_both!(
     every_dossier_is_reachable_page_by_page,
-    a_dossier_takes_a_bounded_number_of_versions
+    a_dossier_takes_a_bounded_number_of_versions,
+    the_data_log_and_the_access_audit_come_in_pages
 );
+
+/// Review finding M1 (audits capped at 500): the citizen's data-store log and a dossier's access
+/// audit page with `next` until every entry was shown, none twice.
+async fn the_data_log_and_the_access_audit_come_in_pages(b: Backend) {
+    let p = TestPortal::start(b).await;
+    let an = p.token("citizen-an").await;
+    for _ in 0..7 {
+        let a = p
+            .get("/datastore/v1/me/attributes?keys=citizen.fullName", &an)
+            .await;
+        assert_eq!(a.status, StatusCode::OK);
+    }
+    // The log is written by the intake writer: wait until all seven are there.
+    for _ in 0..100 {
+        let all = p.get("/datastore/v1/me/audit", &an).await;
+        if all.json["entries"].as_array().unwrap().len() >= 7 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    let all = p.get("/datastore/v1/me/audit", &an).await.json["entries"].clone();
+    let total = all.as_array().unwrap().len();
+    let mut seen = Vec::new();
+    let mut url = Some("/datastore/v1/me/audit?limit=2".to_owned());
+    while let Some(u) = url {
+        let page = p.get(&u, &an).await;
+        assert_eq!(page.status, StatusCode::OK, "{u}: {}", page.json);
+        seen.extend(page.json["entries"].as_array().unwrap().iter().cloned());
+        url = page.json["next"].as_str().map(str::to_owned);
+        assert!(seen.len() <= total + 2, "paging does not end");
+    }
+    assert_eq!(Value::Array(seen), all, "every entry once, in order");
+
+    let a = p
+        .post("/api/v1/dossiers", &an, Some("p1"), &ct01_as("citizen-an"))
+        .await;
+    let code = a.json["dossierCode"].as_str().unwrap().to_owned();
+    let ha = p.token("official-ha").await;
+    for _ in 0..3 {
+        assert_eq!(
+            p.get(&format!("/api/v1/dossiers/{code}"), &ha).await.status,
+            StatusCode::OK
+        );
+    }
+    let first = p
+        .get(&format!("/api/v1/dossiers/{code}/access?limit=2"), &an)
+        .await;
+    assert_eq!(first.json["entries"].as_array().unwrap().len(), 2);
+    let next = first.json["next"].as_str().unwrap().to_owned();
+    let second = p.get(&next, &an).await;
+    assert_eq!(second.json["entries"].as_array().unwrap().len(), 1);
+    assert!(second.json["next"].is_null());
+}
 
 /// Review finding M1: a dossier is read whole when opened, so its versions are bounded, and an
 /// amendment's attachment names too.
