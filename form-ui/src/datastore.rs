@@ -335,6 +335,8 @@ mod keep {
             entries: Vec<Entry>,
         }
         let log = RwSignal::new(Log::Loading);
+        // The outcome of "delete what I declared": how many values went (`None`: it failed).
+        let erased = RwSignal::new(None::<Option<usize>>);
         leptos::task::spawn_local(async move {
             let entries = match crate::fetch::request("/datastore/v1/me/audit", None).await {
                 Ok(a) if a.status == 200 => serde_json::from_str::<Audit>(&a.body).ok(),
@@ -358,6 +360,27 @@ mod keep {
                 "Mỗi lần cổng đọc hoặc lưu dữ liệu trong kho dữ liệu cá nhân của bạn đều được ghi lại ở đây: khi nào, dữ liệu nào, cho biểu mẫu nào.",
                 "Every time the portal reads or keeps data in your personal data store is listed here: when, which data, for which form.",
             )}</p>
+            <p>
+                <button type="button" class="ef-button ef-button--secondary" data-testid="erase-declared" on:click=move |_| {
+                    let sure = web_sys::window().and_then(|w| w.confirm_with_message(&t(
+                        "Xoá mọi dữ liệu bạn đã tự khai và đồng ý lưu? Dữ liệu từ cơ sở dữ liệu quốc gia không bị xoá.",
+                        "Delete everything you declared and agreed to keep? Data from the national registers is not deleted.",
+                    )).ok()).unwrap_or(false);
+                    if !sure { return; }
+                    leptos::task::spawn_local(async move {
+                        let done = match crate::fetch::delete("/datastore/v1/me/attributes").await {
+                            Ok(a) if a.status == 200 => serde_json::from_str::<serde_json::Value>(&a.body).ok()
+                                .and_then(|v| v["erased"].as_array().map(Vec::len)),
+                            _ => None,
+                        };
+                        erased.set(Some(done));
+                    });
+                }>{move || t("Xoá dữ liệu tôi đã khai", "Delete the data I declared")}</button>
+            </p>
+            {move || erased.get().map(|done| match done {
+                Some(n) => view! { <p class="ef-panel ef-panel--ok" role="status" data-testid="erase-outcome">{format!("{} {n}", t("Số mục đã xoá:", "Values deleted:"))}</p> }.into_any(),
+                None => view! { <p class="ef-panel ef-panel--warn" role="alert">{t("Không xoá được; vui lòng thử lại.", "Nothing could be deleted; please try again.")}</p> }.into_any(),
+            })}
             {move || match log.get() {
                 Log::Loading => view! { <p class="ef-hint" aria-live="polite">{Ui::Loading.get(lang.get())}</p> }.into_any(),
                 Log::Failed => view! { <p class="ef-panel ef-panel--warn" role="alert">{t("Không tải được nhật ký.", "The log could not be loaded.")}</p> }.into_any(),
@@ -379,6 +402,7 @@ mod keep {
                                         "read" => Text::new("Đọc để điền sẵn biểu mẫu", "Read to fill in a form"),
                                         "write" => Text::new("Lưu theo sự đồng ý của bạn", "Kept with your consent"),
                                         "report" => Text::new("Bạn báo sai sót", "You reported a mistake"),
+                                        "erase" => Text::new("Bạn xoá dữ liệu đã khai", "You deleted what you declared"),
                                         other => Text::new(other.to_owned(), other.to_owned()),
                                     };
                                     let keys = e.keys.iter().map(|k| CATALOGUE.get(k).map_or_else(|| k.clone(), |c| c.meaning.get(lang_now).to_owned())).collect::<Vec<_>>().join(", ");

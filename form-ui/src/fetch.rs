@@ -47,6 +47,12 @@ pub async fn post_json(url: &str, body: &str, headers: &[(&str, &str)]) -> Resul
     send(url, "POST", &wasm_bindgen::JsValue::from_str(body), &all).await
 }
 
+/// DELETEs `url` (no body).
+#[cfg(feature = "app")]
+pub async fn delete(url: &str) -> Result<Answer, String> {
+    send(url, "DELETE", &wasm_bindgen::JsValue::UNDEFINED, &[]).await
+}
+
 /// PUTs a JSON body.
 pub async fn put_json(url: &str, body: &str) -> Result<Answer, String> {
     send(

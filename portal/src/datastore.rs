@@ -416,6 +416,43 @@ pub async fn audit(
     }
 }
 
+/// `DELETE /datastore/v1/me/attributes[?keys=a,b]`: the citizen withdraws their consent and
+/// erases what they declared under those keys (everything they declared without `keys`);
+/// values from registers and the identity provider are not theirs to erase and stay. 200
+/// `{erased: [keys]}`; the erasure is in their data log (`kind: erase`).
+pub async fn erase(
+    State(state): State<AppState>,
+    user: Signed,
+    Query(q): Query<ReadQuery>,
+) -> Response {
+    if let Err(r) = citizen(&user) {
+        return r;
+    }
+    if let Err(r) = state
+        .limits
+        .check(crate::limits::Kind::Datastore, &user.0.id)
+    {
+        return r;
+    }
+    let keys: Vec<String> = q
+        .keys
+        .as_deref()
+        .unwrap_or("")
+        .split(',')
+        .map(str::trim)
+        .filter(|k| !k.is_empty())
+        .map(str::to_owned)
+        .collect();
+    match state
+        .db
+        .erase_declared(&user.0.id, &keys, clock::now_ms())
+        .await
+    {
+        Ok(erased) => Json(json!({"erased": erased})).into_response(),
+        Err(e) => db_failed(&e),
+    }
+}
+
 #[derive(Deserialize)]
 pub struct AuditQuery {
     before: Option<String>,

@@ -1272,6 +1272,52 @@ impl Db {
         Ok(())
     }
 
+    /// Erases what the citizen declared under `keys` (every declared value when `keys` is
+    /// empty) — verified register values stay — and logs the erasure, in one transaction. The
+    /// keys erased.
+    pub async fn erase_declared(
+        &self,
+        owner: &str,
+        keys: &[String],
+        now: i64,
+    ) -> Result<Vec<String>, sqlx::Error> {
+        let erased = write_tx!(self, |tx| {
+            let rows = sqlx::query(
+                "SELECT key FROM attributes WHERE owner_id = $1 AND verified = 0 ORDER BY key",
+            )
+            .bind(owner)
+            .fetch_all(&mut *tx)
+            .await?;
+            let mut erased = Vec::new();
+            for r in &rows {
+                let key: String = r.try_get("key")?;
+                if keys.is_empty() || keys.contains(&key) {
+                    sqlx::query(
+                        "DELETE FROM attributes WHERE owner_id = $1 AND key = $2 AND verified = 0",
+                    )
+                    .bind(owner)
+                    .bind(&key)
+                    .execute(&mut *tx)
+                    .await?;
+                    erased.push(key);
+                }
+            }
+            if !erased.is_empty() {
+                sqlx::query(
+                    "INSERT INTO datastore_audit (owner_id, at, kind, keys, form_id, form_version) \
+                     VALUES ($1, $2, 'erase', $3, NULL, NULL)",
+                )
+                .bind(owner)
+                .bind(now)
+                .bind(serde_json::to_string(&erased).unwrap_or_default())
+                .execute(&mut *tx)
+                .await?;
+            }
+            erased
+        });
+        Ok(erased)
+    }
+
     /// Stores a value a source vouches for (the identity provider at sign-in): it replaces what
     /// the store held under that key, unless the value is the same.
     pub async fn put_verified_attribute(

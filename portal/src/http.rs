@@ -376,6 +376,7 @@ pub fn router(state: AppState) -> Router {
             "/datastore/v1/me/attributes",
             get(datastore::read)
                 .put(datastore::write)
+                .delete(datastore::erase)
                 .layer(DefaultBodyLimit::max(datastore::MAX_BODY)),
         )
         .route("/datastore/v1/me/audit", get(datastore::audit))

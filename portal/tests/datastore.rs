@@ -162,6 +162,58 @@ async fn declared_values_need_consent_and_the_catalogue(b: Backend) {
         .map(|e| e["kind"].as_str().unwrap().to_owned())
         .collect();
     assert!(kinds.contains(&"write".to_owned()), "{kinds:?}");
+
+    // Review finding H6 (no erasure, no consent withdrawal): the citizen erases what they
+    // declared — one key, then the rest; verified register values stay; the log says so.
+    let erase = |query: &'static str| {
+        let (p, an) = (&p, an.clone());
+        async move {
+            p.call(
+                "DELETE",
+                &format!("/datastore/v1/me/attributes{query}"),
+                Some(&an),
+                &[],
+                None,
+            )
+            .await
+        }
+    };
+    let a = erase("?keys=citizen.email,citizen.fullName").await;
+    assert_eq!(a.status, StatusCode::OK, "{}", a.json);
+    assert_eq!(a.json["erased"], json!(["citizen.email"]));
+    let read = p
+        .get(
+            "/datastore/v1/me/attributes?keys=citizen.phone,citizen.email,citizen.fullName",
+            &an,
+        )
+        .await;
+    assert!(
+        read.json["attributes"]["citizen.email"].is_null(),
+        "{}",
+        read.json
+    );
+    assert_eq!(
+        read.json["attributes"]["citizen.phone"]["value"],
+        "0912 345 678"
+    );
+    assert_eq!(
+        read.json["attributes"]["citizen.fullName"]["verified"],
+        true
+    );
+    let a = erase("").await;
+    assert_eq!(a.json["erased"], json!(["citizen.phone"]));
+    assert_eq!(erase("").await.json["erased"], json!([]));
+    let kinds: Vec<String> = p.get("/datastore/v1/me/audit", &an).await.json["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["kind"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(
+        kinds.iter().filter(|k| *k == "erase").count(),
+        2,
+        "{kinds:?}"
+    );
 }
 
 async fn each_citizen_reaches_only_their_own_store(b: Backend) {

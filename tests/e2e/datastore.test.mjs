@@ -95,6 +95,21 @@ test("only once: CT01 filled and locked from the register, phone and e-mail kept
   assert.deepEqual(await axe(page), []);
   await page.screenshot({ path: shot("datastore-data-log"), fullPage: true });
 
+  // The citizen deletes what they declared (consent withdrawn): the phone and e-mail go, the
+  // register's values stay, and the log says so.
+  page.once("dialog", (d) => d.accept());
+  await page.click("[data-testid=erase-declared]");
+  await page.locator("[data-testid=erase-outcome]").waitFor();
+  assert.match(await page.textContent("[data-testid=erase-outcome]"), /Values deleted: [1-9]/);
+  const left = await page.evaluate(async () =>
+    (await (await fetch("/datastore/v1/me/attributes?keys=citizen.phone,citizen.email,citizen.fullName")).json()).attributes);
+  assert.equal(left["citizen.phone"], undefined, JSON.stringify(left));
+  assert.equal(left["citizen.email"], undefined, JSON.stringify(left));
+  assert.equal(left["citizen.fullName"].verified, true);
+  await page.reload();
+  await page.locator("[data-testid=data-log] tr[data-kind=erase]").waitFor();
+  assert.deepEqual(await axe(page), []);
+
   // The runtime never logs attribute values.
   const values = ["Nguyễn Văn An", "001090012345", "Trần Thị Mai", example.applicant.phone, example.applicant.email];
   assert.deepEqual(page.console.filter((m) => values.some((v) => m.includes(v))), []);
