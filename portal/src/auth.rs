@@ -264,6 +264,7 @@ pub fn local_path(next: Option<&str>) -> String {
     match next {
         Some(p)
             if p.starts_with('/')
+                && p.len() <= 2048
                 && !p.starts_with("//")
                 && !p.contains('\\')
                 && !p.chars().any(char::is_control) =>

@@ -4,15 +4,16 @@
 //! every state-changing request (not GET, HEAD or OPTIONS)
 //! - whose `Sec-Fetch-Site` is present and neither `same-origin` nor `none` → 403;
 //! - whose `Origin` is present and not one the portal serves → 403: its `--public-url`, the
-//!   host portals of `--allowed-origin` (embedding through their own reverse proxy), the
-//!   request's own host, and in development mode any loopback origin;
+//!   host portals of `--allowed-origin` (embedding through their own reverse proxy), and in
+//!   development mode any loopback origin (never the request's own `Host`, which DNS rebinding
+//!   makes the attacker's);
 //! - whose body is not declared `application/json` → 415 (a `<form enctype="text/plain">` cannot
 //!   send one), except file uploads (their media type) and the development routes (HTML forms).
 
 use crate::http::{AppState, error};
 use axum::body::HttpBody;
 use axum::extract::{Request, State};
-use axum::http::{HeaderMap, Method, StatusCode, header};
+use axum::http::{Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::Response;
 use form_core::Text;
@@ -33,7 +34,7 @@ pub async fn guard(State(state): State<AppState>, req: Request, next: Next) -> R
         return refused();
     }
     if let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok())
-        && !origin_allowed(&state, headers, origin)
+        && !origin_allowed(&state, origin)
     {
         tracing::warn!(origin, path = %req.uri().path(), "a request from another origin was refused");
         return refused();
@@ -60,7 +61,8 @@ pub async fn guard(State(state): State<AppState>, req: Request, next: Next) -> R
 }
 
 /// Whether `origin` (`scheme://host[:port]`) is one the portal serves.
-fn origin_allowed(state: &AppState, headers: &HeaderMap, origin: &str) -> bool {
+/// Only configured names count: the request's own `Host` is the attacker's under DNS rebinding.
+fn origin_allowed(state: &AppState, origin: &str) -> bool {
     let Ok(url) = reqwest::Url::parse(origin) else {
         return false;
     };
@@ -68,15 +70,6 @@ fn origin_allowed(state: &AppState, headers: &HeaderMap, origin: &str) -> bool {
     if state.config.public_url.as_deref().is_some_and(own)
         || state.config.allowed_origins.iter().any(|o| own(o))
     {
-        return true;
-    }
-    // The request's own host (no proxy in between, or one that keeps `Host`).
-    let host = headers.get(header::HOST).and_then(|v| v.to_str().ok());
-    let authority = url.host_str().map(|h| match url.port() {
-        Some(p) => format!("{h}:{p}"),
-        None => h.to_owned(),
-    });
-    if host.is_some() && host == authority.as_deref() {
         return true;
     }
     state.config.dev

@@ -434,6 +434,23 @@ impl Db {
             .bind(o.added_at)
             .execute(&mut *tx)
             .await?;
+            // Moved or renamed: the user row follows now, and their sessions end (they sign in
+            // again into the new agency).
+            sqlx::query(
+                "UPDATE users SET agency_code = $2, name = $3 WHERE personal_id = $1 AND role = 'official'",
+            )
+            .bind(&o.personal_id)
+            .bind(&o.agency_code)
+            .bind(&o.name)
+            .execute(&mut *tx)
+            .await?;
+            sqlx::query(
+                "DELETE FROM sessions WHERE user_id IN \
+                 (SELECT id FROM users WHERE personal_id = $1 AND role = 'official')",
+            )
+            .bind(&o.personal_id)
+            .execute(&mut *tx)
+            .await?;
         });
         Ok(())
     }
@@ -573,18 +590,15 @@ impl Db {
 
     /// Takes a sign-in in flight: it can be finished once only.
     pub async fn take_login(&self, state_hash: &str) -> Result<Option<LoginRow>, sqlx::Error> {
+        // One statement: two callbacks at once cannot both take it.
         let login = write_tx!(self, |tx| {
             let row = sqlx::query(
-                "SELECT state_hash, verifier, nonce, next_path, created_at FROM oidc_logins \
-                 WHERE state_hash = $1",
+                "DELETE FROM oidc_logins WHERE state_hash = $1 \
+                 RETURNING state_hash, verifier, nonce, next_path, created_at",
             )
             .bind(state_hash)
             .fetch_optional(&mut *tx)
             .await?;
-            sqlx::query("DELETE FROM oidc_logins WHERE state_hash = $1")
-                .bind(state_hash)
-                .execute(&mut *tx)
-                .await?;
             row.map(|r| LoginRow::from_row(&r)).transpose()?
         });
         Ok(login)
@@ -1518,7 +1532,7 @@ impl Db {
     pub async fn unattached_of(&self, user: &str) -> Result<(i64, i64), sqlx::Error> {
         read!(self, |pool| {
             let row = sqlx::query(
-                "SELECT COUNT(*) AS n, COALESCE(SUM(b.size), 0) AS bytes FROM blob_owners o \
+                "SELECT COUNT(*) AS n, CAST(COALESCE(SUM(b.size), 0) AS BIGINT) AS bytes FROM blob_owners o \
                  JOIN blobs b ON b.sha256 = o.sha256 WHERE o.user_id = $1 \
                  AND NOT EXISTS (SELECT 1 FROM dossier_blobs d WHERE d.sha256 = o.sha256)",
             )
@@ -1534,7 +1548,7 @@ impl Db {
     pub async fn collect_garbage(&self, before: i64) -> Result<(u64, i64), sqlx::Error> {
         let gone = write_tx!(self, |tx| {
             let row = sqlx::query(
-                "SELECT COUNT(*) AS n, COALESCE(SUM(size), 0) AS bytes FROM blobs b \
+                "SELECT COUNT(*) AS n, CAST(COALESCE(SUM(size), 0) AS BIGINT) AS bytes FROM blobs b \
                  WHERE b.created_at < $1 \
                  AND NOT EXISTS (SELECT 1 FROM dossier_blobs d WHERE d.sha256 = b.sha256)",
             )

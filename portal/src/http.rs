@@ -797,19 +797,27 @@ pub fn client_address(
         return "local".into();
     };
     let trusted = |ip: &std::net::IpAddr| state.config.trusted_proxies.contains(ip);
-    if !trusted(&peer) {
-        return peer.to_string();
+    let ip = if trusted(&peer) {
+        headers
+            .get_all("x-forwarded-for")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .filter_map(|a| a.trim().parse::<std::net::IpAddr>().ok())
+            .rev()
+            .find(|ip| !trusted(ip))
+            .unwrap_or(peer)
+    } else {
+        peer
+    };
+    // An IPv6 client holds a whole /64: count it as one.
+    match ip {
+        std::net::IpAddr::V6(v6) if v6.to_ipv4_mapped().is_none() => {
+            let s = v6.segments();
+            format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
+        }
+        other => other.to_string(),
     }
-    headers
-        .get_all("x-forwarded-for")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(','))
-        .filter_map(|a| a.trim().parse::<std::net::IpAddr>().ok())
-        .rev()
-        .find(|ip| !trusted(ip))
-        .unwrap_or(peer)
-        .to_string()
 }
 
 /// 413 when `data` has more than [`MAX_VALUES`] JSON values (it bounds the work of one check).

@@ -32,16 +32,19 @@ pub enum Kind {
     Datastore,
     /// The anonymous check API, per client address.
     Check,
+    /// Sign-ins started and finished (`/auth/login`, `/auth/callback`), per client address.
+    Login,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 6] = [
+    pub const ALL: [Kind; 7] = [
         Kind::Submit,
         Kind::Amend,
         Kind::Upload,
         Kind::Sign,
         Kind::Datastore,
         Kind::Check,
+        Kind::Login,
     ];
 
     pub fn name(self) -> &'static str {
@@ -52,6 +55,7 @@ impl Kind {
             Kind::Sign => "sign",
             Kind::Datastore => "datastore",
             Kind::Check => "check",
+            Kind::Login => "login",
         }
     }
 
@@ -64,6 +68,7 @@ impl Kind {
             Kind::Sign => (30, HOUR),
             Kind::Datastore => (120, MINUTE),
             Kind::Check => (60, MINUTE),
+            Kind::Login => (30, MINUTE),
         };
         Rate { count, period }
     }

@@ -42,6 +42,8 @@ const IAT_AHEAD_S: i64 = 120;
 const IAT_MAX_AGE_S: i64 = 10 * 60;
 /// Discovery (with the JWKS) is fetched again at most this often for unknown key ids.
 const REDISCOVER_AFTER: Duration = Duration::from_secs(30);
+/// …and in any case when older than this (a key the provider withdrew stops being trusted).
+const DISCOVERY_LIFETIME: Duration = Duration::from_secs(3600);
 
 /// Which claims carry what eform needs.
 #[derive(Clone, Debug)]
@@ -76,7 +78,7 @@ pub struct Settings {
     /// From `EFORM_OIDC_CLIENT_SECRET` only.
     pub client_secret: String,
     pub claims: ClaimNames,
-    /// The `acr` values that let a citizen in (empty: any). Officials are not held to it.
+    /// The `acr` values that let anyone in (officials too); production needs at least one.
     pub citizen_acr: Vec<String>,
     /// Scopes asked for besides `openid`.
     pub scopes: Vec<String>,
@@ -110,6 +112,12 @@ impl Settings {
         }
         if self.client_secret.is_empty() {
             out.push("no client secret: set EFORM_OIDC_CLIENT_SECRET".to_owned());
+        }
+        if self.citizen_acr.is_empty() {
+            out.push(
+                "no assurance level: give --oidc-citizen-acr (the acr value of the level dossiers need, e.g. VNeID level 2)"
+                    .to_owned(),
+            );
         }
         out
     }
@@ -175,6 +183,7 @@ type OidcClient = Client<
 struct Discovered {
     client: OidcClient,
     end_session: Option<EndSessionUrl>,
+    at: Instant,
 }
 
 /// Why a sign-in did not finish.
@@ -257,11 +266,16 @@ impl Oidc {
     /// at most once per [`REDISCOVER_AFTER`], so that tokens naming made-up keys cannot make the
     /// portal hammer the provider.
     async fn provider(&self, fresh: bool) -> Result<Arc<Discovered>, Failure> {
-        if !fresh && let Some(d) = self.discovered.read().await.as_ref() {
+        if !fresh
+            && let Some(d) = self.discovered.read().await.as_ref()
+            && d.at.elapsed() < DISCOVERY_LIFETIME
+        {
             return Ok(d.clone());
         }
         let mut slot = self.discovered.write().await;
-        if let Some(d) = slot.as_ref() {
+        if let Some(d) = slot.as_ref()
+            && d.at.elapsed() < DISCOVERY_LIFETIME
+        {
             let mut last = self
                 .refreshed
                 .lock()
@@ -277,10 +291,16 @@ impl Oidc {
         let metadata = ProviderMetadataWithLogout::discover_async(issuer, &self.http)
             .await
             .map_err(|e| Failure::Unavailable(format!("discovery: {}", chain(&e))))?;
+        let end_session_url = metadata
+            .additional_metadata()
+            .end_session_endpoint
+            .as_ref()
+            .map(|u| u.as_str().to_owned());
         for url in [
             Some(metadata.authorization_endpoint().as_str()),
             metadata.token_endpoint().map(|u| u.as_str()),
             Some(metadata.jwks_uri().as_str()),
+            end_session_url.as_deref(),
         ]
         .into_iter()
         .flatten()
@@ -301,6 +321,7 @@ impl Oidc {
         let d = Arc::new(Discovered {
             client,
             end_session,
+            at: Instant::now(),
         });
         *slot = Some(d.clone());
         Ok(d)
@@ -493,11 +514,11 @@ mod tests {
             client_id: "eform".into(),
             client_secret: "hunter2".into(),
             claims: ClaimNames::default(),
-            citizen_acr: vec![],
+            citizen_acr: vec!["urn:vneid:loa:2".into()],
             scopes: vec![],
         };
         assert!(!format!("{s:?}").contains("hunter2"));
-        assert!(s.problems().is_empty());
+        assert!(s.problems().is_empty(), "{:?}", s.problems());
         let bad = Settings {
             issuer: "http://sso.example".into(),
             client_secret: String::new(),

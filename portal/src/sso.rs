@@ -2,8 +2,9 @@
 //! provider, `GET /auth/callback` takes it back, verifies (through [`crate::oidc`]) and opens a
 //! session. Who the person is here comes from the claims:
 //! - an **official** provisioned with `eform officials add`, by personal ID number (user id
-//!   `official:<number>`), or when the role claim says `official` and the agency claim names an
-//!   agency of the directory (user id `official:<subject>`);
+//!   `official:pid:<number>`), or when the role claim says `official` and the agency claim names
+//!   an agency of the directory (user id `official:sub:<subject>`); everyone at an accepted
+//!   assurance level (`acr`);
 //! - otherwise a **citizen**, matched by personal ID number (12 digits; user id
 //!   `citizen:<number>` at the first sign-in), when the assurance level (`acr`) is one the
 //!   portal accepts. The name and ID number the provider vouches for are kept in the citizen's
@@ -41,8 +42,17 @@ fn lang_of(q: Option<&str>) -> Lang {
 
 /// `GET /auth/login?next=<path>`: to the provider, with a new `state`, `nonce` and PKCE
 /// challenge; `state` goes into a short-lived cookie as well.
-pub async fn login(State(state): State<AppState>, Query(q): Query<LoginQuery>) -> Response {
+pub async fn login(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    extensions: axum::http::Extensions,
+    Query(q): Query<LoginQuery>,
+) -> Response {
     let lang = lang_of(q.lang.as_deref());
+    let client = crate::http::client_address(&state, &headers, &extensions);
+    if let Err(r) = state.limits.check(crate::limits::Kind::Login, &client) {
+        return r;
+    }
     let Some(oidc) = state.oidc.clone() else {
         return refusal(&state, lang, StatusCode::NOT_FOUND, not_configured());
     };
@@ -89,9 +99,14 @@ pub struct CallbackQuery {
 pub async fn callback(
     State(state): State<AppState>,
     headers: HeaderMap,
+    extensions: axum::http::Extensions,
     Query(q): Query<CallbackQuery>,
 ) -> Response {
     let lang = Lang::Vi;
+    let client = crate::http::client_address(&state, &headers, &extensions);
+    if let Err(r) = state.limits.check(crate::limits::Kind::Login, &client) {
+        return r;
+    }
     let Some(oidc) = state.oidc.clone() else {
         return refusal(&state, lang, StatusCode::NOT_FOUND, not_configured());
     };
@@ -224,6 +239,15 @@ async fn user_of(
     id: &Identity,
 ) -> Result<UserRow, Failure> {
     let name = id.name.clone().unwrap_or_default();
+    // The assurance level, for everyone (officials see other people's data).
+    let wanted = &settings.citizen_acr;
+    if !wanted.is_empty() && !id.acr.as_ref().is_some_and(|a| wanted.contains(a)) {
+        tracing::info!(subject = %id.subject, acr = ?id.acr, "assurance level too low");
+        return Err(Failure::NotAllowed(Text::new(
+            "Dịch vụ này cần tài khoản định danh điện tử mức độ 2. Vui lòng nâng cấp tài khoản VNeID rồi đăng nhập lại.",
+            "This service needs a level-2 electronic identity account. Please upgrade your VNeID account, then sign in again.",
+        )));
+    }
     // An official an administrator provisioned (`eform officials add`), by personal ID number.
     if let Some(pid) = id.personal_id.as_deref() {
         let provisioned = state
@@ -233,7 +257,7 @@ async fn user_of(
             .map_err(|e| Failure::Unavailable(format!("reading officials: {e}")))?;
         if let Some(o) = provisioned {
             return Ok(UserRow {
-                id: format!("official:{}", o.personal_id),
+                id: format!("official:pid:{}", o.personal_id),
                 role: "official".into(),
                 name: o.name,
                 agency_code: Some(o.agency_code),
@@ -250,7 +274,7 @@ async fn user_of(
             )));
         };
         return Ok(UserRow {
-            id: format!("official:{}", id.subject),
+            id: format!("official:sub:{}", id.subject),
             role: "official".into(),
             name: if name.is_empty() {
                 agency.clone()
@@ -272,14 +296,6 @@ async fn user_of(
             "The identity provider did not give your personal ID number, so you cannot file dossiers.",
         )));
     };
-    let wanted = &settings.citizen_acr;
-    if !wanted.is_empty() && !id.acr.as_ref().is_some_and(|a| wanted.contains(a)) {
-        tracing::info!(subject = %id.subject, acr = ?id.acr, "assurance level too low");
-        return Err(Failure::NotAllowed(Text::new(
-            "Dịch vụ này cần tài khoản định danh điện tử mức độ 2. Vui lòng nâng cấp tài khoản VNeID rồi đăng nhập lại.",
-            "This service needs a level-2 electronic identity account. Please upgrade your VNeID account, then sign in again.",
-        )));
-    }
     let existing = state
         .db
         .citizen_by_personal_id(&pid)

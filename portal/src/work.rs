@@ -6,7 +6,8 @@
 //! [`cpu`] waits for one of [`permits`] slots (twice the cores), runs the work on the blocking
 //! pool, and answers 503 `busy` with `Retry-After` when no slot frees up or the work does not end
 //! within its deadline. Work past its deadline cannot be stopped; it keeps its slot until it ends,
-//! so a flood of slow requests fills the slots and is then refused at once rather than queued.
+//! so a flood of slow requests fills the slots, and what comes after waits at most its deadline
+//! for one, then is refused.
 
 use crate::http::error;
 use axum::http::{HeaderValue, StatusCode, header};

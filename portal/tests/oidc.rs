@@ -347,7 +347,7 @@ async fn who_may_sign_in(b: Backend) {
     let mut ha = Browser::new();
     assert_eq!(ha.sign_in(&public, "ha").await.status, StatusCode::OK);
     let (_, me) = ha.json(&format!("{public}/api/v1/me")).await;
-    assert_eq!(me["id"], "official:ha", "{me}");
+    assert_eq!(me["id"], "official:sub:ha", "{me}");
     assert_eq!(me["role"], "official");
     assert_eq!(me["agency"]["code"], "000.00.18.H56");
     assert_eq!(me["agency"]["name"]["en"], "Ward A police");
@@ -383,7 +383,7 @@ async fn who_may_sign_in(b: Backend) {
     let mut binh = Browser::new();
     assert_eq!(binh.sign_in(&public, "binh").await.status, StatusCode::OK);
     let (_, me) = binh.json(&format!("{public}/api/v1/me")).await;
-    assert_eq!(me["id"], "official:056185004321", "{me}");
+    assert_eq!(me["id"], "official:pid:056185004321", "{me}");
     assert_eq!(me["agency"]["code"], "000.00.20.H56");
     // Removed: the official's session ends at once; signing in again makes a citizen.
     assert!(p.state.db.remove_official("056185004321").await.unwrap());

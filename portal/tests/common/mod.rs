@@ -94,7 +94,7 @@ pub fn production_config(dir: &std::path::Path, issuer: &str) -> Config {
             client_id: "eform".into(),
             client_secret: "test-secret".into(),
             claims: portal::oidc::ClaimNames::default(),
-            citizen_acr: Vec::new(),
+            citizen_acr: vec!["urn:vneid:loa:2".into()],
             scopes: vec!["profile".into()],
         }),
         ..Config::default()
