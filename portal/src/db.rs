@@ -1528,6 +1528,25 @@ impl Db {
         Ok(())
     }
 
+    /// The dossiers of `agency` that refer to the file `sha256` (for the access audit).
+    pub async fn dossiers_with_blob(
+        &self,
+        sha256: &str,
+        agency: &str,
+    ) -> Result<Vec<String>, sqlx::Error> {
+        read!(self, |pool| {
+            let rows = sqlx::query(
+                "SELECT d.code FROM dossier_blobs b JOIN dossiers d ON d.code = b.code \
+                 WHERE b.sha256 = $1 AND d.agency_code = $2 ORDER BY d.code",
+            )
+            .bind(sha256)
+            .bind(agency)
+            .fetch_all(pool)
+            .await?;
+            rows.iter().map(|r| r.try_get("code")).collect()
+        })
+    }
+
     /// What `user` uploaded that no dossier refers to yet: (files, bytes).
     pub async fn unattached_of(&self, user: &str) -> Result<(i64, i64), sqlx::Error> {
         read!(self, |pool| {

@@ -1584,9 +1584,25 @@ pub async fn download_file(
     };
     match state.db.readable_blob(&sha, &user.0.id, agency).await {
         Ok(Some((blob, content))) => {
-            if let Err(r) = audit_read(&state, &user, "attachment", None, Some(&blob.sha256)).await
-            {
-                return r;
+            // An official's read is recorded under each of their agency's dossiers that holds
+            // the file, so that its citizen sees it in the dossier's access log.
+            if let Some(agency) = agency {
+                let codes = match state.db.dossiers_with_blob(&blob.sha256, agency).await {
+                    Ok(c) => c,
+                    Err(e) => return db_failed(&e),
+                };
+                let codes: Vec<Option<&str>> = if codes.is_empty() {
+                    vec![None]
+                } else {
+                    codes.iter().map(|c| Some(c.as_str())).collect()
+                };
+                for code in codes {
+                    if let Err(r) =
+                        audit_read(&state, &user, "attachment", code, Some(&blob.sha256)).await
+                    {
+                        return r;
+                    }
+                }
             }
             (
                 [

@@ -44,14 +44,44 @@ async fn officials_reads_are_recorded_and_cannot_be_changed(b: Backend) {
         .get(&format!("/api/v1/dossiers/{code}/download"), &ha)
         .await;
     assert_eq!(download.status, StatusCode::OK);
+    // The official's reading of a result document they attached shows under the dossier.
+    let pdf = p
+        .call(
+            "POST",
+            "/api/v1/attachments?name=kq.pdf",
+            Some(&ha),
+            &[("content-type", "application/pdf")],
+            Some(common::PDF.to_vec()),
+        )
+        .await;
+    assert_eq!(pdf.status, StatusCode::CREATED, "{}", pdf.json);
+    let sha = pdf.json["sha256"].as_str().unwrap().to_owned();
+    let result = p
+        .post(
+            &format!("/api/v1/dossiers/{code}/status"),
+            &ha,
+            None,
+            &serde_json::json!({"status": "result-issued", "message": "Kết quả", "result": {"sha256": sha, "name": "kq.pdf"}}),
+        )
+        .await;
+    assert_eq!(result.status, StatusCode::OK, "{}", result.json);
+    assert_eq!(
+        p.get(&format!("/api/v1/attachments/{sha}"), &ha)
+            .await
+            .status,
+        StatusCode::OK
+    );
     let seen = p.get(&access, &an).await;
     assert_eq!(seen.status, StatusCode::OK);
-    let entries = seen.json["entries"].as_array().unwrap().clone();
+    let mut entries = seen.json["entries"].as_array().unwrap().clone();
+    assert_eq!(entries.remove(0)["action"], "attachment", "{}", seen.json);
+    let seen = serde_json::json!({"entries": entries});
+    let entries = seen["entries"].as_array().unwrap().clone();
     let actions: Vec<&str> = entries
         .iter()
         .map(|e| e["action"].as_str().unwrap())
         .collect();
-    assert_eq!(actions, ["download", "read"], "{}", seen.json);
+    assert_eq!(actions, ["download", "read"], "{seen}");
     assert_eq!(entries[0]["actor"]["name"], "Phạm Thu Hà");
     assert_eq!(entries[0]["actor"]["agency"]["code"], "000.00.18.H56");
     // The agency's official sees it too; another citizen or agency does not.
@@ -80,6 +110,6 @@ async fn officials_reads_are_recorded_and_cannot_be_changed(b: Backend) {
             .as_array()
             .unwrap()
             .len(),
-        2
+        3
     );
 }
