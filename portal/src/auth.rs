@@ -135,6 +135,11 @@ pub fn token_of(headers: &HeaderMap, dev: bool) -> Option<String> {
             .map(|t| t.trim().to_owned())
             .filter(|t| !t.is_empty());
     }
+    cookie(headers, name).filter(|t| !t.is_empty())
+}
+
+/// The value of the first cookie `name` the request carries.
+pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
     headers
         .get_all(header::COOKIE)
         .iter()
@@ -143,7 +148,6 @@ pub fn token_of(headers: &HeaderMap, dev: bool) -> Option<String> {
         .filter_map(|kv| kv.trim().split_once('='))
         .find(|(k, _)| *k == name)
         .map(|(_, v)| v.to_owned())
-        .filter(|t| !t.is_empty())
 }
 
 /// The user of the session `token`, if it is open: not expired, and for officials used within

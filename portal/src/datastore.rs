@@ -374,16 +374,7 @@ pub async fn audit(
             .and_then(|(a, k)| Some((a.parse::<i64>().ok()?, k.parse::<i64>().ok()?)))
         {
             Some(cursor) => Some(cursor),
-            None => {
-                return error(
-                    StatusCode::BAD_REQUEST,
-                    "cursor-invalid",
-                    Text::new(
-                        "Tham số before không hợp lệ.",
-                        "The before parameter is not a cursor of this list.",
-                    ),
-                );
-            }
+            None => return crate::http::cursor_invalid(),
         },
     };
     match state.db.audit(&user.0.id, before, limit).await {

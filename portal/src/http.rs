@@ -510,6 +510,18 @@ async fn ready(State(state): State<AppState>) -> Response {
     }
 }
 
+/// 400 `cursor-invalid`: a list's `before` that is not one of its cursors.
+pub fn cursor_invalid() -> Response {
+    error(
+        StatusCode::BAD_REQUEST,
+        "cursor-invalid",
+        Text::new(
+            "Tham số before không hợp lệ.",
+            "The before parameter is not a cursor of this list.",
+        ),
+    )
+}
+
 /// A 500 that says nothing of the cause (it is logged).
 pub fn internal() -> Response {
     error(

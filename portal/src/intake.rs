@@ -950,16 +950,7 @@ pub async fn list(
             .and_then(|(at, code)| Some((at.parse::<i64>().ok()?, code)))
         {
             Some(cursor) => Some(cursor),
-            None => {
-                return error(
-                    StatusCode::BAD_REQUEST,
-                    "cursor-invalid",
-                    Text::new(
-                        "Tham số before không hợp lệ.",
-                        "The before parameter is not a cursor of this list.",
-                    ),
-                );
-            }
+            None => return crate::http::cursor_invalid(),
         },
     };
     let rows = if user.is_official() {

@@ -333,14 +333,7 @@ async fn keep_verified(state: &AppState, user: &UserRow, id: &Identity) -> Resul
 }
 
 fn login_cookie(headers: &HeaderMap) -> Option<String> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|kv| kv.trim().split_once('='))
-        .find(|(k, _)| *k == LOGIN_COOKIE)
-        .map(|(_, v)| v.to_owned())
+    crate::auth::cookie(headers, LOGIN_COOKIE)
 }
 
 fn not_configured() -> Text {
