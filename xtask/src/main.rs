@@ -123,7 +123,7 @@ fn take_flag(args: &[String], name: &str) -> Result<Option<String>> {
 }
 
 /// `cargo xtask bench core`: form-core's criterion benchmarks; `bench browser`: the peers
-/// harness (figures in the README).
+/// harness (figures in docs/benchmarks.md).
 fn bench(root: &Path, args: &[String]) -> Result<()> {
     match args.first().map(String::as_str) {
         Some(which @ ("core" | "sign")) => {
