@@ -24,7 +24,7 @@ const FIELDS = Number(opt("--fields", 300));
 const RUNS = Number(opt("--runs", 40));
 const JSON_OUT = opt("--json", null);
 // --profile KIND: a CPU profile of that kind's measurements; the functions taking most time
-// (self time) are printed (a build with names: see docs/benchmarks.md).
+// (self time) are printed (a build with names: see docs/builder.md).
 const PROFILE = opt("--profile", null);
 // --trace KIND: the browser's own work (style, layout, paint, …) during that kind's
 // measurements, by event, from a Chrome trace.
