@@ -35,7 +35,7 @@ macro_rules! dossier_select {
     ($rest:literal $(,)?) => {
         concat!(
             "SELECT code, owner_id, agency_code, form_id, form_version, received_at, status, ",
-            "status_at, versions, events, results, rated FROM dossiers ",
+            "status_at, versions, events, results, rated, erased_at FROM dossiers ",
             $rest
         )
     };
@@ -72,6 +72,9 @@ macro_rules! write_tx {
     };
 }
 
+mod retention;
+pub use retention::{ACTIONS as RETENTION_ACTIONS, Erasure, RETENTION_ACTOR, RetentionPolicy};
+
 impl Db {
     /// Opens the database named by `url` (`postgres://…`, `sqlite:<path>` or a file path),
     /// creating an SQLite file when missing, and brings its schema up to date.
@@ -87,8 +90,20 @@ impl Db {
             let path = url
                 .strip_prefix("sqlite://")
                 .or_else(|| url.strip_prefix("sqlite:"));
+            let file = path.unwrap_or(url);
+            // A new database file is the portal's alone (review L10): SQLite gives its WAL and
+            // shared-memory files the same mode.
+            if !file.starts_with(':') && !std::path::Path::new(file).exists() {
+                use std::os::unix::fs::OpenOptionsExt;
+                std::fs::OpenOptions::new()
+                    .write(true)
+                    .create_new(true)
+                    .mode(0o600)
+                    .open(file)
+                    .map_err(sqlx::Error::Io)?;
+            }
             let options = SqliteConnectOptions::new()
-                .filename(path.unwrap_or(url))
+                .filename(file)
                 .create_if_missing(true)
                 .journal_mode(SqliteJournalMode::Wal)
                 .synchronous(SqliteSynchronous::Full)
@@ -148,76 +163,47 @@ impl Db {
     }
 
     async fn migrate(&self) -> Result<(), sqlx::Error> {
-        let (sqlite, postgres) = (
-            include_str!("../migrations/sqlite/0001_intake.sql"),
-            include_str!("../migrations/postgres/0001_intake.sql"),
-        );
-        let (sqlite_2, postgres_2) = (
-            include_str!("../migrations/sqlite/0002_datastore.sql"),
-            include_str!("../migrations/postgres/0002_datastore.sql"),
-        );
-        let (sqlite_3, postgres_3) = (
-            include_str!("../migrations/sqlite/0003_reports.sql"),
-            include_str!("../migrations/postgres/0003_reports.sql"),
-        );
-        let (sqlite_4, postgres_4) = (
-            include_str!("../migrations/sqlite/0004_builder.sql"),
-            include_str!("../migrations/postgres/0004_builder.sql"),
-        );
-        let (sqlite_5, postgres_5) = (
-            include_str!("../migrations/sqlite/0005_identity.sql"),
-            include_str!("../migrations/postgres/0005_identity.sql"),
-        );
-        let (sqlite_6, postgres_6) = (
-            include_str!("../migrations/sqlite/0006_audit_officials.sql"),
-            include_str!("../migrations/postgres/0006_audit_officials.sql"),
-        );
-        let migration = |version: i64, name: &'static str, sql: &'static str| {
-            Migration::new(
-                version,
-                Cow::Borrowed(name),
-                MigrationType::Simple,
-                sql.into_sql_str(),
-                false,
-            )
+        /// The migrations in order: (version, name, SQLite DDL, PostgreSQL DDL).
+        macro_rules! migrations {
+            ($(($v:literal, $name:literal, $file:literal)),* $(,)?) => {
+                [$(($v, $name,
+                    include_str!(concat!("../migrations/sqlite/", $file)),
+                    include_str!(concat!("../migrations/postgres/", $file)))),*]
+            };
+        }
+        const ALL: [(i64, &str, &str, &str); 7] = migrations![
+            (1, "intake", "0001_intake.sql"),
+            (2, "datastore", "0002_datastore.sql"),
+            (3, "reports", "0003_reports.sql"),
+            (4, "builder", "0004_builder.sql"),
+            (5, "identity", "0005_identity.sql"),
+            (6, "audit and officials", "0006_audit_officials.sql"),
+            (7, "retention", "0007_retention.sql"),
+        ];
+        let migrator = |postgres: bool| Migrator {
+            migrations: Cow::Owned(
+                ALL.iter()
+                    .map(|&(version, name, sqlite, pg)| {
+                        let sql = if postgres { pg } else { sqlite };
+                        Migration::new(
+                            version,
+                            Cow::Borrowed(name),
+                            MigrationType::Simple,
+                            sql.into_sql_str(),
+                            false,
+                        )
+                    })
+                    .collect(),
+            ),
+            // A database a newer release migrated still opens (rolling upgrades and
+            // roll-backs): migrations only add (expand), never remove what an older release
+            // reads.
+            ignore_missing: true,
+            ..Migrator::DEFAULT
         };
         match self {
-            Db::Sqlite { write, .. } => {
-                let migrator = Migrator {
-                    migrations: Cow::Owned(vec![
-                        migration(1, "intake", sqlite),
-                        migration(2, "datastore", sqlite_2),
-                        migration(3, "reports", sqlite_3),
-                        migration(4, "builder", sqlite_4),
-                        migration(5, "identity", sqlite_5),
-                        migration(6, "audit and officials", sqlite_6),
-                    ]),
-                    // A database a newer release migrated still opens (rolling upgrades and
-                    // roll-backs): migrations only add (expand), never remove what an older
-                    // release reads.
-                    ignore_missing: true,
-                    ..Migrator::DEFAULT
-                };
-                migrator.run(write).await?;
-            }
-            Db::Pg(pool) => {
-                let migrator = Migrator {
-                    migrations: Cow::Owned(vec![
-                        migration(1, "intake", postgres),
-                        migration(2, "datastore", postgres_2),
-                        migration(3, "reports", postgres_3),
-                        migration(4, "builder", postgres_4),
-                        migration(5, "identity", postgres_5),
-                        migration(6, "audit and officials", postgres_6),
-                    ]),
-                    // A database a newer release migrated still opens (rolling upgrades and
-                    // roll-backs): migrations only add (expand), never remove what an older
-                    // release reads.
-                    ignore_missing: true,
-                    ..Migrator::DEFAULT
-                };
-                migrator.run(pool).await?;
-            }
+            Db::Sqlite { write, .. } => migrator(false).run(write).await?,
+            Db::Pg(pool) => migrator(true).run(pool).await?,
         }
         Ok(())
     }
@@ -1055,7 +1041,7 @@ impl Db {
         let (at, code) = before.map_or((None, None), |(a, c)| (Some(a), Some(c)));
         read!(self, |pool| {
             sqlx::query(dossier_select!(
-                "WHERE agency_code = $1 AND ($2 IS NULL OR status = $2) \
+                "WHERE agency_code = $1 AND erased_at IS NULL AND ($2 IS NULL OR status = $2) \
                  AND ($3 IS NULL OR received_at < $3 OR (received_at = $3 AND code < $4)) \
                  ORDER BY received_at DESC, code DESC LIMIT $5",
             ))
@@ -1761,6 +1747,8 @@ pub struct DossierRow {
     pub events: i64,
     pub results: i64,
     pub rated: bool,
+    /// When the retention schedule removed its personal data (the dossier is anonymised).
+    pub erased_at: Option<i64>,
 }
 
 impl DossierRow {
@@ -1769,6 +1757,7 @@ impl DossierRow {
         for<'a> &'a str: sqlx::ColumnIndex<R>,
         String: for<'a> sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
         i64: for<'a> sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+        Option<i64>: for<'a> sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
     {
         Ok(DossierRow {
             code: r.try_get("code")?,
@@ -1783,6 +1772,7 @@ impl DossierRow {
             events: r.try_get("events")?,
             results: r.try_get("results")?,
             rated: r.try_get::<i64, _>("rated")? != 0,
+            erased_at: r.try_get("erased_at")?,
         })
     }
 }

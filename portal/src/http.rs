@@ -270,8 +270,8 @@ impl AppState {
         let bridge = crate::bridge::Bridge::new(provider);
         let trust = crate::bridge::trust_store(config.trust_store.as_deref(), &bridge)
             .map_err(|e| sqlx::Error::Configuration(e.into()))?;
-        // Abandoned uploads go after a day (checked every hour, on every instance: the
-        // statement is idempotent).
+        // Abandoned uploads go after a day, dossiers past their retention (checked every
+        // hour, on every instance: both are idempotent).
         {
             let db = db.clone();
             tokio::spawn(async move {
@@ -285,6 +285,17 @@ impl AppState {
                             tracing::info!(files, bytes, "abandoned uploads removed")
                         }
                         Err(e) => tracing::warn!(error = %e, "removing abandoned uploads"),
+                    }
+                    // Dossiers past their procedure's retention (`eform retention`).
+                    match db.apply_retention(crate::clock::now_ms()).await {
+                        Ok(e) if e == crate::db::Erasure::default() => {}
+                        Ok(e) => tracing::info!(
+                            anonymised = e.anonymised,
+                            deleted = e.deleted,
+                            files = e.files,
+                            "dossiers past their retention erased"
+                        ),
+                        Err(e) => tracing::warn!(error = %e, "applying the retention schedule"),
                     }
                 }
             });

@@ -808,7 +808,27 @@ pub async fn amend(
 async fn visible(state: &AppState, user: &Signed, code: &str) -> Result<DossierRow, Response> {
     match state.db.dossier(code).await {
         Ok(Some(d))
-            if d.owner_id == user.0.id
+            if d.erased_at.is_some()
+                && user.is_official()
+                && user.0.agency_code.as_deref() == Some(d.agency_code.as_str()) =>
+        {
+            let day = clock::rfc3339(d.erased_at.unwrap_or_default());
+            let day = day.get(..10).unwrap_or_default();
+            Err(error(
+                StatusCode::GONE,
+                "dossier-erased",
+                Text::new(
+                    format!(
+                        "Dữ liệu cá nhân của hồ sơ {code} đã được xoá ngày {day} theo thời hạn lưu trữ."
+                    ),
+                    format!(
+                        "The personal data of dossier {code} were removed on {day} under the retention schedule."
+                    ),
+                ),
+            ))
+        }
+        Ok(Some(d))
+            if d.erased_at.is_none() && d.owner_id == user.0.id
                 || (user.is_official()
                     && user.0.agency_code.as_deref() == Some(d.agency_code.as_str())) =>
         {

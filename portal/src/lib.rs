@@ -21,6 +21,7 @@ pub mod intake;
 pub mod limits;
 pub mod observe;
 pub mod oidc;
+pub mod server;
 pub mod sso;
 pub mod work;
 pub mod writer;

@@ -5,7 +5,6 @@ use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
 use form_core::Lang;
 use portal::{AppState, Catalog, router};
-use std::future::IntoFuture;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -110,6 +109,13 @@ enum Command {
         /// production) or `text` (the default with --dev).
         #[arg(long, value_parser = ["json", "text"])]
         log_format: Option<String>,
+        /// Seconds a client has to send a request's headers (from connecting, or from the last
+        /// answer on a kept-alive connection); slower ones are disconnected.
+        #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=3600))]
+        header_timeout: u64,
+        /// Connections open at once; more wait to be accepted.
+        #[arg(long, default_value_t = 2048, value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
+        max_connections: u64,
         /// The agency code of forms that name none.
         #[arg(long, default_value = "000.00.18.H56")]
         default_agency: String,
@@ -142,6 +148,23 @@ enum Command {
     Officials {
         #[command(subcommand)]
         action: OfficialsAction,
+        /// The database, as for `eform serve`.
+        #[arg(
+            long,
+            env = "EFORM_DATABASE_URL",
+            hide_env_values = true,
+            global = true
+        )]
+        database_url: Option<String>,
+        #[arg(long, default_value = "eform-data", global = true)]
+        data_dir: PathBuf,
+    },
+    /// The retention schedule: how long each procedure's dossiers are kept after their
+    /// result is issued, and whether they are then deleted or anonymised. The portal applies
+    /// it every hour; nothing is erased for a form without a policy (nor a `*` default).
+    Retention {
+        #[command(subcommand)]
+        action: RetentionAction,
         /// The database, as for `eform serve`.
         #[arg(
             long,
@@ -221,6 +244,28 @@ enum OfficialsAction {
     List,
 }
 
+#[derive(Subcommand)]
+enum RetentionAction {
+    /// Set a procedure's retention: `eform retention set ct01 --days 1825 --action anonymise`;
+    /// the form id `*` sets the default of forms without their own.
+    Set {
+        form_id: String,
+        /// Days kept after the result is issued.
+        #[arg(long)]
+        days: u32,
+        /// `anonymise` (the personal data go; agency, form, dates and status stay for
+        /// statistics) or `delete` (the dossier goes).
+        #[arg(long)]
+        action: String,
+    },
+    /// Remove a procedure's retention (its dossiers are kept, or follow `*`).
+    Clear { form_id: String },
+    /// List the policies and how many dossiers are past them now.
+    List,
+    /// Apply the schedule now (the portal does it every hour).
+    Run,
+}
+
 fn main() -> ExitCode {
     match run() {
         Ok(code) => code,
@@ -257,6 +302,8 @@ fn run() -> Result<ExitCode> {
             trusted_proxies,
             metrics_addr,
             log_format,
+            header_timeout,
+            max_connections,
             default_agency,
             trust_store,
             signer,
@@ -338,6 +385,10 @@ fn run() -> Result<ExitCode> {
                 Extra {
                     metrics_addr,
                     json_logs,
+                    connections: portal::server::ConnectionLimits {
+                        header_read_timeout: std::time::Duration::from_secs(header_timeout),
+                        max_connections: usize::try_from(max_connections).unwrap_or(usize::MAX),
+                    },
                 },
             )
         }
@@ -360,6 +411,18 @@ fn run() -> Result<ExitCode> {
                 .enable_all()
                 .build()?;
             runtime.block_on(officials(&url, action))
+        }
+        Command::Retention {
+            action,
+            database_url,
+            data_dir,
+        } => {
+            let url = database_url
+                .unwrap_or_else(|| format!("sqlite:{}", data_dir.join("eform.db").display()));
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()?;
+            runtime.block_on(retention(&url, action))
         }
         Command::Backup {
             to,
@@ -523,6 +586,81 @@ async fn officials(url: &str, action: OfficialsAction) -> Result<ExitCode> {
     Ok(code)
 }
 
+/// `eform retention …`.
+async fn retention(url: &str, action: RetentionAction) -> Result<ExitCode> {
+    let db = portal::db::Db::connect(url)
+        .await
+        .with_context(|| format!("opening the database {}", redact(url)))?;
+    let now = portal::clock::now_ms();
+    let done = async {
+        match action {
+            RetentionAction::Set {
+                form_id,
+                days,
+                action,
+            } => {
+                anyhow::ensure!(
+                    portal::db::RETENTION_ACTIONS.contains(&action.as_str()),
+                    "--action {action}: give anonymise or delete"
+                );
+                anyhow::ensure!(days >= 1, "--days must be at least 1");
+                anyhow::ensure!(
+                    !form_id.is_empty()
+                        && form_id.len() <= 128
+                        && !form_id.contains(char::is_whitespace),
+                    "{form_id:?} is not a form id (or * for the default)"
+                );
+                if form_id != "*" && !db.form_recorded(&form_id).await? {
+                    eprintln!(
+                        "warning: no version of {form_id} has been served yet (a typo?); the policy applies once it is"
+                    );
+                }
+                db.set_retention(&portal::db::RetentionPolicy {
+                    form_id: form_id.clone(),
+                    days: i64::from(days),
+                    action: action.clone(),
+                    set_at: now,
+                })
+                .await?;
+                println!("{form_id}: dossiers {action}d {days} days after their result");
+                let due = db.due_for_erasure(now, 1_000_000).await?.len();
+                println!("{due} dossier(s) past their retention now (the portal erases them within the hour; or eform retention run)");
+            }
+            RetentionAction::Clear { form_id } => {
+                if !db.clear_retention(&form_id).await? {
+                    println!("{form_id} has no retention policy");
+                    return Ok(ExitCode::FAILURE);
+                }
+                println!("{form_id}: no retention policy (dossiers kept)");
+            }
+            RetentionAction::List => {
+                for p in db.retention_policies().await? {
+                    println!(
+                        "{}\t{} days\t{}\tset {}",
+                        p.form_id,
+                        p.days,
+                        p.action,
+                        portal::clock::rfc3339(p.set_at)
+                    );
+                }
+                let due = db.due_for_erasure(now, 1_000_000).await?.len();
+                println!("{due} dossier(s) past their retention now");
+            }
+            RetentionAction::Run => {
+                let e = db.apply_retention(now).await?;
+                println!(
+                    "{} dossier(s) anonymised, {} deleted, {} file(s) removed",
+                    e.anonymised, e.deleted, e.files
+                );
+            }
+        }
+        Ok(ExitCode::SUCCESS)
+    }
+    .await;
+    db.close().await;
+    done
+}
+
 /// `eform verify`.
 fn verify(
     path: &std::path::Path,
@@ -619,6 +757,7 @@ fn verify(
 struct Extra {
     metrics_addr: Option<SocketAddr>,
     json_logs: bool,
+    connections: portal::server::ConnectionLimits,
 }
 
 fn serve(
@@ -642,6 +781,15 @@ fn serve(
     }
     let _ = portal::observe::handle();
     let forms_dir = data_dir.join("forms");
+    {
+        // A new data directory is the portal's alone (review L10).
+        use std::os::unix::fs::DirBuilderExt;
+        std::fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(&data_dir)
+            .with_context(|| format!("creating {}", data_dir.display()))?;
+    }
     std::fs::create_dir_all(&forms_dir)
         .with_context(|| format!("creating {}", forms_dir.display()))?;
     let catalog = Catalog::load(Some(&forms_dir))
@@ -701,24 +849,22 @@ fn serve(
         // SIGTERM (systemd, containers) or Ctrl-C: stop taking connections, let the requests
         // in flight finish — for at most SHUTDOWN_DEADLINE — then close the database.
         let (stop, stopped) = tokio::sync::watch::channel(false);
-        let mut server = tokio::spawn(
-            axum::serve(
-                listener,
-                router(state).into_make_service_with_connect_info::<SocketAddr>(),
-            )
-                .with_graceful_shutdown(async move {
-                    let mut stopped = stopped;
-                    let _ = stopped.wait_for(|s| *s).await;
-                })
-                .into_future(),
-        );
+        let mut server = tokio::spawn(portal::server::serve(
+            listener,
+            router(state),
+            extra.connections,
+            async move {
+                let mut stopped = stopped;
+                let _ = stopped.wait_for(|s| *s).await;
+            },
+        ));
         tokio::select! {
-            result = &mut server => result??,
+            result = &mut server => result?,
             signal = stop_signal() => {
                 tracing::info!(signal, "stopping: finishing the requests in flight");
                 let _ = stop.send(true);
                 match tokio::time::timeout(SHUTDOWN_DEADLINE, &mut server).await {
-                    Ok(result) => result??,
+                    Ok(result) => result?,
                     Err(_) => {
                         tracing::warn!(seconds = SHUTDOWN_DEADLINE.as_secs(), "requests still in flight after the deadline are cut");
                         server.abort();

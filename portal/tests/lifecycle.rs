@@ -134,3 +134,94 @@ async fn a_database_migrated_by_a_newer_release_still_opens() {
     let again = portal::db::Db::connect(&url).await;
     assert!(again.is_ok(), "{:?}", again.err());
 }
+
+/// Review M2 (slowloris) and L10 (files at rest): a client that does not finish its request's headers within
+/// `--header-timeout` is disconnected, and at most `--max-connections` are served at once — the
+/// next one is answered only when a slot frees.
+#[test]
+fn slow_clients_are_cut_and_connections_capped() {
+    use std::io::{Read, Write};
+    use std::net::TcpStream;
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_eform"))
+        .args(["serve", "--dev", "--addr", "127.0.0.1:0", "--web-dir"])
+        .arg(dir.path().join("web"))
+        .arg("--data-dir")
+        .arg(dir.path())
+        .args(["--header-timeout", "1", "--max-connections", "2"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let addr = loop {
+        let line = lines
+            .next()
+            .expect("the portal printed its address")
+            .unwrap();
+        if let Some(rest) = line.strip_prefix("eform portal listening on http://") {
+            break rest.trim_end_matches('/').to_owned();
+        }
+    };
+    std::thread::spawn(move || for _ in lines.map_while(Result::ok) {});
+    let ask = |s: &mut TcpStream| {
+        s.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+            .unwrap();
+        let mut answer = String::new();
+        let _ = s.read_to_string(&mut answer);
+        answer
+    };
+    let wait = Some(Duration::from_secs(15));
+    // An ordinary request is answered at once.
+    let mut plain = TcpStream::connect(&addr).unwrap();
+    plain.set_read_timeout(wait).unwrap();
+    assert!(ask(&mut plain).starts_with("HTTP/1.1 200"));
+
+    // Two slow clients take both slots: one sends half its headers, one nothing.
+    let started = Instant::now();
+    let mut half = TcpStream::connect(&addr).unwrap();
+    half.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n")
+        .unwrap();
+    half.set_read_timeout(wait).unwrap();
+    let mut silent = TcpStream::connect(&addr).unwrap();
+    silent.set_read_timeout(wait).unwrap();
+    std::thread::sleep(Duration::from_millis(200));
+    // A third client's request waits for a slot.
+    let mut third = TcpStream::connect(&addr).unwrap();
+    third.set_read_timeout(wait).unwrap();
+    let answer = ask(&mut third);
+    let waited = started.elapsed();
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer:?}");
+    assert!(
+        waited >= Duration::from_millis(800),
+        "answered after {waited:?}, before a slow client's time was up"
+    );
+    // The slow clients were disconnected without an answer.
+    for s in [&mut half, &mut silent] {
+        let mut got = Vec::new();
+        let read = s.read_to_end(&mut got);
+        assert!(
+            read.is_ok_and(|_| got.is_empty() || got.starts_with(b"HTTP/1.1 408"))
+                || got.is_empty(),
+            "{:?}",
+            String::from_utf8_lossy(&got)
+        );
+    }
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "slow clients were not cut"
+    );
+    // Review L10: the database the portal created is its alone.
+    use std::os::unix::fs::PermissionsExt;
+    for f in ["eform.db", "eform.db-wal"] {
+        let mode = std::fs::metadata(dir.path().join(f))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600, "{f}: {mode:o}");
+    }
+    let _ = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status();
+    let _ = child.wait();
+}

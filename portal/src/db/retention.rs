@@ -1,0 +1,237 @@
+//! The retention schedule: how long each procedure's dossiers are kept once their result is
+//! issued, and the erasure of those past it (Decree 45/2020 Art. 17 leaves the period to each
+//! procedure's own law; Decree 13/2023 asks that personal data be kept no longer than needed).
+
+use super::{Db, Row};
+
+/// A procedure's retention (`form_id` `*`: the default for forms without their own).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RetentionPolicy {
+    pub form_id: String,
+    /// Days after the result was issued.
+    pub days: i64,
+    /// `delete` (the dossier goes) or `anonymise` (its personal data go, its figures stay).
+    pub action: String,
+    pub set_at: i64,
+}
+
+/// What one pass of the schedule removed.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Erasure {
+    pub anonymised: u64,
+    pub deleted: u64,
+    /// Files no dossier refers to any more, removed with them.
+    pub files: u64,
+}
+
+/// The actions a policy may take.
+pub const ACTIONS: &[&str] = &["delete", "anonymise"];
+
+/// The actor the access audit names for the schedule's erasures.
+pub const RETENTION_ACTOR: &str = "system:retention";
+
+const DAY_MS: i64 = 24 * 3600 * 1000;
+
+impl Db {
+    /// Sets a procedure's retention (replacing the one it had).
+    pub async fn set_retention(&self, p: &RetentionPolicy) -> Result<(), sqlx::Error> {
+        write_tx!(self, |tx| {
+            sqlx::query(
+                "INSERT INTO retention_policies (form_id, days, action, set_at) VALUES ($1, $2, $3, $4) \
+                 ON CONFLICT (form_id) DO UPDATE SET days = excluded.days, action = excluded.action, \
+                 set_at = excluded.set_at",
+            )
+            .bind(&p.form_id)
+            .bind(p.days)
+            .bind(&p.action)
+            .bind(p.set_at)
+            .execute(&mut *tx)
+            .await?;
+        });
+        Ok(())
+    }
+
+    /// Removes a procedure's retention; `false` when it had none.
+    pub async fn clear_retention(&self, form_id: &str) -> Result<bool, sqlx::Error> {
+        let n = write_tx!(self, |tx| {
+            sqlx::query("DELETE FROM retention_policies WHERE form_id = $1")
+                .bind(form_id)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected()
+        });
+        Ok(n > 0)
+    }
+
+    /// Every retention policy, by form id (`*` first).
+    pub async fn retention_policies(&self) -> Result<Vec<RetentionPolicy>, sqlx::Error> {
+        read!(self, |pool| {
+            sqlx::query(
+                "SELECT form_id, days, action, set_at FROM retention_policies ORDER BY form_id",
+            )
+            .fetch_all(pool)
+            .await?
+            .iter()
+            .map(|r| {
+                Ok(RetentionPolicy {
+                    form_id: r.try_get("form_id")?,
+                    days: r.try_get("days")?,
+                    action: r.try_get("action")?,
+                    set_at: r.try_get("set_at")?,
+                })
+            })
+            .collect()
+        })
+    }
+
+    /// Whether any version of `form_id` was ever recorded (served or published).
+    pub async fn form_recorded(&self, form_id: &str) -> Result<bool, sqlx::Error> {
+        read!(self, |pool| {
+            Ok(
+                sqlx::query("SELECT 1 AS one FROM form_versions WHERE form_id = $1 LIMIT 1")
+                    .bind(form_id)
+                    .fetch_optional(pool)
+                    .await?
+                    .is_some(),
+            )
+        })
+    }
+
+    /// The dossiers past their retention at `now` (result issued, not yet erased), oldest
+    /// first, at most `limit`: (code, action).
+    pub async fn due_for_erasure(
+        &self,
+        now: i64,
+        limit: i64,
+    ) -> Result<Vec<(String, String)>, sqlx::Error> {
+        read!(self, |pool| {
+            sqlx::query(
+                "SELECT d.code, COALESCE(p.action, dflt.action) AS action FROM dossiers d \
+                 LEFT JOIN retention_policies p ON p.form_id = d.form_id \
+                 LEFT JOIN retention_policies dflt ON dflt.form_id = '*' \
+                 WHERE d.status = 'result-issued' AND d.erased_at IS NULL \
+                 AND COALESCE(p.days, dflt.days) IS NOT NULL \
+                 AND d.status_at <= $1 - COALESCE(p.days, dflt.days) * $2 \
+                 ORDER BY d.status_at, d.code LIMIT $3",
+            )
+            .bind(now)
+            .bind(DAY_MS)
+            .bind(limit)
+            .fetch_all(pool)
+            .await?
+            .iter()
+            .map(|r| Ok((r.try_get("code")?, r.try_get("action")?)))
+            .collect()
+        })
+    }
+
+    /// Erases one dossier by `action` at `now`: its versions (data, signatures), its history
+    /// (officials' messages), its files when no other dossier has them; `delete` removes the
+    /// dossier too, `anonymise` keeps its figures and cuts the link to the citizen. The access
+    /// audit records it. Nothing happens to a dossier erased already (by another instance).
+    pub async fn erase_dossier(
+        &self,
+        code: &str,
+        action: &str,
+        now: i64,
+    ) -> Result<Erasure, sqlx::Error> {
+        let out = write_tx!(self, |tx| {
+            let mut out = Erasure::default();
+            // Claims the dossier (in PostgreSQL the row stays locked until the end): a second
+            // instance finds it erased and does nothing.
+            let claimed = sqlx::query(
+                "UPDATE dossiers SET erased_at = $2 WHERE code = $1 AND erased_at IS NULL",
+            )
+            .bind(code)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            if claimed == 1 {
+                let files: Vec<String> =
+                    sqlx::query("SELECT sha256 FROM dossier_blobs WHERE code = $1")
+                        .bind(code)
+                        .fetch_all(&mut *tx)
+                        .await?
+                        .iter()
+                        .map(|r| r.try_get("sha256"))
+                        .collect::<Result<_, _>>()?;
+                for table in [
+                    "DELETE FROM dossier_blobs WHERE code = $1",
+                    "DELETE FROM dossier_versions WHERE code = $1",
+                    "DELETE FROM dossier_events WHERE code = $1",
+                ] {
+                    sqlx::query(table).bind(code).execute(&mut *tx).await?;
+                }
+                for sha in &files {
+                    sqlx::query(
+                        "DELETE FROM blob_owners WHERE sha256 = $1 \
+                         AND NOT EXISTS (SELECT 1 FROM dossier_blobs l WHERE l.sha256 = $1)",
+                    )
+                    .bind(sha)
+                    .execute(&mut *tx)
+                    .await?;
+                    out.files += sqlx::query(
+                        "DELETE FROM blobs WHERE sha256 = $1 \
+                         AND NOT EXISTS (SELECT 1 FROM dossier_blobs l WHERE l.sha256 = $1)",
+                    )
+                    .bind(sha)
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected();
+                }
+                if action == "delete" {
+                    sqlx::query("DELETE FROM dossiers WHERE code = $1")
+                        .bind(code)
+                        .execute(&mut *tx)
+                        .await?;
+                    out.deleted = 1;
+                } else {
+                    sqlx::query(
+                        "UPDATE dossiers SET owner_id = 'erased', versions = 0, events = 0, \
+                         results = 0 WHERE code = $1",
+                    )
+                    .bind(code)
+                    .execute(&mut *tx)
+                    .await?;
+                    out.anonymised = 1;
+                }
+                sqlx::query(
+                    "INSERT INTO access_audit (at, actor_id, action, dossier_code) VALUES ($1, $2, $3, $4)",
+                )
+                .bind(now)
+                .bind(RETENTION_ACTOR)
+                .bind(if action == "delete" {
+                    "deleted"
+                } else {
+                    "anonymised"
+                })
+                .bind(code)
+                .execute(&mut *tx)
+                .await?;
+            }
+            out
+        });
+        Ok(out)
+    }
+
+    /// One pass of the retention schedule at `now`: erases every dossier past its retention,
+    /// in batches. Safe on several instances at once.
+    pub async fn apply_retention(&self, now: i64) -> Result<Erasure, sqlx::Error> {
+        let mut total = Erasure::default();
+        loop {
+            let due = self.due_for_erasure(now, 200).await?;
+            let mut progressed = false;
+            for (code, action) in &due {
+                let e = self.erase_dossier(code, action, now).await?;
+                progressed |= e.anonymised + e.deleted > 0;
+                total.anonymised += e.anonymised;
+                total.deleted += e.deleted;
+                total.files += e.files;
+            }
+            if due.len() < 200 || !progressed {
+                return Ok(total);
+            }
+        }
+    }
+}
