@@ -243,3 +243,48 @@ pub fn today_in_vietnam() -> Ymd {
         .map_or(0, |d| d.as_secs() as i64);
     form_core::expr::civil_from_days((secs + 7 * 3600).div_euclid(86_400))
 }
+
+/// How often an instance looks for versions another instance recorded.
+pub const FOLLOW_EVERY: std::time::Duration = std::time::Duration::from_millis(400);
+
+/// Brings `catalog` up to the database: a form whose latest recorded version (published in
+/// the builder or served from a file, by any instance) is newer than the one served here, or
+/// that is not served here at all, is compiled and served. A form broken here (its file has
+/// errors) is left broken, so that its 422 keeps telling the operator. `tried` remembers the
+/// versions that did not compile, which are not compiled again. How many forms changed.
+pub async fn follow(
+    catalog: &Catalog,
+    db: &crate::db::Db,
+    tried: &mut std::collections::HashSet<(String, i64)>,
+) -> Result<usize, sqlx::Error> {
+    let mut changed = 0;
+    for (id, version) in db.latest_form_versions().await? {
+        let here = match catalog.get(&id) {
+            None => None,
+            Some(Entry::Ready(r)) => Some(i64::from(r.form.definition().version)),
+            Some(Entry::Broken { .. }) => continue,
+        };
+        if here.is_some_and(|v| v >= version) || tried.contains(&(id.clone(), version)) {
+            continue;
+        }
+        let Some(text) = db.form_version(&id, version).await? else {
+            continue;
+        };
+        let name = format!("{id}.json");
+        let entry = tokio::task::spawn_blocking(move || compile(&name, &text))
+            .await
+            .map_err(|e| sqlx::Error::Protocol(format!("compiling a form: {e}")))?;
+        match entry {
+            Entry::Ready(r) => {
+                tracing::info!(form = %id, version, "serving the version recorded in the database");
+                catalog.insert(&id, Entry::Ready(r));
+                changed += 1;
+            }
+            Entry::Broken { .. } => {
+                tracing::error!(form = %id, version, "a recorded version no longer loads");
+                tried.insert((id, version));
+            }
+        }
+    }
+    Ok(changed)
+}

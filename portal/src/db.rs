@@ -73,7 +73,9 @@ macro_rules! write_tx {
 }
 
 mod retention;
+mod signing;
 pub use retention::{ACTIONS as RETENTION_ACTIONS, Erasure, RETENTION_ACTOR, RetentionPolicy};
+pub use signing::SigningRow;
 
 impl Db {
     /// Opens the database named by `url` (`postgres://…`, `sqlite:<path>` or a file path),
@@ -171,7 +173,7 @@ impl Db {
                     include_str!(concat!("../migrations/postgres/", $file)))),*]
             };
         }
-        const ALL: [(i64, &str, &str, &str); 7] = migrations![
+        const ALL: [(i64, &str, &str, &str); 8] = migrations![
             (1, "intake", "0001_intake.sql"),
             (2, "datastore", "0002_datastore.sql"),
             (3, "reports", "0003_reports.sql"),
@@ -179,6 +181,7 @@ impl Db {
             (5, "identity", "0005_identity.sql"),
             (6, "audit and officials", "0006_audit_officials.sql"),
             (7, "retention", "0007_retention.sql"),
+            (8, "signing", "0008_signing.sql"),
         ];
         let migrator = |postgres: bool| Migrator {
             migrations: Cow::Owned(
@@ -809,6 +812,21 @@ impl Db {
     }
 
     /// The latest published definition of every form published in the builder.
+    /// Every form's latest recorded version (publications and forms served from files, by
+    /// any instance): (form id, version).
+    pub async fn latest_form_versions(&self) -> Result<Vec<(String, i64)>, sqlx::Error> {
+        read!(self, |pool| {
+            sqlx::query(
+                "SELECT form_id, MAX(version) AS version FROM form_versions GROUP BY form_id",
+            )
+            .fetch_all(pool)
+            .await?
+            .iter()
+            .map(|r| Ok((r.try_get("form_id")?, r.try_get("version")?)))
+            .collect()
+        })
+    }
+
     pub async fn latest_publications(&self) -> Result<Vec<(String, String)>, sqlx::Error> {
         read!(self, |pool| {
             let rows = sqlx::query(

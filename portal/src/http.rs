@@ -218,22 +218,6 @@ impl AppState {
                 "the agency directory is empty: give --agencies FILE (a JSON list of {\"code\", \"name\": {\"vi\", \"en\"}})".into(),
             ));
         }
-        // Versions published in the builder replace older ones of the same form.
-        for (id, text) in db.latest_publications().await? {
-            let entry = crate::catalog::compile(&format!("{id}.json"), &text);
-            let version_of = |e: &Entry| match e {
-                Entry::Ready(r) => Some(r.form.definition().version),
-                Entry::Broken { .. } => None,
-            };
-            match (
-                version_of(&entry),
-                catalog.get(&id).as_ref().and_then(version_of),
-            ) {
-                (Some(published), Some(there)) if there > published => {}
-                (Some(_), _) => catalog.insert(&id, entry),
-                (None, _) => tracing::error!(form = %id, "a published version no longer loads"),
-            }
-        }
         for (id, entry) in catalog.snapshot() {
             if let Entry::Ready(r) = entry {
                 let version = i64::from(r.form.definition().version);
@@ -241,6 +225,27 @@ impl AppState {
                     tracing::warn!(form = %id, version, "this version was published before with another definition; dossiers keep the earlier one — give the form a new version number");
                 }
             }
+        }
+        // Then every form's latest version, whoever recorded it (builder publications, another
+        // instance's files) — and again every FOLLOW_EVERY while the portal runs.
+        let catalog = Arc::new(catalog);
+        let mut tried = std::collections::HashSet::new();
+        crate::catalog::follow(&catalog, &db, &mut tried).await?;
+        {
+            let (catalog, db) = (Arc::downgrade(&catalog), db.clone());
+            tokio::spawn(async move {
+                let mut every = tokio::time::interval(crate::catalog::FOLLOW_EVERY);
+                every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+                loop {
+                    every.tick().await;
+                    let Some(catalog) = catalog.upgrade() else {
+                        break;
+                    };
+                    if let Err(e) = crate::catalog::follow(&catalog, &db, &mut tried).await {
+                        tracing::warn!(error = %e, "following the forms recorded in the database");
+                    }
+                }
+            });
         }
         if config.dev {
             for u in crate::auth::demo_users() {
@@ -320,7 +325,7 @@ impl AppState {
             oidc,
             trust: Arc::new(trust),
             bridge: Arc::new(bridge),
-            catalog: Arc::new(catalog),
+            catalog,
             web_dir,
             db,
             writer,

@@ -115,7 +115,10 @@ pub async fn track(req: Request, next: Next) -> Response {
 /// `GET /metrics` (on the metrics listener): the Prometheus text, with the gauges read now.
 pub async fn render(State(state): State<AppState>) -> Response {
     metrics::gauge!("eform_writer_queue_depth").set(state.writer.queued() as f64);
-    metrics::gauge!("eform_signing_transactions_pending").set(state.bridge.pending() as f64);
+    let live_since = crate::clock::now_ms() - crate::bridge::EXPIRES_IN_S * 1000;
+    if let Ok(n) = state.db.pending_signing_count(live_since).await {
+        metrics::gauge!("eform_signing_transactions_pending").set(n as f64);
+    }
     match handle() {
         Some(h) => (
             [(

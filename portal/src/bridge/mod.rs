@@ -97,55 +97,21 @@ impl Provider {
     }
 }
 
-enum State_ {
-    Pending,
-    Completed(Vec<u8>),
-    Rejected,
-    Expired,
-    Failed,
-}
-
-struct Transaction {
-    owner: String,
-    credential_id: String,
-    hash: [u8; 32],
-    description: Option<String>,
-    doc_id: Option<String>,
-    created_ms: i64,
-    state: State_,
-}
-
-type Transactions = Arc<Mutex<HashMap<String, Transaction>>>;
-
 /// How long a citizen's credential list is kept before the provider is asked again.
 const CREDENTIALS_TTL_MS: i64 = 60_000;
 
-/// The bridge: a provider and the signing transactions in flight (in memory: a restart loses
-/// pending ones, which the runtime then sees as expired and starts again).
+/// The bridge: a provider. Its signing transactions live in the database (`db/signing.rs`),
+/// so any instance answers a poll; the instance that took a request follows the provider.
 pub struct Bridge {
     provider: Option<Arc<Provider>>,
-    transactions: Transactions,
     /// Each citizen's credentials as the provider last listed them (user id → (when, list)).
     listed: Mutex<HashMap<String, (i64, Vec<Credential>)>>,
 }
 
 impl Bridge {
-    /// How many signing transactions wait for the citizen (for the metrics).
-    pub fn pending(&self) -> usize {
-        let now = crate::clock::now_ms();
-        self.transactions.lock().map_or(0, |all| {
-            all.values()
-                .filter(|t| {
-                    matches!(t.state, State_::Pending) && now - t.created_ms < EXPIRES_IN_S * 1000
-                })
-                .count()
-        })
-    }
-
     pub fn new(provider: Option<Provider>) -> Bridge {
         Bridge {
             provider: provider.map(Arc::new),
-            transactions: Arc::new(Mutex::new(HashMap::new())),
             listed: Mutex::new(HashMap::new()),
         }
     }
@@ -196,15 +162,14 @@ impl Bridge {
         }
     }
 
-    /// Runs a remote provider's signing to its end and records the outcome.
-    fn follow(&self, user: UserRow, cred: Credential, req: SignRequest) {
+    /// Runs a remote provider's signing to its end and records the outcome in the database.
+    fn follow(&self, db: crate::db::Db, user: UserRow, cred: Credential, req: SignRequest) {
         let Some(provider) = self.provider.clone() else {
             return;
         };
         if matches!(*provider, Provider::Dev(_)) {
             return;
         }
-        let transactions = self.transactions.clone();
         tokio::spawn(async move {
             let outcome = tokio::time::timeout(
                 std::time::Duration::from_secs(EXPIRES_IN_S.unsigned_abs()),
@@ -215,15 +180,18 @@ impl Bridge {
             if let Outcome::Failed(e) = &outcome {
                 tracing::error!(error = %e, transaction = %req.transaction_id, "signing provider: sign");
             }
-            if let Ok(mut all) = transactions.lock()
-                && let Some(t) = all.get_mut(&req.transaction_id)
+            let (state, signature) = match outcome {
+                Outcome::Completed(sig) => ("completed", Some(B64.encode(sig))),
+                Outcome::Rejected => ("rejected", None),
+                Outcome::Expired => ("expired", None),
+                Outcome::Failed(_) => ("failed", None),
+            };
+            let now = crate::clock::now_ms();
+            if let Err(e) = db
+                .finish_signing(&req.transaction_id, state, signature.as_deref(), now)
+                .await
             {
-                t.state = match outcome {
-                    Outcome::Completed(sig) => State_::Completed(sig),
-                    Outcome::Rejected => State_::Rejected,
-                    Outcome::Expired => State_::Expired,
-                    Outcome::Failed(_) => State_::Failed,
-                };
+                tracing::error!(error = %e, transaction = %req.transaction_id, "recording a signing outcome");
             }
         });
     }
@@ -371,7 +339,7 @@ struct SignHashBody {
 }
 
 /// How many signing requests one citizen may have waiting at once.
-pub const MAX_PENDING: usize = 3;
+pub const MAX_PENDING: i64 = 3;
 
 fn bad(code: &str, vi: &str, en: &str) -> Response {
     error(
@@ -460,58 +428,64 @@ pub async fn sign_hash(State(state): State<AppState>, user: Signed, body: Bytes)
     let d = doc.form.definition();
     let description = format!("{} — {}", d.title.vi, d.title.en);
     let doc_id = d.id.clone();
-    // A few requests waiting per citizen, not an unbounded signing oracle.
-    let now = crate::clock::now_ms();
-    let waiting = state.bridge.transactions.lock().map_or(0, |all| {
-        all.values()
-            .filter(|t| {
-                t.owner == user.0.id
-                    && matches!(t.state, State_::Pending)
-                    && now - t.created_ms < EXPIRES_IN_S * 1000
-            })
-            .count()
-    });
-    if waiting >= MAX_PENDING {
-        let mut res = error(
-            StatusCode::TOO_MANY_REQUESTS,
-            "too-many-pending",
-            Text::new(
-                "Bạn đang có quá nhiều yêu cầu ký chờ xác nhận. Hãy xác nhận hoặc từ chối trên điện thoại, hoặc chờ chúng hết hạn.",
-                "You have too many signing requests waiting. Approve or refuse them on your phone, or wait for them to expire.",
-            ),
-        );
-        res.headers_mut().insert(
-            axum::http::header::RETRY_AFTER,
-            axum::http::HeaderValue::from_static("60"),
-        );
-        return res;
-    }
     let Ok(id) = crate::auth::new_token() else {
         return crate::http::internal();
     };
-    let tx = Transaction {
-        owner: user.0.id.clone(),
+    let now = crate::clock::now_ms();
+    let row = crate::db::SigningRow {
+        id: id.clone(),
+        owner_id: user.0.id.clone(),
         credential_id: cred.id.clone(),
-        hash,
+        hash: hex(&hash),
         description: Some(description),
         doc_id: Some(doc_id),
-        created_ms: crate::clock::now_ms(),
-        state: State_::Pending,
+        created_at: now,
+        state: "pending".into(),
+        signature: None,
     };
+    // A few requests waiting per citizen, not an unbounded signing oracle; what expired long
+    // ago is forgotten on the way.
+    let started = state
+        .db
+        .start_signing(
+            &row,
+            now - EXPIRES_IN_S * 1000,
+            MAX_PENDING,
+            now - 4 * EXPIRES_IN_S * 1000,
+        )
+        .await;
+    match started {
+        Ok(true) => {}
+        Ok(false) => {
+            let mut res = error(
+                StatusCode::TOO_MANY_REQUESTS,
+                "too-many-pending",
+                Text::new(
+                    "Bạn đang có quá nhiều yêu cầu ký chờ xác nhận. Hãy xác nhận hoặc từ chối trên điện thoại, hoặc chờ chúng hết hạn.",
+                    "You have too many signing requests waiting. Approve or refuse them on your phone, or wait for them to expire.",
+                ),
+            );
+            res.headers_mut().insert(
+                axum::http::header::RETRY_AFTER,
+                axum::http::HeaderValue::from_static("60"),
+            );
+            return res;
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "recording a signing request");
+            return crate::http::internal();
+        }
+    }
     let req = SignRequest {
         hash,
         algo,
-        description: tx.description.clone(),
-        doc_id: tx.doc_id.clone(),
+        description: row.description.clone(),
+        doc_id: row.doc_id.clone(),
         transaction_id: id.clone(),
     };
-    if let Ok(mut all) = state.bridge.transactions.lock() {
-        // Forget what expired long ago.
-        let now = crate::clock::now_ms();
-        all.retain(|_, t| now - t.created_ms < 4 * EXPIRES_IN_S * 1000);
-        all.insert(id.clone(), tx);
-    }
-    state.bridge.follow(user.0.clone(), cred.clone(), req);
+    state
+        .bridge
+        .follow(state.db.clone(), user.0.clone(), cred.clone(), req);
     (
         StatusCode::ACCEPTED,
         Json(json!({"transactionID": id, "expiresIn": EXPIRES_IN_S})),
@@ -527,10 +501,14 @@ pub async fn transaction(
     Path(id): Path<String>,
 ) -> Response {
     let now = crate::clock::now_ms();
-    let Ok(all) = state.bridge.transactions.lock() else {
-        return crate::http::internal();
+    let t = match state.db.signing(&id).await {
+        Ok(t) => t.filter(|t| t.owner_id == user.0.id),
+        Err(e) => {
+            tracing::error!(error = %e, "reading a signing transaction");
+            return crate::http::internal();
+        }
     };
-    let Some(t) = all.get(&id).filter(|t| t.owner == user.0.id) else {
+    let Some(t) = t else {
         return error(
             StatusCode::NOT_FOUND,
             "transaction-not-found",
@@ -540,16 +518,20 @@ pub async fn transaction(
             ),
         );
     };
-    let expired = now - t.created_ms > EXPIRES_IN_S * 1000;
-    Json(match &t.state {
-        State_::Completed(sig) => json!({"status": "completed", "signatures": [B64.encode(sig)]}),
-        State_::Rejected => json!({"status": "rejected"}),
-        State_::Expired => json!({"status": "expired"}),
-        State_::Failed => json!({"status": "failed"}),
-        State_::Pending if expired => json!({"status": "expired"}),
-        State_::Pending => json!({"status": "pending"}),
+    let expired = now - t.created_at > EXPIRES_IN_S * 1000;
+    Json(match (t.state.as_str(), t.signature) {
+        ("completed", Some(sig)) => json!({"status": "completed", "signatures": [sig]}),
+        ("pending", _) if expired => json!({"status": "expired"}),
+        ("pending", _) => json!({"status": "pending"}),
+        ("rejected" | "expired", _) => json!({"status": t.state}),
+        _ => json!({"status": "failed"}),
     })
     .into_response()
+}
+
+/// Lower-case hex of `bytes`.
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// `GET /dev/signer` (development mode): the signed-in citizen's pending signing requests, each
@@ -557,29 +539,30 @@ pub async fn transaction(
 pub async fn dev_page(State(state): State<AppState>, user: Signed) -> Response {
     let now = crate::clock::now_ms();
     let mut rows = String::new();
-    if let Ok(all) = state.bridge.transactions.lock() {
-        let mut mine: Vec<(&String, &Transaction)> = all
-            .iter()
-            .filter(|(_, t)| {
-                t.owner == user.0.id
-                    && matches!(t.state, State_::Pending)
-                    && now - t.created_ms <= EXPIRES_IN_S * 1000
-            })
-            .collect();
-        mine.sort_by_key(|(_, t)| t.created_ms);
-        for (id, t) in mine {
-            let hash: String = t.hash.iter().take(8).map(|b| format!("{b:02x}")).collect();
-            rows.push_str(&format!(
-                "<li class=\"ef-panel\" data-testid=\"signing-request\"><p><strong>{}</strong> {}</p>\
-                 <p class=\"ef-hint\">Hash SHA-256: <code>{hash}…</code> · {}</p>\
-                 <form method=\"post\" action=\"/dev/signer/{id}/approve\" class=\"ef-inline\"><button class=\"ef-button\" type=\"submit\">Phê duyệt / Approve</button></form> \
-                 <form method=\"post\" action=\"/dev/signer/{id}/reject\" class=\"ef-inline\"><button class=\"ef-button ef-button--secondary\" type=\"submit\">Từ chối / Reject</button></form></li>",
-                escape(t.description.as_deref().unwrap_or("")),
-                escape(t.doc_id.as_deref().unwrap_or("")),
-                escape(&t.credential_id),
-                id = escape(id),
-            ));
+    let mine = match state
+        .db
+        .pending_signings(&user.0.id, now - EXPIRES_IN_S * 1000)
+        .await
+    {
+        Ok(m) => m,
+        Err(e) => {
+            tracing::error!(error = %e, "reading signing transactions");
+            return crate::http::internal();
         }
+    };
+    for t in mine {
+        let hash = t.hash.get(..16).unwrap_or_default();
+        rows.push_str(&format!(
+            "<li class=\"ef-panel\" data-testid=\"signing-request\"><p><strong>{}</strong> {}</p>\
+             <p class=\"ef-hint\">Hash SHA-256: <code>{}…</code> · {}</p>\
+             <form method=\"post\" action=\"/dev/signer/{id}/approve\" class=\"ef-inline\"><button class=\"ef-button\" type=\"submit\">Phê duyệt / Approve</button></form> \
+             <form method=\"post\" action=\"/dev/signer/{id}/reject\" class=\"ef-inline\"><button class=\"ef-button ef-button--secondary\" type=\"submit\">Từ chối / Reject</button></form></li>",
+            escape(t.description.as_deref().unwrap_or("")),
+            escape(t.doc_id.as_deref().unwrap_or("")),
+            escape(hash),
+            escape(&t.credential_id),
+            id = escape(&t.id),
+        ));
     }
     if rows.is_empty() {
         rows = "<li data-testid=\"no-signing-request\">Không có yêu cầu ký nào đang chờ. / No signing request is waiting.</li>".into();
@@ -628,27 +611,56 @@ pub async fn dev_decide(
     let Some(Provider::Dev(dev)) = state.bridge.provider.as_deref() else {
         return unavailable();
     };
-    let Ok(mut all) = state.bridge.transactions.lock() else {
-        return crate::http::internal();
+    let now = crate::clock::now_ms();
+    let t = match state.db.signing(&id).await {
+        Ok(Some(t))
+            if t.owner_id == user.0.id
+                && t.state == "pending"
+                && now - t.created_at <= EXPIRES_IN_S * 1000 =>
+        {
+            t
+        }
+        Ok(_) => return StatusCode::NOT_FOUND.into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "reading a signing transaction");
+            return crate::http::internal();
+        }
     };
-    let Some(t) = all
-        .get_mut(&id)
-        .filter(|t| t.owner == user.0.id && matches!(t.state, State_::Pending))
-    else {
-        return StatusCode::NOT_FOUND.into_response();
-    };
-    t.state = match decision.as_str() {
-        "approve" => match dev.sign(&user.0, &t.hash) {
-            Ok(sig) => State_::Completed(sig),
-            Err(e) => {
-                tracing::error!(error = %e, "development signer");
-                return unavailable();
+    let (outcome, signature) = match decision.as_str() {
+        "approve" => {
+            let hash: Option<[u8; 32]> = (0..32)
+                .map(|i| {
+                    t.hash
+                        .get(2 * i..2 * i + 2)
+                        .and_then(|h| u8::from_str_radix(h, 16).ok())
+                })
+                .collect::<Option<Vec<u8>>>()
+                .and_then(|v| v.try_into().ok());
+            let Some(hash) = hash else {
+                return crate::http::internal();
+            };
+            match dev.sign(&user.0, &hash) {
+                Ok(sig) => ("completed", Some(B64.encode(sig))),
+                Err(e) => {
+                    tracing::error!(error = %e, "development signer");
+                    return unavailable();
+                }
             }
-        },
-        "reject" => State_::Rejected,
+        }
+        "reject" => ("rejected", None),
         _ => return StatusCode::NOT_FOUND.into_response(),
     };
-    Redirect::to("/dev/signer").into_response()
+    match state
+        .db
+        .finish_signing(&id, outcome, signature.as_deref(), now)
+        .await
+    {
+        Ok(_) => Redirect::to("/dev/signer").into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "recording a signing outcome");
+            crate::http::internal()
+        }
+    }
 }
 
 pub mod csc;

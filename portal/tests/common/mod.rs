@@ -172,6 +172,22 @@ impl TestPortal {
         }
     }
 
+    /// A second instance of this portal: the same database, configuration and files (the
+    /// development signer's CA included), its own memory.
+    pub async fn another_instance(&self) -> TestPortal {
+        let catalog = Catalog::load(None).unwrap();
+        let config = (*self.state.config).clone();
+        let state = AppState::new(catalog, self.dir.path().join("web"), &self.url, config)
+            .await
+            .unwrap();
+        TestPortal {
+            app: router(state.clone()),
+            state,
+            dir: tempfile::tempdir().unwrap(),
+            url: self.url.clone(),
+        }
+    }
+
     /// A bearer token for a demo user.
     pub async fn token(&self, user: &str) -> String {
         let a = self
