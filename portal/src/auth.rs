@@ -114,6 +114,14 @@ pub async fn start_session(
     Ok(token)
 }
 
+/// How a service account's API key begins (the rest: 64 hex digits of randomness).
+pub const SERVICE_KEY_PREFIX: &str = "efk_";
+
+/// Whether `user` is an agency system's service account (not a person).
+pub fn is_service(user: &UserRow) -> bool {
+    user.id.starts_with("service:")
+}
+
 /// The signed-in user of a request (from the bearer token, else the cookie); a 401 otherwise.
 pub struct Signed(pub UserRow);
 
@@ -155,6 +163,13 @@ pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
 pub async fn session_user(state: &AppState, token: &str) -> Result<Option<UserRow>, Response> {
     let hash = token_hash(token);
     let now = crate::clock::now_ms();
+    // An agency system's API key (`eform service-accounts add`): no session, no idle timeout.
+    if token.starts_with(SERVICE_KEY_PREFIX) {
+        return state.db.service_account(&hash).await.map_err(|e| {
+            tracing::error!(error = %e, "reading a service account");
+            internal()
+        });
+    }
     let session = state.db.session(&hash, now).await.map_err(|e| {
         tracing::error!(error = %e, "reading a session");
         internal()

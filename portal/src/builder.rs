@@ -30,10 +30,10 @@ fn db_failed(e: &sqlx::Error) -> Response {
     crate::http::internal()
 }
 
-/// The official's agency (citizens: 403).
+/// The official's agency (citizens and agencies' systems: 403).
 fn agency_of(user: &Signed) -> Result<String, Response> {
     match (&user.0.agency_code, user.is_official()) {
-        (Some(a), true) => Ok(a.clone()),
+        (Some(a), true) if !crate::auth::is_service(&user.0) => Ok(a.clone()),
         _ => Err(forbidden()),
     }
 }

@@ -72,6 +72,40 @@ macro_rules! write_tx {
     };
 }
 
+/// Appends a dossier event to the outbox inside the write transaction `$tx` (see
+/// `migrations/*/0009_outbox.sql`): takes the agency's next number — locking its counter row
+/// until the commit — and inserts the event.
+macro_rules! outbox_append {
+    ($tx:ident, $e:expr) => {{
+        let e: &crate::db::OutboxEvent = $e;
+        let seq: i64 = sqlx::query(
+            "INSERT INTO outbox_counters (agency_code, n) VALUES ($1, 1) \
+             ON CONFLICT (agency_code) DO UPDATE SET n = outbox_counters.n + 1 RETURNING n",
+        )
+        .bind(&e.agency_code)
+        .fetch_one(&mut *$tx)
+        .await?
+        .try_get("n")?;
+        sqlx::query(
+            "INSERT INTO outbox (agency_code, seq, id, at, dossier_code, kind, version, status, signed) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        )
+        .bind(&e.agency_code)
+        .bind(seq)
+        .bind(crate::db::event_id(&e.agency_code, seq))
+        .bind(e.at)
+        .bind(&e.dossier_code)
+        .bind(&e.kind)
+        .bind(e.version)
+        .bind(&e.status)
+        .bind(i64::from(e.signed))
+        .execute(&mut *$tx)
+        .await?;
+    }};
+}
+
+pub mod outbox;
+pub use outbox::{OutboxEvent, event_id};
 mod retention;
 mod signing;
 pub use retention::{ACTIONS as RETENTION_ACTIONS, Erasure, RETENTION_ACTOR, RetentionPolicy};
@@ -173,7 +207,7 @@ impl Db {
                     include_str!(concat!("../migrations/postgres/", $file)))),*]
             };
         }
-        const ALL: [(i64, &str, &str, &str); 8] = migrations![
+        const ALL: [(i64, &str, &str, &str); 9] = migrations![
             (1, "intake", "0001_intake.sql"),
             (2, "datastore", "0002_datastore.sql"),
             (3, "reports", "0003_reports.sql"),
@@ -182,6 +216,7 @@ impl Db {
             (6, "audit and officials", "0006_audit_officials.sql"),
             (7, "retention", "0007_retention.sql"),
             (8, "signing", "0008_signing.sql"),
+            (9, "outbox", "0009_outbox.sql"),
         ];
         let migrator = |postgres: bool| Migrator {
             migrations: Cow::Owned(
@@ -896,7 +931,7 @@ impl Db {
                     });
                     continue;
                 }
-                let (code, version, events) = match job {
+                let (code, version, events, agency) = match job {
                     Job::Submit {
                         form_id,
                         form_version,
@@ -927,12 +962,12 @@ impl Db {
                         .bind(now)
                         .execute(&mut *tx)
                         .await?;
-                        (code, 1_i64, 1_i64)
+                        (code, 1_i64, 1_i64, agency_code.clone())
                     }
                     Job::Audit(_) => unreachable!("handled above"),
                     Job::Amend { code, .. } => {
                         let row = sqlx::query(
-                            "SELECT owner_id, status, versions, events FROM dossiers WHERE code = $1",
+                            "SELECT owner_id, agency_code, status, versions, events FROM dossiers WHERE code = $1",
                         )
                         .bind(code)
                         .fetch_optional(&mut *tx)
@@ -962,7 +997,8 @@ impl Db {
                         .bind(now)
                         .execute(&mut *tx)
                         .await?;
-                        (code.clone(), version, events)
+                        let agency: String = row.try_get("agency_code")?;
+                        (code.clone(), version, events, agency)
                     }
                 };
                 sqlx::query(
@@ -1002,6 +1038,23 @@ impl Db {
                     .execute(&mut *tx)
                     .await?;
                 }
+                outbox_append!(
+                    tx,
+                    &OutboxEvent {
+                        agency_code: agency,
+                        at: now,
+                        dossier_code: code.clone(),
+                        kind: if version == 1 {
+                            "dossier.received"
+                        } else {
+                            "dossier.amended"
+                        }
+                        .into(),
+                        version: Some(version),
+                        status: Some("submitted".into()),
+                        signed: v.signature.is_some(),
+                    }
+                );
                 outcomes.push(Outcome::Stored(Stored {
                     code,
                     version,
@@ -1168,6 +1221,23 @@ impl Db {
                             .execute(&mut *tx)
                             .await?;
                         }
+                        outbox_append!(
+                            tx,
+                            &OutboxEvent {
+                                agency_code: change.agency_code.clone(),
+                                at: now,
+                                dossier_code: change.code.clone(),
+                                kind: if change.status == "result-issued" {
+                                    "dossier.result-issued"
+                                } else {
+                                    "dossier.status-changed"
+                                }
+                                .into(),
+                                version: None,
+                                status: Some(change.status.clone()),
+                                signed: false,
+                            }
+                        );
                         StatusOutcome::Set { result_code }
                     }
                 }

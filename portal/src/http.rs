@@ -388,6 +388,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/dossiers/{code}/qr.svg", get(intake::qr))
         .route("/api/v1/dossiers/{code}/access", get(intake::access))
         .route("/api/v1/ratings", get(intake::ratings))
+        .route("/api/v1/agency/events", get(crate::events::list))
         .route(
             "/datastore/v1/me/attributes",
             get(datastore::read)

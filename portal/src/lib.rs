@@ -16,6 +16,7 @@ pub mod clock;
 pub mod csrf;
 pub mod datastore;
 pub mod db;
+pub mod events;
 pub mod http;
 pub mod intake;
 pub mod limits;

@@ -176,6 +176,22 @@ enum Command {
         #[arg(long, default_value = "eform-data", global = true)]
         data_dir: PathBuf,
     },
+    /// Service accounts: API keys with which an agency's back-office system reads its
+    /// dossiers and events (`GET /api/v1/agency/events`) as `Authorization: Bearer <key>`.
+    ServiceAccounts {
+        #[command(subcommand)]
+        action: ServiceAction,
+        /// The database, as for `eform serve`.
+        #[arg(
+            long,
+            env = "EFORM_DATABASE_URL",
+            hide_env_values = true,
+            global = true
+        )]
+        database_url: Option<String>,
+        #[arg(long, default_value = "eform-data", global = true)]
+        data_dir: PathBuf,
+    },
     /// Back up the SQLite database while the portal runs: a consistent copy in one file
     /// (`VACUUM INTO`). PostgreSQL: use pg_dump or base backups.
     Backup {
@@ -264,6 +280,22 @@ enum RetentionAction {
     List,
     /// Apply the schedule now (the portal does it every hour).
     Run,
+}
+
+#[derive(Subcommand)]
+enum ServiceAction {
+    /// Create an account for an agency's system and print its key (shown once; only its hash
+    /// is kept): `eform service-accounts add motcua-hanoi --agency 000.00.18.H56`.
+    Add {
+        /// A name: lower-case letters, digits and hyphens.
+        name: String,
+        #[arg(long)]
+        agency: String,
+    },
+    /// Revoke an account's key (at once, on every instance).
+    Revoke { name: String },
+    /// List the accounts.
+    List,
 }
 
 fn main() -> ExitCode {
@@ -423,6 +455,18 @@ fn run() -> Result<ExitCode> {
                 .enable_all()
                 .build()?;
             runtime.block_on(retention(&url, action))
+        }
+        Command::ServiceAccounts {
+            action,
+            database_url,
+            data_dir,
+        } => {
+            let url = database_url
+                .unwrap_or_else(|| format!("sqlite:{}", data_dir.join("eform.db").display()));
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()?;
+            runtime.block_on(service_accounts(&url, action))
         }
         Command::Backup {
             to,
@@ -584,6 +628,81 @@ async fn officials(url: &str, action: OfficialsAction) -> Result<ExitCode> {
     };
     db.close().await;
     Ok(code)
+}
+
+/// `eform service-accounts …`.
+async fn service_accounts(url: &str, action: ServiceAction) -> Result<ExitCode> {
+    let db = portal::db::Db::connect(url)
+        .await
+        .with_context(|| format!("opening the database {}", redact(url)))?;
+    let now = portal::clock::now_ms();
+    let done = async {
+        match action {
+            ServiceAction::Add { name, agency } => {
+                anyhow::ensure!(
+                    (1..=64).contains(&name.len())
+                        && name
+                            .bytes()
+                            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-'),
+                    "{name:?}: use lower-case letters, digits and hyphens (1–64)"
+                );
+                let agencies = db.agencies().await?;
+                anyhow::ensure!(
+                    agencies.iter().any(|(c, _)| *c == agency),
+                    "there is no agency {agency} in the directory"
+                );
+                let key = format!(
+                    "{}{}",
+                    portal::auth::SERVICE_KEY_PREFIX,
+                    portal::auth::new_token()?
+                );
+                let user = portal::db::UserRow {
+                    id: format!("service:{name}"),
+                    role: "official".into(),
+                    name: format!("{name} (service account)"),
+                    agency_code: Some(agency.clone()),
+                    personal_id: None,
+                };
+                if !db
+                    .add_service_account(&user, &portal::auth::token_hash(&key), now)
+                    .await?
+                {
+                    anyhow::bail!(
+                        "service:{name} exists already (revoke it and choose another name)"
+                    );
+                }
+                eprintln!("service account service:{name} of {agency}; its key (shown only now):");
+                println!("{key}");
+            }
+            ServiceAction::Revoke { name } => {
+                let id = if name.starts_with("service:") {
+                    name
+                } else {
+                    format!("service:{name}")
+                };
+                if !db.revoke_service_account(&id, now).await? {
+                    println!("no live service account {id}");
+                    return Ok(ExitCode::FAILURE);
+                }
+                println!("{id} revoked");
+            }
+            ServiceAction::List => {
+                for (id, agency, created, revoked) in db.service_accounts().await? {
+                    println!(
+                        "{id}\t{agency}\tcreated {}{}",
+                        portal::clock::rfc3339(created),
+                        revoked
+                            .map(|r| format!("\trevoked {}", portal::clock::rfc3339(r)))
+                            .unwrap_or_default()
+                    );
+                }
+            }
+        }
+        Ok(ExitCode::SUCCESS)
+    }
+    .await;
+    db.close().await;
+    done
 }
 
 /// `eform retention …`.

@@ -148,6 +148,24 @@ impl Db {
             .await?
             .rows_affected();
             if claimed == 1 {
+                let agency: String =
+                    sqlx::query("SELECT agency_code FROM dossiers WHERE code = $1")
+                        .bind(code)
+                        .fetch_one(&mut *tx)
+                        .await?
+                        .try_get("agency_code")?;
+                outbox_append!(
+                    tx,
+                    &super::OutboxEvent {
+                        agency_code: agency,
+                        at: now,
+                        dossier_code: code.to_owned(),
+                        kind: "dossier.erased".into(),
+                        version: None,
+                        status: None,
+                        signed: false,
+                    }
+                );
                 let files: Vec<String> =
                     sqlx::query("SELECT sha256 FROM dossier_blobs WHERE code = $1")
                         .bind(code)
