@@ -29,6 +29,9 @@ pub struct DossierSummary {
     pub rated: bool,
     #[serde(default)]
     pub owner: Option<Owner>,
+    /// When the submission reached the agency's back-office system (its webhook answered).
+    #[serde(default)]
+    pub delivered_at: Option<String>,
 }
 
 #[derive(Clone, Debug, Deserialize, PartialEq)]
@@ -307,6 +310,10 @@ fn dossier_view(
                     <dt>{tr(lang, "Cơ quan tiếp nhận", "Receiving agency")}</dt>
                     <dd>{move || agency_name.as_ref().map(|n| n.get(lang.get()).to_owned()).unwrap_or_default()}" ("{s.agency.code.clone()}")"</dd>
                     {owner.map(|o| view! { <dt>{tr(lang, "Người nộp", "Applicant")}</dt><dd>{o.name}</dd> })}
+                    {s.delivered_at.clone().map(|at| view! {
+                        <dt>{tr(lang, "Chuyển tới hệ thống của cơ quan", "Delivered to the agency's system")}</dt>
+                        <dd data-testid="delivered-at">{time_text(&at)}</dd>
+                    })}
                     <dt>{tr(lang, "Trạng thái", "Status")}</dt>
                     <dd><span class=status_class data-testid="status">{move || status_text(&status).get(lang.get()).to_owned()}</span></dd>
                 </dl>

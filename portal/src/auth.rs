@@ -203,7 +203,7 @@ impl FromRequestParts<AppState> for Signed {
     }
 }
 
-fn unauthorized() -> Response {
+pub fn unauthorized() -> Response {
     let mut res = error(
         StatusCode::UNAUTHORIZED,
         "unauthorized",

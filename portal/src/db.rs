@@ -104,6 +104,7 @@ macro_rules! outbox_append {
     }};
 }
 
+pub mod delivery;
 pub mod outbox;
 pub use outbox::{OutboxEvent, event_id};
 mod retention;
@@ -207,7 +208,7 @@ impl Db {
                     include_str!(concat!("../migrations/postgres/", $file)))),*]
             };
         }
-        const ALL: [(i64, &str, &str, &str); 9] = migrations![
+        const ALL: [(i64, &str, &str, &str); 10] = migrations![
             (1, "intake", "0001_intake.sql"),
             (2, "datastore", "0002_datastore.sql"),
             (3, "reports", "0003_reports.sql"),
@@ -217,6 +218,7 @@ impl Db {
             (7, "retention", "0007_retention.sql"),
             (8, "signing", "0008_signing.sql"),
             (9, "outbox", "0009_outbox.sql"),
+            (10, "webhooks", "0010_webhooks.sql"),
         ];
         let migrator = |postgres: bool| Migrator {
             migrations: Cow::Owned(

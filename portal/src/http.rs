@@ -92,6 +92,8 @@ pub struct Config {
     pub rates: crate::limits::Rates,
     /// Reverse proxies whose `X-Forwarded-For` names the client.
     pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// How webhooks are delivered (see `webhooks`).
+    pub delivery: crate::webhooks::Settings,
 }
 
 /// The default grace window of a superseded form version: a day.
@@ -120,6 +122,7 @@ impl Default for Config {
             allowed_origins: Vec::new(),
             rates: crate::limits::Rates::default(),
             trusted_proxies: Vec::new(),
+            delivery: crate::webhooks::Settings::default(),
         }
     }
 }
@@ -319,7 +322,7 @@ impl AppState {
                 }
             });
         }
-        Ok(AppState {
+        let state = AppState {
             limits,
             agencies: Arc::new(agencies),
             oidc,
@@ -330,7 +333,9 @@ impl AppState {
             db,
             writer,
             config: Arc::new(config),
-        })
+        };
+        crate::webhooks::start(state.clone());
+        Ok(state)
     }
 }
 

@@ -1042,23 +1042,33 @@ fn version_json(v: &crate::db::VersionRow) -> Value {
 
 /// The whole dossier as the caller may see it: summary, every version, the history.
 async fn full_json(state: &AppState, user: &Signed, d: &DossierRow) -> Result<Value, Response> {
-    let versions = state
-        .db
-        .versions(&d.code)
+    document(state, d, user.is_official())
         .await
-        .map_err(|e| db_failed(&e))?;
-    let events = state.db.events(&d.code).await.map_err(|e| db_failed(&e))?;
-    let owner = if user.is_official() {
-        state
-            .db
-            .user(&d.owner_id)
-            .await
-            .map_err(|e| db_failed(&e))?
-            .map(|u| u.name)
+        .map_err(|e| db_failed(&e))
+}
+
+/// A dossier as its agency reads it (the webhooks' body), unless it is gone or erased.
+pub async fn agency_document(state: &AppState, code: &str) -> Result<Option<Value>, sqlx::Error> {
+    match state.db.dossier(code).await? {
+        Some(d) if d.erased_at.is_none() => Ok(Some(document(state, &d, true).await?)),
+        _ => Ok(None),
+    }
+}
+
+/// The whole dossier: summary (with the owner's name for the agency), every version, the
+/// history, and when it reached the agency's system.
+async fn document(state: &AppState, d: &DossierRow, agency: bool) -> Result<Value, sqlx::Error> {
+    let versions = state.db.versions(&d.code).await?;
+    let events = state.db.events(&d.code).await?;
+    let owner = if agency {
+        state.db.user(&d.owner_id).await?.map(|u| u.name)
     } else {
         None
     };
     let mut v = summary_json(state, d, owner.as_deref());
+    if let Some(at) = state.db.delivered_at(&d.code).await? {
+        v["deliveredAt"] = json!(clock::rfc3339(at));
+    }
     v["versionList"] = Value::Array(versions.iter().map(version_json).collect());
     v["history"] = Value::Array(
         events
@@ -1583,11 +1593,34 @@ pub async fn upload(
 
 /// `GET /api/v1/attachments/{sha256}`: a file the caller uploaded or may see through a
 /// dossier; always as a download, never rendered by the portal's origin.
+/// A signed link to a file of a dossier (the webhooks' attachments).
+#[derive(Deserialize)]
+pub struct FileLink {
+    dossier: Option<String>,
+    expires: Option<i64>,
+    token: Option<String>,
+}
+
+/// `GET /api/v1/attachments/{sha256}`: a file the caller may read — or, with
+/// `?dossier=&expires=&token=`, a file of that dossier through a link a webhook carried (valid
+/// until `expires`; the read is recorded in the access audit as the agency system's).
 pub async fn download_file(
     State(state): State<AppState>,
-    user: Signed,
     Path(sha): Path<String>,
+    Query(link): Query<FileLink>,
+    headers: HeaderMap,
 ) -> Response {
+    if let (Some(code), Some(expires), Some(token)) = (link.dossier, link.expires, link.token) {
+        return linked_file(&state, &sha, &code, expires, &token).await;
+    }
+    let user = match crate::auth::token_of(&headers, state.config.dev) {
+        Some(t) => match crate::auth::session_user(&state, &t).await {
+            Ok(Some(u)) => Signed(u),
+            Ok(None) => return crate::auth::unauthorized(),
+            Err(r) => return r,
+        },
+        None => return crate::auth::unauthorized(),
+    };
     let agency = if user.is_official() {
         user.0.agency_code.as_deref()
     } else {
@@ -1639,6 +1672,72 @@ pub async fn download_file(
                 "There is no such file among those you may see.",
             ),
         ),
+        Err(e) => db_failed(&e),
+    }
+}
+
+/// A file through a webhook's link: the token must be the portal's for this file, dossier and
+/// time, not expired, and the file still the dossier's.
+async fn linked_file(
+    state: &AppState,
+    sha: &str,
+    code: &str,
+    expires: i64,
+    token: &str,
+) -> Response {
+    let refused = || {
+        error(
+            StatusCode::NOT_FOUND,
+            "file-not-found",
+            Text::new(
+                "Liên kết tới tệp không hợp lệ hoặc đã hết hạn.",
+                "The link to the file is not valid or has expired.",
+            ),
+        )
+    };
+    let key = match crate::webhooks::link_key(&state.db).await {
+        Ok(k) => k,
+        Err(e) => return db_failed(&e),
+    };
+    if expires < clock::now_ms() || !crate::webhooks::link_token_ok(&key, sha, code, expires, token)
+    {
+        return refused();
+    }
+    let d = match state.db.dossier(code).await {
+        Ok(Some(d)) if d.erased_at.is_none() => d,
+        Ok(_) => return refused(),
+        Err(e) => return db_failed(&e),
+    };
+    match state.db.readable_blob(sha, "", Some(&d.agency_code)).await {
+        Ok(Some((blob, content))) => {
+            let row = crate::db::AccessRow {
+                at: clock::now_ms(),
+                actor_id: format!("webhook:{}", d.agency_code),
+                agency_code: Some(d.agency_code.clone()),
+                action: "attachment".into(),
+                dossier_code: Some(d.code.clone()),
+                object: Some(blob.sha256.clone()),
+            };
+            if let Err(e) = state.db.record_access(&row).await {
+                return db_failed(&e);
+            }
+            (
+                [
+                    (header::CONTENT_TYPE, blob.media_type),
+                    (
+                        header::CONTENT_DISPOSITION,
+                        format!("attachment; filename=\"{}\"", &blob.sha256[..16]),
+                    ),
+                    (
+                        header::CONTENT_SECURITY_POLICY,
+                        "sandbox; default-src 'none'".to_owned(),
+                    ),
+                ],
+                content,
+            )
+                .into_response()
+        }
+        Ok(None) => refused(),
         Err(e) => db_failed(&e),
     }
 }

@@ -24,6 +24,7 @@ pub mod observe;
 pub mod oidc;
 pub mod server;
 pub mod sso;
+pub mod webhooks;
 pub mod work;
 pub mod writer;
 

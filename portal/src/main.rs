@@ -116,6 +116,10 @@ enum Command {
         /// Connections open at once; more wait to be accepted.
         #[arg(long, default_value_t = 2048, value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
         max_connections: u64,
+        /// Hours a webhook delivery is retried (with backoff) before it is dead-lettered
+        /// (`eform deliveries replay` sends it again).
+        #[arg(long, default_value_t = 26, value_parser = clap::value_parser!(u64).range(1..=24 * 60))]
+        webhook_give_up_hours: u64,
         /// The agency code of forms that name none.
         #[arg(long, default_value = "000.00.18.H56")]
         default_agency: String,
@@ -181,6 +185,36 @@ enum Command {
     ServiceAccounts {
         #[command(subcommand)]
         action: ServiceAction,
+        /// The database, as for `eform serve`.
+        #[arg(
+            long,
+            env = "EFORM_DATABASE_URL",
+            hide_env_values = true,
+            global = true
+        )]
+        database_url: Option<String>,
+        #[arg(long, default_value = "eform-data", global = true)]
+        data_dir: PathBuf,
+    },
+    /// Webhooks: each agency's back-office endpoint that dossier events are pushed to.
+    Webhooks {
+        #[command(subcommand)]
+        action: WebhookAction,
+        /// The database, as for `eform serve`.
+        #[arg(
+            long,
+            env = "EFORM_DATABASE_URL",
+            hide_env_values = true,
+            global = true
+        )]
+        database_url: Option<String>,
+        #[arg(long, default_value = "eform-data", global = true)]
+        data_dir: PathBuf,
+    },
+    /// Webhook deliveries: list them (failed and dead ones first of all) and send them again.
+    Deliveries {
+        #[command(subcommand)]
+        action: DeliveryAction,
         /// The database, as for `eform serve`.
         #[arg(
             long,
@@ -298,6 +332,50 @@ enum ServiceAction {
     List,
 }
 
+#[derive(Subcommand)]
+enum WebhookAction {
+    /// Set an agency's endpoint and print its new signing secret (shown once): `eform webhooks
+    /// set 000.00.18.H56 --url https://motcua.example.gov.vn/eform`. Events from now on are
+    /// delivered.
+    Set {
+        agency: String,
+        /// `https://…` (plain http only on a loopback address).
+        #[arg(long)]
+        url: String,
+        /// The event types to send, space- or comma-separated (`dossier.received`,
+        /// `dossier.amended`, `dossier.status-changed`, `dossier.result-issued`,
+        /// `dossier.erased`), or `*` for all.
+        #[arg(long, default_value = "*")]
+        events: String,
+    },
+    /// Remove an agency's endpoint (its undelivered events wait for a new one).
+    Remove { agency: String },
+    /// List the endpoints.
+    List,
+}
+
+#[derive(Subcommand)]
+enum DeliveryAction {
+    /// List deliveries, newest first.
+    List {
+        /// Only `pending`, `delivered` or `dead` ones.
+        #[arg(long, value_parser = ["pending", "delivered", "dead"])]
+        state: Option<String>,
+        #[arg(long)]
+        agency: Option<String>,
+        #[arg(long, default_value_t = 50)]
+        limit: i64,
+    },
+    /// Send again: every dead delivery (of `--agency`, or all), or one event (`--agency` and
+    /// `--seq`) whatever its state. The event keeps its id, so the receiver can drop repeats.
+    Replay {
+        #[arg(long)]
+        agency: Option<String>,
+        #[arg(long, requires = "agency")]
+        seq: Option<i64>,
+    },
+}
+
 fn main() -> ExitCode {
     match run() {
         Ok(code) => code,
@@ -336,6 +414,7 @@ fn run() -> Result<ExitCode> {
             log_format,
             header_timeout,
             max_connections,
+            webhook_give_up_hours,
             default_agency,
             trust_store,
             signer,
@@ -399,6 +478,10 @@ fn run() -> Result<ExitCode> {
                 allowed_origins,
                 rates,
                 trusted_proxies,
+                delivery: portal::webhooks::Settings {
+                    give_up: std::time::Duration::from_secs(webhook_give_up_hours * 3600),
+                    ..portal::webhooks::Settings::default()
+                },
             };
             let problems = config.problems();
             if !problems.is_empty() {
@@ -468,6 +551,16 @@ fn run() -> Result<ExitCode> {
                 .build()?;
             runtime.block_on(service_accounts(&url, action))
         }
+        Command::Webhooks {
+            action,
+            database_url,
+            data_dir,
+        } => with_db(database_url, &data_dir, |db| webhooks(db, action)),
+        Command::Deliveries {
+            action,
+            database_url,
+            data_dir,
+        } => with_db(database_url, &data_dir, |db| deliveries(db, action)),
         Command::Backup {
             to,
             database_url,
@@ -628,6 +721,138 @@ async fn officials(url: &str, action: OfficialsAction) -> Result<ExitCode> {
     };
     db.close().await;
     Ok(code)
+}
+
+/// Runs an administration command on the database of `--database-url` (or `--data-dir`),
+/// closing it after.
+fn with_db<F, Fut>(
+    database_url: Option<String>,
+    data_dir: &std::path::Path,
+    f: F,
+) -> Result<ExitCode>
+where
+    F: FnOnce(portal::db::Db) -> Fut,
+    Fut: std::future::Future<Output = Result<ExitCode>>,
+{
+    let url =
+        database_url.unwrap_or_else(|| format!("sqlite:{}", data_dir.join("eform.db").display()));
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(async {
+        let db = portal::db::Db::connect(&url)
+            .await
+            .with_context(|| format!("opening the database {}", redact(&url)))?;
+        let done = f(db.clone()).await;
+        db.close().await;
+        done
+    })
+}
+
+/// `eform webhooks …`.
+async fn webhooks(db: portal::db::Db, action: WebhookAction) -> Result<ExitCode> {
+    match action {
+        WebhookAction::Set {
+            agency,
+            url,
+            events,
+        } => {
+            anyhow::ensure!(
+                portal::oidc::secure_url(&url),
+                "--url {url} must be https:// (plain http only on a loopback address)"
+            );
+            anyhow::ensure!(
+                db.agencies().await?.iter().any(|(c, _)| *c == agency),
+                "there is no agency {agency} in the directory"
+            );
+            let events: Vec<&str> = events.split([' ', ',']).filter(|e| !e.is_empty()).collect();
+            for e in &events {
+                anyhow::ensure!(
+                    *e == "*" || portal::db::outbox::KINDS.contains(e),
+                    "{e} is not an event type (one of {}, or *)",
+                    portal::db::outbox::KINDS.join(", ")
+                );
+            }
+            let events = if events.is_empty() || events.contains(&"*") {
+                "*".to_owned()
+            } else {
+                events.join(" ")
+            };
+            let secret = portal::webhooks::new_secret()?;
+            db.set_webhook(&portal::db::delivery::Webhook {
+                agency_code: agency.clone(),
+                url: url.clone(),
+                secret: secret.clone(),
+                events: events.clone(),
+                created_at: portal::clock::now_ms(),
+            })
+            .await?;
+            eprintln!(
+                "{agency}: events {events} go to {url}; the signing secret (shown only now):"
+            );
+            println!("{secret}");
+        }
+        WebhookAction::Remove { agency } => {
+            if !db.remove_webhook(&agency).await? {
+                println!("{agency} has no webhook");
+                return Ok(ExitCode::FAILURE);
+            }
+            println!("{agency}: webhook removed");
+        }
+        WebhookAction::List => {
+            for w in db.webhooks().await? {
+                println!(
+                    "{}\t{}\t{}\tset {}",
+                    w.agency_code,
+                    w.url,
+                    w.events,
+                    portal::clock::rfc3339(w.created_at)
+                );
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `eform deliveries …`.
+async fn deliveries(db: portal::db::Db, action: DeliveryAction) -> Result<ExitCode> {
+    match action {
+        DeliveryAction::List {
+            state,
+            agency,
+            limit,
+        } => {
+            for d in db
+                .deliveries(state.as_deref(), agency.as_deref(), limit.clamp(1, 10_000))
+                .await?
+            {
+                println!(
+                    "{}\t{}\t{}\t{}\t{}\tattempts {}\t{}",
+                    d.event_id,
+                    d.kind,
+                    d.dossier_code,
+                    d.state,
+                    match (d.state.as_str(), d.delivered_at) {
+                        ("delivered", Some(at)) => format!("at {}", portal::clock::rfc3339(at)),
+                        ("pending", _) => format!("next {}", portal::clock::rfc3339(d.next_at)),
+                        _ => String::new(),
+                    },
+                    d.attempts,
+                    d.last_error.unwrap_or_default()
+                );
+            }
+        }
+        DeliveryAction::Replay { agency, seq } => {
+            let n = db
+                .replay_deliveries(agency.as_deref(), seq, portal::clock::now_ms())
+                .await?;
+            println!("{n} delivery(ies) sent again (the portal delivers them within a second)");
+            if n == 0 {
+                return Ok(ExitCode::FAILURE);
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 /// `eform service-accounts …`.

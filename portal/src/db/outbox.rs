@@ -18,6 +18,15 @@ pub struct OutboxEvent {
     pub signed: bool,
 }
 
+/// Every event type.
+pub const KINDS: &[&str] = &[
+    "dossier.received",
+    "dossier.amended",
+    "dossier.status-changed",
+    "dossier.result-issued",
+    "dossier.erased",
+];
+
 /// An event as read back, with its number and id.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct StoredEvent {
