@@ -266,13 +266,15 @@ impl AppState {
             (Some(Signing::Esign(s)), _, _) => {
                 Some(Provider::Esign(Esign::new(s.clone()).map_err(remote)?))
             }
-            (None, Some(dir), true) => match crate::bridge::dev::DevSigner::open(dir) {
-                Ok(d) => Some(Provider::Dev(Box::new(d))),
-                Err(e) => {
-                    tracing::error!(error = %e, dir = %dir.display(), "the development signer cannot start");
-                    None
+            (None, Some(dir), true) => {
+                match crate::bridge::dev::DevSigner::open(&db, Some(dir)).await {
+                    Ok(d) => Some(Provider::Dev(Box::new(d))),
+                    Err(e) => {
+                        tracing::error!(error = %e, dir = %dir.display(), "the development signer cannot start");
+                        None
+                    }
                 }
-            },
+            }
             _ => None,
         };
         let bridge = crate::bridge::Bridge::new(provider);

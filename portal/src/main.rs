@@ -250,8 +250,8 @@ enum Command {
         /// Trusted certificates (PEM: roots and the CAs below them).
         #[arg(long, required_unless_present = "dev")]
         trust_store: Option<PathBuf>,
-        /// Trust the development signer's CA in `<data-dir>/dev-signer/` (a development
-        /// portal's dossiers).
+        /// Trust the development signer's CA (`<data-dir>/dev-signer/*.pem`, written by a
+        /// development portal): for a development portal's dossiers.
         #[arg(long)]
         dev: bool,
         #[arg(long, default_value = "eform-data")]

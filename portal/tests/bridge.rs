@@ -136,23 +136,22 @@ async fn a_citizen_signs_through_the_development_signer(b: Backend) {
         "rejected"
     );
 
-    // The development CA is kept in the data folder: the same root after a restart.
+    // The development CA is kept in the database: the same root after a restart (and on
+    // every instance); the folder has the CA certificates for tools, and no key at all.
     let dir = p.dir.path().join("dev-signer");
-    let reopened = portal::bridge::dev::DevSigner::open(&dir).unwrap();
+    let reopened = portal::bridge::dev::DevSigner::open(&p.state.db, None)
+        .await
+        .unwrap();
     assert_eq!(reopened.root, p.state.bridge.trust().0[0]);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        let mode = std::fs::metadata(dir.join("ca.key.pem"))
-            .unwrap()
-            .permissions()
-            .mode();
-        assert_eq!(
-            mode & 0o077,
-            0,
-            "private keys are readable by their owner only"
-        );
-    }
+    let files: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(files.contains(&"root.pem".to_owned()), "{files:?}");
+    assert!(
+        files.iter().all(|f| !f.contains("key")),
+        "no private key on disk: {files:?}"
+    );
 }
 
 async fn bad_requests_and_strangers_are_refused(b: Backend) {

@@ -1,21 +1,24 @@
-//! The development signer: a test CA (root → "citizen CA") generated at first start in the
-//! portal's data folder, and a P-256 key and certificate per citizen, whose subject carries
-//! their name and personal ID number. Never for production: its keys sit in files.
+//! The development signer: a test CA (root → "citizen CA") made at first start, and a P-256
+//! key and certificate per citizen, whose subject carries their name and personal ID number.
+//! Kept in the database (`dev_signer_keys`: the CA's key with the chain CA + root in one row,
+//! and one row per citizen), so that every instance signs with the same CA; the root's key is
+//! dropped once it has issued the CA. The two CA certificates are also written to
+//! the development folder (`root.pem`, `ca.pem`) for `eform verify --dev` and openssl. Never for
+//! production: its keys sit in the database in clear.
 use super::Credential;
-use crate::db::UserRow;
+use crate::db::{Db, UserRow};
 use form_core::sign::SignAlgo;
 use form_core::sign::cades::der_time;
 use p256::ecdsa::SigningKey;
 use p256::ecdsa::signature::hazmat::PrehashSigner;
 use p256::pkcs8::{DecodePrivateKey, EncodePrivateKey, LineEnding};
 use std::collections::HashMap;
-use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::str::FromStr;
 use std::sync::Mutex;
 use x509_cert::Certificate;
 use x509_cert::builder::{Builder, CertificateBuilder, Profile};
-use x509_cert::der::{DecodePem, EncodePem};
+use x509_cert::der::EncodePem;
 use x509_cert::name::Name;
 use x509_cert::serial_number::SerialNumber;
 use x509_cert::spki::SubjectPublicKeyInfoOwned;
@@ -24,45 +27,44 @@ use x509_cert::time::Validity;
 const YEAR_S: u64 = 365 * 86_400;
 
 pub struct DevSigner {
-    dir: PathBuf,
+    db: Db,
     pub root: Certificate,
     pub ca: Certificate,
     ca_key: SigningKey,
     citizens: Mutex<HashMap<String, (SigningKey, Certificate)>>,
 }
 
-fn write_private(path: &Path, text: &str) -> anyhow::Result<()> {
-    use std::os::unix::fs::OpenOptionsExt;
-    let mut f = std::fs::OpenOptions::new()
-        .write(true)
-        .create(true)
-        .truncate(true)
-        .mode(0o600)
-        .open(path)?;
-    f.write_all(text.as_bytes())?;
-    f.sync_all()?;
-    Ok(())
-}
-
-fn load(dir: &Path, name: &str) -> Option<(SigningKey, Certificate)> {
-    let key = std::fs::read_to_string(dir.join(format!("{name}.key.pem"))).ok()?;
-    let cert = std::fs::read_to_string(dir.join(format!("{name}.pem"))).ok()?;
-    Some((
-        SigningKey::from_pkcs8_pem(&key).ok()?,
-        Certificate::from_pem(cert.as_bytes()).ok()?,
-    ))
-}
-
-fn save(dir: &Path, name: &str, key: &SigningKey, cert: &Certificate) -> anyhow::Result<()> {
-    write_private(
-        &dir.join(format!("{name}.key.pem")),
-        &key.to_pkcs8_pem(LineEnding::LF)?,
-    )?;
-    std::fs::write(
-        dir.join(format!("{name}.pem")),
-        cert.to_pem(LineEnding::LF)?,
-    )?;
-    Ok(())
+/// Stores `fresh` (a key and certificates) as `name` unless it exists, and reads back what is
+/// stored.
+async fn keep(
+    db: &Db,
+    name: &str,
+    fresh: Option<(&SigningKey, &[&Certificate])>,
+) -> anyhow::Result<Option<(SigningKey, Vec<Certificate>)>> {
+    let pems = match fresh {
+        Some((key, certs)) => {
+            let mut chain = String::new();
+            for c in certs {
+                chain.push_str(&c.to_pem(LineEnding::LF)?);
+            }
+            Some((key.to_pkcs8_pem(LineEnding::LF)?.to_string(), chain))
+        }
+        None => None,
+    };
+    let stored = db
+        .dev_signer_keys(
+            name,
+            pems.as_ref().map(|(k, c)| (Some(k.as_str()), c.as_str())),
+            crate::clock::now_ms(),
+        )
+        .await?;
+    let Some((Some(key), chain)) = stored else {
+        return Ok(None);
+    };
+    Ok(Some((
+        SigningKey::from_pkcs8_pem(&key)?,
+        Certificate::load_pem_chain(chain.as_bytes())?,
+    )))
 }
 
 fn now_s() -> u64 {
@@ -93,12 +95,14 @@ fn rdn_value(s: &str) -> String {
 }
 
 impl DevSigner {
-    /// Opens the signer's folder, making the test CA on first use.
-    pub fn open(dir: &Path) -> anyhow::Result<DevSigner> {
-        std::fs::create_dir_all(dir.join("citizens"))?;
-        let (root, (ca_key, ca)) = match (load(dir, "root"), load(dir, "ca")) {
-            (Some((_, root)), Some(ca)) => (root, ca),
-            _ => {
+    /// Opens the development signer of `db`, making the test CA on first use; writes the CA
+    /// certificates to `dir` when given.
+    pub async fn open(db: &Db, dir: Option<&Path>) -> anyhow::Result<DevSigner> {
+        // One row holds the CA's key and the chain (CA, root): two instances starting at once
+        // cannot mix one's CA with the other's root.
+        let stored = match keep(db, "ca", None).await? {
+            Some(found) => found,
+            None => {
                 let now = now_s();
                 let root_key = new_key();
                 let root_name =
@@ -133,13 +137,27 @@ impl DevSigner {
                     &root_key,
                 )?
                 .build::<p256::ecdsa::DerSignature>()?;
-                save(dir, "root", &root_key, &root)?;
-                save(dir, "ca", &ca_key, &ca)?;
-                (root, (ca_key, ca))
+                // The root's key goes out of scope here: it is never stored.
+                keep(db, "ca", Some((&ca_key, &[&ca, &root])))
+                    .await?
+                    .ok_or_else(|| anyhow::anyhow!("the development CA could not be stored"))?
             }
         };
+        let (ca_key, mut chain) = stored;
+        anyhow::ensure!(
+            chain.len() == 2,
+            "the stored development CA is not CA + root"
+        );
+        let (root, ca) = (chain.remove(1), chain.remove(0));
+        let stored = (root, ca_key, ca);
+        let (root, ca_key, ca) = stored;
+        if let Some(dir) = dir {
+            std::fs::create_dir_all(dir)?;
+            std::fs::write(dir.join("root.pem"), root.to_pem(LineEnding::LF)?)?;
+            std::fs::write(dir.join("ca.pem"), ca.to_pem(LineEnding::LF)?)?;
+        }
         Ok(DevSigner {
-            dir: dir.to_owned(),
+            db: db.clone(),
             root,
             ca,
             ca_key,
@@ -147,21 +165,14 @@ impl DevSigner {
         })
     }
 
-    fn key_and_cert(&self, user: &UserRow) -> anyhow::Result<(SigningKey, Certificate)> {
-        let mut cache = self
-            .citizens
-            .lock()
-            .map_err(|_| anyhow::anyhow!("lock poisoned"))?;
-        if let Some(kc) = cache.get(&user.id) {
+    async fn key_and_cert(&self, user: &UserRow) -> anyhow::Result<(SigningKey, Certificate)> {
+        if let Ok(cache) = self.citizens.lock()
+            && let Some(kc) = cache.get(&user.id)
+        {
             return Ok(kc.clone());
         }
-        let dir = self.dir.join("citizens");
-        let name = format!(
-            "citizen-{}",
-            user.id
-                .replace(|c: char| !c.is_ascii_alphanumeric() && c != '-', "_")
-        );
-        let kc = match load(&dir, &name) {
+        let name = format!("citizen:{}", user.id);
+        let stored = match keep(&self.db, &name, None).await? {
             Some(kc) => kc,
             None => {
                 let key = new_key();
@@ -187,17 +198,23 @@ impl DevSigner {
                     &self.ca_key,
                 )?
                 .build::<p256::ecdsa::DerSignature>()?;
-                save(&dir, &name, &key, &cert)?;
-                (key, cert)
+                keep(&self.db, &name, Some((&key, &[&cert])))
+                    .await?
+                    .ok_or_else(|| anyhow::anyhow!("a citizen's key could not be stored"))?
             }
         };
-        cache.insert(user.id.clone(), kc.clone());
-        Ok(kc)
+        let (key, mut chain) = stored;
+        anyhow::ensure!(!chain.is_empty(), "a stored citizen key has no certificate");
+        let cert = chain.remove(0);
+        if let Ok(mut cache) = self.citizens.lock() {
+            cache.insert(user.id.clone(), (key.clone(), cert.clone()));
+        }
+        Ok((key, cert))
     }
 
     /// The citizen's credential (made on first use).
-    pub fn credential(&self, user: &UserRow) -> anyhow::Result<Credential> {
-        let (_, cert) = self.key_and_cert(user)?;
+    pub async fn credential(&self, user: &UserRow) -> anyhow::Result<Credential> {
+        let (_, cert) = self.key_and_cert(user).await?;
         Ok(Credential {
             id: format!("dev-{}", user.id),
             chain: vec![cert, self.ca.clone()],
@@ -207,8 +224,8 @@ impl DevSigner {
     }
 
     /// Signs a SHA-256 hash with the citizen's key (DER ECDSA signature).
-    pub fn sign(&self, user: &UserRow, hash: &[u8; 32]) -> anyhow::Result<Vec<u8>> {
-        let (key, _) = self.key_and_cert(user)?;
+    pub async fn sign(&self, user: &UserRow, hash: &[u8; 32]) -> anyhow::Result<Vec<u8>> {
+        let (key, _) = self.key_and_cert(user).await?;
         let sig: p256::ecdsa::Signature =
             key.sign_prehash(hash).map_err(|e| anyhow::anyhow!("{e}"))?;
         Ok(sig.to_der().as_bytes().to_vec())

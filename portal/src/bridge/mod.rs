@@ -81,7 +81,7 @@ pub struct SignRequest {
 impl Provider {
     async fn credentials(&self, user: &UserRow) -> anyhow::Result<Vec<Credential>> {
         match self {
-            Provider::Dev(d) => Ok(vec![d.credential(user)?]),
+            Provider::Dev(d) => Ok(vec![d.credential(user).await?]),
             Provider::Csc(c) => c.credentials(user).await,
             Provider::Esign(e) => e.credentials(user).await,
         }
@@ -639,7 +639,7 @@ pub async fn dev_decide(
             let Some(hash) = hash else {
                 return crate::http::internal();
             };
-            match dev.sign(&user.0, &hash) {
+            match dev.sign(&user.0, &hash).await {
                 Ok(sig) => ("completed", Some(B64.encode(sig))),
                 Err(e) => {
                     tracing::error!(error = %e, "development signer");

@@ -178,3 +178,39 @@ impl Db {
         Ok(n == 1)
     }
 }
+
+impl Db {
+    /// The development signer's key (PEM, when kept) and certificate `name`, storing the
+    /// given ones first unless another instance stored that name before: whoever came first
+    /// wins, and everyone reads the winner's.
+    pub async fn dev_signer_keys(
+        &self,
+        name: &str,
+        fresh: Option<(Option<&str>, &str)>,
+        now: i64,
+    ) -> Result<Option<(Option<String>, String)>, sqlx::Error> {
+        let found = write_tx!(self, |tx| {
+            if let Some((key, cert)) = fresh {
+                sqlx::query(
+                    "INSERT INTO dev_signer_keys (name, key_pem, cert_pem, created_at) \
+                     VALUES ($1, $2, $3, $4) ON CONFLICT (name) DO NOTHING",
+                )
+                .bind(name)
+                .bind(key)
+                .bind(cert)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+            }
+            sqlx::query("SELECT key_pem, cert_pem FROM dev_signer_keys WHERE name = $1")
+                .bind(name)
+                .fetch_optional(&mut *tx)
+                .await?
+                .map(|r| -> Result<_, sqlx::Error> {
+                    Ok((r.try_get("key_pem")?, r.try_get("cert_pem")?))
+                })
+                .transpose()?
+        });
+        Ok(found)
+    }
+}

@@ -172,18 +172,22 @@ impl TestPortal {
         }
     }
 
-    /// A second instance of this portal: the same database, configuration and files (the
-    /// development signer's CA included), its own memory.
+    /// A second instance of this portal: the same database and configuration, its own
+    /// memory and data folder (what it shares, it shares through the database).
     pub async fn another_instance(&self) -> TestPortal {
         let catalog = Catalog::load(None).unwrap();
-        let config = (*self.state.config).clone();
+        let dir = tempfile::tempdir().unwrap();
+        let mut config = (*self.state.config).clone();
+        if config.signer_dir.is_some() {
+            config.signer_dir = Some(dir.path().join("dev-signer"));
+        }
         let state = AppState::new(catalog, self.dir.path().join("web"), &self.url, config)
             .await
             .unwrap();
         TestPortal {
             app: router(state.clone()),
             state,
-            dir: tempfile::tempdir().unwrap(),
+            dir,
             url: self.url.clone(),
         }
     }
