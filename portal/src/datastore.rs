@@ -86,6 +86,7 @@ pub async fn read(
     if let Err(r) = state
         .limits
         .check(crate::limits::Kind::Datastore, &user.0.id)
+        .await
     {
         return r;
     }
@@ -173,6 +174,7 @@ pub async fn write(State(state): State<AppState>, user: Signed, body: Bytes) -> 
     if let Err(r) = state
         .limits
         .check(crate::limits::Kind::Datastore, &user.0.id)
+        .await
     {
         return r;
     }
@@ -292,6 +294,7 @@ pub async fn report(State(state): State<AppState>, user: Signed, body: Bytes) ->
     if let Err(r) = state
         .limits
         .check(crate::limits::Kind::Datastore, &user.0.id)
+        .await
     {
         return r;
     }
@@ -422,6 +425,7 @@ pub async fn erase(
     if let Err(r) = state
         .limits
         .check(crate::limits::Kind::Datastore, &user.0.id)
+        .await
     {
         return r;
     }

@@ -208,7 +208,7 @@ impl Db {
                     include_str!(concat!("../migrations/postgres/", $file)))),*]
             };
         }
-        const ALL: [(i64, &str, &str, &str); 11] = migrations![
+        const ALL: [(i64, &str, &str, &str); 12] = migrations![
             (1, "intake", "0001_intake.sql"),
             (2, "datastore", "0002_datastore.sql"),
             (3, "reports", "0003_reports.sql"),
@@ -220,6 +220,7 @@ impl Db {
             (9, "outbox", "0009_outbox.sql"),
             (10, "webhooks", "0010_webhooks.sql"),
             (11, "development signer", "0011_dev_signer.sql"),
+            (12, "rate limits", "0012_rate_limits.sql"),
         ];
         let migrator = |postgres: bool| Migrator {
             migrations: Cow::Owned(

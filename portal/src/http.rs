@@ -296,6 +296,9 @@ impl AppState {
                         }
                         Err(e) => tracing::warn!(error = %e, "removing abandoned uploads"),
                     }
+                    if let Err(e) = db.forget_rate_limits(crate::clock::now_ms()).await {
+                        tracing::warn!(error = %e, "forgetting refilled rate limits");
+                    }
                     // Dossiers past their procedure's retention (`eform retention`).
                     match db.apply_retention(crate::clock::now_ms()).await {
                         Ok(e) if e == crate::db::Erasure::default() => {}
@@ -310,7 +313,9 @@ impl AppState {
                 }
             });
         }
-        let limits = Arc::new(crate::limits::Limits::new(&config.rates));
+        // Counts shared by the instances on PostgreSQL; SQLite serves one instance.
+        let shared = matches!(db, Db::Pg(_)).then(|| db.clone());
+        let limits = Arc::new(crate::limits::Limits::shared(&config.rates, shared));
         {
             let limits = Arc::downgrade(&limits);
             tokio::spawn(async move {
@@ -781,7 +786,11 @@ async fn check_data(
     body: Bytes,
 ) -> Response {
     let client = client_address(&state, &headers, &extensions);
-    if let Err(r) = state.limits.check(crate::limits::Kind::Check, &client) {
+    if let Err(r) = state
+        .limits
+        .check(crate::limits::Kind::Check, &client)
+        .await
+    {
         return r;
     }
     let ready = match state.catalog.get(&id) {

@@ -673,7 +673,11 @@ pub async fn submit(
     if let Err(r) = citizens_only(&user) {
         return r;
     }
-    if let Err(r) = state.limits.check(crate::limits::Kind::Submit, &user.0.id) {
+    if let Err(r) = state
+        .limits
+        .check(crate::limits::Kind::Submit, &user.0.id)
+        .await
+    {
         return r;
     }
     let key = match idempotency_key(&headers) {
@@ -731,7 +735,11 @@ pub async fn amend(
     if let Err(r) = citizens_only(&user) {
         return r;
     }
-    if let Err(r) = state.limits.check(crate::limits::Kind::Amend, &user.0.id) {
+    if let Err(r) = state
+        .limits
+        .check(crate::limits::Kind::Amend, &user.0.id)
+        .await
+    {
         return r;
     }
     let key = match idempotency_key(&headers) {
@@ -1494,7 +1502,11 @@ pub async fn upload(
     Query(q): Query<UploadQuery>,
     body: Bytes,
 ) -> Response {
-    if let Err(r) = state.limits.check(crate::limits::Kind::Upload, &user.0.id) {
+    if let Err(r) = state
+        .limits
+        .check(crate::limits::Kind::Upload, &user.0.id)
+        .await
+    {
         return r;
     }
     // A quota of files not yet part of a dossier (review M5): abandoned uploads are removed

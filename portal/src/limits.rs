@@ -1,8 +1,10 @@
 //! Rate limits (review M1, M2, M4, M5): how often one citizen may submit, amend, upload, ask to
 //! sign or read their data store, and how often one client address may use the anonymous check
 //! API. Each is a GCRA limit (the `governor` crate) per key: a burst, then a steady rate; past
-//! it, 429 `rate-limited` with `Retry-After`. The counts live in this process: with several
-//! instances behind a load balancer each keeps its own (shared limits are the scale-out work's).
+//! it, 429 `rate-limited` with `Retry-After`. On PostgreSQL the counts are shared by the
+//! instances (the same GCRA in one statement on the `rate_limits` table), after a first check in
+//! this process's memory that keeps refused floods off the database; on SQLite (one instance)
+//! they live in memory only.
 //!
 //! Limits are configuration (`eform serve --rate-limit submit=30/h`, `… off`); the defaults are
 //! generous for a person and tight for a script.
@@ -148,10 +150,20 @@ impl Rates {
 /// The limiters of a running portal.
 pub struct Limits {
     limiters: BTreeMap<Kind, DefaultKeyedRateLimiter<String>>,
+    rates: BTreeMap<Kind, Rate>,
+    /// The database the instances share the counts in (PostgreSQL), if any.
+    shared: Option<crate::db::Db>,
 }
 
 impl Limits {
+    /// Limits counted in this process only.
     pub fn new(rates: &Rates) -> Limits {
+        Self::shared(rates, None)
+    }
+
+    /// Limits counted in `db` too, for every instance.
+    pub fn shared(rates: &Rates, db: Option<crate::db::Db>) -> Limits {
+        let shared = db;
         let limiters = rates
             .0
             .iter()
@@ -162,22 +174,57 @@ impl Limits {
                 Some((*kind, DefaultKeyedRateLimiter::keyed(quota)))
             })
             .collect();
-        Limits { limiters }
+        let rates = rates
+            .0
+            .iter()
+            .filter_map(|(k, r)| Some((*k, (*r)?)))
+            .collect();
+        Limits {
+            limiters,
+            rates,
+            shared,
+        }
     }
 
-    /// Counts one request of `kind` by `key`; 429 with `Retry-After` past the limit.
+    /// Counts one request of `kind` by `key`; 429 with `Retry-After` past the limit. When the
+    /// shared count cannot be read the request goes on (logged): a rate limit is no reason to
+    /// refuse a citizen while the database hiccups.
     #[allow(clippy::result_large_err)]
-    pub fn check(&self, kind: Kind, key: &str) -> Result<(), Response> {
-        let Some(limiter) = self.limiters.get(&kind) else {
+    pub async fn check(&self, kind: Kind, key: &str) -> Result<(), Response> {
+        let (Some(limiter), Some(rate)) = (self.limiters.get(&kind), self.rates.get(&kind)) else {
             return Ok(());
         };
-        let key = key.to_owned();
-        match limiter.check_key(&key) {
-            Ok(()) => Ok(()),
-            Err(not_until) => {
-                metrics::counter!("eform_rate_limited_total", "kind" => kind.name()).increment(1);
-                let wait = not_until.wait_time_from(DefaultClock::default().now());
-                Err(limited(wait))
+        let refused = |wait: Duration| {
+            metrics::counter!("eform_rate_limited_total", "kind" => kind.name()).increment(1);
+            limited(wait)
+        };
+        if let Err(not_until) = limiter.check_key(&key.to_owned()) {
+            return Err(refused(
+                not_until.wait_time_from(DefaultClock::default().now()),
+            ));
+        }
+        let Some(db) = &self.shared else {
+            return Ok(());
+        };
+        let period = i64::try_from(rate.period.as_millis()).unwrap_or(i64::MAX);
+        let interval = (period / i64::from(rate.count)).max(1);
+        let shared_key = format!("{}:{key}", kind.name());
+        match db
+            .rate_limit(
+                &shared_key,
+                crate::clock::now_ms(),
+                interval,
+                period - interval,
+            )
+            .await
+        {
+            Ok(None) => Ok(()),
+            Ok(Some(wait_ms)) => Err(refused(Duration::from_millis(
+                u64::try_from(wait_ms).unwrap_or(1),
+            ))),
+            Err(e) => {
+                tracing::warn!(error = %e, kind = kind.name(), "the shared rate limit could not be read");
+                Ok(())
             }
         }
     }
@@ -248,10 +295,18 @@ mod tests {
         let mut rates = Rates::off();
         rates.set("submit=3/h").unwrap();
         let limits = Limits::new(&rates);
+        // The answer's status and Retry-After (the 429 itself is a large value).
+        let check = |kind, key| {
+            tokio::runtime::Builder::new_current_thread()
+                .build()
+                .unwrap()
+                .block_on(limits.check(kind, key))
+                .map_err(Box::new)
+        };
         for _ in 0..3 {
-            assert!(limits.check(Kind::Submit, "an").is_ok());
+            assert!(check(Kind::Submit, "an").is_ok());
         }
-        let refused = limits.check(Kind::Submit, "an").unwrap_err();
+        let refused = check(Kind::Submit, "an").unwrap_err();
         assert_eq!(refused.status(), StatusCode::TOO_MANY_REQUESTS);
         let wait: u64 = refused.headers()[header::RETRY_AFTER]
             .to_str()
@@ -260,7 +315,7 @@ mod tests {
             .unwrap();
         assert!((1..=1200).contains(&wait), "{wait}");
         // Another key, another kind: not held back.
-        assert!(limits.check(Kind::Submit, "binh").is_ok());
-        assert!(limits.check(Kind::Amend, "an").is_ok());
+        assert!(check(Kind::Submit, "binh").is_ok());
+        assert!(check(Kind::Amend, "an").is_ok());
     }
 }

@@ -50,7 +50,11 @@ pub async fn login(
 ) -> Response {
     let lang = lang_of(q.lang.as_deref());
     let client = crate::http::client_address(&state, &headers, &extensions);
-    if let Err(r) = state.limits.check(crate::limits::Kind::Login, &client) {
+    if let Err(r) = state
+        .limits
+        .check(crate::limits::Kind::Login, &client)
+        .await
+    {
         return r;
     }
     let Some(oidc) = state.oidc.clone() else {
@@ -104,7 +108,11 @@ pub async fn callback(
 ) -> Response {
     let lang = Lang::Vi;
     let client = crate::http::client_address(&state, &headers, &extensions);
-    if let Err(r) = state.limits.check(crate::limits::Kind::Login, &client) {
+    if let Err(r) = state
+        .limits
+        .check(crate::limits::Kind::Login, &client)
+        .await
+    {
         return r;
     }
     let Some(oidc) = state.oidc.clone() else {

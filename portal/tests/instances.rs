@@ -21,6 +21,55 @@ on_both!(
     a_form_published_on_one_instance_is_served_by_another
 );
 
+/// Rate limits count every instance's requests (PostgreSQL: SQLite serves one instance).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rate_limits_count_every_instance_s_requests() {
+    if !common::postgres_available() {
+        return;
+    }
+    let mut rates = portal::limits::Rates::off();
+    rates.set("datastore=4/h").unwrap();
+    let one = TestPortal::start_with(
+        Backend::Postgres,
+        portal::Config {
+            rates,
+            ..portal::Config::development()
+        },
+    )
+    .await;
+    let two = one.another_instance().await;
+    let an = one.token("citizen-an").await;
+    let mut answers = Vec::new();
+    for i in 0..6 {
+        let p = if i % 2 == 0 { &one } else { &two };
+        answers.push(
+            p.get("/datastore/v1/me/attributes?keys=citizen.fullName", &an)
+                .await
+                .status
+                .as_u16(),
+        );
+    }
+    // Each instance alone would have let 4 through (8 in all).
+    assert_eq!(answers, vec![200, 200, 200, 200, 429, 429]);
+    let refused = two
+        .get("/datastore/v1/me/attributes?keys=citizen.fullName", &an)
+        .await;
+    let wait: u64 = refused.headers["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=900).contains(&wait), "{wait}");
+    // Another citizen is not held back.
+    let binh = two.token("citizen-binh").await;
+    assert_eq!(
+        one.get("/datastore/v1/me/attributes?keys=citizen.fullName", &binh)
+            .await
+            .status,
+        StatusCode::OK
+    );
+}
+
 async fn post(p: &TestPortal, url: &str, token: &str, body: &Value) -> common::Answer {
     p.call(
         "POST",

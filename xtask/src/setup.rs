@@ -19,6 +19,7 @@ pub fn all(root: &Path) -> Result<()> {
     chromium()?;
     openssl()?;
     faketime()?;
+    haproxy()?;
     Ok(())
 }
 
@@ -189,6 +190,17 @@ fn faketime() -> Result<()> {
     }
     println!("install Debian faketime");
     apt_install(&["faketime"])
+}
+
+/// Debian's `haproxy`: the load balancer in front of several portal instances in the scale-out
+/// tests.
+fn haproxy() -> Result<()> {
+    if Path::new("/usr/sbin/haproxy").is_file() {
+        println!("ok    haproxy (Debian)");
+        return Ok(());
+    }
+    println!("install Debian haproxy");
+    apt_install(&["haproxy"])
 }
 
 /// Whether this process runs as root.

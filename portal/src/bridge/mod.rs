@@ -355,7 +355,11 @@ pub async fn sign_hash(State(state): State<AppState>, user: Signed, body: Bytes)
     if let Err(r) = citizen(&user) {
         return r;
     }
-    if let Err(r) = state.limits.check(crate::limits::Kind::Sign, &user.0.id) {
+    if let Err(r) = state
+        .limits
+        .check(crate::limits::Kind::Sign, &user.0.id)
+        .await
+    {
         return r;
     }
     let b: SignHashBody = match parse_body(&body) {
