@@ -120,6 +120,16 @@ enum Command {
         /// (`eform deliveries replay` sends it again).
         #[arg(long, default_value_t = 26, value_parser = clap::value_parser!(u64).range(1..=24 * 60))]
         webhook_give_up_hours: u64,
+        /// Seconds before a failed webhook delivery is tried again the first time (each next
+        /// wait doubles, up to 3 hours, times a random 0.5–1.5).
+        #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=3600))]
+        webhook_retry_seconds: u64,
+        /// The longest wait between two tries of a webhook delivery, in seconds.
+        #[arg(long, default_value_t = 3 * 3600, value_parser = clap::value_parser!(u64).range(1..=24 * 3600))]
+        webhook_retry_max_seconds: u64,
+        /// Seconds a webhook receiver has to answer.
+        #[arg(long, default_value_t = 15, value_parser = clap::value_parser!(u64).range(1..=300))]
+        webhook_timeout_seconds: u64,
         /// The agency code of forms that name none.
         #[arg(long, default_value = "000.00.18.H56")]
         default_agency: String,
@@ -415,6 +425,9 @@ fn run() -> Result<ExitCode> {
             header_timeout,
             max_connections,
             webhook_give_up_hours,
+            webhook_retry_seconds,
+            webhook_retry_max_seconds,
+            webhook_timeout_seconds,
             default_agency,
             trust_store,
             signer,
@@ -480,6 +493,13 @@ fn run() -> Result<ExitCode> {
                 trusted_proxies,
                 delivery: portal::webhooks::Settings {
                     give_up: std::time::Duration::from_secs(webhook_give_up_hours * 3600),
+                    retry_base: std::time::Duration::from_secs(webhook_retry_seconds),
+                    retry_max: std::time::Duration::from_secs(
+                        webhook_retry_max_seconds.max(webhook_retry_seconds),
+                    ),
+                    timeout: std::time::Duration::from_secs(webhook_timeout_seconds),
+                    // A worker that died mid-call frees its deliveries after this.
+                    lease: std::time::Duration::from_secs(2 * webhook_timeout_seconds + 5),
                     ..portal::webhooks::Settings::default()
                 },
             };

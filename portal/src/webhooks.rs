@@ -44,7 +44,7 @@ impl Default for Settings {
             retry_max: Duration::from_secs(3 * 3600),
             give_up: Duration::from_secs(26 * 3600),
             timeout: Duration::from_secs(15),
-            lease: Duration::from_secs(60),
+            lease: Duration::from_secs(35),
             batch: 16,
         }
     }

@@ -11,6 +11,8 @@ use portal::{AppState, Catalog, Config, router};
 use serde_json::Value;
 use tower::ServiceExt;
 
+pub mod receiver;
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Backend {
     Sqlite,
