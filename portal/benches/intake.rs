@@ -9,9 +9,9 @@
 
 mod common;
 
-use common::{Conn, percentile, start_portal, token};
-use serde_json::{Value, json};
-use std::time::{Duration, Instant};
+use common::{load, percentile, start_portal};
+use serde_json::json;
+use std::time::Duration;
 
 struct Options {
     seconds: u64,
@@ -35,75 +35,6 @@ fn options() -> Options {
             .unwrap_or(32),
         json: value("--json"),
     }
-}
-
-/// Submits for `warm + measure`, on `clients` connections; latencies (µs) of the measured part.
-async fn load(addr: &str, clients: usize, warm: Duration, measure: Duration) -> (Vec<u64>, f64) {
-    // Each citizen sends CT01 with their own identity (the portal checks the locked fields
-    // against their register values).
-    let example: Value =
-        serde_json::from_str(include_str!("../../schemas/forms/ct01.example.json")).unwrap();
-    let mut senders = Vec::new();
-    for user in ["citizen-an", "citizen-binh", "citizen-cuong"] {
-        let mut data = example.clone();
-        for (_, key, value) in portal::datastore::demo_attributes()
-            .into_iter()
-            .find(|(u, _)| *u == user)
-            .map(|(_, a)| a)
-            .unwrap_or_default()
-        {
-            if let Some(field) = key.strip_prefix("citizen.")
-                && ["fullName", "dateOfBirth", "sex", "idNumber"].contains(&field)
-            {
-                data["applicant"][field] = value;
-            }
-        }
-        let body = json!({"formId": "ct01", "formVersion": 1, "data": data}).to_string();
-        senders.push((token(addr, user).await, body));
-    }
-    let start = Instant::now();
-    let (from, until) = (start + warm, start + warm + measure);
-    let mut tasks = Vec::new();
-    for c in 0..clients {
-        let (addr, (token, body)) = (addr.to_owned(), senders[c % 3].clone());
-        tasks.push(tokio::spawn(async move {
-            let mut conn = Conn::open(&addr).await.unwrap();
-            let auth = format!("Bearer {token}");
-            let mut latencies = Vec::new();
-            for i in 0.. {
-                let key = format!("bench-{c}-{i}");
-                let t0 = Instant::now();
-                if t0 >= until {
-                    break;
-                }
-                let (status, answer) = conn
-                    .send(
-                        "POST",
-                        "/api/v1/dossiers",
-                        &[
-                            ("authorization", &auth),
-                            ("idempotency-key", &key),
-                            ("content-type", "application/json"),
-                        ],
-                        body.as_bytes(),
-                    )
-                    .await
-                    .unwrap();
-                assert_eq!(status, 201, "{}", String::from_utf8_lossy(&answer));
-                if t0 >= from {
-                    latencies.push(t0.elapsed().as_micros() as u64);
-                }
-            }
-            latencies
-        }));
-    }
-    let mut all = Vec::new();
-    for t in tasks {
-        all.extend(t.await.unwrap());
-    }
-    all.sort_unstable();
-    let rate = all.len() as f64 / measure.as_secs_f64();
-    (all, rate)
 }
 
 fn main() {

@@ -37,7 +37,7 @@ fn main() {
 }
 
 fn usage() -> &'static str {
-    "usage: cargo xtask <run [--addr HOST:PORT] [--data-dir DIR] [--database-url URL] [--production] | test | setup | build-web | bench core|sign [criterion args] | bench browser [--quick …] | fuzz [TARGET] [SECONDS] | admin-units | with-postgres <command…>>"
+    "usage: cargo xtask <run [--addr HOST:PORT] [--data-dir DIR] [--database-url URL] [--production] | test | setup | build-web | bench core|sign [criterion args] | bench intake|datastore|scale | bench browser [--quick …] | fuzz [TARGET] [SECONDS] | admin-units | with-postgres <command…>>"
 }
 
 fn run() -> Result<()> {
@@ -181,6 +181,36 @@ fn bench(root: &Path, args: &[String]) -> Result<()> {
             portal.stop();
             result
         }
+        Some("scale") => {
+            step("scale-out benchmark: instances on PostgreSQL, direct and behind haproxy; webhook delivery latency");
+            setup::all(root)?;
+            let pg = postgres::Postgres::start(true)?;
+            let mut c = cmd(root, "cargo");
+            c.args(["bench", "--package", "portal", "--bench", "scale", "--"])
+                .args(&args[1..])
+                .env("EFORM_TEST_POSTGRES_URL", &pg.url);
+            let result = exec(c);
+            step("the kill -9 test at full size: 1,000 dossiers through haproxy, instances killed, every event delivered");
+            let mut c = cmd(root, "cargo");
+            c.args([
+                "test",
+                "--release",
+                "--package",
+                "portal",
+                "--test",
+                "scale_out",
+                "--",
+                "--nocapture",
+                "kill_nine",
+            ])
+            .env("EFORM_TEST_POSTGRES_URL", &pg.url)
+            .env("EFORM_TEST_POSTGRES_CA", &pg.ca)
+            .env("EFORM_REQUIRE_POSTGRES", "1")
+            .env("EFORM_SCALE_DOSSIERS", "1000");
+            let full = exec(c);
+            drop(pg);
+            result.and(full)
+        }
         Some(which @ ("intake" | "datastore")) => {
             step(&format!(
                 "{which} benchmark: the portal over loopback HTTP, SQLite then PostgreSQL (fsync on)"
@@ -195,7 +225,7 @@ fn bench(root: &Path, args: &[String]) -> Result<()> {
             result
         }
         _ => bail!(
-            "usage: cargo xtask bench core|sign [criterion args] | bench browser [harness options] | bench builder [--fields N] [--runs N] [--json FILE] [--profile label|add] | bench intake [--seconds N] [--clients N] [--json FILE] | bench datastore [--rate N] [--seconds N] [--connections N] [--json FILE]"
+            "usage: cargo xtask bench core|sign [criterion args] | bench intake|datastore|scale | bench browser [harness options] | bench builder [--fields N] [--runs N] [--json FILE] [--profile label|add] | bench intake [--seconds N] [--clients N] [--json FILE] | bench datastore [--rate N] [--seconds N] [--connections N] [--json FILE]"
         ),
     }
 }

@@ -2,7 +2,8 @@
 //! started on a free port, demo sessions, percentiles.
 #![allow(dead_code)]
 
-use serde_json::Value;
+use serde_json::{Value, json};
+use std::time::{Duration, Instant};
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader as TokioBufReader};
@@ -146,3 +147,75 @@ pub async fn fresh_pg_database(server: &str, name: &str) -> String {
     let base = server.rsplit_once('/').map_or(server, |(b, _)| b);
     format!("{base}/{name}")
 }
+
+/// Submits filled CT01s (three citizens, each with their own identity) for `warm + measure`
+/// on `clients` keep-alive connections to `addr`; the latencies (µs, sorted) of the measured
+/// part and the rate per second.
+pub async fn load(addr: &str, clients: usize, warm: Duration, measure: Duration) -> (Vec<u64>, f64) {
+    // Each citizen sends CT01 with their own identity (the portal checks the locked fields
+    // against their register values).
+    let example: Value =
+        serde_json::from_str(include_str!("../../../schemas/forms/ct01.example.json")).unwrap();
+    let mut senders = Vec::new();
+    for user in ["citizen-an", "citizen-binh", "citizen-cuong"] {
+        let mut data = example.clone();
+        for (_, key, value) in portal::datastore::demo_attributes()
+            .into_iter()
+            .find(|(u, _)| *u == user)
+            .map(|(_, a)| a)
+            .unwrap_or_default()
+        {
+            if let Some(field) = key.strip_prefix("citizen.")
+                && ["fullName", "dateOfBirth", "sex", "idNumber"].contains(&field)
+            {
+                data["applicant"][field] = value;
+            }
+        }
+        let body = json!({"formId": "ct01", "formVersion": 1, "data": data}).to_string();
+        senders.push((token(addr, user).await, body));
+    }
+    let start = Instant::now();
+    let (from, until) = (start + warm, start + warm + measure);
+    let mut tasks = Vec::new();
+    for c in 0..clients {
+        let (addr, (token, body)) = (addr.to_owned(), senders[c % 3].clone());
+        tasks.push(tokio::spawn(async move {
+            let mut conn = Conn::open(&addr).await.unwrap();
+            let auth = format!("Bearer {token}");
+            let mut latencies = Vec::new();
+            for i in 0.. {
+                let key = format!("bench-{c}-{i}");
+                let t0 = Instant::now();
+                if t0 >= until {
+                    break;
+                }
+                let (status, answer) = conn
+                    .send(
+                        "POST",
+                        "/api/v1/dossiers",
+                        &[
+                            ("authorization", &auth),
+                            ("idempotency-key", &key),
+                            ("content-type", "application/json"),
+                        ],
+                        body.as_bytes(),
+                    )
+                    .await
+                    .unwrap();
+                assert_eq!(status, 201, "{}", String::from_utf8_lossy(&answer));
+                if t0 >= from {
+                    latencies.push(t0.elapsed().as_micros() as u64);
+                }
+            }
+            latencies
+        }));
+    }
+    let mut all = Vec::new();
+    for t in tasks {
+        all.extend(t.await.unwrap());
+    }
+    all.sort_unstable();
+    let rate = all.len() as f64 / measure.as_secs_f64();
+    (all, rate)
+}
+
