@@ -97,8 +97,12 @@ async fn receiver() -> (String, Arc<Mutex<HashMap<String, Instant>>>) {
 }
 
 fn main() {
-    let seconds: u64 = value("--seconds").and_then(|v| v.parse().ok()).unwrap_or(10);
-    let clients: usize = value("--clients").and_then(|v| v.parse().ok()).unwrap_or(32);
+    let seconds: u64 = value("--seconds")
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(10);
+    let clients: usize = value("--clients")
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(32);
     let rate: u64 = value("--rate").and_then(|v| v.parse().ok()).unwrap_or(20);
     let Ok(server) = std::env::var("EFORM_TEST_POSTGRES_URL") else {
         eprintln!("scale: needs EFORM_TEST_POSTGRES_URL (cargo xtask bench scale sets it)");
@@ -211,7 +215,7 @@ fn main() {
             assert!(started.elapsed() < Duration::from_secs(60), "not every event arrived");
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
-        let arrived = arrived.lock().unwrap();
+        let arrived = arrived.lock().unwrap().clone();
         let mut l: Vec<u64> = acked
             .iter()
             .map(|(code, t)| arrived[code].saturating_duration_since(*t).as_micros() as u64)

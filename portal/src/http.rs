@@ -306,7 +306,8 @@ impl AppState {
                             anonymised = e.anonymised,
                             deleted = e.deleted,
                             files = e.files,
-                            "dossiers past their retention erased"
+                            log_entries = e.log_entries,
+                            "data past their retention erased"
                         ),
                         Err(e) => tracing::warn!(error = %e, "applying the retention schedule"),
                     }

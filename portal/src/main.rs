@@ -306,17 +306,24 @@ enum OfficialsAction {
 
 #[derive(Subcommand)]
 enum RetentionAction {
-    /// Set a procedure's retention: `eform retention set ct01 --days 1825 --action anonymise`;
-    /// the form id `*` sets the default of forms without their own.
+    /// Set a procedure's retention: `eform retention set ct01 --days 1825 --action anonymise
+    /// --files-days 365 --audit-days 730`; the form id `*` sets the default of forms without
+    /// their own (a setting left out falls back to it).
     Set {
         form_id: String,
-        /// Days kept after the result is issued.
-        #[arg(long)]
-        days: u32,
-        /// `anonymise` (the personal data go; agency, form, dates and status stay for
-        /// statistics) or `delete` (the dossier goes).
-        #[arg(long)]
-        action: String,
+        /// Days the dossier is kept after its result is issued.
+        #[arg(long, requires = "action", value_parser = clap::value_parser!(u32).range(1..))]
+        days: Option<u32>,
+        /// What happens then: `anonymise` (the personal data go; agency, form, dates and
+        /// status stay for statistics) or `delete` (the dossier goes).
+        #[arg(long, requires = "days")]
+        action: Option<String>,
+        /// Days the dossier's files are kept after its result (when shorter than --days).
+        #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
+        files_days: Option<u32>,
+        /// Days the citizens' data-store log keeps its entries of reads for this form.
+        #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
+        audit_days: Option<u32>,
     },
     /// Remove a procedure's retention (its dossiers are kept, or follow `*`).
     Clear { form_id: String },
@@ -962,12 +969,18 @@ async fn retention(url: &str, action: RetentionAction) -> Result<ExitCode> {
                 form_id,
                 days,
                 action,
+                files_days,
+                audit_days,
             } => {
+                let action = action.unwrap_or_else(|| "anonymise".into());
                 anyhow::ensure!(
                     portal::db::RETENTION_ACTIONS.contains(&action.as_str()),
                     "--action {action}: give anonymise or delete"
                 );
-                anyhow::ensure!(days >= 1, "--days must be at least 1");
+                anyhow::ensure!(
+                    days.is_some() || files_days.is_some() || audit_days.is_some(),
+                    "give --days (with --action), --files-days or --audit-days"
+                );
                 anyhow::ensure!(
                     !form_id.is_empty()
                         && form_id.len() <= 128
@@ -979,14 +992,16 @@ async fn retention(url: &str, action: RetentionAction) -> Result<ExitCode> {
                         "warning: no version of {form_id} has been served yet (a typo?); the policy applies once it is"
                     );
                 }
-                db.set_retention(&portal::db::RetentionPolicy {
+                let policy = portal::db::RetentionPolicy {
                     form_id: form_id.clone(),
-                    days: i64::from(days),
-                    action: action.clone(),
+                    days: days.map(i64::from),
+                    action,
+                    files_days: files_days.map(i64::from),
+                    audit_days: audit_days.map(i64::from),
                     set_at: now,
-                })
-                .await?;
-                println!("{form_id}: dossiers {action}d {days} days after their result");
+                };
+                db.set_retention(&policy).await?;
+                println!("{}", describe_retention(&policy));
                 let due = db.due_for_erasure(now, 1_000_000).await?.len();
                 println!("{due} dossier(s) past their retention now (the portal erases them within the hour; or eform retention run)");
             }
@@ -1000,10 +1015,8 @@ async fn retention(url: &str, action: RetentionAction) -> Result<ExitCode> {
             RetentionAction::List => {
                 for p in db.retention_policies().await? {
                     println!(
-                        "{}\t{} days\t{}\tset {}",
-                        p.form_id,
-                        p.days,
-                        p.action,
+                        "{}\tset {}",
+                        describe_retention(&p),
                         portal::clock::rfc3339(p.set_at)
                     );
                 }
@@ -1013,8 +1026,8 @@ async fn retention(url: &str, action: RetentionAction) -> Result<ExitCode> {
             RetentionAction::Run => {
                 let e = db.apply_retention(now).await?;
                 println!(
-                    "{} dossier(s) anonymised, {} deleted, {} file(s) removed",
-                    e.anonymised, e.deleted, e.files
+                    "{} dossier(s) anonymised, {} deleted, {} file(s) removed, {} data-store log entries removed",
+                    e.anonymised, e.deleted, e.files, e.log_entries
                 );
             }
         }
@@ -1023,6 +1036,24 @@ async fn retention(url: &str, action: RetentionAction) -> Result<ExitCode> {
     .await;
     db.close().await;
     done
+}
+
+/// One line of `eform retention list`: the form, then each setting it has.
+fn describe_retention(p: &portal::db::RetentionPolicy) -> String {
+    let mut line = p.form_id.clone();
+    if let Some(d) = p.days {
+        line.push_str(&format!(
+            "\tdossiers {}d {d} days after the result",
+            p.action
+        ));
+    }
+    if let Some(d) = p.files_days {
+        line.push_str(&format!("\tfiles removed {d} days after the result"));
+    }
+    if let Some(d) = p.audit_days {
+        line.push_str(&format!("\tdata-store log kept {d} days"));
+    }
+    line
 }
 
 /// `eform verify`.

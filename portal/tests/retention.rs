@@ -11,7 +11,10 @@ use common::{Backend, TestPortal};
 use portal::db::RetentionPolicy;
 use serde_json::json;
 
-on_both!(dossiers_past_their_retention_are_erased);
+on_both!(
+    dossiers_past_their_retention_are_erased,
+    files_and_the_data_store_log_go_on_their_own_schedule
+);
 
 const DAY: i64 = 24 * 3600 * 1000;
 
@@ -57,8 +60,10 @@ async fn issue_result(p: &TestPortal, ha: &str, code: &str, pdf: &[u8]) -> Strin
 fn policy(form_id: &str, days: i64, action: &str) -> RetentionPolicy {
     RetentionPolicy {
         form_id: form_id.into(),
-        days,
+        days: Some(days),
         action: action.into(),
+        files_days: None,
+        audit_days: None,
         set_at: portal::clock::now_ms(),
     }
 }
@@ -91,7 +96,7 @@ async fn dossiers_past_their_retention_are_erased(b: Backend) {
         db.apply_retention(now + 2 * DAY).await.unwrap(),
         portal::db::Erasure::default()
     );
-    let policies: Vec<(String, i64, String)> = db
+    let policies: Vec<(String, Option<i64>, String)> = db
         .retention_policies()
         .await
         .unwrap()
@@ -101,8 +106,8 @@ async fn dossiers_past_their_retention_are_erased(b: Backend) {
     assert_eq!(
         policies,
         vec![
-            ("*".into(), 1, "delete".into()),
-            ("ct01".into(), 30, "anonymise".into())
+            ("*".into(), Some(1), "delete".into()),
+            ("ct01".into(), Some(30), "anonymise".into())
         ]
     );
 
@@ -283,13 +288,110 @@ fn the_schedule_is_set_from_the_command_line() {
     assert!(out.contains("anonymise or delete"), "{out}");
     let (code, out) = run(&["retention", "list"]);
     assert_eq!(code, Some(0), "{out}");
-    assert!(out.contains("*\t3650 days\tdelete"), "{out}");
-    assert!(out.contains("ct01\t1825 days\tanonymise"), "{out}");
+    assert!(
+        out.contains("*\tdossiers deleted 3650 days after the result"),
+        "{out}"
+    );
+    assert!(
+        out.contains("ct01\tdossiers anonymised 1825 days after the result"),
+        "{out}"
+    );
     let (code, out) = run(&["retention", "clear", "ct01"]);
     assert_eq!(code, Some(0), "{out}");
     let (code, _) = run(&["retention", "clear", "ct01"]);
     assert_eq!(code, Some(1));
+    let (code, out) = run(&[
+        "retention",
+        "set",
+        "ct01",
+        "--files-days",
+        "30",
+        "--audit-days",
+        "90",
+    ]);
+    assert_eq!(code, Some(0), "{out}");
+    assert!(
+        out.contains("ct01\tfiles removed 30 days after the result\tdata-store log kept 90 days"),
+        "{out}"
+    );
+    let (code, out) = run(&["retention", "set", "ct01"]);
+    assert_eq!(code, Some(2), "{out}");
+    let (code, out) = run(&["retention", "set", "ct01", "--days", "5"]);
+    assert_eq!(code, Some(2), "--days needs --action: {out}");
     let (code, out) = run(&["retention", "run"]);
     assert_eq!(code, Some(0), "{out}");
     assert!(out.contains("0 dossier(s) anonymised, 0 deleted"), "{out}");
+}
+
+async fn files_and_the_data_store_log_go_on_their_own_schedule(b: Backend) {
+    let p = TestPortal::start(b).await;
+    let db = &p.state.db;
+    let an = p.token("citizen-an").await;
+    let ha = p.token("official-ha").await;
+    // A data-store read for CT01 (logged with the form) and one for no form.
+    for q in [
+        "/datastore/v1/me/attributes?keys=citizen.fullName&formId=ct01&formVersion=1",
+        "/datastore/v1/me/attributes?keys=citizen.fullName",
+    ] {
+        let r = p.get(q, &an).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.json);
+    }
+    let code = submit(&p, &an, "files-1").await;
+    let sha = issue_result(&p, &ha, &code, common::PDF).await;
+    let now = portal::clock::now_ms();
+    let log_len = |v: &serde_json::Value| v["entries"].as_array().map_or(0, Vec::len);
+    let before = log_len(&p.get("/datastore/v1/me/audit", &an).await.json);
+    assert!(before >= 2, "{before}");
+    db.set_retention(&RetentionPolicy {
+        form_id: "ct01".into(),
+        days: Some(3650),
+        action: "anonymise".into(),
+        files_days: Some(30),
+        audit_days: Some(60),
+        set_at: now,
+    })
+    .await
+    .unwrap();
+    // A month on: the files go, the dossier stays.
+    let e = db.apply_retention(now + 31 * DAY).await.unwrap();
+    assert_eq!((e.anonymised, e.deleted, e.files), (0, 0, 1), "{e:?}");
+    assert_eq!(
+        p.get(&format!("/api/v1/attachments/{sha}"), &ha)
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        p.get(&format!("/api/v1/dossiers/{code}"), &ha).await.status,
+        StatusCode::OK
+    );
+    // Two months on: the CT01 log entries go; the one of no form stays (no default for it).
+    let e = db.apply_retention(now + 61 * DAY).await.unwrap();
+    assert!(e.log_entries >= 1, "{e:?}");
+    let after = p.get("/datastore/v1/me/audit", &an).await.json;
+    assert!(log_len(&after) >= 1 && log_len(&after) < before, "{after}");
+    assert!(
+        !after.to_string().contains("\"ct01\""),
+        "CT01 entries left: {after}"
+    );
+    // The default then covers the rest.
+    db.set_retention(&RetentionPolicy {
+        form_id: "*".into(),
+        days: None,
+        action: "anonymise".into(),
+        files_days: None,
+        audit_days: Some(60),
+        set_at: now,
+    })
+    .await
+    .unwrap();
+    let e = db.apply_retention(now + 61 * DAY).await.unwrap();
+    assert!(e.log_entries >= 1, "{e:?}");
+    // Each purge is in the access audit.
+    let audit = p.get(&format!("/api/v1/dossiers/{code}/access"), &an).await;
+    assert!(
+        audit.json.to_string().contains("files-removed"),
+        "{}",
+        audit.json
+    );
 }

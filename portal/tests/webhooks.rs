@@ -221,15 +221,28 @@ async fn dead_deliveries_are_replayed_with_their_id(b: Backend) {
     let d = p.get(&format!("/api/v1/dossiers/{code}"), &an).await;
     assert!(d.json.get("deliveredAt").is_none(), "{}", d.json);
 
-    // The receiver is back; the administrator replays the dead ones.
+    // The administrator sees the dead delivery; the receiver is back; they replay it.
+    let eform = |args: &[&str]| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_eform"))
+            .args(args)
+            .env("EFORM_DATABASE_URL", &p.url)
+            .output()
+            .unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+        )
+    };
+    let (code_, listed) = eform(&["deliveries", "list", "--state", "dead"]);
+    assert_eq!(code_, Some(0), "{listed}");
+    assert!(
+        listed.contains(&dead[0].event_id) && listed.contains("answered 500"),
+        "{listed}"
+    );
     down.store(false, std::sync::atomic::Ordering::SeqCst);
-    let n = p
-        .state
-        .db
-        .replay_deliveries(None, None, portal::clock::now_ms())
-        .await
-        .unwrap();
-    assert_eq!(n, 1);
+    let (code_, replayed) = eform(&["deliveries", "replay"]);
+    assert_eq!(code_, Some(0), "{replayed}");
+    assert!(replayed.starts_with("1 delivery"), "{replayed}");
     settled(&p, Duration::from_secs(20)).await;
     let seen = std::mem::take(&mut *seen.lock().unwrap());
     assert_eq!(

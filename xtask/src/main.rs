@@ -182,7 +182,9 @@ fn bench(root: &Path, args: &[String]) -> Result<()> {
             result
         }
         Some("scale") => {
-            step("scale-out benchmark: instances on PostgreSQL, direct and behind haproxy; webhook delivery latency");
+            step(
+                "scale-out benchmark: instances on PostgreSQL, direct and behind haproxy; webhook delivery latency",
+            );
             setup::all(root)?;
             let pg = postgres::Postgres::start(true)?;
             let mut c = cmd(root, "cargo");
@@ -190,7 +192,9 @@ fn bench(root: &Path, args: &[String]) -> Result<()> {
                 .args(&args[1..])
                 .env("EFORM_TEST_POSTGRES_URL", &pg.url);
             let result = exec(c);
-            step("the kill -9 test at full size: 1,000 dossiers through haproxy, instances killed, every event delivered");
+            step(
+                "the kill -9 test at full size: 1,000 dossiers through haproxy, instances killed, every event delivered",
+            );
             let mut c = cmd(root, "cargo");
             c.args([
                 "test",

@@ -3,9 +3,9 @@
 #![allow(dead_code)]
 
 use serde_json::{Value, json};
-use std::time::{Duration, Instant};
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader as TokioBufReader};
 use tokio::net::TcpStream;
 
@@ -151,7 +151,12 @@ pub async fn fresh_pg_database(server: &str, name: &str) -> String {
 /// Submits filled CT01s (three citizens, each with their own identity) for `warm + measure`
 /// on `clients` keep-alive connections to `addr`; the latencies (µs, sorted) of the measured
 /// part and the rate per second.
-pub async fn load(addr: &str, clients: usize, warm: Duration, measure: Duration) -> (Vec<u64>, f64) {
+pub async fn load(
+    addr: &str,
+    clients: usize,
+    warm: Duration,
+    measure: Duration,
+) -> (Vec<u64>, f64) {
     // Each citizen sends CT01 with their own identity (the portal checks the locked fields
     // against their register values).
     let example: Value =
@@ -218,4 +223,3 @@ pub async fn load(addr: &str, clients: usize, warm: Duration, measure: Duration)
     let rate = all.len() as f64 / measure.as_secs_f64();
     (all, rate)
 }
-
