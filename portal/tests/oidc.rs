@@ -22,6 +22,85 @@ on_both!(
     a_rotated_signing_key_is_followed,
 );
 
+/// The scale-out issue: a sign-in started on one instance finishes on another (PostgreSQL, two
+/// production instances behind a balancer that sends each connection to the next instance).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sign_in_started_on_one_instance_finishes_on_another() {
+    if !common::postgres_available() {
+        return;
+    }
+    let Some(op) = Provider::start() else { return };
+    let balancer = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let public = format!("http://{}", balancer.local_addr().unwrap());
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = common::production_config(dir.path(), &op.url);
+    config.public_url = Some(public.clone());
+    if let Some(o) = config.oidc.as_mut() {
+        o.citizen_acr = vec!["urn:vneid:loa:2".into()];
+    }
+    let one = TestPortal::start_in(Backend::Postgres, dir, config).await;
+    let two = one.another_instance().await;
+    let mut backends = Vec::new();
+    for p in [&one, &two] {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        backends.push(listener.local_addr().unwrap());
+        let app = p.app.clone();
+        tokio::spawn(async move { axum::serve(listener, app).await });
+    }
+    // Round robin per connection (the browser below opens one per request).
+    let served = std::sync::Arc::new([
+        std::sync::atomic::AtomicUsize::new(0),
+        std::sync::atomic::AtomicUsize::new(0),
+    ]);
+    {
+        let served = served.clone();
+        tokio::spawn(async move {
+            let mut next = 0usize;
+            loop {
+                let Ok((mut client, _)) = balancer.accept().await else {
+                    return;
+                };
+                let i = next % 2;
+                next += 1;
+                served[i].fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                let to = backends[i];
+                tokio::spawn(async move {
+                    if let Ok(mut server) = tokio::net::TcpStream::connect(to).await {
+                        let _ = tokio::io::copy_bidirectional(&mut client, &mut server).await;
+                    }
+                });
+            }
+        });
+    }
+    op.control(
+        "configure",
+        serde_json::json!({"redirect_uris": [format!("{public}/auth/callback")],
+                           "post_logout_redirect_uris": [format!("{public}/")]}),
+    )
+    .await;
+    let mut browser = Browser::new();
+    browser.http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .pool_max_idle_per_host(0)
+        .build()
+        .unwrap();
+    let back = browser.sign_in(&public, "an").await;
+    assert_eq!(back.status, StatusCode::OK, "{}", back.text);
+    assert!(back.url.starts_with(&format!("{public}/auth/callback?")));
+    // `/auth/login` went to one instance, the callback to the other.
+    let counts: Vec<usize> = served
+        .iter()
+        .map(|c| c.load(std::sync::atomic::Ordering::SeqCst))
+        .collect();
+    assert_eq!(counts, vec![1, 1], "login on one, callback on the other");
+    // The session opened by the second instance works on both.
+    for _ in 0..2 {
+        let (status, me) = browser.json(&format!("{public}/api/v1/me")).await;
+        assert_eq!(status, StatusCode::OK, "{me}");
+        assert_eq!(me["id"], "citizen:001090012345");
+    }
+}
+
 /// The test provider, stopped on drop.
 struct Provider {
     child: Child,
