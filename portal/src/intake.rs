@@ -1660,21 +1660,7 @@ pub async fn download_file(
                     }
                 }
             }
-            (
-                [
-                    (header::CONTENT_TYPE, blob.media_type),
-                    (
-                        header::CONTENT_DISPOSITION,
-                        format!("attachment; filename=\"{}\"", &blob.sha256[..16]),
-                    ),
-                    (
-                        header::CONTENT_SECURITY_POLICY,
-                        "sandbox; default-src 'none'".to_owned(),
-                    ),
-                ],
-                content,
-            )
-                .into_response()
+            file_response(blob, content)
         }
         Ok(None) => error(
             StatusCode::NOT_FOUND,
@@ -1686,6 +1672,25 @@ pub async fn download_file(
         ),
         Err(e) => db_failed(&e),
     }
+}
+
+/// A stored file as a download that no browser runs (`sandbox`).
+fn file_response(blob: crate::db::BlobRow, content: Vec<u8>) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, blob.media_type),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{}\"", &blob.sha256[..16]),
+            ),
+            (
+                header::CONTENT_SECURITY_POLICY,
+                "sandbox; default-src 'none'".to_owned(),
+            ),
+        ],
+        content,
+    )
+        .into_response()
 }
 
 /// A file through a webhook's link: the token must be the portal's for this file, dossier and
@@ -1733,21 +1738,7 @@ async fn linked_file(
             if let Err(e) = state.db.record_access(&row).await {
                 return db_failed(&e);
             }
-            (
-                [
-                    (header::CONTENT_TYPE, blob.media_type),
-                    (
-                        header::CONTENT_DISPOSITION,
-                        format!("attachment; filename=\"{}\"", &blob.sha256[..16]),
-                    ),
-                    (
-                        header::CONTENT_SECURITY_POLICY,
-                        "sandbox; default-src 'none'".to_owned(),
-                    ),
-                ],
-                content,
-            )
-                .into_response()
+            file_response(blob, content)
         }
         Ok(None) => refused(),
         Err(e) => db_failed(&e),

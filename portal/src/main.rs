@@ -162,16 +162,8 @@ enum Command {
     Officials {
         #[command(subcommand)]
         action: OfficialsAction,
-        /// The database, as for `eform serve`.
-        #[arg(
-            long,
-            env = "EFORM_DATABASE_URL",
-            hide_env_values = true,
-            global = true
-        )]
-        database_url: Option<String>,
-        #[arg(long, default_value = "eform-data", global = true)]
-        data_dir: PathBuf,
+        #[command(flatten)]
+        db: DbArgs,
     },
     /// The retention schedule: how long each procedure's dossiers are kept after their
     /// result is issued, and whether they are then deleted or anonymised. The portal applies
@@ -179,62 +171,30 @@ enum Command {
     Retention {
         #[command(subcommand)]
         action: RetentionAction,
-        /// The database, as for `eform serve`.
-        #[arg(
-            long,
-            env = "EFORM_DATABASE_URL",
-            hide_env_values = true,
-            global = true
-        )]
-        database_url: Option<String>,
-        #[arg(long, default_value = "eform-data", global = true)]
-        data_dir: PathBuf,
+        #[command(flatten)]
+        db: DbArgs,
     },
     /// Service accounts: API keys with which an agency's back-office system reads its
     /// dossiers and events (`GET /api/v1/agency/events`) as `Authorization: Bearer <key>`.
     ServiceAccounts {
         #[command(subcommand)]
         action: ServiceAction,
-        /// The database, as for `eform serve`.
-        #[arg(
-            long,
-            env = "EFORM_DATABASE_URL",
-            hide_env_values = true,
-            global = true
-        )]
-        database_url: Option<String>,
-        #[arg(long, default_value = "eform-data", global = true)]
-        data_dir: PathBuf,
+        #[command(flatten)]
+        db: DbArgs,
     },
     /// Webhooks: each agency's back-office endpoint that dossier events are pushed to.
     Webhooks {
         #[command(subcommand)]
         action: WebhookAction,
-        /// The database, as for `eform serve`.
-        #[arg(
-            long,
-            env = "EFORM_DATABASE_URL",
-            hide_env_values = true,
-            global = true
-        )]
-        database_url: Option<String>,
-        #[arg(long, default_value = "eform-data", global = true)]
-        data_dir: PathBuf,
+        #[command(flatten)]
+        db: DbArgs,
     },
     /// Webhook deliveries: list them (failed and dead ones first of all) and send them again.
     Deliveries {
         #[command(subcommand)]
         action: DeliveryAction,
-        /// The database, as for `eform serve`.
-        #[arg(
-            long,
-            env = "EFORM_DATABASE_URL",
-            hide_env_values = true,
-            global = true
-        )]
-        database_url: Option<String>,
-        #[arg(long, default_value = "eform-data", global = true)]
-        data_dir: PathBuf,
+        #[command(flatten)]
+        db: DbArgs,
     },
     /// Back up the SQLite database while the portal runs: a consistent copy in one file
     /// (`VACUUM INTO`). PostgreSQL: use pg_dump or base backups.
@@ -282,6 +242,21 @@ enum Command {
         #[arg(long)]
         today: Option<String>,
     },
+}
+
+/// Where an administration command finds the database (as for `eform serve`).
+#[derive(clap::Args)]
+struct DbArgs {
+    /// The database: `postgres://…` or `sqlite:<path>`; by default `<data-dir>/eform.db`.
+    #[arg(
+        long,
+        env = "EFORM_DATABASE_URL",
+        hide_env_values = true,
+        global = true
+    )]
+    database_url: Option<String>,
+    #[arg(long, default_value = "eform-data", global = true)]
+    data_dir: PathBuf,
 }
 
 #[derive(Subcommand)]
@@ -542,52 +517,11 @@ fn run() -> Result<ExitCode> {
             version,
             lang,
         } => verify(&dossier, trust_store, &data_dir, version, &lang),
-        Command::Officials {
-            action,
-            database_url,
-            data_dir,
-        } => {
-            let url = database_url
-                .unwrap_or_else(|| format!("sqlite:{}", data_dir.join("eform.db").display()));
-            let runtime = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()?;
-            runtime.block_on(officials(&url, action))
-        }
-        Command::Retention {
-            action,
-            database_url,
-            data_dir,
-        } => {
-            let url = database_url
-                .unwrap_or_else(|| format!("sqlite:{}", data_dir.join("eform.db").display()));
-            let runtime = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()?;
-            runtime.block_on(retention(&url, action))
-        }
-        Command::ServiceAccounts {
-            action,
-            database_url,
-            data_dir,
-        } => {
-            let url = database_url
-                .unwrap_or_else(|| format!("sqlite:{}", data_dir.join("eform.db").display()));
-            let runtime = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()?;
-            runtime.block_on(service_accounts(&url, action))
-        }
-        Command::Webhooks {
-            action,
-            database_url,
-            data_dir,
-        } => with_db(database_url, &data_dir, |db| webhooks(db, action)),
-        Command::Deliveries {
-            action,
-            database_url,
-            data_dir,
-        } => with_db(database_url, &data_dir, |db| deliveries(db, action)),
+        Command::Officials { action, db } => with_db(db, |db| officials(db, action)),
+        Command::Retention { action, db } => with_db(db, |db| retention(db, action)),
+        Command::ServiceAccounts { action, db } => with_db(db, |db| service_accounts(db, action)),
+        Command::Webhooks { action, db } => with_db(db, |db| webhooks(db, action)),
+        Command::Deliveries { action, db } => with_db(db, |db| deliveries(db, action)),
         Command::Backup {
             to,
             database_url,
@@ -693,10 +627,7 @@ fn run() -> Result<ExitCode> {
 }
 
 /// `eform officials …`.
-async fn officials(url: &str, action: OfficialsAction) -> Result<ExitCode> {
-    let db = portal::db::Db::connect(url)
-        .await
-        .with_context(|| format!("opening the database {}", redact(url)))?;
+async fn officials(db: portal::db::Db, action: OfficialsAction) -> Result<ExitCode> {
     let code = match action {
         OfficialsAction::Add {
             personal_id,
@@ -746,23 +677,19 @@ async fn officials(url: &str, action: OfficialsAction) -> Result<ExitCode> {
             ExitCode::SUCCESS
         }
     };
-    db.close().await;
     Ok(code)
 }
 
 /// Runs an administration command on the database of `--database-url` (or `--data-dir`),
 /// closing it after.
-fn with_db<F, Fut>(
-    database_url: Option<String>,
-    data_dir: &std::path::Path,
-    f: F,
-) -> Result<ExitCode>
+fn with_db<F, Fut>(args: DbArgs, f: F) -> Result<ExitCode>
 where
     F: FnOnce(portal::db::Db) -> Fut,
     Fut: std::future::Future<Output = Result<ExitCode>>,
 {
-    let url =
-        database_url.unwrap_or_else(|| format!("sqlite:{}", data_dir.join("eform.db").display()));
+    let url = args
+        .database_url
+        .unwrap_or_else(|| format!("sqlite:{}", args.data_dir.join("eform.db").display()));
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
@@ -883,12 +810,9 @@ async fn deliveries(db: portal::db::Db, action: DeliveryAction) -> Result<ExitCo
 }
 
 /// `eform service-accounts …`.
-async fn service_accounts(url: &str, action: ServiceAction) -> Result<ExitCode> {
-    let db = portal::db::Db::connect(url)
-        .await
-        .with_context(|| format!("opening the database {}", redact(url)))?;
+async fn service_accounts(db: portal::db::Db, action: ServiceAction) -> Result<ExitCode> {
     let now = portal::clock::now_ms();
-    let done = async {
+    async {
         match action {
             ServiceAction::Add { name, agency } => {
                 anyhow::ensure!(
@@ -952,18 +876,13 @@ async fn service_accounts(url: &str, action: ServiceAction) -> Result<ExitCode> 
         }
         Ok(ExitCode::SUCCESS)
     }
-    .await;
-    db.close().await;
-    done
+    .await
 }
 
 /// `eform retention …`.
-async fn retention(url: &str, action: RetentionAction) -> Result<ExitCode> {
-    let db = portal::db::Db::connect(url)
-        .await
-        .with_context(|| format!("opening the database {}", redact(url)))?;
+async fn retention(db: portal::db::Db, action: RetentionAction) -> Result<ExitCode> {
     let now = portal::clock::now_ms();
-    let done = async {
+    async {
         match action {
             RetentionAction::Set {
                 form_id,
@@ -1033,9 +952,7 @@ async fn retention(url: &str, action: RetentionAction) -> Result<ExitCode> {
         }
         Ok(ExitCode::SUCCESS)
     }
-    .await;
-    db.close().await;
-    done
+    .await
 }
 
 /// One line of `eform retention list`: the form, then each setting it has.

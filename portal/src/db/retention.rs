@@ -39,6 +39,46 @@ pub const RETENTION_ACTOR: &str = "system:retention";
 
 const DAY_MS: i64 = 24 * 3600 * 1000;
 
+/// Inside the write transaction `$tx`: unlinks dossier `$code`'s files and removes those no
+/// other dossier has (with their uploaders' records); (files unlinked, files removed).
+macro_rules! unlink_files {
+    ($tx:ident, $code:expr) => {{
+        let code: &str = $code;
+        let files: Vec<String> = sqlx::query("SELECT sha256 FROM dossier_blobs WHERE code = $1")
+            .bind(code)
+            .fetch_all(&mut *$tx)
+            .await?
+            .iter()
+            .map(|r| r.try_get("sha256"))
+            .collect::<Result<_, _>>()?;
+        let mut gone: u64 = 0;
+        if !files.is_empty() {
+            sqlx::query("DELETE FROM dossier_blobs WHERE code = $1")
+                .bind(code)
+                .execute(&mut *$tx)
+                .await?;
+            for sha in &files {
+                sqlx::query(
+                    "DELETE FROM blob_owners WHERE sha256 = $1 \
+                     AND NOT EXISTS (SELECT 1 FROM dossier_blobs l WHERE l.sha256 = $1)",
+                )
+                .bind(sha)
+                .execute(&mut *$tx)
+                .await?;
+                gone += sqlx::query(
+                    "DELETE FROM blobs WHERE sha256 = $1 \
+                     AND NOT EXISTS (SELECT 1 FROM dossier_blobs l WHERE l.sha256 = $1)",
+                )
+                .bind(sha)
+                .execute(&mut *$tx)
+                .await?
+                .rows_affected();
+            }
+        }
+        (files.len(), gone)
+    }};
+}
+
 impl Db {
     /// Sets a procedure's retention (replacing the one it had).
     pub async fn set_retention(&self, p: &RetentionPolicy) -> Result<(), sqlx::Error> {
@@ -180,37 +220,12 @@ impl Db {
                         signed: false,
                     }
                 );
-                let files: Vec<String> =
-                    sqlx::query("SELECT sha256 FROM dossier_blobs WHERE code = $1")
-                        .bind(code)
-                        .fetch_all(&mut *tx)
-                        .await?
-                        .iter()
-                        .map(|r| r.try_get("sha256"))
-                        .collect::<Result<_, _>>()?;
+                out.files += unlink_files!(tx, code).1;
                 for table in [
-                    "DELETE FROM dossier_blobs WHERE code = $1",
                     "DELETE FROM dossier_versions WHERE code = $1",
                     "DELETE FROM dossier_events WHERE code = $1",
                 ] {
                     sqlx::query(table).bind(code).execute(&mut *tx).await?;
-                }
-                for sha in &files {
-                    sqlx::query(
-                        "DELETE FROM blob_owners WHERE sha256 = $1 \
-                         AND NOT EXISTS (SELECT 1 FROM dossier_blobs l WHERE l.sha256 = $1)",
-                    )
-                    .bind(sha)
-                    .execute(&mut *tx)
-                    .await?;
-                    out.files += sqlx::query(
-                        "DELETE FROM blobs WHERE sha256 = $1 \
-                         AND NOT EXISTS (SELECT 1 FROM dossier_blobs l WHERE l.sha256 = $1)",
-                    )
-                    .bind(sha)
-                    .execute(&mut *tx)
-                    .await?
-                    .rows_affected();
                 }
                 if action == "delete" {
                     sqlx::query("DELETE FROM dossiers WHERE code = $1")
@@ -280,37 +295,8 @@ impl Db {
     /// audit; the dossier stays. How many files went.
     pub async fn remove_dossier_files(&self, code: &str, now: i64) -> Result<u64, sqlx::Error> {
         let gone = write_tx!(self, |tx| {
-            let files: Vec<String> =
-                sqlx::query("SELECT sha256 FROM dossier_blobs WHERE code = $1")
-                    .bind(code)
-                    .fetch_all(&mut *tx)
-                    .await?
-                    .iter()
-                    .map(|r| r.try_get("sha256"))
-                    .collect::<Result<_, _>>()?;
-            let mut gone = 0;
-            if !files.is_empty() {
-                sqlx::query("DELETE FROM dossier_blobs WHERE code = $1")
-                    .bind(code)
-                    .execute(&mut *tx)
-                    .await?;
-                for sha in &files {
-                    sqlx::query(
-                        "DELETE FROM blob_owners WHERE sha256 = $1 \
-                         AND NOT EXISTS (SELECT 1 FROM dossier_blobs l WHERE l.sha256 = $1)",
-                    )
-                    .bind(sha)
-                    .execute(&mut *tx)
-                    .await?;
-                    gone += sqlx::query(
-                        "DELETE FROM blobs WHERE sha256 = $1 \
-                         AND NOT EXISTS (SELECT 1 FROM dossier_blobs l WHERE l.sha256 = $1)",
-                    )
-                    .bind(sha)
-                    .execute(&mut *tx)
-                    .await?
-                    .rows_affected();
-                }
+            let (linked, gone) = unlink_files!(tx, code);
+            if linked > 0 {
                 sqlx::query(
                     "INSERT INTO access_audit (at, actor_id, action, dossier_code, object) \
                      VALUES ($1, $2, 'files-removed', $3, $4)",
@@ -318,7 +304,7 @@ impl Db {
                 .bind(now)
                 .bind(RETENTION_ACTOR)
                 .bind(code)
-                .bind(format!("{} file(s)", files.len()))
+                .bind(format!("{linked} file(s)"))
                 .execute(&mut *tx)
                 .await?;
             }
