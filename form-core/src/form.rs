@@ -119,6 +119,28 @@ pub struct Evaluation {
     pub required: BTreeSet<String>,
 }
 
+impl Evaluation {
+    /// Errors for the values `data` holds in fields a rule hides: a submission as sent must not
+    /// carry them (the runtime leaves them out; [`Evaluation::data`] has them removed). The
+    /// portal's check API, `eform validate` and intake all add these, so that they agree.
+    pub fn hidden_values(&self, data: &Value) -> Vec<Diagnostic> {
+        self.hidden
+            .iter()
+            .filter(|p| crate::pointer::get(data, p).is_some())
+            .map(|p| {
+                Diagnostic::error(
+                    p.clone(),
+                    "hidden-value",
+                    Text::new(
+                        "Trường này đang ẩn nên không được có giá trị.",
+                        "This field is hidden, so it must have no value.",
+                    ),
+                )
+            })
+            .collect()
+    }
+}
+
 /// A field of the form in reading order: where its data lives and what it is called.
 #[derive(Clone, Debug)]
 pub struct Field {

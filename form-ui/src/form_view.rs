@@ -824,7 +824,9 @@ pub fn FormView(
                 return;
             };
             outcome.set(Outcome::Checking);
-            let body = ctx.data.with_untracked(|d| d.to_string());
+            // What intake would store (computed values in, hidden fields out): the portal
+            // refuses values in hidden fields, as intake does.
+            let body = ctx.submission().to_string();
             let body_sent = body.clone();
             let draft_key = draft_key.clone();
             leptos::task::spawn_local(async move {

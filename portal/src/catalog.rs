@@ -213,10 +213,13 @@ impl Ready {
     }
 
     /// [`Ready::validate`], with form-core's evaluation (the submission: computed values in,
-    /// hidden fields out; which fields are hidden).
+    /// hidden fields out; which fields are hidden). The one verdict of the portal: the check
+    /// API, `eform validate` and intake all call it.
     pub fn check(&self, data: &Value, today: Ymd) -> (Vec<Diagnostic>, form_core::Evaluation) {
         let evaluation = self.form.evaluate(data, today);
         let mut diags = evaluation.errors.clone();
+        // Data as sent: values in hidden fields are refused (intake stores the submission).
+        diags.extend(evaluation.hidden_values(data));
         // The reference sees what would be submitted: computed values in, hidden fields out.
         let submitted = &evaluation.data;
         if diags.is_empty() && !self.reference.is_valid(submitted) {

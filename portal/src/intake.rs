@@ -19,7 +19,7 @@ use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use form_core::{Diagnostic, Text, pointer};
+use form_core::{Diagnostic, Text};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
@@ -362,19 +362,7 @@ async fn check_content(
     let today = crate::catalog::today_in_vietnam();
     let form = ready.clone();
     let (mut diagnostics, stored, files) = crate::work::cpu(crate::work::DEADLINE, move || {
-        let (mut diagnostics, evaluation) = ready.check(&data, today);
-        for hidden in &evaluation.hidden {
-            if pointer::get(&data, hidden).is_some() {
-                diagnostics.push(Diagnostic::error(
-                    hidden.clone(),
-                    "hidden-value",
-                    Text::new(
-                        "Trường này đang ẩn nên không được có giá trị.",
-                        "This field is hidden, so it must have no value.",
-                    ),
-                ));
-            }
-        }
+        let (diagnostics, evaluation) = ready.check(&data, today);
         let files: Vec<(String, Value)> = ready
             .form
             .file_values(&evaluation.data)

@@ -166,6 +166,56 @@ async fn check_accepts_the_example_and_refuses_empty_data() {
     assert!(v["diagnostics"][0]["message"]["en"].is_string());
 }
 
+/// Issue 22 ("two verdicts"): data with a value in a field its rule hides is refused by the
+/// check API and by `eform validate` as intake refuses it.
+#[tokio::test]
+async fn check_and_validate_give_intake_s_verdict_on_hidden_values() {
+    let mut data: serde_json::Value = serde_json::from_str(include_str!(
+        "../../schemas/forms/household-business.example.json"
+    ))
+    .unwrap();
+    data["registrationKind"] = serde_json::json!("ca-nhan");
+    data["attachments"]
+        .as_object_mut()
+        .unwrap()
+        .remove("membersAuthorisation");
+    let (status, _, body) = call(
+        "POST",
+        "/api/v1/forms/household-business/check",
+        Some(&data.to_string()),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    let v = json_of(&body);
+    assert!(
+        v["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|d| d["code"] == "hidden-value" && d["pointer"] == "/members"),
+        "{body}"
+    );
+    // The command line says the same.
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("data.json");
+    std::fs::write(&file, data.to_string()).unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_eform"))
+        .args(["validate"])
+        .arg(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../schemas/forms/household-business.json"
+        ))
+        .arg(&file)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(
+        text.contains("/members") && text.contains("hidden"),
+        "{text}"
+    );
+}
+
 #[tokio::test]
 async fn check_refuses_malformed_bodies_clearly() {
     let (status, _, body) = call("POST", "/api/v1/forms/ct01/check", Some("{\"applicant\":")).await;
