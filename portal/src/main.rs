@@ -9,6 +9,26 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+/// `println!` that ends the program quietly when its reader has gone (`eform validate … |
+/// head`): a closed pipe is not an error of the command.
+macro_rules! say {
+    ($($arg:tt)*) => {
+        say(format_args!($($arg)*))
+    };
+}
+
+fn say(line: std::fmt::Arguments) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    if let Err(e) = out.write_fmt(line).and_then(|()| out.write_all(b"\n")) {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            std::process::exit(0);
+        }
+        eprintln!("error: writing the output: {e}");
+        std::process::exit(2);
+    }
+}
+
 #[derive(Parser)]
 #[command(
     name = "eform",
@@ -540,7 +560,7 @@ fn run() -> Result<ExitCode> {
                 let done = db.backup_to(&to).await;
                 db.close().await;
                 done.with_context(|| format!("writing {}", to.display()))?;
-                println!("backed up {} to {}", redact(&url), to.display());
+                say!("backed up {} to {}", redact(&url), to.display());
                 Ok(ExitCode::SUCCESS)
             })
         }
@@ -559,11 +579,11 @@ fn run() -> Result<ExitCode> {
                     ));
             }
             for d in &loaded.diagnostics {
-                println!("{}: {}", definition.display(), d.render(lang));
+                say!("{}: {}", definition.display(), d.render(lang));
             }
             let errors = loaded.diagnostics.iter().filter(|d| d.is_error()).count();
             let warnings = loaded.diagnostics.len() - errors;
-            println!(
+            say!(
                 "{}: {errors} error(s), {warnings} warning(s)",
                 definition.display()
             );
@@ -603,7 +623,7 @@ fn run() -> Result<ExitCode> {
                 portal::Entry::Ready(r) => r,
                 portal::Entry::Broken { diagnostics, .. } => {
                     for d in &diagnostics {
-                        println!("{}: {}", definition.display(), d.render(lang));
+                        say!("{}: {}", definition.display(), d.render(lang));
                     }
                     anyhow::bail!("the definition has errors; fix them first (eform check)");
                 }
@@ -614,9 +634,9 @@ fn run() -> Result<ExitCode> {
                 .with_context(|| format!("{} is not valid JSON", data.display()))?;
             let diags = ready.validate(&value, today);
             for d in &diags {
-                println!("{}: {}", data.display(), d.render(lang));
+                say!("{}: {}", data.display(), d.render(lang));
             }
-            println!("{}: {} error(s)", data.display(), diags.len());
+            say!("{}: {} error(s)", data.display(), diags.len());
             Ok(if diags.is_empty() {
                 ExitCode::SUCCESS
             } else {
@@ -652,21 +672,21 @@ async fn officials(db: portal::db::Db, action: OfficialsAction) -> Result<ExitCo
                 added_at: portal::clock::now_ms(),
             })
             .await?;
-            println!("official {personal_id} ({}) of {agency}", name.trim());
+            say!("official {personal_id} ({}) of {agency}", name.trim());
             ExitCode::SUCCESS
         }
         OfficialsAction::Remove { personal_id } => {
             if db.remove_official(&personal_id).await? {
-                println!("official {personal_id} removed; their sessions ended");
+                say!("official {personal_id} removed; their sessions ended");
                 ExitCode::SUCCESS
             } else {
-                println!("no official {personal_id}");
+                say!("no official {personal_id}");
                 ExitCode::FAILURE
             }
         }
         OfficialsAction::List => {
             for o in db.officials().await? {
-                println!(
+                say!(
                     "{}\t{}\t{}\tadded {}",
                     o.personal_id,
                     o.agency_code,
@@ -744,18 +764,18 @@ async fn webhooks(db: portal::db::Db, action: WebhookAction) -> Result<ExitCode>
             eprintln!(
                 "{agency}: events {events} go to {url}; the signing secret (shown only now):"
             );
-            println!("{secret}");
+            say!("{secret}");
         }
         WebhookAction::Remove { agency } => {
             if !db.remove_webhook(&agency).await? {
-                println!("{agency} has no webhook");
+                say!("{agency} has no webhook");
                 return Ok(ExitCode::FAILURE);
             }
-            println!("{agency}: webhook removed");
+            say!("{agency}: webhook removed");
         }
         WebhookAction::List => {
             for w in db.webhooks().await? {
-                println!(
+                say!(
                     "{}\t{}\t{}\tset {}",
                     w.agency_code,
                     w.url,
@@ -780,7 +800,7 @@ async fn deliveries(db: portal::db::Db, action: DeliveryAction) -> Result<ExitCo
                 .deliveries(state.as_deref(), agency.as_deref(), limit.clamp(1, 10_000))
                 .await?
             {
-                println!(
+                say!(
                     "{}\t{}\t{}\t{}\t{}\tattempts {}\t{}",
                     d.event_id,
                     d.kind,
@@ -800,7 +820,7 @@ async fn deliveries(db: portal::db::Db, action: DeliveryAction) -> Result<ExitCo
             let n = db
                 .replay_deliveries(agency.as_deref(), seq, portal::clock::now_ms())
                 .await?;
-            println!("{n} delivery(ies) sent again (the portal delivers them within a second)");
+            say!("{n} delivery(ies) sent again (the portal delivers them within a second)");
             if n == 0 {
                 return Ok(ExitCode::FAILURE);
             }
@@ -848,7 +868,7 @@ async fn service_accounts(db: portal::db::Db, action: ServiceAction) -> Result<E
                     );
                 }
                 eprintln!("service account service:{name} of {agency}; its key (shown only now):");
-                println!("{key}");
+                say!("{key}");
             }
             ServiceAction::Revoke { name } => {
                 let id = if name.starts_with("service:") {
@@ -857,14 +877,14 @@ async fn service_accounts(db: portal::db::Db, action: ServiceAction) -> Result<E
                     format!("service:{name}")
                 };
                 if !db.revoke_service_account(&id, now).await? {
-                    println!("no live service account {id}");
+                    say!("no live service account {id}");
                     return Ok(ExitCode::FAILURE);
                 }
-                println!("{id} revoked");
+                say!("{id} revoked");
             }
             ServiceAction::List => {
                 for (id, agency, created, revoked) in db.service_accounts().await? {
-                    println!(
+                    say!(
                         "{id}\t{agency}\tcreated {}{}",
                         portal::clock::rfc3339(created),
                         revoked
@@ -920,31 +940,31 @@ async fn retention(db: portal::db::Db, action: RetentionAction) -> Result<ExitCo
                     set_at: now,
                 };
                 db.set_retention(&policy).await?;
-                println!("{}", describe_retention(&policy));
+                say!("{}", describe_retention(&policy));
                 let due = db.due_for_erasure(now, 1_000_000).await?.len();
-                println!("{due} dossier(s) past their retention now (the portal erases them within the hour; or eform retention run)");
+                say!("{due} dossier(s) past their retention now (the portal erases them within the hour; or eform retention run)");
             }
             RetentionAction::Clear { form_id } => {
                 if !db.clear_retention(&form_id).await? {
-                    println!("{form_id} has no retention policy");
+                    say!("{form_id} has no retention policy");
                     return Ok(ExitCode::FAILURE);
                 }
-                println!("{form_id}: no retention policy (dossiers kept)");
+                say!("{form_id}: no retention policy (dossiers kept)");
             }
             RetentionAction::List => {
                 for p in db.retention_policies().await? {
-                    println!(
+                    say!(
                         "{}\tset {}",
                         describe_retention(&p),
                         portal::clock::rfc3339(p.set_at)
                     );
                 }
                 let due = db.due_for_erasure(now, 1_000_000).await?.len();
-                println!("{due} dossier(s) past their retention now");
+                say!("{due} dossier(s) past their retention now");
             }
             RetentionAction::Run => {
                 let e = db.apply_retention(now).await?;
-                println!(
+                say!(
                     "{} dossier(s) anonymised, {} deleted, {} file(s) removed, {} data-store log entries removed",
                     e.anonymised, e.deleted, e.files, e.log_entries
                 );
@@ -999,7 +1019,7 @@ fn verify(
     }
     .context("no such version")?;
     let Some(cms) = v["signature"]["cms"].as_str() else {
-        println!("{}: version {} is not signed", path.display(), v["version"]);
+        say!("{}: version {} is not signed", path.display(), v["version"]);
         return Ok(ExitCode::FAILURE);
     };
     let cms = base64::engine::general_purpose::STANDARD
@@ -1029,7 +1049,7 @@ fn verify(
     store.add_intermediates(cas);
     let verdict = form_core::sign::verify(&cms, &content, &store);
     let code = d["code"].as_str().unwrap_or_default();
-    println!(
+    say!(
         "{code} version {}: {}",
         v["version"],
         if verdict.valid {
@@ -1039,7 +1059,7 @@ fn verify(
         }
     );
     if let Some(s) = &verdict.signer {
-        println!(
+        say!(
             "  signer: {}{}, issued by {}",
             s.name,
             s.serial_number
@@ -1050,13 +1070,13 @@ fn verify(
         );
     }
     if let Some(t) = verdict.signing_time {
-        println!(
+        say!(
             "  signed at: {}",
             portal::clock::rfc3339(i64::try_from(t).unwrap_or_default() * 1000)
         );
     }
     for p in &verdict.problems {
-        println!("  problem [{}]: {}", p.code, p.message.get(lang));
+        say!("  problem [{}]: {}", p.code, p.message.get(lang));
     }
     Ok(if verdict.valid {
         ExitCode::SUCCESS
@@ -1144,7 +1164,7 @@ fn serve(
             let metrics = tokio::net::TcpListener::bind(at)
                 .await
                 .with_context(|| format!("listening on {at} for metrics"))?;
-            println!("  metrics:      http://{}/metrics", metrics.local_addr()?);
+            say!("  metrics:      http://{}/metrics", metrics.local_addr()?);
             let app = portal::observe::metrics_router(state.clone());
             tokio::spawn(async move {
                 if let Err(e) = axum::serve(metrics, app).await {
@@ -1153,11 +1173,11 @@ fn serve(
             });
         }
         // One line that scripts (cargo xtask test) wait for.
-        println!("eform portal listening on http://{local}/");
-        println!("  citizen app:  http://{local}/f/ct01");
-        println!("  form list:    http://{local}/");
-        println!("  builder:      http://{local}/builder/");
-        println!("  sign in:      http://{local}/signin");
+        say!("eform portal listening on http://{local}/");
+        say!("  citizen app:  http://{local}/f/ct01");
+        say!("  form list:    http://{local}/");
+        say!("  builder:      http://{local}/builder/");
+        say!("  sign in:      http://{local}/signin");
         // SIGTERM (systemd, containers) or Ctrl-C: stop taking connections, let the requests
         // in flight finish — for at most SHUTDOWN_DEADLINE — then close the database.
         let (stop, stopped) = tokio::sync::watch::channel(false);

@@ -223,3 +223,31 @@ fn a_backup_is_a_database_that_opens() {
         db.close().await;
     });
 }
+
+/// Issue 22: `eform validate … | head` stops quietly when its reader has gone, instead of
+/// panicking on the broken pipe.
+#[test]
+fn a_closed_pipe_ends_the_output_quietly() {
+    use std::process::Stdio;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_eform"))
+        .args([
+            "validate",
+            "schemas/forms/ct01.json",
+            "form-core/tests/fixtures/five-mistakes.json",
+        ])
+        .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // The reader goes away before anything is read.
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(
+        matches!(out.status.code(), Some(0 | 1)),
+        "{:?} {stderr}",
+        out.status
+    );
+}
