@@ -105,6 +105,7 @@ macro_rules! outbox_append {
 }
 
 pub mod delivery;
+mod limits;
 pub mod outbox;
 pub use outbox::{OutboxEvent, event_id};
 mod retention;

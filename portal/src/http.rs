@@ -53,6 +53,8 @@ pub struct AppState {
     pub oidc: Option<Arc<crate::oidc::Oidc>>,
     /// The rate limits' counters.
     pub limits: Arc<crate::limits::Limits>,
+    /// The key of the signed links to attachments (from the database, on first use).
+    pub link_key: Arc<tokio::sync::OnceCell<Vec<u8>>>,
 }
 
 /// How the portal runs. The default is production: it fails closed, and
@@ -331,6 +333,7 @@ impl AppState {
             });
         }
         let state = AppState {
+            link_key: Arc::new(tokio::sync::OnceCell::new()),
             limits,
             agencies: Arc::new(agencies),
             oidc,

@@ -1700,7 +1700,7 @@ async fn linked_file(
             ),
         )
     };
-    let key = match crate::webhooks::link_key(&state.db).await {
+    let key = match crate::webhooks::link_key(state).await {
         Ok(k) => k,
         Err(e) => return db_failed(&e),
     };

@@ -6,7 +6,6 @@
 //! administrator replays it: `eform deliveries replay`). Every attempt of an event carries its
 //! same id, so a receiver drops repeats.
 
-use crate::db::Db;
 use crate::db::delivery::Claimed;
 use crate::http::AppState;
 use base64::Engine;
@@ -79,19 +78,27 @@ pub fn backoff(s: &Settings, attempts: i64, jitter: f64) -> Duration {
     Duration::from_millis(ms as u64)
 }
 
-/// The key that signs attachment links (shared by the instances through the database).
-pub async fn link_key(db: &Db) -> Result<Vec<u8>, sqlx::Error> {
-    let mut fresh = [0u8; 32];
-    getrandom::fill(&mut fresh).map_err(|e| sqlx::Error::Protocol(e.to_string()))?;
-    let key = db
-        .portal_key(
-            "attachment-links",
-            &B64.encode(fresh),
-            crate::clock::now_ms(),
-        )
-        .await?;
-    B64.decode(key)
-        .map_err(|e| sqlx::Error::Protocol(format!("the attachment-link key: {e}")))
+/// The key that signs attachment links (shared by the instances through the database; read
+/// once per process, kept in `state`).
+pub async fn link_key(state: &AppState) -> Result<Vec<u8>, sqlx::Error> {
+    state
+        .link_key
+        .get_or_try_init(|| async {
+            let mut fresh = [0u8; 32];
+            getrandom::fill(&mut fresh).map_err(|e| sqlx::Error::Protocol(e.to_string()))?;
+            let key = state
+                .db
+                .portal_key(
+                    "attachment-links",
+                    &B64.encode(fresh),
+                    crate::clock::now_ms(),
+                )
+                .await?;
+            B64.decode(key)
+                .map_err(|e| sqlx::Error::Protocol(format!("the attachment-link key: {e}")))
+        })
+        .await
+        .cloned()
 }
 
 /// The token of a link to file `sha` of dossier `code` valid until `expires` (ms).
@@ -243,7 +250,7 @@ async fn post(client: &reqwest::Client, c: &Claimed, body: Vec<u8>) -> Result<()
 async fn body(state: &AppState, c: &Claimed) -> Result<Vec<u8>, String> {
     let mut data = crate::events::event_json(&c.event);
     if c.event.event.kind != "dossier.erased" {
-        let key = link_key(&state.db).await.map_err(|e| e.to_string())?;
+        let key = link_key(state).await.map_err(|e| e.to_string())?;
         let dossier = crate::intake::agency_document(state, &c.event.event.dossier_code)
             .await
             .map_err(|e| e.to_string())?;

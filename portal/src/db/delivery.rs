@@ -51,6 +51,21 @@ pub struct DeliveryRow {
     pub delivered_at: Option<i64>,
 }
 
+/// A leased delivery's row: (agency, seq, attempts, first_at).
+fn leased<R: Row>(r: &R) -> Result<(String, i64, i64, i64), sqlx::Error>
+where
+    for<'a> &'a str: sqlx::ColumnIndex<R>,
+    String: for<'a> sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+    i64: for<'a> sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+{
+    Ok((
+        r.try_get("agency_code")?,
+        r.try_get("seq")?,
+        r.try_get("attempts")?,
+        r.try_get("first_at")?,
+    ))
+}
+
 impl Db {
     /// Sets (or replaces) an agency's webhook. A new one takes the events from now on.
     pub async fn set_webhook(&self, w: &Webhook) -> Result<(), sqlx::Error> {
@@ -118,7 +133,27 @@ impl Db {
     /// doing it at once make each delivery once. How many were made.
     pub async fn fan_out(&self, now: i64) -> Result<u64, sqlx::Error> {
         let mut made = 0;
-        for w in self.webhooks().await? {
+        // Only webhooks whose agency has events past the mark (a read: most passes have none).
+        let behind: Vec<String> = read!(self, |pool| {
+            sqlx::query(
+                "SELECT w.agency_code FROM webhooks w JOIN outbox_counters c \
+                 ON c.agency_code = w.agency_code WHERE c.n > w.fanned_seq",
+            )
+            .fetch_all(pool)
+            .await?
+            .iter()
+            .map(|r| r.try_get("agency_code"))
+            .collect::<Result<_, _>>()?
+        });
+        if behind.is_empty() {
+            return Ok(0);
+        }
+        for w in self
+            .webhooks()
+            .await?
+            .into_iter()
+            .filter(|w| behind.contains(&w.agency_code))
+        {
             made += write_tx!(self, |tx| {
                 // The mark, locked (PostgreSQL) until the commit.
                 let mark: Option<i64> = sqlx::query(
@@ -179,6 +214,21 @@ impl Db {
         lease_ms: i64,
         limit: i64,
     ) -> Result<Vec<Claimed>, sqlx::Error> {
+        // Most passes find nothing due: a read first, so that the writer (SQLite's only
+        // one) is taken only when there is work.
+        let due = read!(self, |pool| {
+            sqlx::query(
+                "SELECT 1 AS one FROM deliveries WHERE state = 'pending' AND next_at <= $1 \
+                 AND (leased_until IS NULL OR leased_until < $1) LIMIT 1",
+            )
+            .bind(now)
+            .fetch_optional(pool)
+            .await?
+            .is_some()
+        });
+        if !due {
+            return Ok(Vec::new());
+        }
         let until = now + lease_ms;
         let claimed: Vec<(String, i64, i64, i64)> = match self {
             Db::Sqlite { write, .. } => {
@@ -196,16 +246,7 @@ impl Db {
                 .fetch_all(&mut *tx)
                 .await?;
                 tx.commit().await?;
-                rows.iter()
-                    .map(|r| {
-                        Ok((
-                            r.try_get("agency_code")?,
-                            r.try_get("seq")?,
-                            r.try_get("attempts")?,
-                            r.try_get("first_at")?,
-                        ))
-                    })
-                    .collect::<Result<_, sqlx::Error>>()?
+                rows.iter().map(leased).collect::<Result<_, _>>()?
             }
             Db::Pg(pool) => {
                 let rows = sqlx::query(
@@ -222,16 +263,7 @@ impl Db {
                 .bind(limit)
                 .fetch_all(pool)
                 .await?;
-                rows.iter()
-                    .map(|r| {
-                        Ok((
-                            r.try_get("agency_code")?,
-                            r.try_get("seq")?,
-                            r.try_get("attempts")?,
-                            r.try_get("first_at")?,
-                        ))
-                    })
-                    .collect::<Result<_, sqlx::Error>>()?
+                rows.iter().map(leased).collect::<Result<_, _>>()?
             }
         };
         let hooks = self.webhooks().await?;
@@ -337,8 +369,9 @@ impl Db {
         })
     }
 
-    /// Sends dead (or, with `delivered_too`, any) deliveries again from `now`, with a new
-    /// give-up window; `seq` None: every dead one of the agency (or of every agency). How many.
+    /// Sends deliveries again from `now`, with a new give-up window: with `seq`, that event of
+    /// the agency whatever its state (unless pending); without, every dead one of the agency
+    /// (or of every agency). How many.
     pub async fn replay_deliveries(
         &self,
         agency: Option<&str>,
