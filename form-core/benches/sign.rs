@@ -54,7 +54,7 @@ fn benches(c: &mut Criterion) {
     c.bench_function("verify_ct01_p256_chain_of_3_cold", |b| {
         b.iter(|| {
             let trust = sign::TrustStore::new(vec![root.cert.clone()]);
-            sign::verify(black_box(&p7s), &content, &trust)
+            sign::verify(black_box(&p7s), &content, &trust, &sign::Context::at(NOW))
         })
     });
     // The steady state: one store (roots only), each dossier from another citizen (their
@@ -75,18 +75,25 @@ fn benches(c: &mut Criterion) {
     assert!(
         signed
             .iter()
-            .all(|p| sign::verify(p, &content, &trust).valid)
+            .all(|p| sign::verify(p, &content, &trust, &sign::Context::at(NOW)).valid)
     );
     let mut next = signed.iter().cycle();
     c.bench_function("verify_ct01_p256_chain_of_3", |b| {
-        b.iter(|| sign::verify(black_box(next.next().unwrap()), &content, &trust))
+        b.iter(|| {
+            sign::verify(
+                black_box(next.next().unwrap()),
+                &content,
+                &trust,
+                &sign::Context::at(NOW),
+            )
+        })
     });
     // A deployment's trust store holds the licensed CAs' certificates too (checked once).
     let mut known = sign::TrustStore::new(vec![root.cert.clone()]);
     assert!(known.add_intermediates(vec![ca.cert.clone()]).is_empty());
-    assert!(sign::verify(&p7s, &content, &known).valid);
+    assert!(sign::verify(&p7s, &content, &known, &sign::Context::at(NOW)).valid);
     c.bench_function("verify_ct01_p256_known_intermediate", |b| {
-        b.iter(|| sign::verify(black_box(&p7s), &content, &known))
+        b.iter(|| sign::verify(black_box(&p7s), &content, &known, &sign::Context::at(NOW)))
     });
 }
 

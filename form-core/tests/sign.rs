@@ -17,6 +17,13 @@ use rand_chacha::rand_core::SeedableRng;
 use x509_cert::Certificate;
 use x509_cert::spki::SubjectPublicKeyInfoOwned;
 
+fn now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+}
+
 fn codes(v: &sign::Verdict) -> Vec<&'static str> {
     v.problems.iter().map(|p| p.code).collect()
 }
@@ -28,7 +35,12 @@ fn an_ecdsa_signature_verifies_and_names_the_signer() {
     let (key, cert) = citizen(&ca, validity(NOW - DAY, NOW + 365 * DAY));
     let content = dossier();
     let p7s = sign_p256(&content, &key, &[cert, ca.cert.clone()], NOW);
-    let v = sign::verify(&p7s, &content, &TrustStore::new(vec![root.cert.clone()]));
+    let v = sign::verify(
+        &p7s,
+        &content,
+        &TrustStore::new(vec![root.cert.clone()]),
+        &sign::Context::at(NOW),
+    );
     assert!(v.valid, "{:?}", v.problems);
     let signer = v.signer.unwrap();
     assert_eq!(signer.name, "Nguyễn Văn An");
@@ -60,7 +72,12 @@ fn rsa_pkcs1_and_pss_signatures_verify() {
                 .unwrap(),
         };
         let p7s = sign::assemble(&prepared, algo, &sig, &chain).unwrap();
-        let v = sign::verify(&p7s, &content, &TrustStore::new(vec![root.cert.clone()]));
+        let v = sign::verify(
+            &p7s,
+            &content,
+            &TrustStore::new(vec![root.cert.clone()]),
+            &sign::Context::at(NOW),
+        );
         assert!(v.valid, "{algo:?}: {:?}", v.problems);
         assert_eq!(v.algorithm, Some(algo));
     }
@@ -76,11 +93,11 @@ fn every_flipped_byte_is_caught() {
     let content = dossier();
     let p7s = sign_p256(&content, &key, &[cert.clone(), ca.cert.clone()], NOW);
     let trust = TrustStore::new(vec![root.cert.clone()]);
-    assert!(sign::verify(&p7s, &content, &trust).valid);
+    assert!(sign::verify(&p7s, &content, &trust, &sign::Context::at(NOW)).valid);
     for i in 0..content.len() {
         let mut c = content.clone();
         c[i] ^= 0x01;
-        let v = sign::verify(&p7s, &c, &trust);
+        let v = sign::verify(&p7s, &c, &trust, &sign::Context::at(NOW));
         assert_eq!(codes(&v), ["digest-mismatch"], "content byte {i}");
     }
     // Where the signed attributes, the signature and the certificate are inside the p7s.
@@ -115,7 +132,7 @@ fn every_flipped_byte_is_caught() {
         for i in start..start + len {
             let mut t = p7s.clone();
             t[i] ^= 0x01;
-            let v = sign::verify(&t, &content, &trust);
+            let v = sign::verify(&t, &content, &trust, &sign::Context::at(NOW));
             assert!(!v.valid, "{what}: byte {i} flipped still verifies");
             flipped += 1;
         }
@@ -123,37 +140,81 @@ fn every_flipped_byte_is_caught() {
     assert!(flipped > 900, "{flipped}");
 }
 
+/// Certificates are judged at the trusted time (the receipt), not at the signing time the
+/// signer wrote (review H2); the claimed time must lie in the window before it.
 #[test]
-fn certificates_are_checked_at_the_signing_time() {
+fn certificates_are_judged_at_the_trusted_time_and_the_signing_time_must_be_near_it() {
     let root = make_root(1);
     let ca = intermediate(&root);
     let content = dossier();
     let trust = TrustStore::new(vec![root.cert.clone()]);
-    // Expired before signing.
+    let at = |t| sign::Context::at(t);
+    let verdict = |key, cert, signed, received| {
+        sign::verify(
+            &sign_p256(&content, key, &[cert, ca.cert.clone()], signed),
+            &content,
+            &trust,
+            &at(received),
+        )
+    };
+    // Expired before the receipt: INDETERMINATE/OUT_OF_BOUNDS_NO_POE, even backdated into its
+    // validity (then the signing time is refused too).
     let (key, cert) = citizen(&ca, validity(NOW - 400 * DAY, NOW - 35 * DAY));
-    let v = sign::verify(
-        &sign_p256(&content, &key, &[cert, ca.cert.clone()], NOW),
-        &content,
-        &trust,
-    );
+    let v = verdict(&key, cert.clone(), NOW, NOW);
     assert_eq!(codes(&v), ["expired"]);
     assert!(v.problems[0].message.en.contains("Nguyễn Văn An"));
-    // Not yet valid.
+    assert_eq!(v.indication, sign::Indication::Indeterminate);
+    assert_eq!(
+        v.sub_indication,
+        Some(sign::SubIndication::OutOfBoundsNoPoe)
+    );
+    let v = verdict(&key, cert, NOW - 40 * DAY, NOW);
+    assert_eq!(codes(&v), ["signing-time-backdated", "expired"]);
+    // Not yet valid at the receipt: TOTAL-FAILED/NOT_YET_VALID.
     let (key, cert) = citizen(&ca, validity(NOW + DAY, NOW + 365 * DAY));
-    let v = sign::verify(
-        &sign_p256(&content, &key, &[cert, ca.cert.clone()], NOW),
-        &content,
-        &trust,
-    );
+    let v = verdict(&key, cert, NOW, NOW);
     assert_eq!(codes(&v), ["not-yet-valid"]);
-    // Valid then, expired now: still valid (CAdES B-B is judged at the signing time).
+    assert_eq!(v.indication, sign::Indication::TotalFailed);
+    assert_eq!(v.sub_indication, Some(sign::SubIndication::NotYetValid));
+    // A good certificate: the signing time 29 minutes before the receipt passes, 31 does not;
+    // one minute ahead passes (clock skew), five does not.
     let (key, cert) = citizen(&ca, validity(NOW - 400 * DAY, NOW + DAY));
-    let v = sign::verify(
-        &sign_p256(&content, &key, &[cert, ca.cert.clone()], NOW),
-        &content,
-        &trust,
+    for (signed, ok) in [
+        (NOW - 29 * 60, true),
+        (NOW - 31 * 60, false),
+        (NOW + 60, true),
+        (NOW + 5 * 60, false),
+    ] {
+        let v = verdict(&key, cert.clone(), signed, NOW);
+        assert_eq!(v.valid, ok, "signed {}", signed as i64 - NOW as i64);
+        if !ok {
+            assert_eq!(
+                v.sub_indication,
+                Some(sign::SubIndication::SigConstraintsFailure)
+            );
+        }
+    }
+    // Valid then, expired now: re-verification at the stored receipt time still passes.
+    let v = verdict(&key, cert, NOW, NOW);
+    assert!(v.valid);
+    assert_eq!(v.validation_time, NOW);
+    // Every check is listed; revocation was not asked for.
+    let listed: Vec<_> = v.checks.iter().map(|c| (c.id, c.status.as_str())).collect();
+    assert_eq!(
+        listed,
+        [
+            ("format", "passed"),
+            ("digest", "passed"),
+            ("signature", "passed"),
+            ("signing-certificate", "passed"),
+            ("key-usage", "passed"),
+            ("chain", "passed"),
+            ("validity", "passed"),
+            ("signing-time", "passed"),
+            ("revocation", "not-checked"),
+        ]
     );
-    assert!(v.valid, "{:?}", v.problems);
+    assert_eq!(v.chain.len(), 3);
 }
 
 #[test]
@@ -164,7 +225,15 @@ fn wrong_key_usage_untrusted_roots_and_non_cas_are_refused() {
     let trust = TrustStore::new(vec![root.cert.clone()]);
     // A CA's certificate (keyCertSign, cRLSign) used to sign a dossier.
     let p7s = sign_p256(&content, &ca.key, std::slice::from_ref(&ca.cert), NOW);
-    assert_eq!(codes(&sign::verify(&p7s, &content, &trust)), ["key-usage"]);
+    assert_eq!(
+        codes(&sign::verify(
+            &p7s,
+            &content,
+            &trust,
+            &sign::Context::at(NOW)
+        )),
+        ["key-usage"]
+    );
     // Another root: the chain leads nowhere trusted.
     let (key, cert) = citizen(&ca, validity(NOW - DAY, NOW + 365 * DAY));
     let p7s = sign_p256(&content, &key, &[cert.clone(), ca.cert.clone()], NOW);
@@ -173,13 +242,22 @@ fn wrong_key_usage_untrusted_roots_and_non_cas_are_refused() {
         codes(&sign::verify(
             &p7s,
             &content,
-            &TrustStore::new(vec![stranger.cert])
+            &TrustStore::new(vec![stranger.cert]),
+            &sign::Context::at(NOW)
         )),
         ["untrusted"]
     );
     // Without the intermediate in the signature, no path either...
     let p7s = sign_p256(&content, &key, std::slice::from_ref(&cert), NOW);
-    assert_eq!(codes(&sign::verify(&p7s, &content, &trust)), ["untrusted"]);
+    assert_eq!(
+        codes(&sign::verify(
+            &p7s,
+            &content,
+            &trust,
+            &sign::Context::at(NOW)
+        )),
+        ["untrusted"]
+    );
     // ...unless the trust store knows it (checked once when added).
     let mut known = TrustStore::new(vec![root.cert.clone()]);
     let other_root = make_root(98);
@@ -188,7 +266,7 @@ fn wrong_key_usage_untrusted_roots_and_non_cas_are_refused() {
         known.add_intermediates(vec![stray.clone(), ca.cert.clone()]),
         [stray]
     );
-    assert!(sign::verify(&p7s, &content, &known).valid);
+    assert!(sign::verify(&p7s, &content, &known, &sign::Context::at(NOW)).valid);
     // A citizen's certificate issuing another: not a CA.
     let fake = Ca {
         cert: cert.clone(),
@@ -197,10 +275,23 @@ fn wrong_key_usage_untrusted_roots_and_non_cas_are_refused() {
     let k2 = p256_key(5);
     let forged = leaf(&fake, spki_of(&k2), 9, validity(NOW - DAY, NOW + DAY));
     let p7s = sign_p256(&content, &k2, &[forged, cert, ca.cert.clone()], NOW);
-    assert_eq!(codes(&sign::verify(&p7s, &content, &trust)), ["not-a-ca"]);
+    assert_eq!(
+        codes(&sign::verify(
+            &p7s,
+            &content,
+            &trust,
+            &sign::Context::at(NOW)
+        )),
+        ["not-a-ca"]
+    );
     // Not a signature at all.
     assert_eq!(
-        codes(&sign::verify(b"MIIB", &content, &trust)),
+        codes(&sign::verify(
+            b"MIIB",
+            &content,
+            &trust,
+            &sign::Context::at(NOW)
+        )),
         ["malformed"]
     );
 }
@@ -353,7 +444,12 @@ fn we_verify_openssls_signatures() {
         use der::DecodePem;
         Certificate::from_pem(root_pem.as_bytes()).unwrap()
     };
-    let v = sign::verify(&p7s, &content, &TrustStore::new(vec![root.clone()]));
+    let v = sign::verify(
+        &p7s,
+        &content,
+        &TrustStore::new(vec![root.clone()]),
+        &sign::Context::at(now()),
+    );
     assert!(v.valid, "{:?}", v.problems);
     assert_eq!(v.signer.as_ref().unwrap().name, "Tran Thi Binh");
     assert_eq!(v.algorithm, Some(SignAlgo::RsaPkcs1Sha256));
@@ -364,14 +460,23 @@ fn we_verify_openssls_signatures() {
         codes(&sign::verify(
             &p7s,
             &changed,
-            &TrustStore::new(vec![root.clone()])
+            &TrustStore::new(vec![root.clone()]),
+            &sign::Context::at(now())
         )),
         ["digest-mismatch"]
     );
     let mut t = p7s.clone();
     let last = t.len() - 5;
     t[last] ^= 0x01;
-    assert!(!sign::verify(&t, &content, &TrustStore::new(vec![root.clone()])).valid);
+    assert!(
+        !sign::verify(
+            &t,
+            &content,
+            &TrustStore::new(vec![root.clone()]),
+            &sign::Context::at(now())
+        )
+        .valid
+    );
 }
 
 /// The hand-written encodings the browser uses instead of the RSA and P-256 crates agree with

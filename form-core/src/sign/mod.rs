@@ -5,11 +5,16 @@
 
 pub mod cades;
 pub mod canonical;
+pub mod revocation;
 pub mod verify;
 
 pub use cades::{Prepared, SignAlgo, assemble, prepare};
 pub use canonical::{content, content_digest};
-pub use verify::{Problem, TrustStore, Verdict, verify};
+pub use revocation::{Evidence, OcspAnswer};
+pub use verify::{
+    Check, CheckStatus, Context, Indication, Need, Problem, SubIndication, TrustStore, Verdict,
+    revocation_needs, verify,
+};
 
 /// Why a signature could not be built or read.
 #[derive(Clone, Debug, PartialEq, Eq)]

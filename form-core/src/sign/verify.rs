@@ -1,13 +1,17 @@
-//! Verifying a detached CAdES signature over a dossier's content: the content's digest, the
-//! signature over the signed attributes, the signing certificate attribute, the chain to a
-//! trust anchor, every certificate's validity at the signing time, CA constraints, and the
-//! signer's key usage. Revocation (CRL/OCSP) is the caller's hook: form-core does no IO.
+//! Verifying a detached CAdES signature over a dossier's content, as ETSI EN 319 102-1 does: the
+//! format, the content's digest, the signature over the signed attributes, the signing
+//! certificate attribute, the signer's key usage, the claimed signing time against the trusted
+//! time, the chain to a trust anchor, every certificate's validity at the trusted time, and each
+//! certificate's revocation status from the OCSP answers and CRLs handed in (form-core does no
+//! IO: the caller fetches what `revocation_needs` lists). The answer is an indication
+//! (TOTAL-PASSED, TOTAL-FAILED, INDETERMINATE), a sub-indication, and every check's result.
 
 use super::cades::{
     ECDSA_WITH_SHA256, ID_CONTENT_TYPE, ID_DATA, ID_MESSAGE_DIGEST, ID_SIGNED_DATA,
     ID_SIGNING_CERTIFICATE_V2, ID_SIGNING_TIME, RSASSA_PSS, SHA256_WITH_RSA, SignAlgo,
     SigningCertificateV2,
 };
+use super::revocation;
 use crate::text::Text;
 use cms::cert::CertificateChoices;
 use cms::content_info::ContentInfo;
@@ -21,6 +25,7 @@ use x509_cert::ext::pkix::{BasicConstraints, KeyUsage, KeyUsages};
 use x509_cert::spki::{AlgorithmIdentifierOwned, SubjectPublicKeyInfoOwned};
 use x509_cert::time::Time;
 
+pub(super) const ID_EXT_KEY_USAGE: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.37");
 const ID_KEY_USAGE: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.15");
 const ID_BASIC_CONSTRAINTS: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.19");
 const ID_COMMON_NAME: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.4.3");
@@ -30,11 +35,119 @@ const ID_UID: ObjectIdentifier = ObjectIdentifier::new_unwrap("0.9.2342.19200300
 /// Longest chain followed.
 const MAX_DEPTH: usize = 8;
 
-/// One reason a signature is not valid.
+/// The ETSI EN 319 102-1 main status of a validation (ordered: worse is greater).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Default)]
+pub enum Indication {
+    #[default]
+    TotalPassed,
+    Indeterminate,
+    TotalFailed,
+}
+
+impl Indication {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Indication::TotalPassed => "TOTAL-PASSED",
+            Indication::Indeterminate => "INDETERMINATE",
+            Indication::TotalFailed => "TOTAL-FAILED",
+        }
+    }
+}
+
+/// The ETSI EN 319 102-1 sub-indications this verifier gives.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SubIndication {
+    FormatFailure,
+    HashFailure,
+    SigCryptoFailure,
+    Revoked,
+    NotYetValid,
+    SigConstraintsFailure,
+    ChainConstraintsFailure,
+    CryptoConstraintsFailure,
+    CertificateChainGeneralFailure,
+    NoSigningCertificateFound,
+    NoCertificateChainFound,
+    RevokedNoPoe,
+    RevokedCaNoPoe,
+    OutOfBoundsNoPoe,
+    TryLater,
+}
+
+impl SubIndication {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SubIndication::FormatFailure => "FORMAT_FAILURE",
+            SubIndication::HashFailure => "HASH_FAILURE",
+            SubIndication::SigCryptoFailure => "SIG_CRYPTO_FAILURE",
+            SubIndication::Revoked => "REVOKED",
+            SubIndication::NotYetValid => "NOT_YET_VALID",
+            SubIndication::SigConstraintsFailure => "SIG_CONSTRAINTS_FAILURE",
+            SubIndication::ChainConstraintsFailure => "CHAIN_CONSTRAINTS_FAILURE",
+            SubIndication::CryptoConstraintsFailure => "CRYPTO_CONSTRAINTS_FAILURE",
+            SubIndication::CertificateChainGeneralFailure => "CERTIFICATE_CHAIN_GENERAL_FAILURE",
+            SubIndication::NoSigningCertificateFound => "NO_SIGNING_CERTIFICATE_FOUND",
+            SubIndication::NoCertificateChainFound => "NO_CERTIFICATE_CHAIN_FOUND",
+            SubIndication::RevokedNoPoe => "REVOKED_NO_POE",
+            SubIndication::RevokedCaNoPoe => "REVOKED_CA_NO_POE",
+            SubIndication::OutOfBoundsNoPoe => "OUT_OF_BOUNDS_NO_POE",
+            SubIndication::TryLater => "TRY_LATER",
+        }
+    }
+}
+
+/// The checks of a report, in the order they are listed.
+pub const CHECKS: [&str; 9] = [
+    "format",
+    "digest",
+    "signature",
+    "signing-certificate",
+    "key-usage",
+    "chain",
+    "validity",
+    "signing-time",
+    "revocation",
+];
+
+/// One reason a signature is not valid: the check that found it, its own code, and what it
+/// makes of the whole.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Problem {
+    pub check: &'static str,
     pub code: &'static str,
     pub message: Text,
+    pub indication: Indication,
+    pub sub_indication: SubIndication,
+}
+
+/// How one check came out.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CheckStatus {
+    Passed,
+    Failed,
+    Indeterminate,
+    /// Not run: an earlier failure made it meaningless, or the caller asked for no such check.
+    NotChecked,
+}
+
+impl CheckStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CheckStatus::Passed => "passed",
+            CheckStatus::Failed => "failed",
+            CheckStatus::Indeterminate => "indeterminate",
+            CheckStatus::NotChecked => "not-checked",
+        }
+    }
+}
+
+/// A check's line in the report.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Check {
+    pub id: &'static str,
+    pub status: CheckStatus,
+    /// What was found (a passed check's facts, or the first problem's message).
+    pub detail: Option<Text>,
 }
 
 /// Who signed, as their certificate says.
@@ -52,32 +165,159 @@ pub struct Signer {
     pub not_after: u64,
 }
 
-/// The verifier's answer.
+/// The revocation status used for one certificate of the path.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RevocationUsed {
+    /// The certificate's subject common name.
+    pub subject: String,
+    pub found: revocation::Found,
+}
+
+/// The verifier's answer: an ETSI EN 319 102-1 validation report.
 #[derive(Clone, Debug, PartialEq, Default)]
 pub struct Verdict {
-    /// Every check passed.
+    /// The indication is TOTAL-PASSED.
     pub valid: bool,
-    /// Why not, when not (the first failing checks; a broken structure stops early).
+    pub indication: Indication,
+    pub sub_indication: Option<SubIndication>,
+    /// Why not, when not: every problem found, in check order (a broken structure stops early).
     pub problems: Vec<Problem>,
+    /// Every check of `CHECKS` with its status.
+    pub checks: Vec<Check>,
     pub signer: Option<Signer>,
     /// The signing time the signer claimed (signed attribute), seconds since the epoch.
     pub signing_time: Option<u64>,
+    /// The trusted time the certificates were judged at.
+    pub validation_time: u64,
     pub algorithm: Option<SignAlgo>,
+    /// The certification path, signer first, trust anchor last (when one was found).
+    pub chain: Vec<Signer>,
+    /// The revocation answers used, one per certificate of the path below the anchor.
+    pub revocation: Vec<RevocationUsed>,
 }
 
-fn problem(code: &'static str, vi: impl Into<String>, en: impl Into<String>) -> Problem {
-    Problem {
-        code,
-        message: Text::new(vi.into(), en.into()),
+impl Verdict {
+    /// Adds a problem found by a check outside this module (the portal's: the signer's ID
+    /// number against the applicant's) and recomputes the indication.
+    pub fn add(&mut self, problem: Problem) {
+        if let Some(c) = self.checks.iter_mut().find(|c| c.id == problem.check) {
+            c.status = status_of(problem.indication);
+            c.detail = Some(problem.message.clone());
+        } else {
+            self.checks.push(Check {
+                id: problem.check,
+                status: status_of(problem.indication),
+                detail: Some(problem.message.clone()),
+            });
+        }
+        self.problems.push(problem);
+        self.conclude();
+    }
+
+    /// Adds a passed check of the caller's.
+    pub fn passed(&mut self, id: &'static str, detail: Option<Text>) {
+        self.checks.push(Check {
+            id,
+            status: CheckStatus::Passed,
+            detail,
+        });
+    }
+
+    fn conclude(&mut self) {
+        self.indication = self
+            .problems
+            .iter()
+            .map(|p| p.indication)
+            .max()
+            .unwrap_or_default();
+        self.sub_indication = self
+            .problems
+            .iter()
+            .find(|p| p.indication == self.indication)
+            .map(|p| p.sub_indication);
+        self.valid = self.indication == Indication::TotalPassed;
     }
 }
 
+fn status_of(indication: Indication) -> CheckStatus {
+    match indication {
+        Indication::TotalPassed => CheckStatus::Passed,
+        Indication::Indeterminate => CheckStatus::Indeterminate,
+        Indication::TotalFailed => CheckStatus::Failed,
+    }
+}
+
+/// Builds a problem of `check` (for callers adding their own checks to a verdict).
+pub fn problem(
+    check: &'static str,
+    code: &'static str,
+    (indication, sub_indication): (Indication, SubIndication),
+    vi: impl Into<String>,
+    en: impl Into<String>,
+) -> Problem {
+    Problem {
+        check,
+        code,
+        message: Text::new(vi.into(), en.into()),
+        indication,
+        sub_indication,
+    }
+}
+
+use Indication::{Indeterminate as INDET, TotalFailed as FAILED};
+
 fn malformed(what: &str) -> Problem {
     problem(
+        "format",
         "malformed",
+        (FAILED, SubIndication::FormatFailure),
         format!("Chữ ký không đọc được ({what})."),
         format!("The signature cannot be read ({what})."),
     )
+}
+
+/// What a validation is judged against.
+#[derive(Clone, Copy, Debug)]
+pub struct Context<'a> {
+    /// The trusted time (seconds since the epoch): the portal's receipt, or a time-stamp's time.
+    /// Every certificate of the path must be valid then.
+    pub at: u64,
+    /// How long before `at` the claimed signing time may lie (seconds).
+    pub signing_window: u64,
+    /// How long after `at` it may lie (clock skew, seconds).
+    pub signing_skew: u64,
+    /// Revocation data for the path; `None`: revocation not checked (the report says so).
+    pub revocation: Option<&'a revocation::Evidence>,
+    pub freshness: revocation::Freshness,
+}
+
+/// The default window for the claimed signing time before the receipt: 30 minutes (the remote
+/// signer's approval and the submission after it).
+pub const SIGNING_WINDOW: u64 = 30 * 60;
+/// The default clock skew allowed after the receipt: 2 minutes.
+pub const SIGNING_SKEW: u64 = 2 * 60;
+
+impl Context<'static> {
+    /// Judged at `at`, the default signing-time window, no revocation check.
+    pub fn at(at: u64) -> Context<'static> {
+        Context {
+            at,
+            signing_window: SIGNING_WINDOW,
+            signing_skew: SIGNING_SKEW,
+            revocation: None,
+            freshness: revocation::Freshness::default(),
+        }
+    }
+}
+
+impl<'a> Context<'a> {
+    /// The same, with revocation data: no usable answer for a certificate is INDETERMINATE.
+    pub fn with_revocation(self, evidence: &'a revocation::Evidence) -> Context<'a> {
+        Context {
+            revocation: Some(evidence),
+            ..self
+        }
+    }
 }
 
 /// What a verifier trusts: the roots (trust anchors), and CA certificates below them checked
@@ -182,23 +422,50 @@ impl TrustStore {
     }
 }
 
-/// Verifies `signature` (DER CMS ContentInfo, detached) over `content` against `trust`.
-pub fn verify(signature: &[u8], content: &[u8], trust: &TrustStore) -> Verdict {
-    let mut verdict = Verdict::default();
-    match check(signature, content, trust, &mut verdict) {
-        Ok(()) => {}
-        Err(p) => verdict.problems.push(p),
+/// Verifies `signature` (DER CMS ContentInfo, detached) over `content` against `trust`, at the
+/// context's trusted time, with its revocation data: an ETSI validation report.
+pub fn verify(signature: &[u8], content: &[u8], trust: &TrustStore, ctx: &Context) -> Verdict {
+    let mut verdict = Verdict {
+        validation_time: ctx.at,
+        ..Verdict::default()
+    };
+    let mut ran: Vec<&'static str> = Vec::new();
+    if let Err(p) = check(signature, content, trust, ctx, &mut verdict, &mut ran) {
+        verdict.problems.push(p);
     }
-    verdict.valid = verdict.problems.is_empty();
+    verdict.checks = CHECKS
+        .iter()
+        .map(
+            |&id| match verdict.problems.iter().find(|p| p.check == id) {
+                Some(p) => Check {
+                    id,
+                    status: status_of(p.indication),
+                    detail: Some(p.message.clone()),
+                },
+                None => Check {
+                    id,
+                    status: if ran.contains(&id) {
+                        CheckStatus::Passed
+                    } else {
+                        CheckStatus::NotChecked
+                    },
+                    detail: None,
+                },
+            },
+        )
+        .collect();
+    verdict.conclude();
     verdict
 }
 
-fn check(
-    signature: &[u8],
-    content: &[u8],
-    trust: &TrustStore,
-    verdict: &mut Verdict,
-) -> Result<(), Problem> {
+/// A signature's parts the checks read.
+struct Parsed {
+    certs: Vec<Certificate>,
+    info: SignerInfo,
+    signer: Certificate,
+}
+
+fn parse(signature: &[u8]) -> Result<Parsed, Problem> {
     let info = ContentInfo::from_der(signature).map_err(|_| malformed("ContentInfo"))?;
     if info.content_type != ID_SIGNED_DATA {
         return Err(malformed("not SignedData"));
@@ -209,7 +476,9 @@ fn check(
         .map_err(|_| malformed("SignedData"))?;
     if signed.encap_content_info.econtent.is_some() {
         return Err(problem(
+            "format",
             "not-detached",
+            (FAILED, SubIndication::FormatFailure),
             "Chữ ký phải tách rời nội dung (detached).",
             "The signature must be detached from the content.",
         ));
@@ -240,19 +509,73 @@ fn check(
             c.tbs_certificate.issuer == sid.issuer
                 && c.tbs_certificate.serial_number == sid.serial_number
         })
+        .cloned()
         .ok_or_else(|| {
             problem(
+                "signing-certificate",
                 "signer-certificate-missing",
+                (INDET, SubIndication::NoSigningCertificateFound),
                 "Chữ ký không kèm chứng thư số của người ký.",
                 "The signature does not carry the signer's certificate.",
             )
         })?;
+    Ok(Parsed {
+        info: (*info).clone(),
+        certs,
+        signer,
+    })
+}
+
+/// A certificate of a signature's path whose revocation status is to be fetched: with its
+/// issuer (for the OCSP request and to judge the answers) and the sources it names.
+#[derive(Clone, Debug)]
+pub struct Need {
+    pub cert: Certificate,
+    pub issuer: Certificate,
+    pub sources: revocation::Sources,
+}
+
+/// The certificates of `signature`'s path below the trust anchor, each with its issuer: what
+/// revocation data a validation wants. Empty when the signature or its path cannot be read
+/// (the verification will say why).
+pub fn revocation_needs(signature: &[u8], trust: &TrustStore) -> Vec<Need> {
+    let Ok(parsed) = parse(signature) else {
+        return Vec::new();
+    };
+    let Some(path) = path(&parsed.signer, &parsed.certs, trust) else {
+        return Vec::new();
+    };
+    path.windows(2)
+        .map(|w| Need {
+            sources: revocation::sources(&w[0]),
+            cert: w[0].clone(),
+            issuer: w[1].clone(),
+        })
+        .collect()
+}
+
+fn check(
+    signature: &[u8],
+    content: &[u8],
+    trust: &TrustStore,
+    ctx: &Context,
+    verdict: &mut Verdict,
+    ran: &mut Vec<&'static str>,
+) -> Result<(), Problem> {
+    let Parsed {
+        certs,
+        info,
+        signer,
+    } = parse(signature)?;
+    let signer = &signer;
     verdict.signer = Some(describe(signer));
     let algo = algorithm_of(&info.signature_algorithm).ok_or_else(unsupported)?;
     verdict.algorithm = Some(algo);
     let attrs = info.signed_attrs.as_ref().ok_or_else(|| {
         problem(
+            "format",
             "signed-attributes-missing",
+            (FAILED, SubIndication::FormatFailure),
             "Chữ ký không có thuộc tính ký (không phải CAdES).",
             "The signature has no signed attributes (not CAdES).",
         )
@@ -275,28 +598,35 @@ fn check(
     let digest = find(ID_MESSAGE_DIGEST)
         .and_then(|v| v.decode_as::<OctetString>().ok())
         .ok_or_else(|| malformed("message-digest attribute"))?;
-    if digest.as_bytes() != Sha256::digest(content).as_slice() {
-        verdict.problems.push(problem(
-            "digest-mismatch",
-            "Nội dung đã bị thay đổi sau khi ký (mã băm không khớp).",
-            "The content was changed after signing (the digest does not match).",
-        ));
-    }
     let signing_time = find(ID_SIGNING_TIME)
         .and_then(|v| v.to_der().ok())
         .and_then(|der| Time::from_der(&der).ok())
         .map(|t| t.to_unix_duration().as_secs())
         .ok_or_else(|| {
             problem(
+                "format",
                 "signing-time-missing",
+                (FAILED, SubIndication::FormatFailure),
                 "Chữ ký không ghi thời điểm ký.",
                 "The signature does not say when it was made.",
             )
         })?;
+    ran.push("format");
     verdict.signing_time = Some(signing_time);
+    ran.push("digest");
+    if digest.as_bytes() != Sha256::digest(content).as_slice() {
+        verdict.problems.push(problem(
+            "digest",
+            "digest-mismatch",
+            (FAILED, SubIndication::HashFailure),
+            "Nội dung đã bị thay đổi sau khi ký (mã băm không khớp).",
+            "The content was changed after signing (the digest does not match).",
+        ));
+    }
     // The signature over the DER of the attributes as a SET OF.
     let set = attrs.to_der().map_err(|_| malformed("signed attributes"))?;
     let hash: [u8; 32] = Sha256::digest(&set).into();
+    ran.push("signature");
     if !verifies(
         algo,
         &signer.tbs_certificate.subject_public_key_info,
@@ -304,7 +634,9 @@ fn check(
         info.signature.as_bytes(),
     ) {
         verdict.problems.push(problem(
+            "signature",
             "signature-invalid",
+            (FAILED, SubIndication::SigCryptoFailure),
             "Chữ ký không đúng với khóa của chứng thư số (chữ ký hoặc thuộc tính ký đã bị thay đổi).",
             "The signature does not match the certificate's key (the signature or its signed attributes were changed).",
         ));
@@ -318,31 +650,177 @@ fn check(
                 .to_der()
                 .is_ok_and(|der| id.cert_hash.as_bytes() == Sha256::digest(&der).as_slice())
         });
+    ran.push("signing-certificate");
     if named != Some(true) {
         verdict.problems.push(problem(
+            "signing-certificate",
             "signing-certificate-mismatch",
+            (INDET, SubIndication::NoSigningCertificateFound),
             "Thuộc tính signing-certificate-v2 không chỉ đúng chứng thư số của người ký.",
             "The signing-certificate-v2 attribute does not name the signer's certificate.",
         ));
     }
     // The signer's key usage: digitalSignature or nonRepudiation (when the extension is there;
     // RFC 5280: no extension, no restriction).
+    ran.push("key-usage");
     if let Some(ku) = extension::<KeyUsage>(signer, ID_KEY_USAGE)
         && !(ku.0.contains(KeyUsages::DigitalSignature) || ku.0.contains(KeyUsages::NonRepudiation))
     {
         verdict.problems.push(problem(
             "key-usage",
+            "key-usage",
+            (INDET, SubIndication::SigConstraintsFailure),
             "Chứng thư số không được dùng để ký (thiếu digitalSignature / nonRepudiation).",
             "The certificate is not for signing (no digitalSignature or nonRepudiation).",
         ));
     }
-    chain(signer, &certs, trust, signing_time, verdict);
+    // The claimed signing time lies in the window before the trusted time.
+    ran.push("signing-time");
+    if signing_time + ctx.signing_window < ctx.at {
+        verdict.problems.push(problem(
+            "signing-time",
+            "signing-time-backdated",
+            (INDET, SubIndication::SigConstraintsFailure),
+            format!(
+                "Thời điểm ký ghi trong chữ ký sớm hơn thời điểm nhận quá {} phút.",
+                ctx.signing_window / 60
+            ),
+            format!(
+                "The signing time in the signature is more than {} minutes before its receipt.",
+                ctx.signing_window / 60
+            ),
+        ));
+    } else if signing_time > ctx.at + ctx.signing_skew {
+        verdict.problems.push(problem(
+            "signing-time",
+            "signing-time-future",
+            (INDET, SubIndication::SigConstraintsFailure),
+            "Thời điểm ký ghi trong chữ ký ở tương lai.",
+            "The signing time in the signature lies in the future.",
+        ));
+    }
+    ran.push("chain");
+    let Some(path) = path(signer, &certs, trust) else {
+        verdict.problems.push(chain_problem(signer, &certs, trust));
+        return Ok(());
+    };
+    verdict.chain = path.iter().map(describe).collect();
+    ran.push("validity");
+    for (depth, cert) in path.iter().enumerate() {
+        validity_at(cert, depth, signing_time, ctx.at, verdict);
+    }
+    if let Some(evidence) = ctx.revocation {
+        ran.push("revocation");
+        for (depth, w) in path.windows(2).enumerate() {
+            revoked(&w[0], &w[1], depth, signing_time, ctx, evidence, verdict);
+        }
+    }
     Ok(())
+}
+
+/// Each certificate of the path valid at the trusted time; the signer's also at the claimed
+/// signing time.
+fn validity_at(cert: &Certificate, depth: usize, signed: u64, at: u64, verdict: &mut Verdict) {
+    let (from, until) = validity(cert);
+    let name = common_name(&cert.tbs_certificate.subject);
+    if at < from || (depth == 0 && signed < from) {
+        let sub = if depth == 0 {
+            (FAILED, SubIndication::NotYetValid)
+        } else {
+            (INDET, SubIndication::OutOfBoundsNoPoe)
+        };
+        verdict.problems.push(problem(
+            "validity",
+            "not-yet-valid",
+            sub,
+            format!("Chứng thư số \"{name}\" chưa có hiệu lực tại thời điểm ký."),
+            format!("The certificate \"{name}\" was not yet valid at the signing time."),
+        ));
+    } else if at > until {
+        verdict.problems.push(problem(
+            "validity",
+            "expired",
+            (INDET, SubIndication::OutOfBoundsNoPoe),
+            format!("Chứng thư số \"{name}\" đã hết hạn trước thời điểm nhận chữ ký."),
+            format!("The certificate \"{name}\" had expired before the signature was received."),
+        ));
+    }
+}
+
+/// The revocation status of `cert` (issued by `issuer`, `depth` 0 the signer) at the trusted
+/// time from the evidence.
+fn revoked(
+    cert: &Certificate,
+    issuer: &Certificate,
+    depth: usize,
+    signed: u64,
+    ctx: &Context,
+    evidence: &revocation::Evidence,
+    verdict: &mut Verdict,
+) {
+    let name = common_name(&cert.tbs_certificate.subject);
+    match revocation::status_of(evidence, cert, issuer, ctx.at, ctx.freshness) {
+        Ok(found) => {
+            match found.status {
+                revocation::Status::Good => {}
+                revocation::Status::Revoked { at, .. } if at > ctx.at => {}
+                revocation::Status::Revoked { at, .. } => {
+                    let when = datetime(at);
+                    let sub = match depth {
+                        0 if at <= signed => (FAILED, SubIndication::Revoked),
+                        0 => (INDET, SubIndication::RevokedNoPoe),
+                        _ => (INDET, SubIndication::RevokedCaNoPoe),
+                    };
+                    verdict.problems.push(problem(
+                        "revocation",
+                        "revoked",
+                        sub,
+                        format!("Chứng thư số \"{name}\" đã bị thu hồi lúc {when}."),
+                        format!("The certificate \"{name}\" was revoked at {when}."),
+                    ));
+                }
+                revocation::Status::Unknown => verdict.problems.push(problem(
+                    "revocation",
+                    "revocation-unknown",
+                    (INDET, SubIndication::CertificateChainGeneralFailure),
+                    format!("Máy chủ OCSP không biết chứng thư số \"{name}\"."),
+                    format!("The OCSP responder does not know the certificate \"{name}\"."),
+                )),
+            }
+            verdict.revocation.push(RevocationUsed {
+                subject: name,
+                found,
+            });
+        }
+        Err(why) => {
+            let (vi, en) = match why.first() {
+                Some(r) => (r.message.vi.clone(), r.message.en.clone()),
+                None if revocation::sources(cert) == revocation::Sources::default() => (
+                    "Chứng thư số không chỉ nơi tra cứu tình trạng thu hồi.".to_owned(),
+                    "The certificate names no place to ask for its revocation status.".to_owned(),
+                ),
+                None => (
+                    "Không liên lạc được với máy chủ OCSP / nơi phát hành CRL.".to_owned(),
+                    "The OCSP responder / CRL distribution point could not be reached.".to_owned(),
+                ),
+            };
+            let code = why.first().map_or("revocation-unavailable", |r| r.code);
+            verdict.problems.push(problem(
+                "revocation",
+                code,
+                (INDET, SubIndication::TryLater),
+                format!("Chưa xác định được chứng thư số \"{name}\" có bị thu hồi không: {vi}"),
+                format!("Whether the certificate \"{name}\" is revoked is not known yet: {en}"),
+            ));
+        }
+    }
 }
 
 fn unsupported() -> Problem {
     problem(
+        "signature",
         "unsupported-algorithm",
+        (INDET, SubIndication::CryptoConstraintsFailure),
         "Thuật toán ký không được hỗ trợ (cần RSA PKCS#1 v1.5, RSASSA-PSS hoặc ECDSA P-256, với SHA-256).",
         "The signature algorithm is not supported (RSA PKCS#1 v1.5, RSASSA-PSS or ECDSA P-256, with SHA-256).",
     )
@@ -350,7 +828,7 @@ fn unsupported() -> Problem {
 
 /// The algorithm of a SignerInfo's `signatureAlgorithm` (rsaEncryption counts as PKCS#1 v1.5,
 /// as many tools write it).
-fn algorithm_of(id: &AlgorithmIdentifierOwned) -> Option<SignAlgo> {
+pub(super) fn algorithm_of(id: &AlgorithmIdentifierOwned) -> Option<SignAlgo> {
     match id.oid {
         SHA256_WITH_RSA | super::cades::RSA_ENCRYPTION => Some(SignAlgo::RsaPkcs1Sha256),
         ECDSA_WITH_SHA256 => Some(SignAlgo::EcdsaP256Sha256),
@@ -368,7 +846,7 @@ fn algorithm_of(id: &AlgorithmIdentifierOwned) -> Option<SignAlgo> {
 }
 
 /// Whether `signature` by the key of `spki` signs the SHA-256 `hash`.
-fn verifies(
+pub(super) fn verifies(
     algo: SignAlgo,
     spki: &SubjectPublicKeyInfoOwned,
     hash: &[u8; 32],
@@ -403,7 +881,7 @@ fn verifies(
 }
 
 /// Whether `issuer`'s key signed `cert`.
-fn issued_by(cert: &Certificate, issuer: &Certificate) -> bool {
+pub(super) fn issued_by(cert: &Certificate, issuer: &Certificate) -> bool {
     let Some(algo) = algorithm_of(&cert.signature_algorithm) else {
         return false;
     };
@@ -420,7 +898,10 @@ fn issued_by(cert: &Certificate, issuer: &Certificate) -> bool {
         )
 }
 
-fn extension<'a, T: Decode<'a>>(cert: &'a Certificate, oid: ObjectIdentifier) -> Option<T> {
+pub(super) fn extension<'a, T: Decode<'a>>(
+    cert: &'a Certificate,
+    oid: ObjectIdentifier,
+) -> Option<T> {
     cert.tbs_certificate
         .extensions
         .as_ref()?
@@ -437,58 +918,61 @@ fn validity(cert: &Certificate) -> (u64, u64) {
     )
 }
 
-/// Follows issuers from the signer to a trust anchor: each link's signature, each certificate
-/// valid at the signing time, every issuer a CA.
-fn chain(
+/// The certification path from the signer to a trust anchor (signer first, anchor last): each
+/// link's signature verified, every issuer a CA. `None` when there is none.
+fn path(
     signer: &Certificate,
     certs: &[Certificate],
     trust: &TrustStore,
-    at: u64,
-    verdict: &mut Verdict,
-) {
+) -> Option<Vec<Certificate>> {
+    let mut current = signer.clone();
+    let mut path = vec![current.clone()];
+    for depth in 0..MAX_DEPTH {
+        if depth > 0 && !is_ca(&current) {
+            return None;
+        }
+        if trust.is_anchor(&current) {
+            return Some(path);
+        }
+        current = trust.issuer_of(&current, certs)?;
+        path.push(current.clone());
+    }
+    None
+}
+
+fn is_ca(cert: &Certificate) -> bool {
+    extension::<BasicConstraints>(cert, ID_BASIC_CONSTRAINTS).is_some_and(|b| b.ca)
+}
+
+/// Why there is no path: an issuer that is not a CA, or no trusted anchor.
+fn chain_problem(signer: &Certificate, certs: &[Certificate], trust: &TrustStore) -> Problem {
     let mut current = signer.clone();
     for depth in 0..MAX_DEPTH {
-        let (from, until) = validity(&current);
-        let name = common_name(&current.tbs_certificate.subject);
-        if at < from {
-            verdict.problems.push(problem(
-                "not-yet-valid",
-                format!("Chứng thư số \"{name}\" chưa có hiệu lực tại thời điểm ký."),
-                format!("The certificate \"{name}\" was not yet valid at the signing time."),
-            ));
-        } else if at > until {
-            verdict.problems.push(problem(
-                "expired",
-                format!("Chứng thư số \"{name}\" đã hết hạn tại thời điểm ký."),
-                format!("The certificate \"{name}\" had expired at the signing time."),
-            ));
+        if depth > 0 && !is_ca(&current) {
+            let name = common_name(&current.tbs_certificate.subject);
+            return problem(
+                "chain",
+                "not-a-ca",
+                (INDET, SubIndication::ChainConstraintsFailure),
+                format!("Chứng thư số \"{name}\" không phải của tổ chức cấp chứng thư (CA)."),
+                format!("The certificate \"{name}\" is not a certification authority's."),
+            );
         }
-        if depth > 0 {
-            let ca =
-                extension::<BasicConstraints>(&current, ID_BASIC_CONSTRAINTS).is_some_and(|b| b.ca);
-            if !ca {
-                verdict.problems.push(problem(
-                    "not-a-ca",
-                    format!("Chứng thư số \"{name}\" không phải của tổ chức cấp chứng thư (CA)."),
-                    format!("The certificate \"{name}\" is not a certification authority's."),
-                ));
-                return;
-            }
-        }
-        // A trust anchor: the same certificate as a configured root.
         if trust.is_anchor(&current) {
-            return;
+            break;
         }
         match trust.issuer_of(&current, certs) {
             Some(i) => current = i,
             None => break,
         }
     }
-    verdict.problems.push(problem(
+    problem(
+        "chain",
         "untrusted",
+        (INDET, SubIndication::NoCertificateChainFound),
         "Chứng thư số không dẫn tới tổ chức cấp chứng thư được tin cậy.",
         "The certificate does not lead to a trusted certification authority.",
-    ));
+    )
 }
 
 fn attribute_text(name: &x509_cert::name::Name, oid: ObjectIdentifier) -> Option<String> {
@@ -529,4 +1013,11 @@ pub fn describe(cert: &Certificate) -> Signer {
         not_before,
         not_after,
     }
+}
+
+/// `2026-12-05T10:00:00Z` for seconds since the epoch.
+pub fn datetime(secs: u64) -> String {
+    der::DateTime::from_unix_duration(std::time::Duration::from_secs(secs))
+        .map(|d| d.to_string())
+        .unwrap_or_else(|_| secs.to_string())
 }
