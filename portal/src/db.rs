@@ -110,6 +110,7 @@ pub mod outbox;
 pub use outbox::{OutboxEvent, event_id};
 mod retention;
 mod signing;
+pub mod validation;
 pub use retention::{ACTIONS as RETENTION_ACTIONS, Erasure, RETENTION_ACTOR, RetentionPolicy};
 pub use signing::SigningRow;
 
@@ -209,7 +210,7 @@ impl Db {
                     include_str!(concat!("../migrations/postgres/", $file)))),*]
             };
         }
-        const ALL: [(i64, &str, &str, &str); 12] = migrations![
+        const ALL: [(i64, &str, &str, &str); 13] = migrations![
             (1, "intake", "0001_intake.sql"),
             (2, "datastore", "0002_datastore.sql"),
             (3, "reports", "0003_reports.sql"),
@@ -222,6 +223,7 @@ impl Db {
             (10, "webhooks", "0010_webhooks.sql"),
             (11, "development signer", "0011_dev_signer.sql"),
             (12, "rate limits", "0012_rate_limits.sql"),
+            (13, "signature validation", "0013_signature_validation.sql"),
         ];
         let migrator = |postgres: bool| Migrator {
             migrations: Cow::Owned(
@@ -1021,6 +1023,16 @@ impl Db {
                 .bind(&v.signature)
                 .execute(&mut *tx)
                 .await?;
+                if v.recheck {
+                    sqlx::query(
+                        "INSERT INTO signature_rechecks (code, version, due_at) VALUES ($1, $2, $3)",
+                    )
+                    .bind(&code)
+                    .bind(version)
+                    .bind(now + crate::signatures::RECHECK_FIRST_MS)
+                    .execute(&mut *tx)
+                    .await?;
+                }
                 let kind = if version == 1 { "submitted" } else { "amended" };
                 sqlx::query(
                     "INSERT INTO dossier_events (code, seq, at, actor_id, kind, status) \
@@ -1967,6 +1979,8 @@ pub struct NewVersion {
     /// SHA-256 of every file the version refers to (uploaded by its owner).
     pub blobs: Vec<String>,
     pub signature: Option<String>,
+    /// The signature's revocation status could not be had: check it again later.
+    pub recheck: bool,
 }
 
 /// A read or write of a citizen's data store, for their audit log.

@@ -55,6 +55,8 @@ pub struct AppState {
     pub limits: Arc<crate::limits::Limits>,
     /// The key of the signed links to attachments (from the database, on first use).
     pub link_key: Arc<tokio::sync::OnceCell<Vec<u8>>>,
+    /// Revocation data for signature validation, fetched and cached (see `revocation`).
+    pub revocation: Arc<crate::revocation::Revocation>,
 }
 
 /// How the portal runs. The default is production: it fails closed, and
@@ -96,6 +98,8 @@ pub struct Config {
     pub trusted_proxies: Vec<std::net::IpAddr>,
     /// How webhooks are delivered (see `webhooks`).
     pub delivery: crate::webhooks::Settings,
+    /// How dossier signatures are validated (see `signatures`).
+    pub signatures: crate::signatures::Policy,
 }
 
 /// The default grace window of a superseded form version: a day.
@@ -125,6 +129,7 @@ impl Default for Config {
             rates: crate::limits::Rates::default(),
             trusted_proxies: Vec::new(),
             delivery: crate::webhooks::Settings::default(),
+            signatures: crate::signatures::Policy::default(),
         }
     }
 }
@@ -334,6 +339,7 @@ impl AppState {
         }
         let state = AppState {
             link_key: Arc::new(tokio::sync::OnceCell::new()),
+            revocation: Arc::new(crate::revocation::Revocation::default()),
             limits,
             agencies: Arc::new(agencies),
             oidc,
@@ -346,6 +352,7 @@ impl AppState {
             config: Arc::new(config),
         };
         crate::webhooks::start(state.clone());
+        crate::signatures::start(state.clone());
         Ok(state)
     }
 }

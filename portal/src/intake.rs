@@ -280,6 +280,8 @@ struct Checked {
     blobs: Vec<String>,
     /// The verified signature's record (JSON), if the dossier is signed.
     signature: Option<String>,
+    /// The signature is held for a later revocation check.
+    recheck: bool,
 }
 
 impl Checked {
@@ -293,6 +295,7 @@ impl Checked {
             attachments: self.attachments,
             blobs: self.blobs,
             signature: self.signature,
+            recheck: self.recheck,
         }
     }
 }
@@ -325,21 +328,7 @@ async fn check_content(
     }
     // A signature covers the data as sent: verified before anything else (design §5).
     let signed = match signature {
-        Some(s) => {
-            let (trust, form, who, sent, s) = (
-                state.trust.clone(),
-                ready.clone(),
-                signer.clone(),
-                data.clone(),
-                s.clone(),
-            );
-            Some(
-                crate::work::cpu(crate::work::DEADLINE, move || {
-                    verify_signature(&trust, &form, &who, &sent, &s)
-                })
-                .await??,
-            )
-        }
+        Some(s) => Some(verify_signature(state, &ready, signer, &data, s).await?),
         None if ready
             .form
             .definition()
@@ -486,89 +475,117 @@ async fn check_content(
         data: stored.to_string(),
         attachments: Value::Array(attachments).to_string(),
         blobs,
-        signature: signed.map(|s| s.to_string()),
+        recheck: signed.as_ref().is_some_and(|s| s.held),
+        signature: signed.map(|s| s.record.to_string()),
     })
 }
 
 /// A dossier's signature, `{"cms": base64 DER}`: detached CAdES over the canonical content of
-/// `{formId, formVersion, data}`, by a certificate that leads to the portal's trust store and
-/// names the signed-in citizen's personal ID number. Gives the record stored with the version.
-fn verify_signature(
-    trust: &form_core::sign::TrustStore,
+/// `{formId, formVersion, data}`, validated at the receipt (see `signatures`): a certificate
+/// path to the portal's trust store, valid now, not revoked, naming the signed-in citizen's
+/// personal ID number. Gives the record stored with the version, the validation report in it.
+async fn verify_signature(
+    state: &AppState,
     ready: &Ready,
     signer: &crate::db::UserRow,
     data: &Value,
     signature: &Value,
-) -> Result<Value, Response> {
+) -> Result<SignedRecord, Response> {
     use base64::Engine;
     #[derive(Deserialize)]
     #[serde(deny_unknown_fields)]
     struct Body {
         cms: String,
     }
-    let invalid = |problems: Vec<(String, Text)>| {
-        let first = problems
-            .first()
-            .map(|p| p.1.clone())
-            .unwrap_or_else(|| Text::new("Chữ ký số không hợp lệ.", "The signature is not valid."));
-        (
-            StatusCode::UNPROCESSABLE_ENTITY,
-            Json(json!({
-                "error": {"code": "signature-invalid", "message": first},
-                "problems": problems.into_iter().map(|(code, message)| json!({"code": code, "message": message})).collect::<Vec<_>>(),
-            })),
-        )
-            .into_response()
-    };
     let cms = serde_json::from_value::<Body>(signature.clone())
         .ok()
         .and_then(|b| base64::engine::general_purpose::STANDARD.decode(b.cms).ok())
         .ok_or_else(|| {
-            invalid(vec![(
-                "malformed".into(),
-                Text::new(
-                    "Chữ ký phải có dạng {\"cms\": \"<base64>\"}.",
-                    "The signature must be {\"cms\": \"<base64>\"}.",
-                ),
-            )])
+            signature_refused(
+                None,
+                vec![(
+                    "malformed".into(),
+                    Text::new(
+                        "Chữ ký phải có dạng {\"cms\": \"<base64>\"}.",
+                        "The signature must be {\"cms\": \"<base64>\"}.",
+                    ),
+                )],
+            )
         })?;
     let d = ready.form.definition();
     let content =
         form_core::sign::content(&d.id, d.version, data).map_err(|diag| refused(vec![diag]))?;
-    let verdict = form_core::sign::verify(&cms, &content, trust);
-    if !verdict.valid {
-        return Err(invalid(
+    let digest = form_core::sign::content_digest(&content);
+    let received = u64::try_from(clock::now_ms() / 1000).unwrap_or_default();
+    let validated = crate::signatures::validate(
+        state,
+        cms.clone(),
+        content,
+        received,
+        signer.personal_id.clone(),
+    )
+    .await?;
+    let held = validated.only_try_later()
+        && state.config.signatures.on_try_later == crate::signatures::OnTryLater::Hold;
+    let verdict = &validated.verdict;
+    if !verdict.valid && !held {
+        return Err(signature_refused(
+            Some(&validated),
             verdict
                 .problems
-                .into_iter()
-                .map(|p| (p.code.to_owned(), p.message))
+                .iter()
+                .map(|p| (p.code.to_owned(), p.message.clone()))
                 .collect(),
         ));
     }
-    let who = verdict.signer.unwrap_or_default();
-    // The certificate must be the applicant's own: its serialNumber carries their ID number.
-    if let Some(id) = &signer.personal_id
-        && !who
-            .serial_number
-            .as_deref()
-            .is_some_and(|s| s.ends_with(id.as_str()))
-    {
-        return Err(invalid(vec![(
-            "signer-not-applicant".into(),
-            Text::new(
-                "Chứng thư số không phải của người nộp hồ sơ (số định danh khác).",
-                "The certificate is not the applicant's (another personal ID number).",
-            ),
-        )]));
-    }
-    Ok(json!({
+    state
+        .db
+        .keep_validation_data(&validated.used_data(), clock::now_ms())
+        .await
+        .map_err(|e| db_failed(&e))?;
+    let who = verdict.signer.clone().unwrap_or_default();
+    let record = json!({
         "format": "CAdES-B-B",
         "cms": base64::engine::general_purpose::STANDARD.encode(&cms),
-        "contentSha256": form_core::sign::content_digest(&content).iter().map(|b| format!("{b:02x}")).collect::<String>(),
+        "contentSha256": digest.iter().map(|b| format!("{b:02x}")).collect::<String>(),
         "signer": {"name": who.name, "serialNumber": who.serial_number, "issuer": who.issuer},
         "signingTime": crate::clock::rfc3339(i64::try_from(verdict.signing_time.unwrap_or_default()).unwrap_or_default() * 1000),
         "algorithm": verdict.algorithm.map(|a| a.oid()),
-    }))
+        "validation": validated.report(held),
+    });
+    Ok(SignedRecord { record, held })
+}
+
+/// A verified signature's record and whether it is held for a later revocation check.
+struct SignedRecord {
+    record: Value,
+    held: bool,
+}
+
+/// 422 `signature-invalid`: the first problem's message, every problem, and the indication
+/// and sub-indication when validation got that far.
+fn signature_refused(
+    validated: Option<&crate::signatures::Validated>,
+    problems: Vec<(String, Text)>,
+) -> Response {
+    let first = problems
+        .first()
+        .map(|p| p.1.clone())
+        .unwrap_or_else(|| Text::new("Chữ ký số không hợp lệ.", "The signature is not valid."));
+    let mut body = json!({
+        "error": {"code": "signature-invalid", "message": first},
+        "problems": problems.into_iter().map(|(code, message)| json!({"code": code, "message": message})).collect::<Vec<_>>(),
+    });
+    if let Some(v) = validated {
+        body["indication"] = json!(v.verdict.indication.as_str());
+        body["subIndication"] = json!(
+            v.verdict
+                .sub_indication
+                .map(form_core::sign::SubIndication::as_str)
+        );
+        body["validation"] = v.report(false);
+    }
+    (StatusCode::UNPROCESSABLE_ENTITY, Json(body)).into_response()
 }
 
 fn request_hash(parts: &[&[u8]]) -> String {
@@ -1119,17 +1136,22 @@ pub async fn download(
         return r;
     }
     match full_json(&state, &user, &d).await {
-        Ok(v) => (
-            [
-                (header::CONTENT_TYPE, "application/json".to_owned()),
-                (
-                    header::CONTENT_DISPOSITION,
-                    format!("attachment; filename=\"{}.json\"", d.code.replace('"', "")),
-                ),
-            ],
-            serde_json::to_string_pretty(&v).unwrap_or_default(),
-        )
-            .into_response(),
+        Ok(mut v) => {
+            if let Err(e) = crate::signatures::attach_validation_data(&state, &mut v).await {
+                return db_failed(&e);
+            }
+            (
+                [
+                    (header::CONTENT_TYPE, "application/json".to_owned()),
+                    (
+                        header::CONTENT_DISPOSITION,
+                        format!("attachment; filename=\"{}.json\"", d.code.replace('"', "")),
+                    ),
+                ],
+                serde_json::to_string_pretty(&v).unwrap_or_default(),
+            )
+                .into_response()
+        }
         Err(r) => r,
     }
 }

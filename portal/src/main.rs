@@ -150,6 +150,14 @@ enum Command {
         /// Seconds a webhook receiver has to answer.
         #[arg(long, default_value_t = 15, value_parser = clap::value_parser!(u64).range(1..=300))]
         webhook_timeout_seconds: u64,
+        /// How many minutes before its receipt a signature's claimed signing time may lie.
+        #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=24 * 60))]
+        signing_window_minutes: u64,
+        /// What becomes of a signed dossier whose certificate's revocation status cannot be had
+        /// now (INDETERMINATE/TRY_LATER): `hold` accepts it, flags it for the official and checks
+        /// again until it can; `refuse` refuses the submission.
+        #[arg(long, default_value = "hold", value_parser = ["hold", "refuse"])]
+        on_revocation_unknown: String,
         /// The agency code of forms that name none.
         #[arg(long, default_value = "000.00.18.H56")]
         default_agency: String,
@@ -430,6 +438,8 @@ fn run() -> Result<ExitCode> {
             webhook_retry_seconds,
             webhook_retry_max_seconds,
             webhook_timeout_seconds,
+            signing_window_minutes,
+            on_revocation_unknown,
             default_agency,
             trust_store,
             signer,
@@ -503,6 +513,14 @@ fn run() -> Result<ExitCode> {
                     // A worker that died mid-call frees its deliveries after this.
                     lease: std::time::Duration::from_secs(2 * webhook_timeout_seconds + 5),
                     ..portal::webhooks::Settings::default()
+                },
+                signatures: portal::signatures::Policy {
+                    signing_window_s: signing_window_minutes * 60,
+                    on_try_later: if on_revocation_unknown == "refuse" {
+                        portal::signatures::OnTryLater::Refuse
+                    } else {
+                        portal::signatures::OnTryLater::Hold
+                    },
                 },
             };
             let problems = config.problems();
@@ -1047,16 +1065,58 @@ fn verify(
     anyhow::ensure!(!roots.is_empty(), "no trusted root (give --trust-store)");
     let mut store = form_core::sign::TrustStore::new(roots);
     store.add_intermediates(cas);
-    let verdict = form_core::sign::verify(&cms, &content, &store);
+    // The validation as at the receipt: its time, the policy's window and the revocation
+    // data kept with the dossier (none kept: revocation is reported as not checked).
+    let report = &v["signature"]["validation"];
+    let at_ms = report["validationTime"]
+        .as_str()
+        .or(v["submittedAt"].as_str())
+        .and_then(portal::clock::parse_rfc3339)
+        .context("no validation time (validationTime / submittedAt)")?;
+    let mut evidence = form_core::sign::Evidence::default();
+    for item in v["signature"]["validationData"]
+        .as_array()
+        .into_iter()
+        .flatten()
+    {
+        let der = item["der"]
+            .as_str()
+            .and_then(|d| base64::engine::general_purpose::STANDARD.decode(d).ok())
+            .context("validationData: der is not base64")?;
+        match item["kind"].as_str() {
+            Some("ocsp") => evidence
+                .ocsp
+                .push(form_core::sign::OcspAnswer { der, nonce: None }),
+            Some("crl") => evidence.crls.push(der),
+            _ => {}
+        }
+    }
+    let mut ctx = form_core::sign::Context::at(u64::try_from(at_ms / 1000).unwrap_or_default());
+    if let Some(w) = report["policy"]["signingWindowSeconds"].as_u64() {
+        ctx.signing_window = w;
+    }
+    ctx.freshness.now = Some(u64::try_from(portal::clock::now_ms() / 1000).unwrap_or_default());
+    if report["revocation"]
+        .as_array()
+        .is_some_and(|r| !r.is_empty())
+    {
+        ctx = ctx.with_revocation(&evidence);
+    }
+    let verdict = form_core::sign::verify(&cms, &content, &store, &ctx);
     let code = d["code"].as_str().unwrap_or_default();
     say!(
-        "{code} version {}: {}",
+        "{code} version {}: {} — {}{}",
         v["version"],
-        if verdict.valid {
-            "signature valid"
-        } else {
-            "signature NOT valid"
-        }
+        match verdict.indication {
+            form_core::sign::Indication::TotalPassed => "signature valid",
+            form_core::sign::Indication::TotalFailed => "signature NOT valid",
+            form_core::sign::Indication::Indeterminate => "signature NOT proven valid",
+        },
+        verdict.indication.as_str(),
+        verdict
+            .sub_indication
+            .map(|s| format!("/{}", s.as_str()))
+            .unwrap_or_default()
     );
     if let Some(s) = &verdict.signer {
         say!(
@@ -1075,8 +1135,39 @@ fn verify(
             portal::clock::rfc3339(i64::try_from(t).unwrap_or_default() * 1000)
         );
     }
+    say!("  validated at: {}", portal::clock::rfc3339(at_ms));
+    for c in &verdict.checks {
+        say!(
+            "  {:<20} {:<13} {}",
+            c.id,
+            c.status.as_str(),
+            c.detail.as_ref().map(|d| d.get(lang)).unwrap_or_default()
+        );
+    }
+    for r in &verdict.revocation {
+        say!(
+            "  revocation: {} — {} ({}, {})",
+            r.subject,
+            match r.found.status {
+                form_core::sign::revocation::Status::Good => "good".to_owned(),
+                form_core::sign::revocation::Status::Revoked { at, .. } => format!(
+                    "revoked at {}",
+                    portal::clock::rfc3339(i64::try_from(at).unwrap_or_default() * 1000)
+                ),
+                form_core::sign::revocation::Status::Unknown => "unknown".to_owned(),
+            },
+            r.found.via.as_str(),
+            portal::clock::rfc3339(i64::try_from(r.found.this_update).unwrap_or_default() * 1000)
+        );
+    }
     for p in &verdict.problems {
         say!("  problem [{}]: {}", p.code, p.message.get(lang));
+    }
+    // The stored report's own verdict, when it differs (a held signature, or another policy).
+    if let Some(stored) = report["indication"].as_str()
+        && stored != verdict.indication.as_str()
+    {
+        say!("  the portal's stored report says: {stored}");
     }
     Ok(if verdict.valid {
         ExitCode::SUCCESS

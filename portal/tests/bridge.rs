@@ -112,7 +112,12 @@ async fn a_citizen_signs_through_the_development_signer(b: Backend) {
     // The runtime assembles; the development CA's root verifies it.
     let p7s = sign::assemble(&prepared, SignAlgo::EcdsaP256Sha256, &signature, &chain).unwrap();
     let (roots, _) = p.state.bridge.trust();
-    let v = sign::verify(&p7s, &content, &TrustStore::new(roots));
+    let v = sign::verify(
+        &p7s,
+        &content,
+        &TrustStore::new(roots),
+        &sign::Context::at(now),
+    );
     assert!(v.valid, "{:?}", v.problems);
     let signer = v.signer.unwrap();
     assert_eq!(signer.name, "Nguyễn Văn An");
@@ -394,8 +399,27 @@ async fn intake_verifies_signed_dossiers(b: Backend) {
     let said = String::from_utf8_lossy(&ok.stdout).into_owned();
     assert!(ok.status.success(), "{said}");
     assert!(
-        said.contains("signature valid") && said.contains("Nguyễn Văn An (CCCD:001090012345)"),
+        said.contains("signature valid — TOTAL-PASSED")
+            && said.contains("Nguyễn Văn An (CCCD:001090012345)"),
         "{said}"
+    );
+    // Judged with the revocation data kept at the receipt: the development CA's OCSP answer
+    // for the citizen, the root's CRL for the CA.
+    assert!(
+        said.contains("revocation: Nguyễn Văn An — good (ocsp")
+            && said.contains("revocation: eform development citizen CA — good (crl"),
+        "{said}"
+    );
+    let doc: Value = serde_json::from_slice(&json.bytes).unwrap();
+    let report = &doc["versionList"][0]["signature"]["validation"];
+    assert_eq!(report["indication"], "TOTAL-PASSED", "{report}");
+    assert_eq!(report["revocation"].as_array().unwrap().len(), 2);
+    assert_eq!(
+        doc["versionList"][0]["signature"]["validationData"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2
     );
     let mut tampered: Value = serde_json::from_slice(&json.bytes).unwrap();
     tampered["versionList"][0]["data"]["request"] = json!("Khác.");
@@ -404,7 +428,8 @@ async fn intake_verifies_signed_dossiers(b: Backend) {
     let said = String::from_utf8_lossy(&bad.stdout).into_owned();
     assert_eq!(bad.status.code(), Some(1), "{said}");
     assert!(
-        said.contains("NOT valid") && said.contains("[digest-mismatch]"),
+        said.contains("NOT valid — TOTAL-FAILED/HASH_FAILURE")
+            && said.contains("[digest-mismatch]"),
         "{said}"
     );
     // Nobody else gets them; an unsigned dossier has none.

@@ -149,7 +149,12 @@ async fn a_signature_started_on_one_instance_finishes_on_another(b: Backend) {
         .unwrap();
     let p7s = sign::assemble(&prepared, SignAlgo::EcdsaP256Sha256, &signature, &chain).unwrap();
     let (roots, _) = one.state.bridge.trust();
-    let v = sign::verify(&p7s, &content, &TrustStore::new(roots));
+    let v = sign::verify(
+        &p7s,
+        &content,
+        &TrustStore::new(roots),
+        &sign::Context::at(now),
+    );
     assert!(v.valid, "{:?}", v.problems);
     // Another citizen sees it on neither.
     let binh = two.token("citizen-binh").await;

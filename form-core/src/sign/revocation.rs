@@ -83,7 +83,7 @@ fn sha1(bytes: &[u8]) -> Vec<u8> {
 
 /// The CertID of `cert` issued by `issuer`, with SHA-1 (RFC 5019: what every responder
 /// understands; an identifier, not a security check).
-fn cert_id(cert: &Certificate, issuer: &Certificate) -> Result<CertId, der::Error> {
+pub fn cert_id(cert: &Certificate, issuer: &Certificate) -> Result<CertId, der::Error> {
     Ok(CertId {
         hash_algorithm: AlgorithmIdentifierOwned {
             oid: ID_SHA1,
@@ -127,11 +127,7 @@ pub fn ocsp_request(
     issuer: &Certificate,
     nonce: &[u8],
 ) -> Result<Vec<u8>, der::Error> {
-    let nonce = Extension {
-        extn_id: ID_OCSP_NONCE,
-        critical: false,
-        extn_value: OctetString::new(OctetString::new(nonce)?.to_der()?)?,
-    };
+    let nonce = nonce_extension(nonce)?;
     OcspRequest {
         tbs_request: TbsRequest {
             version: Version::V1,
@@ -145,6 +141,22 @@ pub fn ocsp_request(
         optional_signature: None,
     }
     .to_der()
+}
+
+/// The OCSP nonce extension (RFC 8954) carrying `nonce`.
+pub fn nonce_extension(nonce: &[u8]) -> Result<Extension, der::Error> {
+    Ok(Extension {
+        extn_id: ID_OCSP_NONCE,
+        critical: false,
+        extn_value: OctetString::new(OctetString::new(nonce)?.to_der()?)?,
+    })
+}
+
+/// One piece of revocation data as fetched.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Fetched {
+    Ocsp(OcspAnswer),
+    Crl(Vec<u8>),
 }
 
 /// One OCSP answer handed in: its DER and the nonce of the request it answers (`None` for an
@@ -222,6 +234,10 @@ fn rejected(code: &'static str, vi: impl Into<String>, en: impl Into<String>) ->
 /// How fresh an answer must be at the validation time.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Freshness {
+    /// The time of checking, when later than the validation time (an answer fetched after the
+    /// receipt, or kept evidence re-read): no answer may be dated after it. `None`: the
+    /// validation time.
+    pub now: Option<u64>,
     /// Clocks of responders and the portal may differ by this much (seconds).
     pub skew: u64,
     /// An answer without `nextUpdate` is used for this long after its `thisUpdate` (seconds).
@@ -231,6 +247,7 @@ pub struct Freshness {
 impl Default for Freshness {
     fn default() -> Self {
         Freshness {
+            now: None,
             skew: 300,
             max_age: 3600,
         }
@@ -247,11 +264,11 @@ fn fresh(
     at: u64,
     freshness: Freshness,
 ) -> Result<(), Rejected> {
-    if this_update > at + freshness.skew {
+    if this_update > freshness.now.unwrap_or(at) + freshness.skew {
         return Err(rejected(
             "revocation-answer-from-the-future",
-            "Câu trả lời về tình trạng thu hồi ghi thời điểm sau thời điểm kiểm tra.",
-            "The revocation answer is dated after the validation time.",
+            "Câu trả lời về tình trạng thu hồi ghi thời điểm ở tương lai.",
+            "The revocation answer is dated in the future.",
         ));
     }
     let until = next_update.unwrap_or(this_update + freshness.max_age);
@@ -297,6 +314,17 @@ pub fn ocsp_status(
     }
     let basic = BasicOcspResponse::from_der(bytes.response.as_bytes()).map_err(|_| unreadable())?;
     let data = &basic.tbs_response_data;
+    let single = data
+        .responses
+        .iter()
+        .find(|r| names(&r.cert_id, cert, issuer))
+        .ok_or_else(|| {
+            rejected(
+                "ocsp-other-certificate",
+                "Câu trả lời OCSP không nói về chứng thư số này.",
+                "The OCSP answer is not about this certificate.",
+            )
+        })?;
     // Who signed: the issuer itself, or a delegated responder certificate it issued.
     let responder = std::iter::once(issuer.clone())
         .chain(basic.certs.iter().flatten().cloned())
@@ -367,17 +395,6 @@ pub fn ocsp_status(
             "The OCSP answer does not match the request (another nonce): possibly an old answer replayed.",
         ));
     }
-    let single = data
-        .responses
-        .iter()
-        .find(|r| names(&r.cert_id, cert, issuer))
-        .ok_or_else(|| {
-            rejected(
-                "ocsp-other-certificate",
-                "Câu trả lời OCSP không nói về chứng thư số này.",
-                "The OCSP answer is not about this certificate.",
-            )
-        })?;
     let this_update = secs(&single.this_update.0);
     let next_update = single.next_update.as_ref().map(|t| secs(&t.0));
     fresh(this_update, next_update, at, freshness)?;

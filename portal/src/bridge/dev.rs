@@ -3,8 +3,11 @@
 //! Kept in the database (`dev_signer_keys`: the CA's key with the chain CA + root in one row,
 //! and one row per citizen), so that every instance signs with the same CA; the root's key is
 //! dropped once it has issued the CA. The two CA certificates are also written to
-//! the development folder (`root.pem`, `ca.pem`) for `eform verify --dev` and openssl. Never for
-//! production: its keys sit in the database in clear.
+//! the development folder (`root.pem`, `ca.pem`) for `eform verify --dev` and openssl. The CA
+//! answers for its citizens' certificates as an OCSP responder would (in process, a signed
+//! OCSP response), and the root's one CRL, made with the CA before the root's key is dropped,
+//! says the CA is not revoked: dossiers signed in development go through the same revocation
+//! checks as in production. Never for production: its keys sit in the database in clear.
 use super::Credential;
 use crate::db::{Db, UserRow};
 use form_core::sign::SignAlgo;
@@ -31,6 +34,8 @@ pub struct DevSigner {
     pub root: Certificate,
     pub ca: Certificate,
     ca_key: SigningKey,
+    /// The root's CRL (DER), valid as long as the CA; none for a CA made before there was one.
+    root_crl: Option<Vec<u8>>,
     citizens: Mutex<HashMap<String, (SigningKey, Certificate)>>,
 }
 
@@ -137,6 +142,14 @@ impl DevSigner {
                     &root_key,
                 )?
                 .build::<p256::ecdsa::DerSignature>()?;
+                // The root's one CRL, for as long as the CA lives: the CA is not revoked.
+                let crl = root_crl(&root, &root_key, now, now + 5 * YEAR_S)?;
+                db.dev_signer_keys(
+                    &crl_row(&root),
+                    Some((None, crl.as_str())),
+                    crate::clock::now_ms(),
+                )
+                .await?;
                 // The root's key goes out of scope here: it is never stored.
                 keep(db, "ca", Some((&ca_key, &[&ca, &root])))
                     .await?
@@ -156,11 +169,16 @@ impl DevSigner {
             std::fs::write(dir.join("root.pem"), root.to_pem(LineEnding::LF)?)?;
             std::fs::write(dir.join("ca.pem"), ca.to_pem(LineEnding::LF)?)?;
         }
+        let root_crl = match db.dev_signer_keys(&crl_row(&root), None, 0).await? {
+            Some((_, pem)) => Some(pem_der(&pem)?),
+            None => None,
+        };
         Ok(DevSigner {
             db: db.clone(),
             root,
             ca,
             ca_key,
+            root_crl,
             citizens: Mutex::new(HashMap::new()),
         })
     }
@@ -230,4 +248,134 @@ impl DevSigner {
             key.sign_prehash(hash).map_err(|e| anyhow::anyhow!("{e}"))?;
         Ok(sig.to_der().as_bytes().to_vec())
     }
+}
+
+impl DevSigner {
+    /// The revocation data the development CA gives for `need`: a signed OCSP answer "good"
+    /// for a citizen's certificate (echoing `nonce`), the root's CRL for the CA.
+    pub fn revocation(
+        &self,
+        need: &form_core::sign::Need,
+        nonce: &[u8],
+    ) -> Option<form_core::sign::revocation::Fetched> {
+        use form_core::sign::revocation::Fetched;
+        if need.issuer == self.ca {
+            let now = now_s();
+            ocsp_good(&need.cert, &self.ca, &self.ca_key, now, nonce)
+                .ok()
+                .map(|der| {
+                    Fetched::Ocsp(form_core::sign::OcspAnswer {
+                        der,
+                        nonce: Some(nonce.to_vec()),
+                    })
+                })
+        } else if need.issuer == self.root && need.cert == self.ca {
+            self.root_crl.clone().map(Fetched::Crl)
+        } else {
+            None
+        }
+    }
+}
+
+/// The row of the root's CRL: named by the root (two instances making a CA at once each store
+/// theirs; the one whose root won is read).
+fn crl_row(root: &Certificate) -> String {
+    format!(
+        "root-crl:{}",
+        crate::auth::hex(root.tbs_certificate.serial_number.as_bytes())
+    )
+}
+
+fn pem_der(pem: &str) -> anyhow::Result<Vec<u8>> {
+    let (_, der) = x509_cert::der::pem::decode_vec(pem.as_bytes())
+        .map_err(|e| anyhow::anyhow!("stored CRL: {e}"))?;
+    Ok(der)
+}
+
+const ECDSA_WITH_SHA256: x509_cert::der::oid::ObjectIdentifier =
+    x509_cert::der::oid::ObjectIdentifier::new_unwrap("1.2.840.10045.4.3.2");
+
+fn ecdsa_sha256() -> x509_cert::spki::AlgorithmIdentifierOwned {
+    x509_cert::spki::AlgorithmIdentifierOwned {
+        oid: ECDSA_WITH_SHA256,
+        parameters: None,
+    }
+}
+
+fn signed(key: &SigningKey, tbs: &[u8]) -> anyhow::Result<x509_cert::der::asn1::BitString> {
+    use p256::ecdsa::signature::Signer;
+    let sig: p256::ecdsa::DerSignature = key.sign(tbs);
+    Ok(x509_cert::der::asn1::BitString::from_bytes(sig.as_bytes())?)
+}
+
+/// The root's CRL with no entry, PEM.
+fn root_crl(root: &Certificate, key: &SigningKey, from: u64, until: u64) -> anyhow::Result<String> {
+    use x509_cert::crl::{CertificateList, TbsCertList};
+    use x509_cert::der::Encode;
+    let tbs = TbsCertList {
+        version: x509_cert::Version::V2,
+        signature: ecdsa_sha256(),
+        issuer: root.tbs_certificate.subject.clone(),
+        this_update: der_time(from - 86_400)?,
+        next_update: Some(der_time(until)?),
+        revoked_certificates: None,
+        crl_extensions: None,
+    };
+    let crl = CertificateList {
+        signature: signed(key, &tbs.to_der()?)?,
+        tbs_cert_list: tbs,
+        signature_algorithm: ecdsa_sha256(),
+    };
+    x509_cert::der::pem::encode_string("X509 CRL", LineEnding::LF, &crl.to_der()?)
+        .map_err(|e| anyhow::anyhow!("CRL PEM: {e}"))
+}
+
+/// A basic OCSP response "good" for `cert`, signed by its issuer `ca`: valid an hour.
+fn ocsp_good(
+    cert: &Certificate,
+    ca: &Certificate,
+    key: &SigningKey,
+    now: u64,
+    nonce: &[u8],
+) -> anyhow::Result<Vec<u8>> {
+    use x509_cert::der::Encode;
+    use x509_cert::der::asn1::{GeneralizedTime, OctetString};
+    use x509_ocsp::{
+        BasicOcspResponse, CertStatus, OcspGeneralizedTime, OcspResponse, OcspResponseStatus,
+        ResponderId, ResponseBytes, ResponseData, SingleResponse, Version,
+    };
+    let time = |t: u64| -> anyhow::Result<OcspGeneralizedTime> {
+        Ok(OcspGeneralizedTime(GeneralizedTime::from_unix_duration(
+            std::time::Duration::from_secs(t),
+        )?))
+    };
+    let data = ResponseData {
+        version: Version::V1,
+        responder_id: ResponderId::ByName(ca.tbs_certificate.subject.clone()),
+        produced_at: time(now)?,
+        responses: vec![SingleResponse {
+            cert_id: form_core::sign::revocation::cert_id(cert, ca)?,
+            cert_status: CertStatus::good(),
+            this_update: time(now)?,
+            next_update: Some(time(now + 3600)?),
+            single_extensions: None,
+        }],
+        response_extensions: Some(vec![form_core::sign::revocation::nonce_extension(nonce)?]),
+    };
+    let basic = BasicOcspResponse {
+        signature: signed(key, &data.to_der()?)?,
+        tbs_response_data: data,
+        signature_algorithm: ecdsa_sha256(),
+        certs: None,
+    };
+    Ok(OcspResponse {
+        response_status: OcspResponseStatus::Successful,
+        response_bytes: Some(ResponseBytes {
+            response_type: x509_cert::der::oid::ObjectIdentifier::new_unwrap(
+                "1.3.6.1.5.5.7.48.1.1",
+            ),
+            response: OctetString::new(basic.to_der()?)?,
+        }),
+    }
+    .to_der()?)
 }

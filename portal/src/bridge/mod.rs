@@ -119,6 +119,14 @@ impl Bridge {
     /// The certificates a deployment's verifier trusts for this provider's signatures (the
     /// development CA's root, and its intermediate; a real provider's come from
     /// `--trust-store`).
+    /// The development signer, when it is the provider.
+    pub fn dev(&self) -> Option<&dev::DevSigner> {
+        match self.provider.as_deref() {
+            Some(Provider::Dev(d)) => Some(d),
+            _ => None,
+        }
+    }
+
     pub fn trust(&self) -> (Vec<Certificate>, Vec<Certificate>) {
         match self.provider.as_deref() {
             Some(Provider::Dev(d)) => (vec![d.root.clone()], vec![d.ca.clone()]),

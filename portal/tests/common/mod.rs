@@ -11,6 +11,7 @@ use portal::{AppState, Catalog, Config, router};
 use serde_json::Value;
 use tower::ServiceExt;
 
+pub mod pki;
 pub mod receiver;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -1,0 +1,304 @@
+//! Validating dossier signatures at receipt (design §5; review H2), as ETSI EN 319 102-1 does:
+//! the certificates judged at the portal's receipt time, the claimed signing time within the
+//! policy's window before it, each certificate's revocation status fetched now (see
+//! `revocation`), and the signer's personal ID number against the applicant's. The result is
+//! an indication, a sub-indication and every check's result — the validation report stored
+//! with the dossier version, with the revocation data it used kept as evidence
+//! (`validation_data`).
+//!
+//! The policy: TOTAL-PASSED is accepted; TOTAL-FAILED and every INDETERMINATE except TRY_LATER
+//! are refused. INDETERMINATE/TRY_LATER (no usable revocation answer) is, by default, accepted
+//! and held: the official sees it, and the portal validates the signature again (at the same
+//! receipt time) until an answer can be had; `--on-revocation-unknown refuse` refuses it.
+
+use crate::http::AppState;
+use form_core::Text;
+use form_core::sign::revocation::Evidence;
+use form_core::sign::{Context, Indication, SubIndication, Verdict};
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+
+/// A held signature's first recheck comes a minute after the receipt.
+pub const RECHECK_FIRST_MS: i64 = 60_000;
+/// Rechecks back off, doubling up to this.
+const RECHECK_MAX_MS: i64 = 6 * 3600 * 1000;
+
+/// What becomes of a signature whose revocation status cannot be had now.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OnTryLater {
+    /// Accept the dossier, flag the signature for the official, check again.
+    Hold,
+    /// Refuse the submission (the citizen tries again later).
+    Refuse,
+}
+
+/// The signature validation policy (`eform serve --signing-window … --on-revocation-unknown …`).
+#[derive(Clone, Copy, Debug)]
+pub struct Policy {
+    /// How long before the receipt the claimed signing time may lie (seconds).
+    pub signing_window_s: u64,
+    pub on_try_later: OnTryLater,
+}
+
+impl Default for Policy {
+    fn default() -> Self {
+        Policy {
+            signing_window_s: form_core::sign::verify::SIGNING_WINDOW,
+            on_try_later: OnTryLater::Hold,
+        }
+    }
+}
+
+/// A validation: the report and the revocation data fetched for it.
+pub struct Validated {
+    pub verdict: Verdict,
+    pub evidence: Evidence,
+    /// The policy's signing-time window it was judged with (seconds).
+    pub window_s: u64,
+}
+
+impl Validated {
+    /// Only TRY_LATER stands between this signature and TOTAL-PASSED.
+    pub fn only_try_later(&self) -> bool {
+        self.verdict.indication == Indication::Indeterminate
+            && self
+                .verdict
+                .problems
+                .iter()
+                .all(|p| p.sub_indication == SubIndication::TryLater)
+    }
+
+    /// The revocation data the report names, to keep: (sha256 hex, kind, DER).
+    pub fn used_data(&self) -> Vec<(String, &'static str, Vec<u8>)> {
+        let named: Vec<[u8; 32]> = self
+            .verdict
+            .revocation
+            .iter()
+            .map(|r| r.found.sha256)
+            .collect();
+        let ocsp = self.evidence.ocsp.iter().map(|a| ("ocsp", &a.der));
+        let crls = self.evidence.crls.iter().map(|d| ("crl", d));
+        let mut out: Vec<(String, &'static str, Vec<u8>)> = Vec::new();
+        for (kind, der) in ocsp.chain(crls) {
+            let sha: [u8; 32] = Sha256::digest(der).into();
+            let hex = crate::auth::hex(&sha);
+            if named.contains(&sha) && !out.iter().any(|(h, _, _)| *h == hex) {
+                out.push((hex, kind, der.clone()));
+            }
+        }
+        out
+    }
+
+    /// The validation report (JSON), stored in the signature's record as `validation`.
+    pub fn report(&self, held: bool) -> Value {
+        let v = &self.verdict;
+        let secs = |s: u64| crate::clock::rfc3339(i64::try_from(s).unwrap_or_default() * 1000);
+        json!({
+            "indication": v.indication.as_str(),
+            "subIndication": v.sub_indication.map(SubIndication::as_str),
+            "validationTime": secs(v.validation_time),
+            "signingTime": v.signing_time.map(secs),
+            "checks": v.checks.iter().map(|c| json!({
+                "id": c.id,
+                "status": c.status.as_str(),
+                "detail": c.detail,
+            })).collect::<Vec<_>>(),
+            "chain": v.chain.iter().map(|c| json!({
+                "name": c.name,
+                "serialNumber": c.serial_number,
+                "issuer": c.issuer,
+                "notBefore": secs(c.not_before),
+                "notAfter": secs(c.not_after),
+            })).collect::<Vec<_>>(),
+            "revocation": v.revocation.iter().map(|r| {
+                let (status, revoked_at) = match r.found.status {
+                    form_core::sign::revocation::Status::Good => ("good", None),
+                    form_core::sign::revocation::Status::Revoked { at, .. } => ("revoked", Some(secs(at))),
+                    form_core::sign::revocation::Status::Unknown => ("unknown", None),
+                };
+                json!({
+                    "certificate": r.subject,
+                    "status": status,
+                    "revokedAt": revoked_at,
+                    "source": r.found.via.as_str(),
+                    "thisUpdate": secs(r.found.this_update),
+                    "nextUpdate": r.found.next_update.map(secs),
+                    "sha256": crate::auth::hex(&r.found.sha256),
+                })
+            }).collect::<Vec<_>>(),
+            "unreachable": self.evidence.unreachable,
+            "policy": {"signingWindowSeconds": self.window_s},
+            "recheck": held,
+        })
+    }
+}
+
+/// Validates `cms` over `content` at `at` (seconds: the receipt) under the portal's policy,
+/// fetching revocation data now; `applicant_id`: the personal ID number the certificate must
+/// carry.
+pub async fn validate(
+    state: &AppState,
+    cms: Vec<u8>,
+    content: Vec<u8>,
+    at: u64,
+    applicant_id: Option<String>,
+) -> Result<Validated, axum::response::Response> {
+    let evidence = state
+        .revocation
+        .evidence(&cms, &state.trust, state.bridge.dev())
+        .await;
+    let (trust, policy, kept) = (
+        state.trust.clone(),
+        state.config.signatures,
+        evidence.clone(),
+    );
+    let now = u64::try_from(crate::clock::now_ms() / 1000).unwrap_or_default();
+    let verdict = crate::work::cpu(crate::work::DEADLINE, move || {
+        let mut ctx = Context::at(at).with_revocation(&kept);
+        ctx.signing_window = policy.signing_window_s;
+        ctx.freshness.now = Some(now.max(at));
+        let mut v = form_core::sign::verify(&cms, &content, &trust, &ctx);
+        signer_is_applicant(&mut v, applicant_id.as_deref());
+        v
+    })
+    .await?;
+    Ok(Validated {
+        verdict,
+        evidence,
+        window_s: policy.signing_window_s,
+    })
+}
+
+/// The certificate must be the applicant's own: its serialNumber (or UID) ends with their
+/// personal ID number.
+fn signer_is_applicant(v: &mut Verdict, id: Option<&str>) {
+    let Some(id) = id else {
+        return;
+    };
+    let Some(signer) = &v.signer else {
+        return;
+    };
+    if signer
+        .serial_number
+        .as_deref()
+        .is_some_and(|s| s.ends_with(id))
+    {
+        v.passed(
+            "signer-id",
+            Some(Text::new(
+                format!("Số định danh trong chứng thư số khớp với người nộp ({id})."),
+                format!("The ID number in the certificate is the applicant's ({id})."),
+            )),
+        );
+    } else {
+        v.add(form_core::sign::verify::problem(
+            "signer-id",
+            "signer-not-applicant",
+            (
+                Indication::Indeterminate,
+                SubIndication::SigConstraintsFailure,
+            ),
+            "Chứng thư số không phải của người nộp hồ sơ (số định danh khác).",
+            "The certificate is not the applicant's (another personal ID number).",
+        ));
+    }
+}
+
+/// Validates held signatures again every 30 s, on every instance.
+pub fn start(state: AppState) {
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(std::time::Duration::from_secs(30));
+        every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            every.tick().await;
+            if let Err(e) = recheck(&state, crate::clock::now_ms()).await {
+                tracing::warn!(error = %e, "validating held signatures again");
+            }
+        }
+    });
+}
+
+/// Validates the held signatures due at `now` (ms) again (a taken one is leased for five
+/// minutes); gives how many were taken.
+pub async fn recheck(state: &AppState, now: i64) -> Result<usize, sqlx::Error> {
+    use base64::Engine;
+    let due = state.db.due_rechecks(now, 5 * 60_000, 20).await?;
+    let n = due.len();
+    for r in due {
+        let Ok(mut record) = serde_json::from_str::<Value>(&r.signature) else {
+            state
+                .db
+                .rechecked(&r.code, r.version, &r.signature, None)
+                .await?;
+            continue;
+        };
+        let cms = record["cms"]
+            .as_str()
+            .and_then(|c| base64::engine::general_purpose::STANDARD.decode(c).ok());
+        let data = serde_json::from_str::<Value>(&r.data).ok();
+        let content = data.and_then(|d| {
+            form_core::sign::content(&r.form_id, u32::try_from(r.form_version).ok()?, &d).ok()
+        });
+        let (Some(cms), Some(content)) = (cms, content) else {
+            state
+                .db
+                .rechecked(&r.code, r.version, &r.signature, None)
+                .await?;
+            continue;
+        };
+        let at = u64::try_from(r.submitted_at / 1000).unwrap_or_default();
+        let Ok(validated) = validate(state, cms, content, at, r.personal_id.clone()).await else {
+            continue;
+        };
+        state
+            .db
+            .keep_validation_data(&validated.used_data(), now)
+            .await?;
+        let still = validated.only_try_later();
+        record["validation"] = validated.report(still);
+        let next = still.then(|| {
+            now + (RECHECK_FIRST_MS << r.attempts.clamp(0, 20) as u32).min(RECHECK_MAX_MS)
+        });
+        tracing::info!(
+            dossier = %r.code,
+            version = r.version,
+            indication = validated.verdict.indication.as_str(),
+            sub_indication = validated.verdict.sub_indication.map(SubIndication::as_str),
+            "held signature validated again"
+        );
+        state
+            .db
+            .rechecked(&r.code, r.version, &record.to_string(), next)
+            .await?;
+    }
+    Ok(n)
+}
+
+/// Adds to each signed version of a dossier document (the download) the revocation data its
+/// report names, as `signature.validationData` (`[{sha256, kind, der}]`, DER in base64): the
+/// file alone lets `eform verify` give the same verdict years later.
+pub async fn attach_validation_data(state: &AppState, doc: &mut Value) -> Result<(), sqlx::Error> {
+    use base64::Engine;
+    let Some(versions) = doc["versionList"].as_array_mut() else {
+        return Ok(());
+    };
+    for v in versions {
+        let shas: Vec<String> = v["signature"]["validation"]["revocation"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|r| r["sha256"].as_str().map(str::to_owned))
+            .collect();
+        if shas.is_empty() {
+            continue;
+        }
+        let data = state.db.validation_data(&shas).await?;
+        v["signature"]["validationData"] = data
+            .into_iter()
+            .map(|(sha, kind, der)| {
+                json!({"sha256": sha, "kind": kind, "der": base64::engine::general_purpose::STANDARD.encode(der)})
+            })
+            .collect();
+    }
+    Ok(())
+}
