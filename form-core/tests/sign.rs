@@ -212,6 +212,7 @@ fn certificates_are_judged_at_the_trusted_time_and_the_signing_time_must_be_near
             ("validity", "passed"),
             ("signing-time", "passed"),
             ("revocation", "not-checked"),
+            ("timestamp", "not-checked"),
         ]
     );
     assert_eq!(v.chain.len(), 3);

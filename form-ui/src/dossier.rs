@@ -361,19 +361,181 @@ fn signature_view(
     let at = time_text(s["signingTime"].as_str().unwrap_or_default());
     let base = format!("/api/v1/dossiers/{code}/signed");
     let q = format!("?version={}", v.version);
+    let report = s["validation"].clone();
+    let verdict = verdict_text(&report);
+    let class = match report["indication"].as_str() {
+        Some("TOTAL-PASSED") => "ef-status ef-status--result-issued",
+        Some(_) => "ef-status ef-status--needs-supplement",
+        None => "ef-status",
+    };
+    let code_line = report["indication"]
+        .as_str()
+        .map(|i| match report["subIndication"].as_str() {
+            Some(sub) => format!("{i} / {sub}"),
+            None => i.to_owned(),
+        });
+    let validated = report["validationTime"].as_str().map(time_text);
+    let revocation: Vec<Text> = report["revocation"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(revocation_text)
+        .collect();
+    let checks: Vec<(String, String, Option<Text>)> = report["checks"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|c| {
+            let detail = c["detail"].is_object().then(|| {
+                Text::new(
+                    c["detail"]["vi"].as_str().unwrap_or_default(),
+                    c["detail"]["en"].as_str().unwrap_or_default(),
+                )
+            });
+            (
+                c["id"].as_str().unwrap_or_default().to_owned(),
+                c["status"].as_str().unwrap_or_default().to_owned(),
+                detail,
+            )
+        })
+        .collect();
+    let has_report = !report.is_null();
     Some(view! {
         <h2 class="ef-section__title">{tr(lang, "Chữ ký số", "Digital signature")}</h2>
         <dl class="ef-meta" data-testid="signature">
             <dt>{tr(lang, "Người ký", "Signed by")}</dt><dd>{name}{serial}</dd>
             <dt>{tr(lang, "Tổ chức cấp chứng thư", "Certificate issued by")}</dt><dd>{issuer}</dd>
             <dt>{tr(lang, "Thời điểm ký", "Signed at")}</dt><dd>{at}</dd>
-            <dt>{tr(lang, "Kiểm tra", "Verification")}</dt><dd>{tr(lang, "Cổng đã xác minh chữ ký khi tiếp nhận.", "The portal verified the signature on receipt.")}</dd>
+            <dt>{tr(lang, "Kết quả kiểm tra", "Verification")}</dt>
+            <dd data-testid="signature-verdict">
+                <span class=class>{move || verdict.get(lang.get()).to_owned()}</span>
+                {code_line.map(|c| view! { " "<code class="ef-muted">{c}</code> })}
+            </dd>
+            {validated.map(|t| view! {
+                <dt>{tr(lang, "Kiểm tra lúc", "Verified at")}</dt><dd>{t}</dd>
+            })}
+            {(!revocation.is_empty()).then(|| view! {
+                <dt>{tr(lang, "Tình trạng thu hồi", "Revocation status")}</dt>
+                <dd><ul class="ef-plain-list">
+                    {revocation.into_iter().map(|r| view! { <li>{move || r.get(lang.get()).to_owned()}</li> }).collect_view()}
+                </ul></dd>
+            })}
         </dl>
+        {has_report.then(|| view! {
+            <details class="ef-details" data-testid="signature-checks">
+                <summary>{tr(lang, "Chi tiết các bước kiểm tra", "Every check, in detail")}</summary>
+                <div class="ef-table-wrap"><table class="ef-table">
+                    <thead><tr>
+                        <th scope="col">{tr(lang, "Bước kiểm tra", "Check")}</th>
+                        <th scope="col">{tr(lang, "Kết quả", "Result")}</th>
+                        <th scope="col">{tr(lang, "Ghi chú", "Note")}</th>
+                    </tr></thead>
+                    <tbody>
+                        {checks.into_iter().map(|(id, status, detail)| {
+                            let name = check_name(&id);
+                            let result = status_name(&status);
+                            view! { <tr>
+                                <td>{move || name.get(lang.get()).to_owned()}</td>
+                                <td>{move || result.get(lang.get()).to_owned()}</td>
+                                <td>{move || detail.as_ref().map(|d| d.get(lang.get()).to_owned()).unwrap_or_default()}</td>
+                            </tr> }
+                        }).collect_view()}
+                    </tbody>
+                </table></div>
+            </details>
+        })}
         <p class="ef-actions ef-no-print">
             <a class="ef-button ef-button--secondary" data-testid="download-content" href=format!("{base}/content.json{q}") download="content.json">{tr(lang, "Tải nội dung đã ký (content.json)", "Download the signed content (content.json)")}</a>
             <a class="ef-button ef-button--secondary" data-testid="download-signature" href=format!("{base}/signature.p7s{q}") download="signature.p7s">{tr(lang, "Tải chữ ký (signature.p7s)", "Download the signature (signature.p7s)")}</a>
+            {has_report.then(|| view! {
+                <a class="ef-button ef-button--secondary" data-testid="download-report" href=format!("{base}/validation-report.json{q}") download="validation-report.json">{tr(lang, "Tải báo cáo kiểm tra (JSON)", "Download the verification report (JSON)")}</a>
+            })}
         </p>
     })
+}
+
+/// The verdict in plain words (the ETSI indication beside it for the specialist).
+fn verdict_text(report: &Value) -> Text {
+    match (
+        report["indication"].as_str(),
+        report["subIndication"].as_str(),
+    ) {
+        (None, _) => Text::new(
+            "Cổng đã xác minh chữ ký khi tiếp nhận.",
+            "The portal verified the signature on receipt.",
+        ),
+        (Some("TOTAL-PASSED"), _) => Text::new(
+            "Hợp lệ: chữ ký đúng, chứng thư số còn hiệu lực và chưa bị thu hồi khi cổng tiếp nhận.",
+            "Valid: the signature is correct, and the certificate was in force and not revoked when the portal received it.",
+        ),
+        (Some("INDETERMINATE"), Some("TRY_LATER")) if report["recheck"].as_bool() == Some(true) => {
+            Text::new(
+                "Chưa xác định: chưa tra cứu được tình trạng thu hồi của chứng thư số. Hồ sơ đã được tiếp nhận; cổng đang tự kiểm tra lại.",
+                "Not yet determined: the certificate's revocation status could not be had. The dossier was received; the portal keeps checking.",
+            )
+        }
+        (Some("INDETERMINATE"), _) => Text::new(
+            "Chưa xác định được chữ ký có hợp lệ hay không; cán bộ cần xem chi tiết trước khi dựa vào chữ ký.",
+            "Whether the signature is valid could not be determined; officials should read the details before relying on it.",
+        ),
+        (Some(_), _) => Text::new(
+            "Không hợp lệ: xem chi tiết các bước kiểm tra.",
+            "Not valid: see every check, in detail.",
+        ),
+    }
+}
+
+/// "Nguyễn Văn An: not revoked (OCSP, 10:00 05/12/2026)".
+fn revocation_text(r: &Value) -> Text {
+    let who = r["certificate"].as_str().unwrap_or_default();
+    let source = r["source"].as_str().unwrap_or_default().to_uppercase();
+    let when = time_text(r["thisUpdate"].as_str().unwrap_or_default());
+    match r["status"].as_str() {
+        Some("good") => Text::new(
+            format!("{who}: chưa bị thu hồi ({source}, {when})"),
+            format!("{who}: not revoked ({source}, {when})"),
+        ),
+        Some("revoked") => {
+            let at = time_text(r["revokedAt"].as_str().unwrap_or_default());
+            Text::new(
+                format!("{who}: đã bị thu hồi lúc {at} ({source})"),
+                format!("{who}: revoked at {at} ({source})"),
+            )
+        }
+        _ => Text::new(
+            format!("{who}: không rõ ({source})"),
+            format!("{who}: unknown ({source})"),
+        ),
+    }
+}
+
+fn check_name(id: &str) -> Text {
+    match id {
+        "format" => Text::new("Định dạng chữ ký (CAdES)", "Signature format (CAdES)"),
+        "digest" => Text::new("Nội dung không bị thay đổi", "Content unchanged (digest)"),
+        "signature" => Text::new("Chữ ký đúng với khóa", "Signature matches the key"),
+        "signing-certificate" => Text::new("Chứng thư số của người ký", "The signer's certificate"),
+        "key-usage" => Text::new("Chứng thư số dùng để ký", "Certificate usable for signing"),
+        "chain" => Text::new(
+            "Dẫn tới tổ chức được tin cậy",
+            "Leads to a trusted authority",
+        ),
+        "validity" => Text::new("Còn hiệu lực khi tiếp nhận", "In force at receipt"),
+        "signing-time" => Text::new("Thời điểm ký hợp lý", "Signing time plausible"),
+        "revocation" => Text::new("Chưa bị thu hồi", "Not revoked"),
+        "signer-id" => Text::new("Đúng người nộp hồ sơ", "The applicant's own certificate"),
+        "timestamp" => Text::new("Dấu thời gian", "Time-stamp"),
+        other => Text::new(other, other),
+    }
+}
+
+fn status_name(status: &str) -> Text {
+    match status {
+        "passed" => Text::new("Đạt", "Passed"),
+        "failed" => Text::new("Không đạt", "Failed"),
+        "indeterminate" => Text::new("Chưa xác định", "Not determined"),
+        _ => Text::new("Không kiểm tra", "Not checked"),
+    }
 }
 
 fn event_item(e: Event, lang: RwSignal<Lang>) -> impl IntoView {

@@ -1762,7 +1762,8 @@ pub struct AccessRow {
     pub at: i64,
     pub actor_id: String,
     pub agency_code: Option<String>,
-    /// `read`, `download`, `signed-content`, `signed-signature`, `attachment`.
+    /// `read`, `download`, `signed-content`, `signed-signature`, `signed-validation-report`,
+    /// `attachment`.
     pub action: String,
     pub dossier_code: Option<String>,
     /// What else names the thing read (an attachment's SHA-256, a version).

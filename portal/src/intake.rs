@@ -520,7 +520,7 @@ async fn verify_signature(
     let validated = crate::signatures::validate(
         state,
         cms.clone(),
-        content,
+        content.clone(),
         received,
         signer.personal_id.clone(),
     )
@@ -538,6 +538,17 @@ async fn verify_signature(
                 .collect(),
         ));
     }
+    // Accepted: time-stamped (CAdES B-T) when a time-stamping authority is configured.
+    let (cms, validated) = crate::signatures::stamp(
+        state,
+        cms,
+        content,
+        received,
+        signer.personal_id.clone(),
+        validated,
+    )
+    .await?;
+    let verdict = &validated.verdict;
     state
         .db
         .keep_validation_data(&validated.used_data(), clock::now_ms())
@@ -545,7 +556,7 @@ async fn verify_signature(
         .map_err(|e| db_failed(&e))?;
     let who = verdict.signer.clone().unwrap_or_default();
     let record = json!({
-        "format": "CAdES-B-B",
+        "format": verdict.format.map_or("CAdES-B-B", |f| f.as_str()),
         "cms": base64::engine::general_purpose::STANDARD.encode(&cms),
         "contentSha256": digest.iter().map(|b| format!("{b:02x}")).collect::<String>(),
         "signer": {"name": who.name, "serialNumber": who.serial_number, "issuer": who.issuer},
@@ -1179,6 +1190,8 @@ pub async fn signed_part(
     let version = q.version.map(|v| format!("version {v}"));
     let action = if part.starts_with("signature") {
         "signed-signature"
+    } else if part.starts_with("validation") {
+        "signed-validation-report"
     } else {
         "signed-content"
     };
@@ -1231,6 +1244,27 @@ pub async fn signed_part(
             ),
             None => return not_signed(),
         },
+        // The validation report, with the revocation data it used (DER, base64).
+        "validation-report.json" => {
+            let mut doc = json!({"versionList": [{"signature": sig}]});
+            if let Err(e) = crate::signatures::attach_validation_data(&state, &mut doc).await {
+                return db_failed(&e);
+            }
+            let sig = &doc["versionList"][0]["signature"];
+            let report = json!({
+                "dossierCode": d.code,
+                "version": v.version,
+                "signer": sig["signer"],
+                "contentSha256": sig["contentSha256"],
+                "validation": sig["validation"],
+                "validationData": sig["validationData"],
+            });
+            (
+                "application/json",
+                format!("{name}-validation-report.json"),
+                serde_json::to_vec_pretty(&report).unwrap_or_default(),
+            )
+        }
         _ => return StatusCode::NOT_FOUND.into_response(),
     };
     (

@@ -158,6 +158,11 @@ enum Command {
         /// again until it can; `refuse` refuses the submission.
         #[arg(long, default_value = "hold", value_parser = ["hold", "refuse"])]
         on_revocation_unknown: String,
+        /// A time-stamping authority (RFC 3161 over HTTP, e.g. the national root CA's TSA) asked
+        /// for a signature-time-stamp over every accepted signature (CAdES B-T). Its root must be
+        /// in the trust store.
+        #[arg(long, env = "EFORM_TSA_URL")]
+        tsa_url: Option<String>,
         /// The agency code of forms that name none.
         #[arg(long, default_value = "000.00.18.H56")]
         default_agency: String,
@@ -440,6 +445,7 @@ fn run() -> Result<ExitCode> {
             webhook_timeout_seconds,
             signing_window_minutes,
             on_revocation_unknown,
+            tsa_url,
             default_agency,
             trust_store,
             signer,
@@ -521,6 +527,7 @@ fn run() -> Result<ExitCode> {
                     } else {
                         portal::signatures::OnTryLater::Hold
                     },
+                    tsa_url,
                 },
             };
             let problems = config.problems();

@@ -184,6 +184,31 @@ impl Revocation {
         }
     }
 
+    /// Asks the time-stamping authority at `url` (RFC 3161 over HTTP) for a token over the
+    /// signature value of `cms`; gives `cms` with the token as its signature-time-stamp
+    /// (CAdES B-T). The token's own checks are the verifier's.
+    pub async fn stamp(&self, url: &str, cms: &[u8]) -> Result<Vec<u8>, String> {
+        use form_core::sign::timestamp;
+        let mut nonce = [0u8; 16];
+        getrandom::fill(&mut nonce).map_err(|e| e.to_string())?;
+        // A positive INTEGER: the first byte's high bit clear, and not zero.
+        nonce[0] = (nonce[0] & 0x7f) | 0x01;
+        let request = timestamp::request(cms, &nonce).map_err(|e| e.to_string())?;
+        let res = self
+            .client
+            .post(url)
+            .header("content-type", "application/timestamp-query")
+            .header("accept", "application/timestamp-reply")
+            .body(request.clone())
+            .send()
+            .await
+            .map_err(|e| e.without_url().to_string())?;
+        let answer = read(res, MAX_OCSP).await?;
+        let token =
+            timestamp::response_token(&answer, &request).map_err(|p| p.message.en.clone())?;
+        timestamp::with_timestamp(cms, &token).map_err(|e| e.to_string())
+    }
+
     async fn ask_ocsp(&self, url: &str, need: &Need, nonce: &[u8]) -> Result<Vec<u8>, String> {
         let request =
             revocation::ocsp_request(&need.cert, &need.issuer, nonce).map_err(|e| e.to_string())?;

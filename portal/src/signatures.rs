@@ -33,11 +33,14 @@ pub enum OnTryLater {
 }
 
 /// The signature validation policy (`eform serve --signing-window … --on-revocation-unknown …`).
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 pub struct Policy {
     /// How long before the receipt the claimed signing time may lie (seconds).
     pub signing_window_s: u64,
     pub on_try_later: OnTryLater,
+    /// The time-stamping authority (RFC 3161 over HTTP) asked for a signature-time-stamp over
+    /// each accepted signature (CAdES B-T); none: signatures are kept as B-B.
+    pub tsa_url: Option<String>,
 }
 
 impl Default for Policy {
@@ -45,6 +48,7 @@ impl Default for Policy {
         Policy {
             signing_window_s: form_core::sign::verify::SIGNING_WINDOW,
             on_try_later: OnTryLater::Hold,
+            tsa_url: None,
         }
     }
 }
@@ -55,6 +59,8 @@ pub struct Validated {
     pub evidence: Evidence,
     /// The policy's signing-time window it was judged with (seconds).
     pub window_s: u64,
+    /// Why the time-stamping authority gave no time-stamp, when it was asked and did not.
+    pub timestamp_error: Option<String>,
 }
 
 impl Validated {
@@ -94,6 +100,7 @@ impl Validated {
         let v = &self.verdict;
         let secs = |s: u64| crate::clock::rfc3339(i64::try_from(s).unwrap_or_default() * 1000);
         json!({
+            "format": v.format.map(|f| f.as_str()),
             "indication": v.indication.as_str(),
             "subIndication": v.sub_indication.map(SubIndication::as_str),
             "validationTime": secs(v.validation_time),
@@ -126,6 +133,13 @@ impl Validated {
                     "sha256": crate::auth::hex(&r.found.sha256),
                 })
             }).collect::<Vec<_>>(),
+            "timestamp": v.timestamp.as_ref().map(|t| json!({
+                "genTime": secs(t.gen_time),
+                "tsa": t.tsa,
+                "policy": t.policy,
+                "serialNumber": t.serial,
+            })),
+            "timestampError": self.timestamp_error,
             "unreachable": self.evidence.unreachable,
             "policy": {"signingWindowSeconds": self.window_s},
             "recheck": held,
@@ -147,11 +161,24 @@ pub async fn validate(
         .revocation
         .evidence(&cms, &state.trust, state.bridge.dev())
         .await;
+    judge(state, cms, content, at, applicant_id, evidence).await
+}
+
+/// The verdict on `cms` with the revocation data already fetched.
+async fn judge(
+    state: &AppState,
+    cms: Vec<u8>,
+    content: Vec<u8>,
+    at: u64,
+    applicant_id: Option<String>,
+    evidence: Evidence,
+) -> Result<Validated, axum::response::Response> {
     let (trust, policy, kept) = (
         state.trust.clone(),
-        state.config.signatures,
+        state.config.signatures.clone(),
         evidence.clone(),
     );
+    let window_s = policy.signing_window_s;
     let now = u64::try_from(crate::clock::now_ms() / 1000).unwrap_or_default();
     let verdict = crate::work::cpu(crate::work::DEADLINE, move || {
         let mut ctx = Context::at(at).with_revocation(&kept);
@@ -165,8 +192,66 @@ pub async fn validate(
     Ok(Validated {
         verdict,
         evidence,
-        window_s: policy.signing_window_s,
+        window_s,
+        timestamp_error: None,
     })
+}
+
+/// An accepted signature, time-stamped when the policy names a time-stamping authority: the
+/// CMS to keep (B-T, or B-B when the authority gave nothing — the report says why) and its
+/// validation, judged again on the stamped CMS with the same revocation data.
+pub async fn stamp(
+    state: &AppState,
+    cms: Vec<u8>,
+    content: Vec<u8>,
+    at: u64,
+    applicant_id: Option<String>,
+    validated: Validated,
+) -> Result<(Vec<u8>, Validated), axum::response::Response> {
+    let Some(url) = state.config.signatures.tsa_url.as_deref() else {
+        return Ok((cms, validated));
+    };
+    match state.revocation.stamp(url, &cms).await {
+        Ok(stamped) => {
+            let again = judge(
+                state,
+                stamped.clone(),
+                content,
+                at,
+                applicant_id,
+                validated.evidence.clone(),
+            )
+            .await?;
+            if again.verdict.timestamp.is_some() {
+                return Ok((stamped, again));
+            }
+            let why = again
+                .verdict
+                .problems
+                .iter()
+                .find(|p| p.check == "timestamp")
+                .map(|p| p.message.en.clone())
+                .unwrap_or_else(|| "the time-stamp was not valid".into());
+            tracing::warn!(tsa = url, error = %why, "time-stamp refused; the signature is kept as CAdES B-B");
+            Ok((
+                cms,
+                Validated {
+                    timestamp_error: Some(why),
+                    ..validated
+                },
+            ))
+        }
+        Err(e) => {
+            tracing::warn!(tsa = url, error = %e, "no time-stamp; the signature is kept as CAdES B-B");
+            Ok((
+                cms,
+                Validated {
+                    timestamp_error: Some(e),
+                    ..validated
+                },
+            ))
+        }
+    }
 }
 
 /// The certificate must be the applicant's own: its serialNumber (or UID) ends with their

@@ -53,6 +53,7 @@ fn signed_ct01(pki: &Pki, c: &Citizen, signing_time: u64) -> Value {
 async fn portal_trusting(b: Backend, pki: &Pki, on_unknown: &str) -> TestPortal {
     let mut config = Config::development();
     config.trust_store = Some(pki.root_pem());
+    config.signatures.tsa_url = Some(pki.tsa_url());
     if on_unknown == "refuse" {
         config.signatures.on_try_later = portal::signatures::OnTryLater::Refuse;
     }
@@ -134,8 +135,32 @@ async fn verdicts_at_receipt_follow_the_certificate_and_its_revocation(b: Backen
         .map(|c| (c["id"].as_str().unwrap(), c["status"].as_str().unwrap()))
         .collect();
     assert!(checks.iter().all(|(_, s)| *s == "passed"), "{checks:?}");
-    assert_eq!(checks.len(), 10, "{checks:?}");
-    assert_eq!(checks[9].0, "signer-id");
+    assert_eq!(checks.len(), 11, "{checks:?}");
+    assert_eq!(checks[9].0, "timestamp");
+    assert_eq!(checks[10].0, "signer-id");
+    // Time-stamped at receipt by the TSA (OpenSSL's `ts -reply`): CAdES B-T.
+    assert_eq!(report["format"], "CAdES-B-T", "{report}");
+    assert_eq!(report["timestamp"]["tsa"], "eform test TSA", "{report}");
+    assert_eq!(
+        got.json["versionList"][0]["signature"]["format"],
+        "CAdES-B-T"
+    );
+    assert_eq!(pki.tsa_requests(), 1);
+
+    // The TSA down: the dossier is received all the same, kept as B-B, the report says why.
+    pki.set_tsa_unavailable(true);
+    let again = pki.valid_citizen("Nguyễn Văn An", AN_ID);
+    let (status, verdict, _, a) =
+        submit(&p, &an, "no-tsa", &signed_ct01(&pki, &again, now())).await;
+    assert_eq!(
+        (status, verdict.as_str()),
+        (StatusCode::CREATED, "TOTAL-PASSED"),
+        "{a}"
+    );
+    let r = self::report(&p, &an, a["dossierCode"].as_str().unwrap()).await;
+    assert_eq!(r["format"], "CAdES-B-B", "{r}");
+    assert!(r["timestampError"].as_str().unwrap().contains("503"), "{r}");
+    pki.set_tsa_unavailable(false);
 
     // The same signature with the signing time moved: backdated beyond the window, and ahead.
     for (when, code) in [
@@ -219,6 +244,7 @@ async fn verdicts_at_receipt_follow_the_certificate_and_its_revocation(b: Backen
         String::from_utf8_lossy(&run.stderr)
     );
     assert!(said.contains("signature valid — TOTAL-PASSED"), "{said}");
+    assert!(said.contains("timestamp            passed"), "{said}");
     assert!(
         said.contains("revocation: Nguyễn Văn An — good (ocsp"),
         "{said}"

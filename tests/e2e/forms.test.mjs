@@ -124,7 +124,7 @@ test("a long form goes page by page: Continue checks the page, Back keeps what w
   const data = structuredClone(pitExample);
   delete data.taxpayer.fullName;
   await page.goto(`${URL}/`);
-  await page.evaluate((d) => localStorage.setItem("eform.draft.pit-finalisation.v1", JSON.stringify({ savedAt: Date.now(), data: d })), data);
+  await page.evaluate((d) => localStorage.setItem("eform.draft.pit-finalisation.v2", JSON.stringify({ savedAt: Date.now(), data: d })), data);
   await page.goto(`${URL}/f/pit-finalisation`);
   await page.locator("[data-testid=draft-restored]").waitFor();
   const steps = Number((await page.textContent(".ef-page:not(.ef-page--off) .ef-progress")).match(/trên (\d+)/)[1]);
@@ -184,7 +184,7 @@ test("a long form goes page by page: Continue checks the page, Back keeps what w
   // Complete and valid; not signed in: the portal asks for a session and the draft stays
   // until a submission is acknowledged (the intake tests follow a dossier to its receipt).
   await page.locator("[data-testid=sign-in-needed]").waitFor();
-  assert.notEqual(await page.evaluate(() => localStorage.getItem("eform.draft.pit-finalisation.v1")), null);
+  assert.notEqual(await page.evaluate(() => localStorage.getItem("eform.draft.pit-finalisation.v2")), null);
   assert.deepEqual(page.problems, []);
   await page.close();
 });

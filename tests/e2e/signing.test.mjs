@@ -41,6 +41,17 @@ test("a citizen signs through the development signer; the portal verifies; OpenS
   await skipKeepDialog(page);
   const signature = await page.locator("[data-testid=signature]").textContent();
   assert.match(signature, /Nguyễn Văn An \(CCCD:001090012345\)/);
+  // The verdict as validated on receipt (ETSI indication beside plain words), the revocation
+  // answers used, and every check behind a disclosure.
+  const verdict = await page.textContent("[data-testid=signature-verdict]");
+  assert.match(verdict, /Hợp lệ/);
+  assert.match(verdict, /TOTAL-PASSED/);
+  assert.match(signature, /Nguyễn Văn An: chưa bị thu hồi \(OCSP/);
+  assert.match(signature, /eform development citizen CA: chưa bị thu hồi \(CRL/);
+  await page.click("[data-testid=signature-checks] summary");
+  const checks = await page.textContent("[data-testid=signature-checks]");
+  assert.match(checks, /Chưa bị thu hồi\s*Đạt/);
+  assert.match(checks, /Đúng người nộp hồ sơ\s*Đạt/);
   assert.deepEqual(await axe(page), []);
   await page.screenshot({ path: shot("signing-receipt"), fullPage: true });
   // The pair, as the citizen downloads it, verifies with OpenSSL against the development root.
@@ -51,6 +62,9 @@ test("a citizen signs through the development signer; the portal verifies; OpenS
   const dir = mkdtempSync(path.join(tmpdir(), "eform-sign-"));
   writeFileSync(path.join(dir, "content.json"), Buffer.from(await get("[data-testid=download-content]")));
   writeFileSync(path.join(dir, "signature.p7s"), Buffer.from(await get("[data-testid=download-signature]")));
+  const report = JSON.parse(Buffer.from(await get("[data-testid=download-report]")).toString("utf8"));
+  assert.equal(report.validation.indication, "TOTAL-PASSED");
+  assert.equal(report.validationData.length, 2, "the OCSP answer and the CRL used are in the report");
   writeFileSync(path.join(dir, "root.pem"), await (await fetch(`${URL}/dev/signer/root.pem`)).text());
   const verify = () => execFileSync("openssl", ["cms", "-verify", "-binary", "-inform", "DER", "-in", "signature.p7s",
     "-content", "content.json", "-CAfile", "root.pem", "-purpose", "any", "-cades", "-out", "/dev/null"], { cwd: dir, stdio: "pipe" });

@@ -1,19 +1,22 @@
 //! Signing dossiers (design §5): what is signed (the canonical content bytes), the CAdES B-B
 //! signed attributes whose hash leaves the browser, the detached CMS SignedData assembled from the
-//! signature the remote signer returns, and the verifier the portal and `eform verify` use.
+//! signature the remote signer returns, its RFC 3161 signature-time-stamp (B-T: the request, the
+//! token judged and added), and the verifier the portal and `eform verify` use.
 //! Pure computation: times, certificates and signatures are handed in.
 
 pub mod cades;
 pub mod canonical;
 pub mod revocation;
+pub mod timestamp;
 pub mod verify;
 
 pub use cades::{Prepared, SignAlgo, assemble, prepare};
 pub use canonical::{content, content_digest};
 pub use revocation::{Evidence, OcspAnswer};
+pub use timestamp::{TimeStamp, token_of, verify_token, with_timestamp};
 pub use verify::{
-    Check, CheckStatus, Context, Indication, Need, Problem, SubIndication, TrustStore, Verdict,
-    revocation_needs, verify,
+    Check, CheckStatus, Context, Format, Indication, Need, Problem, SubIndication, TrustStore,
+    Verdict, revocation_needs, verify,
 };
 
 /// Why a signature could not be built or read.

@@ -3,8 +3,13 @@
 //! certificate attribute, the signer's key usage, the claimed signing time against the trusted
 //! time, the chain to a trust anchor, every certificate's validity at the trusted time, and each
 //! certificate's revocation status from the OCSP answers and CRLs handed in (form-core does no
-//! IO: the caller fetches what `revocation_needs` lists). The answer is an indication
-//! (TOTAL-PASSED, TOTAL-FAILED, INDETERMINATE), a sub-indication, and every check's result.
+//! IO: the caller fetches what `revocation_needs` lists), and — when the signature carries a
+//! signature-time-stamp (CAdES B-T) — that token (`timestamp::verify_token`). The answer is an
+//! indication (TOTAL-PASSED, TOTAL-FAILED, INDETERMINATE), a sub-indication, and every check's
+//! result.
+//!
+//! The trusted time is always the caller's (`Context::at`): a valid time-stamp is reported, not
+//! used in its place — the portal passes the token's time as `at` when it has one.
 
 use super::cades::{
     ECDSA_WITH_SHA256, ID_CONTENT_TYPE, ID_DATA, ID_MESSAGE_DIGEST, ID_SIGNED_DATA,
@@ -12,6 +17,7 @@ use super::cades::{
     SigningCertificateV2,
 };
 use super::revocation;
+use super::timestamp::{self, TimeStamp};
 use crate::text::Text;
 use cms::cert::CertificateChoices;
 use cms::content_info::ContentInfo;
@@ -26,7 +32,7 @@ use x509_cert::spki::{AlgorithmIdentifierOwned, SubjectPublicKeyInfoOwned};
 use x509_cert::time::Time;
 
 pub(super) const ID_EXT_KEY_USAGE: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.37");
-const ID_KEY_USAGE: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.15");
+pub(super) const ID_KEY_USAGE: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.15");
 const ID_BASIC_CONSTRAINTS: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.19");
 const ID_COMMON_NAME: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.4.3");
 const ID_SERIAL_NUMBER: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.4.5");
@@ -72,6 +78,8 @@ pub enum SubIndication {
     RevokedCaNoPoe,
     OutOfBoundsNoPoe,
     TryLater,
+    /// The signature-time-stamp's time lies before the claimed signing time.
+    TimestampOrderFailure,
 }
 
 impl SubIndication {
@@ -92,12 +100,14 @@ impl SubIndication {
             SubIndication::RevokedCaNoPoe => "REVOKED_CA_NO_POE",
             SubIndication::OutOfBoundsNoPoe => "OUT_OF_BOUNDS_NO_POE",
             SubIndication::TryLater => "TRY_LATER",
+            SubIndication::TimestampOrderFailure => "TIMESTAMP_ORDER_FAILURE",
         }
     }
 }
 
-/// The checks of a report, in the order they are listed.
-pub const CHECKS: [&str; 9] = [
+/// The checks of a report, in the order they are listed (`timestamp`: not-checked when the
+/// signature carries no signature-time-stamp).
+pub const CHECKS: [&str; 10] = [
     "format",
     "digest",
     "signature",
@@ -107,6 +117,7 @@ pub const CHECKS: [&str; 9] = [
     "validity",
     "signing-time",
     "revocation",
+    "timestamp",
 ];
 
 /// One reason a signature is not valid: the check that found it, its own code, and what it
@@ -173,6 +184,24 @@ pub struct RevocationUsed {
     pub found: revocation::Found,
 }
 
+/// The signature's format, as ETSI EN 319 122-1 names its levels.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    /// CAdES-B-B: signed attributes, no (valid) time-stamp.
+    CadesBB,
+    /// CAdES-B-T: with a valid signature-time-stamp.
+    CadesBT,
+}
+
+impl Format {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Format::CadesBB => "CAdES-B-B",
+            Format::CadesBT => "CAdES-B-T",
+        }
+    }
+}
+
 /// The verifier's answer: an ETSI EN 319 102-1 validation report.
 #[derive(Clone, Debug, PartialEq, Default)]
 pub struct Verdict {
@@ -194,6 +223,11 @@ pub struct Verdict {
     pub chain: Vec<Signer>,
     /// The revocation answers used, one per certificate of the path below the anchor.
     pub revocation: Vec<RevocationUsed>,
+    /// The format read (once the structure and the signed attributes were): B-T when the
+    /// signature carries a valid signature-time-stamp, else B-B.
+    pub format: Option<Format>,
+    /// The signature-time-stamp, when the signature carries one and it is valid.
+    pub timestamp: Option<TimeStamp>,
 }
 
 impl Verdict {
@@ -423,7 +457,11 @@ impl TrustStore {
 }
 
 /// Verifies `signature` (DER CMS ContentInfo, detached) over `content` against `trust`, at the
-/// context's trusted time, with its revocation data: an ETSI validation report.
+/// context's trusted time, with its revocation data: an ETSI validation report. A
+/// signature-time-stamp, when there is one, is judged too (its TSA chaining to the same `trust`,
+/// not dated after the time of checking, not before the claimed signing time): valid, it is
+/// reported (`Verdict::timestamp`, format B-T); not, the `timestamp` check says why
+/// (INDETERMINATE: the signature's time is not proven).
 pub fn verify(signature: &[u8], content: &[u8], trust: &TrustStore, ctx: &Context) -> Verdict {
     let mut verdict = Verdict {
         validation_time: ctx.at,
@@ -432,6 +470,35 @@ pub fn verify(signature: &[u8], content: &[u8], trust: &TrustStore, ctx: &Contex
     let mut ran: Vec<&'static str> = Vec::new();
     if let Err(p) = check(signature, content, trust, ctx, &mut verdict, &mut ran) {
         verdict.problems.push(p);
+    }
+    if ran.contains(&"format")
+        && let Some(token) = timestamp::token_of(signature)
+    {
+        ran.push("timestamp");
+        let now = ctx.freshness.now.unwrap_or(ctx.at).max(ctx.at);
+        match timestamp::verify_token(&token, signature, trust, now) {
+            Ok(ts)
+                if verdict
+                    .signing_time
+                    .is_some_and(|t| ts.gen_time + ctx.signing_skew < t) =>
+            {
+                let when = datetime(ts.gen_time);
+                verdict.problems.push(problem(
+                    "timestamp",
+                    "timestamp-before-signing-time",
+                    (INDET, SubIndication::TimestampOrderFailure),
+                    format!("Dấu thời gian ({when}) sớm hơn thời điểm ký ghi trong chữ ký."),
+                    format!(
+                        "The time-stamp ({when}) is earlier than the signing time in the signature."
+                    ),
+                ));
+            }
+            Ok(ts) => {
+                verdict.timestamp = Some(ts);
+                verdict.format = Some(Format::CadesBT);
+            }
+            Err(p) => verdict.problems.push(p),
+        }
     }
     verdict.checks = CHECKS
         .iter()
@@ -612,6 +679,7 @@ fn check(
             )
         })?;
     ran.push("format");
+    verdict.format = Some(Format::CadesBB);
     verdict.signing_time = Some(signing_time);
     ran.push("digest");
     if digest.as_bytes() != Sha256::digest(content).as_slice() {
@@ -910,7 +978,7 @@ pub(super) fn extension<'a, T: Decode<'a>>(
         .and_then(|e| T::from_der(e.extn_value.as_bytes()).ok())
 }
 
-fn validity(cert: &Certificate) -> (u64, u64) {
+pub(super) fn validity(cert: &Certificate) -> (u64, u64) {
     let v = &cert.tbs_certificate.validity;
     (
         v.not_before.to_unix_duration().as_secs(),
@@ -920,7 +988,7 @@ fn validity(cert: &Certificate) -> (u64, u64) {
 
 /// The certification path from the signer to a trust anchor (signer first, anchor last): each
 /// link's signature verified, every issuer a CA. `None` when there is none.
-fn path(
+pub(super) fn path(
     signer: &Certificate,
     certs: &[Certificate],
     trust: &TrustStore,
@@ -945,7 +1013,11 @@ fn is_ca(cert: &Certificate) -> bool {
 }
 
 /// Why there is no path: an issuer that is not a CA, or no trusted anchor.
-fn chain_problem(signer: &Certificate, certs: &[Certificate], trust: &TrustStore) -> Problem {
+pub(super) fn chain_problem(
+    signer: &Certificate,
+    certs: &[Certificate],
+    trust: &TrustStore,
+) -> Problem {
     let mut current = signer.clone();
     for depth in 0..MAX_DEPTH {
         if depth > 0 && !is_ca(&current) {
@@ -998,7 +1070,7 @@ fn attribute_text(name: &x509_cert::name::Name, oid: ObjectIdentifier) -> Option
         })
 }
 
-fn common_name(name: &x509_cert::name::Name) -> String {
+pub(super) fn common_name(name: &x509_cert::name::Name) -> String {
     attribute_text(name, ID_COMMON_NAME).unwrap_or_else(|| name.to_string())
 }
 
