@@ -154,6 +154,19 @@ fn bench(root: &Path, args: &[String]) -> Result<()> {
                     "wasm-bindgen-test-runner",
                 );
                 exec(c)?;
+                step(
+                    "validation with revocation (OpenSSL's OCSP responder on loopback): uncached, cached, none",
+                );
+                let mut c = cmd(root, "cargo");
+                c.args([
+                    "bench",
+                    "--package",
+                    "portal",
+                    "--bench",
+                    "revocation",
+                    "--",
+                ]);
+                exec(c)?;
             }
             Ok(())
         }
@@ -376,7 +389,8 @@ fn test(root: &Path) -> Result<()> {
         .env("EFORM_TEST_POSTGRES_URL", &pg.url)
         .env("EFORM_TEST_POSTGRES_CA", &pg.ca)
         .env("EFORM_REQUIRE_POSTGRES", "1")
-        .env("EFORM_REQUIRE_OIDC", "1");
+        .env("EFORM_REQUIRE_OIDC", "1")
+        .env("EFORM_REQUIRE_PYHANKO", "1");
     let native = exec(c);
     native?;
 
@@ -639,7 +653,8 @@ fn clock_moved_tests(root: &Path, pg: &postgres::Postgres) -> Result<()> {
             .env("EFORM_TEST_POSTGRES_URL", &pg.url)
             .env("EFORM_TEST_POSTGRES_CA", &pg.ca)
             .env("EFORM_REQUIRE_POSTGRES", "1")
-            .env("EFORM_REQUIRE_OIDC", "1");
+            .env("EFORM_REQUIRE_OIDC", "1")
+            .env("EFORM_REQUIRE_PYHANKO", "1");
         exec(c)?;
     }
     Ok(())

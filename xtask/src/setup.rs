@@ -1,5 +1,5 @@
 //! Installs what the build and the tests need, when it is missing — idempotently, saying what
-//! it does. Nothing is downloaded from outside the registries (crates.io, npm, Debian).
+//! it does. Nothing is downloaded from outside the registries (crates.io, npm, PyPI, Debian).
 
 use crate::{cmd, exec, step};
 use anyhow::{Context, Result, bail};
@@ -8,6 +8,11 @@ use std::process::Command;
 
 pub const TRUNK_VERSION: &str = "0.21.14";
 pub const WASM_OPT_VERSION: &str = "132";
+/// The independent certificate-path validator of the cross-check tests (PyPI).
+pub const PYHANKO_CERTVALIDATOR_VERSION: &str = "0.33.0";
+/// Its Python virtual environment, relative to the workspace root (`portal/tests/cross_check.rs`
+/// runs `<root>/target/pyhanko-venv/bin/python`).
+pub const PYHANKO_VENV: &str = "target/pyhanko-venv";
 
 /// Everything, in order.
 pub fn all(root: &Path) -> Result<()> {
@@ -20,6 +25,7 @@ pub fn all(root: &Path) -> Result<()> {
     openssl()?;
     faketime()?;
     haproxy()?;
+    pyhanko(root)?;
     Ok(())
 }
 
@@ -201,6 +207,72 @@ fn haproxy() -> Result<()> {
     }
     println!("install Debian haproxy");
     apt_install(&["haproxy"])
+}
+
+/// Debian's Python with `python3-venv`, and in [`PYHANKO_VENV`] a virtual environment with
+/// `pyhanko-certvalidator` [`PYHANKO_CERTVALIDATOR_VERSION`] from PyPI: the independent
+/// validator `portal/tests/cross_check.rs` compares form-core's verdicts with
+/// (`tests/pyhanko/validate.py`).
+pub fn pyhanko(root: &Path) -> Result<()> {
+    const PYTHON: &str = "/usr/bin/python3";
+    const PACKAGE: &str = "pyhanko-certvalidator";
+    let want = PYHANKO_CERTVALIDATOR_VERSION;
+    let venv = root.join(PYHANKO_VENV);
+    let python = venv.join("bin/python");
+    let installed = || {
+        Command::new(&python)
+            .args([
+                "-c",
+                &format!("import importlib.metadata as m; print(m.version('{PACKAGE}'))"),
+            ])
+            .output()
+            .ok()
+            .filter(|o| o.status.success())
+            .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
+    };
+    if installed().as_deref() == Some(want) {
+        println!("ok    {PACKAGE} {want} (PyPI, in {PYHANKO_VENV})");
+        return Ok(());
+    }
+    // `ensurepip` is what Debian's python3-venv adds (and `python -m venv` needs).
+    let has_venv = Command::new(PYTHON)
+        .args(["-c", "import venv, ensurepip"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !has_venv {
+        println!("install Debian python3 + python3-venv");
+        apt_install(&["python3", "python3-venv"])?;
+    }
+    let runs = Command::new(&python)
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !runs {
+        // Missing, or left broken (e.g. made by another Python): made anew.
+        if venv.exists() {
+            std::fs::remove_dir_all(&venv)
+                .with_context(|| format!("removing {}", venv.display()))?;
+        }
+        println!("create the Python virtual environment {PYHANKO_VENV}");
+        let mut c = Command::new(PYTHON);
+        c.arg("-m").arg("venv").arg(&venv);
+        exec(c)?;
+    }
+    println!("install {PACKAGE} {want} from PyPI (pip, in {PYHANKO_VENV}; about 10 s)");
+    let mut c = Command::new(&python);
+    c.args([
+        "-m",
+        "pip",
+        "install",
+        "--quiet",
+        "--disable-pip-version-check",
+        &format!("{PACKAGE}=={want}"),
+    ]);
+    exec(c)?;
+    match installed() {
+        Some(v) if v == want => Ok(()),
+        other => bail!("{PACKAGE} {want} expected in {PYHANKO_VENV}, found {other:?}"),
+    }
 }
 
 /// Whether this process runs as root.
