@@ -48,6 +48,9 @@ test("a citizen signs through the development signer; the portal verifies; OpenS
   assert.match(verdict, /TOTAL-PASSED/);
   assert.match(signature, /Nguyễn Văn An: chưa bị thu hồi \(OCSP/);
   assert.match(signature, /eform development citizen CA: chưa bị thu hồi \(CRL/);
+  // The "keep for next time?" dialog may open a moment after the receipt: answer it first.
+  await page.locator("[data-testid=keep-dialog][open]").waitFor({ timeout: 5000 })
+    .then(() => page.click("[data-testid=keep-decline]"), () => {});
   await page.click("[data-testid=signature-checks] summary");
   const checks = await page.textContent("[data-testid=signature-checks]");
   assert.match(checks, /Chưa bị thu hồi\s*Đạt/);
