@@ -527,3 +527,76 @@ fn no_answer_at_all_is_try_later_and_says_what_was_unreachable() {
     assert_eq!(v.sub_indication, Some(SubIndication::HashFailure));
     let _ = &other.key;
 }
+
+#[test]
+fn a_suspension_is_not_known_yet_and_an_old_revocation_still_counts() {
+    let c = case();
+    let hold = CertStatus::Revoked(RevokedInfo {
+        revocation_time: gtime(NOW - DAY),
+        revocation_reason: Some(x509_cert::ext::pkix::CrlReason::CertificateHold),
+    });
+    assert_eq!(
+        outcome(&c.verify(vec![c.by_ca(hold, NOW, None)], None)),
+        (
+            Indication::Indeterminate,
+            Some(SubIndication::TryLater),
+            vec!["suspended"]
+        )
+    );
+    // A signed answer proving a revocation is used however old (a revocation is for good).
+    let old = c.by_ca(revoked(NOW - 5 * DAY), NOW - 3 * DAY, Some(NOW - 2 * DAY));
+    assert_eq!(
+        outcome(&c.verify(vec![old], None)),
+        (
+            Indication::TotalFailed,
+            Some(SubIndication::Revoked),
+            vec!["revoked"]
+        )
+    );
+}
+
+#[test]
+fn a_crl_limited_to_ca_certificates_does_not_clear_a_citizen() {
+    use x509_cert::ext::pkix::crl::dp::IssuingDistributionPoint;
+    let c = case();
+    let idp = IssuingDistributionPoint {
+        distribution_point: None,
+        only_contains_user_certs: false,
+        only_contains_ca_certs: true,
+        only_some_reasons: None,
+        indirect_crl: false,
+        only_contains_attribute_certs: false,
+    };
+    let tbs = TbsCertList {
+        version: x509_cert::Version::V2,
+        signature: ecdsa(),
+        issuer: c.ca.cert.tbs_certificate.subject.clone(),
+        this_update: der_time(NOW - 60),
+        next_update: Some(der_time(NOW + DAY)),
+        revoked_certificates: None,
+        crl_extensions: Some(vec![Extension {
+            extn_id: ObjectIdentifier::new_unwrap("2.5.29.28"),
+            critical: true,
+            extn_value: OctetString::new(idp.to_der().unwrap()).unwrap(),
+        }]),
+    };
+    let ca_only = CertificateList {
+        signature: sign_der(&c.ca.key, &tbs.to_der().unwrap()),
+        tbs_cert_list: tbs,
+        signature_algorithm: ecdsa(),
+    }
+    .to_der()
+    .unwrap();
+    let evidence = Evidence {
+        crls: vec![ca_only, c.root_crl()],
+        ..Evidence::default()
+    };
+    assert_eq!(
+        outcome(&c.verify_with(&evidence)),
+        (
+            Indication::Indeterminate,
+            Some(SubIndication::TryLater),
+            vec!["crl-out-of-scope"]
+        )
+    );
+}

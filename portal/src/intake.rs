@@ -563,6 +563,7 @@ async fn verify_signature(
         "signingTime": crate::clock::rfc3339(i64::try_from(verdict.signing_time.unwrap_or_default()).unwrap_or_default() * 1000),
         "algorithm": verdict.algorithm.map(|a| a.oid()),
         "validation": validated.report(held),
+        "applicantId": signer.personal_id,
     });
     Ok(SignedRecord { record, held })
 }
@@ -964,6 +965,10 @@ fn summary_json(state: &AppState, d: &DossierRow, owner_name: Option<&str>) -> V
         "results": d.results,
         "rated": d.rated,
     });
+    // The official's flag: a signature accepted while its revocation status is not known.
+    if d.signature_held {
+        v["signatureCheck"] = json!("pending");
+    }
     if let Some(name) = owner_name {
         v["owner"] = json!({"name": name});
     }

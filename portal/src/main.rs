@@ -1102,13 +1102,11 @@ fn verify(
     if let Some(w) = report["policy"]["signingWindowSeconds"].as_u64() {
         ctx.signing_window = w;
     }
+    ctx.signing_window = ctx.signing_window.min(24 * 3600);
     ctx.freshness.now = Some(u64::try_from(portal::clock::now_ms() / 1000).unwrap_or_default());
-    if report["revocation"]
-        .as_array()
-        .is_some_and(|r| !r.is_empty())
-    {
-        ctx = ctx.with_revocation(&evidence);
-    }
+    // Revocation is always judged, from the answers kept: none kept (a signature held, or a
+    // dossier from before there were reports) is INDETERMINATE, never valid.
+    let ctx = ctx.with_revocation(&evidence);
     let verdict = form_core::sign::verify(&cms, &content, &store, &ctx);
     let code = d["code"].as_str().unwrap_or_default();
     say!(
@@ -1170,13 +1168,26 @@ fn verify(
     for p in &verdict.problems {
         say!("  problem [{}]: {}", p.code, p.message.get(lang));
     }
-    // The stored report's own verdict, when it differs (a held signature, or another policy).
+    // The receipt time is the portal's word; a time-stamp's time is the TSA's: they must agree.
+    let mut agrees = true;
+    if let Some(ts) = &verdict.timestamp
+        && ctx.at.abs_diff(ts.gen_time) > 600
+    {
+        say!(
+            "  the validation time differs from the time-stamp's ({}) by more than 10 minutes",
+            portal::clock::rfc3339(i64::try_from(ts.gen_time).unwrap_or_default() * 1000)
+        );
+        agrees = false;
+    }
+    // The stored report's own verdict must be this one (a held signature, another policy, or a
+    // changed file say so and fail).
     if let Some(stored) = report["indication"].as_str()
         && stored != verdict.indication.as_str()
     {
-        say!("  the portal's stored report says: {stored}");
+        say!("  the portal's stored report says {stored}: the verdicts differ");
+        agrees = false;
     }
-    Ok(if verdict.valid {
+    Ok(if verdict.valid && agrees {
         ExitCode::SUCCESS
     } else {
         ExitCode::FAILURE

@@ -17,6 +17,8 @@ use std::time::Duration;
 
 /// How long a usable OCSP answer is reused (seconds).
 pub const OCSP_CACHE_S: u64 = 300;
+/// How many OCSP answers are kept at most (expired ones go first).
+const MAX_CACHED: usize = 10_000;
 /// The largest OCSP answer and CRL read.
 const MAX_OCSP: usize = 64 * 1024;
 const MAX_CRL: usize = 16 * 1024 * 1024;
@@ -143,6 +145,12 @@ impl Revocation {
                             .unwrap_or(now + OCSP_CACHE_S)
                             .min(now + OCSP_CACHE_S);
                         if let Ok(mut c) = self.ocsp.lock() {
+                            if c.len() >= MAX_CACHED {
+                                c.retain(|_, (_, u)| *u > now);
+                                if c.len() >= MAX_CACHED {
+                                    c.clear();
+                                }
+                            }
                             c.insert(key, (der, until));
                         }
                         return;

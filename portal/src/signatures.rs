@@ -303,20 +303,55 @@ pub fn start(state: AppState) {
     });
 }
 
-/// Validates the held signatures due at `now` (ms) again (a taken one is leased for five
-/// minutes); gives how many were taken.
+/// How long a held signature is checked again before the portal gives up (its report then
+/// stays INDETERMINATE/TRY_LATER for the official, with why).
+const RECHECK_FOR_MS: i64 = 30 * 24 * 3600 * 1000;
+
+/// Validates the held signatures due at `now` (ms) again, at the time of their first
+/// validation; a taken one is leased for five minutes and only that taking records its
+/// outcome. Once the signer's certificate has expired (a CA may then drop it from its CRLs and
+/// OCSP, and a "good" answer would prove nothing) or after [`RECHECK_FOR_MS`], the portal stops
+/// and says so in the report. Gives how many were taken.
 pub async fn recheck(state: &AppState, now: i64) -> Result<usize, sqlx::Error> {
     use base64::Engine;
-    let due = state.db.due_rechecks(now, 5 * 60_000, 20).await?;
+    let due = state.db.due_rechecks(now, 5 * 60_000, 5).await?;
     let n = due.len();
     for r in due {
         let Ok(mut record) = serde_json::from_str::<Value>(&r.signature) else {
             state
                 .db
-                .rechecked(&r.code, r.version, &r.signature, None)
+                .rechecked(&r.code, r.version, r.lease, &r.signature, None)
                 .await?;
             continue;
         };
+        let previous = record["validation"].clone();
+        let at_ms = previous["validationTime"]
+            .as_str()
+            .and_then(crate::clock::parse_rfc3339)
+            .unwrap_or(r.submitted_at);
+        let expired = previous["chain"][0]["notAfter"]
+            .as_str()
+            .and_then(crate::clock::parse_rfc3339)
+            .is_some_and(|until| until < now);
+        if expired || now - at_ms > RECHECK_FOR_MS {
+            record["validation"]["recheck"] = json!(false);
+            record["validation"]["recheckEnded"] = json!(if expired {
+                Text::new(
+                    "Chứng thư số đã hết hạn trước khi tra cứu được tình trạng thu hồi; cổng ngừng kiểm tra lại.",
+                    "The certificate expired before its revocation status could be had; the portal stopped checking.",
+                )
+            } else {
+                Text::new(
+                    "Sau 30 ngày vẫn chưa tra cứu được tình trạng thu hồi; cổng ngừng kiểm tra lại.",
+                    "The revocation status could not be had within 30 days; the portal stopped checking.",
+                )
+            });
+            state
+                .db
+                .rechecked(&r.code, r.version, r.lease, &record.to_string(), None)
+                .await?;
+            continue;
+        }
         let cms = record["cms"]
             .as_str()
             .and_then(|c| base64::engine::general_purpose::STANDARD.decode(c).ok());
@@ -327,14 +362,20 @@ pub async fn recheck(state: &AppState, now: i64) -> Result<usize, sqlx::Error> {
         let (Some(cms), Some(content)) = (cms, content) else {
             state
                 .db
-                .rechecked(&r.code, r.version, &r.signature, None)
+                .rechecked(&r.code, r.version, r.lease, &r.signature, None)
                 .await?;
             continue;
         };
-        let at = u64::try_from(r.submitted_at / 1000).unwrap_or_default();
-        let Ok(validated) = validate(state, cms, content, at, r.personal_id.clone()).await else {
+        // The ID number checked at receipt (the owner's may have changed since).
+        let applicant = record["applicantId"]
+            .as_str()
+            .map(str::to_owned)
+            .or(r.personal_id.clone());
+        let at = u64::try_from(at_ms / 1000).unwrap_or_default();
+        let Ok(mut validated) = validate(state, cms, content, at, applicant).await else {
             continue;
         };
+        validated.timestamp_error = previous["timestampError"].as_str().map(str::to_owned);
         state
             .db
             .keep_validation_data(&validated.used_data(), now)
@@ -344,17 +385,18 @@ pub async fn recheck(state: &AppState, now: i64) -> Result<usize, sqlx::Error> {
         let next = still.then(|| {
             now + (RECHECK_FIRST_MS << r.attempts.clamp(0, 20) as u32).min(RECHECK_MAX_MS)
         });
+        let recorded = state
+            .db
+            .rechecked(&r.code, r.version, r.lease, &record.to_string(), next)
+            .await?;
         tracing::info!(
             dossier = %r.code,
             version = r.version,
             indication = validated.verdict.indication.as_str(),
             sub_indication = validated.verdict.sub_indication.map(SubIndication::as_str),
+            recorded,
             "held signature validated again"
         );
-        state
-            .db
-            .rechecked(&r.code, r.version, &record.to_string(), next)
-            .await?;
     }
     Ok(n)
 }

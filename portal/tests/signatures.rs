@@ -328,14 +328,67 @@ async fn unknown_revocation_is_held_and_checked_again_or_refused(b: Backend) {
     let code = a["dossierCode"].as_str().unwrap().to_owned();
     let r = report(&p, &an, &code).await;
     assert_eq!(r["recheck"], true, "{r}");
+    // The agency's inbox flags it.
+    let ha = p.token("official-ha").await;
+    let flag = |list: &Value| {
+        list["items"]
+            .as_array()
+            .or(list.as_array())
+            .into_iter()
+            .flatten()
+            .find(|d| d["code"] == code.as_str())
+            .map(|d| d["signatureCheck"].clone())
+    };
+    let inbox = p.get("/api/v1/dossiers", &ha).await;
+    assert_eq!(flag(&inbox.json), Some(json!("pending")), "{}", inbox.json);
     assert!(!r["unreachable"].as_array().unwrap().is_empty(), "{r}");
-    // Checked again while nothing answers: still held.
+    // `eform verify` on the download of a held dossier: not proven valid (no answer kept).
+    let download = p
+        .call(
+            "GET",
+            &format!("/api/v1/dossiers/{code}/download"),
+            Some(&an),
+            &[],
+            None,
+        )
+        .await;
+    let out = tempfile::tempdir().unwrap();
+    std::fs::write(out.path().join("dossier.json"), &download.bytes).unwrap();
+    let run = std::process::Command::new(env!("CARGO_BIN_EXE_eform"))
+        .args(["verify", "dossier.json", "--trust-store"])
+        .arg(pki.root_pem())
+        .current_dir(out.path())
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&run.stdout).into_owned();
+    assert_eq!(run.status.code(), Some(1), "{said}");
+    assert!(
+        said.contains("signature NOT proven valid — INDETERMINATE/TRY_LATER"),
+        "{said}"
+    );
+    // Checked again while nothing answers: still held; a second taking while the first holds
+    // its lease takes nothing.
     let later = portal::clock::now_ms() + 2 * 60_000;
     assert_eq!(
         portal::signatures::recheck(&p.state, later).await.unwrap(),
         1
     );
     assert_eq!(report(&p, &an, &code).await["recheck"], true);
+    assert_eq!(
+        p.state
+            .db
+            .due_rechecks(later + 90_000, 300_000, 5)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+    assert_eq!(
+        portal::signatures::recheck(&p.state, later + 90_000)
+            .await
+            .unwrap(),
+        0
+    );
 
     // A stale answer, and one signed by a responder the CA did not authorise: still TRY_LATER,
     // each with its reason.
@@ -372,6 +425,8 @@ async fn unknown_revocation_is_held_and_checked_again_or_refused(b: Backend) {
         (Some("TOTAL-PASSED"), Some(false)),
         "{r}"
     );
+    let inbox = p.get("/api/v1/dossiers", &ha).await;
+    assert_eq!(flag(&inbox.json), Some(Value::Null), "{}", inbox.json);
     assert_eq!(
         portal::signatures::recheck(&p.state, later + 3_600_000)
             .await

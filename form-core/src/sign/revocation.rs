@@ -189,6 +189,16 @@ pub enum Status {
     Unknown,
 }
 
+impl Status {
+    /// Revoked for good (every reason but `certificateHold`, a suspension that may be lifted).
+    pub fn is_final_revocation(self) -> bool {
+        matches!(self, Status::Revoked { reason, .. } if reason != Some(CERTIFICATE_HOLD))
+    }
+}
+
+/// The CRL reason code of a suspension (RFC 5280 §5.3.1).
+pub const CERTIFICATE_HOLD: u8 = 6;
+
 /// Where a status came from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Via {
@@ -397,7 +407,6 @@ pub fn ocsp_status(
     }
     let this_update = secs(&single.this_update.0);
     let next_update = single.next_update.as_ref().map(|t| secs(&t.0));
-    fresh(this_update, next_update, at, freshness)?;
     let status = match &single.cert_status {
         CertStatus::Good(_) => Status::Good,
         CertStatus::Revoked(info) => Status::Revoked {
@@ -406,6 +415,10 @@ pub fn ocsp_status(
         },
         CertStatus::Unknown(_) => Status::Unknown,
     };
+    // A revocation stays a revocation: an old signed answer proving one is used however old.
+    if !status.is_final_revocation() {
+        fresh(this_update, next_update, at, freshness)?;
+    }
     Ok(Found {
         status,
         via: Via::Ocsp,
@@ -472,7 +485,7 @@ pub fn crl_status(
     }
     let this_update = tbs.this_update.to_unix_duration().as_secs();
     let next_update = tbs.next_update.map(|t| t.to_unix_duration().as_secs());
-    fresh(this_update, next_update, at, freshness)?;
+    in_scope(tbs.crl_extensions.as_ref(), cert)?;
     let entry = tbs
         .revoked_certificates
         .iter()
@@ -485,6 +498,9 @@ pub fn crl_status(
             reason: reason_code(r.crl_entry_extensions.as_ref()),
         },
     };
+    if !status.is_final_revocation() {
+        fresh(this_update, next_update, at, freshness)?;
+    }
     Ok(Found {
         status,
         via: Via::Crl,
@@ -492,6 +508,53 @@ pub fn crl_status(
         next_update,
         sha256: Sha256::digest(der).into(),
     })
+}
+
+/// A CRL with an issuing distribution point covers `cert` only if it is not limited to other
+/// kinds of certificates, to some reasons, or to another distribution point, and is not
+/// indirect (RFC 5280 §5.2.5, §6.3.3).
+fn in_scope(exts: Option<&Extensions>, cert: &Certificate) -> Result<(), Rejected> {
+    use x509_cert::ext::pkix::crl::dp::IssuingDistributionPoint;
+    let Some(idp) = exts
+        .into_iter()
+        .flatten()
+        .find(|e| e.extn_id == ObjectIdentifier::new_unwrap("2.5.29.28"))
+    else {
+        return Ok(());
+    };
+    let out_of_scope = || {
+        rejected(
+            "crl-out-of-scope",
+            "Danh sách thu hồi này không bao gồm chứng thư số (chỉ cho loại, lý do hoặc điểm phân phối khác).",
+            "This revocation list does not cover the certificate (it is limited to other kinds, reasons or distribution points).",
+        )
+    };
+    let idp = IssuingDistributionPoint::from_der(idp.extn_value.as_bytes())
+        .map_err(|_| out_of_scope())?;
+    let ca = extension::<x509_cert::ext::pkix::BasicConstraints>(
+        cert,
+        ObjectIdentifier::new_unwrap("2.5.29.19"),
+    )
+    .is_some_and(|b| b.ca);
+    if idp.only_some_reasons.is_some()
+        || idp.indirect_crl
+        || idp.only_contains_attribute_certs
+        || (idp.only_contains_ca_certs && !ca)
+        || (idp.only_contains_user_certs && ca)
+    {
+        return Err(out_of_scope());
+    }
+    if let Some(DistributionPointName::FullName(names)) = &idp.distribution_point {
+        let points = sources(cert).crls;
+        if !names
+            .iter()
+            .filter_map(http_uri)
+            .any(|u| points.contains(&u))
+        {
+            return Err(out_of_scope());
+        }
+    }
+    Ok(())
 }
 
 /// CRL extensions read or harmless to ignore: authority key identifier, CRL number, issuing

@@ -832,6 +832,18 @@ fn revoked(
             match found.status {
                 revocation::Status::Good => {}
                 revocation::Status::Revoked { at, .. } if at > ctx.at => {}
+                // Suspended (certificateHold): it may be lifted — not known yet (ETSI EN 319
+                // 102-1: TRY_LATER).
+                revocation::Status::Revoked {
+                    reason: Some(revocation::CERTIFICATE_HOLD),
+                    ..
+                } => verdict.problems.push(problem(
+                    "revocation",
+                    "suspended",
+                    (INDET, SubIndication::TryLater),
+                    format!("Chứng thư số \"{name}\" đang bị tạm dừng hiệu lực."),
+                    format!("The certificate \"{name}\" is suspended."),
+                )),
                 revocation::Status::Revoked { at, .. } => {
                     let when = datetime(at);
                     let sub = match depth {

@@ -222,6 +222,7 @@ impl Db {
                 );
                 out.files += unlink_files!(tx, code).1;
                 for table in [
+                    "DELETE FROM signature_rechecks WHERE code = $1",
                     "DELETE FROM dossier_versions WHERE code = $1",
                     "DELETE FROM dossier_events WHERE code = $1",
                 ] {

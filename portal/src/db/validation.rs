@@ -16,6 +16,8 @@ pub struct Recheck {
     pub signature: String,
     /// The applicant's personal ID number (the certificate must carry it).
     pub personal_id: Option<String>,
+    /// This taking's lease (the row's new due time): only its holder records the outcome.
+    pub lease: i64,
 }
 
 impl Db {
@@ -100,57 +102,73 @@ impl Db {
                     data: r.try_get("data")?,
                     signature: r.try_get("signature")?,
                     personal_id: r.try_get("personal_id")?,
+                    lease: now + lease,
                 };
-                sqlx::query(
-                    "UPDATE signature_rechecks SET due_at = $3 WHERE code = $1 AND version = $2",
+                // Taken only if still due (another instance may have taken it meanwhile).
+                let taken = sqlx::query(
+                    "UPDATE signature_rechecks SET due_at = $3 \
+                     WHERE code = $1 AND version = $2 AND due_at <= $4",
                 )
                 .bind(&c.code)
                 .bind(c.version)
-                .bind(now + lease)
+                .bind(c.lease)
+                .bind(now)
                 .execute(&mut *tx)
-                .await?;
-                due.push(c);
+                .await?
+                .rows_affected();
+                if taken == 1 {
+                    due.push(c);
+                }
             }
             due
         });
         Ok(due)
     }
 
-    /// Records a held signature's new validation (its record rewritten); `next`: when to check
-    /// again, `None`: settled.
+    /// Records a held signature's new validation (its record rewritten) while `lease` is still
+    /// this taking's; `next`: when to check again, `None`: settled. Gives whether it was
+    /// recorded (an expired lease taken by another instance records nothing).
     pub async fn rechecked(
         &self,
         code: &str,
         version: i64,
+        lease: i64,
         signature: &str,
         next: Option<i64>,
-    ) -> Result<(), sqlx::Error> {
-        write_tx!(self, |tx| {
-            sqlx::query(
-                "UPDATE dossier_versions SET signature = $3 WHERE code = $1 AND version = $2",
-            )
-            .bind(code)
-            .bind(version)
-            .bind(signature)
-            .execute(&mut *tx)
-            .await?;
-            match next {
+    ) -> Result<bool, sqlx::Error> {
+        let recorded = write_tx!(self, |tx| {
+            let held = match next {
                 Some(at) => sqlx::query(
-                    "UPDATE signature_rechecks SET due_at = $3, attempts = attempts + 1 \
-                     WHERE code = $1 AND version = $2",
+                    "UPDATE signature_rechecks SET due_at = $4, attempts = attempts + 1 \
+                     WHERE code = $1 AND version = $2 AND due_at = $3",
                 )
                 .bind(code)
                 .bind(version)
+                .bind(lease)
                 .bind(at),
-                None => {
-                    sqlx::query("DELETE FROM signature_rechecks WHERE code = $1 AND version = $2")
-                        .bind(code)
-                        .bind(version)
-                }
+                None => sqlx::query(
+                    "DELETE FROM signature_rechecks WHERE code = $1 AND version = $2 AND due_at = $3",
+                )
+                .bind(code)
+                .bind(version)
+                .bind(lease),
             }
             .execute(&mut *tx)
-            .await?;
+            .await?
+            .rows_affected()
+                == 1;
+            if held {
+                sqlx::query(
+                    "UPDATE dossier_versions SET signature = $3 WHERE code = $1 AND version = $2",
+                )
+                .bind(code)
+                .bind(version)
+                .bind(signature)
+                .execute(&mut *tx)
+                .await?;
+            }
+            held
         });
-        Ok(())
+        Ok(recorded)
     }
 }
