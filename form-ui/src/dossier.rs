@@ -32,6 +32,9 @@ pub struct DossierSummary {
     /// When the submission reached the agency's back-office system (its webhook answered).
     #[serde(default)]
     pub delivered_at: Option<String>,
+    /// `pending`: a signature was accepted while its revocation status is not known yet.
+    #[serde(default)]
+    pub signature_check: Option<String>,
 }
 
 #[derive(Clone, Debug, Deserialize, PartialEq)]
@@ -867,13 +870,17 @@ pub fn DossierList(lang: RwSignal<Lang>, me: Me) -> impl IntoView {
                                 let title = d.form_title.clone();
                                 let status = d.status.clone();
                                 let status_class = format!("ef-status ef-status--{status}");
+                                let held = d.signature_check.as_deref() == Some("pending");
                                 view! {
                                     <tr>
                                         <td><a href=format!("/d/{}", d.code)>{d.code.clone()}</a></td>
                                         <td>{move || title.as_ref().map(|t| t.get(lang.get()).to_owned()).unwrap_or_default()}</td>
                                         {official.then(|| view! { <td>{d.owner.as_ref().map(|o| o.name.clone()).unwrap_or_default()}</td> })}
                                         <td>{time_text(&d.received_at)}</td>
-                                        <td><span class=status_class>{move || status_text(&status).get(lang.get()).to_owned()}</span></td>
+                                        <td>
+                                            <span class=status_class>{move || status_text(&status).get(lang.get()).to_owned()}</span>
+                                            {held.then(|| view! { <br/><span class="ef-status ef-status--needs-supplement" data-testid="signature-pending">{tr(lang, "Chữ ký: chưa xác định", "Signature: not yet determined")}</span> })}
+                                        </td>
                                     </tr>
                                 }
                             }).collect_view()}

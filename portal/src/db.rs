@@ -35,7 +35,9 @@ macro_rules! dossier_select {
     ($rest:literal $(,)?) => {
         concat!(
             "SELECT code, owner_id, agency_code, form_id, form_version, received_at, status, ",
-            "status_at, versions, events, results, rated, erased_at FROM dossiers ",
+            "status_at, versions, events, results, rated, erased_at, ",
+            "(SELECT COUNT(*) FROM signature_rechecks r WHERE r.code = dossiers.code) AS held ",
+            "FROM dossiers ",
             $rest
         )
     };
@@ -1855,6 +1857,9 @@ pub struct DossierRow {
     pub rated: bool,
     /// When the retention schedule removed its personal data (the dossier is anonymised).
     pub erased_at: Option<i64>,
+    /// A version's signature is held: its revocation status is not known yet (see
+    /// `signatures`).
+    pub signature_held: bool,
 }
 
 impl DossierRow {
@@ -1879,6 +1884,7 @@ impl DossierRow {
             results: r.try_get("results")?,
             rated: r.try_get::<i64, _>("rated")? != 0,
             erased_at: r.try_get("erased_at")?,
+            signature_held: r.try_get::<i64, _>("held")? > 0,
         })
     }
 }

@@ -33,6 +33,13 @@ export async function openPage(browser, { width = 1280, height = 900 } = {}) {
     if (m.type() === "error") page.problems.push(m.text());
   });
   page.on("pageerror", (e) => page.problems.push(String(e)));
+  // The signing transaction the page started last (approveOnThePhone approves that one, not an
+  // older one still waiting).
+  page.on("response", async (r) => {
+    if (r.request().method() === "POST" && r.url().endsWith("/bridge/v1/signatures/signHash") && r.status() === 202) {
+      try { page.lastTx = (await r.json()).transactionID; } catch { /* the page moved on */ }
+    }
+  });
   return page;
 }
 
@@ -68,11 +75,15 @@ export async function token(user) {
  *  opened and closed in the same context stalled headless chromium now and then, every page
  *  idle. Then the keep-my-data dialog, if it opens, is declined by `skipKeepDialog`. */
 export async function approveOnThePhone(page, decision, names) {
+  // "Waiting for approval" shows as the request leaves: wait for the page's new transaction.
+  for (let i = 0; i < 150 && (!page.lastTx || page.lastTx === page.decidedTx); i++) await page.waitForTimeout(100);
   const html = await (await page.request.get(`${URL}/dev/signer`)).text();
   if (!names.test(html)) throw new Error(`the signing request does not name the form (${names})`);
   const actions = [...html.matchAll(/action="(\/dev\/signer\/[^"]+)\/approve"/g)].map((m) => m[1]);
   if (actions.length === 0) throw new Error("no signing request waits");
-  const url = `${URL}${actions[actions.length - 1]}/${decision === "Approve" ? "approve" : "reject"}`;
+  const mine = page.lastTx && actions.find((a) => decodeURIComponent(a.split("/").pop()) === page.lastTx);
+  page.decidedTx = page.lastTx;
+  const url = `${URL}${mine ?? actions[actions.length - 1]}/${decision === "Approve" ? "approve" : "reject"}`;
   const res = await page.request.post(url, { maxRedirects: 0 });
   if (res.status() !== 303) throw new Error(`${decision}: ${res.status()}`);
 }
