@@ -239,9 +239,105 @@ pub struct Choice {
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct SignatureRequirement {
     pub required: bool,
-    /// Who signs; `applicant` for now.
+    /// Who signs first and submits: `applicant`.
     #[serde(default = "applicant")]
     pub signer: String,
+    /// Others who must sign the same content after the applicant (the other spouse, a
+    /// co-owner, each member of a household), each found in the data by the pointer to their
+    /// personal ID number; a pointer through a table (`/members/*/idNumber`) names one signer
+    /// per row.
+    #[serde(default, rename = "coSigners", skip_serializing_if = "Vec::is_empty")]
+    pub co_signers: Vec<CoSigner>,
+    /// Days the co-signers have, from the submission (default 7).
+    #[serde(
+        default = "co_sign_days",
+        rename = "coSignDays",
+        skip_serializing_if = "is_default_days"
+    )]
+    pub co_sign_days: u32,
+}
+
+/// A co-signer of a dossier, as the definition names them.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CoSigner {
+    /// The data pointer of their personal ID number.
+    #[serde(rename = "idNumber")]
+    pub id_number: String,
+    /// The data pointer of their name, shown to the others.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Their part ("Vợ" / "Wife", "Thành viên hộ gia đình" / "Household member").
+    pub label: Text,
+}
+
+fn co_sign_days() -> u32 {
+    7
+}
+
+fn is_default_days(days: &u32) -> bool {
+    *days == co_sign_days()
+}
+
+/// One co-signer of a filled form: who (their ID number and name from the data) and in what
+/// part.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Party {
+    /// The data pointer their ID number was read at (`/members/1/idNumber`): a stable name for
+    /// this signer within the dossier.
+    pub at: String,
+    pub label: Text,
+    pub id_number: String,
+    pub name: Option<String>,
+}
+
+impl SignatureRequirement {
+    /// The co-signers `data` names, in the definition's order (and a table's row order): a
+    /// missing or empty ID number names nobody, and one person is named once.
+    pub fn parties(&self, data: &Value) -> Vec<Party> {
+        let mut out: Vec<Party> = Vec::new();
+        for c in &self.co_signers {
+            for (at, row) in instances(&c.id_number, data) {
+                let Some(id) = data.pointer(&at).and_then(Value::as_str).map(str::trim) else {
+                    continue;
+                };
+                if id.is_empty() || out.iter().any(|p| p.id_number == id) {
+                    continue;
+                }
+                let name = c
+                    .name
+                    .as_deref()
+                    .map(|n| match &row {
+                        Some(i) => n.replacen("/*", &format!("/{i}"), 1),
+                        None => n.to_owned(),
+                    })
+                    .and_then(|n| data.pointer(&n).and_then(Value::as_str).map(str::to_owned));
+                out.push(Party {
+                    at,
+                    label: c.label.clone(),
+                    id_number: id.to_owned(),
+                    name,
+                });
+            }
+        }
+        out
+    }
+}
+
+/// The concrete pointers of `pointer` in `data`: itself, or one per row of the array a `/*`
+/// segment goes through (with the row's index).
+fn instances(pointer: &str, data: &Value) -> Vec<(String, Option<usize>)> {
+    match pointer.split_once("/*") {
+        None => vec![(pointer.to_owned(), None)],
+        Some((array, rest)) => data
+            .pointer(array)
+            .and_then(Value::as_array)
+            .map(|rows| {
+                (0..rows.len())
+                    .map(|i| (format!("{array}/{i}{rest}"), Some(i)))
+                    .collect()
+            })
+            .unwrap_or_default(),
+    }
 }
 
 fn applicant() -> String {

@@ -120,6 +120,7 @@ fn load_checked(value: &Value, mut diags: Vec<Diagnostic>) -> Loaded {
     // fit the model has its items read one by one, to check what can be checked).
     let typed = Definition::deserialize(value).ok();
     checker.pages(value, schema.as_ref(), typed.as_ref());
+    checker.co_signers(typed.as_ref());
     checker.computed_order();
     checker.conditional_not_required();
     // With no usable pages every required member would be reported unbound: noise on top of
@@ -701,6 +702,28 @@ impl Checker<'_, '_> {
 
     /// Every `required` member must be bound to an item, or no citizen could ever submit.
     /// `data_at` is a data pointer in which `*` stands for any row of a table.
+    /// Co-signers are found through pointers to fields of the form (a table's column with
+    /// `/*`; at most one table deep).
+    fn co_signers(&mut self, typed: Option<&Definition>) {
+        let Some(sig) = typed.and_then(|d| d.signature.as_ref()) else {
+            return;
+        };
+        for (i, c) in sig.co_signers.iter().enumerate() {
+            let at = format!("/signature/coSigners/{i}");
+            for (key, ptr) in [("idNumber", Some(&c.id_number)), ("name", c.name.as_ref())] {
+                let Some(ptr) = ptr else { continue };
+                if ptr.matches("/*").count() > 1 || !self.bound.contains_key(ptr.as_str()) {
+                    self.error(
+                        format!("{at}/{key}"),
+                        "co-signer-pointer",
+                        format!("\"{ptr}\" không phải là một trường của biểu mẫu (cột của bảng viết là /bảng/*/cột)."),
+                        format!("\"{ptr}\" is not a field of the form (a table's column is written /table/*/column)."),
+                    );
+                }
+            }
+        }
+    }
+
     fn required_are_bound(&mut self, view: Option<SchemaView<'_>>, data_at: &str) {
         let Some(view) = view else { return };
         // A schema whose references loop (refused by the meta-schema, reported there) must not
