@@ -29,6 +29,14 @@ struct Credential {
     serial: Option<String>,
     issuer: String,
     valid: String,
+    /// The portal's clock minus the device's, in seconds: the signing time is written in the
+    /// portal's time (a device clock off by minutes would make a signature the portal refuses).
+    offset: f64,
+}
+
+/// Now on the portal's clock, in seconds.
+fn portal_now(offset: f64) -> u64 {
+    (js_sys::Date::now() / 1000.0 + offset).max(0.0) as u64
 }
 
 #[derive(Clone)]
@@ -92,8 +100,11 @@ async fn credential() -> Result<Credential, Text> {
             )
         })?;
     let who = describe(signer);
+    let offset = v["serverTime"]
+        .as_f64()
+        .map_or(0.0, |t| t - js_sys::Date::now() / 1000.0);
     // A certificate out of its validity would make a signature every verifier refuses.
-    let now = (js_sys::Date::now() / 1000.0) as u64;
+    let now = portal_now(offset);
     if now > who.not_after {
         let until = day(who.not_after);
         return Err(Text::new(
@@ -120,6 +131,7 @@ async fn credential() -> Result<Credential, Text> {
         issuer: who.issuer,
         valid: format!("{} – {}", day(who.not_before), day(who.not_after)),
         chain,
+        offset,
     })
 }
 
@@ -127,7 +139,7 @@ async fn credential() -> Result<Credential, Text> {
 async fn sign_data(form: &Form, data: &Value, cred: &Credential) -> Result<String, Text> {
     let d = form.definition();
     let content = sign::content(&d.id, d.version, data).map_err(|e| e.message)?;
-    let now = (js_sys::Date::now() / 1000.0) as u64;
+    let now = portal_now(cred.offset);
     let prepared = sign::prepare(&sign::content_digest(&content), now, &cred.chain[0])
         .map_err(|_| unreachable())?;
     let body = json!({

@@ -291,7 +291,9 @@ fn citizen(user: &Signed) -> Result<(), Response> {
 
 /// `POST /bridge/v1/credentials/list` → `{credentialIDs, credentialInfos: [{credentialID, key:
 /// {status, algo, len}, cert: {status, certificates, issuerDN, subjectDN, serialNumber,
-/// validFrom, validTo}}]}` (certificates: the chain, base64 DER, signer first).
+/// validFrom, validTo}}], serverTime}` (certificates: the chain, base64 DER, signer first;
+/// `serverTime`, the portal's clock in seconds since the epoch, is what the runtime writes as
+/// the signing time — intake judges it against its own clock, not the device's).
 pub async fn credentials_list(State(state): State<AppState>, user: Signed) -> Response {
     if let Err(r) = citizen(&user) {
         return r;
@@ -323,6 +325,7 @@ pub async fn credentials_list(State(state): State<AppState>, user: Signed) -> Re
     Json(json!({
         "credentialIDs": creds.iter().map(|c| &c.id).collect::<Vec<_>>(),
         "credentialInfos": infos,
+        "serverTime": crate::clock::now_ms() / 1000,
     }))
     .into_response()
 }
