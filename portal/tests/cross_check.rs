@@ -17,15 +17,13 @@ mod common;
 
 use common::pki::{Citizen, OcspMode, Pki, now_unix, openssl_time};
 use form_core::sign::{
-    self, Context, Evidence, Indication, OcspAnswer, SignAlgo, SubIndication, TrustStore, Verdict,
+    self, Context, Evidence, Indication, OcspAnswer, SubIndication, TrustStore, Verdict,
 };
-use p256::ecdsa::signature::hazmat::PrehashSigner;
 use serde_json::{Value, json};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use x509_cert::Certificate;
-use x509_cert::der::Decode;
 
 const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::STANDARD;
 const DAY: u64 = 86_400;
@@ -120,17 +118,7 @@ fn after_gathering() -> u64 {
 fn signature(pki: &Pki, c: &Citizen, signing_time: u64) -> (Vec<u8>, Vec<u8>) {
     let body = common::ct01();
     let content = sign::content("ct01", 1, &body["data"]).unwrap();
-    let cert = c.certificate();
-    let prepared = sign::prepare(&sign::content_digest(&content), signing_time, &cert).unwrap();
-    let sig: p256::ecdsa::Signature = c.key.sign_prehash(&prepared.hash).unwrap();
-    let ca = Certificate::from_der(pki.intermediate_der()).unwrap();
-    let p7s = sign::assemble(
-        &prepared,
-        SignAlgo::EcdsaP256Sha256,
-        sig.to_der().as_bytes(),
-        &[cert, ca],
-    )
-    .unwrap();
+    let p7s = pki.sign(c, &content, signing_time);
     (p7s, content)
 }
 

@@ -13,12 +13,9 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD as B64;
 use common::pki::{Citizen, OcspMode, Pki, openssl_time};
 use common::{Backend, TestPortal};
-use form_core::sign::{self, SignAlgo};
-use p256::ecdsa::signature::hazmat::PrehashSigner;
+use form_core::sign;
 use portal::Config;
 use serde_json::{Value, json};
-use x509_cert::Certificate;
-use x509_cert::der::Decode;
 
 on_both!(
     verdicts_at_receipt_follow_the_certificate_and_its_revocation,
@@ -35,17 +32,7 @@ fn now() -> u64 {
 fn signed_ct01(pki: &Pki, c: &Citizen, signing_time: u64) -> Value {
     let mut body = common::ct01();
     let content = sign::content("ct01", 1, &body["data"]).unwrap();
-    let cert = c.certificate();
-    let prepared = sign::prepare(&sign::content_digest(&content), signing_time, &cert).unwrap();
-    let sig: p256::ecdsa::Signature = c.key.sign_prehash(&prepared.hash).unwrap();
-    let ca = Certificate::from_der(pki.intermediate_der()).unwrap();
-    let p7s = sign::assemble(
-        &prepared,
-        SignAlgo::EcdsaP256Sha256,
-        sig.to_der().as_bytes(),
-        &[cert, ca],
-    )
-    .unwrap();
+    let p7s = pki.sign(c, &content, signing_time);
     body["signature"] = json!({"cms": B64.encode(p7s)});
     body
 }
