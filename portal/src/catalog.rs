@@ -21,6 +21,10 @@ const BUILTIN: &[(&str, &str)] = &[
         include_str!("../../schemas/forms/household-business.json"),
     ),
     (
+        "marriage-registration.json",
+        include_str!("../../schemas/forms/marriage-registration.json"),
+    ),
+    (
         "pit-finalisation.json",
         include_str!("../../schemas/forms/pit-finalisation.json"),
     ),
