@@ -35,7 +35,7 @@ macro_rules! dossier_select {
     ($rest:literal $(,)?) => {
         concat!(
             "SELECT code, owner_id, agency_code, form_id, form_version, received_at, status, ",
-            "status_at, versions, events, results, rated, erased_at, ",
+            "status_at, versions, events, results, rated, erased_at, resume_status, ",
             "(SELECT COUNT(*) FROM signature_rechecks r WHERE r.code = dossiers.code) AS held ",
             "FROM dossiers ",
             $rest
@@ -106,6 +106,7 @@ macro_rules! outbox_append {
     }};
 }
 
+pub mod cosign;
 pub mod delivery;
 mod limits;
 pub mod outbox;
@@ -212,7 +213,7 @@ impl Db {
                     include_str!(concat!("../migrations/postgres/", $file)))),*]
             };
         }
-        const ALL: [(i64, &str, &str, &str); 13] = migrations![
+        const ALL: [(i64, &str, &str, &str); 14] = migrations![
             (1, "intake", "0001_intake.sql"),
             (2, "datastore", "0002_datastore.sql"),
             (3, "reports", "0003_reports.sql"),
@@ -226,6 +227,7 @@ impl Db {
             (11, "development signer", "0011_dev_signer.sql"),
             (12, "rate limits", "0012_rate_limits.sql"),
             (13, "signature validation", "0013_signature_validation.sql"),
+            (14, "co-signatures", "0014_co_signatures.sql"),
         ];
         let migrator = |postgres: bool| Migrator {
             migrations: Cow::Owned(
@@ -940,7 +942,15 @@ impl Db {
                     });
                     continue;
                 }
-                let (code, version, events, agency) = match job {
+                let co_signing = !v.co_signers.is_empty();
+                let new_status = if co_signing {
+                    cosign::AWAITING
+                } else {
+                    "submitted"
+                };
+                // Whether the agency has had the dossier before this version (an amendment
+                // of one it has is announced as such).
+                let (code, version, events, agency, reached) = match job {
                     Job::Submit {
                         form_id,
                         form_version,
@@ -961,7 +971,7 @@ impl Db {
                         sqlx::query(
                             "INSERT INTO dossiers (code, owner_id, agency_code, form_id, form_version, \
                              received_at, status, status_at, versions, events) \
-                             VALUES ($1, $2, $3, $4, $5, $6, 'submitted', $6, 1, 1)",
+                             VALUES ($1, $2, $3, $4, $5, $6, $7, $6, 1, 1)",
                         )
                         .bind(&code)
                         .bind(&v.owner_id)
@@ -969,14 +979,16 @@ impl Db {
                         .bind(form_id)
                         .bind(form_version)
                         .bind(now)
+                        .bind(new_status)
                         .execute(&mut *tx)
                         .await?;
-                        (code, 1_i64, 1_i64, agency_code.clone())
+                        (code, 1_i64, 1_i64, agency_code.clone(), false)
                     }
                     Job::Audit(_) => unreachable!("handled above"),
                     Job::Amend { code, .. } => {
                         let row = sqlx::query(
-                            "SELECT owner_id, agency_code, status, versions, events FROM dossiers WHERE code = $1",
+                            "SELECT owner_id, agency_code, status, versions, events, resume_status \
+                             FROM dossiers WHERE code = $1",
                         )
                         .bind(code)
                         .fetch_optional(&mut *tx)
@@ -994,20 +1006,42 @@ impl Db {
                             outcomes.push(Outcome::Closed);
                             continue;
                         }
+                        if status == cosign::DECLINED || status == cosign::EXPIRED {
+                            outcomes.push(Outcome::Ended(status));
+                            continue;
+                        }
+                        let resume: Option<String> = row.try_get("resume_status")?;
+                        // What the dossier was at the agency before co-signing began.
+                        let at_agency = if status == cosign::AWAITING {
+                            resume
+                        } else {
+                            Some(status)
+                        };
                         let version = row.try_get::<i64, _>("versions")? + 1;
                         let events = row.try_get::<i64, _>("events")? + 1;
                         sqlx::query(
-                            "UPDATE dossiers SET versions = $2, events = $3, status = 'submitted', \
-                             status_at = $4 WHERE code = $1",
+                            "UPDATE dossiers SET versions = $2, events = $3, status = $5, \
+                             status_at = $4, resume_status = $6 WHERE code = $1",
                         )
                         .bind(code)
                         .bind(version)
                         .bind(events)
                         .bind(now)
+                        .bind(new_status)
+                        .bind(if co_signing { at_agency.clone() } else { None })
+                        .execute(&mut *tx)
+                        .await?;
+                        // A newer version replaces what the co-signers were asked to sign.
+                        sqlx::query(
+                            "UPDATE co_signatures SET status = 'superseded', decided_at = $2 \
+                             WHERE code = $1 AND status = 'waiting'",
+                        )
+                        .bind(code)
+                        .bind(now)
                         .execute(&mut *tx)
                         .await?;
                         let agency: String = row.try_get("agency_code")?;
-                        (code.clone(), version, events, agency)
+                        (code.clone(), version, events, agency, at_agency.is_some())
                     }
                 };
                 sqlx::query(
@@ -1038,15 +1072,32 @@ impl Db {
                 let kind = if version == 1 { "submitted" } else { "amended" };
                 sqlx::query(
                     "INSERT INTO dossier_events (code, seq, at, actor_id, kind, status) \
-                     VALUES ($1, $2, $3, $4, $5, 'submitted')",
+                     VALUES ($1, $2, $3, $4, $5, $6)",
                 )
                 .bind(&code)
                 .bind(events)
                 .bind(now)
                 .bind(&v.owner_id)
                 .bind(kind)
+                .bind(new_status)
                 .execute(&mut *tx)
                 .await?;
+                for (n, c) in v.co_signers.iter().enumerate() {
+                    sqlx::query(
+                        "INSERT INTO co_signatures (code, version, n, at, id_number, name, label, due_at) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                    )
+                    .bind(&code)
+                    .bind(version)
+                    .bind(i64::try_from(n).unwrap_or(i64::MAX))
+                    .bind(&c.at)
+                    .bind(&c.id_number)
+                    .bind(&c.name)
+                    .bind(&c.label)
+                    .bind(now.saturating_add(v.co_sign_for))
+                    .execute(&mut *tx)
+                    .await?;
+                }
                 for sha in &v.blobs {
                     sqlx::query(
                         "INSERT INTO dossier_blobs (code, sha256) VALUES ($1, $2) \
@@ -1057,23 +1108,27 @@ impl Db {
                     .execute(&mut *tx)
                     .await?;
                 }
-                outbox_append!(
-                    tx,
-                    &OutboxEvent {
-                        agency_code: agency,
-                        at: now,
-                        dossier_code: code.clone(),
-                        kind: if version == 1 {
-                            "dossier.received"
-                        } else {
-                            "dossier.amended"
+                // The agency hears of a version once its co-signers have all signed
+                // (`decide_co_signature`), not before.
+                if !co_signing {
+                    outbox_append!(
+                        tx,
+                        &OutboxEvent {
+                            agency_code: agency,
+                            at: now,
+                            dossier_code: code.clone(),
+                            kind: if reached {
+                                "dossier.amended"
+                            } else {
+                                "dossier.received"
+                            }
+                            .into(),
+                            version: Some(version),
+                            status: Some("submitted".into()),
+                            signed: v.signature.is_some(),
                         }
-                        .into(),
-                        version: Some(version),
-                        status: Some("submitted".into()),
-                        signed: v.signature.is_some(),
-                    }
-                );
+                    );
+                }
                 outcomes.push(Outcome::Stored(Stored {
                     code,
                     version,
@@ -1132,6 +1187,8 @@ impl Db {
         read!(self, |pool| {
             sqlx::query(dossier_select!(
                 "WHERE agency_code = $1 AND erased_at IS NULL AND ($2 IS NULL OR status = $2) \
+                 AND (resume_status IS NOT NULL OR status NOT IN \
+                      ('awaiting-co-signature', 'co-signature-declined', 'co-signature-expired')) \
                  AND ($3 IS NULL OR received_at < $3 OR (received_at = $3 AND code < $4)) \
                  ORDER BY received_at DESC, code DESC LIMIT $5",
             ))
@@ -1200,6 +1257,10 @@ impl Db {
                     let current: String = row.try_get("status")?;
                     if current == "result-issued" && change.status != "result-issued" {
                         StatusOutcome::Closed
+                    } else if current == cosign::AWAITING {
+                        // An amendment awaits its co-signers: the agency acts once it is
+                        // complete or dropped (the deadline is days, not weeks).
+                        StatusOutcome::AwaitingCoSignature
                     } else {
                         let events = row.try_get::<i64, _>("events")? + 1;
                         let mut results = row.try_get::<i64, _>("results")?;
@@ -1860,6 +1921,19 @@ pub struct DossierRow {
     /// A version's signature is held: its revocation status is not known yet (see
     /// `signatures`).
     pub signature_held: bool,
+    /// While an amendment awaits co-signatures: the status the dossier had, and returns to if
+    /// they do not all come (`None` for a first submission the agency has not got yet).
+    pub resume_status: Option<String>,
+}
+
+impl DossierRow {
+    /// Whether the dossier reached its agency: a first submission still awaiting its
+    /// co-signatures, or ended without them, never did (officials neither list nor read it).
+    pub fn with_agency(&self) -> bool {
+        self.resume_status.is_some()
+            || ![cosign::AWAITING, cosign::DECLINED, cosign::EXPIRED]
+                .contains(&self.status.as_str())
+    }
 }
 
 impl DossierRow {
@@ -1885,6 +1959,7 @@ impl DossierRow {
             rated: r.try_get::<i64, _>("rated")? != 0,
             erased_at: r.try_get("erased_at")?,
             signature_held: r.try_get::<i64, _>("held")? > 0,
+            resume_status: r.try_get("resume_status")?,
         })
     }
 }
@@ -1988,6 +2063,11 @@ pub struct NewVersion {
     pub signature: Option<String>,
     /// The signature's revocation status could not be had: check it again later.
     pub recheck: bool,
+    /// Who must sign the version after the applicant (empty: nobody; the dossier goes to the
+    /// agency at once).
+    pub co_signers: Vec<cosign::NewCoSigner>,
+    /// How long they have (ms).
+    pub co_sign_for: i64,
 }
 
 /// A read or write of a citizen's data store, for their audit log.
@@ -2055,6 +2135,9 @@ pub enum Outcome {
     NotFound,
     /// The dossier has its result: no more amendments.
     Closed,
+    /// The dossier ended without reaching the agency (its status: a co-signer declined, or
+    /// the co-signers' deadline passed): no more amendments.
+    Ended(String),
     /// An audit entry was stored at this time.
     Logged(i64),
 }
@@ -2075,6 +2158,7 @@ pub enum StatusOutcome {
     Set { result_code: Option<String> },
     NotFound,
     Closed,
+    AwaitingCoSignature,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -387,11 +387,14 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/session", get(auth::session))
         .route("/api/v1/dossiers", get(intake::list))
         .route("/api/v1/dossiers/{code}", get(intake::get))
+        .route("/api/v1/co-signatures", get(crate::cosign::tasks))
+        .route("/api/v1/co-signatures/{code}", get(crate::cosign::task))
         .merge(
             // Writes that run to the end even when the client goes away.
             Router::new()
                 .route("/api/v1/dossiers", post(intake::submit))
                 .route("/api/v1/dossiers/{code}/amendments", post(intake::amend))
+                .route("/api/v1/co-signatures/{code}", post(crate::cosign::answer))
                 .layer(DefaultBodyLimit::max(MAX_BODY))
                 .route_layer(middleware::from_fn(intake::detached)),
         )
@@ -462,6 +465,7 @@ pub fn router(state: AppState) -> Router {
             get(crate::builder::version),
         )
         .route("/d/{code}", get(citizen_home))
+        .route("/co-sign/{code}", get(citizen_home))
         .route("/dossiers", get(citizen_home))
         .route("/inbox", get(citizen_home))
         .route("/data", get(citizen_home))

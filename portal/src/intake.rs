@@ -62,7 +62,7 @@ pub async fn detached(req: axum::extract::Request, next: axum::middleware::Next)
         .unwrap_or_else(|_| internal())
 }
 
-fn db_failed(e: &sqlx::Error) -> Response {
+pub(crate) fn db_failed(e: &sqlx::Error) -> Response {
     tracing::error!(error = %e, "database");
     error(
         StatusCode::SERVICE_UNAVAILABLE,
@@ -78,7 +78,7 @@ fn bad_request(code: &str, message: Text) -> Response {
     error(StatusCode::BAD_REQUEST, code, message)
 }
 
-fn not_found(code: &str) -> Response {
+pub(crate) fn not_found(code: &str) -> Response {
     error(
         StatusCode::NOT_FOUND,
         "dossier-not-found",
@@ -209,7 +209,11 @@ async fn open_form_version(
 
 /// The form a dossier is filled against: the catalog's when it is that version, else the
 /// stored definition of that version.
-async fn form_version(state: &AppState, id: &str, version: i64) -> Result<Arc<Ready>, Response> {
+pub(crate) async fn form_version(
+    state: &AppState,
+    id: &str,
+    version: i64,
+) -> Result<Arc<Ready>, Response> {
     let unknown_version = || {
         error(
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -282,6 +286,9 @@ struct Checked {
     signature: Option<String>,
     /// The signature is held for a later revocation check.
     recheck: bool,
+    /// Who must sign after the applicant, and for how long (ms).
+    co_signers: Vec<crate::db::cosign::NewCoSigner>,
+    co_sign_for: i64,
 }
 
 impl Checked {
@@ -296,6 +303,8 @@ impl Checked {
             blobs: self.blobs,
             signature: self.signature,
             recheck: self.recheck,
+            co_signers: self.co_signers,
+            co_sign_for: self.co_sign_for,
         }
     }
 }
@@ -471,7 +480,26 @@ async fn check_content(
     }
     blobs.sort();
     blobs.dedup();
+    // A signed version names its co-signers (the applicant signed already, so is not one).
+    let requirement = definition.signature.as_ref();
+    let co_signers: Vec<crate::db::cosign::NewCoSigner> = match (requirement, &signed) {
+        (Some(r), Some(_)) => r
+            .parties(&stored)
+            .into_iter()
+            .filter(|p| signer.personal_id.as_deref() != Some(p.id_number.as_str()))
+            .map(|p| crate::db::cosign::NewCoSigner {
+                at: p.at,
+                id_number: p.id_number,
+                name: p.name,
+                label: serde_json::to_string(&p.label).unwrap_or_default(),
+            })
+            .collect(),
+        _ => Vec::new(),
+    };
+    let co_sign_for = requirement.map_or(0, |r| i64::from(r.co_sign_days) * 86_400_000);
     Ok(Checked {
+        co_signers,
+        co_sign_for,
         data: stored.to_string(),
         attachments: Value::Array(attachments).to_string(),
         blobs,
@@ -484,7 +512,7 @@ async fn check_content(
 /// `{formId, formVersion, data}`, validated at the receipt (see `signatures`): a certificate
 /// path to the portal's trust store, valid now, not revoked, naming the signed-in citizen's
 /// personal ID number. Gives the record stored with the version, the validation report in it.
-async fn verify_signature(
+pub(crate) async fn verify_signature(
     state: &AppState,
     ready: &Ready,
     signer: &crate::db::UserRow,
@@ -569,9 +597,9 @@ async fn verify_signature(
 }
 
 /// A verified signature's record and whether it is held for a later revocation check.
-struct SignedRecord {
-    record: Value,
-    held: bool,
+pub(crate) struct SignedRecord {
+    pub record: Value,
+    pub held: bool,
 }
 
 /// 422 `signature-invalid`: the first problem's message, every problem, and the indication
@@ -656,6 +684,21 @@ async fn run_job(state: &AppState, job: Job) -> Response {
                 "The dossier has its result: it can no longer be amended.",
             ),
         ),
+        Ok(Outcome::Ended(status)) => error(
+            StatusCode::CONFLICT,
+            "dossier-ended",
+            if status == crate::db::cosign::EXPIRED {
+                Text::new(
+                    "Hồ sơ đã kết thúc vì những người cùng ký không ký kịp thời hạn; hãy nộp hồ sơ mới.",
+                    "The dossier ended because its co-signers did not all sign in time; submit a new dossier.",
+                )
+            } else {
+                Text::new(
+                    "Hồ sơ đã kết thúc vì một người cùng ký đã từ chối ký; hãy nộp hồ sơ mới.",
+                    "The dossier ended because a co-signer declined to sign; submit a new dossier.",
+                )
+            },
+        ),
         Ok(Outcome::Logged(_)) => internal(),
         Err(e) => {
             tracing::error!(error = %e, "intake write");
@@ -671,7 +714,7 @@ async fn run_job(state: &AppState, job: Job) -> Response {
     }
 }
 
-fn citizens_only(user: &Signed) -> Result<(), Response> {
+pub(crate) fn citizens_only(user: &Signed) -> Result<(), Response> {
     if user.is_official() {
         Err(forbidden())
     } else {
@@ -855,6 +898,7 @@ async fn visible(state: &AppState, user: &Signed, code: &str) -> Result<DossierR
         Ok(Some(d))
             if d.erased_at.is_none() && d.owner_id == user.0.id
                 || (user.is_official()
+                    && d.with_agency()
                     && user.0.agency_code.as_deref() == Some(d.agency_code.as_str())) =>
         {
             Ok(d)
@@ -938,7 +982,7 @@ pub struct AccessQuery {
     limit: Option<i64>,
 }
 
-fn form_title(state: &AppState, id: &str) -> Value {
+pub(crate) fn form_title(state: &AppState, id: &str) -> Value {
     match state.catalog.get(id) {
         Some(Entry::Ready(r)) => {
             serde_json::to_value(&r.form.definition().title).unwrap_or(Value::Null)
@@ -947,7 +991,7 @@ fn form_title(state: &AppState, id: &str) -> Value {
     }
 }
 
-fn agency_json(state: &AppState, code: &str) -> Value {
+pub(crate) fn agency_json(state: &AppState, code: &str) -> Value {
     json!({"code": code, "name": state.agencies.name(code)})
 }
 
@@ -1098,7 +1142,24 @@ async fn document(state: &AppState, d: &DossierRow, agency: bool) -> Result<Valu
     if let Some(at) = state.db.delivered_at(&d.code).await? {
         v["deliveredAt"] = json!(clock::rfc3339(at));
     }
-    v["versionList"] = Value::Array(versions.iter().map(version_json).collect());
+    let parties = state.db.co_signatures(&d.code).await?;
+    v["versionList"] = Value::Array(
+        versions
+            .iter()
+            .map(|ver| {
+                let mut j = version_json(ver);
+                let mine: Vec<Value> = parties
+                    .iter()
+                    .filter(|p| p.version == ver.version)
+                    .map(|p| crate::cosign::party_json(p, true))
+                    .collect();
+                if !mine.is_empty() {
+                    j["coSignatures"] = Value::Array(mine);
+                }
+                j
+            })
+            .collect(),
+    );
     v["history"] = Value::Array(
         events
             .iter()
@@ -1108,7 +1169,7 @@ async fn document(state: &AppState, d: &DossierRow, agency: bool) -> Result<Valu
                     "at": clock::rfc3339(e.at),
                     "kind": e.kind,
                     "status": e.status,
-                    "byOfficial": e.actor_id != d.owner_id,
+                    "byOfficial": e.actor_id != d.owner_id && !e.kind.starts_with("co-sign"),
                     "message": e.message,
                     "resultCode": e.result_code,
                     "attachment": e.attachment,
@@ -1440,6 +1501,14 @@ pub async fn set_status(
                 "The dossier already has its result.",
             ),
         ),
+        Ok(StatusOutcome::AwaitingCoSignature) => error(
+            StatusCode::CONFLICT,
+            "awaiting-co-signature",
+            Text::new(
+                "Công dân đã bổ sung hồ sơ và bản bổ sung đang chờ những người cùng ký; hãy xử lý khi bản bổ sung đã đủ chữ ký hoặc hết hạn.",
+                "The citizen amended the dossier and the amendment awaits its co-signers; act once it is fully signed or its deadline has passed.",
+            ),
+        ),
         Err(e) => db_failed(&e),
     }
 }
@@ -1492,6 +1561,22 @@ pub async fn rate(
                 "Give a score or a comment.",
             ),
         );
+    }
+    // The service is rated once the agency has the dossier (not while co-signatures are
+    // missing, nor after co-signing ended it).
+    match state.db.dossier(&code).await {
+        Ok(Some(d)) if d.owner_id == user.0.id && !d.with_agency() => {
+            return error(
+                StatusCode::CONFLICT,
+                "not-at-agency",
+                Text::new(
+                    "Hồ sơ chưa tới cơ quan tiếp nhận nên chưa đánh giá được.",
+                    "The dossier has not reached the agency, so it cannot be rated yet.",
+                ),
+            );
+        }
+        Ok(_) => {}
+        Err(e) => return db_failed(&e),
     }
     match state
         .db

@@ -13,6 +13,7 @@ pub mod bridge;
 pub mod builder;
 pub mod catalog;
 pub mod clock;
+pub mod cosign;
 pub mod csrf;
 pub mod datastore;
 pub mod db;

@@ -1026,7 +1026,6 @@ fn verify(
     version: Option<i64>,
     lang: &str,
 ) -> Result<ExitCode> {
-    use base64::Engine;
     let lang = Lang::parse(lang).unwrap_or(Lang::En);
     let text =
         std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
@@ -1043,13 +1042,10 @@ fn verify(
         None => versions.last(),
     }
     .context("no such version")?;
-    let Some(cms) = v["signature"]["cms"].as_str() else {
+    if v["signature"]["cms"].as_str().is_none() {
         say!("{}: version {} is not signed", path.display(), v["version"]);
         return Ok(ExitCode::FAILURE);
-    };
-    let cms = base64::engine::general_purpose::STANDARD
-        .decode(cms)
-        .context("the signature is not base64")?;
+    }
     let content = form_core::sign::content(form_id, form_version, &v["data"])
         .map_err(|e| anyhow::anyhow!("{}", e.render(lang)))?;
     let files = match trust_store {
@@ -1072,20 +1068,63 @@ fn verify(
     anyhow::ensure!(!roots.is_empty(), "no trusted root (give --trust-store)");
     let mut store = form_core::sign::TrustStore::new(roots);
     store.add_intermediates(cas);
+    let code = d["code"].as_str().unwrap_or_default();
+    let title = format!("{code} version {}", v["version"]);
+    let mut all = judge(&v["signature"], v, &content, &store, lang, &title)?;
+    // Each co-signer's own signature over the same content (see docs/signing.md).
+    for p in v["coSignatures"].as_array().into_iter().flatten() {
+        let part = p["label"][if lang == Lang::Vi { "vi" } else { "en" }]
+            .as_str()
+            .unwrap_or("co-signer");
+        let who = format!(
+            "{title} co-signer {part}, {}",
+            p["name"].as_str().unwrap_or_default()
+        );
+        if p["status"] == "signed" {
+            all &= judge(&p["signature"], v, &content, &store, lang, &who)?;
+        } else {
+            say!(
+                "{who}: not signed ({})",
+                p["status"].as_str().unwrap_or_default()
+            );
+            all = false;
+        }
+    }
+    Ok(if all {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}
+
+/// Judges one signature record of version `v` (the applicant's or a co-signer's) over
+/// `content` as at its receipt, prints the verdict under `who`, and says whether it is valid
+/// and agrees with the portal's stored report and time-stamp.
+fn judge(
+    signature: &serde_json::Value,
+    v: &serde_json::Value,
+    content: &[u8],
+    store: &form_core::sign::TrustStore,
+    lang: Lang,
+    who: &str,
+) -> Result<bool> {
+    use base64::Engine;
+    let cms = signature["cms"]
+        .as_str()
+        .context("a signature without its CMS")?;
+    let cms = base64::engine::general_purpose::STANDARD
+        .decode(cms)
+        .context("the signature is not base64")?;
     // The validation as at the receipt: its time, the policy's window and the revocation
     // data kept with the dossier (none kept: revocation is reported as not checked).
-    let report = &v["signature"]["validation"];
+    let report = &signature["validation"];
     let at_ms = report["validationTime"]
         .as_str()
         .or(v["submittedAt"].as_str())
         .and_then(portal::clock::parse_rfc3339)
         .context("no validation time (validationTime / submittedAt)")?;
     let mut evidence = form_core::sign::Evidence::default();
-    for item in v["signature"]["validationData"]
-        .as_array()
-        .into_iter()
-        .flatten()
-    {
+    for item in signature["validationData"].as_array().into_iter().flatten() {
         let der = item["der"]
             .as_str()
             .and_then(|d| base64::engine::general_purpose::STANDARD.decode(d).ok())
@@ -1107,11 +1146,11 @@ fn verify(
     // Revocation is always judged, from the answers kept: none kept (a signature held, or a
     // dossier from before there were reports) is INDETERMINATE, never valid.
     let ctx = ctx.with_revocation(&evidence);
-    let verdict = form_core::sign::verify(&cms, &content, &store, &ctx);
-    let code = d["code"].as_str().unwrap_or_default();
+    let mut verdict = form_core::sign::verify(&cms, content, store, &ctx);
+    // The certificate must carry the ID number of the party it was taken for.
+    portal::signatures::signer_is_applicant(&mut verdict, signature["applicantId"].as_str());
     say!(
-        "{code} version {}: {} — {}{}",
-        v["version"],
+        "{who}: {} — {}{}",
         match verdict.indication {
             form_core::sign::Indication::TotalPassed => "signature valid",
             form_core::sign::Indication::TotalFailed => "signature NOT valid",
@@ -1187,11 +1226,7 @@ fn verify(
         say!("  the portal's stored report says {stored}: the verdicts differ");
         agrees = false;
     }
-    Ok(if verdict.valid && agrees {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::FAILURE
-    })
+    Ok(verdict.valid && agrees)
 }
 
 /// What `serve` takes besides the portal's configuration.

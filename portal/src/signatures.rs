@@ -256,7 +256,7 @@ pub async fn stamp(
 
 /// The certificate must be the applicant's own: its serialNumber (or UID) ends with their
 /// personal ID number.
-fn signer_is_applicant(v: &mut Verdict, id: Option<&str>) {
+pub fn signer_is_applicant(v: &mut Verdict, id: Option<&str>) {
     let Some(id) = id else {
         return;
     };
@@ -289,7 +289,8 @@ fn signer_is_applicant(v: &mut Verdict, id: Option<&str>) {
     }
 }
 
-/// Validates held signatures again every 30 s, on every instance.
+/// Validates held signatures again, and ends co-signings past their deadline, every 30 s on
+/// every instance (both are idempotent).
 pub fn start(state: AppState) {
     tokio::spawn(async move {
         let mut every = tokio::time::interval(std::time::Duration::from_secs(30));
@@ -298,6 +299,11 @@ pub fn start(state: AppState) {
             every.tick().await;
             if let Err(e) = recheck(&state, crate::clock::now_ms()).await {
                 tracing::warn!(error = %e, "validating held signatures again");
+            }
+            match state.db.expire_co_signatures(crate::clock::now_ms()).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(dossiers = n, "co-signing deadlines passed"),
+                Err(e) => tracing::warn!(error = %e, "ending co-signings past their deadline"),
             }
         }
     });
@@ -405,27 +411,38 @@ pub async fn recheck(state: &AppState, now: i64) -> Result<usize, sqlx::Error> {
 /// report names, as `signature.validationData` (`[{sha256, kind, der}]`, DER in base64): the
 /// file alone lets `eform verify` give the same verdict years later.
 pub async fn attach_validation_data(state: &AppState, doc: &mut Value) -> Result<(), sqlx::Error> {
-    use base64::Engine;
     let Some(versions) = doc["versionList"].as_array_mut() else {
         return Ok(());
     };
     for v in versions {
-        let shas: Vec<String> = v["signature"]["validation"]["revocation"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter_map(|r| r["sha256"].as_str().map(str::to_owned))
-            .collect();
-        if shas.is_empty() {
-            continue;
+        attach_to(state, &mut v["signature"]).await?;
+        if let Some(parties) = v["coSignatures"].as_array_mut() {
+            for p in parties {
+                attach_to(state, &mut p["signature"]).await?;
+            }
         }
-        let data = state.db.validation_data(&shas).await?;
-        v["signature"]["validationData"] = data
-            .into_iter()
-            .map(|(sha, kind, der)| {
-                json!({"sha256": sha, "kind": kind, "der": base64::engine::general_purpose::STANDARD.encode(der)})
-            })
-            .collect();
     }
+    Ok(())
+}
+
+/// Puts the revocation data a signature's report names beside it (`validationData`).
+async fn attach_to(state: &AppState, signature: &mut Value) -> Result<(), sqlx::Error> {
+    use base64::Engine;
+    let shas: Vec<String> = signature["validation"]["revocation"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|r| r["sha256"].as_str().map(str::to_owned))
+        .collect();
+    if shas.is_empty() {
+        return Ok(());
+    }
+    let data = state.db.validation_data(&shas).await?;
+    signature["validationData"] = data
+        .into_iter()
+        .map(|(sha, kind, der)| {
+            json!({"sha256": sha, "kind": kind, "der": base64::engine::general_purpose::STANDARD.encode(der)})
+        })
+        .collect();
     Ok(())
 }

@@ -150,7 +150,8 @@ impl Db {
         })
     }
 
-    /// The dossiers past their retention at `now` (result issued, not yet erased), oldest
+    /// The dossiers past their retention at `now` (result issued — or ended without their
+    /// co-signatures — not yet erased), oldest
     /// first, at most `limit`: (code, action).
     pub async fn due_for_erasure(
         &self,
@@ -163,8 +164,8 @@ impl Db {
                  FROM dossiers d \
                  LEFT JOIN retention_policies p ON p.form_id = d.form_id \
                  LEFT JOIN retention_policies dflt ON dflt.form_id = '*' \
-                 WHERE d.status = 'result-issued' AND d.erased_at IS NULL \
-                 AND COALESCE(p.days, dflt.days) IS NOT NULL \
+                 WHERE d.status IN ('result-issued', 'co-signature-declined', 'co-signature-expired') \
+                 AND d.erased_at IS NULL AND COALESCE(p.days, dflt.days) IS NOT NULL \
                  AND d.status_at <= $1 - COALESCE(p.days, dflt.days) * $2 \
                  ORDER BY d.status_at, d.code LIMIT $3",
             )
@@ -223,6 +224,7 @@ impl Db {
                 out.files += unlink_files!(tx, code).1;
                 for table in [
                     "DELETE FROM signature_rechecks WHERE code = $1",
+                    "DELETE FROM co_signatures WHERE code = $1",
                     "DELETE FROM dossier_versions WHERE code = $1",
                     "DELETE FROM dossier_events WHERE code = $1",
                 ] {
