@@ -25,6 +25,8 @@ enum Screen {
     Dossier(String, Me),
     /// The citizen's dossiers or the official's inbox.
     Dossiers(Me),
+    /// What a co-signer is asked to sign (`/co-sign/{code}`).
+    CoSign(String),
     /// The citizen's data log (`/data`).
     DataLog,
     /// A page that needs a session.
@@ -126,6 +128,11 @@ pub fn App() -> impl IntoView {
             screen.set(user.map_or(Screen::SignInFirst, |u| Screen::Dossier(code, u)));
             return;
         }
+        if let Some(code) = path.strip_prefix("/co-sign/") {
+            let code = code.trim_end_matches('/').to_owned();
+            screen.set(user.map_or(Screen::SignInFirst, |_| Screen::CoSign(code)));
+            return;
+        }
         if path == "/data" {
             screen.set(user.map_or(Screen::SignInFirst, |_| Screen::DataLog));
             return;
@@ -204,6 +211,7 @@ pub fn App() -> impl IntoView {
                 }
                 Screen::Dossier(code, u) => view! { <DossierPage code=code lang=lang me=u /> }.into_any(),
                 Screen::Dossiers(u) => view! { <DossierList lang=lang me=u /> }.into_any(),
+                Screen::CoSign(code) => view! { <crate::cosign::CoSignPage code=code lang=lang /> }.into_any(),
                 Screen::DataLog => view! { <crate::datastore::DataLog lang=lang /> }.into_any(),
                 Screen::SignInFirst => view! {
                     <div class="ef-panel" role="status">

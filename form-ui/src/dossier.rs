@@ -69,6 +69,9 @@ pub struct VersionView {
     /// The verified signature's record (signer, signing time), when signed.
     #[serde(default)]
     pub signature: Option<Value>,
+    /// The co-signers of this version and where each stands.
+    #[serde(default)]
+    pub co_signatures: Vec<Value>,
 }
 
 #[derive(Clone, Debug, Deserialize, PartialEq)]
@@ -91,6 +94,15 @@ pub fn status_text(status: &str) -> Text {
         "received" => Text::new("Đã tiếp nhận, đang xử lý", "Received, in progress"),
         "needs-supplement" => Text::new("Cần bổ sung hồ sơ", "Supplement needed"),
         "result-issued" => Text::new("Đã có kết quả", "Result issued"),
+        "awaiting-co-signature" => Text::new("Chờ người cùng ký", "Awaiting co-signatures"),
+        "co-signature-declined" => Text::new(
+            "Đã kết thúc: người cùng ký từ chối ký",
+            "Ended: a co-signer declined to sign",
+        ),
+        "co-signature-expired" => Text::new(
+            "Đã kết thúc: hết hạn mà chưa đủ chữ ký",
+            "Ended: not all co-signers signed in time",
+        ),
         other => Text::new(other, other),
     }
 }
@@ -232,9 +244,13 @@ fn dossier_view(
         .unwrap_or_else(|| form.definition().title.clone());
     let agency_name = s.agency.name.clone();
     let status = s.status.clone();
-    let closed = status == "result-issued";
+    let closed = matches!(
+        status.as_str(),
+        "result-issued" | "co-signature-declined" | "co-signature-expired"
+    );
     let status_class = format!("ef-status ef-status--{status}");
     let status_attr = status.clone();
+    let status_attr2 = status.clone();
     let fresh = query_flag("new");
     let amended = query_flag("amended");
     let last = d.version_list.len().saturating_sub(1);
@@ -277,7 +293,13 @@ fn dossier_view(
             .to_owned()
         }
     };
-    let rating = (!official && !s.rated).then(|| rating_form(code.clone(), lang));
+    // Until the agency has it (co-signatures missing, or co-signing ended it), there is no
+    // service to rate yet.
+    let co_signing = matches!(
+        status.as_str(),
+        "awaiting-co-signature" | "co-signature-declined" | "co-signature-expired"
+    );
+    let rating = (!official && !s.rated && !co_signing).then(|| rating_form(code.clone(), lang));
     // A just-acknowledged dossier: keep the declared values for next time?
     let keep = (fresh && !official)
         .then(|| crate::datastore::pending(&code))
@@ -289,7 +311,13 @@ fn dossier_view(
     view! {
         <article class="ef-dossier" data-testid="dossier" data-status=status_attr>
             <p class="ef-print-only ef-system">{tr(lang, "Cổng dịch vụ công — hệ thống thông tin giải quyết thủ tục hành chính (eform). Tra cứu hồ sơ bằng mã hồ sơ hoặc mã QR.", "Public service portal — administrative procedure information system (eform). Look the dossier up by its code or the QR code.")}</p>
-            {fresh.then(|| view! {
+            {(fresh && co_signing).then(|| view! {
+                <div class="ef-panel ef-panel--ok" role="status" data-testid="received">
+                    <h2>{tr(lang, "Hồ sơ đã được lưu, chờ người cùng ký", "Your dossier is stored and waits for its co-signers")}</h2>
+                    <p>{tr(lang, "Hãy ghi lại mã hồ sơ. Hồ sơ được chuyển tới cơ quan khi mọi người cùng ký đã ký (xem bên dưới).", "Keep the dossier code. It goes to the agency once every co-signer has signed (see below).")}</p>
+                </div>
+            })}
+            {(fresh && !co_signing).then(|| view! {
                 <div class="ef-panel ef-panel--ok" role="status" data-testid="received">
                     <h2>{tr(lang, "Hồ sơ đã được tiếp nhận", "Your dossier has been received")}</h2>
                     <p>{tr(lang, "Hãy ghi lại mã hồ sơ để tra cứu. Bạn có thể in hoặc tải phiếu này.", "Keep the dossier code to look it up. You can print or download this receipt.")}</p>
@@ -329,6 +357,7 @@ fn dossier_view(
                     <button type="button" class="ef-button" data-testid="amend" on:click=move |_| amending.set(true)>{tr(lang, "Bổ sung, sửa hồ sơ", "Amend the dossier")}</button>
                 })}
             </div>
+            {co_signing_panel(&code, &status_attr2, official, lang)}
             {actions}
             <h2 class="ef-section__title">{tr(lang, "Quá trình xử lý", "History")}</h2>
             <ol class="ef-history" data-testid="history">
@@ -338,8 +367,52 @@ fn dossier_view(
             {version_switch}
             <div data-testid="summary">{summary_view}</div>
             {move || signature_view(code_for_sig.clone(), versions.with_value(|vs| vs.get(shown.get()).cloned()), lang)}
+            {move || versions.with_value(|vs| vs.get(shown.get()).map(|v| v.co_signatures.clone())).filter(|p| !p.is_empty()).map(|p| crate::cosign::parties_view(p, lang))}
             {rating}
         </article>
+    }
+}
+
+/// While co-signatures are missing, the applicant's next step (the link to send); when a
+/// co-signer declined or the deadline passed, what that means.
+fn co_signing_panel(
+    code: &str,
+    status: &str,
+    official: bool,
+    lang: RwSignal<Lang>,
+) -> Option<AnyView> {
+    match status {
+        "awaiting-co-signature" if official => Some(view! {
+            <div class="ef-panel" role="status" data-testid="awaiting-co-signature">
+                <p>{tr(lang, "Công dân đã bổ sung hồ sơ; bản bổ sung đang chờ chữ ký của những người cùng ký. Hãy xử lý khi bản bổ sung đã đủ chữ ký hoặc hết hạn (khi đó hồ sơ trở lại trạng thái trước).", "The citizen amended the dossier; the amendment waits for its co-signers. Act once it is fully signed, or once its deadline passes (the dossier then returns to its earlier status).")}</p>
+            </div>
+        }.into_any()),
+        "awaiting-co-signature" => {
+            let origin = web_sys::window()
+                .and_then(|w| w.location().origin().ok())
+                .unwrap_or_default();
+            let link = format!("{origin}/co-sign/{code}");
+            Some(view! {
+                <div class="ef-panel" role="status" data-testid="awaiting-co-signature">
+                    <h2 class="ef-section__title">{tr(lang, "Chờ người cùng ký", "Waiting for the co-signers")}</h2>
+                    <p>{tr(lang, "Hồ sơ chỉ được chuyển tới cơ quan khi mọi người cùng ký đã ký số trước hạn. Họ thấy yêu cầu trong mục \"Hồ sơ của tôi\" khi đăng nhập; bạn cũng có thể gửi họ đường liên kết sau:", "The dossier goes to the agency once every co-signer has signed before the deadline. They see the request under \"My dossiers\" when they sign in; you can also send them this link:")}</p>
+                    <p><code class="ef-code" data-testid="co-sign-link">{link}</code></p>
+                </div>
+            }.into_any())
+        }
+        "co-signature-declined" | "co-signature-expired" => {
+            let why = if status == "co-signature-declined" {
+                Text::new("Một người cùng ký đã từ chối ký (xem lý do bên dưới), nên hồ sơ đã kết thúc và không được chuyển tới cơ quan. Nếu cần, hãy sửa nội dung và nộp hồ sơ mới.", "A co-signer declined to sign (the reason is below), so the dossier ended and did not go to the agency. If needed, correct it and submit a new dossier.")
+            } else {
+                Text::new("Đã hết hạn mà chưa đủ chữ ký của những người cùng ký, nên hồ sơ đã kết thúc và không được chuyển tới cơ quan. Hãy nộp hồ sơ mới khi mọi người sẵn sàng ký.", "The deadline passed before every co-signer had signed, so the dossier ended and did not go to the agency. Submit a new dossier when everyone is ready to sign.")
+            };
+            Some(view! {
+                <div class="ef-panel ef-panel--warn" role="alert" data-testid="co-signing-ended">
+                    <p>{move || why.get(lang.get()).to_owned()}</p>
+                </div>
+            }.into_any())
+        }
+        _ => None,
     }
 }
 
@@ -545,6 +618,18 @@ fn event_item(e: Event, lang: RwSignal<Lang>) -> impl IntoView {
     let what = match e.kind.as_str() {
         "submitted" => Text::new("Công dân nộp hồ sơ", "Submitted by the citizen"),
         "amended" => Text::new("Công dân bổ sung, sửa hồ sơ", "Amended by the citizen"),
+        "co-signed" if e.status == "submitted" => Text::new(
+            "Người cùng ký đã ký; đủ chữ ký, hồ sơ được chuyển tới cơ quan",
+            "Signed by a co-signer; every signature is in, the dossier went to the agency",
+        ),
+        "co-signed" => Text::new("Người cùng ký đã ký", "Signed by a co-signer"),
+        "co-signature-declined" => {
+            Text::new("Người cùng ký từ chối ký", "A co-signer declined to sign")
+        }
+        "co-signature-expired" => Text::new(
+            "Hết hạn cùng ký mà chưa đủ chữ ký",
+            "The co-signing deadline passed without every signature",
+        ),
         _ => {
             let s = status_text(&e.status);
             Text::new(format!("Cơ quan: {}", s.vi), format!("Agency: {}", s.en))
@@ -569,7 +654,7 @@ fn event_item(e: Event, lang: RwSignal<Lang>) -> impl IntoView {
 }
 
 /// The read-only data: one definition list per section, tables for repeatable groups.
-fn summary_table(s: Summary, lang: Lang) -> impl IntoView {
+pub(crate) fn summary_table(s: Summary, lang: Lang) -> impl IntoView {
     s.pages
         .into_iter()
         .map(|p| {
@@ -840,6 +925,7 @@ pub fn DossierList(lang: RwSignal<Lang>, me: Me) -> impl IntoView {
     view! {
         <h1 class="ef-title">{move || if official { Text::new("Hồ sơ cần xử lý", "Inbox").get(lang.get()).to_owned() } else { Text::new("Hồ sơ của tôi", "My dossiers").get(lang.get()).to_owned() }}</h1>
         {agency.map(|a| view! { <p class="ef-lead">{move || a.get(lang.get()).to_owned()}</p> })}
+        {(!official).then(|| view! { <crate::cosign::CoSignTasks lang=lang /> })}
         {official.then(|| view! {
             <div class="ef-field">
                 <label class="ef-label" for="ef-filter">{tr(lang, "Lọc theo trạng thái", "Filter by status")}</label>

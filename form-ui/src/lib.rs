@@ -14,6 +14,8 @@
 #[cfg(feature = "app")]
 pub mod app;
 pub mod chrome;
+#[cfg(feature = "app")]
+pub mod cosign;
 pub mod datastore;
 pub mod dom_id;
 #[cfg(feature = "app")]

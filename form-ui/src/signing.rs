@@ -226,7 +226,11 @@ pub fn SignStep(
     lang: RwSignal<Lang>,
     on_signed: UnsyncCallback<(Value, String)>,
     on_cancel: UnsyncCallback<()>,
+    /// The sign button's words (default "Sign and send").
+    #[prop(optional)]
+    action: Option<Text>,
 ) -> impl IntoView {
+    let action = action.unwrap_or_else(|| Text::new("Ký số và nộp", "Sign and send"));
     let stage = RwSignal::new(Stage::Loading);
     let load = move || {
         stage.set(Stage::Loading);
@@ -275,7 +279,7 @@ pub fn SignStep(
                         <p>{t("Hồ sơ sẽ được ký bằng chứng thư số sau; bạn phê duyệt trên ứng dụng ký số của mình.", "The dossier will be signed with this certificate; you approve in your signing app.")}</p>
                         {cert_view(&c)}
                         <div class="ef-actions">
-                            <button type="button" class="ef-button" data-testid="sign-start" on:click=move |_| start(go.clone())>{t("Ký số và nộp", "Sign and send")}</button>
+                            <button type="button" class="ef-button" data-testid="sign-start" on:click=move |_| start(go.clone())>{action.get(lang.get()).to_owned()}</button>
                             <button type="button" class="ef-button ef-button--secondary" on:click=move |_| on_cancel.run(())>{t("Quay lại biểu mẫu", "Back to the form")}</button>
                         </div>
                     }.into_any()
