@@ -321,6 +321,38 @@ impl SignatureRequirement {
         }
         out
     }
+
+    /// The co-signer slots of `data` that name again a person named in an earlier one (the same
+    /// ID number for the wife and the husband, a household member listed twice): each an error
+    /// at the repeated ID number — every party signs once, and a party named twice would let
+    /// one person's signature stand for two.
+    pub fn repeated(&self, data: &Value) -> Vec<crate::Diagnostic> {
+        let mut seen: Vec<&str> = Vec::new();
+        let mut out = Vec::new();
+        for c in &self.co_signers {
+            for (at, _) in instances(&c.id_number, data) {
+                let Some(id) = data.pointer(&at).and_then(Value::as_str).map(str::trim) else {
+                    continue;
+                };
+                if id.is_empty() {
+                    continue;
+                }
+                if seen.contains(&id) {
+                    out.push(crate::Diagnostic::error(
+                        at,
+                        "co-signer-repeated",
+                        crate::Text::new(
+                            "Số định danh này đã được kê khai cho một người ký khác; mỗi người chỉ được kê khai một lần.",
+                            "This ID number was given for another signer already; each person is named once.",
+                        ),
+                    ));
+                } else {
+                    seen.push(id);
+                }
+            }
+        }
+        out
+    }
 }
 
 /// The concrete pointers of `pointer` in `data`: itself, or one per row of the array a `/*`

@@ -708,6 +708,15 @@ impl Checker<'_, '_> {
         let Some(sig) = typed.and_then(|d| d.signature.as_ref()) else {
             return;
         };
+        // Co-signers sign what the applicant signed: a form they sign is one the applicant must.
+        if !sig.co_signers.is_empty() && !sig.required {
+            self.error(
+                "/signature/required".to_owned(),
+                "co-signers-unsigned",
+                "Biểu mẫu có người cùng ký thì người nộp cũng phải ký: đặt \"required\": true.".to_owned(),
+                "A form with co-signers must be signed by the applicant too: set \"required\": true.".to_owned(),
+            );
+        }
         for (i, c) in sig.co_signers.iter().enumerate() {
             let at = format!("/signature/coSigners/{i}");
             for (key, ptr) in [("idNumber", Some(&c.id_number)), ("name", c.name.as_ref())] {

@@ -104,3 +104,54 @@ fn a_pointer_that_names_no_field_is_refused_with_its_place() {
         loaded.diagnostics
     );
 }
+
+#[test]
+fn a_person_named_twice_is_refused_and_co_signers_need_a_signed_form() {
+    let def = household_business(json!({
+        "required": true,
+        "coSigners": [
+            {"idNumber": "/owner/idNumber", "label": {"vi": "Chủ hộ", "en": "Owner"}},
+            {"idNumber": "/members/*/idNumber", "label": {"vi": "Thành viên", "en": "Member"}}
+        ]
+    }));
+    let form = load_value(&def).form.unwrap();
+    let sig = form.definition().signature.clone().unwrap();
+    let mut data = example();
+    assert!(sig.repeated(&data).is_empty());
+    // The owner listed again as a member, and a member twice.
+    let owner = data["owner"]["idNumber"].clone();
+    let members = data["members"].as_array_mut().unwrap();
+    members.push(json!({"fullName": "Lê Thị Hồng Nhung", "idNumber": owner}));
+    members.push(json!({"fullName": "Phạm Quốc Tuấn", "idNumber": " 001082007788 "}));
+    let found: Vec<_> = sig
+        .repeated(&data)
+        .into_iter()
+        .map(|d| (d.pointer, d.code))
+        .collect();
+    assert_eq!(
+        found,
+        [
+            (
+                "/members/1/idNumber".to_owned(),
+                "co-signer-repeated".to_owned()
+            ),
+            (
+                "/members/2/idNumber".to_owned(),
+                "co-signer-repeated".to_owned()
+            )
+        ]
+    );
+    // Co-signers on a form the applicant need not sign: refused at load, with its place.
+    let def = household_business(json!({
+        "required": false,
+        "coSigners": [{"idNumber": "/members/*/idNumber", "label": {"vi": "Thành viên", "en": "Member"}}]
+    }));
+    let loaded = load_value(&def);
+    assert!(loaded.form.is_none());
+    let found: Vec<_> = loaded
+        .diagnostics
+        .iter()
+        .map(|d| (d.pointer.as_str(), d.code.as_str()))
+        .collect();
+    assert_eq!(found, [("/signature/required", "co-signers-unsigned")]);
+}

@@ -57,7 +57,8 @@ pub fn parties_view(parties: Vec<Value>, lang: RwSignal<Lang>) -> impl IntoView 
                 let when = p["decidedAt"].as_str().map(time_text);
                 let due = p["dueAt"].as_str().map(time_text);
                 let reason = p["reason"].as_str().map(str::to_owned);
-                let verdict = p["signature"]["validation"]["indication"].as_str().map(str::to_owned);
+                let report = &p["signature"]["validation"];
+                let verdict = report["indication"].as_str().map(|code| (crate::dossier::verdict_text(report), code.to_owned()));
                 let waiting = status == "waiting";
                 view! {
                     <li class="ef-party" data-status=status.clone()>
@@ -65,7 +66,7 @@ pub fn parties_view(parties: Vec<Value>, lang: RwSignal<Lang>) -> impl IntoView 
                         <span class=class>{move || said.get(lang.get()).to_owned()}</span>
                         {when.map(|w| view! { " "<span class="ef-muted">{w}</span> })}
                         {waiting.then(|| due.map(|d| view! { " "<span class="ef-muted">{tr(lang, "hạn", "due")}" "{d}</span> }))}
-                        {verdict.map(|v| view! { " "<code class="ef-muted">{v}</code> })}
+                        {verdict.map(|(words, code)| view! { <br/><span>{tr(lang, "Chữ ký:", "Signature:")}" "{move || words.get(lang.get()).to_owned()}</span>" "<code class="ef-muted">{code}</code> })}
                         {reason.map(|r| view! { <p class="ef-history__message">{tr(lang, "Lý do:", "Reason:")}" "{r}</p> })}
                     </li>
                 }
@@ -199,12 +200,35 @@ pub fn CoSignPage(code: String, lang: RwSignal<Lang>) -> impl IntoView {
     let stage = RwSignal::new(Stage::Reading);
     let reason = RwSignal::new(String::new());
     let code = StoredValue::new(code);
+    // What replaces the clicked button takes the keyboard's focus.
+    let focus = |id: &'static str| {
+        request_animation_frame(move || {
+            if let Some(el) = web_sys::window()
+                .and_then(|w| w.document())
+                .and_then(|d| d.get_element_by_id(id))
+                .and_then(|e| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(e).ok())
+            {
+                let _ = el.focus();
+            }
+        });
+    };
     let answer = move |body: Value, done: &'static str| {
         stage.set(Stage::Sending);
         leptos::task::spawn_local(async move {
             match send(&code.get_value(), &body).await {
-                Ok(()) => stage.set(Stage::Done(done)),
-                Err(t) => stage.set(Stage::Failed(t)),
+                Ok(()) => {
+                    stage.set(Stage::Done(done));
+                    focus("ef-co-sign-done");
+                }
+                Err(t) => {
+                    // Refused (decided meanwhile, a newer version): show where it stands now.
+                    let fresh = load_task(&code.get_value()).await;
+                    if matches!(fresh, Loaded::Ready(..)) {
+                        state.set(fresh);
+                    }
+                    stage.set(Stage::Failed(t));
+                    focus("ef-co-sign-failed");
+                }
             }
         });
     };
@@ -254,11 +278,11 @@ pub fn CoSignPage(code: String, lang: RwSignal<Lang>) -> impl IntoView {
                             } else {
                                 Text::new("Bạn đã từ chối ký. Hồ sơ sẽ không được chuyển tới cơ quan; người nộp được báo kèm lý do của bạn.", "You declined to sign. The dossier will not go to the agency; the applicant is told, with your reason.")
                             };
-                            view! { <div class="ef-panel ef-panel--ok" role="status" data-testid="co-sign-done" tabindex="-1"><p>{move || msg.get(lang.get()).to_owned()}</p><p><a href="/dossiers">{tr(lang, "Về hồ sơ của tôi", "Back to my dossiers")}</a></p></div> }.into_any()
+                            view! { <div class="ef-panel ef-panel--ok" role="status" data-testid="co-sign-done" id="ef-co-sign-done" tabindex="-1"><p>{move || msg.get(lang.get()).to_owned()}</p><p><a href="/dossiers">{tr(lang, "Về hồ sơ của tôi", "Back to my dossiers")}</a></p></div> }.into_any()
                         }
                         Stage::Signing => {
                             let on_signed = UnsyncCallback::new(move |(_, p7s): (Value, String)| answer(json!({"version": version, "signature": {"cms": p7s}}), "signed"));
-                            view! { <SignStep form=sign_form.clone() data=sign_data.clone() lang=lang on_signed=on_signed on_cancel=UnsyncCallback::new(move |_| stage.set(Stage::Reading)) action=Text::new("Ký số", "Sign") /> }.into_any()
+                            view! { <SignStep form=sign_form.clone() data=sign_data.clone() lang=lang on_signed=on_signed on_cancel=UnsyncCallback::new(move |_| stage.set(Stage::Reading)) action=Text::new("Ký số", "Sign") back=Text::new("Quay lại", "Back") /> }.into_any()
                         }
                         Stage::Declining => view! {
                             <div class="ef-panel" role="region" aria-labelledby="ef-decline-title">
@@ -278,11 +302,11 @@ pub fn CoSignPage(code: String, lang: RwSignal<Lang>) -> impl IntoView {
                         Stage::Reading | Stage::Failed(_) => {
                             let failed = match stage.get() { Stage::Failed(t) => Some(t), _ => None };
                             view! {
-                                {failed.map(|t| view! { <p role="alert" class="ef-error" data-testid="co-sign-failed">{move || t.get(lang.get()).to_owned()}</p> })}
+                                {failed.map(|t| view! { <p role="alert" class="ef-error" data-testid="co-sign-failed" id="ef-co-sign-failed" tabindex="-1">{move || t.get(lang.get()).to_owned()}</p> })}
                                 {waiting.then(|| view! {
                                     <div class="ef-actions">
                                         <button type="button" class="ef-button" data-testid="co-sign-start" on:click=move |_| stage.set(Stage::Signing)>{tr(lang, "Ký số", "Sign")}</button>
-                                        <button type="button" class="ef-button ef-button--secondary" data-testid="decline" on:click=move |_| stage.set(Stage::Declining)>{tr(lang, "Từ chối ký", "Decline")}</button>
+                                        <button type="button" class="ef-button ef-button--secondary" data-testid="decline" on:click=move |_| { stage.set(Stage::Declining); focus("ef-decline-reason"); }>{tr(lang, "Từ chối ký", "Decline")}</button>
                                     </div>
                                 })}
                             }.into_any()

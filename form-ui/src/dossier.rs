@@ -35,6 +35,10 @@ pub struct DossierSummary {
     /// `pending`: a signature was accepted while its revocation status is not known yet.
     #[serde(default)]
     pub signature_check: Option<String>,
+    /// Awaiting co-signatures: of an amendment (the agency keeps the earlier version), not of
+    /// a first submission.
+    #[serde(default)]
+    pub amendment_awaiting: bool,
 }
 
 #[derive(Clone, Debug, Deserialize, PartialEq)]
@@ -357,7 +361,7 @@ fn dossier_view(
                     <button type="button" class="ef-button" data-testid="amend" on:click=move |_| amending.set(true)>{tr(lang, "Bổ sung, sửa hồ sơ", "Amend the dossier")}</button>
                 })}
             </div>
-            {co_signing_panel(&code, &status_attr2, official, lang)}
+            {co_signing_panel(&code, &status_attr2, official, s.amendment_awaiting, lang)}
             {actions}
             <h2 class="ef-section__title">{tr(lang, "Quá trình xử lý", "History")}</h2>
             <ol class="ef-history" data-testid="history">
@@ -379,6 +383,7 @@ fn co_signing_panel(
     code: &str,
     status: &str,
     official: bool,
+    amendment: bool,
     lang: RwSignal<Lang>,
 ) -> Option<AnyView> {
     match status {
@@ -392,10 +397,15 @@ fn co_signing_panel(
                 .and_then(|w| w.location().origin().ok())
                 .unwrap_or_default();
             let link = format!("{origin}/co-sign/{code}");
+            let what = if amendment {
+                Text::new("Bản bổ sung chỉ được chuyển tới cơ quan khi mọi người cùng ký đã ký số trước hạn; trong lúc chờ, cơ quan giữ bản trước. Họ thấy yêu cầu trong mục \"Hồ sơ của tôi\" khi đăng nhập; bạn cũng có thể gửi họ đường liên kết sau:", "The amendment goes to the agency once every co-signer has signed before the deadline; meanwhile the agency keeps the earlier version. They see the request under \"My dossiers\" when they sign in; you can also send them this link:")
+            } else {
+                Text::new("Hồ sơ chỉ được chuyển tới cơ quan khi mọi người cùng ký đã ký số trước hạn. Họ thấy yêu cầu trong mục \"Hồ sơ của tôi\" khi đăng nhập; bạn cũng có thể gửi họ đường liên kết sau:", "The dossier goes to the agency once every co-signer has signed before the deadline. They see the request under \"My dossiers\" when they sign in; you can also send them this link:")
+            };
             Some(view! {
                 <div class="ef-panel" role="status" data-testid="awaiting-co-signature">
                     <h2 class="ef-section__title">{tr(lang, "Chờ người cùng ký", "Waiting for the co-signers")}</h2>
-                    <p>{tr(lang, "Hồ sơ chỉ được chuyển tới cơ quan khi mọi người cùng ký đã ký số trước hạn. Họ thấy yêu cầu trong mục \"Hồ sơ của tôi\" khi đăng nhập; bạn cũng có thể gửi họ đường liên kết sau:", "The dossier goes to the agency once every co-signer has signed before the deadline. They see the request under \"My dossiers\" when they sign in; you can also send them this link:")}</p>
+                    <p>{move || what.get(lang.get()).to_owned()}</p>
                     <p><code class="ef-code" data-testid="co-sign-link">{link}</code></p>
                 </div>
             }.into_any())
@@ -407,7 +417,7 @@ fn co_signing_panel(
                 Text::new("Đã hết hạn mà chưa đủ chữ ký của những người cùng ký, nên hồ sơ đã kết thúc và không được chuyển tới cơ quan. Hãy nộp hồ sơ mới khi mọi người sẵn sàng ký.", "The deadline passed before every co-signer had signed, so the dossier ended and did not go to the agency. Submit a new dossier when everyone is ready to sign.")
             };
             Some(view! {
-                <div class="ef-panel ef-panel--warn" role="alert" data-testid="co-signing-ended">
+                <div class="ef-panel ef-panel--warn" role="status" data-testid="co-signing-ended">
                     <p>{move || why.get(lang.get()).to_owned()}</p>
                 </div>
             }.into_any())
@@ -531,7 +541,7 @@ fn signature_view(
 }
 
 /// The verdict in plain words (the ETSI indication beside it for the specialist).
-fn verdict_text(report: &Value) -> Text {
+pub(crate) fn verdict_text(report: &Value) -> Text {
     match (
         report["indication"].as_str(),
         report["subIndication"].as_str(),
@@ -931,7 +941,7 @@ pub fn DossierList(lang: RwSignal<Lang>, me: Me) -> impl IntoView {
                 <label class="ef-label" for="ef-filter">{tr(lang, "Lọc theo trạng thái", "Filter by status")}</label>
                 <select id="ef-filter" class="ef-select" on:change=move |ev| filter.set(event_target_value(&ev))>
                     <option value="">{tr(lang, "Tất cả", "All")}</option>
-                    {["submitted", "received", "needs-supplement", "result-issued"].into_iter().map(|s| view! {
+                    {["submitted", "received", "needs-supplement", "result-issued", "awaiting-co-signature"].into_iter().map(|s| view! {
                         <option value=s>{move || status_text(s).get(lang.get()).to_owned()}</option>
                     }).collect_view()}
                 </select>

@@ -229,8 +229,19 @@ pub fn SignStep(
     /// The sign button's words (default "Sign and send").
     #[prop(optional)]
     action: Option<Text>,
+    /// The way-back button's words (default "Back to the form").
+    #[prop(optional)]
+    back: Option<Text>,
 ) -> impl IntoView {
     let action = action.unwrap_or_else(|| Text::new("Ký số và nộp", "Sign and send"));
+    let back = back.unwrap_or_else(|| Text::new("Quay lại biểu mẫu", "Back to the form"));
+    let region = NodeRef::<leptos::html::Div>::new();
+    // Drawn in place of what was clicked: the keyboard's focus moves here.
+    request_animation_frame(move || {
+        if let Some(el) = region.get_untracked() {
+            let _ = el.focus();
+        }
+    });
     let stage = RwSignal::new(Stage::Loading);
     let load = move || {
         stage.set(Stage::Loading);
@@ -269,7 +280,7 @@ pub fn SignStep(
         }
     };
     view! {
-        <div class="ef-panel" role="region" aria-labelledby="ef-sign-title" data-testid="sign-step" tabindex="-1">
+        <div class="ef-panel" role="region" aria-labelledby="ef-sign-title" data-testid="sign-step" tabindex="-1" node_ref=region>
             <h2 id="ef-sign-title" class="ef-section__title">{move || t("Ký số hồ sơ", "Sign the dossier")}</h2>
             {move || match stage.get() {
                 Stage::Loading => view! { <p role="status">{t("Đang lấy chứng thư số của bạn…", "Getting your certificate…")}</p> }.into_any(),
@@ -280,7 +291,7 @@ pub fn SignStep(
                         {cert_view(&c)}
                         <div class="ef-actions">
                             <button type="button" class="ef-button" data-testid="sign-start" on:click=move |_| start(go.clone())>{action.get(lang.get()).to_owned()}</button>
-                            <button type="button" class="ef-button ef-button--secondary" on:click=move |_| on_cancel.run(())>{t("Quay lại biểu mẫu", "Back to the form")}</button>
+                            <button type="button" class="ef-button ef-button--secondary" on:click=move |_| on_cancel.run(())>{back.get(lang.get()).to_owned()}</button>
                         </div>
                     }.into_any()
                 }
@@ -296,7 +307,7 @@ pub fn SignStep(
                     <p role="alert" class="ef-error" data-testid="sign-failed">{msg.get(lang.get()).to_owned()}</p>
                     <div class="ef-actions">
                         <button type="button" class="ef-button" data-testid="sign-retry" on:click=move |_| match cred.clone() { Some(c) => start(c), None => load() }>{t("Thử lại", "Try again")}</button>
-                        <button type="button" class="ef-button ef-button--secondary" on:click=move |_| on_cancel.run(())>{t("Quay lại biểu mẫu", "Back to the form")}</button>
+                        <button type="button" class="ef-button ef-button--secondary" on:click=move |_| on_cancel.run(())>{back.get(lang.get()).to_owned()}</button>
                     </div>
                 }.into_any(),
             }}

@@ -224,6 +224,10 @@ impl Ready {
         let mut diags = evaluation.errors.clone();
         // Data as sent: values in hidden fields are refused (intake stores the submission).
         diags.extend(evaluation.hidden_values(data));
+        // One person named as two co-signers would sign once for both.
+        if let Some(sig) = &self.form.definition().signature {
+            diags.extend(sig.repeated(&evaluation.data));
+        }
         // The reference sees what would be submitted: computed values in, hidden fields out.
         let submitted = &evaluation.data;
         if diags.is_empty() && !self.reference.is_valid(submitted) {

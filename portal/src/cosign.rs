@@ -60,6 +60,7 @@ fn label(row: &CoSignatureRow) -> Value {
 pub fn party_json(row: &CoSignatureRow, with_signature: bool) -> Value {
     let mut v = json!({
         "version": row.version,
+        "at": row.at,
         "label": label(row),
         "name": row.name,
         "status": row.status,

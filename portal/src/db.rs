@@ -1245,7 +1245,9 @@ impl Db {
     ) -> Result<StatusOutcome, sqlx::Error> {
         let outcome = write_tx!(self, |tx| {
             let row = sqlx::query(
-                "SELECT status, events, results FROM dossiers WHERE code = $1 AND agency_code = $2",
+                "SELECT status, events, results FROM dossiers WHERE code = $1 AND agency_code = $2 \
+                 AND (resume_status IS NOT NULL OR status NOT IN \
+                      ('awaiting-co-signature', 'co-signature-declined', 'co-signature-expired'))",
             )
             .bind(&change.code)
             .bind(&change.agency_code)
@@ -1691,7 +1693,10 @@ impl Db {
         read!(self, |pool| {
             let rows = sqlx::query(
                 "SELECT d.code FROM dossier_blobs b JOIN dossiers d ON d.code = b.code \
-                 WHERE b.sha256 = $1 AND d.agency_code = $2 ORDER BY d.code",
+                 WHERE b.sha256 = $1 AND d.agency_code = $2 \
+                 AND (d.resume_status IS NOT NULL OR d.status NOT IN \
+                      ('awaiting-co-signature', 'co-signature-declined', 'co-signature-expired')) \
+                 ORDER BY d.code",
             )
             .bind(sha256)
             .bind(agency)
@@ -1782,7 +1787,9 @@ impl Db {
                 "SELECT sha256, media_type, size, content FROM blobs WHERE sha256 = $1 AND ( \
                    EXISTS (SELECT 1 FROM blob_owners o WHERE o.sha256 = $1 AND o.user_id = $2) \
                    OR EXISTS (SELECT 1 FROM dossier_blobs l JOIN dossiers d ON d.code = l.code \
-                              WHERE l.sha256 = $1 AND (d.owner_id = $2 OR d.agency_code = $3)))",
+                              WHERE l.sha256 = $1 AND (d.owner_id = $2 OR (d.agency_code = $3 \
+                              AND (d.resume_status IS NOT NULL OR d.status NOT IN \
+                                   ('awaiting-co-signature', 'co-signature-declined', 'co-signature-expired'))))))",
             )
             .bind(sha256)
             .bind(user)

@@ -878,6 +878,7 @@ async fn visible(state: &AppState, user: &Signed, code: &str) -> Result<DossierR
         Ok(Some(d))
             if d.erased_at.is_some()
                 && user.is_official()
+                && d.with_agency()
                 && user.0.agency_code.as_deref() == Some(d.agency_code.as_str()) =>
         {
             let day = clock::rfc3339(d.erased_at.unwrap_or_default());
@@ -1009,6 +1010,11 @@ fn summary_json(state: &AppState, d: &DossierRow, owner_name: Option<&str>) -> V
         "results": d.results,
         "rated": d.rated,
     });
+    // An amendment awaiting its co-signers (the agency keeps the earlier version meanwhile),
+    // or a first submission the agency has not got yet.
+    if d.status == crate::db::cosign::AWAITING {
+        v["amendmentAwaiting"] = json!(d.resume_status.is_some());
+    }
     // The official's flag: a signature accepted while its revocation status is not known.
     if d.signature_held {
         v["signatureCheck"] = json!("pending");
@@ -1146,6 +1152,9 @@ async fn document(state: &AppState, d: &DossierRow, agency: bool) -> Result<Valu
     v["versionList"] = Value::Array(
         versions
             .iter()
+            // The agency reads the versions every co-signer signed (or that needed none), not
+            // one still waiting or dropped.
+            .filter(|ver| !agency || standing(&parties, ver.version))
             .map(|ver| {
                 let mut j = version_json(ver);
                 let mine: Vec<Value> = parties
@@ -1178,6 +1187,14 @@ async fn document(state: &AppState, d: &DossierRow, agency: bool) -> Result<Valu
             .collect(),
     );
     Ok(v)
+}
+
+/// Whether a version stands: every co-signer it names signed it (or it named none).
+fn standing(parties: &[crate::db::cosign::CoSignatureRow], version: i64) -> bool {
+    parties
+        .iter()
+        .filter(|p| p.version == version)
+        .all(|p| p.status == "signed")
 }
 
 /// `GET /api/v1/dossiers/{code}`.
@@ -1264,10 +1281,17 @@ pub async fn signed_part(
     if let Err(r) = audit_read(&state, &user, action, Some(&d.code), version.as_deref()).await {
         return r;
     }
-    let versions = match state.db.versions(&d.code).await {
+    let mut versions = match state.db.versions(&d.code).await {
         Ok(v) => v,
         Err(e) => return db_failed(&e),
     };
+    if user.is_official() {
+        let parties = match state.db.co_signatures(&d.code).await {
+            Ok(p) => p,
+            Err(e) => return db_failed(&e),
+        };
+        versions.retain(|v| standing(&parties, v.version));
+    }
     let v = match q.version {
         Some(n) => versions.iter().find(|v| v.version == n),
         None => versions.last(),

@@ -1070,7 +1070,16 @@ fn verify(
     store.add_intermediates(cas);
     let code = d["code"].as_str().unwrap_or_default();
     let title = format!("{code} version {}", v["version"]);
-    let mut all = judge(&v["signature"], v, &content, &store, lang, &title)?;
+    let applicant = v["signature"]["applicantId"].as_str();
+    let mut all = judge(
+        &v["signature"],
+        v,
+        &content,
+        &store,
+        lang,
+        &title,
+        applicant,
+    )?;
     // Each co-signer's own signature over the same content (see docs/signing.md).
     for p in v["coSignatures"].as_array().into_iter().flatten() {
         let part = p["label"][if lang == Lang::Vi { "vi" } else { "en" }]
@@ -1080,8 +1089,14 @@ fn verify(
             "{title} co-signer {part}, {}",
             p["name"].as_str().unwrap_or_default()
         );
+        // The certificate must carry the ID number the signed data gives for this party.
+        let id = p["at"]
+            .as_str()
+            .and_then(|at| v["data"].pointer(at))
+            .and_then(serde_json::Value::as_str)
+            .map(str::trim);
         if p["status"] == "signed" {
-            all &= judge(&p["signature"], v, &content, &store, lang, &who)?;
+            all &= judge(&p["signature"], v, &content, &store, lang, &who, id)?;
         } else {
             say!(
                 "{who}: not signed ({})",
@@ -1098,8 +1113,9 @@ fn verify(
 }
 
 /// Judges one signature record of version `v` (the applicant's or a co-signer's) over
-/// `content` as at its receipt, prints the verdict under `who`, and says whether it is valid
-/// and agrees with the portal's stored report and time-stamp.
+/// `content` as at its receipt, prints the verdict under `who`, and says whether it is valid,
+/// made with the certificate of `id` (a personal ID number), and agrees with the portal's
+/// stored report and time-stamp.
 fn judge(
     signature: &serde_json::Value,
     v: &serde_json::Value,
@@ -1107,6 +1123,7 @@ fn judge(
     store: &form_core::sign::TrustStore,
     lang: Lang,
     who: &str,
+    id: Option<&str>,
 ) -> Result<bool> {
     use base64::Engine;
     let cms = signature["cms"]
@@ -1148,7 +1165,7 @@ fn judge(
     let ctx = ctx.with_revocation(&evidence);
     let mut verdict = form_core::sign::verify(&cms, content, store, &ctx);
     // The certificate must carry the ID number of the party it was taken for.
-    portal::signatures::signer_is_applicant(&mut verdict, signature["applicantId"].as_str());
+    portal::signatures::signer_is_applicant(&mut verdict, id);
     say!(
         "{who}: {} — {}{}",
         match verdict.indication {

@@ -112,6 +112,37 @@ async fn the_other_spouse_signs_then_the_agency_gets_it(b: Backend) {
     let a = p.get(&format!("/api/v1/dossiers/{code}"), &ha).await;
     assert_eq!(a.status, StatusCode::NOT_FOUND);
     assert!(agency_heard(&p, &code).await.is_empty());
+    let a = p
+        .post(
+            &format!("/api/v1/dossiers/{code}/status"),
+            &ha,
+            None,
+            &json!({"status": "received"}),
+        )
+        .await;
+    assert_eq!(a.status, StatusCode::NOT_FOUND, "{}", a.json);
+    // One person named for both parties would sign once for two: refused, with the place.
+    let mut twice = data.clone();
+    twice["husband"]["idNumber"] = json!(BINH_ID);
+    let a = p
+        .post(
+            "/api/v1/dossiers",
+            &an,
+            Some("m0"),
+            &signed(&pki, &an_cert, &twice),
+        )
+        .await;
+    assert_eq!(a.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", a.json);
+    let codes: Vec<(&str, &str)> = a.json["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| (d["pointer"].as_str().unwrap(), d["code"].as_str().unwrap()))
+        .collect();
+    assert!(
+        codes.contains(&("/husband/idNumber", "co-signer-repeated")),
+        "{codes:?}"
+    );
     // Bình has it as a task, with what she signs; a stranger has nothing.
     let tasks = p.get("/api/v1/co-signatures", &binh).await;
     assert_eq!(tasks.status, StatusCode::OK, "{}", tasks.json);
@@ -307,6 +338,16 @@ async fn a_decline_or_the_deadline_ends_it_and_an_amendment_waits_again(b: Backe
     );
     assert!(!inbox_has(&p, &ha, &code).await);
     assert!(agency_heard(&p, &code).await.is_empty());
+    // Nor does changing its status open it to the agency.
+    let a = p
+        .post(
+            &format!("/api/v1/dossiers/{code}/status"),
+            &ha,
+            None,
+            &json!({"status": "received"}),
+        )
+        .await;
+    assert_eq!(a.status, StatusCode::NOT_FOUND, "{}", a.json);
     let a = p
         .post(
             &format!("/api/v1/dossiers/{code}/rating"),
@@ -422,6 +463,29 @@ async fn a_decline_or_the_deadline_ends_it_and_an_amendment_waits_again(b: Backe
     assert_eq!(a.status, StatusCode::OK, "{}", a.json);
     let seen = p.get(&format!("/api/v1/dossiers/{code}"), &ha).await;
     assert_eq!(seen.json["status"], "received", "back where it was");
+    let versions = |doc: &Value| -> Vec<i64> {
+        doc["versionList"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v["version"].as_i64().unwrap())
+            .collect()
+    };
+    assert_eq!(
+        versions(&seen.json),
+        [1],
+        "the agency reads no dropped version"
+    );
+    let mine = p.get(&format!("/api/v1/dossiers/{code}"), &an).await;
+    assert_eq!(
+        versions(&mine.json),
+        [1, 2],
+        "the applicant sees what became of it"
+    );
+    assert_eq!(
+        mine.json["versionList"][1]["coSignatures"][0]["status"],
+        "declined"
+    );
     let heard = agency_heard(&p, &code).await;
     assert_eq!(
         heard
@@ -462,4 +526,12 @@ async fn a_decline_or_the_deadline_ends_it_and_an_amendment_waits_again(b: Backe
     );
     let seen = p.get(&format!("/api/v1/dossiers/{code}"), &ha).await;
     assert_eq!(seen.json["status"], "submitted");
+    assert_eq!(versions(&seen.json), [1, 3]);
+    let content = p
+        .get(&format!("/api/v1/dossiers/{code}/signed/content.json"), &ha)
+        .await;
+    assert_eq!(
+        content.json["data"], changed,
+        "the newest standing version by default"
+    );
 }

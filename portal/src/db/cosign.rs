@@ -169,6 +169,12 @@ impl Db {
             Decision::Declined(reason) => ("declined", None, reason.as_deref()),
         };
         let out = write_tx!(self, |tx| {
+            // The dossier's row first (PostgreSQL: locked to the commit), as intake takes it:
+            // answers, amendments and the deadline pass on one dossier go one after another.
+            sqlx::query("UPDATE dossiers SET events = events WHERE code = $1")
+                .bind(code)
+                .execute(&mut *tx)
+                .await?;
             let taken = sqlx::query(
                 "UPDATE co_signatures SET status = $4, decided_at = $5, signer_id = $6, \
                  signature = $7, reason = $8 \
@@ -218,7 +224,7 @@ impl Db {
                 let events = d.try_get::<i64, _>("events")? + 1;
                 let left: i64 = sqlx::query(
                     "SELECT COUNT(*) AS left_ FROM co_signatures \
-                     WHERE code = $1 AND version = $2 AND status = 'waiting'",
+                     WHERE code = $1 AND version = $2 AND status <> 'signed'",
                 )
                 .bind(code)
                 .bind(version)
@@ -246,10 +252,13 @@ impl Db {
                     .await?;
                 }
                 let ends = complete || matches!(decision, Decision::Declined(_));
+                // A first submission reaches the agency now: its inbox orders it by this time.
+                let arrives = complete && resume.is_none();
                 sqlx::query(
                     "UPDATE dossiers SET events = $2, status = $3, \
                      status_at = CASE WHEN $4 = 1 THEN $5 ELSE status_at END, \
-                     resume_status = CASE WHEN $4 = 1 THEN NULL ELSE resume_status END \
+                     resume_status = CASE WHEN $4 = 1 THEN NULL ELSE resume_status END, \
+                     received_at = CASE WHEN $6 = 1 THEN $5 ELSE received_at END \
                      WHERE code = $1",
                 )
                 .bind(code)
@@ -257,6 +266,7 @@ impl Db {
                 .bind(&new_status)
                 .bind(i64::from(ends))
                 .bind(now)
+                .bind(i64::from(arrives))
                 .execute(&mut *tx)
                 .await?;
                 sqlx::query(
@@ -317,6 +327,10 @@ impl Db {
         let mut ended = 0;
         for (code, version) in due {
             let done = write_tx!(self, |tx| {
+                sqlx::query("UPDATE dossiers SET events = events WHERE code = $1")
+                    .bind(&code)
+                    .execute(&mut *tx)
+                    .await?;
                 let n = sqlx::query(
                     "UPDATE co_signatures SET status = 'expired', decided_at = $3 \
                      WHERE code = $1 AND version = $2 AND status = 'waiting' AND due_at <= $3",

@@ -203,24 +203,37 @@ impl Db {
             .await?
             .rows_affected();
             if claimed == 1 {
-                let agency: String =
-                    sqlx::query("SELECT agency_code FROM dossiers WHERE code = $1")
-                        .bind(code)
-                        .fetch_one(&mut *tx)
-                        .await?
-                        .try_get("agency_code")?;
-                outbox_append!(
-                    tx,
-                    &super::OutboxEvent {
-                        agency_code: agency,
-                        at: now,
-                        dossier_code: code.to_owned(),
-                        kind: "dossier.erased".into(),
-                        version: None,
-                        status: None,
-                        signed: false,
-                    }
-                );
+                let d = sqlx::query(
+                    "SELECT agency_code, status, resume_status FROM dossiers WHERE code = $1",
+                )
+                .bind(code)
+                .fetch_one(&mut *tx)
+                .await?;
+                let agency: String = d.try_get("agency_code")?;
+                let status: String = d.try_get("status")?;
+                // A dossier that ended before its co-signers all signed never reached the
+                // agency: there is nothing to tell it.
+                let had_it = d.try_get::<Option<String>, _>("resume_status")?.is_some()
+                    || ![
+                        super::cosign::AWAITING,
+                        super::cosign::DECLINED,
+                        super::cosign::EXPIRED,
+                    ]
+                    .contains(&status.as_str());
+                if had_it {
+                    outbox_append!(
+                        tx,
+                        &super::OutboxEvent {
+                            agency_code: agency,
+                            at: now,
+                            dossier_code: code.to_owned(),
+                            kind: "dossier.erased".into(),
+                            version: None,
+                            status: None,
+                            signed: false,
+                        }
+                    );
+                }
                 out.files += unlink_files!(tx, code).1;
                 for table in [
                     "DELETE FROM signature_rechecks WHERE code = $1",
