@@ -17,9 +17,14 @@ use std::sync::Arc;
 #[derive(Clone)]
 enum Screen {
     Loading,
-    /// A form, its check URL, and the data store's answer for its bound keys (signed-in
-    /// citizens; `Err`: the store could not be reached).
-    Form(Arc<form_core::Form>, String, Option<StoreAnswer>),
+    /// A form, its check URL, the data store's answer for its bound keys (signed-in
+    /// citizens; `Err`: the store could not be reached), and the citizen's draft on the portal.
+    Form(
+        Arc<form_core::Form>,
+        String,
+        Option<StoreAnswer>,
+        Option<crate::drafts::PortalDraft>,
+    ),
     List(Vec<FormSummary>),
     /// A dossier page (`/d/{code}`).
     Dossier(String, Me),
@@ -106,6 +111,46 @@ async fn store_answer(form: &form_core::Form) -> Option<StoreAnswer> {
     })
 }
 
+/// "Continue where you left off": the signed-in citizen's drafts on the portal (nothing when
+/// none, or when the portal keeps no drafts).
+#[component]
+pub fn ResumeDrafts(lang: RwSignal<Lang>) -> impl IntoView {
+    let list = RwSignal::new(Vec::<serde_json::Value>::new());
+    leptos::task::spawn_local(async move {
+        if let Ok(a) = fetch::request("/api/v1/drafts", None).await
+            && a.status == 200
+            && let Ok(serde_json::Value::Array(rows)) = serde_json::from_str(&a.body)
+        {
+            list.set(rows);
+        }
+    });
+    move || {
+        let rows = list.get();
+        (!rows.is_empty()).then(|| view! {
+            <section class="ef-panel" aria-labelledby="ef-resume-title" data-testid="resume-drafts">
+                <h2 id="ef-resume-title" class="ef-section__title">{tr(lang, "Tiếp tục khai", "Continue where you left off")}</h2>
+                <ul class="ef-plain-list">
+                    {rows.into_iter().map(|d| {
+                        let id = d["formId"].as_str().unwrap_or_default().to_owned();
+                        let title = form_core::Text::new(
+                            d["formTitle"]["vi"].as_str().unwrap_or(&id),
+                            d["formTitle"]["en"].as_str().unwrap_or(&id),
+                        );
+                        let saved = crate::dossier::time_text(d["savedAt"].as_str().unwrap_or_default());
+                        let kept = crate::drafts::day_of(d["expiresAt"].as_str().unwrap_or_default());
+                        view! {
+                            <li class="ef-party">
+                                <a href=format!("/f/{id}")>{move || title.get(lang.get()).to_owned()}</a>
+                                <br/><span class="ef-muted">{tr(lang, "Lưu lúc", "Saved")}" "{saved}"; "{tr(lang, "giữ đến", "kept until")}" "{kept}</span>
+                            </li>
+                        }
+                    }).collect_view()}
+                </ul>
+            </section>
+        })
+    }
+}
+
 /// The whole citizen page.
 #[component]
 pub fn App() -> impl IntoView {
@@ -149,14 +194,26 @@ pub fn App() -> impl IntoView {
                         Some(form) => {
                             match with_admin_units(form, "/refdata/admin-units.json").await {
                                 Some(form) => {
-                                    let store = match &user {
-                                        Some(u) if !u.is_official() => store_answer(&form).await,
+                                    let citizen = user.as_ref().is_some_and(|u| !u.is_official());
+                                    let store = if citizen {
+                                        store_answer(&form).await
+                                    } else {
+                                        None
+                                    };
+                                    let draft = match &user {
+                                        Some(u) if citizen && u.portal_drafts => {
+                                            let d = form.definition();
+                                            Some(
+                                                crate::drafts::portal_draft(&d.id, d.version).await,
+                                            )
+                                        }
                                         _ => None,
                                     };
                                     Screen::Form(
                                         Arc::new(form),
                                         format!("/api/v1/forms/{id}/check"),
                                         store,
+                                        draft,
                                     )
                                 }
                                 None => Screen::Failed,
@@ -185,7 +242,7 @@ pub fn App() -> impl IntoView {
         <main id="main" class="ef-main" tabindex="-1">
             {move || match screen.get() {
                 Screen::Loading => view! { <p class="ef-hint" aria-live="polite">{Ui::Loading.get(lang.get())}</p> }.into_any(),
-                Screen::Form(form, check_url, store) => {
+                Screen::Form(form, check_url, store, draft) => {
                     let user = me.get_untracked();
                     let (kept_form, kept_store) = (form.clone(), store.clone());
                     let intake = Intake {
@@ -204,8 +261,8 @@ pub fn App() -> impl IntoView {
                         }),
                     };
                     match (user, store) {
-                        (Some(u), Some(store)) => view! { <FormView form=form lang=lang check_url=Some(check_url) intake=intake draft_subject=u.id store=store /> }.into_any(),
-                        (Some(u), None) => view! { <FormView form=form lang=lang check_url=Some(check_url) intake=intake draft_subject=u.id /> }.into_any(),
+                        (Some(u), Some(store)) => view! { <FormView form=form lang=lang check_url=Some(check_url) intake=intake draft_subject=u.id store=store portal_draft=draft /> }.into_any(),
+                        (Some(u), None) => view! { <FormView form=form lang=lang check_url=Some(check_url) intake=intake draft_subject=u.id portal_draft=draft /> }.into_any(),
                         (None, _) => view! { <FormView form=form lang=lang check_url=Some(check_url) intake=intake /> }.into_any(),
                     }
                 }
@@ -221,6 +278,7 @@ pub fn App() -> impl IntoView {
                 }.into_any(),
                 Screen::List(forms) => view! {
                     <h1 class="ef-title">{move || Ui::FormsTitle.get(lang.get())}</h1>
+                    {me.get_untracked().filter(|u| u.portal_drafts).map(|_| view! { <ResumeDrafts lang=lang /> })}
                     <p>{move || Ui::FormsIntro.get(lang.get())}</p>
                     <ul class="ef-list">
                         {forms.into_iter().map(|f| {

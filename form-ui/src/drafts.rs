@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 /// What is stored.
-#[derive(Serialize, Deserialize)]
+#[derive(Clone, Serialize, Deserialize)]
 pub struct Draft {
     /// When it was last saved (milliseconds since 1970, the browser's clock).
     #[serde(rename = "savedAt")]
@@ -82,6 +82,66 @@ pub fn clear_subject(subject: &str) {
     for k in keys {
         let _ = storage.remove_item(&k);
     }
+}
+
+/// A signed-in citizen's draft kept on the portal too (save and resume on another device):
+/// where it is saved, and what the portal had when the form opened.
+#[derive(Clone)]
+pub struct PortalDraft {
+    /// `/api/v1/drafts/{form id}`.
+    pub url: String,
+    /// The portal's copy of this form version, if any.
+    pub remote: Option<Draft>,
+}
+
+/// How long typing must pause before the draft goes to the portal.
+pub const PORTAL_SAVE_MS: i32 = 2000;
+
+/// The portal's copy of the signed-in citizen's draft of `form_id` version `version` (call it
+/// only when the portal keeps drafts: `Me::portal_drafts`). Its list is asked first, so that
+/// a form without a draft costs no failed request; a copy of another version is not offered
+/// (it was typed against other fields).
+#[cfg(feature = "app")]
+pub async fn portal_draft(form_id: &str, version: u32) -> PortalDraft {
+    let url = format!(
+        "/api/v1/drafts/{}",
+        String::from(js_sys::encode_uri_component(form_id))
+    );
+    let listed = match crate::fetch::request("/api/v1/drafts", None).await {
+        Ok(a) if a.status == 200 => serde_json::from_str::<Value>(&a.body)
+            .ok()
+            .and_then(|v| v.as_array().cloned())
+            .unwrap_or_default()
+            .iter()
+            .any(|d| {
+                d["formId"] == form_id && d["formVersion"].as_u64() == Some(u64::from(version))
+            }),
+        _ => false,
+    };
+    let remote = if listed {
+        match crate::fetch::request(&url, None).await {
+            Ok(a) if a.status == 200 => serde_json::from_str::<Value>(&a.body).ok().and_then(|v| {
+                (v["formVersion"].as_u64() == Some(u64::from(version)))
+                    .then(|| Draft {
+                        saved_at: js_sys::Date::parse(v["savedAt"].as_str().unwrap_or_default()),
+                        data: v["data"].clone(),
+                    })
+                    .filter(|d| d.saved_at.is_finite() && has_content(&d.data))
+            }),
+            _ => None,
+        }
+    } else {
+        None
+    };
+    PortalDraft { url, remote }
+}
+
+/// Sends the draft under `key` (as saved in this browser) to the portal, unless it is gone by
+/// then (submitted, or cleared to start again). A failure is silent: the browser's copy stays.
+pub async fn push(key: &str, url: &str, version: u32) {
+    let Some(draft) = load(key) else { return };
+    let body = serde_json::json!({"formVersion": version, "data": draft.data}).to_string();
+    let _ = crate::fetch::put_json(url, &body).await;
 }
 
 /// Removes the draft under `key`.

@@ -48,7 +48,6 @@ pub async fn post_json(url: &str, body: &str, headers: &[(&str, &str)]) -> Resul
 }
 
 /// DELETEs `url` (no body).
-#[cfg(feature = "app")]
 pub async fn delete(url: &str) -> Result<Answer, String> {
     send(url, "DELETE", &wasm_bindgen::JsValue::UNDEFINED, &[]).await
 }

@@ -662,6 +662,10 @@ pub fn FormView(
     /// feature): each replaces the form drawn, keeping what was typed.
     #[prop(optional)]
     live: Option<Signal<Arc<Form>>>,
+    /// The signed-in citizen's draft on the portal (save and resume on another device): the
+    /// newer of it and this browser's comes back, and typing is saved there too.
+    #[prop(default = None)]
+    portal_draft: Option<drafts::PortalDraft>,
 ) -> impl IntoView {
     // A draft of this form version, saved on an earlier visit, comes back unless the caller
     // gives the data to start from.
@@ -681,6 +685,21 @@ pub fn FormView(
     } else {
         None
     };
+    // The portal's copy wins when it is newer (typed on another device since).
+    let remote = portal_draft
+        .as_ref()
+        .and_then(|p| p.remote.as_ref())
+        .filter(|r| restored.as_ref().is_none_or(|l| r.saved_at > l.saved_at))
+        .map(|r| drafts::Draft {
+            saved_at: r.saved_at,
+            data: r.data.clone(),
+        });
+    let from_portal = remote.is_some();
+    let restored = remote.or(restored);
+    if from_portal && let Some(r) = &restored {
+        drafts::save(&draft_key, &r.data);
+    }
+    let portal_sync = portal_draft.map(|p| (p.url, form.definition().version));
     let restored_at = restored.as_ref().map(|d| d.saved_at);
     let start = initial
         .or(restored.map(|d| d.data))
@@ -715,13 +734,27 @@ pub fn FormView(
         ctx.provenance.set_value(p.provenance);
     }
     let data = ctx.data;
+    // Saves to the portal once typing pauses (the newest change only).
+    let typed = StoredValue::new(0_u64);
     {
         let key = draft_key.clone();
+        let portal_sync = portal_sync.clone();
         Effect::new(move |first: Option<()>| {
             // Not on opening: a restored draft keeps the time it was last edited.
             data.track();
             if first.is_some() {
                 data.with_untracked(|d| drafts::save(&key, d));
+                if let Some((url, version)) = portal_sync.clone() {
+                    typed.update_value(|n| *n += 1);
+                    let this = typed.get_value();
+                    let key = key.clone();
+                    leptos::task::spawn_local(async move {
+                        fetch::sleep(drafts::PORTAL_SAVE_MS).await;
+                        if typed.try_get_value() == Some(this) {
+                            drafts::push(&key, &url, version).await;
+                        }
+                    });
+                }
                 if let Some(cb) = on_change {
                     cb.run(data.get_untracked());
                 }
@@ -912,6 +945,7 @@ pub fn FormView(
     let restored_notice = restored_at.map(|at| {
         let when = drafts::saved_at_text(at);
         let key = draft_key.clone();
+        let portal_url = portal_sync.as_ref().map(|(url, _)| url.clone());
         let start_again = move |_| {
             let window = web_sys::window();
             let sure = window.as_ref().is_none_or(|w| {
@@ -921,6 +955,11 @@ pub fn FormView(
                         if sure {
                 // In place, not by reloading: an embedding page keeps its own state.
                 drafts::clear(&key);
+                if let Some(url) = portal_url.clone() {
+                    leptos::task::spawn_local(async move {
+                        let _ = fetch::delete(&url).await;
+                    });
+                }
                 ctx.reset(Value::Object(Default::default()));
                 notice_shown.set(false);
                 outcome.set(Outcome::Idle);
@@ -936,7 +975,7 @@ pub fn FormView(
         };
         view! {
             <div class="ef-panel ef-draft" role="status" data-testid="draft-restored" hidden=move || !notice_shown.get()>
-                <p>{move || Ui::DraftRestored.get(lang.get()).replace("{}", &when)}</p>
+                <p>{move || if from_portal { Ui::DraftResumed } else { Ui::DraftRestored }.get(lang.get()).replace("{}", &when)}</p>
                 <button type="button" class="ef-button ef-button--secondary" on:click=start_again>{move || Ui::StartAgain.get(lang.get())}</button>
             </div>
         }

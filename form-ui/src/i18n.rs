@@ -42,6 +42,7 @@ pub enum Ui {
     NoFile,
     FileChosen,
     DraftRestored,
+    DraftResumed,
     StartAgain,
     StartAgainConfirm,
     Continue,
@@ -128,6 +129,10 @@ impl Ui {
             Ui::DraftRestored => (
                 "Thông tin bạn đã nhập trước đó (lưu lúc {}) đã được khôi phục trên trình duyệt này.",
                 "What you entered before (saved at {}) has been restored in this browser.",
+            ),
+            Ui::DraftResumed => (
+                "Bạn tiếp tục bản nháp đã lưu trên cổng lúc {} (có thể từ một thiết bị khác).",
+                "You are continuing the draft saved on the portal at {} (perhaps on another device).",
             ),
             Ui::StartAgain => ("Xoá và nhập lại từ đầu", "Clear and start again"),
             Ui::StartAgainConfirm => (

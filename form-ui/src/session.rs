@@ -13,6 +13,9 @@ pub struct Me {
     pub role: String,
     pub name: String,
     pub agency: Option<Agency>,
+    /// The portal keeps this citizen's drafts (resuming on another device).
+    #[serde(default, rename = "portalDrafts")]
+    pub portal_drafts: bool,
 }
 
 #[derive(Clone, Debug, Deserialize, PartialEq)]

@@ -252,7 +252,9 @@ fn user_json(state: &AppState, u: &UserRow) -> serde_json::Value {
         .agency_code
         .as_deref()
         .map(|code| json!({"code": code, "name": state.agencies.name(code)}));
-    json!({"id": u.id, "role": u.role, "name": u.name, "agency": agency})
+    // Whether this user's drafts are kept on the portal (a citizen, and a portal with a key).
+    let drafts = state.drafts.is_some() && u.role == "citizen";
+    json!({"id": u.id, "role": u.role, "name": u.name, "agency": agency, "portalDrafts": drafts})
 }
 
 /// The cookie that carries `token` (production: `__Host-`, `Secure`).

@@ -108,6 +108,7 @@ macro_rules! outbox_append {
 
 pub mod cosign;
 pub mod delivery;
+pub mod drafts;
 mod limits;
 pub mod outbox;
 pub use outbox::{OutboxEvent, event_id};
@@ -213,7 +214,7 @@ impl Db {
                     include_str!(concat!("../migrations/postgres/", $file)))),*]
             };
         }
-        const ALL: [(i64, &str, &str, &str); 14] = migrations![
+        const ALL: [(i64, &str, &str, &str); 15] = migrations![
             (1, "intake", "0001_intake.sql"),
             (2, "datastore", "0002_datastore.sql"),
             (3, "reports", "0003_reports.sql"),
@@ -228,6 +229,7 @@ impl Db {
             (12, "rate limits", "0012_rate_limits.sql"),
             (13, "signature validation", "0013_signature_validation.sql"),
             (14, "co-signatures", "0014_co_signatures.sql"),
+            (15, "drafts", "0015_drafts.sql"),
         ];
         let migrator = |postgres: bool| Migrator {
             migrations: Cow::Owned(
@@ -982,6 +984,12 @@ impl Db {
                         .bind(new_status)
                         .execute(&mut *tx)
                         .await?;
+                        // What was saved on the portal as the draft of it goes with it.
+                        sqlx::query("DELETE FROM drafts WHERE owner_id = $1 AND form_id = $2")
+                            .bind(&v.owner_id)
+                            .bind(form_id)
+                            .execute(&mut *tx)
+                            .await?;
                         (code, 1_i64, 1_i64, agency_code.clone(), false)
                     }
                     Job::Audit(_) => unreachable!("handled above"),

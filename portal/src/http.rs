@@ -57,6 +57,8 @@ pub struct AppState {
     pub link_key: Arc<tokio::sync::OnceCell<Vec<u8>>>,
     /// Revocation data for signature validation, fetched and cached (see `revocation`).
     pub revocation: Arc<crate::revocation::Revocation>,
+    /// The key drafts saved on the portal are sealed with (none: drafts stay in browsers).
+    pub drafts: Option<Arc<crate::drafts::Sealer>>,
 }
 
 /// How the portal runs. The default is production: it fails closed, and
@@ -100,6 +102,9 @@ pub struct Config {
     pub delivery: crate::webhooks::Settings,
     /// How dossier signatures are validated (see `signatures`).
     pub signatures: crate::signatures::Policy,
+    /// The key file of drafts saved on the portal (see `drafts`). Development mode without one:
+    /// a key of the process's own; production without one: drafts stay in browsers.
+    pub draft_key: Option<PathBuf>,
 }
 
 /// The default grace window of a superseded form version: a day.
@@ -130,6 +135,7 @@ impl Default for Config {
             trusted_proxies: Vec::new(),
             delivery: crate::webhooks::Settings::default(),
             signatures: crate::signatures::Policy::default(),
+            draft_key: None,
         }
     }
 }
@@ -285,6 +291,23 @@ impl AppState {
             _ => None,
         };
         let bridge = crate::bridge::Bridge::new(provider);
+        let drafts = match (&config.draft_key, config.dev) {
+            (Some(path), _) => Some(Arc::new(
+                crate::drafts::Sealer::from_file(path)
+                    .map_err(|e| sqlx::Error::Configuration(e.into()))?,
+            )),
+            (None, true) => {
+                Some(Arc::new(crate::drafts::Sealer::random().map_err(|e| {
+                    sqlx::Error::Configuration(e.to_string().into())
+                })?))
+            }
+            (None, false) => {
+                tracing::warn!(
+                    "no --draft-key-file: citizens' drafts stay in their browsers (no resuming on another device)"
+                );
+                None
+            }
+        };
         let trust = crate::bridge::trust_store(config.trust_store.as_deref(), &bridge)
             .map_err(|e| sqlx::Error::Configuration(e.into()))?;
         // Abandoned uploads go after a day, dossiers past their retention (checked every
@@ -305,6 +328,11 @@ impl AppState {
                     }
                     if let Err(e) = db.forget_rate_limits(crate::clock::now_ms()).await {
                         tracing::warn!(error = %e, "forgetting refilled rate limits");
+                    }
+                    match db.forget_citizen_drafts(crate::clock::now_ms()).await {
+                        Ok(0) => {}
+                        Ok(n) => tracing::info!(drafts = n, "drafts past their keeping removed"),
+                        Err(e) => tracing::warn!(error = %e, "removing expired drafts"),
                     }
                     // Dossiers past their procedure's retention (`eform retention`).
                     match db.apply_retention(crate::clock::now_ms()).await {
@@ -339,6 +367,7 @@ impl AppState {
         }
         let state = AppState {
             link_key: Arc::new(tokio::sync::OnceCell::new()),
+            drafts,
             revocation: Arc::new(crate::revocation::Revocation::default()),
             limits,
             agencies: Arc::new(agencies),
@@ -388,6 +417,14 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/dossiers", get(intake::list))
         .route("/api/v1/dossiers/{code}", get(intake::get))
         .route("/api/v1/co-signatures", get(crate::cosign::tasks))
+        .route("/api/v1/drafts", get(crate::drafts::list))
+        .route(
+            "/api/v1/drafts/{form}",
+            get(crate::drafts::get)
+                .put(crate::drafts::put)
+                .delete(crate::drafts::delete)
+                .layer(DefaultBodyLimit::max(crate::drafts::MAX_DRAFT + 1024)),
+        )
         .route("/api/v1/co-signatures/{code}", get(crate::cosign::task))
         .merge(
             // Writes that run to the end even when the client goes away.

@@ -17,6 +17,7 @@ pub mod cosign;
 pub mod csrf;
 pub mod datastore;
 pub mod db;
+pub mod drafts;
 pub mod events;
 pub mod http;
 pub mod intake;

@@ -36,10 +36,13 @@ pub enum Kind {
     Check,
     /// Sign-ins started and finished (`/auth/login`, `/auth/callback`), per client address.
     Login,
+    /// Drafts saved on the portal, per citizen (the runtime saves a few seconds after typing
+    /// stops).
+    Draft,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 7] = [
+    pub const ALL: [Kind; 8] = [
         Kind::Submit,
         Kind::Amend,
         Kind::Upload,
@@ -47,6 +50,7 @@ impl Kind {
         Kind::Datastore,
         Kind::Check,
         Kind::Login,
+        Kind::Draft,
     ];
 
     pub fn name(self) -> &'static str {
@@ -58,6 +62,7 @@ impl Kind {
             Kind::Datastore => "datastore",
             Kind::Check => "check",
             Kind::Login => "login",
+            Kind::Draft => "draft",
         }
     }
 
@@ -71,6 +76,7 @@ impl Kind {
             Kind::Datastore => (120, MINUTE),
             Kind::Check => (60, MINUTE),
             Kind::Login => (30, MINUTE),
+            Kind::Draft => (600, HOUR),
         };
         Rate { count, period }
     }

@@ -163,6 +163,12 @@ enum Command {
         /// in the trust store.
         #[arg(long, env = "EFORM_TSA_URL")]
         tsa_url: Option<String>,
+        /// The key citizens' drafts saved on the portal are encrypted with: a file of 64
+        /// hexadecimal digits (`openssl rand -hex 32`), the same for every instance, kept
+        /// outside the database. Without it, production keeps drafts in browsers only (no
+        /// resuming on another device); development mode makes `<data-dir>/draft.key`.
+        #[arg(long, env = "EFORM_DRAFT_KEY_FILE")]
+        draft_key_file: Option<PathBuf>,
         /// The agency code of forms that name none.
         #[arg(long, default_value = "000.00.18.H56")]
         default_agency: String,
@@ -332,6 +338,10 @@ enum RetentionAction {
         /// Days the citizens' data-store log keeps its entries of reads for this form.
         #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
         audit_days: Option<u32>,
+        /// Days a citizen's draft saved on the portal is kept after its last save (default 30;
+        /// applies from each draft's next save).
+        #[arg(long, value_parser = clap::value_parser!(u32).range(1..=365))]
+        drafts_days: Option<u32>,
     },
     /// Remove a procedure's retention (its dossiers are kept, or follow `*`).
     Clear { form_id: String },
@@ -446,6 +456,7 @@ fn run() -> Result<ExitCode> {
             signing_window_minutes,
             on_revocation_unknown,
             tsa_url,
+            draft_key_file,
             default_agency,
             trust_store,
             signer,
@@ -528,6 +539,11 @@ fn run() -> Result<ExitCode> {
                         portal::signatures::OnTryLater::Hold
                     },
                     tsa_url,
+                },
+                draft_key: match (draft_key_file, dev) {
+                    (Some(f), _) => Some(f),
+                    (None, true) => Some(dev_draft_key(&data_dir)?),
+                    (None, false) => None,
                 },
             };
             let problems = config.problems();
@@ -935,6 +951,7 @@ async fn retention(db: portal::db::Db, action: RetentionAction) -> Result<ExitCo
                 action,
                 files_days,
                 audit_days,
+                drafts_days,
             } => {
                 let action = action.unwrap_or_else(|| "anonymise".into());
                 anyhow::ensure!(
@@ -942,8 +959,11 @@ async fn retention(db: portal::db::Db, action: RetentionAction) -> Result<ExitCo
                     "--action {action}: give anonymise or delete"
                 );
                 anyhow::ensure!(
-                    days.is_some() || files_days.is_some() || audit_days.is_some(),
-                    "give --days (with --action), --files-days or --audit-days"
+                    days.is_some()
+                        || files_days.is_some()
+                        || audit_days.is_some()
+                        || drafts_days.is_some(),
+                    "give --days (with --action), --files-days, --audit-days or --drafts-days"
                 );
                 anyhow::ensure!(
                     !form_id.is_empty()
@@ -962,6 +982,7 @@ async fn retention(db: portal::db::Db, action: RetentionAction) -> Result<ExitCo
                     action,
                     files_days: files_days.map(i64::from),
                     audit_days: audit_days.map(i64::from),
+                    drafts_days: drafts_days.map(i64::from),
                     set_at: now,
                 };
                 db.set_retention(&policy).await?;
@@ -1014,6 +1035,9 @@ fn describe_retention(p: &portal::db::RetentionPolicy) -> String {
     }
     if let Some(d) = p.audit_days {
         line.push_str(&format!("\tdata-store log kept {d} days"));
+    }
+    if let Some(d) = p.drafts_days {
+        line.push_str(&format!("\tdrafts kept {d} days after their last save"));
     }
     line
 }
@@ -1244,6 +1268,26 @@ fn judge(
         agrees = false;
     }
     Ok(verdict.valid && agrees)
+}
+
+/// Development mode's draft key: `<data-dir>/draft.key`, made (0600) on first start, so drafts
+/// survive a restart.
+fn dev_draft_key(data_dir: &std::path::Path) -> Result<PathBuf> {
+    let file = data_dir.join("draft.key");
+    if !file.exists() {
+        use std::io::Write;
+        use std::os::unix::fs::OpenOptionsExt;
+        std::fs::create_dir_all(data_dir)?;
+        let key = portal::drafts::Sealer::new_key_hex()?;
+        std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(&file)
+            .and_then(|mut f| f.write_all(key.as_bytes()))
+            .with_context(|| format!("making {}", file.display()))?;
+    }
+    Ok(file)
 }
 
 /// What `serve` takes besides the portal's configuration.

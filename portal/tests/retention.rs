@@ -64,6 +64,7 @@ fn policy(form_id: &str, days: i64, action: &str) -> RetentionPolicy {
         action: action.into(),
         files_days: None,
         audit_days: None,
+        drafts_days: None,
         set_at: portal::clock::now_ms(),
     }
 }
@@ -308,10 +309,14 @@ fn the_schedule_is_set_from_the_command_line() {
         "30",
         "--audit-days",
         "90",
+        "--drafts-days",
+        "7",
     ]);
     assert_eq!(code, Some(0), "{out}");
     assert!(
-        out.contains("ct01\tfiles removed 30 days after the result\tdata-store log kept 90 days"),
+        out.contains(
+            "ct01\tfiles removed 30 days after the result\tdata-store log kept 90 days\tdrafts kept 7 days after their last save"
+        ),
         "{out}"
     );
     let (code, out) = run(&["retention", "set", "ct01"]);
@@ -348,6 +353,7 @@ async fn files_and_the_data_store_log_go_on_their_own_schedule(b: Backend) {
         action: "anonymise".into(),
         files_days: Some(30),
         audit_days: Some(60),
+        drafts_days: None,
         set_at: now,
     })
     .await
@@ -381,6 +387,7 @@ async fn files_and_the_data_store_log_go_on_their_own_schedule(b: Backend) {
         action: "anonymise".into(),
         files_days: None,
         audit_days: Some(60),
+        drafts_days: None,
         set_at: now,
     })
     .await

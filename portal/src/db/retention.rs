@@ -17,6 +17,8 @@ pub struct RetentionPolicy {
     pub files_days: Option<i64>,
     /// Days the citizen's data-store log keeps its entries of reads for this form.
     pub audit_days: Option<i64>,
+    /// Days a draft saved on the portal is kept after its last save (default 30).
+    pub drafts_days: Option<i64>,
     pub set_at: i64,
 }
 
@@ -84,16 +86,18 @@ impl Db {
     pub async fn set_retention(&self, p: &RetentionPolicy) -> Result<(), sqlx::Error> {
         write_tx!(self, |tx| {
             sqlx::query(
-                "INSERT INTO retention_policies (form_id, days, action, files_days, audit_days, set_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6) \
+                "INSERT INTO retention_policies (form_id, days, action, files_days, audit_days, drafts_days, set_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7) \
                  ON CONFLICT (form_id) DO UPDATE SET days = excluded.days, action = excluded.action, \
-                 files_days = excluded.files_days, audit_days = excluded.audit_days, set_at = excluded.set_at",
+                 files_days = excluded.files_days, audit_days = excluded.audit_days, \
+                 drafts_days = excluded.drafts_days, set_at = excluded.set_at",
             )
             .bind(&p.form_id)
             .bind(p.days)
             .bind(&p.action)
             .bind(p.files_days)
             .bind(p.audit_days)
+            .bind(p.drafts_days)
             .bind(p.set_at)
             .execute(&mut *tx)
             .await?;
@@ -117,7 +121,7 @@ impl Db {
     pub async fn retention_policies(&self) -> Result<Vec<RetentionPolicy>, sqlx::Error> {
         read!(self, |pool| {
             sqlx::query(
-                "SELECT form_id, days, action, files_days, audit_days, set_at FROM retention_policies \
+                "SELECT form_id, days, action, files_days, audit_days, drafts_days, set_at FROM retention_policies \
                  ORDER BY form_id",
             )
             .fetch_all(pool)
@@ -130,6 +134,7 @@ impl Db {
                     action: r.try_get("action")?,
                     files_days: r.try_get("files_days")?,
                     audit_days: r.try_get("audit_days")?,
+                    drafts_days: r.try_get("drafts_days")?,
                     set_at: r.try_get("set_at")?,
                 })
             })

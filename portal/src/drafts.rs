@@ -1,0 +1,348 @@
+//! Save and resume on another device: a signed-in citizen's draft of a form, saved on the portal
+//! as they type (the runtime debounces), offered back wherever they sign in, removed when they
+//! submit (in the submission's transaction) or after the form's `drafts_days` without a save.
+//!
+//! Drafts hold personal data before the citizen decided to send it, so they are sealed at rest:
+//! AES-256-GCM under a key kept outside the database (`--draft-key-file`; development mode: a
+//! key in the data directory), a fresh 96-bit nonce per save, and the owner, form id and version
+//! as associated data — a database dump alone reads none, and a row copied to another citizen
+//! does not open. Without a key in production, drafts stay in the browser only (the API
+//! answers 404 `drafts-off`; the runtime keeps its local drafts).
+#![allow(clippy::result_large_err)]
+
+use crate::auth::Signed;
+use crate::catalog::Entry;
+use crate::clock;
+use crate::http::{AppState, error, too_many_values};
+use crate::intake::{citizens_only, db_failed, form_title};
+use aes_gcm::aead::{Aead, KeyInit, Payload};
+use aes_gcm::{Aes256Gcm, Nonce};
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use form_core::Text;
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+/// The largest draft taken (its JSON): a form's data, not its files (those are uploaded).
+pub const MAX_DRAFT: usize = 512 * 1024;
+
+/// The drafts' key.
+pub struct Sealer(Aes256Gcm);
+
+impl std::fmt::Debug for Sealer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Sealer(…)")
+    }
+}
+
+impl Sealer {
+    /// The key in `path`: 64 hexadecimal digits (`openssl rand -hex 32`), spaces around ignored.
+    pub fn from_file(path: &std::path::Path) -> Result<Sealer, String> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| format!("the draft key {}: {e}", path.display()))?;
+        let text = text.trim();
+        let key: Vec<u8> = (0..text.len())
+            .step_by(2)
+            .map(|i| {
+                text.get(i..i + 2)
+                    .and_then(|h| u8::from_str_radix(h, 16).ok())
+            })
+            .collect::<Option<_>>()
+            .filter(|k: &Vec<u8>| k.len() == 32 && text.len() == 64)
+            .ok_or_else(|| {
+                format!(
+                    "the draft key {} must be 64 hexadecimal digits (openssl rand -hex 32)",
+                    path.display()
+                )
+            })?;
+        Ok(Sealer::new(&key))
+    }
+
+    /// A new random key as 64 hexadecimal digits (what [`Sealer::from_file`] reads).
+    pub fn new_key_hex() -> Result<String, getrandom::Error> {
+        let mut key = [0u8; 32];
+        getrandom::fill(&mut key)?;
+        Ok(crate::auth::hex(&key))
+    }
+
+    /// A key of this process alone (development mode without a key file: drafts do not
+    /// survive a restart).
+    pub fn random() -> Result<Sealer, getrandom::Error> {
+        let mut key = [0u8; 32];
+        getrandom::fill(&mut key)?;
+        Ok(Sealer::new(&key))
+    }
+
+    fn new(key: &[u8]) -> Sealer {
+        Sealer(Aes256Gcm::new(aes_gcm::Key::<Aes256Gcm>::from_slice(key)))
+    }
+
+    fn aad(owner: &str, form_id: &str, version: i64) -> Vec<u8> {
+        format!("eform-draft\0{owner}\0{form_id}\0{version}").into_bytes()
+    }
+
+    /// (nonce, sealed data).
+    fn seal(
+        &self,
+        owner: &str,
+        form_id: &str,
+        version: i64,
+        plain: &[u8],
+    ) -> Option<(Vec<u8>, Vec<u8>)> {
+        let mut nonce = [0u8; 12];
+        getrandom::fill(&mut nonce).ok()?;
+        let aad = Self::aad(owner, form_id, version);
+        let sealed = self
+            .0
+            .encrypt(
+                Nonce::from_slice(&nonce),
+                Payload {
+                    msg: plain,
+                    aad: &aad,
+                },
+            )
+            .ok()?;
+        Some((nonce.to_vec(), sealed))
+    }
+
+    fn open(
+        &self,
+        owner: &str,
+        form_id: &str,
+        version: i64,
+        nonce: &[u8],
+        sealed: &[u8],
+    ) -> Option<Vec<u8>> {
+        if nonce.len() != 12 {
+            return None;
+        }
+        let aad = Self::aad(owner, form_id, version);
+        self.0
+            .decrypt(
+                Nonce::from_slice(nonce),
+                Payload {
+                    msg: sealed,
+                    aad: &aad,
+                },
+            )
+            .ok()
+    }
+}
+
+/// The signed-in citizen and the key, or why drafts cannot be kept for them.
+fn ready<'a>(state: &'a AppState, user: &Signed) -> Result<&'a Sealer, Response> {
+    citizens_only(user)?;
+    state.drafts.as_deref().ok_or_else(|| {
+        error(
+            StatusCode::NOT_FOUND,
+            "drafts-off",
+            Text::new(
+                "Cổng này không lưu bản nháp; bản nháp chỉ được giữ trong trình duyệt của bạn.",
+                "This portal does not keep drafts; your draft is kept in your browser only.",
+            ),
+        )
+    })
+}
+
+fn no_draft(form_id: &str) -> Response {
+    error(
+        StatusCode::NOT_FOUND,
+        "draft-not-found",
+        Text::new(
+            format!("Bạn không có bản nháp nào của biểu mẫu {form_id} trên cổng."),
+            format!("You have no draft of form {form_id} on the portal."),
+        ),
+    )
+}
+
+/// `GET /api/v1/drafts`: the citizen's drafts on the portal, the last saved first (the form
+/// list and "my dossiers" offer to continue them).
+pub async fn list(State(state): State<AppState>, user: Signed) -> Response {
+    if let Err(r) = ready(&state, &user) {
+        return r;
+    }
+    match state.db.citizen_drafts(&user.0.id, clock::now_ms()).await {
+        Ok(rows) => Json(
+            rows.iter()
+                .map(|d| {
+                    json!({
+                        "formId": d.form_id,
+                        "formVersion": d.form_version,
+                        "formTitle": form_title(&state, &d.form_id),
+                        "savedAt": clock::rfc3339(d.saved_at),
+                        "expiresAt": clock::rfc3339(d.expires_at),
+                    })
+                })
+                .collect::<Vec<_>>(),
+        )
+        .into_response(),
+        Err(e) => db_failed(&e),
+    }
+}
+
+/// `GET /api/v1/drafts/{form}`: the citizen's draft of a form, with its data.
+pub async fn get(
+    State(state): State<AppState>,
+    user: Signed,
+    Path(form_id): Path<String>,
+) -> Response {
+    let sealer = match ready(&state, &user) {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let row = match state
+        .db
+        .citizen_draft(&user.0.id, &form_id, clock::now_ms())
+        .await
+    {
+        Ok(Some(r)) => r,
+        Ok(None) => return no_draft(&form_id),
+        Err(e) => return db_failed(&e),
+    };
+    let Some(data) = sealer
+        .open(
+            &user.0.id,
+            &form_id,
+            row.form_version,
+            &row.nonce,
+            &row.data,
+        )
+        .and_then(|plain| serde_json::from_slice::<Value>(&plain).ok())
+    else {
+        // Sealed under another key (it was changed) or not this citizen's: as if absent.
+        tracing::warn!(form = %form_id, "a draft that does not open with the draft key");
+        return no_draft(&form_id);
+    };
+    Json(json!({
+        "formId": form_id,
+        "formVersion": row.form_version,
+        "savedAt": clock::rfc3339(row.saved_at),
+        "expiresAt": clock::rfc3339(row.expires_at),
+        "data": data,
+    }))
+    .into_response()
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+struct SaveBody {
+    form_version: i64,
+    data: Value,
+}
+
+/// `PUT /api/v1/drafts/{form}` `{"formVersion", "data"}`: saves (replaces) the citizen's
+/// draft of a version the portal serves. A draft is not checked against the form's rules (it
+/// is unfinished by nature), only bounded.
+pub async fn put(
+    State(state): State<AppState>,
+    user: Signed,
+    Path(form_id): Path<String>,
+    body: Bytes,
+) -> Response {
+    let sealer = match ready(&state, &user) {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    if let Err(r) = state
+        .limits
+        .check(crate::limits::Kind::Draft, &user.0.id)
+        .await
+    {
+        return r;
+    }
+    if body.len() > MAX_DRAFT {
+        return error(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "draft-too-large",
+            Text::new(
+                format!(
+                    "Bản nháp lớn quá {} KB nên không lưu được trên cổng; nó vẫn được giữ trong trình duyệt.",
+                    MAX_DRAFT / 1024
+                ),
+                format!(
+                    "The draft is larger than {} KB and cannot be kept on the portal; it stays in your browser.",
+                    MAX_DRAFT / 1024
+                ),
+            ),
+        );
+    }
+    let b: SaveBody = match crate::http::parse_body(&body) {
+        Ok(b) => b,
+        Err(r) => return r,
+    };
+    let current = match state.catalog.get(&form_id) {
+        Some(Entry::Ready(r)) => i64::from(r.form.definition().version),
+        _ => {
+            return error(
+                StatusCode::NOT_FOUND,
+                "form-not-found",
+                Text::new(
+                    format!("Không có biểu mẫu {form_id}."),
+                    format!("There is no form {form_id}."),
+                ),
+            );
+        }
+    };
+    if !(1..=current).contains(&b.form_version) {
+        return error(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "form-version-unknown",
+            Text::new(
+                format!("Biểu mẫu {form_id} không có phiên bản {}.", b.form_version),
+                format!("Form {form_id} has no version {}.", b.form_version),
+            ),
+        );
+    }
+    if !b.data.is_object() {
+        return error(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "type",
+            Text::new(
+                "Dữ liệu phải là một đối tượng JSON.",
+                "The data must be a JSON object.",
+            ),
+        );
+    }
+    if let Some(refusal) = too_many_values(&b.data) {
+        return refusal;
+    }
+    let plain = b.data.to_string();
+    let Some((nonce, sealed)) = sealer.seal(&user.0.id, &form_id, b.form_version, plain.as_bytes())
+    else {
+        return crate::http::internal();
+    };
+    let now = clock::now_ms();
+    match state
+        .db
+        .save_citizen_draft(&user.0.id, &form_id, b.form_version, &nonce, &sealed, now)
+        .await
+    {
+        Ok(expires) => Json(json!({
+            "formId": form_id,
+            "formVersion": b.form_version,
+            "savedAt": clock::rfc3339(now),
+            "expiresAt": clock::rfc3339(expires),
+        }))
+        .into_response(),
+        Err(e) => db_failed(&e),
+    }
+}
+
+/// `DELETE /api/v1/drafts/{form}`: the citizen starts again (or no longer wants it kept).
+pub async fn delete(
+    State(state): State<AppState>,
+    user: Signed,
+    Path(form_id): Path<String>,
+) -> Response {
+    if let Err(r) = ready(&state, &user) {
+        return r;
+    }
+    match state.db.delete_citizen_draft(&user.0.id, &form_id).await {
+        Ok(true) => StatusCode::NO_CONTENT.into_response(),
+        Ok(false) => no_draft(&form_id),
+        Err(e) => db_failed(&e),
+    }
+}
