@@ -85,7 +85,7 @@ pub struct Item {
     #[serde(rename = "maxSize", default, skip_serializing_if = "Option::is_none")]
     pub max_size: Option<u64>,
     /// Messages that replace the default ones, by JSON Schema keyword (`pattern`, `required`, …)
-    /// or eform check (`address`, `file-type`, `file-size`).
+    /// or eform check (`address`, `file-type`, `file-size`, `id-number`).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub messages: BTreeMap<String, Text>,
     /// HTML `autocomplete` token, so browsers and password managers can help the citizen.
@@ -118,6 +118,28 @@ pub struct Item {
     /// Prefill from the citizen's data store (a key of `schemas/datastore-keys.json`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub prefill: Option<Prefill>,
+    /// An `id-number` item: the fields its structure is checked against (the year of birth in
+    /// digits 4–6, the sex in digit 4). Without it, a date field whose name contains "birth"
+    /// and a choice named `sex`/`gender`/`gioitinh` beside it are used, if any.
+    #[serde(rename = "idCheck", default, skip_serializing_if = "Option::is_none")]
+    pub id_check: Option<IdCheck>,
+}
+
+/// What an `id-number` item is checked against: pointers to fields of the form, written as
+/// the item's own pointer is (relative to the row inside a table). One left out is not checked.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IdCheck {
+    /// A `date` field: the date of birth.
+    #[serde(
+        rename = "dateOfBirth",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub date_of_birth: Option<String>,
+    /// A `radio` or `select` field whose values are the sex (`nam`/`nu`, `male`/`female`, …).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sex: Option<String>,
 }
 
 /// Where an item's value comes from in the citizen's data store.

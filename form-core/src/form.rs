@@ -72,13 +72,16 @@ pub(crate) struct FieldOutcome {
     pub errors: Vec<Diagnostic>,
 }
 
-/// An `id-number` field (pointer with `*` for rows) and its siblings in the same object: the
-/// date of birth (a date field whose name contains "birth") and the sex.
+/// An `id-number` field (pointer with `*` for rows) and what it is checked against: the date
+/// of birth and the sex its item's `idCheck` names — or, without one, the siblings in the same
+/// object that look like them (a date field whose name contains "birth", a choice named sex).
 #[derive(Debug)]
 struct IdCheck {
     id: String,
     birth: Option<String>,
     sex: Option<String>,
+    /// The item's own message for every problem (`messages["id-number"]`).
+    message: Option<Text>,
 }
 
 /// Where an item is in the definition: page, section, item, and column of a table.
@@ -191,7 +194,7 @@ impl Form {
             .enumerate()
             .map(|(i, f)| (f.pointer.clone(), i))
             .collect();
-        form.id_checks = id_checks(&fields);
+        form.id_checks = form.id_checks_of(&fields);
         form.fields = fields;
         form.rules = form.compile_rules();
         let computed: Vec<usize> = (0..form.rules.len())
@@ -1113,39 +1116,65 @@ impl Form {
     }
 }
 
-fn id_checks(fields: &[Field]) -> Vec<IdCheck> {
-    let parent = |p: &str| {
-        p.rsplit_once('/')
-            .map_or(String::new(), |(a, _)| a.to_owned())
-    };
-    let key = |p: &str| crate::text::lower(p.rsplit('/').next().unwrap_or(""));
-    let mut by_parent: HashMap<String, Vec<&Field>> = HashMap::new();
-    for f in fields {
-        by_parent.entry(parent(&f.pointer)).or_default().push(f);
+impl Form {
+    /// The `id-number` fields and what each is checked against (see [`IdCheck`]).
+    fn id_checks_of(&self, fields: &[Field]) -> Vec<IdCheck> {
+        let parent = |p: &str| {
+            p.rsplit_once('/')
+                .map_or(String::new(), |(a, _)| a.to_owned())
+        };
+        let key = |p: &str| crate::text::lower(p.rsplit('/').next().unwrap_or(""));
+        let mut by_parent: HashMap<String, Vec<&Field>> = HashMap::new();
+        for f in fields {
+            by_parent.entry(parent(&f.pointer)).or_default().push(f);
+        }
+        fields
+            .iter()
+            .zip(&self.items)
+            .filter(|(f, _)| f.widget == Widget::IdNumber)
+            .map(|(f, &at)| {
+                let item = self.item_at(at);
+                let message = item.messages.get("id-number").cloned();
+                if let Some(spec) = &item.id_check {
+                    // Written as the item's pointer is: inside a table, relative to the row.
+                    let prefix = match at.column {
+                        Some(_) => format!(
+                            "{}/*",
+                            self.definition.pages[at.page].sections[at.section].items[at.item]
+                                .pointer
+                                .as_deref()
+                                .unwrap_or_default()
+                        ),
+                        None => String::new(),
+                    };
+                    return IdCheck {
+                        id: f.pointer.clone(),
+                        birth: spec.date_of_birth.as_ref().map(|p| format!("{prefix}{p}")),
+                        sex: spec.sex.as_ref().map(|p| format!("{prefix}{p}")),
+                        message,
+                    };
+                }
+                let siblings = by_parent
+                    .get(&parent(&f.pointer))
+                    .map_or(&[][..], Vec::as_slice);
+                IdCheck {
+                    id: f.pointer.clone(),
+                    birth: siblings
+                        .iter()
+                        .find(|g| g.widget == Widget::Date && key(&g.pointer).contains("birth"))
+                        .map(|g| g.pointer.clone()),
+                    sex: siblings
+                        .iter()
+                        .find(|g| {
+                            matches!(g.widget, Widget::Radio | Widget::Select)
+                                && ["sex", "gender", "gioitinh"].contains(&key(&g.pointer).as_str())
+                        })
+                        .map(|g| g.pointer.clone()),
+                    message,
+                }
+            })
+            .collect()
     }
-    fields
-        .iter()
-        .filter(|f| f.widget == Widget::IdNumber)
-        .map(|f| {
-            let siblings = by_parent
-                .get(&parent(&f.pointer))
-                .map_or(&[][..], Vec::as_slice);
-            IdCheck {
-                id: f.pointer.clone(),
-                birth: siblings
-                    .iter()
-                    .find(|g| g.widget == Widget::Date && key(&g.pointer).contains("birth"))
-                    .map(|g| g.pointer.clone()),
-                sex: siblings
-                    .iter()
-                    .find(|g| {
-                        matches!(g.widget, Widget::Radio | Widget::Select)
-                            && ["sex", "gender", "gioitinh"].contains(&key(&g.pointer).as_str())
-                    })
-                    .map(|g| g.pointer.clone()),
-            }
-        })
-        .collect()
 }
 
 /// Whether a value counts as filled for `requiredIf`, as `filled()` counts it in rules: not
@@ -1313,11 +1342,12 @@ impl Form {
                     continue;
                 };
                 let y = id.birth_year;
+                let said = |default: Text| check.message.clone().unwrap_or(default);
                 if i64::from(y) > i64::from(today.0) {
-                    out.push((ptr, Text::new(
+                    out.push((ptr, said(Text::new(
                         format!("Số định danh này cho năm sinh {y}, là năm chưa tới; kiểm tra chữ số thứ 4 đến thứ 6."),
                         format!("This ID number gives {y} as the year of birth, which has not come yet; check the 4th to 6th digits."),
-                    )));
+                    ))));
                     continue;
                 }
                 let birth = check
@@ -1327,10 +1357,10 @@ impl Form {
                     .and_then(Value::as_str)
                     .and_then(crate::format::parse_date);
                 if let Some((by, _, _)) = birth.filter(|(by, _, _)| *by != y) {
-                    out.push((ptr.clone(), Text::new(
-                        format!("Số định danh này cho năm sinh {y}, nhưng ngày sinh đã khai là năm {by}."),
-                        format!("This ID number gives {y} as the year of birth, but the date of birth entered is in {by}."),
-                    )));
+                    out.push((ptr.clone(), said(Text::new(
+                        format!("Số định danh này cho năm sinh {y}, nhưng ngày sinh trên tờ khai là năm {by}."),
+                        format!("This ID number gives {y} as the year of birth, but the date of birth on the form is in {by}."),
+                    ))));
                 }
                 let sex = check
                     .sex
@@ -1344,10 +1374,10 @@ impl Form {
                     } else {
                         ("nữ", "a woman")
                     };
-                    out.push((ptr, Text::new(
-                        format!("Chữ số thứ 4 của số định danh này là của {vi}, khác với giới tính đã chọn."),
-                        format!("The 4th digit of this ID number is for {en}, which differs from the sex chosen."),
-                    )));
+                    out.push((ptr, said(Text::new(
+                        format!("Chữ số thứ 4 của số định danh này là của {vi}, khác với giới tính trên tờ khai."),
+                        format!("The 4th digit of this ID number is for {en}, which differs from the sex on the form."),
+                    ))));
                 }
             }
         }

@@ -121,6 +121,7 @@ fn load_checked(value: &Value, mut diags: Vec<Diagnostic>) -> Loaded {
     let typed = Definition::deserialize(value).ok();
     checker.pages(value, schema.as_ref(), typed.as_ref());
     checker.co_signers(typed.as_ref());
+    checker.id_checks(typed.as_ref());
     checker.computed_order();
     checker.conditional_not_required();
     // With no usable pages every required member would be reported unbound: noise on top of
@@ -698,6 +699,120 @@ impl Checker<'_, '_> {
                 );
             }
         }
+    }
+
+    /// An `id-number` item's `idCheck` names a date field and a choice field of the form (as the
+    /// item's own pointer is written); one without it beside a date labelled as the date of
+    /// birth but not named so (`ngaySinh`) gets a warning — its check would silently be off.
+    fn id_checks(&mut self, typed: Option<&Definition>) {
+        use crate::definition::Widget;
+        let Some(def) = typed else { return };
+        // Every field: (definition pointer, data pointer with `*` for rows, prefix of its
+        // pointers, widget, the item).
+        let mut all: Vec<(String, String, String, Widget, &crate::definition::Item)> = Vec::new();
+        for (pi, page) in def.pages.iter().enumerate() {
+            for (si, section) in page.sections.iter().enumerate() {
+                for (ii, item) in section.items.iter().enumerate() {
+                    let at = format!("/pages/{pi}/sections/{si}/items/{ii}");
+                    let Some(ptr) = item.pointer.as_deref() else {
+                        continue;
+                    };
+                    all.push((at.clone(), ptr.to_owned(), String::new(), item.widget, item));
+                    for (ci, col) in item.columns.iter().enumerate() {
+                        if let Some(cp) = col.pointer.as_deref() {
+                            let prefix = format!("{ptr}/*");
+                            all.push((
+                                format!("{at}/columns/{ci}"),
+                                format!("{prefix}{cp}"),
+                                prefix,
+                                col.widget,
+                                col,
+                            ));
+                        }
+                    }
+                }
+            }
+        }
+        let widget_of = |full: &str| all.iter().find(|f| f.1 == full).map(|f| f.3);
+        let mut found = Vec::new();
+        for (at, full, prefix, widget, item) in &all {
+            let Some(spec) = &item.id_check else {
+                if *widget == Widget::IdNumber {
+                    let parent = full.rsplit_once('/').map_or("", |(p, _)| p);
+                    let siblings = all.iter().filter(|f| {
+                        f.1.rsplit_once('/').map_or("", |(p, _)| p) == parent && f.1 != *full
+                    });
+                    // A date labelled as the date of birth that the name-based link misses
+                    // (`ngaySinh`): the check would be off without anyone noticing.
+                    let missed = siblings.filter(|f| f.3 == Widget::Date).any(|f| {
+                        let labelled =
+                            f.4.label
+                                .as_ref()
+                                .is_some_and(|l| crate::text::lower(&l.en).contains("birth"));
+                        let named = crate::text::lower(f.1.rsplit('/').next().unwrap_or(""))
+                            .contains("birth");
+                        labelled && !named
+                    });
+                    if missed {
+                        found.push(Diagnostic::warning(
+                            format!("{at}/idCheck"),
+                            "id-check-unlinked",
+                            Text::new(
+                                "Số định danh sẽ không được đối chiếu với ngày sinh nào: ghi trường ngày sinh vào idCheck.dateOfBirth (hoặc idCheck: {} nếu không cần).",
+                                "This ID number is checked against no date of birth: name the field in idCheck.dateOfBirth (or give idCheck: {} when none applies).",
+                            ),
+                        ));
+                    }
+                }
+                continue;
+            };
+            if *widget != Widget::IdNumber {
+                found.push(Diagnostic::error(
+                    format!("{at}/idCheck"),
+                    "id-check-widget",
+                    Text::new(
+                        "Chỉ trường số định danh (id-number) mới có idCheck.",
+                        "Only an id-number item has idCheck.",
+                    ),
+                ));
+                continue;
+            }
+            for (key, ptr, wanted) in [
+                ("dateOfBirth", &spec.date_of_birth, &[Widget::Date][..]),
+                ("sex", &spec.sex, &[Widget::Radio, Widget::Select][..]),
+            ] {
+                let Some(ptr) = ptr else { continue };
+                let target = format!("{prefix}{ptr}");
+                let (vi, en) = if key == "sex" {
+                    (
+                        "một trường chọn (radio, select)",
+                        "a choice field (radio, select)",
+                    )
+                } else {
+                    ("một trường ngày (date)", "a date field")
+                };
+                match widget_of(&target) {
+                    Some(w) if wanted.contains(&w) => {}
+                    Some(_) => found.push(Diagnostic::error(
+                        format!("{at}/idCheck/{key}"),
+                        "id-check-widget",
+                        Text::new(
+                            format!("\"{ptr}\" phải là {vi}."),
+                            format!("\"{ptr}\" must be {en}."),
+                        ),
+                    )),
+                    None => found.push(Diagnostic::error(
+                        format!("{at}/idCheck/{key}"),
+                        "id-check-pointer",
+                        Text::new(
+                            format!("\"{ptr}\" không phải là một trường của biểu mẫu (trong bảng, viết như con trỏ của cột)."),
+                            format!("\"{ptr}\" is not a field of the form (inside a table, write it as the columns' pointers are)."),
+                        ),
+                    )),
+                }
+            }
+        }
+        self.diags.extend(found);
     }
 
     /// Every `required` member must be bound to an item, or no citizen could ever submit.

@@ -153,8 +153,8 @@ fn ct01_id_numbers_must_agree_with_birth_year_and_sex() {
     check_data(
         data,
         expect![[r#"
-            error[id-number] /applicant/idNumber: The 4th digit of this ID number is for a woman, which differs from the sex chosen. | Chữ số thứ 4 của số định danh này là của nữ, khác với giới tính đã chọn.
+            error[id-number] /applicant/idNumber: The 4th digit of this ID number is for a woman, which differs from the sex on the form. | Chữ số thứ 4 của số định danh này là của nữ, khác với giới tính trên tờ khai.
             error[id-number] /householdHead/idNumber: This ID number gives 2188 as the year of birth, which has not come yet; check the 4th to 6th digits. | Số định danh này cho năm sinh 2188, là năm chưa tới; kiểm tra chữ số thứ 4 đến thứ 6.
-            error[id-number] /members/0/idNumber: This ID number gives 2019 as the year of birth, but the date of birth entered is in 2018. | Số định danh này cho năm sinh 2019, nhưng ngày sinh đã khai là năm 2018."#]],
+            error[id-number] /members/0/idNumber: This ID number gives 2019 as the year of birth, but the date of birth on the form is in 2018. | Số định danh này cho năm sinh 2019, nhưng ngày sinh trên tờ khai là năm 2018."#]],
     );
 }
