@@ -92,6 +92,8 @@ pub struct PortalDraft {
     pub url: String,
     /// The portal's copy of this form version, if any.
     pub remote: Option<Draft>,
+    /// The portal's `savedAt` of `remote`.
+    pub remote_saved_at: Option<String>,
 }
 
 /// How long typing must pause before the draft goes to the portal.
@@ -118,30 +120,71 @@ pub async fn portal_draft(form_id: &str, version: u32) -> PortalDraft {
             }),
         _ => false,
     };
-    let remote = if listed {
+    let got = if listed {
         match crate::fetch::request(&url, None).await {
             Ok(a) if a.status == 200 => serde_json::from_str::<Value>(&a.body).ok().and_then(|v| {
+                let at = v["savedAt"].as_str()?.to_owned();
                 (v["formVersion"].as_u64() == Some(u64::from(version)))
                     .then(|| Draft {
-                        saved_at: js_sys::Date::parse(v["savedAt"].as_str().unwrap_or_default()),
+                        saved_at: js_sys::Date::parse(&at),
                         data: v["data"].clone(),
                     })
                     .filter(|d| d.saved_at.is_finite() && has_content(&d.data))
+                    .map(|d| (d, at))
             }),
             _ => None,
         }
     } else {
         None
     };
-    PortalDraft { url, remote }
+    let (remote, remote_saved_at) = got.map_or((None, None), |(d, at)| (Some(d), Some(at)));
+    PortalDraft {
+        url,
+        remote,
+        remote_saved_at,
+    }
 }
 
-/// Sends the draft under `key` (as saved in this browser) to the portal, unless it is gone by
-/// then (submitted, or cleared to start again). A failure is silent: the browser's copy stays.
+/// The portal's time of the copy this browser last sent or took (`savedAt`, RFC 3339): the
+/// two copies are compared by it, on the portal's clock, never with the device's.
+fn synced_key(key: &str) -> String {
+    format!("{key}.portal-saved")
+}
+
+/// The portal's copy was written elsewhere since this browser last sent or took it.
+pub fn changed_elsewhere(key: &str, remote_saved_at: &str) -> bool {
+    get_item(&synced_key(key)).as_deref() != Some(remote_saved_at)
+}
+
+/// Notes that this browser's copy is the portal's of `saved_at`.
+pub fn synced(key: &str, saved_at: &str) {
+    set_item(&synced_key(key), saved_at);
+}
+
+/// Sends the draft under `key` (as saved in this browser) to the portal — or, when the form
+/// was emptied, removes the portal's. Not while a submission of it is under way (its
+/// idempotency key is kept beside the draft until the portal acknowledges): the submission
+/// removes the portal's copy itself, and a save landing after it would bring it back. A
+/// failure is silent: the browser's copy stays and goes with the next change.
 pub async fn push(key: &str, url: &str, version: u32) {
-    let Some(draft) = load(key) else { return };
-    let body = serde_json::json!({"formVersion": version, "data": draft.data}).to_string();
-    let _ = crate::fetch::put_json(url, &body).await;
+    if get_item(&format!("{key}.submission-key")).is_some() {
+        return;
+    }
+    let answer = match load(key) {
+        Some(draft) => {
+            let body = serde_json::json!({"formVersion": version, "data": draft.data});
+            crate::fetch::put_json(url, &body.to_string()).await
+        }
+        None => crate::fetch::delete(url).await,
+    };
+    if let Ok(a) = answer
+        && a.status == 200
+        && let Some(at) = serde_json::from_str::<Value>(&a.body)
+            .ok()
+            .and_then(|v| v["savedAt"].as_str().map(str::to_owned))
+    {
+        synced(key, &at);
+    }
 }
 
 /// Removes the draft under `key`.

@@ -685,20 +685,25 @@ pub fn FormView(
     } else {
         None
     };
-    // The portal's copy wins when it is newer (typed on another device since).
-    let remote = portal_draft
-        .as_ref()
-        .and_then(|p| p.remote.as_ref())
-        .filter(|r| restored.as_ref().is_none_or(|l| r.saved_at > l.saved_at))
-        .map(|r| drafts::Draft {
-            saved_at: r.saved_at,
-            data: r.data.clone(),
-        });
+    // The portal's copy wins when it was written elsewhere since this browser last sent or
+    // took it (compared by the portal's own times, never with the device's clock); otherwise
+    // this browser's copy is the newer one (it may hold changes not sent yet).
+    let remote = portal_draft.as_ref().and_then(|p| {
+        let at = p.remote_saved_at.as_deref()?;
+        p.remote
+            .clone()
+            .filter(|_| restored.is_none() || drafts::changed_elsewhere(&draft_key, at))
+            .map(|r| (r, at.to_owned()))
+    });
     let from_portal = remote.is_some();
-    let restored = remote.or(restored);
-    if from_portal && let Some(r) = &restored {
-        drafts::save(&draft_key, &r.data);
-    }
+    let restored = match remote {
+        Some((r, at)) => {
+            drafts::save(&draft_key, &r.data);
+            drafts::synced(&draft_key, &at);
+            Some(r)
+        }
+        None => restored,
+    };
     let portal_sync = portal_draft.map(|p| (p.url, form.definition().version));
     let restored_at = restored.as_ref().map(|d| d.saved_at);
     let start = initial

@@ -933,6 +933,15 @@ impl Db {
                         Job::Submit { .. } | Job::Audit(_) => version == 1,
                     };
                     let same_request = r.try_get::<String, _>("request_hash")? == v.request_hash;
+                    // A retried submission: a draft saved again meanwhile goes too.
+                    if let (Job::Submit { form_id, .. }, true) = (job, same_target && same_request)
+                    {
+                        sqlx::query("DELETE FROM drafts WHERE owner_id = $1 AND form_id = $2")
+                            .bind(&v.owner_id)
+                            .bind(form_id)
+                            .execute(&mut *tx)
+                            .await?;
+                    }
                     outcomes.push(if same_target && same_request {
                         Outcome::Replayed(Stored {
                             code,

@@ -48,6 +48,7 @@ impl Sealer {
             .step_by(2)
             .map(|i| {
                 text.get(i..i + 2)
+                    .filter(|h| h.bytes().all(|b| b.is_ascii_hexdigit()))
                     .and_then(|h| u8::from_str_radix(h, 16).ok())
             })
             .collect::<Option<_>>()
@@ -80,8 +81,15 @@ impl Sealer {
         Sealer(Aes256Gcm::new(aes_gcm::Key::<Aes256Gcm>::from_slice(key)))
     }
 
+    /// The associated data: each part with its length, so no two (owner, form) pairs
+    /// give the same bytes.
     fn aad(owner: &str, form_id: &str, version: i64) -> Vec<u8> {
-        format!("eform-draft\0{owner}\0{form_id}\0{version}").into_bytes()
+        let mut out = b"eform-draft-v1".to_vec();
+        for part in [owner.as_bytes(), form_id.as_bytes(), &version.to_be_bytes()] {
+            out.extend_from_slice(&(part.len() as u64).to_be_bytes());
+            out.extend_from_slice(part);
+        }
+        out
     }
 
     /// (nonce, sealed data).
@@ -161,12 +169,21 @@ fn no_draft(form_id: &str) -> Response {
 /// `GET /api/v1/drafts`: the citizen's drafts on the portal, the last saved first (the form
 /// list and "my dossiers" offer to continue them).
 pub async fn list(State(state): State<AppState>, user: Signed) -> Response {
-    if let Err(r) = ready(&state, &user) {
-        return r;
-    }
+    let sealer = match ready(&state, &user) {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
     match state.db.citizen_drafts(&user.0.id, clock::now_ms()).await {
         Ok(rows) => Json(
             rows.iter()
+                // Only what can be continued: the version the portal serves now, sealed under
+                // the key it has now.
+                .filter(|d| served_version(&state, &d.form_id) == Some(d.form_version))
+                .filter(|d| {
+                    sealer
+                        .open(&user.0.id, &d.form_id, d.form_version, &d.nonce, &d.data)
+                        .is_some()
+                })
                 .map(|d| {
                     json!({
                         "formId": d.form_id,
@@ -180,6 +197,14 @@ pub async fn list(State(state): State<AppState>, user: Signed) -> Response {
         )
         .into_response(),
         Err(e) => db_failed(&e),
+    }
+}
+
+/// The version of `form_id` the portal serves now.
+fn served_version(state: &AppState, form_id: &str) -> Option<i64> {
+    match state.catalog.get(form_id) {
+        Some(Entry::Ready(r)) => Some(i64::from(r.form.definition().version)),
+        _ => None,
     }
 }
 
@@ -273,9 +298,9 @@ pub async fn put(
         Ok(b) => b,
         Err(r) => return r,
     };
-    let current = match state.catalog.get(&form_id) {
-        Some(Entry::Ready(r)) => i64::from(r.form.definition().version),
-        _ => {
+    let current = match served_version(&state, &form_id) {
+        Some(v) => v,
+        None => {
             return error(
                 StatusCode::NOT_FOUND,
                 "form-not-found",
@@ -286,13 +311,21 @@ pub async fn put(
             );
         }
     };
-    if !(1..=current).contains(&b.form_version) {
+    // A draft is continued on the version served (one of an earlier version stays in the
+    // browser it was typed in).
+    if b.form_version != current {
         return error(
             StatusCode::UNPROCESSABLE_ENTITY,
-            "form-version-unknown",
+            "form-version-not-served",
             Text::new(
-                format!("Biểu mẫu {form_id} không có phiên bản {}.", b.form_version),
-                format!("Form {form_id} has no version {}.", b.form_version),
+                format!(
+                    "Cổng đang dùng phiên bản {current} của biểu mẫu {form_id}, không phải {}; bản nháp chỉ được giữ trong trình duyệt.",
+                    b.form_version
+                ),
+                format!(
+                    "The portal serves version {current} of form {form_id}, not {}; the draft stays in your browser.",
+                    b.form_version
+                ),
             ),
         );
     }
@@ -331,7 +364,8 @@ pub async fn put(
     }
 }
 
-/// `DELETE /api/v1/drafts/{form}`: the citizen starts again (or no longer wants it kept).
+/// `DELETE /api/v1/drafts/{form}`: the citizen starts again (or no longer wants it kept); 204
+/// whether or not there was one.
 pub async fn delete(
     State(state): State<AppState>,
     user: Signed,
@@ -341,8 +375,7 @@ pub async fn delete(
         return r;
     }
     match state.db.delete_citizen_draft(&user.0.id, &form_id).await {
-        Ok(true) => StatusCode::NO_CONTENT.into_response(),
-        Ok(false) => no_draft(&form_id),
+        Ok(_) => StatusCode::NO_CONTENT.into_response(),
         Err(e) => db_failed(&e),
     }
 }

@@ -423,7 +423,8 @@ pub fn router(state: AppState) -> Router {
             get(crate::drafts::get)
                 .put(crate::drafts::put)
                 .delete(crate::drafts::delete)
-                .layer(DefaultBodyLimit::max(crate::drafts::MAX_DRAFT + 1024)),
+                // Above the draft's own limit, so that its bilingual 413 answers.
+                .layer(DefaultBodyLimit::max(2 * crate::drafts::MAX_DRAFT)),
         )
         .route("/api/v1/co-signatures/{code}", get(crate::cosign::task))
         .merge(

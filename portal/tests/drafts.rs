@@ -113,6 +113,11 @@ async fn a_draft_follows_its_owner_sealed_and_goes_with_the_submission(b: Backen
         q.get("/api/v1/drafts/ct01", &an).await.status,
         StatusCode::NOT_FOUND
     );
+    assert_eq!(
+        q.get("/api/v1/drafts", &an).await.json,
+        json!([]),
+        "nor is it listed there"
+    );
     // The submission takes the draft with it.
     let a = p
         .post(
@@ -123,6 +128,24 @@ async fn a_draft_follows_its_owner_sealed_and_goes_with_the_submission(b: Backen
         )
         .await;
     assert_eq!(a.status, StatusCode::CREATED, "{}", a.json);
+    assert_eq!(
+        p.get("/api/v1/drafts/ct01", &an).await.status,
+        StatusCode::NOT_FOUND
+    );
+    // A save that lands after the submission, then the submission retried (its answer was
+    // lost): the retry takes the draft away again.
+    let a = put(&p, &an, "ct01", &json!({"formVersion": 1, "data": data})).await;
+    assert_eq!(a.status, StatusCode::OK);
+    let a = p
+        .post(
+            "/api/v1/dossiers",
+            &an,
+            Some("s1"),
+            &common::ct01_as("citizen-an"),
+        )
+        .await;
+    assert_eq!(a.status, StatusCode::CREATED, "{}", a.json);
+    assert_eq!(a.headers["idempotent-replayed"], "true");
     assert_eq!(
         p.get("/api/v1/drafts/ct01", &an).await.status,
         StatusCode::NOT_FOUND
@@ -143,7 +166,11 @@ async fn a_draft_follows_its_owner_sealed_and_goes_with_the_submission(b: Backen
     let del = p
         .call("DELETE", "/api/v1/drafts/ct01", Some(&an), &[], None)
         .await;
-    assert_eq!(del.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        del.status,
+        StatusCode::NO_CONTENT,
+        "nothing left: the same answer"
+    );
 }
 
 async fn drafts_are_bounded_and_kept_for_the_forms_time(b: Backend) {
@@ -160,7 +187,7 @@ async fn drafts_are_bounded_and_kept_for_the_forms_time(b: Backend) {
             json!({"formVersion": 9, "data": {}}),
             "ct01",
             StatusCode::UNPROCESSABLE_ENTITY,
-            "form-version-unknown",
+            "form-version-not-served",
         ),
         (
             json!({"formVersion": 1, "data": {}}),
@@ -178,7 +205,7 @@ async fn drafts_are_bounded_and_kept_for_the_forms_time(b: Backend) {
             json!({"formVersion": 1, "data": {"request": "x".repeat(600 * 1024)}}),
             "ct01",
             StatusCode::PAYLOAD_TOO_LARGE,
-            "",
+            "draft-too-large",
         ),
     ] {
         let a = put(&p, &an, form, &body).await;

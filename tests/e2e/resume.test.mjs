@@ -1,7 +1,7 @@
 // Save and resume on another device: Lê Minh Cường starts CT01 on one browser (a phone), the
 // draft goes to the portal a moment after he stops typing; signed in on a second browser (a
 // fresh context: nothing in its localStorage), "My dossiers" offers to continue, and the form
-// opens with what he typed and says where it came from. Submitting removes it from the portal.
+// opens with what he typed and says where it came from; starting again removes it from the portal.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { URL, launch, openPage, shot, axe, signIn, token } from "./browser.mjs";
