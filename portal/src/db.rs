@@ -1130,20 +1130,14 @@ impl Db {
                 if !co_signing {
                     outbox_append!(
                         tx,
-                        &OutboxEvent {
-                            agency_code: agency,
-                            at: now,
-                            dossier_code: code.clone(),
-                            kind: if reached {
-                                "dossier.amended"
-                            } else {
-                                "dossier.received"
-                            }
-                            .into(),
-                            version: Some(version),
-                            status: Some("submitted".into()),
-                            signed: v.signature.is_some(),
-                        }
+                        &OutboxEvent::arrived(
+                            agency,
+                            now,
+                            code.clone(),
+                            version,
+                            reached,
+                            v.signature.is_some(),
+                        )
                     );
                 }
                 outcomes.push(Outcome::Stored(Stored {

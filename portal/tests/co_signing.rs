@@ -51,6 +51,11 @@ fn co_sign(pki: &Pki, c: &Citizen, data: &Value, version: i64) -> Value {
     json!({"version": version, "signature": {"cms": B64.encode(pki.sign(c, &content, now()))}})
 }
 
+/// Submits a new dossier as `token` under the idempotency `key`.
+async fn submit(p: &TestPortal, token: &str, key: &str, body: &Value) -> common::Answer {
+    p.post("/api/v1/dossiers", token, Some(key), body).await
+}
+
 async fn portal_trusting(b: Backend, pki: &Pki) -> TestPortal {
     let mut config = Config::development();
     config.trust_store = Some(pki.root_pem());
@@ -90,14 +95,7 @@ async fn the_other_spouse_signs_then_the_agency_gets_it(b: Backend) {
     );
     let data = example();
     // An (the husband) submits, signed: the wife is the one co-signer left.
-    let a = p
-        .post(
-            "/api/v1/dossiers",
-            &an,
-            Some("m1"),
-            &signed(&pki, &an_cert, &data),
-        )
-        .await;
+    let a = submit(&p, &an, "m1", &signed(&pki, &an_cert, &data)).await;
     assert_eq!(a.status, StatusCode::CREATED, "{}", a.json);
     let code = a.json["dossierCode"].as_str().unwrap().to_owned();
     let mine = p.get(&format!("/api/v1/dossiers/{code}"), &an).await;
@@ -124,14 +122,7 @@ async fn the_other_spouse_signs_then_the_agency_gets_it(b: Backend) {
     // One person named for both parties would sign once for two: refused, with the place.
     let mut twice = data.clone();
     twice["husband"]["idNumber"] = json!(BINH_ID);
-    let a = p
-        .post(
-            "/api/v1/dossiers",
-            &an,
-            Some("m0"),
-            &signed(&pki, &an_cert, &twice),
-        )
-        .await;
+    let a = submit(&p, &an, "m0", &signed(&pki, &an_cert, &twice)).await;
     assert_eq!(a.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", a.json);
     let codes: Vec<(&str, &str)> = a.json["diagnostics"]
         .as_array()
@@ -293,14 +284,7 @@ async fn a_decline_or_the_deadline_ends_it_and_an_amendment_waits_again(b: Backe
     );
     let data = example();
     // Declined: the dossier ends, with her reason, and never reaches the agency.
-    let a = p
-        .post(
-            "/api/v1/dossiers",
-            &an,
-            Some("d1"),
-            &signed(&pki, &an_cert, &data),
-        )
-        .await;
+    let a = submit(&p, &an, "d1", &signed(&pki, &an_cert, &data)).await;
     let code = a.json["dossierCode"].as_str().unwrap().to_owned();
     let url = format!("/api/v1/co-signatures/{code}");
     let long = "x".repeat(501);
@@ -378,14 +362,7 @@ async fn a_decline_or_the_deadline_ends_it_and_an_amendment_waits_again(b: Backe
     assert_eq!(a.status, StatusCode::CONFLICT, "declined is final");
 
     // The deadline: nobody signs within the days the form gives (7).
-    let a = p
-        .post(
-            "/api/v1/dossiers",
-            &an,
-            Some("e1"),
-            &signed(&pki, &an_cert, &data),
-        )
-        .await;
+    let a = submit(&p, &an, "e1", &signed(&pki, &an_cert, &data)).await;
     let late = a.json["dossierCode"].as_str().unwrap().to_owned();
     let soon = portal::clock::now_ms() + 6 * 86_400_000;
     assert_eq!(p.state.db.expire_co_signatures(soon).await.unwrap(), 0);
@@ -406,14 +383,7 @@ async fn a_decline_or_the_deadline_ends_it_and_an_amendment_waits_again(b: Backe
 
     // An amendment of a dossier the agency has: it waits again, the agency keeps it (and
     // waits to act); a decline drops the amendment, the dossier back where it was.
-    let a = p
-        .post(
-            "/api/v1/dossiers",
-            &an,
-            Some("f1"),
-            &signed(&pki, &an_cert, &data),
-        )
-        .await;
+    let a = submit(&p, &an, "f1", &signed(&pki, &an_cert, &data)).await;
     let code = a.json["dossierCode"].as_str().unwrap().to_owned();
     let url = format!("/api/v1/co-signatures/{code}");
     let a = p

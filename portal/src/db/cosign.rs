@@ -285,20 +285,14 @@ impl Db {
                 if complete {
                     outbox_append!(
                         tx,
-                        &OutboxEvent {
-                            agency_code: agency,
-                            at: now,
-                            dossier_code: code.to_owned(),
-                            kind: if resume.is_some() {
-                                "dossier.amended"
-                            } else {
-                                "dossier.received"
-                            }
-                            .into(),
-                            version: Some(version),
-                            status: Some("submitted".into()),
-                            signed: true,
-                        }
+                        &OutboxEvent::arrived(
+                            agency,
+                            now,
+                            code.to_owned(),
+                            version,
+                            resume.is_some(),
+                            true,
+                        )
                     );
                 }
                 Decided::Recorded { complete }

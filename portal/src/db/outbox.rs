@@ -18,6 +18,34 @@ pub struct OutboxEvent {
     pub signed: bool,
 }
 
+impl OutboxEvent {
+    /// A version reaching the agency (status `submitted`): `dossier.amended` when the agency
+    /// had the dossier before, `dossier.received` otherwise.
+    pub fn arrived(
+        agency_code: String,
+        at: i64,
+        dossier_code: String,
+        version: i64,
+        amended: bool,
+        signed: bool,
+    ) -> OutboxEvent {
+        OutboxEvent {
+            agency_code,
+            at,
+            dossier_code,
+            kind: if amended {
+                "dossier.amended"
+            } else {
+                "dossier.received"
+            }
+            .into(),
+            version: Some(version),
+            status: Some("submitted".into()),
+            signed,
+        }
+    }
+}
+
 /// Every event type.
 pub const KINDS: &[&str] = &[
     "dossier.received",
