@@ -33,6 +33,32 @@ pub struct Definition {
     pub pages: Vec<Page>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub signature: Option<SignatureRequirement>,
+    /// How data typed on an earlier version moves to this one (drafts carried over when a new
+    /// version is published); see [`crate::carry`].
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub migrations: Vec<Migration>,
+}
+
+/// Where the data of an earlier version goes in this one: `moves` from an old data pointer
+/// (a value, an object or a table) to its new place. Everything else stays where it was;
+/// what this version no longer has a field for is not carried over (and is listed to the
+/// citizen).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Migration {
+    /// The version whose data this applies to.
+    pub from: u32,
+    /// Old pointer → new pointer, applied in order.
+    #[serde(default)]
+    pub moves: Vec<Move>,
+}
+
+/// One move of a migration.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Move {
+    pub from: String,
+    pub to: String,
 }
 
 /// A page of the form: citizens see one page at a time on long forms.

@@ -18,6 +18,7 @@
 //! tests keep the two verdicts identical.
 
 pub mod admin_units;
+pub mod carry;
 pub mod changes;
 pub mod datastore;
 pub mod definition;

@@ -122,6 +122,7 @@ fn load_checked(value: &Value, mut diags: Vec<Diagnostic>) -> Loaded {
     checker.pages(value, schema.as_ref(), typed.as_ref());
     checker.co_signers(typed.as_ref());
     checker.id_checks(typed.as_ref());
+    checker.migrations(typed.as_ref());
     checker.computed_order();
     checker.conditional_not_required();
     // With no usable pages every required member would be reported unbound: noise on top of
@@ -813,6 +814,51 @@ impl Checker<'_, '_> {
             }
         }
         self.diags.extend(found);
+    }
+
+    /// A migration comes from an earlier version, and moves data to where this version has a
+    /// field (or a group of fields) for it.
+    fn migrations(&mut self, typed: Option<&Definition>) {
+        let Some(def) = typed else { return };
+        for (i, m) in def.migrations.iter().enumerate() {
+            if m.from >= def.version {
+                self.error(
+                    format!("/migrations/{i}/from"),
+                    "migration-version",
+                    format!(
+                        "Chỉ chuyển được dữ liệu từ phiên bản trước ({} < {}).",
+                        m.from, def.version
+                    ),
+                    format!(
+                        "Data moves only from an earlier version ({} < {}).",
+                        m.from, def.version
+                    ),
+                );
+            }
+            for (j, mv) in m.moves.iter().enumerate() {
+                let to = crate::form::row_pattern(&mv.to);
+                let fits = self.bound.contains_key(&to)
+                    || self.bound_prefixes.contains(&to)
+                    || self
+                        .compound
+                        .iter()
+                        .any(|c| to.starts_with(&format!("{c}/")));
+                if !fits {
+                    self.error(
+                        format!("/migrations/{i}/moves/{j}/to"),
+                        "migration-pointer",
+                        format!(
+                            "\"{}\" không phải là một trường (hay nhóm trường) của phiên bản này.",
+                            mv.to
+                        ),
+                        format!(
+                            "\"{}\" is not a field (or group of fields) of this version.",
+                            mv.to
+                        ),
+                    );
+                }
+            }
+        }
     }
 
     /// Every `required` member must be bound to an item, or no citizen could ever submit.

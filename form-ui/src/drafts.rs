@@ -187,6 +187,28 @@ pub async fn push(key: &str, url: &str, version: u32) {
     }
 }
 
+/// A draft of an earlier version of `form` (this browser's, of `subject`), carried over to
+/// this version and saved as its draft: the version it was typed on and what had no place in
+/// this one. Nothing when this version has a draft already, or there is none older.
+pub fn carry_forward(
+    form: &form_core::Form,
+    subject: Option<&str>,
+) -> Option<(u32, Vec<form_core::carry::Dropped>)> {
+    let d = form.definition();
+    let here = key(&d.id, d.version, subject);
+    if load(&here).is_some() {
+        return None;
+    }
+    let (from, old_key, draft) = (1..d.version).rev().find_map(|v| {
+        let k = key(&d.id, v, subject);
+        load(&k).map(|draft| (v, k, draft))
+    })?;
+    let carried = form.carry_over(&draft.data, from, None);
+    save(&here, &carried.data);
+    clear(&old_key);
+    Some((from, carried.dropped))
+}
+
 /// Removes the draft under `key`.
 pub fn clear(key: &str) {
     if let Some(storage) = storage() {

@@ -667,6 +667,12 @@ pub fn FormView(
     #[prop(default = None)]
     portal_draft: Option<drafts::PortalDraft>,
 ) -> impl IntoView {
+    // A draft typed on an earlier version comes over to this one (before it is looked for).
+    let carried = if initial.is_none() || draft_subject.is_some() {
+        drafts::carry_forward(&form, draft_subject.as_deref())
+    } else {
+        None
+    };
     // A draft of this form version, saved on an earlier visit, comes back unless the caller
     // gives the data to start from.
     let draft_key = drafts::key(
@@ -947,6 +953,26 @@ pub fn FormView(
     let generation = ctx.redraw;
     let notice_shown = RwSignal::new(true);
     let title_ref = NodeRef::<leptos::html::H1>::new();
+    // What an earlier version's draft could not bring over: the citizen types it again.
+    let carried_notice = carried.map(|(from, dropped)| {
+        let intro = Text::new(
+            format!("Bản nháp của bạn được lập theo phiên bản {from} của biểu mẫu; cơ quan đã ban hành phiên bản mới nên thông tin đã được chuyển sang."),
+            format!("Your draft was made on version {from} of this form; the agency has published a new version, and what you entered has been moved to it."),
+        );
+        let lost = (!dropped.is_empty()).then(|| view! {
+            <p>{move || Ui::CarriedDropped.get(lang.get())}</p>
+            <ul>{dropped.into_iter().map(|d| {
+                let label = d.label.clone();
+                view! { <li>{move || label.as_ref().map(|l| format!("{}: ", l.get(lang.get()))).unwrap_or_default()}{d.value.clone()}</li> }
+            }).collect_view()}</ul>
+        });
+        view! {
+            <div class="ef-panel ef-draft" role="status" data-testid="draft-carried">
+                <p>{move || intro.get(lang.get()).to_owned()}</p>
+                {lost}
+            </div>
+        }
+    });
     let restored_notice = restored_at.map(|at| {
         let when = drafts::saved_at_text(at);
         let key = draft_key.clone();
@@ -1003,6 +1029,7 @@ pub fn FormView(
                     </ul>
                 </div>
             </Show>
+            {carried_notice}
             {restored_notice}
             {(!replaced.is_empty()).then(|| view! {
                 <div class="ef-panel" role="status" data-testid="replaced-by-register">

@@ -43,6 +43,7 @@ pub enum Ui {
     FileChosen,
     DraftRestored,
     DraftResumed,
+    CarriedDropped,
     StartAgain,
     StartAgainConfirm,
     Continue,
@@ -133,6 +134,10 @@ impl Ui {
             Ui::DraftResumed => (
                 "Bạn tiếp tục bản nháp đã lưu trên cổng lúc {} (có thể từ một thiết bị khác).",
                 "You are continuing the draft saved on the portal at {} (perhaps on another device).",
+            ),
+            Ui::CarriedDropped => (
+                "Những thông tin sau không còn chỗ trong phiên bản mới; nếu vẫn cần, hãy khai lại ở nơi phù hợp:",
+                "These have no place in the new version; if still needed, enter them again where they now belong:",
             ),
             Ui::StartAgain => ("Xoá và nhập lại từ đầu", "Clear and start again"),
             Ui::StartAgainConfirm => (

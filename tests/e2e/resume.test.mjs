@@ -48,3 +48,24 @@ test("a draft typed on one device is continued on another", async () => {
   assert.deepEqual(desk.problems, []);
   await desk.context().close();
 });
+
+test("a draft of an earlier version of the form comes over to the new one, saying what had no place", async () => {
+  const pit = JSON.parse((await import("node:fs")).readFileSync(new globalThis.URL("../../schemas/forms/pit-finalisation.example.json", import.meta.url), "utf8"));
+  const page = await openPage(browser, { width: 360, height: 780 });
+  await page.goto(`${URL}/`);
+  // Typed on version 1 (the portal now serves version 2), with a value version 2 has no field for.
+  const v1 = { ...structuredClone(pit), ghiChuCu: "Ghi chú theo mẫu cũ" };
+  await page.evaluate((d) => localStorage.setItem("eform.draft.pit-finalisation.v1", JSON.stringify({ savedAt: Date.now() - 86400000, data: d })), v1);
+  await page.goto(`${URL}/f/pit-finalisation`);
+  await page.locator("[data-testid=draft-carried]").waitFor();
+  const note = await page.textContent("[data-testid=draft-carried]");
+  assert.match(note, /phiên bản 1/);
+  assert.match(note, /Ghi chú theo mẫu cũ/);
+  assert.equal(await page.inputValue("#f__taxpayer__fullName"), pit.taxpayer.fullName);
+  const keys = await page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith("eform.draft.pit-finalisation")));
+  assert.deepEqual(keys, ["eform.draft.pit-finalisation.v2"], "the old draft became the new version's");
+  assert.deepEqual(await axe(page), []);
+  await page.screenshot({ path: shot("draft-carried-360") });
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});
