@@ -38,15 +38,37 @@ impl Form {
         let mut work = data.clone();
         // Where each moved subtree came from: (new pointer, old pointer).
         let mut moved: Vec<(String, String)> = Vec::new();
+        // Values that found no place: (old pointer, value).
+        let mut displaced: Vec<(String, Value)> = Vec::new();
         if let Some(m) = self.definition().migrations.iter().find(|m| m.from == from) {
-            for mv in &m.moves {
-                if let Some(v) = take(&mut work, &mv.from) {
-                    put(&mut work, &mv.to, v);
-                    moved.push((mv.to.clone(), mv.from.clone()));
+            // Every value is taken out first, then put in its place: moves may swap fields.
+            let taken: Vec<(&crate::definition::Move, Value)> = m
+                .moves
+                .iter()
+                .filter_map(|mv| take(&mut work, &mv.from).map(|v| (mv, v)))
+                .collect();
+            for (mv, v) in taken {
+                match put(&mut work, &mv.to, v) {
+                    Ok(Some(before)) => displaced.push((mv.to.clone(), before)),
+                    Ok(None) => {}
+                    Err(v) => {
+                        displaced.push((mv.from.clone(), v));
+                        continue;
+                    }
                 }
+                moved.push((mv.to.clone(), mv.from.clone()));
             }
         }
         let mut dropped = Vec::new();
+        for (at, v) in &displaced {
+            each_leaf(v, at, &mut |p, leaf| {
+                dropped.push(Dropped {
+                    pointer: p.to_owned(),
+                    label: old.and_then(|o| o.field_for(p)).map(|f| f.label.clone()),
+                    value: short(leaf),
+                });
+            });
+        }
         let kept = self.prune(&work, "", &mut |at, v| {
             let origin = moved
                 .iter()
@@ -156,8 +178,10 @@ fn take(data: &mut Value, ptr: &str) -> Option<Value> {
     }
 }
 
-/// Puts `v` at `ptr`, making the objects on the way (a value already there is replaced).
-fn put(data: &mut Value, ptr: &str, v: Value) {
+/// Puts `v` at `ptr`, making the objects on the way: gives what was there before (to be
+/// listed), or `v` back when something other than an object is on the way (nothing is
+/// overwritten to make room).
+fn put(data: &mut Value, ptr: &str, v: Value) -> Result<Option<Value>, Value> {
     let mut cur = data;
     let parts: Vec<String> = ptr
         .split('/')
@@ -165,18 +189,20 @@ fn put(data: &mut Value, ptr: &str, v: Value) {
         .map(|p| p.replace("~1", "/").replace("~0", "~"))
         .collect();
     for (i, part) in parts.iter().enumerate() {
-        if !cur.is_object() {
+        if cur.is_null() {
             *cur = Value::Object(Map::new());
         }
-        let Value::Object(m) = cur else { return };
+        let Value::Object(m) = cur else {
+            return Err(v);
+        };
         if i + 1 == parts.len() {
-            m.insert(part.clone(), v);
-            return;
+            return Ok(m.insert(part.clone(), v).filter(|before| !before.is_null()));
         }
         cur = m
             .entry(part.clone())
             .or_insert_with(|| Value::Object(Map::new()));
     }
+    Err(v)
 }
 
 /// A value as a short text for the citizen.

@@ -784,6 +784,18 @@ impl Checker<'_, '_> {
             ] {
                 let Some(ptr) = ptr else { continue };
                 let target = format!("{prefix}{ptr}");
+                // Outside a table, a pointer into one names no single field.
+                if prefix.is_empty() && ptr.contains("/*") {
+                    found.push(Diagnostic::error(
+                        format!("{at}/idCheck/{key}"),
+                        "id-check-pointer",
+                        Text::new(
+                            format!("\"{ptr}\" chỉ dùng được cho số định danh trong cùng bảng."),
+                            format!("\"{ptr}\" can only serve an ID number in the same table."),
+                        ),
+                    ));
+                    continue;
+                }
                 let (vi, en) = if key == "sex" {
                     (
                         "một trường chọn (radio, select)",
@@ -836,6 +848,24 @@ impl Checker<'_, '_> {
                 );
             }
             for (j, mv) in m.moves.iter().enumerate() {
+                // Whole values, objects and tables move; rows and cells of a table do not.
+                let mut in_table = false;
+                for (key, ptr) in [("from", &mv.from), ("to", &mv.to)] {
+                    if ptr.split('/').skip(1).any(|t| {
+                        t == "*" || (!t.is_empty() && t.bytes().all(|b| b.is_ascii_digit()))
+                    }) {
+                        self.error(
+                            format!("/migrations/{i}/moves/{j}/{key}"),
+                            "migration-pointer",
+                            format!("\"{ptr}\": chỉ chuyển được cả trường, nhóm trường hay bảng, không chuyển từng dòng hay ô của bảng."),
+                            format!("\"{ptr}\": whole fields, groups and tables move, not the rows or cells of a table."),
+                        );
+                        in_table |= key == "to";
+                    }
+                }
+                if in_table {
+                    continue;
+                }
                 let to = crate::form::row_pattern(&mv.to);
                 let fits = self.bound.contains_key(&to)
                     || self.bound_prefixes.contains(&to)

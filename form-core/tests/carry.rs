@@ -142,11 +142,41 @@ fn a_draft_of_version_1_lands_on_version_2_and_what_has_no_place_is_listed() {
 }
 
 #[test]
+fn moves_may_swap_fields_and_a_value_they_displace_is_listed() {
+    let old = load(include_str!("../../schemas/forms/ct01.json"))
+        .form
+        .unwrap();
+    let draft: Value =
+        serde_json::from_str(include_str!("../../schemas/forms/ct01.example.json")).unwrap();
+    let mut v2 = ct01_v2();
+    v2["migrations"] = json!([{"from": 1, "moves": [
+        {"from": "/applicant/phone", "to": "/applicant/email"},
+        {"from": "/applicant/email", "to": "/applicant/phone"},
+        {"from": "/request", "to": "/applicant/fullName"}
+    ]}]);
+    let new = load_value(&v2).form.unwrap();
+    let c = new.carry_over(&draft, 1, Some(&old));
+    assert_eq!(c.data["applicant"]["email"], draft["applicant"]["phone"]);
+    assert_eq!(c.data["applicant"]["phone"], draft["applicant"]["email"]);
+    assert_eq!(c.data["applicant"]["fullName"], draft["request"]);
+    let name = c
+        .dropped
+        .iter()
+        .find(|d| d.pointer == "/applicant/fullName")
+        .expect("the displaced name is listed");
+    assert_eq!(name.value, draft["applicant"]["fullName"].as_str().unwrap());
+    assert!(name.label.is_some());
+}
+
+#[test]
 fn a_migration_must_come_from_before_and_land_on_a_field() {
     let mut v2 = ct01_v2();
     v2["migrations"] = json!([
         {"from": 2, "moves": []},
-        {"from": 1, "moves": [{"from": "/request", "to": "/nowhere"}]}
+        {"from": 1, "moves": [
+            {"from": "/request", "to": "/nowhere"},
+            {"from": "/members/*/fullName", "to": "/members/*/name"}
+        ]}
     ]);
     let loaded = load_value(&v2);
     let found: Vec<_> = loaded
@@ -158,7 +188,9 @@ fn a_migration_must_come_from_before_and_land_on_a_field() {
         found,
         [
             ("/migrations/0/from", "migration-version"),
-            ("/migrations/1/moves/0/to", "migration-pointer")
+            ("/migrations/1/moves/0/to", "migration-pointer"),
+            ("/migrations/1/moves/1/from", "migration-pointer"),
+            ("/migrations/1/moves/1/to", "migration-pointer")
         ]
     );
 }
@@ -186,28 +218,33 @@ proptest! {
         }
         let mut before = Vec::new();
         leaves(&draft, "", &mut before);
+        before.sort();
         let version = f.definition().version;
+        // Carried to its own form: every value stays where it was, nothing is listed.
+        let same = f.carry_over(&draft, version, None);
+        let mut after = Vec::new();
+        leaves(&same.data, "", &mut after);
+        after.sort();
+        prop_assert_eq!(&after, &before);
+        prop_assert!(same.dropped.is_empty());
+        // Carried to CT01's version 2 (`/request` moved): each value is at its mapped place
+        // or listed at its old one, and each value there came from the draft.
         let v2 = load_value(&ct01_v2()).form.unwrap();
-        for (target, from) in [(&f, version), (&v2, 1)] {
-            let c = target.carry_over(&draft, from, None);
-            let mut after = Vec::new();
-            leaves(&c.data, "", &mut after);
-            let values_after: Vec<String> = after.iter().map(|(_, v)| v.clone()).collect();
-            // Nothing invented: each value of the result is one of the draft's.
-            let mut pool: Vec<String> = before.iter().map(|(_, v)| v.clone()).collect();
-            for v in &values_after {
-                let at = pool.iter().position(|x| x == v);
-                prop_assert!(at.is_some(), "{v} was not in the draft");
-                pool.remove(at.unwrap());
-            }
-            // Nothing lost unlisted: what is not in the result is under a listed place.
-            for (p, v) in &before {
-                let kept = after.iter().any(|(_, w)| w == v);
-                let listed = c.dropped.iter().any(|d| p == &d.pointer || p.starts_with(&format!("{}/", d.pointer)));
-                prop_assert!(kept || listed, "{p} = {v} lost without a word");
-            }
+        let c = v2.carry_over(&draft, 1, None);
+        let mapped = |p: &str| match p.strip_prefix("/request") {
+            Some(rest) if rest.is_empty() || rest.starts_with('/') => format!("/requestDetails/text{rest}"),
+            _ => p.to_owned(),
+        };
+        let mut after = Vec::new();
+        leaves(&c.data, "", &mut after);
+        for (p, v) in &before {
+            let kept = after.contains(&(mapped(p), v.clone()));
+            let listed = c.dropped.iter().any(|d| p == &d.pointer || p.starts_with(&format!("{}/", d.pointer)));
+            prop_assert!(kept || listed, "{} = {} lost without a word", p, v);
         }
-        // On its own form, nothing at all is dropped.
-        prop_assert!(f.carry_over(&draft, version, None).dropped.is_empty());
+        let moved: Vec<(String, String)> = before.iter().map(|(p, v)| (mapped(p), v.clone())).collect();
+        for leaf in &after {
+            prop_assert!(moved.contains(leaf), "{:?} was not in the draft", leaf);
+        }
     }
 }

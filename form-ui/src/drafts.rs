@@ -187,32 +187,66 @@ pub async fn push(key: &str, url: &str, version: u32) {
     }
 }
 
-/// A draft of an earlier version of `form` (this browser's, of `subject`), carried over to
-/// this version and saved as its draft: the version it was typed on and what had no place in
-/// this one. Nothing when this version has a draft already, or there is none older.
-pub fn carry_forward(
-    form: &form_core::Form,
-    subject: Option<&str>,
-) -> Option<(u32, Vec<form_core::carry::Dropped>)> {
-    let d = form.definition();
-    let here = key(&d.id, d.version, subject);
-    if load(&here).is_some() {
-        return None;
-    }
-    let (from, old_key, draft) = (1..d.version).rev().find_map(|v| {
-        let k = key(&d.id, v, subject);
-        load(&k).map(|draft| (v, k, draft))
-    })?;
-    let carried = form.carry_over(&draft.data, from, None);
-    save(&here, &carried.data);
-    clear(&old_key);
-    Some((from, carried.dropped))
+/// What a carried-over draft could not bring (kept beside the new draft until the citizen
+/// dismisses it): the version it came from, and the values (with their old labels, if known).
+#[derive(Clone, Serialize, Deserialize)]
+pub struct Carried {
+    pub from: u32,
+    pub dropped: Vec<(Option<form_core::Text>, String)>,
 }
 
-/// Removes the draft under `key`.
+fn carried_key(key: &str) -> String {
+    format!("{key}.carried")
+}
+
+/// The notice of a draft carried over to the draft under `key`, until dismissed.
+pub fn carried(key: &str) -> Option<Carried> {
+    serde_json::from_str(&get_item(&carried_key(key))?).ok()
+}
+
+/// The citizen has read what could not be carried over.
+pub fn dismiss_carried(key: &str) {
+    remove_item(&carried_key(key));
+}
+
+/// A draft of an earlier version of `form` (this browser's, of `subject`), carried over to
+/// this version and saved as its draft, with its notice. Nothing happens when this version has
+/// a draft already — here, typed before signing in, or on the portal (`portal_has`) —, when
+/// there is none older, or when an older one's submission is still under way (it may yet be
+/// taken on its own version).
+pub fn carry_forward(form: &form_core::Form, subject: Option<&str>, portal_has: bool) {
+    let d = form.definition();
+    let here = key(&d.id, d.version, subject);
+    let anonymous = key(&d.id, d.version, None);
+    if portal_has || load(&here).is_some() || load(&anonymous).is_some() {
+        return;
+    }
+    let Some((from, old_key, draft)) = (1..d.version).rev().find_map(|v| {
+        let k = key(&d.id, v, subject);
+        load(&k).map(|draft| (v, k, draft))
+    }) else {
+        return;
+    };
+    if get_item(&format!("{old_key}.submission-key")).is_some() {
+        return;
+    }
+    let c = form.carry_over(&draft.data, from, None);
+    save(&here, &c.data);
+    let notice = Carried {
+        from,
+        dropped: c.dropped.into_iter().map(|d| (d.label, d.value)).collect(),
+    };
+    if let Ok(text) = serde_json::to_string(&notice) {
+        set_item(&carried_key(&here), &text);
+    }
+    clear(&old_key);
+}
+
+/// Removes the draft under `key` (and the notice of its carrying over, if any).
 pub fn clear(key: &str) {
     if let Some(storage) = storage() {
         let _ = storage.remove_item(key);
+        let _ = storage.remove_item(&carried_key(key));
     }
 }
 

@@ -667,12 +667,12 @@ pub fn FormView(
     #[prop(default = None)]
     portal_draft: Option<drafts::PortalDraft>,
 ) -> impl IntoView {
-    // A draft typed on an earlier version comes over to this one (before it is looked for).
-    let carried = if initial.is_none() || draft_subject.is_some() {
-        drafts::carry_forward(&form, draft_subject.as_deref())
-    } else {
-        None
-    };
+    // A draft typed on an earlier version comes over to this one (before it is looked for),
+    // unless this version has a draft of its own anywhere.
+    if initial.is_none() {
+        let portal_has = portal_draft.as_ref().is_some_and(|p| p.remote.is_some());
+        drafts::carry_forward(&form, draft_subject.as_deref(), portal_has);
+    }
     // A draft of this form version, saved on an earlier visit, comes back unless the caller
     // gives the data to start from.
     let draft_key = drafts::key(
@@ -953,23 +953,27 @@ pub fn FormView(
     let generation = ctx.redraw;
     let notice_shown = RwSignal::new(true);
     let title_ref = NodeRef::<leptos::html::H1>::new();
-    // What an earlier version's draft could not bring over: the citizen types it again.
-    let carried_notice = carried.map(|(from, dropped)| {
+    // What an earlier version's draft could not bring over: the citizen types it again; the
+    // notice stays until they say they have read it.
+    let carried_shown = RwSignal::new(true);
+    let carried_key = draft_key.clone();
+    let carried_notice = drafts::carried(&draft_key).map(|drafts::Carried { from, dropped }| {
         let intro = Text::new(
             format!("Bản nháp của bạn được lập theo phiên bản {from} của biểu mẫu; cơ quan đã ban hành phiên bản mới nên thông tin đã được chuyển sang."),
             format!("Your draft was made on version {from} of this form; the agency has published a new version, and what you entered has been moved to it."),
         );
         let lost = (!dropped.is_empty()).then(|| view! {
             <p>{move || Ui::CarriedDropped.get(lang.get())}</p>
-            <ul>{dropped.into_iter().map(|d| {
-                let label = d.label.clone();
-                view! { <li>{move || label.as_ref().map(|l| format!("{}: ", l.get(lang.get()))).unwrap_or_default()}{d.value.clone()}</li> }
+            <ul>{dropped.into_iter().map(|(label, value)| {
+                view! { <li>{move || label.as_ref().map(|l| format!("{}: ", l.get(lang.get()))).unwrap_or_default()}{value.clone()}</li> }
             }).collect_view()}</ul>
         });
+        let key = carried_key.clone();
         view! {
-            <div class="ef-panel ef-draft" role="status" data-testid="draft-carried">
+            <div class="ef-panel ef-draft" role="status" data-testid="draft-carried" hidden=move || !carried_shown.get()>
                 <p>{move || intro.get(lang.get()).to_owned()}</p>
                 {lost}
+                <button type="button" class="ef-button ef-button--secondary" data-testid="carried-read" on:click=move |_| { drafts::dismiss_carried(&key); carried_shown.set(false); }>{move || Ui::CarriedRead.get(lang.get())}</button>
             </div>
         }
     });

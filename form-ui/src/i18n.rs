@@ -44,6 +44,7 @@ pub enum Ui {
     DraftRestored,
     DraftResumed,
     CarriedDropped,
+    CarriedRead,
     StartAgain,
     StartAgainConfirm,
     Continue,
@@ -139,6 +140,7 @@ impl Ui {
                 "Những thông tin sau không còn chỗ trong phiên bản mới; nếu vẫn cần, hãy khai lại ở nơi phù hợp:",
                 "These have no place in the new version; if still needed, enter them again where they now belong:",
             ),
+            Ui::CarriedRead => ("Đã hiểu", "Understood"),
             Ui::StartAgain => ("Xoá và nhập lại từ đầu", "Clear and start again"),
             Ui::StartAgainConfirm => (
                 "Xoá mọi thông tin đã nhập trong biểu mẫu này?",
