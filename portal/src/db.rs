@@ -30,15 +30,31 @@ pub enum Db {
     Pg(PgPool),
 }
 
-/// `SELECT` of a dossier's columns, then `$rest` (a literal: the statement stays static text).
+/// `SELECT` of a dossier's columns, then the rest (literals, or macros giving literals: the
+/// statement stays static text).
 macro_rules! dossier_select {
-    ($rest:literal $(,)?) => {
+    ($($rest:tt)+) => {
         concat!(
             "SELECT code, owner_id, agency_code, form_id, form_version, received_at, status, ",
             "status_at, versions, events, results, rated, erased_at, resume_status, ",
             "(SELECT COUNT(*) FROM signature_rechecks r WHERE r.code = dossiers.code) AS held ",
             "FROM dossiers ",
-            $rest
+            $($rest)+
+        )
+    };
+}
+
+/// The SQL condition "the dossier reached its agency" (see [`DossierRow::with_agency`]) on
+/// the dossiers table under the alias prefix `$p` (`""` or `"d."`).
+macro_rules! with_agency {
+    ($p:literal) => {
+        concat!(
+            "(",
+            $p,
+            "resume_status IS NOT NULL OR ",
+            $p,
+            "status NOT IN ",
+            "('awaiting-co-signature', 'co-signature-declined', 'co-signature-expired'))"
         )
     };
 }
@@ -1197,10 +1213,9 @@ impl Db {
         let (at, code) = before.map_or((None, None), |(a, c)| (Some(a), Some(c)));
         read!(self, |pool| {
             sqlx::query(dossier_select!(
-                "WHERE agency_code = $1 AND erased_at IS NULL AND ($2 IS NULL OR status = $2) \
-                 AND (resume_status IS NOT NULL OR status NOT IN \
-                      ('awaiting-co-signature', 'co-signature-declined', 'co-signature-expired')) \
-                 AND ($3 IS NULL OR received_at < $3 OR (received_at = $3 AND code < $4)) \
+                "WHERE agency_code = $1 AND erased_at IS NULL AND ($2 IS NULL OR status = $2) AND ",
+                with_agency!(""),
+                " AND ($3 IS NULL OR received_at < $3 OR (received_at = $3 AND code < $4)) \
                  ORDER BY received_at DESC, code DESC LIMIT $5",
             ))
             .bind(agency)
@@ -1255,11 +1270,10 @@ impl Db {
         now: i64,
     ) -> Result<StatusOutcome, sqlx::Error> {
         let outcome = write_tx!(self, |tx| {
-            let row = sqlx::query(
-                "SELECT status, events, results FROM dossiers WHERE code = $1 AND agency_code = $2 \
-                 AND (resume_status IS NOT NULL OR status NOT IN \
-                      ('awaiting-co-signature', 'co-signature-declined', 'co-signature-expired'))",
-            )
+            let row = sqlx::query(concat!(
+                "SELECT status, events, results FROM dossiers WHERE code = $1 AND agency_code = $2 AND ",
+                with_agency!(""),
+            ))
             .bind(&change.code)
             .bind(&change.agency_code)
             .fetch_optional(&mut *tx)
@@ -1702,13 +1716,12 @@ impl Db {
         agency: &str,
     ) -> Result<Vec<String>, sqlx::Error> {
         read!(self, |pool| {
-            let rows = sqlx::query(
+            let rows = sqlx::query(concat!(
                 "SELECT d.code FROM dossier_blobs b JOIN dossiers d ON d.code = b.code \
-                 WHERE b.sha256 = $1 AND d.agency_code = $2 \
-                 AND (d.resume_status IS NOT NULL OR d.status NOT IN \
-                      ('awaiting-co-signature', 'co-signature-declined', 'co-signature-expired')) \
-                 ORDER BY d.code",
-            )
+                 WHERE b.sha256 = $1 AND d.agency_code = $2 AND ",
+                with_agency!("d."),
+                " ORDER BY d.code",
+            ))
             .bind(sha256)
             .bind(agency)
             .fetch_all(pool)
@@ -1794,14 +1807,14 @@ impl Db {
         agency: Option<&str>,
     ) -> Result<Option<(BlobRow, Vec<u8>)>, sqlx::Error> {
         read!(self, |pool| {
-            let row = sqlx::query(
+            let row = sqlx::query(concat!(
                 "SELECT sha256, media_type, size, content FROM blobs WHERE sha256 = $1 AND ( \
                    EXISTS (SELECT 1 FROM blob_owners o WHERE o.sha256 = $1 AND o.user_id = $2) \
                    OR EXISTS (SELECT 1 FROM dossier_blobs l JOIN dossiers d ON d.code = l.code \
-                              WHERE l.sha256 = $1 AND (d.owner_id = $2 OR (d.agency_code = $3 \
-                              AND (d.resume_status IS NOT NULL OR d.status NOT IN \
-                                   ('awaiting-co-signature', 'co-signature-declined', 'co-signature-expired'))))))",
-            )
+                              WHERE l.sha256 = $1 AND (d.owner_id = $2 OR (d.agency_code = $3 AND ",
+                with_agency!("d."),
+                "))))",
+            ))
             .bind(sha256)
             .bind(user)
             .bind(agency)

@@ -51,6 +51,17 @@ fn co_sign(pki: &Pki, c: &Citizen, data: &Value, version: i64) -> Value {
     json!({"version": version, "signature": {"cms": B64.encode(pki.sign(c, &content, now()))}})
 }
 
+/// An official sets the status of dossier `code`.
+async fn set_status(p: &TestPortal, token: &str, code: &str, body: Value) -> common::Answer {
+    p.post(
+        &format!("/api/v1/dossiers/{code}/status"),
+        token,
+        None,
+        &body,
+    )
+    .await
+}
+
 /// Submits a new dossier as `token` under the idempotency `key`.
 async fn submit(p: &TestPortal, token: &str, key: &str, body: &Value) -> common::Answer {
     p.post("/api/v1/dossiers", token, Some(key), body).await
@@ -110,14 +121,7 @@ async fn the_other_spouse_signs_then_the_agency_gets_it(b: Backend) {
     let a = p.get(&format!("/api/v1/dossiers/{code}"), &ha).await;
     assert_eq!(a.status, StatusCode::NOT_FOUND);
     assert!(agency_heard(&p, &code).await.is_empty());
-    let a = p
-        .post(
-            &format!("/api/v1/dossiers/{code}/status"),
-            &ha,
-            None,
-            &json!({"status": "received"}),
-        )
-        .await;
+    let a = set_status(&p, &ha, &code, json!({"status": "received"})).await;
     assert_eq!(a.status, StatusCode::NOT_FOUND, "{}", a.json);
     // One person named for both parties would sign once for two: refused, with the place.
     let mut twice = data.clone();
@@ -323,14 +327,7 @@ async fn a_decline_or_the_deadline_ends_it_and_an_amendment_waits_again(b: Backe
     assert!(!inbox_has(&p, &ha, &code).await);
     assert!(agency_heard(&p, &code).await.is_empty());
     // Nor does changing its status open it to the agency.
-    let a = p
-        .post(
-            &format!("/api/v1/dossiers/{code}/status"),
-            &ha,
-            None,
-            &json!({"status": "received"}),
-        )
-        .await;
+    let a = set_status(&p, &ha, &code, json!({"status": "received"})).await;
     assert_eq!(a.status, StatusCode::NOT_FOUND, "{}", a.json);
     let a = p
         .post(
@@ -390,14 +387,7 @@ async fn a_decline_or_the_deadline_ends_it_and_an_amendment_waits_again(b: Backe
         .post(&url, &binh, None, &co_sign(&pki, &binh_cert, &data, 1))
         .await;
     assert_eq!(a.status, StatusCode::OK, "{}", a.json);
-    let a = p
-        .post(
-            &format!("/api/v1/dossiers/{code}/status"),
-            &ha,
-            None,
-            &json!({"status": "received"}),
-        )
-        .await;
+    let a = set_status(&p, &ha, &code, json!({"status": "received"})).await;
     assert_eq!(a.status, StatusCode::OK, "{}", a.json);
     let mut changed = data.clone();
     changed["receivingAgency"] = json!("Ủy ban nhân dân phường Ngọc Hà, thành phố Hà Nội");
@@ -414,14 +404,13 @@ async fn a_decline_or_the_deadline_ends_it_and_an_amendment_waits_again(b: Backe
     let seen = p.get(&format!("/api/v1/dossiers/{code}"), &ha).await;
     assert_eq!(seen.status, StatusCode::OK);
     assert_eq!(seen.json["status"], "awaiting-co-signature");
-    let a = p
-        .post(
-            &format!("/api/v1/dossiers/{code}/status"),
-            &ha,
-            None,
-            &json!({"status": "needs-supplement", "message": "?"}),
-        )
-        .await;
+    let a = set_status(
+        &p,
+        &ha,
+        &code,
+        json!({"status": "needs-supplement", "message": "?"}),
+    )
+    .await;
     assert_eq!(a.status, StatusCode::CONFLICT, "{}", a.json);
     assert_eq!(a.json["error"]["code"], "awaiting-co-signature");
     // Her task is now version 2; the first version's signature is not asked again.

@@ -119,13 +119,9 @@ async fn a_draft_follows_its_owner_sealed_and_goes_with_the_submission(b: Backen
         "nor is it listed there"
     );
     // The submission takes the draft with it.
+    let submission = common::ct01_as("citizen-an");
     let a = p
-        .post(
-            "/api/v1/dossiers",
-            &an,
-            Some("s1"),
-            &common::ct01_as("citizen-an"),
-        )
+        .post("/api/v1/dossiers", &an, Some("s1"), &submission)
         .await;
     assert_eq!(a.status, StatusCode::CREATED, "{}", a.json);
     assert_eq!(
@@ -137,12 +133,7 @@ async fn a_draft_follows_its_owner_sealed_and_goes_with_the_submission(b: Backen
     let a = put(&p, &an, "ct01", &json!({"formVersion": 1, "data": data})).await;
     assert_eq!(a.status, StatusCode::OK);
     let a = p
-        .post(
-            "/api/v1/dossiers",
-            &an,
-            Some("s1"),
-            &common::ct01_as("citizen-an"),
-        )
+        .post("/api/v1/dossiers", &an, Some("s1"), &submission)
         .await;
     assert_eq!(a.status, StatusCode::CREATED, "{}", a.json);
     assert_eq!(a.headers["idempotent-replayed"], "true");
