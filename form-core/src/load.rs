@@ -634,12 +634,10 @@ impl Checker<'_, '_> {
             self.rule(src, &format!("{at}/readOnlyIf"), row, &Type::Bool);
         }
         for (ci, c) in item.constraints.iter().enumerate() {
-            self.rule(
-                &c.rule,
-                &format!("{at}/constraints/{ci}/rule"),
-                row,
-                &Type::Bool,
-            );
+            let rule_at = format!("{at}/constraints/{ci}/rule");
+            if let Some(e) = self.rule(&c.rule, &rule_at, row, &Type::Bool) {
+                self.or_may_pass_empty(&e, &rule_at, row);
+            }
         }
         if let Some(src) = &item.compute {
             if item.widget == Widget::Table {
@@ -658,6 +656,36 @@ impl Checker<'_, '_> {
                     .push((full.to_owned(), format!("{at}/compute"), reads));
             }
         }
+    }
+
+    /// A cross-field check passes while it is empty, so `x = a or x = b` passes whenever `b` is
+    /// empty. Warns (`or-empty`) when a side of an `or` reads a field the other side does not,
+    /// that the data schema does not require and that the rule does not test with `filled()`.
+    fn or_may_pass_empty(&mut self, e: &crate::expr::Expr, at: &str, row: Option<&str>) {
+        let Some(schema) = self.schema else { return };
+        let optional: Vec<String> = rules::or_sides_may_be_empty(e, row)
+            .into_iter()
+            .filter(|p| !always_present(schema, p))
+            .collect();
+        if optional.is_empty() {
+            return;
+        }
+        let list = optional.join("\", \"");
+        let (vi, en) = match optional.len() {
+            1 => (format!("\"{list}\""), format!("\"{list}\" is")),
+            _ => (
+                format!("một trong \"{list}\""),
+                format!("any of \"{list}\" is"),
+            ),
+        };
+        self.diags.push(Diagnostic::warning(
+            at.to_owned(),
+            "or-empty",
+            Text::new(
+                format!("Khi {vi} để trống, vế chứa nó của \"or\" cũng trống và phép kiểm tra được coi là đạt, dù vế kia sai. Nếu điều đó không đúng ý, viết \"filled(…) and …\" cho vế đó."),
+                format!("While {en} empty, its side of the \"or\" is empty and the check passes even when the other side is false. If that is not meant, write \"filled(…) and …\" on that side."),
+            ),
+        ));
     }
 
     /// Computed values may read each other, but not in a circle.
@@ -974,4 +1002,29 @@ fn resolve_from<'s>(base: SchemaView<'s>, ptr: &str) -> Option<SchemaView<'s>> {
         cur = cur.property(t)?;
     }
     Some(cur)
+}
+
+/// Whether the data schema requires every step of `pointer`, from its innermost row on (a rule
+/// in a row runs only where the row exists): then the field is filled in whatever is submitted.
+fn always_present(schema: &Schema, pointer: &str) -> bool {
+    let from_row = pointer.rfind("/*/").map_or(0, |i| i + 2);
+    let mut parent = String::new();
+    for (at, token) in pointer
+        .match_indices('/')
+        .map(|(i, _)| i)
+        .zip(pointer.split('/').skip(1))
+    {
+        if token != "*" && at >= from_row {
+            let name = token.replace("~1", "/").replace("~0", "~");
+            let required = schema
+                .resolve(&parent.replace("/*", "/0"))
+                .is_some_and(|v| v.required().contains(&name));
+            if !required {
+                return false;
+            }
+        }
+        parent.push('/');
+        parent.push_str(token);
+    }
+    true
 }

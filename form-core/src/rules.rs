@@ -128,6 +128,84 @@ pub fn references(e: &Expr, row_prefix: Option<&str>, out: &mut Vec<String>) {
     }
 }
 
+/// Fields whose emptiness lets an `or` pass unnoticed: for each `a or b` in `e`, the scalar
+/// fields read by one side but not by the other and not tested there with `filled()`/`empty()`.
+/// When such a field is empty its side is empty, and then so is the `or` unless the other side
+/// is true — so a cross-field check written `x = a or x = b` passes while `b` is empty, whatever
+/// `x` and `a` are (`docs/expressions.md`, "Empty values"). Data pointers, `*` for rows.
+pub fn or_sides_may_be_empty(e: &Expr, row_prefix: Option<&str>) -> Vec<String> {
+    fn scalar_refs(e: &Expr, row: Option<&str>, refs: &mut Vec<String>, tested: &mut Vec<String>) {
+        match &e.kind {
+            ExprKind::Ref(_, Type::List(_)) => {}
+            ExprKind::Ref(..) => references(e, row, refs),
+            ExprKind::Call(expr::Func::Filled | expr::Func::Empty, args, _) => {
+                for a in args {
+                    references(a, row, tested);
+                }
+            }
+            ExprKind::Unary(_, a) => scalar_refs(a, row, refs, tested),
+            ExprKind::Binary(_, a, b) => {
+                scalar_refs(a, row, refs, tested);
+                scalar_refs(b, row, refs, tested);
+            }
+            ExprKind::If(c, a, b) => {
+                for x in [c, a, b] {
+                    scalar_refs(x, row, refs, tested);
+                }
+            }
+            ExprKind::Call(_, args, _) => {
+                for a in args {
+                    scalar_refs(a, row, refs, tested);
+                }
+            }
+            ExprKind::Number(_) | ExprKind::Text(_) | ExprKind::Bool(_) | ExprKind::Null => {}
+        }
+    }
+    fn walk(e: &Expr, row: Option<&str>, out: &mut Vec<String>) {
+        match &e.kind {
+            ExprKind::Binary(expr::Op::Or, a, b) => {
+                let side = |x: &Expr| {
+                    let (mut refs, mut tested) = (Vec::new(), Vec::new());
+                    scalar_refs(x, row, &mut refs, &mut tested);
+                    (refs, tested)
+                };
+                let ((ra, ta), (rb, tb)) = (side(a), side(b));
+                for (refs, tested, other, other_tested) in
+                    [(&ra, &ta, &rb, &tb), (&rb, &tb, &ra, &ta)]
+                {
+                    for r in refs {
+                        let seen = |v: &Vec<String>| v.contains(r);
+                        if !seen(tested) && !seen(other) && !seen(other_tested) && !seen(out) {
+                            out.push(r.clone());
+                        }
+                    }
+                }
+                walk(a, row, out);
+                walk(b, row, out);
+            }
+            ExprKind::Unary(_, a) => walk(a, row, out),
+            ExprKind::Binary(_, a, b) => {
+                walk(a, row, out);
+                walk(b, row, out);
+            }
+            ExprKind::If(c, a, b) => {
+                for x in [c, a, b] {
+                    walk(x, row, out);
+                }
+            }
+            ExprKind::Call(_, args, _) => {
+                for a in args {
+                    walk(a, row, out);
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    walk(e, row_prefix, &mut out);
+    out
+}
+
 /// Whether reading `reference` depends on the value at `target` (`*` matches any row, and
 /// reading a group reads its fields).
 pub fn depends_on(reference: &str, target: &str) -> bool {

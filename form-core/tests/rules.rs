@@ -121,6 +121,36 @@ fn computed_cycles_and_conditional_required_are_reported() {
     );
 }
 
+/// `x = a or x = b` passes while `b` is empty (an empty check passes): `eform check` warns
+/// when one side of an `or` reads an optional field the other side does not and that the rule
+/// does not test with `filled()`; required fields, fields on both sides and tested ones are fine.
+#[test]
+fn an_or_that_passes_while_a_field_is_empty_is_warned_about() {
+    let rules = [
+        // warned: relationshipOther is optional and only on the right
+        r#"declarant.relationship = "cha" or declarant.relationshipOther = "bố""#,
+        // fine: tested with filled()
+        r#"declarant.relationship = "cha" or (filled(declarant.relationshipOther) and declarant.relationshipOther = "bố")"#,
+        // fine: the same optional field on both sides, and a required one
+        r#"len(declarant.relationshipOther) != 3 or declarant.relationshipOther = declarant.relationship"#,
+        // fine: the other side is true when it is empty
+        r#"empty(declarant.relationshipOther) or declarant.relationshipOther != "x""#,
+        // warned inside a table row: row.note is optional, total too
+        r#"row.kind = "luong" or row.note = "x" or total > 0"#,
+    ];
+    let c = |r: &str| json!({"rule": r, "message": {"vi": "Sai.", "en": "Wrong."}});
+    let mut d = definition();
+    d["pages"][0]["sections"][0]["items"][2]["constraints"] =
+        rules[..4].iter().map(|r| c(r)).collect();
+    d["pages"][0]["sections"][1]["items"][0]["columns"][0]["constraints"] = json!([c(rules[4])]);
+    check(
+        d,
+        expect![[r#"
+        warning[or-empty] /pages/0/sections/0/items/2/constraints/0/rule: While "/declarant/relationshipOther" is empty, its side of the "or" is empty and the check passes even when the other side is false. If that is not meant, write "filled(…) and …" on that side.
+        warning[or-empty] /pages/0/sections/1/items/0/columns/0/constraints/0/rule: While any of "/incomes/*/kind", "/incomes/*/note", "/total" is empty, its side of the "or" is empty and the check passes even when the other side is false. If that is not meant, write "filled(…) and …" on that side."#]],
+    );
+}
+
 #[test]
 fn an_overlong_rule_of_vietnamese_text_is_an_error_not_a_panic() {
     let mut d = definition();
