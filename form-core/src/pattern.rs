@@ -13,6 +13,8 @@
 use crate::text::Text;
 use regex_lite::{Regex, RegexBuilder};
 
+mod ecma;
+
 /// The longest pattern, in characters. Longer ones are refused before they are parsed.
 pub const MAX_PATTERN_LEN: usize = 1_000;
 
@@ -58,6 +60,8 @@ pub enum Refusal {
     /// Not a regular expression regex-lite accepts (including nesting deeper than
     /// [`MAX_NESTING`]): regex-lite's message.
     Syntax(String),
+    /// An ECMA-262 construct that cannot be matched the same way everywhere (`ecma`): which.
+    Unsupported(Text),
     /// Longer than [`MAX_PATTERN_LEN`] characters (how many).
     TooLong(usize),
     /// Would take more than [`MAX_COMPILED_SIZE`] compiled.
@@ -84,6 +88,7 @@ impl Refusal {
                 format!("Biểu thức chính quy không hợp lệ: {e}"),
                 format!("Invalid regular expression: {e}"),
             ),
+            Refusal::Unsupported(why) => why.clone(),
             Refusal::TooLong(n) => Text::new(
                 format!("Mẫu quá dài: {n} ký tự, tối đa {MAX_PATTERN_LEN}."),
                 format!("Pattern too long: {n} characters, at most {MAX_PATTERN_LEN}."),
@@ -158,11 +163,12 @@ pub fn compile(src: &str, budget: &mut Budget) -> Result<Regex, Refusal> {
         return Err(budget.spend(Refusal::TooLongTogether));
     }
     budget.text += len;
+    let src = ecma::translate(src).map_err(Refusal::Unsupported)?;
     for limit in SIZE_STEPS {
         if budget.compiled + limit > MAX_TOTAL_COMPILED {
             return Err(budget.spend(Refusal::TooLargeTogether));
         }
-        match build(src, limit) {
+        match build(&src, limit) {
             Ok(re) => {
                 budget.compiled += limit;
                 return Ok(re);

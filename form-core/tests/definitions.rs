@@ -87,7 +87,7 @@ fn five_mistakes_are_all_reported_with_pointers() {
     check(
         include_str!("fixtures/five-mistakes.json"),
         expect![[r#"
-            error[schema-pattern] /dataSchema/properties/idNumber/pattern: Invalid regular expression: non-empty character class has no closing bracket
+            error[schema-pattern] /dataSchema/properties/idNumber/pattern: Invalid regular expression: an unclosed character class ([ without ]).
             error[required-unbound] /dataSchema/required: The required data "/fullName" is not bound to any item, so the form could never be submitted.
             error[pointer-unresolved] /pages/0/sections/0/items/0/pointer: "/fulName" is not described by the data schema (dataSchema).
             error[definition-required] /pages/0/sections/0/items/1/label/en: Missing required property "en".

@@ -8,6 +8,7 @@ use form_core::schema::Schema;
 use proptest::prelude::*;
 use serde_json::{Map, Value, json};
 use std::collections::BTreeSet;
+use std::sync::LazyLock;
 
 fn compact_errors(schema: &Schema, data: &Value) -> BTreeSet<(String, String)> {
     schema
@@ -87,7 +88,10 @@ fn the_meta_schema_agrees_on_sample_and_broken_definitions() {
 /// on both sides of every limit), so most cases exercise keywords rather than fail on `type`.
 struct Gen(u64);
 
-const PATTERNS: [&str; 7] = [
+/// Patterns of the real forms, and ones where ECMA-262 (JSON Schema's dialect) and regex-lite's
+/// own reading part: white space beyond ASCII, `.` and line terminators, `[` and `&&` inside a
+/// class, `[]`, `{` that quantifies nothing, escapes.
+const PATTERNS: [&str; 19] = [
     "\\d{3}",
     "^[0-9]{12}$",
     "^[a-z]+$",
@@ -95,8 +99,20 @@ const PATTERNS: [&str; 7] = [
     "^(0|\\+84)[0-9]{9}$",
     "^[A-Z][a-zà-ỹ ]*$",
     "a|b",
+    "^\\s*$",
+    "^\\S+$",
+    "\\S\\s\\S",
+    "^.+$",
+    "a.b",
+    "[[:alpha:]]",
+    "^[^\\s]*$",
+    "^[\\w\\s&&-]+$",
+    "^[a-z\\S]$",
+    "x},?",
+    "^[^a]*\\u{2028}",
+    "^\\u0041\\x42?",
 ];
-const STRINGS: [&str; 15] = [
+const STRINGS: [&str; 24] = [
     "٣٣٣",
     "",
     "x",
@@ -112,7 +128,78 @@ const STRINGS: [&str; 15] = [
     "Nguyễn Văn A",
     "ABC",
     "a.b@c.co",
+    "Nguyễn\u{a0}Văn",
+    "\u{a0}",
+    "a\rb",
+    "a\u{2028}b",
+    "\u{feff}\u{2003} ",
+    "a]",
+    "x{,2}",
+    "&-_\n",
+    "AB",
 ];
+
+const TWO53: u64 = 1 << 53;
+
+/// Bounds where exact and rounded comparison part: integers past 2^53 and the float they
+/// round to, the largest integers, huge and tiny floats.
+static LIMITS: LazyLock<Vec<Value>> = LazyLock::new(|| {
+    vec![
+        json!(TWO53),
+        json!(TWO53 + 1),
+        json!(TWO53 as f64),
+        json!(-(TWO53 as i64) - 1),
+        json!(u64::MAX),
+        json!(i64::MIN),
+        json!(1e300),
+        json!(-1e300),
+        json!(1e-9),
+    ]
+});
+
+/// Divisors whole and fractional, in decimal (0.01, 2.675) and tiny (1e-9).
+static DIVISORS: LazyLock<Vec<Value>> = LazyLock::new(|| {
+    vec![
+        json!(2),
+        json!(5),
+        json!(1),
+        json!(3),
+        json!(2.0),
+        json!(0.5),
+        json!(0.01),
+        json!(0.1),
+        json!(2.675),
+        json!(1e-9),
+        json!(TWO53),
+    ]
+});
+
+/// Numbers around the limits and divisors above.
+static NUMBERS: LazyLock<Vec<Value>> = LazyLock::new(|| {
+    vec![
+        json!(TWO53),
+        json!(TWO53 + 1),
+        json!(TWO53 + 2),
+        json!(TWO53 as f64),
+        json!(-(TWO53 as i64) - 1),
+        json!(u64::MAX),
+        json!(i64::MIN),
+        json!(u64::MAX as f64),
+        json!(1e308),
+        json!(1e300),
+        json!(-1e300),
+        json!(1.5e-9),
+        json!(3e-9),
+        json!(1.000000001),
+        json!(1.0000000001),
+        json!(19.99),
+        json!(5.35),
+        json!(1_070_468.145),
+        json!(0.0075),
+        json!(-0.0),
+        json!(0.3),
+    ]
+});
 
 impl Gen {
     fn next(&mut self) -> u64 {
@@ -160,19 +247,34 @@ impl Gen {
             1 => {
                 s.insert("type".into(), json!(self.pick(&["number", "integer"])));
                 if self.chance(50) {
-                    s.insert("minimum".into(), json!(self.below(10) as i64 - 5));
+                    let m = if self.chance(70) {
+                        json!(self.below(10) as i64 - 5)
+                    } else {
+                        self.pick(&LIMITS).clone()
+                    };
+                    s.insert("minimum".into(), m);
                 }
                 if self.chance(50) {
-                    s.insert("maximum".into(), json!(self.below(200)));
+                    let m = if self.chance(70) {
+                        json!(self.below(200))
+                    } else {
+                        self.pick(&LIMITS).clone()
+                    };
+                    s.insert("maximum".into(), m);
                 }
                 if self.chance(30) {
                     s.insert("exclusiveMinimum".into(), json!(0));
                 }
                 if self.chance(30) {
-                    s.insert("exclusiveMaximum".into(), json!(150.5));
+                    let m = if self.chance(70) {
+                        json!(150.5)
+                    } else {
+                        self.pick(&LIMITS).clone()
+                    };
+                    s.insert("exclusiveMaximum".into(), m);
                 }
                 if self.chance(30) {
-                    s.insert("multipleOf".into(), json!(self.pick(&[2, 5, 1])));
+                    s.insert("multipleOf".into(), self.pick(&DIVISORS).clone());
                 }
             }
             2 => {
@@ -185,7 +287,11 @@ impl Gen {
                 if self.chance(50) {
                     s.insert("type".into(), json!(["string", "null"]));
                 }
-                s.insert("enum".into(), json!([1, "a", null, 2.5]));
+                if self.chance(70) {
+                    s.insert("enum".into(), json!([1, "a", null, 2.5]));
+                } else {
+                    s.insert("enum".into(), json!([TWO53 + 1, 1e300, -0.0]));
+                }
             }
             4 => {
                 s.insert("type".into(), json!("object"));
@@ -230,7 +336,11 @@ impl Gen {
         match schema.get("type").and_then(Value::as_str) {
             Some("string") => json!(self.pick(&STRINGS)),
             Some("number") | Some("integer") => {
-                json!(*self.pick(&[-5.0, 0.0, 1.0, 2.0, 4.5, 10.0, 150.0, 150.5, 151.0, 1e3]))
+                if self.chance(60) {
+                    json!(*self.pick(&[-5.0, 0.0, 1.0, 2.0, 4.5, 10.0, 150.0, 150.5, 151.0, 1e3]))
+                } else {
+                    self.pick(&NUMBERS).clone()
+                }
             }
             Some("boolean") => json!(self.chance(50)),
             Some("object") => {
@@ -307,6 +417,92 @@ fn decimal_multiple_of_agrees() {
         for v in values {
             assert_same(&json!({"type": "number", "multipleOf": m}), &json!(v));
         }
+    }
+}
+
+/// Found against the JSON Schema Test Suite's optional cases and probes beside them: the
+/// division overflowed (`1e308` is a multiple of 0.5), a tolerance let `1.0000000001` pass
+/// `multipleOf: 1e-9`, and bounds and `enum` past 2^53 compared as rounded doubles.
+#[test]
+fn extreme_numbers_agree() {
+    let cases = [
+        (
+            json!({"multipleOf": 0.5}),
+            vec![json!(1e308), json!(1e308 + 0.5)],
+        ),
+        (
+            json!({"multipleOf": 1e-9}),
+            vec![json!(1.0000000001), json!(1.000000001), json!(3e-9)],
+        ),
+        (
+            json!({"maximum": TWO53}),
+            vec![json!(TWO53 + 1), json!(TWO53 as f64), json!(TWO53)],
+        ),
+        (
+            json!({"exclusiveMinimum": TWO53 as f64}),
+            vec![json!(TWO53 + 1), json!(TWO53)],
+        ),
+        (
+            json!({"enum": [TWO53 + 1]}),
+            vec![json!(TWO53 as f64), json!(TWO53 + 1), json!(TWO53 + 2)],
+        ),
+        (
+            json!({"type": "array", "uniqueItems": true}),
+            vec![
+                json!([TWO53 + 1, TWO53 as f64]),
+                json!([TWO53, TWO53 as f64]),
+            ],
+        ),
+    ];
+    for (schema, values) in cases {
+        for v in values {
+            assert_same(&schema, &v);
+        }
+    }
+}
+
+/// A pattern the reference validator cannot compile is refused by `eform check` too (with a
+/// pointer), and so is one it would read other than ECMA-262 does or regex-lite can (`\\A`,
+/// lookaround, flags): never accepted by one and refused by the other at submission.
+#[test]
+fn patterns_are_refused_where_they_cannot_agree() {
+    let refused_by_both = [
+        "x{,2}", "^[^]*$", "[]", "a{", r"[\b]", r"\0", r"\x4", r"\a", "[a--b]", r"\k<n>",
+        r"[\d-z]", "a{2,1}", r"\e", "a**", r"\Q", r"\é",
+    ];
+    let refused_by_eform = [r"\A", r"\z", r"\p{L}", "(?i)a", r"(a)\1", "(?=a)"];
+    let accepted_by_both = [
+        "a}",
+        "a]",
+        r"\/",
+        r"\-",
+        r"\cJ",
+        r"\u0041",
+        r"\u{41}",
+        "(?<n>a)",
+        "[a&&b]",
+        "[[:alpha:]]",
+        "[a~~b]",
+        r"\$",
+        "(?:a)",
+        "a{1}?",
+        r"\_",
+        r"\ ",
+        r"\#",
+    ];
+    let compact_refuses = |p: &str| {
+        let (_, d) = Schema::compile(&json!({"pattern": p}));
+        d.iter().any(|d| d.pointer == "/pattern")
+    };
+    let reference_refuses = |p: &str| Reference::new(&json!({"pattern": p})).is_err();
+    for p in refused_by_both {
+        assert!(compact_refuses(p) && reference_refuses(p), "{p}");
+    }
+    for p in refused_by_eform {
+        assert!(compact_refuses(p) && !reference_refuses(p), "{p}");
+    }
+    for p in accepted_by_both {
+        assert!(!compact_refuses(p) && !reference_refuses(p), "{p}");
     }
 }
 

@@ -219,7 +219,7 @@ fn type_errors_have_positions() {
             applicant.sex = 1  =>  type error at 0..17: "=" cannot be used between text and number.
             sum(members.fullName)  =>  type error at 4..20: Expected list of number, but this is list of text.
             matches(applicant.idNumber, applicant.sex)  =>  type error at 28..41: The pattern of matches() must be a literal text.
-            matches(applicant.idNumber, "([")  =>  type error at 28..32: Invalid pattern: found unclosed character class
+            matches(applicant.idNumber, "([")  =>  type error at 28..32: Invalid regular expression: an unclosed character class ([ without ]).
             date("2025-02-30")  =>  type error at 5..17: "2025-02-30" is not a YYYY-MM-DD date.
             today(1)  =>  type error at 0..8: today() takes 0 argument(s), not 1.
             if married then 1 else "x"  =>  type error at 23..26: Expected number, but this is text."#]],

@@ -19,6 +19,9 @@ use crate::text::Text;
 use serde_json::Value;
 use std::collections::{HashMap, HashSet};
 
+mod number;
+pub use number::Num;
+
 /// A JSON type as `type` names it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum JsonType {
@@ -195,11 +198,11 @@ struct Keywords {
     max_length: Option<u64>,
     pattern: Option<(String, regex_lite::Regex)>,
     format: Option<Format>,
-    minimum: Option<f64>,
-    maximum: Option<f64>,
-    exclusive_minimum: Option<f64>,
-    exclusive_maximum: Option<f64>,
-    multiple_of: Option<f64>,
+    minimum: Option<Num>,
+    maximum: Option<Num>,
+    exclusive_minimum: Option<Num>,
+    exclusive_maximum: Option<Num>,
+    multiple_of: Option<Num>,
 }
 
 /// A compiled schema.
@@ -424,7 +427,7 @@ impl Schema {
         match v {
             Value::String(s) => self.check_string(k, s, path, out),
             Value::Number(n) => {
-                if let Some(x) = n.as_f64() {
+                if let Some(x) = Num::of(n) {
                     check_number(k, x, path, out);
                 }
             }
@@ -529,32 +532,28 @@ impl Schema {
     }
 }
 
-fn check_number(k: &Keywords, x: f64, path: &str, out: &mut Vec<SchemaError>) {
+fn check_number(k: &Keywords, x: Num, path: &str, out: &mut Vec<SchemaError>) {
+    use std::cmp::Ordering::{Greater, Less};
     let mut fail = |kind| {
         out.push(SchemaError {
             instance: path.to_owned(),
             kind,
         })
     };
-    if let Some(m) = k.minimum.filter(|&m| x < m) {
-        fail(ErrorKind::Minimum(m));
+    if let Some(m) = k.minimum.filter(|&m| x.compare(m) == Less) {
+        fail(ErrorKind::Minimum(m.to_f64()));
     }
-    if let Some(m) = k.maximum.filter(|&m| x > m) {
-        fail(ErrorKind::Maximum(m));
+    if let Some(m) = k.maximum.filter(|&m| x.compare(m) == Greater) {
+        fail(ErrorKind::Maximum(m.to_f64()));
     }
-    if let Some(m) = k.exclusive_minimum.filter(|&m| x <= m) {
-        fail(ErrorKind::ExclusiveMinimum(m));
+    if let Some(m) = k.exclusive_minimum.filter(|&m| x.compare(m) != Greater) {
+        fail(ErrorKind::ExclusiveMinimum(m.to_f64()));
     }
-    if let Some(m) = k.exclusive_maximum.filter(|&m| x >= m) {
-        fail(ErrorKind::ExclusiveMaximum(m));
+    if let Some(m) = k.exclusive_maximum.filter(|&m| x.compare(m) != Less) {
+        fail(ErrorKind::ExclusiveMaximum(m.to_f64()));
     }
-    if let Some(m) = k.multiple_of {
-        // Decimal divisors (0.01) meet binary floating point: 19.99 / 0.01 is 1998.9999999999998.
-        // A quotient within a few ulps of an integer counts as one, as decimal arithmetic says.
-        let q = x / m;
-        if !q.is_finite() || (q - q.round()).abs() > q.abs().max(1.0) * f64::EPSILON * 8.0 {
-            fail(ErrorKind::MultipleOf(m));
-        }
+    if let Some(m) = k.multiple_of.filter(|&m| !x.is_multiple_of(m)) {
+        fail(ErrorKind::MultipleOf(m.to_f64()));
     }
 }
 
@@ -596,11 +595,11 @@ impl<'s> SchemaView<'s> {
     }
 
     pub fn minimum(&self) -> Option<f64> {
-        self.kw()?.minimum
+        self.kw()?.minimum.map(Num::to_f64)
     }
 
     pub fn maximum(&self) -> Option<f64> {
-        self.kw()?.maximum
+        self.kw()?.maximum.map(Num::to_f64)
     }
 
     /// Names listed in `required` (for an object location).
@@ -787,7 +786,7 @@ impl Compiler<'_> {
                 "exclusiveMinimum" => k.exclusive_minimum = self.number(v, &here, key),
                 "exclusiveMaximum" => k.exclusive_maximum = self.number(v, &here, key),
                 "multipleOf" => {
-                    k.multiple_of = self.number(v, &here, key).filter(|m| *m > 0.0);
+                    k.multiple_of = self.number(v, &here, key).filter(|m| m.to_f64() > 0.0);
                     if k.multiple_of.is_none() {
                         self.bad(here, key, "phải là số dương.", "must be a positive number.");
                     }
@@ -821,8 +820,8 @@ impl Compiler<'_> {
         n
     }
 
-    fn number(&mut self, v: &Value, at: &str, key: &str) -> Option<f64> {
-        let n = v.as_f64();
+    fn number(&mut self, v: &Value, at: &str, key: &str) -> Option<Num> {
+        let n = v.as_number().and_then(Num::of);
         if n.is_none() {
             self.bad(at.to_owned(), key, "phải là số.", "must be a number.");
         }
@@ -830,15 +829,12 @@ impl Compiler<'_> {
     }
 }
 
-/// JSON equality as JSON Schema defines it: numbers compare by value (`1 == 1.0`).
+/// JSON equality as JSON Schema defines it: numbers compare by exact value (`1 == 1.0`).
 pub fn json_eq(a: &Value, b: &Value) -> bool {
     match (a, b) {
-        (Value::Number(x), Value::Number(y)) => match (x.as_i64(), y.as_i64()) {
-            (Some(i), Some(j)) => i == j,
-            _ => match (x.as_u64(), y.as_u64()) {
-                (Some(i), Some(j)) => i == j,
-                _ => x.as_f64() == y.as_f64(),
-            },
+        (Value::Number(x), Value::Number(y)) => match (Num::of(x), Num::of(y)) {
+            (Some(i), Some(j)) => i.same(j),
+            _ => x == y,
         },
         (Value::Array(x), Value::Array(y)) => {
             x.len() == y.len() && x.iter().zip(y).all(|(a, b)| json_eq(a, b))
@@ -855,17 +851,9 @@ pub fn json_eq(a: &Value, b: &Value) -> bool {
 /// Arrays up to this length are checked for `uniqueItems` pair by pair (quicker than keys).
 const PAIRWISE_UP_TO: usize = 16;
 
-/// 2^53: every integer up to this magnitude is exactly an `f64`.
-const EXACT_F64: u64 = 1 << 53;
-
 /// Whether two of `items` are equal as [`json_eq`] says, in expected linear time: each item is
-/// reduced to a [`Key`] and the keys are hashed into a set.
-///
-/// Equal keys mean `json_eq` exactly, except in one corner: `json_eq` compares an integer with
-/// a float through `f64`, so an integer past 2^53 equals the float it rounds to, and is then
-/// not transitive (2^53 + 1 and 2^53 + 2 differ, both equal `9007199254740992.0`). When an
-/// array holds integers past 2^53 *and* floats of at least 2^53, its items are grouped by their
-/// `f64` image instead, and compared with `json_eq` within each group.
+/// reduced to a [`Key`] and the keys are hashed into a set. Numbers compare exactly, so equal
+/// keys mean `json_eq` and the converse.
 fn has_duplicates(items: &[Value]) -> bool {
     if items.len() <= PAIRWISE_UP_TO {
         return items
@@ -873,30 +861,8 @@ fn has_duplicates(items: &[Value]) -> bool {
             .enumerate()
             .any(|(i, a)| items[i + 1..].iter().any(|b| json_eq(a, b)));
     }
-    let mut wide = Wide::default();
-    let keys: Vec<Key<'_>> = items.iter().map(|v| Key::exact(v, &mut wide)).collect();
-    if !(wide.int && wide.float) {
-        let mut seen = HashSet::with_capacity(keys.len());
-        return !keys.into_iter().all(|k| seen.insert(k));
-    }
-    let mut groups: HashMap<Key<'_>, Vec<&Value>> = HashMap::new();
-    for v in items {
-        let group = groups.entry(Key::rounded(v)).or_default();
-        if group.iter().any(|w| json_eq(v, w)) {
-            return true;
-        }
-        group.push(v);
-    }
-    false
-}
-
-/// Numbers seen while making keys whose comparison `json_eq` does through `f64` rounding.
-#[derive(Default)]
-struct Wide {
-    /// An integer of magnitude above 2^53.
-    int: bool,
-    /// A float of magnitude 2^53 or more (or a number that is no `f64`).
-    float: bool,
+    let mut seen = HashSet::with_capacity(items.len());
+    !items.iter().all(|v| seen.insert(Key::of(v)))
 }
 
 /// A value reduced for `uniqueItems`: object members sorted by name, numbers by value.
@@ -904,69 +870,32 @@ struct Wide {
 enum Key<'a> {
     Null,
     Bool(bool),
-    /// An integer, or a float with an integral value up to 2^53.
+    /// An integer, or a float with an integral value within `i128` (`-0.0` is `Int(0)`).
     Int(i128),
-    /// Any other float, by its bits (`-0.0` is `Int(0)`).
+    /// Any other float, by its bits.
     Float(u64),
-    /// A number that is no `f64` (only with serde_json's `arbitrary_precision`).
-    Unrepresentable,
+    /// A number that is no `f64` (only with serde_json's `arbitrary_precision`): by its text.
+    Text(String),
     Str(&'a str),
     Array(Vec<Key<'a>>),
     Object(Vec<(&'a str, Key<'a>)>),
 }
 
 impl<'a> Key<'a> {
-    /// Equal keys ⇔ `json_eq`, unless `wide` ends with both flags set.
-    fn exact(v: &'a Value, wide: &mut Wide) -> Key<'a> {
-        Key::of(v, &mut |n| {
-            if let Some(i) = n.as_i64() {
-                wide.int |= i.unsigned_abs() > EXACT_F64;
-                Key::Int(i.into())
-            } else if let Some(u) = n.as_u64() {
-                wide.int |= u > EXACT_F64;
-                Key::Int(u.into())
-            } else {
-                match n.as_f64() {
-                    Some(f) => {
-                        // 2^53 itself is wide: 2^53 + 1 rounds to it.
-                        wide.float |= f.abs() >= EXACT_F64 as f64;
-                        if f.fract() == 0.0 && f.abs() <= EXACT_F64 as f64 {
-                            Key::Int(f as i128)
-                        } else {
-                            Key::Float(f.to_bits())
-                        }
-                    }
-                    None => {
-                        wide.float = true;
-                        wide.int = true;
-                        Key::Unrepresentable
-                    }
-                }
-            }
-        })
-    }
-
-    /// Numbers by their `f64` image: `json_eq` ⇒ equal keys (not the converse).
-    fn rounded(v: &'a Value) -> Key<'a> {
-        Key::of(v, &mut |n| match n.as_f64() {
-            // `+ 0.0` makes `-0.0` zero.
-            Some(f) => Key::Float((f + 0.0).to_bits()),
-            None => Key::Unrepresentable,
-        })
-    }
-
-    fn of(v: &'a Value, number: &mut impl FnMut(&serde_json::Number) -> Key<'a>) -> Key<'a> {
+    fn of(v: &'a Value) -> Key<'a> {
         match v {
             Value::Null => Key::Null,
             Value::Bool(b) => Key::Bool(*b),
-            Value::Number(n) => number(n),
+            Value::Number(n) => match Num::of(n) {
+                Some(Num::Int(i)) => Key::Int(i),
+                Some(Num::Float(f)) if f.fract() == 0.0 && f.abs() < 1.7e38 => Key::Int(f as i128),
+                Some(Num::Float(f)) => Key::Float(f.to_bits()),
+                None => Key::Text(n.to_string()),
+            },
             Value::String(s) => Key::Str(s),
-            Value::Array(a) => Key::Array(a.iter().map(|v| Key::of(v, number)).collect()),
+            Value::Array(a) => Key::Array(a.iter().map(Key::of).collect()),
             Value::Object(m) => {
-                let mut members: Vec<_> = m
-                    .iter()
-                    .map(|(k, v)| (k.as_str(), Key::of(v, number)))
-                    .collect();
+                let mut members: Vec<_> = m.iter().map(|(k, v)| (k.as_str(), Key::of(v))).collect();
                 members.sort_unstable_by(|a, b| a.0.cmp(b.0));
                 Key::Object(members)
             }
