@@ -269,7 +269,7 @@ fn Workbench(id: String, start: Value, lang: RwSignal<Lang>) -> impl IntoView {
             // Prefill bindings against the key catalogue, as the portal checks them.
             if let Some(f) = &loaded.form {
                 diagnostics.extend(form_core::datastore::check_bindings(
-                    f.definition(),
+                    f,
                     &form_ui::datastore::CATALOGUE,
                 ));
             }

@@ -5,6 +5,7 @@
 
 use crate::definition::{Definition, Item, Lock, Prefill, Widget};
 use crate::diagnostic::Diagnostic;
+use crate::form::Form;
 use crate::format::{Format, parse_date};
 use crate::text::Text;
 use serde::Deserialize;
@@ -83,18 +84,22 @@ fn person_field_type(field: &str) -> Option<KeyType> {
     }
 }
 
-/// Checks a definition's prefill bindings against the catalogue: every key exists, a person
-/// key names one of its fields, the value's type suits the widget (a list of persons fills a
-/// table whose columns are person fields; `sex` needs the options `nam` and `nu`), and `lock:
-/// verified` is on a key a register verifies. Each problem points at the binding.
-pub fn check_bindings(definition: &Definition, catalogue: &Catalogue) -> Vec<Diagnostic> {
+/// Checks a form's prefill bindings against the catalogue and the fields they fill: every key
+/// exists, a person key names one of its fields, the value's type suits the widget (a list of
+/// persons fills a table whose columns are person fields), a field of codes can hold every value
+/// the register may give (`sex` needs the options `nam` and `nu`, a relationship every code of
+/// the catalogue; free text needs a `map` to the codes, whose values must pass the field's
+/// schema), and `lock: verified` is on a key a register verifies. Each problem points at the
+/// binding.
+pub fn check_bindings(form: &Form, catalogue: &Catalogue) -> Vec<Diagnostic> {
+    let definition = form.definition();
     let mut out = Vec::new();
     for (pi, page) in definition.pages.iter().enumerate() {
         for (si, section) in page.sections.iter().enumerate() {
             for (ii, item) in section.items.iter().enumerate() {
                 let at = format!("/pages/{pi}/sections/{si}/items/{ii}");
                 if let Some(p) = &item.prefill {
-                    check_binding(item, p, &format!("{at}/prefill"), catalogue, &mut out);
+                    check_binding(form, item, p, &format!("{at}/prefill"), catalogue, &mut out);
                 }
                 for (ci, col) in item.columns.iter().enumerate() {
                     if col.prefill.is_some() {
@@ -115,6 +120,7 @@ pub fn check_bindings(definition: &Definition, catalogue: &Catalogue) -> Vec<Dia
 }
 
 fn check_binding(
+    form: &Form,
     item: &Item,
     p: &Prefill,
     at: &str,
@@ -171,18 +177,53 @@ fn check_binding(
         (k, None) => Some(k),
     };
     let Some(kind) = kind else { return };
+    if !p.map.is_empty() {
+        check_map(form, item, p, kind, at, out);
+        return;
+    }
+    let choice = matches!(item.widget, Widget::Select | Widget::Radio);
+    if choice {
+        let codes: &[&str] = match (kind, p.field.as_deref()) {
+            (KeyType::Sex, _) => &["nam", "nu"],
+            (_, Some("relationship")) => &RELATIONSHIPS,
+            _ => &[],
+        };
+        let missing: Vec<&str> = codes
+            .iter()
+            .copied()
+            .filter(|c| !item.options.iter().any(|o| o.value == *c))
+            .collect();
+        if kind == KeyType::String && codes.is_empty() {
+            out.push(Diagnostic::error(
+                format!("{at}/key"),
+                "prefill-choice",
+                Text::new(
+                    format!("\"{}\" là văn bản tự do (ví dụ \"Việt Nam\"), còn ô này nhận mã của các lựa chọn: thêm \"map\" từ giá trị trong cơ sở dữ liệu sang mã (ví dụ {{\"Việt Nam\": \"viet-nam\"}}).", p.key),
+                    format!("\"{}\" holds free text (such as \"Việt Nam\") but this field takes its options' codes: add a \"map\" from the register's values to the codes (e.g. {{\"Việt Nam\": \"viet-nam\"}}).", p.key),
+                ),
+            ));
+            return;
+        }
+        if !missing.is_empty() {
+            let list = missing.join("\", \"");
+            out.push(Diagnostic::error(
+                format!("{at}/key"),
+                "prefill-choice",
+                Text::new(
+                    format!("Cơ sở dữ liệu có thể trả về \"{list}\" mà ô này không có trong các lựa chọn: thêm các lựa chọn đó, hoặc \"map\" sang các lựa chọn có."),
+                    format!("The register may give \"{list}\", which this field does not offer: add those options, or a \"map\" to the ones it has."),
+                ),
+            ));
+            return;
+        }
+    }
     let fits = match kind {
         KeyType::String => matches!(
             item.widget,
             Widget::Text | Widget::Textarea | Widget::Select | Widget::Radio
         ),
         KeyType::Date => item.widget == Widget::Date,
-        KeyType::Sex => {
-            matches!(item.widget, Widget::Select | Widget::Radio)
-                && ["nam", "nu"]
-                    .iter()
-                    .all(|v| item.options.iter().any(|o| o.value == *v))
-        }
+        KeyType::Sex => choice,
         KeyType::IdNumber => matches!(item.widget, Widget::IdNumber | Widget::Text),
         KeyType::Phone => matches!(item.widget, Widget::Phone | Widget::Text),
         KeyType::Email => matches!(item.widget, Widget::Email | Widget::Text),
@@ -226,6 +267,110 @@ fn check_binding(
             ),
         ));
     }
+}
+
+/// The relationship codes a person's `relationship` holds (the catalogue's `person` type).
+pub const RELATIONSHIPS: [&str; 11] = [
+    "chu-ho",
+    "vo",
+    "chong",
+    "con",
+    "cha",
+    "me",
+    "ong",
+    "ba",
+    "chau",
+    "anh-chi-em",
+    "khac",
+];
+
+/// Most entries in a binding's `map`.
+const MAX_MAP: usize = 500;
+
+/// A binding with a `map`: the key gives text, and every value it maps to passes the field's
+/// schema (for a choice: is one of its options).
+fn check_map(
+    form: &Form,
+    item: &Item,
+    p: &Prefill,
+    kind: KeyType,
+    at: &str,
+    out: &mut Vec<Diagnostic>,
+) {
+    if !matches!(kind, KeyType::String | KeyType::Sex) || item.widget == Widget::Table {
+        out.push(Diagnostic::error(
+            format!("{at}/map"),
+            "prefill-map",
+            Text::new(
+                "\"map\" chỉ dùng cho giá trị dạng văn bản hoặc giới tính, điền vào một ô (không phải bảng).",
+                "\"map\" is for text or sex values filling one field (not a table).",
+            ),
+        ));
+        return;
+    }
+    if p.map.len() > MAX_MAP {
+        out.push(Diagnostic::error(
+            format!("{at}/map"),
+            "prefill-map",
+            Text::new(
+                format!("\"map\" có tối đa {MAX_MAP} mục."),
+                format!("A \"map\" holds at most {MAX_MAP} entries."),
+            ),
+        ));
+        return;
+    }
+    let Some(ptr) = item.pointer.as_deref() else {
+        return;
+    };
+    let mut seen: Vec<String> = Vec::new();
+    for (from, to) in &p.map {
+        let here = format!("{at}/map/{}", crate::pointer::escape(from));
+        let key = normalise(from);
+        if seen.contains(&key) {
+            out.push(Diagnostic::error(
+                here.clone(),
+                "prefill-map",
+                Text::new(
+                    format!("\"{from}\" trùng với một mục khác khi không phân biệt hoa thường."),
+                    format!("\"{from}\" repeats another entry (case and spaces aside)."),
+                ),
+            ));
+        }
+        seen.push(key);
+        let fails = form
+            .schema()
+            .validate_at(ptr, to)
+            .is_some_and(|errors| !errors.is_empty());
+        if fails {
+            out.push(Diagnostic::error(
+                here,
+                "prefill-map-value",
+                Text::new(
+                    format!("{to} không phải giá trị hợp lệ của ô \"{ptr}\" (với ô lựa chọn: phải là mã của một lựa chọn)."),
+                    format!("{to} is not a valid value of \"{ptr}\" (for a choice: it must be one of its options' codes)."),
+                ),
+            ));
+        }
+    }
+}
+
+/// A register value as a `map` compares it: trimmed, lower case.
+fn normalise(text: &str) -> String {
+    text.trim().to_lowercase()
+}
+
+/// The value a binding puts in its field: the store's value, through the `map` if it has one
+/// (`None`: a text the map does not list).
+fn mapped(binding: &Prefill, value: Value) -> Option<Value> {
+    if binding.map.is_empty() {
+        return Some(value);
+    }
+    let text = normalise(value.as_str()?);
+    binding
+        .map
+        .iter()
+        .find(|(from, _)| normalise(from) == text)
+        .map(|(_, to)| to.clone())
 }
 
 /// A value of the citizen's store as the portal gives it.
@@ -281,10 +426,11 @@ pub fn bound_keys(definition: &Definition) -> Vec<String> {
 /// fills an empty table, one row per person, each column from the person's field of the
 /// column's name.
 pub fn prefill(
-    definition: &Definition,
+    form: &Form,
     data: &Value,
     attributes: &std::collections::BTreeMap<String, Attribute>,
 ) -> Prefilled {
+    let definition = form.definition();
     let mut out = Prefilled {
         data: data.clone(),
         ..Prefilled::default()
@@ -300,8 +446,7 @@ pub fn prefill(
         let Some((attr, value)) = bound_value(item, binding, attributes) else {
             continue;
         };
-        let locks =
-            attr.verified && binding.lock == Some(Lock::Verified) && item.widget != Widget::Table;
+        let locks = locks(form, item, binding, ptr, attr, &value);
         let current = crate::pointer::get(&out.data, ptr).cloned();
         if empty(current.as_ref()) {
             crate::pointer::set(&mut out.data, ptr, value);
@@ -329,8 +474,30 @@ pub fn prefill(
     out
 }
 
+/// Whether a bound field is locked to the store's value: bound with `lock: verified`, the value
+/// verified, and valid for the field — a register value the field cannot hold (an old 9-digit
+/// ID number, a text no option matches) is filled but left for the citizen to correct, never
+/// locked into a form that could then not be sent.
+fn locks(
+    form: &Form,
+    item: &Item,
+    binding: &Prefill,
+    ptr: &str,
+    attr: &Attribute,
+    value: &Value,
+) -> bool {
+    attr.verified
+        && binding.lock == Some(Lock::Verified)
+        && item.widget != Widget::Table
+        && form
+            .schema()
+            .validate_at(ptr, value)
+            .is_some_and(|errors| errors.is_empty())
+}
+
 /// The store's value for one bound item (a person's field, a table's rows, or the whole
-/// value), with its attribute; `None` when the store has none.
+/// value, through the binding's `map`), with its attribute; `None` when the store has none (or
+/// the map does not list it).
 fn bound_value<'a>(
     item: &Item,
     binding: &Prefill,
@@ -338,7 +505,7 @@ fn bound_value<'a>(
 ) -> Option<(&'a Attribute, Value)> {
     let attr = attributes.get(&binding.key)?;
     let value = match (&binding.field, item.widget) {
-        (Some(f), _) => attr.value.get(f)?.clone(),
+        (Some(f), _) => mapped(binding, attr.value.get(f)?.clone())?,
         (None, Widget::Table) => Value::Array(
             attr.value
                 .as_array()?
@@ -355,7 +522,7 @@ fn bound_value<'a>(
                 })
                 .collect(),
         ),
-        (None, _) => attr.value.clone(),
+        (None, _) => mapped(binding, attr.value.clone())?,
     };
     Some((attr, value))
 }
@@ -379,19 +546,16 @@ pub fn has_locks(definition: &Definition) -> bool {
 /// the portal refuses on intake (the runtime draws them read-only; a hand-made request could
 /// still change them). Empty fields are left to the form's own `required`.
 pub fn locked_changed(
-    definition: &Definition,
+    form: &Form,
     data: &Value,
     attributes: &std::collections::BTreeMap<String, Attribute>,
 ) -> Vec<String> {
-    bound_items(definition)
+    bound_items(form.definition())
         .filter(|(item, binding, ptr)| {
-            binding.lock == Some(Lock::Verified)
-                && item.widget != Widget::Table
-                && bound_value(item, binding, attributes).is_some_and(|(attr, value)| {
-                    attr.verified
-                        && crate::pointer::get(data, ptr)
-                            .is_some_and(|v| !v.is_null() && *v != value)
-                })
+            bound_value(item, binding, attributes).is_some_and(|(attr, value)| {
+                locks(form, item, binding, ptr, attr, &value)
+                    && crate::pointer::get(data, ptr).is_some_and(|v| !v.is_null() && *v != value)
+            })
         })
         .map(|(_, _, ptr)| ptr.to_owned())
         .collect()
@@ -426,6 +590,19 @@ pub fn keepable(
         };
         let Some(value) = crate::pointer::get(data, ptr) else {
             continue;
+        };
+        // Through a `map`, the store keeps the register's text the field's code stands for.
+        let unmapped;
+        let value = if binding.map.is_empty() {
+            value
+        } else {
+            match binding.map.iter().find(|(_, to)| *to == value) {
+                Some((from, _)) => {
+                    unmapped = Value::String(from.clone());
+                    &unmapped
+                }
+                None => continue,
+            }
         };
         let stored = attributes.get(&binding.key);
         if key.source != "citizen-declared"
@@ -608,7 +785,7 @@ mod tests {
         let c = catalogue();
         let text = include_str!("../../schemas/forms/ct01.json");
         let form = crate::load(text).form.unwrap();
-        assert_eq!(check_bindings(form.definition(), &c), vec![]);
+        assert_eq!(check_bindings(&form, &c), vec![]);
         let mut def: Value = serde_json::from_str(text).unwrap();
         let items = &mut def["pages"][0]["sections"][1]["items"];
         assert_eq!(items[0]["pointer"], "/applicant/fullName");
@@ -617,7 +794,7 @@ mod tests {
         items[2]["prefill"] = json!({"key": "household.head"});
         items[5]["prefill"] = json!({"key": "citizen.email", "lock": "verified"});
         let form = crate::load_value(&def).form.unwrap();
-        let found: Vec<(String, String)> = check_bindings(form.definition(), &c)
+        let found: Vec<(String, String)> = check_bindings(&form, &c)
             .into_iter()
             .map(|d| (d.pointer, d.code))
             .collect();
@@ -671,7 +848,7 @@ mod tests {
         .collect();
         // A draft where the citizen typed another phone number and another name.
         let draft = json!({"applicant": {"phone": "0987654321", "fullName": "Nguyễn Văn Ân"}, "receivingAgency": "Công an phường Ba Đình"});
-        let p = prefill(def, &draft, &attributes);
+        let p = prefill(&form, &draft, &attributes);
         assert_eq!(p.data["applicant"]["fullName"], "Nguyễn Văn An");
         assert_eq!(p.data["householdHead"]["relationship"], "chu-ho");
         assert_eq!(
@@ -749,13 +926,130 @@ mod tests {
         assert!(keepable(def, &catalogue(), &bad, &attributes).is_empty());
         // The name differs from the verified one the form locks; the ID number is equal.
         assert_eq!(
-            locked_changed(def, &data, &attributes),
+            locked_changed(&form, &data, &attributes),
             ["/applicant/fullName"]
         );
         // An unverified value is not a lock; an empty field is left to `required`.
         attributes.get_mut("citizen.fullName").unwrap().verified = false;
-        assert!(locked_changed(def, &data, &attributes).is_empty());
-        assert!(locked_changed(def, &json!({}), &attributes).is_empty());
+        assert!(locked_changed(&form, &data, &attributes).is_empty());
+        assert!(locked_changed(&form, &json!({}), &attributes).is_empty());
+    }
+
+    /// CT01 with a nationality choice of codes, bound to the register's free-text key.
+    fn with_nationality(binding: Value) -> Value {
+        let mut def: Value =
+            serde_json::from_str(include_str!("../../schemas/forms/ct01.json")).unwrap();
+        def["dataSchema"]["properties"]["applicant"]["properties"]["nationality"] =
+            json!({"type": "string", "enum": ["viet-nam", "khac"]});
+        let items = def["pages"][0]["sections"][1]["items"]
+            .as_array_mut()
+            .unwrap();
+        items.push(json!({
+            "widget": "select", "pointer": "/applicant/nationality",
+            "label": {"vi": "Quốc tịch", "en": "Nationality"},
+            "options": [
+                {"value": "viet-nam", "label": {"vi": "Việt Nam", "en": "Viet Nam"}},
+                {"value": "khac", "label": {"vi": "Khác", "en": "Other"}}
+            ],
+            "prefill": binding
+        }));
+        def
+    }
+
+    /// Issue 22, item 2: a free-text key bound to a choice of codes passed `eform check` and
+    /// locked a value the choice list refused, so the citizen could never submit.
+    #[test]
+    fn coded_fields_need_a_map_and_only_valid_values_lock() {
+        let c = catalogue();
+        let at = "/pages/0/sections/1/items/6/prefill";
+        let codes = |def: &Value| -> Vec<(String, String)> {
+            let loaded = crate::load_value(def);
+            let form = loaded
+                .form
+                .unwrap_or_else(|| panic!("{:?}", loaded.diagnostics));
+            check_bindings(&form, &c)
+                .into_iter()
+                .map(|d| (d.pointer, d.code))
+                .collect()
+        };
+        let bare = with_nationality(json!({"key": "citizen.nationality", "lock": "verified"}));
+        assert_eq!(
+            codes(&bare),
+            [(format!("{at}/key"), "prefill-choice".to_owned())]
+        );
+        let wrong = with_nationality(json!({"key": "citizen.nationality",
+            "map": {"Việt Nam": "vn", "việt nam ": "viet-nam"}}));
+        assert_eq!(
+            codes(&wrong),
+            [
+                (format!("{at}/map/Việt Nam"), "prefill-map-value".to_owned()),
+                (format!("{at}/map/việt nam "), "prefill-map".to_owned()),
+            ]
+        );
+        let table = {
+            let mut d = with_nationality(json!({"key": "citizen.nationality"}));
+            d["pages"][0]["sections"][1]["items"][6]["prefill"] =
+                json!({"key": "household.members", "map": {"a": "b"}});
+            d
+        };
+        assert!(codes(&table).contains(&(format!("{at}/map"), "prefill-map".to_owned())));
+        let mut relationship: Value =
+            serde_json::from_str(include_str!("../../schemas/forms/ct01.json")).unwrap();
+        let head = relationship["pages"][0]["sections"]
+            .as_array_mut()
+            .unwrap()
+            .iter_mut()
+            .flat_map(|s| s["items"].as_array_mut().unwrap().iter_mut())
+            .find(|i| i["pointer"] == "/householdHead/relationship")
+            .unwrap();
+        head["options"]
+            .as_array_mut()
+            .unwrap()
+            .retain(|o| o["value"] != "ong");
+        relationship["dataSchema"]["properties"]["householdHead"]["properties"]["relationship"]
+            ["enum"]
+            .as_array_mut()
+            .unwrap()
+            .retain(|v| v != "ong");
+        let found = codes(&relationship);
+        assert_eq!(found.len(), 1);
+        assert_eq!(
+            found[0].1, "prefill-choice",
+            "a relationship code the field lacks"
+        );
+
+        let good = with_nationality(json!({"key": "citizen.nationality", "lock": "verified",
+            "map": {"Việt Nam": "viet-nam", "Viet Nam": "viet-nam"}}));
+        assert_eq!(codes(&good), []);
+        let form = crate::load_value(&good).form.unwrap();
+        let npdb = "national-population-db";
+        let store =
+            |nationality: &str, id: &str| -> std::collections::BTreeMap<String, Attribute> {
+                [
+                    ("citizen.nationality", attr(json!(nationality), npdb, true)),
+                    ("citizen.idNumber", attr(json!(id), npdb, true)),
+                ]
+                .into_iter()
+                .map(|(k, a)| (k.to_owned(), a))
+                .collect()
+            };
+        // Case and spaces aside, the register's text maps to the code, which locks.
+        let p = prefill(&form, &json!({}), &store(" VIỆT NAM", "001090012345"));
+        assert_eq!(p.data["applicant"]["nationality"], "viet-nam");
+        assert!(p.locked.contains("/applicant/nationality"));
+        assert!(p.locked.contains("/applicant/idNumber"));
+        // A text the map does not list fills nothing; an old 9-digit ID number is filled for the
+        // citizen to correct, not locked (nor refused on intake when corrected).
+        let p = prefill(&form, &json!({}), &store("Lào", "012345678"));
+        assert_eq!(p.data["applicant"].get("nationality"), None);
+        assert_eq!(p.data["applicant"]["idNumber"], "012345678");
+        assert!(!p.locked.contains("/applicant/idNumber"));
+        let typed = json!({"applicant": {"idNumber": "001090012345", "nationality": "khac"}});
+        assert!(locked_changed(&form, &typed, &store("Lào", "012345678")).is_empty());
+        assert_eq!(
+            locked_changed(&form, &typed, &store("Viet Nam", "012345678")),
+            ["/applicant/nationality"]
+        );
     }
 
     #[test]

@@ -180,6 +180,10 @@ pub struct Prefill {
     /// report it wrong, not change it).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lock: Option<Lock>,
+    /// For a field of codes filled from a register's text: the register's value (compared
+    /// without case and surrounding spaces) → the field's value. A value not listed fills nothing.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub map: BTreeMap<String, Value>,
 }
 
 /// When a prefilled field is locked.

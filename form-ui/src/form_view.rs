@@ -718,7 +718,7 @@ pub fn FormView(
     widgets::intern_common();
     let (start, prefilled, store_down) = match &store {
         Some(Ok(attributes)) => {
-            let p = form_core::datastore::prefill(form.definition(), &start, attributes);
+            let p = form_core::datastore::prefill(&form, &start, attributes);
             (p.data.clone(), Some(p), false)
         }
         Some(Err(())) => (start, None, true),

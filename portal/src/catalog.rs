@@ -162,7 +162,7 @@ pub fn check(name: &str, text: &str) -> (Entry, Vec<Diagnostic>) {
     let bindings: Vec<Diagnostic> = loaded
         .form
         .as_ref()
-        .map(|f| form_core::datastore::check_bindings(f.definition(), &crate::datastore::CATALOGUE))
+        .map(|f| form_core::datastore::check_bindings(f, &crate::datastore::CATALOGUE))
         .unwrap_or_default();
     for w in bindings.iter().filter(|d| !d.is_error()) {
         tracing::warn!(source = %name, pointer = %w.pointer, "{}", w.message.en);

@@ -615,7 +615,7 @@ fn run() -> Result<ExitCode> {
                 loaded
                     .diagnostics
                     .extend(form_core::datastore::check_bindings(
-                        form.definition(),
+                        form,
                         &portal::datastore::CATALOGUE,
                     ));
             }
