@@ -429,6 +429,7 @@ pub fn prefill(
     form: &Form,
     data: &Value,
     attributes: &std::collections::BTreeMap<String, Attribute>,
+    today: crate::Ymd,
 ) -> Prefilled {
     let definition = form.definition();
     let mut out = Prefilled {
@@ -443,6 +444,9 @@ pub fn prefill(
         _ => false,
     };
     for (item, binding, ptr) in bound_items(definition) {
+        if !applies(form, binding, data, today) {
+            continue;
+        }
         let Some((attr, value)) = bound_value(item, binding, attributes) else {
             continue;
         };
@@ -472,6 +476,43 @@ pub fn prefill(
         }
     }
     out
+}
+
+/// Whether a binding applies to `data`: it has no `when`, or its `when` is true.
+fn applies(form: &Form, binding: &Prefill, data: &Value, today: crate::Ymd) -> bool {
+    binding
+        .when
+        .as_deref()
+        .is_none_or(|rule| form.holds(rule, data, today))
+}
+
+/// Prefill again after the data changed, for forms whose bindings depend on it (`when`):
+/// values that a binding no longer in force filled, and that nobody changed since, are taken
+/// back; then [`prefill`] fills what applies now. `filled` is where the values filled so far
+/// came from ([`Prefilled::provenance`]). `None` for a form without such bindings: nothing to do.
+pub fn prefill_again(
+    form: &Form,
+    data: &Value,
+    attributes: &std::collections::BTreeMap<String, Attribute>,
+    today: crate::Ymd,
+    filled: &std::collections::BTreeMap<String, Provenance>,
+) -> Option<Prefilled> {
+    let definition = form.definition();
+    if !bound_items(definition).any(|(_, b, _)| b.when.is_some()) {
+        return None;
+    }
+    let mut data = data.clone();
+    for (item, binding, ptr) in bound_items(definition) {
+        if binding.when.is_none() || filled.get(ptr).is_none_or(|p| p.key != binding.key) {
+            continue;
+        }
+        let untouched = bound_value(item, binding, attributes)
+            .is_some_and(|(_, value)| crate::pointer::get(&data, ptr) == Some(&value));
+        if untouched && !applies(form, binding, &data, today) {
+            crate::pointer::remove(&mut data, ptr);
+        }
+    }
+    Some(prefill(form, &data, attributes, today))
 }
 
 /// Whether a bound field is locked to the store's value: bound with `lock: verified`, the value
@@ -549,13 +590,16 @@ pub fn locked_changed(
     form: &Form,
     data: &Value,
     attributes: &std::collections::BTreeMap<String, Attribute>,
+    today: crate::Ymd,
 ) -> Vec<String> {
     bound_items(form.definition())
         .filter(|(item, binding, ptr)| {
-            bound_value(item, binding, attributes).is_some_and(|(attr, value)| {
-                locks(form, item, binding, ptr, attr, &value)
-                    && crate::pointer::get(data, ptr).is_some_and(|v| !v.is_null() && *v != value)
-            })
+            applies(form, binding, data, today)
+                && bound_value(item, binding, attributes).is_some_and(|(attr, value)| {
+                    locks(form, item, binding, ptr, attr, &value)
+                        && crate::pointer::get(data, ptr)
+                            .is_some_and(|v| !v.is_null() && *v != value)
+                })
         })
         .map(|(_, _, ptr)| ptr.to_owned())
         .collect()
@@ -752,6 +796,7 @@ fn is_phone(s: &str) -> bool {
 mod tests {
     use super::*;
     use serde_json::json;
+    const TODAY: crate::Ymd = (2026, 12, 6);
     #[cfg(target_arch = "wasm32")]
     use wasm_bindgen_test::wasm_bindgen_test as test;
 
@@ -848,7 +893,7 @@ mod tests {
         .collect();
         // A draft where the citizen typed another phone number and another name.
         let draft = json!({"applicant": {"phone": "0987654321", "fullName": "Nguyễn Văn Ân"}, "receivingAgency": "Công an phường Ba Đình"});
-        let p = prefill(&form, &draft, &attributes);
+        let p = prefill(&form, &draft, &attributes, TODAY);
         assert_eq!(p.data["applicant"]["fullName"], "Nguyễn Văn An");
         assert_eq!(p.data["householdHead"]["relationship"], "chu-ho");
         assert_eq!(
@@ -926,13 +971,13 @@ mod tests {
         assert!(keepable(def, &catalogue(), &bad, &attributes).is_empty());
         // The name differs from the verified one the form locks; the ID number is equal.
         assert_eq!(
-            locked_changed(&form, &data, &attributes),
+            locked_changed(&form, &data, &attributes, TODAY),
             ["/applicant/fullName"]
         );
         // An unverified value is not a lock; an empty field is left to `required`.
         attributes.get_mut("citizen.fullName").unwrap().verified = false;
-        assert!(locked_changed(&form, &data, &attributes).is_empty());
-        assert!(locked_changed(&form, &json!({}), &attributes).is_empty());
+        assert!(locked_changed(&form, &data, &attributes, TODAY).is_empty());
+        assert!(locked_changed(&form, &json!({}), &attributes, TODAY).is_empty());
     }
 
     /// CT01 with a nationality choice of codes, bound to the register's free-text key.
@@ -1034,21 +1079,109 @@ mod tests {
                 .collect()
             };
         // Case and spaces aside, the register's text maps to the code, which locks.
-        let p = prefill(&form, &json!({}), &store(" VIỆT NAM", "001090012345"));
+        let p = prefill(
+            &form,
+            &json!({}),
+            &store(" VIỆT NAM", "001090012345"),
+            TODAY,
+        );
         assert_eq!(p.data["applicant"]["nationality"], "viet-nam");
         assert!(p.locked.contains("/applicant/nationality"));
         assert!(p.locked.contains("/applicant/idNumber"));
         // A text the map does not list fills nothing; an old 9-digit ID number is filled for the
         // citizen to correct, not locked (nor refused on intake when corrected).
-        let p = prefill(&form, &json!({}), &store("Lào", "012345678"));
+        let p = prefill(&form, &json!({}), &store("Lào", "012345678"), TODAY);
         assert_eq!(p.data["applicant"].get("nationality"), None);
         assert_eq!(p.data["applicant"]["idNumber"], "012345678");
         assert!(!p.locked.contains("/applicant/idNumber"));
         let typed = json!({"applicant": {"idNumber": "001090012345", "nationality": "khac"}});
-        assert!(locked_changed(&form, &typed, &store("Lào", "012345678")).is_empty());
+        assert!(locked_changed(&form, &typed, &store("Lào", "012345678"), TODAY).is_empty());
         assert_eq!(
-            locked_changed(&form, &typed, &store("Viet Nam", "012345678")),
+            locked_changed(&form, &typed, &store("Viet Nam", "012345678"), TODAY),
             ["/applicant/nationality"]
+        );
+    }
+
+    /// Issue 22, item 3: in a declaration by two parties the applicant's identity goes into
+    /// whichever party they say they are, follows when they change their answer, and locks
+    /// only there.
+    #[test]
+    fn bindings_follow_the_party_the_applicant_is() {
+        let text = include_str!("../../schemas/forms/marriage-registration.json");
+        let form = crate::load(text).form.unwrap();
+        assert_eq!(check_bindings(&form, &catalogue()), []);
+        let npdb = "national-population-db";
+        let attributes: std::collections::BTreeMap<String, Attribute> = [
+            ("citizen.fullName", attr(json!("Nguyễn Văn An"), npdb, true)),
+            ("citizen.dateOfBirth", attr(json!("1990-03-14"), npdb, true)),
+            ("citizen.idNumber", attr(json!("001090012345"), npdb, true)),
+            ("citizen.ethnicity", attr(json!("Kinh"), npdb, true)),
+            ("citizen.nationality", attr(json!("Việt Nam"), npdb, true)),
+            (
+                "citizen.currentAddress",
+                attr(
+                    json!({"province": "01", "commune": "00004", "street": "Số 12"}),
+                    npdb,
+                    true,
+                ),
+            ),
+        ]
+        .into_iter()
+        .map(|(k, a)| (k.to_owned(), a))
+        .collect();
+        // No answer yet: neither party is filled.
+        let p = prefill(&form, &json!({}), &attributes, TODAY);
+        assert!(p.provenance.is_empty() && p.data.get("husband").is_none());
+        // "I am the man": the man's part is the applicant's, locked where verified.
+        let p = prefill(
+            &form,
+            &json!({"applicantIs": "ben-nam"}),
+            &attributes,
+            TODAY,
+        );
+        assert_eq!(p.data["husband"]["fullName"], "Nguyễn Văn An");
+        assert!(p.locked.contains("/husband/idNumber"));
+        assert!(
+            !p.locked.contains("/husband/residence"),
+            "an address is not locked"
+        );
+        assert!(p.data.get("wife").is_none());
+        // The applicant corrects their address, then answers "the woman" instead: what was
+        // filled and left alone goes back, the corrected address stays, the woman's part fills.
+        let mut data = p.data.clone();
+        data["husband"]["residence"]["street"] = json!("Số 14");
+        data["applicantIs"] = json!("ben-nu");
+        let q = prefill_again(&form, &data, &attributes, TODAY, &p.provenance).unwrap();
+        assert_eq!(q.data["wife"]["fullName"], "Nguyễn Văn An");
+        assert_eq!(q.data["husband"].get("fullName"), None);
+        assert_eq!(q.data["husband"]["residence"]["street"], "Số 14");
+        assert!(q.locked.contains("/wife/idNumber") && !q.locked.contains("/husband/idNumber"));
+        assert!(!q.provenance.contains_key("/husband/fullName"));
+        // The portal holds the lock where the binding is in force, and only there.
+        let mut sent = q.data.clone();
+        sent["husband"]["fullName"] = json!("Lê Văn Chồng");
+        assert!(locked_changed(&form, &sent, &attributes, TODAY).is_empty());
+        sent["wife"]["fullName"] = json!("Trần Thị Vợ");
+        assert_eq!(
+            locked_changed(&form, &sent, &attributes, TODAY),
+            ["/wife/fullName"]
+        );
+        // Nothing to follow on a form without such bindings.
+        let ct01 = crate::load(include_str!("../../schemas/forms/ct01.json"))
+            .form
+            .unwrap();
+        assert!(prefill_again(&ct01, &json!({}), &attributes, TODAY, &p.provenance).is_none());
+        // A `when` that is no rule is refused where it is written.
+        let mut def: Value = serde_json::from_str(text).unwrap();
+        def["pages"][0]["sections"][2]["items"][0]["prefill"]["when"] = json!("applicantIs = ");
+        let loaded = crate::load_value(&def);
+        assert_eq!(
+            loaded
+                .diagnostics
+                .iter()
+                .map(|d| d.pointer.as_str())
+                .collect::<Vec<_>>(),
+            ["/pages/0/sections/2/items/0/prefill/when"]
         );
     }
 

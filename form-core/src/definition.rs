@@ -184,6 +184,11 @@ pub struct Prefill {
     /// without case and surrounding spaces) → the field's value. A value not listed fills nothing.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub map: BTreeMap<String, Value>,
+    /// A rule over the form's data: the binding applies only while it is true — "the applicant
+    /// is the husband" fills the husband's part with the applicant's identity, and, when the
+    /// answer changes, what it filled there and nobody changed is taken back.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub when: Option<String>,
 }
 
 /// When a prefilled field is locked.

@@ -689,6 +689,20 @@ impl Form {
         src.and_then(|s| rules::compile(s, &scope, &want, &mut patterns).ok())
     }
 
+    /// Whether a rule (checked when the definition loaded, like a `visibleIf`) is true of
+    /// `data` as of `today`; an empty result or a rule that does not compile is not true.
+    pub fn holds(&self, rule: &str, data: &Value, today: Ymd) -> bool {
+        let Some(e) = self.rule(Some(&rule.to_owned()), None, Type::Bool) else {
+            return false;
+        };
+        let env = Env {
+            data,
+            row: None,
+            today,
+        };
+        eval(&e, &env) == crate::expr::Val::Bool(true)
+    }
+
     fn item_rules(&self, item: &Item, table: Option<&str>, out: &mut Vec<ItemRules>) {
         let Some(ptr) = &item.pointer else { return };
         let row = table.map(|t| format!("{t}/*"));

@@ -633,6 +633,9 @@ impl Checker<'_, '_> {
         if let Some(src) = &item.read_only_if {
             self.rule(src, &format!("{at}/readOnlyIf"), row, &Type::Bool);
         }
+        if let Some(src) = item.prefill.as_ref().and_then(|p| p.when.as_ref()) {
+            self.rule(src, &format!("{at}/prefill/when"), row, &Type::Bool);
+        }
         for (ci, c) in item.constraints.iter().enumerate() {
             let rule_at = format!("{at}/constraints/{ci}/rule");
             if let Some(e) = self.rule(&c.rule, &rule_at, row, &Type::Bool) {

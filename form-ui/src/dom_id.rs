@@ -22,6 +22,15 @@ impl Root {
         el.and_then(|e| e.dyn_into().ok())
     }
 
+    /// The id of the element that has the focus in this root, if it has one.
+    pub fn focused_id(&self) -> Option<String> {
+        let el = match self {
+            Root::Document => web_sys::window()?.document()?.active_element(),
+            Root::Shadow(s) => s.active_element(),
+        }?;
+        Some(el.id()).filter(|id| !id.is_empty())
+    }
+
     /// Moves focus to the element with `id` (scrolled into view); whether there was one.
     pub fn focus(&self, id: &str) -> bool {
         match self.element(id) {

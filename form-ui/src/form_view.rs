@@ -718,7 +718,7 @@ pub fn FormView(
     widgets::intern_common();
     let (start, prefilled, store_down) = match &store {
         Some(Ok(attributes)) => {
-            let p = form_core::datastore::prefill(&form, &start, attributes);
+            let p = form_core::datastore::prefill(&form, &start, attributes, today());
             (p.data.clone(), Some(p), false)
         }
         Some(Err(())) => (start, None, true),
@@ -743,6 +743,36 @@ pub fn FormView(
     if let Some(p) = prefilled {
         ctx.locked.set_value(p.locked);
         ctx.provenance.set_value(p.provenance);
+    }
+    // Bindings that depend on the data (`when`: "the applicant is the husband") follow it: what
+    // a binding no longer in force filled, unchanged, is taken back, and what applies now fills.
+    if let Some(Ok(attributes)) = store.clone() {
+        Effect::new(move |_| {
+            let data = ctx.data.get();
+            let filled = ctx.provenance.get_value();
+            let Some(p) = ctx.form.with_value(|f| {
+                form_core::datastore::prefill_again(f, &data, &attributes, ctx.today, &filled)
+            }) else {
+                return;
+            };
+            let marks_changed = p.provenance != filled || ctx.locked.with_value(|l| *l != p.locked);
+            if p.data != data {
+                ctx.replace_data(p.data);
+            }
+            if marks_changed {
+                // Locks and "from the register" notes are drawn with the fields: draw again,
+                // keeping the focus where it was (the choice just made).
+                ctx.locked.set_value(p.locked);
+                ctx.provenance.set_value(p.provenance);
+                let focused = ctx.root.with_value(dom_id::Root::focused_id);
+                ctx.redraw.update(|g| *g += 1);
+                if let Some(id) = focused {
+                    request_animation_frame(move || {
+                        ctx.root.with_value(|r| r.element(&id).map(|el| el.focus()));
+                    });
+                }
+            }
+        });
     }
     let data = ctx.data;
     // Saves to the portal once typing pauses (the newest change only).

@@ -451,7 +451,12 @@ async fn check_content(
         let attributes = crate::datastore::attributes_of(&state.db, user)
             .await
             .map_err(|e| db_failed(&e))?;
-        for at in form_core::datastore::locked_changed(&form.form, &stored, &attributes) {
+        for at in form_core::datastore::locked_changed(
+            &form.form,
+            &stored,
+            &attributes,
+            crate::catalog::today_in_vietnam(),
+        ) {
             diagnostics.push(Diagnostic::error(
                 at,
                 "locked-value-changed",

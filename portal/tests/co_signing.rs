@@ -38,16 +38,16 @@ fn example() -> Value {
 
 /// The declaration with `data`, signed by `c`.
 fn signed(pki: &Pki, c: &Citizen, data: &Value) -> Value {
-    let content = sign::content("marriage-registration", 1, data).unwrap();
+    let content = sign::content("marriage-registration", 2, data).unwrap();
     json!({
-        "formId": "marriage-registration", "formVersion": 1, "data": data,
+        "formId": "marriage-registration", "formVersion": 2, "data": data,
         "signature": {"cms": B64.encode(pki.sign(c, &content, now()))},
     })
 }
 
 /// A co-signature by `c` over `data` of version `version`.
 fn co_sign(pki: &Pki, c: &Citizen, data: &Value, version: i64) -> Value {
-    let content = sign::content("marriage-registration", 1, data).unwrap();
+    let content = sign::content("marriage-registration", 2, data).unwrap();
     json!({"version": version, "signature": {"cms": B64.encode(pki.sign(c, &content, now()))}})
 }
 

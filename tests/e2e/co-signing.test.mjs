@@ -20,7 +20,7 @@ after(async () => { await browser?.close(); });
  *  dossier code from the receipt. */
 async function anSubmits(page) {
   await signIn(page, "citizen-an", "/");
-  await page.evaluate((d) => localStorage.setItem("eform.draft.marriage-registration.v1.citizen-an", JSON.stringify({ savedAt: Date.now(), data: d })), example);
+  await page.evaluate((d) => localStorage.setItem("eform.draft.marriage-registration.v2.citizen-an", JSON.stringify({ savedAt: Date.now(), data: d })), example);
   await page.goto(`${URL}/f/marriage-registration`);
   await page.locator("[data-testid=draft-restored]").waitFor();
   await page.click("button[type=submit]");

@@ -137,3 +137,37 @@ test("'Not now' keeps nothing, and a 360 px phone shows the dialog whole", async
   assert.deepEqual(await stored("citizen-cuong", "citizen.phone,citizen.email"), {});
   await page.close();
 });
+
+test("a two-party declaration: the applicant's identity fills the party they say they are, and follows when they change their answer", async () => {
+  const page = await openPage(browser, { width: 360, height: 800 });
+  await signIn(page, "citizen-an", "/f/marriage-registration");
+  await page.waitForSelector("h1.ef-title");
+  // No answer yet: both parties empty.
+  assert.equal(await page.inputValue("#f__husband__fullName"), "");
+  assert.equal(await page.inputValue("#f__wife__fullName"), "");
+  // "I am the man".
+  await page.check("#f__applicantIs-1");
+  await page.locator("#f__husband__fullName[readonly]").waitFor();
+  assert.equal(await page.inputValue("#f__husband__fullName"), "Nguyễn Văn An");
+  assert.equal(await page.inputValue("#f__husband__idNumber"), "001090012345");
+  assert.match(await page.textContent("#f__husband__idNumber-help"), /Cơ sở dữ liệu quốc gia về dân cư/);
+  assert.ok(await page.isEditable("#f__husband__residence__street"), "an address is not locked");
+  assert.equal(await page.inputValue("#f__wife__fullName"), "");
+  assert.ok(await page.isEditable("#f__wife__fullName"));
+  assert.equal(await page.evaluate(() => document.activeElement?.id), "f__applicantIs-1", "the focus stays on the choice");
+  assert.deepEqual(await axe(page), []);
+  await page.screenshot({ path: shot("two-party-prefill-man"), fullPage: true });
+  // The man's street corrected, then "I am the woman": the man's filled values go back (the
+  // corrected street stays), the woman's part takes the identity, locked.
+  await page.fill("#f__husband__residence__street", "Số 14 phố Đội Cấn");
+  await page.check("#f__applicantIs");
+  await page.locator("#f__wife__fullName[readonly]").waitFor();
+  assert.equal(await page.inputValue("#f__wife__fullName"), "Nguyễn Văn An");
+  assert.equal(await page.inputValue("#f__husband__fullName"), "");
+  assert.ok(await page.isEditable("#f__husband__fullName"));
+  assert.equal(await page.inputValue("#f__husband__residence__street"), "Số 14 phố Đội Cấn");
+  assert.deepEqual(await axe(page), []);
+  await page.screenshot({ path: shot("two-party-prefill-woman"), fullPage: true });
+  assert.deepEqual(page.problems, []);
+  await page.close();
+});
