@@ -224,6 +224,8 @@ fn widget_name(w: Widget) -> (&'static str, &'static str) {
         Widget::Textarea => ("Văn bản dài", "Long text"),
         Widget::Number => ("Số", "Number"),
         Widget::Date => ("Ngày", "Date"),
+        Widget::Month => ("Tháng/năm", "Month and year"),
+        Widget::Year => ("Năm", "Year"),
         Widget::Select => ("Danh sách chọn", "Drop-down"),
         Widget::MultiSelect => ("Chọn nhiều", "Multiple choice"),
         Widget::Radio => ("Chọn một", "Single choice"),

@@ -214,6 +214,10 @@ pub enum Widget {
     Number,
     /// Typed as dd/mm/yyyy, stored as an ISO date.
     Date,
+    /// A month of a year, typed as mm/yyyy, stored as `YYYY-MM` (`format: year-month`).
+    Month,
+    /// A year, typed as yyyy, stored as an integer.
+    Year,
     Select,
     /// Several choices: the data is an array of option values.
     MultiSelect,
@@ -237,11 +241,13 @@ pub enum Widget {
 
 impl Widget {
     /// Every widget, in the order of `NAMES`.
-    pub const ALL: [Widget; 15] = [
+    pub const ALL: [Widget; 17] = [
         Widget::Text,
         Widget::Textarea,
         Widget::Number,
         Widget::Date,
+        Widget::Month,
+        Widget::Year,
         Widget::Select,
         Widget::MultiSelect,
         Widget::Radio,
@@ -261,11 +267,13 @@ impl Widget {
         Self::NAMES[i]
     }
 
-    pub const NAMES: [&'static str; 15] = [
+    pub const NAMES: [&'static str; 17] = [
         "text",
         "textarea",
         "number",
         "date",
+        "month",
+        "year",
         "select",
         "multi-select",
         "radio",

@@ -130,6 +130,7 @@ pub fn value_text(form: &Form, item: &Item, value: &Value, lang: Lang) -> String
     match (item.widget, value) {
         (_, Value::Null) => String::new(),
         (Widget::Date, Value::String(s)) => date_to_display(s),
+        (Widget::Month, Value::String(s)) => crate::format::month_to_display(s),
         (Widget::Select | Widget::Radio, Value::String(s)) => choice(s),
         (Widget::MultiSelect, Value::Array(list)) => list
             .iter()

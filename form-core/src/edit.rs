@@ -68,6 +68,8 @@ pub fn widget_schema(widget: Widget) -> Option<Value> {
         Widget::Textarea => text(2000),
         Widget::Number => json!({"type": "number"}),
         Widget::Date => json!({"type": "string", "format": "date"}),
+        Widget::Month => json!({"type": "string", "format": "year-month"}),
+        Widget::Year => json!({"type": "integer", "minimum": 1900, "maximum": 2100}),
         Widget::Select | Widget::Radio => json!({"type": "string", "enum": ["1", "2"]}),
         Widget::MultiSelect => {
             json!({"type": "array", "uniqueItems": true, "items": {"type": "string", "enum": ["1", "2"]}})
@@ -113,7 +115,7 @@ pub fn new_item(widget: Widget, key: &str) -> Value {
 }
 
 /// Every widget, in `Widget::NAMES` order.
-pub const ALL: [Widget; 15] = Widget::ALL;
+pub const ALL: [Widget; 17] = Widget::ALL;
 
 fn items_mut(def: &mut Value, page: usize, section: usize) -> Result<&mut Vec<Value>, EditError> {
     def.pointer_mut(&format!("/pages/{page}/sections/{section}/items"))

@@ -8,6 +8,9 @@ use serde::{Deserialize, Serialize};
 pub enum Format {
     /// RFC 3339 `full-date` (`2025-07-01`), a real calendar day.
     Date,
+    /// A month of a year, `YYYY-MM` (`2020-03`): "from month/year to month/year" on paper forms.
+    #[serde(rename = "year-month")]
+    YearMonth,
     /// An e-mail address as people type them into forms: a dot-atom local part, `@`, and a domain
     /// name with at least two labels. Stricter than RFC 5321 (no quoted local parts, no IP
     /// literals), so every address accepted here is accepted by a standard validator too.
@@ -15,11 +18,12 @@ pub enum Format {
 }
 
 impl Format {
-    pub const NAMES: [&'static str; 2] = ["date", "email"];
+    pub const NAMES: [&'static str; 3] = ["date", "year-month", "email"];
 
     pub fn parse(name: &str) -> Option<Format> {
         match name {
             "date" => Some(Format::Date),
+            "year-month" => Some(Format::YearMonth),
             "email" => Some(Format::Email),
             _ => None,
         }
@@ -28,6 +32,7 @@ impl Format {
     pub fn name(self) -> &'static str {
         match self {
             Format::Date => "date",
+            Format::YearMonth => "year-month",
             Format::Email => "email",
         }
     }
@@ -35,6 +40,7 @@ impl Format {
     pub fn is_valid(self, s: &str) -> bool {
         match self {
             Format::Date => parse_date(s).is_some(),
+            Format::YearMonth => parse_year_month(s).is_some(),
             Format::Email => is_email(s),
         }
     }
@@ -54,6 +60,46 @@ pub fn parse_date(s: &str) -> Option<(u32, u32, u32)> {
     let (y, m, d) = (num(0..4)?, num(5..7)?, num(8..10)?);
     (1..=12).contains(&m).then_some(())?;
     (d >= 1 && d <= days_in_month(y, m)).then_some((y, m, d))
+}
+
+/// Parses `YYYY-MM` into (year, month).
+pub fn parse_year_month(s: &str) -> Option<(u32, u32)> {
+    let b = s.as_bytes();
+    if b.len() != 7
+        || b[4] != b'-'
+        || !b
+            .iter()
+            .enumerate()
+            .all(|(i, c)| i == 4 || c.is_ascii_digit())
+    {
+        return None;
+    }
+    let (y, m): (u32, u32) = (s[..4].parse().ok()?, s[5..].parse().ok()?);
+    (1..=12).contains(&m).then_some((y, m))
+}
+
+/// Turns what a citizen typed as `mm/yyyy` (also `m/yyyy`, `mm-yyyy`, `mm.yyyy`) into `YYYY-MM`,
+/// if it is a month.
+pub fn month_from_display(typed: &str) -> Option<String> {
+    let parts: Vec<&str> = typed.trim().split(['/', '-', '.']).collect();
+    let [m, y] = parts.as_slice() else {
+        return None;
+    };
+    let digits =
+        |p: &str, lens: &[usize]| lens.contains(&p.len()) && p.bytes().all(|c| c.is_ascii_digit());
+    if !(digits(m, &[1, 2]) && digits(y, &[4])) {
+        return None;
+    }
+    let iso = format!("{y}-{m:0>2}");
+    parse_year_month(&iso).map(|_| iso)
+}
+
+/// Shows `YYYY-MM` as `mm/yyyy`; other text is returned unchanged.
+pub fn month_to_display(iso: &str) -> String {
+    match parse_year_month(iso) {
+        Some((y, m)) => format!("{m:02}/{y:04}"),
+        None => iso.to_owned(),
+    }
 }
 
 /// Days in month `m` (1–12) of year `y` (proleptic Gregorian).

@@ -175,6 +175,18 @@ fn shape_problems(value: &Value) -> Vec<Diagnostic> {
                     format!("Unknown property \"{name}\"."),
                 );
             }
+            // Definitions are read by designers: every choice is listed, however many.
+            if let crate::schema::ErrorKind::Enum(values) = &e.kind {
+                let list = values
+                    .iter()
+                    .map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_owned))
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                message = Text::new(
+                    format!("Chọn một trong các giá trị: {list}."),
+                    format!("Choose one of: {list}."),
+                );
+            }
             if e.kind == crate::schema::ErrorKind::Required {
                 let name = e.instance.rsplit('/').next().unwrap_or("");
                 message = Text::new(
@@ -434,6 +446,7 @@ impl Checker<'_, '_> {
         }
         let (needed, name_vi, name_en) = match item.widget {
             Widget::Number => (JsonType::Number, "số", "a number"),
+            Widget::Year => (JsonType::Integer, "số nguyên", "an integer"),
             Widget::Checkbox => (JsonType::Boolean, "đúng/sai (boolean)", "a boolean"),
             Widget::Table | Widget::MultiSelect => {
                 (JsonType::Array, "danh sách (array)", "an array")
@@ -442,11 +455,14 @@ impl Checker<'_, '_> {
         };
         let fits = target.allows(needed)
             || (needed == JsonType::Number && target.allows(JsonType::Integer));
+        // A year is a whole number: a schema that also allows fractions would take 2020.5.
+        let fits = fits && (item.widget != Widget::Year || !target.allows(JsonType::Number));
         if !fits {
             self.error(format!("{at}/widget"), "widget-type", format!("Kiểu điều khiển này cần dữ liệu kiểu {name_vi}, nhưng lược đồ của \"{full}\" không cho phép."), format!("This widget edits {name_en}, but the schema of \"{full}\" does not allow one."));
         }
         let wants = match item.widget {
             Widget::Date => Some(crate::format::Format::Date),
+            Widget::Month => Some(crate::format::Format::YearMonth),
             Widget::Email => Some(crate::format::Format::Email),
             _ => None,
         };
@@ -643,7 +659,14 @@ impl Checker<'_, '_> {
             }
         }
         if let Some(src) = &item.compute {
-            if item.widget == Widget::Table {
+            if item.widget == Widget::Month {
+                self.error(
+                    format!("{at}/compute"),
+                    "compute-month",
+                    "Ô tháng/năm không thể là giá trị tính toán.".into(),
+                    "A month field cannot be computed.".into(),
+                );
+            } else if item.widget == Widget::Table {
                 self.error(
                     format!("{at}/compute"),
                     "compute-table",

@@ -50,6 +50,10 @@ pub fn for_error(kind: &ErrorKind) -> Text {
             "Nhập một ngày có thật theo dạng ngày/tháng/năm, ví dụ 17/05/1990.",
             "Enter a real date as dd/mm/yyyy, for example 17/05/1990.",
         ),
+        ErrorKind::Format(Format::YearMonth) => Text::new(
+            "Nhập tháng và năm theo dạng tháng/năm, ví dụ 03/2020.",
+            "Enter a month and year as mm/yyyy, for example 03/2020.",
+        ),
         ErrorKind::Format(Format::Email) => Text::new(
             "Nhập địa chỉ email đúng dạng, ví dụ ten@example.vn.",
             "Enter an email address in the correct format, like name@example.vn.",

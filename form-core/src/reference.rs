@@ -21,13 +21,14 @@ pub struct ReferenceError {
 
 impl Reference {
     /// Compiles `schema` as draft 2020-12 with format assertion on. `email` is eform's email rule
-    /// (a strict subset of RFC 5321), registered so both validators agree; `date` is the
-    /// crate's own RFC 3339 check.
+    /// (a strict subset of RFC 5321) and `year-month` eform's own format, registered so both
+    /// validators agree; `date` is the crate's own RFC 3339 check.
     pub fn new(schema: &Value) -> Result<Reference, String> {
         let validator = jsonschema::options()
             .with_draft(jsonschema::Draft::Draft202012)
             .should_validate_formats(true)
             .with_format("email", |s: &str| Format::Email.is_valid(s))
+            .with_format("year-month", |s: &str| Format::YearMonth.is_valid(s))
             .build(schema)
             .map_err(|e| e.to_string())?;
         Ok(Reference { validator })

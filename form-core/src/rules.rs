@@ -45,7 +45,13 @@ pub fn type_of(view: SchemaView<'_>) -> Type {
     let has = |t| types.contains(&t);
     if has(JsonType::Array) {
         Type::List(Box::new(view.items().map_or(Type::Any, type_of)))
-    } else if has(JsonType::String) && view.format() == Some(crate::format::Format::Date) {
+    } else if has(JsonType::String)
+        && matches!(
+            view.format(),
+            Some(crate::format::Format::Date | crate::format::Format::YearMonth)
+        )
+    {
+        // A month counts as its first day: `prev.to <= row.from`, `months(a, b)`.
         Type::Date
     } else if has(JsonType::String) {
         Type::Text

@@ -92,7 +92,7 @@ fn five_mistakes_are_all_reported_with_pointers() {
             error[pointer-unresolved] /pages/0/sections/0/items/0/pointer: "/fulName" is not described by the data schema (dataSchema).
             error[definition-required] /pages/0/sections/0/items/1/label/en: Missing required property "en".
             error[options-enum-mismatch] /pages/0/sections/0/items/2/options: The "options" values must equal the "enum" of the schema of "/sex".
-            error[unknown-widget] /pages/0/sections/0/items/3/widget: Choose one of: text, textarea, number, date, select, multi-select, radio, checkbox, email, phone, id-number, address, file, table, static."#]],
+            error[unknown-widget] /pages/0/sections/0/items/3/widget: Choose one of: text, textarea, number, date, month, year, select, multi-select, radio, checkbox, email, phone, id-number, address, file, table, static."#]],
     );
 }
 

@@ -112,7 +112,7 @@ const PATTERNS: [&str; 19] = [
     "^[^a]*\\u{2028}",
     "^\\u0041\\x42?",
 ];
-const STRINGS: [&str; 24] = [
+const STRINGS: [&str; 26] = [
     "٣٣٣",
     "",
     "x",
@@ -135,6 +135,8 @@ const STRINGS: [&str; 24] = [
     "\u{feff}\u{2003} ",
     "a]",
     "x{,2}",
+    "2020-03",
+    "2020-13",
     "&-_\n",
     "AB",
 ];
@@ -238,7 +240,10 @@ impl Gen {
                     s.insert("pattern".into(), json!(self.pick(&PATTERNS)));
                 }
                 if self.chance(25) {
-                    s.insert("format".into(), json!(self.pick(&["date", "email"])));
+                    s.insert(
+                        "format".into(),
+                        json!(self.pick(&["date", "email", "year-month"])),
+                    );
                 }
                 if self.chance(20) {
                     s.insert("enum".into(), json!(["x", "abc", "Đức"]));

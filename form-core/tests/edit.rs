@@ -46,7 +46,7 @@ fn every_widget_added_makes_a_valid_form() {
         "/field1"
     );
     assert!(
-        def["dataSchema"]["properties"]["field14"]["items"]["properties"]["field13"].is_object()
+        def["dataSchema"]["properties"]["field16"]["items"]["properties"]["field15"].is_object()
     );
 }
 

@@ -7,7 +7,7 @@
 use crate::dom_id;
 use crate::form_view::FormCtx;
 use crate::i18n::Ui;
-use form_core::format::{date_from_display, date_to_display};
+use form_core::format::{date_from_display, date_to_display, month_from_display, month_to_display};
 use form_core::{Form, Item, Text, Widget, pointer};
 use leptos::prelude::*;
 use serde_json::Value;
@@ -303,8 +303,7 @@ fn field(ctx: FormCtx, item: &Item, ptr: String, row: Option<usize>) -> impl Int
         }
         widget => {
             let initial = ctx.data.with_untracked(|d| match pointer::get(d, &ptr) {
-                Some(Value::String(s)) if widget == Widget::Date => date_to_display(s),
-                Some(Value::String(s)) => s.clone(),
+                Some(Value::String(s)) => shown(widget, s),
                 Some(Value::Number(n)) => n.to_string(),
                 _ => String::new(),
             });
@@ -312,7 +311,9 @@ fn field(ctx: FormCtx, item: &Item, ptr: String, row: Option<usize>) -> impl Int
                 Widget::Email => ("email", None),
                 Widget::Phone => ("tel", None),
                 Widget::Number => ("text", Some("decimal")),
-                Widget::IdNumber | Widget::Date => ("text", Some("numeric")),
+                Widget::IdNumber | Widget::Date | Widget::Month | Widget::Year => {
+                    ("text", Some("numeric"))
+                }
                 _ => ("text", None),
             };
             let autocomplete = item.autocomplete.clone();
@@ -322,10 +323,21 @@ fn field(ctx: FormCtx, item: &Item, ptr: String, row: Option<usize>) -> impl Int
             };
             let p = ptr.clone();
             let on_change = move |_: leptos::ev::Event| ctx.touch(&p);
-            let date_hint = fixed((widget == Widget::Date && row.is_none())
-                .then(|| view! { <p class="ef-hint" id=format!("{id}-format")>{Ui::DateHint.get(lang)}</p> }));
+            // How to type a date, a month or a year, under the label (in a table row, the
+            // column heading says it).
+            let hint = match widget {
+                Widget::Date => Some(Ui::DateHint),
+                Widget::Month => Some(Ui::MonthHint),
+                Widget::Year => Some(Ui::YearHint),
+                _ => None,
+            }
+            .filter(|_| row.is_none());
+            let date_hint =
+                fixed(hint.map(
+                    |h| view! { <p class="ef-hint" id=format!("{id}-format")>{h.get(lang)}</p> },
+                ));
             let described_by = {
-                let fmt = (widget == Widget::Date && row.is_none()).then(|| format!("{id}-format"));
+                let fmt = hint.map(|_| format!("{id}-format"));
                 move || match (described_by(), &fmt) {
                     (Some(a), Some(f)) => Some(format!("{f} {a}")),
                     (None, Some(f)) => Some(f.clone()),
@@ -337,8 +349,7 @@ fn field(ctx: FormCtx, item: &Item, ptr: String, row: Option<usize>) -> impl Int
             // where `prop:value` would be applied a task later).
             let initial = (!initial.is_empty()).then_some(initial);
             let computed_value = move || match signals.value.get() {
-                Some(Value::String(s)) if widget == Widget::Date => date_to_display(&s),
-                Some(Value::String(s)) => s,
+                Some(Value::String(s)) => shown(widget, &s),
                 Some(Value::Number(n)) => n.to_string(),
                 _ => String::new(),
             };
@@ -450,8 +461,7 @@ pub fn write_input(ctx: FormCtx, ptr: &str, value: Option<&Value>) {
     let id = dom_id::for_pointer(ptr);
     let element = |id: &str| ctx.root.with_value(|r| r.element(id));
     let text = match value {
-        Some(Value::String(s)) if widget == Widget::Date => date_to_display(s),
-        Some(Value::String(s)) => s.clone(),
+        Some(Value::String(s)) => shown(widget, s),
         Some(Value::Number(n)) => n.to_string(),
         _ => String::new(),
     };
@@ -557,7 +567,7 @@ fn ticked(ctx: FormCtx, group: &str, values: &[String]) -> Option<Value> {
 
 fn input_class(widget: Widget) -> &'static str {
     match widget {
-        Widget::Date => "ef-input ef-input--date",
+        Widget::Date | Widget::Month | Widget::Year => "ef-input ef-input--date",
         Widget::IdNumber | Widget::Phone => "ef-input ef-input--short",
         Widget::Number => "ef-input ef-input--number",
         _ => "ef-input",
@@ -583,6 +593,16 @@ fn to_value(widget: Widget, typed: &str) -> Option<Value> {
         Widget::Date => {
             Value::String(date_from_display(trimmed).unwrap_or_else(|| trimmed.to_owned()))
         }
+        Widget::Month => {
+            Value::String(month_from_display(trimmed).unwrap_or_else(|| trimmed.to_owned()))
+        }
+        // Four digits are the year; anything else stays text, for the schema to refuse.
+        Widget::Year => match trimmed.parse::<i64>() {
+            Ok(y) if trimmed.len() == 4 && trimmed.bytes().all(|b| b.is_ascii_digit()) => {
+                Value::from(y)
+            }
+            _ => Value::String(trimmed.to_owned()),
+        },
         Widget::Number => {
             let normalised = trimmed.replace(',', ".");
             match form_core::format::parse_decimal(&normalised) {
@@ -594,6 +614,15 @@ fn to_value(widget: Widget, typed: &str) -> Option<Value> {
         }
         _ => Value::String(trimmed.to_owned()),
     })
+}
+
+/// A stored text as the citizen types it: a date as dd/mm/yyyy, a month as mm/yyyy.
+fn shown(widget: Widget, s: &str) -> String {
+    match widget {
+        Widget::Date => date_to_display(s),
+        Widget::Month => month_to_display(s),
+        _ => s.to_owned(),
+    }
 }
 
 /// A repeatable group drawn as a table: one row per array element, one column per sub-item.

@@ -120,9 +120,11 @@ fn convert(v: Option<&Value>, ty: &Type) -> Val {
         (Type::List(inner), Value::Array(items)) => {
             Val::List(items.iter().map(|i| convert(Some(i), inner)).collect())
         }
-        (Type::Date, Value::String(s)) => parse_date(s).map_or(Val::Null, |(y, m, d)| {
-            Val::Date(days_from_civil(y as i32, m, d))
-        }),
+        (Type::Date, Value::String(s)) => parse_date(s)
+            .or_else(|| crate::format::parse_year_month(s).map(|(y, m)| (y, m, 1)))
+            .map_or(Val::Null, |(y, m, d)| {
+                Val::Date(days_from_civil(y as i32, m, d))
+            }),
         (Type::Date, _) => Val::Null,
         (_, Value::Number(n)) => n.as_f64().map_or(Val::Null, Val::Number),
         (_, Value::String(s)) => Val::Text(s.clone()),
