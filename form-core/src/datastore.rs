@@ -436,15 +436,9 @@ pub fn prefill(
         data: data.clone(),
         ..Prefilled::default()
     };
-    let empty = |v: Option<&Value>| match v {
-        None | Some(Value::Null) => true,
-        Some(Value::String(s)) => s.is_empty(),
-        Some(Value::Array(a)) => a.is_empty(),
-        Some(Value::Object(o)) => o.values().all(|v| v.is_null() || v.as_str() == Some("")),
-        _ => false,
-    };
+    let empty = |v: Option<&Value>| v.is_none_or(is_empty);
     for (item, binding, ptr) in bound_items(definition) {
-        if !applies(form, binding, data, today) {
+        if !applies(form, ptr, data, today) {
             continue;
         }
         let Some((attr, value)) = bound_value(item, binding, attributes) else {
@@ -478,41 +472,118 @@ pub fn prefill(
     out
 }
 
-/// Whether a binding applies to `data`: it has no `when`, or its `when` is true.
-fn applies(form: &Form, binding: &Prefill, data: &Value, today: crate::Ymd) -> bool {
-    binding
-        .when
-        .as_deref()
-        .is_none_or(|rule| form.holds(rule, data, today))
+/// Whether the binding of the field at `ptr` applies to `data`: no `when`, or a true one.
+fn applies(form: &Form, ptr: &str, data: &Value, today: crate::Ymd) -> bool {
+    form.prefill_applies(ptr, data, today)
 }
 
-/// Prefill again after the data changed, for forms whose bindings depend on it (`when`):
-/// values that a binding no longer in force filled, and that nobody changed since, are taken
-/// back; then [`prefill`] fills what applies now. `filled` is where the values filled so far
-/// came from ([`Prefilled::provenance`]). `None` for a form without such bindings: nothing to do.
+/// What following bindings with `when` remembers between changes: the values a binding that
+/// came into force replaced, by field, to put back when it is no longer in force.
+pub type Displaced = std::collections::BTreeMap<String, Value>;
+
+/// The prefill after a change of the data, for forms whose bindings depend on it (`when`: "the
+/// applicant is the husband"). Only bindings whose `when` changed between `before` and `data`
+/// act, so a field the citizen empties stays empty:
+/// - a binding that **came into force** fills its field when empty; when the field held
+///   another value and the binding locks, the store's value replaces it and the value is kept in
+///   `displaced`; an unlocked binding leaves a typed value alone;
+/// - a binding **no longer in force** takes back what it filled, if nobody changed it since,
+///   putting back what it displaced (or emptying the field).
+///
+/// `prefilled` is the prefill so far (data aside); the result's `data` is `data` with these
+/// changes, its `locked` and `provenance` follow. `None` for a form without such bindings.
 pub fn prefill_again(
     form: &Form,
+    before: &Value,
     data: &Value,
     attributes: &std::collections::BTreeMap<String, Attribute>,
     today: crate::Ymd,
-    filled: &std::collections::BTreeMap<String, Provenance>,
+    prefilled: &Prefilled,
+    displaced: &mut Displaced,
 ) -> Option<Prefilled> {
     let definition = form.definition();
     if !bound_items(definition).any(|(_, b, _)| b.when.is_some()) {
         return None;
     }
-    let mut data = data.clone();
+    let mut out = Prefilled {
+        data: data.clone(),
+        provenance: prefilled.provenance.clone(),
+        locked: prefilled.locked.clone(),
+        ..Prefilled::default()
+    };
     for (item, binding, ptr) in bound_items(definition) {
-        if binding.when.is_none() || filled.get(ptr).is_none_or(|p| p.key != binding.key) {
+        if binding.when.is_none() {
             continue;
         }
-        let untouched = bound_value(item, binding, attributes)
-            .is_some_and(|(_, value)| crate::pointer::get(&data, ptr) == Some(&value));
-        if untouched && !applies(form, binding, &data, today) {
-            crate::pointer::remove(&mut data, ptr);
+        let (was, now) = (
+            applies(form, ptr, before, today),
+            applies(form, ptr, data, today),
+        );
+        if was == now {
+            continue;
+        }
+        let Some((attr, value)) = bound_value(item, binding, attributes) else {
+            continue;
+        };
+        let current = crate::pointer::get(&out.data, ptr).cloned();
+        if now {
+            let locks = locks(form, item, binding, ptr, attr, &value);
+            match current {
+                Some(c) if !is_empty(&c) && c != value => {
+                    if !locks {
+                        out.differing.push(ptr.to_owned());
+                        continue;
+                    }
+                    displaced.insert(ptr.to_owned(), c);
+                    out.replaced.push(ptr.to_owned());
+                }
+                _ => {}
+            }
+            crate::pointer::set(&mut out.data, ptr, value);
+            out.provenance.insert(
+                ptr.to_owned(),
+                Provenance {
+                    key: binding.key.clone(),
+                    source: attr.source.clone(),
+                    verified: attr.verified,
+                    updated_at: attr.updated_at.clone(),
+                },
+            );
+            if locks {
+                out.locked.insert(ptr.to_owned());
+            }
+        } else {
+            let ours = out
+                .provenance
+                .get(ptr)
+                .is_some_and(|p| p.key == binding.key);
+            if ours && current.as_ref() == Some(&value) {
+                match displaced.remove(ptr) {
+                    Some(earlier) => {
+                        crate::pointer::set(&mut out.data, ptr, earlier);
+                    }
+                    None => {
+                        crate::pointer::remove(&mut out.data, ptr);
+                    }
+                }
+            }
+            displaced.remove(ptr);
+            out.provenance.remove(ptr);
+            out.locked.remove(ptr);
         }
     }
-    Some(prefill(form, &data, attributes, today))
+    Some(out)
+}
+
+/// Whether a field counts as not filled in (nothing, blank text, an empty list or group).
+fn is_empty(v: &Value) -> bool {
+    match v {
+        Value::Null => true,
+        Value::String(s) => s.is_empty(),
+        Value::Array(a) => a.is_empty(),
+        Value::Object(o) => o.values().all(|v| v.is_null() || v.as_str() == Some("")),
+        _ => false,
+    }
 }
 
 /// Whether a bound field is locked to the store's value: bound with `lock: verified`, the value
@@ -594,7 +665,7 @@ pub fn locked_changed(
 ) -> Vec<String> {
     bound_items(form.definition())
         .filter(|(item, binding, ptr)| {
-            applies(form, binding, data, today)
+            applies(form, ptr, data, today)
                 && bound_value(item, binding, attributes).is_some_and(|(attr, value)| {
                     locks(form, item, binding, ptr, attr, &value)
                         && crate::pointer::get(data, ptr)
@@ -619,14 +690,18 @@ pub struct Keep {
 /// catalogue), holding a value of the key's type that the store does not already hold. Verified
 /// values are never offered; the first field binding a key wins.
 pub fn keepable(
-    definition: &Definition,
+    form: &Form,
     catalogue: &Catalogue,
     data: &Value,
     attributes: &std::collections::BTreeMap<String, Attribute>,
+    today: crate::Ymd,
 ) -> Vec<Keep> {
     let mut out: Vec<Keep> = Vec::new();
-    for (_, binding, ptr) in bound_items(definition) {
-        if binding.field.is_some() || out.iter().any(|k| k.key == binding.key) {
+    for (_, binding, ptr) in bound_items(form.definition()) {
+        if binding.field.is_some()
+            || out.iter().any(|k| k.key == binding.key)
+            || !applies(form, ptr, data, today)
+        {
             continue;
         }
         let Some(key) = catalogue.get(&binding.key) else {
@@ -649,6 +724,13 @@ pub fn keepable(
             }
         };
         let stored = attributes.get(&binding.key);
+        // Through a map, a stored text that maps to the chosen code is already held.
+        let held_as_code = stored
+            .and_then(|a| mapped(binding, a.value.clone()))
+            .is_some_and(|code| Some(&code) == crate::pointer::get(data, ptr));
+        if held_as_code && !binding.map.is_empty() {
+            continue;
+        }
         if key.source != "citizen-declared"
             || value.is_null()
             || value.as_str().is_some_and(|s| s.trim().is_empty())
@@ -933,7 +1015,6 @@ mod tests {
         let form = crate::load(include_str!("../../schemas/forms/ct01.json"))
             .form
             .unwrap();
-        let def = form.definition();
         let npdb = "national-population-db";
         let mut attributes: std::collections::BTreeMap<String, Attribute> = [
             ("citizen.fullName", attr(json!("Nguyễn Văn An"), npdb, true)),
@@ -951,7 +1032,7 @@ mod tests {
             "phone": "0912 345 678", "email": "an@example.vn"
         }});
         // The e-mail is already held, the name is a register's: only the phone is offered.
-        let keep = keepable(def, &catalogue(), &data, &attributes);
+        let keep = keepable(&form, &catalogue(), &data, &attributes, TODAY);
         assert_eq!(
             keep,
             [Keep {
@@ -961,14 +1042,14 @@ mod tests {
             }]
         );
         attributes.remove("citizen.email");
-        let keys: Vec<_> = keepable(def, &catalogue(), &data, &attributes)
+        let keys: Vec<_> = keepable(&form, &catalogue(), &data, &attributes, TODAY)
             .into_iter()
             .map(|k| k.key)
             .collect();
         assert_eq!(keys, ["citizen.phone", "citizen.email"]);
         // A value not of the key's type is not offered.
         let bad = json!({"applicant": {"phone": "12"}});
-        assert!(keepable(def, &catalogue(), &bad, &attributes).is_empty());
+        assert!(keepable(&form, &catalogue(), &bad, &attributes, TODAY).is_empty());
         // The name differs from the verified one the form locks; the ID number is equal.
         assert_eq!(
             locked_changed(&form, &data, &attributes, TODAY),
@@ -1146,17 +1227,63 @@ mod tests {
             "an address is not locked"
         );
         assert!(p.data.get("wife").is_none());
-        // The applicant corrects their address, then answers "the woman" instead: what was
-        // filled and left alone goes back, the corrected address stays, the woman's part fills.
+        // The applicant corrects their address, had typed a name in the woman's part, then
+        // answers "the woman" instead: what was filled and left alone goes back, the corrected
+        // address stays, the woman's part takes the identity (the typed name is put aside).
         let mut data = p.data.clone();
         data["husband"]["residence"]["street"] = json!("Số 14");
+        data["wife"] = json!({"fullName": "Trần Thị Bình", "marriageCount": 1});
+        let before = data.clone();
         data["applicantIs"] = json!("ben-nu");
-        let q = prefill_again(&form, &data, &attributes, TODAY, &p.provenance).unwrap();
+        let mut displaced = Displaced::new();
+        let q = prefill_again(
+            &form,
+            &before,
+            &data,
+            &attributes,
+            TODAY,
+            &p,
+            &mut displaced,
+        )
+        .unwrap();
         assert_eq!(q.data["wife"]["fullName"], "Nguyễn Văn An");
+        assert_eq!(q.data["wife"]["marriageCount"], 1);
+        assert_eq!(q.replaced, ["/wife/fullName"]);
         assert_eq!(q.data["husband"].get("fullName"), None);
         assert_eq!(q.data["husband"]["residence"]["street"], "Số 14");
         assert!(q.locked.contains("/wife/idNumber") && !q.locked.contains("/husband/idNumber"));
         assert!(!q.provenance.contains_key("/husband/fullName"));
+        // A field the citizen empties stays empty while nothing changes in force.
+        let mut emptied = q.data.clone();
+        emptied["wife"].as_object_mut().unwrap().remove("ethnicity");
+        let r = prefill_again(
+            &form,
+            &q.data,
+            &emptied,
+            &attributes,
+            TODAY,
+            &q,
+            &mut displaced,
+        )
+        .unwrap();
+        assert_eq!(r.data, emptied);
+        // Back to "the man": the woman's part gets the typed name back.
+        let mut back = q.data.clone();
+        back["applicantIs"] = json!("ben-nam");
+        let r = prefill_again(
+            &form,
+            &q.data,
+            &back,
+            &attributes,
+            TODAY,
+            &q,
+            &mut displaced,
+        )
+        .unwrap();
+        assert_eq!(r.data["wife"]["fullName"], "Trần Thị Bình");
+        assert_eq!(r.data["wife"].get("idNumber"), None);
+        assert_eq!(r.data["husband"]["fullName"], "Nguyễn Văn An");
+        assert!(displaced.is_empty());
         // The portal holds the lock where the binding is in force, and only there.
         let mut sent = q.data.clone();
         sent["husband"]["fullName"] = json!("Lê Văn Chồng");
@@ -1170,7 +1297,16 @@ mod tests {
         let ct01 = crate::load(include_str!("../../schemas/forms/ct01.json"))
             .form
             .unwrap();
-        assert!(prefill_again(&ct01, &json!({}), &attributes, TODAY, &p.provenance).is_none());
+        let none = prefill_again(
+            &ct01,
+            &json!({}),
+            &json!({"a": 1}),
+            &attributes,
+            TODAY,
+            &p,
+            &mut Displaced::new(),
+        );
+        assert!(none.is_none());
         // A `when` that is no rule is refused where it is written.
         let mut def: Value = serde_json::from_str(text).unwrap();
         def["pages"][0]["sections"][2]["items"][0]["prefill"]["when"] = json!("applicantIs = ");

@@ -43,6 +43,8 @@ pub struct Form {
     admin_units: Option<Arc<AdminUnits>>,
     /// What the incremental path of [`crate::FormState`] needs to know of the rules.
     deps: Deps,
+    /// The compiled `when` of each prefill binding that has one, by the bound field's pointer.
+    prefill_when: HashMap<String, Expr>,
 }
 
 /// The rules' dependencies, indexed for [`crate::FormState::set`]: which rules read a pointer,
@@ -172,6 +174,7 @@ impl Form {
             items: Vec::new(),
             admin_units: None,
             deps: Deps::default(),
+            prefill_when: HashMap::new(),
         };
         let mut fields = Vec::new();
         let mut items = Vec::new();
@@ -197,6 +200,17 @@ impl Form {
         form.id_checks = form.id_checks_of(&fields);
         form.fields = fields;
         form.rules = form.compile_rules();
+        form.prefill_when = form
+            .definition
+            .pages
+            .iter()
+            .flat_map(|p| &p.sections)
+            .flat_map(|s| &s.items)
+            .filter_map(|i| {
+                let when = i.prefill.as_ref()?.when.as_ref();
+                Some((i.pointer.clone()?, form.rule(when, None, Type::Bool)?))
+            })
+            .collect();
         let computed: Vec<usize> = (0..form.rules.len())
             .filter(|&i| form.rules[i].compute.is_some())
             .collect();
@@ -689,18 +703,18 @@ impl Form {
         src.and_then(|s| rules::compile(s, &scope, &want, &mut patterns).ok())
     }
 
-    /// Whether a rule (checked when the definition loaded, like a `visibleIf`) is true of
-    /// `data` as of `today`; an empty result or a rule that does not compile is not true.
-    pub fn holds(&self, rule: &str, data: &Value, today: Ymd) -> bool {
-        let Some(e) = self.rule(Some(&rule.to_owned()), None, Type::Bool) else {
-            return false;
+    /// Whether the prefill binding of the field at `ptr` is in force for `data` as of `today`:
+    /// it has no `when`, or its `when` is true (empty is not).
+    pub fn prefill_applies(&self, ptr: &str, data: &Value, today: Ymd) -> bool {
+        let Some(e) = self.prefill_when.get(ptr) else {
+            return true;
         };
         let env = Env {
             data,
             row: None,
             today,
         };
-        eval(&e, &env) == crate::expr::Val::Bool(true)
+        eval(e, &env).is_true()
     }
 
     fn item_rules(&self, item: &Item, table: Option<&str>, out: &mut Vec<ItemRules>) {

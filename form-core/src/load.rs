@@ -105,6 +105,8 @@ fn load_checked(value: &Value, mut diags: Vec<Diagnostic>) -> Loaded {
         schema: None,
         computed: Vec::new(),
         conditional: Vec::new(),
+        prefill_when: Vec::new(),
+        prefilled: Vec::new(),
         patterns: pattern::Budget::default(),
     };
     let schema = value.get("dataSchema").filter(|s| s.is_object()).map(|s| {
@@ -124,6 +126,7 @@ fn load_checked(value: &Value, mut diags: Vec<Diagnostic>) -> Loaded {
     checker.id_checks(typed.as_ref());
     checker.migrations(typed.as_ref());
     checker.computed_order();
+    checker.prefill_when_reads_no_binding();
     checker.conditional_not_required();
     // With no usable pages every required member would be reported unbound: noise on top of
     // the structural error already reported.
@@ -225,6 +228,10 @@ struct Checker<'d, 's> {
     computed: Vec<(String, String, Vec<String>)>,
     /// Fields shown or required only under a condition: (data pointer, definition pointer).
     conditional: Vec<(String, String)>,
+    /// Prefill `when` rules: (definition pointer, data pointers read).
+    prefill_when: Vec<(String, Vec<String>)>,
+    /// Data pointers of fields with a prefill binding.
+    prefilled: Vec<String>,
     /// Data pointer → definition pointer of the item that binds it.
     bound: HashMap<String, String>,
     /// Page and section ids seen.
@@ -649,8 +656,16 @@ impl Checker<'_, '_> {
         if let Some(src) = &item.read_only_if {
             self.rule(src, &format!("{at}/readOnlyIf"), row, &Type::Bool);
         }
+        if item.prefill.is_some() {
+            self.prefilled.push(full.to_owned());
+        }
         if let Some(src) = item.prefill.as_ref().and_then(|p| p.when.as_ref()) {
-            self.rule(src, &format!("{at}/prefill/when"), row, &Type::Bool);
+            let when_at = format!("{at}/prefill/when");
+            if let Some(e) = self.rule(src, &when_at, row, &Type::Bool) {
+                let mut reads = Vec::new();
+                rules::references(&e, row, &mut reads);
+                self.prefill_when.push((when_at, reads));
+            }
         }
         for (ci, c) in item.constraints.iter().enumerate() {
             let rule_at = format!("{at}/constraints/{ci}/rule");
@@ -712,6 +727,26 @@ impl Checker<'_, '_> {
                 format!("While {en} empty, its side of the \"or\" is empty and the check passes even when the other side is false. If that is not meant, write \"filled(…) and …\" on that side."),
             ),
         ));
+    }
+
+    /// A prefill `when` reads no field that a binding fills: else filling one binding could
+    /// bring another into or out of force, and that one the first, without end.
+    fn prefill_when_reads_no_binding(&mut self) {
+        for (at, reads) in std::mem::take(&mut self.prefill_when) {
+            let filled: Vec<&String> = reads
+                .iter()
+                .filter(|r| self.prefilled.iter().any(|p| rules::depends_on(r, p)))
+                .collect();
+            if let Some(first) = filled.first() {
+                let first = (*first).clone();
+                self.error(
+                    at,
+                    "prefill-when-bound",
+                    format!("Điều kiện \"when\" đọc \"{first}\", một ô được điền sẵn từ cơ sở dữ liệu: dựa điều kiện vào câu trả lời của người khai (ví dụ \"Bạn là\")."),
+                    format!("The \"when\" rule reads \"{first}\", a field filled from the data store: base it on an answer the citizen gives (such as \"You are\")."),
+                );
+            }
+        }
     }
 
     /// Computed values may read each other, but not in a circle.

@@ -209,6 +209,10 @@ pub fn or_sides_may_be_empty(e: &Expr, row_prefix: Option<&str>) -> Vec<String> 
     }
     let mut out = Vec::new();
     walk(e, row_prefix, &mut out);
+    // A field tested anywhere in the rule (`filled(b) and (x = a or x = b)`) was thought of.
+    let (mut refs, mut tested) = (Vec::new(), Vec::new());
+    scalar_refs(e, row_prefix, &mut refs, &mut tested);
+    out.retain(|r| !tested.contains(r));
     out
 }
 

@@ -472,10 +472,32 @@ fn extreme_numbers_agree() {
 #[test]
 fn patterns_are_refused_where_they_cannot_agree() {
     let refused_by_both = [
-        "x{,2}", "^[^]*$", "[]", "a{", r"[\b]", r"\0", r"\x4", r"\a", "[a--b]", r"\k<n>",
-        r"[\d-z]", "a{2,1}", r"\e", "a**", r"\Q", r"\é",
+        "x{,2}",
+        "^[^]*$",
+        "[]",
+        "a{",
+        r"[\b]",
+        r"\0",
+        r"\x4",
+        r"\a",
+        "[a--b]",
+        r"\k<n>",
+        r"[\d-z]",
+        "a{2,1}",
+        r"\e",
+        "a**",
+        r"\Q",
+        r"\é",
+        r"[\x01-\s]",
+        r"[\s-\uFFFF]",
+        "(?<a)|(b>c)",
+        "(?<>x)",
+        "(?<a>x)(?<a>y)",
+        "(*a)",
     ];
-    let refused_by_eform = [r"\A", r"\z", r"\p{L}", "(?i)a", r"(a)\1", "(?=a)"];
+    let refused_by_eform = [
+        r"\A", r"\z", r"\p{L}", "(?i)a", r"(a)\1", "(?=a)", "^*", "$+", r"\b*",
+    ];
     let accepted_by_both = [
         "a}",
         "a]",

@@ -135,14 +135,16 @@ fn an_or_that_passes_while_a_field_is_empty_is_warned_about() {
         r#"len(declarant.relationshipOther) != 3 or declarant.relationshipOther = declarant.relationship"#,
         // fine: the other side is true when it is empty
         r#"empty(declarant.relationshipOther) or declarant.relationshipOther != "x""#,
+        // fine: tested outside the `or`
+        r#"filled(declarant.relationshipOther) and (declarant.relationship = "cha" or declarant.relationshipOther = "bố")"#,
         // warned inside a table row: row.note is optional, total too
         r#"row.kind = "luong" or row.note = "x" or total > 0"#,
     ];
     let c = |r: &str| json!({"rule": r, "message": {"vi": "Sai.", "en": "Wrong."}});
     let mut d = definition();
     d["pages"][0]["sections"][0]["items"][2]["constraints"] =
-        rules[..4].iter().map(|r| c(r)).collect();
-    d["pages"][0]["sections"][1]["items"][0]["columns"][0]["constraints"] = json!([c(rules[4])]);
+        rules[..5].iter().map(|r| c(r)).collect();
+    d["pages"][0]["sections"][1]["items"][0]["columns"][0]["constraints"] = json!([c(rules[5])]);
     check(
         d,
         expect![[r#"

@@ -134,7 +134,13 @@ mod keep {
         store: &BTreeMap<String, Attribute>,
     ) {
         let d = form.definition();
-        let values = form_core::datastore::keepable(d, &CATALOGUE, data, store);
+        let values = form_core::datastore::keepable(
+            form,
+            &CATALOGUE,
+            data,
+            store,
+            crate::form_view::today(),
+        );
         if values.is_empty() {
             return;
         }

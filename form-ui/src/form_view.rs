@@ -576,7 +576,7 @@ impl FormCtx {
 }
 
 /// Today's date on the citizen's device, for rules such as `age()`.
-fn today() -> Ymd {
+pub(crate) fn today() -> Ymd {
     let now = js_sys::Date::new_0();
     (
         now.get_full_year() as i32,
@@ -744,33 +744,76 @@ pub fn FormView(
         ctx.locked.set_value(p.locked);
         ctx.provenance.set_value(p.provenance);
     }
-    // Bindings that depend on the data (`when`: "the applicant is the husband") follow it: what
-    // a binding no longer in force filled, unchanged, is taken back, and what applies now fills.
+    // Bindings that depend on the data (`when`: "the applicant is the husband") follow it: one
+    // that comes into force fills its field, one no longer in force takes back what it filled
+    // (and puts back what it replaced).
     if let Some(Ok(attributes)) = store.clone() {
+        let before = StoredValue::new(ctx.data.get_untracked());
+        let displaced = StoredValue::new(form_core::datastore::Displaced::new());
         Effect::new(move |_| {
             let data = ctx.data.get();
-            let filled = ctx.provenance.get_value();
+            let earlier = before.get_value();
+            if earlier == data {
+                return;
+            }
+            before.set_value(data.clone());
+            let so_far = form_core::datastore::Prefilled {
+                provenance: ctx.provenance.get_value(),
+                locked: ctx.locked.get_value(),
+                ..Default::default()
+            };
+            let mut moved = displaced.get_value();
             let Some(p) = ctx.form.with_value(|f| {
-                form_core::datastore::prefill_again(f, &data, &attributes, ctx.today, &filled)
+                form_core::datastore::prefill_again(
+                    f,
+                    &earlier,
+                    &data,
+                    &attributes,
+                    ctx.today,
+                    &so_far,
+                    &mut moved,
+                )
             }) else {
                 return;
             };
-            let marks_changed = p.provenance != filled || ctx.locked.with_value(|l| *l != p.locked);
+            displaced.set_value(moved);
+            let marks_changed = p.provenance != so_far.provenance || p.locked != so_far.locked;
+            // The bound fields whose value changes, and their new values.
+            let changed: Vec<(String, Option<Value>)> = ctx.form.with_value(|f| {
+                f.definition()
+                    .pages
+                    .iter()
+                    .flat_map(|pg| &pg.sections)
+                    .flat_map(|s| &s.items)
+                    .filter(|i| i.prefill.is_some())
+                    .filter_map(|i| i.pointer.clone())
+                    .filter(|ptr| pointer::get(&data, ptr) != pointer::get(&p.data, ptr))
+                    .map(|ptr| {
+                        let v = pointer::get(&p.data, &ptr).cloned();
+                        (ptr, v)
+                    })
+                    .collect()
+            });
             if p.data != data {
+                before.set_value(p.data.clone());
                 ctx.replace_data(p.data);
             }
             if marks_changed {
                 // Locks and "from the register" notes are drawn with the fields: draw again,
-                // keeping the focus where it was (the choice just made).
+                // keeping the focus where it was (the choice just made). Drawing again patches
+                // the inputs in place, so one the citizen typed in is given its new value too.
                 ctx.locked.set_value(p.locked);
                 ctx.provenance.set_value(p.provenance);
                 let focused = ctx.root.with_value(dom_id::Root::focused_id);
                 ctx.redraw.update(|g| *g += 1);
-                if let Some(id) = focused {
-                    request_animation_frame(move || {
+                request_animation_frame(move || {
+                    for (ptr, value) in &changed {
+                        widgets::write_input(ctx, ptr, value.as_ref());
+                    }
+                    if let Some(id) = focused {
                         ctx.root.with_value(|r| r.element(&id).map(|el| el.focus()));
-                    });
-                }
+                    }
+                });
             }
         });
     }

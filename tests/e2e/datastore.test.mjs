@@ -157,9 +157,11 @@ test("a two-party declaration: the applicant's identity fills the party they say
   assert.equal(await page.evaluate(() => document.activeElement?.id), "f__applicantIs-1", "the focus stays on the choice");
   assert.deepEqual(await axe(page), []);
   await page.screenshot({ path: shot("two-party-prefill-man"), fullPage: true });
-  // The man's street corrected, then "I am the woman": the man's filled values go back (the
-  // corrected street stays), the woman's part takes the identity, locked.
+  // The man's street corrected and a name typed in the woman's part, then "I am the woman":
+  // the man's filled values go back (the corrected street stays), the woman's part takes the
+  // identity, locked.
   await page.fill("#f__husband__residence__street", "Số 14 phố Đội Cấn");
+  await page.fill("#f__wife__fullName", "Trần Thị Bình");
   await page.check("#f__applicantIs");
   await page.locator("#f__wife__fullName[readonly]").waitFor();
   assert.equal(await page.inputValue("#f__wife__fullName"), "Nguyễn Văn An");
@@ -168,6 +170,15 @@ test("a two-party declaration: the applicant's identity fills the party they say
   assert.equal(await page.inputValue("#f__husband__residence__street"), "Số 14 phố Đội Cấn");
   assert.deepEqual(await axe(page), []);
   await page.screenshot({ path: shot("two-party-prefill-woman"), fullPage: true });
+  // Back to "the man": the name typed in the woman's part comes back; an emptied field stays
+  // empty.
+  await page.check("#f__applicantIs-1");
+  await page.locator("#f__husband__fullName[readonly]").waitFor();
+  assert.equal(await page.inputValue("#f__wife__fullName"), "Trần Thị Bình");
+  assert.equal(await page.inputValue("#f__wife__idNumber"), "");
+  await page.fill("#f__husband__residence__street", "");
+  await page.locator("#f__husband__ethnicity").focus();
+  assert.equal(await page.inputValue("#f__husband__residence__street"), "");
   assert.deepEqual(page.problems, []);
   await page.close();
 });

@@ -36,60 +36,21 @@ pub fn translate(src: &str) -> Result<String, Text> {
     let chars: Vec<char> = src.chars().collect();
     let mut out = String::with_capacity(src.len() + 16);
     let mut i = 0;
-    // Whether the last thing was a quantifier, and made lazy by `?`: ECMA refuses `a**`, which
-    // regex-lite would read as `(a*)*`.
-    let (mut quantified, mut lazy) = (false, false);
+    // What came last: quantifiers need an atom before them (ECMA refuses `a**`, `^*`, `(*a)`,
+    // which regex-lite would read as `(a*)*` or accept), and one `?` may make them lazy.
+    let mut prev = Prev::Nothing;
+    let mut names: Vec<String> = Vec::new();
     while i < chars.len() {
         let c = chars[i];
         i += 1;
-        if !matches!(c, '*' | '+' | '?' | '{') {
-            (quantified, lazy) = (false, false);
-        } else if !quantified {
-            lazy = false;
-        }
         match c {
-            '\\' => {
-                let (text, used) = escape(&chars[i..], false)?;
-                out.push_str(&text);
-                i += used;
-            }
-            '.' => out.push_str(DOT),
-            '[' => i = class(&chars, i, &mut out)?,
-            '(' => {
-                if chars.get(i) == Some(&'?') {
-                    match (chars.get(i + 1), chars.get(i + 2)) {
-                        (Some(':'), _) => {
-                            out.push_str("(?:");
-                            i += 2;
-                        }
-                        (Some('<'), Some('=' | '!')) | (Some('=' | '!'), _) => {
-                            return Err(refused(
-                                "phép nhìn trước/nhìn sau (?=, ?!, ?<=, ?<!)",
-                                "lookahead and lookbehind (?=, ?!, ?<=, ?<!)",
-                            ));
-                        }
-                        (Some('<'), _) => {
-                            // A named group: only whether it matches counts here.
-                            let close = chars[i..].iter().position(|&c| c == '>');
-                            let Some(close) = close else {
-                                return Err(invalid(
-                                    "nhóm có tên không đóng",
-                                    "an unclosed group name",
-                                ));
-                            };
-                            out.push_str("(?:");
-                            i += close + 1;
-                        }
-                        _ => {
-                            return Err(refused(
-                                "cờ trong mẫu ((?i) và các cờ khác)",
-                                "flags inside the pattern ((?i) and others)",
-                            ));
-                        }
-                    }
-                } else {
-                    out.push('(');
-                }
+            '*' | '+' | '?' => {
+                prev = match prev {
+                    Prev::Atom => Prev::Quantified,
+                    Prev::Quantified if c == '?' => Prev::Lazy,
+                    _ => return Err(nothing_to_repeat()),
+                };
+                out.push(c);
             }
             '{' => {
                 let Some(len) = quantifier(&chars[i..]) else {
@@ -98,34 +59,113 @@ pub fn translate(src: &str) -> Result<String, Text> {
                         "a { that starts no quantifier (write \\{ for the brace itself)",
                     ));
                 };
-                if quantified {
+                if prev != Prev::Atom {
                     return Err(nothing_to_repeat());
                 }
                 out.push('{');
                 out.extend(&chars[i..i + len]);
                 i += len;
-                quantified = true;
-                continue;
+                prev = Prev::Quantified;
             }
-            '*' | '+' | '?' if quantified => {
-                if c == '?' && !lazy {
-                    out.push('?');
-                    lazy = true;
+            '\\' => {
+                let (text, used) = escape(&chars[i..], false)?;
+                out.push_str(&text);
+                // `\b` and `\B` are assertions: nothing to repeat.
+                prev = if matches!(chars.get(i), Some('b' | 'B')) {
+                    Prev::Nothing
+                } else {
+                    Prev::Atom
+                };
+                i += used;
+            }
+            '.' => {
+                out.push_str(DOT);
+                prev = Prev::Atom;
+            }
+            '[' => {
+                i = class(&chars, i, &mut out)?;
+                prev = Prev::Atom;
+            }
+            '(' => {
+                prev = Prev::Nothing;
+                if chars.get(i) != Some(&'?') {
+                    out.push('(');
                     continue;
                 }
-                return Err(nothing_to_repeat());
+                match (chars.get(i + 1), chars.get(i + 2)) {
+                    (Some(':'), _) => {
+                        out.push_str("(?:");
+                        i += 2;
+                    }
+                    (Some('<'), Some('=' | '!')) | (Some('=' | '!'), _) => {
+                        return Err(refused(
+                            "phép nhìn trước/nhìn sau (?=, ?!, ?<=, ?<!)",
+                            "lookahead and lookbehind (?=, ?!, ?<=, ?<!)",
+                        ));
+                    }
+                    (Some('<'), _) => {
+                        // A named group: only whether it matches counts here, but the name
+                        // must be one (an identifier, once per pattern).
+                        let rest = &chars[i + 2..];
+                        let close = rest.iter().position(|&c| c == '>');
+                        let name: Option<String> = close.map(|n| rest[..n].iter().collect());
+                        let ok = name.as_deref().is_some_and(|n| {
+                            let mut cs = n.chars();
+                            cs.next()
+                                .is_some_and(|f| f.is_alphabetic() || f == '_' || f == '$')
+                                && cs.all(|c| c.is_alphanumeric() || c == '_' || c == '$')
+                                && !names.iter().any(|m| m == n)
+                        });
+                        let (Some(close), Some(name), true) = (close, name, ok) else {
+                            return Err(invalid(
+                                "tên nhóm (?<tên>…) không hợp lệ, không đóng hoặc bị lặp",
+                                "a group name (?<name>…) that is not a name, not closed or repeated",
+                            ));
+                        };
+                        names.push(name);
+                        out.push_str("(?:");
+                        i += close + 3;
+                    }
+                    _ => {
+                        return Err(refused(
+                            "cờ trong mẫu ((?i) và các cờ khác)",
+                            "flags inside the pattern ((?i) and others)",
+                        ));
+                    }
+                }
             }
-            '*' | '+' | '?' => {
+            '^' | '$' | '|' => {
                 out.push(c);
-                quantified = true;
-                continue;
+                prev = Prev::Nothing;
             }
-            '}' => out.push_str(r"\}"),
-            ']' => out.push_str(r"\]"),
-            _ => out.push(c),
+            '}' => {
+                out.push_str(r"\}");
+                prev = Prev::Atom;
+            }
+            ']' => {
+                out.push_str(r"\]");
+                prev = Prev::Atom;
+            }
+            _ => {
+                out.push(c);
+                prev = Prev::Atom;
+            }
         }
     }
     Ok(out)
+}
+
+/// What came last in the pattern, for the quantifier that may follow.
+#[derive(Clone, Copy, PartialEq)]
+enum Prev {
+    /// The start, `(`, `|`, or an assertion (`^`, `$`, `\b`): nothing to repeat.
+    Nothing,
+    /// Something that matches characters.
+    Atom,
+    /// A quantified atom (one `?` may make it lazy).
+    Quantified,
+    /// A lazy quantified atom.
+    Lazy,
 }
 
 /// The length of `n}`, `n,}` or `n,m}` at the start of `rest` (after a `{`), if it is one.
@@ -164,15 +204,34 @@ fn class(chars: &[char], mut i: usize, out: &mut String) -> Result<usize, Text> 
     if negated {
         out.push('^');
     }
+    // A class escape (`\d`, `\s`, …) cannot end a range (`[a-\d]`, `[\s-z]`): ECMA's `u` flag
+    // and the reference refuse it, and `\s` spelled out as ranges would join the range.
+    let class_escape = |at: usize| matches!(chars.get(at), Some('d' | 'D' | 'w' | 'W' | 's' | 'S'));
+    let mut after_escape = false;
+    let mut after_dash = false;
+    let range_end = || {
+        refused(
+            "một lớp như \\d hay \\s làm đầu mút của khoảng (a-\\d)",
+            "a class such as \\d or \\s as the end of a range (a-\\d)",
+        )
+    };
     while i < chars.len() {
         let c = chars[i];
         i += 1;
+        let (was_escape, was_dash) = (after_escape, after_dash);
+        (after_escape, after_dash) = (false, false);
         match c {
             ']' => {
                 out.push(']');
                 return Ok(i);
             }
             '\\' => {
+                if class_escape(i) {
+                    if was_dash {
+                        return Err(range_end());
+                    }
+                    after_escape = true;
+                }
                 let (text, used) = escape(&chars[i..], true)?;
                 out.push_str(&text);
                 i += used;
@@ -180,7 +239,11 @@ fn class(chars: &[char], mut i: usize, out: &mut String) -> Result<usize, Text> 
             '-' if chars.get(i) == Some(&'-') => {
                 return Err(refused("-- trong lớp ký tự", "-- inside a character class"));
             }
-            '-' => out.push('-'),
+            '-' if was_escape && chars.get(i) != Some(&']') => return Err(range_end()),
+            '-' => {
+                out.push('-');
+                after_dash = true;
+            }
             c if c.is_ascii_punctuation() => hex(out, c),
             c => out.push(c),
         }
@@ -361,6 +424,10 @@ mod tests {
         assert!(matches(r"\bab\b", "x ab y") && matches(r"^\u0041\x42\cJ\u{1F600}$", "AB\n😀"));
         assert!(matches("^a{2}$", "aa") && matches("^a}$", "a}") && matches("^a]$", "a]"));
         assert!(matches("^a+?b*?c??d{1,2}?$", "abcdd"));
+        assert!(
+            matches(r"^[\s-]$", "-") && matches(r"^[\w-]+$", "a-b") && matches(r"^[a-\x7A]$", "q")
+        );
+        assert!(matches("^(?<a>x)(?<b_1>y)$", "xy") && matches(r"^(a)*?b$", "aab"));
         assert!(matches("^(?<year>[0-9]{4})$", "2026") && matches(r"^\/\.\$\-$", "/.$-"));
         assert!(matches(r"^\d+$", "123") && !matches(r"^\d$", "٣"));
     }
@@ -368,8 +435,40 @@ mod tests {
     #[test]
     fn what_cannot_agree_is_refused() {
         for p in [
-            r"(a)\1", "(?=a)", "(?<!a)b", "(?i)a", r"\p{L}", r"\a", r"\A", r"\0", r"\x4", "[a",
-            r"a\", "[]", "[^]", r"[\b]", "[a--b]", "x{,2}", "a{", "a**", "a+{2}", "a??+", r"\é",
+            r"(a)\1",
+            "(?=a)",
+            "(?<!a)b",
+            "(?i)a",
+            r"\p{L}",
+            r"\a",
+            r"\A",
+            r"\0",
+            r"\x4",
+            "[a",
+            r"a\",
+            "[]",
+            "[^]",
+            r"[\b]",
+            "[a--b]",
+            "x{,2}",
+            "a{",
+            "a**",
+            "a+{2}",
+            "a??+",
+            r"\é",
+            r"[\x01-\s]",
+            r"[\s-\uFFFF]",
+            r"[\d-z]",
+            "(?<a)|(b>c)",
+            "(?<>x)",
+            "(?<a>x)(?<a>y)",
+            "^*",
+            "$+",
+            r"\b*",
+            "(*a)",
+            "a|*b",
+            "(?<1a>x)",
+            "(?<",
         ] {
             assert!(translate(p).is_err(), "{p}");
         }

@@ -57,10 +57,11 @@ impl Num {
         self.compare(other) == Ordering::Equal
     }
 
-    /// Whether `self` divided by `divisor` (positive) is an integer. A whole divisor divides the
-    /// value exactly (an integer past 2^53 is not rounded first); a fractional one divides the
-    /// decimal the float is written as, its shortest round-trip form (an integer past 2^53 is
-    /// taken as the float it rounds to here).
+    /// Whether `self` divided by `divisor` (positive) is an integer. A whole divisor up to 2^53
+    /// divides an integer exactly (one past 2^53 is not rounded first); a fractional one divides
+    /// the decimal the float is written as, its shortest round-trip form. Past 2^53 — a divisor,
+    /// or an integer meeting a fractional divisor — both are read as the `f64`s they round to,
+    /// as the reference validator reads them: the two verdicts must be one.
     pub fn is_multiple_of(self, divisor: Num) -> bool {
         let d = divisor.to_f64();
         if d.fract() == 0.0 {
