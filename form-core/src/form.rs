@@ -432,6 +432,7 @@ impl Form {
         let env = Env {
             data: raw,
             row: None,
+            prev: None,
             today,
         };
         let rules: Vec<&ItemRules> = self
@@ -712,6 +713,7 @@ impl Form {
         let env = Env {
             data,
             row: None,
+            prev: None,
             today,
         };
         eval(e, &env).is_true()
@@ -952,6 +954,7 @@ impl Form {
                 let env = Env {
                     data,
                     row: None,
+                    prev: None,
                     today,
                 };
                 r.pointers.iter().map(|p| (p.clone(), f(e, &env))).collect()
@@ -967,6 +970,7 @@ impl Form {
                         let env = Env {
                             data,
                             row: Some(row),
+                            prev: i.checked_sub(1).map(|j| &rows[j]),
                             today,
                         };
                         (

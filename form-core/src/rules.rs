@@ -14,12 +14,40 @@ pub struct SchemaScope<'s> {
     pub row: Option<String>,
 }
 
-impl Scope for SchemaScope<'_> {
-    fn resolve(&self, path: &[String]) -> Option<Type> {
-        let (start, rest) = match (path.first().map(String::as_str), &self.row) {
-            (Some("row"), Some(row)) => (row.replace("/*", "/0"), &path[1..]),
+impl SchemaScope<'_> {
+    /// The data pointer (`*` for rows) a reference starts from, and the rest of its path:
+    /// `row.` and `prev.` start at this scope's row.
+    fn start<'p>(&self, path: &'p [String]) -> (String, &'p [String]) {
+        match (path.first().map(String::as_str), &self.row) {
+            (Some("row" | "prev"), Some(row)) => (row.clone(), &path[1..]),
             _ => (String::new(), path),
-        };
+        }
+    }
+}
+
+impl Scope for SchemaScope<'_> {
+    fn rows(&self, path: &[String]) -> Option<Box<dyn Scope + '_>> {
+        let (mut ptr, rest) = self.start(path);
+        for t in rest {
+            ptr = pointer::push(&ptr, t);
+        }
+        let view = self.schema.resolve(&ptr.replace("/*", "/0"))?;
+        let objects = view.types().is_some_and(|t| t == [JsonType::Array])
+            && view
+                .items()
+                .and_then(|i| i.types())
+                .is_some_and(|t| t == [JsonType::Object]);
+        objects.then(|| {
+            Box::new(SchemaScope {
+                schema: self.schema,
+                row: Some(format!("{ptr}/*")),
+            }) as Box<dyn Scope + '_>
+        })
+    }
+
+    fn resolve(&self, path: &[String]) -> Option<Type> {
+        let (start, rest) = self.start(path);
+        let start = start.replace("/*", "/0");
         let mut view = self.schema.resolve(&start)?;
         let mut list = false;
         for token in rest {
@@ -105,15 +133,16 @@ pub fn describe(e: &ExprError, src: &str) -> Text {
 /// `row_prefix` + the rest.
 pub fn references(e: &Expr, row_prefix: Option<&str>, out: &mut Vec<String>) {
     match &e.kind {
-        ExprKind::Ref(path, _) => {
-            let (mut p, rest) = match (path.first().map(String::as_str), row_prefix) {
-                (Some("row"), Some(prefix)) => (prefix.to_owned(), &path[1..]),
-                _ => (String::new(), &path[..]),
-            };
-            for t in rest {
-                p = pointer::push(&p, t);
+        ExprKind::Ref(path, _) => out.push(ref_pointer(path, row_prefix)),
+        // A condition over a table's rows reads from that table's rows.
+        ExprKind::Call(expr::Func::Count | expr::Func::Any | expr::Func::All, args, _)
+            if args.len() == 2 =>
+        {
+            if let ExprKind::Ref(path, _) = &args[0].kind {
+                let table = ref_pointer(path, row_prefix);
+                references(&args[1], Some(&format!("{table}/*")), out);
+                out.push(table);
             }
-            out.push(p);
         }
         ExprKind::Unary(_, a) => references(a, row_prefix, out),
         ExprKind::Binary(_, a, b) => {
@@ -144,6 +173,9 @@ pub fn or_sides_may_be_empty(e: &Expr, row_prefix: Option<&str>) -> Vec<String> 
         match &e.kind {
             ExprKind::Ref(_, Type::List(_)) => {}
             ExprKind::Ref(..) => references(e, row, refs),
+            // count/any/all over rows are never empty.
+            ExprKind::Call(expr::Func::Count | expr::Func::Any | expr::Func::All, args, _)
+                if args.len() == 2 => {}
             ExprKind::Call(expr::Func::Filled | expr::Func::Empty, args, _) => {
                 for a in args {
                     references(a, row, tested);
@@ -194,6 +226,9 @@ pub fn or_sides_may_be_empty(e: &Expr, row_prefix: Option<&str>) -> Vec<String> 
                 walk(a, row, out);
                 walk(b, row, out);
             }
+            // A condition over rows is a yes/no per row, not a check that passes empty.
+            ExprKind::Call(expr::Func::Count | expr::Func::Any | expr::Func::All, args, _)
+                if args.len() == 2 => {}
             ExprKind::If(c, a, b) => {
                 for x in [c, a, b] {
                     walk(x, row, out);
@@ -214,6 +249,18 @@ pub fn or_sides_may_be_empty(e: &Expr, row_prefix: Option<&str>) -> Vec<String> 
     scalar_refs(e, row_prefix, &mut refs, &mut tested);
     out.retain(|r| !tested.contains(r));
     out
+}
+
+/// The data pointer (`*` for rows) of a reference: `row.` and `prev.` start at `row_prefix`.
+fn ref_pointer(path: &[String], row_prefix: Option<&str>) -> String {
+    let (mut p, rest) = match (path.first().map(String::as_str), row_prefix) {
+        (Some("row" | "prev"), Some(prefix)) => (prefix.to_owned(), &path[1..]),
+        _ => (String::new(), path),
+    };
+    for t in rest {
+        p = pointer::push(&p, t);
+    }
+    p
 }
 
 /// Whether reading `reference` depends on the value at `target` (`*` matches any row, and

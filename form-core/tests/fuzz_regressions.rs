@@ -63,6 +63,7 @@ fn expression_cases() {
                 &Env {
                     data: &d,
                     row: Some(&d),
+                    prev: Some(&d),
                     today: TODAY,
                 },
             );

@@ -16,7 +16,7 @@ fuzz_target!(|data: &[u8]| {
         return;
     }
     let d = serde_json::json!({"n": 1e308, "d": "2024-02-29", "b": true, "l": [1, null, "x"], "t": "ữ", "a": {"n": -0.0, "d": "x"}});
-    let _ = eval(&e, &Env { data: &d, row: Some(&d), today: (2025, 11, 25) });
+    let _ = eval(&e, &Env { data: &d, row: Some(&d), prev: Some(&d), today: (2025, 11, 25) });
     let empty = serde_json::json!({});
-    let _ = eval(&e, &Env { data: &empty, row: None, today: (-5000, 1, 1) });
+    let _ = eval(&e, &Env { data: &empty, row: None, prev: None, today: (-5000, 1, 1) });
 });

@@ -48,6 +48,14 @@ impl Type {
 /// form has no such field.
 pub trait Scope {
     fn resolve(&self, path: &[String]) -> Option<Type>;
+
+    /// The scope of a condition over the rows of the table at `path` (`count(periods,
+    /// row.to > row.from)`): there `row.` (and `prev.`) are that table's rows. `None` when
+    /// `path` is no table of rows.
+    fn rows(&self, path: &[String]) -> Option<Box<dyn Scope + '_>> {
+        let _ = path;
+        None
+    }
 }
 
 fn err(span: Span, vi: String, en: String) -> ExprError {
@@ -262,8 +270,29 @@ fn call_type(
             expect(&mut args[0], cx, &Text)?;
             Ok(Number)
         }
+        Func::Count | Func::Any | Func::All if args.len() == 2 => {
+            let (head, cond) = args.split_at_mut(1);
+            let table = &mut head[0];
+            let ExprKind::Ref(path, ty) = &mut table.kind else {
+                return Err(not_a_table(table.span, func));
+            };
+            let Some(rows) = cx.scope.rows(path) else {
+                return Err(not_a_table(table.span, func));
+            };
+            *ty = List(Box::new(Any));
+            let mut inner = Cx {
+                scope: &*rows,
+                patterns: &mut *cx.patterns,
+            };
+            expect(&mut cond[0], &mut inner, &Bool)?;
+            Ok(if func == Func::Count { Number } else { Bool })
+        }
+        Func::Any | Func::All => {
+            arity(2, 2)?;
+            Ok(Bool)
+        }
         Func::Count => {
-            arity(1, 1)?;
+            arity(1, 2)?;
             list_arg(&mut args[0], cx)?;
             Ok(Number)
         }
@@ -274,14 +303,25 @@ fn call_type(
         }
         Func::Min | Func::Max => {
             arity(1, usize::MAX)?;
+            // Of numbers or of dates (`min(periods.from)`, `max(a.date, b.date)`), not mixed.
             if args.len() == 1 {
-                expect(&mut args[0], cx, &List(Box::new(Number)))?;
-            } else {
-                for a in args.iter_mut() {
-                    expect(a, cx, &Number)?;
-                }
+                let got = list_arg(&mut args[0], cx)?;
+                return match got {
+                    List(inner) if matches!(*inner, Date) => Ok(Date),
+                    List(inner) if inner.fits(&Number) => Ok(Number),
+                    Any => Ok(Number),
+                    other => Err(mismatch(&args[0], &other, &List(Box::new(Number)))),
+                };
             }
-            Ok(Number)
+            let first = infer(&mut args[0], cx)?;
+            let want = if first == Date { Date } else { Number };
+            if !first.fits(&want) {
+                return Err(mismatch(&args[0], &first, &Number));
+            }
+            for a in args[1..].iter_mut() {
+                expect(a, cx, &want)?;
+            }
+            Ok(want)
         }
         Func::Round => {
             arity(1, 2)?;
@@ -345,6 +385,19 @@ fn call_type(
             Ok(Bool)
         }
     }
+}
+
+fn not_a_table(span: Span, func: Func) -> ExprError {
+    let name = func.name();
+    err(
+        span,
+        format!(
+            "Đối số đầu của {name}(bảng, điều kiện) phải là một bảng, ví dụ {name}(members, row.age >= 18)."
+        ),
+        format!(
+            "The first argument of {name}(table, condition) must be a table, as in {name}(members, row.age >= 18)."
+        ),
+    )
 }
 
 fn list_arg(e: &mut Expr, cx: &mut Cx<'_>) -> Result<Type, ExprError> {

@@ -53,6 +53,8 @@ impl Val {
 pub struct Env<'a> {
     pub data: &'a Value,
     pub row: Option<&'a Value>,
+    /// The row before `row` in its table (`prev.`): none for the first row.
+    pub prev: Option<&'a Value>,
     /// Today as (year, month, day).
     pub today: (i32, u32, u32),
 }
@@ -91,11 +93,18 @@ pub fn eval(e: &Expr, env: &Env<'_>) -> Val {
 }
 
 fn lookup(env: &Env<'_>, path: &[String], ty: &Type) -> Val {
+    convert(raw(env, path).as_ref(), ty)
+}
+
+/// The data a reference names: `row.` in the current row, `prev.` in the one before (nothing
+/// for the first row), anything else from the top.
+fn raw(env: &Env<'_>, path: &[String]) -> Option<Value> {
     let (start, rest) = match (path.first().map(String::as_str), env.row) {
         (Some("row"), Some(row)) => (row, &path[1..]),
+        (Some("prev"), Some(_)) => (env.prev?, &path[1..]),
         _ => (env.data, path),
     };
-    convert(walk(start, rest).as_ref(), ty)
+    walk(start, rest)
 }
 
 /// Follows `path` from `v`; through arrays it collects one value per row.
@@ -228,6 +237,9 @@ fn numbers(v: Val) -> Vec<f64> {
 }
 
 fn call(f: Func, args: &[Expr], re: Option<&regex_lite::Regex>, env: &Env<'_>) -> Val {
+    if matches!(f, Func::Count | Func::Any | Func::All) && args.len() == 2 {
+        return over_rows(f, args, env);
+    }
     let arg = |i: usize| args.get(i).map_or(Val::Null, |a| eval(a, env));
     let (ty, tm, td) = env.today;
     let today = days_from_civil(ty, tm, td);
@@ -261,14 +273,30 @@ fn call(f: Func, args: &[Expr], re: Option<&regex_lite::Regex>, env: &Env<'_>) -
         },
         Func::Sum => Val::Number(numbers(arg(0)).iter().sum()),
         Func::Min | Func::Max => {
-            let all: Vec<f64> = if args.len() == 1 {
-                numbers(arg(0))
-            } else {
-                (0..args.len()).flat_map(|i| numbers(arg(i))).collect()
-            };
+            let values: Vec<Val> = (0..args.len())
+                .flat_map(|i| match arg(i) {
+                    Val::List(items) => items,
+                    one => vec![one],
+                })
+                .collect();
+            let dates: Vec<i64> = values
+                .iter()
+                .filter_map(|v| if let Val::Date(d) = v { Some(*d) } else { None })
+                .collect();
+            if !dates.is_empty() {
+                let pick = if f == Func::Min {
+                    Iterator::min
+                } else {
+                    Iterator::max
+                };
+                return pick(dates.into_iter()).map_or(Val::Null, Val::Date);
+            }
+            let all: Vec<f64> = values.into_iter().flat_map(numbers).collect();
             let pick = if f == Func::Min { f64::min } else { f64::max };
             all.into_iter().reduce(pick).map_or(Val::Null, Val::Number)
         }
+        // With one argument: any/all take two (checked when the rule loads).
+        Func::Any | Func::All => Val::Null,
         Func::Round => match (arg(0), args.len()) {
             (Val::Number(n), 1) => Val::Number(n.round()),
             (Val::Number(n), _) => match arg(1) {
@@ -298,6 +326,35 @@ fn call(f: Func, args: &[Expr], re: Option<&regex_lite::Regex>, env: &Env<'_>) -
             };
             Val::Bool(filled == (f == Func::Filled))
         }
+    }
+}
+
+/// `count`, `any` and `all` with a condition: the condition runs once per row of the table
+/// (with `row.` that row and `prev.` the one before); a row where it is empty does not meet it.
+fn over_rows(f: Func, args: &[Expr], env: &Env<'_>) -> Val {
+    let rows = match &args[0].kind {
+        ExprKind::Ref(path, _) => raw(env, path),
+        _ => None,
+    };
+    let rows = match rows {
+        Some(Value::Array(rows)) => rows,
+        _ => Vec::new(),
+    };
+    let met = (0..rows.len())
+        .filter(|&i| {
+            let inner = Env {
+                data: env.data,
+                row: Some(&rows[i]),
+                prev: i.checked_sub(1).map(|j| &rows[j]),
+                today: env.today,
+            };
+            eval(&args[1], &inner).is_true()
+        })
+        .count();
+    match f {
+        Func::Count => Val::Number(met as f64),
+        Func::Any => Val::Bool(met > 0),
+        _ => Val::Bool(met == rows.len()),
     }
 }
 

@@ -77,10 +77,14 @@ pub enum Func {
     Contains,
     Filled,
     Empty,
+    /// `any(table, condition)`: whether some row meets the condition.
+    Any,
+    /// `all(table, condition)`: whether every row meets it (true for no rows).
+    All,
 }
 
 impl Func {
-    pub const ALL: [(&'static str, Func); 16] = [
+    pub const ALL: [(&'static str, Func); 18] = [
         ("today", Func::Today),
         ("age", Func::Age),
         ("date", Func::Date),
@@ -97,6 +101,8 @@ impl Func {
         ("contains", Func::Contains),
         ("filled", Func::Filled),
         ("empty", Func::Empty),
+        ("any", Func::Any),
+        ("all", Func::All),
     ];
 
     fn by_name(name: &str) -> Option<Func> {

@@ -63,6 +63,7 @@ fn run(src: &str) -> String {
     let env = Env {
         data: &d,
         row: Some(&row),
+        prev: None,
         today: (2025, 11, 25),
     };
     format!("{ty:?} {}", eval(&e, &env).to_json())
@@ -188,7 +189,7 @@ fn parse_errors_have_positions() {
             a..b  =>  parse error at 2..3: A field name must follow the dot.
             "open  =>  parse error at 0..5: The text is not closed with a quote.
             4 $ 2  =>  parse error at 2..3: Unexpected character: '$'
-            foo(1)  =>  parse error at 0..3: There is no function "foo"; the functions are: today, age, date, days, months, years, len, count, sum, min, max, round, matches, contains, filled, empty.
+            foo(1)  =>  parse error at 0..3: There is no function "foo"; the functions are: today, age, date, days, months, years, len, count, sum, min, max, round, matches, contains, filled, empty, any, all.
             if true then 1  =>  parse error at 14..14: Expected "else", found "(end)".
             1 2  =>  parse error at 2..3: Unexpected "2" after the expression.
             and  =>  parse error at 0..3: A value is missing before "and"."#]],
