@@ -22,6 +22,10 @@ const FORMS: &[(&str, &str)] = &[
         include_str!("../../schemas/forms/household-business.example.json"),
     ),
     (
+        include_str!("../../schemas/forms/judicial-record.json"),
+        include_str!("../../schemas/forms/judicial-record.example.json"),
+    ),
+    (
         include_str!("../../schemas/forms/marriage-registration.json"),
         include_str!("../../schemas/forms/marriage-registration.example.json"),
     ),

@@ -28,6 +28,7 @@ const FORMS: &[(&str, &str, &str, &str)] = forms![
     "birth-registration",
     "ct01",
     "household-business",
+    "judicial-record",
     "marriage-registration",
     "pit-finalisation"
 ];

@@ -21,6 +21,10 @@ const BUILTIN: &[(&str, &str)] = &[
         include_str!("../../schemas/forms/household-business.json"),
     ),
     (
+        "judicial-record.json",
+        include_str!("../../schemas/forms/judicial-record.json"),
+    ),
+    (
         "marriage-registration.json",
         include_str!("../../schemas/forms/marriage-registration.json"),
     ),

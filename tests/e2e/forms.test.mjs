@@ -217,3 +217,50 @@ test("what was typed survives a reload; 'start again' clears it", async () => {
   assert.deepEqual(page.problems, []);
   await page.close();
 });
+
+const judicialExample = JSON.parse(readFileSync(new globalThis.URL("../../schemas/forms/judicial-record.example.json", import.meta.url)));
+
+test("a residence history in months: typed mm/yyyy, stored as year-month; periods must follow each other and only the last may stay open (360 px)", async () => {
+  const page = await openPage(browser, { width: 360, height: 800 });
+  await page.goto(`${URL}/`);
+  await page.evaluate((d) => localStorage.setItem("eform.draft.judicial-record.v1", JSON.stringify({ savedAt: Date.now(), data: d })), judicialExample);
+  await page.goto(`${URL}/f/judicial-record`);
+  await page.locator("[data-testid=draft-restored]").waitFor();
+  await page.click("button:has-text('Tiếp tục')");
+  await page.waitForFunction(() => document.activeElement?.id === "ef-page-1");
+  // Months show as the citizen writes them, with the hint of how.
+  assert.equal(await page.inputValue("#f__history__0__from"), "03/2004");
+  assert.equal(await page.inputValue("#f__history__2__to"), "");
+  // The second period typed as starting before the first ended: said at once, in its row.
+  await page.fill("#f__history__1__from", "6/2008");
+  await page.locator("#f__history__1__from").blur();
+  await page.locator("#f__history__1__from-error").waitFor();
+  assert.match(await page.textContent("#f__history__1__from-error"), /phải bắt đầu sau khi thời kỳ trước kết thúc/);
+  await page.fill("#f__history__1__from", "09/2008");
+  await page.locator("#f__history__1__from").blur();
+  await page.waitForFunction(() => !document.querySelector("#f__history__1__from-error"));
+  // A fourth period while the third is still open: the third needs an end first.
+  await page.click("#f__history");
+  await page.fill("#f__history__3__from", "3/2020");
+  await page.fill("#f__history__3__residence", "Số 5 đường Trần Phú, Đà Nẵng");
+  await page.fill("#f__history__3__occupation", "Kỹ sư phần mềm");
+  await page.locator("#f__history__3__from").blur();
+  await page.locator("#f__history__3__from-error").waitFor();
+  assert.match(await page.textContent("#f__history__3__from-error"), /Thời kỳ trước phải có tháng kết thúc/);
+  await page.fill("#f__history__2__to", "02/2020");
+  await page.locator("#f__history__2__to").blur();
+  await page.waitForFunction(() => !document.querySelector("#f__history__3__from-error"));
+  // A month that does not exist is refused with how to write one.
+  await page.fill("#f__history__2__to", "13/2019");
+  await page.locator("#f__history__2__to").blur();
+  await page.locator("#f__history__2__to-error").waitFor();
+  assert.match(await page.textContent("#f__history__2__to-error"), /tháng\/năm, ví dụ 03\/2020/);
+  await page.fill("#f__history__2__to", "02/2020");
+  await page.locator("#f__history__2__to").blur();
+  assert.deepEqual(await axe(page), []);
+  await page.screenshot({ path: shot("judicial-record-history"), fullPage: true });
+  const saved = await page.evaluate(() => JSON.parse(localStorage.getItem("eform.draft.judicial-record.v1")).data.history);
+  assert.deepEqual(saved.map((r) => [r.from, r.to ?? null]), [["2004-03", "2008-06"], ["2008-09", "2012-06"], ["2012-07", "2020-02"], ["2020-03", null]]);
+  assert.deepEqual(page.problems, []);
+  await page.close();
+});
