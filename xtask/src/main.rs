@@ -644,11 +644,23 @@ fn clock_moved_tests(root: &Path, pg: &postgres::Postgres) -> Result<()> {
     if binaries.is_empty() {
         bail!("no test binaries found");
     }
+    // libfaketime preloaded directly rather than through the `faketime` wrapper: the wrapper
+    // keeps a semaphore and shared memory named by its process id in /dev/shm, and one left by
+    // a killed run makes a later wrapper with the same id fail ("sem_open: File exists").
+    let lib = [
+        "/usr/lib/x86_64-linux-gnu",
+        "/usr/lib/aarch64-linux-gnu",
+        "/usr/lib",
+    ]
+    .iter()
+    .map(|d| Path::new(d).join("faketime/libfaketime.so.1"))
+    .find(|p| p.is_file())
+    .context("libfaketime is missing: cargo xtask setup installs Debian's faketime")?;
     for (exe, dir) in binaries {
-        let mut c = cmd(root, "faketime");
-        c.args(["-f", CLOCK_AHEAD])
-            .arg(&exe)
-            .current_dir(&dir)
+        let mut c = cmd(root, &exe.display().to_string());
+        c.current_dir(&dir)
+            .env("LD_PRELOAD", &lib)
+            .env("FAKETIME", CLOCK_AHEAD)
             .env("FAKETIME_DONT_FAKE_MONOTONIC", "1")
             .env("EFORM_TEST_POSTGRES_URL", &pg.url)
             .env("EFORM_TEST_POSTGRES_CA", &pg.ca)
