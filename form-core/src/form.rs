@@ -1121,12 +1121,32 @@ impl Form {
                 _ => break None,
             }
         };
-        let rows = pointer::parse(instance)
-            .unwrap_or_default()
-            .iter()
-            .filter_map(|t| t.parse().ok())
-            .collect();
-        (pos.unwrap_or(usize::MAX), rows, instance.to_owned())
+        let tokens = pointer::parse(instance).unwrap_or_default();
+        let mut rows: Vec<usize> = tokens.iter().filter_map(|t| t.parse().ok()).collect();
+        // Screen order: a table's cells row by row (then column by column), after the table's
+        // own errors; an address's parts as drawn (province, commune, street).
+        let mut pos = pos.unwrap_or(usize::MAX);
+        if let Some((table, _)) = pattern.split_once("/*")
+            && let Some(&t) = self.field_index.get(table)
+        {
+            rows.push(pos);
+            pos = t;
+        }
+        let part = match tokens.last().map(String::as_str) {
+            Some("province") => Some(0),
+            Some("commune") => Some(1),
+            Some("street") => Some(2),
+            _ => None,
+        };
+        let parent = instance.rsplit_once('/').map_or("", |(head, _)| head);
+        if let Some(rank) = part
+            && self
+                .field_for(&row_pattern(parent))
+                .is_some_and(|f| f.widget == Widget::Address)
+        {
+            rows.push(rank);
+        }
+        (pos, rows, instance.to_owned())
     }
 
     /// Removes empty strings, empty objects and `null`s left by cleared inputs, so that a cleared

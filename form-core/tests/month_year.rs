@@ -67,8 +67,8 @@ fn a_history_table_of_months_and_a_year() {
     assert_eq!(
         errors,
         [
-            "error[format] /periods/2/from: Enter a month and year as mm/yyyy, for example 03/2020.",
-            "error[constraint] /periods/1/to: The end cannot be before the start."
+            "error[constraint] /periods/1/to: The end cannot be before the start.",
+            "error[format] /periods/2/from: Enter a month and year as mm/yyyy, for example 03/2020."
         ]
     );
     let e = form.evaluate(&json!({"graduated": "2010"}), (2026, 12, 6));
@@ -102,6 +102,42 @@ fn month_and_year_fields_need_their_schemas() {
                 format!("{at}/1/columns/1/compute"),
                 "compute-month".to_owned()
             ),
+        ]
+    );
+}
+
+/// Errors come in screen order (issue 22, item 7): an address's province before its commune
+/// before its street — the summary lists them as the citizen meets them.
+#[test]
+fn address_errors_come_in_screen_order() {
+    let units = std::sync::Arc::new(
+        form_core::admin_units::AdminUnits::from_json(include_str!(
+            "../../schemas/data/admin-units.json"
+        ))
+        .unwrap(),
+    );
+    let form = form_core::load(include_str!("../../schemas/forms/household-business.json"))
+        .form
+        .unwrap()
+        .with_admin_units(units);
+    let mut data: Value = serde_json::from_str(include_str!(
+        "../../schemas/forms/household-business.example.json"
+    ))
+    .unwrap();
+    data["owner"]["permanentAddress"] = json!({"province": "99", "commune": "1"});
+    let found: Vec<(String, String)> = form
+        .evaluate(&data, (2026, 12, 6))
+        .errors
+        .into_iter()
+        .map(|d| (d.pointer, d.code))
+        .collect();
+    let at = "/owner/permanentAddress";
+    assert_eq!(
+        found,
+        [
+            (format!("{at}/province"), "address".to_owned()),
+            (format!("{at}/commune"), "pattern".to_owned()),
+            (format!("{at}/street"), "required".to_owned()),
         ]
     );
 }
