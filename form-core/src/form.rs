@@ -1025,6 +1025,16 @@ impl Form {
                 .map(|f| (f, name))
         });
         if let (ErrorKind::Required, Some((f, part))) = (&e.kind, address_part) {
+            // The designer's own words for a missing part: messages["province"|"commune"|"street"].
+            let own = e
+                .instance
+                .rsplit_once('/')
+                .and_then(|(parent, _)| self.item_for(parent))
+                .and_then(|item| item.messages.get(part))
+                .cloned();
+            if let Some(message) = own {
+                return Diagnostic::error(e.instance, keyword, message);
+            }
             let (vi, en) = (lower_first(&f.label.vi), lower_first(&f.label.en));
             let message = match part {
                 "province" => Text::new(

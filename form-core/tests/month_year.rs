@@ -141,3 +141,42 @@ fn address_errors_come_in_screen_order() {
         ]
     );
 }
+
+/// An address's missing parts take the designer's words when the item has them:
+/// `messages["province"]`, `["commune"]`, `["street"]` (issue 22, item 7).
+#[test]
+fn address_part_messages_can_be_the_designers() {
+    let mut def: Value =
+        serde_json::from_str(include_str!("../../schemas/forms/household-business.json")).unwrap();
+    let item = def["pages"]
+        .as_array_mut()
+        .unwrap()
+        .iter_mut()
+        .flat_map(|p| p["sections"].as_array_mut().unwrap().iter_mut())
+        .flat_map(|s| s["items"].as_array_mut().unwrap().iter_mut())
+        .find(|i| i["pointer"] == "/owner/permanentAddress")
+        .unwrap();
+    item["messages"] = json!({
+        "street": {"vi": "Ghi số nhà, tên đường nơi thường trú.", "en": "Write the house number and street of your permanent residence."}
+    });
+    let form = load_value(&def).form.unwrap();
+    let mut data: Value = serde_json::from_str(include_str!(
+        "../../schemas/forms/household-business.example.json"
+    ))
+    .unwrap();
+    data["owner"]["permanentAddress"] = json!({});
+    let errors: Vec<String> = form
+        .evaluate(&data, (2026, 12, 6))
+        .errors
+        .iter()
+        .map(|d| d.render(Lang::En))
+        .collect();
+    assert_eq!(
+        errors,
+        [
+            "error[required] /owner/permanentAddress/province: Select the province or city of permanent address.",
+            "error[required] /owner/permanentAddress/commune: Select the commune or ward of permanent address.",
+            "error[required] /owner/permanentAddress/street: Write the house number and street of your permanent residence."
+        ]
+    );
+}
