@@ -105,15 +105,16 @@ pub fn translate(src: &str) -> Result<String, Text> {
                     }
                     (Some('<'), _) => {
                         // A named group: only whether it matches counts here, but the name
-                        // must be one (an identifier, once per pattern).
+                        // must be one (an ASCII identifier, once per pattern; ECMA allows more
+                        // letters, which are refused here rather than carry Unicode tables).
                         let rest = &chars[i + 2..];
                         let close = rest.iter().position(|&c| c == '>');
                         let name: Option<String> = close.map(|n| rest[..n].iter().collect());
                         let ok = name.as_deref().is_some_and(|n| {
                             let mut cs = n.chars();
                             cs.next()
-                                .is_some_and(|f| f.is_alphabetic() || f == '_' || f == '$')
-                                && cs.all(|c| c.is_alphanumeric() || c == '_' || c == '$')
+                                .is_some_and(|f| f.is_ascii_alphabetic() || f == '_' || f == '$')
+                                && cs.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '$')
                                 && !names.iter().any(|m| m == n)
                         });
                         let (Some(close), Some(name), true) = (close, name, ok) else {
