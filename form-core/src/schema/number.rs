@@ -105,12 +105,16 @@ impl Num {
         }
     }
 
-    /// The magnitude as `mantissa · 10^exponent`, from the shortest decimal of a float.
+    /// The magnitude as `mantissa · 10^exponent`, from the shortest decimal of a float
+    /// (`19.99`, `1e308`, `1.5e-9`, `100.0` alike).
     fn decimal(self) -> (u128, i32) {
         match self {
             Num::Int(i) => (i.unsigned_abs(), 0),
             Num::Float(f) => {
-                let text = format!("{:e}", f.abs());
+                // serde_json's shortest round-trip text (ryu): core's `{:e}` would bring a
+                // second float printer into the browser bundle.
+                let text = serde_json::Number::from_f64(f.abs())
+                    .map_or_else(String::new, |n| n.to_string());
                 let (digits, exp) = text.split_once('e').unwrap_or((&text, "0"));
                 let exp: i32 = exp.parse().unwrap_or(0);
                 let (whole, fraction) = digits.split_once('.').unwrap_or((digits, ""));
