@@ -408,6 +408,24 @@ pub struct Prefilled {
     pub replaced: Vec<String>,
 }
 
+impl Prefilled {
+    /// Records that the field at `ptr` holds the store's value of `binding` (and is locked).
+    fn mark(&mut self, ptr: &str, binding: &Prefill, attr: &Attribute, locks: bool) {
+        self.provenance.insert(
+            ptr.to_owned(),
+            Provenance {
+                key: binding.key.clone(),
+                source: attr.source.clone(),
+                verified: attr.verified,
+                updated_at: attr.updated_at.clone(),
+            },
+        );
+        if locks {
+            self.locked.insert(ptr.to_owned());
+        }
+    }
+}
+
 /// The catalogue keys a definition binds: what the runtime asks the store for, and nothing else.
 pub fn bound_keys(definition: &Definition) -> Vec<String> {
     let mut keys: Vec<String> = bound_items(definition)
@@ -456,18 +474,7 @@ pub fn prefill(
             crate::pointer::set(&mut out.data, ptr, value);
             out.replaced.push(ptr.to_owned());
         }
-        out.provenance.insert(
-            ptr.to_owned(),
-            Provenance {
-                key: binding.key.clone(),
-                source: attr.source.clone(),
-                verified: attr.verified,
-                updated_at: attr.updated_at.clone(),
-            },
-        );
-        if locks {
-            out.locked.insert(ptr.to_owned());
-        }
+        out.mark(ptr, binding, attr, locks);
     }
     out
 }
@@ -540,18 +547,7 @@ pub fn prefill_again(
                 _ => {}
             }
             crate::pointer::set(&mut out.data, ptr, value);
-            out.provenance.insert(
-                ptr.to_owned(),
-                Provenance {
-                    key: binding.key.clone(),
-                    source: attr.source.clone(),
-                    verified: attr.verified,
-                    updated_at: attr.updated_at.clone(),
-                },
-            );
-            if locks {
-                out.locked.insert(ptr.to_owned());
-            }
+            out.mark(ptr, binding, attr, locks);
         } else {
             let ours = out
                 .provenance
