@@ -509,7 +509,7 @@ pub fn prefill_again(
     displaced: &mut Displaced,
 ) -> Option<Prefilled> {
     let definition = form.definition();
-    if !bound_items(definition).any(|(_, b, _)| b.when.is_some()) {
+    if !follows_data(definition) {
         return None;
     }
     let mut out = Prefilled {
@@ -643,6 +643,12 @@ fn bound_items(definition: &Definition) -> impl Iterator<Item = (&Item, &Prefill
         .flat_map(|p| &p.sections)
         .flat_map(|s| &s.items)
         .filter_map(|i| Some((i, i.prefill.as_ref()?, i.pointer.as_deref()?)))
+}
+
+/// Whether a definition has bindings that depend on the data (`when`): only then does the
+/// runtime need to follow changes with [`prefill_again`].
+pub fn follows_data(definition: &Definition) -> bool {
+    bound_items(definition).any(|(_, b, _)| b.when.is_some())
 }
 
 /// Whether a definition locks any field to a verified value.

@@ -747,7 +747,11 @@ pub fn FormView(
     // Bindings that depend on the data (`when`: "the applicant is the husband") follow it: one
     // that comes into force fills its field, one no longer in force takes back what it filled
     // (and puts back what it replaced).
-    if let Some(Ok(attributes)) = store.clone() {
+    // Only forms with such bindings watch every change (two copies of the data per keystroke).
+    if let Some(Ok(attributes)) = store
+        .clone()
+        .filter(|_| form_core::datastore::follows_data(form.definition()))
+    {
         let before = StoredValue::new(ctx.data.get_untracked());
         let displaced = StoredValue::new(form_core::datastore::Displaced::new());
         Effect::new(move |_| {
