@@ -8,7 +8,7 @@
 
 use crate::{api, t};
 use form_core::edit::{self, ALL, At, EditError};
-use form_core::{Diagnostic, Form, Lang, Text, Widget, load_value_semantic};
+use form_core::{AddressMode, Diagnostic, Form, Lang, Text, Widget, load_value_semantic};
 use form_ui::FormView;
 use form_ui::form_view::{Json, fingerprint};
 use leptos::prelude::*;
@@ -981,6 +981,7 @@ fn Properties(ctx: Ctx) -> impl IntoView {
                             }
                         })}
                         {widget.filter(|w| matches!(w, Widget::Select | Widget::Radio | Widget::MultiSelect)).map(|_| choices(ctx, at, &item))}
+                        {widget.filter(|w| *w == Widget::Address).map(|_| address_mode(ctx, at))}
                         {widget.map(|w| limits(ctx, at, w))}
                         {(!has_data).then(|| text_pair(ctx, "text", "Nội dung", "Text", format!("{base}/text")))}
                         {group(groups, "section", t(lang, "Mục và trang chứa trường này", "This field's section and page"), move || section_properties(ctx, at).into_any())}
@@ -1266,6 +1267,48 @@ fn choices(ctx: Ctx, at: At, item: &Value) -> impl IntoView + use<> {
 
 /// The limits a widget's data takes: lengths and pattern of text, range of numbers, how many
 /// rows or choices.
+/// What an address asks for: in Viet Nam, a province only, or abroad. Changing it gives the
+/// field the schema of the new mode's parts.
+fn address_mode(ctx: Ctx, at: At) -> impl IntoView + use<> {
+    let lang = ctx.lang;
+    let current = ctx.def.with_untracked(|d| edit::address_mode(d, at));
+    let modes = [
+        (
+            AddressMode::Vietnam,
+            "Địa chỉ ở Việt Nam (tỉnh, xã, số nhà)",
+            "Address in Viet Nam (province, commune, street)",
+        ),
+        (
+            AddressMode::Province,
+            "Chỉ tỉnh, thành phố",
+            "Province or city only",
+        ),
+        (
+            AddressMode::Foreign,
+            "Địa chỉ ở nước ngoài (quốc gia, địa chỉ)",
+            "Address abroad (country, address)",
+        ),
+    ];
+    view! {
+        <div class="ef-field">
+            <label class="ef-label" for="bd-address-mode">{t(lang, "Loại địa chỉ", "Kind of address")}</label>
+            <select id="bd-address-mode" class="ef-select" data-testid="address-mode"
+                on:change=move |ev| {
+                    let mode = match event_target_value(&ev).as_str() {
+                        "province" => AddressMode::Province,
+                        "foreign" => AddressMode::Foreign,
+                        _ => AddressMode::Vietnam,
+                    };
+                    ctx.change(None, move |d| edit::set_address_mode(d, at, mode).map(|_| None));
+                }>
+                {modes.into_iter().map(|(mode, vi, en)| view! {
+                    <option value=mode.name() selected=mode == current>{move || if lang.get() == Lang::Vi { vi } else { en }}</option>
+                }).collect_view()}
+            </select>
+        </div>
+    }
+}
+
 fn limits(ctx: Ctx, at: At, widget: Widget) -> impl IntoView + use<> {
     let lang = ctx.lang;
     let keys: &[(&str, &str, &str)] = match widget {

@@ -227,7 +227,10 @@ fn check_binding(
         KeyType::IdNumber => matches!(item.widget, Widget::IdNumber | Widget::Text),
         KeyType::Phone => matches!(item.widget, Widget::Phone | Widget::Text),
         KeyType::Email => matches!(item.widget, Widget::Email | Widget::Text),
-        KeyType::Address => item.widget == Widget::Address,
+        // A province-only address takes the province of a register's address.
+        KeyType::Address => {
+            item.widget == Widget::Address && item.mode != crate::definition::AddressMode::Foreign
+        }
         KeyType::Person => false,
         KeyType::PersonList => {
             item.widget == Widget::Table
@@ -630,6 +633,9 @@ fn bound_value<'a>(
                 })
                 .collect(),
         ),
+        (None, Widget::Address) if item.mode == crate::definition::AddressMode::Province => {
+            serde_json::json!({ "province": attr.value.get("province")?.clone() })
+        }
         (None, _) => mapped(binding, attr.value.clone())?,
     };
     Some((attr, value))

@@ -107,6 +107,10 @@ pub struct Item {
     /// `image/*`). Empty: any type.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub accept: Vec<String>,
+    /// What an `address` item asks for: an address in Viet Nam (province, commune, street; the
+    /// default), a province only, or an address abroad (country and free text).
+    #[serde(default, skip_serializing_if = "AddressMode::is_default")]
+    pub mode: AddressMode,
     /// Largest file a `file` item takes, in bytes.
     #[serde(rename = "maxSize", default, skip_serializing_if = "Option::is_none")]
     pub max_size: Option<u64>,
@@ -189,6 +193,44 @@ pub struct Prefill {
     /// answer changes, what it filled there and nobody changed is taken back.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub when: Option<String>,
+}
+
+/// What an `address` item asks for, and so the parts of its value.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum AddressMode {
+    /// `{ "province": "01", "commune": "00004", "street": "…" }`, from the national list.
+    #[default]
+    Vietnam,
+    /// `{ "province": "01" }`: a province or centrally governed city of the national list.
+    Province,
+    /// `{ "country": "FR", "text": "…" }`: a country other than Viet Nam (ISO 3166-1 alpha-2,
+    /// [`crate::countries`]) and the address as the citizen writes it.
+    Foreign,
+}
+
+impl AddressMode {
+    pub fn is_default(&self) -> bool {
+        *self == AddressMode::Vietnam
+    }
+
+    /// The parts of the value, in screen order, and which of them the schema must have.
+    pub fn parts(self) -> (&'static [&'static str], &'static [&'static str]) {
+        match self {
+            AddressMode::Vietnam => (&["province", "commune", "street"], &["province", "commune"]),
+            AddressMode::Province => (&["province"], &["province"]),
+            AddressMode::Foreign => (&["country", "text"], &["country", "text"]),
+        }
+    }
+
+    /// The mode's name in a definition.
+    pub fn name(self) -> &'static str {
+        match self {
+            AddressMode::Vietnam => "vietnam",
+            AddressMode::Province => "province",
+            AddressMode::Foreign => "foreign",
+        }
+    }
 }
 
 /// When a prefilled field is locked.

@@ -2,7 +2,7 @@
 //! dates as dd/mm/yyyy, choices by their label, addresses by the names of their units, files by
 //! name and size, numbers grouped the way each language writes them.
 
-use crate::definition::{Item, Widget};
+use crate::definition::{AddressMode, Item, Widget};
 use crate::form::{Form, human_size};
 use crate::format::date_to_display;
 use crate::pointer;
@@ -144,6 +144,25 @@ pub fn value_text(form: &Form, item: &Item, value: &Value, lang: Lang) -> String
             (false, Lang::Vi) => "Không".into(),
             (false, Lang::En) => "No".into(),
         },
+        (Widget::Address, Value::Object(a)) if item.mode == AddressMode::Foreign => {
+            let s = |k: &str| a.get(k).and_then(Value::as_str).unwrap_or("");
+            let country = crate::countries::get(s("country")).map_or_else(
+                || s("country").to_owned(),
+                |c| c.name().get(lang).to_owned(),
+            );
+            // The citizen's lines joined as the other parts are: one line in lists and receipts.
+            let text = s("text")
+                .lines()
+                .map(str::trim)
+                .filter(|l| !l.is_empty())
+                .collect::<Vec<_>>()
+                .join(", ");
+            [text, country]
+                .into_iter()
+                .filter(|p| !p.is_empty())
+                .collect::<Vec<_>>()
+                .join(", ")
+        }
         (Widget::Address, Value::Object(a)) => {
             let s = |k: &str| a.get(k).and_then(Value::as_str).unwrap_or("");
             let units = form.admin_units();

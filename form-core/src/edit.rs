@@ -6,7 +6,7 @@
 //! says why in both languages. Whatever an official does, the full check (`load`) then reports
 //! what is left to fix.
 
-use crate::{Text, Widget};
+use crate::{AddressMode, Text, Widget};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
@@ -80,13 +80,7 @@ pub fn widget_schema(widget: Widget) -> Option<Value> {
             json!({"type": "string", "pattern": "^(0|\\+84)(2[0-9]{9}|[35789][0-9]{8})$"})
         }
         Widget::IdNumber => json!({"type": "string", "pattern": "^[0-9]{12}$"}),
-        Widget::Address => {
-            json!({"type": "object", "additionalProperties": false, "required": ["province", "commune", "street"], "properties": {
-                "province": {"type": "string", "pattern": "^[0-9]{2}$"},
-                "commune": {"type": "string", "pattern": "^[0-9]{5}$"},
-                "street": {"type": "string", "minLength": 1, "maxLength": 200},
-            }})
-        }
+        Widget::Address => address_schema(AddressMode::Vietnam),
         Widget::File => file,
         Widget::Table => json!({"type": "array", "maxItems": 50, "items": {
             "type": "object", "additionalProperties": false, "properties": {}, "required": []
@@ -457,6 +451,56 @@ pub fn rename_key(def: &mut Value, at: At, new_key: &str) -> Result<(), EditErro
         "{parent}/{}",
         new_key.replace('~', "~0").replace('/', "~1")
     ));
+    Ok(())
+}
+
+/// The data schema of an address of `mode`, every part required.
+pub fn address_schema(mode: AddressMode) -> Value {
+    match mode {
+        AddressMode::Vietnam => {
+            json!({"type": "object", "additionalProperties": false, "required": ["province", "commune", "street"], "properties": {
+                "province": {"type": "string", "pattern": "^[0-9]{2}$"},
+                "commune": {"type": "string", "pattern": "^[0-9]{5}$"},
+                "street": {"type": "string", "minLength": 1, "maxLength": 200},
+            }})
+        }
+        AddressMode::Province => {
+            json!({"type": "object", "additionalProperties": false, "required": ["province"], "properties": {
+                "province": {"type": "string", "pattern": "^[0-9]{2}$"},
+            }})
+        }
+        AddressMode::Foreign => {
+            json!({"type": "object", "additionalProperties": false, "required": ["country", "text"], "properties": {
+                "country": {"type": "string", "pattern": "^[A-Z]{2}$"},
+                "text": {"type": "string", "minLength": 1, "maxLength": 500},
+            }})
+        }
+    }
+}
+
+/// The mode of an `address` item (`vietnam` when it names none).
+pub fn address_mode(def: &Value, at: At) -> AddressMode {
+    item(def, at)
+        .and_then(|i| serde_json::from_value(i["mode"].clone()).ok())
+        .unwrap_or_default()
+}
+
+/// Changes what an `address` item asks for: its `mode` and, to match, its data schema (the
+/// parts of the new mode, every one required).
+pub fn set_address_mode(def: &mut Value, at: At, mode: AddressMode) -> Result<(), EditError> {
+    let widget = item(def, at)
+        .and_then(|i| serde_json::from_value::<Widget>(i["widget"].clone()).ok())
+        .ok_or_else(no_place)?;
+    if widget != Widget::Address {
+        return Err(no_place());
+    }
+    *field_schema_mut(def, at, widget)? = address_schema(mode);
+    let it = item_mut(def, at)?.as_object_mut().ok_or_else(no_place)?;
+    if mode.is_default() {
+        it.remove("mode");
+    } else {
+        it.insert("mode".into(), json!(mode.name()));
+    }
     Ok(())
 }
 

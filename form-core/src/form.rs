@@ -1,7 +1,7 @@
 //! A loaded form: the definition, its compiled data schema and an index of its fields.
 
 use crate::admin_units::{AdminUnits, address_problem};
-use crate::definition::{Definition, Item, Widget};
+use crate::definition::{AddressMode, Definition, Item, Widget};
 use crate::diagnostic::Diagnostic;
 use crate::expr::{Env, Expr, Type, eval};
 use crate::messages;
@@ -572,6 +572,14 @@ impl Form {
         &self.fields
     }
 
+    /// Whether some field needs the administrative units: an address in Viet Nam or a
+    /// province (an address abroad does not).
+    pub fn uses_admin_units(&self) -> bool {
+        self.fields.iter().zip(&self.items).any(|(f, &at)| {
+            f.widget == Widget::Address && self.item_at(at).mode != AddressMode::Foreign
+        })
+    }
+
     /// The field that edits the data at `data_pointer` (row indices match `*`).
     pub fn field_for(&self, data_pointer: &str) -> Option<&Field> {
         self.field_index
@@ -1037,6 +1045,11 @@ impl Form {
             }
             let (vi, en) = (lower_first(&f.label.vi), lower_first(&f.label.en));
             let message = match part {
+                "country" => Text::new(
+                    format!("Vui lòng chọn quốc gia của {vi}."),
+                    format!("Select the country of {en}."),
+                ),
+                "text" => Text::new(format!("Vui lòng nhập {vi}."), format!("Enter {en}.")),
                 "province" => Text::new(
                     format!("Vui lòng chọn tỉnh, thành phố của {vi}."),
                     format!("Select the province or city of {en}."),
@@ -1143,8 +1156,8 @@ impl Form {
             pos = t;
         }
         let part = match tokens.last().map(String::as_str) {
-            Some("province") => Some(0),
-            Some("commune") => Some(1),
+            Some("province" | "country") => Some(0),
+            Some("commune" | "text") => Some(1),
             Some("street") => Some(2),
             _ => None,
         };
@@ -1325,11 +1338,25 @@ impl Form {
                             continue;
                         };
                         let part = |name: &str| v.get(name).and_then(Value::as_str);
-                        if let Some((which, message)) = address_problem(
-                            self.admin_units.as_deref(),
-                            part("province"),
-                            part("commune"),
-                        ) {
+                        let problem = match item.mode {
+                            AddressMode::Vietnam => address_problem(
+                                self.admin_units.as_deref(),
+                                part("province"),
+                                part("commune"),
+                            ),
+                            AddressMode::Province => address_problem(
+                                self.admin_units.as_deref(),
+                                part("province"),
+                                None,
+                            ),
+                            AddressMode::Foreign => part("country")
+                                .filter(|c| crate::countries::get(c).is_none())
+                                .map(|_| ("country", Text::new(
+                                    "Quốc gia đã chọn không có trong danh mục (ISO 3166-1, không gồm Việt Nam); vui lòng chọn lại.",
+                                    "The country chosen is not in the list (ISO 3166-1, Viet Nam aside); choose it again.",
+                                ))),
+                        };
+                        if let Some((which, message)) = problem {
                             out.push((
                                 format!("{ptr}/{which}"),
                                 "address",

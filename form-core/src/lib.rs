@@ -20,6 +20,8 @@
 pub mod admin_units;
 pub mod carry;
 pub mod changes;
+pub mod countries;
+mod countries_list;
 pub mod datastore;
 pub mod definition;
 mod diagnostic;
@@ -42,7 +44,9 @@ mod state;
 mod text;
 
 pub use admin_units::AdminUnits;
-pub use definition::{Choice, Constraint, Definition, Item, Lock, Page, Prefill, Section, Widget};
+pub use definition::{
+    AddressMode, Choice, Constraint, Definition, Item, Lock, Page, Prefill, Section, Widget,
+};
 pub use diagnostic::{Diagnostic, Severity};
 pub use form::{Evaluation, Field, Form, Ymd, file_accepted, human_size};
 #[cfg(feature = "meta-schema")]

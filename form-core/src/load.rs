@@ -1,7 +1,7 @@
 //! Loading a definition: parse, check against the meta-schema, check the semantics, report
 //! every problem with a JSON pointer into the definition.
 
-use crate::definition::{Definition, Item, Widget};
+use crate::definition::{AddressMode, Definition, Item, Widget};
 use crate::diagnostic::Diagnostic;
 use crate::form::Form;
 #[cfg(feature = "meta-schema")]
@@ -441,6 +441,16 @@ impl Checker<'_, '_> {
             self.compound_fits(item, at, target, full);
             return;
         }
+        if !item.mode.is_default() {
+            self.diags.push(Diagnostic::warning(
+                format!("{at}/mode"),
+                "mode-unused",
+                Text::new(
+                    "Chỉ mục địa chỉ (\"address\") dùng \"mode\".",
+                    "Only an \"address\" item uses \"mode\".",
+                ),
+            ));
+        }
         if !item.accept.is_empty() || item.max_size.is_some() {
             self.diags.push(Diagnostic::warning(
                 at.to_owned(),
@@ -554,18 +564,14 @@ impl Checker<'_, '_> {
     /// them): its schema must describe exactly those parts, with their types.
     fn compound_fits(&mut self, item: &Item, at: &str, target: SchemaView<'_>, full: &str) {
         self.compound.insert(full.to_owned());
+        let address_parts: Vec<(&str, JsonType)>;
         let (object, parts, needed, code): (_, &[(&str, JsonType)], &[&str], _) = match item.widget
         {
-            Widget::Address => (
-                target,
-                &[
-                    ("province", JsonType::String),
-                    ("commune", JsonType::String),
-                    ("street", JsonType::String),
-                ],
-                &["province", "commune"][..],
-                "address-schema",
-            ),
+            Widget::Address => {
+                let (all, needed) = item.mode.parts();
+                address_parts = all.iter().map(|p| (*p, JsonType::String)).collect();
+                (target, &address_parts[..], needed, "address-schema")
+            }
             _ => (
                 if target.allows(JsonType::Array) {
                     target.items().unwrap_or(target)
@@ -598,8 +604,12 @@ impl Checker<'_, '_> {
                     .any(|(n, t)| *n == name && sub.types().is_some() && sub.allows(*t))
             });
         if !fits {
-            let (vi, en) = match item.widget {
-                Widget::Address => ("địa chỉ", "an address"),
+            let (vi, en) = match (item.widget, item.mode) {
+                (Widget::Address, AddressMode::Province) => ("tỉnh, thành phố", "a province"),
+                (Widget::Address, AddressMode::Foreign) => {
+                    ("địa chỉ ở nước ngoài", "an address abroad")
+                }
+                (Widget::Address, _) => ("địa chỉ", "an address"),
                 _ => ("tệp đính kèm", "a file attachment"),
             };
             let need = needed.join("\", \"");

@@ -280,9 +280,7 @@ fn definition_invalid() -> (&'static str, Text) {
 }
 
 fn needs_admin_units(form: &form_core::Form) -> bool {
-    form.fields()
-        .iter()
-        .any(|f| f.widget == form_core::Widget::Address)
+    form.uses_admin_units()
 }
 
 /// Loads a definition given as text.

@@ -149,11 +149,7 @@ pub async fn sleep(ms: i32) {
 /// the address picker lists them and form-core checks codes against them, as the portal does.
 /// `None` when they are needed and cannot be fetched.
 pub async fn with_admin_units(form: form_core::Form, url: &str) -> Option<form_core::Form> {
-    let needs = form
-        .fields()
-        .iter()
-        .any(|f| f.widget == form_core::Widget::Address);
-    if !needs {
+    if !form.uses_admin_units() {
         return Some(form);
     }
     let answer = request(url, None).await.ok()?;

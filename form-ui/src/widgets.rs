@@ -8,7 +8,7 @@ use crate::dom_id;
 use crate::form_view::FormCtx;
 use crate::i18n::Ui;
 use form_core::format::{date_from_display, date_to_display, month_from_display, month_to_display};
-use form_core::{Form, Item, Text, Widget, pointer};
+use form_core::{AddressMode, Form, Item, Text, Widget, pointer};
 use leptos::prelude::*;
 use serde_json::Value;
 
@@ -757,10 +757,212 @@ fn table(ctx: FormCtx, item: Item, ptr: String) -> impl IntoView {
     }
 }
 
-/// An address: province, then a commune of that province (both from the 2025 administrative
-/// units the form was given), then the street part. Each part has its own label and error, and
-/// its own element id, so that error-summary links land on the part to fix.
-fn address(ctx: FormCtx, item: &Item, ptr: String) -> impl IntoView {
+/// An address, as its item's `mode` asks: in Viet Nam (province, commune, street), a province
+/// only, or abroad (country, free text).
+fn address(ctx: FormCtx, item: &Item, ptr: String) -> AnyView {
+    match item.mode {
+        AddressMode::Vietnam => address_vn(ctx, item, ptr).into_any(),
+        AddressMode::Province => province_only(ctx, item, ptr).into_any(),
+        AddressMode::Foreign => address_abroad(ctx, item, ptr).into_any(),
+    }
+}
+
+/// What the parts of an address share: whether the whole is hidden, read-only and required
+/// (by the schema or a `requiredIf`), and its help line.
+struct AddressCommon {
+    hidden: Box<dyn Fn() -> bool + Send + Sync>,
+    read_only: Box<dyn Fn() -> bool + Send + Sync>,
+    required: std::sync::Arc<dyn Fn() -> bool + Send + Sync>,
+}
+
+impl AddressCommon {
+    fn new(ctx: FormCtx, ptr: &str, first_part: &str) -> AddressCommon {
+        let required = ctx.form.with_value(|f| {
+            f.field_for(ptr).is_some_and(|f| f.required) || f.schema().resolve(first_part).is_none()
+        });
+        let p = ptr.to_owned();
+        AddressCommon {
+            hidden: Box::new(watch(ctx, ptr, FormCtx::hidden)),
+            read_only: Box::new(watch(ctx, ptr, FormCtx::read_only)),
+            required: std::sync::Arc::new(move || required || ctx.required_now(&p)),
+        }
+    }
+
+    fn mark(&self, ctx: FormCtx) -> impl Fn() -> Option<AnyView> + use<> {
+        let r = self.required.clone();
+        move || {
+            r().then(|| {
+                view! { <span class="ef-required">" "{Ui::Required.get(ctx.lang.get())}</span> }
+                    .into_any()
+            })
+        }
+    }
+
+    fn aria_required(&self) -> impl Fn() -> Option<&'static str> + Clone + use<> {
+        let r = self.required.clone();
+        move || r().then_some("true")
+    }
+}
+
+/// A province or centrally governed city only (`"mode": "province"`): one drop-down of the
+/// administrative units' provinces; the value is `{ "province": code }`.
+fn province_only(ctx: FormCtx, item: &Item, ptr: String) -> impl IntoView {
+    let label = item.label.clone().unwrap_or_default();
+    let p_ptr = format!("{ptr}/province");
+    let common = AddressCommon::new(ctx, &ptr, &p_ptr);
+    let id = dom_id::for_pointer(&p_ptr);
+    let error_id = format!("{id}-error");
+    let help_id = format!("{id}-help");
+    let help_view = item.help.clone().map(|h| {
+        view! { <p class="ef-hint" id=help_id.clone()>{move || ctx.text(&h)}</p> }
+    });
+    let has_help = help_view.is_some();
+    let provinces: Vec<(String, Text)> = ctx.form.with_value(|f| {
+        f.admin_units()
+            .map(|u| {
+                u.provinces()
+                    .iter()
+                    .map(|p| (p.code.clone(), p.name.clone()))
+                    .collect()
+            })
+            .unwrap_or_default()
+    });
+    let province = text_memo(ctx, p_ptr.clone());
+    let on_change = {
+        let p = p_ptr.clone();
+        move |ev: leptos::ev::Event| {
+            let v = event_target_value(&ev);
+            ctx.set(&p, (!v.is_empty()).then_some(Value::String(v)));
+            ctx.touch(&p);
+        }
+    };
+    let has_error = {
+        let p = p_ptr.clone();
+        move || ctx.error_at(&p).is_some()
+    };
+    let invalid = {
+        let h = has_error.clone();
+        move || h().then_some("true")
+    };
+    let described = {
+        let (h, e, hid) = (has_error.clone(), error_id.clone(), format!("{id}-help"));
+        move || {
+            let ids: Vec<&str> = [(has_help, hid.as_str()), (h(), e.as_str())]
+                .into_iter()
+                .filter_map(|(on, i)| on.then_some(i))
+                .collect();
+            (!ids.is_empty()).then(|| ids.join(" "))
+        }
+    };
+    let mark = common.mark(ctx);
+    let aria_required = common.aria_required();
+    let AddressCommon {
+        hidden, read_only, ..
+    } = common;
+    view! {
+        <div class=move || field_class(has_error()) hidden=hidden>
+            <label class="ef-label" for=id.clone()>{move || ctx.text(&label)}{mark}</label>
+            {help_view}
+            {error_line(ctx, p_ptr.clone(), error_id.clone())}
+            <select class="ef-select" id=id.clone() autocomplete="address-level1" disabled=read_only aria-required=aria_required aria-invalid=invalid aria-describedby=described on:change=on_change>
+                <option value="" selected=move || province.with(Option::is_none)>{move || Ui::ChooseProvince.get(ctx.lang.get())}</option>
+                {provinces.into_iter().map(|(code, name)| {
+                    let c = code.clone();
+                    view! { <option value=code selected=move || province.with(|p| p.as_deref() == Some(c.as_str()))>{move || ctx.text(&name)}</option> }
+                }).collect_view()}
+            </select>
+        </div>
+    }
+}
+
+/// An address abroad (`"mode": "foreign"`): a country other than Viet Nam, from form-core's
+/// list, named in the citizen's language and sorted in it, then the address as free text (as
+/// letters are addressed there). The value is `{ "country": code, "text": … }`.
+fn address_abroad(ctx: FormCtx, item: &Item, ptr: String) -> impl IntoView {
+    let label = item.label.clone().unwrap_or_default();
+    let (c_ptr, t_ptr) = (format!("{ptr}/country"), format!("{ptr}/text"));
+    let common = AddressCommon::new(ctx, &ptr, &c_ptr);
+    let id = dom_id::for_pointer(&ptr);
+    let help_id = format!("{id}-help");
+    let help_view = item.help.clone().map(|h| {
+        view! { <p class="ef-hint" id=help_id.clone()>{move || ctx.text(&h)}</p> }
+    });
+    let part_ids = [&c_ptr, &t_ptr].map(|p| dom_id::for_pointer(p));
+    let error_ids = part_ids.clone().map(|i| format!("{i}-error"));
+    let country = text_memo(ctx, c_ptr.clone());
+    let text_initial = ctx.data.with_untracked(|d| {
+        pointer::get(d, &t_ptr)
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_owned()
+    });
+    let on_country = {
+        let c = c_ptr.clone();
+        move |ev: leptos::ev::Event| {
+            let v = event_target_value(&ev);
+            ctx.set(&c, (!v.is_empty()).then_some(Value::String(v)));
+            ctx.touch(&c);
+        }
+    };
+    let on_text = {
+        let t = t_ptr.clone();
+        move |ev: leptos::ev::Event| {
+            ctx.set(&t, to_value(Widget::Textarea, &event_target_value(&ev)))
+        }
+    };
+    let on_text_change = {
+        let t = t_ptr.clone();
+        move |_: leptos::ev::Event| ctx.touch(&t)
+    };
+    let invalid = |p: String| move || ctx.error_at(&p).is_some().then_some("true");
+    let described = |p: String, e: String| move || ctx.error_at(&p).is_some().then(|| e.clone());
+    let any_error = {
+        let ps = [c_ptr.clone(), t_ptr.clone()];
+        move || ps.iter().any(|p| ctx.error_at(p).is_some())
+    };
+    // Sorted by the name in the language shown, as a citizen looks for it.
+    let countries = move || form_core::countries::sorted(ctx.lang.get());
+    let mark = common.mark(ctx);
+    let aria_required = common.aria_required();
+    let AddressCommon {
+        hidden, read_only, ..
+    } = common;
+    let read_only: std::sync::Arc<dyn Fn() -> bool + Send + Sync> = read_only.into();
+    let ro = read_only.clone();
+    view! {
+        <div class=move || field_class(any_error()) hidden=hidden>
+            <fieldset class="ef-fieldset ef-address" id=id.clone()>
+                <legend class="ef-label">{move || ctx.text(&label)}{mark}</legend>
+                {help_view}
+                <div class="ef-address__part">
+                    <label for=part_ids[0].clone() class="ef-sublabel">{move || Ui::Country.get(ctx.lang.get())}</label>
+                    {error_line(ctx, c_ptr.clone(), error_ids[0].clone())}
+                    <select class="ef-select" id=part_ids[0].clone() autocomplete="country" disabled=move || ro() aria-required=aria_required.clone() aria-invalid=invalid(c_ptr.clone()) aria-describedby=described(c_ptr.clone(), error_ids[0].clone()) on:change=on_country>
+                        <option value="" selected=move || country.with(Option::is_none)>{move || Ui::ChooseCountry.get(ctx.lang.get())}</option>
+                        {move || {
+                            let chosen = country.get();
+                            let lang = ctx.lang.get();
+                            countries().into_iter().map(|c| {
+                                let selected = chosen.as_deref() == Some(c.code);
+                                view! { <option value=c.code selected=selected>{c.name().get(lang).to_owned()}</option> }
+                            }).collect_view()
+                        }}
+                    </select>
+                </div>
+                <div class="ef-address__part">
+                    <label for=part_ids[1].clone() class="ef-sublabel">{move || Ui::AddressAbroad.get(ctx.lang.get())}</label>
+                    {error_line(ctx, t_ptr.clone(), error_ids[1].clone())}
+                    <textarea class="ef-textarea" id=part_ids[1].clone() rows="3" autocomplete="street-address" readonly=move || read_only() aria-required=aria_required aria-invalid=invalid(t_ptr.clone()) aria-describedby=described(t_ptr.clone(), error_ids[1].clone()) prop:value=text_initial on:input=on_text on:change=on_text_change></textarea>
+                </div>
+            </fieldset>
+        </div>
+    }
+}
+
+/// An address in Viet Nam: province, then a commune of that province (both from the 2025
+/// administrative units the form was given), then the street part. Each part has its own label
+/// and error, and its own element id, so that error-summary links land on the part to fix.
+fn address_vn(ctx: FormCtx, item: &Item, ptr: String) -> impl IntoView {
     let label = item.label.clone().unwrap_or_default();
     let help = item.help.clone();
     let id = dom_id::for_pointer(&ptr);

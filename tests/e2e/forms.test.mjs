@@ -223,7 +223,7 @@ const judicialExample = JSON.parse(readFileSync(new globalThis.URL("../../schema
 test("a residence history in months: typed mm/yyyy, stored as year-month; periods must follow each other and only the last may stay open (360 px)", async () => {
   const page = await openPage(browser, { width: 360, height: 800 });
   await page.goto(`${URL}/`);
-  await page.evaluate((d) => localStorage.setItem("eform.draft.judicial-record.v1", JSON.stringify({ savedAt: Date.now(), data: d })), judicialExample);
+  await page.evaluate((d) => localStorage.setItem("eform.draft.judicial-record.v2", JSON.stringify({ savedAt: Date.now(), data: d })), judicialExample);
   await page.goto(`${URL}/f/judicial-record`);
   await page.locator("[data-testid=draft-restored]").waitFor();
   await page.click("button:has-text('Tiếp tục')");
@@ -259,8 +259,56 @@ test("a residence history in months: typed mm/yyyy, stored as year-month; period
   await page.locator("#f__history__2__to").blur();
   assert.deepEqual(await axe(page), []);
   await page.screenshot({ path: shot("judicial-record-history"), fullPage: true });
-  const saved = await page.evaluate(() => JSON.parse(localStorage.getItem("eform.draft.judicial-record.v1")).data.history);
+  const saved = await page.evaluate(() => JSON.parse(localStorage.getItem("eform.draft.judicial-record.v2")).data.history);
   assert.deepEqual(saved.map((r) => [r.from, r.to ?? null]), [["2004-03", "2008-06"], ["2008-09", "2012-06"], ["2012-07", "2020-02"], ["2020-03", null]]);
+  assert.deepEqual(page.problems, []);
+  await page.close();
+});
+
+test("a province-only address and an address abroad: one drop-down of provinces; a country (Viet Nam not offered, names in the page's language) and free text, shown only for applicants living abroad (360 px)", async () => {
+  const page = await open("judicial-record", { width: 360, height: 800 });
+  const province = "#f__receivingProvince__province";
+  // One labelled drop-down, no fieldset of parts.
+  assert.equal(await page.textContent(`label[for=${province.slice(1)}]`), "Kính gửi: Sở Tư pháp tỉnh, thành phố (bắt buộc)");
+  assert.equal(await page.locator("#f__receivingProvince__commune").count(), 0);
+  assert.equal(await page.locator(`${province} option`).count(), 35);
+  await page.selectOption(province, "79");
+  // The address abroad shows once the applicant says they live abroad.
+  const abroad = "#f__applicant__addressAbroad";
+  assert.equal(await page.locator(abroad).isVisible(), false);
+  await page.check("#f__applicant__livesAbroad");
+  await page.locator(abroad).waitFor({ state: "visible" });
+  const country = `${abroad}__country`;
+  const codes = await page.locator(`${country} option`).evaluateAll((os) => os.map((o) => o.value));
+  assert.ok(codes.length > 240 && !codes.includes("VN"), `${codes.length} countries`);
+  // Sorted by the Vietnamese names as a reader looks for them: "Đức" among the D's.
+  const names = await page.locator(`${country} option`).evaluateAll((os) => os.slice(1).map((o) => o.textContent));
+  assert.ok(names.indexOf("Dominica") < names.indexOf("Đức") && names.indexOf("Đức") < names.indexOf("Ecuador"), names.join(", "));
+  await page.fill(`${abroad}__text`, "12 Sejong-daero, Jung-gu\nSeoul 04524");
+  await page.locator(`${abroad}__text`).blur();
+  await page.selectOption(country, "KR");
+  assert.equal(await page.evaluate((sel) => document.querySelector(sel).selectedOptions[0].textContent, country), "Hàn Quốc");
+  await page.click("button[lang=en]");
+  await page.waitForFunction((sel) => document.querySelector(sel).selectedOptions[0]?.textContent === "South Korea", country);
+  assert.equal(await page.evaluate((sel) => document.querySelector(sel).selectedOptions[0].textContent, province), "Ho Chi Minh City");
+  // Continuing with the country emptied: the summary names it, in screen order with the rest.
+  await page.selectOption(country, "");
+  await page.click("button:has-text('Continue')");
+  await page.locator(".ef-summary").waitFor();
+  const summary = await page.locator(".ef-summary li").allTextContents();
+  assert.ok(summary.includes("Select the country of address abroad."), JSON.stringify(summary));
+  assert.equal(await page.textContent(`${country}-error`), "Error: Select the country of address abroad.");
+  await page.selectOption(country, "KR");
+  await page.waitForFunction((sel) => !document.querySelector(`${sel}-error`), country);
+  assert.deepEqual(await axe(page), []);
+  await page.locator(abroad).screenshot({ path: shot("judicial-record-abroad") });
+  await page.locator(province).locator("..").screenshot({ path: shot("judicial-record-province") });
+  const saved = await page.evaluate(() => JSON.parse(localStorage.getItem("eform.draft.judicial-record.v2")).data);
+  assert.deepEqual(saved.receivingProvince, { province: "79" });
+  assert.deepEqual(saved.applicant.addressAbroad, { country: "KR", text: "12 Sejong-daero, Jung-gu\nSeoul 04524" });
+  // Unticked: the address abroad hides and is not part of what would be sent.
+  await page.uncheck("#f__applicant__livesAbroad");
+  await page.locator(abroad).waitFor({ state: "hidden" });
   assert.deepEqual(page.problems, []);
   await page.close();
 });

@@ -13,10 +13,12 @@
 //! - `fuzz [TARGET] [SECONDS]` — form-core's fuzz targets (cargo-fuzz, nightly), each for a time;
 //! - `with-postgres <command…>` — run a command beside a throwaway PostgreSQL server;
 //! - `admin-units` — regenerate `schemas/data/admin-units.json` from PyPI `vietnam-provinces`.
+//! - `countries` — regenerate `form-core/src/countries_list.rs` (foreign addresses' countries).
 //!
 //! Needs nothing but cargo to start; everything else it installs, idempotently.
 
 mod admin_units;
+mod countries;
 mod peers;
 mod postgres;
 mod setup;
@@ -37,7 +39,7 @@ fn main() {
 }
 
 fn usage() -> &'static str {
-    "usage: cargo xtask <run [--addr HOST:PORT] [--data-dir DIR] [--database-url URL] [--production] | test | setup | build-web | bench core|sign [criterion args] | bench intake|datastore|scale | bench browser [--quick …] | fuzz [TARGET] [SECONDS] | admin-units | with-postgres <command…>>"
+    "usage: cargo xtask <run [--addr HOST:PORT] [--data-dir DIR] [--database-url URL] [--production] | test | setup | build-web | bench core|sign [criterion args] | bench intake|datastore|scale | bench browser [--quick …] | fuzz [TARGET] [SECONDS] | admin-units | countries | with-postgres <command…>>"
 }
 
 fn run() -> Result<()> {
@@ -57,6 +59,7 @@ fn run() -> Result<()> {
         "fuzz" => fuzz(&root, &rest),
         "test" => test(&root),
         "admin-units" => admin_units::generate(&root),
+        "countries" => countries::generate(&root),
         "with-postgres" => with_postgres(&root, &rest),
         _ => bail!("{}", usage()),
     }
