@@ -108,6 +108,9 @@ pub fn generate(root: &Path) -> Result<()> {
     src.push_str("];\n");
     let target = root.join("form-core/src/countries_list.rs");
     std::fs::write(&target, src)?;
+    let mut fmt = cmd(root, "rustfmt");
+    fmt.args(["--edition", "2024"]).arg(&target);
+    exec(fmt)?;
     println!("wrote {} ({} countries)", target.display(), rows.len());
     Ok(())
 }
