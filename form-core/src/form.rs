@@ -527,6 +527,117 @@ impl Form {
         }
     }
 
+    /// A field's label as default messages name it, as written and within a sentence
+    /// ([`messages::clean_label`], [`messages::in_sentence`]), with its section's title (or its
+    /// page's) when a field of another section has the same label: "Enter full name (The
+    /// woman)" and "… (The man)" on a declaration by two parties.
+    pub(crate) fn message_label(&self, field: &Field) -> (Text, Text) {
+        let clean =
+            |t: &Text| Text::new(messages::clean_label(&t.vi), messages::clean_label(&t.en));
+        let label = clean(&field.label);
+        let mut inside = Text::new(
+            messages::in_sentence(&label.vi),
+            messages::in_sentence(&label.en),
+        );
+        let mut label = label;
+        let Some(at) = self.field_index.get(&field.pointer).map(|&i| self.items[i]) else {
+            return (label, inside);
+        };
+        // Per language: two labels may differ in one and not in the other.
+        let others: Vec<Text> = self
+            .fields
+            .iter()
+            .zip(&self.items)
+            .filter(|(_, other)| (other.page, other.section) != (at.page, at.section))
+            .map(|(g, _)| clean(&g.label))
+            .collect();
+        let page = &self.definition.pages[at.page];
+        let title = clean(
+            page.sections[at.section]
+                .title
+                .as_ref()
+                .unwrap_or(&page.title),
+        );
+        if others.iter().any(|o| o.vi == label.vi) {
+            label.vi = format!("{} ({})", label.vi, title.vi);
+            inside.vi = format!("{} ({})", inside.vi, title.vi);
+        }
+        if others.iter().any(|o| o.en == label.en) {
+            label.en = format!("{} ({})", label.en, title.en);
+            inside.en = format!("{} ({})", inside.en, title.en);
+        }
+        (label, inside)
+    }
+
+    /// Fields whose default message for a missing value would read badly — the label is long
+    /// (more than 120 characters: a sentence, not a name) or addresses someone ("Kính gửi …", "To …") — and that have no
+    /// message of their own: a warning at the label, quoting the message, for `eform check` and
+    /// the builder.
+    pub(crate) fn message_warnings(&self) -> Vec<Diagnostic> {
+        let mut out = Vec::new();
+        for (f, &at) in self.fields.iter().zip(&self.items) {
+            let item = self.item_at(at);
+            // An address's parts are required once any is given, whether or not the address is.
+            let may_be_required =
+                f.required || item.required_if.is_some() || f.widget == Widget::Address;
+            if !may_be_required || item.compute.is_some() || f.widget == Widget::Checkbox {
+                continue;
+            }
+            let own = match f.widget {
+                Widget::Address => item
+                    .mode
+                    .parts()
+                    .1
+                    .iter()
+                    .all(|p| item.messages.contains_key(*p)),
+                _ => item.messages.contains_key("required"),
+            };
+            if own {
+                continue;
+            }
+            let (clean, inside) = self.message_label(f);
+            let long = |t: &str| messages::clean_label(t).chars().count() > 120;
+            let addressing = clean.vi.starts_with("Kính gửi")
+                || clean.en.starts_with("To (")
+                || clean.en.starts_with("To:");
+            if !(long(&f.label.vi) || long(&f.label.en) || addressing) {
+                continue;
+            }
+            let would = match f.widget {
+                Widget::Address if item.mode == AddressMode::Foreign => Text::new(
+                    format!("Vui lòng chọn quốc gia của {}.", inside.vi),
+                    format!("Select the country of {}.", inside.en),
+                ),
+                Widget::Address => Text::new(
+                    format!("Vui lòng chọn tỉnh, thành phố của {}.", inside.vi),
+                    format!("Select the province or city of {}.", inside.en),
+                ),
+                _ => messages::required(f.widget, &clean, &inside),
+            };
+            let mut ptr = format!(
+                "/pages/{}/sections/{}/items/{}",
+                at.page, at.section, at.item
+            );
+            if let Some(c) = at.column {
+                ptr.push_str(&format!("/columns/{c}"));
+            }
+            let key = if f.widget == Widget::Address {
+                "messages.province …"
+            } else {
+                "messages.required"
+            };
+            out.push(Diagnostic::warning(
+                format!("{ptr}/label"),
+                "default-message",
+                Text::new(
+                    format!("Khi thiếu, thông báo mặc định sẽ là “{}” — nên đặt {key} cho trường này, hoặc rút gọn nhãn.", would.vi),
+                    format!("When it is missing, the default message would read “{}”: give the item its own {key}, or a shorter label.", would.en),
+                ),
+            ));
+        }
+        out
+    }
+
     /// The item at a place of the definition.
     fn item_at(&self, at: ItemAt) -> &Item {
         let item = &self.definition.pages[at.page].sections[at.section].items[at.item];
@@ -1043,7 +1154,8 @@ impl Form {
             if let Some(message) = own {
                 return Diagnostic::error(e.instance, keyword, message);
             }
-            let (vi, en) = (lower_first(&f.label.vi), lower_first(&f.label.en));
+            let (_, inside) = self.message_label(f);
+            let (vi, en) = (inside.vi, inside.en);
             let message = match part {
                 "country" => Text::new(
                     format!("Vui lòng chọn quốc gia của {vi}."),
@@ -1066,31 +1178,10 @@ impl Form {
             return Diagnostic::error(e.instance, keyword, message);
         }
         let message = custom.unwrap_or_else(|| match (&e.kind, self.field_for(&e.instance)) {
-            // "Enter your full name" reads better than a bare "Enter this information".
-            (ErrorKind::Required, Some(f)) if f.widget == Widget::Checkbox => {
-                Text::new("Vui lòng chọn mục này.", "Select this box.")
-            }
-            (ErrorKind::Required, Some(f))
-                if !matches!(
-                    f.widget,
-                    Widget::Select | Widget::Radio | Widget::MultiSelect
-                ) =>
-            {
-                Text::new(
-                    format!("Vui lòng nhập {}.", lower_first(&f.label.vi)),
-                    format!("Enter {}.", lower_first(&f.label.en)),
-                )
-            }
-            (ErrorKind::Required, Some(f))
-                if matches!(
-                    f.widget,
-                    Widget::Select | Widget::Radio | Widget::MultiSelect
-                ) =>
-            {
-                Text::new(
-                    format!("Vui lòng chọn {}.", lower_first(&f.label.vi)),
-                    format!("Select {}.", lower_first(&f.label.en)),
-                )
+            // "Enter full name" reads better than a bare "Enter this information".
+            (ErrorKind::Required, Some(f)) => {
+                let (clean, inside) = self.message_label(f);
+                messages::required(f.widget, &clean, &inside)
             }
             // The citizen sees option labels, not the values behind them.
             (ErrorKind::Enum(_), Some(f))
@@ -1115,12 +1206,10 @@ impl Form {
                         format!("Choose one of: {}.", list(crate::Lang::En)),
                     )
                 } else {
+                    let (_, inside) = self.message_label(f);
                     Text::new(
-                        format!(
-                            "Vui lòng chọn {} trong danh sách.",
-                            lower_first(&f.label.vi)
-                        ),
-                        format!("Choose {} from the list.", lower_first(&f.label.en)),
+                        format!("Vui lòng chọn {} trong danh sách.", inside.vi),
+                        format!("Choose {} from the list.", inside.en),
                     )
                 }
             }
@@ -1490,23 +1579,6 @@ pub fn row_pattern(data_pointer: &str) -> String {
         })
         .collect::<Vec<_>>()
         .join("/")
-}
-
-fn lower_first(s: &str) -> String {
-    // Labels are written like titles ("Họ, chữ đệm và tên"); inside a sentence they read lower.
-    // Acronyms ("ID", "CCCD") keep their case.
-    let mut chars = s.chars();
-    match (chars.next(), chars.next()) {
-        (Some(a), Some(b))
-            if crate::text::lower_char(a) != a && crate::text::lower_char(b) == b =>
-        {
-            std::iter::once(crate::text::lower_char(a))
-                .chain(std::iter::once(b))
-                .chain(chars)
-                .collect()
-        }
-        _ => s.to_owned(),
-    }
 }
 
 #[cfg(test)]

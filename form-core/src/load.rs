@@ -96,6 +96,8 @@ pub fn shape_check(value: &Value) -> Vec<Diagnostic> {
 }
 
 fn load_checked(value: &Value, mut diags: Vec<Diagnostic>) -> Loaded {
+    // The meta-schema's findings come first; what follows is the semantic load's own.
+    let shape_found = diags.len();
     let mut checker = Checker {
         diags: &mut diags,
         bound: HashMap::new(),
@@ -139,9 +141,19 @@ fn load_checked(value: &Value, mut diags: Vec<Diagnostic>) -> Loaded {
     }
 
     let has_errors = diags.iter().any(Diagnostic::is_error);
-    let form = match (has_errors, schema) {
+    // The form the semantic checks allow is built, and warns of default messages that read
+    // badly, even when the shape has errors: the builder's split load and the full load then
+    // report the same; only a form without any error is handed out.
+    let semantic_errors = diags[shape_found..].iter().any(Diagnostic::is_error);
+    let form = match (semantic_errors, schema) {
         (false, Some(schema)) => match typed.map_or_else(|| Definition::deserialize(value), Ok) {
-            Ok(definition) => Some(Form::new(definition, schema)),
+            Ok(definition) => {
+                let form = Form::new(definition, schema);
+                diags.extend(form.message_warnings());
+                (!has_errors).then_some(form)
+            }
+            // The meta-schema has said what is wrong with the shape, if it ran.
+            Err(_) if has_errors => None,
             Err(e) => {
                 diags.push(Diagnostic::error(
                     "",

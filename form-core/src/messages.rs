@@ -146,3 +146,192 @@ fn plural(n: u64) -> &'static str {
 fn entries(n: u64) -> &'static str {
     if n == 1 { "entry" } else { "entries" }
 }
+
+/// A label as a default message names it: the paper form's numbering ("1.", "2.1)", "a)",
+/// "IV.", "(3)") and a closing ":" or "*" removed; nothing else changed.
+pub(crate) fn clean_label(label: &str) -> &str {
+    let s = label.trim();
+    let stripped = numbering_end(s).map_or(s, |end| s[end..].trim_start());
+    let s = if stripped.is_empty() { s } else { stripped };
+    s.trim_end_matches([':', '*', ' '])
+}
+
+/// Where the text after a leading number ends (after its mark and the space), if `s` starts
+/// with one.
+fn numbering_end(s: &str) -> Option<usize> {
+    let b = s.as_bytes();
+    let mut i = 0;
+    let open = b.first() == Some(&b'(');
+    if open {
+        i += 1;
+    }
+    let start = i;
+    let mut dotted = false;
+    if b.get(i).is_some_and(u8::is_ascii_digit) {
+        while b.get(i).is_some_and(|c| c.is_ascii_digit() || *c == b'.') {
+            dotted |= b[i] == b'.';
+            i += 1;
+        }
+        // "2.1." and "2.1" both end at the last digit or dot.
+    } else if b.get(i).is_some_and(|c| b"IVX".contains(c)) {
+        while b.get(i).is_some_and(|c| b"IVX".contains(c)) && i - start < 5 {
+            i += 1;
+        }
+    } else if b.get(i).is_some_and(u8::is_ascii_lowercase) {
+        i += 1;
+    } else {
+        return None;
+    }
+    let digits_dot = b[start..i].last() == Some(&b'.');
+    match b.get(i) {
+        Some(b')') => i += 1,
+        Some(b'.') if !open => i += 1,
+        _ if (digits_dot || dotted) && !open => {}
+        _ => return None,
+    }
+    // The mark must be followed by a space and more text.
+    (b.get(i) == Some(&b' ') && i + 1 < b.len()).then_some(i + 1)
+}
+
+/// A clean label inside a sentence: its first letter lowered when it is written in sentence
+/// case ("Full name" → "full name", "Số định danh" → "số định danh"), but not when the first
+/// word is an acronym ("ID number") or begins a name whose next word is capitalised too
+/// ("People's Committee", "Hà Nội", "Viet Nam").
+pub(crate) fn in_sentence(label: &str) -> String {
+    let mut words = label.split_whitespace();
+    let Some(first) = words.next() else {
+        return label.to_owned();
+    };
+    let is_upper = |c: char| crate::text::lower_char(c) != c;
+    let mut letters = first.chars().filter(|c| c.is_alphabetic());
+    let Some(initial) = letters.next() else {
+        return label.to_owned();
+    };
+    let sentence_case = is_upper(initial) && letters.all(|c| !is_upper(c));
+    // A capitalised next word continues a name; an acronym ("ID") does not.
+    let next_is_name = words.next().is_some_and(|w| {
+        let mut letters = w.chars().filter(|c| c.is_alphabetic());
+        letters.next().is_some_and(is_upper) && letters.any(|c| !is_upper(c))
+    });
+    if !sentence_case || next_is_name || !label.starts_with(initial) {
+        return label.to_owned();
+    }
+    let mut chars = label.chars();
+    chars
+        .next()
+        .map(|c| {
+            std::iter::once(crate::text::lower_char(c))
+                .chain(chars)
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Whether a clean label is a question ("Do you live in Viet Nam?").
+pub(crate) fn is_question(label: &str) -> bool {
+    label.ends_with('?')
+}
+
+/// The default message for a missing value, by the kind of widget: "Enter …" for what is
+/// typed, "Select …" for a choice, "Attach …" for a file, "Add …" for a table; a question is
+/// asked back; a box to tick is named when its label is short. `clean` is the label as
+/// written (numbering removed), `inside` the same within a sentence, both with the section's
+/// title when another section has a field of the same label.
+pub(crate) fn required(widget: crate::Widget, clean: &Text, inside: &Text) -> Text {
+    use crate::Widget as W;
+    if widget == W::Checkbox {
+        return if clean.vi.chars().count() <= 60 && clean.en.chars().count() <= 60 {
+            Text::new(
+                format!("Vui lòng đánh dấu ô “{}”.", clean.vi),
+                format!("Select the box “{}”.", clean.en),
+            )
+        } else {
+            Text::new("Vui lòng đánh dấu vào ô này.", "Select this box.")
+        };
+    }
+    if is_question(&clean.vi) || is_question(&clean.en) {
+        return Text::new(
+            format!("Vui lòng trả lời câu hỏi: {}", clean.vi),
+            format!("Answer the question: {}", clean.en),
+        );
+    }
+    let (vi, en) = (&inside.vi, &inside.en);
+    match widget {
+        W::Select | W::Radio => Text::new(format!("Vui lòng chọn {vi}."), format!("Select {en}.")),
+        W::MultiSelect => Text::new(
+            format!("Vui lòng chọn ít nhất một mục cho {vi}."),
+            format!("Select at least one option for {en}."),
+        ),
+        W::File => Text::new(format!("Vui lòng đính kèm {vi}."), format!("Attach {en}.")),
+        W::Table => Text::new(format!("Vui lòng thêm {vi}."), format!("Add {en}.")),
+        _ => Text::new(format!("Vui lòng nhập {vi}."), format!("Enter {en}.")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbering_goes_and_the_label_stays() {
+        for (given, clean) in [
+            ("1. Họ, chữ đệm và tên", "Họ, chữ đệm và tên"),
+            ("2.1. Full name", "Full name"),
+            ("2.1 Full name", "Full name"),
+            ("3) Date of birth:", "Date of birth"),
+            ("(4) Ngày sinh", "Ngày sinh"),
+            ("a) Nơi sinh", "Nơi sinh"),
+            ("IV. Thông tin", "Thông tin"),
+            ("Email *", "Email"),
+            ("I live abroad", "I live abroad"),
+            ("2026 income", "2026 income"),
+            ("1.", "1."),
+            ("Taxable income [21]", "Taxable income [21]"),
+        ] {
+            assert_eq!(clean_label(given), clean, "{given}");
+        }
+    }
+
+    #[test]
+    fn only_sentence_case_is_lowered() {
+        for (given, inside) in [
+            ("Full name", "full name"),
+            ("Số định danh cá nhân", "số định danh cá nhân"),
+            ("Email", "email"),
+            ("Ủy ban nhân dân cấp xã", "ủy ban nhân dân cấp xã"),
+            (
+                "People's Committee of the commune",
+                "People's Committee of the commune",
+            ),
+            ("Hà Nội address", "Hà Nội address"),
+            ("Viet Nam residence", "Viet Nam residence"),
+            ("ID number", "ID number"),
+            ("Payable ID (if any)", "payable ID (if any)"),
+            (
+                "Taxable income arising in Viet Nam [21]",
+                "taxable income arising in Viet Nam [21]",
+            ),
+            ("To (People's Committee)", "To (People's Committee)"),
+            ("eID", "eID"),
+        ] {
+            assert_eq!(in_sentence(given), inside, "{given}");
+        }
+    }
+
+    #[test]
+    fn each_kind_of_widget_says_what_to_do() {
+        use crate::Widget as W;
+        let t = |s: &str| Text::new(s, s);
+        let m = |w, clean: &str| required(w, &t(clean), &t(&in_sentence(clean))).en;
+        assert_eq!(m(W::Text, "Full name"), "Enter full name.");
+        assert_eq!(m(W::Radio, "Sex"), "Select sex.");
+        assert_eq!(m(W::File, "Copy of the lease"), "Attach copy of the lease.");
+        assert_eq!(m(W::Table, "Household members"), "Add household members.");
+        assert_eq!(
+            m(W::Radio, "Lives in Viet Nam?"),
+            "Answer the question: Lives in Viet Nam?"
+        );
+        assert_eq!(m(W::Checkbox, "I agree"), "Select the box “I agree”.");
+        assert_eq!(m(W::Checkbox, &"x".repeat(61)), "Select this box.");
+    }
+}

@@ -49,12 +49,12 @@ fn ct01_empty_lists_required_fields_in_reading_order() {
         json!({}),
         expect![[r#"
             error[required] /receivingAgency: Enter the residence registration authority that receives this declaration. | Nhập tên cơ quan đăng ký cư trú nhận tờ khai.
-            error[required] /applicant/fullName: Enter full name. | Vui lòng nhập họ, chữ đệm và tên.
-            error[required] /applicant/dateOfBirth: Enter date of birth. | Vui lòng nhập ngày, tháng, năm sinh.
-            error[required] /applicant/sex: Select sex. | Vui lòng chọn giới tính.
-            error[required] /applicant/idNumber: Enter personal ID number. | Vui lòng nhập số định danh cá nhân.
+            error[required] /applicant/fullName: Enter full name (About the applicant). | Vui lòng nhập họ, chữ đệm và tên (Thông tin người kê khai).
+            error[required] /applicant/dateOfBirth: Enter date of birth (About the applicant). | Vui lòng nhập ngày, tháng, năm sinh (Thông tin người kê khai).
+            error[required] /applicant/sex: Select sex (About the applicant). | Vui lòng chọn giới tính (Thông tin người kê khai).
+            error[required] /applicant/idNumber: Enter personal ID number (About the applicant). | Vui lòng nhập số định danh cá nhân (Thông tin người kê khai).
             error[required] /householdHead/fullName: Enter full name of the head of household. | Vui lòng nhập họ, chữ đệm và tên chủ hộ.
-            error[required] /householdHead/relationship: Select your relationship to the head of household. | Vui lòng chọn mối quan hệ với chủ hộ.
+            error[required] /householdHead/relationship: Select your relationship to the head of household. | Vui lòng chọn mối quan hệ với chủ hộ (Thông tin chủ hộ).
             error[required] /householdHead/idNumber: Enter personal ID number of the head of household. | Vui lòng nhập số định danh cá nhân của chủ hộ.
             error[required] /request: Enter what you are requesting. | Vui lòng nhập nội dung đề nghị."#]],
     );
@@ -77,8 +77,8 @@ fn ct01_wrong_values_get_field_messages() {
             error[format] /applicant/dateOfBirth: Enter a real date as dd/mm/yyyy, for example 17/05/1990. | Nhập một ngày có thật theo dạng ngày/tháng/năm, ví dụ 17/05/1990.
             error[pattern] /applicant/idNumber: A personal ID number has exactly 12 digits, for example 001090012345. | Số định danh cá nhân gồm đúng 12 chữ số, ví dụ 001090012345.
             error[format] /applicant/email: Enter an email address in the correct format, like name@example.vn. | Nhập địa chỉ email đúng dạng, ví dụ ten@example.vn.
-            error[required] /members/0/fullName: Enter full name. | Vui lòng nhập họ, chữ đệm và tên.
-            error[enum] /members/0/relationship: Choose relationship to the head of household from the list. | Vui lòng chọn mối quan hệ với chủ hộ trong danh sách."#]],
+            error[required] /members/0/fullName: Enter full name (Household members changing with you). | Vui lòng nhập họ, chữ đệm và tên (Những thành viên trong hộ gia đình cùng thay đổi).
+            error[enum] /members/0/relationship: Choose relationship to the head of household from the list. | Vui lòng chọn mối quan hệ với chủ hộ (Những thành viên trong hộ gia đình cùng thay đổi) trong danh sách."#]],
     );
 }
 

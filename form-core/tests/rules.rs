@@ -185,7 +185,7 @@ fn multi_select_values_rules_and_messages() {
     };
     assert_eq!(
         errors(json!({})),
-        vec!["error[required] /services: Select services to register."]
+        vec!["error[required] /services: Select at least one option for services to register."]
     );
     assert_eq!(
         errors(json!({"services": []})),

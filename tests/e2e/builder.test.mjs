@@ -92,6 +92,23 @@ test("an official builds a form with the palette, previews it, publishes it; a c
   await page.keyboard.press("Shift+Tab");
   for (let i = 0; i < 3; i++) await pressOn("move-up");
   assert.match(await items.nth(0).textContent(), /Ngày sinh/);
+  // An address asking for a province only: one drop-down in the preview. A label addressed to
+  // someone is flagged (its default message would read badly) until it names the field.
+  await add("address");
+  await page.selectOption("[data-testid=address-mode]", "province");
+  await page.fill("#bd-label-vi", "Kính gửi: Sở Tư pháp");
+  await page.fill("#bd-label-en", "To: the Department of Justice");
+  const flagged = page.locator("[data-testid=diagnostics] li", { hasText: "Kính gửi: Sở Tư pháp" });
+  await flagged.waitFor();
+  assert.match(await flagged.textContent(), /Vui lòng chọn tỉnh, thành phố của kính gửi: Sở Tư pháp/);
+  assert.equal(await flagged.evaluate((li) => li.classList.contains("ef-error")), false, "a warning, not an error");
+  await page.fill("#bd-label-vi", "Tỉnh nhận hồ sơ");
+  await page.fill("#bd-label-en", "Province receiving the request");
+  await flagged.waitFor({ state: "detached" });
+  await preview.getByLabel("Tỉnh nhận hồ sơ").waitFor();
+  assert.equal(await preview.locator("select").count(), 2, "the sex and the province: no commune");
+  await page.click("[data-testid=delete]");
+  await preview.getByLabel("Tỉnh nhận hồ sơ").waitFor({ state: "detached" });
   // The preview in English and at 360 px.
   await page.locator(".bd-preview .ef-lang__button[lang=en]").click();
   await preview.getByLabel("Full name").waitFor();

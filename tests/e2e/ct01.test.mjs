@@ -100,8 +100,8 @@ test("switching language keeps what was typed", async () => {
   assert.equal(await page.textContent("label[for=f__applicant__fullName]"), "Full name (required)");
   await page.click("button[type=submit]");
   const entries = await page.locator(".ef-summary li a").allTextContents();
-  assert.ok(entries.includes("Enter date of birth."), JSON.stringify(entries));
-  assert.ok(!entries.includes("Enter full name."), "the typed name is not reported missing");
+  assert.ok(entries.includes("Enter date of birth (About the applicant)."), JSON.stringify(entries));
+  assert.ok(!entries.includes("Enter full name (About the applicant)."), "the typed name is not reported missing");
   // Back to Vietnamese with the errors showing: they stay, in Vietnamese, inline and in the summary.
   await page.click("button[lang=vi]");
   await page.waitForFunction(() => document.querySelector("h1").textContent.includes("Tờ khai"));

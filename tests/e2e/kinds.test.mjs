@@ -19,7 +19,7 @@ test("a multi-select is a labelled group, drives a rule, and submits its values"
   assert.equal(await page.isVisible("#f__devices"), false);
   await page.click("button[type=submit]");
   const entries = await page.locator(".ef-summary li a").allTextContents();
-  assert.deepEqual(entries, ["Vui lòng chọn dịch vụ cần đăng ký."]);
+  assert.deepEqual(entries, ["Vui lòng chọn ít nhất một mục cho dịch vụ cần đăng ký."]);
   await page.locator(".ef-summary li a").first().click();
   await page.waitForFunction(() => document.activeElement?.id === "f__services");
   await page.check("#f__services");        // Điện
