@@ -7,8 +7,8 @@
 use crate::dom_id;
 use crate::form_view::FormCtx;
 use crate::i18n::Ui;
-use form_core::format::{date_from_display, date_to_display, month_from_display, month_to_display};
 use form_core::{AddressMode, Form, Item, Text, Widget, pointer};
+use form_html::input::{input_class, option_id, shown, to_value};
 use leptos::prelude::*;
 use serde_json::Value;
 
@@ -538,16 +538,6 @@ fn field_class(has_error: bool) -> &'static str {
     }
 }
 
-/// The element id of option `i` of a choice group: the first carries the field's own id, so
-/// that error-summary links land on it.
-fn option_id(group: &str, i: usize) -> String {
-    if i == 0 {
-        group.to_owned()
-    } else {
-        format!("{group}-{i}")
-    }
-}
-
 /// The value of a multi-select: every ticked option, in the options' order; `None` when none is.
 fn ticked(ctx: FormCtx, group: &str, values: &[String]) -> Option<Value> {
     let is_ticked = |i: usize| {
@@ -563,66 +553,6 @@ fn ticked(ctx: FormCtx, group: &str, values: &[String]) -> Option<Value> {
         .map(|(_, v)| Value::String(v.clone()))
         .collect();
     (!chosen.is_empty()).then_some(Value::Array(chosen))
-}
-
-fn input_class(widget: Widget) -> &'static str {
-    match widget {
-        Widget::Date | Widget::Month | Widget::Year => "ef-input ef-input--date",
-        Widget::IdNumber | Widget::Phone => "ef-input ef-input--short",
-        Widget::Number => "ef-input ef-input--number",
-        _ => "ef-input",
-    }
-}
-
-/// What a typed text becomes in the data: `None` when empty (the member is removed, so a
-/// cleared required field reads as missing).
-fn to_value(widget: Widget, typed: &str) -> Option<Value> {
-    let trimmed = typed.trim();
-    if trimmed.is_empty() {
-        return None;
-    }
-    Some(match widget {
-        Widget::Textarea => Value::String(typed.to_owned()),
-        // People write numbers in groups ("0912 345 678"); the data holds the digits.
-        Widget::Phone | Widget::IdNumber => Value::String(
-            trimmed
-                .chars()
-                .filter(|c| !c.is_whitespace() && *c != '.')
-                .collect(),
-        ),
-        Widget::Date => {
-            Value::String(date_from_display(trimmed).unwrap_or_else(|| trimmed.to_owned()))
-        }
-        Widget::Month => {
-            Value::String(month_from_display(trimmed).unwrap_or_else(|| trimmed.to_owned()))
-        }
-        // Four digits are the year; anything else stays text, for the schema to refuse.
-        Widget::Year => match trimmed.parse::<i64>() {
-            Ok(y) if trimmed.len() == 4 && trimmed.bytes().all(|b| b.is_ascii_digit()) => {
-                Value::from(y)
-            }
-            _ => Value::String(trimmed.to_owned()),
-        },
-        Widget::Number => {
-            let normalised = trimmed.replace(',', ".");
-            match form_core::format::parse_decimal(&normalised) {
-                Some(n) if n.fract() == 0.0 && n.abs() < 9e15 => Value::from(n as i64),
-                Some(n) => serde_json::Number::from_f64(n)
-                    .map_or(Value::String(trimmed.to_owned()), Value::Number),
-                None => Value::String(trimmed.to_owned()),
-            }
-        }
-        _ => Value::String(trimmed.to_owned()),
-    })
-}
-
-/// A stored text as the citizen types it: a date as dd/mm/yyyy, a month as mm/yyyy.
-fn shown(widget: Widget, s: &str) -> String {
-    match widget {
-        Widget::Date => date_to_display(s),
-        Widget::Month => month_to_display(s),
-        _ => s.to_owned(),
-    }
 }
 
 /// A repeatable group drawn as a table: one row per array element, one column per sub-item.

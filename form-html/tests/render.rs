@@ -1,0 +1,320 @@
+//! The renderer read back by a real HTML5 parser (`scraper`, html5ever): every real form's
+//! example drawn, "sent" as a browser sends a form without JavaScript, and read back gives the
+//! same submission; errors are linked from the summary to elements that exist and described on
+//! their fields; every control is labelled; nothing from the definition or the data becomes
+//! markup.
+
+use form_core::{Diagnostic, Form, Lang, Ymd, load, load_value};
+use form_html::read::data_from_post;
+use form_html::{Page, Ui};
+use scraper::{ElementRef, Html, Selector};
+use serde_json::{Value, json};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::sync::Arc;
+
+const TODAY: Ymd = (2026, 12, 6);
+
+macro_rules! forms {
+    ($($id:literal),*) => {
+        &[$((
+            $id,
+            include_str!(concat!("../../schemas/forms/", $id, ".json")),
+            include_str!(concat!("../../schemas/forms/", $id, ".example.json")),
+        )),*]
+    };
+}
+
+const FORMS: &[(&str, &str, &str)] = forms![
+    "birth-registration",
+    "ct01",
+    "household-business",
+    "judicial-record",
+    "marriage-registration",
+    "pit-finalisation"
+];
+
+fn units() -> Arc<form_core::AdminUnits> {
+    Arc::new(
+        form_core::AdminUnits::from_json(include_str!("../../schemas/data/admin-units.json"))
+            .unwrap(),
+    )
+}
+
+fn render(form: &Form, data: &Value, lang: Lang, errors: &[Diagnostic], current: usize) -> String {
+    let (locked, notes) = (BTreeSet::new(), BTreeMap::new());
+    form_html::form(&Page {
+        form,
+        data,
+        lang,
+        today: TODAY,
+        errors,
+        current,
+        locked: &locked,
+        notes: &notes,
+        action: Some("/f/x"),
+        hidden: &[("csrf", "t0k\"en")],
+        submit: Ui::SubmitDossier,
+    })
+}
+
+/// What a browser sends for a form: its successful controls, in document order.
+fn submission(doc: &Html) -> Vec<(String, String)> {
+    let controls = Selector::parse("input, select, textarea").unwrap();
+    let option = Selector::parse("option").unwrap();
+    let mut out = Vec::new();
+    for el in doc.select(&controls) {
+        let a = |n: &str| el.value().attr(n);
+        let (Some(name), false) = (a("name"), a("disabled").is_some()) else {
+            continue;
+        };
+        match el.value().name() {
+            "select" => {
+                let options: Vec<ElementRef> = el.select(&option).collect();
+                let chosen = options
+                    .iter()
+                    .find(|o| o.value().attr("selected").is_some())
+                    .or(options.first());
+                if let Some(o) = chosen {
+                    out.push((
+                        name.to_owned(),
+                        o.value().attr("value").unwrap_or("").to_owned(),
+                    ));
+                }
+            }
+            "textarea" => out.push((name.to_owned(), el.text().collect())),
+            _ => match a("type").unwrap_or("text") {
+                "checkbox" | "radio" if a("checked").is_none() => {}
+                "file" => {}
+                _ => out.push((name.to_owned(), a("value").unwrap_or("").to_owned())),
+            },
+        }
+    }
+    out
+}
+
+#[test]
+fn every_example_drawn_and_sent_reads_back_the_same() {
+    for (id, definition, example) in FORMS {
+        let form = load(definition).form.unwrap().with_admin_units(units());
+        let mut data: Value = serde_json::from_str(example).unwrap();
+        // An unticked box is no value, in the runtime as in a post (examples write `false`).
+        for f in form
+            .fields()
+            .iter()
+            .filter(|f| f.widget == form_core::Widget::Checkbox)
+        {
+            for ptr in instances(&f.pointer, &data) {
+                if form_core::pointer::get(&data, &ptr) == Some(&Value::Bool(false)) {
+                    form_core::pointer::remove(&mut data, &ptr);
+                }
+            }
+        }
+        for lang in [Lang::Vi, Lang::En] {
+            let html = render(&form, &data, lang, &[], 0);
+            let doc = Html::parse_document(&html);
+            let pairs = submission(&doc);
+            // What the post cannot carry (attached files) the portal already holds.
+            let mut base = json!({});
+            for f in form
+                .fields()
+                .iter()
+                .filter(|f| f.widget == form_core::Widget::File)
+            {
+                if let Some(v) = form_core::pointer::get(&data, &f.pointer) {
+                    form_core::pointer::set(&mut base, &f.pointer, v.clone());
+                }
+            }
+            let post = data_from_post(&form, &base, &pairs);
+            assert_eq!(post.go, None);
+            let (was, now) = (
+                form.evaluate(&data, TODAY),
+                form.evaluate(&post.data, TODAY),
+            );
+            assert_eq!(
+                now.data, was.data,
+                "{id} ({lang:?}): the submission differs"
+            );
+            assert_eq!(now.errors, was.errors, "{id} ({lang:?})");
+        }
+    }
+}
+
+#[test]
+fn every_control_is_labelled_and_every_id_is_unique() {
+    for (id, definition, _) in FORMS {
+        let form = load(definition).form.unwrap().with_admin_units(units());
+        let data = json!({});
+        let errors = form.evaluate(&data, TODAY).errors;
+        let html = render(&form, &data, Lang::Vi, &errors, 0);
+        let doc = Html::parse_document(&html);
+        let mut ids = HashSet::new();
+        for el in doc.select(&Selector::parse("[id]").unwrap()) {
+            let i = el.value().attr("id").unwrap();
+            assert!(ids.insert(i.to_owned()), "{id}: id {i} twice");
+        }
+        let labelled: HashSet<String> = doc
+            .select(&Selector::parse("label[for]").unwrap())
+            .map(|l| l.value().attr("for").unwrap().to_owned())
+            .collect();
+        for el in
+            doc.select(&Selector::parse("input:not([type=hidden]), select, textarea").unwrap())
+        {
+            let i = el.value().attr("id").unwrap_or("");
+            assert!(labelled.contains(i), "{id}: control {i} has no label");
+        }
+        // Each error of the summary links to an element of the page; each field in error is
+        // marked invalid and described by its error.
+        let links: Vec<String> = doc
+            .select(&Selector::parse(".ef-summary a").unwrap())
+            .map(|a| {
+                a.value()
+                    .attr("href")
+                    .unwrap()
+                    .trim_start_matches('#')
+                    .to_owned()
+            })
+            .collect();
+        assert_eq!(links.len(), errors.len(), "{id}");
+        for target in &links {
+            assert!(
+                ids.contains(target),
+                "{id}: the summary links to #{target}, not drawn"
+            );
+        }
+        for err in doc.select(&Selector::parse(".ef-error[id]").unwrap()) {
+            let eid = err.value().attr("id").unwrap();
+            let described = doc
+                .select(&Selector::parse("[aria-describedby]").unwrap())
+                .any(|e| {
+                    e.value()
+                        .attr("aria-describedby")
+                        .unwrap()
+                        .split(' ')
+                        .any(|d| d == eid)
+                });
+            assert!(described, "{id}: nothing is described by {eid}");
+        }
+        assert!(
+            doc.select(&Selector::parse("[aria-invalid=true]").unwrap())
+                .next()
+                .is_some()
+        );
+    }
+}
+
+#[test]
+fn nothing_written_becomes_markup() {
+    let evil = "<script>alert(1)</script><img src=x onerror=alert(2)>\"'&";
+    let def = json!({
+        "id": "evil", "version": 1,
+        "title": {"vi": evil, "en": evil},
+        "description": {"vi": evil, "en": evil},
+        "dataSchema": {"type": "object", "properties": {
+            "name": {"type": "string"},
+            "kind": {"type": "string", "enum": ["a\"><b>"]},
+            "note": {"type": "string"}
+        }},
+        "pages": [{"id": "p", "title": {"vi": evil, "en": evil}, "sections": [{"id": "s\"x", "title": {"vi": evil, "en": evil}, "help": {"vi": evil, "en": evil}, "items": [
+            {"widget": "text", "pointer": "/name", "label": {"vi": evil, "en": evil}, "help": {"vi": evil, "en": evil}},
+            {"widget": "select", "pointer": "/kind", "label": {"vi": evil, "en": evil}, "options": [{"value": "a\"><b>", "label": {"vi": evil, "en": evil}}]},
+            {"widget": "textarea", "pointer": "/note", "label": {"vi": evil, "en": evil}},
+            {"widget": "static", "text": {"vi": evil, "en": evil}}
+        ]}]}]
+    });
+    let loaded = load_value(&def);
+    let form = loaded
+        .form
+        .unwrap_or_else(|| panic!("{:?}", loaded.diagnostics));
+    let data = json!({"name": evil, "kind": "a\"><b>", "note": format!("</textarea>{evil}")});
+    let html = render(&form, &data, Lang::En, &[], 0);
+    let doc = Html::parse_document(&html);
+    for tag in ["script", "img", "b"] {
+        assert!(
+            doc.select(&Selector::parse(tag).unwrap()).next().is_none(),
+            "a <{tag}> came out of text"
+        );
+    }
+    let title: String = doc
+        .select(&Selector::parse("h1").unwrap())
+        .next()
+        .unwrap()
+        .text()
+        .collect();
+    assert_eq!(title, evil);
+    // And what was entered reads back as entered.
+    let post = data_from_post(&form, &json!({}), &submission(&doc));
+    assert_eq!(post.data, data);
+}
+
+#[test]
+fn without_a_script_rows_are_added_removed_and_moved_and_pages_chosen() {
+    let (_, definition, example) = FORMS.iter().find(|f| f.0 == "judicial-record").unwrap();
+    let form = load(definition).form.unwrap().with_admin_units(units());
+    let data: Value = serde_json::from_str(example).unwrap();
+    let rows = data["history"].as_array().unwrap().len();
+    let doc = Html::parse_document(&render(&form, &data, Lang::Vi, &[], 1));
+    let pairs = submission(&doc);
+    let press = |name: &str, value: &str| {
+        let mut p = pairs.clone();
+        p.push((name.to_owned(), value.to_owned()));
+        data_from_post(&form, &json!({}), &p)
+    };
+    let added = press("ef-action", "add:/history");
+    assert!(added.row_action);
+    assert_eq!(added.data["history"].as_array().unwrap().len(), rows + 1);
+    let removed = press("ef-action", "remove:/history/0");
+    assert_eq!(removed.data["history"][0], data["history"][1]);
+    let moved = press("ef-action", "down:/history/0");
+    assert_eq!(moved.data["history"][1], data["history"][0]);
+    assert!(
+        !press("ef-action", "up:/history/0").row_action,
+        "the first row cannot go up"
+    );
+    assert_eq!(press("ef-go", "0").go, Some(0));
+    // The buttons are there: Back and Continue on page 2 of 3, a row's buttons, Add.
+    let buttons: Vec<(String, String)> = doc
+        .select(&Selector::parse("button[name]").unwrap())
+        .map(|b| {
+            (
+                b.value().attr("name").unwrap().to_owned(),
+                b.value().attr("value").unwrap().to_owned(),
+            )
+        })
+        .collect();
+    assert!(
+        buttons.contains(&("ef-go".into(), "0".into())),
+        "{buttons:?}"
+    );
+    assert!(buttons.contains(&("ef-action".into(), "add:/history".into())));
+    assert!(buttons.contains(&("ef-action".into(), "remove:/history/2".into())));
+    // Only the page asked for shows.
+    let shown: Vec<String> = doc
+        .select(&Selector::parse(".ef-page:not(.ef-page--off) .ef-page__title").unwrap())
+        .map(|h| h.text().collect())
+        .collect();
+    assert_eq!(shown.len(), 1);
+}
+
+/// The pointers of a field pattern in `data` (`*` → each row).
+fn instances(pattern: &str, data: &Value) -> Vec<String> {
+    let mut out = vec![String::new()];
+    for token in pattern.split('/').skip(1) {
+        if token == "*" {
+            out = out
+                .into_iter()
+                .flat_map(|p| {
+                    let n = form_core::pointer::get(data, &p)
+                        .and_then(Value::as_array)
+                        .map_or(0, Vec::len);
+                    (0..n).map(move |i| format!("{p}/{i}"))
+                })
+                .collect();
+        } else {
+            for p in &mut out {
+                p.push('/');
+                p.push_str(token);
+            }
+        }
+    }
+    out
+}
