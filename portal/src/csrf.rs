@@ -8,7 +8,8 @@
 //!   development mode any loopback origin (never the request's own `Host`, which DNS rebinding
 //!   makes the attacker's);
 //! - whose body is not declared `application/json` → 415 (a `<form enctype="text/plain">` cannot
-//!   send one), except file uploads (their media type) and the development routes (HTML forms).
+//!   send one), except file uploads (their media type), the development routes and the form pages
+//!   posted without JavaScript (HTML forms; the checks above still apply).
 
 use crate::http::{AppState, error};
 use axum::body::HttpBody;
@@ -19,7 +20,7 @@ use axum::response::Response;
 use form_core::Text;
 
 /// Paths whose bodies are not JSON.
-const NOT_JSON: [&str; 2] = ["/api/v1/attachments", "/dev/"];
+const NOT_JSON: [&str; 3] = ["/api/v1/attachments", "/dev/", "/f/"];
 
 pub async fn guard(State(state): State<AppState>, req: Request, next: Next) -> Response {
     if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {

@@ -397,7 +397,12 @@ pub fn router(state: AppState) -> Router {
         .route("/readyz", get(ready))
         .route("/forms", get(list_forms))
         .route("/forms/{id}", get(get_form))
-        .route("/f/{id}", get(citizen_form))
+        .route(
+            "/f/{id}",
+            get(crate::form_page::get)
+                .post(crate::form_page::post)
+                .layer(DefaultBodyLimit::max(MAX_BODY)),
+        )
         .route("/refdata/admin-units.json", get(admin_units))
         .route("/eform/eform.js", get(embed_script))
         .route(
@@ -951,23 +956,25 @@ fn count_values(v: &Value, limit: usize) -> usize {
 }
 
 async fn citizen_home(State(state): State<AppState>) -> Response {
-    app_page(&state, StatusCode::OK).await
+    app_page(&state, StatusCode::OK, None).await
 }
 
 /// The citizen page of a form. The app itself fetches the definition; the status tells
 /// crawlers and tests whether the form exists and works.
-async fn citizen_form(State(state): State<AppState>, Path(id): Path<String>) -> Response {
-    let status = match state.catalog.get(&id) {
-        Some(Entry::Ready(_)) => StatusCode::OK,
-        Some(Entry::Broken { .. }) => StatusCode::UNPROCESSABLE_ENTITY,
-        None => StatusCode::NOT_FOUND,
-    };
-    app_page(&state, status).await
-}
-
-async fn app_page(state: &AppState, status: StatusCode) -> Response {
+/// The citizen app's page; `drawn`, the portal's own HTML of the page (a form drawn by
+/// `form-html`), goes in a `<noscript>` at the start of the body: what a browser without
+/// JavaScript shows, and ignores otherwise.
+pub(crate) async fn app_page(
+    state: &AppState,
+    status: StatusCode,
+    drawn: Option<&str>,
+) -> Response {
     match tokio::fs::read_to_string(state.web_dir.join("app/index.html")).await {
         Ok(html) => {
+            let html = match drawn {
+                Some(d) => html.replacen("<body>", &format!("<body><noscript>{d}</noscript>"), 1),
+                None => html,
+            };
             let mut headers = HeaderMap::new();
             headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
             (status, headers, Html(html)).into_response()

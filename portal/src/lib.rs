@@ -19,6 +19,7 @@ pub mod datastore;
 pub mod db;
 pub mod drafts;
 pub mod events;
+pub mod form_page;
 pub mod http;
 pub mod intake;
 pub mod limits;

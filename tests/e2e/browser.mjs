@@ -22,9 +22,10 @@ export async function launch() {
   });
 }
 
-/// A new page that records console errors and CSP violations, failing on none silently.
-export async function openPage(browser, { width = 1280, height = 900 } = {}) {
-  const context = await browser.newContext({ viewport: { width, height } });
+/// A new page that records console errors and CSP violations, failing on none silently
+/// (`javaScript: false`: a browser with JavaScript turned off).
+export async function openPage(browser, { width = 1280, height = 900, javaScript = true } = {}) {
+  const context = await browser.newContext({ viewport: { width, height }, javaScriptEnabled: javaScript });
   const page = await context.newPage();
   page.problems = [];
   page.console = []; // every console message, of any level

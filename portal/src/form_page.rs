@@ -1,0 +1,361 @@
+//! The citizen's form page drawn by the portal (`form-html`), for a browser without JavaScript:
+//! GOV.UK's pattern. `GET /f/{id}` serves the citizen app's page with the form's HTML in a
+//! `<noscript>` (a browser running scripts ignores it and the app draws the form); the form posts
+//! back to `POST /f/{id}`, which reads it (`form_html::read`), checks it with form-core, and
+//! answers with the same page: the next page of a long form, the rows added or removed, or the
+//! error summary and inline errors with everything entered kept. The last page files the dossier
+//! through the same intake as the app (idempotent: the key is drawn into the form) and shows the
+//! receipt; a form that must be signed says that signing needs JavaScript, and keeps what was
+//! entered.
+
+use crate::catalog::{Entry, Ready};
+use crate::http::AppState;
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::Response;
+use form_core::{Diagnostic, Lang, Text};
+use form_html::{Page, Ui, esc};
+use serde_json::{Value, json};
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+
+/// Hidden fields the page carries: its language, the page shown, the submission's key.
+const LANG: &str = "ef-lang";
+const PAGE: &str = "ef-page";
+const KEY: &str = "ef-key";
+
+#[derive(serde::Deserialize)]
+pub struct LangQuery {
+    lang: Option<String>,
+}
+
+fn lang_of(tag: Option<&str>) -> Lang {
+    if tag == Some("en") {
+        Lang::En
+    } else {
+        Lang::Vi
+    }
+}
+
+/// `GET /f/{id}`: the app's page, with the form drawn in a `<noscript>`.
+pub async fn get(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Query(q): Query<LangQuery>,
+    headers: HeaderMap,
+) -> Response {
+    let ready = match state.catalog.get(&id) {
+        Some(Entry::Ready(r)) => r,
+        Some(Entry::Broken { .. }) => {
+            return crate::http::app_page(&state, StatusCode::UNPROCESSABLE_ENTITY, None).await;
+        }
+        None => return crate::http::app_page(&state, StatusCode::NOT_FOUND, None).await,
+    };
+    let lang = lang_of(q.lang.as_deref());
+    let key = match crate::auth::new_token() {
+        Ok(k) => k,
+        Err(_) => return crate::http::app_page(&state, StatusCode::OK, None).await,
+    };
+    let user = signed_in(&state, &headers).await;
+    let html = draw(
+        &id,
+        &ready,
+        &json!({}),
+        lang,
+        &[],
+        0,
+        &key,
+        &[],
+        user.as_ref(),
+    );
+    crate::http::app_page(&state, StatusCode::OK, Some(&html)).await
+}
+
+/// `POST /f/{id}`: the form sent without JavaScript.
+pub async fn post(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let Some(Entry::Ready(ready)) = state.catalog.get(&id) else {
+        return crate::http::app_page(&state, StatusCode::NOT_FOUND, None).await;
+    };
+    let pairs: Vec<(String, String)> = match serde_urlencoded::from_bytes(&body) {
+        Ok(p) => p,
+        Err(_) => {
+            return crate::http::error(
+                StatusCode::BAD_REQUEST,
+                "form-unreadable",
+                Text::new(
+                    "Không đọc được biểu mẫu đã gửi.",
+                    "The form sent cannot be read.",
+                ),
+            );
+        }
+    };
+    let field = |name: &str| {
+        pairs
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    };
+    let lang = lang_of(field(LANG));
+    let form = &ready.form;
+    let pages = form.definition().pages.len().max(1);
+    let shown = field(PAGE)
+        .and_then(|p| p.parse::<usize>().ok())
+        .unwrap_or(0)
+        .min(pages - 1);
+    let key = field(KEY)
+        .filter(|k| !k.is_empty() && k.len() <= 200 && k.bytes().all(|b| b.is_ascii_alphanumeric()))
+        .map(str::to_owned)
+        .or_else(|| crate::auth::new_token().ok())
+        .unwrap_or_default();
+    let post = form_html::read::data_from_post(form, &json!({}), &pairs);
+    let today = crate::catalog::today_in_vietnam();
+    let evaluation = form.evaluate(&post.data, today);
+    let user = signed_in(&state, &headers).await;
+    let page = |current: usize, errors: &[Diagnostic], notices: &[Text]| {
+        draw(
+            &id,
+            &ready,
+            &post.data,
+            lang,
+            errors,
+            current,
+            &key,
+            notices,
+            user.as_ref(),
+        )
+    };
+    if post.row_action {
+        return ok(&state, page(shown, &[], &[])).await;
+    }
+    if let Some(go) = post.go {
+        let go = go.min(pages - 1);
+        // Continuing checks the page being left; going back does not.
+        let here: Vec<Diagnostic> = evaluation
+            .errors
+            .iter()
+            .filter(|d| go > shown && page_of(form, &d.pointer) == shown)
+            .cloned()
+            .collect();
+        return if here.is_empty() {
+            ok(&state, page(go, &[], &[])).await
+        } else {
+            ok(&state, page(shown, &here, &[])).await
+        };
+    }
+    if let Some(first) = evaluation.errors.first() {
+        let at = page_of(form, &first.pointer);
+        return ok(&state, page(at, &evaluation.errors, &[])).await;
+    }
+    let last = pages - 1;
+    if form
+        .definition()
+        .signature
+        .as_ref()
+        .is_some_and(|s| s.required)
+    {
+        return ok(&state, page(last, &[], &[needs_script_to_sign()])).await;
+    }
+    let Some(user) = user.clone() else {
+        return ok(&state, page(last, &[], &[sign_in_first()])).await;
+    };
+    // The submission as the app sends it: computed values in, hidden fields out.
+    let body = json!({
+        "formId": id,
+        "formVersion": form.definition().version,
+        "data": evaluation.data,
+    });
+    let mut h = HeaderMap::new();
+    if let Ok(v) = HeaderValue::from_str(&key) {
+        h.insert("idempotency-key", v);
+    }
+    let res = crate::intake::submit(
+        State(state.clone()),
+        crate::auth::Signed(user.clone()),
+        h,
+        Bytes::from(body.to_string()),
+    )
+    .await;
+    let status = res.status();
+    let answer: Value = axum::body::to_bytes(res.into_body(), 1 << 20)
+        .await
+        .ok()
+        .and_then(|b| serde_json::from_slice(&b).ok())
+        .unwrap_or(Value::Null);
+    if status == StatusCode::CREATED
+        && let Some(code) = answer["dossierCode"].as_str()
+    {
+        return received(&state, &ready, code, lang, &user).await;
+    }
+    // Intake's own words (a value the register locks, a limit reached, …).
+    let message = serde_json::from_value::<Text>(answer["error"]["message"].clone())
+        .unwrap_or_else(|_| Ui::NetworkError.text());
+    ok(&state, page(last, &[], &[message])).await
+}
+
+/// The page sent back: 200, the form drawn in it.
+async fn ok(state: &AppState, html: String) -> Response {
+    crate::http::app_page(state, StatusCode::OK, Some(&html)).await
+}
+
+/// The signed-in user of the request's session, if any.
+async fn signed_in(state: &AppState, headers: &HeaderMap) -> Option<crate::db::UserRow> {
+    let token = crate::auth::token_of(headers, state.config.dev)?;
+    crate::auth::session_user(state, &token)
+        .await
+        .ok()
+        .flatten()
+        .filter(|u| !crate::auth::Signed(u.clone()).is_official())
+}
+
+/// The page (0-based) of the field that shows an error at `pointer`.
+fn page_of(form: &form_core::Form, pointer: &str) -> usize {
+    let mut cur = pointer;
+    loop {
+        if let Some(f) = form.field_for(cur) {
+            return f.page;
+        }
+        match cur.rsplit_once('/') {
+            Some((head, _)) if !head.is_empty() => cur = head,
+            _ => return 0,
+        }
+    }
+}
+
+fn needs_script_to_sign() -> Text {
+    Text::new(
+        "Hồ sơ này phải được ký số, và việc ký cần JavaScript: hãy bật JavaScript trên trình duyệt rồi nộp lại. Thông tin bạn đã nhập vẫn ở dưới đây.",
+        "This dossier must be digitally signed, and signing needs JavaScript: turn JavaScript on in your browser, then submit again. What you entered is still below.",
+    )
+}
+
+fn sign_in_first() -> Text {
+    Text::new(
+        "Vui lòng đăng nhập để nộp hồ sơ (liên kết “Đăng nhập” ở đầu trang), rồi khai lại. Thông tin bạn đã nhập vẫn ở dưới đây để bạn chép lại.",
+        "Please sign in to submit (the “Sign in” link at the top of the page), then fill in the form again. What you entered is still below to copy.",
+    )
+}
+
+/// The form page's body: the header (language links, sign-in), notices, the form.
+#[allow(clippy::too_many_arguments)]
+fn draw(
+    id: &str,
+    ready: &Arc<Ready>,
+    data: &Value,
+    lang: Lang,
+    errors: &[Diagnostic],
+    current: usize,
+    key: &str,
+    notices: &[Text],
+    user: Option<&crate::db::UserRow>,
+) -> String {
+    let (locked, notes) = (BTreeSet::new(), BTreeMap::new());
+    let current_s = current.to_string();
+    let hidden = [(LANG, lang.tag()), (PAGE, current_s.as_str()), (KEY, key)];
+    let action = format!("/f/{}", id);
+    let signed = ready
+        .form
+        .definition()
+        .signature
+        .as_ref()
+        .is_some_and(|s| s.required);
+    let form = form_html::form(&Page {
+        form: &ready.form,
+        data,
+        lang,
+        today: crate::catalog::today_in_vietnam(),
+        errors,
+        current,
+        locked: &locked,
+        notes: &notes,
+        action: Some(&action),
+        hidden: &hidden,
+        submit: Ui::SubmitDossier,
+    });
+    let mut notices_html = String::new();
+    let mut all: Vec<Text> = notices.to_vec();
+    if signed && notices.is_empty() {
+        all.push(Text::new(
+            "Hồ sơ này phải được ký số; việc ký cần JavaScript. Bạn vẫn có thể khai biểu mẫu.",
+            "This dossier must be digitally signed; signing needs JavaScript. You can still fill in the form.",
+        ));
+    }
+    for n in &all {
+        notices_html.push_str(&format!(
+            "<div class=\"ef-panel ef-panel--warn\" role=\"status\" data-testid=\"nojs-notice\"><p>{}</p></div>",
+            esc(n.get(lang))
+        ));
+    }
+    chrome(
+        &format!("/f/{id}"),
+        lang,
+        user,
+        &format!("{notices_html}{form}"),
+    )
+}
+
+/// The header and `<main>` around a server-drawn page: the name, the language as links, sign-in.
+fn chrome(here: &str, lang: Lang, user: Option<&crate::db::UserRow>, main: &str) -> String {
+    let link = |l: Lang, name: &str| {
+        format!(
+            "<a class=\"ef-lang__button\" lang=\"{}\" href=\"{here}?lang={}\"{}>{name}</a>",
+            l.tag(),
+            l.tag(),
+            if l == lang {
+                " aria-current=\"true\""
+            } else {
+                ""
+            }
+        )
+    };
+    let sign_in = match user {
+        Some(u) => format!(
+            "<span class=\"ef-account\" data-testid=\"account\"><span class=\"ef-account__name\">{}</span></span>",
+            esc(&u.name)
+        ),
+        None => format!(
+            "<a class=\"ef-button ef-button--secondary\" href=\"/signin?lang={}&amp;next={}\">{}</a>",
+            lang.tag(),
+            esc(here),
+            esc(&Ui::SignIn.get(lang))
+        ),
+    };
+    format!(
+        "<a class=\"ef-skip\" href=\"#main\">{}</a><header class=\"ef-header\"><div class=\"ef-header__inner\"><a class=\"ef-brand\" href=\"/\">eform</a>{sign_in}<div class=\"ef-lang\" role=\"group\" aria-label=\"{}\">{}{}</div></div></header><main id=\"main\" class=\"ef-main\" tabindex=\"-1\" lang=\"{}\">{main}</main>",
+        esc(&Ui::SkipToForm.get(lang)),
+        esc(&Ui::LanguageSwitch.get(lang)),
+        link(Lang::Vi, "Tiếng Việt"),
+        link(Lang::En, "English"),
+        lang.tag()
+    )
+}
+
+/// The receipt of a dossier filed without JavaScript: its code and what was sent.
+async fn received(
+    state: &AppState,
+    ready: &Arc<Ready>,
+    code: &str,
+    lang: Lang,
+    user: &crate::db::UserRow,
+) -> Response {
+    let title = ready.form.definition().title.get(lang);
+    let main = format!(
+        "<div class=\"ef-panel ef-panel--ok\" role=\"status\" data-testid=\"nojs-received\"><h1 class=\"ef-title\">{}</h1><p>{}</p><p>{} <strong data-testid=\"dossier-code\">{}</strong></p><p><a href=\"/d/{}\">{}</a></p></div>",
+        esc(&Ui::Received.get(lang)),
+        esc(title),
+        esc(&Ui::DossierCode.get(lang)),
+        esc(code),
+        esc(code),
+        esc(Text::new("Xem hồ sơ", "See the dossier").get(lang)),
+    );
+    let html = chrome("/", lang, Some(user), &main);
+    let mut res = crate::http::app_page(state, StatusCode::OK, Some(&html)).await;
+    res.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    res
+}

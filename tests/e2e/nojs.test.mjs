@@ -1,0 +1,112 @@
+// Without JavaScript (issue 21, item 3): the portal draws the form itself (form-html) in the
+// page, the browser posts it back, the portal answers with the same page — the next page of a
+// long form, table rows added, or the error summary and inline errors with everything entered
+// kept — and files the dossier of a form that needs no signature, showing its receipt. A form
+// that must be signed says signing needs JavaScript.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { URL, launch, openPage, signIn, shot, axe } from "./browser.mjs";
+
+let browser;
+before(async () => { browser = await launch(); });
+after(async () => { await browser?.close(); });
+
+/// axe-core on a page shown without JavaScript: axe itself needs scripts (its promises never
+/// settle where scripts are off), so the page's markup — the `<noscript>` content as that browser
+/// shows it, scripts removed — is checked in a second page that runs them, with the same styles.
+async function axeWithoutScript(page) {
+  const html = (await page.content())
+    .replace(/<script[^>]*>[\s\S]*?<\/script>/g, "")
+    .replace(/<\/?noscript>/g, "");
+  const check = await openPage(browser, { width: 360, height: 800 });
+  // Written into a page of the portal's origin, so that its stylesheet loads as it did.
+  await check.goto(`${URL}/healthz`);
+  await check.setContent(html, { waitUntil: "load" });
+  const violations = await axe(check);
+  await check.context().close();
+  return violations;
+}
+
+const example = JSON.parse(readFileSync(new globalThis.URL("../../schemas/forms/ct01.example.json", import.meta.url)));
+const shown = (iso) => iso.split("-").reverse().join("/");
+
+test("CT01 with JavaScript off: errors from the server, a row added, corrected, submitted, the receipt shown (360 px)", async () => {
+  const page = await openPage(browser, { width: 360, height: 800, javaScript: false });
+  await signIn(page, "citizen-an", "/f/ct01");
+  await page.locator("form.ef-form h1.ef-title").waitFor();
+  assert.equal(await page.locator("script:not([src])").count(), 0, "no inline script");
+  // Sent empty: the server lists every missing field, each linked, each marked on its field.
+  await page.click("button.ef-button:has-text('Nộp hồ sơ')");
+  await page.locator(".ef-summary").waitFor();
+  const links = await page.locator(".ef-summary li a").evaluateAll((as) => as.map((a) => a.getAttribute("href")));
+  assert.ok(links.length >= 8, JSON.stringify(links));
+  for (const href of links) assert.equal(await page.locator(href).count(), 1, href);
+  assert.match(await page.textContent("#f__applicant__fullName-error"), /Vui lòng nhập họ, chữ đệm và tên/);
+  assert.equal(await page.getAttribute("#f__applicant__fullName", "aria-invalid"), "true");
+  assert.deepEqual(await axeWithoutScript(page), []);
+  await page.screenshot({ path: shot("nojs-errors"), fullPage: true });
+  // Filled in, with a date that does not exist.
+  const a = example.applicant;
+  await page.fill("[name='/receivingAgency']", example.receivingAgency);
+  await page.fill("[name='/applicant/fullName']", a.fullName);
+  await page.fill("[name='/applicant/dateOfBirth']", "31/02/1990");
+  await page.check(`[name='/applicant/sex'][value='${a.sex}']`);
+  await page.fill("[name='/applicant/idNumber']", a.idNumber);
+  await page.fill("[name='/applicant/phone']", a.phone);
+  await page.fill("[name='/applicant/email']", a.email);
+  await page.fill("[name='/householdHead/fullName']", example.householdHead.fullName);
+  await page.selectOption("[name='/householdHead/relationship']", example.householdHead.relationship);
+  await page.fill("[name='/householdHead/idNumber']", example.householdHead.idNumber);
+  await page.fill("[name='/request']", example.request);
+  // A row for the member: the page comes back with it, and with everything typed.
+  await page.click("button[value='add:/members']");
+  await page.locator("[name='/members/0/fullName']").waitFor();
+  assert.equal(await page.inputValue("[name='/applicant/fullName']"), a.fullName);
+  assert.equal(await page.locator(".ef-summary").count(), 0, "adding a row shows no errors");
+  const m = example.members[0];
+  await page.fill("[name='/members/0/fullName']", m.fullName);
+  await page.fill("[name='/members/0/dateOfBirth']", shown(m.dateOfBirth));
+  await page.selectOption("[name='/members/0/sex']", m.sex);
+  await page.fill("[name='/members/0/idNumber']", m.idNumber);
+  await page.selectOption("[name='/members/0/relationship']", m.relationship);
+  await page.click("button.ef-button:has-text('Nộp hồ sơ')");
+  await page.locator(".ef-summary").waitFor();
+  assert.deepEqual(await page.locator(".ef-summary li").allTextContents(), ["Ngày, tháng, năm sinh: Nhập một ngày có thật theo dạng ngày/tháng/năm, ví dụ 17/05/1990."]);
+  assert.equal(await page.inputValue("[name='/members/0/fullName']"), m.fullName, "kept");
+  // Corrected and sent: the dossier is filed and its receipt shown.
+  await page.fill("[name='/applicant/dateOfBirth']", shown(a.dateOfBirth));
+  await page.click("button.ef-button:has-text('Nộp hồ sơ')");
+  await page.locator("[data-testid=nojs-received]").waitFor();
+  const code = (await page.textContent("[data-testid=dossier-code]")).trim();
+  assert.match(code, /^[\w.]+-\d{6}-\d{4}$/);
+  assert.deepEqual(await axeWithoutScript(page), []);
+  await page.screenshot({ path: shot("nojs-received"), fullPage: true });
+  // What was filed is what was typed.
+  const dossier = await (await page.request.get(`${URL}/api/v1/dossiers/${code}`)).json();
+  const filed = dossier.versionList.at(-1).data;
+  assert.deepEqual(filed.members, example.members);
+  assert.equal(filed.applicant.dateOfBirth, a.dateOfBirth);
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});
+
+test("a long form without JavaScript goes page by page: Continue checks the page left, Back does not; a form to be signed says signing needs JavaScript", async () => {
+  const page = await openPage(browser, { javaScript: false });
+  await page.goto(`${URL}/f/judicial-record?lang=en`);
+  await page.locator("form.ef-form").waitFor();
+  assert.match(await page.textContent(".ef-page:not(.ef-page--off) .ef-progress"), /^Step 1 of 3$/);
+  await page.click("button:has-text('Continue')");
+  await page.locator(".ef-summary").waitFor();
+  assert.match(await page.textContent(".ef-page:not(.ef-page--off) .ef-progress"), /^Step 1 of 3$/);
+  const summary = await page.locator(".ef-summary li").allTextContents();
+  assert.ok(summary.some((s) => /full name/i.test(s)), JSON.stringify(summary));
+  assert.ok(!summary.some((s) => /period|history/i.test(s)), "only the first page's errors");
+  await page.context().close();
+
+  const signed = await openPage(browser, { javaScript: false });
+  await signed.goto(`${URL}/f/marriage-registration?lang=en`);
+  await signed.locator("[data-testid=nojs-notice]").waitFor();
+  assert.match(await signed.textContent("[data-testid=nojs-notice]"), /signing needs JavaScript/);
+  await signed.context().close();
+});
