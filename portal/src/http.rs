@@ -972,7 +972,12 @@ pub(crate) async fn app_page(
     match tokio::fs::read_to_string(state.web_dir.join("app/index.html")).await {
         Ok(html) => {
             let html = match drawn {
-                Some(d) => html.replacen("<body>", &format!("<body><noscript>{d}</noscript>"), 1),
+                // At the start of the body; a page without a `<body>` tag (its start tag may be
+                // left out) gets it at the end.
+                Some(d) if html.contains("<body>") => {
+                    html.replacen("<body>", &format!("<body><noscript>{d}</noscript>"), 1)
+                }
+                Some(d) => format!("{html}<noscript>{d}</noscript>"),
                 None => html,
             };
             let mut headers = HeaderMap::new();
