@@ -573,6 +573,7 @@ impl Form {
     /// (more than 120 characters: a sentence, not a name) or addresses someone ("Kính gửi …", "To …") — and that have no
     /// message of their own: a warning at the label, quoting the message, for `eform check` and
     /// the builder.
+    #[cfg(feature = "meta-schema")]
     pub(crate) fn message_warnings(&self) -> Vec<Diagnostic> {
         let mut out = Vec::new();
         for (f, &at) in self.fields.iter().zip(&self.items) {

@@ -149,6 +149,8 @@ fn load_checked(value: &Value, mut diags: Vec<Diagnostic>) -> Loaded {
         (false, Some(schema)) => match typed.map_or_else(|| Definition::deserialize(value), Ok) {
             Ok(definition) => {
                 let form = Form::new(definition, schema);
+                // A designer's tool, as the meta-schema is: the citizen runtime leaves it out.
+                #[cfg(feature = "meta-schema")]
                 diags.extend(form.message_warnings());
                 (!has_errors).then_some(form)
             }

@@ -6,7 +6,8 @@
 //! and English are the Unicode CLDR's, as node's ICU gives them (`Intl.DisplayNames`; the ICU and
 //! CLDR versions are recorded in the file). Two names follow Vietnam's official usage instead of
 //! CLDR's (Taiwan, Palestine). Viet Nam itself is left out: an address there is an `address` of
-//! the national list.
+//! the national list. The order of the names in each language comes from ICU's collation too,
+//! so the runtime sorts nothing (and links no Unicode tables for it).
 
 use crate::{cmd, exec, step};
 use anyhow::{Context, Result, bail};
@@ -29,6 +30,35 @@ struct Named {
     icu: String,
     cldr: String,
     countries: Vec<(String, String, String)>,
+}
+
+/// Sorts names as a reader of `locale` looks for them (ICU's collation: Vietnamese puts "Đ"
+/// after "D", "Úc" among the U's): the indices of `names` in that order.
+const ORDER: &str = r#"
+const [locale, ...names] = JSON.parse(require('fs').readFileSync(0, 'utf8'));
+const c = new Intl.Collator(locale);
+process.stdout.write(JSON.stringify(names.map((n, i) => i).sort((a, b) => c.compare(names[a], names[b]) || a - b)));
+"#;
+
+fn order(root: &Path, locale: &str, names: &[&str]) -> Result<Vec<usize>> {
+    use std::io::Write as _;
+    let mut child = cmd(root, "node")
+        .args(["-e", ORDER])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()?;
+    let mut input = vec![locale];
+    input.extend_from_slice(names);
+    child
+        .stdin
+        .take()
+        .context("node's stdin")?
+        .write_all(serde_json::to_string(&input)?.as_bytes())?;
+    let out = child.wait_with_output()?;
+    if !out.status.success() {
+        bail!("node: {}", String::from_utf8_lossy(&out.stderr));
+    }
+    Ok(serde_json::from_slice(&out.stdout)?)
 }
 
 const NAMES: &str = r#"
@@ -106,6 +136,24 @@ pub fn generate(root: &Path) -> Result<()> {
         writeln!(src, "    ({code:?}, {vi:?}, {en:?}),")?;
     }
     src.push_str("];\n");
+    for (locale, konst, pick) in [("vi", "ORDER_VI", 1usize), ("en", "ORDER_EN", 2usize)] {
+        let names: Vec<&str> = rows
+            .iter()
+            .map(|r| {
+                if pick == 1 {
+                    r.1.as_str()
+                } else {
+                    r.2.as_str()
+                }
+            })
+            .collect();
+        let order = order(root, locale, &names)?;
+        writeln!(
+            src,
+            "\n/// Indices into `COUNTRIES` in the order of the names in {locale}, as ICU collates them.\npub(crate) const {konst}: [u8; {}] = {order:?};",
+            order.len()
+        )?;
+    }
     let target = root.join("form-core/src/countries_list.rs");
     std::fs::write(&target, src)?;
     let mut fmt = cmd(root, "rustfmt");
