@@ -1,4 +1,6 @@
-//! Repository rules checked as tests: every Rust file says what it is in a `//!` line.
+//! Repository rules checked as tests: every Rust file says what it is in a `//!` line; every
+//! relative link of the README, `ARCHITECTURE.md` and `docs/` leads to a file (and heading)
+//! that exists.
 
 #[cfg(test)]
 mod tests {
@@ -37,6 +39,119 @@ mod tests {
         assert!(
             missing.is_empty(),
             "files without a `//!` first line: {missing:?}"
+        );
+    }
+
+    /// GitHub's id of a heading: lower case, punctuation dropped, spaces as `-`.
+    fn slug(heading: &str) -> String {
+        heading
+            .trim()
+            .to_lowercase()
+            .chars()
+            .filter_map(|c| match c {
+                ' ' => Some('-'),
+                c if c.is_alphanumeric() || c == '-' || c == '_' => Some(c),
+                _ => None,
+            })
+            .collect()
+    }
+
+    fn anchors(text: &str) -> Vec<String> {
+        let mut fenced = false;
+        text.lines()
+            .filter(|l| {
+                if l.starts_with("```") {
+                    fenced = !fenced;
+                }
+                !fenced && l.starts_with('#')
+            })
+            .map(|l| slug(l.trim_start_matches('#')))
+            .collect()
+    }
+
+    /// The targets of `[text](target)` links outside code.
+    fn links(text: &str) -> Vec<String> {
+        let mut out = Vec::new();
+        let mut fenced = false;
+        for line in text.lines() {
+            if line.starts_with("```") {
+                fenced = !fenced;
+                continue;
+            }
+            if fenced {
+                continue;
+            }
+            let mut rest = line;
+            while let Some(i) = rest.find("](") {
+                let after = &rest[i + 2..];
+                let Some(end) = after.find(')') else { break };
+                out.push(after[..end].to_owned());
+                rest = &after[end..];
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn every_relative_link_of_the_docs_resolves() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
+        let mut pages = vec![root.join("README.md"), root.join("ARCHITECTURE.md")];
+        for entry in std::fs::read_dir(root.join("docs"))
+            .into_iter()
+            .flatten()
+            .flatten()
+        {
+            if entry.path().extension().is_some_and(|e| e == "md") {
+                pages.push(entry.path());
+            }
+        }
+        let mut broken = Vec::new();
+        for page in &pages {
+            let text = std::fs::read_to_string(page).unwrap();
+            for link in links(&text) {
+                if link.contains("://") || link.starts_with("mailto:") || link.is_empty() {
+                    continue;
+                }
+                let (file, anchor) = match link.split_once('#') {
+                    Some((f, a)) => (f, Some(a)),
+                    None => (link.as_str(), None),
+                };
+                let target = if file.is_empty() {
+                    page.clone()
+                } else {
+                    page.parent().unwrap().join(file)
+                };
+                let name = page
+                    .strip_prefix(root)
+                    .unwrap_or(page)
+                    .display()
+                    .to_string();
+                if !target.exists() {
+                    broken.push(format!("{name}: {link} (no such file)"));
+                    continue;
+                }
+                if let Some(a) = anchor
+                    && target.extension().is_some_and(|e| e == "md")
+                    && !anchors(&std::fs::read_to_string(&target).unwrap()).contains(&a.to_owned())
+                {
+                    broken.push(format!("{name}: {link} (no such heading)"));
+                }
+            }
+        }
+        assert!(pages.len() > 5);
+        assert!(broken.is_empty(), "broken links:\n{}", broken.join("\n"));
+    }
+
+    #[test]
+    fn headings_get_githubs_ids() {
+        assert_eq!(slug(" Without JavaScript"), "without-javascript");
+        assert_eq!(
+            slug("Validation at receipt: the policy"),
+            "validation-at-receipt-the-policy"
+        );
+        assert_eq!(
+            slug("Several signers (co-signing)"),
+            "several-signers-co-signing"
         );
     }
 }
