@@ -48,6 +48,40 @@ pub struct Page<'a> {
     pub submit: Ui,
 }
 
+/// Where a prefilled field's value came from, in words ("From the national population database
+/// — verified, cannot be changed here."), for the field's help line: one wording for the
+/// runtime and the portal's page.
+pub fn source_note(p: &form_core::datastore::Provenance, locked: bool, lang: Lang) -> String {
+    let at = &p.updated_at;
+    let day = match (at.get(0..4), at.get(5..7), at.get(8..10)) {
+        (Some(y), Some(m), Some(d)) => format!("{d}/{m}/{y}"),
+        _ => at.clone(),
+    };
+    let text = match p.source.as_str() {
+        "national-population-db" => Text::new(
+            "Lấy từ Cơ sở dữ liệu quốc gia về dân cư",
+            "From the national population database",
+        ),
+        "enterprise-registry" => Text::new(
+            "Lấy từ Hệ thống thông tin quốc gia về đăng ký doanh nghiệp",
+            "From the national business registry",
+        ),
+        _ => Text::new(
+            format!("Bạn đã khai ngày {day}"),
+            format!("Declared by you on {day}"),
+        ),
+    };
+    let lock = if locked {
+        Text::new(
+            " — đã xác thực, không sửa được trên biểu mẫu.",
+            " — verified, cannot be changed here.",
+        )
+    } else {
+        Text::new(".", ".")
+    };
+    format!("{}{}", text.get(lang), lock.get(lang))
+}
+
 /// Escapes text for an element's content or a quoted attribute value.
 pub fn esc(s: &str) -> String {
     let mut out = String::with_capacity(s.len());

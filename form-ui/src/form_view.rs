@@ -118,30 +118,7 @@ impl FormCtx {
     pub(crate) fn source_note(&self, ptr: &str, lang: Lang) -> Option<String> {
         let p = self.provenance.with_value(|m| m.get(ptr).cloned())?;
         let locked = self.locked.with_value(|l| l.contains(ptr));
-        let day = crate::drafts::day_of(&p.updated_at);
-        let text = match p.source.as_str() {
-            "national-population-db" => Text::new(
-                "Lấy từ Cơ sở dữ liệu quốc gia về dân cư",
-                "From the national population database",
-            ),
-            "enterprise-registry" => Text::new(
-                "Lấy từ Hệ thống thông tin quốc gia về đăng ký doanh nghiệp",
-                "From the national business registry",
-            ),
-            _ => Text::new(
-                format!("Bạn đã khai ngày {day}"),
-                format!("Declared by you on {day}"),
-            ),
-        };
-        let lock = if locked {
-            Text::new(
-                " — đã xác thực, không sửa được trên biểu mẫu.",
-                " — verified, cannot be changed here.",
-            )
-        } else {
-            Text::new(".", ".")
-        };
-        Some(format!("{}{}", text.get(lang), lock.get(lang)))
+        Some(form_html::source_note(&p, locked, lang))
     }
 
     /// What would be submitted now: computed values filled in, hidden fields left out.

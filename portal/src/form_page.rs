@@ -58,17 +58,8 @@ pub async fn get(
         Err(_) => return crate::http::app_page(&state, StatusCode::OK, None).await,
     };
     let user = signed_in(&state, &headers).await;
-    let html = draw(
-        &id,
-        &ready,
-        &json!({}),
-        lang,
-        &[],
-        0,
-        &key,
-        &[],
-        user.as_ref(),
-    );
+    let filled = prefilled(&state, user.as_ref(), &ready, &json!({}), lang, true).await;
+    let html = draw(&id, &ready, &filled, lang, &[], 0, &key, &[], user.as_ref());
     crate::http::app_page(&state, StatusCode::OK, Some(&html)).await
 }
 
@@ -117,11 +108,12 @@ pub async fn post(
     let today = crate::catalog::today_in_vietnam();
     let evaluation = form.evaluate(&post.data, today);
     let user = signed_in(&state, &headers).await;
+    let filled = prefilled(&state, user.as_ref(), &ready, &post.data, lang, false).await;
     let page = |current: usize, errors: &[Diagnostic], notices: &[Text]| {
         draw(
             &id,
             &ready,
-            &post.data,
+            &filled,
             lang,
             errors,
             current,
@@ -198,6 +190,83 @@ pub async fn post(
     ok(&state, page(last, &[], &[message])).await
 }
 
+/// The data to draw, with what the citizen's data store fills in: the fields still empty get
+/// the store's values; fields locked to a verified value are drawn read-only; each says where
+/// its value came from. The read is logged in the citizen's data log, as the app's is. `fill`:
+/// a form sent back keeps what the citizen entered (a field they emptied stays empty); only its
+/// fields holding the store's values are marked, and locked where the store's value is verified.
+struct Filled {
+    data: Value,
+    locked: BTreeSet<String>,
+    notes: BTreeMap<String, String>,
+}
+
+async fn prefilled(
+    state: &AppState,
+    user: Option<&crate::db::UserRow>,
+    ready: &Arc<Ready>,
+    data: &Value,
+    lang: Lang,
+    fill: bool,
+) -> Filled {
+    let plain = || Filled {
+        data: data.clone(),
+        locked: BTreeSet::new(),
+        notes: BTreeMap::new(),
+    };
+    let definition = ready.form.definition();
+    let keys = form_core::datastore::bound_keys(definition);
+    let Some(user) = user.filter(|_| !keys.is_empty()) else {
+        return plain();
+    };
+    let entry = crate::db::AuditEntry {
+        owner_id: user.id.clone(),
+        kind: "read".into(),
+        keys: serde_json::to_string(&keys).unwrap_or_default(),
+        form_id: Some(definition.id.clone()),
+        form_version: Some(i64::from(definition.version)),
+    };
+    let (logged, attributes) = tokio::join!(
+        state.writer.run(crate::db::Job::Audit(entry)),
+        crate::datastore::attributes_of(&state.db, &user.id)
+    );
+    let (Ok(_), Ok(attributes)) = (logged, attributes) else {
+        // Drawn without the store's values: the citizen fills the form in.
+        tracing::warn!(user = %user.id, "the data store could not be read for a page drawn without JavaScript");
+        return plain();
+    };
+    let attributes: BTreeMap<_, _> = attributes
+        .into_iter()
+        .filter(|(k, _)| keys.contains(k))
+        .collect();
+    let p = form_core::datastore::prefill(
+        &ready.form,
+        data,
+        &attributes,
+        crate::catalog::today_in_vietnam(),
+    );
+    let kept = |ptr: &String| {
+        fill || form_core::pointer::get(data, ptr) == form_core::pointer::get(&p.data, ptr)
+    };
+    let notes = p
+        .provenance
+        .iter()
+        .filter(|(ptr, _)| kept(ptr))
+        .map(|(ptr, prov)| {
+            (
+                ptr.clone(),
+                form_html::source_note(prov, p.locked.contains(ptr), lang),
+            )
+        })
+        .collect();
+    let locked = p.locked.iter().filter(|ptr| kept(ptr)).cloned().collect();
+    Filled {
+        data: if fill { p.data } else { data.clone() },
+        locked,
+        notes,
+    }
+}
+
 /// The page sent back: 200, the form drawn in it.
 async fn ok(state: &AppState, html: String) -> Response {
     crate::http::app_page(state, StatusCode::OK, Some(&html)).await
@@ -246,7 +315,7 @@ fn sign_in_first() -> Text {
 fn draw(
     id: &str,
     ready: &Arc<Ready>,
-    data: &Value,
+    filled: &Filled,
     lang: Lang,
     errors: &[Diagnostic],
     current: usize,
@@ -254,7 +323,6 @@ fn draw(
     notices: &[Text],
     user: Option<&crate::db::UserRow>,
 ) -> String {
-    let (locked, notes) = (BTreeSet::new(), BTreeMap::new());
     let current_s = current.to_string();
     let hidden = [(LANG, lang.tag()), (PAGE, current_s.as_str()), (KEY, key)];
     let action = format!("/f/{}", id);
@@ -266,13 +334,13 @@ fn draw(
         .is_some_and(|s| s.required);
     let form = form_html::form(&Page {
         form: &ready.form,
-        data,
+        data: &filled.data,
         lang,
         today: crate::catalog::today_in_vietnam(),
         errors,
         current,
-        locked: &locked,
-        notes: &notes,
+        locked: &filled.locked,
+        notes: &filled.notes,
         action: Some(&action),
         hidden: &hidden,
         submit: Ui::SubmitDossier,
