@@ -9,6 +9,10 @@ use form_core::{Form, Widget, pointer};
 use serde_json::{Map, Value};
 use std::collections::HashMap;
 
+/// The most rows a table is read with from a post, whatever it claims (the schema's own
+/// `maxItems` then judges the rows read; the real forms take at most 30).
+pub const MAX_ROWS: usize = 200;
+
 /// What a posted form asks for.
 #[derive(Debug, PartialEq)]
 pub struct Post {
@@ -49,6 +53,8 @@ pub fn data_from_post(form: &Form, base: &Value, pairs: &[(String, String)]) -> 
             else {
                 continue;
             };
+            // A post says how many rows were drawn; no page draws more than this.
+            let n = n.min(MAX_ROWS);
             let mut rows = pointer::get(&data, &ptr)
                 .and_then(Value::as_array)
                 .cloned()
@@ -143,6 +149,9 @@ fn apply_row_action(data: &mut Value, action: &str) -> bool {
             .and_then(Value::as_array)
             .cloned()
             .unwrap_or_default();
+        if rows.len() >= MAX_ROWS {
+            return false;
+        }
         rows.push(Value::Object(Map::new()));
         pointer::set(data, ptr, Value::Array(rows));
         return true;

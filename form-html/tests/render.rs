@@ -318,3 +318,18 @@ fn instances(pattern: &str, data: &Value) -> Vec<String> {
     }
     out
 }
+
+#[test]
+fn a_post_cannot_claim_more_rows_than_a_page_draws() {
+    let (_, definition, _) = FORMS.iter().find(|f| f.0 == "ct01").unwrap();
+    let form = load(definition).form.unwrap();
+    let post = data_from_post(
+        &form,
+        &json!({}),
+        &[("ef-rows:/members".into(), "1000000000".into())],
+    );
+    assert_eq!(
+        post.data["members"].as_array().map(Vec::len),
+        Some(form_html::read::MAX_ROWS)
+    );
+}
