@@ -147,6 +147,18 @@ pub fn form(page: &Page) -> String {
             esc(value)
         );
     }
+    // Enter in a field sends the form with its first submit button: the page's own action
+    // (Continue, or Submit on the last page), not a table's row button or Back.
+    let current = page.current.min(pages.saturating_sub(1));
+    if pages > 1 && current + 1 < pages {
+        let _ = write!(
+            out,
+            "<button type=\"submit\" class=\"ef-visually-hidden\" tabindex=\"-1\" aria-hidden=\"true\" name=\"{GO}\" value=\"{}\"></button>",
+            current + 1
+        );
+    } else {
+        out.push_str("<button type=\"submit\" class=\"ef-visually-hidden\" tabindex=\"-1\" aria-hidden=\"true\"></button>");
+    }
     let _ = write!(
         out,
         "<h1 class=\"ef-title\" tabindex=\"-1\">{}</h1>",
@@ -158,7 +170,6 @@ pub fn form(page: &Page) -> String {
     out.push_str(&r.summary());
     out.push_str(&body);
     out.push_str("<div class=\"ef-actions\">");
-    let current = page.current.min(pages.saturating_sub(1));
     if pages > 1 && current > 0 {
         let _ = write!(
             out,
@@ -319,11 +330,15 @@ impl Renderer<'_> {
         for s in &p.sections {
             let pointers: Vec<String> = s.items.iter().filter_map(|i| i.pointer.clone()).collect();
             let hidden = !pointers.is_empty() && pointers.iter().all(|ptr| self.hidden(ptr));
+            let labelled = if s.title.is_some() {
+                format!(" aria-labelledby=\"s-{}\"", esc(&s.id))
+            } else {
+                String::new()
+            };
             let _ = write!(
                 self.out,
-                "<section class=\"ef-section\"{} aria-labelledby=\"s-{}\">",
-                Self::hidden_attr(hidden),
-                esc(&s.id)
+                "<section class=\"ef-section\"{}{labelled}>",
+                Self::hidden_attr(hidden)
             );
             if let Some(t) = &s.title {
                 let _ = write!(

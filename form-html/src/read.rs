@@ -131,7 +131,7 @@ pub fn data_from_post(form: &Form, base: &Value, pairs: &[(String, String)]) -> 
         .and_then(|v| v.first())
         .and_then(|v| v.parse().ok());
     let action = posted.get(ACTION).and_then(|v| v.first()).copied();
-    let row_action = action.is_some_and(|a| apply_row_action(&mut data, a));
+    let row_action = action.is_some_and(|a| apply_row_action(form, &mut data, a));
     Post {
         data,
         go,
@@ -139,12 +139,17 @@ pub fn data_from_post(form: &Form, base: &Value, pairs: &[(String, String)]) -> 
     }
 }
 
-/// Applies `add:/t`, `remove:/t/i`, `up:/t/i`, `down:/t/i`; whether it was one.
-fn apply_row_action(data: &mut Value, action: &str) -> bool {
+/// Applies `add:/t`, `remove:/t/i`, `up:/t/i`, `down:/t/i` to a table of the form; whether it
+/// was one.
+fn apply_row_action(form: &Form, data: &mut Value, action: &str) -> bool {
     let Some((verb, ptr)) = action.split_once(':') else {
         return false;
     };
+    let is_table = |p: &str| form.field_for(p).is_some_and(|f| f.widget == Widget::Table);
     if verb == "add" {
+        if !is_table(ptr) {
+            return false;
+        }
         let mut rows = pointer::get(data, ptr)
             .and_then(Value::as_array)
             .cloned()
@@ -156,7 +161,7 @@ fn apply_row_action(data: &mut Value, action: &str) -> bool {
         pointer::set(data, ptr, Value::Array(rows));
         return true;
     }
-    let Some((table, index)) = ptr.rsplit_once('/') else {
+    let Some((table, index)) = ptr.rsplit_once('/').filter(|(t, _)| is_table(t)) else {
         return false;
     };
     let Ok(i) = index.parse::<usize>() else {

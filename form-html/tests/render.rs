@@ -270,6 +270,17 @@ fn without_a_script_rows_are_added_removed_and_moved_and_pages_chosen() {
         !press("ef-action", "up:/history/0").row_action,
         "the first row cannot go up"
     );
+    // Only a table's rows: a forged action elsewhere does nothing.
+    for forged in [
+        "add:",
+        "add:/applicant",
+        "remove:/applicant/0",
+        "add:/history/0/from",
+    ] {
+        let p = press("ef-action", forged);
+        assert!(!p.row_action, "{forged}");
+        assert_eq!(p.data["applicant"], data["applicant"], "{forged}");
+    }
     assert_eq!(press("ef-go", "0").go, Some(0));
     // The buttons are there: Back and Continue on page 2 of 3, a row's buttons, Add.
     let buttons: Vec<(String, String)> = doc

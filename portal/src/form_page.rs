@@ -28,7 +28,15 @@ const KEY: &str = "ef-key";
 #[derive(serde::Deserialize)]
 pub struct LangQuery {
     lang: Option<String>,
+    /// `1`: fill the form from the citizen's data store (the page's "Fill in from my data"
+    /// link). Not by default: a browser running scripts never shows this page, and its app reads
+    /// the store itself — one read in the citizen's data log per visit.
+    prefill: Option<String>,
 }
+
+/// Set in a page that was filled from the data store: its posts mark the fields still holding
+/// the store's values (locked where verified) without reading it as a new disclosure.
+const PREFILLED: &str = "ef-prefilled";
 
 fn lang_of(tag: Option<&str>) -> Lang {
     if tag == Some("en") {
@@ -58,7 +66,20 @@ pub async fn get(
         Err(_) => return crate::http::app_page(&state, StatusCode::OK, None).await,
     };
     let user = signed_in(&state, &headers).await;
-    let filled = prefilled(&state, user.as_ref(), &ready, &json!({}), lang, true).await;
+    let wanted = q.prefill.as_deref() == Some("1");
+    let filled = if wanted {
+        if let Some(u) = &user
+            && let Err(r) = state
+                .limits
+                .check(crate::limits::Kind::Datastore, &u.id)
+                .await
+        {
+            return r;
+        }
+        prefilled(&state, user.as_ref(), &ready, &json!({}), lang, true).await
+    } else {
+        Filled::plain(&json!({}))
+    };
     let html = draw(&id, &ready, &filled, lang, &[], 0, &key, &[], user.as_ref());
     crate::http::app_page(&state, StatusCode::OK, Some(&html)).await
 }
@@ -108,7 +129,11 @@ pub async fn post(
     let today = crate::catalog::today_in_vietnam();
     let evaluation = form.evaluate(&post.data, today);
     let user = signed_in(&state, &headers).await;
-    let filled = prefilled(&state, user.as_ref(), &ready, &post.data, lang, false).await;
+    let filled = if field(PREFILLED) == Some("1") {
+        prefilled(&state, user.as_ref(), &ready, &post.data, lang, false).await
+    } else {
+        Filled::plain(&post.data)
+    };
     let page = |current: usize, errors: &[Diagnostic], notices: &[Text]| {
         draw(
             &id,
@@ -140,9 +165,16 @@ pub async fn post(
             ok(&state, page(shown, &here, &[])).await
         };
     }
+    // The first page with errors comes back with its own (the others are off screen).
     if let Some(first) = evaluation.errors.first() {
         let at = page_of(form, &first.pointer);
-        return ok(&state, page(at, &evaluation.errors, &[])).await;
+        let here: Vec<Diagnostic> = evaluation
+            .errors
+            .iter()
+            .filter(|d| page_of(form, &d.pointer) == at)
+            .cloned()
+            .collect();
+        return ok(&state, page(at, &here, &[])).await;
     }
     let last = pages - 1;
     if form
@@ -184,6 +216,27 @@ pub async fn post(
     {
         return received(&state, &ready, code, lang, &user).await;
     }
+    // Sent again after a change, once filed (the browser's Back): a new key, so that the next
+    // send files the changed form as a new dossier, and the citizen told so.
+    if answer["error"]["code"] == "idempotency-key-reused" {
+        let fresh = crate::auth::new_token().unwrap_or_default();
+        let notice = Text::new(
+            "Biểu mẫu này đã được nộp trước đó với nội dung khác (xem “Hồ sơ của tôi”). Nếu muốn nộp thêm một hồ sơ với nội dung dưới đây, hãy nộp lại.",
+            "This form was submitted before with other content (see \"My dossiers\"). To file another dossier with what is below, submit again.",
+        );
+        let html = draw(
+            &id,
+            &ready,
+            &filled,
+            lang,
+            &[],
+            last,
+            &fresh,
+            &[notice],
+            Some(&user),
+        );
+        return ok(&state, html).await;
+    }
     // Intake's own words (a value the register locks, a limit reached, …).
     let message = serde_json::from_value::<Text>(answer["error"]["message"].clone())
         .unwrap_or_else(|_| Ui::NetworkError.text());
@@ -199,6 +252,19 @@ struct Filled {
     data: Value,
     locked: BTreeSet<String>,
     notes: BTreeMap<String, String>,
+    /// Whether the store was read for this page.
+    from_store: bool,
+}
+
+impl Filled {
+    fn plain(data: &Value) -> Filled {
+        Filled {
+            data: data.clone(),
+            locked: BTreeSet::new(),
+            notes: BTreeMap::new(),
+            from_store: false,
+        }
+    }
 }
 
 async fn prefilled(
@@ -209,16 +275,20 @@ async fn prefilled(
     lang: Lang,
     fill: bool,
 ) -> Filled {
-    let plain = || Filled {
-        data: data.clone(),
-        locked: BTreeSet::new(),
-        notes: BTreeMap::new(),
-    };
+    let plain = || Filled::plain(data);
     let definition = ready.form.definition();
     let keys = form_core::datastore::bound_keys(definition);
     let Some(user) = user.filter(|_| !keys.is_empty()) else {
         return plain();
     };
+    // A page sent back shows what was posted: the store is read for its locks, not disclosed
+    // again (as intake's own lock check).
+    if !fill {
+        return match crate::datastore::attributes_of(&state.db, &user.id).await {
+            Ok(attributes) => marked(ready, data, attributes, &keys, lang, false),
+            Err(_) => plain(),
+        };
+    }
     let entry = crate::db::AuditEntry {
         owner_id: user.id.clone(),
         kind: "read".into(),
@@ -235,6 +305,18 @@ async fn prefilled(
         tracing::warn!(user = %user.id, "the data store could not be read for a page drawn without JavaScript");
         return plain();
     };
+    marked(ready, data, attributes, &keys, lang, true)
+}
+
+/// The store's values put in (`fill`) or only marked where the data already holds them.
+fn marked(
+    ready: &Arc<Ready>,
+    data: &Value,
+    attributes: BTreeMap<String, form_core::datastore::Attribute>,
+    keys: &[String],
+    lang: Lang,
+    fill: bool,
+) -> Filled {
     let attributes: BTreeMap<_, _> = attributes
         .into_iter()
         .filter(|(k, _)| keys.contains(k))
@@ -264,6 +346,7 @@ async fn prefilled(
         data: if fill { p.data } else { data.clone() },
         locked,
         notes,
+        from_store: true,
     }
 }
 
@@ -324,7 +407,10 @@ fn draw(
     user: Option<&crate::db::UserRow>,
 ) -> String {
     let current_s = current.to_string();
-    let hidden = [(LANG, lang.tag()), (PAGE, current_s.as_str()), (KEY, key)];
+    let mut hidden = vec![(LANG, lang.tag()), (PAGE, current_s.as_str()), (KEY, key)];
+    if filled.from_store {
+        hidden.push((PREFILLED, "1"));
+    }
     let action = format!("/f/{}", id);
     let signed = ready
         .form
@@ -353,6 +439,16 @@ fn draw(
             "This dossier must be digitally signed; signing needs JavaScript. You can still fill in the form.",
         ));
     }
+    // A signed-in citizen may have the form filled from their data store.
+    let bound = !form_core::datastore::bound_keys(ready.form.definition()).is_empty();
+    if user.is_some() && bound && !filled.from_store && filled.data == json!({}) {
+        notices_html.push_str(&format!(
+            "<div class=\"ef-panel\"><p><a class=\"ef-button ef-button--secondary\" data-testid=\"nojs-prefill\" href=\"/f/{}?prefill=1&amp;lang={}\">{}</a></p></div>",
+            esc(id),
+            lang.tag(),
+            esc(Text::new("Điền sẵn từ dữ liệu của tôi", "Fill in from my data").get(lang))
+        ));
+    }
     for n in &all {
         notices_html.push_str(&format!(
             "<div class=\"ef-panel ef-panel--warn\" role=\"status\" data-testid=\"nojs-notice\"><p>{}</p></div>",
@@ -371,8 +467,9 @@ fn draw(
 fn chrome(here: &str, lang: Lang, user: Option<&crate::db::UserRow>, main: &str) -> String {
     let link = |l: Lang, name: &str| {
         format!(
-            "<a class=\"ef-lang__button\" lang=\"{}\" href=\"{here}?lang={}\"{}>{name}</a>",
+            "<a class=\"ef-lang__button\" lang=\"{}\" href=\"{}?lang={}\"{}>{name}</a>",
             l.tag(),
+            esc(here),
             l.tag(),
             if l == lang {
                 " aria-current=\"true\""

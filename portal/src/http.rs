@@ -695,13 +695,15 @@ async fn embed_script(State(state): State<AppState>) -> Response {
 }
 
 /// Paths whose answers carry personal data: never stored by a browser or a shared cache.
-const PERSONAL: [&str; 6] = [
+const PERSONAL: [&str; 7] = [
     "/api/",
     "/datastore/",
     "/bridge/",
     "/auth/",
     "/dev/",
     "/signin",
+    // A form page drawn by the portal may hold what the citizen typed or their store's values.
+    "/f/",
 ];
 
 /// Security headers on every response; caching by kind of file; HSTS in production.

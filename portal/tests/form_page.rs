@@ -61,6 +61,14 @@ async fn a_form_posted_without_javascript_is_checked_and_filed_once(b: Backend) 
     assert!(html.contains("<noscript><a class=\"ef-skip\""), "{html}");
     assert!(html.contains("name=\"/applicant/fullName\""));
     assert!(html.contains("name=\"ef-key\""));
+    // The store is read (and logged) only when the page asks for it: the app reads it itself.
+    let log = |a: &common::Answer| a.json["entries"].as_array().map_or(0, Vec::len);
+    assert_eq!(log(&p.get("/datastore/v1/me/audit", &an).await), 0);
+    let filled = p.get("/f/ct01?prefill=1", &an).await;
+    let filled = String::from_utf8_lossy(&filled.bytes).into_owned();
+    assert!(filled.contains("value=\"Nguyễn Văn An\""), "{filled}");
+    assert!(filled.contains("name=\"ef-prefilled\" value=\"1\""));
+    assert_eq!(log(&p.get("/datastore/v1/me/audit", &an).await), 1);
 
     // Sent empty: the same page, its summary listing what is missing.
     let (status, html) = send(&p, "ct01", &an, &[("ef-lang".into(), "en".into())]).await;

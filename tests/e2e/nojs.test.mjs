@@ -36,7 +36,10 @@ test("CT01 with JavaScript off: prefilled and locked from the data store, errors
   await signIn(page, "citizen-an", "/f/ct01");
   await page.locator("form.ef-form h1.ef-title").waitFor();
   assert.equal(await page.locator("script:not([src])").count(), 0, "no inline script");
-  // Filled from the data store on the portal: the identity locked, saying where it came from.
+  // Filled from the data store on the portal when asked (a browser running scripts never shows
+  // this page, and its app reads the store itself): the identity locked, saying where it came from.
+  assert.equal(await page.inputValue("#f__applicant__fullName"), "");
+  await page.click("[data-testid=nojs-prefill]");
   const a = example.applicant;
   assert.equal(await page.inputValue("#f__applicant__fullName"), a.fullName);
   assert.equal(await page.getAttribute("#f__applicant__fullName", "readonly"), "");
@@ -106,6 +109,14 @@ test("a long form without JavaScript goes page by page: Continue checks the page
   const summary = await page.locator(".ef-summary li").allTextContents();
   assert.ok(summary.some((s) => /full name/i.test(s)), JSON.stringify(summary));
   assert.ok(!summary.some((s) => /period|history/i.test(s)), "only the first page's errors");
+  // Enter in a field does what Continue does (not Back, not a table's buttons).
+  await page.fill("#f__applicant__fullName", "Trần Thị Bình");
+  await page.press("#f__applicant__fullName", "Enter");
+  await page.locator(".ef-summary").waitFor();
+  assert.match(await page.textContent(".ef-page:not(.ef-page--off) .ef-progress"), /^Step 1 of 3$/);
+  assert.equal(await page.inputValue("#f__applicant__fullName"), "Trần Thị Bình");
+  const targets = await page.locator(".ef-summary li a").evaluateAll((as) => as.map((a) => a.getAttribute("href")));
+  assert.ok(!targets.includes("#f__applicant__fullName"), JSON.stringify(targets));
   await page.context().close();
 
   const signed = await openPage(browser, { javaScript: false });
