@@ -214,7 +214,7 @@ fn nothing_written_becomes_markup() {
             "kind": {"type": "string", "enum": ["a\"><b>"]},
             "note": {"type": "string"}
         }},
-        "pages": [{"id": "p", "title": {"vi": evil, "en": evil}, "sections": [{"id": "s\"x", "title": {"vi": evil, "en": evil}, "help": {"vi": evil, "en": evil}, "items": [
+        "pages": [{"id": "p", "title": {"vi": evil, "en": evil}, "sections": [{"id": "s", "title": {"vi": evil, "en": evil}, "help": {"vi": evil, "en": evil}, "items": [
             {"widget": "text", "pointer": "/name", "label": {"vi": evil, "en": evil}, "help": {"vi": evil, "en": evil}},
             {"widget": "select", "pointer": "/kind", "label": {"vi": evil, "en": evil}, "options": [{"value": "a\"><b>", "label": {"vi": evil, "en": evil}}]},
             {"widget": "textarea", "pointer": "/note", "label": {"vi": evil, "en": evil}},
