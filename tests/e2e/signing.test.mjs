@@ -146,7 +146,9 @@ test("a certificate that is not the citizen's, a provider's error and an unreach
   await page.click("[data-testid=sign-retry]");
   await page.locator("[data-testid=sign-waiting]").waitFor();
   await onThePhone(page, "Approve");
-  await page.waitForURL(/\/d\/.+\?new=1$/, { timeout: 20000 });
+  // Twice in full CI runs (never alone) the dossier page came later than 20 s after three
+  // failed attempts: allowed a minute while the cause is looked for (see the closing note).
+  await page.waitForURL(/\/d\/.+\?new=1$/, { timeout: 60000 });
   await skipKeepDialog(page);
   assert.match(await page.textContent("[data-testid=signature]"), /Phạm Thị Dung/);
   await page.close();
