@@ -5,7 +5,7 @@ use crate::definition::{AddressMode, Definition, Item, Widget};
 use crate::diagnostic::Diagnostic;
 use crate::expr::{Env, Expr, Type, eval};
 use crate::messages;
-use crate::pointer;
+use crate::pointer::{self, instances};
 use crate::rules::{self, SchemaScope};
 use crate::schema::{ErrorKind, Schema, SchemaError};
 use crate::text::Text;
@@ -1350,18 +1350,6 @@ fn is_filled(v: &Value) -> bool {
         Value::String(s) => !s.trim().is_empty(),
         Value::Array(a) => !a.is_empty(),
         _ => true,
-    }
-}
-
-/// `pattern` with its row `*` (if any) replaced by each row index of `data`.
-fn instances(pattern: &str, data: &Value) -> Vec<String> {
-    match pattern.split_once("/*") {
-        None => vec![pattern.to_owned()],
-        Some((table, _)) => (0..pointer::get(data, table)
-            .and_then(Value::as_array)
-            .map_or(0, Vec::len))
-            .map(|i| pattern.replacen("/*", &format!("/{i}"), 1))
-            .collect(),
     }
 }
 

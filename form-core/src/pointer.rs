@@ -33,6 +33,20 @@ pub fn push(base: &str, token: &str) -> String {
     s
 }
 
+/// The data pointers a field pattern has in `data`: `pattern` with its row `*` (if any)
+/// replaced by each row index (`/members/*/fullName` → `/members/0/fullName`, …). Tables hold
+/// no tables, so there is at most one `*`.
+pub fn instances(pattern: &str, data: &Value) -> Vec<String> {
+    match pattern.split_once("/*") {
+        None => vec![pattern.to_owned()],
+        Some((table, _)) => (0..get(data, table)
+            .and_then(Value::as_array)
+            .map_or(0, Vec::len))
+            .map(|i| pattern.replacen("/*", &format!("/{i}"), 1))
+            .collect(),
+    }
+}
+
 /// `base` + `/` + index.
 pub fn push_index(base: &str, index: usize) -> String {
     format!("{base}/{index}")

@@ -5,7 +5,8 @@
 
 use crate::input::to_value;
 use crate::{ACTION, GO, ROWS};
-use form_core::{Form, Widget, pointer};
+use form_core::pointer::{self, instances};
+use form_core::{Form, Widget};
 use serde_json::{Map, Value};
 use std::collections::HashMap;
 
@@ -181,29 +182,4 @@ fn apply_row_action(form: &Form, data: &mut Value, action: &str) -> bool {
     }
     pointer::set(data, table, Value::Array(rows));
     true
-}
-
-/// The data pointers a field pattern (`/members/*/fullName`) has in `data`: one per row of
-/// each table it is in.
-fn instances(pattern: &str, data: &Value) -> Vec<String> {
-    let mut out = vec![String::new()];
-    for token in pattern.split('/').skip(1) {
-        if token == "*" {
-            out = out
-                .into_iter()
-                .flat_map(|prefix| {
-                    let n = pointer::get(data, &prefix)
-                        .and_then(Value::as_array)
-                        .map_or(0, Vec::len);
-                    (0..n).map(move |i| format!("{prefix}/{i}"))
-                })
-                .collect();
-        } else {
-            for p in &mut out {
-                p.push('/');
-                p.push_str(token);
-            }
-        }
-    }
-    out
 }

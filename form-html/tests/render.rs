@@ -103,7 +103,7 @@ fn every_example_drawn_and_sent_reads_back_the_same() {
             .iter()
             .filter(|f| f.widget == form_core::Widget::Checkbox)
         {
-            for ptr in instances(&f.pointer, &data) {
+            for ptr in form_core::pointer::instances(&f.pointer, &data) {
                 if form_core::pointer::get(&data, &ptr) == Some(&Value::Bool(false)) {
                     form_core::pointer::remove(&mut data, &ptr);
                 }
@@ -304,43 +304,4 @@ fn without_a_script_rows_are_added_removed_and_moved_and_pages_chosen() {
         .map(|h| h.text().collect())
         .collect();
     assert_eq!(shown.len(), 1);
-}
-
-/// The pointers of a field pattern in `data` (`*` → each row).
-fn instances(pattern: &str, data: &Value) -> Vec<String> {
-    let mut out = vec![String::new()];
-    for token in pattern.split('/').skip(1) {
-        if token == "*" {
-            out = out
-                .into_iter()
-                .flat_map(|p| {
-                    let n = form_core::pointer::get(data, &p)
-                        .and_then(Value::as_array)
-                        .map_or(0, Vec::len);
-                    (0..n).map(move |i| format!("{p}/{i}"))
-                })
-                .collect();
-        } else {
-            for p in &mut out {
-                p.push('/');
-                p.push_str(token);
-            }
-        }
-    }
-    out
-}
-
-#[test]
-fn a_post_cannot_claim_more_rows_than_a_page_draws() {
-    let (_, definition, _) = FORMS.iter().find(|f| f.0 == "ct01").unwrap();
-    let form = load(definition).form.unwrap();
-    let post = data_from_post(
-        &form,
-        &json!({}),
-        &[("ef-rows:/members".into(), "1000000000".into())],
-    );
-    assert_eq!(
-        post.data["members"].as_array().map(Vec::len),
-        Some(form_html::read::MAX_ROWS)
-    );
 }

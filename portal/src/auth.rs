@@ -512,20 +512,9 @@ pub fn other_lang(lang: form_core::Lang) -> form_core::Lang {
     }
 }
 
-/// HTML text and attribute escaping.
+/// HTML text and attribute escaping (the one of the form renderer).
 pub fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
+    form_html::esc(s)
 }
 
 /// Percent-encoding of a query parameter's value.
