@@ -106,6 +106,9 @@ pub const ACTION: &str = "ef-action";
 /// The prefix of the hidden field that says how many rows a table was drawn with
 /// (`ef-rows:/members`).
 pub const ROWS: &str = "ef-rows:";
+/// The hidden field that says which page of a long form is shown (the portal's page, and the
+/// page the app starts on when it takes the drawn form over).
+pub const PAGE: &str = "ef-page";
 
 /// The whole `<form>`: title, error summary, every page (the current one shown), the buttons.
 pub fn form(page: &Page) -> String {

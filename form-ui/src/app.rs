@@ -50,7 +50,8 @@ pub struct FormSummary {
     pub title: form_core::Text,
 }
 
-/// The language from `?lang=`, else the browser's saved choice, else Vietnamese.
+/// The language from `?lang=`, else the one chosen on the form the portal drew (a page it sent
+/// back), else the browser's saved choice, else Vietnamese.
 fn initial_lang() -> Lang {
     let window = web_sys::window();
     let from_query = window
@@ -68,7 +69,10 @@ fn initial_lang() -> Lang {
             .and_then(|s| s.get_item("eform.lang").ok().flatten())
             .and_then(|v| Lang::parse(&v))
     };
-    from_query.or_else(saved).unwrap_or_default()
+    from_query
+        .or_else(crate::takeover::drawn_lang)
+        .or_else(saved)
+        .unwrap_or_default()
 }
 
 fn save_lang(lang: Lang) {
@@ -260,10 +264,15 @@ pub fn App() -> impl IntoView {
                             }
                         }),
                     };
+                    // The form the portal drew, with whatever the citizen typed in it while the
+                    // app was on its way: read now, removed once the app's form is on screen.
+                    let typed = crate::takeover::read(&form).unwrap_or_default();
+                    let drawn = typed.clone();
+                    request_animation_frame(move || crate::takeover::finish(&drawn));
                     match (user, store) {
-                        (Some(u), Some(store)) => view! { <FormView form=form lang=lang check_url=Some(check_url) intake=intake draft_subject=u.id store=store portal_draft=draft /> }.into_any(),
-                        (Some(u), None) => view! { <FormView form=form lang=lang check_url=Some(check_url) intake=intake draft_subject=u.id portal_draft=draft /> }.into_any(),
-                        (None, _) => view! { <FormView form=form lang=lang check_url=Some(check_url) intake=intake /> }.into_any(),
+                        (Some(u), Some(store)) => view! { <FormView form=form lang=lang check_url=Some(check_url) intake=intake draft_subject=u.id store=store portal_draft=draft on_screen=typed /> }.into_any(),
+                        (Some(u), None) => view! { <FormView form=form lang=lang check_url=Some(check_url) intake=intake draft_subject=u.id portal_draft=draft on_screen=typed /> }.into_any(),
+                        (None, _) => view! { <FormView form=form lang=lang check_url=Some(check_url) intake=intake on_screen=typed /> }.into_any(),
                     }
                 }
                 Screen::Dossier(code, u) => view! { <DossierPage code=code lang=lang me=u /> }.into_any(),

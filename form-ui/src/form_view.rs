@@ -643,6 +643,10 @@ pub fn FormView(
     /// newer of it and this browser's comes back, and typing is saved there too.
     #[prop(default = None)]
     portal_draft: Option<drafts::PortalDraft>,
+    /// What the citizen had on screen in the form the portal drew before the app arrived
+    /// (laid over the draft, before prefill), and its page.
+    #[prop(optional)]
+    on_screen: Option<crate::takeover::Typed>,
 ) -> impl IntoView {
     // A draft typed on an earlier version comes over to this one (before it is looked for),
     // unless this version has a draft of its own anywhere.
@@ -692,6 +696,10 @@ pub fn FormView(
     let start = initial
         .or(restored.map(|d| d.data))
         .unwrap_or_else(|| Value::Object(Default::default()));
+    let start = match &on_screen {
+        Some(t) => t.over(start),
+        None => start,
+    };
     widgets::intern_common();
     let (start, prefilled, store_down) = match &store {
         Some(Ok(attributes)) => {
@@ -850,7 +858,12 @@ pub fn FormView(
         ctx.form.with_value(|f| f.definition().pages.len())
     };
     let paged = move || page_count() > 1;
-    let current = RwSignal::new(0usize);
+    let pages_now = page_count();
+    let current = RwSignal::new(
+        on_screen
+            .as_ref()
+            .map_or(0, |t| t.page.min(pages_now.saturating_sub(1))),
+    );
     let attempted = RwSignal::new(None::<usize>);
     let summary_ref = NodeRef::<leptos::html::Div>::new();
     let result_ref = NodeRef::<leptos::html::Div>::new();

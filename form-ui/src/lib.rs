@@ -29,6 +29,7 @@ pub mod i18n;
 pub mod session;
 #[cfg(feature = "app")]
 pub mod signing;
+pub mod takeover;
 mod widgets;
 
 pub use form_view::FormView;

@@ -11,8 +11,9 @@ fn main() {
         .and_then(|w| w.document())
         .and_then(|d| d.query_selector("script[data-eform-boot]").ok().flatten())
         .is_some();
+    // A page the portal drew to stay as it is (a receipt filed without the app) is left alone.
     #[cfg(feature = "app")]
-    if citizen_page {
+    if citizen_page && !form_ui::takeover::final_page() {
         leptos::mount::mount_to_body(form_ui::app::App);
     }
     #[cfg(not(feature = "app"))]

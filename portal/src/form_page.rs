@@ -1,6 +1,7 @@
-//! The citizen's form page drawn by the portal (`form-html`), for a browser without JavaScript:
-//! GOV.UK's pattern. `GET /f/{id}` serves the citizen app's page with the form's HTML in a
-//! `<noscript>` (a browser running scripts ignores it and the app draws the form); the form posts
+//! The citizen's form page drawn by the portal (`form-html`): GOV.UK's progressive enhancement.
+//! `GET /f/{id}` serves the citizen app's page with the form's HTML in it, on screen at once: the
+//! app takes it over when its code arrives (keeping what was typed), and a browser without
+//! JavaScript keeps it. The form posts
 //! back to `POST /f/{id}`, which reads it (`form_html::read`), checks it with form-core, and
 //! answers with the same page: the next page of a long form, the rows added or removed, or the
 //! error summary and inline errors with everything entered kept. The last page files the dossier
@@ -9,28 +10,28 @@
 //! entered.
 
 use crate::catalog::{Entry, Ready};
-use crate::http::AppState;
+use crate::http::{AppState, Drawn};
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::Response;
 use form_core::{Diagnostic, Lang, Text};
-use form_html::{Page, Ui, esc};
+use form_html::{PAGE, Page, Ui, esc};
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
-/// Hidden fields the page carries: its language, the page shown, the submission's key.
+/// Hidden fields the page carries: its language, the submission's key (and the page shown,
+/// [`form_html::PAGE`]).
 const LANG: &str = "ef-lang";
-const PAGE: &str = "ef-page";
 const KEY: &str = "ef-key";
 
 #[derive(serde::Deserialize)]
 pub struct LangQuery {
     lang: Option<String>,
     /// `1`: fill the form from the citizen's data store (the page's "Fill in from my data"
-    /// link). Not by default: a browser running scripts never shows this page, and its app reads
-    /// the store itself — one read in the citizen's data log per visit.
+    /// link). Not by default: the app, taking the drawn form over, reads the store itself — one
+    /// read in the citizen's data log per visit.
     prefill: Option<String>,
 }
 
@@ -81,7 +82,17 @@ pub async fn get(
         Filled::plain(&json!({}))
     };
     let html = draw(&id, &ready, &filled, lang, &[], 0, &key, &[], user.as_ref());
-    crate::http::app_page(&state, StatusCode::OK, Some(&html)).await
+    let chosen = q.lang.is_some().then_some(lang);
+    crate::http::app_page(
+        &state,
+        StatusCode::OK,
+        Some(Drawn::Form {
+            html: &html,
+            lang: chosen,
+            sent: false,
+        }),
+    )
+    .await
 }
 
 /// `POST /f/{id}`: the form sent without JavaScript.
@@ -148,7 +159,7 @@ pub async fn post(
         )
     };
     if post.row_action {
-        return ok(&state, page(shown, &[], &[])).await;
+        return ok(&state, page(shown, &[], &[]), lang).await;
     }
     if let Some(go) = post.go {
         let go = go.min(pages - 1);
@@ -160,9 +171,9 @@ pub async fn post(
             .cloned()
             .collect();
         return if here.is_empty() {
-            ok(&state, page(go, &[], &[])).await
+            ok(&state, page(go, &[], &[]), lang).await
         } else {
-            ok(&state, page(shown, &here, &[])).await
+            ok(&state, page(shown, &here, &[]), lang).await
         };
     }
     // The first page with errors comes back with its own (the others are off screen).
@@ -174,7 +185,7 @@ pub async fn post(
             .filter(|d| page_of(form, &d.pointer) == at)
             .cloned()
             .collect();
-        return ok(&state, page(at, &here, &[])).await;
+        return ok(&state, page(at, &here, &[]), lang).await;
     }
     let last = pages - 1;
     if form
@@ -183,10 +194,10 @@ pub async fn post(
         .as_ref()
         .is_some_and(|s| s.required)
     {
-        return ok(&state, page(last, &[], &[needs_script_to_sign()])).await;
+        return ok(&state, page(last, &[], &[needs_script_to_sign()]), lang).await;
     }
     let Some(user) = user.clone() else {
-        return ok(&state, page(last, &[], &[sign_in_first()])).await;
+        return ok(&state, page(last, &[], &[sign_in_first()]), lang).await;
     };
     // The submission as the app sends it: computed values in, hidden fields out.
     let body = json!({
@@ -235,12 +246,12 @@ pub async fn post(
             &[notice],
             Some(&user),
         );
-        return ok(&state, html).await;
+        return ok(&state, html, lang).await;
     }
     // Intake's own words (a value the register locks, a limit reached, …).
     let message = serde_json::from_value::<Text>(answer["error"]["message"].clone())
         .unwrap_or_else(|_| Ui::NetworkError.text());
-    ok(&state, page(last, &[], &[message])).await
+    ok(&state, page(last, &[], &[message]), lang).await
 }
 
 /// The data to draw, with what the citizen's data store fills in: the fields still empty get
@@ -351,8 +362,17 @@ fn marked(
 }
 
 /// The page sent back: 200, the form drawn in it.
-async fn ok(state: &AppState, html: String) -> Response {
-    crate::http::app_page(state, StatusCode::OK, Some(&html)).await
+async fn ok(state: &AppState, html: String, lang: Lang) -> Response {
+    crate::http::app_page(
+        state,
+        StatusCode::OK,
+        Some(Drawn::Form {
+            html: &html,
+            lang: Some(lang),
+            sent: true,
+        }),
+    )
+    .await
 }
 
 /// The signed-in user of the request's session, if any.
@@ -519,7 +539,7 @@ async fn received(
         esc(Text::new("Xem hồ sơ", "See the dossier").get(lang)),
     );
     let html = chrome("/", lang, Some(user), &main);
-    let mut res = crate::http::app_page(state, StatusCode::OK, Some(&html)).await;
+    let mut res = crate::http::app_page(state, StatusCode::OK, Some(Drawn::Final(&html))).await;
     res.headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     res

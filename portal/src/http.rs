@@ -961,25 +961,48 @@ async fn citizen_home(State(state): State<AppState>) -> Response {
     app_page(&state, StatusCode::OK, None).await
 }
 
-/// The citizen page of a form. The app itself fetches the definition; the status tells
-/// crawlers and tests whether the form exists and works.
-/// The citizen app's page; `drawn`, the portal's own HTML of the page (a form drawn by
-/// `form-html`), goes in a `<noscript>` at the start of the body: what a browser without
-/// JavaScript shows, and ignores otherwise.
+/// What the portal drew of a page itself (`form-html`): shown at once, before the app arrives
+/// or without it.
+#[derive(Clone, Copy)]
+pub(crate) enum Drawn<'a> {
+    /// A form: the app takes it over when it arrives, keeping what was typed into it, in the
+    /// language the citizen chose on the page (`None`: none chosen, the app uses its own).
+    /// `sent`: the page answers a post, so what it shows is what the citizen sent.
+    Form {
+        html: &'a str,
+        lang: Option<form_core::Lang>,
+        sent: bool,
+    },
+    /// A page that stays as drawn (a receipt): the app does not start on it.
+    Final(&'a str),
+}
+
+/// The citizen app's page; `drawn`, the portal's own HTML of the page, goes at the start of the
+/// body in `<div id="ef-ssr">`: what shows until the app takes over (the stylesheet hides the
+/// app's own elements while it is there), and all that a browser without JavaScript shows.
 pub(crate) async fn app_page(
     state: &AppState,
     status: StatusCode,
-    drawn: Option<&str>,
+    drawn: Option<Drawn<'_>>,
 ) -> Response {
     match tokio::fs::read_to_string(state.web_dir.join("app/index.html")).await {
         Ok(html) => {
+            let drawn = drawn.map(|d| match d {
+                Drawn::Form { html, lang, sent } => format!(
+                    "<div id=\"ef-ssr\" data-ef-takeover{}{}>{html}</div>",
+                    lang.map(|l| format!(" data-ef-lang=\"{}\"", l.tag()))
+                        .unwrap_or_default(),
+                    if sent { " data-ef-sent" } else { "" }
+                ),
+                Drawn::Final(h) => format!("<div id=\"ef-ssr\">{h}</div>"),
+            });
             let html = match drawn {
                 // At the start of the body; a page without a `<body>` tag (its start tag may be
                 // left out) gets it at the end.
                 Some(d) if html.contains("<body>") => {
-                    html.replacen("<body>", &format!("<body><noscript>{d}</noscript>"), 1)
+                    html.replacen("<body>", &format!("<body>{d}"), 1)
                 }
-                Some(d) => format!("{html}<noscript>{d}</noscript>"),
+                Some(d) => format!("{html}{d}"),
                 None => html,
             };
             let mut headers = HeaderMap::new();

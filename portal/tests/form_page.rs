@@ -54,11 +54,17 @@ async fn a_form_posted_without_javascript_is_checked_and_filed_once(b: Backend) 
     let p = TestPortal::start(b).await;
     let an = p.token("citizen-an").await;
 
-    // Drawn in a <noscript>, every input named by its pointer, a key to file it once.
+    // Drawn in the page for the app to take over (no language chosen: the app keeps its own),
+    // every input named by its pointer, a key to file it once.
     let page = p.get("/f/ct01", &an).await;
     let html = String::from_utf8_lossy(&page.bytes).into_owned();
     assert_eq!(page.status, StatusCode::OK);
-    assert!(html.contains("<noscript><a class=\"ef-skip\""), "{html}");
+    assert!(
+        html.contains("<body><div id=\"ef-ssr\" data-ef-takeover><a class=\"ef-skip\""),
+        "{html}"
+    );
+    let en = p.get("/f/ct01?lang=en", &an).await;
+    assert!(String::from_utf8_lossy(&en.bytes).contains("data-ef-takeover data-ef-lang=\"en\""));
     assert!(html.contains("name=\"/applicant/fullName\""));
     assert!(html.contains("name=\"ef-key\""));
     // The store is read (and logged) only when the page asks for it: the app reads it itself.
@@ -90,6 +96,11 @@ async fn a_form_posted_without_javascript_is_checked_and_filed_once(b: Backend) 
             .map(str::to_owned)
     };
     assert!(code(&first).is_some(), "{first}");
+    // The receipt stays as drawn: the app does not take it over.
+    assert!(
+        first.contains("<div id=\"ef-ssr\"><a class=\"ef-skip\""),
+        "{first}"
+    );
     assert_eq!(code(&first), code(&again));
     assert_eq!(p.counts().await, (1, 1));
 

@@ -34,6 +34,21 @@ export async function openPage(browser, { width = 1280, height = 900, javaScript
     if (m.type() === "error") page.problems.push(m.text());
   });
   page.on("pageerror", (e) => page.problems.push(String(e)));
+  if (javaScript) {
+    // A form page shows the form the portal drew until the app takes it over: a test acts on
+    // the app's form, so navigations wait for that (`takeover: false` to act before it).
+    for (const verb of ["goto", "reload"]) {
+      const original = page[verb].bind(page);
+      page[verb] = async (...args) => {
+        const at = verb === "goto" ? 1 : 0;
+        const { takeover = true, ...options } = args[at] ?? {};
+        args[at] = options;
+        const res = await original(...args);
+        if (takeover) await tookOver(page);
+        return res;
+      };
+    }
+  }
   // The signing transaction the page started last (approveOnThePhone approves that one, not an
   // older one still waiting).
   page.on("response", async (r) => {
@@ -55,6 +70,11 @@ export async function axe(page, context) {
   const result = await page.evaluate((ctx) =>
     window.axe.run(ctx ?? document, { runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21aa", "wcag22aa"] } }), context);
   return result.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(" ")).join(", ")})`);
+}
+
+/// Waits until the app has taken over the form the portal drew (at once where there is none).
+export async function tookOver(page, timeout = 30000) {
+  await page.locator("#ef-ssr[data-ef-takeover]").waitFor({ state: "detached", timeout });
 }
 
 /// Signs the page's browser context in as a demo user (development mode) and opens `next`.

@@ -13,8 +13,8 @@ before(async () => { browser = await launch(); });
 after(async () => { await browser?.close(); });
 
 /// axe-core on a page shown without JavaScript: axe itself needs scripts (its promises never
-/// settle where scripts are off), so the page's markup — the `<noscript>` content as that browser
-/// shows it, scripts removed — is checked in a second page that runs them, with the same styles.
+/// settle where scripts are off), so the page's markup — the form the portal drew, as that
+/// browser shows it, scripts removed — is checked in a second page that runs them, with the same styles.
 async function axeWithoutScript(page) {
   const html = (await page.content())
     .replace(/<script[^>]*>[\s\S]*?<\/script>/g, "")

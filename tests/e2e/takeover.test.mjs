@@ -1,0 +1,102 @@
+// The form before the app (issue 21): the portal draws the form in the page, so a citizen on a
+// slow phone sees it and types into it while the app's code is still on its way; when the app
+// arrives it takes that form over without losing anything typed, chosen or sent, nor the focus.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { URL, launch, openPage, shot, axe, tookOver } from "./browser.mjs";
+
+let browser;
+before(async () => { browser = await launch(); });
+after(async () => { await browser?.close(); });
+
+/// A page whose app code (the wasm) is held back until `release()`.
+async function heldBack(opts) {
+  const page = await openPage(browser, opts);
+  let release;
+  const gate = new Promise((r) => { release = r; });
+  await page.route("**/*_bg.wasm", async (route) => { await gate; await route.continue(); });
+  return { page, release };
+}
+
+const example = JSON.parse(readFileSync(new globalThis.URL("../../schemas/forms/ct01.example.json", import.meta.url)));
+
+test("CT01 typed into before the app arrives: the app takes over with every value, the focus and the caret (360 px)", async () => {
+  const { page, release } = await heldBack({ width: 360, height: 800 });
+  await page.goto(`${URL}/f/ct01`, { takeover: false });
+  // The portal's form is on screen and can be filled in; the app's elements are not shown.
+  await page.locator("#ef-ssr form.ef-form").waitFor();
+  assert.equal(await page.locator("#ef-ssr[data-ef-takeover]").count(), 1);
+  await page.screenshot({ path: shot("takeover-before") });
+  await page.fill("#f__receivingAgency", example.receivingAgency);
+  await page.fill("#f__applicant__fullName", "Nguyễn Văn Ân");
+  await page.selectOption("#f__householdHead__relationship", example.householdHead.relationship);
+  await page.click("#f__request");
+  await page.keyboard.type("Đăng ký thường trú");
+  // The caret inside the text, not at its end: it stays there.
+  for (let i = 0; i < 3; i++) await page.keyboard.press("ArrowLeft");
+  assert.equal(await page.locator("#ef-ssr").count(), 1, "still the portal's form");
+
+  release();
+  await tookOver(page);
+  assert.equal(await page.locator("#ef-ssr").count(), 0);
+  assert.equal(await page.inputValue("#f__receivingAgency"), example.receivingAgency);
+  assert.equal(await page.inputValue("#f__applicant__fullName"), "Nguyễn Văn Ân");
+  assert.equal(await page.inputValue("#f__householdHead__relationship"), example.householdHead.relationship);
+  assert.equal(await page.inputValue("#f__request"), "Đăng ký thường trú");
+  const focus = await page.evaluate(() => [document.activeElement?.id, document.activeElement?.selectionStart]);
+  assert.deepEqual(focus, ["f__request", "Đăng ký thường trú".length - 3]);
+  // Typing goes on where it was, into the app's form, and the app checks it.
+  await page.keyboard.type("X");
+  assert.equal(await page.inputValue("#f__request"), "Đăng ký thường Xtrú");
+  await page.click("button[type=submit]");
+  await page.locator(".ef-summary").waitFor();
+  const listed = await page.locator(".ef-summary li a").evaluateAll((as) => as.map((a) => a.getAttribute("href")));
+  assert.ok(!listed.includes("#f__receivingAgency") && !listed.includes("#f__applicant__fullName"), JSON.stringify(listed));
+  assert.ok(listed.includes("#f__applicant__idNumber"), JSON.stringify(listed));
+  assert.deepEqual(await axe(page), []);
+  await page.screenshot({ path: shot("takeover-after") });
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});
+
+test("a long form sent to the portal before the app arrives: the app takes over on the page the portal showed, with what was sent", async () => {
+  const { page, release } = await heldBack({});
+  await page.goto(`${URL}/f/judicial-record?lang=en`, { takeover: false });
+  await page.locator("#ef-ssr form.ef-form").waitFor();
+  // Continue, answered by the portal: the same page with its errors and the name kept.
+  await page.fill("#f__applicant__fullName", "Trần Thị Bình");
+  await page.click("#ef-ssr button:has-text('Continue')");
+  await page.locator("#ef-ssr .ef-summary").waitFor();
+  assert.equal(await page.inputValue("#f__applicant__fullName"), "Trần Thị Bình");
+  release();
+  await tookOver(page);
+  assert.equal(await page.inputValue("#f__applicant__fullName"), "Trần Thị Bình");
+  assert.match(await page.textContent(".ef-page:not(.ef-page--off) .ef-progress"), /Step 1 of 3/);
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});
+
+test("a draft in this browser comes back under the portal's form: only what was changed there replaces it", async () => {
+  const { page, release } = await heldBack({ width: 360, height: 800 });
+  await page.goto(`${URL}/healthz`);
+  await page.evaluate((d) => localStorage.setItem("eform.draft.ct01.v1", JSON.stringify({ savedAt: Date.now(), data: d })), example);
+  await page.goto(`${URL}/f/ct01`, { takeover: false });
+  await page.locator("#ef-ssr form.ef-form").waitFor();
+  // The portal draws the form empty (the draft is in this browser); one field typed there.
+  assert.equal(await page.inputValue("#f__applicant__fullName"), "");
+  await page.fill("#f__applicant__phone", "0987654321");
+  release();
+  await tookOver(page);
+  await page.locator("[data-testid=draft-restored]").waitFor();
+  assert.equal(await page.inputValue("#f__applicant__phone"), "0987654321");
+  assert.equal(await page.inputValue("#f__applicant__fullName"), example.applicant.fullName);
+  assert.equal(await page.inputValue("#f__householdHead__relationship"), example.householdHead.relationship);
+  assert.equal(await page.inputValue("#f__request"), example.request);
+  // Nothing left to correct: the draft's choices (drop-downs the portal drew unchosen) stand.
+  await page.click("button[type=submit]");
+  await page.locator("[data-testid=sign-in-needed], .ef-summary").first().waitFor();
+  assert.equal(await page.locator(".ef-summary").count(), 0, await page.locator(".ef-summary").textContent().catch(() => ""));
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});
