@@ -992,7 +992,9 @@ pub fn FormView(
             ctx.root.with_value(|r| r.focus(&format!("ef-page-{page}")));
         });
     };
-    let on_continue = move |_| {
+    // The errors of the page shown, each on the field that shows it (a file of an attachment
+    // shows on the input), listed in the summary; whether there were any.
+    let show_page_errors = move || {
         let page = current.get_untracked();
         let here: Vec<String> = ctx.errors.with_untracked(|errs| {
             errs.iter()
@@ -1000,18 +1002,23 @@ pub fn FormView(
                 .map(|d| d.pointer.clone())
                 .collect()
         });
-        if here.is_empty() {
-            attempted.set(None);
-            go_to(page + 1);
-        } else {
-            for p in &here {
-                // The field that shows the error (a file of an attachment shows on the input).
-                ctx.touch(&field_pointer_of(ctx, p));
-            }
-            attempted.set(Some(page));
+        for p in &here {
+            ctx.touch(&field_pointer_of(ctx, p));
+        }
+        attempted.set((!here.is_empty()).then_some(page));
+        !here.is_empty()
+    };
+    let on_continue = move |_| {
+        if show_page_errors() {
             focus_later(summary_ref);
+        } else {
+            go_to(current.get_untracked() + 1);
         }
     };
+    // A page the portal sent back with its errors keeps showing them once the app has it.
+    if on_screen.as_ref().is_some_and(|t| t.errors) {
+        show_page_errors();
+    }
     let has_previous = move || paged() && current.get() >= 1;
     let on_back = move |_| {
         attempted.set(None);

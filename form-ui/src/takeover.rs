@@ -26,6 +26,8 @@ pub struct Typed {
     pub fields: Vec<(String, Option<Value>)>,
     /// The page of a long form that was shown.
     pub page: usize,
+    /// The portal showed that page's errors (the app shows them too).
+    pub errors: bool,
     /// The focused control's id and its selection, to give back.
     #[cfg_attr(not(feature = "app"), allow(dead_code))]
     focus: Option<(String, Option<(u32, u32)>)>,
@@ -190,6 +192,7 @@ pub fn read(form: &Form) -> Option<Typed> {
     Some(Typed {
         fields,
         page,
+        errors: root.query_selector(".ef-summary").ok().flatten().is_some(),
         focus,
     })
 }

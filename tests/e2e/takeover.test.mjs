@@ -69,10 +69,14 @@ test("a long form sent to the portal before the app arrives: the app takes over 
   await page.click("#ef-ssr button:has-text('Continue')");
   await page.locator("#ef-ssr .ef-summary").waitFor();
   assert.equal(await page.inputValue("#f__applicant__fullName"), "Trần Thị Bình");
+  const before = await page.locator("#ef-ssr .ef-summary li").allTextContents();
   release();
   await tookOver(page);
   assert.equal(await page.inputValue("#f__applicant__fullName"), "Trần Thị Bình");
   assert.match(await page.textContent(".ef-page:not(.ef-page--off) .ef-progress"), /Step 1 of 3/);
+  // The errors the portal showed are still shown, by the app now.
+  assert.deepEqual(await page.locator(".ef-summary li").allTextContents(), before);
+  assert.equal(await page.getAttribute("#f__applicant__dateOfBirth", "aria-invalid"), "true");
   assert.deepEqual(page.problems, []);
   await page.context().close();
 });

@@ -126,7 +126,8 @@ fn take_flag(args: &[String], name: &str) -> Result<Option<String>> {
 }
 
 /// `cargo xtask bench core`: form-core's criterion benchmarks; `bench browser`: the peers
-/// harness (figures in docs/benchmarks.md).
+/// harness; `bench mobile`: the citizen page and the embed on a phone profile (figures in
+/// docs/benchmarks.md).
 fn bench(root: &Path, args: &[String]) -> Result<()> {
     match args.first().map(String::as_str) {
         Some(which @ ("core" | "sign")) => {
@@ -197,6 +198,36 @@ fn bench(root: &Path, args: &[String]) -> Result<()> {
             portal.stop();
             result
         }
+        Some("mobile") => {
+            setup::all(root)?;
+            web::build(root)?;
+            step("building the portal");
+            let mut c = cmd(root, "cargo");
+            c.args(["build", "--package", "portal", "--bin", "eform"]);
+            exec(c)?;
+            // Lighthouse is the benchmark's alone (not the tests'): its own lock file.
+            let mobile = root.join("bench/mobile");
+            if !mobile.join("node_modules/lighthouse/package.json").exists() {
+                step("install Lighthouse 12.2.3 for the benchmark (npm ci in bench/mobile)");
+                let mut c = cmd(&mobile, "npm");
+                c.args(["ci", "--no-audit", "--no-fund"]);
+                exec(c)?;
+            }
+            let data = root.join("target/bench-mobile");
+            let _ = std::fs::remove_dir_all(&data);
+            std::fs::create_dir_all(&data)?;
+            let mut portal = Portal::start(root, &data, None)?;
+            step(
+                "the citizen page and the embed on a phone profile, against static copies (chromium)",
+            );
+            let mut c = cmd(root, "node");
+            c.arg("bench/mobile/bench.mjs")
+                .args(&args[1..])
+                .env("EFORM_URL", &portal.url);
+            let result = exec(c);
+            portal.stop();
+            result
+        }
         Some("scale") => {
             step(
                 "scale-out benchmark: instances on PostgreSQL, direct and behind haproxy; webhook delivery latency",
@@ -245,7 +276,7 @@ fn bench(root: &Path, args: &[String]) -> Result<()> {
             result
         }
         _ => bail!(
-            "usage: cargo xtask bench core|sign [criterion args] | bench intake|datastore|scale | bench browser [harness options] | bench builder [--fields N] [--runs N] [--json FILE] [--profile label|add] | bench intake [--seconds N] [--clients N] [--json FILE] | bench datastore [--rate N] [--seconds N] [--connections N] [--json FILE]"
+            "usage: cargo xtask bench core|sign [criterion args] | bench intake|datastore|scale | bench browser [harness options] | bench builder [--fields N] [--runs N] [--json FILE] [--profile label|add] | bench mobile [--runs N] [--forms a,b] [--variants a,b] [--json FILE] | bench intake [--seconds N] [--clients N] [--json FILE] | bench datastore [--rate N] [--seconds N] [--connections N] [--json FILE]"
         ),
     }
 }

@@ -1,0 +1,254 @@
+// `cargo xtask bench mobile`: how soon a citizen on a cheap phone sees a form and can use it —
+// the citizen page and the embed, each against a static copy of its own rendered HTML (the
+// floor: the same markup and stylesheet, no code), in Debian's chromium (headless) on
+// Lighthouse's mobile profile: 4× CPU slowdown, 150 ms round trip, 1.6 Mbit/s down,
+// 750 kbit/s up, 360 px wide, nothing cached. Against a running portal (EFORM_URL).
+//
+// Each page is served through a small proxy of this script in front of the portal (the static
+// copies from the same proxy, so every variant takes the same path). Per run, in the page, a
+// frame loop started before anything else records:
+//   - inputs: the first frame with a form control on screen (laid out, styled);
+//   - ready: the first frame where the form is the app's (typing is checked by form-core):
+//     the citizen page once the app has taken the portal's form over, the embed once drawn;
+//   - fcp/lcp: the browser's first and largest contentful paint;
+//   - bytes: everything transferred (encoded, as on the wire).
+// Medians of --runs (5) runs; ratios against the static copy of the same page, in the same run.
+// `--variants a,b` picks variants; `app-bare` is the citizen page with the portal's drawn form
+// taken out (what the page was before the form came drawn in it). `--json FILE` writes all.
+// Then Lighthouse 12 (npm, this folder's package.json; its own default mobile profile with
+// simulated throttling, in the same chromium) on the first form's citizen page, embed and their
+// static copies, --runs times each: performance and accessibility scores, LCP (medians).
+// `--no-lighthouse` skips it.
+import http from "node:http";
+import { writeFileSync } from "node:fs";
+import { gzipSync } from "node:zlib";
+import { launch } from "../../tests/e2e/browser.mjs";
+
+const URL = process.env.EFORM_URL ?? "http://127.0.0.1:8080";
+const args = process.argv.slice(2);
+const opt = (name, dflt) => {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : dflt;
+};
+const RUNS = Number(opt("--runs", 5));
+const JSON_OUT = opt("--json", null);
+const FORMS = opt("--forms", "ct01,pit-finalisation").split(",");
+const VARIANTS = opt("--variants", "app,app-bare,app-static,embed,embed-static").split(",");
+const LIGHTHOUSE = !args.includes("--no-lighthouse");
+
+// Lighthouse's mobile profile (its "simulated slow 4G" figures, applied by the browser).
+const PROFILE = { cpu: 4, latency: 150, down: (1.6 * 1024 * 1024) / 8, up: (750 * 1024) / 8, width: 360, height: 640 };
+
+const upstream = new globalThis.URL(URL);
+const statics = new Map(); // path → html
+
+/// The proxy: static copies and host pages of its own, the rest from the portal. `app-bare`
+/// pages are the portal's with its drawn form taken out.
+const server = http.createServer((req, res) => {
+  const own = statics.get(req.url);
+  if (own) {
+    // Compressed as the portal's pages are.
+    const gzip = /\bgzip\b/.test(req.headers["accept-encoding"] ?? "");
+    res.writeHead(200, { "content-type": "text/html; charset=utf-8", "cache-control": "no-store", ...(gzip ? { "content-encoding": "gzip" } : {}) });
+    res.end(gzip ? gzipSync(own, { level: 9 }) : own);
+    return;
+  }
+  const bare = req.url.endsWith("?bare=1");
+  const path = req.url;
+  const proxied = http.request({ host: upstream.hostname, port: upstream.port, path, method: req.method, headers: { ...req.headers, host: upstream.host, ...(bare ? { "accept-encoding": "identity" } : {}) } }, (up) => {
+    if (!bare) {
+      res.writeHead(up.statusCode, up.headers);
+      up.pipe(res);
+      return;
+    }
+    let body = "";
+    up.setEncoding("utf8");
+    up.on("data", (c) => { body += c; });
+    up.on("end", () => {
+      const headers = { ...up.headers };
+      delete headers["content-length"];
+      res.writeHead(up.statusCode, headers);
+      res.end(body.replace(/<div id="ef-ssr"[\s\S]*<\/div>(?=<\/body>|\s*<\/body>)/, ""));
+    });
+  });
+  proxied.on("error", () => { res.writeHead(502); res.end(); });
+  req.pipe(proxied);
+});
+await new Promise((ok) => server.listen(0, "127.0.0.1", ok));
+const base = `http://127.0.0.1:${server.address().port}`;
+
+/// Runs in every page before its own scripts: a frame loop that notes the figures.
+function probe() {
+  const t = { inputs: null, ready: null, fcp: null, lcp: null };
+  window.__bench = t;
+  const roots = () => {
+    const list = [document];
+    for (const e of document.querySelectorAll("e-form")) if (e.shadowRoot) list.push(e.shadowRoot);
+    return list;
+  };
+  const shown = (el) => {
+    const r = el.getBoundingClientRect();
+    return r.width > 0 && r.height > 0 && getComputedStyle(el).visibility !== "hidden";
+  };
+  new PerformanceObserver((l) => { for (const e of l.getEntries()) if (e.name === "first-contentful-paint") t.fcp = e.startTime; }).observe({ type: "paint", buffered: true });
+  new PerformanceObserver((l) => { const e = l.getEntries().at(-1); if (e) t.lcp = e.startTime; }).observe({ type: "largest-contentful-paint", buffered: true });
+  const frame = (now) => {
+    const controls = roots().flatMap((r) => [...r.querySelectorAll(".ef-form input.ef-input, .ef-form select, .ef-form textarea")]);
+    if (t.inputs === null && controls.some(shown)) t.inputs = now;
+    if (t.ready === null && t.inputs !== null) {
+      const static_ = location.pathname.startsWith("/static/");
+      const app = !document.getElementById("ef-ssr") && document.querySelector("main .ef-form");
+      const embed = document.querySelector("e-form")?.shadowRoot?.querySelector(".ef-form");
+      if (static_ || app || embed) t.ready = now;
+    }
+    if (t.ready === null) requestAnimationFrame(frame);
+  };
+  requestAnimationFrame(frame);
+}
+
+const median = (xs) => {
+  const s = xs.filter((x) => x !== null).sort((a, b) => a - b);
+  if (s.length === 0) return null;
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+
+const browser = await launch();
+
+/// One page load on the profile: the figures.
+async function measure(url) {
+  const context = await browser.newContext({ viewport: { width: PROFILE.width, height: PROFILE.height }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 });
+  await context.addInitScript(probe);
+  const page = await context.newPage();
+  const cdp = await context.newCDPSession(page);
+  await cdp.send("Network.enable");
+  await cdp.send("Network.setCacheDisabled", { cacheDisabled: true });
+  await cdp.send("Network.emulateNetworkConditions", { offline: false, latency: PROFILE.latency, downloadThroughput: PROFILE.down, uploadThroughput: PROFILE.up });
+  await cdp.send("Emulation.setCPUThrottlingRate", { rate: PROFILE.cpu });
+  let bytes = 0;
+  cdp.on("Network.loadingFinished", (e) => { bytes += e.encodedDataLength; });
+  await page.goto(url, { waitUntil: "commit" });
+  await page.waitForFunction(() => window.__bench?.ready !== null, null, { timeout: 120000, polling: 100 });
+  // Let the largest paint settle and the last responses finish.
+  await page.waitForLoadState("load");
+  await page.waitForTimeout(500);
+  const t = await page.evaluate(() => window.__bench);
+  await context.close();
+  return { ...t, bytes };
+}
+
+/// The markup a page shows once drawn (unthrottled): the citizen page's form as the app draws
+/// it, or the embed's shadow root, as a static page with the same stylesheet.
+async function staticCopy(url, embed) {
+  const context = await browser.newContext({ viewport: { width: PROFILE.width, height: PROFILE.height } });
+  const page = await context.newPage();
+  await page.goto(url);
+  let html;
+  if (embed) {
+    await page.waitForFunction(() => document.querySelector("e-form")?.shadowRoot?.querySelector(".ef-form input"));
+    const inner = await page.evaluate(() => document.querySelector("e-form").shadowRoot.innerHTML);
+    html = `<!doctype html><html lang="vi"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>static</title></head><body><main>${inner}</main></body></html>`;
+  } else {
+    await page.waitForFunction(() => !document.getElementById("ef-ssr") && document.querySelector("main .ef-form input"));
+    const css = await page.evaluate(() => [...document.querySelectorAll("link[rel=stylesheet]")].map((l) => l.outerHTML).join(""));
+    const body = await page.evaluate(() => document.body.innerHTML);
+    html = `<!doctype html><html lang="vi"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>static</title>${css}</head><body>${body.replace(/<script[\s\S]*?<\/script>/g, "")}</body></html>`;
+  }
+  await context.close();
+  return html;
+}
+
+const results = [];
+for (const form of FORMS) {
+  const host = `/host/${form}.html`;
+  statics.set(host, `<!doctype html><html lang="vi"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>host</title><script type="module" src="/eform/eform.js"></script></head><body><main><e-form src="/forms/${form}" lang="vi"></e-form></main></body></html>`);
+  const urls = {
+    app: `${base}/f/${form}`,
+    "app-bare": `${base}/f/${form}?bare=1`,
+    embed: `${base}${host}`,
+  };
+  if (VARIANTS.includes("app-static")) {
+    statics.set(`/static/app-${form}.html`, await staticCopy(urls.app, false));
+    urls["app-static"] = `${base}/static/app-${form}.html`;
+  }
+  if (VARIANTS.includes("embed-static")) {
+    statics.set(`/static/embed-${form}.html`, await staticCopy(urls.embed, true));
+    urls["embed-static"] = `${base}/static/embed-${form}.html`;
+  }
+  for (const variant of VARIANTS) {
+    const runs = [];
+    for (let i = 0; i < RUNS; i++) runs.push(await measure(urls[variant]));
+    const m = (k) => median(runs.map((r) => r[k]));
+    const row = { form, variant, inputs: m("inputs"), ready: m("ready"), fcp: m("fcp"), lcp: m("lcp"), bytes: m("bytes"), runs };
+    results.push(row);
+    console.log(`${form} ${variant}: inputs ${row.inputs?.toFixed(0)} ms, ready ${row.ready?.toFixed(0)} ms, FCP ${row.fcp?.toFixed(0)} ms, LCP ${row.lcp?.toFixed(0)} ms, ${(row.bytes / 1024).toFixed(0)} KiB`);
+  }
+}
+await browser.close();
+
+/// Lighthouse on `url`, `RUNS` times: medians of its scores and LCP.
+async function lighthouse(url) {
+  const { default: run } = await import("lighthouse");
+  const launcher = await import("chrome-launcher");
+  const runs = [];
+  for (let i = 0; i < RUNS; i++) {
+    const chrome = await launcher.launch({
+      chromePath: process.env.EFORM_CHROMIUM ?? "/usr/bin/chromium",
+      chromeFlags: ["--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu"],
+    });
+    try {
+      const { lhr } = await run(url, { port: chrome.port, output: "json", logLevel: "error", onlyCategories: ["performance", "accessibility"] });
+      runs.push({
+        performance: lhr.categories.performance.score * 100,
+        accessibility: lhr.categories.accessibility.score * 100,
+        lcp: lhr.audits["largest-contentful-paint"].numericValue,
+        fcp: lhr.audits["first-contentful-paint"].numericValue,
+        tti: lhr.audits.interactive?.numericValue ?? null,
+        version: lhr.lighthouseVersion,
+      });
+    } finally {
+      await chrome.kill();
+    }
+  }
+  const m = (k) => median(runs.map((r) => r[k]));
+  return { performance: m("performance"), accessibility: m("accessibility"), lcp: m("lcp"), fcp: m("fcp"), tti: m("tti"), version: runs[0]?.version, runs };
+}
+
+const lh = [];
+if (LIGHTHOUSE) {
+  const form = FORMS[0];
+  const pages = {
+    app: `${base}/f/${form}`,
+    "app-static": `${base}/static/app-${form}.html`,
+    embed: `${base}/host/${form}.html`,
+    "embed-static": `${base}/static/embed-${form}.html`,
+  };
+  for (const [variant, url] of Object.entries(pages)) {
+    if (!statics.has(new globalThis.URL(url).pathname) && variant.endsWith("static")) continue;
+    const r = { form, variant, ...(await lighthouse(url)) };
+    lh.push(r);
+    console.log(`lighthouse ${r.version} ${form} ${variant}: performance ${r.performance}, accessibility ${r.accessibility}, FCP ${r.fcp?.toFixed(0)} ms, LCP ${r.lcp?.toFixed(0)} ms, TTI ${r.tti?.toFixed(0)} ms`);
+  }
+}
+server.closeAllConnections();
+server.close();
+
+// The table: each variant against the static copy of its own page.
+const fmt = (x) => (x === null || x === undefined ? "—" : Math.round(x).toLocaleString("en"));
+console.log("\n| form | page | inputs on screen (ms) | vs static | app ready (ms) | vs static | LCP (ms) | transferred (KiB) |");
+console.log("|---|---|---|---|---|---|---|---|");
+for (const r of results) {
+  const floor = results.find((s) => s.form === r.form && s.variant === (r.variant.startsWith("embed") ? "embed-static" : "app-static"));
+  const ratio = (k) => (floor && r[k] && floor[k] ? `${(r[k] / floor[k]).toFixed(2)}×` : "—");
+  console.log(`| ${r.form} | ${r.variant} | ${fmt(r.inputs)} | ${ratio("inputs")} | ${fmt(r.ready)} | ${ratio("ready")} | ${fmt(r.lcp)} | ${fmt(r.bytes / 1024)} |`);
+}
+if (lh.length) {
+  console.log("\n| Lighthouse (mobile, simulated) | performance | accessibility | FCP (ms) | LCP (ms) | LCP vs static | TTI (ms) |");
+  console.log("|---|---|---|---|---|---|---|");
+  for (const r of lh) {
+    const floor = lh.find((s) => s.variant === (r.variant.startsWith("embed") ? "embed-static" : "app-static"));
+    const ratio = floor && r.lcp && floor.lcp ? `${(r.lcp / floor.lcp).toFixed(2)}×` : "—";
+    console.log(`| ${r.form} ${r.variant} | ${fmt(r.performance)} | ${fmt(r.accessibility)} | ${fmt(r.fcp)} | ${fmt(r.lcp)} | ${ratio} | ${fmt(r.tti)} |`);
+  }
+}
+if (JSON_OUT) writeFileSync(JSON_OUT, JSON.stringify({ date: new Date().toISOString(), profile: PROFILE, runs: RUNS, results, lighthouse: lh }, null, 2));
