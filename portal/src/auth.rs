@@ -16,16 +16,41 @@
 #![allow(clippy::result_large_err)]
 
 use crate::db::{Db, UserRow};
-use crate::http::{AppState, error, internal};
+use crate::encode::{hex, new_token, percent_encode};
+use crate::reply::{error, internal};
+use crate::state::AppState;
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::extract::{FromRequestParts, Query, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing;
 use axum::{Json, body::Bytes};
 use form_core::Text;
 use serde::Deserialize;
 use serde_json::json;
 use sha2::{Digest, Sha256};
+
+/// Signing in and out, and who is signed in.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/signin", routing::get(signin_page))
+        .route("/signout", routing::post(signout))
+        .route("/api/v1/me", routing::get(me))
+        .route("/api/v1/session", routing::get(session))
+}
+
+/// Development mode's demo sign-in (never in production).
+pub fn dev_routes() -> Router<AppState> {
+    Router::new()
+        .route("/dev/users", routing::get(dev_users))
+        .route(
+            "/dev/session",
+            routing::post(dev_session).layer(DefaultBodyLimit::max(4096)),
+        )
+        .route("/dev/login", routing::get(dev_login))
+}
 
 /// The cookie that carries a browser's session in development mode (plain http on loopback).
 pub const COOKIE: &str = "eform_session";
@@ -74,20 +99,9 @@ pub fn demo_users() -> Vec<UserRow> {
     ]
 }
 
-/// A new session token: 32 random bytes, hex.
-pub fn new_token() -> Result<String, getrandom::Error> {
-    let mut bytes = [0u8; 32];
-    getrandom::fill(&mut bytes)?;
-    Ok(hex(&bytes))
-}
-
 /// What the database keeps of a token.
 pub fn token_hash(token: &str) -> String {
     hex(&Sha256::digest(token.as_bytes()))
-}
-
-pub fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// Opens a session for a known user (`id_token`: the identity provider's, for signing out
@@ -482,7 +496,7 @@ pub fn page(
     body: &str,
     other: &str,
 ) -> String {
-    let css = crate::http::built_file(&state.web_dir, "eform-", ".css")
+    let css = crate::reply::built_file(&state.web_dir, "eform-", ".css")
         .map(|f| format!("<link rel=\"stylesheet\" href=\"/app/{}\">", escape(&f)))
         .unwrap_or_default();
     let other_name = if lang == form_core::Lang::Vi {
@@ -515,19 +529,6 @@ pub fn other_lang(lang: form_core::Lang) -> form_core::Lang {
 /// HTML text and attribute escaping (the one of the form renderer).
 pub fn escape(s: &str) -> String {
     form_html::esc(s)
-}
-
-/// Percent-encoding of a query parameter's value.
-pub fn percent_encode(s: &str) -> String {
-    let mut out = String::new();
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || b"-._~/".contains(&b) {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
 }
 
 #[cfg(test)]

@@ -12,22 +12,51 @@
 use crate::auth::{Signed, forbidden};
 use crate::catalog::Entry;
 use crate::db::{DraftRow, PublicationRow};
-use crate::http::{AppState, error, parse_body};
+use crate::reply::{error, parse_body};
+use crate::state::AppState;
 use axum::Json;
+use axum::Router;
 use axum::body::Bytes;
+use axum::extract::DefaultBodyLimit;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use axum::routing;
 use form_core::{Definition, Diagnostic, Text};
 use serde::Deserialize;
 use serde_json::{Value, json};
+
+/// The builder's API: drafts of forms, publishing, published versions.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/api/v1/builder/forms",
+            routing::get(list)
+                .post(create)
+                .layer(DefaultBodyLimit::max(MAX_DEFINITION + 4096)),
+        )
+        .route(
+            "/api/v1/builder/forms/{id}",
+            routing::get(get)
+                .put(save)
+                .layer(DefaultBodyLimit::max(MAX_DEFINITION + 4096)),
+        )
+        .route(
+            "/api/v1/builder/forms/{id}/publish",
+            routing::post(publish).layer(DefaultBodyLimit::max(1024)),
+        )
+        .route(
+            "/api/v1/builder/forms/{id}/versions/{version}",
+            routing::get(version),
+        )
+}
 
 /// Largest definition the builder takes (a 300-field form is about 150 KB).
 pub const MAX_DEFINITION: usize = 2 * 1024 * 1024;
 
 fn db_failed(e: &sqlx::Error) -> Response {
     tracing::error!(error = %e, "builder");
-    crate::http::internal()
+    crate::reply::internal()
 }
 
 /// The official's agency (citizens and agencies' systems: 403).

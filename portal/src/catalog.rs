@@ -166,7 +166,7 @@ pub fn check(name: &str, text: &str) -> (Entry, Vec<Diagnostic>) {
     let bindings: Vec<Diagnostic> = loaded
         .form
         .as_ref()
-        .map(|f| form_core::datastore::check_bindings(f, &crate::datastore::CATALOGUE))
+        .map(|f| form_core::datastore::check_bindings(f, &crate::keys::CATALOGUE))
         .unwrap_or_default();
     for w in bindings.iter().filter(|d| !d.is_error()) {
         tracing::warn!(source = %name, pointer = %w.pointer, "{}", w.message.en);

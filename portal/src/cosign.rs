@@ -12,16 +12,36 @@
 use crate::auth::Signed;
 use crate::clock;
 use crate::db::cosign::{CoSignatureRow, Decided, Decision};
-use crate::http::{AppState, error};
-use crate::intake::{agency_json, citizens_only, db_failed, form_title, verify_signature};
+use crate::intake::{
+    agency_json, citizens_only, cosigner_label, db_failed, form_title, party_json, verify_signature,
+};
+use crate::reply::error;
+use crate::state::AppState;
 use axum::Json;
+use axum::Router;
 use axum::body::Bytes;
+use axum::extract::DefaultBodyLimit;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use axum::routing;
 use form_core::Text;
 use serde::Deserialize;
 use serde_json::{Value, json};
+
+/// Co-signing: the tasks of a signed-in citizen, one task, and the answer (run to the end even
+/// when the client goes away).
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/co-signatures", routing::get(tasks))
+        .route("/api/v1/co-signatures/{code}", routing::get(task))
+        .merge(
+            Router::new()
+                .route("/api/v1/co-signatures/{code}", routing::post(answer))
+                .layer(DefaultBodyLimit::max(crate::reply::MAX_BODY))
+                .route_layer(axum::middleware::from_fn(crate::intake::detached)),
+        )
+}
 
 /// Longest reason a co-signer may give for declining.
 const MAX_REASON: usize = 500;
@@ -50,32 +70,6 @@ fn personal_id(user: &Signed) -> Result<&str, Response> {
             ),
         )
     })
-}
-
-fn label(row: &CoSignatureRow) -> Value {
-    serde_json::from_str(&row.label).unwrap_or(Value::Null)
-}
-
-/// One party as the applicant, the co-signers and the agency see it.
-pub fn party_json(row: &CoSignatureRow, with_signature: bool) -> Value {
-    let mut v = json!({
-        "version": row.version,
-        "at": row.at,
-        "label": label(row),
-        "name": row.name,
-        "status": row.status,
-        "dueAt": clock::rfc3339(row.due_at),
-        "decidedAt": row.decided_at.map(clock::rfc3339),
-        "reason": row.reason,
-    });
-    if with_signature {
-        v["signature"] = row
-            .signature
-            .as_deref()
-            .and_then(|s| serde_json::from_str::<Value>(s).ok())
-            .unwrap_or(Value::Null);
-    }
-    v
 }
 
 /// `GET /api/v1/co-signatures`: what waits for the signed-in citizen's signature, soonest
@@ -107,7 +101,7 @@ pub async fn tasks(State(state): State<AppState>, user: Signed) -> Response {
             "formId": d.form_id,
             "formTitle": form_title(&state, &d.form_id),
             "applicant": {"name": applicant},
-            "label": label(&row),
+            "label": cosigner_label(&row),
             "dueAt": clock::rfc3339(row.due_at),
         }));
     }
@@ -228,7 +222,7 @@ pub async fn answer(
     {
         return r;
     }
-    let b: AnswerBody = match crate::http::parse_body(&body) {
+    let b: AnswerBody = match crate::reply::parse_body(&body) {
         Ok(b) => b,
         Err(r) => return r,
     };

@@ -11,7 +11,8 @@
 //!   send one), except file uploads (their media type), the development routes and the form pages
 //!   posted without JavaScript (HTML forms; the checks above still apply).
 
-use crate::http::{AppState, error};
+use crate::reply::error;
+use crate::state::AppState;
 use axum::body::HttpBody;
 use axum::extract::{Request, State};
 use axum::http::{Method, StatusCode, header};

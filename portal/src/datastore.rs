@@ -8,24 +8,38 @@
 use crate::auth::{Signed, forbidden};
 use crate::clock;
 use crate::db::{AttributeRow, AuditEntry, Consent, Job};
-use crate::http::{AppState, error, internal};
+use crate::keys::CATALOGUE;
+use crate::reply::{error, internal};
+use crate::state::AppState;
 use axum::Json;
+use axum::Router;
 use axum::body::Bytes;
+use axum::extract::DefaultBodyLimit;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use axum::routing;
 use form_core::Text;
-use form_core::datastore::{Attribute, Catalogue};
+use form_core::datastore::Attribute;
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
-use std::sync::LazyLock;
 
-/// The key catalogue (`schemas/datastore-keys.json`), compiled in.
-pub static CATALOGUE: LazyLock<Catalogue> = LazyLock::new(|| {
-    // Checked by the tests; it always reads.
-    Catalogue::from_json(include_str!("../../schemas/datastore-keys.json"))
-        .expect("datastore-keys.json reads")
-});
+/// The citizen's data store: attributes, the data log, mistake reports.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/datastore/v1/me/attributes",
+            routing::get(read)
+                .put(write)
+                .delete(erase)
+                .layer(DefaultBodyLimit::max(MAX_BODY)),
+        )
+        .route("/datastore/v1/me/audit", routing::get(audit))
+        .route(
+            "/datastore/v1/me/reports",
+            routing::post(report).layer(DefaultBodyLimit::max(MAX_BODY)),
+        )
+}
 
 /// Most keys in one read or write.
 pub const MAX_KEYS: usize = 50;
@@ -181,7 +195,7 @@ pub async fn write(State(state): State<AppState>, user: Signed, body: Bytes) -> 
     if let Err(r) = citizen(&user) {
         return r;
     }
-    let b: WriteBody = match crate::http::parse_body(&body) {
+    let b: WriteBody = match crate::reply::parse_body(&body) {
         Ok(b) => b,
         Err(r) => return r,
     };
@@ -301,7 +315,7 @@ pub async fn report(State(state): State<AppState>, user: Signed, body: Bytes) ->
     if let Err(r) = citizen(&user) {
         return r;
     }
-    let b: ReportBody = match crate::http::parse_body(&body) {
+    let b: ReportBody = match crate::reply::parse_body(&body) {
         Ok(b) => b,
         Err(r) => return r,
     };
@@ -377,7 +391,7 @@ pub async fn audit(
             .and_then(|(a, k)| Some((a.parse::<i64>().ok()?, k.parse::<i64>().ok()?)))
         {
             Some(cursor) => Some(cursor),
-            None => return crate::http::cursor_invalid(),
+            None => return crate::reply::cursor_invalid(),
         },
     };
     match state.db.audit(&user.0.id, before, limit).await {

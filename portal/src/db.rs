@@ -18,6 +18,9 @@ use sqlx::{Row, SqlSafeStr};
 use std::borrow::Cow;
 use std::time::Duration;
 
+/// A held signature's first recheck comes a minute after the receipt.
+pub const RECHECK_FIRST_MS: i64 = 60_000;
+
 /// A connection pool of either backend. Cloning shares the pools.
 #[derive(Clone, Debug)]
 pub enum Db {
@@ -1098,7 +1101,7 @@ impl Db {
                     )
                     .bind(&code)
                     .bind(version)
-                    .bind(now + crate::signatures::RECHECK_FIRST_MS)
+                    .bind(now + RECHECK_FIRST_MS)
                     .execute(&mut *tx)
                     .await?;
                 }

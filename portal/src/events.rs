@@ -4,14 +4,22 @@
 //! officials.
 
 use crate::auth::Signed;
-use crate::http::{AppState, error};
+use crate::reply::error;
+use crate::state::AppState;
 use axum::Json;
+use axum::Router;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use axum::routing;
 use form_core::Text;
 use serde::Deserialize;
 use serde_json::{Value, json};
+
+/// The agency's event feed (the pull API of deliveries).
+pub fn routes() -> Router<AppState> {
+    Router::new().route("/api/v1/agency/events", routing::get(list))
+}
 
 /// Most events in one answer.
 pub const MAX_EVENTS: i64 = 500;
@@ -77,7 +85,7 @@ pub async fn list(State(state): State<AppState>, user: Signed, Query(q): Query<A
         }
         Err(e) => {
             tracing::error!(error = %e, "reading the outbox");
-            crate::http::internal()
+            crate::reply::internal()
         }
     }
 }

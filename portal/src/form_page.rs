@@ -10,16 +10,30 @@
 //! entered.
 
 use crate::catalog::{Entry, Ready};
-use crate::http::{AppState, Drawn};
+use crate::pages::Drawn;
+use crate::state::AppState;
+use axum::Router;
 use axum::body::Bytes;
+use axum::extract::DefaultBodyLimit;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::Response;
+use axum::routing;
 use form_core::{Diagnostic, Lang, Text};
 use form_html::{PAGE, Page, Ui, esc};
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
+
+/// `/f/{id}`: the form page drawn by the portal, and the form posted without JavaScript.
+pub fn routes() -> Router<AppState> {
+    Router::new().route(
+        "/f/{id}",
+        routing::get(get)
+            .post(post)
+            .layer(DefaultBodyLimit::max(crate::reply::MAX_BODY)),
+    )
+}
 
 /// Hidden fields the page carries: its language, the submission's key (and the page shown,
 /// [`form_html::PAGE`]).
@@ -57,14 +71,14 @@ pub async fn get(
     let ready = match state.catalog.get(&id) {
         Some(Entry::Ready(r)) => r,
         Some(Entry::Broken { .. }) => {
-            return crate::http::app_page(&state, StatusCode::UNPROCESSABLE_ENTITY, None).await;
+            return crate::pages::app_page(&state, StatusCode::UNPROCESSABLE_ENTITY, None).await;
         }
-        None => return crate::http::app_page(&state, StatusCode::NOT_FOUND, None).await,
+        None => return crate::pages::app_page(&state, StatusCode::NOT_FOUND, None).await,
     };
     let lang = lang_of(q.lang.as_deref());
-    let key = match crate::auth::new_token() {
+    let key = match crate::encode::new_token() {
         Ok(k) => k,
-        Err(_) => return crate::http::app_page(&state, StatusCode::OK, None).await,
+        Err(_) => return crate::pages::app_page(&state, StatusCode::OK, None).await,
     };
     let user = signed_in(&state, &headers).await;
     let wanted = q.prefill.as_deref() == Some("1");
@@ -83,7 +97,7 @@ pub async fn get(
     };
     let html = draw(&id, &ready, &filled, lang, &[], 0, &key, &[], user.as_ref());
     let chosen = q.lang.is_some().then_some(lang);
-    crate::http::app_page(
+    crate::pages::app_page(
         &state,
         StatusCode::OK,
         Some(Drawn::Form {
@@ -103,12 +117,12 @@ pub async fn post(
     body: Bytes,
 ) -> Response {
     let Some(Entry::Ready(ready)) = state.catalog.get(&id) else {
-        return crate::http::app_page(&state, StatusCode::NOT_FOUND, None).await;
+        return crate::pages::app_page(&state, StatusCode::NOT_FOUND, None).await;
     };
     let pairs: Vec<(String, String)> = match serde_urlencoded::from_bytes(&body) {
         Ok(p) => p,
         Err(_) => {
-            return crate::http::error(
+            return crate::reply::error(
                 StatusCode::BAD_REQUEST,
                 "form-unreadable",
                 Text::new(
@@ -134,7 +148,7 @@ pub async fn post(
     let key = field(KEY)
         .filter(|k| !k.is_empty() && k.len() <= 200 && k.bytes().all(|b| b.is_ascii_alphanumeric()))
         .map(str::to_owned)
-        .or_else(|| crate::auth::new_token().ok())
+        .or_else(|| crate::encode::new_token().ok())
         .unwrap_or_default();
     let post = form_html::read::data_from_post(form, &json!({}), &pairs);
     let today = crate::catalog::today_in_vietnam();
@@ -230,7 +244,7 @@ pub async fn post(
     // Sent again after a change, once filed (the browser's Back): a new key, so that the next
     // send files the changed form as a new dossier, and the citizen told so.
     if answer["error"]["code"] == "idempotency-key-reused" {
-        let fresh = crate::auth::new_token().unwrap_or_default();
+        let fresh = crate::encode::new_token().unwrap_or_default();
         let notice = Text::new(
             "Biểu mẫu này đã được nộp trước đó với nội dung khác (xem “Hồ sơ của tôi”). Nếu muốn nộp thêm một hồ sơ với nội dung dưới đây, hãy nộp lại.",
             "This form was submitted before with other content (see \"My dossiers\"). To file another dossier with what is below, submit again.",
@@ -363,7 +377,7 @@ fn marked(
 
 /// The page sent back: 200, the form drawn in it.
 async fn ok(state: &AppState, html: String, lang: Lang) -> Response {
-    crate::http::app_page(
+    crate::pages::app_page(
         state,
         StatusCode::OK,
         Some(Drawn::Form {
@@ -539,7 +553,7 @@ async fn received(
         esc(Text::new("Xem hồ sơ", "See the dossier").get(lang)),
     );
     let html = chrome("/", lang, Some(user), &main);
-    let mut res = crate::http::app_page(state, StatusCode::OK, Some(Drawn::Final(&html))).await;
+    let mut res = crate::pages::app_page(state, StatusCode::OK, Some(Drawn::Final(&html))).await;
     res.headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     res

@@ -13,17 +13,61 @@ use crate::clock;
 use crate::db::{
     BlobRow, DossierRow, Job, NewVersion, Outcome, RateOutcome, StatusChange, StatusOutcome,
 };
-use crate::http::{AppState, MAX_DIAGNOSTICS, error, internal, too_many_values};
+use crate::reply::{MAX_DIAGNOSTICS, error, internal, too_many_values};
+use crate::state::AppState;
 use axum::Json;
+use axum::Router;
 use axum::body::Bytes;
+use axum::extract::DefaultBodyLimit;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use axum::routing;
 use form_core::{Diagnostic, Text};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 use std::sync::Arc;
+
+/// The dossier API: submit and amend (run to the end even when the client goes away), list,
+/// read, status, rating, downloads, attachments; the form versions dossiers were filed on.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/forms/{id}/versions/{version}",
+            routing::get(form_definition),
+        )
+        .route("/api/v1/dossiers", routing::get(list))
+        .route("/api/v1/dossiers/{code}", routing::get(get))
+        .merge(
+            Router::new()
+                .route("/api/v1/dossiers", routing::post(submit))
+                .route("/api/v1/dossiers/{code}/amendments", routing::post(amend))
+                .layer(DefaultBodyLimit::max(crate::reply::MAX_BODY))
+                .route_layer(axum::middleware::from_fn(detached)),
+        )
+        .route(
+            "/api/v1/dossiers/{code}/status",
+            routing::post(set_status).layer(DefaultBodyLimit::max(64 * 1024)),
+        )
+        .route(
+            "/api/v1/dossiers/{code}/rating",
+            routing::post(rate).layer(DefaultBodyLimit::max(16 * 1024)),
+        )
+        .route("/api/v1/dossiers/{code}/download", routing::get(download))
+        .route(
+            "/api/v1/dossiers/{code}/signed/{part}",
+            routing::get(signed_part),
+        )
+        .route("/api/v1/dossiers/{code}/qr.svg", routing::get(qr))
+        .route("/api/v1/dossiers/{code}/access", routing::get(access))
+        .route("/api/v1/ratings", routing::get(ratings))
+        .route(
+            "/api/v1/attachments",
+            routing::post(upload).layer(DefaultBodyLimit::max(MAX_FILE)),
+        )
+        .route("/api/v1/attachments/{sha256}", routing::get(download_file))
+}
 
 /// Largest attachment.
 pub const MAX_FILE: usize = 10 * 1024 * 1024;
@@ -559,7 +603,7 @@ pub(crate) async fn verify_signature(
     )
     .await?;
     let held = validated.only_try_later()
-        && state.config.signatures.on_try_later == crate::signatures::OnTryLater::Hold;
+        && state.config.signatures.on_try_later == crate::config::OnTryLater::Hold;
     let verdict = &validated.verdict;
     if !verdict.valid && !held {
         return Err(signature_refused(
@@ -639,7 +683,7 @@ fn request_hash(parts: &[&[u8]]) -> String {
         h.update((p.len() as u64).to_be_bytes());
         h.update(p);
     }
-    crate::auth::hex(&h.finalize())
+    crate::encode::hex(&h.finalize())
 }
 
 fn receipt(status: StatusCode, stored: &crate::db::Stored, replayed: bool) -> Response {
@@ -750,7 +794,7 @@ pub async fn submit(
         Err(r) => return r,
     };
     let hash = request_hash(&[b"submit", &body]);
-    let b: SubmitBody = match crate::http::parse_body(&body) {
+    let b: SubmitBody = match crate::reply::parse_body(&body) {
         Ok(b) => b,
         Err(r) => return r,
     };
@@ -812,7 +856,7 @@ pub async fn amend(
         Err(r) => return r,
     };
     let hash = request_hash(&[b"amend", code.as_bytes(), &body]);
-    let b: AmendBody = match crate::http::parse_body(&body) {
+    let b: AmendBody = match crate::reply::parse_body(&body) {
         Ok(b) => b,
         Err(r) => return r,
     };
@@ -1054,7 +1098,7 @@ pub async fn list(
             .and_then(|(at, code)| Some((at.parse::<i64>().ok()?, code)))
         {
             Some(cursor) => Some(cursor),
-            None => return crate::http::cursor_invalid(),
+            None => return crate::reply::cursor_invalid(),
         },
     };
     let rows = if user.is_official() {
@@ -1111,7 +1155,7 @@ pub async fn list(
 
 /// Percent-encoding of a query value.
 fn percent(s: &str) -> String {
-    crate::auth::percent_encode(s)
+    crate::encode::percent_encode(s)
 }
 
 fn version_json(v: &crate::db::VersionRow) -> Value {
@@ -1165,7 +1209,7 @@ async fn document(state: &AppState, d: &DossierRow, agency: bool) -> Result<Valu
                 let mine: Vec<Value> = parties
                     .iter()
                     .filter(|p| p.version == ver.version)
-                    .map(|p| crate::cosign::party_json(p, true))
+                    .map(|p| party_json(p, true))
                     .collect();
                 if !mine.is_empty() {
                     j["coSignatures"] = Value::Array(mine);
@@ -1432,7 +1476,7 @@ pub async fn set_status(
     let Some(agency) = user.0.agency_code.clone() else {
         return forbidden();
     };
-    let b: StatusBody = match crate::http::parse_body(&body) {
+    let b: StatusBody = match crate::reply::parse_body(&body) {
         Ok(b) => b,
         Err(r) => return r,
     };
@@ -1559,7 +1603,7 @@ pub async fn rate(
     Path(code): Path<String>,
     body: Bytes,
 ) -> Response {
-    let b: RatingBody = match crate::http::parse_body(&body) {
+    let b: RatingBody = match crate::reply::parse_body(&body) {
         Ok(b) => b,
         Err(r) => return r,
     };
@@ -1746,7 +1790,7 @@ pub async fn upload(
         })
         .filter(|n| !n.trim().is_empty())
         .unwrap_or_else(|| "file".to_owned());
-    let sha = crate::auth::hex(&Sha256::digest(&body));
+    let sha = crate::encode::hex(&Sha256::digest(&body));
     let blob = BlobRow {
         sha256: sha.clone(),
         media_type: media_type.clone(),
@@ -1875,12 +1919,11 @@ async fn linked_file(
             ),
         )
     };
-    let key = match crate::webhooks::link_key(state).await {
+    let key = match crate::links::link_key(state).await {
         Ok(k) => k,
         Err(e) => return db_failed(&e),
     };
-    if expires < clock::now_ms() || !crate::webhooks::link_token_ok(&key, sha, code, expires, token)
-    {
+    if expires < clock::now_ms() || !crate::links::link_token_ok(&key, sha, code, expires, token) {
         return refused();
     }
     let d = match state.db.dossier(code).await {
@@ -1931,4 +1974,31 @@ pub async fn form_definition(
         ),
         Err(e) => db_failed(&e),
     }
+}
+
+/// A co-signer's label (the party they are, in both languages) as stored.
+pub fn cosigner_label(row: &crate::db::cosign::CoSignatureRow) -> Value {
+    serde_json::from_str(&row.label).unwrap_or(Value::Null)
+}
+
+/// One party as the applicant, the co-signers and the agency see it.
+pub fn party_json(row: &crate::db::cosign::CoSignatureRow, with_signature: bool) -> Value {
+    let mut v = json!({
+        "version": row.version,
+        "at": row.at,
+        "label": cosigner_label(row),
+        "name": row.name,
+        "status": row.status,
+        "dueAt": clock::rfc3339(row.due_at),
+        "decidedAt": row.decided_at.map(clock::rfc3339),
+        "reason": row.reason,
+    });
+    if with_signature {
+        v["signature"] = row
+            .signature
+            .as_deref()
+            .and_then(|s| serde_json::from_str::<Value>(s).ok())
+            .unwrap_or(Value::Null);
+    }
+    v
 }

@@ -9,7 +9,7 @@
 //! Limits are configuration (`eform serve --rate-limit submit=30/h`, `… off`); the defaults are
 //! generous for a person and tight for a script.
 
-use crate::http::error;
+use crate::reply::error;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::Response;
 use form_core::Text;

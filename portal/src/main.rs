@@ -520,7 +520,7 @@ fn run() -> Result<ExitCode> {
                 allowed_origins,
                 rates,
                 trusted_proxies,
-                delivery: portal::webhooks::Settings {
+                delivery: portal::config::Delivery {
                     give_up: std::time::Duration::from_secs(webhook_give_up_hours * 3600),
                     retry_base: std::time::Duration::from_secs(webhook_retry_seconds),
                     retry_max: std::time::Duration::from_secs(
@@ -529,14 +529,14 @@ fn run() -> Result<ExitCode> {
                     timeout: std::time::Duration::from_secs(webhook_timeout_seconds),
                     // A worker that died mid-call frees its deliveries after this.
                     lease: std::time::Duration::from_secs(2 * webhook_timeout_seconds + 5),
-                    ..portal::webhooks::Settings::default()
+                    ..portal::config::Delivery::default()
                 },
-                signatures: portal::signatures::Policy {
+                signatures: portal::config::Policy {
                     signing_window_s: signing_window_minutes * 60,
                     on_try_later: if on_revocation_unknown == "refuse" {
-                        portal::signatures::OnTryLater::Refuse
+                        portal::config::OnTryLater::Refuse
                     } else {
-                        portal::signatures::OnTryLater::Hold
+                        portal::config::OnTryLater::Hold
                     },
                     tsa_url,
                 },
@@ -616,7 +616,7 @@ fn run() -> Result<ExitCode> {
                     .diagnostics
                     .extend(form_core::datastore::check_bindings(
                         form,
-                        &portal::datastore::CATALOGUE,
+                        &portal::keys::CATALOGUE,
                     ));
             }
             for d in &loaded.diagnostics {
@@ -891,7 +891,7 @@ async fn service_accounts(db: portal::db::Db, action: ServiceAction) -> Result<E
                 let key = format!(
                     "{}{}",
                     portal::auth::SERVICE_KEY_PREFIX,
-                    portal::auth::new_token()?
+                    portal::encode::new_token()?
                 );
                 let user = portal::db::UserRow {
                     id: format!("service:{name}"),
@@ -1278,7 +1278,7 @@ fn dev_draft_key(data_dir: &std::path::Path) -> Result<PathBuf> {
         use std::io::Write;
         use std::os::unix::fs::OpenOptionsExt;
         std::fs::create_dir_all(data_dir)?;
-        let key = portal::drafts::Sealer::new_key_hex()?;
+        let key = portal::seal::Sealer::new_key_hex()?;
         std::fs::OpenOptions::new()
             .write(true)
             .create_new(true)

@@ -9,7 +9,7 @@
 //! on the public one. The recorder is the `metrics` facade with its Prometheus exporter (no
 //! HTTP server of its own: the text is rendered here).
 
-use crate::http::AppState;
+use crate::state::AppState;
 use axum::extract::{MatchedPath, Request, State};
 use axum::http::{HeaderValue, header::HeaderName};
 use axum::middleware::Next;
@@ -54,7 +54,7 @@ fn request_id(req: &Request) -> String {
         .unwrap_or_else(|| {
             let mut bytes = [0u8; 12];
             let _ = getrandom::fill(&mut bytes);
-            crate::auth::hex(&bytes)
+            crate::encode::hex(&bytes)
         })
 }
 

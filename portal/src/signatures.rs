@@ -11,47 +11,16 @@
 //! and held: the official sees it, and the portal validates the signature again (at the same
 //! receipt time) until an answer can be had; `--on-revocation-unknown refuse` refuses it.
 
-use crate::http::AppState;
+use crate::db::RECHECK_FIRST_MS;
+use crate::state::AppState;
 use form_core::Text;
 use form_core::sign::revocation::Evidence;
 use form_core::sign::{Context, Indication, SubIndication, Verdict};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
-/// A held signature's first recheck comes a minute after the receipt.
-pub const RECHECK_FIRST_MS: i64 = 60_000;
 /// Rechecks back off, doubling up to this.
 const RECHECK_MAX_MS: i64 = 6 * 3600 * 1000;
-
-/// What becomes of a signature whose revocation status cannot be had now.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum OnTryLater {
-    /// Accept the dossier, flag the signature for the official, check again.
-    Hold,
-    /// Refuse the submission (the citizen tries again later).
-    Refuse,
-}
-
-/// The signature validation policy (`eform serve --signing-window … --on-revocation-unknown …`).
-#[derive(Clone, Debug)]
-pub struct Policy {
-    /// How long before the receipt the claimed signing time may lie (seconds).
-    pub signing_window_s: u64,
-    pub on_try_later: OnTryLater,
-    /// The time-stamping authority (RFC 3161 over HTTP) asked for a signature-time-stamp over
-    /// each accepted signature (CAdES B-T); none: signatures are kept as B-B.
-    pub tsa_url: Option<String>,
-}
-
-impl Default for Policy {
-    fn default() -> Self {
-        Policy {
-            signing_window_s: form_core::sign::verify::SIGNING_WINDOW,
-            on_try_later: OnTryLater::Hold,
-            tsa_url: None,
-        }
-    }
-}
 
 /// A validation: the report and the revocation data fetched for it.
 pub struct Validated {
@@ -87,7 +56,7 @@ impl Validated {
         let mut out: Vec<(String, &'static str, Vec<u8>)> = Vec::new();
         for (kind, der) in ocsp.chain(crls) {
             let sha: [u8; 32] = Sha256::digest(der).into();
-            let hex = crate::auth::hex(&sha);
+            let hex = crate::encode::hex(&sha);
             if named.contains(&sha) && !out.iter().any(|(h, _, _)| *h == hex) {
                 out.push((hex, kind, der.clone()));
             }
@@ -130,7 +99,7 @@ impl Validated {
                     "source": r.found.via.as_str(),
                     "thisUpdate": secs(r.found.this_update),
                     "nextUpdate": r.found.next_update.map(secs),
-                    "sha256": crate::auth::hex(&r.found.sha256),
+                    "sha256": crate::encode::hex(&r.found.sha256),
                 })
             }).collect::<Vec<_>>(),
             "timestamp": v.timestamp.as_ref().map(|t| json!({

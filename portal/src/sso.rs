@@ -15,17 +15,26 @@
 #![allow(clippy::result_large_err)]
 
 use crate::auth::{
-    LOGIN_COOKIE, escape, local_path, other_lang, page, percent_encode, session_cookie,
-    start_session, token_hash,
+    LOGIN_COOKIE, escape, local_path, other_lang, page, session_cookie, start_session, token_hash,
 };
 use crate::db::{LoginRow, UserRow};
-use crate::http::AppState;
+use crate::encode::percent_encode;
 use crate::oidc::{Failure, Identity, LOGIN_MAX_AGE_MS};
+use crate::state::AppState;
+use axum::Router;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing;
 use form_core::{Lang, Text};
 use serde::Deserialize;
+
+/// Sign-in through the identity provider (OpenID Connect).
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/auth/login", routing::get(login))
+        .route("/auth/callback", routing::get(callback))
+}
 
 /// The data-store source of values the identity provider vouches for.
 pub const SOURCE: &str = "identity-provider";
@@ -49,7 +58,7 @@ pub async fn login(
     Query(q): Query<LoginQuery>,
 ) -> Response {
     let lang = lang_of(q.lang.as_deref());
-    let client = crate::http::client_address(&state, &headers, &extensions);
+    let client = crate::state::client_address(&state, &headers, &extensions);
     if let Err(r) = state
         .limits
         .check(crate::limits::Kind::Login, &client)
@@ -74,7 +83,7 @@ pub async fn login(
     };
     if let Err(e) = state.db.start_login(&row, now, LOGIN_MAX_AGE_MS).await {
         tracing::error!(error = %e, "recording a sign-in");
-        return crate::http::internal();
+        return crate::reply::internal();
     }
     let mut res = Redirect::to(&begun.url).into_response();
     // Lax: the provider's redirect back is a top-level navigation from another site.
@@ -107,7 +116,7 @@ pub async fn callback(
     Query(q): Query<CallbackQuery>,
 ) -> Response {
     let lang = Lang::Vi;
-    let client = crate::http::client_address(&state, &headers, &extensions);
+    let client = crate::state::client_address(&state, &headers, &extensions);
     if let Err(r) = state
         .limits
         .check(crate::limits::Kind::Login, &client)
@@ -156,7 +165,7 @@ async fn finish(
         }
         Err(e) => {
             tracing::error!(error = %e, "reading a sign-in");
-            return crate::http::internal();
+            return crate::reply::internal();
         }
     };
     if crate::clock::now_ms() - login.created_at > LOGIN_MAX_AGE_MS {
@@ -200,13 +209,13 @@ async fn finish(
     };
     if let Err(e) = state.db.upsert_user(&user).await {
         tracing::error!(error = %e, "storing a user");
-        return crate::http::internal();
+        return crate::reply::internal();
     }
     if user.role == "citizen"
         && let Err(e) = keep_verified(state, &user, &identity).await
     {
         tracing::error!(error = %e, "storing the identity provider's values");
-        return crate::http::internal();
+        return crate::reply::internal();
     }
     let token = match start_session(&state.db, &user.id, Some(&identity.id_token)).await {
         Ok(t) => t,

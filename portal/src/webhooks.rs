@@ -6,8 +6,10 @@
 //! administrator replays it: `eform deliveries replay`). Every attempt of an event carries its
 //! same id, so a receiver drops repeats.
 
+use crate::config::Delivery as Settings;
 use crate::db::delivery::Claimed;
-use crate::http::AppState;
+use crate::links::{LINK_VALID_MS, link_key, link_token};
+use crate::state::AppState;
 use base64::Engine;
 use hmac::{Hmac, Mac};
 use serde_json::{Value, json};
@@ -15,39 +17,6 @@ use sha2::Sha256;
 use std::time::Duration;
 
 const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::STANDARD;
-
-/// How deliveries are paced.
-#[derive(Clone, Debug)]
-pub struct Settings {
-    /// How often each instance looks for new events and due deliveries.
-    pub every: Duration,
-    /// The first retry's delay; each next one doubles, up to `retry_max`, times a jitter of
-    /// 0.5–1.5.
-    pub retry_base: Duration,
-    pub retry_max: Duration,
-    /// After this long without success a delivery is dead.
-    pub give_up: Duration,
-    /// How long a receiver has to answer.
-    pub timeout: Duration,
-    /// How long a worker holds a delivery it is calling for (longer than `timeout`).
-    pub lease: Duration,
-    /// Deliveries called at once per instance.
-    pub batch: i64,
-}
-
-impl Default for Settings {
-    fn default() -> Self {
-        Settings {
-            every: Duration::from_millis(250),
-            retry_base: Duration::from_secs(10),
-            retry_max: Duration::from_secs(3 * 3600),
-            give_up: Duration::from_secs(26 * 3600),
-            timeout: Duration::from_secs(15),
-            lease: Duration::from_secs(35),
-            batch: 16,
-        }
-    }
-}
 
 /// A new endpoint secret: `whsec_` and 24 random bytes in base64.
 pub fn new_secret() -> Result<String, getrandom::Error> {
@@ -77,56 +46,6 @@ pub fn backoff(s: &Settings, attempts: i64, jitter: f64) -> Duration {
     let ms = (base * exp).min(s.retry_max.as_millis() as f64) * (0.5 + jitter.clamp(0.0, 1.0));
     Duration::from_millis(ms as u64)
 }
-
-/// The key that signs attachment links (shared by the instances through the database; read
-/// once per process, kept in `state`).
-pub async fn link_key(state: &AppState) -> Result<Vec<u8>, sqlx::Error> {
-    state
-        .link_key
-        .get_or_try_init(|| async {
-            let mut fresh = [0u8; 32];
-            getrandom::fill(&mut fresh).map_err(|e| sqlx::Error::Protocol(e.to_string()))?;
-            let key = state
-                .db
-                .portal_key(
-                    "attachment-links",
-                    &B64.encode(fresh),
-                    crate::clock::now_ms(),
-                )
-                .await?;
-            B64.decode(key)
-                .map_err(|e| sqlx::Error::Protocol(format!("the attachment-link key: {e}")))
-        })
-        .await
-        .cloned()
-}
-
-/// The token of a link to file `sha` of dossier `code` valid until `expires` (ms).
-pub fn link_token(key: &[u8], sha: &str, code: &str, expires: i64) -> String {
-    let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(key) else {
-        return String::new();
-    };
-    mac.update(format!("{sha}|{code}|{expires}").as_bytes());
-    crate::auth::hex(&mac.finalize().into_bytes())
-}
-
-/// Whether `token` is the link token of (`sha`, `code`, `expires`) (compared in constant time).
-pub fn link_token_ok(key: &[u8], sha: &str, code: &str, expires: i64, token: &str) -> bool {
-    let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(key) else {
-        return false;
-    };
-    mac.update(format!("{sha}|{code}|{expires}").as_bytes());
-    let Some(bytes) = (0..token.len() / 2)
-        .map(|i| u8::from_str_radix(token.get(2 * i..2 * i + 2)?, 16).ok())
-        .collect::<Option<Vec<u8>>>()
-    else {
-        return false;
-    };
-    mac.verify_slice(&bytes).is_ok()
-}
-
-/// How long an attachment link in a webhook stays valid.
-pub const LINK_VALID_MS: i64 = 24 * 3600 * 1000;
 
 /// Starts the delivery worker of this instance.
 pub fn start(state: AppState) {
@@ -330,16 +249,5 @@ mod tests {
             tries += 1;
         }
         assert!(tries >= 10, "{tries}");
-    }
-
-    #[test]
-    fn link_tokens_bind_file_dossier_and_time() {
-        let key = [7u8; 32];
-        let t = link_token(&key, "ab", "C-1", 99);
-        assert!(link_token_ok(&key, "ab", "C-1", 99, &t));
-        assert!(!link_token_ok(&key, "ab", "C-2", 99, &t));
-        assert!(!link_token_ok(&key, "ab", "C-1", 100, &t));
-        assert!(!link_token_ok(&[8u8; 32], "ab", "C-1", 99, &t));
-        assert!(!link_token_ok(&key, "ab", "C-1", 99, "zz"));
     }
 }

@@ -9,7 +9,7 @@
 //! so a flood of slow requests fills the slots, and what comes after waits at most its deadline
 //! for one, then is refused.
 
-use crate::http::error;
+use crate::reply::error;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::Response;
 use form_core::Text;
@@ -53,7 +53,7 @@ async fn run_in<T: Send + 'static>(
         Ok(Ok(v)) => Ok(v),
         Ok(Err(e)) => {
             tracing::error!(error = %e, "CPU work failed");
-            Err(crate::http::internal())
+            Err(crate::reply::internal())
         }
         Err(_) => {
             tracing::warn!(

@@ -255,7 +255,7 @@ async fn bad_requests_and_strangers_are_refused(b: Backend) {
     .await;
     assert_eq!(a.json["error"]["code"], "doc-unknown", "{}", a.json);
     let form = with("docId", json!("ct01"));
-    for _ in 0..portal::bridge::MAX_PENDING {
+    for _ in 0..portal::bridge::routes::MAX_PENDING {
         let a = post(&p, "/bridge/v1/signatures/signHash", Some(&an), &form).await;
         assert_eq!(a.status, StatusCode::ACCEPTED, "{}", a.json);
     }

@@ -262,7 +262,7 @@ async fn each_citizen_reaches_only_their_own_store(b: Backend) {
     for (owner, attrs) in portal::datastore::demo_attributes() {
         for (_, key, value) in attrs {
             assert_eq!(
-                portal::datastore::CATALOGUE.check(key, &value),
+                portal::keys::CATALOGUE.check(key, &value),
                 Ok(()),
                 "{owner} {key}"
             );

@@ -21,7 +21,7 @@ const DAY_MS: i64 = 24 * 3600 * 1000;
 async fn portal(b: Backend) -> (TestPortal, tempfile::TempDir) {
     let keys = tempfile::tempdir().unwrap();
     let file = keys.path().join("draft.key");
-    std::fs::write(&file, portal::drafts::Sealer::new_key_hex().unwrap()).unwrap();
+    std::fs::write(&file, portal::seal::Sealer::new_key_hex().unwrap()).unwrap();
     let mut config = Config::development();
     config.draft_key = Some(file);
     (TestPortal::start_with(b, config).await, keys)
@@ -93,7 +93,7 @@ async fn a_draft_follows_its_owner_sealed_and_goes_with_the_submission(b: Backen
     let (q, _k2) = {
         let keys = tempfile::tempdir().unwrap();
         let file = keys.path().join("draft.key");
-        std::fs::write(&file, portal::drafts::Sealer::new_key_hex().unwrap()).unwrap();
+        std::fs::write(&file, portal::seal::Sealer::new_key_hex().unwrap()).unwrap();
         let mut config = (*p.state.config).clone();
         config.draft_key = Some(file);
         let state = portal::AppState::new(

@@ -21,7 +21,7 @@ async fn service_account(p: &TestPortal, name: &str, agency: &str) -> String {
     let key = format!(
         "{}{}",
         portal::auth::SERVICE_KEY_PREFIX,
-        portal::auth::new_token().unwrap()
+        portal::encode::new_token().unwrap()
     );
     let user = portal::db::UserRow {
         id: format!("service:{name}"),

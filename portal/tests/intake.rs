@@ -510,7 +510,7 @@ async fn attachments_are_checked_and_tied_to_dossiers(b: Backend) {
     assert_eq!(first.status, StatusCode::CREATED);
     let sha = first.json["sha256"].as_str().unwrap().to_owned();
     use sha2::Digest;
-    assert_eq!(sha, portal::auth::hex(&sha2::Sha256::digest(PDF)));
+    assert_eq!(sha, portal::encode::hex(&sha2::Sha256::digest(PDF)));
     assert_eq!(
         up(PDF.to_vec(), "application/pdf").await.json["sha256"],
         sha.as_str()
@@ -881,7 +881,7 @@ async fn sessions_end_on_sign_out(b: Backend) {
         .await;
     assert_eq!(me.status, StatusCode::UNAUTHORIZED);
     // Expired sessions do not open.
-    let token = portal::auth::new_token().unwrap();
+    let token = portal::encode::new_token().unwrap();
     let now = portal::clock::now_ms();
     p.state
         .db

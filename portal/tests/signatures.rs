@@ -42,7 +42,7 @@ async fn portal_trusting(b: Backend, pki: &Pki, on_unknown: &str) -> TestPortal 
     config.trust_store = Some(pki.root_pem());
     config.signatures.tsa_url = Some(pki.tsa_url());
     if on_unknown == "refuse" {
-        config.signatures.on_try_later = portal::signatures::OnTryLater::Refuse;
+        config.signatures.on_try_later = portal::config::OnTryLater::Refuse;
     }
     TestPortal::start_with(b, config).await
 }

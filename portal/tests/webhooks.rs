@@ -27,7 +27,7 @@ async fn portal(b: Backend, give_up: Duration) -> TestPortal {
         b,
         portal::Config {
             rates: portal::limits::Rates::off(),
-            delivery: portal::webhooks::Settings {
+            delivery: portal::config::Delivery {
                 every: Duration::from_millis(50),
                 retry_base: Duration::from_millis(50),
                 retry_max: Duration::from_millis(400),

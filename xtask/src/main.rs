@@ -19,6 +19,8 @@
 
 mod admin_units;
 mod countries;
+#[cfg(test)]
+mod cycles;
 mod peers;
 mod postgres;
 mod setup;

@@ -282,7 +282,7 @@ impl DevSigner {
 fn crl_row(root: &Certificate) -> String {
     format!(
         "root-crl:{}",
-        crate::auth::hex(root.tbs_certificate.serial_number.as_bytes())
+        crate::encode::hex(root.tbs_certificate.serial_number.as_bytes())
     )
 }
 

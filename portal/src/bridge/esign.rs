@@ -12,6 +12,7 @@
 
 use super::{Credential, Outcome, SignRequest, certificates, post_json};
 use crate::db::UserRow;
+use crate::encode::hex;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as B64;
 use form_core::sign::SignAlgo;
@@ -55,10 +56,6 @@ fn status_of(http: u16, v: &Value) -> (u64, String) {
         v["status_code"].as_u64().unwrap_or(u64::from(http)),
         v["message"].as_str().unwrap_or_default().to_owned(),
     )
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// The first signed file's signature, if the answer has one.
@@ -105,7 +102,7 @@ impl Esign {
         let Some(pid) = &user.personal_id else {
             return Ok(Vec::new());
         };
-        let tx = crate::auth::new_token().map_err(|e| anyhow::anyhow!("{e}"))?;
+        let tx = crate::encode::new_token().map_err(|e| anyhow::anyhow!("{e}"))?;
         let (status, message, v) = self
             .post(
                 "get_certificate",

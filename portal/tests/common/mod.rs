@@ -61,7 +61,7 @@ pub async fn fresh_database(backend: Backend, dir: &std::path::Path) -> String {
             let server = std::env::var("EFORM_TEST_POSTGRES_URL").unwrap();
             let mut bytes = [0u8; 8];
             getrandom::fill(&mut bytes).unwrap();
-            let name = format!("t_{}", portal::auth::hex(&bytes));
+            let name = format!("t_{}", portal::encode::hex(&bytes));
             let admin = sqlx::PgPool::connect(&server).await.unwrap();
             admin
                 .execute(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
