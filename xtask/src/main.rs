@@ -180,33 +180,14 @@ fn bench(root: &Path, args: &[String]) -> Result<()> {
             setup::all(root)?;
             peers::run(root, &args[1..])
         }
-        Some("builder") => {
-            setup::all(root)?;
-            web::build(root)?;
-            step("building the portal");
-            let mut c = cmd(root, "cargo");
-            c.args(["build", "--package", "portal", "--bin", "eform"]);
-            exec(c)?;
-            let data = root.join("target/bench-builder");
-            let _ = std::fs::remove_dir_all(&data);
-            std::fs::create_dir_all(&data)?;
-            let mut portal = Portal::start(root, &data, None)?;
-            step("the builder's live preview on a 300-field form (chromium)");
-            let mut c = cmd(root, "node");
-            c.arg("bench/builder/bench.mjs")
-                .args(&args[1..])
-                .env("EFORM_URL", &portal.url);
-            let result = exec(c);
-            portal.stop();
-            result
-        }
+        Some("builder") => node_bench(
+            root,
+            "bench-builder",
+            "bench/builder/bench.mjs",
+            "the builder's live preview on a 300-field form (chromium)",
+            &args[1..],
+        ),
         Some("mobile") => {
-            setup::all(root)?;
-            web::build(root)?;
-            step("building the portal");
-            let mut c = cmd(root, "cargo");
-            c.args(["build", "--package", "portal", "--bin", "eform"]);
-            exec(c)?;
             // Lighthouse is the benchmark's alone (not the tests'): its own lock file.
             let mobile = root.join("bench/mobile");
             if !mobile.join("node_modules/lighthouse/package.json").exists() {
@@ -215,20 +196,13 @@ fn bench(root: &Path, args: &[String]) -> Result<()> {
                 c.args(["ci", "--no-audit", "--no-fund"]);
                 exec(c)?;
             }
-            let data = root.join("target/bench-mobile");
-            let _ = std::fs::remove_dir_all(&data);
-            std::fs::create_dir_all(&data)?;
-            let mut portal = Portal::start(root, &data, None)?;
-            step(
+            node_bench(
+                root,
+                "bench-mobile",
+                "bench/mobile/bench.mjs",
                 "the citizen page and the embed on a phone profile, against static copies (chromium)",
-            );
-            let mut c = cmd(root, "node");
-            c.arg("bench/mobile/bench.mjs")
-                .args(&args[1..])
-                .env("EFORM_URL", &portal.url);
-            let result = exec(c);
-            portal.stop();
-            result
+                &args[1..],
+            )
         }
         Some("scale") => {
             step(
@@ -281,6 +255,27 @@ fn bench(root: &Path, args: &[String]) -> Result<()> {
             "usage: cargo xtask bench core|sign [criterion args] | bench intake|datastore|scale | bench browser [harness options] | bench builder [--fields N] [--runs N] [--json FILE] [--profile label|add] | bench mobile [--runs N] [--forms a,b] [--variants a,b] [--json FILE] | bench intake [--seconds N] [--clients N] [--json FILE] | bench datastore [--rate N] [--seconds N] [--connections N] [--json FILE]"
         ),
     }
+}
+
+/// A browser benchmark in node (`script`) against a portal of its own: the web bundles and the
+/// portal built, the portal started on a fresh data folder `target/<data>`, stopped after.
+fn node_bench(root: &Path, data: &str, script: &str, what: &str, args: &[String]) -> Result<()> {
+    setup::all(root)?;
+    web::build(root)?;
+    step("building the portal");
+    let mut c = cmd(root, "cargo");
+    c.args(["build", "--package", "portal", "--bin", "eform"]);
+    exec(c)?;
+    let data = root.join("target").join(data);
+    let _ = std::fs::remove_dir_all(&data);
+    std::fs::create_dir_all(&data)?;
+    let mut portal = Portal::start(root, &data, None)?;
+    step(what);
+    let mut c = cmd(root, "node");
+    c.arg(script).args(args).env("EFORM_URL", &portal.url);
+    let result = exec(c);
+    portal.stop();
+    result
 }
 
 /// The fuzz targets of `form-core/fuzz`.
