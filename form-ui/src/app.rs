@@ -12,6 +12,7 @@ use leptos::prelude::*;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::sync::Arc;
+use wasm_bindgen::JsCast;
 
 /// What the page shows after loading.
 #[derive(Clone)]
@@ -79,11 +80,16 @@ fn save_lang(lang: Lang) {
     if let Some(storage) = web_sys::window().and_then(|w| w.local_storage().ok().flatten()) {
         let _ = storage.set_item("eform.lang", lang.tag());
     }
-    if let Some(html) = web_sys::window()
-        .and_then(|w| w.document())
-        .and_then(|d| d.document_element())
-    {
+    let document = web_sys::window().and_then(|w| w.document());
+    if let Some(html) = document.as_ref().and_then(|d| d.document_element()) {
         let _ = html.set_attribute("lang", lang.tag());
+    }
+    // The portal draws the next form page in it too (a preference, not a session: no secret).
+    if let Some(d) = document.and_then(|d| d.dyn_into::<web_sys::HtmlDocument>().ok()) {
+        let _ = d.set_cookie(&format!(
+            "eform-lang={}; Path=/; Max-Age=31536000; SameSite=Lax",
+            lang.tag()
+        ));
     }
 }
 

@@ -35,6 +35,10 @@ pub fn routes() -> Router<AppState> {
     )
 }
 
+/// The cookie in which the citizen app keeps the language chosen (`vi`, `en`), so that the
+/// portal draws a form in it.
+pub const LANG_COOKIE: &str = "eform-lang";
+
 /// Hidden fields the page carries: its language, the submission's key (and the page shown,
 /// [`form_html::PAGE`]).
 const LANG: &str = "ef-lang";
@@ -75,7 +79,13 @@ pub async fn get(
         }
         None => return crate::pages::app_page(&state, StatusCode::NOT_FOUND, None).await,
     };
-    let lang = lang_of(q.lang.as_deref());
+    // The language asked for, else the one the citizen chose in the app before (its cookie).
+    let chosen = q
+        .lang
+        .clone()
+        .or_else(|| crate::auth::cookie(&headers, LANG_COOKIE))
+        .filter(|t| t == "vi" || t == "en");
+    let lang = lang_of(chosen.as_deref());
     let key = match crate::encode::new_token() {
         Ok(k) => k,
         Err(_) => return crate::pages::app_page(&state, StatusCode::OK, None).await,
@@ -96,7 +106,7 @@ pub async fn get(
         Filled::plain(&json!({}))
     };
     let html = draw(&id, &ready, &filled, lang, &[], 0, &key, &[], user.as_ref());
-    let chosen = q.lang.is_some().then_some(lang);
+    let chosen = chosen.is_some().then_some(lang);
     crate::pages::app_page(
         &state,
         StatusCode::OK,

@@ -65,6 +65,23 @@ async fn a_form_posted_without_javascript_is_checked_and_filed_once(b: Backend) 
     );
     let en = p.get("/f/ct01?lang=en", &an).await;
     assert!(String::from_utf8_lossy(&en.bytes).contains("data-ef-takeover data-ef-lang=\"en\""));
+    // The language the citizen chose in the app before (its cookie) draws the page; a value
+    // that is no language is ignored.
+    for (cookie, drawn) in [
+        ("eform-lang=en", "lang=\"en\""),
+        ("other=1; eform-lang=zz", "lang=\"vi\""),
+    ] {
+        let page = p
+            .call("GET", "/f/ct01", Some(&an), &[("cookie", cookie)], None)
+            .await;
+        let html = String::from_utf8_lossy(&page.bytes).into_owned();
+        assert!(
+            html.contains(&format!(
+                "<main id=\"main\" class=\"ef-main\" tabindex=\"-1\" {drawn}"
+            )),
+            "{cookie}: {html}"
+        );
+    }
     assert!(html.contains("name=\"/applicant/fullName\""));
     assert!(html.contains("name=\"ef-key\""));
     // The store is read (and logged) only when the page asks for it: the app reads it itself.

@@ -104,3 +104,24 @@ test("a draft in this browser comes back under the portal's form: only what was 
   assert.deepEqual(page.problems, []);
   await page.context().close();
 });
+
+test("the language chosen in the app is the one the portal draws the next form in", async () => {
+  const { page, release } = await heldBack({});
+  release();
+  await page.goto(`${URL}/f/ct01?lang=en`);
+  assert.equal(await page.getAttribute("html", "lang"), "en");
+  // Held back again: what shows before the app is the portal's page, already in English.
+  let again;
+  const gate = new Promise((r) => { again = r; });
+  await page.unroute("**/*_bg.wasm");
+  await page.route("**/*_bg.wasm", async (route) => { await gate; await route.continue(); });
+  await page.goto(`${URL}/f/judicial-record`, { takeover: false });
+  await page.locator("#ef-ssr form.ef-form").waitFor();
+  assert.equal(await page.getAttribute("#ef-ssr main", "lang"), "en");
+  assert.match(await page.textContent("#ef-ssr .ef-page:not(.ef-page--off) .ef-progress"), /^Step 1 of 3$/);
+  again();
+  await tookOver(page);
+  assert.match(await page.textContent(".ef-page:not(.ef-page--off) .ef-progress"), /^Step 1 of 3$/);
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});
