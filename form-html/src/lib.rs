@@ -109,6 +109,9 @@ pub const ROWS: &str = "ef-rows:";
 /// The hidden field that says which page of a long form is shown (the portal's page, and the
 /// page the app starts on when it takes the drawn form over).
 pub const PAGE: &str = "ef-page";
+/// The cookie in which the citizen app keeps the language chosen (`vi`, `en`), so that the
+/// portal draws the next form page in it.
+pub const LANG_COOKIE: &str = "eform-lang";
 
 /// The whole `<form>`: title, error summary, every page (the current one shown), the buttons.
 pub fn form(page: &Page) -> String {

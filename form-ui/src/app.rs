@@ -87,7 +87,8 @@ fn save_lang(lang: Lang) {
     // The portal draws the next form page in it too (a preference, not a session: no secret).
     if let Some(d) = document.and_then(|d| d.dyn_into::<web_sys::HtmlDocument>().ok()) {
         let _ = d.set_cookie(&format!(
-            "eform-lang={}; Path=/; Max-Age=31536000; SameSite=Lax",
+            "{}={}; Path=/; Max-Age=31536000; SameSite=Lax",
+            form_html::LANG_COOKIE,
             lang.tag()
         ));
     }

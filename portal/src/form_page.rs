@@ -35,10 +35,6 @@ pub fn routes() -> Router<AppState> {
     )
 }
 
-/// The cookie in which the citizen app keeps the language chosen (`vi`, `en`), so that the
-/// portal draws a form in it.
-pub const LANG_COOKIE: &str = "eform-lang";
-
 /// Hidden fields the page carries: its language, the submission's key (and the page shown,
 /// [`form_html::PAGE`]).
 const LANG: &str = "ef-lang";
@@ -83,7 +79,7 @@ pub async fn get(
     let chosen = q
         .lang
         .clone()
-        .or_else(|| crate::auth::cookie(&headers, LANG_COOKIE))
+        .or_else(|| crate::auth::cookie(&headers, form_html::LANG_COOKIE))
         .filter(|t| t == "vi" || t == "en");
     let lang = lang_of(chosen.as_deref());
     let key = match crate::encode::new_token() {
