@@ -6,11 +6,11 @@ use crate::dossier::{DossierList, DossierPage};
 use crate::fetch::{self, with_admin_units};
 use crate::form_view::{FormView, Intake};
 use crate::i18n::Ui;
+use crate::services::Services;
 use crate::session::{AccountMenu, Me, fetch_me, here, sign_in_url, tr};
 use form_core::{Diagnostic, Lang, load};
 use leptos::prelude::*;
 use serde::Deserialize;
-use std::collections::BTreeMap;
 use std::sync::Arc;
 use wasm_bindgen::JsCast;
 
@@ -95,31 +95,16 @@ fn save_lang(lang: Lang) {
 }
 
 /// The data store's values for the keys a form binds.
-type StoreAnswer = Result<BTreeMap<String, form_core::datastore::Attribute>, ()>;
+type StoreAnswer = crate::datastore::StoreAnswer;
 
 /// Asks the citizen's data store for exactly the keys the form binds (none: nothing asked).
 async fn store_answer(form: &form_core::Form) -> Option<StoreAnswer> {
-    #[derive(Deserialize)]
-    struct Answer {
-        attributes: BTreeMap<String, form_core::datastore::Attribute>,
+    match crate::datastore::ask(&Services::portal(), form).await {
+        crate::datastore::Asked::Nothing => None,
+        // A session that ended meanwhile: the store cannot be reached for this page.
+        crate::datastore::Asked::SignedOut => Some(Err(())),
+        crate::datastore::Asked::Answer(a, _) => Some(a),
     }
-    let keys = form_core::datastore::bound_keys(form.definition());
-    if keys.is_empty() {
-        return None;
-    }
-    let d = form.definition();
-    let url = format!(
-        "/datastore/v1/me/attributes?keys={}&formId={}&formVersion={}",
-        keys.join(","),
-        String::from(js_sys::encode_uri_component(&d.id)),
-        d.version
-    );
-    Some(match fetch::request(&url, None).await {
-        Ok(a) if a.status == 200 => serde_json::from_str::<Answer>(&a.body)
-            .map(|a| a.attributes)
-            .map_err(|_| ()),
-        _ => Err(()),
-    })
 }
 
 /// "Continue where you left off": the signed-in citizen's drafts on the portal (nothing when
@@ -260,7 +245,8 @@ pub fn App() -> impl IntoView {
                         url: "/api/v1/dossiers".into(),
                         amendment: false,
                         signed_in: user.is_some(),
-                        sign_in_url: sign_in_url(&here(), lang.get_untracked()),
+                        sign_in_url: Some(sign_in_url(&here(), lang.get_untracked())),
+                        on_signed_out: None,
                         on_done: UnsyncCallback::new(move |(code, data): (String, serde_json::Value)| {
                             // What the store could keep is asked about on the receipt.
                             if let Some(Ok(attributes)) = &kept_store {
@@ -276,11 +262,8 @@ pub fn App() -> impl IntoView {
                     let typed = crate::takeover::read(&form).unwrap_or_default();
                     let drawn = typed.clone();
                     request_animation_frame(move || crate::takeover::finish(&drawn));
-                    match (user, store) {
-                        (Some(u), Some(store)) => view! { <FormView form=form lang=lang check_url=Some(check_url) intake=intake draft_subject=u.id store=store portal_draft=draft on_screen=typed /> }.into_any(),
-                        (Some(u), None) => view! { <FormView form=form lang=lang check_url=Some(check_url) intake=intake draft_subject=u.id portal_draft=draft on_screen=typed /> }.into_any(),
-                        (None, _) => view! { <FormView form=form lang=lang check_url=Some(check_url) intake=intake on_screen=typed /> }.into_any(),
-                    }
+                    let subject = user.map(|u| u.id);
+                    view! { <FormView form=form lang=lang services=Services::portal() check_url=Some(check_url) intake=Some(intake) draft_subject=subject store=store portal_draft=draft on_screen=typed /> }.into_any()
                 }
                 Screen::Dossier(code, u) => view! { <DossierPage code=code lang=lang me=u /> }.into_any(),
                 Screen::Dossiers(u) => view! { <DossierList lang=lang me=u /> }.into_any(),

@@ -282,7 +282,7 @@ pub fn CoSignPage(code: String, lang: RwSignal<Lang>) -> impl IntoView {
                         }
                         Stage::Signing => {
                             let on_signed = UnsyncCallback::new(move |(_, p7s): (Value, String)| answer(json!({"version": version, "signature": {"cms": p7s}}), "signed"));
-                            view! { <SignStep form=sign_form.clone() data=sign_data.clone() lang=lang on_signed=on_signed on_cancel=UnsyncCallback::new(move |_| stage.set(Stage::Reading)) action=Text::new("Ký số", "Sign") back=Text::new("Quay lại", "Back") /> }.into_any()
+                            view! { <SignStep form=sign_form.clone() data=sign_data.clone() lang=lang services=crate::services::Services::portal() on_signed=on_signed on_cancel=UnsyncCallback::new(move |_| stage.set(Stage::Reading)) action=Text::new("Ký số", "Sign") back=Text::new("Quay lại", "Back") /> }.into_any()
                         }
                         Stage::Declining => view! {
                             <div class="ef-panel" role="region" aria-labelledby="ef-decline-title">

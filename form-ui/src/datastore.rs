@@ -4,11 +4,57 @@
 
 use crate::form_view::FormCtx;
 use crate::i18n::Ui;
-use form_core::{Lang, Text};
+use crate::services::Services;
+use form_core::datastore::Attribute;
+use form_core::{Form, Lang, Text};
 use leptos::prelude::*;
+use serde::Deserialize;
+use std::collections::BTreeMap;
 
-/// Where a report of a mistake goes.
-const REPORT_URL: &str = "/datastore/v1/me/reports";
+/// The data store's values for the keys a form binds (`Err`: the store could not be reached).
+pub type StoreAnswer = Result<BTreeMap<String, Attribute>, ()>;
+
+/// What the data store said about a form's bound keys.
+pub enum Asked {
+    /// The form binds no key, or it has no data store: nothing was asked.
+    Nothing,
+    /// Nobody is signed in to the store (401): the form starts without prefill.
+    SignedOut,
+    /// Its values (or that it could not be reached), and whose they are (the store's
+    /// `subject`, when it names one: drafts are kept per citizen).
+    Answer(StoreAnswer, Option<String>),
+}
+
+/// Asks the citizen's data store for exactly the keys `form` binds.
+pub async fn ask(services: &Services, form: &Form) -> Asked {
+    #[derive(Deserialize)]
+    struct Answer {
+        attributes: BTreeMap<String, Attribute>,
+        #[serde(default)]
+        subject: Option<String>,
+    }
+    let keys = form_core::datastore::bound_keys(form.definition());
+    let d = form.definition();
+    let Some(url) = services.datastore(&format!(
+        "/me/attributes?keys={}&formId={}&formVersion={}",
+        keys.join(","),
+        String::from(js_sys::encode_uri_component(&d.id)),
+        d.version
+    )) else {
+        return Asked::Nothing;
+    };
+    if keys.is_empty() {
+        return Asked::Nothing;
+    }
+    match services.get(&url).await {
+        Ok(a) if a.status == 200 => match serde_json::from_str::<Answer>(&a.body) {
+            Ok(a) => Asked::Answer(Ok(a.attributes), a.subject),
+            Err(_) => Asked::Answer(Err(()), None),
+        },
+        Ok(a) if a.status == 401 => Asked::SignedOut,
+        _ => Asked::Answer(Err(()), None),
+    }
+}
 
 #[derive(Clone, PartialEq)]
 enum Report {
@@ -31,6 +77,7 @@ pub(crate) fn report_mistake(ctx: FormCtx, ptr: &str, lang: Lang) -> impl IntoVi
         (d.id.clone(), d.version)
     });
     let text_id = format!("{}-report", crate::dom_id::for_pointer(ptr));
+    let services = ctx.services.get_value();
     let message = RwSignal::new(String::new());
     let state = RwSignal::new(Report::Writing);
     let send = move |_| {
@@ -47,8 +94,10 @@ pub(crate) fn report_mistake(ctx: FormCtx, ptr: &str, lang: Lang) -> impl IntoVi
             "key": key, "message": text, "formId": form_id, "formVersion": form_version,
         })
         .to_string();
+        let services = services.clone();
         leptos::task::spawn_local(async move {
-            let next = match crate::fetch::post_json(REPORT_URL, &body, &[]).await {
+            let url = services.datastore("/me/reports").unwrap_or_default();
+            let next = match services.post_json(&url, &body, &[]).await {
                 Ok(a) if a.status == 201 => Report::Sent,
                 Ok(a) => Report::Failed(crate::fetch::error_of(&a.body).unwrap_or_else(|| {
                     Text::new("Chưa gửi được báo cáo.", "The report could not be sent.")
@@ -88,17 +137,15 @@ pub(crate) fn report_mistake(ctx: FormCtx, ptr: &str, lang: Lang) -> impl IntoVi
     }
 }
 
-#[cfg(feature = "app")]
+#[cfg(feature = "services")]
 pub use keep::*;
 
 /// Keeping declared values for next time, with the citizen's consent.
-#[cfg(feature = "app")]
+#[cfg(feature = "services")]
 mod keep {
     use super::*;
-    use form_core::Form;
-    use form_core::datastore::{Attribute, Catalogue, Keep};
-    use serde::{Deserialize, Serialize};
-    use std::collections::BTreeMap;
+    use form_core::datastore::{Catalogue, Keep};
+    use serde::Serialize;
     use std::sync::{Arc, LazyLock};
 
     /// The data store's key catalogue (the portal compiles in the same file).
@@ -125,14 +172,13 @@ mod keep {
         web_sys::window()?.session_storage().ok().flatten()
     }
 
-    /// After an acknowledgement: what of `data` the store could keep (declared values it does
-    /// not hold yet), put aside for the receipt to ask about.
-    pub fn offer(
-        code: &str,
+    /// What of `data` the store could keep (declared values it does not hold yet); none: nothing
+    /// to ask.
+    pub fn offer_for(
         form: &Form,
         data: &serde_json::Value,
         store: &BTreeMap<String, Attribute>,
-    ) {
+    ) -> Option<Offer> {
         let d = form.definition();
         let values = form_core::datastore::keepable(
             form,
@@ -141,13 +187,23 @@ mod keep {
             store,
             crate::form_view::today(),
         );
-        if values.is_empty() {
-            return;
-        }
-        let offer = Offer {
+        (!values.is_empty()).then(|| Offer {
             form_id: d.id.clone(),
             form_version: d.version,
             values,
+        })
+    }
+
+    /// After an acknowledgement: what the store could keep, put aside for the receipt page to
+    /// ask about.
+    pub fn offer(
+        code: &str,
+        form: &Form,
+        data: &serde_json::Value,
+        store: &BTreeMap<String, Attribute>,
+    ) {
+        let Some(offer) = offer_for(form, data, store) else {
+            return;
         };
         if let (Some(s), Ok(text)) = (session(), serde_json::to_string(&offer)) {
             let _ = s.set_item(&slot(code), &text);
@@ -183,6 +239,8 @@ mod keep {
         form: Arc<Form>,
         offer: Offer,
         lang: RwSignal<Lang>,
+        /// Where the data store is (the portal's own, or an embedding host's).
+        services: Services,
     ) -> impl IntoView {
         let dialog = NodeRef::<leptos::html::Dialog>::new();
         let answer = RwSignal::new(Answer::Asking);
@@ -253,20 +311,21 @@ mod keep {
                 })
                 .to_string();
                 let code = code.clone();
+                let services = services.clone();
                 leptos::task::spawn_local(async move {
-                    let next =
-                        match crate::fetch::put_json("/datastore/v1/me/attributes", &body).await {
-                            Ok(a) if a.status == 200 => {
-                                answered(&code);
-                                Answer::Kept
-                            }
-                            Ok(a) => {
-                                Answer::Failed(crate::fetch::error_of(&a.body).unwrap_or_else(
-                                    || Text::new("Chưa lưu được.", "They could not be kept."),
-                                ))
-                            }
-                            Err(_) => Answer::Failed(Ui::NetworkError.text()),
-                        };
+                    let url = services.datastore("/me/attributes").unwrap_or_default();
+                    let next = match services.put_json(&url, &body).await {
+                        Ok(a) if a.status == 200 => {
+                            answered(&code);
+                            Answer::Kept
+                        }
+                        Ok(a) => {
+                            Answer::Failed(crate::fetch::error_of(&a.body).unwrap_or_else(|| {
+                                Text::new("Chưa lưu được.", "They could not be kept.")
+                            }))
+                        }
+                        Err(_) => Answer::Failed(Ui::NetworkError.text()),
+                    };
                     let done = next == Answer::Kept;
                     answer.set(next);
                     if done {
@@ -314,6 +373,7 @@ mod keep {
         }
     }
 
+    #[cfg(feature = "app")]
     /// One entry of the citizen's data log.
     #[derive(Clone, Debug, Deserialize, PartialEq)]
     #[serde(rename_all = "camelCase")]
@@ -325,6 +385,7 @@ mod keep {
         form_version: Option<u32>,
     }
 
+    #[cfg(feature = "app")]
     #[derive(Clone, PartialEq)]
     enum Log {
         Loading,
@@ -332,6 +393,7 @@ mod keep {
         Failed,
     }
 
+    #[cfg(feature = "app")]
     /// `/data`: every read and write of the citizen's data store, newest first — when, what,
     /// which data, for which form.
     #[component]

@@ -207,7 +207,8 @@ pub fn DossierPage(code: String, lang: RwSignal<Lang>, me: Me) -> impl IntoView 
                 url: format!("/api/v1/dossiers/{code}/amendments"),
                 amendment: true,
                 signed_in: true,
-                sign_in_url: crate::session::sign_in_url(&crate::session::here(), lang.get_untracked()),
+                sign_in_url: Some(crate::session::sign_in_url(&crate::session::here(), lang.get_untracked())),
+                on_signed_out: None,
                 on_done: UnsyncCallback::new(move |(c, _): (String, Value)| go(&format!("/d/{c}?amended=1"))),
             };
             view! {
@@ -216,7 +217,7 @@ pub fn DossierPage(code: String, lang: RwSignal<Lang>, me: Me) -> impl IntoView 
                     {tr(lang, "Mã hồ sơ giữ nguyên; bản trước vẫn được lưu.", "The code stays; the earlier version is kept.")}</p>
                     <button type="button" class="ef-button ef-button--secondary" on:click=move |_| amending.set(false)>{tr(lang, "Huỷ bổ sung", "Cancel the amendment")}</button>
                 </div>
-                <FormView form=form lang=lang initial=latest intake=intake draft_subject=format!("{user}.amend.{code}") />
+                <FormView form=form lang=lang services=crate::services::Services::portal() initial=latest intake=Some(intake) draft_subject=Some(format!("{user}.amend.{code}")) />
             }
             .into_any()
         }
@@ -309,7 +310,7 @@ fn dossier_view(
         .then(|| crate::datastore::pending(&code))
         .flatten()
         .map(|offer| {
-            view! { <crate::datastore::KeepDialog code=code.clone() form=form.clone() offer=offer lang=lang /> }
+            view! { <crate::datastore::KeepDialog code=code.clone() form=form.clone() offer=offer lang=lang services=crate::services::Services::portal() /> }
         });
     let actions = official.then(|| status_form(code.clone(), closed, lang, reload.clone()));
     view! {

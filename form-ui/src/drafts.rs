@@ -291,6 +291,7 @@ pub fn remove_item(key: &str) {
 }
 
 /// `2025-07-01T…` → `01/07/2025`.
+#[cfg(feature = "services")]
 pub fn day_of(rfc3339: &str) -> String {
     match (rfc3339.get(0..4), rfc3339.get(5..7), rfc3339.get(8..10)) {
         (Some(y), Some(m), Some(d)) => format!("{d}/{m}/{y}"),

@@ -6,15 +6,23 @@
 //! element ids of two forms on one page never meet. Nothing is inline (no `<script>`, no `style`
 //! attribute), so the form works under the host's `script-src 'self' 'wasm-unsafe-eval';
 //! style-src 'self'`. The host learns what happens through DOM events on the element:
-//! `eform:ready`, `eform:change` (`detail.data`), `eform:submitted` (`detail.data`) and
+//! `eform:ready`, `eform:change` (`detail.data`), `eform:signed` (`detail.data`,
+//! `detail.signature`), `eform:submitted` (`detail.data`, and `detail.code` of a dossier) and
 //! `eform:error` (`detail.code`, `detail.message` in vi and en).
+//!
+//! With the host's services named (`datastore`, `bridge`, `intake`: [`Services`]), the form does
+//! what the portal's own page does: prefilled from the citizen's data store with its locks and
+//! sources, drafts kept per citizen, the Sign step through the bridge, the dossier filed with an
+//! idempotency key, and the consent dialog to keep declared values once it is acknowledged.
 
 use crate::chrome::LangSwitch;
+use crate::datastore::{Asked, KeepDialog, Offer, StoreAnswer};
 use crate::dom_id::Root;
 use crate::fetch;
 use crate::fetch::with_admin_units;
-use crate::form_view::{FormCtx, FormView};
+use crate::form_view::{FormCtx, FormView, Intake};
 use crate::i18n::Ui;
+use crate::services::Services;
 use form_core::{Lang, Text, load};
 use leptos::prelude::*;
 use serde_json::{Value, json};
@@ -44,6 +52,39 @@ pub struct Options {
     /// Where the administrative units are, for a definition given as text (a `src` has them
     /// beside it on its portal).
     pub units: Option<String>,
+    /// The host's services and its token; none named: the form fills in and checks only.
+    pub services: Services,
+}
+
+/// A form ready to draw, with what the data store said for it.
+#[derive(Clone)]
+struct Loaded {
+    form: Arc<form_core::Form>,
+    store: Option<StoreAnswer>,
+    /// Whose the store's answer is: drafts are kept per citizen.
+    subject: Option<String>,
+}
+
+impl Loaded {
+    fn alone(form: Arc<form_core::Form>) -> Self {
+        Loaded {
+            form,
+            store: None,
+            subject: None,
+        }
+    }
+}
+
+/// The store's answer for `form` taken into a [`Loaded`].
+async fn with_store(form: Arc<form_core::Form>, services: &Services) -> Loaded {
+    match crate::datastore::ask(services, &form).await {
+        Asked::Answer(store, subject) => Loaded {
+            form,
+            store: Some(store),
+            subject,
+        },
+        Asked::Nothing | Asked::SignedOut => Loaded::alone(form),
+    }
 }
 
 /// A drawn form: dropping it (or [`Mounted::unmount`]) removes the form and silences anything
@@ -163,10 +204,24 @@ pub fn mount(host: web_sys::HtmlElement, options: Options) -> Option<Mounted> {
         }
         Source::Definition(_) => (None, options.submit.as_deref().map(absolute)),
     };
-    let state = RwSignal::new(None::<Result<Arc<form_core::Form>, Text>>);
+    let services = options.services.clone();
+    let state = RwSignal::new(None::<Result<Loaded, Text>>);
+    // What the store could keep of a dossier just acknowledged, asked about under the form.
+    let keep = RwSignal::new(None::<(String, Offer)>);
     let ctx_cell: Rc<Cell<Option<FormCtx>>> = Rc::new(Cell::new(None));
     let pending: Arc<Mutex<Option<Value>>> = Arc::new(Mutex::new(None));
     let (on_change_host, on_submitted_host) = (host.clone(), host.clone());
+    let (on_signed_host, on_filed_host, on_out_host) = (host.clone(), host.clone(), host.clone());
+    let on_signed = UnsyncCallback::new(move |detail: Value| {
+        emit(&on_signed_host, "eform:signed", &detail);
+    });
+    let on_signed_out = UnsyncCallback::new(move |()| {
+        emit(
+            &on_out_host,
+            "eform:error",
+            &json!({"code": "sign-in-required", "message": Ui::SignInToSubmit.text()}),
+        );
+    });
     let on_change = UnsyncCallback::new(move |data: Value| {
         emit(&on_change_host, "eform:change", &json!({ "data": data }));
     });
@@ -198,32 +253,61 @@ pub fn mount(host: web_sys::HtmlElement, options: Options) -> Option<Mounted> {
         given = Some(load_definition(text));
         source = None;
     }
-    if let Some(Ok(form)) = given.take_if(|g| g.as_ref().is_ok_and(|f| !needs_admin_units(f))) {
-        state.set(Some(Ok(Arc::new(form))));
+    let no_store = services.datastore("").is_none();
+    if let Some(Ok(form)) =
+        given.take_if(|g| no_store && g.as_ref().is_ok_and(|f| !needs_admin_units(f)))
+    {
+        state.set(Some(Ok(Loaded::alone(Arc::new(form)))));
     }
     let start = pending.clone();
+    let drawn_services = services.clone();
     let handle = leptos::mount::mount_to(container, move || {
         let root = root.clone();
         let submit = submit.clone();
         let start = start.clone();
+        let services = drawn_services.clone();
+        let keep_services = services.clone();
         view! {
             <div class="ef-embed__bar"><LangSwitch lang=lang /></div>
             {move || match state.get() {
                 None => view! { <p class="ef-hint" aria-live="polite">{move || Ui::Loading.get(lang.get())}</p> }.into_any(),
                 Some(Err(message)) => view! { <p class="ef-panel ef-panel--warn" role="alert">{move || message.get(lang.get()).to_owned()}</p> }.into_any(),
-                Some(Ok(form)) => {
+                Some(Ok(Loaded { form, store, subject })) => {
                     // Data the host set before the form was drawn; none: a draft, or empty.
                     let initial = start.lock().ok().and_then(|mut p| p.take());
-                    view! { <FormView form=form lang=lang initial=initial check_url=submit.clone() root=root.clone() on_change=on_change on_submitted=on_submitted on_ready=on_ready /> }.into_any()
+                    let intake = services.dossiers().map(|url| {
+                        let (host, form, store) = (on_filed_host.clone(), form.clone(), store.clone());
+                        Intake {
+                            url,
+                            amendment: false,
+                            // The host's service says whether someone is signed in (401).
+                            signed_in: true,
+                            sign_in_url: None,
+                            on_signed_out: Some(on_signed_out),
+                            on_done: UnsyncCallback::new(move |(code, data): (String, Value)| {
+                                emit(&host, "eform:submitted", &json!({ "data": data, "code": code }));
+                                if let Some(Ok(attributes)) = &store
+                                    && let Some(offer) = crate::datastore::offer_for(&form, &data, attributes)
+                                {
+                                    keep.set(Some((code, offer)));
+                                }
+                            }),
+                        }
+                    });
+                    view! { <FormView form=form lang=lang initial=initial check_url=submit.clone() root=root.clone() on_change=on_change on_submitted=on_submitted on_ready=on_ready services=services.clone() intake=intake store=store draft_subject=subject on_signed=on_signed /> }.into_any()
                 }
             }}
+            {move || keep.get().and_then(|(code, offer)| {
+                let form = state.with_untracked(|s| s.as_ref().and_then(|l| l.as_ref().ok()).map(|l| l.form.clone()))?;
+                Some(view! { <KeepDialog code=code form=form offer=offer lang=lang services=keep_services.clone() /> })
+            })}
         }
     });
     // After mounting, which sets up the async executor.
     let host_events = host;
     let alive = Rc::new(Cell::new(true));
     let still = alive.clone();
-    let finish = move |result: Result<Arc<form_core::Form>, (&'static str, Text)>| {
+    let finish = move |result: Result<Loaded, (&'static str, Text)>| {
         if let Err((code, message)) = &result {
             // Later, as `eform:ready` is: a listener added right after the call hears it.
             let (host, detail) = (
@@ -238,17 +322,20 @@ pub fn mount(host: web_sys::HtmlElement, options: Options) -> Option<Mounted> {
     };
     match (given, source, src) {
         (Some(Ok(form)), _, _) => leptos::task::spawn_local(async move {
-            let result = with_admin_units(form, &units)
-                .await
-                .map(Arc::new)
-                .ok_or_else(load_failed);
+            let result = match with_admin_units(form, &units).await {
+                Some(form) => Ok(with_store(Arc::new(form), &services).await),
+                None => Err(load_failed()),
+            };
             if still.get() {
                 finish(result);
             }
         }),
         (Some(Err(e)), _, _) => finish(Err(e)),
         (None, Some(Source::Url(_)), Some(src)) => leptos::task::spawn_local(async move {
-            let result = load_form(&src).await;
+            let result = match load_form(&src).await {
+                Ok(form) => Ok(with_store(form, &services).await),
+                Err(e) => Err(e),
+            };
             // The element was emptied or pointed elsewhere meanwhile: nothing to report.
             if still.get() {
                 finish(result);
@@ -324,7 +411,7 @@ async fn load_form(src: &str) -> Result<Arc<form_core::Form>, (&'static str, Tex
 }
 
 /// `url` resolved against the page's address.
-fn absolute(url: &str) -> String {
+pub fn absolute(url: &str) -> String {
     let base = web_sys::window()
         .and_then(|w| w.location().href().ok())
         .unwrap_or_default();

@@ -69,7 +69,9 @@ pub async fn post_file(url: &str, file: &web_sys::File) -> Result<Answer, String
     send(url, "POST", file, &[("content-type", media_type.as_str())]).await
 }
 
-async fn send(
+/// Sends a request (`body` `undefined`: none) with these headers; `Err` only for network
+/// failures.
+pub async fn send(
     url: &str,
     method: &str,
     body: &wasm_bindgen::JsValue,

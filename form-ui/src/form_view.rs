@@ -4,6 +4,7 @@ use crate::dom_id;
 use crate::drafts;
 use crate::fetch;
 use crate::i18n::Ui;
+use crate::services::Services;
 use crate::widgets;
 use form_core::datastore::{Attribute, Provenance};
 use form_core::{Changes, Diagnostic, Form, FormState, Lang, Text, Ymd, pointer};
@@ -50,6 +51,8 @@ pub struct FormCtx {
     /// Where picked files are uploaded (the portal's attachment endpoint, when the citizen is
     /// signed in); none: files stay metadata only.
     pub(crate) upload_url: StoredValue<Option<String>>,
+    /// The citizen's services this form talks to (data store, bridge, intake) and their token.
+    pub(crate) services: StoredValue<Services, LocalStorage>,
     /// Uploads still running: a submission waits for them.
     pub(crate) uploads_pending: RwSignal<u32>,
     /// Fields holding a verified value from the citizen's data store, bound with a lock.
@@ -88,6 +91,7 @@ impl FormCtx {
         data: Value,
         today: Ymd,
         root: dom_id::Root,
+        services: Services,
     ) -> FormCtx {
         let state = FormState::new(form.clone(), data.clone(), today);
         let errors = state.validate_all().to_vec();
@@ -107,6 +111,7 @@ impl FormCtx {
             revision: RwSignal::new(0),
             templates: StoredValue::new_local(OptionTemplates::default()),
             upload_url: StoredValue::new(None),
+            services: StoredValue::new_local(services),
             uploads_pending: RwSignal::new(0),
             locked: StoredValue::new(BTreeSet::new()),
             provenance: StoredValue::new(BTreeMap::new()),
@@ -593,8 +598,11 @@ pub struct Intake {
     pub amendment: bool,
     /// Whether someone is signed in (else the citizen is asked to sign in; the draft stays).
     pub signed_in: bool,
-    /// The sign-in page, coming back here.
-    pub sign_in_url: String,
+    /// The sign-in page, coming back here (none: an embedding host signs citizens in its own
+    /// way, told by `on_signed_out`).
+    pub sign_in_url: Option<String>,
+    /// Called when the service answers that nobody is signed in.
+    pub on_signed_out: Option<UnsyncCallback<()>>,
     /// Called with the dossier code and the data sent once the portal acknowledged it.
     pub on_done: UnsyncCallback<(String, Value)>,
 }
@@ -625,15 +633,15 @@ pub fn FormView(
     #[prop(optional)]
     on_ready: Option<UnsyncCallback<FormCtx>>,
     /// Submit as a dossier to the portal (with an idempotency key, retried on network failure).
-    #[prop(optional)]
+    #[prop(optional_no_strip)]
     intake: Option<Intake>,
     /// Whose drafts these are (the signed-in user, and what they amend): their draft comes
     /// back even when the caller gives data to start from.
-    #[prop(optional)]
+    #[prop(optional_no_strip)]
     draft_subject: Option<String>,
     /// The citizen's data store's answer for the keys the form binds (`Err`: unreachable):
     /// empty bound fields are filled from it; what the data holds is never replaced.
-    #[prop(optional)]
+    #[prop(optional_no_strip)]
     store: Option<Result<BTreeMap<String, Attribute>, ()>>,
     /// Later versions of the form, as they come (the builder's live preview; with the `live`
     /// feature): each replaces the form drawn, keeping what was typed.
@@ -647,6 +655,14 @@ pub fn FormView(
     /// (laid over the draft, before prefill), and its page.
     #[prop(optional)]
     on_screen: Option<crate::takeover::Typed>,
+    /// The citizen's services (data store, bridge, intake) and how to reach them; none: the
+    /// form only fills in and checks.
+    #[prop(optional)]
+    services: Option<Services>,
+    /// Called with `{data, signature}` (the detached CAdES signature, base64) once the citizen
+    /// has signed, before the dossier is sent.
+    #[prop(optional)]
+    on_signed: Option<UnsyncCallback<Value>>,
 ) -> impl IntoView {
     // A draft typed on an earlier version comes over to this one (before it is looked for),
     // unless this version has a draft of its own anywhere.
@@ -724,7 +740,14 @@ pub fn FormView(
             })
             .collect()
     });
-    let ctx = FormCtx::new(form.clone(), lang, start, today(), root.unwrap_or_default());
+    let ctx = FormCtx::new(
+        form.clone(),
+        lang,
+        start,
+        today(),
+        root.unwrap_or_default(),
+        services.unwrap_or_default(),
+    );
     if let Some(p) = prefilled {
         ctx.locked.set_value(p.locked);
         ctx.provenance.set_value(p.provenance);
@@ -836,7 +859,7 @@ pub fn FormView(
     }
     if intake.as_ref().is_some_and(|i| i.signed_in) {
         ctx.upload_url
-            .set_value(Some("/api/v1/attachments".to_owned()));
+            .set_value(ctx.services.with_value(Services::attachments));
     }
     provide_context(ctx);
     if let Some(live) = live.filter(|_| LIVE) {
@@ -881,14 +904,11 @@ pub fn FormView(
         .signature
         .as_ref()
         .is_some_and(|s| s.required);
-    #[cfg(not(feature = "app"))]
-    let _ = needs_signature;
-    #[cfg(feature = "app")]
+    #[cfg(not(feature = "services"))]
+    let _ = (needs_signature, on_signed);
+    #[cfg(feature = "services")]
     let sign_with = (intake.clone(), draft_key.clone(), form.clone());
-    let sign_in_url = intake
-        .as_ref()
-        .map(|i| i.sign_in_url.clone())
-        .unwrap_or_default();
+    let sign_in_url = intake.as_ref().and_then(|i| i.sign_in_url.clone());
     let on_submit = {
         let draft_key = draft_key.clone();
         move |ev: leptos::ev::SubmitEvent| {
@@ -900,7 +920,7 @@ pub fn FormView(
                 return;
             }
             if let Some(intake) = intake.clone() {
-                #[cfg(feature = "app")]
+                #[cfg(feature = "services")]
                 if needs_signature && intake.signed_in {
                     // Signed first (the Sign step sends the dossier once signed), once every
                     // file has finished uploading: its `sha256` is part of what is signed.
@@ -1193,7 +1213,7 @@ pub fn FormView(
                     Outcome::SignIn => Some(view! {
                         <div class="ef-panel ef-panel--warn" role="alert" data-testid="sign-in-needed">
                             <p>{Ui::SignInToSubmit.get(lang.get())}</p>
-                            <p><a class="ef-button" href=sign_in_url.clone()>{Ui::SignIn.get(lang.get())}</a></p>
+                            {sign_in_url.clone().map(|href| view! { <p><a class="ef-button" href=href>{Ui::SignIn.get(lang.get())}</a></p> })}
                         </div>
                     }.into_any()),
                     Outcome::Rejected(t) => Some(view! {
@@ -1201,17 +1221,21 @@ pub fn FormView(
                             <p>{t.get(lang.get()).to_owned()}</p>
                         </div>
                     }.into_any()),
-                    #[cfg(feature = "app")]
+                    #[cfg(feature = "services")]
                     Outcome::Signing(data) => {
                         let (intake, draft_key, form) = sign_with.clone();
                         let intake = intake?;
                         let on_signed = UnsyncCallback::new(move |signed: (Value, String)| {
+                            if let Some(cb) = on_signed {
+                                cb.run(serde_json::json!({ "data": signed.0, "signature": signed.1 }));
+                            }
                             send_dossier(ctx, intake.clone(), draft_key.clone(), outcome, Some(signed), move |refused| {
                                 focus_later(if refused { summary_ref } else { result_ref })
                             });
                         });
                         let on_cancel = UnsyncCallback::new(move |()| outcome.set(Outcome::Idle));
-                        Some(view! { <crate::signing::SignStep form=form data=data lang=lang on_signed=on_signed on_cancel=on_cancel /> }.into_any())
+                        let services = ctx.services.get_value();
+                        Some(view! { <crate::signing::SignStep form=form data=data lang=lang services=services on_signed=on_signed on_cancel=on_cancel /> }.into_any())
                     }
                     _ => None,
                 }}
@@ -1499,6 +1523,9 @@ fn send_dossier(
 ) {
     if !intake.signed_in {
         outcome.set(Outcome::SignIn);
+        if let Some(cb) = &intake.on_signed_out {
+            cb.run(());
+        }
         focus(false);
         return;
     }
@@ -1509,6 +1536,7 @@ fn send_dossier(
         k
     });
     outcome.set(Outcome::Sending(0));
+    let services = ctx.services.get_value();
     leptos::task::spawn_local(async move {
         // Files still uploading: their `sha256` is not in the data yet.
         while ctx.uploads_pending.get_untracked() > 0 {
@@ -1534,30 +1562,32 @@ fn send_dossier(
         const RETRIES: u32 = 3;
         let mut attempt = 0;
         let next = loop {
-            let retry =
-                match fetch::post_json(&intake.url, &body, &[("idempotency-key", &key)]).await {
-                    Ok(a) if a.status == 201 => {
-                        let code = serde_json::from_str::<Value>(&a.body)
-                            .ok()
-                            .and_then(|v| v.get("dossierCode")?.as_str().map(str::to_owned))
-                            .unwrap_or_default();
-                        drafts::clear(&draft_key);
-                        drafts::remove_item(&key_slot);
-                        intake.on_done.run((code.clone(), data.clone()));
-                        break Outcome::Received(code);
-                    }
-                    Ok(a) if a.status == 401 => break Outcome::SignIn,
-                    Ok(a) if a.status == 422 && !fetch::diagnostics_of(&a.body).is_empty() => {
-                        break Outcome::Refused(fetch::diagnostics_of(&a.body));
-                    }
-                    Ok(a) if a.status >= 500 || a.status == 429 => true,
-                    Ok(a) => {
-                        break Outcome::Rejected(
-                            fetch::error_of(&a.body).unwrap_or_else(|| Ui::NetworkError.text()),
-                        );
-                    }
-                    Err(_) => true,
-                };
+            let retry = match services
+                .post_json(&intake.url, &body, &[("idempotency-key", &key)])
+                .await
+            {
+                Ok(a) if a.status == 201 => {
+                    let code = serde_json::from_str::<Value>(&a.body)
+                        .ok()
+                        .and_then(|v| v.get("dossierCode")?.as_str().map(str::to_owned))
+                        .unwrap_or_default();
+                    drafts::clear(&draft_key);
+                    drafts::remove_item(&key_slot);
+                    intake.on_done.run((code.clone(), data.clone()));
+                    break Outcome::Received(code);
+                }
+                Ok(a) if a.status == 401 => break Outcome::SignIn,
+                Ok(a) if a.status == 422 && !fetch::diagnostics_of(&a.body).is_empty() => {
+                    break Outcome::Refused(fetch::diagnostics_of(&a.body));
+                }
+                Ok(a) if a.status >= 500 || a.status == 429 => true,
+                Ok(a) => {
+                    break Outcome::Rejected(
+                        fetch::error_of(&a.body).unwrap_or_else(|| Ui::NetworkError.text()),
+                    );
+                }
+                Err(_) => true,
+            };
             if retry && attempt < RETRIES {
                 attempt += 1;
                 outcome.set(Outcome::Sending(attempt));
@@ -1567,7 +1597,11 @@ fn send_dossier(
             }
         };
         let refused = matches!(next, Outcome::Refused(_));
+        let signed_out = matches!(next, Outcome::SignIn);
         outcome.set(next);
+        if let (true, Some(cb)) = (signed_out, &intake.on_signed_out) {
+            cb.run(());
+        }
         focus(refused);
     });
 }

@@ -21,13 +21,15 @@ pub mod dom_id;
 #[cfg(feature = "app")]
 pub mod dossier;
 mod drafts;
+#[cfg(feature = "services")]
 pub mod embed;
 pub mod fetch;
 pub mod form_view;
 pub mod i18n;
+pub mod services;
 #[cfg(feature = "app")]
 pub mod session;
-#[cfg(feature = "app")]
+#[cfg(feature = "services")]
 pub mod signing;
 pub mod takeover;
 mod widgets;

@@ -6,6 +6,7 @@
 //! unreachable) says so and offers to try again; the filled form is never lost.
 
 use crate::fetch;
+use crate::services::Services;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as B64;
 use form_core::sign::{self, SignAlgo, verify::describe};
@@ -61,10 +62,27 @@ fn unreachable() -> Text {
     )
 }
 
-async fn credential() -> Result<Credential, Text> {
-    let a = fetch::post_json("/bridge/v1/credentials/list", "{}", &[])
+/// The bridge's address of `path`; none configured: it cannot be reached.
+fn bridge(services: &Services, path: &str) -> Result<String, Text> {
+    services.bridge(path).ok_or_else(unreachable)
+}
+
+/// What a 401 of the bridge means: the citizen's session is gone (or the host gave no token).
+fn signed_out() -> Text {
+    Text::new(
+        "Phiên đăng nhập đã hết. Hãy đăng nhập lại rồi ký; biểu mẫu của bạn vẫn được giữ.",
+        "You are no longer signed in. Sign in again, then sign; your form is kept.",
+    )
+}
+
+async fn credential(services: &Services) -> Result<Credential, Text> {
+    let a = services
+        .post_json(&bridge(services, "/credentials/list")?, "{}", &[])
         .await
         .map_err(|_| unreachable())?;
+    if a.status == 401 {
+        return Err(signed_out());
+    }
     if a.status != 200 {
         return Err(fetch::error_of(&a.body).unwrap_or_else(unreachable));
     }
@@ -136,7 +154,12 @@ async fn credential() -> Result<Credential, Text> {
 }
 
 /// Signs `data` of `form` with `cred`: the detached CAdES (base64) once the citizen approved.
-async fn sign_data(form: &Form, data: &Value, cred: &Credential) -> Result<String, Text> {
+async fn sign_data(
+    services: &Services,
+    form: &Form,
+    data: &Value,
+    cred: &Credential,
+) -> Result<String, Text> {
     let d = form.definition();
     let content = sign::content(&d.id, d.version, data).map_err(|e| e.message)?;
     let now = portal_now(cred.offset);
@@ -151,9 +174,13 @@ async fn sign_data(form: &Form, data: &Value, cred: &Credential) -> Result<Strin
         "description": format!("{} — {}", d.title.vi, d.title.en),
     })
     .to_string();
-    let a = fetch::post_json("/bridge/v1/signatures/signHash", &body, &[])
+    let a = services
+        .post_json(&bridge(services, "/signatures/signHash")?, &body, &[])
         .await
         .map_err(|_| unreachable())?;
+    if a.status == 401 {
+        return Err(signed_out());
+    }
     if a.status != 202 {
         return Err(fetch::error_of(&a.body).unwrap_or_else(unreachable));
     }
@@ -161,14 +188,17 @@ async fn sign_data(form: &Form, data: &Value, cred: &Credential) -> Result<Strin
         .ok()
         .and_then(|v| v["transactionID"].as_str().map(str::to_owned))
         .ok_or_else(unreachable)?;
-    let url = format!(
-        "/bridge/v1/signatures/{}",
-        String::from(js_sys::encode_uri_component(&tx))
-    );
+    let url = bridge(
+        services,
+        &format!(
+            "/signatures/{}",
+            String::from(js_sys::encode_uri_component(&tx))
+        ),
+    )?;
     let mut failures = 0;
     loop {
         fetch::sleep(POLL_MS).await;
-        let v = match fetch::request(&url, None).await {
+        let v = match services.get(&url).await {
             Ok(a) if a.status == 200 => serde_json::from_str::<Value>(&a.body).unwrap_or_default(),
             _ => {
                 failures += 1;
@@ -224,6 +254,8 @@ pub fn SignStep(
     /// The submission to sign (what will be sent, exactly).
     data: Value,
     lang: RwSignal<Lang>,
+    /// Where the bridge is (the portal's own, or an embedding host's).
+    services: Services,
     on_signed: UnsyncCallback<(Value, String)>,
     on_cancel: UnsyncCallback<()>,
     /// The sign button's words (default "Sign and send").
@@ -243,10 +275,12 @@ pub fn SignStep(
         }
     });
     let stage = RwSignal::new(Stage::Loading);
+    let services = StoredValue::new_local(services);
     let load = move || {
         stage.set(Stage::Loading);
+        let services = services.get_value();
         leptos::task::spawn_local(async move {
-            stage.set(match credential().await {
+            stage.set(match credential(&services).await {
                 Ok(c) => Stage::Ready(Arc::new(c)),
                 Err(t) => Stage::Failed(t, None),
             });
@@ -257,9 +291,9 @@ pub fn SignStep(
     let form = StoredValue::new(form);
     let start = move |cred: Arc<Credential>| {
         stage.set(Stage::Waiting(cred.clone()));
+        let (services, data_now, form) = (services.get_value(), data.get_value(), form.get_value());
         leptos::task::spawn_local(async move {
-            let data_now = data.get_value();
-            match sign_data(&form.get_value(), &data_now, &cred).await {
+            match sign_data(&services, &form, &data_now, &cred).await {
                 Ok(p7s) => on_signed.run((data_now, p7s)),
                 Err(t) => stage.set(Stage::Failed(t, Some(cred))),
             }

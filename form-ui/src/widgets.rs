@@ -1241,6 +1241,7 @@ fn upload_files(
     }
     state.set(Some(Ui::Uploading));
     ctx.uploads_pending.update(|n| *n += 1);
+    let services = ctx.services.get_value();
     leptos::task::spawn_local(async move {
         let mut ok = true;
         for (i, file) in files.iter().enumerate() {
@@ -1249,7 +1250,7 @@ fn upload_files(
                 "{url}?name={}",
                 String::from(js_sys::encode_uri_component(&name))
             );
-            let sha = match crate::fetch::post_file(&target, file).await {
+            let sha = match services.post_file(&target, file).await {
                 Ok(a) if a.status == 201 => serde_json::from_str::<Value>(&a.body)
                     .ok()
                     .and_then(|v| v.get("sha256")?.as_str().map(str::to_owned)),

@@ -23,6 +23,7 @@ use form_core::Text;
 use form_core::datastore::Attribute;
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
+use sha2::{Digest, Sha256};
 
 /// The citizen's data store: attributes, the data log, mistake reports.
 pub fn routes() -> Router<AppState> {
@@ -162,7 +163,10 @@ pub async fn read(
             }),
         );
     }
-    Json(json!({"attributes": out})).into_response()
+    // `subject`: whose store this is, so that a runtime keeps drafts per citizen on a shared
+    // computer — stable, and opaque (a citizen's id holds their personal ID number).
+    let subject = crate::encode::hex(&Sha256::digest(user.0.id.as_bytes())[..16]);
+    Json(json!({"attributes": out, "subject": subject})).into_response()
 }
 
 #[derive(Deserialize)]

@@ -5,27 +5,37 @@
 //
 // Served by the eform portal, which fills in the file names of the current build (the runtime's
 // module, its WebAssembly and its stylesheet, all under /embed/). Each <e-form> draws its form in
-// its own shadow root and reports through DOM events: eform:ready, eform:change,
+// its own shadow root and reports through DOM events: eform:ready, eform:change, eform:signed,
 // eform:submitted, eform:error; a script can read and replace `element.data` and call
 // `element.validate()`. No inline script or style is used anywhere, so the host page can
 // keep `script-src 'self' 'wasm-unsafe-eval'; style-src 'self'`.
+//
+// With the host's services named — <e-form datastore="/datastore/v1" bridge="/bridge/v1"
+// intake="/api/v1/dossiers"> — the form is prefilled from the citizen's data store, signed
+// through the bridge and filed as a dossier. They authenticate the citizen by the host's
+// same-origin session cookie, or by a token the page gives the element: `element.token = "…"`,
+// or a function returning the token (or a promise of it), called before each request. The
+// token is never an attribute, never part of a URL, and cannot be read back from the element.
 const asset = (name) => new URL(`../embed/${name}`, import.meta.url).href;
 const runtime = await import(asset("__GLUE__"));
 await runtime.default({ module_or_path: asset("__WASM__") });
 const css = asset("__CSS__");
 
 class EForm extends HTMLElement {
+  #token;
   static get observedAttributes() {
-    return ["src", "lang", "submit"];
+    return ["src", "lang", "submit", "datastore", "bridge", "intake"];
   }
 
   connectedCallback() {
     // `data` set on the element before this script defined <e-form> is an own property that
     // would hide the accessor: take its value through the accessor instead.
-    if (Object.prototype.hasOwnProperty.call(this, "data")) {
-      const value = this.data;
-      delete this.data;
-      this.data = value;
+    for (const name of ["data", "token"]) {
+      if (Object.prototype.hasOwnProperty.call(this, name)) {
+        const value = this[name];
+        delete this[name];
+        this[name] = value;
+      }
     }
     this.schedule();
   }
@@ -70,6 +80,16 @@ class EForm extends HTMLElement {
     else this.pendingData = value;
   }
 
+  // The host's token for its services: a string, or a function giving one (or a promise of
+  // one) when asked, before each request. Write-only: reading it gives undefined.
+  set token(value) {
+    this.#token = value;
+  }
+
+  get token() {
+    return undefined;
+  }
+
   // Shows every error as a submit would (without sending) and returns
   // { valid, errors: [{ pointer, code, message: { vi, en } }] }.
   validate() {
@@ -86,7 +106,13 @@ class EForm extends HTMLElement {
       }));
       return;
     }
-    this.mounted = runtime.mount_form(this, src, this.getAttribute("lang"), this.getAttribute("submit"), css);
+    const services = {
+      datastore: this.getAttribute("datastore"),
+      bridge: this.getAttribute("bridge"),
+      intake: this.getAttribute("intake"),
+      token: () => this.#token,
+    };
+    this.mounted = runtime.mount_form(this, src, this.getAttribute("lang"), this.getAttribute("submit"), css, services);
     if (this.pendingData !== undefined) {
       this.mounted.set_data(this.pendingData);
       this.pendingData = undefined;

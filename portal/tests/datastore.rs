@@ -34,6 +34,7 @@ async fn reads_only_the_asked_keys_and_logs_them(b: Backend) {
         "national-population-db"
     );
     assert_eq!(attrs["citizen.fullName"]["verified"], true);
+    let subject = a.json["subject"].as_str().unwrap().to_owned();
     assert!(
         attrs["citizen.fullName"]["updatedAt"]
             .as_str()
@@ -82,6 +83,19 @@ async fn reads_only_the_asked_keys_and_logs_them(b: Backend) {
             .len(),
         1
     );
+    // Whose store it is, for drafts kept per citizen: stable, another citizen's differs, and
+    // opaque (never the user id, which holds a personal ID number in production).
+    assert_eq!(subject.len(), 32);
+    assert!(!subject.contains("citizen"));
+    let again = p
+        .get("/datastore/v1/me/attributes?keys=citizen.fullName", &an)
+        .await;
+    assert_eq!(again.json["subject"], subject.as_str());
+    let binh = p.token("citizen-binh").await;
+    let other = p
+        .get("/datastore/v1/me/attributes?keys=citizen.fullName", &binh)
+        .await;
+    assert_ne!(other.json["subject"], subject.as_str());
 }
 
 async fn declared_values_need_consent_and_the_catalogue(b: Backend) {

@@ -1,0 +1,221 @@
+// The embed doing all four verbs for a host portal (issue 21, item 5). A province's portal on
+// another origin (`localhost`, another site than the eform portal's 127.0.0.1) with its own
+// sign-in and its own session cookie; its reverse proxy serves eform's script and forms, and
+// under /svc/ the services a form talks to, adding the citizen's credentials on the way. The
+// page keeps `script-src 'self' 'wasm-unsafe-eval'`. The form is prefilled and locked from the
+// citizen's data store, signed through the bridge, filed as a dossier, and its events carry
+// what the host needs.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import http from "node:http";
+import { randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { URL, launch, openPage, shot, axe, token } from "./browser.mjs";
+import { fill, example } from "./ct01.mjs";
+
+const HOST_CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'";
+const files = {
+  "/services.html": ["text/html; charset=utf-8", "services.html"],
+  "/services.js": ["text/javascript", "services.js"],
+  "/host.css": ["text/css", "host.css"],
+};
+// The host's sessions: its own cookie → the eform token it holds for that citizen.
+const sessions = new Map();
+// What reached the eform portal through the proxy: path and whether it carried a token.
+const forwarded = [];
+let browser, server, hostUrl;
+
+const cookieOf = (req) => /(?:^|;\s*)host_sid=([^;]+)/.exec(req.headers.cookie ?? "")?.[1];
+
+before(async () => {
+  const upstream = new globalThis.URL(URL);
+  server = http.createServer(async (req, res) => {
+    const path = req.url.split("?")[0];
+    const own = files[path];
+    if (own) {
+      res.writeHead(200, { "content-type": own[0], "content-security-policy": HOST_CSP });
+      res.end(readFileSync(new globalThis.URL(`./host/${own[1]}`, import.meta.url)));
+      return;
+    }
+    if (path === "/favicon.ico") {
+      res.writeHead(204);
+      res.end();
+      return;
+    }
+    // The host's own sign-in (as its SSO would end): a session of its own, and an eform token
+    // for the citizen kept on the server side.
+    if (path === "/signin") {
+      const q = new globalThis.URL(req.url, "http://host").searchParams;
+      const sid = randomBytes(16).toString("hex");
+      sessions.set(sid, await token(q.get("user")));
+      res.writeHead(303, { "set-cookie": `host_sid=${sid}; HttpOnly; SameSite=Lax; Path=/`, location: q.get("next") });
+      res.end();
+      return;
+    }
+    // The token for the page to hand to <e-form> (its `token` mode), for its own session only.
+    if (path === "/token") {
+      const t = sessions.get(cookieOf(req));
+      res.writeHead(t ? 200 : 401, { "content-type": "application/json", "cache-control": "no-store" });
+      res.end(JSON.stringify(t ? { token: t } : { error: "not signed in" }));
+      return;
+    }
+    // The host's services: eform's, behind the proxy. A request with the page's token passes
+    // it on; one with only the host's session cookie gets that session's token. The host's
+    // cookie never goes to eform.
+    let target = req.url;
+    const headers = { ...req.headers, host: upstream.host };
+    delete headers.cookie;
+    if (req.url.startsWith("/svc/")) {
+      target = req.url.slice("/svc".length);
+      const t = sessions.get(cookieOf(req));
+      if (!headers.authorization && t) headers.authorization = `Bearer ${t}`;
+      forwarded.push({ path: target.split("?")[0], bearer: Boolean(headers.authorization), fromPage: Boolean(req.headers.authorization) });
+    } else {
+      delete headers.authorization;
+    }
+    const proxied = http.request({ host: upstream.hostname, port: upstream.port, path: target, method: req.method, headers }, (up) => {
+      res.writeHead(up.statusCode, up.headers);
+      up.pipe(res);
+    });
+    proxied.on("error", () => { res.writeHead(502); res.end(); });
+    req.pipe(proxied);
+  });
+  await new Promise((ok) => server.listen(0, "127.0.0.1", ok));
+  hostUrl = `http://localhost:${server.address().port}`;
+  browser = await launch();
+});
+after(async () => {
+  await browser?.close();
+  server?.closeAllConnections();
+  server?.close();
+  server?.unref();
+});
+
+const events = (page, name) => page.evaluate((n) => window.__events.filter((e) => e.name === n), name);
+const waitEvent = (page, name, timeout = 30000) =>
+  page.waitForFunction((n) => window.__events.some((e) => e.name === n), name, { timeout });
+
+async function signedInHostPage(user, query) {
+  const page = await openPage(browser, { width: 360, height: 900 });
+  // Every request the page makes: no token may ever be part of an address.
+  page.urls = [];
+  page.on("request", (r) => page.urls.push(r.url()));
+  page.on("response", (r) => { if (r.status() >= 400) page.problems.push(`${r.status()} ${r.url()}`); });
+  const next = `/services.html?${query}`;
+  await page.goto(`${hostUrl}/signin?user=${user}&next=${encodeURIComponent(next)}`);
+  await waitEvent(page, "eform:ready");
+  return page;
+}
+
+/** Checks what every such page must hold: no CSP violation, no token in any address. */
+async function clean(page, user) {
+  assert.deepEqual(await page.evaluate(() => window.__csp), []);
+  const t = [...sessions.values()];
+  assert.ok(page.urls.every((u) => !t.some((x) => u.includes(x))), "a token in an address");
+  assert.deepEqual(page.problems, [], `${user}: console errors`);
+}
+
+test("a host portal's page, signed in by its own session cookie: CT01 prefilled and locked, filed, the code in eform:submitted", async () => {
+  const page = await signedInHostPage("citizen-an", "auth=cookie&form=ct01");
+  const f = (sel) => page.locator(`#form ${sel}`);
+  // Prefilled from the citizen's store through the host's /svc/datastore/v1, and locked.
+  const name = f("#f__applicant__fullName");
+  await page.waitForFunction(() => document.querySelector("#form").shadowRoot.querySelector("#f__applicant__fullName")?.value === "Nguyễn Văn An");
+  assert.equal(await name.isEditable(), false, "a verified, locked value");
+  assert.match(await f("[data-testid=report-mistake]").first().textContent(), /Báo sai sót/);
+  assert.ok(forwarded.some((r) => r.path === "/datastore/v1/me/attributes" && r.bearer && !r.fromPage));
+  await fill(page);
+  await f("button[type=submit]").click();
+  await waitEvent(page, "eform:submitted");
+  const [submitted] = await events(page, "eform:submitted");
+  assert.match(submitted.detail.code, /^[0-9A-Z.]+-\d{6}-\d+$/, JSON.stringify(submitted.detail));
+  assert.equal(submitted.detail.data.applicant.fullName, "Nguyễn Văn An");
+  await f("[data-testid=received]").waitFor();
+  assert.match(await f("[data-testid=received]").textContent(), new RegExp(submitted.detail.code));
+  // The dossier is the citizen's, on the eform portal, under that code.
+  const an = await token("citizen-an");
+  const dossier = await fetch(`${URL}/api/v1/dossiers/${submitted.detail.code}`, { headers: { authorization: `Bearer ${an}` } });
+  assert.equal(dossier.status, 200);
+  assert.equal((await dossier.json()).formId, "ct01");
+  // (Before axe-core, which adds a style element of its own.)
+  await clean(page, "citizen-an");
+  // Declared values the store could keep: asked in the form, under the host's page.
+  const dialog = f("[data-testid=keep-dialog]");
+  if (await dialog.count() > 0) {
+    await page.locator("#form [data-testid=keep-dialog][open]").waitFor();
+    assert.deepEqual(await axe(page, { include: [["#form"]] }), []);
+    await f("[data-testid=keep-decline]").click();
+  }
+  assert.deepEqual(await axe(page, { include: [["#form"]] }), []);
+  await page.locator("#form").screenshot({ path: shot("embed-services-ct01-filed") });
+  await page.close();
+});
+
+test("a host page hands the element a token: the signed CT01 signed through the host's bridge, filed, eform:signed and eform:submitted", async () => {
+  const page = await signedInHostPage("citizen-an", "auth=token&form=ct01-signed&lang=en");
+  const f = (sel) => page.locator(`#form ${sel}`);
+  await page.waitForFunction(() => document.querySelector("#form").shadowRoot.querySelector("#f__applicant__fullName")?.value === "Nguyễn Văn An");
+  // The token cannot be read back from the element.
+  assert.equal(await page.evaluate(() => document.querySelector("#form").token), undefined);
+  await fill(page);
+  await f("button[type=submit]").click();
+  await f("[data-testid=certificate]").waitFor();
+  assert.match(await f("[data-testid=certificate]").textContent(), /Nguyễn Văn An \(CCCD:001090012345\)/);
+  await page.locator("#form").screenshot({ path: shot("embed-services-sign-step") });
+  await f("[data-testid=sign-start]").click();
+  await f("[data-testid=sign-waiting]").waitFor();
+  // Approved on "the phone": the development signer's page, as the citizen.
+  const an = await token("citizen-an");
+  const auth = { authorization: `Bearer ${an}` };
+  let approve;
+  for (let i = 0; i < 100 && !approve; i++) {
+    const html = await (await fetch(`${URL}/dev/signer`, { headers: auth })).text();
+    approve = [...html.matchAll(/action="(\/dev\/signer\/[^"]+\/approve)"/g)].map((m) => m[1]).at(-1);
+    if (!approve) await page.waitForTimeout(100);
+  }
+  assert.ok(approve, "a signing request waits at the signer");
+  const res = await fetch(`${URL}${approve}`, { method: "POST", headers: auth, redirect: "manual" });
+  assert.equal(res.status, 303);
+  await waitEvent(page, "eform:submitted", 30000);
+  const [signed] = await events(page, "eform:signed");
+  assert.ok(signed, "eform:signed came first");
+  assert.match(signed.detail.signature, /^[A-Za-z0-9+/]+=*$/);
+  assert.equal(signed.detail.data.applicant.fullName, "Nguyễn Văn An");
+  const [submitted] = await events(page, "eform:submitted");
+  assert.match(submitted.detail.code, /^[0-9A-Z.]+-\d{6}-\d+$/);
+  // Every service request carried the page's token (none from the host's cookie alone).
+  const bridge = forwarded.filter((r) => r.path.startsWith("/bridge/v1/"));
+  assert.ok(bridge.length >= 3 && bridge.every((r) => r.fromPage), JSON.stringify(bridge));
+  assert.ok(forwarded.some((r) => r.path === "/api/v1/dossiers" && r.fromPage));
+  // The portal verified the signature on receipt.
+  const dossier = await (await fetch(`${URL}/api/v1/dossiers/${submitted.detail.code}`, { headers: auth })).json();
+  assert.equal(dossier.formId, "ct01-signed");
+  const signature = dossier.versionList[0].signature;
+  assert.equal(signature?.validation?.indication, "TOTAL-PASSED", JSON.stringify(signature?.validation));
+  await f("[data-testid=received]").waitFor();
+  const dialog = page.locator("#form [data-testid=keep-dialog][open]");
+  if (await dialog.count() > 0) await f("[data-testid=keep-decline]").click();
+  await page.locator("#form").screenshot({ path: shot("embed-services-signed-filed") });
+  await clean(page, "citizen-an");
+  await page.close();
+});
+
+test("nobody signed in at the host: the form opens empty, and sending says to sign in (eform:error sign-in-required), keeping what was typed", async () => {
+  const page = await openPage(browser, { width: 360, height: 900 });
+  await page.goto(`${hostUrl}/services.html?auth=token&form=ct01`);
+  await waitEvent(page, "eform:ready");
+  const f = (sel) => page.locator(`#form ${sel}`);
+  assert.equal(await f("#f__applicant__fullName").inputValue(), "");
+  assert.equal(await f("#f__applicant__fullName").isEditable(), true);
+  await fill(page);
+  await f("button[type=submit]").click();
+  await f("[data-testid=sign-in-needed]").waitFor();
+  await waitEvent(page, "eform:error");
+  const [error] = await events(page, "eform:error");
+  assert.equal(error.detail.code, "sign-in-required");
+  assert.match(error.detail.message.en, /sign in/i);
+  assert.equal(await f("#f__applicant__fullName").inputValue(), example.applicant.fullName);
+  assert.deepEqual(await page.evaluate(() => window.__csp), []);
+  assert.deepEqual(await axe(page, { include: [["#form"]] }), []);
+  await page.close();
+});
