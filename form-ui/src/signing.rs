@@ -4,18 +4,72 @@
 //! and the detached CAdES signature assembled here. Every failure (a certificate out of its
 //! validity or not the citizen's, rejected, expired, the provider's error, the bridge
 //! unreachable) says so and offers to try again; the filled form is never lost.
+//!
+//! The certificate, the signed attributes and the CMS are the signing module's work
+//! (`form-sign`, a WebAssembly module of its own loaded here on first use: most citizens never
+//! sign, and its code is a third of the runtime's); this step only talks to the bridge.
 
 use crate::fetch;
 use crate::services::Services;
-use base64::Engine;
-use base64::engine::general_purpose::STANDARD as B64;
-use form_core::sign::{self, SignAlgo, verify::describe};
 use form_core::{Form, Lang, Text};
 use leptos::prelude::*;
 use serde_json::{Value, json};
 use std::sync::Arc;
-use x509_cert::Certificate;
-use x509_cert::der::Decode;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+
+#[wasm_bindgen::prelude::wasm_bindgen(module = "/signer.js")]
+extern "C" {
+    #[wasm_bindgen(catch)]
+    fn load_signer() -> Result<js_sys::Promise, JsValue>;
+}
+
+/// The version of the signing module's interface this runtime speaks (`form_sign::API`).
+const SIGNER_API: u32 = 1;
+
+/// The signing module, loaded.
+struct Signer(JsValue);
+
+impl Signer {
+    async fn load() -> Result<Signer, Text> {
+        let module = JsFuture::from(load_signer().map_err(|_| not_loaded())?)
+            .await
+            .map_err(|_| not_loaded())?;
+        let signer = Signer(module);
+        // A page loaded before an upgrade, signing after it: the module speaks another version.
+        match signer.call("api", &[]) {
+            Ok(v) if v.as_f64() == Some(f64::from(SIGNER_API)) => Ok(signer),
+            _ => Err(Text::new(
+                "Cổng vừa được cập nhật. Hãy tải lại trang rồi ký; biểu mẫu của bạn vẫn được giữ.",
+                "The portal was just updated. Reload the page, then sign; your form is kept.",
+            )),
+        }
+    }
+
+    /// Calls the module's function `name` with these arguments; `Err` is what it threw (a code
+    /// or a `{vi, en}` message, as text).
+    fn call(&self, name: &str, args: &[JsValue]) -> Result<JsValue, String> {
+        let f: js_sys::Function = js_sys::Reflect::get(&self.0, &JsValue::from_str(name))
+            .ok()
+            .and_then(|f| f.dyn_into().ok())
+            .ok_or_else(|| "missing".to_owned())?;
+        f.apply(&JsValue::NULL, &args.iter().collect::<js_sys::Array>())
+            .map_err(|e| e.as_string().unwrap_or_default())
+    }
+
+    /// Like [`call`](Self::call), for functions that answer text.
+    fn text(&self, name: &str, args: &[JsValue]) -> Result<String, String> {
+        self.call(name, args)
+            .map(|v| v.as_string().unwrap_or_default())
+    }
+}
+
+fn not_loaded() -> Text {
+    Text::new(
+        "Không tải được phần ký số. Biểu mẫu của bạn vẫn được giữ; hãy thử lại.",
+        "The signing part could not be loaded. Your form is kept; try again.",
+    )
+}
 
 const SHA256: &str = "2.16.840.1.101.3.4.2.1";
 /// How often the bridge is asked whether the citizen approved.
@@ -24,8 +78,10 @@ const POLL_MS: i32 = 2000;
 #[derive(Clone)]
 struct Credential {
     id: String,
-    chain: Vec<Certificate>,
-    algo: SignAlgo,
+    /// The chain as the bridge gave it: a JSON array of base64 DER, signer first.
+    chain: String,
+    /// The signature algorithm's OID.
+    algo: String,
     holder: String,
     serial: Option<String>,
     issuer: String,
@@ -76,6 +132,8 @@ fn signed_out() -> Text {
 }
 
 async fn credential(services: &Services) -> Result<Credential, Text> {
+    // The signing module downloads while the bridge answers.
+    let module = load_signer().map_err(|_| not_loaded())?;
     let a = services
         .post_json(&bridge(services, "/credentials/list")?, "{}", &[])
         .await
@@ -93,38 +151,32 @@ async fn credential(services: &Services) -> Result<Credential, Text> {
             "Your account has no signing certificate.",
         )
     })?;
-    let chain: Vec<Certificate> = info["cert"]["certificates"]
-        .as_array()
-        .map(|a| {
-            a.iter()
-                .filter_map(|c| B64.decode(c.as_str()?).ok())
-                .filter_map(|d| Certificate::from_der(&d).ok())
-                .collect()
-        })
-        .unwrap_or_default();
-    let signer = chain.first().ok_or_else(unreachable)?;
-    // The algorithms the key offers, in our order of preference (RSA: PSS first).
-    let offered: Vec<&str> = info["key"]["algo"]
-        .as_array()
-        .map(|a| a.iter().filter_map(Value::as_str).collect())
-        .unwrap_or_default();
-    let algo = SignAlgo::for_certificate(signer)
-        .into_iter()
-        .find(|a| offered.contains(&a.oid()))
-        .ok_or_else(|| {
-            Text::new(
+    let _ = JsFuture::from(module).await;
+    let signer = Signer::load().await?;
+    let chain = info["cert"]["certificates"].to_string();
+    // The algorithms the key offers; the module picks the first of ours (RSA: PSS first).
+    let offered = info["key"]["algo"].to_string();
+    let who: Value = match signer.text("credential", &[chain.as_str().into(), offered.into()]) {
+        Ok(text) => serde_json::from_str(&text).map_err(|_| unreachable())?,
+        Err(code) if code == "algorithm-unsupported" => {
+            return Err(Text::new(
                 "Chứng thư số dùng thuật toán ký chưa được hỗ trợ.",
                 "The certificate's signing algorithm is not supported.",
-            )
-        })?;
-    let who = describe(signer);
+            ));
+        }
+        Err(_) => return Err(unreachable()),
+    };
+    let (not_before, not_after) = (
+        who["notBefore"].as_u64().unwrap_or_default(),
+        who["notAfter"].as_u64().unwrap_or_default(),
+    );
     let offset = v["serverTime"]
         .as_f64()
         .map_or(0.0, |t| t - js_sys::Date::now() / 1000.0);
     // A certificate out of its validity would make a signature every verifier refuses.
     let now = portal_now(offset);
-    if now > who.not_after {
-        let until = day(who.not_after);
+    if now > not_after {
+        let until = day(not_after);
         return Err(Text::new(
             format!(
                 "Chứng thư số của bạn đã hết hạn ngày {until}. Hãy gia hạn với tổ chức cung cấp chữ ký số rồi thử lại."
@@ -134,8 +186,8 @@ async fn credential(services: &Services) -> Result<Credential, Text> {
             ),
         ));
     }
-    if now < who.not_before {
-        let from = day(who.not_before);
+    if now < not_before {
+        let from = day(not_before);
         return Err(Text::new(
             format!("Chứng thư số của bạn chỉ có hiệu lực từ ngày {from}."),
             format!("Your certificate is valid only from {from}."),
@@ -143,11 +195,11 @@ async fn credential(services: &Services) -> Result<Credential, Text> {
     }
     Ok(Credential {
         id: info["credentialID"].as_str().unwrap_or_default().to_owned(),
-        algo,
-        holder: who.name,
-        serial: who.serial_number,
-        issuer: who.issuer,
-        valid: format!("{} – {}", day(who.not_before), day(who.not_after)),
+        algo: who["algo"].as_str().unwrap_or_default().to_owned(),
+        holder: who["holder"].as_str().unwrap_or_default().to_owned(),
+        serial: who["serial"].as_str().map(str::to_owned),
+        issuer: who["issuer"].as_str().unwrap_or_default().to_owned(),
+        valid: format!("{} – {}", day(not_before), day(not_after)),
         chain,
         offset,
     })
@@ -161,15 +213,29 @@ async fn sign_data(
     cred: &Credential,
 ) -> Result<String, Text> {
     let d = form.definition();
-    let content = sign::content(&d.id, d.version, data).map_err(|e| e.message)?;
+    let signer = Signer::load().await?;
     let now = portal_now(cred.offset);
-    let prepared = sign::prepare(&sign::content_digest(&content), now, &cred.chain[0])
-        .map_err(|_| unreachable())?;
+    let prepared = signer
+        .text(
+            "prepare",
+            &[
+                d.id.as_str().into(),
+                d.version.into(),
+                data.to_string().into(),
+                (now as f64).into(),
+                cred.chain.as_str().into(),
+            ],
+        )
+        .map_err(|e| serde_json::from_str::<Text>(&e).unwrap_or_else(|_| unreachable()))?;
+    let hash = serde_json::from_str::<Value>(&prepared)
+        .ok()
+        .and_then(|v| v["hash"].as_str().map(str::to_owned))
+        .ok_or_else(unreachable)?;
     let body = json!({
         "credentialID": cred.id,
-        "hashes": [B64.encode(prepared.hash)],
+        "hashes": [hash],
         "hashAlgorithmOID": SHA256,
-        "signAlgo": cred.algo.oid(),
+        "signAlgo": cred.algo,
         "docId": d.id,
         "description": format!("{} — {}", d.title.vi, d.title.en),
     })
@@ -210,19 +276,19 @@ async fn sign_data(
         };
         match v["status"].as_str() {
             Some("completed") => {
-                let signature = v["signatures"][0]
-                    .as_str()
-                    .and_then(|s| B64.decode(s).ok())
-                    .ok_or_else(unreachable)?;
-                let p7s = sign::assemble(&prepared, cred.algo, &signature, &cred.chain).map_err(
-                    |_| {
-                        Text::new(
-                            "Chữ ký nhận về không hợp lệ; hãy ký lại.",
-                            "The signature returned is not valid; sign again.",
-                        )
-                    },
-                )?;
-                return Ok(B64.encode(p7s));
+                let signature = v["signatures"][0].as_str().ok_or_else(unreachable)?;
+                let args = [
+                    prepared.as_str().into(),
+                    cred.algo.as_str().into(),
+                    signature.into(),
+                    cred.chain.as_str().into(),
+                ];
+                return signer.text("assemble", &args).map_err(|_| {
+                    Text::new(
+                        "Chữ ký nhận về không hợp lệ; hãy ký lại.",
+                        "The signature returned is not valid; sign again.",
+                    )
+                });
             }
             Some("rejected") => {
                 return Err(Text::new(

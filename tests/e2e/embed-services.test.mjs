@@ -132,6 +132,8 @@ test("a host portal's page, signed in by its own session cookie: CT01 prefilled 
   assert.equal(submitted.detail.data.applicant.fullName, "Nguyễn Văn An");
   await f("[data-testid=received]").waitFor();
   assert.match(await f("[data-testid=received]").textContent(), new RegExp(submitted.detail.code));
+  // A form that needs no signature never loads the signing module.
+  assert.ok(!page.urls.some((u) => u.includes("form-sign")));
   // The dossier is the citizen's, on the eform portal, under that code.
   const an = await token("citizen-an");
   const dossier = await fetch(`${URL}/api/v1/dossiers/${submitted.detail.code}`, { headers: { authorization: `Bearer ${an}` } });
@@ -158,8 +160,11 @@ test("a host page hands the element a token: the signed CT01 signed through the 
   // The token cannot be read back from the element.
   assert.equal(await page.evaluate(() => document.querySelector("#form").token), undefined);
   await fill(page);
+  // The signing module is not part of the page's load: it comes with the Sign step.
+  assert.ok(!page.urls.some((u) => u.includes("form-sign")), "the signing module loaded early");
   await f("button[type=submit]").click();
   await f("[data-testid=certificate]").waitFor();
+  assert.ok(page.urls.some((u) => /\/embed\/form-sign-[0-9a-f]{16}_bg\.wasm$/.test(u)), "the signing module");
   assert.match(await f("[data-testid=certificate]").textContent(), /Nguyễn Văn An \(CCCD:001090012345\)/);
   await page.locator("#form").screenshot({ path: shot("embed-services-sign-step") });
   await f("[data-testid=sign-start]").click();
@@ -217,5 +222,21 @@ test("nobody signed in at the host: the form opens empty, and sending says to si
   assert.equal(await f("#f__applicant__fullName").inputValue(), example.applicant.fullName);
   assert.deepEqual(await page.evaluate(() => window.__csp), []);
   assert.deepEqual(await axe(page, { include: [["#form"]] }), []);
+  await page.close();
+});
+
+test("a page loaded before an upgrade, signing after it: the signing module of another version asks to reload, the form kept", async () => {
+  const page = await signedInHostPage("citizen-binh", "auth=token&form=ct01-signed&lang=en");
+  // What the portal would serve after an upgrade: a module speaking version 2.
+  await page.route("**/embed/form-sign.js", (r) => r.fulfill({
+    contentType: "text/javascript",
+    body: "export default async function init() {}\nexport const wasm = '';\nexport function api() { return 2; }\n",
+  }));
+  const f = (sel) => page.locator(`#form ${sel}`);
+  await fill(page);
+  await f("button[type=submit]").click();
+  await f("[data-testid=sign-failed]").waitFor();
+  assert.match(await f("[data-testid=sign-failed]").textContent(), /portal was just updated\. Reload the page/);
+  assert.equal(await f("#f__request").inputValue(), example.request);
   await page.close();
 });

@@ -74,7 +74,7 @@ pub fn run(root: &Path, args: &[String]) -> Result<()> {
 }
 
 /// The runtime under stable names: `eform.js` (wasm-bindgen's module), `eform_bg.wasm`,
-/// `eform.css`.
+/// `eform.css`, and its snippets.
 fn copy_runtime(app: &Path, dist: &Path) -> Result<()> {
     fs::create_dir_all(dist)?;
     let mut found = (None, None, None);
@@ -99,6 +99,10 @@ fn copy_runtime(app: &Path, dist: &Path) -> Result<()> {
     fs::copy(js, dist.join("eform.js"))?;
     fs::copy(wasm, dist.join("eform_bg.wasm"))?;
     fs::copy(css, dist.join("eform.css"))?;
+    // wasm-bindgen's snippets, which the module imports (`./snippets/…`).
+    if app.join("snippets").is_dir() {
+        copy_tree(&app.join("snippets"), &dist.join("snippets"), &[])?;
+    }
     Ok(())
 }
 

@@ -1,7 +1,9 @@
 //! Builds the web apps with trunk (release, wasm-release profile) into
 //! `target/web/{app,embed,builder}` (the citizen app, the embeddable runtime, the builder)
 //! with a gzip copy of each file beside it (served precompressed), and reports their size;
-//! refuses a citizen bundle that would contain `jsonschema` or `regex`.
+//! refuses a citizen bundle that would contain `jsonschema` or `regex`. The signing module
+//! (`form-sign`, loaded only when a citizen signs) is built apart and put beside the citizen
+//! app and the embeddable runtime.
 
 use crate::{cmd, exec, step};
 use anyhow::{Context, Result, bail};
@@ -47,6 +49,8 @@ pub fn build(root: &Path) -> Result<()> {
     }
     println!("ok    form-ui (wasm32) does not depend on jsonschema");
 
+    let signer = build_signer(root)?;
+
     for (name, index, public) in [
         ("app", "index.html", "/app/"),
         ("embed", "embed/index.html", "/embed/"),
@@ -67,10 +71,92 @@ pub fn build(root: &Path) -> Result<()> {
         .arg(&dist)
         .arg(index);
         exec(c)?;
+        if name != "builder" {
+            for file in &signer {
+                std::fs::copy(file, dist.join(file.file_name().unwrap_or_default()))?;
+            }
+        }
         report_size(&dist)?;
         check_linked_crates(&dist)?;
     }
     Ok(())
+}
+
+/// Builds the signing module (crate `form-sign`: wasm-bindgen for the web, wasm-opt -Oz) into
+/// `target/web/signer/`: `form-sign-<hash>.js` and `form-sign-<hash>_bg.wasm` (hashed by
+/// content, so the portal serves them as immutable), and `form-sign.js`, which names them for
+/// the runtime (`form-ui/signer.js` imports it). Returns the three files.
+fn build_signer(root: &Path) -> Result<Vec<std::path::PathBuf>> {
+    use sha2::{Digest, Sha256};
+    step("building the signing module (form-sign, wasm-bindgen, wasm-opt)");
+    let mut c = cmd(root, "cargo");
+    c.args([
+        "build",
+        "--package",
+        "form-sign",
+        "--lib",
+        "--target",
+        "wasm32-unknown-unknown",
+        "--profile",
+        "wasm-release",
+        "--locked",
+    ]);
+    exec(c)?;
+    let out = root.join("target/web/signer");
+    let _ = std::fs::remove_dir_all(&out);
+    std::fs::create_dir_all(&out)?;
+    let mut c = cmd(root, "wasm-bindgen");
+    c.args([
+        "--target",
+        "web",
+        "--no-typescript",
+        "--out-name",
+        "form-sign",
+        "--out-dir",
+    ])
+    .arg(&out)
+    .arg(root.join("target/wasm32-unknown-unknown/wasm-release/form_sign.wasm"));
+    exec(c)?;
+    let wasm = out.join("form-sign_bg.wasm");
+    let mut c = cmd(root, "wasm-opt");
+    c.args([
+        "-Oz",
+        "--enable-bulk-memory",
+        "--enable-nontrapping-float-to-int",
+        "--enable-sign-ext",
+        "--enable-mutable-globals",
+        "--enable-reference-types",
+        "--enable-multivalue",
+    ])
+    .arg(&wasm)
+    .arg("-o")
+    .arg(&wasm);
+    exec(c)?;
+    let bytes = std::fs::read(&wasm)?;
+    let hash: String = Sha256::digest(&bytes)[..8]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    let (js_name, wasm_name) = (
+        format!("form-sign-{hash}.js"),
+        format!("form-sign-{hash}_bg.wasm"),
+    );
+    std::fs::rename(out.join("form-sign.js"), out.join(&js_name))?;
+    std::fs::rename(&wasm, out.join(&wasm_name))?;
+    std::fs::write(
+        out.join("form-sign.js"),
+        format!(
+            "// The current build of eform's signing module (written by cargo xtask build-web).\n\
+             export * from \"./{js_name}\";\n\
+             export {{ default }} from \"./{js_name}\";\n\
+             export const wasm = new URL(\"./{wasm_name}\", import.meta.url).href;\n"
+        ),
+    )?;
+    Ok(vec![
+        out.join(js_name),
+        out.join(wasm_name),
+        out.join("form-sign.js"),
+    ])
 }
 
 /// Code linked into a wasm leaves its crate's source paths (panic locations) in the data
@@ -120,11 +206,29 @@ fn gzip(bytes: &[u8]) -> Result<Vec<u8>> {
 /// request — and prints the sizes.
 fn report_size(dist: &Path) -> Result<()> {
     let (mut raw, mut gz) = (0, 0);
+    let (mut sign_raw, mut sign_gz) = (0, 0);
+    // The files at the top, and wasm-bindgen's snippets (imported by the runtime's module).
     let mut entries: Vec<_> = std::fs::read_dir(dist)?
         .filter_map(Result::ok)
         .map(|e| e.path())
-        .filter(|p| p.is_file() && p.extension().is_none_or(|e| e != "gz"))
         .collect();
+    let snippets = dist.join("snippets");
+    if snippets.is_dir() {
+        let mut dirs = vec![snippets];
+        while let Some(d) = dirs.pop() {
+            for p in std::fs::read_dir(&d)?
+                .filter_map(Result::ok)
+                .map(|e| e.path())
+            {
+                if p.is_dir() {
+                    dirs.push(p);
+                } else {
+                    entries.push(p);
+                }
+            }
+        }
+    }
+    entries.retain(|p| p.is_file() && p.extension().is_none_or(|e| e != "gz"));
     entries.sort();
     for path in entries {
         let bytes = std::fs::read(&path)?;
@@ -137,15 +241,26 @@ fn report_size(dist: &Path) -> Result<()> {
         } else {
             let _ = std::fs::remove_file(&name);
         }
-        raw += bytes.len();
-        gz += g;
+        let shown = path.strip_prefix(dist).unwrap_or(&path).to_string_lossy();
+        // Loaded only when a citizen signs: not part of a page's first load.
+        if shown.starts_with("form-sign") {
+            sign_raw += bytes.len();
+            sign_gz += g;
+        } else {
+            raw += bytes.len();
+            gz += g;
+        }
+        println!("      {shown:<44} {:>8} B raw {:>8} B gzip", bytes.len(), g);
+    }
+    println!(
+        "      {:<44} {:>8} B raw {:>8} B gzip",
+        "total (first load)", raw, gz
+    );
+    if sign_raw > 0 {
         println!(
             "      {:<44} {:>8} B raw {:>8} B gzip",
-            path.file_name().unwrap_or_default().to_string_lossy(),
-            bytes.len(),
-            g
+            "signing module (when a citizen signs)", sign_raw, sign_gz
         );
     }
-    println!("      {:<44} {:>8} B raw {:>8} B gzip", "total", raw, gz);
     Ok(())
 }
