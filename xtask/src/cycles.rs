@@ -46,13 +46,17 @@ pub fn arrows(src: &Path) -> Arrows {
 
 /// The `.rs` files under `dir` with their module path (`bridge/dev.rs` → `bridge::dev`,
 /// `bridge/mod.rs` → `bridge`; `lib.rs`/`main.rs` left out: they only declare and start the
-/// modules).
+/// modules; `bin/` too: each binary there is a crate of its own, whose `crate::` is not the
+/// library's).
 fn collect(src: &Path, dir: &Path, out: &mut Vec<(String, String)>) {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return;
     };
     for entry in entries.flatten() {
         let path = entry.path();
+        if path.is_dir() && path == src.join("bin") {
+            continue;
+        }
         if path.is_dir() {
             collect(src, &path, out);
             continue;
