@@ -1,3 +1,4 @@
+// Long on purpose: the time-stamp tests around one test TSA.
 //! RFC 3161 signature time-stamps (CAdES B-T): the request over a signature's value, tokens made
 //! here by a test TSA (TSTInfo written with RustCrypto's `x509-tsp` types, independent of
 //! form-core's, signed with P-256) judged by `verify_token` — good ones pass and round-trip

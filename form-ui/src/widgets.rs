@@ -1,3 +1,5 @@
+// Long on purpose: one function per widget kind in the Leptos view, which issue 21's binder
+// replaces; split now, it would be moved twice.
 //! One function per widget kind: an [`Item`] of the definition becomes labelled inputs.
 //!
 //! Every input has a `<label>` (radios: a `<fieldset>` with a `<legend>`), its help and error

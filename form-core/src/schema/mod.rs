@@ -1,3 +1,5 @@
+// Long on purpose: the validator keyword by keyword, each keyword's compiling and checking side by
+// side; split by phase, a keyword's two halves would sit in two files.
 //! The compact JSON Schema validator that runs in the browser.
 //!
 //! It covers the subset of draft 2020-12 that the definition meta-schema allows in a form's data

@@ -1,3 +1,5 @@
+// Long on purpose: the ETSI EN 319 102-1 validation in the standard's order, read against it in
+// one place (revocation and time-stamps are apart).
 //! Verifying a detached CAdES signature over a dossier's content, as ETSI EN 319 102-1 does: the
 //! format, the content's digest, the signature over the signed attributes, the signing
 //! certificate attribute, the signer's key usage, the claimed signing time against the trusted

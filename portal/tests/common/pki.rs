@@ -1,3 +1,4 @@
+// Long on purpose: one test PKI with OpenSSL's own services; its parts start and stop together.
 //! A real test PKI made with the `openssl` command (OpenSSL 3.0), with OpenSSL's own revocation
 //! and time services on free loopback ports, for the signature-verification tests.
 //!
