@@ -1,6 +1,7 @@
 // Shared set-up of the browser tests: Debian's chromium driven by playwright-core (no browser
 // download), the portal's URL from `cargo xtask test`, axe-core, and where screenshots go.
 import { chromium } from "playwright-core";
+import http from "node:http";
 import { createRequire } from "node:module";
 import { readFileSync, mkdirSync } from "node:fs";
 import path from "node:path";
@@ -113,4 +114,25 @@ export async function approveOnThePhone(page, decision, names) {
 export async function skipKeepDialog(page) {
   const dialog = page.locator("[data-testid=keep-dialog]");
   if (await dialog.count() > 0 && await dialog.evaluate((d) => d.open)) await page.click("[data-testid=keep-decline]");
+}
+
+/** Passes a request on to the portal, as a host portal's reverse proxy does (the tests that play
+ *  a host page): to `path`, with `headers` (by default the request's, addressed to the portal). */
+export function proxy(req, res, path = req.url, headers = undefined) {
+  const upstream = new globalThis.URL(URL);
+  headers ??= { ...req.headers, host: upstream.host };
+  const proxied = http.request({ host: upstream.hostname, port: upstream.port, path, method: req.method, headers }, (up) => {
+    res.writeHead(up.statusCode, up.headers);
+    up.pipe(res);
+  });
+  proxied.on("error", () => { res.writeHead(502); res.end(); });
+  req.pipe(proxied);
+}
+
+/** Stops a test's own HTTP server (a host page's) so that it does not keep Node running: a
+ *  connection chromium left open did, now and then, until the file's timeout. */
+export function stopServer(server) {
+  server?.closeAllConnections();
+  server?.close();
+  server?.unref();
 }

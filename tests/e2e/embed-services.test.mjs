@@ -10,7 +10,7 @@ import assert from "node:assert/strict";
 import http from "node:http";
 import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { URL, launch, openPage, shot, axe, token } from "./browser.mjs";
+import { URL, launch, openPage, shot, axe, token, proxy, stopServer } from "./browser.mjs";
 import { fill, example } from "./ct01.mjs";
 
 const HOST_CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'";
@@ -73,12 +73,7 @@ before(async () => {
     } else {
       delete headers.authorization;
     }
-    const proxied = http.request({ host: upstream.hostname, port: upstream.port, path: target, method: req.method, headers }, (up) => {
-      res.writeHead(up.statusCode, up.headers);
-      up.pipe(res);
-    });
-    proxied.on("error", () => { res.writeHead(502); res.end(); });
-    req.pipe(proxied);
+    proxy(req, res, target, headers);
   });
   await new Promise((ok) => server.listen(0, "127.0.0.1", ok));
   hostUrl = `http://localhost:${server.address().port}`;
@@ -86,9 +81,7 @@ before(async () => {
 });
 after(async () => {
   await browser?.close();
-  server?.closeAllConnections();
-  server?.close();
-  server?.unref();
+  stopServer(server);
 });
 
 const events = (page, name) => page.evaluate((n) => window.__events.filter((e) => e.name === n), name);

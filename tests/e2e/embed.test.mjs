@@ -7,7 +7,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import http from "node:http";
 import { readFileSync } from "node:fs";
-import { URL, launch, openPage, shot, axe } from "./browser.mjs";
+import { launch, openPage, shot, axe, proxy, stopServer } from "./browser.mjs";
 
 const HOST_CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'";
 const files = {
@@ -19,7 +19,6 @@ const example = JSON.parse(readFileSync(new globalThis.URL("../../schemas/forms/
 let browser, server, hostUrl;
 
 before(async () => {
-  const upstream = new globalThis.URL(URL);
   server = http.createServer((req, res) => {
     const own = files[req.url];
     if (own) {
@@ -28,25 +27,15 @@ before(async () => {
       return;
     }
     // Everything else is the portal's, passed through.
-    const proxied = http.request({ host: upstream.hostname, port: upstream.port, path: req.url, method: req.method, headers: { ...req.headers, host: upstream.host } }, (up) => {
-      res.writeHead(up.statusCode, up.headers);
-      up.pipe(res);
-    });
-    proxied.on("error", () => { res.writeHead(502); res.end(); });
-    req.pipe(proxied);
+    proxy(req, res);
   });
   await new Promise((ok) => server.listen(0, "127.0.0.1", ok));
   hostUrl = `http://127.0.0.1:${server.address().port}`;
   browser = await launch();
 });
-// The host page's server must not keep Node running once the tests are done (a connection
-// chromium left open did, now and then, until the file's timeout): every connection is closed
-// and the server does not hold the event loop.
 after(async () => {
   await browser?.close();
-  server?.closeAllConnections();
-  server?.close();
-  server?.unref();
+  stopServer(server);
 });
 
 const events = (page, name, id) => page.evaluate(([n, i]) => window.__events.filter((e) => e.name === n && (!i || e.id === i)), [name, id]);
