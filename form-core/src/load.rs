@@ -1,7 +1,8 @@
-// Long on purpose: every semantic check of a definition in one list, each with its pointer and
-// code; the meta-schema, the rules and the validator are apart.
 //! Loading a definition: parse, check against the meta-schema, check the semantics, report
 //! every problem with a JSON pointer into the definition.
+//!
+//! Long on purpose: every semantic check of a definition in one list, each with its pointer and
+//! code; the meta-schema, the rules and the validator are apart.
 
 use crate::definition::{AddressMode, Definition, Item, Widget};
 use crate::diagnostic::Diagnostic;

@@ -1,4 +1,3 @@
-// Long on purpose: the time-stamp tests around one test TSA.
 //! RFC 3161 signature time-stamps (CAdES B-T): the request over a signature's value, tokens made
 //! here by a test TSA (TSTInfo written with RustCrypto's `x509-tsp` types, independent of
 //! form-core's, signed with P-256) judged by `verify_token` — good ones pass and round-trip
@@ -7,6 +6,8 @@
 //! refused with their reason — `verify` reporting them; and interop with OpenSSL's TSA
 //! (`openssl ts -reply` answering our request, `openssl ts -verify` accepting the pair, `openssl
 //! cms -verify -cades` the time-stamped signature).
+//!
+//! Long on purpose: the time-stamp tests around one test TSA.
 
 // Native: the test PKI's key generation wants the system's randomness; OpenSSL runs as a process.
 #![cfg(not(target_arch = "wasm32"))]

@@ -1,6 +1,3 @@
-// Long on purpose: one renderer: every widget's markup beside the others, so the runtime's ids,
-// classes and aria attributes are defined in one place (its reader and the input conversions are
-// apart).
 //! A form-core form drawn as HTML, by one pure function: no IO, no browser types. The portal
 //! serves a form page with this markup in it, so that the form is on screen before any script
 //! has arrived and can be filled and sent without JavaScript (GOV.UK's progressive enhancement);
@@ -12,6 +9,10 @@
 //! input is named by its data pointer, so a form posted without JavaScript is read back by
 //! [`read::data_from_post`]. Text from the definition and the data is always escaped: nothing a
 //! designer or a citizen writes is read as HTML.
+//!
+//! Long on purpose: one renderer: every widget's markup beside the others, so the runtime's ids,
+//! classes and aria attributes are defined in one place (its reader and the input conversions are
+//! apart).
 
 pub mod input;
 pub mod read;

@@ -1,8 +1,9 @@
-// Long on purpose: the app's dossier screens (receipt, case view, lists), to be loaded apart from
-// the form page (issue 21, item 4); split with that.
 //! Dossier pages: a dossier (the citizen's receipt, or the official's case view, with the data
 //! read-only, history, QR code, print, download, amendment, rating, status actions) and the
 //! lists (the citizen's dossiers, the agency's inbox).
+//!
+//! Long on purpose: the app's dossier screens (receipt, case view, lists), to be loaded apart from
+//! the form page (issue 21, item 4); split with that.
 
 use crate::fetch::{self, with_admin_units};
 use crate::form_view::{FormView, Intake};

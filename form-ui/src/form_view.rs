@@ -1,6 +1,7 @@
-// Long on purpose: the Leptos view of a form, which issue 21's binder replaces; split now, it
-// would be moved twice.
 //! The form: title, error summary, pages of sections of widgets, and the submit button.
+//!
+//! Long on purpose: the Leptos view of a form, which issue 21's binder replaces; split now, it
+//! would be moved twice.
 
 use crate::dom_id;
 use crate::drafts;

@@ -1,10 +1,11 @@
-// Long on purpose: one function per widget kind in the Leptos view, which issue 21's binder
-// replaces; split now, it would be moved twice.
 //! One function per widget kind: an [`Item`] of the definition becomes labelled inputs.
 //!
 //! Every input has a `<label>` (radios: a `<fieldset>` with a `<legend>`), its help and error
 //! tied to it with `aria-describedby`, and `aria-invalid` while it has an error shown.
 //! Definition texts are inserted as text nodes, never as HTML.
+//!
+//! Long on purpose: one function per widget kind in the Leptos view, which issue 21's binder
+//! replaces; split now, it would be moved twice.
 
 use crate::dom_id;
 use crate::form_view::FormCtx;

@@ -1,6 +1,7 @@
-// Long on purpose: the dossier API's tests, each on SQLite and PostgreSQL, sharing one harness.
 //! Dossier intake through the HTTP API, on SQLite and on PostgreSQL: submission, idempotency,
 //! codes, amendments, the inbox, attachments, ratings, who may see what, bad input, faults.
+//!
+//! Long on purpose: the dossier API's tests, each on SQLite and PostgreSQL, sharing one harness.
 
 mod common;
 

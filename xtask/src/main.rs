@@ -21,8 +21,6 @@ mod admin_units;
 mod countries;
 #[cfg(test)]
 mod cycles;
-#[cfg(test)]
-mod house;
 mod peers;
 mod postgres;
 mod setup;

@@ -1,5 +1,3 @@
-// Long on purpose: the validator keyword by keyword, each keyword's compiling and checking side by
-// side; split by phase, a keyword's two halves would sit in two files.
 //! The compact JSON Schema validator that runs in the browser.
 //!
 //! It covers the subset of draft 2020-12 that the definition meta-schema allows in a form's data
@@ -12,6 +10,9 @@
 //! Compiling never panics: problems become [`Diagnostic`]s with a pointer into the schema. Matching
 //! is linear in the size of the data (regex-lite has no backtracking), and patterns are compiled
 //! within the limits of [`crate::pattern`]. `uniqueItems` hashes the items (expected linear time).
+//!
+//! Long on purpose: the validator keyword by keyword, each keyword's compiling and checking side by
+//! side; split by phase, a keyword's two halves would sit in two files.
 
 use crate::diagnostic::Diagnostic;
 use crate::format::Format;

@@ -1,5 +1,3 @@
-// Long on purpose: the ETSI EN 319 102-1 validation in the standard's order, read against it in
-// one place (revocation and time-stamps are apart).
 //! Verifying a detached CAdES signature over a dossier's content, as ETSI EN 319 102-1 does: the
 //! format, the content's digest, the signature over the signed attributes, the signing
 //! certificate attribute, the signer's key usage, the claimed signing time against the trusted
@@ -12,6 +10,9 @@
 //!
 //! The trusted time is always the caller's (`Context::at`): a valid time-stamp is reported, not
 //! used in its place — the portal passes the token's time as `at` when it has one.
+//!
+//! Long on purpose: the ETSI EN 319 102-1 validation in the standard's order, read against it in
+//! one place (revocation and time-stamps are apart).
 
 use super::cades::{
     ECDSA_WITH_SHA256, ID_CONTENT_TYPE, ID_DATA, ID_MESSAGE_DIGEST, ID_SIGNED_DATA,

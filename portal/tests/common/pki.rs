@@ -1,4 +1,3 @@
-// Long on purpose: one test PKI with OpenSSL's own services; its parts start and stop together.
 //! A real test PKI made with the `openssl` command (OpenSSL 3.0), with OpenSSL's own revocation
 //! and time services on free loopback ports, for the signature-verification tests.
 //!
@@ -32,6 +31,8 @@
 //! - `openssl ts -reply` answers a malformed query with a "rejection" response and exit 0.
 //! - The `faketime` wrapper forks (killing it would leave the responder running), so the
 //!   stale responder is started with libfaketime's `LD_PRELOAD` and `FAKETIME` directly.
+//!
+//! Long on purpose: one test PKI with OpenSSL's own services; its parts start and stop together.
 
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
