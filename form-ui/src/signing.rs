@@ -132,8 +132,9 @@ fn signed_out() -> Text {
 }
 
 async fn credential(services: &Services) -> Result<Credential, Text> {
-    // The signing module downloads while the bridge answers.
-    let module = load_signer().map_err(|_| not_loaded())?;
+    // The signing module downloads while the bridge answers (`Signer::load` below waits for
+    // the same download).
+    let _download = load_signer().map_err(|_| not_loaded())?;
     let a = services
         .post_json(&bridge(services, "/credentials/list")?, "{}", &[])
         .await
@@ -151,7 +152,6 @@ async fn credential(services: &Services) -> Result<Credential, Text> {
             "Your account has no signing certificate.",
         )
     })?;
-    let _ = JsFuture::from(module).await;
     let signer = Signer::load().await?;
     let chain = info["cert"]["certificates"].to_string();
     // The algorithms the key offers; the module picks the first of ours (RSA: PSS first).

@@ -1,7 +1,9 @@
 //! The labels messages name a field by, and the warnings about default messages.
 
 use super::*;
+#[cfg(feature = "meta-schema")]
 use crate::definition::{AddressMode, Widget};
+#[cfg(feature = "meta-schema")]
 use crate::diagnostic::Diagnostic;
 use crate::messages;
 use crate::text::Text;

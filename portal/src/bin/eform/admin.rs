@@ -69,9 +69,7 @@ where
     F: FnOnce(portal::db::Db) -> Fut,
     Fut: std::future::Future<Output = Result<ExitCode>>,
 {
-    let url = args
-        .database_url
-        .unwrap_or_else(|| format!("sqlite:{}", args.data_dir.join("eform.db").display()));
+    let url = args.url();
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;

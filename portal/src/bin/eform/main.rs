@@ -306,6 +306,15 @@ struct DbArgs {
     data_dir: PathBuf,
 }
 
+impl DbArgs {
+    /// The database's URL: the one given, or `<data-dir>/eform.db`.
+    fn url(&self) -> String {
+        self.database_url
+            .clone()
+            .unwrap_or_else(|| format!("sqlite:{}", self.data_dir.join("eform.db").display()))
+    }
+}
+
 #[derive(Subcommand)]
 enum OfficialsAction {
     /// Add an official (or move them to another agency): `eform officials add 001185001122
@@ -597,18 +606,15 @@ fn run() -> Result<ExitCode> {
             data_dir,
         } => {
             anyhow::ensure!(!to.exists(), "{} exists already", to.display());
-            let url = database_url
-                .unwrap_or_else(|| format!("sqlite:{}", data_dir.join("eform.db").display()));
-            let runtime = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()?;
-            runtime.block_on(async {
-                let db = portal::db::Db::connect(&url)
+            let args = DbArgs {
+                database_url,
+                data_dir,
+            };
+            let url = args.url();
+            with_db(args, |db| async move {
+                db.backup_to(&to)
                     .await
-                    .with_context(|| format!("opening the database {}", redact(&url)))?;
-                let done = db.backup_to(&to).await;
-                db.close().await;
-                done.with_context(|| format!("writing {}", to.display()))?;
+                    .with_context(|| format!("writing {}", to.display()))?;
                 say!("backed up {} to {}", redact(&url), to.display());
                 Ok(ExitCode::SUCCESS)
             })
