@@ -2,15 +2,14 @@
 //! of forms (`/`).
 
 use crate::chrome::Header;
-use crate::dossier::{DossierList, DossierPage};
-use crate::fetch::{self, with_admin_units};
+use crate::dossier::{DossierList, DossierPage, ResumeDrafts};
+use crate::fetch::{self, FormSummary, with_admin_units};
 use crate::form_view::{FormView, Intake};
 use crate::i18n::Ui;
 use crate::services::Services;
 use crate::session::{AccountMenu, Me, fetch_me, here, sign_in_url, tr};
 use form_core::{Diagnostic, Lang, load};
 use leptos::prelude::*;
-use serde::Deserialize;
 use std::sync::Arc;
 use wasm_bindgen::JsCast;
 
@@ -41,14 +40,6 @@ enum Screen {
     Broken(Vec<Diagnostic>),
     NotFound,
     Failed,
-}
-
-/// An entry of `GET /forms`.
-#[derive(Clone, Deserialize)]
-pub struct FormSummary {
-    pub id: String,
-    pub version: u32,
-    pub title: form_core::Text,
 }
 
 /// The language from `?lang=`, else the one chosen on the form the portal drew (a page it sent
@@ -104,46 +95,6 @@ async fn store_answer(form: &form_core::Form) -> Option<StoreAnswer> {
         // A session that ended meanwhile: the store cannot be reached for this page.
         crate::datastore::Asked::SignedOut => Some(Err(())),
         crate::datastore::Asked::Answer(a, _) => Some(a),
-    }
-}
-
-/// "Continue where you left off": the signed-in citizen's drafts on the portal (nothing when
-/// none, or when the portal keeps no drafts).
-#[component]
-pub fn ResumeDrafts(lang: RwSignal<Lang>) -> impl IntoView {
-    let list = RwSignal::new(Vec::<serde_json::Value>::new());
-    leptos::task::spawn_local(async move {
-        if let Ok(a) = fetch::request("/api/v1/drafts", None).await
-            && a.status == 200
-            && let Ok(serde_json::Value::Array(rows)) = serde_json::from_str(&a.body)
-        {
-            list.set(rows);
-        }
-    });
-    move || {
-        let rows = list.get();
-        (!rows.is_empty()).then(|| view! {
-            <section class="ef-panel" aria-labelledby="ef-resume-title" data-testid="resume-drafts">
-                <h2 id="ef-resume-title" class="ef-section__title">{tr(lang, "Tiếp tục khai", "Continue where you left off")}</h2>
-                <ul class="ef-plain-list">
-                    {rows.into_iter().map(|d| {
-                        let id = d["formId"].as_str().unwrap_or_default().to_owned();
-                        let title = form_core::Text::new(
-                            d["formTitle"]["vi"].as_str().unwrap_or(&id),
-                            d["formTitle"]["en"].as_str().unwrap_or(&id),
-                        );
-                        let saved = crate::dossier::time_text(d["savedAt"].as_str().unwrap_or_default());
-                        let kept = crate::drafts::day_of(d["expiresAt"].as_str().unwrap_or_default());
-                        view! {
-                            <li class="ef-party">
-                                <a href=format!("/f/{id}")>{move || title.get(lang.get()).to_owned()}</a>
-                                <br/><span class="ef-muted">{tr(lang, "Lưu lúc", "Saved")}" "{saved}"; "{tr(lang, "giữ đến", "kept until")}" "{kept}</span>
-                            </li>
-                        }
-                    }).collect_view()}
-                </ul>
-            </section>
-        })
     }
 }
 

@@ -3,8 +3,9 @@
 //! else signs), the Sign step of the applicant's own flow, or a decline with a reason. As the
 //! applicant sees it: the co-signers' parts on the receipt ([`parties_view`]).
 
-use crate::dossier::{summary_table, time_text};
+use crate::dossier::summary::summary_table;
 use crate::fetch::{self, with_admin_units};
+use crate::i18n::time_text;
 use crate::session::tr;
 use crate::signing::SignStep;
 use form_core::display::summary;
@@ -58,7 +59,7 @@ pub fn parties_view(parties: Vec<Value>, lang: RwSignal<Lang>) -> impl IntoView 
                 let due = p["dueAt"].as_str().map(time_text);
                 let reason = p["reason"].as_str().map(str::to_owned);
                 let report = &p["signature"]["validation"];
-                let verdict = report["indication"].as_str().map(|code| (crate::dossier::verdict_text(report), code.to_owned()));
+                let verdict = report["indication"].as_str().map(|code| (crate::dossier::verdict::verdict_text(report), code.to_owned()));
                 let waiting = status == "waiting";
                 view! {
                     <li class="ef-party" data-status=status.clone()>

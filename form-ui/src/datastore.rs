@@ -2,7 +2,7 @@
 //! (feature `app`) the consent dialog that keeps declared values for next time once a dossier is
 //! acknowledged. Attribute values are never written to the console.
 
-use crate::form_view::FormCtx;
+use crate::ctx::FormCtx;
 use crate::i18n::Ui;
 use crate::services::Services;
 use form_core::datastore::Attribute;
@@ -180,13 +180,8 @@ mod keep {
         store: &BTreeMap<String, Attribute>,
     ) -> Option<Offer> {
         let d = form.definition();
-        let values = form_core::datastore::keepable(
-            form,
-            &CATALOGUE,
-            data,
-            store,
-            crate::form_view::today(),
-        );
+        let values =
+            form_core::datastore::keepable(form, &CATALOGUE, data, store, crate::ctx::today());
         (!values.is_empty()).then(|| Offer {
             form_id: d.id.clone(),
             form_version: d.version,
@@ -412,7 +407,7 @@ mod keep {
             };
             let titles: BTreeMap<String, Text> = match crate::fetch::request("/forms", None).await {
                 Ok(a) if a.status == 200 => {
-                    serde_json::from_str::<Vec<crate::app::FormSummary>>(&a.body)
+                    serde_json::from_str::<Vec<crate::fetch::FormSummary>>(&a.body)
                         .map(|forms| forms.into_iter().map(|f| (f.id, f.title)).collect())
                         .unwrap_or_default()
                 }
@@ -480,7 +475,7 @@ mod keep {
                                     }).unwrap_or_default();
                                     view! {
                                         <tr data-kind=e.kind.clone()>
-                                            <td>{crate::dossier::time_text(&e.at)}</td>
+                                            <td>{crate::i18n::time_text(&e.at)}</td>
                                             <td>{what.get(lang_now).to_owned()}</td>
                                             <td>{keys}</td>
                                             <td>{form}</td>

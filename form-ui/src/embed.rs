@@ -16,11 +16,12 @@
 //! idempotency key, and the consent dialog to keep declared values once it is acknowledged.
 
 use crate::chrome::LangSwitch;
+use crate::ctx::FormCtx;
 use crate::datastore::{Asked, KeepDialog, Offer, StoreAnswer};
 use crate::dom_id::Root;
 use crate::fetch;
 use crate::fetch::with_admin_units;
-use crate::form_view::{FormCtx, FormView, Intake};
+use crate::form_view::{FormView, Intake};
 use crate::i18n::Ui;
 use crate::services::Services;
 use form_core::{Lang, Text, load};

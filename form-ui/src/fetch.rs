@@ -158,3 +158,11 @@ pub async fn with_admin_units(form: form_core::Form, url: &str) -> Option<form_c
     let units = form_core::AdminUnits::from_json(&answer.body).ok()?;
     Some(form.with_admin_units(Arc::new(units)))
 }
+
+/// An entry of `GET /forms`.
+#[derive(Clone, serde::Deserialize)]
+pub struct FormSummary {
+    pub id: String,
+    pub version: u32,
+    pub title: form_core::Text,
+}

@@ -16,6 +16,7 @@ pub mod app;
 pub mod chrome;
 #[cfg(feature = "app")]
 pub mod cosign;
+pub mod ctx;
 pub mod datastore;
 pub mod dom_id;
 #[cfg(feature = "app")]

@@ -7,10 +7,10 @@
 //! Long on purpose: one function per widget kind in the Leptos view, which issue 21's binder
 //! replaces; split now, it would be moved twice.
 
+use crate::ctx::FormCtx;
 use crate::dom_id;
-use crate::form_view::FormCtx;
 use crate::i18n::Ui;
-use form_core::{AddressMode, Form, Item, Text, Widget, pointer};
+use form_core::{AddressMode, Item, Text, Widget, pointer};
 use form_html::input::{input_class, option_id, shown, to_value};
 use leptos::prelude::*;
 use serde_json::Value;
@@ -415,99 +415,6 @@ fn fill_options(select: web_sys::Element, list: OptionList) {
         // the value's error says why.
         if select.selected_index() < 0 {
             select.set_selected_index(0);
-        }
-    }
-}
-
-/// Whether going from `old` to `new` data needs the form drawn again: a table has another number
-/// of rows, or an address or attachment changed (their widgets keep more than one input's value).
-pub fn shape_changed(form: &Form, old: &Value, new: &Value) -> bool {
-    form.fields().iter().any(|f| {
-        // A field inside a table's rows: the rows as a whole.
-        let ptr = f.pointer.split("/*").next().unwrap_or(&f.pointer);
-        let (a, b) = (pointer::get(old, ptr), pointer::get(new, ptr));
-        match f.widget {
-            Widget::Table => {
-                a.and_then(Value::as_array).map_or(0, Vec::len)
-                    != b.and_then(Value::as_array).map_or(0, Vec::len)
-            }
-            Widget::Address | Widget::File => a != b,
-            _ => false,
-        }
-    })
-}
-
-/// Shows `value` in the inputs of the field at `ptr` (the data was replaced from outside; the
-/// inputs are otherwise left to the citizen).
-pub fn write_input(ctx: FormCtx, ptr: &str, value: Option<&Value>) {
-    use wasm_bindgen::JsCast;
-    // A computed field shows the rules' result, not what the host put there.
-    // The widget, and for a choice group which of its options the value ticks.
-    let Some((widget, ticked)) = ctx.form.with_value(|f| {
-        let item = f.item_for(ptr).filter(|i| i.compute.is_none())?;
-        let ticked: Vec<bool> = match item.widget {
-            Widget::Radio | Widget::MultiSelect => item
-                .options
-                .iter()
-                .map(|o| match value {
-                    Some(Value::String(s)) => *s == o.value,
-                    Some(Value::Array(a)) => a.iter().any(|v| v.as_str() == Some(&o.value)),
-                    _ => false,
-                })
-                .collect(),
-            _ => Vec::new(),
-        };
-        Some((item.widget, ticked))
-    }) else {
-        return;
-    };
-    let id = dom_id::for_pointer(ptr);
-    let element = |id: &str| ctx.root.with_value(|r| r.element(id));
-    let text = match value {
-        Some(Value::String(s)) => shown(widget, s),
-        Some(Value::Number(n)) => n.to_string(),
-        _ => String::new(),
-    };
-    match widget {
-        Widget::Radio | Widget::MultiSelect => {
-            for (i, on) in ticked.into_iter().enumerate() {
-                if let Some(input) = element(&option_id(&id, i))
-                    .and_then(|e| e.dyn_into::<web_sys::HtmlInputElement>().ok())
-                {
-                    input.set_checked(on);
-                }
-            }
-        }
-        Widget::Checkbox => {
-            if let Some(input) =
-                element(&id).and_then(|e| e.dyn_into::<web_sys::HtmlInputElement>().ok())
-            {
-                input.set_checked(value == Some(&Value::Bool(true)));
-            }
-        }
-        Widget::Select => {
-            if let Some(select) =
-                element(&id).and_then(|e| e.dyn_into::<web_sys::HtmlSelectElement>().ok())
-            {
-                select.set_value(&text);
-                if select.selected_index() < 0 {
-                    select.set_selected_index(0);
-                }
-            }
-        }
-        Widget::Textarea => {
-            if let Some(area) =
-                element(&id).and_then(|e| e.dyn_into::<web_sys::HtmlTextAreaElement>().ok())
-            {
-                area.set_value(&text);
-            }
-        }
-        _ => {
-            if let Some(input) =
-                element(&id).and_then(|e| e.dyn_into::<web_sys::HtmlInputElement>().ok())
-            {
-                input.set_value(&text);
-            }
         }
     }
 }

@@ -5,10 +5,17 @@
 //! Long on purpose: the app's dossier screens (receipt, case view, lists), to be loaded apart from
 //! the form page (issue 21, item 4); split with that.
 
+pub(crate) mod summary;
+pub(crate) mod verdict;
+
+use summary::summary_table;
+use verdict::{check_name, revocation_text, status_name, verdict_text};
+
 use crate::fetch::{self, with_admin_units};
 use crate::form_view::{FormView, Intake};
+use crate::i18n::time_text;
 use crate::session::{Me, tr};
-use form_core::display::{Summary, SummaryRow, summary};
+use form_core::display::summary;
 use form_core::{Form, Lang, Text, load};
 use leptos::prelude::*;
 use serde::Deserialize;
@@ -111,19 +118,6 @@ pub fn status_text(status: &str) -> Text {
             "Ended: not all co-signers signed in time",
         ),
         other => Text::new(other, other),
-    }
-}
-
-/// `2026-11-26T00:01:21.454+07:00` → `00:01, 26/11/2026` (the portal gives Vietnam time).
-pub fn time_text(rfc3339: &str) -> String {
-    match (
-        rfc3339.get(0..4),
-        rfc3339.get(5..7),
-        rfc3339.get(8..10),
-        rfc3339.get(11..16),
-    ) {
-        (Some(y), Some(m), Some(d), Some(hm)) => format!("{hm}, {d}/{m}/{y}"),
-        _ => rfc3339.to_owned(),
     }
 }
 
@@ -544,90 +538,6 @@ fn signature_view(
     })
 }
 
-/// The verdict in plain words (the ETSI indication beside it for the specialist).
-pub(crate) fn verdict_text(report: &Value) -> Text {
-    match (
-        report["indication"].as_str(),
-        report["subIndication"].as_str(),
-    ) {
-        (None, _) => Text::new(
-            "Cổng đã xác minh chữ ký khi tiếp nhận.",
-            "The portal verified the signature on receipt.",
-        ),
-        (Some("TOTAL-PASSED"), _) => Text::new(
-            "Hợp lệ: chữ ký đúng, chứng thư số còn hiệu lực và chưa bị thu hồi khi cổng tiếp nhận.",
-            "Valid: the signature is correct, and the certificate was in force and not revoked when the portal received it.",
-        ),
-        (Some("INDETERMINATE"), Some("TRY_LATER")) if report["recheck"].as_bool() == Some(true) => {
-            Text::new(
-                "Chưa xác định: chưa tra cứu được tình trạng thu hồi của chứng thư số. Hồ sơ đã được tiếp nhận; cổng đang tự kiểm tra lại.",
-                "Not yet determined: the certificate's revocation status could not be had. The dossier was received; the portal keeps checking.",
-            )
-        }
-        (Some("INDETERMINATE"), _) => Text::new(
-            "Chưa xác định được chữ ký có hợp lệ hay không; cán bộ cần xem chi tiết trước khi dựa vào chữ ký.",
-            "Whether the signature is valid could not be determined; officials should read the details before relying on it.",
-        ),
-        (Some(_), _) => Text::new(
-            "Không hợp lệ: xem chi tiết các bước kiểm tra.",
-            "Not valid: see every check, in detail.",
-        ),
-    }
-}
-
-/// "Nguyễn Văn An: not revoked (OCSP, 10:00 05/12/2026)".
-fn revocation_text(r: &Value) -> Text {
-    let who = r["certificate"].as_str().unwrap_or_default();
-    let source = r["source"].as_str().unwrap_or_default().to_uppercase();
-    let when = time_text(r["thisUpdate"].as_str().unwrap_or_default());
-    match r["status"].as_str() {
-        Some("good") => Text::new(
-            format!("{who}: chưa bị thu hồi ({source}, {when})"),
-            format!("{who}: not revoked ({source}, {when})"),
-        ),
-        Some("revoked") => {
-            let at = time_text(r["revokedAt"].as_str().unwrap_or_default());
-            Text::new(
-                format!("{who}: đã bị thu hồi lúc {at} ({source})"),
-                format!("{who}: revoked at {at} ({source})"),
-            )
-        }
-        _ => Text::new(
-            format!("{who}: không rõ ({source})"),
-            format!("{who}: unknown ({source})"),
-        ),
-    }
-}
-
-fn check_name(id: &str) -> Text {
-    match id {
-        "format" => Text::new("Định dạng chữ ký (CAdES)", "Signature format (CAdES)"),
-        "digest" => Text::new("Nội dung không bị thay đổi", "Content unchanged (digest)"),
-        "signature" => Text::new("Chữ ký đúng với khóa", "Signature matches the key"),
-        "signing-certificate" => Text::new("Chứng thư số của người ký", "The signer's certificate"),
-        "key-usage" => Text::new("Chứng thư số dùng để ký", "Certificate usable for signing"),
-        "chain" => Text::new(
-            "Dẫn tới tổ chức được tin cậy",
-            "Leads to a trusted authority",
-        ),
-        "validity" => Text::new("Còn hiệu lực khi tiếp nhận", "In force at receipt"),
-        "signing-time" => Text::new("Thời điểm ký hợp lý", "Signing time plausible"),
-        "revocation" => Text::new("Chưa bị thu hồi", "Not revoked"),
-        "signer-id" => Text::new("Đúng người nộp hồ sơ", "The applicant's own certificate"),
-        "timestamp" => Text::new("Dấu thời gian", "Time-stamp"),
-        other => Text::new(other, other),
-    }
-}
-
-fn status_name(status: &str) -> Text {
-    match status {
-        "passed" => Text::new("Đạt", "Passed"),
-        "failed" => Text::new("Không đạt", "Failed"),
-        "indeterminate" => Text::new("Chưa xác định", "Not determined"),
-        _ => Text::new("Không kiểm tra", "Not checked"),
-    }
-}
-
 fn event_item(e: Event, lang: RwSignal<Lang>) -> impl IntoView {
     let what = match e.kind.as_str() {
         "submitted" => Text::new("Công dân nộp hồ sơ", "Submitted by the citizen"),
@@ -665,47 +575,6 @@ fn event_item(e: Event, lang: RwSignal<Lang>) -> impl IntoView {
             {result}
         </li>
     }
-}
-
-/// The read-only data: one definition list per section, tables for repeatable groups.
-pub(crate) fn summary_table(s: Summary, lang: Lang) -> impl IntoView {
-    s.pages
-        .into_iter()
-        .map(|p| {
-            let sections = p.sections.into_iter().map(|sec| {
-                let rows = sec.rows.into_iter().map(|r| match r {
-                    SummaryRow::Field { label, value, .. } => view! {
-                        <div class="ef-summary-row"><dt>{label.get(lang).to_owned()}</dt><dd>{value}</dd></div>
-                    }
-                    .into_any(),
-                    SummaryRow::Table { label, columns, rows, .. } => view! {
-                        <div class="ef-summary-row ef-summary-row--table">
-                            <dt>{label.get(lang).to_owned()}</dt>
-                            <dd>
-                                <table class="ef-table">
-                                    <thead><tr>{columns.iter().map(|c| view! { <th scope="col">{c.get(lang).to_owned()}</th> }).collect_view()}</tr></thead>
-                                    <tbody>{rows.into_iter().map(|r| view! { <tr>{r.into_iter().map(|c| view! { <td>{c}</td> }).collect_view()}</tr> }).collect_view()}</tbody>
-                                </table>
-                            </dd>
-                        </div>
-                    }
-                    .into_any(),
-                });
-                view! {
-                    <section class="ef-section">
-                        {sec.title.map(|t| view! { <h4 class="ef-summary__section">{t.get(lang).to_owned()}</h4> })}
-                        <dl class="ef-summary-list">{rows.collect_view()}</dl>
-                    </section>
-                }
-            });
-            view! {
-                <section class="ef-summary-page">
-                    <h3 class="ef-summary__page">{p.title.get(lang).to_owned()}</h3>
-                    {sections.collect_view()}
-                </section>
-            }
-        })
-        .collect_view()
 }
 
 /// The satisfaction rating (Decree 42/2022 Art. 13.5.b): optional, anonymous.
@@ -940,7 +809,7 @@ pub fn DossierList(lang: RwSignal<Lang>, me: Me) -> impl IntoView {
         <h1 class="ef-title">{move || if official { Text::new("Hồ sơ cần xử lý", "Inbox").get(lang.get()).to_owned() } else { Text::new("Hồ sơ của tôi", "My dossiers").get(lang.get()).to_owned() }}</h1>
         {agency.map(|a| view! { <p class="ef-lead">{move || a.get(lang.get()).to_owned()}</p> })}
         {(!official).then(|| view! { <crate::cosign::CoSignTasks lang=lang /> })}
-        {me.portal_drafts.then(|| view! { <crate::app::ResumeDrafts lang=lang /> })}
+        {me.portal_drafts.then(|| view! { <ResumeDrafts lang=lang /> })}
         {official.then(|| view! {
             <div class="ef-field">
                 <label class="ef-label" for="ef-filter">{tr(lang, "Lọc theo trạng thái", "Filter by status")}</label>
@@ -996,5 +865,45 @@ pub fn DossierList(lang: RwSignal<Lang>, me: Me) -> impl IntoView {
         {move || more_failed.get().then(|| view! {
             <p class="ef-panel ef-panel--warn" role="alert">{tr(lang, "Không tải được thêm hồ sơ; thử lại.", "More dossiers could not be loaded; try again.")}</p>
         })}
+    }
+}
+
+/// "Continue where you left off": the signed-in citizen's drafts on the portal (nothing when
+/// none, or when the portal keeps no drafts).
+#[component]
+pub fn ResumeDrafts(lang: RwSignal<Lang>) -> impl IntoView {
+    let list = RwSignal::new(Vec::<serde_json::Value>::new());
+    leptos::task::spawn_local(async move {
+        if let Ok(a) = fetch::request("/api/v1/drafts", None).await
+            && a.status == 200
+            && let Ok(serde_json::Value::Array(rows)) = serde_json::from_str(&a.body)
+        {
+            list.set(rows);
+        }
+    });
+    move || {
+        let rows = list.get();
+        (!rows.is_empty()).then(|| view! {
+            <section class="ef-panel" aria-labelledby="ef-resume-title" data-testid="resume-drafts">
+                <h2 id="ef-resume-title" class="ef-section__title">{tr(lang, "Tiếp tục khai", "Continue where you left off")}</h2>
+                <ul class="ef-plain-list">
+                    {rows.into_iter().map(|d| {
+                        let id = d["formId"].as_str().unwrap_or_default().to_owned();
+                        let title = form_core::Text::new(
+                            d["formTitle"]["vi"].as_str().unwrap_or(&id),
+                            d["formTitle"]["en"].as_str().unwrap_or(&id),
+                        );
+                        let saved = crate::dossier::time_text(d["savedAt"].as_str().unwrap_or_default());
+                        let kept = crate::drafts::day_of(d["expiresAt"].as_str().unwrap_or_default());
+                        view! {
+                            <li class="ef-party">
+                                <a href=format!("/f/{id}")>{move || title.get(lang.get()).to_owned()}</a>
+                                <br/><span class="ef-muted">{tr(lang, "Lưu lúc", "Saved")}" "{saved}"; "{tr(lang, "giữ đến", "kept until")}" "{kept}</span>
+                            </li>
+                        }
+                    }).collect_view()}
+                </ul>
+            </section>
+        })
     }
 }
