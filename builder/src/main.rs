@@ -1,5 +1,5 @@
 //! The form builder for officials (Leptos CSR, built by trunk from `builder/index.html`):
-//! the agency's forms (`list.rs`) and the editor (`editor.rs`: palette, canvas, properties,
+//! the agency's forms (`list.rs`) and the editor (`editor/`: palette, canvas, properties,
 //! live preview with the citizens' runtime, undo/redo, drafts saved as the official works,
 //! publishing). Every edit goes through form-core's `edit` operations and every diagnostic
 //! comes from form-core's full check — the builder only draws.
