@@ -210,9 +210,10 @@ pub fn App() -> impl IntoView {
                     };
                     // The form the portal drew, with whatever the citizen typed in it while the
                     // app was on its way: read now, removed once the app's form is on screen.
-                    let typed = crate::takeover::read(&form).unwrap_or_default();
+                    let page = crate::dom_id::Root::Document;
+                    let typed = crate::takeover::read(&page, &form).unwrap_or_default();
                     let drawn = typed.clone();
-                    request_animation_frame(move || crate::takeover::finish(&drawn));
+                    request_animation_frame(move || crate::takeover::finish(&page, &drawn));
                     let subject = user.map(|u| u.id);
                     view! { <FormView form=form lang=lang services=Services::portal() check_url=Some(check_url) intake=Some(intake) draft_subject=subject store=store portal_draft=draft on_screen=typed /> }.into_any()
                 }

@@ -164,12 +164,20 @@ pub fn mount(host: web_sys::HtmlElement, options: Options) -> Option<Mounted> {
     let root = match &options.css {
         Some(css) => {
             let shadow = shadow_root(&host)?;
-            // A fresh tree each time the element is (re)connected.
-            shadow.set_inner_html("");
-            if let Ok(link) = doc.create_element("link") {
-                let _ = link.set_attribute("rel", "stylesheet");
-                let _ = link.set_attribute("href", css);
-                let _ = shadow.append_child(&link);
+            let drawn = shadow
+                .query_selector("#ef-ssr[data-ef-takeover]")
+                .ok()
+                .flatten();
+            // A fresh tree each time the element is (re)connected; the form the portal drew
+            // (`eform.js`), with its stylesheet, stays on screen until the runtime's form is
+            // drawn after it.
+            if drawn.is_none() {
+                shadow.set_inner_html("");
+                if let Ok(link) = doc.create_element("link") {
+                    let _ = link.set_attribute("rel", "stylesheet");
+                    let _ = link.set_attribute("href", css);
+                    let _ = shadow.append_child(&link);
+                }
             }
             let _ = shadow.append_child(&container);
             Root::Shadow(shadow)
@@ -272,7 +280,14 @@ pub fn mount(host: web_sys::HtmlElement, options: Options) -> Option<Mounted> {
             <div class="ef-embed__bar"><LangSwitch lang=lang /></div>
             {move || match state.get() {
                 None => view! { <p class="ef-hint" aria-live="polite">{move || Ui::Loading.get(lang.get())}</p> }.into_any(),
-                Some(Err(message)) => view! { <p class="ef-panel ef-panel--warn" role="alert">{move || message.get(lang.get()).to_owned()}</p> }.into_any(),
+                Some(Err(message)) => {
+                    // Nothing to take over: the message shows instead of the drawn form.
+                    let drawn_at = root.clone();
+                    wasm_bindgen_futures::spawn_local(async move {
+                        crate::takeover::finish(&drawn_at, &Default::default());
+                    });
+                    view! { <p class="ef-panel ef-panel--warn" role="alert">{move || message.get(lang.get()).to_owned()}</p> }.into_any()
+                },
                 Some(Ok(Loaded { form, store, subject })) => {
                     // Data the host set before the form was drawn; none: a draft, or empty.
                     let initial = start.lock().ok().and_then(|mut p| p.take());
@@ -295,7 +310,18 @@ pub fn mount(host: web_sys::HtmlElement, options: Options) -> Option<Mounted> {
                             }),
                         }
                     });
-                    view! { <FormView form=form lang=lang initial=initial check_url=submit.clone() root=root.clone() on_change=on_change on_submitted=on_submitted on_ready=on_ready services=services.clone() intake=intake store=store draft_subject=subject on_signed=on_signed /> }.into_any()
+                    // The form eform.js drew, with what the citizen typed in it meanwhile: read
+                    // now, removed once this one is on screen.
+                    let typed = matches!(root, Root::Shadow(_))
+                        .then(|| crate::takeover::read(&root, &form))
+                        .flatten()
+                        .unwrap_or_default();
+                    let (drawn, drawn_at) = (typed.clone(), root.clone());
+                    // Before `eform:ready` (queued after this): a host acting on it finds one form.
+                    wasm_bindgen_futures::spawn_local(async move {
+                        crate::takeover::finish(&drawn_at, &drawn);
+                    });
+                    view! { <FormView form=form lang=lang initial=initial check_url=submit.clone() root=root.clone() on_change=on_change on_submitted=on_submitted on_ready=on_ready services=services.clone() intake=intake store=store draft_subject=subject on_signed=on_signed on_screen=typed /> }.into_any()
                 }
             }}
             {move || keep.get().and_then(|(code, offer)| {

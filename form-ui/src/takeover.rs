@@ -1,13 +1,15 @@
 //! The form the portal drew (`<div id="ef-ssr" data-ef-takeover>`, by `form-html`), taken over
-//! by the app when its code has arrived: on a slow phone the citizen sees and fills in that form
-//! seconds before the app runs. What was typed or chosen in it, the page shown and the focus
-//! (with the caret) carry over to the app's form; then the drawn one is removed. Until then the
-//! stylesheet hides the app's own elements, so the switch does not move anything on screen.
-
+//! by the runtime when its code has arrived: on a slow phone the citizen sees and fills in that
+//! form seconds before the runtime runs. The citizen app takes over the one in `/f/{id}`'s page;
+//! an embedded `<e-form>` the one `eform.js` put in its shadow root (`GET /forms/{id}?as=html`).
+//! What was typed or chosen in it, the page shown and the focus (with the caret) carry over to
+//! the runtime's form; then the drawn one is removed. Until then the stylesheet hides the
+//! runtime's own elements, so the switch does not move anything on screen.
 use form_core::pointer;
 use serde_json::{Map, Value};
-#[cfg(feature = "app")]
+#[cfg(feature = "services")]
 use {
+    crate::dom_id::Root,
     form_core::{Form, Widget},
     std::collections::BTreeSet,
     wasm_bindgen::JsCast,
@@ -29,7 +31,7 @@ pub struct Typed {
     /// The portal showed that page's errors (the app shows them too).
     pub errors: bool,
     /// The focused control's id and its selection, to give back.
-    #[cfg_attr(not(feature = "app"), allow(dead_code))]
+    #[cfg_attr(not(feature = "services"), allow(dead_code))]
     focus: Option<(String, Option<(u32, u32)>)>,
 }
 
@@ -54,26 +56,29 @@ impl Typed {
     }
 }
 
-/// The drawn form waiting to be taken over, if the page has one.
-#[cfg(feature = "app")]
-fn drawn() -> Option<Element> {
-    web_sys::window()?
-        .document()?
-        .query_selector("#ef-ssr[data-ef-takeover]")
-        .ok()
-        .flatten()
+/// The drawn form waiting to be taken over in `root` (the page, or an `<e-form>`'s shadow root
+/// that `eform.js` drew into), if there is one.
+#[cfg(feature = "services")]
+fn drawn(root: &Root) -> Option<Element> {
+    let selector = "#ef-ssr[data-ef-takeover]";
+    match root {
+        Root::Document => web_sys::window()?.document()?.query_selector(selector),
+        Root::Shadow(s) => s.query_selector(selector),
+    }
+    .ok()
+    .flatten()
 }
 
 /// The language the citizen chose on the drawn form (`data-ef-lang`), if they chose one.
-#[cfg(feature = "app")]
+#[cfg(feature = "services")]
 pub fn drawn_lang() -> Option<form_core::Lang> {
-    drawn()?
+    drawn(&Root::Document)?
         .get_attribute("data-ef-lang")
         .and_then(|t| form_core::Lang::parse(&t))
 }
 
 /// Whether this page is one the portal drew to stay as it is (a receipt): the app does not start.
-#[cfg(feature = "app")]
+#[cfg(feature = "services")]
 pub fn final_page() -> bool {
     web_sys::window()
         .and_then(|w| w.document())
@@ -81,10 +86,10 @@ pub fn final_page() -> bool {
         .is_some_and(|e| !e.has_attribute("data-ef-takeover"))
 }
 
-/// Reads what is on screen in the drawn form of `form` (nothing when the page has none).
-#[cfg(feature = "app")]
-pub fn read(form: &Form) -> Option<Typed> {
-    let root = drawn()?;
+/// Reads what is on screen in the drawn form of `form` in `at` (nothing when there is none).
+#[cfg(feature = "services")]
+pub fn read(at: &Root, form: &Form) -> Option<Typed> {
+    let root = drawn(at)?;
     let el = root.query_selector("form.ef-form").ok().flatten()?;
     let controls = el.query_selector_all("[name]").ok()?;
     let sent = root.has_attribute("data-ef-sent");
@@ -170,9 +175,13 @@ pub fn read(form: &Form) -> Option<Typed> {
         }
         fields.push((name.clone(), pointer::get(&data, name).cloned()));
     }
-    let focus = web_sys::window()
-        .and_then(|w| w.document())
-        .and_then(|d| d.active_element())
+    let active = match at {
+        Root::Document => web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.active_element()),
+        Root::Shadow(s) => s.active_element(),
+    };
+    let focus = active
         .filter(|a| root.contains(Some(a)) && !a.id().is_empty())
         .map(|a| {
             let selection = match a.dyn_ref::<HtmlInputElement>() {
@@ -197,26 +206,21 @@ pub fn read(form: &Form) -> Option<Typed> {
     })
 }
 
-/// Removes the drawn form (the app's form now shows in its place) and gives the focus, with
-/// its caret, to the app's control of the same id.
-#[cfg(feature = "app")]
-pub fn finish(typed: &Typed) {
-    let Some(root) = drawn() else {
+/// Removes the drawn form in `at` (the runtime's form now shows in its place) and gives the
+/// focus, with its caret, to the runtime's control of the same id.
+#[cfg(feature = "services")]
+pub fn finish(at: &Root, typed: &Typed) {
+    let Some(root) = drawn(at) else {
         return;
     };
     root.remove();
     let Some((id, selection)) = &typed.focus else {
         return;
     };
-    let Some(el) = web_sys::window()
-        .and_then(|w| w.document())
-        .and_then(|d| d.get_element_by_id(id))
-    else {
+    let Some(el) = at.element(id) else {
         return;
     };
-    if let Some(h) = el.dyn_ref::<web_sys::HtmlElement>() {
-        let _ = h.focus();
-    }
+    let _ = el.focus();
     if let Some((s, e)) = selection {
         if let Some(i) = el.dyn_ref::<HtmlInputElement>() {
             let _ = i.set_selection_range(*s, *e);

@@ -16,10 +16,23 @@
 // same-origin session cookie, or by a token the page gives the element: `element.token = "…"`,
 // or a function returning the token (or a promise of it), called before each request. The
 // token is never an attribute, never part of a URL, and cannot be read back from the element.
+//
+// Until the runtime's code has arrived, an <e-form> shows its form drawn by the portal
+// (`src` asked with `?as=html`): the citizen can read it and start typing at once, and the
+// runtime takes it over, keeping what was typed. A `src` that gives no such drawing (a host's
+// own copy of a definition) shows the form when the runtime is ready, as before.
 const asset = (name) => new URL(`../embed/${name}`, import.meta.url).href;
-const runtime = await import(asset("__GLUE__"));
-await runtime.default({ module_or_path: asset("__WASM__") });
 const css = asset("__CSS__");
+let runtime = null;
+const ready = import(asset("__GLUE__")).then(async (r) => {
+  await r.default({ module_or_path: asset("__WASM__") });
+  runtime = r;
+  return r;
+});
+// Elements waiting for the runtime are told if it cannot load (an error each, once).
+ready.catch(() => {});
+// What a drawing from the portal starts with (anything else is not drawn).
+const DRAWN = '<div id="ef-ssr" data-ef-takeover>';
 
 class EForm extends HTMLElement {
   #token;
@@ -61,11 +74,57 @@ class EForm extends HTMLElement {
     if (this.pending) return;
     this.pending = true;
     queueMicrotask(() => {
+      if (!runtime) {
+        if (this.isConnected) this.predraw();
+        if (!this.waiting) {
+          this.waiting = true;
+          ready.then(
+            () => { this.pending = false; this.schedule(); },
+            () => {
+              this.pending = false;
+              this.dispatchEvent(new CustomEvent("eform:error", {
+                bubbles: true,
+                composed: true,
+                detail: { code: "load-failed", message: { vi: "Không tải được biểu mẫu. Vui lòng tải lại trang.", en: "The form could not be loaded. Please reload the page." } },
+              }));
+            },
+          );
+        }
+        return;
+      }
       this.pending = false;
       this.mounted?.unmount();
       this.mounted = null;
       if (this.isConnected) this.mount();
     });
+  }
+
+  // The form drawn by the portal, shown until the runtime takes it over (once per src).
+  predraw() {
+    const src = this.getAttribute("src");
+    if (!src || this.predrawn === src) return;
+    this.predrawn = src;
+    let url;
+    try {
+      url = new URL(src, document.baseURI);
+    } catch {
+      return;
+    }
+    url.searchParams.set("as", "html");
+    url.searchParams.set("lang", this.getAttribute("lang") === "en" ? "en" : "vi");
+    if (this.getAttribute("intake")) url.searchParams.set("submit", "dossier");
+    fetch(url, { credentials: "same-origin" })
+      .then((r) => (r.ok && (r.headers.get("content-type") || "").startsWith("text/html") ? r.text() : null))
+      .then((html) => {
+        // The portal's drawing (form-html escapes every text of the definition), for this src,
+        // while the runtime has not drawn the form yet.
+        if (!html?.startsWith(DRAWN) || this.predrawn !== src || this.mounted || runtime) return;
+        const shadow = this.shadowRoot ?? this.attachShadow({ mode: "open" });
+        shadow.innerHTML = `<link rel="stylesheet" href="${css}">${html}`;
+        // Nothing is sent before the runtime has the form: Enter or a button does nothing yet.
+        shadow.querySelector("form")?.addEventListener("submit", (e) => e.preventDefault());
+      })
+      .catch(() => {});
   }
 
   // The data as entered so far (undefined until the form is drawn).

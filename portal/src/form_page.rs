@@ -564,3 +564,42 @@ async fn received(
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     res
 }
+
+/// The form as an embedded `<e-form>` first shows it (`GET /forms/{id}?as=html`): drawn by
+/// form-html, empty, in `lang`, for `eform.js` to put in the element's shadow root while the
+/// runtime's code is on its way; the runtime takes it over like the app takes over `/f/{id}`'s.
+/// The language buttons wait, disabled, for the runtime; the form has no action (`eform.js`
+/// keeps it from being sent).
+pub fn embed_fragment(ready: &Ready, lang: Lang, dossier: bool) -> String {
+    let form = form_html::form(&Page {
+        form: &ready.form,
+        data: &json!({}),
+        lang,
+        today: crate::catalog::today_in_vietnam(),
+        errors: &[],
+        current: 0,
+        locked: &BTreeSet::new(),
+        notes: &BTreeMap::new(),
+        action: None,
+        hidden: &[],
+        submit: if dossier {
+            Ui::SubmitDossier
+        } else {
+            Ui::Submit
+        },
+    });
+    let button = |l: Lang, name: &str| {
+        format!(
+            "<button type=\"button\" class=\"ef-lang__button\" lang=\"{}\" aria-pressed=\"{}\" disabled>{name}</button>",
+            l.tag(),
+            l == lang
+        )
+    };
+    format!(
+        "<div id=\"ef-ssr\" data-ef-takeover><div class=\"ef-embed\" lang=\"{}\"><div class=\"ef-embed__bar\"><div class=\"ef-lang\" role=\"group\" aria-label=\"{}\">{}{}</div></div>{form}</div></div>",
+        lang.tag(),
+        esc(&Ui::LanguageSwitch.get(lang)),
+        button(Lang::Vi, "Tiếng Việt"),
+        button(Lang::En, "English"),
+    )
+}

@@ -8,7 +8,7 @@ use crate::pages::app_page;
 use crate::reply::{MAX_BODY, MAX_DIAGNOSTICS, built_file_in, error, parse_body, too_many_values};
 use crate::state::{AppState, client_address};
 use axum::body::Bytes;
-use axum::extract::{DefaultBodyLimit, Path, Request, State};
+use axum::extract::{DefaultBodyLimit, Path, Query, Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
@@ -296,8 +296,34 @@ async fn list_forms(State(state): State<AppState>) -> Json<Value> {
     Json(Value::Array(forms))
 }
 
-async fn get_form(State(state): State<AppState>, Path(id): Path<String>) -> Response {
+/// `GET /forms/{id}`'s query: `as=html` asks for the form drawn for an embed (in `lang`, its
+/// button "submit the dossier" when `submit=dossier`) instead of the definition.
+#[derive(serde::Deserialize)]
+struct DrawnQuery {
+    r#as: Option<String>,
+    lang: Option<String>,
+    submit: Option<String>,
+}
+
+async fn get_form(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Query(drawn): Query<DrawnQuery>,
+) -> Response {
     match state.catalog.get(&id) {
+        Some(Entry::Ready(r)) if drawn.r#as.as_deref() == Some("html") => {
+            let lang = drawn
+                .lang
+                .as_deref()
+                .and_then(form_core::Lang::parse)
+                .unwrap_or_default();
+            let html = crate::form_page::embed_fragment(
+                &r,
+                lang,
+                drawn.submit.as_deref() == Some("dossier"),
+            );
+            ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], html).into_response()
+        }
         Some(Entry::Ready(r)) => {
             ([(header::CONTENT_TYPE, "application/json")], r.json.clone()).into_response()
         }

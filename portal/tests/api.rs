@@ -110,6 +110,35 @@ async fn lists_and_serves_ct01() {
     );
 }
 
+/// An `<e-form>` shows the form drawn by the portal until its runtime arrives
+/// (`GET /forms/{id}?as=html`): form-html's drawing, empty, in the language asked, inside the
+/// element `eform.js` looks for.
+#[tokio::test]
+async fn a_form_drawn_for_an_embed() {
+    let (status, headers, body) = call("GET", "/forms/ct01?as=html&lang=en", None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(headers["content-type"], "text/html; charset=utf-8");
+    assert!(
+        body.starts_with("<div id=\"ef-ssr\" data-ef-takeover>"),
+        "{body:.80}"
+    );
+    assert!(body.contains("<form class=\"ef-form\" novalidate lang=\"en\">"));
+    assert!(body.contains("id=\"f__applicant__fullName\""));
+    assert!(
+        !body.contains("action="),
+        "nothing is sent before the runtime"
+    );
+    assert!(body.contains(">Check and submit</button>"));
+    assert!(!body.contains("<script"));
+    let (_, _, vi) = call("GET", "/forms/ct01?as=html&submit=dossier", None).await;
+    assert!(vi.contains("lang=\"vi\"") && vi.contains(">Nộp hồ sơ</button>"));
+    // Without `as=html`, the definition; a missing form is the same 404.
+    let (_, headers, _) = call("GET", "/forms/ct01?lang=en", None).await;
+    assert_eq!(headers["content-type"], "application/json");
+    let (status, _, _) = call("GET", "/forms/nope?as=html", None).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
 #[tokio::test]
 async fn unknown_form_is_404_with_a_bilingual_message() {
     let (status, _, body) = call("GET", "/forms/nope", None).await;

@@ -127,6 +127,61 @@ test("an <e-form> works under a strict CSP and hostile CSS, and reports its even
   await page.close();
 });
 
+test("before the runtime's code arrives, an <e-form> shows the form the portal drew; typing in it is kept when the runtime takes over (360 px)", async () => {
+  const page = await openPage(browser, { width: 360, height: 800 });
+  let release;
+  const gate = new Promise((r) => { release = r; });
+  await page.route("**/*_bg.wasm", async (route) => { await gate; await route.continue(); });
+  await page.goto(`${hostUrl}/host.html`, { takeover: false });
+  const f = (selector, opts) => page.locator(`#ct01 ${selector}`, opts);
+  // The drawn form, in the element's shadow root with eform's stylesheet; the missing form's
+  // src gives no drawing, so that element stays empty until the runtime says why.
+  await f("#ef-ssr[data-ef-takeover] form.ef-form").waitFor();
+  assert.equal(await f("label[for=f__applicant__fullName]").textContent().then((s) => s.includes("Họ, chữ đệm và tên")), true);
+  assert.equal(await page.locator("#missing .ef-form").count(), 0);
+  assert.equal(await f(".ef-lang__button[disabled]").count(), 2, "the language waits for the runtime");
+  await page.locator("#ct01").screenshot({ path: shot("embed-drawn-before-runtime") });
+  await f("#f__receivingAgency").fill(example.receivingAgency);
+  await f("#f__applicant__fullName").fill("Nguyễn Văn Ân");
+  await f("#f__householdHead__relationship").selectOption(example.householdHead.relationship);
+  // Enter in a field sends nothing yet: the host page stays where it is, the value too.
+  await f("#f__applicant__fullName").press("Enter");
+  await page.waitForTimeout(300);
+  assert.equal(page.url(), `${hostUrl}/host.html`);
+  assert.equal(await f("#f__applicant__fullName").inputValue(), "Nguyễn Văn Ân");
+  await f("#f__request").click();
+  await page.keyboard.type("Đăng ký thường trú");
+  for (let i = 0; i < 3; i++) await page.keyboard.press("ArrowLeft");
+  assert.equal(await page.evaluate(() => window.__events.filter((e) => e.name === "eform:ready").length), 0);
+
+  release();
+  await page.waitForFunction(() => window.__events?.some((e) => e.name === "eform:ready" && e.id === "ct01"));
+  // One form now, the runtime's, with what was typed, the focus and the caret.
+  assert.equal(await f("#ef-ssr").count(), 0);
+  assert.equal(await f("form.ef-form").count(), 1);
+  assert.equal(await f("#f__receivingAgency").inputValue(), example.receivingAgency);
+  assert.equal(await f("#f__applicant__fullName").inputValue(), "Nguyễn Văn Ân");
+  assert.equal(await f("#f__householdHead__relationship").inputValue(), example.householdHead.relationship);
+  assert.equal(await f("#f__request").inputValue(), "Đăng ký thường trú");
+  const focus = await page.evaluate(() => {
+    const active = document.querySelector("#ct01").shadowRoot.activeElement;
+    return [active?.id, active?.selectionStart];
+  });
+  assert.deepEqual(focus, ["f__request", "Đăng ký thường trú".length - 3]);
+  await page.keyboard.type("X");
+  assert.equal(await f("#f__request").inputValue(), "Đăng ký thường Xtrú");
+  // The runtime's form works: the language switch, and what the host reads.
+  assert.equal(await f(".ef-lang__button[disabled]").count(), 0);
+  const data = await page.evaluate(() => document.getElementById("ct01").data);
+  assert.equal(data.applicant.fullName, "Nguyễn Văn Ân");
+  await page.locator("#missing .ef-panel").waitFor();
+  assert.deepEqual(await page.evaluate(() => window.__csp), []);
+  assert.deepEqual(page.problems.filter((p) => !p.includes("404")), []);
+  assert.deepEqual(await axe(page, { include: [["#ct01"]] }), []);
+  await page.locator("#ct01").screenshot({ path: shot("embed-drawn-taken-over") });
+  await page.close();
+});
+
 test("a host script reads and replaces an <e-form>'s data and asks it to validate", async () => {
   const page = await openPage(browser, { width: 1100, height: 1400 });
   await page.goto(`${hostUrl}/host.html`);
