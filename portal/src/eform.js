@@ -181,6 +181,10 @@ class EForm extends HTMLElement {
 
 if (!customElements.get("e-form")) customElements.define("e-form", EForm);
 
+// <e-form> elements are defined (and show their drawn forms) at once; a script importing this
+// module gets it once the runtime is ready, so `renderForm` works as soon as it has it.
+await ready;
+
 // For pages that build their own: draws `definition` (an object or JSON text) inside `target`,
 // an element of the page, which links eform's stylesheet itself (`stylesheet` below). Returns
 // the form: `data()`, `set_data(object)`, `validate()`, `set_lang("vi" | "en")`, `unmount()`.
