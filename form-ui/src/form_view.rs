@@ -53,7 +53,7 @@ pub struct Intake {
     /// The sign-in page, coming back here (none: an embedding host signs citizens in its own
     /// way, told by `on_signed_out`).
     pub sign_in_url: Option<String>,
-    /// Called when the service answers that nobody is signed in.
+    /// Called when the service (or, signing, the bridge) answers that nobody is signed in.
     pub on_signed_out: Option<UnsyncCallback<()>>,
     /// Called with the dossier code and the data sent once the portal acknowledged it.
     pub on_done: UnsyncCallback<(String, Value)>,
@@ -677,6 +677,7 @@ pub fn FormView(
                     Outcome::Signing(data) => {
                         let (intake, draft_key, form) = sign_with.clone();
                         let intake = intake?;
+                        let on_signed_out = intake.on_signed_out;
                         let on_signed = UnsyncCallback::new(move |signed: (Value, String)| {
                             if let Some(cb) = on_signed {
                                 cb.run(serde_json::json!({ "data": signed.0, "signature": signed.1 }));
@@ -687,7 +688,7 @@ pub fn FormView(
                         });
                         let on_cancel = UnsyncCallback::new(move |()| outcome.set(Outcome::Idle));
                         let services = ctx.services.get_value();
-                        Some(view! { <crate::signing::SignStep form=form data=data lang=lang services=services on_signed=on_signed on_cancel=on_cancel /> }.into_any())
+                        Some(view! { <crate::signing::SignStep form=form data=data lang=lang services=services on_signed=on_signed on_cancel=on_cancel on_signed_out=on_signed_out /> }.into_any())
                     }
                     _ => None,
                 }}

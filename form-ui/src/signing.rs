@@ -131,6 +131,15 @@ fn signed_out() -> Text {
     )
 }
 
+/// Tells `on_signed_out` when `failure` is the bridge's 401.
+fn told_signed_out(failure: &Text, on_signed_out: Option<UnsyncCallback<()>>) {
+    if let Some(cb) = on_signed_out
+        && *failure == signed_out()
+    {
+        cb.run(());
+    }
+}
+
 async fn credential(services: &Services) -> Result<Credential, Text> {
     // The signing module downloads while the bridge answers (`Signer::load` below waits for
     // the same download).
@@ -330,6 +339,10 @@ pub fn SignStep(
     /// The way-back button's words (default "Back to the form").
     #[prop(optional)]
     back: Option<Text>,
+    /// Called when the bridge answers 401 (an embedding host's cue to sign the citizen in),
+    /// besides the message shown.
+    #[prop(optional_no_strip)]
+    on_signed_out: Option<UnsyncCallback<()>>,
 ) -> impl IntoView {
     let action = action.unwrap_or_else(|| Text::new("Ký số và nộp", "Sign and send"));
     let back = back.unwrap_or_else(|| Text::new("Quay lại biểu mẫu", "Back to the form"));
@@ -348,7 +361,10 @@ pub fn SignStep(
         leptos::task::spawn_local(async move {
             stage.set(match credential(&services).await {
                 Ok(c) => Stage::Ready(Arc::new(c)),
-                Err(t) => Stage::Failed(t, None),
+                Err(t) => {
+                    told_signed_out(&t, on_signed_out);
+                    Stage::Failed(t, None)
+                }
             });
         });
     };
@@ -361,7 +377,10 @@ pub fn SignStep(
         leptos::task::spawn_local(async move {
             match sign_data(&services, &form, &data_now, &cred).await {
                 Ok(p7s) => on_signed.run((data_now, p7s)),
-                Err(t) => stage.set(Stage::Failed(t, Some(cred))),
+                Err(t) => {
+                    told_signed_out(&t, on_signed_out);
+                    stage.set(Stage::Failed(t, Some(cred)))
+                }
             }
         });
     };

@@ -218,6 +218,23 @@ test("nobody signed in at the host: the form opens empty, and sending says to si
   await page.close();
 });
 
+test("nobody signed in at the host, a form to sign: the bridge's 401 says to sign in, in the Sign step and by eform:error sign-in-required", async () => {
+  const page = await openPage(browser, { width: 360, height: 900 });
+  await page.goto(`${hostUrl}/services.html?auth=token&form=ct01-signed&lang=en`);
+  await waitEvent(page, "eform:ready");
+  const f = (sel) => page.locator(`#form ${sel}`);
+  await fill(page);
+  await f("button[type=submit]").click();
+  await f("[data-testid=sign-failed]").waitFor();
+  assert.match(await f("[data-testid=sign-failed]").textContent(), /no longer signed in/);
+  await waitEvent(page, "eform:error");
+  const [error] = await events(page, "eform:error");
+  assert.equal(error.detail.code, "sign-in-required");
+  assert.equal(await f("#f__request").inputValue(), example.request);
+  assert.deepEqual(await page.evaluate(() => window.__csp), []);
+  await page.close();
+});
+
 test("a page loaded before an upgrade, signing after it: the signing module of another version asks to reload, the form kept", async () => {
   const page = await signedInHostPage("citizen-binh", "auth=token&form=ct01-signed&lang=en");
   // What the portal would serve after an upgrade: a module speaking version 2.
