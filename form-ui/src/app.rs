@@ -2,12 +2,14 @@
 //! of forms (`/`).
 
 use crate::chrome::Header;
-use crate::dossier::{DossierList, DossierPage, ResumeDrafts};
+#[cfg(feature = "dossiers")]
+use crate::dossier::{DossierList, DossierPage};
+use crate::drafts::ResumeDrafts;
 use crate::fetch::{self, FormSummary, with_admin_units};
 use crate::form_view::{FormView, Intake};
 use crate::i18n::Ui;
 use crate::services::Services;
-use crate::session::{AccountMenu, Me, fetch_me, here, sign_in_url, tr};
+use crate::session::{AccountMenu, Me, fetch_me, here, sign_in_url};
 use form_core::{Diagnostic, Lang, load};
 use leptos::prelude::*;
 use std::sync::Arc;
@@ -26,14 +28,19 @@ enum Screen {
         Option<crate::drafts::PortalDraft>,
     ),
     List(Vec<FormSummary>),
+    #[cfg(feature = "dossiers")]
     /// A dossier page (`/d/{code}`).
     Dossier(String, Me),
+    #[cfg(feature = "dossiers")]
     /// The citizen's dossiers or the official's inbox.
     Dossiers(Me),
+    #[cfg(feature = "dossiers")]
     /// What a co-signer is asked to sign (`/co-sign/{code}`).
     CoSign(String),
+    #[cfg(feature = "dossiers")]
     /// The citizen's data log (`/data`).
     DataLog,
+    #[cfg(feature = "dossiers")]
     /// A page that needs a session.
     SignInFirst,
     /// The form exists but its definition has errors.
@@ -98,6 +105,36 @@ async fn store_answer(form: &form_core::Form) -> Option<StoreAnswer> {
     }
 }
 
+/// The screen of a dossier page's path (`/d/{code}`, `/co-sign/{code}`, `/data`, `/dossiers`,
+/// `/inbox`), each for a signed-in user only; none: not such a path.
+#[cfg(feature = "dossiers")]
+fn dossier_screen(path: &str, user: Option<Me>) -> Option<Screen> {
+    let signed_in = |s: Screen| {
+        Some(if user.is_some() {
+            s
+        } else {
+            Screen::SignInFirst
+        })
+    };
+    if let Some(code) = path.strip_prefix("/d/") {
+        let code = code.trim_end_matches('/').to_owned();
+        return Some(
+            user.clone()
+                .map_or(Screen::SignInFirst, |u| Screen::Dossier(code, u)),
+        );
+    }
+    if let Some(code) = path.strip_prefix("/co-sign/") {
+        return signed_in(Screen::CoSign(code.trim_end_matches('/').to_owned()));
+    }
+    if path == "/data" {
+        return signed_in(Screen::DataLog);
+    }
+    if path == "/dossiers" || path == "/inbox" {
+        return Some(user.clone().map_or(Screen::SignInFirst, Screen::Dossiers));
+    }
+    None
+}
+
 /// The whole citizen page.
 #[component]
 pub fn App() -> impl IntoView {
@@ -115,22 +152,10 @@ pub fn App() -> impl IntoView {
     leptos::task::spawn_local(async move {
         me.set(fetch_me().await);
         let user = me.get_untracked();
-        if let Some(code) = path.strip_prefix("/d/") {
-            let code = code.trim_end_matches('/').to_owned();
-            screen.set(user.map_or(Screen::SignInFirst, |u| Screen::Dossier(code, u)));
-            return;
-        }
-        if let Some(code) = path.strip_prefix("/co-sign/") {
-            let code = code.trim_end_matches('/').to_owned();
-            screen.set(user.map_or(Screen::SignInFirst, |_| Screen::CoSign(code)));
-            return;
-        }
-        if path == "/data" {
-            screen.set(user.map_or(Screen::SignInFirst, |_| Screen::DataLog));
-            return;
-        }
-        if path == "/dossiers" || path == "/inbox" {
-            screen.set(user.map_or(Screen::SignInFirst, Screen::Dossiers));
+        // The pages of dossiers, co-signing and the data log (their own build, `dossiers`).
+        #[cfg(feature = "dossiers")]
+        if let Some(screen_now) = dossier_screen(&path, user.clone()) {
+            screen.set(screen_now);
             return;
         }
         let next = match &form_id {
@@ -217,14 +242,19 @@ pub fn App() -> impl IntoView {
                     let subject = user.map(|u| u.id);
                     view! { <FormView form=form lang=lang services=Services::portal() check_url=Some(check_url) intake=Some(intake) draft_subject=subject store=store portal_draft=draft on_screen=typed /> }.into_any()
                 }
+                #[cfg(feature = "dossiers")]
                 Screen::Dossier(code, u) => view! { <DossierPage code=code lang=lang me=u /> }.into_any(),
+                #[cfg(feature = "dossiers")]
                 Screen::Dossiers(u) => view! { <DossierList lang=lang me=u /> }.into_any(),
+                #[cfg(feature = "dossiers")]
                 Screen::CoSign(code) => view! { <crate::cosign::CoSignPage code=code lang=lang /> }.into_any(),
+                #[cfg(feature = "dossiers")]
                 Screen::DataLog => view! { <crate::datastore::DataLog lang=lang /> }.into_any(),
+                #[cfg(feature = "dossiers")]
                 Screen::SignInFirst => view! {
                     <div class="ef-panel" role="status">
-                        <p>{tr(lang, "Vui lòng đăng nhập để xem hồ sơ.", "Please sign in to see dossiers.")}</p>
-                        <p><a class="ef-button" href=move || sign_in_url(&here(), lang.get())>{tr(lang, "Đăng nhập", "Sign in")}</a></p>
+                        <p>{crate::session::tr(lang, "Vui lòng đăng nhập để xem hồ sơ.", "Please sign in to see dossiers.")}</p>
+                        <p><a class="ef-button" href=move || sign_in_url(&here(), lang.get())>{crate::session::tr(lang, "Đăng nhập", "Sign in")}</a></p>
                     </div>
                 }.into_any(),
                 Screen::List(forms) => view! {

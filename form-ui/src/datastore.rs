@@ -368,7 +368,7 @@ mod keep {
         }
     }
 
-    #[cfg(feature = "app")]
+    #[cfg(feature = "dossiers")]
     /// One entry of the citizen's data log.
     #[derive(Clone, Debug, Deserialize, PartialEq)]
     #[serde(rename_all = "camelCase")]
@@ -380,7 +380,7 @@ mod keep {
         form_version: Option<u32>,
     }
 
-    #[cfg(feature = "app")]
+    #[cfg(feature = "dossiers")]
     #[derive(Clone, PartialEq)]
     enum Log {
         Loading,
@@ -388,7 +388,7 @@ mod keep {
         Failed,
     }
 
-    #[cfg(feature = "app")]
+    #[cfg(feature = "dossiers")]
     /// `/data`: every read and write of the citizen's data store, newest first — when, what,
     /// which data, for which form.
     #[component]

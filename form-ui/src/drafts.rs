@@ -298,3 +298,47 @@ pub fn day_of(rfc3339: &str) -> String {
         _ => rfc3339.to_owned(),
     }
 }
+
+/// "Continue where you left off": the signed-in citizen's drafts on the portal (nothing when
+/// none, or when the portal keeps no drafts).
+#[cfg(feature = "app")]
+#[leptos::component]
+pub fn ResumeDrafts(
+    lang: leptos::prelude::RwSignal<form_core::Lang>,
+) -> impl leptos::prelude::IntoView {
+    use leptos::prelude::*;
+    let list = RwSignal::new(Vec::<serde_json::Value>::new());
+    leptos::task::spawn_local(async move {
+        if let Ok(a) = crate::fetch::request("/api/v1/drafts", None).await
+            && a.status == 200
+            && let Ok(serde_json::Value::Array(rows)) = serde_json::from_str(&a.body)
+        {
+            list.set(rows);
+        }
+    });
+    move || {
+        let rows = list.get();
+        (!rows.is_empty()).then(|| view! {
+            <section class="ef-panel" aria-labelledby="ef-resume-title" data-testid="resume-drafts">
+                <h2 id="ef-resume-title" class="ef-section__title">{crate::session::tr(lang, "Tiếp tục khai", "Continue where you left off")}</h2>
+                <ul class="ef-plain-list">
+                    {rows.into_iter().map(|d| {
+                        let id = d["formId"].as_str().unwrap_or_default().to_owned();
+                        let title = form_core::Text::new(
+                            d["formTitle"]["vi"].as_str().unwrap_or(&id),
+                            d["formTitle"]["en"].as_str().unwrap_or(&id),
+                        );
+                        let saved = crate::i18n::time_text(d["savedAt"].as_str().unwrap_or_default());
+                        let kept = day_of(d["expiresAt"].as_str().unwrap_or_default());
+                        view! {
+                            <li class="ef-party">
+                                <a href=format!("/f/{id}")>{move || title.get(lang.get()).to_owned()}</a>
+                                <br/><span class="ef-muted">{crate::session::tr(lang, "Lưu lúc", "Saved")}" "{saved}"; "{crate::session::tr(lang, "giữ đến", "kept until")}" "{kept}</span>
+                            </li>
+                        }
+                    }).collect_view()}
+                </ul>
+            </section>
+        })
+    }
+}

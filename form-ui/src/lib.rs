@@ -14,12 +14,12 @@
 #[cfg(feature = "app")]
 pub mod app;
 pub mod chrome;
-#[cfg(feature = "app")]
+#[cfg(feature = "dossiers")]
 pub mod cosign;
 pub mod ctx;
 pub mod datastore;
 pub mod dom_id;
-#[cfg(feature = "app")]
+#[cfg(feature = "dossiers")]
 pub mod dossier;
 mod drafts;
 #[cfg(feature = "services")]

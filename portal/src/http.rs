@@ -51,11 +51,11 @@ pub fn router(state: AppState) -> Router {
         .merge(datastore::routes())
         .merge(crate::bridge::routes::routes())
         .merge(crate::builder::routes())
-        .route("/d/{code}", get(citizen_home))
-        .route("/co-sign/{code}", get(citizen_home))
-        .route("/dossiers", get(citizen_home))
-        .route("/inbox", get(citizen_home))
-        .route("/data", get(citizen_home))
+        .route("/d/{code}", get(account_page))
+        .route("/co-sign/{code}", get(account_page))
+        .route("/dossiers", get(account_page))
+        .route("/inbox", get(account_page))
+        .route("/data", get(account_page))
         .route(
             "/builder",
             get(|| async { axum::response::Redirect::permanent("/builder/") }),
@@ -70,6 +70,10 @@ pub fn router(state: AppState) -> Router {
             ),
         )
         .nest_service("/app", ServeDir::new(app_dir).precompressed_gzip())
+        .nest_service(
+            "/account",
+            ServeDir::new(state.web_dir.join("account")).precompressed_gzip(),
+        )
         .nest_service(
             "/embed",
             ServeDir::new(state.web_dir.join("embed")).precompressed_gzip(),
@@ -207,7 +211,7 @@ const PERSONAL: [&str; 7] = [
 async fn headers(req: Request, next: Next, production: bool) -> Response {
     let path = req.uri().path().to_owned();
     let mut res = next.run(req).await;
-    let static_file = ["/app/", "/embed/", "/builder/"]
+    let static_file = ["/app/", "/account/", "/embed/", "/builder/"]
         .iter()
         .any(|p| path.starts_with(p));
     let hashed = static_file
@@ -389,6 +393,10 @@ async fn check_data(
 
 async fn citizen_home(State(state): State<AppState>) -> Response {
     app_page(&state, StatusCode::OK, None).await
+}
+
+async fn account_page(State(state): State<AppState>) -> Response {
+    crate::pages::account_page(&state).await
 }
 
 #[cfg(test)]

@@ -29,7 +29,23 @@ pub(crate) async fn app_page(
     status: StatusCode,
     drawn: Option<Drawn<'_>>,
 ) -> Response {
-    match tokio::fs::read_to_string(state.web_dir.join("app/index.html")).await {
+    page_of_build(state, "app", status, drawn).await
+}
+
+/// The citizen app's account pages (a dossier, the dossier lists and inbox, co-signing, the
+/// data log): a build of their own (`account`), so the form pages' code leaves them out.
+pub(crate) async fn account_page(state: &AppState) -> Response {
+    page_of_build(state, "account", StatusCode::OK, None).await
+}
+
+/// The page of the trunk build `build` (`target/web/{build}/index.html`).
+async fn page_of_build(
+    state: &AppState,
+    build: &str,
+    status: StatusCode,
+    drawn: Option<Drawn<'_>>,
+) -> Response {
+    match tokio::fs::read_to_string(state.web_dir.join(build).join("index.html")).await {
         Ok(html) => {
             let drawn = drawn.map(|d| match d {
                 Drawn::Form { html, lang, sent } => format!(

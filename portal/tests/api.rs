@@ -23,12 +23,14 @@ async fn app() -> (axum::Router, tempfile::TempDir) {
         r#"{"id": "truncated", "version": 1"#,
     )
     .unwrap();
-    std::fs::create_dir_all(dir.path().join("web/app")).unwrap();
-    std::fs::write(
-        dir.path().join("web/app/index.html"),
-        "<!doctype html><title>app</title>",
-    )
-    .unwrap();
+    for build in ["app", "account"] {
+        std::fs::create_dir_all(dir.path().join("web").join(build)).unwrap();
+        std::fs::write(
+            dir.path().join("web").join(build).join("index.html"),
+            format!("<!doctype html><title>{build}</title>"),
+        )
+        .unwrap();
+    }
     let catalog = Catalog::load(Some(&forms)).unwrap();
     let db = format!("sqlite:{}", dir.path().join("eform.db").display());
     let state = AppState::new(
@@ -137,6 +139,22 @@ async fn a_form_drawn_for_an_embed() {
     assert_eq!(headers["content-type"], "application/json");
     let (status, _, _) = call("GET", "/forms/nope?as=html", None).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+/// The form pages are the app's build; the account pages (a dossier, the lists, co-signing, the
+/// data log) are the `account` build, which the form pages' code leaves out.
+#[tokio::test]
+async fn account_pages_come_from_their_own_build() {
+    for path in ["/", "/f/ct01"] {
+        let (status, _, body) = call("GET", path, None).await;
+        assert_eq!(status, StatusCode::OK, "{path}");
+        assert!(body.contains("<title>app</title>"), "{path}: {body:.120}");
+    }
+    for path in ["/d/HS-1", "/dossiers", "/inbox", "/co-sign/HS-1", "/data"] {
+        let (status, _, body) = call("GET", path, None).await;
+        assert_eq!(status, StatusCode::OK, "{path}");
+        assert!(body.contains("<title>account</title>"), "{path}: {body:.120}");
+    }
 }
 
 #[tokio::test]

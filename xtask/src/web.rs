@@ -53,6 +53,7 @@ pub fn build(root: &Path) -> Result<()> {
 
     for (name, index, public) in [
         ("app", "index.html", "/app/"),
+        ("account", "account/index.html", "/account/"),
         ("embed", "embed/index.html", "/embed/"),
         ("builder", "builder/index.html", "/builder/"),
     ] {

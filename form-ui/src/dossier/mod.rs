@@ -809,7 +809,7 @@ pub fn DossierList(lang: RwSignal<Lang>, me: Me) -> impl IntoView {
         <h1 class="ef-title">{move || if official { Text::new("Hồ sơ cần xử lý", "Inbox").get(lang.get()).to_owned() } else { Text::new("Hồ sơ của tôi", "My dossiers").get(lang.get()).to_owned() }}</h1>
         {agency.map(|a| view! { <p class="ef-lead">{move || a.get(lang.get()).to_owned()}</p> })}
         {(!official).then(|| view! { <crate::cosign::CoSignTasks lang=lang /> })}
-        {me.portal_drafts.then(|| view! { <ResumeDrafts lang=lang /> })}
+        {me.portal_drafts.then(|| view! { <crate::drafts::ResumeDrafts lang=lang /> })}
         {official.then(|| view! {
             <div class="ef-field">
                 <label class="ef-label" for="ef-filter">{tr(lang, "Lọc theo trạng thái", "Filter by status")}</label>
@@ -865,45 +865,5 @@ pub fn DossierList(lang: RwSignal<Lang>, me: Me) -> impl IntoView {
         {move || more_failed.get().then(|| view! {
             <p class="ef-panel ef-panel--warn" role="alert">{tr(lang, "Không tải được thêm hồ sơ; thử lại.", "More dossiers could not be loaded; try again.")}</p>
         })}
-    }
-}
-
-/// "Continue where you left off": the signed-in citizen's drafts on the portal (nothing when
-/// none, or when the portal keeps no drafts).
-#[component]
-pub fn ResumeDrafts(lang: RwSignal<Lang>) -> impl IntoView {
-    let list = RwSignal::new(Vec::<serde_json::Value>::new());
-    leptos::task::spawn_local(async move {
-        if let Ok(a) = fetch::request("/api/v1/drafts", None).await
-            && a.status == 200
-            && let Ok(serde_json::Value::Array(rows)) = serde_json::from_str(&a.body)
-        {
-            list.set(rows);
-        }
-    });
-    move || {
-        let rows = list.get();
-        (!rows.is_empty()).then(|| view! {
-            <section class="ef-panel" aria-labelledby="ef-resume-title" data-testid="resume-drafts">
-                <h2 id="ef-resume-title" class="ef-section__title">{tr(lang, "Tiếp tục khai", "Continue where you left off")}</h2>
-                <ul class="ef-plain-list">
-                    {rows.into_iter().map(|d| {
-                        let id = d["formId"].as_str().unwrap_or_default().to_owned();
-                        let title = form_core::Text::new(
-                            d["formTitle"]["vi"].as_str().unwrap_or(&id),
-                            d["formTitle"]["en"].as_str().unwrap_or(&id),
-                        );
-                        let saved = crate::dossier::time_text(d["savedAt"].as_str().unwrap_or_default());
-                        let kept = crate::drafts::day_of(d["expiresAt"].as_str().unwrap_or_default());
-                        view! {
-                            <li class="ef-party">
-                                <a href=format!("/f/{id}")>{move || title.get(lang.get()).to_owned()}</a>
-                                <br/><span class="ef-muted">{tr(lang, "Lưu lúc", "Saved")}" "{saved}"; "{tr(lang, "giữ đến", "kept until")}" "{kept}</span>
-                            </li>
-                        }
-                    }).collect_view()}
-                </ul>
-            </section>
-        })
     }
 }
