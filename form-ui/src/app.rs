@@ -4,10 +4,10 @@
 use crate::chrome::Header;
 #[cfg(feature = "dossiers")]
 use crate::dossier::{DossierList, DossierPage};
-use crate::drafts::ResumeDrafts;
 use crate::fetch::{self, FormSummary, with_admin_units};
 use crate::form_view::{FormView, Intake};
 use crate::i18n::Ui;
+use crate::resume::ResumeDrafts;
 use crate::services::Services;
 use crate::session::{AccountMenu, Me, fetch_me, here, sign_in_url};
 use form_core::{Diagnostic, Lang, load};

@@ -27,6 +27,8 @@ pub mod embed;
 pub mod fetch;
 pub mod form_view;
 pub mod i18n;
+#[cfg(feature = "app")]
+pub mod resume;
 pub mod services;
 #[cfg(feature = "app")]
 pub mod session;

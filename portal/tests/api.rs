@@ -153,7 +153,10 @@ async fn account_pages_come_from_their_own_build() {
     for path in ["/d/HS-1", "/dossiers", "/inbox", "/co-sign/HS-1", "/data"] {
         let (status, _, body) = call("GET", path, None).await;
         assert_eq!(status, StatusCode::OK, "{path}");
-        assert!(body.contains("<title>account</title>"), "{path}: {body:.120}");
+        assert!(
+            body.contains("<title>account</title>"),
+            "{path}: {body:.120}"
+        );
     }
 }
 

@@ -809,7 +809,7 @@ pub fn DossierList(lang: RwSignal<Lang>, me: Me) -> impl IntoView {
         <h1 class="ef-title">{move || if official { Text::new("Hồ sơ cần xử lý", "Inbox").get(lang.get()).to_owned() } else { Text::new("Hồ sơ của tôi", "My dossiers").get(lang.get()).to_owned() }}</h1>
         {agency.map(|a| view! { <p class="ef-lead">{move || a.get(lang.get()).to_owned()}</p> })}
         {(!official).then(|| view! { <crate::cosign::CoSignTasks lang=lang /> })}
-        {me.portal_drafts.then(|| view! { <crate::drafts::ResumeDrafts lang=lang /> })}
+        {me.portal_drafts.then(|| view! { <crate::resume::ResumeDrafts lang=lang /> })}
         {official.then(|| view! {
             <div class="ef-field">
                 <label class="ef-label" for="ef-filter">{tr(lang, "Lọc theo trạng thái", "Filter by status")}</label>
