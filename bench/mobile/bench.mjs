@@ -9,12 +9,14 @@
 // frame loop started before anything else records:
 //   - inputs: the first frame with a form control on screen (laid out, styled);
 //   - ready: the first frame where the form is the app's (typing is checked by form-core):
-//     the citizen page once the app has taken the portal's form over, the embed once drawn;
+//     the citizen page once the app has taken the portal's form over, the embed once its
+//     runtime has drawn the form (after taking over the one eform.js drew, if any);
 //   - fcp/lcp: the browser's first and largest contentful paint;
 //   - bytes: everything transferred (encoded, as on the wire).
 // Medians of --runs (5) runs; ratios against the static copy of the same page, in the same run.
 // `--variants a,b` picks variants; `app-bare` is the citizen page with the portal's drawn form
-// taken out (what the page was before the form came drawn in it). `--json FILE` writes all.
+// taken out (what the page was before the form came drawn in it), `embed-bare` the embed whose
+// src gives no drawing (what the embed was before eform.js showed one). `--json FILE` writes all.
 // Then Lighthouse 12 (npm, this folder's package.json; its own default mobile profile with
 // simulated throttling, in the same chromium) on the first form's citizen page, embed and their
 // static copies, --runs times each: performance and accessibility scores, LCP (medians).
@@ -33,7 +35,7 @@ const opt = (name, dflt) => {
 const RUNS = Number(opt("--runs", 5));
 const JSON_OUT = opt("--json", null);
 const FORMS = opt("--forms", "ct01,pit-finalisation").split(",");
-const VARIANTS = opt("--variants", "app,app-bare,app-static,embed,embed-static").split(",");
+const VARIANTS = opt("--variants", "app,app-bare,app-static,embed,embed-bare,embed-static").split(",");
 const LIGHTHOUSE = !args.includes("--no-lighthouse");
 
 // Lighthouse's mobile profile (its "simulated slow 4G" figures, applied by the browser).
@@ -51,6 +53,12 @@ const server = http.createServer((req, res) => {
     const gzip = /\bgzip\b/.test(req.headers["accept-encoding"] ?? "");
     res.writeHead(200, { "content-type": "text/html; charset=utf-8", "cache-control": "no-store", ...(gzip ? { "content-encoding": "gzip" } : {}) });
     res.end(gzip ? gzipSync(own, { level: 9 }) : own);
+    return;
+  }
+  // The bare embed's src: no drawing for eform.js (as a src on a plain file server).
+  if (req.url.includes("bare-embed=1") && req.url.includes("as=html")) {
+    res.writeHead(404);
+    res.end();
     return;
   }
   const bare = req.url.endsWith("?bare=1");
@@ -98,7 +106,8 @@ function probe() {
     if (t.ready === null && t.inputs !== null) {
       const static_ = location.pathname.startsWith("/static/");
       const app = !document.getElementById("ef-ssr") && document.querySelector("main .ef-form");
-      const embed = document.querySelector("e-form")?.shadowRoot?.querySelector(".ef-form");
+      const shadow = document.querySelector("e-form")?.shadowRoot;
+      const embed = shadow?.querySelector(".ef-form") && !shadow.getElementById("ef-ssr");
       if (static_ || app || embed) t.ready = now;
     }
     if (t.ready === null) requestAnimationFrame(frame);
@@ -145,7 +154,10 @@ async function staticCopy(url, embed) {
   await page.goto(url);
   let html;
   if (embed) {
-    await page.waitForFunction(() => document.querySelector("e-form")?.shadowRoot?.querySelector(".ef-form input"));
+    await page.waitForFunction(() => {
+      const shadow = document.querySelector("e-form")?.shadowRoot;
+      return shadow?.querySelector(".ef-form input") && !shadow.getElementById("ef-ssr");
+    });
     const inner = await page.evaluate(() => document.querySelector("e-form").shadowRoot.innerHTML);
     html = `<!doctype html><html lang="vi"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>static</title></head><body><main>${inner}</main></body></html>`;
   } else {
@@ -161,11 +173,14 @@ async function staticCopy(url, embed) {
 const results = [];
 for (const form of FORMS) {
   const host = `/host/${form}.html`;
-  statics.set(host, `<!doctype html><html lang="vi"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>host</title><script type="module" src="/eform/eform.js"></script></head><body><main><e-form src="/forms/${form}" lang="vi"></e-form></main></body></html>`);
+  const hostPage = (src) => `<!doctype html><html lang="vi"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>host</title><script type="module" src="/eform/eform.js"></script></head><body><main><e-form src="${src}" lang="vi"></e-form></main></body></html>`;
+  statics.set(host, hostPage(`/forms/${form}`));
+  statics.set(`/host/${form}-bare.html`, hostPage(`/forms/${form}?bare-embed=1`));
   const urls = {
     app: `${base}/f/${form}`,
     "app-bare": `${base}/f/${form}?bare=1`,
     embed: `${base}${host}`,
+    "embed-bare": `${base}/host/${form}-bare.html`,
   };
   if (VARIANTS.includes("app-static")) {
     statics.set(`/static/app-${form}.html`, await staticCopy(urls.app, false));
