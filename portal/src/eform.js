@@ -24,7 +24,12 @@
 const asset = (name) => new URL(`../embed/${name}`, import.meta.url).href;
 const css = asset("__CSS__");
 let runtime = null;
-const ready = import(asset("__GLUE__")).then(async (r) => {
+// The runtime's code is fetched once the page's first drawn form is on screen (or there is none
+// to wait for): on a slow line the drawing is not slowed by the wasm sharing the line, and the
+// first paint does not wait on it.
+let startLoading;
+const started = new Promise((go) => { startLoading = go; });
+const ready = started.then(() => import(asset("__GLUE__"))).then(async (r) => {
   await r.default({ module_or_path: asset("__WASM__") });
   runtime = r;
   return r;
@@ -75,7 +80,8 @@ class EForm extends HTMLElement {
     this.pending = true;
     queueMicrotask(() => {
       if (!runtime) {
-        if (this.isConnected) this.predraw();
+        if (this.isConnected) this.predraw().then(startLoading);
+        else startLoading();
         if (!this.waiting) {
           this.waiting = true;
           ready.then(
@@ -100,7 +106,8 @@ class EForm extends HTMLElement {
   }
 
   // The form drawn by the portal, shown until the runtime takes it over (once per src).
-  predraw() {
+  // Settles once it is on screen, or there is none.
+  async predraw() {
     const src = this.getAttribute("src");
     if (!src || this.predrawn === src) return;
     this.predrawn = src;
@@ -113,18 +120,27 @@ class EForm extends HTMLElement {
     url.searchParams.set("as", "html");
     url.searchParams.set("lang", this.getAttribute("lang") === "en" ? "en" : "vi");
     if (this.getAttribute("intake")) url.searchParams.set("submit", "dossier");
-    fetch(url, { credentials: "same-origin" })
-      .then((r) => (r.ok && (r.headers.get("content-type") || "").startsWith("text/html") ? r.text() : null))
-      .then((html) => {
-        // The portal's drawing (form-html escapes every text of the definition), for this src,
-        // while the runtime has not drawn the form yet.
-        if (!html?.startsWith(DRAWN) || this.predrawn !== src || this.mounted || runtime) return;
-        const shadow = this.shadowRoot ?? this.attachShadow({ mode: "open" });
-        shadow.innerHTML = `<link rel="stylesheet" href="${css}">${html}`;
-        // Nothing is sent before the runtime has the form: Enter or a button does nothing yet.
-        shadow.querySelector("form")?.addEventListener("submit", (e) => e.preventDefault());
-      })
-      .catch(() => {});
+    let html = null;
+    try {
+      const r = await fetch(url, { credentials: "same-origin" });
+      if (r.ok && (r.headers.get("content-type") || "").startsWith("text/html")) html = await r.text();
+    } catch {
+      return;
+    }
+    // The portal's drawing (form-html escapes every text of the definition), for this src,
+    // while the runtime has not drawn the form yet.
+    if (!html?.startsWith(DRAWN) || this.predrawn !== src || this.mounted || runtime) return;
+    const shadow = this.shadowRoot ?? this.attachShadow({ mode: "open" });
+    shadow.innerHTML = `<link rel="stylesheet" href="${css}">${html}`;
+    // Nothing is sent before the runtime has the form: Enter or a button does nothing yet.
+    shadow.querySelector("form")?.addEventListener("submit", (e) => e.preventDefault());
+    // On screen: once its stylesheet has loaded and a frame has been painted.
+    const link = shadow.querySelector("link");
+    await new Promise((done) => {
+      link.addEventListener("load", done, { once: true });
+      link.addEventListener("error", done, { once: true });
+    });
+    await new Promise((painted) => requestAnimationFrame(() => setTimeout(painted, 0)));
   }
 
   // The data as entered so far (undefined until the form is drawn).
@@ -180,6 +196,9 @@ class EForm extends HTMLElement {
 }
 
 if (!customElements.get("e-form")) customElements.define("e-form", EForm);
+
+// A page without <e-form> (one that calls renderForm) has no drawing to wait for.
+if (!document.querySelector("e-form")) startLoading();
 
 // <e-form> elements are defined (and show their drawn forms) at once; a script importing this
 // module gets it once the runtime is ready, so `renderForm` works as soon as it has it.

@@ -156,6 +156,15 @@ test("before the runtime's code arrives, an <e-form> shows the form the portal d
 
   release();
   await page.waitForFunction(() => window.__events?.some((e) => e.name === "eform:ready" && e.id === "ct01"));
+  // The runtime's code was asked for only once the drawing had come (not sharing the line with
+  // it on a slow phone).
+  const order = await page.evaluate(() => {
+    const entries = performance.getEntriesByType("resource");
+    const drawing = entries.find((e) => e.name.includes("/forms/ct01?as=html"));
+    const wasm = entries.find((e) => e.name.endsWith("_bg.wasm") && e.name.includes("/embed/"));
+    return { drawn: drawing?.responseEnd, wasm: wasm?.startTime };
+  });
+  assert.ok(order.drawn > 0 && order.wasm > order.drawn, JSON.stringify(order));
   // One form now, the runtime's, with what was typed, the focus and the caret.
   assert.equal(await f("#ef-ssr").count(), 0);
   assert.equal(await f("form.ef-form").count(), 1);
