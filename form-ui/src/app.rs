@@ -175,9 +175,12 @@ pub fn App() -> impl IntoView {
                                     let draft = match &user {
                                         Some(u) if citizen && u.portal_drafts => {
                                             let d = form.definition();
-                                            Some(
-                                                crate::drafts::portal_draft(&d.id, d.version).await,
+                                            crate::drafts::portal_draft(
+                                                &Services::portal(),
+                                                &d.id,
+                                                d.version,
                                             )
+                                            .await
                                         }
                                         _ => None,
                                     };

@@ -99,17 +99,23 @@ pub struct PortalDraft {
 /// How long typing must pause before the draft goes to the portal.
 pub const PORTAL_SAVE_MS: i32 = 2000;
 
-/// The portal's copy of the signed-in citizen's draft of `form_id` version `version` (call it
-/// only when the portal keeps drafts: `Me::portal_drafts`). Its list is asked first, so that
-/// a form without a draft costs no failed request; a copy of another version is not offered
-/// (it was typed against other fields).
-#[cfg(feature = "app")]
-pub async fn portal_draft(form_id: &str, version: u32) -> PortalDraft {
-    let url = format!(
-        "/api/v1/drafts/{}",
+/// The drafts service's copy of the signed-in citizen's draft of `form_id` version `version`
+/// (the app calls it only when the portal keeps drafts, `Me::portal_drafts`; an embedded form
+/// when its host names a drafts service); none without a drafts service. Its list is asked
+/// first, so that a form without a draft costs no failed request; a copy of another version is
+/// not offered (it was typed against other fields).
+#[cfg(feature = "services")]
+pub async fn portal_draft(
+    services: &crate::services::Services,
+    form_id: &str,
+    version: u32,
+) -> Option<PortalDraft> {
+    let list = services.drafts("")?;
+    let url = services.drafts(&format!(
+        "/{}",
         String::from(js_sys::encode_uri_component(form_id))
-    );
-    let listed = match crate::fetch::request("/api/v1/drafts", None).await {
+    ))?;
+    let listed = match services.get(&list).await {
         Ok(a) if a.status == 200 => serde_json::from_str::<Value>(&a.body)
             .ok()
             .and_then(|v| v.as_array().cloned())
@@ -121,7 +127,7 @@ pub async fn portal_draft(form_id: &str, version: u32) -> PortalDraft {
         _ => false,
     };
     let got = if listed {
-        match crate::fetch::request(&url, None).await {
+        match services.get(&url).await {
             Ok(a) if a.status == 200 => serde_json::from_str::<Value>(&a.body).ok().and_then(|v| {
                 let at = v["savedAt"].as_str()?.to_owned();
                 (v["formVersion"].as_u64() == Some(u64::from(version)))
@@ -138,11 +144,11 @@ pub async fn portal_draft(form_id: &str, version: u32) -> PortalDraft {
         None
     };
     let (remote, remote_saved_at) = got.map_or((None, None), |(d, at)| (Some(d), Some(at)));
-    PortalDraft {
+    Some(PortalDraft {
         url,
         remote,
         remote_saved_at,
-    }
+    })
 }
 
 /// The portal's time of the copy this browser last sent or took (`savedAt`, RFC 3339): the
@@ -166,16 +172,16 @@ pub fn synced(key: &str, saved_at: &str) {
 /// idempotency key is kept beside the draft until the portal acknowledges): the submission
 /// removes the portal's copy itself, and a save landing after it would bring it back. A
 /// failure is silent: the browser's copy stays and goes with the next change.
-pub async fn push(key: &str, url: &str, version: u32) {
+pub async fn push(services: &crate::services::Services, key: &str, url: &str, version: u32) {
     if get_item(&format!("{key}.submission-key")).is_some() {
         return;
     }
     let answer = match load(key) {
         Some(draft) => {
             let body = serde_json::json!({"formVersion": version, "data": draft.data});
-            crate::fetch::put_json(url, &body.to_string()).await
+            services.put_json(url, &body.to_string()).await
         }
-        None => crate::fetch::delete(url).await,
+        None => services.delete(url).await,
     };
     if let Ok(a) = answer
         && a.status == 200

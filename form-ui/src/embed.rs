@@ -64,6 +64,8 @@ struct Loaded {
     store: Option<StoreAnswer>,
     /// Whose the store's answer is: drafts are kept per citizen.
     subject: Option<String>,
+    /// The citizen's draft on the host's drafts service (resuming on another device).
+    portal_draft: Option<crate::drafts::PortalDraft>,
 }
 
 impl Loaded {
@@ -72,6 +74,7 @@ impl Loaded {
             form,
             store: None,
             subject: None,
+            portal_draft: None,
         }
     }
 }
@@ -79,11 +82,22 @@ impl Loaded {
 /// The store's answer for `form` taken into a [`Loaded`].
 async fn with_store(form: Arc<form_core::Form>, services: &Services) -> Loaded {
     match crate::datastore::ask(services, &form).await {
-        Asked::Answer(store, subject) => Loaded {
-            form,
-            store: Some(store),
-            subject,
-        },
+        Asked::Answer(store, subject) => {
+            // Someone is signed in: their draft on the host's drafts service, if it has one.
+            let portal_draft = match &subject {
+                Some(_) => {
+                    let d = form.definition();
+                    crate::drafts::portal_draft(services, &d.id, d.version).await
+                }
+                None => None,
+            };
+            Loaded {
+                form,
+                store: Some(store),
+                subject,
+                portal_draft,
+            }
+        }
         Asked::Nothing | Asked::SignedOut => Loaded::alone(form),
     }
 }
@@ -288,7 +302,7 @@ pub fn mount(host: web_sys::HtmlElement, options: Options) -> Option<Mounted> {
                     });
                     view! { <p class="ef-panel ef-panel--warn" role="alert">{move || message.get(lang.get()).to_owned()}</p> }.into_any()
                 },
-                Some(Ok(Loaded { form, store, subject })) => {
+                Some(Ok(Loaded { form, store, subject, portal_draft })) => {
                     // Data the host set before the form was drawn; none: a draft, or empty.
                     let initial = start.lock().ok().and_then(|mut p| p.take());
                     let intake = services.dossiers().map(|url| {
@@ -321,7 +335,7 @@ pub fn mount(host: web_sys::HtmlElement, options: Options) -> Option<Mounted> {
                     wasm_bindgen_futures::spawn_local(async move {
                         crate::takeover::finish(&drawn_at, &drawn);
                     });
-                    view! { <FormView form=form lang=lang initial=initial check_url=submit.clone() root=root.clone() on_change=on_change on_submitted=on_submitted on_ready=on_ready services=services.clone() intake=intake store=store draft_subject=subject on_signed=on_signed on_screen=typed /> }.into_any()
+                    view! { <FormView form=form lang=lang initial=initial check_url=submit.clone() root=root.clone() on_change=on_change on_submitted=on_submitted on_ready=on_ready services=services.clone() intake=intake store=store draft_subject=subject portal_draft=portal_draft on_signed=on_signed on_screen=typed /> }.into_any()
                 }
             }}
             {move || keep.get().and_then(|(code, offer)| {

@@ -296,10 +296,11 @@ pub fn FormView(
                     typed.update_value(|n| *n += 1);
                     let this = typed.get_value();
                     let key = key.clone();
+                    let services = ctx.services.get_value();
                     leptos::task::spawn_local(async move {
                         fetch::sleep(drafts::PORTAL_SAVE_MS).await;
                         if typed.try_get_value() == Some(this) {
-                            drafts::push(&key, &url, version).await;
+                            drafts::push(&services, &key, &url, version).await;
                         }
                     });
                 }

@@ -86,7 +86,7 @@ mod embedded {
         js_sys::JSON::parse(&value.to_string()).unwrap_or(JsValue::UNDEFINED)
     }
 
-    /// The host's services from `{datastore, bridge, intake, token}` (URLs resolved against the
+    /// The host's services from `{datastore, bridge, intake, drafts, token}` (URLs resolved against the
     /// page; `token` a function giving the host's token, or a promise of it).
     fn services_of(given: &JsValue) -> Services {
         let text = |name: &str| {
@@ -99,11 +99,17 @@ mod embedded {
         let token = js_sys::Reflect::get(given, &JsValue::from_str("token"))
             .ok()
             .and_then(|v| v.dyn_into::<js_sys::Function>().ok());
-        Services::new(text("datastore"), text("bridge"), text("intake"), token)
+        Services::new(
+            text("datastore"),
+            text("bridge"),
+            text("intake"),
+            text("drafts"),
+            token,
+        )
     }
 
     /// Draws the form at `src` inside `host` (an `<e-form>` element, in its shadow root with the
-    /// stylesheet `css`), with the host's `services` (`{datastore, bridge, intake, token}`, each
+    /// stylesheet `css`), with the host's `services` (`{datastore, bridge, intake, drafts, token}`, each
     /// optional): called by `/eform/eform.js`.
     #[wasm_bindgen]
     pub fn mount_form(

@@ -1,9 +1,9 @@
 //! The citizen's services a form talks to — the personal data store (`/datastore/v1`), the
-//! certification-portal bridge (`/bridge/v1`) and dossier intake (`/api/v1/dossiers`) — and how
-//! the runtime authenticates to them.
+//! certification-portal bridge (`/bridge/v1`), dossier intake (`/api/v1/dossiers`) and the
+//! citizen's drafts (`/api/v1/drafts`) — and how the runtime authenticates to them.
 //!
 //! The citizen app uses the eform portal's own, on its own origin, with its session cookie. An
-//! embedded form (`<e-form datastore bridge intake>`) uses whatever services its host portal
+//! embedded form (`<e-form datastore bridge intake drafts>`) uses whatever services its host portal
 //! names, with the host's same-origin session cookie, or with a bearer token the host page hands
 //! to the element (`element.token = …`, a string or a function giving one, called before each
 //! request so a host can refresh it). The token is only ever sent in `Authorization` to these
@@ -23,6 +23,9 @@ struct Inner {
     datastore: Option<String>,
     bridge: Option<String>,
     dossiers: Option<String>,
+    /// Where the signed-in citizen's drafts are kept (`/api/v1/drafts`: resuming on another
+    /// device).
+    drafts: Option<String>,
     /// Gives the host's token: a function returning a string, a promise of one, or a function
     /// giving either; `undefined`/`null`/`""`: no token (the session cookie, if any, counts).
     token: Option<js_sys::Function>,
@@ -35,6 +38,7 @@ impl Services {
             Some("/datastore/v1".into()),
             Some("/bridge/v1".into()),
             Some("/api/v1/dossiers".into()),
+            Some("/api/v1/drafts".into()),
             None,
         )
     }
@@ -45,6 +49,7 @@ impl Services {
         datastore: Option<String>,
         bridge: Option<String>,
         dossiers: Option<String>,
+        drafts: Option<String>,
         token: Option<js_sys::Function>,
     ) -> Self {
         let base = |u: Option<String>| {
@@ -55,6 +60,7 @@ impl Services {
             datastore: base(datastore),
             bridge: base(bridge),
             dossiers: base(dossiers),
+            drafts: base(drafts),
             token,
         }))
     }
@@ -67,6 +73,12 @@ impl Services {
     /// The bridge's address of `path` (`/credentials/list`), if the form has a bridge.
     pub fn bridge(&self, path: &str) -> Option<String> {
         self.0.bridge.as_ref().map(|b| format!("{b}{path}"))
+    }
+
+    /// The drafts service's address of `path` (`""`: the list, `/{form id}`: one draft), if the
+    /// citizen's drafts are kept there.
+    pub fn drafts(&self, path: &str) -> Option<String> {
+        self.0.drafts.as_ref().map(|b| format!("{b}{path}"))
     }
 
     /// Where dossiers are sent (`POST`), if the form files dossiers.
@@ -103,6 +115,11 @@ impl Services {
     pub async fn put_json(&self, url: &str, body: &str) -> Result<Answer, String> {
         let json = [("content-type", "application/json")];
         self.send(url, "PUT", &JsValue::from_str(body), &json).await
+    }
+
+    /// DELETEs `url`.
+    pub async fn delete(&self, url: &str) -> Result<Answer, String> {
+        self.send(url, "DELETE", &JsValue::UNDEFINED, &[]).await
     }
 
     /// POSTs a file as the body, with its media type as `Content-Type`.

@@ -11,8 +11,9 @@
 // keep `script-src 'self' 'wasm-unsafe-eval'; style-src 'self'`.
 //
 // With the host's services named — <e-form datastore="/datastore/v1" bridge="/bridge/v1"
-// intake="/api/v1/dossiers"> — the form is prefilled from the citizen's data store, signed
-// through the bridge and filed as a dossier. They authenticate the citizen by the host's
+// intake="/api/v1/dossiers" drafts="/api/v1/drafts"> — the form is prefilled from the
+// citizen's data store, signed through the bridge and filed as a dossier, and the citizen's
+// draft is kept on the host's drafts service too (resuming on another device). They authenticate the citizen by the host's
 // same-origin session cookie, or by a token the page gives the element: `element.token = "…"`,
 // or a function returning the token (or a promise of it), called before each request. The
 // token is never an attribute, never part of a URL, and cannot be read back from the element.
@@ -42,7 +43,7 @@ const DRAWN = '<div id="ef-ssr" data-ef-takeover>';
 class EForm extends HTMLElement {
   #token;
   static get observedAttributes() {
-    return ["src", "lang", "submit", "datastore", "bridge", "intake"];
+    return ["src", "lang", "submit", "datastore", "bridge", "intake", "drafts"];
   }
 
   connectedCallback() {
@@ -185,6 +186,7 @@ class EForm extends HTMLElement {
       datastore: this.getAttribute("datastore"),
       bridge: this.getAttribute("bridge"),
       intake: this.getAttribute("intake"),
+      drafts: this.getAttribute("drafts"),
       token: () => this.#token,
     };
     this.mounted = runtime.mount_form(this, src, this.getAttribute("lang"), this.getAttribute("submit"), css, services);

@@ -198,6 +198,30 @@ test("a host page hands the element a token: the signed CT01 signed through the 
   await page.close();
 });
 
+test("a draft typed into the host's page on one device is continued on another, through the host's drafts service, and goes once filed", async () => {
+  const phone = await signedInHostPage("citizen-em", "auth=cookie&form=ct01&drafts=1&lang=en");
+  const onPhone = (sel) => phone.locator(`#form ${sel}`);
+  const saved = phone.waitForResponse((r) => r.url().endsWith("/svc/api/v1/drafts/ct01") && r.request().method() === "PUT" && r.status() === 200);
+  await onPhone("#f__request").fill("Đăng ký tạm trú tại nhà người thân");
+  await saved;
+  await clean(phone, "citizen-em");
+  await phone.context().close();
+
+  // Another device: nothing in its browser; the draft comes from the host's service.
+  const desk = await signedInHostPage("citizen-em", "auth=cookie&form=ct01&drafts=1&lang=en");
+  const onDesk = (sel) => desk.locator(`#form ${sel}`);
+  assert.equal(await onDesk("#f__request").inputValue(), "Đăng ký tạm trú tại nhà người thân");
+  assert.ok(forwarded.some((r) => r.path === "/api/v1/drafts/ct01" && r.bearer && !r.fromPage));
+  await fill(desk);
+  await onDesk("button[type=submit]").click();
+  await waitEvent(desk, "eform:submitted");
+  await clean(desk, "citizen-em");
+  // Filed: the draft is gone from the host's service.
+  const left = await desk.evaluate(async () => (await fetch("/svc/api/v1/drafts/ct01")).status);
+  assert.equal(left, 404);
+  await desk.context().close();
+});
+
 test("nobody signed in at the host: the form opens empty, and sending says to sign in (eform:error sign-in-required), keeping what was typed", async () => {
   const page = await openPage(browser, { width: 360, height: 900 });
   await page.goto(`${hostUrl}/services.html?auth=token&form=ct01`);

@@ -16,6 +16,8 @@ form.setAttribute("lang", query.get("lang") ?? "vi");
 form.setAttribute("datastore", "/svc/datastore/v1");
 form.setAttribute("bridge", "/svc/bridge/v1");
 form.setAttribute("intake", "/svc/api/v1/dossiers");
+// The citizen's drafts on the host's drafts service too (resuming on another device).
+if (query.get("drafts") === "1") form.setAttribute("drafts", "/svc/api/v1/drafts");
 if (query.get("auth") === "token") {
   // Asked for before each request, so a token the host renews is always the current one.
   form.token = async () => {
