@@ -50,7 +50,8 @@ pub struct FormCtx {
     /// Where picked files are uploaded (the portal's attachment endpoint, when the citizen is
     /// signed in); none: files stay metadata only.
     pub(crate) upload_url: StoredValue<Option<String>>,
-    /// The citizen's services this form talks to (data store, bridge, intake) and their token.
+    /// The citizen's services this form talks to (data store, bridge, intake, drafts) and their
+    /// token.
     pub(crate) services: StoredValue<Services, LocalStorage>,
     /// Uploads still running: a submission waits for them.
     pub(crate) uploads_pending: RwSignal<u32>,

@@ -107,7 +107,7 @@ pub fn FormView(
     /// (laid over the draft, before prefill), and its page.
     #[prop(optional)]
     on_screen: Option<crate::takeover::Typed>,
-    /// The citizen's services (data store, bridge, intake) and how to reach them; none: the
+    /// The citizen's services (data store, bridge, intake, drafts) and how to reach them; none: the
     /// form only fills in and checks.
     #[prop(optional)]
     services: Option<Services>,
