@@ -295,10 +295,11 @@ pub fn mount(host: web_sys::HtmlElement, options: Options) -> Option<Mounted> {
             {move || match state.get() {
                 None => view! { <p class="ef-hint" aria-live="polite">{move || Ui::Loading.get(lang.get())}</p> }.into_any(),
                 Some(Err(message)) => {
-                    // Nothing to take over: the message shows instead of the drawn form.
+                    // Nothing to take over: the message shows under the drawn form, which stays
+                    // with what the citizen typed (it cannot be sent).
                     let drawn_at = root.clone();
                     wasm_bindgen_futures::spawn_local(async move {
-                        crate::takeover::finish(&drawn_at, &Default::default());
+                        crate::takeover::release(&drawn_at);
                     });
                     view! { <p class="ef-panel ef-panel--warn" role="alert">{move || message.get(lang.get()).to_owned()}</p> }.into_any()
                 },
@@ -332,9 +333,11 @@ pub fn mount(host: web_sys::HtmlElement, options: Options) -> Option<Mounted> {
                         .unwrap_or_default();
                     let (drawn, drawn_at) = (typed.clone(), root.clone());
                     // Before `eform:ready` (queued after this): a host acting on it finds one form.
-                    wasm_bindgen_futures::spawn_local(async move {
-                        crate::takeover::finish(&drawn_at, &drawn);
-                    });
+                    if matches!(root, Root::Shadow(_)) {
+                        wasm_bindgen_futures::spawn_local(async move {
+                            crate::takeover::finish(&drawn_at, &drawn);
+                        });
+                    }
                     view! { <FormView form=form lang=lang initial=initial check_url=submit.clone() root=root.clone() on_change=on_change on_submitted=on_submitted on_ready=on_ready services=services.clone() intake=intake store=store draft_subject=subject portal_draft=portal_draft on_signed=on_signed on_screen=typed /> }.into_any()
                 }
             }}

@@ -206,6 +206,15 @@ pub fn read(at: &Root, form: &Form) -> Option<Typed> {
     })
 }
 
+/// Leaves the drawn form in `at` on screen, no longer hiding what the runtime put after it (a
+/// message that the form could not be loaded): what was typed stays readable.
+#[cfg(feature = "services")]
+pub fn release(at: &Root) {
+    if let Some(root) = drawn(at) {
+        let _ = root.remove_attribute("data-ef-takeover");
+    }
+}
+
 /// Removes the drawn form in `at` (the runtime's form now shows in its place) and gives the
 /// focus, with its caret, to the runtime's control of the same id.
 #[cfg(feature = "services")]

@@ -71,34 +71,28 @@ class EForm extends HTMLElement {
       this.mounted.set_lang(after);
       return;
     }
+    // A drawing of what the element no longer names is never shown, nor taken over.
+    if (this.predrawn && this.predrawn !== this.drawingKey()) this.dropDrawing();
     this.schedule();
   }
 
   // Attribute and connection changes of one task (an element parsed with its attributes, or
   // appended and then given a src) end in one mount.
   schedule() {
+    if (!runtime) {
+      // Until the runtime is here: the drawing of what the element names now, and the
+      // runtime's code fetched once it is on screen (or there is none to wait for). An
+      // element not in the page yet waits for connectedCallback.
+      if (this.isConnected) this.predraw().finally(startLoading);
+      if (!this.waiting) {
+        this.waiting = true;
+        ready.then(() => this.schedule(), () => this.loadFailed());
+      }
+      return;
+    }
     if (this.pending) return;
     this.pending = true;
     queueMicrotask(() => {
-      if (!runtime) {
-        if (this.isConnected) this.predraw().then(startLoading);
-        else startLoading();
-        if (!this.waiting) {
-          this.waiting = true;
-          ready.then(
-            () => { this.pending = false; this.schedule(); },
-            () => {
-              this.pending = false;
-              this.dispatchEvent(new CustomEvent("eform:error", {
-                bubbles: true,
-                composed: true,
-                detail: { code: "load-failed", message: { vi: "Không tải được biểu mẫu. Vui lòng tải lại trang.", en: "The form could not be loaded. Please reload the page." } },
-              }));
-            },
-          );
-        }
-        return;
-      }
       this.pending = false;
       this.mounted?.unmount();
       this.mounted = null;
@@ -106,42 +100,74 @@ class EForm extends HTMLElement {
     });
   }
 
-  // The form drawn by the portal, shown until the runtime takes it over (once per src).
-  // Settles once it is on screen, or there is none.
-  async predraw() {
+  // The runtime's code could not be loaded: said in the element (a drawn form stays, with what
+  // was typed, but cannot be sent) and by an event.
+  loadFailed() {
+    const message = { vi: "Không tải được biểu mẫu. Vui lòng tải lại trang.", en: "The form could not be loaded. Please reload the page." };
+    const shadow = this.shadowRoot ?? this.attachShadow({ mode: "open" });
+    const alert = document.createElement("p");
+    alert.className = "ef-panel ef-panel--warn";
+    alert.setAttribute("role", "alert");
+    alert.lang = this.getAttribute("lang") === "en" ? "en" : "vi";
+    alert.textContent = message[alert.lang];
+    shadow.prepend(alert);
+    this.dispatchEvent(new CustomEvent("eform:error", { bubbles: true, composed: true, detail: { code: "load-failed", message } }));
+  }
+
+  // What a drawing depends on: the src, the language, and whether the form files a dossier.
+  drawingKey() {
     const src = this.getAttribute("src");
-    if (!src || this.predrawn === src) return;
-    this.predrawn = src;
+    return src ? `${src}\n${this.getAttribute("lang") === "en" ? "en" : "vi"}\n${this.hasAttribute("intake")}` : null;
+  }
+
+  dropDrawing() {
+    this.predrawn = null;
+    this.shadowRoot?.getElementById("ef-ssr")?.remove();
+  }
+
+  // The form drawn by the portal, shown until the runtime takes it over (once per src and
+  // language). Settles once it is on screen, or there is none.
+  async predraw() {
+    const key = this.drawingKey();
+    if (!key || this.predrawn === key) return;
+    this.predrawn = key;
     let url;
     try {
-      url = new URL(src, document.baseURI);
+      url = new URL(this.getAttribute("src"), document.baseURI);
     } catch {
       return;
     }
+    // Only from the page's own origin (where the host serves eform): HTML from anywhere else
+    // is never put in the page.
+    if (url.origin !== location.origin) return;
     url.searchParams.set("as", "html");
     url.searchParams.set("lang", this.getAttribute("lang") === "en" ? "en" : "vi");
-    if (this.getAttribute("intake")) url.searchParams.set("submit", "dossier");
+    if (this.hasAttribute("intake")) url.searchParams.set("submit", "dossier");
     let html = null;
     try {
-      const r = await fetch(url, { credentials: "same-origin" });
+      const r = await fetch(url, { credentials: "same-origin", mode: "same-origin" });
       if (r.ok && (r.headers.get("content-type") || "").startsWith("text/html")) html = await r.text();
     } catch {
       return;
     }
-    // The portal's drawing (form-html escapes every text of the definition), for this src,
-    // while the runtime has not drawn the form yet.
-    if (!html?.startsWith(DRAWN) || this.predrawn !== src || this.mounted || runtime) return;
+    // The portal's drawing (form-html escapes every text of the definition), for what the
+    // element names now, while the runtime has not drawn the form yet.
+    if (!html?.startsWith(DRAWN) || this.predrawn !== key || this.drawingKey() !== key || this.mounted || runtime) return;
     const shadow = this.shadowRoot ?? this.attachShadow({ mode: "open" });
     shadow.innerHTML = `<link rel="stylesheet" href="${css}">${html}`;
     // Nothing is sent before the runtime has the form: Enter or a button does nothing yet.
     shadow.querySelector("form")?.addEventListener("submit", (e) => e.preventDefault());
-    // On screen: once its stylesheet has loaded and a frame has been painted.
+    // On screen: once its stylesheet has loaded and a frame has been painted (a hidden tab
+    // paints no frame: then after a second).
     const link = shadow.querySelector("link");
-    await new Promise((done) => {
-      link.addEventListener("load", done, { once: true });
-      link.addEventListener("error", done, { once: true });
-    });
-    await new Promise((painted) => requestAnimationFrame(() => setTimeout(painted, 0)));
+    const shown = (async () => {
+      await new Promise((done) => {
+        link.addEventListener("load", done, { once: true });
+        link.addEventListener("error", done, { once: true });
+      });
+      await new Promise((painted) => requestAnimationFrame(() => setTimeout(painted, 0)));
+    })();
+    await Promise.race([shown, new Promise((later) => setTimeout(later, 3000))]);
   }
 
   // The data as entered so far (undefined until the form is drawn).

@@ -8,7 +8,7 @@ use crate::pages::app_page;
 use crate::reply::{MAX_BODY, MAX_DIAGNOSTICS, built_file_in, error, parse_body, too_many_values};
 use crate::state::{AppState, client_address};
 use axum::body::Bytes;
-use axum::extract::{DefaultBodyLimit, Path, Query, Request, State};
+use axum::extract::{DefaultBodyLimit, Path, RawQuery, Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
@@ -300,32 +300,30 @@ async fn list_forms(State(state): State<AppState>) -> Json<Value> {
     Json(Value::Array(forms))
 }
 
-/// `GET /forms/{id}`'s query: `as=html` asks for the form drawn for an embed (in `lang`, its
-/// button "submit the dossier" when `submit=dossier`) instead of the definition.
-#[derive(serde::Deserialize)]
-struct DrawnQuery {
-    r#as: Option<String>,
-    lang: Option<String>,
-    submit: Option<String>,
+/// The value of `name` in a query string, as written (`GET /forms/{id}`'s `as`, `lang` and
+/// `submit` are plain words): anything else in the query is not this route's business, so a
+/// query it cannot read never turns the definition into an error.
+fn query_word<'a>(query: Option<&'a str>, name: &str) -> Option<&'a str> {
+    query?
+        .split('&')
+        .find_map(|pair| pair.strip_prefix(name)?.strip_prefix('='))
 }
 
+/// `GET /forms/{id}`: the definition; with `as=html`, the form drawn for an `<e-form>` until its
+/// runtime arrives (in `lang`, its button "submit the dossier" when `submit=dossier`).
 async fn get_form(
     State(state): State<AppState>,
     Path(id): Path<String>,
-    Query(drawn): Query<DrawnQuery>,
+    RawQuery(query): RawQuery,
 ) -> Response {
+    let query = query.as_deref();
     match state.catalog.get(&id) {
-        Some(Entry::Ready(r)) if drawn.r#as.as_deref() == Some("html") => {
-            let lang = drawn
-                .lang
-                .as_deref()
+        Some(Entry::Ready(r)) if query_word(query, "as") == Some("html") => {
+            let lang = query_word(query, "lang")
                 .and_then(form_core::Lang::parse)
                 .unwrap_or_default();
-            let html = crate::form_page::embed_fragment(
-                &r,
-                lang,
-                drawn.submit.as_deref() == Some("dossier"),
-            );
+            let dossier = query_word(query, "submit") == Some("dossier");
+            let html = crate::form_page::embed_fragment(&r, lang, dossier);
             ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], html).into_response()
         }
         Some(Entry::Ready(r)) => {

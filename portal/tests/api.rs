@@ -139,6 +139,10 @@ async fn a_form_drawn_for_an_embed() {
     assert_eq!(headers["content-type"], "application/json");
     let (status, _, _) = call("GET", "/forms/nope?as=html", None).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
+    // A query this route cannot make sense of is not an error: the definition comes.
+    let (status, headers, _) = call("GET", "/forms/ct01?lang=vi&lang=en&x=%zz", None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(headers["content-type"], "application/json");
 }
 
 /// The form pages are the app's build; the account pages (a dossier, the lists, co-signing, the

@@ -7,7 +7,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import http from "node:http";
 import { readFileSync } from "node:fs";
-import { launch, openPage, shot, axe, proxy, stopServer } from "./browser.mjs";
+import { URL, launch, openPage, shot, axe, proxy, stopServer } from "./browser.mjs";
 
 const HOST_CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'";
 const files = {
@@ -189,6 +189,55 @@ test("before the runtime's code arrives, an <e-form> shows the form the portal d
   assert.deepEqual(await axe(page, { include: [["#ct01"]] }), []);
   await page.locator("#ct01").screenshot({ path: shot("embed-drawn-taken-over") });
   await page.close();
+});
+
+test("before the runtime arrives, the drawing follows the element's src, comes only from the page's origin, and stays readable if the runtime cannot load", async () => {
+  const page = await openPage(browser, { width: 1100, height: 1400 });
+  let release;
+  const gate = new Promise((r) => { release = r; });
+  await page.route("**/*_bg.wasm", async (route) => { await gate; await route.continue(); });
+  const drawings = [];
+  page.on("request", (r) => { if (r.url().includes("as=html")) drawings.push(r.url()); });
+  await page.goto(`${hostUrl}/host.html`, { takeover: false });
+  await page.locator("#ct01 #ef-ssr form.ef-form").waitFor();
+  // A new src before the runtime: the old drawing goes, the new form's comes, and the runtime
+  // takes over that one.
+  await page.evaluate(() => document.getElementById("ct01").setAttribute("src", "/forms/household-business"));
+  await page.locator("#ct01 #ef-ssr #f__owner__fullName").waitFor();
+  assert.equal(await page.locator("#ct01 #f__applicant__fullName").count(), 0);
+  // A src on another origin is never asked for a drawing (its HTML would not be the portal's).
+  const portal = new globalThis.URL(URL);
+  await page.evaluate((src) => {
+    const other = document.createElement("e-form");
+    other.id = "other";
+    other.setAttribute("src", src);
+    document.querySelector("main").append(other);
+  }, `${portal.origin}/forms/ct01`);
+  await page.waitForTimeout(300);
+  assert.ok(drawings.every((u) => new globalThis.URL(u).origin === hostUrl), JSON.stringify(drawings));
+  assert.equal(await page.locator("#other #ef-ssr").count(), 0);
+  await page.evaluate(() => document.getElementById("other").remove());
+  release();
+  await page.waitForFunction(() => window.__events?.some((e) => e.name === "eform:ready" && e.id === "ct01"));
+  const [ready] = await events(page, "eform:ready", "ct01");
+  assert.equal(ready.detail.formId, "household-business");
+  assert.equal(await page.locator("#ct01 #ef-ssr").count(), 0);
+  assert.equal(await page.locator("#ct01 form.ef-form").count(), 1);
+  await page.close();
+
+  // The runtime's code cannot be had: the drawn form stays, with what was typed, and the
+  // element says so (and tells the page).
+  const broken = await openPage(browser, { width: 1100, height: 1400 });
+  await broken.route("**/*_bg.wasm", (route) => route.abort());
+  await broken.goto(`${hostUrl}/host.html`, { takeover: false });
+  await broken.locator("#ct01 #ef-ssr form.ef-form").waitFor();
+  await broken.locator("#ct01 #f__applicant__fullName").fill("Nguyễn Văn Ân");
+  await broken.locator("#ct01 [role=alert]").first().waitFor();
+  assert.match(await broken.locator("#ct01 [role=alert]").first().textContent(), /Không tải được biểu mẫu/);
+  assert.equal(await broken.locator("#ct01 #f__applicant__fullName").inputValue(), "Nguyễn Văn Ân");
+  const failed = await events(broken, "eform:error", "ct01");
+  assert.equal(failed[0]?.detail.code, "load-failed");
+  await broken.close();
 });
 
 test("a host script reads and replaces an <e-form>'s data and asks it to validate", async () => {

@@ -80,8 +80,10 @@ pub(crate) fn serve(
             }
         }
     }
-    if !web_dir.join("app/index.html").is_file() {
-        tracing::warn!(web_dir = %web_dir.display(), "the web apps are not built; run `cargo xtask run`");
+    for build in ["app", "account", "embed", "builder"] {
+        if !web_dir.join(build).join("index.html").is_file() {
+            tracing::warn!(web_dir = %web_dir.display(), build, "a web app is not built (its pages answer 503); run `cargo xtask run`");
+        }
     }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
