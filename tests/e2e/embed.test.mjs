@@ -238,6 +238,23 @@ test("before the runtime arrives, the drawing follows the element's src, comes o
   const failed = await events(broken, "eform:error", "ct01");
   assert.equal(failed[0]?.detail.code, "load-failed");
   await broken.close();
+
+  // The runtime is here but the definition cannot be had (the line dropped): what was typed in
+  // the drawing stays on screen, the runtime's message under it.
+  const dropped = await openPage(browser, { width: 1100, height: 1400 });
+  let let_wasm;
+  const wasm_gate = new Promise((r) => { let_wasm = r; });
+  await dropped.route("**/*_bg.wasm", async (route) => { await wasm_gate; await route.continue(); });
+  await dropped.route("**/forms/ct01", (route) => route.abort());
+  await dropped.goto(`${hostUrl}/host.html`, { takeover: false });
+  await dropped.locator("#ct01 #ef-ssr form.ef-form").waitFor();
+  await dropped.locator("#ct01 #f__applicant__fullName").fill("Nguyễn Văn Ân");
+  let_wasm();
+  await dropped.waitForFunction(() => window.__events?.some((e) => e.name === "eform:error" && e.id === "ct01"));
+  await dropped.locator("#ct01 .ef-embed [role=alert]").waitFor();
+  assert.equal(await dropped.locator("#ct01 #ef-ssr #f__applicant__fullName").inputValue(), "Nguyễn Văn Ân");
+  assert.ok(await dropped.locator("#ct01 .ef-embed [role=alert]").isVisible());
+  await dropped.close();
 });
 
 test("a host script reads and replaces an <e-form>'s data and asks it to validate", async () => {
