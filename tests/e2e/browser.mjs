@@ -73,6 +73,16 @@ export async function axe(page, context) {
   return result.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(" ")).join(", ")})`);
 }
 
+/// Holds back the page's WebAssembly (the app's, the embed's) until the returned function is
+/// called: what a citizen on a slow line sees before the code arrives.
+export async function holdWasm(page) {
+  let release;
+  const gate = new Promise((r) => { release = r; });
+  await page.unroute("**/*_bg.wasm");
+  await page.route("**/*_bg.wasm", async (route) => { await gate; await route.continue(); });
+  return release;
+}
+
 /// Waits until the app has taken over the form the portal drew (at once where there is none).
 export async function tookOver(page, timeout = 30000) {
   await page.locator("#ef-ssr[data-ef-takeover]").waitFor({ state: "detached", timeout });

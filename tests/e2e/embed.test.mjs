@@ -7,7 +7,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import http from "node:http";
 import { readFileSync } from "node:fs";
-import { URL, launch, openPage, shot, axe, proxy, stopServer } from "./browser.mjs";
+import { URL, launch, openPage, shot, axe, proxy, stopServer, holdWasm } from "./browser.mjs";
 
 const HOST_CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'";
 const files = {
@@ -129,9 +129,7 @@ test("an <e-form> works under a strict CSP and hostile CSS, and reports its even
 
 test("before the runtime's code arrives, an <e-form> shows the form the portal drew; typing in it is kept when the runtime takes over (360 px)", async () => {
   const page = await openPage(browser, { width: 360, height: 800 });
-  let release;
-  const gate = new Promise((r) => { release = r; });
-  await page.route("**/*_bg.wasm", async (route) => { await gate; await route.continue(); });
+  const release = await holdWasm(page);
   await page.goto(`${hostUrl}/host.html`, { takeover: false });
   const f = (selector, opts) => page.locator(`#ct01 ${selector}`, opts);
   // The drawn form, in the element's shadow root with eform's stylesheet; the missing form's
@@ -193,9 +191,7 @@ test("before the runtime's code arrives, an <e-form> shows the form the portal d
 
 test("before the runtime arrives, the drawing follows the element's src, comes only from the page's origin, and stays readable if the runtime cannot load", async () => {
   const page = await openPage(browser, { width: 1100, height: 1400 });
-  let release;
-  const gate = new Promise((r) => { release = r; });
-  await page.route("**/*_bg.wasm", async (route) => { await gate; await route.continue(); });
+  const release = await holdWasm(page);
   const drawings = [];
   page.on("request", (r) => { if (r.url().includes("as=html")) drawings.push(r.url()); });
   await page.goto(`${hostUrl}/host.html`, { takeover: false });
@@ -242,14 +238,12 @@ test("before the runtime arrives, the drawing follows the element's src, comes o
   // The runtime is here but the definition cannot be had (the line dropped): what was typed in
   // the drawing stays on screen, the runtime's message under it.
   const dropped = await openPage(browser, { width: 1100, height: 1400 });
-  let let_wasm;
-  const wasm_gate = new Promise((r) => { let_wasm = r; });
-  await dropped.route("**/*_bg.wasm", async (route) => { await wasm_gate; await route.continue(); });
+  const letWasm = await holdWasm(dropped);
   await dropped.route("**/forms/ct01", (route) => route.abort());
   await dropped.goto(`${hostUrl}/host.html`, { takeover: false });
   await dropped.locator("#ct01 #ef-ssr form.ef-form").waitFor();
   await dropped.locator("#ct01 #f__applicant__fullName").fill("Nguyễn Văn Ân");
-  let_wasm();
+  letWasm();
   await dropped.waitForFunction(() => window.__events?.some((e) => e.name === "eform:error" && e.id === "ct01"));
   await dropped.locator("#ct01 .ef-embed [role=alert]").waitFor();
   assert.equal(await dropped.locator("#ct01 #ef-ssr #f__applicant__fullName").inputValue(), "Nguyễn Văn Ân");

@@ -4,7 +4,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { URL, launch, openPage, shot, axe, tookOver } from "./browser.mjs";
+import { URL, launch, openPage, shot, axe, tookOver, holdWasm } from "./browser.mjs";
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -13,10 +13,7 @@ after(async () => { await browser?.close(); });
 /// A page whose app code (the wasm) is held back until `release()`.
 async function heldBack(opts) {
   const page = await openPage(browser, opts);
-  let release;
-  const gate = new Promise((r) => { release = r; });
-  await page.route("**/*_bg.wasm", async (route) => { await gate; await route.continue(); });
-  return { page, release };
+  return { page, release: await holdWasm(page) };
 }
 
 const example = JSON.parse(readFileSync(new globalThis.URL("../../schemas/forms/ct01.example.json", import.meta.url)));
@@ -111,10 +108,7 @@ test("the language chosen in the app is the one the portal draws the next form i
   await page.goto(`${URL}/f/ct01?lang=en`);
   assert.equal(await page.getAttribute("html", "lang"), "en");
   // Held back again: what shows before the app is the portal's page, already in English.
-  let again;
-  const gate = new Promise((r) => { again = r; });
-  await page.unroute("**/*_bg.wasm");
-  await page.route("**/*_bg.wasm", async (route) => { await gate; await route.continue(); });
+  const again = await holdWasm(page);
   await page.goto(`${URL}/f/judicial-record`, { takeover: false });
   await page.locator("#ef-ssr form.ef-form").waitFor();
   assert.equal(await page.getAttribute("#ef-ssr main", "lang"), "en");
