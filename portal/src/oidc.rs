@@ -246,6 +246,11 @@ impl Oidc {
             .redirect(reqwest::redirect::Policy::none())
             .connect_timeout(Duration::from_secs(5))
             .timeout(Duration::from_secs(15))
+            // A fresh connection per request: a pooled one the provider has just closed
+            // (its keep-alive ran out) fails the request, and a citizen would be told the
+            // provider is not answering. A sign-in makes two or three requests; a new
+            // connection costs a handshake.
+            .pool_max_idle_per_host(0)
             .build()
             .map_err(|e| format!("the HTTP client: {e}"))?;
         Ok(Oidc {
