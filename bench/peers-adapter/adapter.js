@@ -1,5 +1,6 @@
-// eform in the peers benchmark: the runtime's render_form() draws the definition into the
-// harness's root; data and validation go through the same API a host page uses.
+// eform in the peers benchmark: the light runtime's render_form() (form-bind, what renderForm
+// is on a page without <e-form>) draws the definition into the harness's root; data and
+// validation go through the same API a host page uses.
 import init, { render_form } from './dist/eform.js';
 
 await init({ module_or_path: new URL('./dist/eform_bg.wasm', import.meta.url) });

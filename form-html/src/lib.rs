@@ -120,9 +120,27 @@ pub const LANG_COOKIE: &str = "eform-lang";
 /// The whole `<form>`: title, error summary, every page (the current one shown), the buttons.
 pub fn form(page: &Page) -> String {
     let evaluation = page.form.evaluate(page.data, page.today);
+    form_with(page, &evaluation)
+}
+
+/// [`form`], with the rules' outcome for `page.data` already at hand (the runtime's
+/// `FormState` keeps it up to date).
+pub fn form_with(page: &Page, evaluation: &Evaluation) -> String {
+    form_summarised(page, evaluation, page.errors, Ui::SummaryTitle)
+}
+
+/// [`form_with`], its error summary listing `summary` under `title` rather than every error
+/// shown inline (the runtime lists a page's errors once the citizen tried to leave it, or what
+/// the portal refused, while a field left with an error shows it at once).
+pub fn form_summarised(
+    page: &Page,
+    evaluation: &Evaluation,
+    summary: &[Diagnostic],
+    title: Ui,
+) -> String {
     let mut r = Renderer {
         page,
-        evaluation: &evaluation,
+        evaluation,
         ids: HashSet::new(),
         out: String::new(),
     };
@@ -177,7 +195,7 @@ pub fn form(page: &Page) -> String {
     if let Some(d) = &definition.description {
         let _ = write!(out, "<p class=\"ef-lead\">{}</p>", esc(d.get(lang)));
     }
-    out.push_str(&r.summary());
+    out.push_str(&r.summary(summary, title));
     out.push_str(&body);
     out.push_str("<div class=\"ef-actions\">");
     if pages > 1 && current > 0 {
@@ -204,6 +222,32 @@ pub fn form(page: &Page) -> String {
     }
     out.push_str("</div></form>");
     out
+}
+
+/// The attribute that marks the element of each item of a section (a field, a table, an address,
+/// a file) with the item's data pointer: the runtime finds there the part of the page to draw
+/// again when that item's state changes ([`item`]).
+pub const ITEM: &str = "data-ef-item";
+
+/// The item of a section whose data pointer is `ptr` (a field, a whole table, an address, a
+/// file), drawn as [`form`] draws it; `None` when no item of a section has that pointer.
+pub fn item(page: &Page, evaluation: &Evaluation, ptr: &str) -> Option<String> {
+    let item = page
+        .form
+        .definition()
+        .pages
+        .iter()
+        .flat_map(|p| &p.sections)
+        .flat_map(|s| &s.items)
+        .find(|i| i.pointer.as_deref() == Some(ptr))?;
+    let mut r = Renderer {
+        page,
+        evaluation,
+        ids: HashSet::new(),
+        out: String::new(),
+    };
+    r.item(item);
+    Some(r.out)
 }
 
 /// One field of a table row (its cells), as [`form`] draws it: for the runtime to add a row.
@@ -299,6 +343,10 @@ impl Renderer<'_> {
         } else {
             String::new()
         }
+    }
+
+    fn item_attr(ptr: &str) -> String {
+        format!(" {ITEM}=\"{}\"", esc(ptr))
     }
 
     fn hidden_attr(on: bool) -> &'static str {
@@ -460,8 +508,13 @@ impl Renderer<'_> {
         };
         let _ = write!(
             self.out,
-            "<div class=\"{}\"{}>",
+            "<div class=\"{}\"{}{}>",
             self.field_class(has_error, row.is_some()),
+            if row.is_none() {
+                Self::item_attr(ptr)
+            } else {
+                String::new()
+            },
             Self::hidden_attr(self.hidden(ptr))
         );
         let value = self.value(ptr).cloned();
@@ -656,7 +709,8 @@ impl Renderer<'_> {
             .unwrap_or_default();
         let _ = write!(
             self.out,
-            "<div class=\"ef-field ef-table-field\"{}><h3 class=\"ef-label\" id=\"{id}-caption\">{label}</h3>",
+            "<div class=\"ef-field ef-table-field\"{}{}><h3 class=\"ef-label\" id=\"{id}-caption\">{label}</h3>",
+            Self::item_attr(ptr),
             Self::hidden_attr(self.hidden(ptr))
         );
         if let Some(h) = &item.help {
@@ -749,8 +803,9 @@ impl Renderer<'_> {
         };
         let _ = write!(
             self.out,
-            "<div class=\"{}\"{}>",
+            "<div class=\"{}\"{}{}>",
             self.field_class(any_error, false),
+            Self::item_attr(ptr),
             Self::hidden_attr(self.hidden(ptr))
         );
         let units = self.page.form.admin_units();
@@ -923,8 +978,9 @@ impl Renderer<'_> {
         let has_error = self.error(ptr).is_some();
         let _ = write!(
             self.out,
-            "<div class=\"{}\"{}><label for=\"{id}\" class=\"ef-label\">{}{}</label>",
+            "<div class=\"{}\"{}{}><label for=\"{id}\" class=\"ef-label\">{}{}</label>",
             self.field_class(has_error, false),
+            Self::item_attr(ptr),
             Self::hidden_attr(self.hidden(ptr)),
             item.label
                 .as_ref()
@@ -988,16 +1044,16 @@ impl Renderer<'_> {
 
     /// The error summary: one link per error shown, to the element that holds it (or the
     /// nearest one above), the field's label leading when the message does not name it.
-    fn summary(&self) -> String {
-        if self.page.errors.is_empty() {
+    fn summary(&self, errors: &[Diagnostic], title: Ui) -> String {
+        if errors.is_empty() {
             return String::new();
         }
         let lang = self.lang();
         let mut out = format!(
             "<div class=\"ef-summary\" role=\"alert\" tabindex=\"-1\" aria-labelledby=\"ef-summary-title\"><h2 class=\"ef-summary__title\" id=\"ef-summary-title\">{}</h2><ul class=\"ef-summary__list\">",
-            self.ui(Ui::SummaryTitle)
+            self.ui(title)
         );
-        for d in self.page.errors {
+        for d in errors {
             let mut cur = d.pointer.as_str();
             let target = loop {
                 let id = id_for(cur);

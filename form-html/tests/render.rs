@@ -305,3 +305,48 @@ fn without_a_script_rows_are_added_removed_and_moved_and_pages_chosen() {
         .collect();
     assert_eq!(shown.len(), 1);
 }
+
+/// The light runtime draws a changed item again alone (`form_html::item`) and merges it into the
+/// page: alone, every item of every real form, filled and with its errors shown, is drawn
+/// exactly as the whole form draws it, and its element carries its pointer.
+#[test]
+fn an_item_drawn_alone_is_drawn_as_in_the_whole_form() {
+    for (id, definition, example) in FORMS {
+        let form = load(definition).form.unwrap().with_admin_units(units());
+        let full: Value = serde_json::from_str(example).unwrap();
+        for data in [full.clone(), json!({})] {
+            let evaluation = form.evaluate(&data, TODAY);
+            let (locked, notes) = (BTreeSet::new(), BTreeMap::new());
+            let page = Page {
+                form: &form,
+                data: &data,
+                lang: Lang::En,
+                today: TODAY,
+                errors: &evaluation.errors,
+                current: 0,
+                locked: &locked,
+                notes: &notes,
+                action: None,
+                hidden: &[],
+                submit: Ui::Submit,
+            };
+            let whole = form_html::form_with(&page, &evaluation);
+            let pointers: Vec<String> = form
+                .definition()
+                .pages
+                .iter()
+                .flat_map(|p| &p.sections)
+                .flat_map(|s| &s.items)
+                .filter_map(|i| i.pointer.clone())
+                .collect();
+            assert!(!pointers.is_empty(), "{id}");
+            for ptr in pointers {
+                let alone = form_html::item(&page, &evaluation, &ptr).unwrap();
+                assert!(whole.contains(&alone), "{id} {ptr}: drawn alone differs");
+                let marked = format!("{}=\"{}\"", form_html::ITEM, form_html::esc(&ptr));
+                assert!(alone.contains(&marked), "{id} {ptr}: not marked");
+            }
+            assert_eq!(form_html::item(&page, &evaluation, "/no/such/item"), None);
+        }
+    }
+}

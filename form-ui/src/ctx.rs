@@ -554,15 +554,8 @@ impl FormCtx {
     }
 }
 
-/// Today's date on the citizen's device, for rules such as `age()`.
-pub(crate) fn today() -> Ymd {
-    let now = js_sys::Date::new_0();
-    (
-        now.get_full_year() as i32,
-        now.get_month() + 1,
-        now.get_date(),
-    )
-}
+/// Today, as the rules see it (the browser's calendar).
+pub(crate) use form_bind::host::today;
 
 /// Whether going from `old` to `new` data needs the form drawn again: a table has another number
 /// of rows, or an address or attachment changed (their widgets keep more than one input's value).

@@ -24,13 +24,14 @@ use crate::fetch::with_admin_units;
 use crate::form_view::{FormView, Intake};
 use crate::i18n::Ui;
 use crate::services::Services;
+use form_bind::host::{definition_invalid, emit, load_failed};
 use form_core::{Lang, Text, load};
 use leptos::prelude::*;
 use serde_json::{Value, json};
 use std::cell::Cell;
 use std::rc::Rc;
 use std::sync::{Arc, Mutex};
-use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen::JsCast;
 
 /// Where the definition comes from.
 pub enum Source {
@@ -396,20 +397,6 @@ pub fn mount(host: web_sys::HtmlElement, options: Options) -> Option<Mounted> {
     })
 }
 
-fn load_failed() -> (&'static str, Text) {
-    (
-        "load-failed",
-        Text::new(Ui::LoadFailed.get(Lang::Vi), Ui::LoadFailed.get(Lang::En)),
-    )
-}
-
-fn definition_invalid() -> (&'static str, Text) {
-    (
-        "definition-invalid",
-        Text::new(Ui::FormBroken.get(Lang::Vi), Ui::FormBroken.get(Lang::En)),
-    )
-}
-
 fn needs_admin_units(form: &form_core::Form) -> bool {
     form.uses_admin_units()
 }
@@ -477,17 +464,4 @@ fn check_url_for(src: &str) -> Option<String> {
     let id = id.trim_end_matches(".json");
     (!id.is_empty() && !id.contains('/'))
         .then(|| format!("{}{prefix}/api/v1/forms/{id}/check", url.origin()))
-}
-
-/// Dispatches a `CustomEvent` named `name` with `detail` on the host element (bubbling, and
-/// out of the shadow tree).
-fn emit(host: &web_sys::HtmlElement, name: &str, detail: &Value) {
-    let init = web_sys::CustomEventInit::new();
-    init.set_bubbles(true);
-    init.set_composed(true);
-    let detail = js_sys::JSON::parse(&detail.to_string()).unwrap_or(JsValue::NULL);
-    init.set_detail(&detail);
-    if let Ok(event) = web_sys::CustomEvent::new_with_event_init_dict(name, &init) {
-        let _ = host.dispatch_event(&event);
-    }
 }

@@ -1,44 +1,8 @@
-//! A small `fetch` helper (web-sys), returning the status and body text.
+//! `fetch` for the citizen app: the helper itself is `form_bind::fetch` (shared with the light
+//! runtime); here what only the app sends (PUT, DELETE, files, idempotency keys).
 
-use std::sync::Arc;
-use wasm_bindgen::JsCast;
+pub use form_bind::fetch::{Answer, diagnostics_of, next_link, request, send, with_admin_units};
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{Request, RequestInit, Response};
-
-/// An HTTP answer: status code and body; the next page of a list (`Link: <…>; rel="next"`).
-pub struct Answer {
-    pub status: u16,
-    pub body: String,
-    pub next: Option<String>,
-}
-
-/// The target of `rel="next"` in a `Link` header (RFC 8288), when there is one.
-pub fn next_link(link: &str) -> Option<String> {
-    link.split(',').find_map(|part| {
-        let (target, params) = part.split_once(';')?;
-        let target = target.trim().strip_prefix('<')?.strip_suffix('>')?;
-        params
-            .split(';')
-            .any(|p| p.trim() == "rel=\"next\"" || p.trim() == "rel=next")
-            .then(|| target.to_owned())
-    })
-}
-
-/// GET (when `body` is `None`) or POST a JSON body to `url`. `Err` only for network failures.
-pub async fn request(url: &str, body: Option<&str>) -> Result<Answer, String> {
-    match body {
-        Some(b) => {
-            send(
-                url,
-                "POST",
-                &wasm_bindgen::JsValue::from_str(b),
-                &[("content-type", "application/json")],
-            )
-            .await
-        }
-        None => send(url, "GET", &wasm_bindgen::JsValue::UNDEFINED, &[]).await,
-    }
-}
 
 /// POSTs a JSON body with extra headers (e.g. `Idempotency-Key`).
 pub async fn post_json(url: &str, body: &str, headers: &[(&str, &str)]) -> Result<Answer, String> {
@@ -69,60 +33,6 @@ pub async fn post_file(url: &str, file: &web_sys::File) -> Result<Answer, String
     send(url, "POST", file, &[("content-type", media_type.as_str())]).await
 }
 
-/// Sends a request (`body` `undefined`: none) with these headers; `Err` only for network
-/// failures.
-pub async fn send(
-    url: &str,
-    method: &str,
-    body: &wasm_bindgen::JsValue,
-    headers: &[(&str, &str)],
-) -> Result<Answer, String> {
-    let init = RequestInit::new();
-    init.set_method(method);
-    if !body.is_undefined() {
-        init.set_body(body);
-    }
-    if !headers.is_empty() {
-        let h = web_sys::Headers::new().map_err(|e| format!("{e:?}"))?;
-        for (k, v) in headers {
-            h.set(k, v).map_err(|e| format!("{e:?}"))?;
-        }
-        init.set_headers(&h);
-    }
-    let req = Request::new_with_str_and_init(url, &init).map_err(|e| format!("{e:?}"))?;
-    let window = web_sys::window().ok_or("no window")?;
-    let resp = JsFuture::from(window.fetch_with_request(&req))
-        .await
-        .map_err(|e| format!("{e:?}"))?;
-    let resp: Response = resp.dyn_into().map_err(|e| format!("{e:?}"))?;
-    let text = JsFuture::from(resp.text().map_err(|e| format!("{e:?}"))?)
-        .await
-        .map_err(|e| format!("{e:?}"))?;
-    let next = resp
-        .headers()
-        .get("link")
-        .ok()
-        .flatten()
-        .and_then(|l| next_link(&l));
-    Ok(Answer {
-        status: resp.status(),
-        body: text.as_string().unwrap_or_default(),
-        next,
-    })
-}
-
-/// The diagnostics of a portal's 422 answer (`{"diagnostics": [...]}`); none if it has none.
-pub fn diagnostics_of(body: &str) -> Vec<form_core::Diagnostic> {
-    #[derive(serde::Deserialize)]
-    struct Refusal {
-        #[serde(default)]
-        diagnostics: Vec<form_core::Diagnostic>,
-    }
-    serde_json::from_str::<Refusal>(body)
-        .map(|r| r.diagnostics)
-        .unwrap_or_default()
-}
-
 /// A new random idempotency key (a UUID from the browser's CSPRNG).
 pub fn new_key() -> String {
     web_sys::window()
@@ -145,18 +55,6 @@ pub async fn sleep(ms: i32) {
         }
     });
     let _ = JsFuture::from(promise).await;
-}
-
-/// A form with address fields gets the administrative units (fetched once from the portal):
-/// the address picker lists them and form-core checks codes against them, as the portal does.
-/// `None` when they are needed and cannot be fetched.
-pub async fn with_admin_units(form: form_core::Form, url: &str) -> Option<form_core::Form> {
-    if !form.uses_admin_units() {
-        return Some(form);
-    }
-    let answer = request(url, None).await.ok()?;
-    let units = form_core::AdminUnits::from_json(&answer.body).ok()?;
-    Some(form.with_admin_units(Arc::new(units)))
 }
 
 /// An entry of `GET /forms`.

@@ -225,12 +225,20 @@ class EForm extends HTMLElement {
 
 if (!customElements.get("e-form")) customElements.define("e-form", EForm);
 
-// A page without <e-form> (one that calls renderForm) has no drawing to wait for.
-if (!document.querySelector("e-form")) startLoading();
-
-// <e-form> elements are defined (and show their drawn forms) at once; a script importing this
-// module gets it once the runtime is ready, so `renderForm` works as soon as it has it.
-await ready;
+// A page without <e-form> (one that calls renderForm) gets the light runtime (crate form-bind:
+// the form drawn with the markup the portal serves, bound without a view framework, about half
+// the code); a page with <e-form> elements keeps the full runtime for them and for renderForm.
+// A script importing this module gets it once the one it uses is ready, so `renderForm` draws
+// at once.
+let light = null;
+if (document.querySelector("e-form")) {
+  await ready;
+} else {
+  light = await import(asset("form-bind.js")).then(async (m) => {
+    await m.default({ module_or_path: m.wasm });
+    return m;
+  });
+}
 
 // For pages that build their own: draws `definition` (an object or JSON text) inside `target`,
 // an element of the page, which links eform's stylesheet itself (`stylesheet` below). Returns
@@ -238,7 +246,8 @@ await ready;
 // One such form per page (its element ids are the form's own); use <e-form> for several.
 export function renderForm(target, definition, { lang, submit } = {}) {
   const text = typeof definition === "string" ? definition : JSON.stringify(definition);
-  return runtime.render_form(target, text, lang, submit, new URL("../refdata/admin-units.json", import.meta.url).href);
+  const units = new URL("../refdata/admin-units.json", import.meta.url).href;
+  return (light ?? runtime).render_form(target, text, lang, submit, units);
 }
 
 export const stylesheet = css;

@@ -8,19 +8,28 @@ import assert from "node:assert/strict";
 import http from "node:http";
 import { readFileSync } from "node:fs";
 import { URL, launch, openPage, shot, axe, proxy, stopServer, holdWasm } from "./browser.mjs";
+import { fill } from "./ct01.mjs";
 
 const HOST_CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'";
 const files = {
   "/host.html": ["text/html; charset=utf-8", "host.html"],
   "/host.css": ["text/css", "host.css"],
   "/host.js": ["text/javascript", "host.js"],
+  "/own.html": ["text/html; charset=utf-8", "own.html"],
+  "/own.js": ["text/javascript", "own.js"],
 };
 const example = JSON.parse(readFileSync(new globalThis.URL("../../schemas/forms/ct01.example.json", import.meta.url)));
 let browser, server, hostUrl;
 
 before(async () => {
   server = http.createServer((req, res) => {
-    const own = files[req.url];
+    // A host page has its own icon (a 404 for it would be a console error).
+    if (req.url === "/favicon.ico") {
+      res.writeHead(204);
+      res.end();
+      return;
+    }
+    const own = files[req.url.split("?")[0]];
     if (own) {
       res.writeHead(200, { "content-type": own[0], "content-security-policy": HOST_CSP });
       res.end(readFileSync(new globalThis.URL(`./host/${own[1]}`, import.meta.url)));
@@ -313,6 +322,76 @@ test("a host script reads and replaces an <e-form>'s data and asks it to validat
   const refused = await page.evaluate(() => { try { document.getElementById("ct01").data = [1]; return null; } catch (e) { return e; } });
   assert.ok(refused?.en?.includes("object"), JSON.stringify(refused));
   assert.equal(await page.locator("#ct01 #f__members__0__fullName").inputValue(), example.members[0].fullName);
+  await page.close();
+});
+
+test("renderForm() on a page without <e-form>: the light runtime fills, checks and submits CT01", async () => {
+  const page = await openPage(browser, { width: 360, height: 800 });
+  const wasm = [];
+  page.on("request", (r) => { if (r.url().endsWith(".wasm")) wasm.push(r.url()); });
+  await page.goto(`${hostUrl}/own.html?lang=en`);
+  await page.evaluate(() => localStorage.clear());
+  await page.reload();
+  const name = page.locator("#own #f__applicant__fullName");
+  await name.waitFor();
+  // Only the light runtime's code came (form-bind), not the full runtime's.
+  assert.ok(wasm.length > 0 && wasm.every((u) => u.includes("/form-bind-")), wasm.join(" "));
+  // The markup is the portal's (form-html): every item marked with its pointer.
+  assert.equal(await page.locator("#own [data-ef-item='/applicant/fullName']").count(), 1);
+
+  // A required field emptied and left shows its error; typing it again takes it away, and the
+  // input keeps its focus and caret while the page is brought up to date around it.
+  await name.fill("Nguyễn");
+  await name.fill("");
+  await name.press("Tab");
+  const error = page.locator("#own #f__applicant__fullName-error");
+  await error.waitFor();
+  assert.equal(await name.getAttribute("aria-invalid"), "true");
+  await name.focus();
+  await name.pressSequentially("Nguyễn Văn An");
+  assert.equal(await error.count(), 0);
+  assert.equal(await name.evaluate((el) => document.activeElement === el && el.selectionStart), "Nguyễn Văn An".length);
+  assert.equal(await page.evaluate(() => window.__form.data().applicant.fullName), "Nguyễn Văn An");
+
+  // Submitting with errors: the summary, each entry a link to its field.
+  await page.locator("#own .ef-actions button[type=submit]").click();
+  const summary = page.locator("#own .ef-summary");
+  await summary.waitFor();
+  assert.equal(await page.evaluate(() => document.activeElement.classList.contains("ef-summary")), true);
+  await summary.locator("a[href='#f__receivingAgency']").click();
+  assert.equal(await page.evaluate(() => document.activeElement.id), "f__receivingAgency");
+  assert.ok(!page.url().includes("#"), "the host page's address stays");
+
+  // Rows are added (the new row's first field gets the focus) and removed.
+  await page.click("#own #f__members");
+  assert.equal(await page.evaluate(() => document.activeElement.id), "f__members__0__fullName");
+  await page.click("#own #f__members");
+  assert.equal(await page.locator("#own #f__members__1__fullName").count(), 1);
+  await page.locator("#own button[value='remove:/members/1']").click();
+  assert.equal(await page.locator("#own #f__members__1__fullName").count(), 0);
+
+  // The other language: every text drawn again, what was typed stays.
+  await page.click("#own [data-ef-lang=vi]");
+  assert.ok((await page.locator("#own label[for=f__applicant__fullName]").textContent()).startsWith("Họ"));
+  assert.equal(await name.inputValue(), "Nguyễn Văn An");
+  await page.click("#own [data-ef-lang=en]");
+
+  // What was typed is a draft: a reload brings it back, with the notice.
+  await page.reload();
+  await page.locator("#own [data-testid=draft-restored]").waitFor();
+  assert.equal(await page.locator("#own #f__applicant__fullName").inputValue(), "Nguyễn Văn An");
+
+  // Filled in whole and submitted: the portal's check API agrees, the host hears of it.
+  await fill(page);
+  assert.deepEqual(await axe(page, "#own"), []);
+  await page.screenshot({ path: shot("render-form-light-360"), fullPage: true });
+  await page.locator("#own .ef-actions button[type=submit]").click();
+  await page.locator("#own [data-testid=accepted]").waitFor();
+  const [submitted] = await events(page, "eform:submitted", "own");
+  assert.equal(submitted.detail.data.applicant.fullName, example.applicant.fullName);
+  assert.equal(submitted.detail.data.members.length, 1);
+  assert.deepEqual(await page.evaluate(() => window.__csp), []);
+  assert.deepEqual(page.problems, []);
   await page.close();
 });
 

@@ -1,7 +1,8 @@
 //! `cargo xtask bench browser [harness options]`: eform side by side with Form.io, SurveyJS,
 //! JSON Forms, RJSF and the plain-DOM floor in `../shared/peers-bench`.
 //!
-//! Builds the citizen runtime (release), copies it into `bench/peers-adapter/dist/`, copies the
+//! Builds the web apps (release), copies the light runtime (`form-bind`, what `renderForm` is on
+//! a page without `<e-form>`) into `bench/peers-adapter/dist/`, copies the
 //! read-only harness to `target/peers-bench/` (its `npm ci` runs there once), links
 //! `bench/peers-adapter` in as `adapters/eform`, runs the harness with the options given
 //! (`--quick`, `--sizes`, `--runs`, `--peers`, …) and copies the report and screenshots of a
@@ -85,9 +86,10 @@ fn copy_runtime(app: &Path, dist: &Path) -> Result<()> {
             .and_then(|n| n.to_str())
             .unwrap_or("")
             .to_owned();
-        if name.starts_with("form-ui-") && name.ends_with("_bg.wasm") {
+        // The light runtime: what `renderForm` is on a page without <e-form>.
+        if name.starts_with("form-bind-") && name.ends_with("_bg.wasm") {
             found.1 = Some(path);
-        } else if name.starts_with("form-ui-") && name.ends_with(".js") {
+        } else if name.starts_with("form-bind-") && name.ends_with(".js") {
             found.0 = Some(path);
         } else if name.starts_with("eform-") && name.ends_with(".css") {
             found.2 = Some(path);
@@ -99,10 +101,6 @@ fn copy_runtime(app: &Path, dist: &Path) -> Result<()> {
     fs::copy(js, dist.join("eform.js"))?;
     fs::copy(wasm, dist.join("eform_bg.wasm"))?;
     fs::copy(css, dist.join("eform.css"))?;
-    // wasm-bindgen's snippets, which the module imports (`./snippets/…`).
-    if app.join("snippets").is_dir() {
-        copy_tree(&app.join("snippets"), &dist.join("snippets"), &[])?;
-    }
     Ok(())
 }
 

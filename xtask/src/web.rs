@@ -1,9 +1,10 @@
 //! Builds the web apps with trunk (release, wasm-release profile) into
 //! `target/web/{app,embed,builder}` (the citizen app, the embeddable runtime, the builder)
 //! with a gzip copy of each file beside it (served precompressed), and reports their size;
-//! refuses a citizen bundle that would contain `jsonschema` or `regex`. The signing module
-//! (`form-sign`, loaded only when a citizen signs) is built apart and put beside the citizen
-//! app and the embeddable runtime.
+//! refuses a citizen bundle that would contain `jsonschema` or `regex`. Two modules are built
+//! apart and put beside the citizen app and the embeddable runtime: the signing module
+//! (`form-sign`, loaded only when a citizen signs) and the light runtime (`form-bind`, loaded
+//! for `renderForm` on a page without `<e-form>`).
 
 use crate::{cmd, exec, step};
 use anyhow::{Context, Result, bail};
@@ -49,7 +50,8 @@ pub fn build(root: &Path) -> Result<()> {
     }
     println!("ok    form-ui (wasm32) does not depend on jsonschema");
 
-    let signer = build_signer(root)?;
+    let mut modules = build_module(root, "form-sign", "form-sign", &[])?;
+    modules.extend(build_module(root, "form-bind", "form-bind", &["module"])?);
 
     for (name, index, public) in [
         ("app", "index.html", "/app/"),
@@ -73,7 +75,7 @@ pub fn build(root: &Path) -> Result<()> {
         .arg(index);
         exec(c)?;
         if name != "builder" {
-            for file in &signer {
+            for file in &modules {
                 std::fs::copy(file, dist.join(file.file_name().unwrap_or_default()))?;
             }
         }
@@ -83,18 +85,27 @@ pub fn build(root: &Path) -> Result<()> {
     Ok(())
 }
 
-/// Builds the signing module (crate `form-sign`: wasm-bindgen for the web, wasm-opt -Oz) into
-/// `target/web/signer/`: `form-sign-<hash>.js` and `form-sign-<hash>_bg.wasm` (hashed by
-/// content, so the portal serves them as immutable), and `form-sign.js`, which names them for
-/// the runtime (`form-ui/signer.js` imports it). Returns the three files.
-fn build_signer(root: &Path) -> Result<Vec<std::path::PathBuf>> {
+/// Builds a module of its own (wasm-bindgen for the web, wasm-opt -Oz) into
+/// `target/web/<name>/`: `<name>-<hash>.js` and `<name>-<hash>_bg.wasm` (hashed by content, so
+/// the portal serves them as immutable), and `<name>.js`, which names them for whoever loads the
+/// module. Returns the three files. Two are built so: the signing module (crate `form-sign`,
+/// loaded by the runtime when a citizen signs: `form-ui/signer.js`) and the light runtime
+/// (crate `form-bind`, loaded by `/eform/eform.js` for `renderForm`).
+fn build_module(
+    root: &Path,
+    package: &str,
+    name: &str,
+    features: &[&str],
+) -> Result<Vec<std::path::PathBuf>> {
     use sha2::{Digest, Sha256};
-    step("building the signing module (form-sign, wasm-bindgen, wasm-opt)");
+    step(&format!(
+        "building the module {name} ({package}, wasm-bindgen, wasm-opt)"
+    ));
     let mut c = cmd(root, "cargo");
     c.args([
         "build",
         "--package",
-        "form-sign",
+        package,
         "--lib",
         "--target",
         "wasm32-unknown-unknown",
@@ -102,8 +113,11 @@ fn build_signer(root: &Path) -> Result<Vec<std::path::PathBuf>> {
         "wasm-release",
         "--locked",
     ]);
+    if !features.is_empty() {
+        c.arg("--features").arg(features.join(","));
+    }
     exec(c)?;
-    let out = root.join("target/web/signer");
+    let out = root.join("target/web").join(name);
     let _ = std::fs::remove_dir_all(&out);
     std::fs::create_dir_all(&out)?;
     let mut c = cmd(root, "wasm-bindgen");
@@ -112,13 +126,16 @@ fn build_signer(root: &Path) -> Result<Vec<std::path::PathBuf>> {
         "web",
         "--no-typescript",
         "--out-name",
-        "form-sign",
+        name,
         "--out-dir",
     ])
     .arg(&out)
-    .arg(root.join("target/wasm32-unknown-unknown/wasm-release/form_sign.wasm"));
+    .arg(
+        root.join("target/wasm32-unknown-unknown/wasm-release")
+            .join(format!("{}.wasm", package.replace('-', "_"))),
+    );
     exec(c)?;
-    let wasm = out.join("form-sign_bg.wasm");
+    let wasm = out.join(format!("{name}_bg.wasm"));
     let mut c = cmd(root, "wasm-opt");
     c.args([
         "-Oz",
@@ -139,15 +156,15 @@ fn build_signer(root: &Path) -> Result<Vec<std::path::PathBuf>> {
         .map(|b| format!("{b:02x}"))
         .collect();
     let (js_name, wasm_name) = (
-        format!("form-sign-{hash}.js"),
-        format!("form-sign-{hash}_bg.wasm"),
+        format!("{name}-{hash}.js"),
+        format!("{name}-{hash}_bg.wasm"),
     );
-    std::fs::rename(out.join("form-sign.js"), out.join(&js_name))?;
+    std::fs::rename(out.join(format!("{name}.js")), out.join(&js_name))?;
     std::fs::rename(&wasm, out.join(&wasm_name))?;
     std::fs::write(
-        out.join("form-sign.js"),
+        out.join(format!("{name}.js")),
         format!(
-            "// The current build of eform's signing module (written by cargo xtask build-web).\n\
+            "// The current build of eform's module {name} (written by cargo xtask build-web).\n\
              export * from \"./{js_name}\";\n\
              export {{ default }} from \"./{js_name}\";\n\
              export const wasm = new URL(\"./{wasm_name}\", import.meta.url).href;\n"
@@ -156,7 +173,7 @@ fn build_signer(root: &Path) -> Result<Vec<std::path::PathBuf>> {
     Ok(vec![
         out.join(js_name),
         out.join(wasm_name),
-        out.join("form-sign.js"),
+        out.join(format!("{name}.js")),
     ])
 }
 
@@ -208,6 +225,7 @@ fn gzip(bytes: &[u8]) -> Result<Vec<u8>> {
 fn report_size(dist: &Path) -> Result<()> {
     let (mut raw, mut gz) = (0, 0);
     let (mut sign_raw, mut sign_gz) = (0, 0);
+    let (mut light_raw, mut light_gz) = (0, 0);
     // The files at the top, and wasm-bindgen's snippets (imported by the runtime's module).
     let mut entries: Vec<_> = std::fs::read_dir(dist)?
         .filter_map(Result::ok)
@@ -247,6 +265,11 @@ fn report_size(dist: &Path) -> Result<()> {
         if shown.starts_with("form-sign") {
             sign_raw += bytes.len();
             sign_gz += g;
+        } else if shown.starts_with("form-bind") {
+            // Loaded by `/eform/eform.js` on a page without <e-form> (renderForm), instead of
+            // the runtime.
+            light_raw += bytes.len();
+            light_gz += g;
         } else {
             raw += bytes.len();
             gz += g;
@@ -257,6 +280,12 @@ fn report_size(dist: &Path) -> Result<()> {
         "      {:<44} {:>8} B raw {:>8} B gzip",
         "total (first load)", raw, gz
     );
+    if light_raw > 0 {
+        println!(
+            "      {:<44} {:>8} B raw {:>8} B gzip",
+            "light runtime (renderForm, instead)", light_raw, light_gz
+        );
+    }
     if sign_raw > 0 {
         println!(
             "      {:<44} {:>8} B raw {:>8} B gzip",

@@ -1,0 +1,179 @@
+//! What `/eform/eform.js` calls in the light module: `renderForm`'s form.
+
+use crate::binder::{Binder, Options};
+use crate::host;
+use form_core::{Lang, Text};
+use form_html::{Ui, esc};
+use serde_json::{Value, json};
+use std::cell::RefCell;
+use std::rc::Rc;
+use std::sync::Arc;
+use wasm_bindgen::JsValue;
+use wasm_bindgen::prelude::wasm_bindgen;
+use web_sys::{Element, HtmlElement};
+
+/// A drawn form, held by the host page's script until it is removed.
+#[wasm_bindgen]
+pub struct BoundForm(Rc<RefCell<Slot>>);
+
+struct Slot {
+    binder: Option<Binder>,
+    /// Data the host set before the form was drawn: the form starts from it.
+    pending: Option<Value>,
+    lang: Lang,
+    /// Removed from the page: a form still loading is not drawn.
+    alive: bool,
+    root: Option<Element>,
+}
+
+fn to_js(value: &Value) -> JsValue {
+    js_sys::JSON::parse(&value.to_string()).unwrap_or(JsValue::UNDEFINED)
+}
+
+/// Draws the form `definition` (JSON text) inside `target`, an element of the host page (which
+/// links eform's stylesheet itself), and binds it. `submit`: where the data is checked on
+/// submit; `units`: the URL of the administrative units, for forms with an address.
+#[wasm_bindgen]
+pub fn render_form(
+    target: HtmlElement,
+    definition: String,
+    lang: Option<String>,
+    submit: Option<String>,
+    units: Option<String>,
+) -> BoundForm {
+    let lang = lang.as_deref().and_then(Lang::parse).unwrap_or_default();
+    target.set_inner_html("");
+    let root = target
+        .owner_document()
+        .and_then(|d| d.create_element("div").ok());
+    if let Some(r) = &root {
+        let _ = target.append_child(r);
+    }
+    let slot = Rc::new(RefCell::new(Slot {
+        binder: None,
+        pending: None,
+        lang,
+        alive: true,
+        root: root.clone(),
+    }));
+    let Some(root) = root else {
+        return BoundForm(slot);
+    };
+    let fail = {
+        let (target, root) = (target.clone(), root.clone());
+        move |(code, message): (&'static str, Text)| {
+            root.set_inner_html(&format!(
+                "<p class=\"ef-panel ef-panel--warn\" role=\"alert\">{}</p>",
+                esc(message.get(lang))
+            ));
+            host::emit_later(
+                &target,
+                "eform:error",
+                json!({"code": code, "message": message}),
+            );
+        }
+    };
+    let Some(form) = form_core::load(&definition).form else {
+        fail(host::definition_invalid());
+        return BoundForm(slot);
+    };
+    let bind = {
+        let (slot, root) = (slot.clone(), root.clone());
+        move |form: form_core::Form| {
+            let mut s = slot.borrow_mut();
+            if !s.alive {
+                return;
+            }
+            let options = Options {
+                lang: s.lang,
+                check_url: submit,
+                initial: s.pending.take(),
+            };
+            s.binder = Some(Binder::bind(target, root, Arc::new(form), options));
+        }
+    };
+    if !form.uses_admin_units() {
+        bind(form);
+        return BoundForm(slot);
+    }
+    root.set_inner_html(&format!(
+        "<p class=\"ef-hint\" aria-live=\"polite\">{}</p>",
+        esc(&Ui::Loading.get(lang))
+    ));
+    let units = units.unwrap_or_else(|| "/refdata/admin-units.json".to_owned());
+    wasm_bindgen_futures::spawn_local(async move {
+        match crate::fetch::with_admin_units(form, &units).await {
+            Some(form) => bind(form),
+            None => fail(host::load_failed()),
+        }
+    });
+    BoundForm(slot)
+}
+
+#[wasm_bindgen]
+impl BoundForm {
+    /// Switches the form's language; the data stays.
+    pub fn set_lang(&self, lang: &str) {
+        let Some(l) = Lang::parse(lang) else { return };
+        let mut s = self.0.borrow_mut();
+        s.lang = l;
+        if let Some(b) = &s.binder {
+            b.set_lang(l);
+        }
+    }
+
+    /// The data as entered so far (`undefined` before the form is drawn).
+    pub fn data(&self) -> JsValue {
+        let s = self.0.borrow();
+        match (&s.binder, &s.pending) {
+            (Some(b), _) => to_js(&b.data()),
+            (None, Some(p)) => to_js(p),
+            (None, None) => JsValue::UNDEFINED,
+        }
+    }
+
+    /// Replaces the data; it must be an object. Before the form is drawn, it starts from it.
+    pub fn set_data(&self, data: JsValue) -> Result<(), JsValue> {
+        let text = js_sys::JSON::stringify(&data)
+            .ok()
+            .and_then(|s| s.as_string())
+            .unwrap_or_default();
+        let value: Value = serde_json::from_str(&text).unwrap_or_default();
+        if !value.is_object() {
+            let t = Text::new(
+                Ui::DataNotObject.get(Lang::Vi),
+                Ui::DataNotObject.get(Lang::En),
+            );
+            return Err(to_js(&json!(t)));
+        }
+        let mut s = self.0.borrow_mut();
+        match &s.binder {
+            Some(b) => b.set_data(value),
+            None => s.pending = Some(value),
+        }
+        Ok(())
+    }
+
+    /// Shows every error, as a submit would without sending, and returns
+    /// `{ valid, errors: [{ pointer, code, message: {vi, en} }] }`.
+    pub fn validate(&self) -> JsValue {
+        match &self.0.borrow().binder {
+            Some(b) => {
+                let errors = b.validate();
+                to_js(&json!({ "valid": errors.is_empty(), "errors": errors }))
+            }
+            // Nothing drawn yet: nothing can be valid.
+            None => to_js(&json!({ "valid": false, "ready": false, "errors": [] })),
+        }
+    }
+
+    /// Removes the form from the page.
+    pub fn unmount(&mut self) {
+        let mut s = self.0.borrow_mut();
+        s.alive = false;
+        s.binder = None;
+        if let Some(r) = s.root.take() {
+            r.remove();
+        }
+    }
+}

@@ -1,0 +1,170 @@
+//! Brings a drawn part of the page to a new drawing of it, touching only what differs: the
+//! binder draws a changed item again with form-html (the portal's own markup) and this makes the
+//! page's elements equal to it. An element keeps its identity (and so its focus, caret, and any
+//! composition under way in an input method) unless its tag or id changed; what the citizen has
+//! typed into the focused control is left as it is.
+
+use wasm_bindgen::JsCast;
+use web_sys::{
+    Element, HtmlInputElement, HtmlOptionElement, HtmlSelectElement, HtmlTemplateElement,
+    HtmlTextAreaElement, Node,
+};
+
+/// Parses `html` (markup of one element) and brings `old` to it; the element now in place.
+pub fn morph_html(old: &Element, html: &str) -> Option<Element> {
+    let new = parse(old, html)?;
+    Some(morph(old, &new))
+}
+
+/// The first element of `html`, parsed in an inert `<template>` of `near`'s document.
+pub fn parse(near: &Element, html: &str) -> Option<Element> {
+    let doc = near.owner_document()?;
+    let template: HtmlTemplateElement = doc.create_element("template").ok()?.dyn_into().ok()?;
+    template.set_inner_html(html);
+    template.content().first_element_child()
+}
+
+/// Brings `old` to `new` (taken from its own tree as needed); the element now in place.
+pub fn morph(old: &Element, new: &Element) -> Element {
+    if old.tag_name() != new.tag_name() || old.id() != new.id() {
+        let _ = old.replace_with_with_node_1(new);
+        return new.clone();
+    }
+    sync_attributes(old, new);
+    sync_children(old, new);
+    sync_state(old);
+    old.clone()
+}
+
+fn sync_attributes(old: &Element, new: &Element) {
+    let names = |e: &Element| -> Vec<String> {
+        e.get_attribute_names()
+            .iter()
+            .filter_map(|v| v.as_string())
+            .collect()
+    };
+    for name in names(old) {
+        if !new.has_attribute(&name) {
+            let _ = old.remove_attribute(&name);
+        }
+    }
+    for name in names(new) {
+        let value = new.get_attribute(&name);
+        if old.get_attribute(&name) != value {
+            let _ = old.set_attribute(&name, value.as_deref().unwrap_or(""));
+        }
+    }
+}
+
+/// The children of `old` brought to those of `new`, pairwise; elements with ids are matched by
+/// id, so an error line that appears or goes before an input does not replace the input (and
+/// take its focus away).
+fn sync_children(old: &Element, new: &Element) {
+    let mut o = old.first_child();
+    let mut n = new.first_child();
+    while let Some(nn) = n {
+        let next_new = nn.next_sibling();
+        let new_id = id_of(&nn);
+        if let (Some(oo), Some(want)) = (o.clone(), new_id.as_deref())
+            && id_of(&oo).as_deref() != Some(want)
+            && let Some(found) = following_with_id(&oo, want)
+        {
+            // Old nodes before the one this drawing keeps are gone from it.
+            let mut cur = Some(oo);
+            while let Some(c) = cur.filter(|c| *c != found) {
+                cur = c.next_sibling();
+                let _ = old.remove_child(&c);
+            }
+            o = Some(found);
+        } else if let Some(oo) = o.clone()
+            && let Some(have) = id_of(&oo)
+            && new_id.as_deref() != Some(have.as_str())
+            && following_with_id(&nn, &have).is_some()
+        {
+            // A node new to this drawing, before one kept: put in place, the old one waits.
+            let _ = old.insert_before(&nn, Some(&oo));
+            n = next_new;
+            continue;
+        }
+        match o {
+            None => {
+                let _ = old.append_child(&nn);
+            }
+            Some(oo) => {
+                let next_old = oo.next_sibling();
+                if oo.node_type() != nn.node_type() {
+                    let _ = old.replace_child(&nn, &oo);
+                } else if oo.node_type() == Node::ELEMENT_NODE {
+                    morph(oo.unchecked_ref(), nn.unchecked_ref());
+                } else if oo.node_value() != nn.node_value() {
+                    oo.set_node_value(nn.node_value().as_deref());
+                }
+                o = next_old;
+            }
+        }
+        n = next_new;
+    }
+    while let Some(oo) = o {
+        o = oo.next_sibling();
+        let _ = old.remove_child(&oo);
+    }
+}
+
+fn id_of(node: &Node) -> Option<String> {
+    node.dyn_ref::<Element>()
+        .map(Element::id)
+        .filter(|id| !id.is_empty())
+}
+
+/// `from` or the first of its following siblings whose id is `id`.
+fn following_with_id(from: &Node, id: &str) -> Option<Node> {
+    let mut cur = Some(from.clone());
+    while let Some(c) = cur {
+        if id_of(&c).as_deref() == Some(id) {
+            return Some(c);
+        }
+        cur = c.next_sibling();
+    }
+    None
+}
+
+/// A control's live state (what it shows) follows its attributes (what was drawn), except in the
+/// focused control, which shows what the citizen is typing.
+fn sync_state(el: &Element) {
+    let focused = el.matches(":focus").unwrap_or(false);
+    if let Some(input) = el.dyn_ref::<HtmlInputElement>() {
+        match input.type_().as_str() {
+            "checkbox" | "radio" => input.set_checked(el.has_attribute("checked")),
+            "file" => {}
+            _ if !focused => {
+                let drawn = el.get_attribute("value").unwrap_or_default();
+                if input.value() != drawn {
+                    input.set_value(&drawn);
+                }
+            }
+            _ => {}
+        }
+    } else if let Some(area) = el.dyn_ref::<HtmlTextAreaElement>() {
+        let drawn = el.text_content().unwrap_or_default();
+        if !focused && area.value() != drawn {
+            area.set_value(&drawn);
+        }
+    } else if let Some(select) = el.dyn_ref::<HtmlSelectElement>() {
+        let mut chosen = None;
+        if let Ok(options) = el.query_selector_all("option") {
+            for i in 0..options.length() {
+                if let Some(o) = options
+                    .item(i)
+                    .and_then(|o| o.dyn_into::<HtmlOptionElement>().ok())
+                    && o.has_attribute("selected")
+                {
+                    chosen = Some(i as i32);
+                }
+            }
+        }
+        let index = chosen.unwrap_or(0);
+        if select.selected_index() != index {
+            select.set_selected_index(index);
+        }
+    }
+}
