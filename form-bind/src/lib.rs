@@ -9,10 +9,13 @@
 //! `fetch`) live here, and form-ui uses them.
 
 pub mod binder;
+pub mod dom_id;
 pub mod drafts;
 pub mod fetch;
 pub mod host;
 pub mod morph;
+pub mod source;
+pub mod takeover;
 
 #[cfg(feature = "module")]
 mod module;

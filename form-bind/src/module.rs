@@ -1,7 +1,8 @@
 //! What `/eform/eform.js` calls in the light module: `renderForm`'s form.
 
 use crate::binder::{Binder, Options};
-use crate::host;
+use crate::dom_id::Root;
+use crate::{host, source, takeover};
 use form_core::{Lang, Text};
 use form_html::{Ui, esc};
 use serde_json::{Value, json};
@@ -63,7 +64,7 @@ pub fn render_form(
         let (target, root) = (target.clone(), root.clone());
         move |(code, message): (&'static str, Text)| {
             root.set_inner_html(&format!(
-                "<p class=\"ef-panel ef-panel--warn\" role=\"alert\">{}</p>",
+                "<div class=\"ef-embed\"><p class=\"ef-panel ef-panel--warn\" role=\"alert\">{}</p></div>",
                 esc(message.get(lang))
             ));
             host::emit_later(
@@ -73,9 +74,12 @@ pub fn render_form(
             );
         }
     };
-    let Some(form) = form_core::load(&definition).form else {
-        fail(host::definition_invalid());
-        return BoundForm(slot);
+    let form = match crate::source::load_definition(&definition) {
+        Ok(form) => form,
+        Err(e) => {
+            fail(e);
+            return BoundForm(slot);
+        }
     };
     let bind = {
         let (slot, root) = (slot.clone(), root.clone());
@@ -88,6 +92,7 @@ pub fn render_form(
                 lang: s.lang,
                 check_url: submit,
                 initial: s.pending.take(),
+                on_screen: None,
             };
             s.binder = Some(Binder::bind(target, root, Arc::new(form), options));
         }
@@ -97,7 +102,7 @@ pub fn render_form(
         return BoundForm(slot);
     }
     root.set_inner_html(&format!(
-        "<p class=\"ef-hint\" aria-live=\"polite\">{}</p>",
+        "<div class=\"ef-embed\"><p class=\"ef-hint\" aria-live=\"polite\">{}</p></div>",
         esc(&Ui::Loading.get(lang))
     ));
     let units = units.unwrap_or_else(|| "/refdata/admin-units.json".to_owned());
@@ -105,6 +110,82 @@ pub fn render_form(
         match crate::fetch::with_admin_units(form, &units).await {
             Some(form) => bind(form),
             None => fail(host::load_failed()),
+        }
+    });
+    BoundForm(slot)
+}
+
+/// Draws the form at `src` inside `host`, an `<e-form>` naming none of the host's services, in
+/// its shadow root with the stylesheet `css`: called by `/eform/eform.js`. The form the portal
+/// drew there meanwhile (`?as=html`) is taken over with what was typed in it.
+#[wasm_bindgen]
+pub fn mount_form(
+    host: HtmlElement,
+    src: String,
+    lang: Option<String>,
+    submit: Option<String>,
+    css: String,
+) -> BoundForm {
+    let lang = lang.as_deref().and_then(Lang::parse).unwrap_or_default();
+    let slot = Rc::new(RefCell::new(Slot {
+        binder: None,
+        pending: None,
+        lang,
+        alive: true,
+        root: None,
+    }));
+    let (Some(shadow), Some(doc)) = (takeover::shadow_for(&host, &css), host.owner_document())
+    else {
+        return BoundForm(slot);
+    };
+    let Ok(root) = doc.create_element("div") else {
+        return BoundForm(slot);
+    };
+    let _ = shadow.append_child(&root);
+    root.set_inner_html(&format!(
+        "<div class=\"ef-embed\"><p class=\"ef-hint\" aria-live=\"polite\">{}</p></div>",
+        esc(&Ui::Loading.get(lang))
+    ));
+    slot.borrow_mut().root = Some(root.clone());
+    let src = source::absolute(&src);
+    let check_url = submit
+        .as_deref()
+        .map(source::absolute)
+        .or_else(|| source::check_url_for(&src));
+    let at = slot.clone();
+    wasm_bindgen_futures::spawn_local(async move {
+        let loaded = source::load_form(&src).await;
+        let mut s = at.borrow_mut();
+        // The element was emptied or pointed elsewhere meanwhile: nothing to report.
+        if !s.alive {
+            return;
+        }
+        let drawn_at = Root::Shadow(shadow);
+        match loaded {
+            Ok(form) => {
+                let typed = takeover::read(&drawn_at, &form);
+                let options = Options {
+                    lang: s.lang,
+                    check_url,
+                    initial: s.pending.take(),
+                    on_screen: typed.map(|t| (drawn_at, t)),
+                };
+                s.binder = Some(Binder::bind(host, root, form, options));
+            }
+            Err((code, message)) => {
+                // The drawing stays with what was typed (it cannot be sent); the message shows
+                // under it.
+                takeover::release(&drawn_at);
+                root.set_inner_html(&format!(
+                    "<div class=\"ef-embed\"><p class=\"ef-panel ef-panel--warn\" role=\"alert\">{}</p></div>",
+                    esc(message.get(s.lang))
+                ));
+                host::emit_later(
+                    &host,
+                    "eform:error",
+                    json!({"code": code, "message": message}),
+                );
+            }
         }
     });
     BoundForm(slot)

@@ -56,18 +56,28 @@ fn sync_attributes(old: &Element, new: &Element) {
     }
 }
 
-/// The children of `old` brought to those of `new`, pairwise; elements with ids are matched by
-/// id, so an error line that appears or goes before an input does not replace the input (and
-/// take its focus away).
+/// The children of `old` brought to those of `new`, pairwise; elements with a key
+/// ([`key_of`]) are matched by it, so an error line or the summary that appears or goes before
+/// an input does not replace the input (and take its focus away).
 fn sync_children(old: &Element, new: &Element) {
     let mut o = old.first_child();
     let mut n = new.first_child();
     while let Some(nn) = n {
         let next_new = nn.next_sibling();
-        let new_id = id_of(&nn);
+        let new_id = key_of(&nn);
+        // Old nodes whose key this drawing no longer has (an error line gone) go first, so that
+        // what follows them is compared with what follows in the drawing.
+        while let Some(oo) = o.clone()
+            && let Some(have) = key_of(&oo)
+            && new_id.as_deref() != Some(have.as_str())
+            && following_with_key(&nn, &have).is_none()
+        {
+            o = oo.next_sibling();
+            let _ = old.remove_child(&oo);
+        }
         if let (Some(oo), Some(want)) = (o.clone(), new_id.as_deref())
-            && id_of(&oo).as_deref() != Some(want)
-            && let Some(found) = following_with_id(&oo, want)
+            && key_of(&oo).as_deref() != Some(want)
+            && let Some(found) = following_with_key(&oo, want)
         {
             // Old nodes before the one this drawing keeps are gone from it.
             let mut cur = Some(oo);
@@ -77,9 +87,9 @@ fn sync_children(old: &Element, new: &Element) {
             }
             o = Some(found);
         } else if let Some(oo) = o.clone()
-            && let Some(have) = id_of(&oo)
+            && let Some(have) = key_of(&oo)
             && new_id.as_deref() != Some(have.as_str())
-            && following_with_id(&nn, &have).is_some()
+            && following_with_key(&nn, &have).is_some()
         {
             // A node new to this drawing, before one kept: put in place, the old one waits.
             let _ = old.insert_before(&nn, Some(&oo));
@@ -110,17 +120,27 @@ fn sync_children(old: &Element, new: &Element) {
     }
 }
 
-fn id_of(node: &Node) -> Option<String> {
-    node.dyn_ref::<Element>()
-        .map(Element::id)
-        .filter(|id| !id.is_empty())
+/// What makes two siblings the same element of the drawing: its id; else the item it draws
+/// (`data-ef-item`); else its first class (a block's own, before its modifiers: `ef-summary`,
+/// `ef-page`). None: matched by position.
+fn key_of(node: &Node) -> Option<String> {
+    let el = node.dyn_ref::<Element>()?;
+    let id = el.id();
+    if !id.is_empty() {
+        return Some(format!("#{id}"));
+    }
+    if let Some(item) = el.get_attribute(form_html::ITEM) {
+        return Some(format!("@{item}"));
+    }
+    el.get_attribute("class")
+        .and_then(|c| c.split_whitespace().next().map(|c| format!(".{c}")))
 }
 
-/// `from` or the first of its following siblings whose id is `id`.
-fn following_with_id(from: &Node, id: &str) -> Option<Node> {
+/// `from` or the first of its following siblings whose key is `id`.
+fn following_with_key(from: &Node, id: &str) -> Option<Node> {
     let mut cur = Some(from.clone());
     while let Some(c) = cur {
-        if id_of(&c).as_deref() == Some(id) {
+        if key_of(&c).as_deref() == Some(id) {
             return Some(c);
         }
         cur = c.next_sibling();

@@ -19,13 +19,16 @@ use crate::chrome::LangSwitch;
 use crate::ctx::FormCtx;
 use crate::datastore::{Asked, KeepDialog, Offer, StoreAnswer};
 use crate::dom_id::Root;
-use crate::fetch;
+
 use crate::fetch::with_admin_units;
 use crate::form_view::{FormView, Intake};
 use crate::i18n::Ui;
 use crate::services::Services;
-use form_bind::host::{definition_invalid, emit, load_failed};
-use form_core::{Lang, Text, load};
+use form_bind::host::emit;
+use form_bind::host::load_failed;
+pub use form_bind::source::absolute;
+use form_bind::source::{check_url_for, load_definition, load_form};
+use form_core::{Lang, Text};
 use leptos::prelude::*;
 use serde_json::{Value, json};
 use std::cell::Cell;
@@ -178,22 +181,7 @@ pub fn mount(host: web_sys::HtmlElement, options: Options) -> Option<Mounted> {
     let _ = container.set_attribute("class", "ef-embed");
     let root = match &options.css {
         Some(css) => {
-            let shadow = shadow_root(&host)?;
-            let drawn = shadow
-                .query_selector("#ef-ssr[data-ef-takeover]")
-                .ok()
-                .flatten();
-            // A fresh tree each time the element is (re)connected; the form the portal drew
-            // (`eform.js`), with its stylesheet, stays on screen until the runtime's form is
-            // drawn after it.
-            if drawn.is_none() {
-                shadow.set_inner_html("");
-                if let Ok(link) = doc.create_element("link") {
-                    let _ = link.set_attribute("rel", "stylesheet");
-                    let _ = link.set_attribute("href", css);
-                    let _ = shadow.append_child(&link);
-                }
-            }
+            let shadow = form_bind::takeover::shadow_for(&host, css)?;
             let _ = shadow.append_child(&container);
             Root::Shadow(shadow)
         }
@@ -399,69 +387,4 @@ pub fn mount(host: web_sys::HtmlElement, options: Options) -> Option<Mounted> {
 
 fn needs_admin_units(form: &form_core::Form) -> bool {
     form.uses_admin_units()
-}
-
-/// Loads a definition given as text.
-fn load_definition(text: &str) -> Result<form_core::Form, (&'static str, Text)> {
-    load(text).form.ok_or_else(definition_invalid)
-}
-
-/// The element's shadow root, attached (open, so assistive technology and tests can see in) on
-/// first use.
-fn shadow_root(host: &web_sys::HtmlElement) -> Option<web_sys::ShadowRoot> {
-    host.shadow_root().or_else(|| {
-        host.attach_shadow(&web_sys::ShadowRootInit::new(web_sys::ShadowRootMode::Open))
-            .ok()
-    })
-}
-
-/// Fetches and loads the definition at `src`, with the administrative units when it has an
-/// address; the error code and message otherwise.
-async fn load_form(src: &str) -> Result<Arc<form_core::Form>, (&'static str, Text)> {
-    let answer = fetch::request(src, None).await.map_err(|_| load_failed())?;
-    match answer.status {
-        200 => {}
-        404 => {
-            return Err((
-                "form-not-found",
-                Text::new(Ui::NotFound.get(Lang::Vi), Ui::NotFound.get(Lang::En)),
-            ));
-        }
-        422 => return Err(definition_invalid()),
-        _ => return Err(load_failed()),
-    }
-    let form = load_definition(&answer.body)?;
-    let units = origin_of(src).map(|o| format!("{o}/refdata/admin-units.json"));
-    with_admin_units(
-        form,
-        units.as_deref().unwrap_or("/refdata/admin-units.json"),
-    )
-    .await
-    .map(Arc::new)
-    .ok_or_else(load_failed)
-}
-
-/// `url` resolved against the page's address.
-pub fn absolute(url: &str) -> String {
-    let base = web_sys::window()
-        .and_then(|w| w.location().href().ok())
-        .unwrap_or_default();
-    web_sys::Url::new_with_base(url, &base)
-        .map(|u| u.href())
-        .unwrap_or_else(|_| url.to_owned())
-}
-
-fn origin_of(url: &str) -> Option<String> {
-    web_sys::Url::new(url).ok().map(|u| u.origin())
-}
-
-/// The portal's check API for a definition served at `…/forms/{id}` (also behind a path prefix
-/// of a reverse proxy: `/dvc/forms/ct01` → `/dvc/api/v1/forms/ct01/check`).
-fn check_url_for(src: &str) -> Option<String> {
-    let url = web_sys::Url::new(src).ok()?;
-    let path = url.pathname();
-    let (prefix, id) = path.rsplit_once("/forms/")?;
-    let id = id.trim_end_matches(".json");
-    (!id.is_empty() && !id.contains('/'))
-        .then(|| format!("{}{prefix}/api/v1/forms/{id}/check", url.origin()))
 }

@@ -18,7 +18,6 @@ pub mod chrome;
 pub mod cosign;
 pub mod ctx;
 pub mod datastore;
-pub mod dom_id;
 #[cfg(feature = "dossiers")]
 pub mod dossier;
 mod drafts;
@@ -34,7 +33,7 @@ pub mod services;
 pub mod session;
 #[cfg(feature = "services")]
 pub mod signing;
-pub mod takeover;
 mod widgets;
 
+pub use form_bind::{dom_id, takeover};
 pub use form_view::FormView;

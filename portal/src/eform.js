@@ -24,19 +24,28 @@
 // own copy of a definition) shows the form when the runtime is ready, as before.
 const asset = (name) => new URL(`../embed/${name}`, import.meta.url).href;
 const css = asset("__CSS__");
-let runtime = null;
-// The runtime's code is fetched once the page's first drawn form is on screen (or there is none
-// to wait for): on a slow line the drawing is not slowed by the wasm sharing the line, and the
-// first paint does not wait on it.
-let startLoading;
-const started = new Promise((go) => { startLoading = go; });
-const ready = started.then(() => import(asset("__GLUE__"))).then(async (r) => {
-  await r.default({ module_or_path: asset("__WASM__") });
-  runtime = r;
+// Two runtimes: the light one (crate form-bind: the form drawn with the portal's markup and
+// bound without a view framework, about 60 % of the code) for an element naming none of the
+// host's services and for `renderForm`; the full one (form-ui) for an element naming any of
+// `datastore`, `bridge`, `intake`, `drafts`. Each is fetched when an element needs it, once the
+// page's first drawn form is on screen (or there is none to wait for): on a slow line the
+// drawing is not slowed by the wasm sharing the line, and the first paint does not wait on it.
+const SERVICES = ["datastore", "bridge", "intake", "drafts"];
+const loader = (glue, wasm) => {
+  const r = { module: null };
+  r.ready = new Promise((go) => { r.start = go; })
+    .then(() => import(glue))
+    .then(async (m) => {
+      await m.default({ module_or_path: wasm ?? m.wasm });
+      r.module = m;
+      return m;
+    });
+  // Elements waiting for a runtime are told if it cannot load (an error each, once).
+  r.ready.catch(() => {});
   return r;
-});
-// Elements waiting for the runtime are told if it cannot load (an error each, once).
-ready.catch(() => {});
+};
+const full = loader(asset("__GLUE__"), asset("__WASM__"));
+const light = loader(asset("form-bind.js"));
 // What a drawing from the portal starts with (anything else is not drawn).
 const DRAWN = '<div id="ef-ssr" data-ef-takeover>';
 
@@ -78,15 +87,21 @@ class EForm extends HTMLElement {
 
   // Attribute and connection changes of one task (an element parsed with its attributes, or
   // appended and then given a src) end in one mount.
+  // The runtime this element needs: the full one when it names a service of the host.
+  runtimeFor() {
+    return SERVICES.some((a) => this.hasAttribute(a)) ? full : light;
+  }
+
   schedule() {
-    if (!runtime) {
+    const rt = this.runtimeFor();
+    if (!rt.module) {
       // Until the runtime is here: the drawing of what the element names now, and the
       // runtime's code fetched once it is on screen (or there is none to wait for). An
       // element not in the page yet waits for connectedCallback.
-      if (this.isConnected) this.predraw().finally(startLoading);
-      if (!this.waiting) {
-        this.waiting = true;
-        ready.then(() => this.schedule(), () => this.loadFailed());
+      if (this.isConnected) this.predraw().finally(rt.start);
+      if (this.waiting !== rt) {
+        this.waiting = rt;
+        rt.ready.then(() => this.schedule(), () => this.loadFailed());
       }
       return;
     }
@@ -152,7 +167,7 @@ class EForm extends HTMLElement {
     }
     // The portal's drawing (form-html escapes every text of the definition), for what the
     // element names now, while the runtime has not drawn the form yet.
-    if (!html?.startsWith(DRAWN) || this.predrawn !== key || this.drawingKey() !== key || this.mounted || runtime) return;
+    if (!html?.startsWith(DRAWN) || this.predrawn !== key || this.drawingKey() !== key || this.mounted || this.runtimeFor().module) return;
     const shadow = this.shadowRoot ?? this.attachShadow({ mode: "open" });
     shadow.innerHTML = `<link rel="stylesheet" href="${css}">${html}`;
     // Nothing is sent before the runtime has the form: Enter or a button does nothing yet.
@@ -215,7 +230,10 @@ class EForm extends HTMLElement {
       drafts: this.getAttribute("drafts"),
       token: () => this.#token,
     };
-    this.mounted = runtime.mount_form(this, src, this.getAttribute("lang"), this.getAttribute("submit"), css, services);
+    const rt = this.runtimeFor();
+    this.mounted = rt === full
+      ? full.module.mount_form(this, src, this.getAttribute("lang"), this.getAttribute("submit"), css, services)
+      : light.module.mount_form(this, src, this.getAttribute("lang"), this.getAttribute("submit"), css);
     if (this.pendingData !== undefined) {
       this.mounted.set_data(this.pendingData);
       this.pendingData = undefined;
@@ -225,20 +243,12 @@ class EForm extends HTMLElement {
 
 if (!customElements.get("e-form")) customElements.define("e-form", EForm);
 
-// A page without <e-form> (one that calls renderForm) gets the light runtime (crate form-bind:
-// the form drawn with the markup the portal serves, bound without a view framework, about half
-// the code); a page with <e-form> elements keeps the full runtime for them and for renderForm.
-// A script importing this module gets it once the one it uses is ready, so `renderForm` draws
-// at once.
-let light = null;
-if (document.querySelector("e-form")) {
-  await ready;
-} else {
-  light = await import(asset("form-bind.js")).then(async (m) => {
-    await m.default({ module_or_path: m.wasm });
-    return m;
-  });
-}
+// A script importing this module gets it once a runtime is ready, so `renderForm` draws at
+// once: on a page without <e-form>, the light one, fetched now; on a page with elements, the
+// first that its elements fetch (a page of the host's services does not fetch the light one
+// for nothing).
+if (!document.querySelector("e-form")) light.start();
+await Promise.race([light.ready, full.ready]);
 
 // For pages that build their own: draws `definition` (an object or JSON text) inside `target`,
 // an element of the page, which links eform's stylesheet itself (`stylesheet` below). Returns
@@ -247,7 +257,7 @@ if (document.querySelector("e-form")) {
 export function renderForm(target, definition, { lang, submit } = {}) {
   const text = typeof definition === "string" ? definition : JSON.stringify(definition);
   const units = new URL("../refdata/admin-units.json", import.meta.url).href;
-  return (light ?? runtime).render_form(target, text, lang, submit, units);
+  return (light.module ?? full.module).render_form(target, text, lang, submit, units);
 }
 
 export const stylesheet = css;

@@ -6,7 +6,9 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import http from "node:http";
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync, mkdtempSync } from "node:fs";
+import path from "node:path";
+import { tmpdir } from "node:os";
 import { URL, launch, openPage, shot, axe, proxy, stopServer, holdWasm } from "./browser.mjs";
 import { fill } from "./ct01.mjs";
 
@@ -19,6 +21,7 @@ const files = {
   "/own.js": ["text/javascript", "own.js"],
 };
 const example = JSON.parse(readFileSync(new globalThis.URL("../../schemas/forms/ct01.example.json", import.meta.url)));
+const hkdExample = JSON.parse(readFileSync(new globalThis.URL("../../schemas/forms/household-business.example.json", import.meta.url)));
 let browser, server, hostUrl;
 
 before(async () => {
@@ -92,7 +95,7 @@ test("an <e-form> works under a strict CSP and hostile CSS, and reports its even
   assert.equal(last.detail.data.applicant.fullName, a.fullName);
   // The error summary works inside the shadow root too: its link focuses the field.
   await f("#f__request").fill("");
-  await f("button[type=submit]").click();
+  await f(".ef-actions button[type=submit]").click();
   await f(".ef-summary").waitFor();
   await f(".ef-summary li a").first().click();
   await page.waitForFunction(() => document.querySelector("#ct01").shadowRoot.activeElement?.id === "f__request");
@@ -103,7 +106,7 @@ test("an <e-form> works under a strict CSP and hostile CSS, and reports its even
   await f("#f__members__0__sex").selectOption(m.sex);
   await f("#f__members__0__idNumber").fill(m.idNumber);
   await f("#f__members__0__relationship").selectOption(m.relationship);
-  await f("button[type=submit]").click();
+  await f(".ef-actions button[type=submit]").click();
   await page.waitForFunction(() => window.__events.some((e) => e.name === "eform:submitted"));
   const [submitted] = await events(page, "eform:submitted", "ct01");
   assert.equal(submitted.detail.data.householdHead.fullName, h.fullName);
@@ -392,6 +395,90 @@ test("renderForm() on a page without <e-form>: the light runtime fills, checks a
   assert.equal(submitted.detail.data.members.length, 1);
   assert.deepEqual(await page.evaluate(() => window.__csp), []);
   assert.deepEqual(page.problems, []);
+  await page.close();
+});
+
+test("the light runtime: a multi-select drives a rule that shows a field and a whole table, by keyboard too", async () => {
+  const page = await openPage(browser, { width: 1100, height: 1400 });
+  await page.goto(`${hostUrl}/own.html?form=kinds`);
+  await page.evaluate(() => localStorage.clear());
+  await page.reload();
+  await page.locator("#own h1.ef-title").waitFor();
+  assert.match(await page.textContent("#own fieldset legend"), /Dịch vụ cần đăng ký/);
+  // The provider field and the table of devices are hidden until "Internet" is ticked.
+  assert.equal(await page.isVisible("#f__provider"), false);
+  assert.equal(await page.isVisible("#f__devices"), false);
+  const submit = page.locator("#own .ef-actions button[type=submit]");
+  await submit.click();
+  assert.deepEqual(await page.locator("#own .ef-summary li a").allTextContents(), ["Vui lòng chọn ít nhất một mục cho dịch vụ cần đăng ký."]);
+  await page.locator("#own .ef-summary li a").first().click();
+  await page.waitForFunction(() => document.activeElement?.id === "f__services");
+  await page.check("#f__services");        // Điện
+  await page.keyboard.press("Tab");
+  await page.keyboard.press("Tab");
+  await page.keyboard.press("Space");      // Internet, by keyboard
+  assert.ok(await page.isChecked("#f__services-2"));
+  await page.locator("#f__provider").waitFor({ state: "visible" });
+  await page.locator("#f__devices").waitFor({ state: "visible" });
+  assert.equal(await page.evaluate(() => document.activeElement?.id), "f__services-2");
+  await submit.click();
+  assert.deepEqual(await page.locator("#own .ef-summary li a").allTextContents(), ["Vui lòng nhập nhà cung cấp internet."]);
+  await page.fill("#f__provider", "VNPT");
+  await submit.click();
+  await page.locator("#own [data-testid=accepted]").waitFor();
+  const [submitted] = await events(page, "eform:submitted", "own");
+  assert.deepEqual(submitted.detail.data.services.length, 2);
+  assert.equal(submitted.detail.data.provider, "VNPT");
+  assert.deepEqual(await axe(page, "#own"), []);
+  assert.deepEqual(page.problems, []);
+  await page.screenshot({ path: shot("render-form-light-kinds"), fullPage: true });
+  await page.close();
+});
+
+test("the light runtime: a long form page by page, Back keeps what was typed, an attachment checked as it is picked", async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), "eform-light-"));
+  const docx = path.join(dir, "hop-dong.docx");
+  writeFileSync(docx, "not really a document");
+  const good = path.join(dir, "hop-dong-thue-nha.pdf");
+  writeFileSync(good, Buffer.alloc(120_000, 1));
+  const page = await openPage(browser, { width: 360, height: 800 });
+  await page.goto(`${hostUrl}/own.html?form=household-business`);
+  await page.evaluate(() => localStorage.clear());
+  await page.reload();
+  await page.locator("#own h1.ef-title").waitFor();
+  // "Continue" on an empty first page: its errors, in the summary, and the page stays.
+  const next = page.locator("#own .ef-actions button[name=ef-go]").last();
+  await next.click();
+  await page.locator("#own .ef-summary").waitFor();
+  assert.equal(await page.evaluate(() => document.activeElement.classList.contains("ef-summary")), true);
+  // With the example's data (a host's set_data), page by page to the last.
+  const data = structuredClone(hkdExample);
+  delete data.attachments;
+  await page.evaluate((d) => window.__form.set_data(d), data);
+  await next.click();
+  await page.waitForFunction(() => document.activeElement?.id === "ef-page-1");
+  assert.equal(await page.locator("#own .ef-summary").count(), 0);
+  await page.locator("#own .ef-actions button[name=ef-go]").last().click();
+  await page.waitForFunction(() => document.activeElement?.id === "ef-page-2");
+  // Back and forth: what is on the first page is still there.
+  await page.locator("#own .ef-actions button[name=ef-go]").first().click();
+  await page.waitForFunction(() => document.activeElement?.id === "ef-page-1");
+  await page.locator("#own .ef-actions button[name=ef-go]").last().click();
+  await page.waitForFunction(() => document.activeElement?.id === "ef-page-2");
+  assert.equal(await page.evaluate(() => window.__form.data().business.name), hkdExample.business.name);
+  // An attachment of the wrong type is refused at once; a PDF is taken, and named.
+  const input = "#f__attachments__premises";
+  await page.setInputFiles(input, docx);
+  await page.locator("#f__attachments__premises-error").waitFor();
+  assert.match(await page.textContent("#f__attachments__premises-error"), /hop-dong\.docx.*\.pdf/);
+  assert.equal(await page.getAttribute(input, "aria-invalid"), "true");
+  await page.setInputFiles(input, good);
+  await page.waitForFunction(() => !document.querySelector("#f__attachments__premises-error"));
+  assert.match(await page.textContent("#f__attachments__premises-status"), /hop-dong-thue-nha\.pdf/);
+  assert.equal(await page.evaluate(() => window.__form.data().attachments.premises.size), 120_000);
+  assert.deepEqual(await axe(page, "#own"), []);
+  assert.deepEqual(page.problems, []);
+  await page.screenshot({ path: shot("render-form-light-pages"), fullPage: true });
   await page.close();
 });
 

@@ -277,4 +277,9 @@ mod tests {
     fn form_ui_has_no_module_cycle() {
         assert_no_cycle("form-ui");
     }
+
+    #[test]
+    fn form_bind_has_no_module_cycle() {
+        assert_no_cycle("form-bind");
+    }
 }

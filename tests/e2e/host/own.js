@@ -1,4 +1,4 @@
-// A host page drawing CT01 itself: renderForm on a page without <e-form> (eform's light
+// A host page drawing a form itself (`?form=ct01` by default, `&lang=en`): renderForm on a page without <e-form> (eform's light
 // runtime). Its form is kept in `window.__form` for the test.
 import { renderForm, stylesheet } from "/eform/eform.js";
 
@@ -6,6 +6,7 @@ const link = document.createElement("link");
 link.rel = "stylesheet";
 link.href = stylesheet;
 document.head.append(link);
-const definition = await (await fetch("/forms/ct01")).json();
-const lang = new URLSearchParams(location.search).get("lang") ?? "vi";
-window.__form = renderForm(document.getElementById("own"), definition, { lang, submit: "/api/v1/forms/ct01/check" });
+const query = new URLSearchParams(location.search);
+const id = query.get("form") ?? "ct01";
+const definition = await (await fetch(`/forms/${id}`)).json();
+window.__form = renderForm(document.getElementById("own"), definition, { lang: query.get("lang") ?? "vi", submit: `/api/v1/forms/${id}/check` });

@@ -11,10 +11,14 @@
 //! added, removed and moved; the communes follow the province chosen; what is typed is kept as
 //! a draft in the browser; the portal's check API has the last word on submit.
 
+mod events;
+
+use crate::dom_id::Root;
 use crate::host::{emit_later, today};
-use crate::{drafts, fetch, morph};
+use crate::takeover::{self, Typed};
+use crate::{drafts, morph};
 use form_core::{Changes, Diagnostic, Form, FormState, Lang, Widget, Ymd, pointer};
-use form_html::{ACTION, GO, ITEM, Page, Ui, esc};
+use form_html::{ITEM, Page, Ui, esc};
 use serde_json::{Map, Value, json};
 use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet};
@@ -22,7 +26,7 @@ use std::rc::Rc;
 use std::sync::Arc;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::Closure;
-use web_sys::{Element, Event, HtmlElement, HtmlInputElement, SubmitEvent};
+use web_sys::{Element, Event, HtmlElement, HtmlInputElement};
 
 /// What the host asks of a bound form.
 pub struct Options {
@@ -32,6 +36,10 @@ pub struct Options {
     pub check_url: Option<String>,
     /// Data to start from; none: this browser's draft of the form, or nothing.
     pub initial: Option<Value>,
+    /// The form the portal drew in the same root, with what the citizen typed in it
+    /// ([`takeover::read`]): laid over the data to start from, then the drawing is removed and
+    /// the focus given back.
+    pub on_screen: Option<(Root, Typed)>,
 }
 
 /// A form bound in an element: dropping it removes the listeners (the drawing stays until the
@@ -91,10 +99,13 @@ impl Binder {
             None => drafts::load(&draft_key),
         };
         let restored_at = restored.as_ref().map(|r| r.saved_at);
-        let data = options
+        let mut data = options
             .initial
             .or(restored.map(|r| r.data))
             .unwrap_or_else(|| Value::Object(Map::new()));
+        if let Some((_, typed)) = &options.on_screen {
+            data = typed.over(data);
+        }
         let items = d
             .pages
             .iter()
@@ -129,14 +140,28 @@ impl Binder {
             summary_drawn: (Vec::new(), false),
         }));
         root.set_inner_html("");
-        inner.borrow_mut().draw();
+        {
+            let mut s = inner.borrow_mut();
+            if let Some((_, typed)) = &options.on_screen {
+                let pages = s.form.definition().pages.len();
+                s.page = typed.page.min(pages.saturating_sub(1));
+                // The portal showed that page's errors: they stay.
+                s.attempted = typed.errors.then_some(s.page);
+                s.changed = typed.fields.iter().map(|(p, _)| p.clone()).collect();
+            }
+            s.draw();
+        }
+        // The drawing goes once this form is on screen in its place, before `eform:ready`.
+        if let Some((at, typed)) = &options.on_screen {
+            takeover::finish(at, typed);
+        }
         let mut listeners = Vec::new();
         for (kind, handler) in [
-            ("input", on_input as fn(&Rc<RefCell<Inner>>, Event)),
-            ("change", on_input),
-            ("focusout", on_leave),
-            ("submit", on_submit),
-            ("click", on_click),
+            ("input", events::on_input as fn(&Rc<RefCell<Inner>>, Event)),
+            ("change", events::on_input),
+            ("focusout", events::on_leave),
+            ("submit", events::on_submit),
+            ("click", events::on_click),
         ] {
             let at = inner.clone();
             let closure = Closure::<dyn FnMut(Event)>::new(move |ev: Event| handler(&at, ev));
@@ -156,6 +181,11 @@ impl Binder {
     /// Replaces the data (drawn again, kept as the draft, `eform:change` sent).
     pub fn set_data(&self, data: Value) {
         let mut s = self.inner.borrow_mut();
+        // The data it already has: nothing happens (a host writing back what `eform:change`
+        // gives it starts no loop).
+        if *s.state.data() == data {
+            return;
+        }
         s.state.replace(data);
         s.refused = None;
         s.draw();
@@ -508,7 +538,8 @@ impl Inner {
         let Some((verb, ptr)) = action.split_once(':') else {
             return;
         };
-        let (changes, table, focus) = if verb == "add" {
+        // What changed is drawn whole (below): the `Changes` are not needed.
+        let (_, table, focus) = if verb == "add" {
             let n = pointer::get(self.state.data(), ptr)
                 .and_then(Value::as_array)
                 .map_or(0, Vec::len);
@@ -544,7 +575,8 @@ impl Inner {
                 _ => return,
             }
         };
-        self.apply(&changes, Some(&table));
+        // Everything again: an error shown on the field just left comes with it.
+        self.draw();
         match focus {
             Focus::Id(id) => self.focus(&id),
             Focus::NewRow(n) => {
@@ -573,202 +605,4 @@ fn keys(list: &[Diagnostic]) -> Vec<(String, String)> {
 /// `s` inside a double-quoted CSS string.
 fn css_string(s: &str) -> String {
     s.replace('\\', "\\\\").replace('"', "\\\"")
-}
-
-fn target_element(ev: &Event) -> Option<Element> {
-    ev.target()?.dyn_into::<Element>().ok()
-}
-
-fn on_input(at: &Rc<RefCell<Inner>>, ev: Event) {
-    let Some(target) = target_element(&ev) else {
-        return;
-    };
-    let Some(name) = target.get_attribute("name").filter(|n| n.starts_with('/')) else {
-        return;
-    };
-    // Text controls are read on `input`; the others send both events with the same value.
-    let text = target
-        .dyn_ref::<HtmlInputElement>()
-        .is_none_or(|i| !matches!(i.type_().as_str(), "checkbox" | "radio"))
-        && target.tag_name() != "SELECT";
-    if ev.type_() == "change" && text {
-        return;
-    }
-    // Busy (a focus moved while the form is drawn): nothing typed comes in meanwhile.
-    let Ok(mut s) = at.try_borrow_mut() else {
-        return;
-    };
-    let value = s.read(&name, &target);
-    if pointer::get(s.state.data(), &name) == value.as_ref() {
-        return;
-    }
-    let mut changes = s.state.set(&name, value);
-    // A new province: the commune chosen was one of the other's.
-    if let Some(address) = name.strip_suffix("/province")
-        && s.form
-            .field_for(address)
-            .is_some_and(|f| f.widget == Widget::Address)
-    {
-        let commune = format!("{address}/commune");
-        if pointer::get(s.state.data(), &commune).is_some() {
-            let more = s.state.set(&commune, None);
-            changes.errors.extend(more.errors);
-            changes.values.extend(more.values);
-        }
-    }
-    s.changed.insert(name.clone());
-    s.refused = None;
-    if s.outcome != Outcome::Checking {
-        s.outcome = Outcome::Idle;
-    }
-    s.apply(&changes, Some(&name));
-    s.changed_data();
-}
-
-fn on_leave(at: &Rc<RefCell<Inner>>, ev: Event) {
-    let Some(name) = target_element(&ev).and_then(|t| t.get_attribute("name")) else {
-        return;
-    };
-    // Busy: the focus left because the form moved it (a page, the summary).
-    let Ok(mut s) = at.try_borrow_mut() else {
-        return;
-    };
-    if s.changed.contains(&name) && s.shown.insert(name.clone()) {
-        s.apply(&Changes::default(), Some(&name));
-    }
-}
-
-fn on_click(at: &Rc<RefCell<Inner>>, ev: Event) {
-    let Some(target) = target_element(&ev) else {
-        return;
-    };
-    if at.try_borrow_mut().is_err() {
-        return;
-    }
-    if let Ok(Some(link)) = target.closest(".ef-summary a[href^='#']") {
-        ev.prevent_default();
-        let id = link
-            .get_attribute("href")
-            .unwrap_or_default()
-            .trim_start_matches('#')
-            .to_owned();
-        let mut s = at.borrow_mut();
-        // The field is on another page (the portal's refusal): that page first.
-        if let Some(el) = s.element(&id)
-            && el.closest(".ef-page--off").ok().flatten().is_some()
-            && let Some(name) = el.get_attribute("name").or_else(|| el.get_attribute(ITEM))
-        {
-            s.page = s.page_of(&name);
-            s.draw();
-        }
-        s.focus(&id);
-        return;
-    }
-    if let Ok(Some(button)) = target.closest("[data-ef-lang]") {
-        let lang = button
-            .get_attribute("data-ef-lang")
-            .and_then(|l| Lang::parse(&l));
-        if let Some(l) = lang {
-            let mut s = at.borrow_mut();
-            s.lang = l;
-            s.draw();
-        }
-        return;
-    }
-    if let Ok(Some(_)) = target.closest("[data-ef-start-again]") {
-        let mut s = at.borrow_mut();
-        let sure = web_sys::window().is_none_or(|w| {
-            w.confirm_with_message(&Ui::StartAgainConfirm.get(s.lang))
-                .unwrap_or(false)
-        });
-        if sure {
-            drafts::clear(&s.draft_key);
-            s.state.replace(Value::Object(Map::new()));
-            s.restored_at = None;
-            s.changed.clear();
-            s.shown.clear();
-            s.submitted = false;
-            s.attempted = None;
-            s.refused = None;
-            s.outcome = Outcome::Idle;
-            s.page = 0;
-            s.draw();
-            s.focus_selector(".ef-title");
-            s.changed_data();
-        }
-    }
-}
-
-fn on_submit(at: &Rc<RefCell<Inner>>, ev: Event) {
-    ev.prevent_default();
-    let button = ev
-        .dyn_ref::<SubmitEvent>()
-        .and_then(SubmitEvent::submitter)
-        .and_then(|b| {
-            let name = b.get_attribute("name")?;
-            let value = b.get_attribute("value").unwrap_or_default();
-            Some((name, value))
-        });
-    let Ok(mut s) = at.try_borrow_mut() else {
-        return;
-    };
-    if s.outcome == Outcome::Checking {
-        return;
-    }
-    match button {
-        Some((name, value)) if name == GO => {
-            if let Ok(page) = value.parse() {
-                s.go(page);
-            }
-        }
-        Some((name, value)) if name == ACTION => s.row_action(&value),
-        _ => {
-            s.submitted = true;
-            s.refused = None;
-            s.outcome = Outcome::Idle;
-            if !s.state.validate_all().is_empty() {
-                s.draw();
-                s.focus_selector(".ef-summary");
-                return;
-            }
-            let submission = s.state.evaluation().data.clone();
-            let Some(url) = s.check_url.clone() else {
-                // No portal to ask: the browser's verdict is the acknowledgement.
-                drafts::clear(&s.draft_key);
-                s.outcome = Outcome::Accepted;
-                s.draw();
-                s.focus_selector(".ef-result");
-                emit_later(&s.host, "eform:submitted", json!({ "data": submission }));
-                return;
-            };
-            s.outcome = Outcome::Checking;
-            s.draw();
-            drop(s);
-            let at = at.clone();
-            wasm_bindgen_futures::spawn_local(async move {
-                let answer = fetch::request(&url, Some(&submission.to_string())).await;
-                let Ok(mut s) = at.try_borrow_mut() else {
-                    return;
-                };
-                match answer {
-                    Ok(a) if a.status == 200 || a.status == 201 => {
-                        drafts::clear(&s.draft_key);
-                        s.outcome = Outcome::Accepted;
-                        emit_later(&s.host, "eform:submitted", json!({ "data": submission }));
-                    }
-                    Ok(a) if a.status == 422 => {
-                        s.outcome = Outcome::Idle;
-                        s.refused = Some(fetch::diagnostics_of(&a.body));
-                    }
-                    _ => s.outcome = Outcome::Failed,
-                }
-                s.draw();
-                if s.refused.is_some() {
-                    s.focus_selector(".ef-summary");
-                } else {
-                    s.focus_selector(".ef-result");
-                }
-            });
-        }
-    }
 }

@@ -5,17 +5,13 @@
 //! What was typed or chosen in it, the page shown and the focus (with the caret) carry over to
 //! the runtime's form; then the drawn one is removed. Until then the stylesheet hides the
 //! runtime's own elements, so the switch does not move anything on screen.
-use form_core::pointer;
+use crate::dom_id::Root;
+use form_core::{Form, Widget, pointer};
 use serde_json::{Map, Value};
-#[cfg(feature = "services")]
-use {
-    crate::dom_id::Root,
-    form_core::{Form, Widget},
-    std::collections::BTreeSet,
-    wasm_bindgen::JsCast,
-    web_sys::{
-        Element, HtmlInputElement, HtmlOptionElement, HtmlSelectElement, HtmlTextAreaElement,
-    },
+use std::collections::BTreeSet;
+use wasm_bindgen::JsCast;
+use web_sys::{
+    Element, HtmlInputElement, HtmlOptionElement, HtmlSelectElement, HtmlTextAreaElement,
 };
 
 /// What the citizen had on screen in the drawn form.
@@ -31,7 +27,6 @@ pub struct Typed {
     /// The portal showed that page's errors (the app shows them too).
     pub errors: bool,
     /// The focused control's id and its selection, to give back.
-    #[cfg_attr(not(feature = "services"), allow(dead_code))]
     focus: Option<(String, Option<(u32, u32)>)>,
 }
 
@@ -58,7 +53,6 @@ impl Typed {
 
 /// The drawn form waiting to be taken over in `root` (the page, or an `<e-form>`'s shadow root
 /// that `eform.js` drew into), if there is one.
-#[cfg(feature = "services")]
 fn drawn(root: &Root) -> Option<Element> {
     let selector = "#ef-ssr[data-ef-takeover]";
     match root {
@@ -70,7 +64,6 @@ fn drawn(root: &Root) -> Option<Element> {
 }
 
 /// The language the citizen chose on the drawn form (`data-ef-lang`), if they chose one.
-#[cfg(feature = "services")]
 pub fn drawn_lang() -> Option<form_core::Lang> {
     drawn(&Root::Document)?
         .get_attribute("data-ef-lang")
@@ -78,7 +71,6 @@ pub fn drawn_lang() -> Option<form_core::Lang> {
 }
 
 /// Whether this page is one the portal drew to stay as it is (a receipt): the app does not start.
-#[cfg(feature = "services")]
 pub fn final_page() -> bool {
     web_sys::window()
         .and_then(|w| w.document())
@@ -87,7 +79,6 @@ pub fn final_page() -> bool {
 }
 
 /// Reads what is on screen in the drawn form of `form` in `at` (nothing when there is none).
-#[cfg(feature = "services")]
 pub fn read(at: &Root, form: &Form) -> Option<Typed> {
     let root = drawn(at)?;
     let el = root.query_selector("form.ef-form").ok().flatten()?;
@@ -208,7 +199,6 @@ pub fn read(at: &Root, form: &Form) -> Option<Typed> {
 
 /// Leaves the drawn form in `at` on screen, no longer hiding what the runtime put after it (a
 /// message that the form could not be loaded): what was typed stays readable.
-#[cfg(feature = "services")]
 pub fn release(at: &Root) {
     if let Some(root) = drawn(at) {
         let _ = root.remove_attribute("data-ef-takeover");
@@ -217,7 +207,6 @@ pub fn release(at: &Root) {
 
 /// Removes the drawn form in `at` (the runtime's form now shows in its place) and gives the
 /// focus, with its caret, to the runtime's control of the same id.
-#[cfg(feature = "services")]
 pub fn finish(at: &Root, typed: &Typed) {
     let Some(root) = drawn(at) else {
         return;
@@ -237,4 +226,23 @@ pub fn finish(at: &Root, typed: &Typed) {
             let _ = t.set_selection_range(*s, *e);
         }
     }
+}
+
+/// The shadow root of an `<e-form>` (attached, open, on first use: assistive technology and
+/// tests see in), ready for a runtime's form: a fresh tree with eform's stylesheet `css` each
+/// time the element is (re)connected, unless it holds the form the portal drew, which stays,
+/// with its stylesheet, until the runtime's form is drawn after it.
+pub fn shadow_for(host: &web_sys::HtmlElement, css: &str) -> Option<web_sys::ShadowRoot> {
+    let shadow = host.shadow_root().or_else(|| {
+        host.attach_shadow(&web_sys::ShadowRootInit::new(web_sys::ShadowRootMode::Open))
+            .ok()
+    })?;
+    if drawn(&Root::Shadow(shadow.clone())).is_none() {
+        shadow.set_inner_html("");
+        let link = host.owner_document()?.create_element("link").ok()?;
+        let _ = link.set_attribute("rel", "stylesheet");
+        let _ = link.set_attribute("href", css);
+        let _ = shadow.append_child(&link);
+    }
+    Some(shadow)
 }

@@ -1,0 +1,64 @@
+//! Where a form comes from: a definition fetched from a `src` (the portal's `/forms/{id}`, or a
+//! host's copy), with the administrative units beside it, and the portal's check API for it.
+
+use crate::fetch::{request, with_admin_units};
+use crate::host::{definition_invalid, load_failed};
+use form_core::{Lang, Text, load};
+use form_html::Ui;
+use std::sync::Arc;
+
+/// Loads a definition given as text.
+pub fn load_definition(text: &str) -> Result<form_core::Form, (&'static str, Text)> {
+    load(text).form.ok_or_else(definition_invalid)
+}
+
+/// Fetches and loads the definition at `src`, with the administrative units when it has an
+/// address; the error code and message otherwise.
+pub async fn load_form(src: &str) -> Result<Arc<form_core::Form>, (&'static str, Text)> {
+    let answer = request(src, None).await.map_err(|_| load_failed())?;
+    match answer.status {
+        200 => {}
+        404 => {
+            return Err((
+                "form-not-found",
+                Text::new(Ui::NotFound.get(Lang::Vi), Ui::NotFound.get(Lang::En)),
+            ));
+        }
+        422 => return Err(definition_invalid()),
+        _ => return Err(load_failed()),
+    }
+    let form = load_definition(&answer.body)?;
+    let units = origin_of(src).map(|o| format!("{o}/refdata/admin-units.json"));
+    with_admin_units(
+        form,
+        units.as_deref().unwrap_or("/refdata/admin-units.json"),
+    )
+    .await
+    .map(Arc::new)
+    .ok_or_else(load_failed)
+}
+
+/// `url` resolved against the page's address.
+pub fn absolute(url: &str) -> String {
+    let base = web_sys::window()
+        .and_then(|w| w.location().href().ok())
+        .unwrap_or_default();
+    web_sys::Url::new_with_base(url, &base)
+        .map(|u| u.href())
+        .unwrap_or_else(|_| url.to_owned())
+}
+
+pub fn origin_of(url: &str) -> Option<String> {
+    web_sys::Url::new(url).ok().map(|u| u.origin())
+}
+
+/// The portal's check API for a definition served at `…/forms/{id}` (also behind a path prefix
+/// of a reverse proxy: `/dvc/forms/ct01` → `/dvc/api/v1/forms/ct01/check`).
+pub fn check_url_for(src: &str) -> Option<String> {
+    let url = web_sys::Url::new(src).ok()?;
+    let path = url.pathname();
+    let (prefix, id) = path.rsplit_once("/forms/")?;
+    let id = id.trim_end_matches(".json");
+    (!id.is_empty() && !id.contains('/'))
+        .then(|| format!("{}{prefix}/api/v1/forms/{id}/check", url.origin()))
+}
