@@ -4,7 +4,8 @@
 //! refuses a citizen bundle that would contain `jsonschema` or `regex`. Two modules are built
 //! apart and put beside the citizen app and the embeddable runtime: the signing module
 //! (`form-sign`, loaded only when a citizen signs) and the light runtime (`form-bind`, loaded
-//! for `renderForm` on a page without `<e-form>`).
+//! by `/eform/eform.js` for an `<e-form>` naming none of the host's services, and for
+//! `renderForm`).
 
 use crate::{cmd, exec, step};
 use anyhow::{Context, Result, bail};
@@ -90,7 +91,7 @@ pub fn build(root: &Path) -> Result<()> {
 /// the portal serves them as immutable), and `<name>.js`, which names them for whoever loads the
 /// module. Returns the three files. Two are built so: the signing module (crate `form-sign`,
 /// loaded by the runtime when a citizen signs: `form-ui/signer.js`) and the light runtime
-/// (crate `form-bind`, loaded by `/eform/eform.js` for `renderForm`).
+/// (crate `form-bind`, loaded by `/eform/eform.js` for most embeds and `renderForm`).
 fn build_module(
     root: &Path,
     package: &str,
@@ -266,8 +267,8 @@ fn report_size(dist: &Path) -> Result<()> {
             sign_raw += bytes.len();
             sign_gz += g;
         } else if shown.starts_with("form-bind") {
-            // Loaded by `/eform/eform.js` on a page without <e-form> (renderForm), instead of
-            // the runtime.
+            // Loaded by `/eform/eform.js` for an <e-form> naming none of the host's services
+            // and for renderForm, instead of the full runtime.
             light_raw += bytes.len();
             light_gz += g;
         } else {
@@ -283,7 +284,7 @@ fn report_size(dist: &Path) -> Result<()> {
     if light_raw > 0 {
         println!(
             "      {:<44} {:>8} B raw {:>8} B gzip",
-            "light runtime (renderForm, instead)", light_raw, light_gz
+            "light runtime (instead, for most embeds)", light_raw, light_gz
         );
     }
     if sign_raw > 0 {
