@@ -482,6 +482,27 @@ test("the light runtime: a long form page by page, Back keeps what was typed, an
   await page.close();
 });
 
+test("the light runtime shows definition texts and typed values as text, never as HTML", async () => {
+  const page = await openPage(browser);
+  let dialogs = 0;
+  page.on("dialog", (d) => { dialogs += 1; d.dismiss(); });
+  await page.goto(`${hostUrl}/own.html?form=payload`);
+  await page.locator("#own h1.ef-title").waitFor();
+  assert.match(await page.textContent("#own h1"), /<img src=x onerror=/);
+  assert.match(await page.textContent("#own label[for=f__a]"), /<script>document.title="pwned"<\/script>/);
+  // A value typed, drawn again (an error shown on leaving, the other language): still text.
+  await page.fill("#f__a", "<img src=x onerror=alert(1)>");
+  await page.keyboard.press("Tab");
+  await page.click("#own [data-ef-lang=en]");
+  assert.equal(await page.inputValue("#f__a"), "<img src=x onerror=alert(1)>");
+  assert.equal(await page.locator("#own img, #own script, #own b, #own i").count(), 0);
+  await page.waitForTimeout(200);
+  assert.notEqual(await page.title(), "pwned");
+  assert.equal(dialogs, 0);
+  assert.deepEqual(await page.evaluate(() => window.__csp), []);
+  await page.close();
+});
+
 test("renderForm() draws a definition object into a page's own element", async () => {
   const page = await openPage(browser, { width: 1100, height: 1400 });
   await page.goto(`${hostUrl}/host.html`);
