@@ -93,6 +93,7 @@ pub fn render_form(
                 check_url: submit,
                 initial: s.pending.take(),
                 on_screen: None,
+                adopt: false,
             };
             s.binder = Some(Binder::bind(target, root, Arc::new(form), options));
         }
@@ -138,14 +139,27 @@ pub fn mount_form(
     else {
         return BoundForm(slot);
     };
-    let Ok(root) = doc.create_element("div") else {
-        return BoundForm(slot);
+    // The form the portal drew is the root when there is one: the same markup, taken over in
+    // place. Otherwise a new one, saying the form is loading.
+    let drawn = shadow
+        .query_selector("#ef-ssr[data-ef-takeover]")
+        .ok()
+        .flatten();
+    let adopt = drawn.is_some();
+    let root = match drawn {
+        Some(d) => d,
+        None => {
+            let Ok(root) = doc.create_element("div") else {
+                return BoundForm(slot);
+            };
+            let _ = shadow.append_child(&root);
+            root.set_inner_html(&format!(
+                "<div class=\"ef-embed\"><p class=\"ef-hint\" aria-live=\"polite\">{}</p></div>",
+                esc(&Ui::Loading.get(lang))
+            ));
+            root
+        }
     };
-    let _ = shadow.append_child(&root);
-    root.set_inner_html(&format!(
-        "<div class=\"ef-embed\"><p class=\"ef-hint\" aria-live=\"polite\">{}</p></div>",
-        esc(&Ui::Loading.get(lang))
-    ));
     slot.borrow_mut().root = Some(root.clone());
     let src = source::absolute(&src);
     let check_url = submit
@@ -169,13 +183,26 @@ pub fn mount_form(
                     check_url,
                     initial: s.pending.take(),
                     on_screen: typed.map(|t| (drawn_at, t)),
+                    adopt,
                 };
-                s.binder = Some(Binder::bind(host, root, form, options));
+                s.binder = Some(Binder::bind(host, root.clone(), form, options));
+                // The drawing is the runtime's form now.
+                let _ = root.remove_attribute("data-ef-takeover");
+                let _ = root.remove_attribute("id");
             }
             Err((code, message)) => {
                 // The drawing stays with what was typed (it cannot be sent); the message shows
                 // under it.
                 takeover::release(&drawn_at);
+                let root = if adopt {
+                    let Some(r) = doc.create_element("div").ok() else {
+                        return;
+                    };
+                    let _ = shadow_of(&drawn_at).map(|sh| sh.append_child(&r));
+                    r
+                } else {
+                    root
+                };
                 root.set_inner_html(&format!(
                     "<div class=\"ef-embed\"><p class=\"ef-panel ef-panel--warn\" role=\"alert\">{}</p></div>",
                     esc(message.get(s.lang))
@@ -256,5 +283,12 @@ impl BoundForm {
         if let Some(r) = s.root.take() {
             r.remove();
         }
+    }
+}
+
+fn shadow_of(root: &Root) -> Option<&web_sys::ShadowRoot> {
+    match root {
+        Root::Shadow(s) => Some(s),
+        Root::Document => None,
     }
 }

@@ -163,9 +163,12 @@ test("before the runtime's code arrives, an <e-form> shows the form the portal d
   await page.keyboard.type("Đăng ký thường trú");
   for (let i = 0; i < 3; i++) await page.keyboard.press("ArrowLeft");
   assert.equal(await page.evaluate(() => window.__events.filter((e) => e.name === "eform:ready").length), 0);
+  // The light runtime takes the drawing over in place: the elements on screen stay.
+  await page.evaluate(() => { document.querySelector("#ct01").shadowRoot.getElementById("f__request").__drawn = true; });
 
   release();
   await page.waitForFunction(() => window.__events?.some((e) => e.name === "eform:ready" && e.id === "ct01"));
+  assert.equal(await page.evaluate(() => document.querySelector("#ct01").shadowRoot.getElementById("f__request").__drawn), true);
   // The runtime's code was asked for only once the drawing had come (not sharing the line with
   // it on a slow phone).
   const order = await page.evaluate(() => {

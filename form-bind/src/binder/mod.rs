@@ -40,6 +40,10 @@ pub struct Options {
     /// ([`takeover::read`]): laid over the data to start from, then the drawing is removed and
     /// the focus given back.
     pub on_screen: Option<(Root, Typed)>,
+    /// `root` is that drawing itself (form-html's markup, as the binder draws it): it is brought
+    /// to the form's state in place, not drawn again, so nothing on screen is replaced and the
+    /// focus and caret stay where they are.
+    pub adopt: bool,
 }
 
 /// A form bound in an element: dropping it removes the listeners (the drawing stays until the
@@ -139,7 +143,9 @@ impl Binder {
             check_url: options.check_url,
             summary_drawn: (Vec::new(), false),
         }));
-        root.set_inner_html("");
+        if !options.adopt {
+            root.set_inner_html("");
+        }
         {
             let mut s = inner.borrow_mut();
             if let Some((_, typed)) = &options.on_screen {
@@ -152,7 +158,7 @@ impl Binder {
             s.draw();
         }
         // The drawing goes once this form is on screen in its place, before `eform:ready`.
-        if let Some((at, typed)) = &options.on_screen {
+        if let Some((at, typed)) = options.on_screen.as_ref().filter(|_| !options.adopt) {
             takeover::finish(at, typed);
         }
         let mut listeners = Vec::new();
