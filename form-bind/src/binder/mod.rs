@@ -94,7 +94,8 @@ struct Inner {
 }
 
 impl Binder {
-    /// Draws `form` in `root` (emptied first) and binds it; `eform:ready` follows from `host`.
+    /// Draws `form` in `root` (emptied first, unless it is the portal's drawing, taken over in
+    /// place: `Options::adopt`) and binds it; `eform:ready` follows from `host`.
     pub fn bind(host: HtmlElement, root: Element, form: Arc<Form>, options: Options) -> Binder {
         let d = form.definition();
         let draft_key = drafts::key(&d.id, d.version, None);
