@@ -105,3 +105,27 @@ pub async fn with_admin_units(form: form_core::Form, url: &str) -> Option<form_c
     let units = form_core::AdminUnits::from_json(&answer.body).ok()?;
     Some(form.with_admin_units(Arc::new(units)))
 }
+
+/// A new random idempotency key (a UUID from the browser's CSPRNG).
+pub fn new_key() -> String {
+    web_sys::window()
+        .and_then(|w| w.crypto().ok())
+        .map(|c| c.random_uuid())
+        .unwrap_or_else(|| format!("k{}", js_sys::Date::now()))
+}
+
+/// The `{error: {message: {vi, en}}}` of a portal's answer, if it has one.
+pub fn error_of(body: &str) -> Option<form_core::Text> {
+    let v: serde_json::Value = serde_json::from_str(body).ok()?;
+    serde_json::from_value(v.get("error")?.get("message")?.clone()).ok()
+}
+
+/// Waits `ms` milliseconds (a `setTimeout` promise).
+pub async fn sleep(ms: i32) {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        if let Some(w) = web_sys::window() {
+            let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);
+        }
+    });
+    let _ = JsFuture::from(promise).await;
+}

@@ -14,7 +14,10 @@ pub mod drafts;
 pub mod fetch;
 pub mod host;
 pub mod morph;
+pub mod services;
+pub mod sign;
 pub mod source;
+pub mod store;
 pub mod takeover;
 
 #[cfg(feature = "module")]

@@ -44,6 +44,10 @@ pub struct Page<'a> {
     pub locked: &'a BTreeSet<String>,
     /// Where a prefilled field's value came from, by data pointer, in the page's language.
     pub notes: &'a BTreeMap<String, String>,
+    /// "Report a mistake" under each locked field, when a script can send the report (`None`:
+    /// not drawn): by data pointer, what became of a report sent (its status line, and whether
+    /// it was taken, which closes the report).
+    pub reports: Option<&'a BTreeMap<String, (String, bool)>>,
     /// Where the form is posted without JavaScript, and the hidden fields it carries (a CSRF
     /// token). `None`: no `method`/`action`.
     pub action: Option<&'a str>,
@@ -691,7 +695,34 @@ impl Renderer<'_> {
                 }
             }
         }
+        if row.is_none() && self.page.locked.contains(ptr) {
+            self.report(ptr, &id);
+        }
         self.out.push_str("</div>");
+    }
+
+    /// "Report a mistake" under a field locked to a verified value: the register's keeper
+    /// corrects it, so the citizen says what is wrong (the textarea has no name: it is not part
+    /// of the form's data).
+    fn report(&mut self, ptr: &str, id: &str) {
+        let Some(reports) = self.page.reports else {
+            return;
+        };
+        let lang = self.lang();
+        let (status, sent) = reports
+            .get(ptr)
+            .map_or(("", false), |(t, sent)| (t.as_str(), *sent));
+        let disabled = if sent { " disabled" } else { "" };
+        let _ = write!(
+            self.out,
+            "<details class=\"ef-report\" data-testid=\"report-mistake\" data-ef-report=\"{}\"><summary>{}</summary><div class=\"ef-report__body\"><p class=\"ef-hint\">{}</p><label class=\"ef-label\" for=\"{id}-report\">{}</label><textarea class=\"ef-input\" id=\"{id}-report\" rows=\"3\" maxlength=\"2000\"{disabled}></textarea><button type=\"button\" class=\"ef-button ef-button--secondary\" data-testid=\"send-report\" data-ef-send-report{disabled}>{}</button><p role=\"status\" class=\"ef-report__state\">{}</p></div></details>",
+            esc(ptr),
+            esc(&Ui::ReportMistake.get(lang)),
+            esc(&Ui::ReportHint.get(lang)),
+            esc(&Ui::ReportWhat.get(lang)),
+            esc(&Ui::ReportSend.get(lang)),
+            esc(status)
+        );
     }
 
     /// A repeatable group: one row per element, each with its cells and the buttons that move

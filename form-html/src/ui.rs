@@ -65,6 +65,30 @@ pub enum Ui {
     Uploading,
     Uploaded,
     UploadFailed,
+    ReportMistake,
+    ReportHint,
+    ReportWhat,
+    ReportSend,
+    ReportSent,
+    StoreDown,
+    ReplacedByRegister,
+    KeepTitle,
+    KeepBody,
+    KeepAgree,
+    KeepDecline,
+    KeepDone,
+    KeepNone,
+    SignTitle,
+    SignGetting,
+    SignIntro,
+    Signer,
+    IssuedBy,
+    Valid,
+    SignWaiting,
+    DevSigner,
+    TryAgain,
+    SignAndSend,
+    BackToForm,
 }
 
 impl Ui {
@@ -178,6 +202,60 @@ impl Ui {
                 "Chưa tải được tệp lên; hãy chọn lại tệp.",
                 "The file could not be uploaded; choose it again.",
             ),
+            Ui::ReportMistake => ("Báo sai sót", "Report a mistake"),
+            Ui::ReportHint => (
+                "Giá trị đã xác thực chỉ được sửa tại cơ sở dữ liệu gốc (với thông tin cư trú: Công an cấp xã). Hãy cho biết điều gì sai; báo cáo được chuyển tới cơ quan quản lý dữ liệu. Bạn vẫn có thể nộp biểu mẫu này.",
+                "A verified value can only be corrected in its register (for residence data: the commune police). Say what is wrong; your report goes to the register's keeper. You can still send this form.",
+            ),
+            Ui::ReportWhat => ("Điều gì sai?", "What is wrong?"),
+            Ui::ReportSend => ("Gửi báo cáo", "Send the report"),
+            Ui::ReportSent => (
+                "Đã gửi báo cáo. Cơ quan quản lý dữ liệu sẽ kiểm tra; bạn có thể xem trong nhật ký dữ liệu của mình.",
+                "Report sent. The register's keeper will check it; it shows in your data log.",
+            ),
+            Ui::StoreDown => (
+                "Chưa lấy được thông tin của bạn từ kho dữ liệu; bạn vẫn có thể tự điền biểu mẫu.",
+                "Your information could not be fetched from the data store; you can still fill in the form yourself.",
+            ),
+            Ui::ReplacedByRegister => (
+                "Một số giá trị bạn đã nhập được thay bằng giá trị đã xác thực từ cơ sở dữ liệu quốc gia: {}.",
+                "Some values you typed were replaced by the verified values from the national register: {}.",
+            ),
+            Ui::KeepTitle => ("Lưu lại cho lần sau?", "Keep these for next time?"),
+            Ui::KeepBody => (
+                "Nếu bạn đồng ý, cổng lưu các thông tin sau vào kho dữ liệu cá nhân của bạn và tự điền vào những biểu mẫu sau cần đến chúng. Mỗi lần dùng đều ghi vào nhật ký dữ liệu của bạn.",
+                "If you agree, the portal keeps the following in your personal data store and fills them in on later forms that ask for them. Every use shows in your data log.",
+            ),
+            Ui::KeepAgree => ("Đồng ý lưu", "Agree"),
+            Ui::KeepDecline => ("Để sau", "Not now"),
+            Ui::KeepDone => (
+                "Đã lưu. Lần sau, các biểu mẫu cần đến sẽ được điền sẵn.",
+                "Kept. Next time, forms that ask for them are filled in.",
+            ),
+            Ui::KeepNone => ("Không lưu gì thêm.", "Nothing was kept."),
+            Ui::SignTitle => ("Ký số hồ sơ", "Sign the dossier"),
+            Ui::SignGetting => (
+                "Đang lấy chứng thư số của bạn…",
+                "Getting your certificate…",
+            ),
+            Ui::SignIntro => (
+                "Hồ sơ sẽ được ký bằng chứng thư số sau; bạn phê duyệt trên ứng dụng ký số của mình.",
+                "The dossier will be signed with this certificate; you approve in your signing app.",
+            ),
+            Ui::Signer => ("Người ký", "Signer"),
+            Ui::IssuedBy => ("Tổ chức cấp", "Issued by"),
+            Ui::Valid => ("Hiệu lực", "Valid"),
+            Ui::SignWaiting => (
+                "Đang chờ bạn phê duyệt yêu cầu ký trên ứng dụng ký số (điện thoại)…",
+                "Waiting for you to approve the signing request in your signing app (phone)…",
+            ),
+            Ui::DevSigner => (
+                "Mở trình ký thử nghiệm (chế độ phát triển)",
+                "Open the development signer (development mode)",
+            ),
+            Ui::TryAgain => ("Thử lại", "Try again"),
+            Ui::SignAndSend => ("Ký số và nộp", "Sign and send"),
+            Ui::BackToForm => ("Quay lại biểu mẫu", "Back to the form"),
         };
         Text::new(vi, en)
     }

@@ -587,19 +587,13 @@ pub fn FormView(
                     <p>{move || {
                         let lang = lang.get();
                         let names = replaced.iter().map(|t| t.get(lang)).collect::<Vec<_>>().join(", ");
-                        Text::new(
-                            format!("Một số giá trị bạn đã nhập được thay bằng giá trị đã xác thực từ cơ sở dữ liệu quốc gia: {names}."),
-                            format!("Some values you typed were replaced by the verified values from the national register: {names}."),
-                        ).get(lang).to_owned()
+                        Ui::ReplacedByRegister.get(lang).replace("{}", &names)
                     }}</p>
                 </div>
             })}
             {store_down.then(|| view! {
                 <div class="ef-panel ef-panel--warn" role="status" data-testid="store-down">
-                    <p>{move || Text::new(
-                        "Chưa lấy được thông tin của bạn từ kho dữ liệu; bạn vẫn có thể tự điền biểu mẫu.",
-                        "Your information could not be fetched from the data store; you can still fill in the form yourself.",
-                    ).get(lang.get()).to_owned()}</p>
+                    <p>{move || Ui::StoreDown.get(lang.get())}</p>
                 </div>
             })}
             {move || {

@@ -1024,11 +1024,11 @@ fn file(ctx: FormCtx, item: &Item, ptr: String) -> impl IntoView {
                 .target()
                 .and_then(|t| wasm_bindgen::JsCast::dyn_into(t).ok());
             let list = input.as_ref().and_then(|i| i.files());
-            if let Some(url) = ctx.upload_url.get_value() {
+            if ctx.upload_url.get_value().is_some() {
                 let files: Vec<web_sys::File> = (0..list.as_ref().map_or(0, |l| l.length()))
                     .filter_map(|i| list.as_ref().and_then(|l| l.get(i)))
                     .collect();
-                upload_files(ctx, url, ptr.clone(), multiple, files, upload);
+                upload_files(ctx, ptr.clone(), multiple, files, upload);
             }
             let picked: Vec<Value> = (0..list.as_ref().map_or(0, |l| l.length()))
                 .filter_map(|i| list.as_ref().and_then(|l| l.get(i)))
@@ -1139,7 +1139,6 @@ fn file(ctx: FormCtx, item: &Item, ptr: String) -> impl IntoView {
 /// it under (if the citizen has not picked another file meanwhile).
 fn upload_files(
     ctx: FormCtx,
-    url: String,
     ptr: String,
     multiple: bool,
     files: Vec<web_sys::File>,
@@ -1156,17 +1155,7 @@ fn upload_files(
         let mut ok = true;
         for (i, file) in files.iter().enumerate() {
             let name = file.name();
-            let target = format!(
-                "{url}?name={}",
-                String::from(js_sys::encode_uri_component(&name))
-            );
-            let sha = match services.post_file(&target, file).await {
-                Ok(a) if a.status == 201 => serde_json::from_str::<Value>(&a.body)
-                    .ok()
-                    .and_then(|v| v.get("sha256")?.as_str().map(str::to_owned)),
-                _ => None,
-            };
-            let Some(sha) = sha else {
+            let Some(sha) = services.upload(file).await else {
                 ok = false;
                 continue;
             };

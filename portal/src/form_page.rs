@@ -467,6 +467,7 @@ fn draw(
         current,
         locked: &filled.locked,
         notes: &filled.notes,
+        reports: None,
         action: Some(&action),
         hidden: &hidden,
         submit: Ui::SubmitDossier,
@@ -580,6 +581,7 @@ pub fn embed_fragment(ready: &Ready, lang: Lang, dossier: bool) -> String {
         current: 0,
         locked: &BTreeSet::new(),
         notes: &BTreeMap::new(),
+        reports: None,
         action: None,
         hidden: &[],
         submit: if dossier {

@@ -306,6 +306,7 @@ impl Inner {
             current: self.page,
             locked: &locked,
             notes: &notes,
+            reports: None,
             action: None,
             hidden: &[],
             submit,

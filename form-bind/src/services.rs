@@ -1,0 +1,205 @@
+//! The citizen's services a form talks to — the personal data store (`/datastore/v1`), the
+//! certification-portal bridge (`/bridge/v1`), dossier intake (`/api/v1/dossiers`) and the
+//! citizen's drafts (`/api/v1/drafts`) — and how the runtime authenticates to them.
+//!
+//! The citizen app uses the eform portal's own, on its own origin, with its session cookie. An
+//! embedded form (`<e-form datastore bridge intake drafts>`) uses whatever services its host portal
+//! names, with the host's same-origin session cookie, or with a bearer token the host page hands
+//! to the element (`element.token = …`, a string or a function giving one, called before each
+//! request so a host can refresh it). The token is only ever sent in `Authorization` to these
+//! services: never to a form definition's address, never in a URL, never logged.
+
+use crate::fetch::{self, Answer};
+use std::sync::Arc;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+
+/// Where the services are (each absent: the form does without it) and the host's token.
+#[derive(Clone, Default)]
+pub struct Services(Arc<Inner>);
+
+#[derive(Default)]
+struct Inner {
+    datastore: Option<String>,
+    bridge: Option<String>,
+    dossiers: Option<String>,
+    /// Where the signed-in citizen's drafts are kept (`/api/v1/drafts`: resuming on another
+    /// device).
+    drafts: Option<String>,
+    /// Gives the host's token: a function returning a string, a promise of one, or a function
+    /// giving either; `undefined`/`null`/`""`: no token (the session cookie, if any, counts).
+    token: Option<js_sys::Function>,
+}
+
+impl Services {
+    /// The eform portal's own services on the page's origin (the citizen app).
+    pub fn portal() -> Self {
+        Self::new(
+            Some("/datastore/v1".into()),
+            Some("/bridge/v1".into()),
+            Some("/api/v1/dossiers".into()),
+            Some("/api/v1/drafts".into()),
+            None,
+        )
+    }
+
+    /// Services at these base URLs (a trailing `/` is dropped), authenticated by `token` when
+    /// given.
+    pub fn new(
+        datastore: Option<String>,
+        bridge: Option<String>,
+        dossiers: Option<String>,
+        drafts: Option<String>,
+        token: Option<js_sys::Function>,
+    ) -> Self {
+        let base = |u: Option<String>| {
+            u.map(|u| u.trim_end_matches('/').to_owned())
+                .filter(|u| !u.is_empty())
+        };
+        Self(Arc::new(Inner {
+            datastore: base(datastore),
+            bridge: base(bridge),
+            dossiers: base(dossiers),
+            drafts: base(drafts),
+            token,
+        }))
+    }
+
+    /// The data store's address of `path` (`/me/attributes`), if the form has a data store.
+    pub fn datastore(&self, path: &str) -> Option<String> {
+        self.0.datastore.as_ref().map(|b| format!("{b}{path}"))
+    }
+
+    /// The bridge's address of `path` (`/credentials/list`), if the form has a bridge.
+    pub fn bridge(&self, path: &str) -> Option<String> {
+        self.0.bridge.as_ref().map(|b| format!("{b}{path}"))
+    }
+
+    /// The drafts service's address of `path` (`""`: the list, `/{form id}`: one draft), if the
+    /// citizen's drafts are kept there.
+    pub fn drafts(&self, path: &str) -> Option<String> {
+        self.0.drafts.as_ref().map(|b| format!("{b}{path}"))
+    }
+
+    /// Where dossiers are sent (`POST`), if the form files dossiers.
+    pub fn dossiers(&self) -> Option<String> {
+        self.0.dossiers.clone()
+    }
+
+    /// Where files attached to a dossier are uploaded: `attachments` beside `dossiers`
+    /// (`/api/v1/dossiers` → `/api/v1/attachments`).
+    pub fn attachments(&self) -> Option<String> {
+        let d = self.0.dossiers.as_deref()?;
+        let (head, _) = d.rsplit_once('/')?;
+        Some(format!("{head}/attachments"))
+    }
+
+    /// Uploads a file picked for an attachment (`POST {attachments}?name=…`, the file as the
+    /// body): the `sha256` the portal stored it under, or none if it was not taken.
+    pub async fn upload(&self, file: &web_sys::File) -> Option<String> {
+        let url = self.attachments()?;
+        let target = format!(
+            "{url}?name={}",
+            String::from(js_sys::encode_uri_component(&file.name()))
+        );
+        match self.post_file(&target, file).await {
+            Ok(a) if a.status == 201 => serde_json::from_str::<serde_json::Value>(&a.body)
+                .ok()
+                .and_then(|v| v.get("sha256")?.as_str().map(str::to_owned)),
+            _ => None,
+        }
+    }
+
+    /// GETs `url` from one of the services.
+    pub async fn get(&self, url: &str) -> Result<Answer, String> {
+        self.send(url, "GET", &JsValue::UNDEFINED, &[]).await
+    }
+
+    /// POSTs a JSON body (with extra headers, e.g. `Idempotency-Key`).
+    pub async fn post_json(
+        &self,
+        url: &str,
+        body: &str,
+        headers: &[(&str, &str)],
+    ) -> Result<Answer, String> {
+        let mut all = vec![("content-type", "application/json")];
+        all.extend_from_slice(headers);
+        self.send(url, "POST", &JsValue::from_str(body), &all).await
+    }
+
+    /// PUTs a JSON body.
+    pub async fn put_json(&self, url: &str, body: &str) -> Result<Answer, String> {
+        let json = [("content-type", "application/json")];
+        self.send(url, "PUT", &JsValue::from_str(body), &json).await
+    }
+
+    /// DELETEs `url`.
+    pub async fn delete(&self, url: &str) -> Result<Answer, String> {
+        self.send(url, "DELETE", &JsValue::UNDEFINED, &[]).await
+    }
+
+    /// POSTs a file as the body, with its media type as `Content-Type`.
+    pub async fn post_file(&self, url: &str, file: &web_sys::File) -> Result<Answer, String> {
+        let media_type = file.type_();
+        let headers = [("content-type", media_type.as_str())];
+        self.send(url, "POST", file, &headers).await
+    }
+
+    async fn send(
+        &self,
+        url: &str,
+        method: &str,
+        body: &JsValue,
+        headers: &[(&str, &str)],
+    ) -> Result<Answer, String> {
+        match self.token().await {
+            Some(t) => {
+                let bearer = format!("Bearer {t}");
+                let mut all = headers.to_vec();
+                all.push(("authorization", bearer.as_str()));
+                fetch::send(url, method, body, &all).await
+            }
+            None => fetch::send(url, method, body, headers).await,
+        }
+    }
+
+    /// The host's token now, if it gave one (a getter that throws or rejects gives none: the
+    /// service then answers 401, which the form shows as "sign in").
+    async fn token(&self) -> Option<String> {
+        let getter = self.0.token.as_ref()?;
+        let mut value = getter.call0(&JsValue::NULL).ok()?;
+        // A callback given as the token: called for a fresh one.
+        if let Some(f) = value.dyn_ref::<js_sys::Function>() {
+            value = f.call0(&JsValue::NULL).ok()?;
+        }
+        if value.has_type::<js_sys::Promise>() {
+            value = JsFuture::from(value.unchecked_into::<js_sys::Promise>())
+                .await
+                .ok()?;
+        }
+        value.as_string().filter(|t| is_token(t))
+    }
+}
+
+/// A bearer token as RFC 6750 allows it (`b64token`): anything else is not sent, so a host's
+/// mistake cannot put a line break or a second header into the request.
+fn is_token(t: &str) -> bool {
+    !t.is_empty()
+        && t.len() <= 4096
+        && t.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-._~+/=".contains(&b))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_token;
+
+    #[test]
+    fn tokens_are_b64token() {
+        assert!(is_token("abc-DEF_123.~+/=="));
+        assert!(!is_token(""));
+        assert!(!is_token("a b"));
+        assert!(!is_token("a\r\nX-Evil: 1"));
+        assert!(!is_token(&"a".repeat(4097)));
+    }
+}
