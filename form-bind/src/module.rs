@@ -2,6 +2,10 @@
 
 use crate::binder::{Binder, Options};
 use crate::dom_id::Root;
+use crate::drafts::{self, PortalDraft};
+use crate::services::Services;
+use crate::sign::Loader;
+use crate::store::{self, Asked, StoreAnswer};
 use crate::{host, source, takeover};
 use form_core::{Lang, Text};
 use form_html::{Ui, esc};
@@ -9,8 +13,8 @@ use serde_json::{Value, json};
 use std::cell::RefCell;
 use std::rc::Rc;
 use std::sync::Arc;
-use wasm_bindgen::JsValue;
 use wasm_bindgen::prelude::wasm_bindgen;
+use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{Element, HtmlElement};
 
 /// A drawn form, held by the host page's script until it is removed.
@@ -88,13 +92,7 @@ pub fn render_form(
             if !s.alive {
                 return;
             }
-            let options = Options {
-                lang: s.lang,
-                check_url: submit,
-                initial: s.pending.take(),
-                on_screen: None,
-                adopt: false,
-            };
+            let options = Options::alone(s.lang, submit, s.pending.take());
             s.binder = Some(Binder::bind(target, root, Arc::new(form), options));
         }
     };
@@ -116,9 +114,59 @@ pub fn render_form(
     BoundForm(slot)
 }
 
-/// Draws the form at `src` inside `host`, an `<e-form>` naming none of the host's services, in
-/// its shadow root with the stylesheet `css`: called by `/eform/eform.js`. The form the portal
-/// drew there meanwhile (`?as=html`) is taken over with what was typed in it.
+/// The host's services an `<e-form>` names (`{datastore, bridge, intake, drafts}`: URLs, or
+/// null), the function giving its token, and the function loading the signing module.
+fn services_of(given: &JsValue) -> (Services, Option<Loader>) {
+    let get = |name: &str| js_sys::Reflect::get(given, &JsValue::from_str(name)).ok();
+    // Resolved against the page, as the element's `src` is.
+    let url = |name: &str| {
+        get(name)
+            .and_then(|v| v.as_string())
+            .filter(|v| !v.is_empty())
+            .map(|v| source::absolute(&v))
+    };
+    let function = |name: &str| get(name).and_then(|v| v.dyn_into::<js_sys::Function>().ok());
+    let services = Services::new(
+        url("datastore"),
+        url("bridge"),
+        url("intake"),
+        url("drafts"),
+        function("token"),
+    );
+    let signer = function("signer").map(|load| -> Loader {
+        Rc::new(move || {
+            load.call0(&JsValue::NULL)
+                .and_then(|p| p.dyn_into::<js_sys::Promise>())
+        })
+    });
+    (services, signer)
+}
+
+/// What the host's data store and drafts service say for `form`, before it is drawn: the values
+/// of the keys it binds, whose they are, and that citizen's draft on the drafts service.
+async fn ask_services(
+    services: &Services,
+    form: &form_core::Form,
+) -> (Option<StoreAnswer>, Option<String>, Option<PortalDraft>) {
+    match store::ask(services, form).await {
+        Asked::Answer(answer, subject) => {
+            // Someone is signed in: their draft on the host's drafts service, if it has one.
+            let portal_draft = match &subject {
+                Some(_) => {
+                    let d = form.definition();
+                    drafts::portal_draft(services, &d.id, d.version).await
+                }
+                None => None,
+            };
+            (Some(answer), subject, portal_draft)
+        }
+        Asked::Nothing | Asked::SignedOut => (None, None, None),
+    }
+}
+
+/// Draws the form at `src` inside `host`, an `<e-form>`, in its shadow root with the stylesheet
+/// `css`: called by `/eform/eform.js`, with the host's `services` the element names. The form
+/// the portal drew there meanwhile (`?as=html`) is taken over with what was typed in it.
 #[wasm_bindgen]
 pub fn mount_form(
     host: HtmlElement,
@@ -126,7 +174,13 @@ pub fn mount_form(
     lang: Option<String>,
     submit: Option<String>,
     css: String,
+    services: JsValue,
 ) -> BoundForm {
+    let (services, signer) = if crate::binder::SERVICES {
+        services_of(&services)
+    } else {
+        (Services::default(), None)
+    };
     let lang = lang.as_deref().and_then(Lang::parse).unwrap_or_default();
     let slot = Rc::new(RefCell::new(Slot {
         binder: None,
@@ -169,6 +223,10 @@ pub fn mount_form(
     let at = slot.clone();
     wasm_bindgen_futures::spawn_local(async move {
         let loaded = source::load_form(&src).await;
+        let (store, subject, portal_draft) = match &loaded {
+            Ok(form) if crate::binder::SERVICES => ask_services(&services, form).await,
+            _ => (None, None, None),
+        };
         let mut s = at.borrow_mut();
         // The element was emptied or pointed elsewhere meanwhile: nothing to report.
         if !s.alive {
@@ -179,11 +237,14 @@ pub fn mount_form(
             Ok(form) => {
                 let typed = takeover::read(&drawn_at, &form);
                 let options = Options {
-                    lang: s.lang,
-                    check_url,
-                    initial: s.pending.take(),
                     on_screen: typed.map(|t| (drawn_at, t)),
                     adopt,
+                    services,
+                    store,
+                    subject,
+                    portal_draft,
+                    signer,
+                    ..Options::alone(s.lang, check_url, s.pending.take())
                 };
                 s.binder = Some(Binder::bind(host, root.clone(), form, options));
                 // The drawing is the runtime's form now.

@@ -43,7 +43,13 @@ fn sync_attributes(old: &Element, new: &Element) {
             .filter_map(|v| v.as_string())
             .collect()
     };
+    // Opened by the citizen (a "report a mistake" disclosure) or by the binder (a dialog): the
+    // drawing does not say, so it stays as it is.
+    let keeps_open = matches!(old.tag_name().as_str(), "DETAILS" | "DIALOG");
     for name in names(old) {
+        if keeps_open && name == "open" {
+            continue;
+        }
         if !new.has_attribute(&name) {
             let _ = old.remove_attribute(&name);
         }
@@ -151,7 +157,9 @@ fn following_with_key(from: &Node, id: &str) -> Option<Node> {
 /// A control's live state (what it shows) follows its attributes (what was drawn), except in the
 /// focused control, which shows what the citizen is typing.
 fn sync_state(el: &Element) {
-    let focused = el.matches(":focus").unwrap_or(false);
+    // A control without a name is not part of the form's data (the text of a report): what is
+    // typed in it is the citizen's, not the drawing's.
+    let focused = el.matches(":focus").unwrap_or(false) || !el.has_attribute("name");
     if let Some(input) = el.dyn_ref::<HtmlInputElement>() {
         match input.type_().as_str() {
             "checkbox" | "radio" => input.set_checked(el.has_attribute("checked")),

@@ -48,6 +48,7 @@ pub enum Ui {
     FileChosen,
     DraftRestored,
     DraftResumed,
+    DraftCarried,
     CarriedDropped,
     CarriedRead,
     StartAgain,
@@ -220,6 +221,10 @@ impl Ui {
             Ui::ReplacedByRegister => (
                 "Một số giá trị bạn đã nhập được thay bằng giá trị đã xác thực từ cơ sở dữ liệu quốc gia: {}.",
                 "Some values you typed were replaced by the verified values from the national register: {}.",
+            ),
+            Ui::DraftCarried => (
+                "Bản nháp của bạn được lập theo phiên bản {} của biểu mẫu; cơ quan đã ban hành phiên bản mới nên thông tin đã được chuyển sang.",
+                "Your draft was made on version {} of this form; the agency has published a new version, and what you entered has been moved to it.",
             ),
             Ui::KeepTitle => ("Lưu lại cho lần sau?", "Keep these for next time?"),
             Ui::KeepBody => (

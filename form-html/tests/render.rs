@@ -352,3 +352,65 @@ fn an_item_drawn_alone_is_drawn_as_in_the_whole_form() {
         }
     }
 }
+
+/// "Report a mistake" is drawn under each locked field only when a script can send it (never
+/// in the page served without JavaScript), its textarea is not part of the form's data, and what
+/// became of a report is text, however it is worded.
+#[test]
+fn a_report_is_drawn_under_a_locked_field_only_when_it_can_be_sent() {
+    let (_, text, example) = FORMS.iter().find(|(id, ..)| *id == "ct01").unwrap();
+    let form = load(text).form.unwrap().with_admin_units(units());
+    let data: Value = serde_json::from_str(example).unwrap();
+    let locked: BTreeSet<String> = ["/applicant/fullName".to_owned()].into();
+    let notes = BTreeMap::new();
+    let draw = |reports: Option<&BTreeMap<String, (String, bool)>>| {
+        Html::parse_fragment(&form_html::form(&Page {
+            form: &form,
+            data: &data,
+            lang: Lang::En,
+            today: TODAY,
+            errors: &[],
+            current: 0,
+            locked: &locked,
+            notes: &notes,
+            reports,
+            action: None,
+            hidden: &[],
+            submit: Ui::Submit,
+        }))
+    };
+    let report = Selector::parse("details[data-ef-report]").unwrap();
+    assert_eq!(draw(None).select(&report).count(), 0);
+    let none = BTreeMap::new();
+    let doc = draw(Some(&none));
+    let drawn: Vec<ElementRef> = doc.select(&report).collect();
+    assert_eq!(drawn.len(), 1, "one locked field, one report");
+    assert_eq!(
+        drawn[0].value().attr("data-ef-report"),
+        Some("/applicant/fullName")
+    );
+    let area = Selector::parse("textarea").unwrap();
+    let textarea = drawn[0].select(&area).next().unwrap();
+    assert_eq!(textarea.value().attr("name"), None, "not part of the data");
+    assert!(textarea.value().attr("disabled").is_none());
+    let sent: BTreeMap<String, (String, bool)> = [(
+        "/applicant/fullName".to_owned(),
+        ("<b>Report sent</b>".to_owned(), true),
+    )]
+    .into();
+    let doc = draw(Some(&sent));
+    let drawn = doc.select(&report).next().unwrap();
+    let status = Selector::parse("[role=status]").unwrap();
+    let line = drawn.select(&status).next().unwrap();
+    assert_eq!(line.text().collect::<String>(), "<b>Report sent</b>");
+    assert_eq!(line.children().count(), 1, "the status is text, not markup");
+    assert!(
+        drawn
+            .select(&area)
+            .next()
+            .unwrap()
+            .value()
+            .attr("disabled")
+            .is_some()
+    );
+}

@@ -506,8 +506,8 @@ pub fn FormView(
     let carried_key = draft_key.clone();
     let carried_notice = drafts::carried(&draft_key).map(|drafts::Carried { from, dropped }| {
         let intro = Text::new(
-            format!("Bản nháp của bạn được lập theo phiên bản {from} của biểu mẫu; cơ quan đã ban hành phiên bản mới nên thông tin đã được chuyển sang."),
-            format!("Your draft was made on version {from} of this form; the agency has published a new version, and what you entered has been moved to it."),
+            Ui::DraftCarried.get(Lang::Vi).replace("{}", &from.to_string()),
+            Ui::DraftCarried.get(Lang::En).replace("{}", &from.to_string()),
         );
         let lost = (!dropped.is_empty()).then(|| view! {
             <p>{move || Ui::CarriedDropped.get(lang.get())}</p>

@@ -1,7 +1,7 @@
 //! form-ui: Leptos components that draw a form-core [`Form`](form_core::Form) for citizens.
 //!
-//! The citizen app (`main.rs`, built by trunk from the root `index.html`) and, later, the
-//! embeddable runtime are made from these components. They stay thin: every rule, message and
+//! The citizen app (`main.rs`, built by trunk from the root `index.html`) and the builder's
+//! preview are made from these components (embedded forms run on form-bind, without them). They stay thin: every rule, message and
 //! check comes from form-core; this crate only turns form state into DOM and DOM events into
 //! form state.
 //!
@@ -9,8 +9,7 @@
 //! on `input` events — and the form's state is a `form_core::FormState` whose `Changes` are
 //! written to per-field signals, so typing re-renders only the fields a change affected.
 
-/// The citizen app (feature `app`): forms, sign-in, dossiers, the inbox. The embeddable runtime
-/// is built without it.
+/// The citizen app (feature `app`): forms, sign-in, dossiers, the inbox.
 #[cfg(feature = "app")]
 pub mod app;
 pub mod chrome;
@@ -21,8 +20,6 @@ pub mod datastore;
 #[cfg(feature = "dossiers")]
 pub mod dossier;
 mod drafts;
-#[cfg(feature = "services")]
-pub mod embed;
 pub mod fetch;
 pub mod form_view;
 pub mod i18n;

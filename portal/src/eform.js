@@ -3,8 +3,9 @@
 //   <script type="module" src="/eform/eform.js"></script>
 //   <e-form src="/forms/ct01" lang="vi"></e-form>
 //
-// Served by the eform portal, which fills in the file names of the current build (the runtime's
-// module, its WebAssembly and its stylesheet, all under /embed/). Each <e-form> draws its form in
+// Served by the eform portal, which fills in the file name of the current build's stylesheet
+// (the runtime's modules are named by `form-bind.js`, `form-bind-services.js` and
+// `form-sign.js`, all under /embed/). Each <e-form> draws its form in
 // its own shadow root and reports through DOM events: eform:ready, eform:change, eform:signed,
 // eform:submitted, eform:error; a script can read and replace `element.data` and call
 // `element.validate()`. No inline script or style is used anywhere, so the host page can
@@ -13,8 +14,8 @@
 // With the host's services named — <e-form datastore="/datastore/v1" bridge="/bridge/v1"
 // intake="/api/v1/dossiers" drafts="/api/v1/drafts"> — the form is prefilled from the
 // citizen's data store, signed through the bridge and filed as a dossier, and the citizen's
-// draft is kept on the host's drafts service too (resuming on another device). They authenticate the citizen by the host's
-// same-origin session cookie, or by a token the page gives the element: `element.token = "…"`,
+// draft is kept on the host's drafts service too (resuming on another device). They
+// authenticate the citizen by the host's same-origin session cookie, or by a token the page gives the element: `element.token = "…"`,
 // or a function returning the token (or a promise of it), called before each request. The
 // token is never an attribute, never part of a URL, and cannot be read back from the element.
 //
@@ -24,19 +25,19 @@
 // own copy of a definition) shows the form when the runtime is ready, as before.
 const asset = (name) => new URL(`../embed/${name}`, import.meta.url).href;
 const css = asset("__CSS__");
-// Two runtimes: the light one (crate form-bind: the form drawn with the portal's markup and
-// bound without a view framework, about 60 % of the code) for an element naming none of the
-// host's services and for `renderForm`; the full one (form-ui) for an element naming any of
-// `datastore`, `bridge`, `intake`, `drafts`. Each is fetched when an element needs it, once the
-// page's first drawn form is on screen (or there is none to wait for): on a slow line the
-// drawing is not slowed by the wasm sharing the line, and the first paint does not wait on it.
+// The runtime (crate form-bind: the form drawn with the portal's markup and bound without a
+// view framework), in two builds: one for an element naming any of the host's services
+// (`datastore`, `bridge`, `intake`, `drafts`), one smaller without them (the other elements and
+// `renderForm`). Each is fetched when an element needs it, once the page's first drawn form is
+// on screen (or there is none to wait for): on a slow line the drawing is not slowed by the
+// wasm sharing the line, and the first paint does not wait on it.
 const SERVICES = ["datastore", "bridge", "intake", "drafts"];
-const loader = (glue, wasm) => {
+const loader = (glue) => {
   const r = { module: null };
   r.ready = new Promise((go) => { r.start = go; })
     .then(() => import(glue))
     .then(async (m) => {
-      await m.default({ module_or_path: wasm ?? m.wasm });
+      await m.default({ module_or_path: m.wasm });
       r.module = m;
       return m;
     });
@@ -44,8 +45,23 @@ const loader = (glue, wasm) => {
   r.ready.catch(() => {});
   return r;
 };
-const full = loader(asset("__GLUE__"), asset("__WASM__"));
 const light = loader(asset("form-bind.js"));
+const withServices = loader(asset("form-bind-services.js"));
+// The signing module (crate form-sign), loaded the first time a citizen signs: most never do.
+let signing;
+const loadSigner = () => {
+  signing ??= import(asset("form-sign.js"))
+    .then(async (m) => {
+      await m.default({ module_or_path: m.wasm });
+      return m;
+    })
+    .catch((e) => {
+      // A failed load (offline a moment) is tried again on the next attempt.
+      signing = undefined;
+      throw e;
+    });
+  return signing;
+};
 // What a drawing from the portal starts with (anything else is not drawn).
 const DRAWN = '<div id="ef-ssr" data-ef-takeover>';
 
@@ -85,13 +101,13 @@ class EForm extends HTMLElement {
     this.schedule();
   }
 
-  // Attribute and connection changes of one task (an element parsed with its attributes, or
-  // appended and then given a src) end in one mount.
-  // The runtime this element needs: the full one when it names a service of the host.
+  // The runtime this element needs: the one with services when it names a service of the host.
   runtimeFor() {
-    return SERVICES.some((a) => this.hasAttribute(a)) ? full : light;
+    return SERVICES.some((a) => this.hasAttribute(a)) ? withServices : light;
   }
 
+  // Attribute and connection changes of one task (an element parsed with its attributes, or
+  // appended and then given a src) end in one mount.
   schedule() {
     const rt = this.runtimeFor();
     if (!rt.module) {
@@ -229,11 +245,9 @@ class EForm extends HTMLElement {
       intake: this.getAttribute("intake"),
       drafts: this.getAttribute("drafts"),
       token: () => this.#token,
+      signer: loadSigner,
     };
-    const rt = this.runtimeFor();
-    this.mounted = rt === full
-      ? full.module.mount_form(this, src, this.getAttribute("lang"), this.getAttribute("submit"), css, services)
-      : light.module.mount_form(this, src, this.getAttribute("lang"), this.getAttribute("submit"), css);
+    this.mounted = this.runtimeFor().module.mount_form(this, src, this.getAttribute("lang"), this.getAttribute("submit"), css, services);
     if (this.pendingData !== undefined) {
       this.mounted.set_data(this.pendingData);
       this.pendingData = undefined;
@@ -248,7 +262,7 @@ if (!customElements.get("e-form")) customElements.define("e-form", EForm);
 // first that its elements fetch (a page of the host's services does not fetch the light one
 // for nothing).
 if (!document.querySelector("e-form")) light.start();
-await Promise.race([light.ready, full.ready]);
+await Promise.race([light.ready, withServices.ready]);
 
 // For pages that build their own: draws `definition` (an object or JSON text) inside `target`,
 // an element of the page, which links eform's stylesheet itself (`stylesheet` below). Returns
@@ -257,7 +271,7 @@ await Promise.race([light.ready, full.ready]);
 export function renderForm(target, definition, { lang, submit } = {}) {
   const text = typeof definition === "string" ? definition : JSON.stringify(definition);
   const units = new URL("../refdata/admin-units.json", import.meta.url).href;
-  return (light.module ?? full.module).render_form(target, text, lang, submit, units);
+  return (light.module ?? withServices.module).render_form(target, text, lang, submit, units);
 }
 
 export const stylesheet = css;

@@ -168,13 +168,13 @@ async fn admin_units(headers: HeaderMap) -> Response {
 }
 
 /// `/eform/eform.js`: the one script a portal page includes to embed forms, with the hashed
-/// file names of the current build of the runtime filled in.
+/// name of the current build's stylesheet filled in (the runtime's modules are named by
+/// `form-bind.js` and `form-sign.js` beside it).
 async fn embed_script(State(state): State<AppState>) -> Response {
     let dir = state.web_dir.join("embed");
-    let glue = built_file_in(&dir, "form-ui-", ".js");
-    let wasm = built_file_in(&dir, "form-ui-", "_bg.wasm");
     let css = built_file_in(&dir, "eform-", ".css");
-    let (Some(glue), Some(wasm), Some(css)) = (glue, wasm, css) else {
+    let built = dir.join("form-bind.js").is_file();
+    let (Some(css), true) = (css, built) else {
         return error(
             StatusCode::SERVICE_UNAVAILABLE,
             "runtime-not-built",
@@ -184,10 +184,7 @@ async fn embed_script(State(state): State<AppState>) -> Response {
             ),
         );
     };
-    let body = include_str!("eform.js")
-        .replace("__GLUE__", &glue)
-        .replace("__WASM__", &wasm)
-        .replace("__CSS__", &css);
+    let body = include_str!("eform.js").replace("__CSS__", &css);
     (
         [(header::CONTENT_TYPE, "text/javascript; charset=utf-8")],
         body,

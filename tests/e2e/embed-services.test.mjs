@@ -117,8 +117,23 @@ test("a host portal's page, signed in by its own session cookie: CT01 prefilled 
   assert.equal(await name.isEditable(), false, "a verified, locked value");
   assert.match(await f("[data-testid=report-mistake]").first().textContent(), /Báo sai sót/);
   assert.ok(forwarded.some((r) => r.path === "/datastore/v1/me/attributes" && r.bearer && !r.fromPage));
+  // The light runtime built with the host's services: no Leptos runtime anywhere.
+  assert.ok(page.urls.some((u) => /\/embed\/form-bind-services-[0-9a-f]+_bg\.wasm$/.test(u)), "the runtime with services");
+  assert.ok(!page.urls.some((u) => u.includes("form-ui")), "no full runtime");
+  // A wrong verified value is reported through the host's data store, by keyboard, and what
+  // was written stays while the field around it is drawn again.
+  const report = f("[data-testid=report-mistake]").first();
+  await report.locator("summary").focus();
+  await page.keyboard.press("Enter");
+  await report.locator("textarea").fill("Tên tôi có dấu: Nguyễn Văn Ân.");
+  await report.locator("[data-testid=send-report]").press("Enter");
+  await report.locator("text=Đã gửi báo cáo").waitFor();
+  assert.equal(await report.locator("textarea").inputValue(), "Tên tôi có dấu: Nguyễn Văn Ân.");
+  assert.equal(await report.locator("textarea").isDisabled(), true);
+  assert.equal(await report.evaluate((d) => d.open), true);
+  assert.ok(forwarded.some((r) => r.path === "/datastore/v1/me/reports" && r.bearer));
   await fill(page);
-  await f("button[type=submit]").click();
+  await f(".ef-actions button[type=submit]").click();
   await waitEvent(page, "eform:submitted");
   const [submitted] = await events(page, "eform:submitted");
   assert.match(submitted.detail.code, /^[0-9A-Z.]+-\d{6}-\d+$/, JSON.stringify(submitted.detail));
@@ -139,7 +154,11 @@ test("a host portal's page, signed in by its own session cookie: CT01 prefilled 
   if (await dialog.count() > 0) {
     await page.locator("#form [data-testid=keep-dialog][open]").waitFor();
     assert.deepEqual(await axe(page, { include: [["#form"]] }), []);
-    await f("[data-testid=keep-decline]").click();
+    await page.locator("#form [data-testid=keep-dialog]").screenshot({ path: shot("embed-services-keep-dialog") });
+    // Escape is "Not now".
+    await page.keyboard.press("Escape");
+    await f("[data-testid=keep-outcome]").getByText(/Không lưu gì thêm/).waitFor();
+    assert.equal(await dialog.count(), 0);
   }
   assert.deepEqual(await axe(page, { include: [["#form"]] }), []);
   await page.locator("#form").screenshot({ path: shot("embed-services-ct01-filed") });
@@ -155,7 +174,7 @@ test("a host page hands the element a token: the signed CT01 signed through the 
   await fill(page);
   // The signing module is not part of the page's load: it comes with the Sign step.
   assert.ok(!page.urls.some((u) => u.includes("form-sign")), "the signing module loaded early");
-  await f("button[type=submit]").click();
+  await f(".ef-actions button[type=submit]").click();
   await f("[data-testid=certificate]").waitFor();
   assert.ok(page.urls.some((u) => /\/embed\/form-sign-[0-9a-f]{16}_bg\.wasm$/.test(u)), "the signing module");
   assert.match(await f("[data-testid=certificate]").textContent(), /Nguyễn Văn An \(CCCD:001090012345\)/);
@@ -213,7 +232,7 @@ test("a draft typed into the host's page on one device is continued on another, 
   assert.equal(await onDesk("#f__request").inputValue(), "Đăng ký tạm trú tại nhà người thân");
   assert.ok(forwarded.some((r) => r.path === "/api/v1/drafts/ct01" && r.bearer && !r.fromPage));
   await fill(desk);
-  await onDesk("button[type=submit]").click();
+  await onDesk(".ef-actions button[type=submit]").click();
   await waitEvent(desk, "eform:submitted");
   await clean(desk, "citizen-em");
   // Filed: the draft is gone from the host's service.
@@ -230,7 +249,7 @@ test("nobody signed in at the host: the form opens empty, and sending says to si
   assert.equal(await f("#f__applicant__fullName").inputValue(), "");
   assert.equal(await f("#f__applicant__fullName").isEditable(), true);
   await fill(page);
-  await f("button[type=submit]").click();
+  await f(".ef-actions button[type=submit]").click();
   await f("[data-testid=sign-in-needed]").waitFor();
   await waitEvent(page, "eform:error");
   const [error] = await events(page, "eform:error");
@@ -248,7 +267,7 @@ test("nobody signed in at the host, a form to sign: the bridge's 401 says to sig
   await waitEvent(page, "eform:ready");
   const f = (sel) => page.locator(`#form ${sel}`);
   await fill(page);
-  await f("button[type=submit]").click();
+  await f(".ef-actions button[type=submit]").click();
   await f("[data-testid=sign-failed]").waitFor();
   assert.match(await f("[data-testid=sign-failed]").textContent(), /no longer signed in/);
   await waitEvent(page, "eform:error");
@@ -268,7 +287,7 @@ test("a page loaded before an upgrade, signing after it: the signing module of a
   }));
   const f = (sel) => page.locator(`#form ${sel}`);
   await fill(page);
-  await f("button[type=submit]").click();
+  await f(".ef-actions button[type=submit]").click();
   await f("[data-testid=sign-failed]").waitFor();
   assert.match(await f("[data-testid=sign-failed]").textContent(), /portal was just updated\. Reload the page/);
   assert.equal(await f("#f__request").inputValue(), example.request);

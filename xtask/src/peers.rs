@@ -86,10 +86,12 @@ fn copy_runtime(app: &Path, dist: &Path) -> Result<()> {
             .and_then(|n| n.to_str())
             .unwrap_or("")
             .to_owned();
-        // The light runtime: what `renderForm` is on a page without <e-form>.
-        if name.starts_with("form-bind-") && name.ends_with("_bg.wasm") {
+        // The light runtime: what `renderForm` is on a page without <e-form> (not the one
+        // with the host's services).
+        let light = name.starts_with("form-bind-") && !name.starts_with("form-bind-services");
+        if light && name.ends_with("_bg.wasm") {
             found.1 = Some(path);
-        } else if name.starts_with("form-bind-") && name.ends_with(".js") {
+        } else if light && name.ends_with(".js") {
             found.0 = Some(path);
         } else if name.starts_with("eform-") && name.ends_with(".css") {
             found.2 = Some(path);

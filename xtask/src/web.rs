@@ -1,11 +1,12 @@
 //! Builds the web apps with trunk (release, wasm-release profile) into
-//! `target/web/{app,embed,builder}` (the citizen app, the embeddable runtime, the builder)
-//! with a gzip copy of each file beside it (served precompressed), and reports their size;
-//! refuses a citizen bundle that would contain `jsonschema` or `regex`. Two modules are built
-//! apart and put beside the citizen app and the embeddable runtime: the signing module
-//! (`form-sign`, loaded only when a citizen signs) and the light runtime (`form-bind`, loaded
-//! by `/eform/eform.js` for an `<e-form>` naming none of the host's services, and for
-//! `renderForm`).
+//! `target/web/{app,account,embed,builder}` (the citizen app's form pages and account pages,
+//! the embed's stylesheet, the builder) with a gzip copy of each file beside it (served
+//! precompressed), and reports their size; refuses a citizen bundle that would contain
+//! `jsonschema` or `regex`. Two modules are built apart: the signing module (`form-sign`,
+//! loaded only when a citizen signs), put beside the citizen app and the embed, and the embed's
+//! runtime (`form-bind`, the light runtime `/eform/eform.js` loads), put beside the embed's
+//! stylesheet twice: without the host's services (`form-bind`, for an `<e-form>` naming none
+//! and for `renderForm`) and with them (`form-bind-services`, feature `services`).
 
 use crate::{cmd, exec, step};
 use anyhow::{Context, Result, bail};
@@ -51,8 +52,14 @@ pub fn build(root: &Path) -> Result<()> {
     }
     println!("ok    form-ui (wasm32) does not depend on jsonschema");
 
-    let mut modules = build_module(root, "form-sign", "form-sign", &[])?;
-    modules.extend(build_module(root, "form-bind", "form-bind", &["module"])?);
+    let signing = build_module(root, "form-sign", "form-sign", &[])?;
+    let mut runtime = build_module(root, "form-bind", "form-bind", &["module"])?;
+    runtime.extend(build_module(
+        root,
+        "form-bind",
+        "form-bind-services",
+        &["module", "services"],
+    )?);
 
     for (name, index, public) in [
         ("app", "index.html", "/app/"),
@@ -75,10 +82,15 @@ pub fn build(root: &Path) -> Result<()> {
         .arg(&dist)
         .arg(index);
         exec(c)?;
-        if name != "builder" {
-            for file in &modules {
-                std::fs::copy(file, dist.join(file.file_name().unwrap_or_default()))?;
-            }
+        // The signing module beside the pages that sign; the embed's runtime beside its
+        // stylesheet.
+        let modules = match name {
+            "builder" => Vec::new(),
+            "embed" => [signing.as_slice(), runtime.as_slice()].concat(),
+            _ => signing.clone(),
+        };
+        for file in &modules {
+            std::fs::copy(file, dist.join(file.file_name().unwrap_or_default()))?;
         }
         report_size(&dist)?;
         check_linked_crates(&dist)?;
@@ -90,8 +102,8 @@ pub fn build(root: &Path) -> Result<()> {
 /// `target/web/<name>/`: `<name>-<hash>.js` and `<name>-<hash>_bg.wasm` (hashed by content, so
 /// the portal serves them as immutable), and `<name>.js`, which names them for whoever loads the
 /// module. Returns the three files. Two are built so: the signing module (crate `form-sign`,
-/// loaded by the runtime when a citizen signs: `form-ui/signer.js`) and the light runtime
-/// (crate `form-bind`, loaded by `/eform/eform.js` for most embeds and `renderForm`).
+/// loaded when a citizen signs: by the app's `form-ui/signer.js`, by `/eform/eform.js`) and the
+/// embed's runtime (crate `form-bind`, loaded by `/eform/eform.js`).
 fn build_module(
     root: &Path,
     package: &str,
@@ -226,7 +238,7 @@ fn gzip(bytes: &[u8]) -> Result<Vec<u8>> {
 fn report_size(dist: &Path) -> Result<()> {
     let (mut raw, mut gz) = (0, 0);
     let (mut sign_raw, mut sign_gz) = (0, 0);
-    let (mut light_raw, mut light_gz) = (0, 0);
+    let (mut services_raw, mut services_gz) = (0, 0);
     // The files at the top, and wasm-bindgen's snippets (imported by the runtime's module).
     let mut entries: Vec<_> = std::fs::read_dir(dist)?
         .filter_map(Result::ok)
@@ -266,11 +278,11 @@ fn report_size(dist: &Path) -> Result<()> {
         if shown.starts_with("form-sign") {
             sign_raw += bytes.len();
             sign_gz += g;
-        } else if shown.starts_with("form-bind") {
-            // Loaded by `/eform/eform.js` for an <e-form> naming none of the host's services
-            // and for renderForm, instead of the full runtime.
-            light_raw += bytes.len();
-            light_gz += g;
+        } else if shown.starts_with("form-bind-services") {
+            // Loaded by `/eform/eform.js` for an <e-form> naming the host's services, instead
+            // of the runtime without them.
+            services_raw += bytes.len();
+            services_gz += g;
         } else {
             raw += bytes.len();
             gz += g;
@@ -281,10 +293,10 @@ fn report_size(dist: &Path) -> Result<()> {
         "      {:<44} {:>8} B raw {:>8} B gzip",
         "total (first load)", raw, gz
     );
-    if light_raw > 0 {
+    if services_raw > 0 {
         println!(
             "      {:<44} {:>8} B raw {:>8} B gzip",
-            "light runtime (instead, for most embeds)", light_raw, light_gz
+            "runtime with services (instead, if named)", services_raw, services_gz
         );
     }
     if sign_raw > 0 {

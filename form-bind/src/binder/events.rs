@@ -65,10 +65,12 @@ pub(super) fn on_input(at: &Rc<RefCell<Inner>>, ev: Event) {
     }
     s.changed.insert(name.clone());
     s.refused = None;
-    if s.outcome != Outcome::Checking {
+    if !s.outcome.busy() {
         s.outcome = Outcome::Idle;
     }
-    s.apply(&changes, Some(&name));
+    if !s.follow_bindings() {
+        s.apply(&changes, Some(&name));
+    }
     s.changed_data();
 }
 
@@ -86,15 +88,14 @@ fn picked(at: &Rc<RefCell<Inner>>, input: &HtmlInputElement) {
     let Ok(mut s) = at.try_borrow_mut() else {
         return;
     };
-    let files: Vec<Value> = input
+    let picked: Vec<web_sys::File> = input
         .files()
-        .map(|list| {
-            (0..list.length())
-                .filter_map(|i| list.get(i))
-                .map(|f| json!({"name": f.name(), "size": f.size() as u64, "type": f.type_()}))
-                .collect()
-        })
+        .map(|list| (0..list.length()).filter_map(|i| list.get(i)).collect())
         .unwrap_or_default();
+    let files: Vec<Value> = picked
+        .iter()
+        .map(|f| json!({"name": f.name(), "size": f.size() as u64, "type": f.type_()}))
+        .collect();
     let value = if files.is_empty() {
         None
     } else if input.multiple() {
@@ -107,6 +108,10 @@ fn picked(at: &Rc<RefCell<Inner>>, input: &HtmlInputElement) {
     s.shown.insert(ptr.clone());
     s.apply(&changes, Some(&ptr));
     s.changed_data();
+    drop(s);
+    if super::SERVICES {
+        super::filing::upload(at, ptr, input.multiple(), picked);
+    }
 }
 
 pub(super) fn on_leave(at: &Rc<RefCell<Inner>>, ev: Event) {
@@ -136,7 +141,7 @@ pub(super) fn on_click(at: &Rc<RefCell<Inner>>, ev: Event) {
     let Some(target) = target_element(&ev) else {
         return;
     };
-    if at.try_borrow_mut().is_err() {
+    if at.try_borrow_mut().is_err() || (super::SERVICES && super::filing::on_click(at, &target)) {
         return;
     }
     if let Ok(Some(link)) = target.closest(".ef-summary a[href^='#']") {
@@ -169,6 +174,14 @@ pub(super) fn on_click(at: &Rc<RefCell<Inner>>, ev: Event) {
         }
         return;
     }
+    if let Ok(Some(_)) = target.closest("[data-ef-carried-read]") {
+        let mut s = at.borrow_mut();
+        drafts::dismiss_carried(&s.draft_key);
+        s.carried = None;
+        s.draw();
+        s.focus_selector(".ef-title");
+        return;
+    }
     if let Ok(Some(_)) = target.closest("[data-ef-start-again]") {
         let mut s = at.borrow_mut();
         let sure = web_sys::window().is_none_or(|w| {
@@ -177,6 +190,13 @@ pub(super) fn on_click(at: &Rc<RefCell<Inner>>, ev: Event) {
         });
         if sure {
             drafts::clear(&s.draft_key);
+            // In place, not by reloading: the host's page keeps its own state.
+            if let Some((url, _)) = s.portal_sync.clone().filter(|_| super::SERVICES) {
+                let services = s.services.clone();
+                wasm_bindgen_futures::spawn_local(async move {
+                    let _ = services.delete(&url).await;
+                });
+            }
             s.state.replace(Value::Object(Map::new()));
             s.restored_at = None;
             s.changed.clear();
@@ -206,7 +226,7 @@ pub(super) fn on_submit(at: &Rc<RefCell<Inner>>, ev: Event) {
     let Ok(mut s) = at.try_borrow_mut() else {
         return;
     };
-    if s.outcome == Outcome::Checking {
+    if s.outcome.busy() {
         return;
     }
     match button {
@@ -223,6 +243,11 @@ pub(super) fn on_submit(at: &Rc<RefCell<Inner>>, ev: Event) {
             if !s.state.validate_all().is_empty() {
                 s.draw();
                 s.focus_selector(".ef-summary");
+                return;
+            }
+            if super::SERVICES && s.intake.is_some() {
+                drop(s);
+                super::filing::submit(at);
                 return;
             }
             let submission = s.state.evaluation().data.clone();

@@ -2,7 +2,7 @@
 //! [`FormState`]. One listener per event kind on the form's root; an input is known by its
 //! `name`, its data pointer. A change goes to `FormState::set`, and each item the `Changes`
 //! name (a field, a table, an address) is drawn again by form-html and brought into the page by
-//! [`morph`]: the page stays what the portal would draw for the same state, and the control
+//! [`morph`](crate::morph): the page stays what the portal would draw for the same state, and the control
 //! being typed in keeps its focus, caret and input-method composition.
 //!
 //! What it does, as the citizen sees it: errors of a field show once it has been changed and
@@ -11,22 +11,35 @@
 //! added, removed and moved; the communes follow the province chosen; what is typed is kept as
 //! a draft in the browser; the portal's check API has the last word on submit.
 
+mod draw;
 mod events;
+mod filing;
 
 use crate::dom_id::Root;
+use crate::drafts;
+use crate::drafts::PortalDraft;
 use crate::host::{emit_later, today};
+use crate::services::Services;
+use crate::sign::Loader;
+use crate::store::{Offer, StoreAnswer};
 use crate::takeover::{self, Typed};
-use crate::{drafts, morph};
-use form_core::{Changes, Diagnostic, Form, FormState, Lang, Widget, Ymd, pointer};
-use form_html::{ITEM, Page, Ui, esc};
+use filing::{KeepAnswer, SignStage};
+use form_core::datastore::Prefilled;
+use form_core::datastore::{Attribute, Displaced, Provenance};
+use form_core::{Diagnostic, Form, FormState, Lang, Text, Widget, Ymd, pointer};
 use serde_json::{Map, Value, json};
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::collections::{BTreeMap, BTreeSet};
 use std::rc::Rc;
 use std::sync::Arc;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::Closure;
 use web_sys::{Element, Event, HtmlElement, HtmlInputElement};
+
+/// Whether this build speaks to a host's services (feature `services`: the data store, the
+/// bridge, intake, the drafts service). Without it every path to them is dead code, left out of
+/// the module: the runtime of an embed naming none of them, and `renderForm`, is smaller.
+pub const SERVICES: bool = cfg!(feature = "services");
 
 /// What the host asks of a bound form.
 pub struct Options {
@@ -44,6 +57,36 @@ pub struct Options {
     /// to the form's state in place, not drawn again, so nothing on screen is replaced and the
     /// focus and caret stay where they are.
     pub adopt: bool,
+    /// The host's services (data store, bridge, intake, drafts) and its token; none named: the
+    /// form fills in and checks only.
+    pub services: Services,
+    /// What the citizen's data store gave for the keys the form binds (`Err`: unreachable):
+    /// empty bound fields are filled from it, verified values locked.
+    pub store: Option<StoreAnswer>,
+    /// Whose the store's answer is: drafts are kept per citizen.
+    pub subject: Option<String>,
+    /// The citizen's draft on the host's drafts service (resuming on another device).
+    pub portal_draft: Option<PortalDraft>,
+    /// Loads the signing module, for a form to sign.
+    pub signer: Option<Loader>,
+}
+
+impl Options {
+    /// A form that fills in and checks only, with no service of a host.
+    pub fn alone(lang: Lang, check_url: Option<String>, initial: Option<Value>) -> Options {
+        Options {
+            lang,
+            check_url,
+            initial,
+            on_screen: None,
+            adopt: false,
+            services: Services::default(),
+            store: None,
+            subject: None,
+            portal_draft: None,
+            signer: None,
+        }
+    }
 }
 
 /// A form bound in an element: dropping it removes the listeners (the drawing stays until the
@@ -56,12 +99,31 @@ pub struct Binder {
 /// An event listener on the form's root.
 type Listener = Closure<dyn FnMut(Event)>;
 
-#[derive(Clone, Copy, PartialEq)]
+#[derive(Clone)]
 enum Outcome {
     Idle,
     Checking,
     Accepted,
     Failed,
+    /// The dossier on its way (the retry it is at).
+    Sending(u32),
+    Received(String),
+    /// The host's service said nobody is signed in (401).
+    SignIn,
+    /// Intake refused it for a reason of its own (not the form's errors).
+    Rejected(Text),
+    /// The Sign step, with the data it signs.
+    Signing(Rc<Value>, SignStage),
+}
+
+impl Outcome {
+    /// Sending or signing is under way: the submit button waits.
+    fn busy(&self) -> bool {
+        matches!(
+            self,
+            Outcome::Checking | Outcome::Sending(_) | Outcome::Received(_) | Outcome::Signing(..)
+        )
+    }
 }
 
 struct Inner {
@@ -91,6 +153,37 @@ struct Inner {
     check_url: Option<String>,
     /// The summary drawn: its entries (pointer and code) and title.
     summary_drawn: (Vec<(String, String)>, bool),
+    services: Services,
+    /// Where dossiers are filed (the host's intake), if the form files them.
+    intake: Option<String>,
+    signer: Option<Loader>,
+    /// The data store's values (reachable), for the bindings that follow the data and the
+    /// values to keep once filed.
+    store: Option<BTreeMap<String, Attribute>>,
+    store_down: bool,
+    /// Locked fields, and where prefilled values came from.
+    locked: BTreeSet<String>,
+    provenance: BTreeMap<String, Provenance>,
+    /// What the bindings that follow the data displaced (put back when they no longer apply),
+    /// and the data they last saw; only for forms with such bindings.
+    displaced: Displaced,
+    before: Option<Value>,
+    /// Labels of typed values the register's verified values replaced.
+    replaced: Vec<Text>,
+    /// Reports of a mistake sent, by pointer: what became of each, and whether it was taken.
+    reports: BTreeMap<String, (Text, bool)>,
+    /// The host's drafts service: where this draft goes and the form's version; the draft
+    /// came from there.
+    portal_sync: Option<(String, u32)>,
+    from_portal: bool,
+    /// Changes since the draft last went to the host's service (it goes once typing pauses).
+    typed: Rc<Cell<u64>>,
+    /// What an earlier version's draft could not bring over, until read.
+    carried: Option<drafts::Carried>,
+    /// Files being uploaded.
+    uploads: Rc<Cell<u32>>,
+    /// Values the store could keep, asked once the dossier is filed.
+    keep: Option<(String, Offer, KeepAnswer)>,
 }
 
 impl Binder {
@@ -98,11 +191,47 @@ impl Binder {
     /// place: `Options::adopt`) and binds it; `eform:ready` follows from `host`.
     pub fn bind(host: HtmlElement, root: Element, form: Arc<Form>, options: Options) -> Binder {
         let d = form.definition();
-        let draft_key = drafts::key(&d.id, d.version, None);
-        let restored = match options.initial {
-            Some(_) => None,
-            None => drafts::load(&draft_key),
+        let subject = options.subject.as_deref();
+        let portal_has = options
+            .portal_draft
+            .as_ref()
+            .is_some_and(|p| p.remote.is_some());
+        // A draft typed on an earlier version comes over to this one, unless this version has
+        // one of its own anywhere.
+        if options.initial.is_none() {
+            drafts::carry_forward(&form, subject, portal_has);
+        }
+        let draft_key = drafts::key(&d.id, d.version, subject);
+        let restored = if options.initial.is_none() || subject.is_some() {
+            drafts::load(&draft_key).or_else(|| {
+                // What was typed before signing in becomes the signed-in citizen's draft.
+                let anonymous = drafts::key(&d.id, d.version, None);
+                (subject.is_some() && options.initial.is_none())
+                    .then(|| drafts::take(&anonymous, &draft_key))
+                    .flatten()
+            })
+        } else {
+            None
         };
+        // The service's copy wins when it was written elsewhere since this browser last sent or
+        // took it (by the service's own times, never the device's clock).
+        let remote = options.portal_draft.as_ref().and_then(|p| {
+            let at = p.remote_saved_at.as_deref()?;
+            p.remote
+                .clone()
+                .filter(|_| restored.is_none() || drafts::changed_elsewhere(&draft_key, at))
+                .map(|r| (r, at.to_owned()))
+        });
+        let from_portal = remote.is_some();
+        let restored = match remote {
+            Some((r, at)) => {
+                drafts::save(&draft_key, &r.data);
+                drafts::synced(&draft_key, &at);
+                Some(r)
+            }
+            None => restored,
+        };
+        let portal_sync = options.portal_draft.map(|p| (p.url, d.version));
         let restored_at = restored.as_ref().map(|r| r.saved_at);
         let mut data = options
             .initial
@@ -111,6 +240,33 @@ impl Binder {
         if let Some((_, typed)) = &options.on_screen {
             data = typed.over(data);
         }
+        let today = today();
+        // The store's values in the bound fields that are empty, verified ones locked.
+        let (store, store_down) = match options.store {
+            Some(Ok(values)) => (Some(values), false),
+            Some(Err(())) => (None, true),
+            None => (None, false),
+        };
+        let prefilled = store
+            .as_ref()
+            .filter(|_| SERVICES)
+            .map(|values| form_core::datastore::prefill(&form, &data, values, today));
+        let mut replaced = Vec::new();
+        let (mut locked, mut provenance) = (BTreeSet::new(), BTreeMap::new());
+        if let Some(p) = prefilled {
+            replaced = p
+                .replaced
+                .iter()
+                .filter_map(|at| form.item_for(at).and_then(|i| i.label.clone()))
+                .collect();
+            data = p.data;
+            locked = p.locked;
+            provenance = p.provenance;
+        }
+        let before =
+            (store.is_some() && form_core::datastore::follows_data(d)).then(|| data.clone());
+        let carried = drafts::carried(&draft_key);
+        let intake = options.services.dossiers();
         let items = d
             .pages
             .iter()
@@ -123,7 +279,6 @@ impl Binder {
             })
             .collect();
         let ready = json!({"formId": d.id, "version": d.version});
-        let today = today();
         let inner = Rc::new(RefCell::new(Inner {
             state: FormState::new(form.clone(), data, today),
             form,
@@ -143,6 +298,23 @@ impl Binder {
             restored_at,
             check_url: options.check_url,
             summary_drawn: (Vec::new(), false),
+            services: options.services,
+            intake,
+            signer: options.signer,
+            store,
+            store_down,
+            locked,
+            provenance,
+            displaced: Displaced::new(),
+            before,
+            replaced,
+            reports: BTreeMap::new(),
+            portal_sync,
+            from_portal,
+            typed: Rc::new(Cell::new(0)),
+            carried,
+            uploads: Rc::new(Cell::new(0)),
+            keep: None,
         }));
         if !options.adopt {
             root.set_inner_html("");
@@ -169,10 +341,23 @@ impl Binder {
             ("focusout", events::on_leave),
             ("submit", events::on_submit),
             ("click", events::on_click),
+            // A dialog closed by Escape (`cancel` does not bubble: heard on the way down).
+            (
+                "cancel",
+                if SERVICES {
+                    filing::on_cancel
+                } else {
+                    |_, _| {}
+                },
+            ),
         ] {
             let at = inner.clone();
             let closure = Closure::<dyn FnMut(Event)>::new(move |ev: Event| handler(&at, ev));
-            let _ = root.add_event_listener_with_callback(kind, closure.as_ref().unchecked_ref());
+            let _ = root.add_event_listener_with_callback_and_bool(
+                kind,
+                closure.as_ref().unchecked_ref(),
+                kind == "cancel",
+            );
             listeners.push((kind, closure));
         }
         // Later: a listener added right after the call hears it.
@@ -195,7 +380,9 @@ impl Binder {
         }
         s.state.replace(data);
         s.refused = None;
-        s.draw();
+        if !s.follow_bindings() {
+            s.draw();
+        }
         s.changed_data();
     }
 
@@ -219,8 +406,11 @@ impl Drop for Binder {
     fn drop(&mut self) {
         let root = self.inner.borrow().root.clone();
         for (kind, closure) in &self.listeners {
-            let _ =
-                root.remove_event_listener_with_callback(kind, closure.as_ref().unchecked_ref());
+            let _ = root.remove_event_listener_with_callback_and_bool(
+                kind,
+                closure.as_ref().unchecked_ref(),
+                *kind == "cancel",
+            );
         }
     }
 }
@@ -256,198 +446,68 @@ impl Inner {
             })
     }
 
-    fn inline_errors(&self) -> Vec<Diagnostic> {
-        let mut shown: Vec<Diagnostic> = self
-            .state
-            .validate_all()
-            .iter()
-            .filter(|d| self.shows(&d.pointer))
-            .cloned()
-            .collect();
-        if let Some(r) = &self.refused {
-            shown.extend(r.iter().cloned());
+    /// Bindings that depend on the data ("the applicant is the husband") follow it: one that
+    /// comes into force fills its field, one no longer in force takes back what it filled (and
+    /// puts back what it replaced). Whether that changed anything (then everything is drawn
+    /// again: locks and sources are drawn with the fields).
+    fn follow_bindings(&mut self) -> bool {
+        if !SERVICES {
+            return false;
         }
-        shown
-    }
-
-    /// The summary's entries and whether they are the portal's refusal.
-    fn summary(&self) -> (Vec<Diagnostic>, bool) {
-        if let Some(r) = &self.refused {
-            return (r.clone(), true);
-        }
-        let errors = self.state.validate_all();
-        let list = if self.submitted {
-            errors.to_vec()
-        } else if self.attempted == Some(self.page) {
-            errors
-                .iter()
-                .filter(|d| self.page_of(&d.pointer) == self.page)
-                .cloned()
-                .collect()
-        } else {
-            Vec::new()
+        let (Some(before), Some(values)) = (self.before.take(), self.store.as_ref()) else {
+            return false;
         };
-        (list, false)
-    }
-
-    fn with_page<R>(&self, errors: &[Diagnostic], f: impl FnOnce(&Page) -> R) -> R {
-        let (locked, notes) = (BTreeSet::new(), BTreeMap::new());
-        let submit = if self.outcome == Outcome::Checking {
-            Ui::Checking
-        } else {
-            Ui::Submit
+        let data = self.state.data().clone();
+        let so_far = Prefilled {
+            provenance: std::mem::take(&mut self.provenance),
+            locked: std::mem::take(&mut self.locked),
+            ..Default::default()
         };
-        f(&Page {
-            form: &self.form,
-            data: self.state.data(),
-            lang: self.lang,
-            today: self.today,
-            errors,
-            current: self.page,
-            locked: &locked,
-            notes: &notes,
-            reports: None,
-            action: None,
-            hidden: &[],
-            submit,
-        })
-    }
-
-    /// Draws everything again (a new page, the summary, the language, new data) into the page.
-    fn draw(&mut self) {
-        let lang = self.lang;
-        let t = |u: Ui| esc(&u.get(lang));
-        let mut html = format!("<div class=\"ef-embed\" lang=\"{}\">", lang.tag());
-        let _ = std::fmt::Write::write_fmt(
-            &mut html,
-            format_args!(
-                "<div class=\"ef-embed__bar\"><div class=\"ef-lang\" role=\"group\" aria-label=\"{}\">",
-                t(Ui::LanguageSwitch)
-            ),
+        let again = form_core::datastore::prefill_again(
+            &self.form,
+            &before,
+            &data,
+            values,
+            self.today,
+            &so_far,
+            &mut self.displaced,
         );
-        for (l, name) in [(Lang::Vi, "Tiếng Việt"), (Lang::En, "English")] {
-            html.push_str(&format!(
-                "<button type=\"button\" class=\"ef-lang__button\" lang=\"{0}\" data-ef-lang=\"{0}\" aria-pressed=\"{1}\">{name}</button>",
-                l.tag(),
-                l == lang
-            ));
-        }
-        html.push_str("</div></div>");
-        if let Some(at) = self.restored_at {
-            html.push_str(&format!(
-                "<div class=\"ef-panel ef-draft\" role=\"status\" data-testid=\"draft-restored\"><p>{}</p><button type=\"button\" class=\"ef-button ef-button--secondary\" data-ef-start-again>{}</button></div>",
-                esc(&Ui::DraftRestored.get(lang).replace("{}", &drafts::saved_at_text(at))),
-                t(Ui::StartAgain)
-            ));
-        }
-        let inline = self.inline_errors();
-        let (summary, refused) = self.summary();
-        let title = if refused {
-            Ui::ServerDisagrees
-        } else {
-            Ui::SummaryTitle
+        let Some(p) = again else {
+            self.provenance = so_far.provenance;
+            self.locked = so_far.locked;
+            self.before = Some(data);
+            return false;
         };
-        let evaluation = self.state.evaluation();
-        html.push_str(&self.with_page(&inline, |p| {
-            form_html::form_summarised(p, evaluation, &summary, title)
-        }));
-        html.push_str("<div class=\"ef-result\" tabindex=\"-1\" aria-live=\"polite\">");
-        match self.outcome {
-            Outcome::Accepted => html.push_str(&format!(
-                "<div class=\"ef-panel ef-panel--ok\" data-testid=\"accepted\"><h2>{}</h2><p>{}</p></div>",
-                t(Ui::CheckedTitle),
-                t(Ui::CheckedBody)
-            )),
-            Outcome::Failed => html.push_str(&format!(
-                "<div class=\"ef-panel ef-panel--warn\" role=\"alert\" data-testid=\"send-failed\"><p>{}</p></div>",
-                t(Ui::NetworkError)
-            )),
-            Outcome::Idle | Outcome::Checking => {}
+        let marks_changed = p.provenance != so_far.provenance || p.locked != so_far.locked;
+        let data_changed = p.data != data;
+        self.provenance = p.provenance;
+        self.locked = p.locked;
+        self.before = Some(p.data.clone());
+        if data_changed {
+            self.state.replace(p.data);
         }
-        html.push_str("</div></div>");
-        match self.root.first_element_child() {
-            Some(old) => {
-                morph::morph_html(&old, &html);
-            }
-            None => self.root.set_inner_html(&html),
-        }
-        if self.outcome == Outcome::Checking
-            && let Ok(Some(b)) = self
-                .root
-                .query_selector(".ef-actions button[type=submit]:last-child")
-        {
-            let _ = b.set_attribute("disabled", "");
-        }
-        self.summary_drawn = (keys(&summary), refused);
-    }
-
-    /// Brings into the page what `changes` changed, and the item of `also` (the control the
-    /// citizen used: an address's communes follow its province).
-    fn apply(&mut self, changes: &Changes, also: Option<&str>) {
-        let (summary, refused) = self.summary();
-        if (keys(&summary), refused) != self.summary_drawn {
+        if data_changed || marks_changed {
             self.draw();
-            return;
         }
-        let mut items: Vec<String> = Vec::new();
-        let touched = changes
-            .values
-            .iter()
-            .map(|(p, _)| p)
-            .chain(changes.hidden.iter().map(|(p, _)| p))
-            .chain(changes.read_only.iter().map(|(p, _)| p))
-            .chain(changes.required.iter().map(|(p, _)| p))
-            .chain(changes.errors.iter().map(|(p, _)| p))
-            .map(String::as_str)
-            .chain(also);
-        for ptr in touched {
-            if let Some(item) = self.item_of(ptr)
-                && !items.iter().any(|i| i == item)
-            {
-                items.push(item.to_owned());
-            }
-        }
-        self.redraw_items(&items);
-    }
-
-    /// Draws these items of the sections again.
-    fn redraw_items(&self, items: &[String]) {
-        let inline = self.inline_errors();
-        let evaluation = self.state.evaluation();
-        for item in items {
-            let selector = format!("[{ITEM}=\"{}\"]", css_string(item));
-            let Ok(Some(el)) = self.root.query_selector(&selector) else {
-                continue;
-            };
-            let Some(html) = self.with_page(&inline, |p| form_html::item(p, evaluation, item))
-            else {
-                continue;
-            };
-            let el = morph::morph_html(&el, &html).unwrap_or(el);
-            // A section shows while one of its items does.
-            if let Some(section) = el.parent_element()
-                && let Ok(list) = section.query_selector_all(&format!(":scope > [{ITEM}]"))
-            {
-                let all_hidden = list.length() > 0
-                    && (0..list.length()).all(|i| {
-                        list.item(i)
-                            .and_then(|n| n.dyn_into::<Element>().ok())
-                            .is_some_and(|e| e.has_attribute("hidden"))
-                    });
-                if all_hidden != section.has_attribute("hidden") {
-                    let _ = if all_hidden {
-                        section.set_attribute("hidden", "")
-                    } else {
-                        section.remove_attribute("hidden")
-                    };
-                }
-            }
-        }
+        data_changed || marks_changed
     }
 
     /// After the data changed: kept as the draft, and the host told.
     fn changed_data(&self) {
         drafts::save(&self.draft_key, self.state.data());
+        // To the host's drafts service once typing pauses (the newest change only).
+        if let Some((url, version)) = self.portal_sync.clone().filter(|_| SERVICES) {
+            let typed = self.typed.clone();
+            typed.set(typed.get() + 1);
+            let this = typed.get();
+            let (services, key) = (self.services.clone(), self.draft_key.clone());
+            wasm_bindgen_futures::spawn_local(async move {
+                crate::fetch::sleep(drafts::PORTAL_SAVE_MS).await;
+                if typed.get() == this {
+                    drafts::push(&services, &key, &url, version).await;
+                }
+            });
+        }
         emit_later(
             &self.host,
             "eform:change",

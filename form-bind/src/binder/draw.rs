@@ -1,0 +1,249 @@
+//! The binder's drawing: what shows (the errors inline and in the summary), the whole form
+//! drawn by form-html and merged into the page, and the items a change touched drawn again
+//! alone.
+
+use super::{Inner, Outcome, SERVICES, css_string, keys};
+use crate::{drafts, morph};
+use form_core::{Changes, Diagnostic, Lang};
+use form_html::{ITEM, Page, Ui, esc};
+use std::collections::BTreeMap;
+use wasm_bindgen::JsCast;
+use web_sys::Element;
+
+impl Inner {
+    fn inline_errors(&self) -> Vec<Diagnostic> {
+        let mut shown: Vec<Diagnostic> = self
+            .state
+            .validate_all()
+            .iter()
+            .filter(|d| self.shows(&d.pointer))
+            .cloned()
+            .collect();
+        if let Some(r) = &self.refused {
+            shown.extend(r.iter().cloned());
+        }
+        shown
+    }
+
+    /// The summary's entries and whether they are the portal's refusal.
+    pub(super) fn summary(&self) -> (Vec<Diagnostic>, bool) {
+        if let Some(r) = &self.refused {
+            return (r.clone(), true);
+        }
+        let errors = self.state.validate_all();
+        let list = if self.submitted {
+            errors.to_vec()
+        } else if self.attempted == Some(self.page) {
+            errors
+                .iter()
+                .filter(|d| self.page_of(&d.pointer) == self.page)
+                .cloned()
+                .collect()
+        } else {
+            Vec::new()
+        };
+        (list, false)
+    }
+
+    pub(super) fn with_page<R>(&self, errors: &[Diagnostic], f: impl FnOnce(&Page) -> R) -> R {
+        let lang = self.lang;
+        // (Inserted one by one: collecting into a map would link a sort into the module.)
+        let (mut notes, mut reports) = (BTreeMap::new(), BTreeMap::new());
+        if SERVICES {
+            for (ptr, p) in &self.provenance {
+                let note = form_html::source_note(p, self.locked.contains(ptr), lang);
+                notes.insert(ptr.clone(), note);
+            }
+            for (ptr, (t, sent)) in &self.reports {
+                reports.insert(ptr.clone(), (t.get(lang).to_owned(), *sent));
+            }
+        }
+        let submit = match self.outcome {
+            Outcome::Checking => Ui::Checking,
+            Outcome::Sending(_) => Ui::Sending,
+            _ if self.intake.is_some() => Ui::SubmitDossier,
+            _ => Ui::Submit,
+        };
+        f(&Page {
+            form: &self.form,
+            data: self.state.data(),
+            lang,
+            today: self.today,
+            errors,
+            current: self.page,
+            locked: &self.locked,
+            notes: &notes,
+            // Reports go to the data store, so only where there is one.
+            reports: self.services.datastore("").map(|_| &reports),
+            action: None,
+            hidden: &[],
+            submit,
+        })
+    }
+
+    /// Draws everything again (a new page, the summary, the language, new data) into the page.
+    pub(super) fn draw(&mut self) {
+        let lang = self.lang;
+        let t = |u: Ui| esc(&u.get(lang));
+        let mut html = format!("<div class=\"ef-embed\" lang=\"{}\">", lang.tag());
+        let _ = std::fmt::Write::write_fmt(
+            &mut html,
+            format_args!(
+                "<div class=\"ef-embed__bar\"><div class=\"ef-lang\" role=\"group\" aria-label=\"{}\">",
+                t(Ui::LanguageSwitch)
+            ),
+        );
+        for (l, name) in [(Lang::Vi, "Tiếng Việt"), (Lang::En, "English")] {
+            html.push_str(&format!(
+                "<button type=\"button\" class=\"ef-lang__button\" lang=\"{0}\" data-ef-lang=\"{0}\" aria-pressed=\"{1}\">{name}</button>",
+                l.tag(),
+                l == lang
+            ));
+        }
+        html.push_str("</div></div>");
+        if let Some(at) = self.restored_at {
+            let said = if self.from_portal {
+                Ui::DraftResumed
+            } else {
+                Ui::DraftRestored
+            };
+            html.push_str(&format!(
+                "<div class=\"ef-panel ef-draft\" role=\"status\" data-testid=\"draft-restored\"><p>{}</p><button type=\"button\" class=\"ef-button ef-button--secondary\" data-ef-start-again>{}</button></div>",
+                esc(&said.get(lang).replace("{}", &drafts::saved_at_text(at))),
+                t(Ui::StartAgain)
+            ));
+        }
+        html.push_str(&self.carried_notice());
+        if SERVICES {
+            html.push_str(&self.notices());
+        }
+        let inline = self.inline_errors();
+        let (summary, refused) = self.summary();
+        let title = if refused {
+            Ui::ServerDisagrees
+        } else {
+            Ui::SummaryTitle
+        };
+        let evaluation = self.state.evaluation();
+        html.push_str(&self.with_page(&inline, |p| {
+            form_html::form_summarised(p, evaluation, &summary, title)
+        }));
+        html.push_str("<div class=\"ef-result\" tabindex=\"-1\" aria-live=\"polite\">");
+        html.push_str(&self.outcome_html());
+        html.push_str("</div>");
+        if SERVICES {
+            html.push_str(&self.keep_html());
+        }
+        html.push_str("</div>");
+        match self.root.first_element_child() {
+            Some(old) => {
+                morph::morph_html(&old, &html);
+            }
+            None => self.root.set_inner_html(&html),
+        }
+        if self.outcome.busy()
+            && let Ok(Some(b)) = self
+                .root
+                .query_selector(".ef-actions button[type=submit]:last-child")
+        {
+            let _ = b.set_attribute("disabled", "");
+        }
+        self.summary_drawn = (keys(&summary), refused);
+        self.open_dialog();
+    }
+
+    /// The notice of a draft carried over from an earlier version of the form, until read.
+    pub(super) fn carried_notice(&self) -> String {
+        let lang = self.lang;
+        let mut html = String::new();
+        if let Some(c) = &self.carried {
+            html.push_str(&format!(
+                "<div class=\"ef-panel ef-draft\" role=\"status\" data-testid=\"draft-carried\"><p>{}</p>",
+                esc(&Ui::DraftCarried.get(lang).replace("{}", &c.from.to_string()))
+            ));
+            if !c.dropped.is_empty() {
+                html.push_str(&format!(
+                    "<p>{}</p><ul>",
+                    esc(&Ui::CarriedDropped.get(lang))
+                ));
+                for (label, value) in &c.dropped {
+                    let label = label
+                        .as_ref()
+                        .map(|l| format!("{}: ", l.get(lang)))
+                        .unwrap_or_default();
+                    html.push_str(&format!("<li>{}{}</li>", esc(&label), esc(value)));
+                }
+                html.push_str("</ul>");
+            }
+            html.push_str(&format!(
+                "<button type=\"button\" class=\"ef-button ef-button--secondary\" data-testid=\"carried-read\" data-ef-carried-read>{}</button></div>",
+                esc(&Ui::CarriedRead.get(lang))
+            ));
+        }
+        html
+    }
+
+    /// Brings into the page what `changes` changed, and the item of `also` (the control the
+    /// citizen used: an address's communes follow its province).
+    pub(super) fn apply(&mut self, changes: &Changes, also: Option<&str>) {
+        let (summary, refused) = self.summary();
+        if (keys(&summary), refused) != self.summary_drawn {
+            self.draw();
+            return;
+        }
+        let mut items: Vec<String> = Vec::new();
+        let touched = changes
+            .values
+            .iter()
+            .map(|(p, _)| p)
+            .chain(changes.hidden.iter().map(|(p, _)| p))
+            .chain(changes.read_only.iter().map(|(p, _)| p))
+            .chain(changes.required.iter().map(|(p, _)| p))
+            .chain(changes.errors.iter().map(|(p, _)| p))
+            .map(String::as_str)
+            .chain(also);
+        for ptr in touched {
+            if let Some(item) = self.item_of(ptr)
+                && !items.iter().any(|i| i == item)
+            {
+                items.push(item.to_owned());
+            }
+        }
+        self.redraw_items(&items);
+    }
+
+    /// Draws these items of the sections again.
+    pub(super) fn redraw_items(&self, items: &[String]) {
+        let inline = self.inline_errors();
+        let evaluation = self.state.evaluation();
+        for item in items {
+            let selector = format!("[{ITEM}=\"{}\"]", css_string(item));
+            let Ok(Some(el)) = self.root.query_selector(&selector) else {
+                continue;
+            };
+            let Some(html) = self.with_page(&inline, |p| form_html::item(p, evaluation, item))
+            else {
+                continue;
+            };
+            let el = morph::morph_html(&el, &html).unwrap_or(el);
+            // A section shows while one of its items does.
+            if let Some(section) = el.parent_element()
+                && let Ok(list) = section.query_selector_all(&format!(":scope > [{ITEM}]"))
+            {
+                let all_hidden = list.length() > 0
+                    && (0..list.length()).all(|i| {
+                        list.item(i)
+                            .and_then(|n| n.dyn_into::<Element>().ok())
+                            .is_some_and(|e| e.has_attribute("hidden"))
+                    });
+                if all_hidden != section.has_attribute("hidden") {
+                    let _ = if all_hidden {
+                        section.set_attribute("hidden", "")
+                    } else {
+                        section.remove_attribute("hidden")
+                    };
+                }
+            }
+        }
+    }
+}
