@@ -9,9 +9,13 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import http from "node:http";
 import { randomBytes } from "node:crypto";
-import { readFileSync } from "node:fs";
 import { URL, launch, openPage, shot, axe, token, proxy, stopServer } from "./browser.mjs";
 import { fill, example } from "./ct01.mjs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+
+const hkdExample = JSON.parse(readFileSync(new globalThis.URL("../../schemas/forms/household-business.example.json", import.meta.url)));
 
 const HOST_CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'";
 const files = {
@@ -162,6 +166,49 @@ test("a host portal's page, signed in by its own session cookie: CT01 prefilled 
   }
   assert.deepEqual(await axe(page, { include: [["#form"]] }), []);
   await page.locator("#form").screenshot({ path: shot("embed-services-ct01-filed") });
+  await page.close();
+});
+
+test("a long form with attachments on a host's page: each file picked goes to the host's intake at once, and the dossier filed holds their hashes", async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), "eform-upload-"));
+  const premises = path.join(dir, "hop-dong-thue-nha.pdf");
+  writeFileSync(premises, Buffer.concat([Buffer.from("%PDF-1.4\n"), Buffer.alloc(50_000, 7)]));
+  const authorisation = path.join(dir, "van-ban-uy-quyen.pdf");
+  writeFileSync(authorisation, Buffer.concat([Buffer.from("%PDF-1.4\n"), Buffer.alloc(20_000, 9)]));
+  const page = await signedInHostPage("citizen-em", "auth=cookie&form=household-business&lang=en");
+  const f = (sel) => page.locator(`#form ${sel}`);
+  // The example's data under what the store prefilled, without its attachments.
+  await page.evaluate((example) => {
+    const el = document.querySelector("#form");
+    const data = structuredClone(example);
+    delete data.attachments;
+    el.data = { ...data, ...el.data, owner: { ...data.owner, ...el.data.owner } };
+  }, hkdExample);
+  const next = f(".ef-actions button[name=ef-go]").last();
+  await next.click();
+  await page.waitForFunction(() => document.querySelector("#form").shadowRoot.activeElement?.id === "ef-page-1");
+  await f(".ef-actions button[name=ef-go]").last().click();
+  await page.waitForFunction(() => document.querySelector("#form").shadowRoot.activeElement?.id === "ef-page-2");
+  const uploaded = page.waitForResponse((r) => r.url().includes("/svc/api/v1/attachments") && r.status() === 201);
+  await f("#f__attachments__premises").setInputFiles(premises);
+  await uploaded;
+  const second = page.waitForResponse((r) => r.url().includes("/svc/api/v1/attachments") && r.status() === 201);
+  await f("#f__attachments__membersAuthorisation").setInputFiles(authorisation);
+  await second;
+  await page.waitForFunction(() => document.querySelector("#form").data.attachments?.membersAuthorisation?.sha256);
+  const hashes = await page.evaluate(() => document.querySelector("#form").data.attachments);
+  assert.match(hashes.premises.sha256, /^[0-9a-f]{64}$/);
+  assert.match(hashes.membersAuthorisation.sha256, /^[0-9a-f]{64}$/);
+  await f(".ef-actions button[type=submit]:not([name])").click();
+  await waitEvent(page, "eform:submitted");
+  const [submitted] = await events(page, "eform:submitted");
+  assert.match(submitted.detail.code, /^[0-9A-Z.]+-\d{6}-\d+$/, JSON.stringify(submitted.detail));
+  const em = await token("citizen-em");
+  const dossier = await (await fetch(`${URL}/api/v1/dossiers/${submitted.detail.code}`, { headers: { authorization: `Bearer ${em}` } })).json();
+  assert.equal(dossier.versionList[0].data.attachments.premises.sha256, hashes.premises.sha256);
+  await f("[data-testid=received]").waitFor();
+  await clean(page, "citizen-em");
+  assert.deepEqual(await axe(page, { include: [["#form"]] }), []);
   await page.close();
 });
 
