@@ -16,8 +16,9 @@
 // Medians of --runs (5) runs; ratios against the static copy of the same page, in the same run.
 // `--variants a,b` picks variants; `app-bare` is the citizen page with the portal's drawn form
 // taken out (what the page was before the form came drawn in it), `embed-bare` the embed whose
-// src gives no drawing (what the embed was before eform.js showed one), `embed-full` the embed
-// naming a host service (the full runtime, form-ui; `embed` has the light one, form-bind).
+// src gives no drawing (what the embed was before eform.js showed one), `embed-services` the
+// embed naming a host service (the runtime built with the host's services, form-bind-services;
+// `embed` has the one without them, form-bind).
 // `--json FILE` writes all.
 // Then Lighthouse 12 (npm, this folder's package.json; its own default mobile profile with
 // simulated throttling, in the same chromium) on the first form's citizen page, embed and their
@@ -37,7 +38,7 @@ const opt = (name, dflt) => {
 const RUNS = Number(opt("--runs", 5));
 const JSON_OUT = opt("--json", null);
 const FORMS = opt("--forms", "ct01,pit-finalisation").split(",");
-const VARIANTS = opt("--variants", "app,app-bare,app-static,embed,embed-full,embed-bare,embed-static").split(",");
+const VARIANTS = opt("--variants", "app,app-bare,app-static,embed,embed-services,embed-bare,embed-static").split(",");
 const LIGHTHOUSE = !args.includes("--no-lighthouse");
 
 // Lighthouse's mobile profile (its "simulated slow 4G" figures, applied by the browser).
@@ -178,14 +179,14 @@ for (const form of FORMS) {
   const hostPage = (src, more = "") => `<!doctype html><html lang="vi"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>host</title><script type="module" src="/eform/eform.js"></script></head><body><main><e-form src="${src}" lang="vi"${more}></e-form></main></body></html>`;
   statics.set(host, hostPage(`/forms/${form}`));
   statics.set(`/host/${form}-bare.html`, hostPage(`/forms/${form}?bare-embed=1`));
-  // Naming a host service takes the full runtime (form-ui) instead of the light one.
-  statics.set(`/host/${form}-full.html`, hostPage(`/forms/${form}`, ` drafts="/api/v1/drafts"`));
+  // Naming a host service takes the runtime built with the services instead.
+  statics.set(`/host/${form}-services.html`, hostPage(`/forms/${form}`, ` drafts="/api/v1/drafts"`));
   const urls = {
     app: `${base}/f/${form}`,
     "app-bare": `${base}/f/${form}?bare=1`,
     embed: `${base}${host}`,
     "embed-bare": `${base}/host/${form}-bare.html`,
-    "embed-full": `${base}/host/${form}-full.html`,
+    "embed-services": `${base}/host/${form}-services.html`,
   };
   if (VARIANTS.includes("app-static")) {
     statics.set(`/static/app-${form}.html`, await staticCopy(urls.app, false));
