@@ -284,3 +284,67 @@ pub fn day_of(rfc3339: &str) -> String {
         _ => rfc3339.to_owned(),
     }
 }
+
+/// Which draft a form starts from, and where it is kept.
+pub struct Start {
+    /// This browser's key of the form's draft.
+    pub key: String,
+    /// The draft to start from, if any.
+    pub restored: Option<Draft>,
+    /// It is the drafts service's copy (written on another device).
+    pub from_portal: bool,
+    /// The drafts service's address for this form and the form's version: where each change
+    /// goes once typing pauses.
+    pub portal_sync: Option<(String, u32)>,
+}
+
+/// The draft `form` starts from for `subject` (the signed-in citizen, if any): with no data
+/// given (`initial_given`), an earlier version's draft is carried over first; this browser's
+/// draft comes back (one typed before signing in becomes the citizen's); the drafts service's
+/// copy wins when it was written elsewhere since this browser last sent or took it (compared
+/// by the service's own times, never the device's clock), and becomes this browser's.
+pub fn start(
+    form: &form_core::Form,
+    subject: Option<&str>,
+    initial_given: bool,
+    portal_draft: Option<PortalDraft>,
+) -> Start {
+    let d = form.definition();
+    if !initial_given {
+        let portal_has = portal_draft.as_ref().is_some_and(|p| p.remote.is_some());
+        carry_forward(form, subject, portal_has);
+    }
+    let draft_key = key(&d.id, d.version, subject);
+    let restored = if !initial_given || subject.is_some() {
+        load(&draft_key).or_else(|| {
+            let anonymous = key(&d.id, d.version, None);
+            (subject.is_some() && !initial_given)
+                .then(|| take(&anonymous, &draft_key))
+                .flatten()
+        })
+    } else {
+        None
+    };
+    let remote = portal_draft.as_ref().and_then(|p| {
+        let at = p.remote_saved_at.as_deref()?;
+        p.remote
+            .clone()
+            .filter(|_| restored.is_none() || changed_elsewhere(&draft_key, at))
+            .map(|r| (r, at.to_owned()))
+    });
+    let from_portal = remote.is_some();
+    let restored = match remote {
+        Some((r, at)) => {
+            save(&draft_key, &r.data);
+            synced(&draft_key, &at);
+            Some(r)
+        }
+        None => restored,
+    };
+    Start {
+        key: draft_key,
+        restored,
+        from_portal,
+        portal_sync: portal_draft.map(|p| (p.url, d.version)),
+    }
+}

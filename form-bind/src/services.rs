@@ -110,6 +110,28 @@ impl Services {
         }
     }
 
+    /// One attempt at filing a dossier: `body` POSTed to intake's `url` under the idempotency
+    /// `key` (the same key for every attempt: intake files it once).
+    pub async fn file(&self, url: &str, body: &str, key: &str) -> Filed {
+        match self.post_json(url, body, &[("idempotency-key", key)]).await {
+            Ok(a) if a.status == 201 => Filed::Code(
+                serde_json::from_str::<serde_json::Value>(&a.body)
+                    .ok()
+                    .and_then(|v| v.get("dossierCode")?.as_str().map(str::to_owned))
+                    .unwrap_or_default(),
+            ),
+            Ok(a) if a.status == 401 => Filed::SignedOut,
+            Ok(a) if a.status == 422 && !fetch::diagnostics_of(&a.body).is_empty() => {
+                Filed::Refused(fetch::diagnostics_of(&a.body))
+            }
+            Ok(a) if a.status >= 500 || a.status == 429 => Filed::Again,
+            Ok(a) => Filed::Rejected(
+                fetch::error_of(&a.body).unwrap_or_else(|| form_html::Ui::NetworkError.text()),
+            ),
+            Err(_) => Filed::Again,
+        }
+    }
+
     /// GETs `url` from one of the services.
     pub async fn get(&self, url: &str) -> Result<Answer, String> {
         self.send(url, "GET", &JsValue::UNDEFINED, &[]).await
@@ -179,6 +201,37 @@ impl Services {
         }
         value.as_string().filter(|t| is_token(t))
     }
+}
+
+/// The value of an attachment with the `sha256` intake stored `file` under — if the value is
+/// still that file (the citizen may have picked another meanwhile); none otherwise.
+pub fn with_hash(
+    value: Option<&serde_json::Value>,
+    file: &web_sys::File,
+    sha256: String,
+) -> Option<serde_json::Value> {
+    let mut v = value?.as_object()?.clone();
+    let same = v.get("name").and_then(|n| n.as_str()) == Some(file.name().as_str())
+        && v.get("size").and_then(|n| n.as_u64()) == Some(file.size() as u64);
+    if !same {
+        return None;
+    }
+    v.insert("sha256".into(), serde_json::Value::String(sha256));
+    Some(serde_json::Value::Object(v))
+}
+
+/// What intake said to one attempt at filing a dossier.
+pub enum Filed {
+    /// Acknowledged, under this dossier code.
+    Code(String),
+    /// Nobody is signed in (401).
+    SignedOut,
+    /// The form's errors, as intake found them (422).
+    Refused(Vec<form_core::Diagnostic>),
+    /// Unreachable, overloaded or failing (no answer, 5xx, 429): worth another attempt.
+    Again,
+    /// Refused for a reason of its own, in words.
+    Rejected(form_core::Text),
 }
 
 /// A bearer token as RFC 6750 allows it (`b64token`): anything else is not sent, so a host's

@@ -44,16 +44,27 @@ pub struct Page<'a> {
     pub locked: &'a BTreeSet<String>,
     /// Where a prefilled field's value came from, by data pointer, in the page's language.
     pub notes: &'a BTreeMap<String, String>,
-    /// "Report a mistake" under each locked field, when a script can send the report (`None`:
-    /// not drawn): by data pointer, what became of a report sent (its status line, and whether
-    /// it was taken, which closes the report).
-    pub reports: Option<&'a BTreeMap<String, (String, bool)>>,
+    /// What the runtime adds when a script runs the form (`None`: the page served without
+    /// JavaScript).
+    pub live: Option<&'a Live>,
     /// Where the form is posted without JavaScript, and the hidden fields it carries (a CSRF
     /// token). `None`: no `method`/`action`.
     pub action: Option<&'a str>,
     pub hidden: &'a [(&'a str, &'a str)],
     /// The label of the last page's button ("Submit the dossier").
     pub submit: Ui,
+}
+
+/// What a script running the form adds to its drawing.
+#[derive(Default)]
+pub struct Live {
+    /// "Report a mistake" under each locked field, when there is a data store to send it to
+    /// (`None`: not drawn): by data pointer, what became of a report sent (its status line, and
+    /// whether it was taken, which closes the report).
+    pub reports: Option<BTreeMap<String, (String, bool)>>,
+    /// How the upload of each attachment goes, by data pointer (`Uploading`, `Uploaded`,
+    /// `UploadFailed`).
+    pub uploads: BTreeMap<String, Ui>,
 }
 
 /// Where a prefilled field's value came from, in words ("From the national population database
@@ -705,7 +716,7 @@ impl Renderer<'_> {
     /// corrects it, so the citizen says what is wrong (the textarea has no name: it is not part
     /// of the form's data).
     fn report(&mut self, ptr: &str, id: &str) {
-        let Some(reports) = self.page.reports else {
+        let Some(reports) = self.page.live.and_then(|l| l.reports.as_ref()) else {
             return;
         };
         let lang = self.lang();
@@ -1048,29 +1059,44 @@ impl Renderer<'_> {
                 ""
             }
         );
+        // Each file as "name (size)".
+        let describe = |f: &Value| {
+            let name = f.get("name").and_then(Value::as_str)?;
+            let size = f.get("size").and_then(Value::as_u64).unwrap_or(0);
+            Some(format!("{name} ({})", form_core::human_size(size)))
+        };
         let names: Vec<String> = match pointer::get(self.page.data, ptr) {
-            Some(Value::Array(files)) => files
-                .iter()
-                .filter_map(|f| f.get("name").and_then(Value::as_str).map(str::to_owned))
-                .collect(),
-            Some(f) => f
-                .get("name")
-                .and_then(Value::as_str)
-                .map(str::to_owned)
-                .into_iter()
-                .collect(),
+            Some(Value::Array(files)) => files.iter().filter_map(describe).collect(),
+            Some(f) => describe(f).into_iter().collect(),
             None => Vec::new(),
         };
-        let status = if names.is_empty() {
-            Ui::NoFile.get(lang)
-        } else {
-            format!("{} {}", Ui::FileChosen.get(lang), names.join(", "))
+        let upload = self.page.live.and_then(|l| l.uploads.get(ptr));
+        let status = match (names.is_empty(), upload) {
+            (true, _) => Ui::NoFile.get(lang),
+            (false, Some(u)) => format!(
+                "{} {} — {}",
+                Ui::FileChosen.get(lang),
+                names.join(", "),
+                u.get(lang)
+            ),
+            (false, None) => format!("{} {}", Ui::FileChosen.get(lang), names.join(", ")),
         };
         let _ = write!(
             self.out,
-            "<p class=\"ef-file__status\" id=\"{id}-status\" aria-live=\"polite\">{}</p></div>",
+            "<p class=\"ef-file__status\" id=\"{id}-status\" aria-live=\"polite\">{}</p>",
             esc(&status)
         );
+        // A file attached can be taken off again (by the runtime; without it, by picking
+        // another).
+        if self.page.live.is_some() && !names.is_empty() && !self.read_only(ptr) {
+            let _ = write!(
+                self.out,
+                "<button type=\"button\" class=\"ef-button ef-button--secondary\" data-ef-clear=\"{}\">{}</button>",
+                esc(ptr),
+                esc(&Ui::RemoveFile.get(lang))
+            );
+        }
+        self.out.push_str("</div>");
     }
 
     /// The error summary: one link per error shown, to the element that holds it (or the

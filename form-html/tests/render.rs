@@ -51,7 +51,7 @@ fn render(form: &Form, data: &Value, lang: Lang, errors: &[Diagnostic], current:
         current,
         locked: &locked,
         notes: &notes,
-        reports: None,
+        live: None,
         action: Some("/f/x"),
         hidden: &[("csrf", "t0k\"en")],
         submit: Ui::SubmitDossier,
@@ -327,7 +327,7 @@ fn an_item_drawn_alone_is_drawn_as_in_the_whole_form() {
                 current: 0,
                 locked: &locked,
                 notes: &notes,
-                reports: None,
+                live: None,
                 action: None,
                 hidden: &[],
                 submit: Ui::Submit,
@@ -363,7 +363,11 @@ fn a_report_is_drawn_under_a_locked_field_only_when_it_can_be_sent() {
     let data: Value = serde_json::from_str(example).unwrap();
     let locked: BTreeSet<String> = ["/applicant/fullName".to_owned()].into();
     let notes = BTreeMap::new();
-    let draw = |reports: Option<&BTreeMap<String, (String, bool)>>| {
+    let draw = |reports: Option<BTreeMap<String, (String, bool)>>| {
+        let live = form_html::Live {
+            reports,
+            ..Default::default()
+        };
         Html::parse_fragment(&form_html::form(&Page {
             form: &form,
             data: &data,
@@ -373,7 +377,7 @@ fn a_report_is_drawn_under_a_locked_field_only_when_it_can_be_sent() {
             current: 0,
             locked: &locked,
             notes: &notes,
-            reports,
+            live: Some(&live),
             action: None,
             hidden: &[],
             submit: Ui::Submit,
@@ -381,8 +385,7 @@ fn a_report_is_drawn_under_a_locked_field_only_when_it_can_be_sent() {
     };
     let report = Selector::parse("details[data-ef-report]").unwrap();
     assert_eq!(draw(None).select(&report).count(), 0);
-    let none = BTreeMap::new();
-    let doc = draw(Some(&none));
+    let doc = draw(Some(BTreeMap::new()));
     let drawn: Vec<ElementRef> = doc.select(&report).collect();
     assert_eq!(drawn.len(), 1, "one locked field, one report");
     assert_eq!(
@@ -398,7 +401,7 @@ fn a_report_is_drawn_under_a_locked_field_only_when_it_can_be_sent() {
         ("<b>Report sent</b>".to_owned(), true),
     )]
     .into();
-    let doc = draw(Some(&sent));
+    let doc = draw(Some(sent));
     let drawn = doc.select(&report).next().unwrap();
     let status = Selector::parse("[role=status]").unwrap();
     let line = drawn.select(&status).next().unwrap();

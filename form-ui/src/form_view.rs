@@ -9,6 +9,7 @@ use crate::fetch;
 use crate::i18n::Ui;
 use crate::services::Services;
 use crate::widgets;
+use form_bind::services::Filed;
 use form_core::datastore::Attribute;
 use form_core::{Diagnostic, Form, Lang, Text, pointer};
 use leptos::prelude::*;
@@ -116,50 +117,19 @@ pub fn FormView(
     #[prop(optional)]
     on_signed: Option<UnsyncCallback<Value>>,
 ) -> impl IntoView {
-    // A draft typed on an earlier version comes over to this one (before it is looked for),
-    // unless this version has a draft of its own anywhere.
-    if initial.is_none() {
-        let portal_has = portal_draft.as_ref().is_some_and(|p| p.remote.is_some());
-        drafts::carry_forward(&form, draft_subject.as_deref(), portal_has);
-    }
-    // A draft of this form version, saved on an earlier visit, comes back unless the caller
-    // gives the data to start from.
-    let draft_key = drafts::key(
-        &form.definition().id,
-        form.definition().version,
+    // The draft to start from (unless the caller gives the data): this browser's, or the
+    // portal's when it was written elsewhere since; an earlier version's carried over.
+    let drafts::Start {
+        key: draft_key,
+        restored,
+        from_portal,
+        portal_sync,
+    } = drafts::start(
+        &form,
         draft_subject.as_deref(),
+        initial.is_some(),
+        portal_draft,
     );
-    let restored = if initial.is_none() || draft_subject.is_some() {
-        drafts::load(&draft_key).or_else(|| {
-            // What was typed before signing in becomes the signed-in citizen's draft.
-            let anonymous = drafts::key(&form.definition().id, form.definition().version, None);
-            (draft_subject.is_some() && initial.is_none())
-                .then(|| drafts::take(&anonymous, &draft_key))
-                .flatten()
-        })
-    } else {
-        None
-    };
-    // The portal's copy wins when it was written elsewhere since this browser last sent or
-    // took it (compared by the portal's own times, never with the device's clock); otherwise
-    // this browser's copy is the newer one (it may hold changes not sent yet).
-    let remote = portal_draft.as_ref().and_then(|p| {
-        let at = p.remote_saved_at.as_deref()?;
-        p.remote
-            .clone()
-            .filter(|_| restored.is_none() || drafts::changed_elsewhere(&draft_key, at))
-            .map(|r| (r, at.to_owned()))
-    });
-    let from_portal = remote.is_some();
-    let restored = match remote {
-        Some((r, at)) => {
-            drafts::save(&draft_key, &r.data);
-            drafts::synced(&draft_key, &at);
-            Some(r)
-        }
-        None => restored,
-    };
-    let portal_sync = portal_draft.map(|p| (p.url, form.definition().version));
     let restored_at = restored.as_ref().map(|d| d.saved_at);
     let start = initial
         .or(restored.map(|d| d.data))
@@ -1010,38 +980,22 @@ fn send_dossier(
         const RETRIES: u32 = 3;
         let mut attempt = 0;
         let next = loop {
-            let retry = match services
-                .post_json(&intake.url, &body, &[("idempotency-key", &key)])
-                .await
-            {
-                Ok(a) if a.status == 201 => {
-                    let code = serde_json::from_str::<Value>(&a.body)
-                        .ok()
-                        .and_then(|v| v.get("dossierCode")?.as_str().map(str::to_owned))
-                        .unwrap_or_default();
+            match services.file(&intake.url, &body, &key).await {
+                Filed::Code(code) => {
                     drafts::clear(&draft_key);
                     drafts::remove_item(&key_slot);
                     intake.on_done.run((code.clone(), data.clone()));
                     break Outcome::Received(code);
                 }
-                Ok(a) if a.status == 401 => break Outcome::SignIn,
-                Ok(a) if a.status == 422 && !fetch::diagnostics_of(&a.body).is_empty() => {
-                    break Outcome::Refused(fetch::diagnostics_of(&a.body));
+                Filed::SignedOut => break Outcome::SignIn,
+                Filed::Refused(diagnostics) => break Outcome::Refused(diagnostics),
+                Filed::Rejected(why) => break Outcome::Rejected(why),
+                Filed::Again if attempt < RETRIES => {
+                    attempt += 1;
+                    outcome.set(Outcome::Sending(attempt));
+                    fetch::sleep(1000 * (1 << (attempt - 1))).await;
                 }
-                Ok(a) if a.status >= 500 || a.status == 429 => true,
-                Ok(a) => {
-                    break Outcome::Rejected(
-                        fetch::error_of(&a.body).unwrap_or_else(|| Ui::NetworkError.text()),
-                    );
-                }
-                Err(_) => true,
-            };
-            if retry && attempt < RETRIES {
-                attempt += 1;
-                outcome.set(Outcome::Sending(attempt));
-                fetch::sleep(1000 * (1 << (attempt - 1))).await;
-            } else {
-                break Outcome::Failed;
+                Filed::Again => break Outcome::Failed,
             }
         };
         let refused = matches!(next, Outcome::Refused(_));

@@ -1154,7 +1154,6 @@ fn upload_files(
     leptos::task::spawn_local(async move {
         let mut ok = true;
         for (i, file) in files.iter().enumerate() {
-            let name = file.name();
             let Some(sha) = services.upload(file).await else {
                 ok = false;
                 continue;
@@ -1164,12 +1163,10 @@ fn upload_files(
             } else {
                 ptr.clone()
             };
-            let current = ctx.data.with_untracked(|d| pointer::get(d, &at).cloned());
-            if let Some(Value::Object(mut v)) = current
-                && v.get("name").and_then(Value::as_str) == Some(name.as_str())
-                && v.get("size").and_then(Value::as_u64) == Some(file.size() as u64)
-            {
-                v.insert("sha256".into(), Value::String(sha));
+            let hashed = ctx.data.with_untracked(|d| {
+                form_bind::services::with_hash(pointer::get(d, &at), file, sha)
+            });
+            if let Some(v) = hashed {
                 if multiple {
                     let mut list = ctx.data.with_untracked(|d| {
                         pointer::get(d, &ptr)
@@ -1177,11 +1174,11 @@ fn upload_files(
                             .unwrap_or(Value::Array(Vec::new()))
                     });
                     if let Some(slot) = list.as_array_mut().and_then(|l| l.get_mut(i)) {
-                        *slot = Value::Object(v);
+                        *slot = v;
                     }
                     ctx.set(&ptr, Some(list));
                 } else {
-                    ctx.set(&ptr, Some(Value::Object(v)));
+                    ctx.set(&ptr, Some(v));
                 }
             }
         }

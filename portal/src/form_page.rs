@@ -467,7 +467,7 @@ fn draw(
         current,
         locked: &filled.locked,
         notes: &filled.notes,
-        reports: None,
+        live: None,
         action: Some(&action),
         hidden: &hidden,
         submit: Ui::SubmitDossier,
@@ -581,7 +581,7 @@ pub fn embed_fragment(ready: &Ready, lang: Lang, dossier: bool) -> String {
         current: 0,
         locked: &BTreeSet::new(),
         notes: &BTreeMap::new(),
-        reports: None,
+        live: None,
         action: None,
         hidden: &[],
         submit: if dossier {

@@ -196,6 +196,9 @@ test("a long form with attachments on a host's page: each file picked goes to th
   await f("#f__attachments__membersAuthorisation").setInputFiles(authorisation);
   await second;
   await page.waitForFunction(() => document.querySelector("#form").data.attachments?.membersAuthorisation?.sha256);
+  // The status says it is uploaded, with each file's size.
+  await f("#f__attachments__membersAuthorisation-status").getByText(/van-ban-uy-quyen\.pdf \(20 KB\) — Uploaded\./).waitFor();
+  await f("#f__attachments__premises-status").getByText(/hop-dong-thue-nha\.pdf \(50 KB\) — Uploaded\./).waitFor();
   const hashes = await page.evaluate(() => document.querySelector("#form").data.attachments);
   assert.match(hashes.premises.sha256, /^[0-9a-f]{64}$/);
   assert.match(hashes.membersAuthorisation.sha256, /^[0-9a-f]{64}$/);

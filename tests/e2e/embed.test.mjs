@@ -477,8 +477,17 @@ test("the light runtime: a long form page by page, Back keeps what was typed, an
   assert.equal(await page.getAttribute(input, "aria-invalid"), "true");
   await page.setInputFiles(input, good);
   await page.waitForFunction(() => !document.querySelector("#f__attachments__premises-error"));
-  assert.match(await page.textContent("#f__attachments__premises-status"), /hop-dong-thue-nha\.pdf/);
+  assert.match(await page.textContent("#f__attachments__premises-status"), /hop-dong-thue-nha\.pdf \(120 KB\)/);
   assert.equal(await page.evaluate(() => window.__form.data().attachments.premises.size), 120_000);
+  // Taken off again: the data forgets it, the input is empty and has the focus; picked again.
+  await page.locator("#own [data-ef-clear='/attachments/premises']").click();
+  await page.waitForFunction(() => document.activeElement?.id === "f__attachments__premises");
+  assert.equal(await page.evaluate(() => window.__form.data().attachments?.premises), undefined);
+  assert.equal(await page.evaluate(() => document.querySelector("#f__attachments__premises").files.length), 0);
+  assert.match(await page.textContent("#f__attachments__premises-status"), /No file chosen|Chưa chọn tệp/);
+  assert.equal(await page.locator("#own [data-ef-clear='/attachments/premises']").count(), 0);
+  await page.setInputFiles(input, good);
+  await page.locator("#own [data-ef-clear='/attachments/premises']").waitFor();
   assert.deepEqual(await axe(page, "#own"), []);
   assert.deepEqual(page.problems, []);
   await page.screenshot({ path: shot("render-form-light-pages"), fullPage: true });

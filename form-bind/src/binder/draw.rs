@@ -5,7 +5,7 @@
 use super::{Inner, Outcome, SERVICES, css_string, keys};
 use crate::{drafts, morph};
 use form_core::{Changes, Diagnostic, Lang};
-use form_html::{ITEM, Page, Ui, esc};
+use form_html::{ITEM, Live, Page, Ui, esc};
 use std::collections::BTreeMap;
 use wasm_bindgen::JsCast;
 use web_sys::Element;
@@ -48,15 +48,22 @@ impl Inner {
     pub(super) fn with_page<R>(&self, errors: &[Diagnostic], f: impl FnOnce(&Page) -> R) -> R {
         let lang = self.lang;
         // (Inserted one by one: collecting into a map would link a sort into the module.)
-        let (mut notes, mut reports) = (BTreeMap::new(), BTreeMap::new());
+        let mut notes = BTreeMap::new();
+        let mut live = Live::default();
         if SERVICES {
             for (ptr, p) in &self.provenance {
                 let note = form_html::source_note(p, self.locked.contains(ptr), lang);
                 notes.insert(ptr.clone(), note);
             }
-            for (ptr, (t, sent)) in &self.reports {
-                reports.insert(ptr.clone(), (t.get(lang).to_owned(), *sent));
+            // Reports go to the data store, so only where there is one.
+            if self.services.datastore("").is_some() {
+                let mut reports = BTreeMap::new();
+                for (ptr, (t, sent)) in &self.reports {
+                    reports.insert(ptr.clone(), (t.get(lang).to_owned(), *sent));
+                }
+                live.reports = Some(reports);
             }
+            live.uploads = self.uploading.clone();
         }
         let submit = match self.outcome {
             Outcome::Checking => Ui::Checking,
@@ -73,8 +80,7 @@ impl Inner {
             current: self.page,
             locked: &self.locked,
             notes: &notes,
-            // Reports go to the data store, so only where there is one.
-            reports: self.services.datastore("").map(|_| &reports),
+            live: Some(&live),
             action: None,
             hidden: &[],
             submit,

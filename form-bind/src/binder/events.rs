@@ -174,6 +174,24 @@ pub(super) fn on_click(at: &Rc<RefCell<Inner>>, ev: Event) {
         }
         return;
     }
+    if let Ok(Some(button)) = target.closest("[data-ef-clear]") {
+        // The file taken off: the data forgets it, the input is emptied and has the focus.
+        let ptr = button.get_attribute("data-ef-clear").unwrap_or_default();
+        let mut s = at.borrow_mut();
+        let changes = s.state.set(&ptr, None);
+        s.uploading.remove(&ptr);
+        s.apply(&changes, Some(&ptr));
+        let id = form_html::input::id_for(&ptr);
+        if let Some(input) = s
+            .element(&id)
+            .and_then(|e| e.dyn_into::<HtmlInputElement>().ok())
+        {
+            input.set_value("");
+            let _ = input.focus();
+        }
+        s.changed_data();
+        return;
+    }
     if let Ok(Some(_)) = target.closest("[data-ef-carried-read]") {
         let mut s = at.borrow_mut();
         drafts::dismiss_carried(&s.draft_key);

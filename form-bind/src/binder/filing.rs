@@ -6,6 +6,7 @@
 
 use super::{Inner, Outcome};
 use crate::host::{emit, emit_later};
+use crate::services::Filed;
 use crate::sign::{self, Credential};
 use crate::{drafts, fetch, store};
 use form_core::Text;
@@ -199,42 +200,26 @@ fn send(at: Rc<RefCell<Inner>>, signed: Option<(Value, String)>) {
         };
         let mut attempt = 0;
         let next = loop {
-            let retry = match services
-                .post_json(&url, &body, &[("idempotency-key", &key)])
-                .await
-            {
-                Ok(a) if a.status == 201 => {
-                    let code = serde_json::from_str::<Value>(&a.body)
-                        .ok()
-                        .and_then(|v| v.get("dossierCode")?.as_str().map(str::to_owned))
-                        .unwrap_or_default();
-                    break Outcome::Received(code);
-                }
-                Ok(a) if a.status == 401 => break Outcome::SignIn,
-                Ok(a) if a.status == 422 && !fetch::diagnostics_of(&a.body).is_empty() => {
+            match services.file(&url, &body, &key).await {
+                Filed::Code(code) => break Outcome::Received(code),
+                Filed::SignedOut => break Outcome::SignIn,
+                Filed::Rejected(why) => break Outcome::Rejected(why),
+                Filed::Refused(diagnostics) => {
                     let Ok(mut s) = at.try_borrow_mut() else {
                         return;
                     };
-                    s.refused = Some(fetch::diagnostics_of(&a.body));
+                    s.refused = Some(diagnostics);
                     s.outcome = Outcome::Idle;
                     s.draw();
                     s.focus_selector(".ef-summary");
                     return;
                 }
-                Ok(a) if a.status >= 500 || a.status == 429 => true,
-                Ok(a) => {
-                    break Outcome::Rejected(
-                        fetch::error_of(&a.body).unwrap_or_else(|| Ui::NetworkError.text()),
-                    );
+                Filed::Again if attempt < RETRIES => {
+                    attempt += 1;
+                    show(&at, Outcome::Sending(attempt), ".ef-result");
+                    fetch::sleep(1000 * (1 << (attempt - 1))).await;
                 }
-                Err(_) => true,
-            };
-            if retry && attempt < RETRIES {
-                attempt += 1;
-                show(&at, Outcome::Sending(attempt), ".ef-result");
-                fetch::sleep(1000 * (1 << (attempt - 1))).await;
-            } else {
-                break Outcome::Failed;
+                Filed::Again => break Outcome::Failed,
             }
         };
         let Ok(mut s) = at.try_borrow_mut() else {
@@ -411,10 +396,16 @@ pub(super) fn upload(
         (s.services.clone(), s.uploads.clone())
     };
     uploads.set(uploads.get() + 1);
+    if let Ok(mut s) = at.try_borrow_mut() {
+        s.uploading.insert(ptr.clone(), Ui::Uploading);
+        s.redraw_items(std::slice::from_ref(&ptr));
+    }
     let at = at.clone();
     wasm_bindgen_futures::spawn_local(async move {
+        let mut ok = true;
         for (i, file) in files.iter().enumerate() {
             let Some(sha) = services.upload(file).await else {
+                ok = false;
                 continue;
             };
             let slot = if multiple {
@@ -425,18 +416,22 @@ pub(super) fn upload(
             let Ok(mut s) = at.try_borrow_mut() else {
                 continue;
             };
-            if let Some(Value::Object(mut v)) =
-                form_core::pointer::get(s.state.data(), &slot).cloned()
-                && v.get("name").and_then(Value::as_str) == Some(file.name().as_str())
-                && v.get("size").and_then(Value::as_u64) == Some(file.size() as u64)
-            {
-                v.insert("sha256".into(), Value::String(sha));
-                let changes = s.state.set(&slot, Some(Value::Object(v)));
+            if let Some(v) = crate::services::with_hash(
+                form_core::pointer::get(s.state.data(), &slot),
+                file,
+                sha,
+            ) {
+                let changes = s.state.set(&slot, Some(v));
                 s.apply(&changes, Some(&ptr));
                 s.changed_data();
             }
         }
         uploads.set(uploads.get().saturating_sub(1));
+        if let Ok(mut s) = at.try_borrow_mut() {
+            let state = if ok { Ui::Uploaded } else { Ui::UploadFailed };
+            s.uploading.insert(ptr.clone(), state);
+            s.redraw_items(std::slice::from_ref(&ptr));
+        }
     });
 }
 

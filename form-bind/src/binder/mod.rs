@@ -27,6 +27,7 @@ use filing::{KeepAnswer, SignStage};
 use form_core::datastore::Prefilled;
 use form_core::datastore::{Attribute, Displaced, Provenance};
 use form_core::{Diagnostic, Form, FormState, Lang, Text, Widget, Ymd, pointer};
+use form_html::Ui;
 use serde_json::{Map, Value, json};
 use std::cell::{Cell, RefCell};
 use std::collections::{BTreeMap, BTreeSet};
@@ -180,8 +181,9 @@ struct Inner {
     typed: Rc<Cell<u64>>,
     /// What an earlier version's draft could not bring over, until read.
     carried: Option<drafts::Carried>,
-    /// Files being uploaded.
+    /// Files being uploaded, and how each attachment's upload went.
     uploads: Rc<Cell<u32>>,
+    uploading: BTreeMap<String, Ui>,
     /// Values the store could keep, asked once the dossier is filed.
     keep: Option<(String, Offer, KeepAnswer)>,
 }
@@ -191,47 +193,19 @@ impl Binder {
     /// place: `Options::adopt`) and binds it; `eform:ready` follows from `host`.
     pub fn bind(host: HtmlElement, root: Element, form: Arc<Form>, options: Options) -> Binder {
         let d = form.definition();
-        let subject = options.subject.as_deref();
-        let portal_has = options
-            .portal_draft
-            .as_ref()
-            .is_some_and(|p| p.remote.is_some());
-        // A draft typed on an earlier version comes over to this one, unless this version has
-        // one of its own anywhere.
-        if options.initial.is_none() {
-            drafts::carry_forward(&form, subject, portal_has);
-        }
-        let draft_key = drafts::key(&d.id, d.version, subject);
-        let restored = if options.initial.is_none() || subject.is_some() {
-            drafts::load(&draft_key).or_else(|| {
-                // What was typed before signing in becomes the signed-in citizen's draft.
-                let anonymous = drafts::key(&d.id, d.version, None);
-                (subject.is_some() && options.initial.is_none())
-                    .then(|| drafts::take(&anonymous, &draft_key))
-                    .flatten()
-            })
-        } else {
-            None
-        };
-        // The service's copy wins when it was written elsewhere since this browser last sent or
-        // took it (by the service's own times, never the device's clock).
-        let remote = options.portal_draft.as_ref().and_then(|p| {
-            let at = p.remote_saved_at.as_deref()?;
-            p.remote
-                .clone()
-                .filter(|_| restored.is_none() || drafts::changed_elsewhere(&draft_key, at))
-                .map(|r| (r, at.to_owned()))
-        });
-        let from_portal = remote.is_some();
-        let restored = match remote {
-            Some((r, at)) => {
-                drafts::save(&draft_key, &r.data);
-                drafts::synced(&draft_key, &at);
-                Some(r)
-            }
-            None => restored,
-        };
-        let portal_sync = options.portal_draft.map(|p| (p.url, d.version));
+        // The draft to start from (unless data is given): this browser's, or the host's drafts
+        // service's when it was written elsewhere since; an earlier version's carried over.
+        let drafts::Start {
+            key: draft_key,
+            restored,
+            from_portal,
+            portal_sync,
+        } = drafts::start(
+            &form,
+            options.subject.as_deref(),
+            options.initial.is_some(),
+            options.portal_draft,
+        );
         let restored_at = restored.as_ref().map(|r| r.saved_at);
         let mut data = options
             .initial
@@ -314,6 +288,7 @@ impl Binder {
             typed: Rc::new(Cell::new(0)),
             carried,
             uploads: Rc::new(Cell::new(0)),
+            uploading: BTreeMap::new(),
             keep: None,
         }));
         if !options.adopt {
