@@ -62,7 +62,8 @@ impl Signer {
     }
 }
 
-fn not_loaded() -> Text {
+/// The signing module could not be loaded (the form is kept).
+pub fn not_loaded() -> Text {
     Text::new(
         "Không tải được phần ký số. Biểu mẫu của bạn vẫn được giữ; hãy thử lại.",
         "The signing part could not be loaded. Your form is kept; try again.",

@@ -60,7 +60,7 @@ pub struct Page<'a> {
 pub struct Live {
     /// "Report a mistake" under each locked field, when there is a data store to send it to
     /// (`None`: not drawn): by data pointer, what became of a report sent (its status line, and
-    /// whether it was taken, which closes the report).
+    /// whether it cannot be sent now: on its way, or taken).
     pub reports: Option<BTreeMap<String, (String, bool)>>,
     /// How the upload of each attachment goes, by data pointer (`Uploading`, `Uploaded`,
     /// `UploadFailed`).

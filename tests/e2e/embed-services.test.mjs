@@ -130,8 +130,12 @@ test("a host portal's page, signed in by its own session cookie: CT01 prefilled 
   await report.locator("summary").focus();
   await page.keyboard.press("Enter");
   await report.locator("textarea").fill("Tên tôi có dấu: Nguyễn Văn Ân.");
+  const reportsBefore = forwarded.filter((r) => r.path === "/datastore/v1/me/reports").length;
+  // Pressed twice: sent once (the button waits while it is on its way).
   await report.locator("[data-testid=send-report]").press("Enter");
+  await report.locator("[data-testid=send-report]").press("Enter").catch(() => {});
   await report.locator("text=Đã gửi báo cáo").waitFor();
+  assert.equal(forwarded.filter((r) => r.path === "/datastore/v1/me/reports").length, reportsBefore + 1);
   assert.equal(await report.locator("textarea").inputValue(), "Tên tôi có dấu: Nguyễn Văn Ân.");
   assert.equal(await report.locator("textarea").isDisabled(), true);
   assert.equal(await report.evaluate((d) => d.open), true);
@@ -229,6 +233,8 @@ test("a host page hands the element a token: the signed CT01 signed through the 
   assert.ok(page.urls.some((u) => /\/embed\/form-sign-[0-9a-f]{16}_bg\.wasm$/.test(u)), "the signing module");
   assert.match(await f("[data-testid=certificate]").textContent(), /Nguyễn Văn An \(CCCD:001090012345\)/);
   await page.locator("#form").screenshot({ path: shot("embed-services-sign-step") });
+  // A host that calls the form back from its listener (here: validate on eform:signed).
+  await page.evaluate(() => document.addEventListener("eform:signed", (e) => { window.__validOnSigned = e.target.validate().valid; }));
   await f("[data-testid=sign-start]").click();
   await f("[data-testid=sign-waiting]").waitFor();
   // Approved on "the phone": the development signer's page, as the citizen.
@@ -246,6 +252,7 @@ test("a host page hands the element a token: the signed CT01 signed through the 
   await waitEvent(page, "eform:submitted", 30000);
   const [signed] = await events(page, "eform:signed");
   assert.ok(signed, "eform:signed came first");
+  assert.equal(await page.evaluate(() => window.__validOnSigned), true);
   assert.match(signed.detail.signature, /^[A-Za-z0-9+/]+=*$/);
   assert.equal(signed.detail.data.applicant.fullName, "Nguyễn Văn An");
   const [submitted] = await events(page, "eform:submitted");

@@ -201,11 +201,16 @@ pub(super) fn on_click(at: &Rc<RefCell<Inner>>, ev: Event) {
         return;
     }
     if let Ok(Some(_)) = target.closest("[data-ef-start-again]") {
-        let mut s = at.borrow_mut();
+        // Asked with nothing borrowed: what finishes while the prompt is open (an upload, an
+        // answer) still reaches the form.
+        let lang = at.borrow().lang;
         let sure = web_sys::window().is_none_or(|w| {
-            w.confirm_with_message(&Ui::StartAgainConfirm.get(s.lang))
+            w.confirm_with_message(&Ui::StartAgainConfirm.get(lang))
                 .unwrap_or(false)
         });
+        let Ok(mut s) = at.try_borrow_mut() else {
+            return;
+        };
         if sure {
             drafts::clear(&s.draft_key);
             // In place, not by reloading: the host's page keeps its own state.

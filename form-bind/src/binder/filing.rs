@@ -49,15 +49,22 @@ pub(super) fn submit(at: &Rc<RefCell<Inner>>) {
         .as_ref()
         .is_some_and(|s| s.required);
     if needs_signature {
+        // Busy at once (the button waits), signed once every file has finished uploading: its
+        // `sha256` is part of what is signed.
+        if let Ok(mut s) = at.try_borrow_mut() {
+            s.outcome = Outcome::Checking;
+            s.draw();
+        }
         let at = at.clone();
         wasm_bindgen_futures::spawn_local(async move {
-            // Signed once every file has finished uploading: its `sha256` is part of what is
-            // signed.
             wait_uploads(&at).await;
             {
                 let Ok(mut s) = at.try_borrow_mut() else {
                     return;
                 };
+                if !matches!(s.outcome, Outcome::Checking) {
+                    return;
+                }
                 let data = Rc::new(s.state.evaluation().data.clone());
                 s.outcome = Outcome::Signing(data, SignStage::Loading);
                 s.draw();
@@ -100,6 +107,7 @@ async fn load_credential(at: &Rc<RefCell<Inner>>) {
         (s.services.clone(), s.signer.clone())
     };
     let Some(loader) = loader else {
+        set_stage(at, SignStage::Failed(sign::not_loaded(), None));
         return;
     };
     let stage = match sign::credential(&services, &loader).await {
@@ -145,13 +153,13 @@ fn start_signing(at: &Rc<RefCell<Inner>>, cred: Rc<Credential>) {
         match sign::sign_data(&services, &loader, &form, &data, &cred).await {
             Ok(p7s) => {
                 let data = Value::clone(&data);
-                if let Ok(s) = at.try_borrow() {
-                    emit(
-                        &s.host,
-                        "eform:signed",
-                        &json!({"data": data, "signature": p7s}),
-                    );
-                }
+                // Nothing borrowed while the host hears it: its listener may call the form.
+                let host = at.borrow().host.clone();
+                emit(
+                    &host,
+                    "eform:signed",
+                    &json!({"data": data, "signature": p7s}),
+                );
                 send(at.clone(), Some((data, p7s)));
             }
             Err(t) => set_stage(&at, SignStage::Failed(t, Some(cred))),
@@ -312,6 +320,7 @@ fn decline(at: &Rc<RefCell<Inner>>) {
         store::answered(code);
         *answer = KeepAnswer::Declined;
     }
+    s.close_dialog();
     s.draw();
 }
 
@@ -334,8 +343,13 @@ fn keep(at: &Rc<RefCell<Inner>>) {
             Err(t) => KeepAnswer::Failed(t),
         };
         if let Ok(mut s) = at.try_borrow_mut() {
+            let kept = matches!(next, KeepAnswer::Kept);
             if let Some((_, _, answer)) = &mut s.keep {
                 *answer = next;
+            }
+            // Closed before it goes: the focus returns where it was.
+            if kept {
+                s.close_dialog();
             }
             s.draw();
         }
@@ -360,11 +374,15 @@ fn send_report(at: &Rc<RefCell<Inner>>, report: &Element) {
     let Some(key) = s.provenance.get(&ptr).map(|p| p.key.clone()) else {
         return;
     };
+    // On its way or taken already: once.
+    if s.reports.get(&ptr).is_some_and(|(_, closed)| *closed) {
+        return;
+    }
     let d = s.form.definition();
     let (form_id, version) = (d.id.clone(), d.version);
     let services = s.services.clone();
     s.reports
-        .insert(ptr.clone(), (Text::new("Đang gửi…", "Sending…"), false));
+        .insert(ptr.clone(), (Text::new("Đang gửi…", "Sending…"), true));
     s.redraw_items(std::slice::from_ref(&ptr));
     drop(s);
     let at = at.clone();
@@ -605,6 +623,15 @@ impl Inner {
             t(Ui::KeepAgree),
             t(Ui::KeepDecline)
         )
+    }
+
+    /// The consent dialog closed (before its drawing goes, so the focus returns where it was).
+    pub(super) fn close_dialog(&self) {
+        if let Ok(Some(d)) = self.root.query_selector("dialog[data-testid=keep-dialog]")
+            && let Ok(d) = d.dyn_into::<HtmlDialogElement>()
+        {
+            d.close();
+        }
     }
 
     /// The consent dialog, drawn closed, opened as a modal (once).

@@ -171,7 +171,8 @@ struct Inner {
     before: Option<Value>,
     /// Labels of typed values the register's verified values replaced.
     replaced: Vec<Text>,
-    /// Reports of a mistake sent, by pointer: what became of each, and whether it was taken.
+    /// Reports of a mistake, by pointer: what became of each, and whether it cannot be sent now
+    /// (on its way, or taken).
     reports: BTreeMap<String, (Text, bool)>,
     /// The host's drafts service: where this draft goes and the form's version; the draft
     /// came from there.
