@@ -258,9 +258,9 @@ class EForm extends HTMLElement {
 if (!customElements.get("e-form")) customElements.define("e-form", EForm);
 
 // A script importing this module gets it once a runtime is ready, so `renderForm` draws at
-// once: on a page without <e-form>, the light one, fetched now; on a page with elements, the
-// first that its elements fetch (a page of the host's services does not fetch the light one
-// for nothing).
+// once: on a page without <e-form>, the build without services, fetched now; on a page with
+// elements, the first that its elements fetch (a page of the host's services does not fetch
+// the other build for nothing).
 if (!document.querySelector("e-form")) light.start();
 await Promise.race([light.ready, withServices.ready]);
 

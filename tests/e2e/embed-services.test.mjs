@@ -123,7 +123,7 @@ test("a host portal's page, signed in by its own session cookie: CT01 prefilled 
   assert.ok(forwarded.some((r) => r.path === "/datastore/v1/me/attributes" && r.bearer && !r.fromPage));
   // The light runtime built with the host's services: no Leptos runtime anywhere.
   assert.ok(page.urls.some((u) => /\/embed\/form-bind-services-[0-9a-f]+_bg\.wasm$/.test(u)), "the runtime with services");
-  assert.ok(!page.urls.some((u) => u.includes("form-ui")), "no full runtime");
+  assert.ok(!page.urls.some((u) => u.includes("form-ui")), "no Leptos runtime");
   // A wrong verified value is reported through the host's data store, by keyboard, and what
   // was written stays while the field around it is drawn again.
   const report = f("[data-testid=report-mistake]").first();

@@ -74,8 +74,9 @@ pub(super) fn on_input(at: &Rc<RefCell<Inner>>, ev: Event) {
     s.changed_data();
 }
 
-/// Files picked for an attachment: what the data holds of them (name, size, media type; with
-/// no intake to upload to, as the full runtime keeps them), checked at once.
+/// Files picked for an attachment: what the data holds of them (name, size, media type),
+/// checked at once; with the host's intake named, each is uploaded too (`filing::upload`) and
+/// gets its `sha256`.
 fn picked(at: &Rc<RefCell<Inner>>, input: &HtmlInputElement) {
     let Some(ptr) = input
         .closest(&format!("[{ITEM}]"))
