@@ -8,14 +8,14 @@
 // copies from the same proxy, so every variant takes the same path). Per run, in the page, a
 // frame loop started before anything else records:
 //   - inputs: the first frame with a form control on screen (laid out, styled);
-//   - ready: the first frame where the form is the app's (typing is checked by form-core):
-//     the citizen page once the app has taken the portal's form over, the embed once its
-//     runtime has drawn the form (after taking over the one eform.js drew, if any);
+//   - ready: the first frame where the form is the runtime's (typing is checked by
+//     form-core): the citizen page once the runtime has taken the portal's page over, the
+//     embed once its runtime has drawn the form (after taking over the one eform.js drew, if
+//     any);
 //   - fcp/lcp: the browser's first and largest contentful paint;
 //   - bytes: everything transferred (encoded, as on the wire).
 // Medians of --runs (5) runs; ratios against the static copy of the same page, in the same run.
-// `--variants a,b` picks variants; `app-bare` is the citizen page with the portal's drawn form
-// taken out (what the page was before the form came drawn in it), `embed-bare` the embed whose
+// `--variants a,b` picks variants; `embed-bare` is the embed whose
 // src gives no drawing (what the embed was before eform.js showed one), `embed-services` the
 // embed naming a host service (the runtime built with the host's services, form-bind-services;
 // `embed` has the one without them, form-bind).
@@ -38,7 +38,7 @@ const opt = (name, dflt) => {
 const RUNS = Number(opt("--runs", 5));
 const JSON_OUT = opt("--json", null);
 const FORMS = opt("--forms", "ct01,pit-finalisation").split(",");
-const VARIANTS = opt("--variants", "app,app-bare,app-static,embed,embed-services,embed-bare,embed-static").split(",");
+const VARIANTS = opt("--variants", "app,app-static,embed,embed-services,embed-bare,embed-static").split(",");
 const LIGHTHOUSE = !args.includes("--no-lighthouse");
 
 // Lighthouse's mobile profile (its "simulated slow 4G" figures, applied by the browser).
@@ -47,8 +47,7 @@ const PROFILE = { cpu: 4, latency: 150, down: (1.6 * 1024 * 1024) / 8, up: (750 
 const upstream = new globalThis.URL(URL);
 const statics = new Map(); // path → html
 
-/// The proxy: static copies and host pages of its own, the rest from the portal. `app-bare`
-/// pages are the portal's with its drawn form taken out.
+/// The proxy: static copies and host pages of its own, the rest from the portal.
 const server = http.createServer((req, res) => {
   const own = statics.get(req.url);
   if (own) {
@@ -64,23 +63,9 @@ const server = http.createServer((req, res) => {
     res.end();
     return;
   }
-  const bare = req.url.endsWith("?bare=1");
-  const path = req.url;
-  const proxied = http.request({ host: upstream.hostname, port: upstream.port, path, method: req.method, headers: { ...req.headers, host: upstream.host, ...(bare ? { "accept-encoding": "identity" } : {}) } }, (up) => {
-    if (!bare) {
-      res.writeHead(up.statusCode, up.headers);
-      up.pipe(res);
-      return;
-    }
-    let body = "";
-    up.setEncoding("utf8");
-    up.on("data", (c) => { body += c; });
-    up.on("end", () => {
-      const headers = { ...up.headers };
-      delete headers["content-length"];
-      res.writeHead(up.statusCode, headers);
-      res.end(body.replace(/<div id="ef-ssr"[\s\S]*<\/div>(?=<\/body>|\s*<\/body>)/, ""));
-    });
+  const proxied = http.request({ host: upstream.hostname, port: upstream.port, path: req.url, method: req.method, headers: { ...req.headers, host: upstream.host } }, (up) => {
+    res.writeHead(up.statusCode, up.headers);
+    up.pipe(res);
   });
   proxied.on("error", () => { res.writeHead(502); res.end(); });
   req.pipe(proxied);
@@ -108,7 +93,7 @@ function probe() {
     if (t.inputs === null && controls.some(shown)) t.inputs = now;
     if (t.ready === null && t.inputs !== null) {
       const static_ = location.pathname.startsWith("/static/");
-      const app = !document.getElementById("ef-ssr") && document.querySelector("main .ef-form");
+      const app = !document.querySelector("#ef-ssr[data-ef-takeover]") && document.querySelector("main .ef-form");
       const shadow = document.querySelector("e-form")?.shadowRoot;
       const embed = shadow?.querySelector(".ef-form") && !shadow.getElementById("ef-ssr");
       if (static_ || app || embed) t.ready = now;
@@ -164,7 +149,7 @@ async function staticCopy(url, embed) {
     const inner = await page.evaluate(() => document.querySelector("e-form").shadowRoot.innerHTML);
     html = `<!doctype html><html lang="vi"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>static</title></head><body><main>${inner}</main></body></html>`;
   } else {
-    await page.waitForFunction(() => !document.getElementById("ef-ssr") && document.querySelector("main .ef-form input"));
+    await page.waitForFunction(() => !document.querySelector("#ef-ssr[data-ef-takeover]") && document.querySelector("main .ef-form input"));
     const css = await page.evaluate(() => [...document.querySelectorAll("link[rel=stylesheet]")].map((l) => l.outerHTML).join(""));
     const body = await page.evaluate(() => document.body.innerHTML);
     html = `<!doctype html><html lang="vi"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>static</title>${css}</head><body>${body.replace(/<script[\s\S]*?<\/script>/g, "")}</body></html>`;
@@ -183,7 +168,6 @@ for (const form of FORMS) {
   statics.set(`/host/${form}-services.html`, hostPage(`/forms/${form}`, ` drafts="/api/v1/drafts"`));
   const urls = {
     app: `${base}/f/${form}`,
-    "app-bare": `${base}/f/${form}?bare=1`,
     embed: `${base}${host}`,
     "embed-bare": `${base}/host/${form}-bare.html`,
     "embed-services": `${base}/host/${form}-services.html`,

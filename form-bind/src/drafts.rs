@@ -27,6 +27,22 @@ pub fn key(form_id: &str, version: u32, subject: Option<&str>) -> String {
     }
 }
 
+/// Removes every draft of `subject` (and what is kept beside them): at sign-out, so that the
+/// next person on a shared browser finds nothing of theirs — drafts hold prefilled register
+/// data.
+pub fn clear_subject(subject: &str) {
+    let Some(storage) = storage() else { return };
+    let (suffix, infix) = (format!(".{subject}"), format!(".{subject}."));
+    let n = storage.length().unwrap_or(0);
+    let keys: Vec<String> = (0..n)
+        .filter_map(|i| storage.key(i).ok().flatten())
+        .filter(|k| k.starts_with("eform.") && (k.ends_with(&suffix) || k.contains(&infix)))
+        .collect();
+    for k in keys {
+        let _ = storage.remove_item(&k);
+    }
+}
+
 /// The browser's `localStorage`, if the page may use it.
 pub fn storage() -> Option<web_sys::Storage> {
     web_sys::window().and_then(|w| w.local_storage().ok().flatten())

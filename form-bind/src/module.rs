@@ -279,6 +279,99 @@ pub fn mount_form(
     BoundForm(slot)
 }
 
+/// The portal's own form page (`/f/{id}`): `drawn` is the page the portal drew (`#ef-ssr`,
+/// form-html's page around the form), taken over in place with what was typed in it. Its
+/// attributes say what the portal knows: the definition (`data-ef-src`), the language drawn,
+/// who is signed in (`data-ef-user`, `data-ef-name`, `data-ef-official`) and whether the portal
+/// keeps their drafts (`data-ef-drafts`). The portal's services are the host's; `signer`
+/// loads the signing module. Called by `/eform/page.js`. Should the form not load, the page
+/// stays as drawn, and works as it does without a script (it posts to the portal).
+#[cfg(feature = "services")]
+#[wasm_bindgen]
+pub fn mount_page(drawn: HtmlElement, signer: js_sys::Function) -> BoundForm {
+    let attr = |name: &str| drawn.get_attribute(name).filter(|v| !v.is_empty());
+    let lang = attr("data-ef-lang")
+        .and_then(|l| Lang::parse(&l))
+        .unwrap_or_default();
+    let slot = Rc::new(RefCell::new(Slot {
+        binder: None,
+        pending: None,
+        lang,
+        alive: true,
+        root: Some(drawn.clone().into()),
+    }));
+    let Some(src) = attr("data-ef-src").map(|s| source::absolute(&s)) else {
+        return BoundForm(slot);
+    };
+    let user = attr("data-ef-user");
+    let official = drawn.has_attribute("data-ef-official");
+    // Only a citizen is prefilled and keeps drafts on the portal.
+    let citizen = user.is_some() && !official;
+    let services = Services::new(
+        citizen.then(|| "/datastore/v1".to_owned()),
+        Some("/bridge/v1".to_owned()),
+        Some("/api/v1/dossiers".to_owned()),
+        (citizen && drawn.has_attribute("data-ef-drafts")).then(|| "/api/v1/drafts".to_owned()),
+        None,
+    );
+    let signer: Loader = Rc::new(move || {
+        signer
+            .call0(&JsValue::NULL)
+            .and_then(|p| p.dyn_into::<js_sys::Promise>())
+    });
+    let here = web_sys::window()
+        .and_then(|w| w.location().pathname().ok())
+        .unwrap_or_else(|| "/".to_owned());
+    let site = crate::binder::Site {
+        account: attr("data-ef-name").map(|name| (name, official)),
+        here,
+        subject: user.clone(),
+    };
+    let check_url = source::check_url_for(&src);
+    let at = slot.clone();
+    wasm_bindgen_futures::spawn_local(async move {
+        let Ok(form) = source::load_form(&src).await else {
+            return;
+        };
+        let (store, portal_draft) = if citizen {
+            let store = match store::ask(&services, &form).await {
+                Asked::Answer(answer, _) => Some(answer),
+                // The session ended meanwhile: the store cannot be reached for this page.
+                Asked::SignedOut => Some(Err(())),
+                Asked::Nothing => None,
+            };
+            let d = form.definition();
+            (
+                store,
+                drafts::portal_draft(&services, &d.id, d.version).await,
+            )
+        } else {
+            (None, None)
+        };
+        let mut s = at.borrow_mut();
+        let typed = takeover::read(&Root::Document, &form);
+        let options = Options {
+            on_screen: typed.map(|t| (Root::Document, t)),
+            adopt: true,
+            services,
+            store,
+            subject: user,
+            portal_draft,
+            signer: Some(signer),
+            site: Some(site),
+            ..Options::alone(s.lang, check_url, None)
+        };
+        s.binder = Some(Binder::bind(
+            drawn.clone(),
+            drawn.clone().into(),
+            form,
+            options,
+        ));
+        let _ = drawn.remove_attribute("data-ef-takeover");
+    });
+    BoundForm(slot)
+}
+
 #[wasm_bindgen]
 impl BoundForm {
     /// Switches the form's language; the data stays.

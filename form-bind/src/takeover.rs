@@ -1,7 +1,8 @@
 //! The form the portal drew (`<div id="ef-ssr" data-ef-takeover>`, by `form-html`), taken over
 //! by the runtime when its code has arrived: on a slow phone the citizen sees and fills in that
-//! form seconds before the runtime runs. The citizen app takes over the one in `/f/{id}`'s page;
-//! an embedded `<e-form>` the one `eform.js` put in its shadow root (`GET /forms/{id}?as=html`).
+//! form seconds before the runtime runs. The runtime takes over the one in `/f/{id}`'s page
+//! (`mount_page`) and, in an embedded `<e-form>`, the one `eform.js` put in its shadow root
+//! (`GET /forms/{id}?as=html`).
 //! What was typed or chosen in it, the page shown and the focus (with the caret) carry over to
 //! the runtime's form; then the drawn one is removed. Until then the stylesheet hides the
 //! runtime's own elements, so the switch does not move anything on screen.
@@ -61,21 +62,6 @@ fn drawn(root: &Root) -> Option<Element> {
     }
     .ok()
     .flatten()
-}
-
-/// The language the citizen chose on the drawn form (`data-ef-lang`), if they chose one.
-pub fn drawn_lang() -> Option<form_core::Lang> {
-    drawn(&Root::Document)?
-        .get_attribute("data-ef-lang")
-        .and_then(|t| form_core::Lang::parse(&t))
-}
-
-/// Whether this page is one the portal drew to stay as it is (a receipt): the app does not start.
-pub fn final_page() -> bool {
-    web_sys::window()
-        .and_then(|w| w.document())
-        .and_then(|d| d.get_element_by_id("ef-ssr"))
-        .is_some_and(|e| !e.has_attribute("data-ef-takeover"))
 }
 
 /// Reads what is on screen in the drawn form of `form` in `at` (nothing when there is none).

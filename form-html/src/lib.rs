@@ -16,6 +16,7 @@
 
 pub mod input;
 pub mod read;
+pub mod site;
 mod ui;
 
 pub use ui::Ui;
@@ -99,6 +100,20 @@ pub fn source_note(p: &form_core::datastore::Provenance, locked: bool, lang: Lan
         Text::new(".", ".")
     };
     format!("{}{}", text.get(lang), lock.get(lang))
+}
+
+/// Percent-encoding of a query parameter's value (RFC 3986's unreserved characters and `/`
+/// stay).
+pub fn percent_encode(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~/".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
 }
 
 /// Escapes text for an element's content or a quoted attribute value.
@@ -326,18 +341,34 @@ impl Renderer<'_> {
     }
 
     fn error(&self, ptr: &str) -> Option<String> {
+        self.error_of(ptr, false)
+    }
+
+    /// The messages of the errors at `ptr` (`nested`: and below it, as a list of files' errors
+    /// at each file).
+    fn error_of(&self, ptr: &str, nested: bool) -> Option<String> {
         let messages: Vec<&str> = self
             .page
             .errors
             .iter()
-            .filter(|d| d.pointer == ptr)
+            .filter(|d| {
+                d.pointer == ptr
+                    || (nested
+                        && d.pointer
+                            .strip_prefix(ptr)
+                            .is_some_and(|r| r.starts_with('/')))
+            })
             .map(|d| d.message.get(self.lang()))
             .collect();
         (!messages.is_empty()).then(|| messages.join(" "))
     }
 
     fn error_line(&mut self, ptr: &str, id: &str) -> bool {
-        let Some(message) = self.error(ptr) else {
+        self.error_line_of(ptr, id, false)
+    }
+
+    fn error_line_of(&mut self, ptr: &str, id: &str, nested: bool) -> bool {
+        let Some(message) = self.error_of(ptr, nested) else {
             return false;
         };
         let _ = write!(
@@ -1017,7 +1048,8 @@ impl Renderer<'_> {
         let id = id_for(ptr);
         self.ids.insert(id.clone());
         let required = self.required(ptr);
-        let has_error = self.error(ptr).is_some();
+        // A list of files: each file's error shows at the attachment.
+        let has_error = self.error_of(ptr, true).is_some();
         let _ = write!(
             self.out,
             "<div class=\"{}\"{}{}><label for=\"{id}\" class=\"ef-label\">{}{}</label>",
@@ -1031,7 +1063,7 @@ impl Renderer<'_> {
             self.required_mark(required)
         );
         let help = self.help(item, ptr, &id, None);
-        let has = self.error_line(ptr, &id);
+        let has = self.error_line_of(ptr, &id, true);
         let multiple = self
             .page
             .form

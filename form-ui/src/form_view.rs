@@ -37,8 +37,8 @@ enum Outcome {
     SignIn,
     /// The portal refused for another reason: its message.
     Rejected(Text),
-    /// The form must be signed: the Sign step, with the submission it signs (citizen app).
-    #[cfg_attr(not(feature = "app"), allow(dead_code))]
+    /// The form must be signed: the Sign step, with the submission it signs (an amendment).
+    #[cfg_attr(not(feature = "services"), allow(dead_code))]
     Signing(Value),
 }
 
@@ -104,10 +104,6 @@ pub fn FormView(
     /// newer of it and this browser's comes back, and typing is saved there too.
     #[prop(default = None)]
     portal_draft: Option<drafts::PortalDraft>,
-    /// What the citizen had on screen in the form the portal drew before the app arrived
-    /// (laid over the draft, before prefill), and its page.
-    #[prop(optional)]
-    on_screen: Option<crate::takeover::Typed>,
     /// The citizen's services (data store, bridge, intake, drafts) and how to reach them; none: the
     /// form only fills in and checks.
     #[prop(optional)]
@@ -134,10 +130,6 @@ pub fn FormView(
     let start = initial
         .or(restored.map(|d| d.data))
         .unwrap_or_else(|| Value::Object(Default::default()));
-    let start = match &on_screen {
-        Some(t) => t.over(start),
-        None => start,
-    };
     widgets::intern_common();
     let (start, prefilled, store_down) = match &store {
         Some(Ok(attributes)) => {
@@ -304,12 +296,7 @@ pub fn FormView(
         ctx.form.with_value(|f| f.definition().pages.len())
     };
     let paged = move || page_count() > 1;
-    let pages_now = page_count();
-    let current = RwSignal::new(
-        on_screen
-            .as_ref()
-            .map_or(0, |t| t.page.min(pages_now.saturating_sub(1))),
-    );
+    let current = RwSignal::new(0_usize);
     let attempted = RwSignal::new(None::<usize>);
     let summary_ref = NodeRef::<leptos::html::Div>::new();
     let result_ref = NodeRef::<leptos::html::Div>::new();
@@ -458,10 +445,6 @@ pub fn FormView(
             go_to(current.get_untracked() + 1);
         }
     };
-    // A page the portal sent back with its errors keeps showing them once the app has it.
-    if on_screen.as_ref().is_some_and(|t| t.errors) {
-        show_page_errors();
-    }
     let has_previous = move || paged() && current.get() >= 1;
     let on_back = move |_| {
         attempted.set(None);

@@ -1,7 +1,8 @@
 //! form-ui: Leptos components that draw a form-core [`Form`](form_core::Form) for citizens.
 //!
-//! The citizen app (`main.rs`, built by trunk from the root `index.html`) and the builder's
-//! preview are made from these components (embedded forms run on form-bind, without them). They stay thin: every rule, message and
+//! The citizen app's list of forms and account pages (`main.rs`, built by trunk from the root
+//! `index.html` and `account/index.html`) and the builder's preview are made from these
+//! components (a form's own page and embedded forms run on form-bind, without them). They stay thin: every rule, message and
 //! check comes from form-core; this crate only turns form state into DOM and DOM events into
 //! form state.
 //!
@@ -9,7 +10,7 @@
 //! on `input` events — and the form's state is a `form_core::FormState` whose `Changes` are
 //! written to per-field signals, so typing re-renders only the fields a change affected.
 
-/// The citizen app (feature `app`): forms, sign-in, dossiers, the inbox.
+/// The citizen app (feature `app`): the list of forms; with `dossiers`, the account pages.
 #[cfg(feature = "app")]
 pub mod app;
 pub mod chrome;
@@ -32,5 +33,5 @@ pub mod session;
 pub mod signing;
 mod widgets;
 
-pub use form_bind::{dom_id, takeover};
+pub use form_bind::dom_id;
 pub use form_view::FormView;

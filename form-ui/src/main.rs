@@ -4,13 +4,12 @@
 
 fn main() {
     console_error_panic_hook::set_once();
-    // The citizen page starts the app; a page the portal drew to stay as it is (a receipt filed
-    // without the app) is left alone.
+    // Only on the app's own page (its boot script).
     let citizen_page = web_sys::window()
         .and_then(|w| w.document())
         .and_then(|d| d.query_selector("script[data-eform-boot]").ok().flatten())
         .is_some();
-    if citizen_page && !form_ui::takeover::final_page() {
+    if citizen_page {
         leptos::mount::mount_to_body(form_ui::app::App);
     }
 }

@@ -412,12 +412,40 @@ pub async fn signout(State(state): State<AppState>, headers: HeaderMap) -> Respo
         .is_some_and(|v| v.contains("application/json"));
     let mut res = if wants_json {
         Json(json!({"next": next})).into_response()
-    } else {
+    } else if next.starts_with('/') {
         Redirect::to(&next).into_response()
+    } else {
+        // A form posted without a script: the pages' `form-action 'self'` refuses a redirect
+        // to the provider, so the way there is a link.
+        provider_sign_out_page(&state, &next)
     };
     res.headers_mut()
         .insert(header::SET_COOKIE, session_cookie_gone(state.config.dev));
     res
+}
+
+/// Signed out of the portal; the identity provider's own session ends at its page, `next`.
+fn provider_sign_out_page(state: &AppState, next: &str) -> Response {
+    let lang = form_core::Lang::Vi;
+    let main = format!(
+        "<div class=\"ef-panel ef-panel--ok\" role=\"status\"><h1 class=\"ef-title\">Đã đăng xuất khỏi cổng <span lang=\"en\">(Signed out of the portal)</span></h1><p><a class=\"ef-button\" href=\"{}\">Đăng xuất khỏi tài khoản định danh <span lang=\"en\">(Sign out of your identity account too)</span></a></p></div>",
+        form_html::esc(next)
+    );
+    let body = format!(
+        "{}{main}{}",
+        form_html::site::open(lang, None, "/", false),
+        form_html::site::CLOSE
+    );
+    crate::pages::site_page(
+        state,
+        StatusCode::OK,
+        crate::pages::Site {
+            title: "Đã đăng xuất",
+            lang,
+            body: &body,
+            runtime: false,
+        },
+    )
 }
 
 #[derive(Deserialize)]

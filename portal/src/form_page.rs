@@ -1,16 +1,16 @@
-//! The citizen's form page drawn by the portal (`form-html`): GOV.UK's progressive enhancement.
-//! `GET /f/{id}` serves the citizen app's page with the form's HTML in it, on screen at once: the
-//! app takes it over when its code arrives (keeping what was typed), and a browser without
-//! JavaScript keeps it. The form posts
-//! back to `POST /f/{id}`, which reads it (`form_html::read`), checks it with form-core, and
-//! answers with the same page: the next page of a long form, the rows added or removed, or the
-//! error summary and inline errors with everything entered kept. The last page files the dossier
-//! through the same intake as the app (idempotent: the key is drawn into the form) and shows the
-//! receipt; a form that must be signed says that signing needs JavaScript, and keeps what was
-//! entered.
+//! The citizen's form page, drawn by the portal (`form-html`): GOV.UK's progressive
+//! enhancement. `GET /f/{id}` serves the whole page — `form_html::site`'s header and the form —
+//! on screen at once; the light runtime (form-bind, loaded by `/eform/page.js`) takes it over in
+//! place when its code arrives, keeping what was typed, and runs it against the portal's own
+//! services (prefill, drafts, the Sign step, filing). A browser without JavaScript keeps the
+//! page as it is: the form posts back to `POST /f/{id}`, which reads it (`form_html::read`),
+//! checks it with form-core, and answers with the same page: the next page of a long form, the
+//! rows added or removed, or the error summary and inline errors with everything entered kept.
+//! The last page files the dossier through the same intake as the runtime (idempotent: the key
+//! is drawn into the form) and shows the receipt; a form that must be signed says that signing
+//! needs JavaScript, and keeps what was entered.
 
 use crate::catalog::{Entry, Ready};
-use crate::pages::Drawn;
 use crate::state::AppState;
 use axum::Router;
 use axum::body::Bytes;
@@ -20,7 +20,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::Response;
 use axum::routing;
 use form_core::{Diagnostic, Lang, Text};
-use form_html::{PAGE, Page, Ui, esc};
+use form_html::{PAGE, Page, Ui, esc, site};
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
@@ -44,7 +44,7 @@ const KEY: &str = "ef-key";
 pub struct LangQuery {
     lang: Option<String>,
     /// `1`: fill the form from the citizen's data store (the page's "Fill in from my data"
-    /// link). Not by default: the app, taking the drawn form over, reads the store itself — one
+    /// link). Not by default: the runtime, taking the drawn form over, reads the store itself — one
     /// read in the citizen's data log per visit.
     prefill: Option<String>,
 }
@@ -61,32 +61,32 @@ fn lang_of(tag: Option<&str>) -> Lang {
     }
 }
 
-/// `GET /f/{id}`: the app's page, with the form drawn in a `<noscript>`.
+/// `GET /f/{id}`: the form page, the form drawn in it for the light runtime to take over.
 pub async fn get(
     State(state): State<AppState>,
     Path(id): Path<String>,
     Query(q): Query<LangQuery>,
     headers: HeaderMap,
 ) -> Response {
-    let ready = match state.catalog.get(&id) {
-        Some(Entry::Ready(r)) => r,
-        Some(Entry::Broken { .. }) => {
-            return crate::pages::app_page(&state, StatusCode::UNPROCESSABLE_ENTITY, None).await;
-        }
-        None => return crate::pages::app_page(&state, StatusCode::NOT_FOUND, None).await,
-    };
-    // The language asked for, else the one the citizen chose in the app before (its cookie).
+    // The language asked for, else the one the citizen chose before (its cookie).
     let chosen = q
         .lang
         .clone()
         .or_else(|| crate::auth::cookie(&headers, form_html::LANG_COOKIE))
         .filter(|t| t == "vi" || t == "en");
     let lang = lang_of(chosen.as_deref());
-    let key = match crate::encode::new_token() {
-        Ok(k) => k,
-        Err(_) => return crate::pages::app_page(&state, StatusCode::OK, None).await,
+    let session = session_user(&state, &headers).await;
+    let ready = match state.catalog.get(&id) {
+        Some(Entry::Ready(r)) => r,
+        Some(Entry::Broken { diagnostics, .. }) => {
+            return refusal(&state, &id, lang, session.as_ref(), Some(&diagnostics));
+        }
+        None => return refusal(&state, &id, lang, session.as_ref(), None),
     };
-    let user = signed_in(&state, &headers).await;
+    let Ok(key) = crate::encode::new_token() else {
+        return crate::reply::internal();
+    };
+    let user = citizen(session.as_ref());
     let wanted = q.prefill.as_deref() == Some("1");
     let filled = if wanted {
         if let Some(u) = &user
@@ -102,17 +102,19 @@ pub async fn get(
         Filled::plain(&json!({}))
     };
     let html = draw(&id, &ready, &filled, lang, &[], 0, &key, &[], user.as_ref());
-    let chosen = chosen.is_some().then_some(lang);
-    crate::pages::app_page(
-        &state,
-        StatusCode::OK,
-        Some(Drawn::Form {
-            html: &html,
-            lang: chosen,
-            sent: false,
-        }),
-    )
-    .await
+    let mut res = form_page(&state, &id, &ready, lang, session.as_ref(), &html, false);
+    // A language asked for is kept (the next page is drawn in it, with or without a script):
+    // a preference, not a secret.
+    if q.lang.as_deref().is_some_and(|l| l == "vi" || l == "en")
+        && let Ok(v) = HeaderValue::from_str(&format!(
+            "{}={}; Path=/; Max-Age=31536000; SameSite=Lax",
+            form_html::LANG_COOKIE,
+            lang.tag()
+        ))
+    {
+        res.headers_mut().append(header::SET_COOKIE, v);
+    }
+    res
 }
 
 /// `POST /f/{id}`: the form sent without JavaScript.
@@ -123,7 +125,7 @@ pub async fn post(
     body: Bytes,
 ) -> Response {
     let Some(Entry::Ready(ready)) = state.catalog.get(&id) else {
-        return crate::pages::app_page(&state, StatusCode::NOT_FOUND, None).await;
+        return refusal(&state, &id, Lang::Vi, None, None);
     };
     let pairs: Vec<(String, String)> = match serde_urlencoded::from_bytes(&body) {
         Ok(p) => p,
@@ -159,7 +161,8 @@ pub async fn post(
     let post = form_html::read::data_from_post(form, &json!({}), &pairs);
     let today = crate::catalog::today_in_vietnam();
     let evaluation = form.evaluate(&post.data, today);
-    let user = signed_in(&state, &headers).await;
+    let session = session_user(&state, &headers).await;
+    let user = citizen(session.as_ref());
     let filled = if field(PREFILLED) == Some("1") {
         prefilled(&state, user.as_ref(), &ready, &post.data, lang, false).await
     } else {
@@ -178,8 +181,10 @@ pub async fn post(
             user.as_ref(),
         )
     };
+    // The page sent back: the form drawn in it.
+    let reply = |html: String| form_page(&state, &id, &ready, lang, session.as_ref(), &html, true);
     if post.row_action {
-        return ok(&state, page(shown, &[], &[]), lang).await;
+        return reply(page(shown, &[], &[]));
     }
     if let Some(go) = post.go {
         let go = go.min(pages - 1);
@@ -191,9 +196,9 @@ pub async fn post(
             .cloned()
             .collect();
         return if here.is_empty() {
-            ok(&state, page(go, &[], &[]), lang).await
+            reply(page(go, &[], &[]))
         } else {
-            ok(&state, page(shown, &here, &[]), lang).await
+            reply(page(shown, &here, &[]))
         };
     }
     // The first page with errors comes back with its own (the others are off screen).
@@ -205,7 +210,7 @@ pub async fn post(
             .filter(|d| page_of(form, &d.pointer) == at)
             .cloned()
             .collect();
-        return ok(&state, page(at, &here, &[]), lang).await;
+        return reply(page(at, &here, &[]));
     }
     let last = pages - 1;
     if form
@@ -214,12 +219,12 @@ pub async fn post(
         .as_ref()
         .is_some_and(|s| s.required)
     {
-        return ok(&state, page(last, &[], &[needs_script_to_sign()]), lang).await;
+        return reply(page(last, &[], &[needs_script_to_sign()]));
     }
     let Some(user) = user.clone() else {
-        return ok(&state, page(last, &[], &[sign_in_first()]), lang).await;
+        return reply(page(last, &[], &[sign_in_first()]));
     };
-    // The submission as the app sends it: computed values in, hidden fields out.
+    // The submission as the runtime sends it: computed values in, hidden fields out.
     let body = json!({
         "formId": id,
         "formVersion": form.definition().version,
@@ -245,7 +250,7 @@ pub async fn post(
     if status == StatusCode::CREATED
         && let Some(code) = answer["dossierCode"].as_str()
     {
-        return received(&state, &ready, code, lang, &user).await;
+        return received(&state, &ready, code, lang, &user);
     }
     // Sent again after a change, once filed (the browser's Back): a new key, so that the next
     // send files the changed form as a new dossier, and the citizen told so.
@@ -266,17 +271,17 @@ pub async fn post(
             &[notice],
             Some(&user),
         );
-        return ok(&state, html, lang).await;
+        return reply(html);
     }
     // Intake's own words (a value the register locks, a limit reached, …).
     let message = serde_json::from_value::<Text>(answer["error"]["message"].clone())
         .unwrap_or_else(|_| Ui::NetworkError.text());
-    ok(&state, page(last, &[], &[message]), lang).await
+    reply(page(last, &[], &[message]))
 }
 
 /// The data to draw, with what the citizen's data store fills in: the fields still empty get
 /// the store's values; fields locked to a verified value are drawn read-only; each says where
-/// its value came from. The read is logged in the citizen's data log, as the app's is. `fill`:
+/// its value came from. The read is logged in the citizen's data log, as the runtime's is. `fill`:
 /// a form sent back keeps what the citizen entered (a field they emptied stays empty); only its
 /// fields holding the store's values are marked, and locked where the store's value is verified.
 struct Filled {
@@ -381,28 +386,134 @@ fn marked(
     }
 }
 
-/// The page sent back: 200, the form drawn in it.
-async fn ok(state: &AppState, html: String, lang: Lang) -> Response {
-    crate::pages::app_page(
-        state,
-        StatusCode::OK,
-        Some(Drawn::Form {
-            html: &html,
-            lang: Some(lang),
-            sent: true,
-        }),
-    )
-    .await
-}
-
 /// The signed-in user of the request's session, if any.
-async fn signed_in(state: &AppState, headers: &HeaderMap) -> Option<crate::db::UserRow> {
+async fn session_user(state: &AppState, headers: &HeaderMap) -> Option<crate::db::UserRow> {
     let token = crate::auth::token_of(headers, state.config.dev)?;
     crate::auth::session_user(state, &token)
         .await
         .ok()
         .flatten()
-        .filter(|u| !crate::auth::Signed(u.clone()).is_official())
+}
+
+/// The user if a citizen: only citizens are prefilled and file dossiers.
+fn citizen(user: Option<&crate::db::UserRow>) -> Option<crate::db::UserRow> {
+    user.filter(|u| !crate::auth::Signed((*u).clone()).is_official())
+        .cloned()
+}
+
+/// The whole form page: `main` (the notices and the form) in form-html's page, inside
+/// `#ef-ssr` for the light runtime (`/eform/page.js`) to take over. Its attributes tell the
+/// runtime what the portal knows: the definition, the language drawn, whether the page answers
+/// a post (`sent`), who is signed in (drafts are kept per user) and whether the portal keeps
+/// their drafts.
+fn form_page(
+    state: &AppState,
+    id: &str,
+    ready: &Arc<Ready>,
+    lang: Lang,
+    session: Option<&crate::db::UserRow>,
+    main: &str,
+    sent: bool,
+) -> Response {
+    let here = format!("/f/{id}");
+    let account = session.map(account_of);
+    let mut attrs = format!(
+        " data-ef-src=\"/forms/{}\" data-ef-lang=\"{}\"",
+        esc(id),
+        lang.tag()
+    );
+    if sent {
+        attrs.push_str(" data-ef-sent");
+    }
+    if let (Some(u), Some(a)) = (session, &account) {
+        attrs.push_str(&format!(
+            " data-ef-user=\"{}\" data-ef-name=\"{}\"",
+            esc(&u.id),
+            esc(a.name)
+        ));
+        if a.official {
+            attrs.push_str(" data-ef-official");
+        } else if state.drafts.is_some() {
+            attrs.push_str(" data-ef-drafts");
+        }
+    }
+    let body = format!(
+        "<div id=\"ef-ssr\" data-ef-takeover{attrs}>{}{main}{}</div>",
+        site::open(lang, account.as_ref(), &here, false),
+        site::CLOSE
+    );
+    crate::pages::site_page(
+        state,
+        StatusCode::OK,
+        crate::pages::Site {
+            title: ready.form.definition().title.get(lang),
+            lang,
+            body: &body,
+            runtime: true,
+        },
+    )
+}
+
+fn account_of(u: &crate::db::UserRow) -> site::Account<'_> {
+    site::Account {
+        name: &u.name,
+        official: crate::auth::Signed(u.clone()).is_official(),
+    }
+}
+
+/// The page of a form that is not in the catalogue (404), or whose definition has errors (422,
+/// with them).
+fn refusal(
+    state: &AppState,
+    id: &str,
+    lang: Lang,
+    session: Option<&crate::db::UserRow>,
+    diagnostics: Option<&[Diagnostic]>,
+) -> Response {
+    let (status, main) = match diagnostics {
+        None => (
+            StatusCode::NOT_FOUND,
+            format!(
+                "<p class=\"ef-panel ef-panel--warn\" role=\"alert\">{}</p>",
+                esc(&Ui::NotFound.get(lang))
+            ),
+        ),
+        Some(list) => {
+            let mut html = format!(
+                "<div class=\"ef-panel ef-panel--warn\" role=\"alert\"><p>{}</p><ul>",
+                esc(&Ui::FormBroken.get(lang))
+            );
+            for d in list {
+                html.push_str(&format!(
+                    "<li><code>{}</code> {}</li>",
+                    esc(&d.pointer),
+                    esc(d.message.get(lang))
+                ));
+            }
+            html.push_str("</ul></div>");
+            (StatusCode::UNPROCESSABLE_ENTITY, html)
+        }
+    };
+    let account = session.map(account_of);
+    let body = format!(
+        "{}{main}{}",
+        site::open(lang, account.as_ref(), &format!("/f/{id}"), false),
+        site::CLOSE
+    );
+    let title = match diagnostics {
+        None => Ui::NotFound.get(lang),
+        Some(_) => id.to_owned(),
+    };
+    crate::pages::site_page(
+        state,
+        status,
+        crate::pages::Site {
+            title: &title,
+            lang,
+            body: &body,
+            runtime: false,
+        },
+    )
 }
 
 /// The page (0-based) of the field that shows an error at `pointer`.
@@ -496,53 +607,11 @@ fn draw(
             esc(n.get(lang))
         ));
     }
-    chrome(
-        &format!("/f/{id}"),
-        lang,
-        user,
-        &format!("{notices_html}{form}"),
-    )
-}
-
-/// The header and `<main>` around a server-drawn page: the name, the language as links, sign-in.
-fn chrome(here: &str, lang: Lang, user: Option<&crate::db::UserRow>, main: &str) -> String {
-    let link = |l: Lang, name: &str| {
-        format!(
-            "<a class=\"ef-lang__button\" lang=\"{}\" href=\"{}?lang={}\"{}>{name}</a>",
-            l.tag(),
-            esc(here),
-            l.tag(),
-            if l == lang {
-                " aria-current=\"true\""
-            } else {
-                ""
-            }
-        )
-    };
-    let sign_in = match user {
-        Some(u) => format!(
-            "<span class=\"ef-account\" data-testid=\"account\"><span class=\"ef-account__name\">{}</span></span>",
-            esc(&u.name)
-        ),
-        None => format!(
-            "<a class=\"ef-button ef-button--secondary\" href=\"/signin?lang={}&amp;next={}\">{}</a>",
-            lang.tag(),
-            esc(here),
-            esc(&Ui::SignIn.get(lang))
-        ),
-    };
-    format!(
-        "<a class=\"ef-skip\" href=\"#main\">{}</a><header class=\"ef-header\"><div class=\"ef-header__inner\"><a class=\"ef-brand\" href=\"/\">eform</a>{sign_in}<div class=\"ef-lang\" role=\"group\" aria-label=\"{}\">{}{}</div></div></header><main id=\"main\" class=\"ef-main\" tabindex=\"-1\" lang=\"{}\">{main}</main>",
-        esc(&Ui::SkipToForm.get(lang)),
-        esc(&Ui::LanguageSwitch.get(lang)),
-        link(Lang::Vi, "Tiếng Việt"),
-        link(Lang::En, "English"),
-        lang.tag()
-    )
+    format!("{notices_html}{form}")
 }
 
 /// The receipt of a dossier filed without JavaScript: its code and what was sent.
-async fn received(
+fn received(
     state: &AppState,
     ready: &Arc<Ready>,
     code: &str,
@@ -559,8 +628,21 @@ async fn received(
         esc(code),
         esc(Text::new("Xem hồ sơ", "See the dossier").get(lang)),
     );
-    let html = chrome("/", lang, Some(user), &main);
-    let mut res = crate::pages::app_page(state, StatusCode::OK, Some(Drawn::Final(&html))).await;
+    let body = format!(
+        "{}{main}{}",
+        site::open(lang, Some(&account_of(user)), "/", false),
+        site::CLOSE
+    );
+    let mut res = crate::pages::site_page(
+        state,
+        StatusCode::OK,
+        crate::pages::Site {
+            title: &Ui::Received.get(lang),
+            lang,
+            body: &body,
+            runtime: false,
+        },
+    );
     res.headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     res
@@ -568,7 +650,7 @@ async fn received(
 
 /// The form as an embedded `<e-form>` first shows it (`GET /forms/{id}?as=html`): drawn by
 /// form-html, empty, in `lang`, for `eform.js` to put in the element's shadow root while the
-/// runtime's code is on its way; the runtime takes it over like the app takes over `/f/{id}`'s.
+/// runtime's code is on its way; the runtime takes it over as it takes over `/f/{id}`'s.
 /// The language buttons wait, disabled, for the runtime; the form has no action (`eform.js`
 /// keeps it from being sent).
 pub fn embed_fragment(ready: &Ready, lang: Lang, dossier: bool) -> String {

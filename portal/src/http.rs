@@ -37,6 +37,7 @@ pub fn router(state: AppState) -> Router {
         .route("/forms/{id}", get(get_form))
         .route("/refdata/admin-units.json", get(admin_units))
         .route("/eform/eform.js", get(embed_script))
+        .route("/eform/page.js", get(page_script))
         .route(
             "/api/v1/forms/{id}/check",
             post(check_data).layer(DefaultBodyLimit::max(MAX_BODY)),
@@ -175,18 +176,51 @@ async fn embed_script(State(state): State<AppState>) -> Response {
     let css = built_file_in(&dir, "eform-", ".css");
     let built = dir.join("form-bind.js").is_file();
     let (Some(css), true) = (css, built) else {
-        return error(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "runtime-not-built",
-            Text::new(
-                "Chưa có bản dựng của biểu mẫu điện tử (chạy cargo xtask run).",
-                "The e-form runtime is not built (run cargo xtask run).",
-            ),
-        );
+        return not_built();
     };
     let body = include_str!("eform.js").replace("__CSS__", &css);
     (
         [(header::CONTENT_TYPE, "text/javascript; charset=utf-8")],
+        body,
+    )
+        .into_response()
+}
+
+/// 503: the runtime's files are not built.
+fn not_built() -> Response {
+    error(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "runtime-not-built",
+        Text::new(
+            "Chưa có bản dựng của biểu mẫu điện tử (chạy cargo xtask run).",
+            "The e-form runtime is not built (run cargo xtask run).",
+        ),
+    )
+}
+
+/// `/eform/page.js`: the script of the portal's own form page (`/f/{id}`), with the hashed
+/// names of the light runtime's build with services and of the signing module.
+async fn page_script(State(state): State<AppState>) -> Response {
+    let dir = state.web_dir.join("embed");
+    let find = |prefix: &str, suffix: &str| built_file_in(&dir, prefix, suffix);
+    let (Some(runtime), Some(wasm), Some(sign), Some(sign_wasm)) = (
+        find("form-bind-services-", ".js"),
+        find("form-bind-services-", "_bg.wasm"),
+        find("form-sign-", ".js"),
+        find("form-sign-", "_bg.wasm"),
+    ) else {
+        return not_built();
+    };
+    let body = include_str!("page.js")
+        .replace("__RUNTIME_WASM__", &wasm)
+        .replace("__RUNTIME__", &runtime)
+        .replace("__SIGN_WASM__", &sign_wasm)
+        .replace("__SIGN__", &sign);
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "no-cache"),
+        ],
         body,
     )
         .into_response()
@@ -387,7 +421,7 @@ async fn check_data(
 }
 
 async fn citizen_home(State(state): State<AppState>) -> Response {
-    app_page(&state, StatusCode::OK, None).await
+    app_page(&state).await
 }
 
 async fn account_page(State(state): State<AppState>) -> Response {

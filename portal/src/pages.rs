@@ -1,78 +1,74 @@
-//! The citizen app's page as the portal serves it, with what the portal drew of the page itself
-//! (a form by `form-html`, or a receipt) at the start of its body.
+//! The pages the portal serves: its own citizen pages (a form page drawn by `form-html` and run
+//! by the light runtime, a receipt, a refusal), and the trunk-built apps' pages (the list of
+//! forms, the account pages).
 
 use crate::state::AppState;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 
-/// What the portal drew of a page itself (`form-html`): shown at once, before the app arrives
-/// or without it.
-#[derive(Clone, Copy)]
-pub(crate) enum Drawn<'a> {
-    /// A form: the app takes it over when it arrives, keeping what was typed into it, in the
-    /// language the citizen chose on the page (`None`: none chosen, the app uses its own).
-    /// `sent`: the page answers a post, so what it shows is what the citizen sent.
-    Form {
-        html: &'a str,
-        lang: Option<form_core::Lang>,
-        sent: bool,
-    },
-    /// A page that stays as drawn (a receipt): the app does not start on it.
-    Final(&'a str),
-}
-
-/// The citizen app's page; `drawn`, the portal's own HTML of the page, goes at the start of the
-/// body in `<div id="ef-ssr">`: what shows until the app takes over (the stylesheet hides the
-/// app's own elements while it is there), and all that a browser without JavaScript shows.
-pub(crate) async fn app_page(
-    state: &AppState,
-    status: StatusCode,
-    drawn: Option<Drawn<'_>>,
-) -> Response {
-    page_of_build(state, "app", status, drawn).await
+/// The list of forms (`/`): the citizen app's build `app`.
+pub(crate) async fn app_page(state: &AppState) -> Response {
+    page_of_build(state, "app").await
 }
 
 /// The citizen app's account pages (a dossier, the dossier lists and inbox, co-signing, the
-/// data log): a build of their own (`account`), so the form pages' code leaves them out.
+/// data log): a build of their own (`account`).
 pub(crate) async fn account_page(state: &AppState) -> Response {
-    page_of_build(state, "account", StatusCode::OK, None).await
+    page_of_build(state, "account").await
 }
 
 /// The page of the trunk build `build` (`target/web/{build}/index.html`).
-async fn page_of_build(
-    state: &AppState,
-    build: &str,
-    status: StatusCode,
-    drawn: Option<Drawn<'_>>,
-) -> Response {
+async fn page_of_build(state: &AppState, build: &str) -> Response {
     match tokio::fs::read_to_string(state.web_dir.join(build).join("index.html")).await {
         Ok(html) => {
-            let drawn = drawn.map(|d| match d {
-                Drawn::Form { html, lang, sent } => format!(
-                    "<div id=\"ef-ssr\" data-ef-takeover{}{}>{html}</div>",
-                    lang.map(|l| format!(" data-ef-lang=\"{}\"", l.tag()))
-                        .unwrap_or_default(),
-                    if sent { " data-ef-sent" } else { "" }
-                ),
-                Drawn::Final(h) => format!("<div id=\"ef-ssr\">{h}</div>"),
-            });
-            let html = match drawn {
-                // At the start of the body; a page without a `<body>` tag (its start tag may be
-                // left out) gets it at the end.
-                Some(d) if html.contains("<body>") => {
-                    html.replacen("<body>", &format!("<body>{d}"), 1)
-                }
-                Some(d) => format!("{html}{d}"),
-                None => html,
-            };
             let mut headers = HeaderMap::new();
             headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
-            (status, headers, Html(html)).into_response()
+            (StatusCode::OK, headers, Html(html)).into_response()
         }
-        Err(_) => (
-            StatusCode::SERVICE_UNAVAILABLE,
-            Html("<!doctype html><html lang=\"en\"><title>eform</title><p>The citizen app is not built. Run <code>cargo xtask run</code>.</p></html>"),
-        )
-            .into_response(),
+        Err(_) => not_built(),
     }
+}
+
+/// A citizen page the portal draws whole (`form-html`'s page around what `body` holds).
+pub(crate) struct Site<'a> {
+    pub title: &'a str,
+    pub lang: form_core::Lang,
+    /// The page's body: `form_html::site`'s header and `<main>` around its content.
+    pub body: &'a str,
+    /// The form in it is run by the light runtime (`/eform/page.js`): none for a page that
+    /// stays as drawn (a receipt, a refusal).
+    pub runtime: bool,
+}
+
+/// A citizen page the portal draws whole: the embed's stylesheet, and the light runtime's
+/// script when the page has a form (`/eform/page.js`, which takes over `#ef-ssr`; without the
+/// runtime's build it answers 503 and the page works as it does without JavaScript).
+pub(crate) fn site_page(state: &AppState, status: StatusCode, page: Site<'_>) -> Response {
+    // Without a build of the stylesheet (a portal started before `cargo xtask build-web`), the
+    // page still works, unstyled.
+    let css = crate::reply::built_file_in(&state.web_dir.join("embed"), "eform-", ".css")
+        .map(|css| format!("<link rel=\"stylesheet\" href=\"/embed/{css}\">"))
+        .unwrap_or_default();
+    let script = if page.runtime {
+        "<script type=\"module\" src=\"/eform/page.js\"></script>"
+    } else {
+        ""
+    };
+    let html = format!(
+        "<!doctype html><html lang=\"{}\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><link rel=\"icon\" href=\"data:,\"><title>{} — eform</title>{css}{script}</head><body>{}</body></html>",
+        page.lang.tag(),
+        form_html::esc(page.title),
+        page.body
+    );
+    let mut headers = HeaderMap::new();
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    (status, headers, Html(html)).into_response()
+}
+
+fn not_built() -> Response {
+    (
+        StatusCode::SERVICE_UNAVAILABLE,
+        Html("<!doctype html><html lang=\"en\"><title>eform</title><p>The citizen app is not built. Run <code>cargo xtask run</code>.</p></html>"),
+    )
+        .into_response()
 }

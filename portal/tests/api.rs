@@ -145,15 +145,22 @@ async fn a_form_drawn_for_an_embed() {
     assert_eq!(headers["content-type"], "application/json");
 }
 
-/// The form pages are the app's build; the account pages (a dossier, the lists, co-signing, the
-/// data log) are the `account` build, which the form pages' code leaves out.
+/// The list of forms is the app's build; a form's page is the portal's own, run by the light
+/// runtime (`/eform/page.js`); the account pages (a dossier, the lists, co-signing, the data
+/// log) are the `account` build.
 #[tokio::test]
 async fn account_pages_come_from_their_own_build() {
-    for path in ["/", "/f/ct01"] {
-        let (status, _, body) = call("GET", path, None).await;
-        assert_eq!(status, StatusCode::OK, "{path}");
-        assert!(body.contains("<title>app</title>"), "{path}: {body:.120}");
-    }
+    let (status, _, body) = call("GET", "/", None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(body.contains("<title>app</title>"), "{body:.120}");
+    let (status, _, body) = call("GET", "/f/ct01", None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        body.contains("<script type=\"module\" src=\"/eform/page.js\"></script>")
+            && body.contains("<div id=\"ef-ssr\" data-ef-takeover data-ef-src=\"/forms/ct01\"")
+            && !body.contains("<title>app</title>"),
+        "{body:.300}"
+    );
     for path in ["/d/HS-1", "/dossiers", "/inbox", "/co-sign/HS-1", "/data"] {
         let (status, _, body) = call("GET", path, None).await;
         assert_eq!(status, StatusCode::OK, "{path}");
@@ -196,8 +203,9 @@ async fn broken_definitions_answer_422_with_pointers() {
     let (status, _, body) = call("GET", "/f/broken", None).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(
-        body.contains("<title>app</title>"),
-        "the app page still loads and explains"
+        body.contains("<code>/pages/0/sections/0/items/0/widget</code>")
+            && !body.contains("<script"),
+        "the page explains, with no runtime: {body}"
     );
 }
 

@@ -416,6 +416,26 @@ async fn a_citizen_signs_in_and_out_through_the_provider(b: Backend) {
         let page = again.go(format!("{public}{path}"), None).await;
         assert_eq!(page.status, StatusCode::NOT_FOUND, "{path}");
     }
+    // Signing out by the page's form, without a script: the session ends, and the way to the
+    // provider's end-session page is a link (a form's redirect to another origin would be
+    // refused by the pages' `form-action 'self'`).
+    let out = again
+        .http
+        .post(format!("{public}/signout"))
+        .header("cookie", again.cookie_header())
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("origin", public.as_str())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(out.status(), StatusCode::OK);
+    let page = out.text().await.unwrap();
+    assert!(
+        page.contains(&format!("href=\"{}/session/end?", op.url)),
+        "{page}"
+    );
+    let (status, _) = again.json(&format!("{public}/api/v1/me")).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
     drop(p);
 }
 

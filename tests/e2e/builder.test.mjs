@@ -131,7 +131,7 @@ test("an official builds a form with the palette, previews it, publishes it; a c
   const name = citizen.getByLabel(/Họ và tên/);
   await citizen.waitForFunction(() => document.querySelector("input[readonly]")?.value === "Nguyễn Văn An");
   assert.equal(await name.inputValue(), "Nguyễn Văn An");
-  await citizen.click("button[type=submit]");
+  await citizen.click(".ef-actions button[type=submit]:not([name])");
   await citizen.waitForURL(/\/d\/.+\?new=1$/, { timeout: 20000 });
   await citizen.close();
 });
@@ -293,7 +293,7 @@ test("from an empty canvas to a signed dossier: build, preview in both languages
   await citizen.getByRole("button", { name: /Thêm dòng/ }).click();
   await citizen.locator(".ef-row").last().locator("input").first().fill("Nguyễn Thị Bình");
   assert.deepEqual(await axe(citizen), []);
-  await citizen.click("button[type=submit]");
+  await citizen.click(".ef-actions button[type=submit]:not([name])");
   await citizen.locator("[data-testid=sign-start]").waitFor();
   await citizen.click("[data-testid=sign-start]");
   await citizen.locator("[data-testid=sign-waiting]").waitFor();

@@ -23,7 +23,7 @@ async function anSubmits(page) {
   await page.evaluate((d) => localStorage.setItem("eform.draft.marriage-registration.v2.citizen-an", JSON.stringify({ savedAt: Date.now(), data: d })), example);
   await page.goto(`${URL}/f/marriage-registration`);
   await page.locator("[data-testid=draft-restored]").waitFor();
-  await page.click("button[type=submit]");
+  await page.click(".ef-actions button[type=submit]:not([name])");
   await page.locator("[data-testid=certificate]").waitFor();
   await page.click("[data-testid=sign-start]");
   await page.locator("[data-testid=sign-waiting]").waitFor();

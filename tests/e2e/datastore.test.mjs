@@ -48,7 +48,7 @@ test("only once: CT01 filled and locked from the register, phone and e-mail kept
 
   await fill(page);
   await page.screenshot({ path: shot("datastore-ct01-filled"), fullPage: true });
-  await page.click("button[type=submit]");
+  await page.click(".ef-actions button[type=submit]:not([name])");
   await page.waitForURL(/\/d\/.+\?new=1$/);
   // The consent dialog lists exactly the values that would be kept.
   const dialog = page.locator("[data-testid=keep-dialog]");
@@ -123,7 +123,7 @@ test("'Not now' keeps nothing, and a 360 px phone shows the dialog whole", async
   await page.waitForSelector("h1.ef-title");
   await fill(page);
   await page.fill("#f__applicant__email", "cuong.le@example.vn");
-  await page.click("button[type=submit]");
+  await page.click(".ef-actions button[type=submit]:not([name])");
   await page.waitForURL(/\/d\/.+\?new=1$/);
   const dialog = page.locator("[data-testid=keep-dialog]");
   await dialog.waitFor();

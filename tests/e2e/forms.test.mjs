@@ -23,13 +23,13 @@ async function open(id, opts) {
 for (const id of ["birth-registration", "household-business", "pit-finalisation"]) {
   test(`${id}: renders, every input labelled, no axe violation, errors summarised`, async () => {
     const page = await open(id);
-    const unlabelled = await page.$$eval("input, select, textarea", (els) =>
+    const unlabelled = await page.$$eval("input:not([type=hidden]), select, textarea", (els) =>
       els.filter((el) => !(el.labels?.length && el.labels[0].textContent.trim()) && !el.getAttribute("aria-label")).map((el) => el.id));
     assert.deepEqual(unlabelled, []);
     assert.deepEqual(await axe(page), []);
     await page.screenshot({ path: shot(`${id}-empty`), fullPage: true });
     // A long form shows one page at a time: "Continue" checks the page and lists its errors.
-    assert.equal(await page.locator("button[type=submit]").count(), 0, "submit waits for the last page");
+    assert.equal(await page.locator(".ef-actions button[type=submit]:not([name])").count(), 0, "submit waits for the last page");
     assert.match(await page.textContent(".ef-page:not(.ef-page--off) .ef-progress"), /^Bước 1 trên \d+$/);
     await page.click("button:has-text('Tiếp tục')");
     await page.locator(".ef-summary").waitFor();
@@ -161,7 +161,7 @@ test("a long form goes page by page: Continue checks the page, Back keeps what w
   assert.match(await page.textContent(`${certs}-status`), /chung-tu-1\.pdf \(2 KB\), chung-tu-2\.exe \(3 KB\)/);
   await page.locator(`${certs}-error`).waitFor();
   assert.match(await page.textContent(`${certs}-error`), /chung-tu-2\.exe/);
-  await page.click("button[type=submit]");
+  await page.click(".ef-actions button[type=submit]:not([name])");
   await page.locator(".ef-summary").waitFor();
   const link = page.locator(".ef-summary li a", { hasText: "chung-tu-2.exe" });
   assert.equal(await link.getAttribute("href"), certs);
@@ -180,7 +180,7 @@ test("a long form goes page by page: Continue checks the page, Back keeps what w
   assert.deepEqual(printed, { pages: 9, buttons: 0 });
   await page.screenshot({ path: shot("pit-finalisation-print"), fullPage: true });
   await page.emulateMedia({ media: "screen" });
-  await page.click("button[type=submit]");
+  await page.click(".ef-actions button[type=submit]:not([name])");
   // Complete and valid; not signed in: the portal asks for a session and the draft stays
   // until a submission is acknowledged (the intake tests follow a dossier to its receipt).
   await page.locator("[data-testid=sign-in-needed]").waitFor();

@@ -26,7 +26,7 @@ test("a citizen submits CT01, gets a printable receipt, rates and amends it; an 
   assert.equal(await page.textContent("[data-testid=signed-in-as]"), "Nguyễn Văn An");
   await fill(page);
   await page.fill("#f__applicant__email", "an.moi@example.vn");
-  await page.click("button[type=submit]");
+  await page.click(".ef-actions button[type=submit]:not([name])");
   await page.waitForURL(/\/d\/.+\?new=1$/);
   await page.locator("[data-testid=received]").waitFor();
   // Keep the new e-mail for next time? Escape is "Not now": nothing is kept.
@@ -76,7 +76,7 @@ test("a citizen submits CT01, gets a printable receipt, rates and amends it; an 
   await page.waitForSelector("#f__request");
   assert.equal(await page.inputValue("#f__applicant__fullName"), "Nguyễn Văn An");
   await page.fill("#f__request", "Bổ sung: đăng ký thường trú cho tôi và hai con.");
-  await page.click("button[type=submit]");
+  await page.click(".ef-actions button[type=submit]:not([name])");
   await page.waitForURL(/\?amended=1$/);
   await page.locator("[data-testid=amended]").waitFor();
   assert.equal((await page.textContent("[data-testid=dossier-code]")).trim(), code);
@@ -167,7 +167,7 @@ test("a lost connection is retried with the same key: one dossier, the draft kep
       await route.continue();
     }
   });
-  await page.click("button[type=submit]");
+  await page.click(".ef-actions button[type=submit]:not([name])");
   await page.locator("[data-testid=sending]").waitFor();
   await page.waitForURL(/\/d\/.+\?new=1$/, { timeout: 20000 });
   assert.equal(keys.length, 3);
@@ -183,7 +183,7 @@ test("submitting without a session asks to sign in; what was typed comes along",
   await page.goto(`${URL}/f/ct01`);
   await page.waitForSelector("h1.ef-title");
   await fill(page);
-  await page.click("button[type=submit]");
+  await page.click(".ef-actions button[type=submit]:not([name])");
   await page.locator("[data-testid=sign-in-needed]").waitFor();
   assert.deepEqual(await axe(page), []);
   await page.click("[data-testid=sign-in-needed] a");
@@ -198,7 +198,7 @@ test("submitting without a session asks to sign in; what was typed comes along",
   assert.equal(await page.inputValue("#f__request"), example.request);
   assert.equal(await page.inputValue("#f__applicant__fullName"), "Trần Thị Bình");
   assert.match(await page.textContent("[data-testid=replaced-by-register]"), /Họ, chữ đệm và tên/);
-  await page.click("button[type=submit]");
+  await page.click(".ef-actions button[type=submit]:not([name])");
   await page.locator("[data-testid=received]").waitFor();
   await page.click("[data-testid=keep-decline]");
   // Signing out ends the session: the dossier pages ask to sign in again.

@@ -91,8 +91,9 @@ test("CT01 can be filled and submitted with the keyboard alone", async () => {
   await page.keyboard.type(m.idNumber);
   await go("f__members__0__relationship");
   await chooseWithArrows(page, "f__members__0__relationship", m.relationship);
-  // The submit button, then Enter.
-  for (let i = 0; i < 10 && !(await page.evaluate(() => document.activeElement?.type === "submit")); i++) {
+  // The form's submit button (the rows' buttons are submit buttons too, for a page without
+  // JavaScript), then Enter.
+  for (let i = 0; i < 10 && !(await page.evaluate(() => document.activeElement?.matches(".ef-actions button[type=submit]:not([name])"))); i++) {
     await page.keyboard.press("Tab");
   }
   await page.keyboard.press("Enter");

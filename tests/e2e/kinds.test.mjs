@@ -17,7 +17,7 @@ test("a multi-select is a labelled group, drives a rule, and submits its values"
   assert.equal(await page.isVisible("#f__provider"), false);
   // So is the table of devices (a rule on the table hides it whole).
   assert.equal(await page.isVisible("#f__devices"), false);
-  await page.click("button[type=submit]");
+  await page.click(".ef-actions button[type=submit]:not([name])");
   const entries = await page.locator(".ef-summary li a").allTextContents();
   assert.deepEqual(entries, ["Vui lòng chọn ít nhất một mục cho dịch vụ cần đăng ký."]);
   await page.locator(".ef-summary li a").first().click();
@@ -29,10 +29,10 @@ test("a multi-select is a labelled group, drives a rule, and submits its values"
   assert.ok(await page.isChecked("#f__services-2"));
   await page.locator("#f__provider").waitFor({ state: "visible" });
   await page.locator("#f__devices").waitFor({ state: "visible" });
-  await page.click("button[type=submit]");
+  await page.click(".ef-actions button[type=submit]:not([name])");
   assert.deepEqual(await page.locator(".ef-summary li a").allTextContents(), ["Vui lòng nhập nhà cung cấp internet."]);
   await page.fill("#f__provider", "VNPT");
-  await page.click("button[type=submit]");
+  await page.click(".ef-actions button[type=submit]:not([name])");
   // Taken as a dossier: the receipt shows the chosen services by their labels.
   await page.locator("[data-testid=received]").waitFor();
   assert.match(await page.textContent("[data-testid=summary]"), /VNPT/);

@@ -26,7 +26,7 @@ test("a citizen signs through the development signer; the portal verifies; OpenS
   await signIn(page, "citizen-an", "/f/ct01-signed");
   await page.waitForSelector("h1.ef-title");
   await fill(page);
-  await page.click("button[type=submit]");
+  await page.click(".ef-actions button[type=submit]:not([name])");
   await page.locator("[data-testid=certificate]").waitFor();
   const cert = await page.textContent("[data-testid=certificate]");
   assert.match(cert, /Nguyễn Văn An \(CCCD:001090012345\)/);
@@ -89,7 +89,7 @@ test("a refused signing request keeps the form, and signing again works (on a ph
   await signIn(page, "citizen-cuong", "/f/ct01-signed");
   await page.waitForSelector("h1.ef-title");
   await fill(page);
-  await page.click("button[type=submit]");
+  await page.click(".ef-actions button[type=submit]:not([name])");
   await page.click("[data-testid=sign-start]");
   await page.locator("[data-testid=sign-waiting]").waitFor();
   await onThePhone(page, "Reject");
@@ -124,7 +124,7 @@ test("a certificate that is not the citizen's, a provider's error and an unreach
       vi: "Chứng thư số mà dịch vụ ký số trả về không mang số định danh của bạn.",
       en: "The certificate the signing service returned does not carry your personal ID number." } } }),
   }));
-  await page.click("button[type=submit]");
+  await page.click(".ef-actions button[type=submit]:not([name])");
   await failed(/không mang số định danh của bạn/);
   assert.deepEqual(await axe(page), []);
   await page.unroute("**/bridge/v1/credentials/list");

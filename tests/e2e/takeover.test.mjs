@@ -1,10 +1,11 @@
-// The form before the app (issue 21): the portal draws the form in the page, so a citizen on a
-// slow phone sees it and types into it while the app's code is still on its way; when the app
-// arrives it takes that form over without losing anything typed, chosen or sent, nor the focus.
+// The form before the runtime (issue 21): the portal draws the form's page, so a citizen on a
+// slow phone sees it and types into it while the runtime's code is still on its way; when it
+// arrives it takes that page over in place without losing anything typed, chosen or sent, nor
+// the focus.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { URL, launch, openPage, shot, axe, tookOver, holdWasm } from "./browser.mjs";
+import { URL, launch, openPage, shot, axe, tookOver, holdWasm, signIn } from "./browser.mjs";
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -18,13 +19,14 @@ async function heldBack(opts) {
 
 const example = JSON.parse(readFileSync(new globalThis.URL("../../schemas/forms/ct01.example.json", import.meta.url)));
 
-test("CT01 typed into before the app arrives: the app takes over with every value, the focus and the caret (360 px)", async () => {
+test("CT01 typed into before the runtime arrives: it takes over with every value, the focus and the caret (360 px)", async () => {
   const { page, release } = await heldBack({ width: 360, height: 800 });
   await page.goto(`${URL}/f/ct01`, { takeover: false });
   // The portal's form is on screen and can be filled in; the app's elements are not shown.
   await page.locator("#ef-ssr form.ef-form").waitFor();
   assert.equal(await page.locator("#ef-ssr[data-ef-takeover]").count(), 1);
   await page.screenshot({ path: shot("takeover-before") });
+  await page.evaluate(() => { window.drawnForm = document.querySelector("#ef-ssr form"); });
   await page.fill("#f__receivingAgency", example.receivingAgency);
   await page.fill("#f__applicant__fullName", "Nguyễn Văn Ân");
   await page.selectOption("#f__householdHead__relationship", example.householdHead.relationship);
@@ -36,7 +38,8 @@ test("CT01 typed into before the app arrives: the app takes over with every valu
 
   release();
   await tookOver(page);
-  assert.equal(await page.locator("#ef-ssr").count(), 0);
+  // Taken over in place: the form on screen is the one the portal drew, not a copy.
+  assert.ok(await page.evaluate(() => document.querySelector("form.ef-form") === window.drawnForm));
   assert.equal(await page.inputValue("#f__receivingAgency"), example.receivingAgency);
   assert.equal(await page.inputValue("#f__applicant__fullName"), "Nguyễn Văn Ân");
   assert.equal(await page.inputValue("#f__householdHead__relationship"), example.householdHead.relationship);
@@ -46,7 +49,7 @@ test("CT01 typed into before the app arrives: the app takes over with every valu
   // Typing goes on where it was, into the app's form, and the app checks it.
   await page.keyboard.type("X");
   assert.equal(await page.inputValue("#f__request"), "Đăng ký thường Xtrú");
-  await page.click("button[type=submit]");
+  await page.click(".ef-actions button[type=submit]:not([name])");
   await page.locator(".ef-summary").waitFor();
   const listed = await page.locator(".ef-summary li a").evaluateAll((as) => as.map((a) => a.getAttribute("href")));
   assert.ok(!listed.includes("#f__receivingAgency") && !listed.includes("#f__applicant__fullName"), JSON.stringify(listed));
@@ -57,7 +60,7 @@ test("CT01 typed into before the app arrives: the app takes over with every valu
   await page.context().close();
 });
 
-test("a long form sent to the portal before the app arrives: the app takes over on the page the portal showed, with what was sent", async () => {
+test("a long form sent to the portal before the runtime arrives: it takes over on the page the portal showed, with what was sent", async () => {
   const { page, release } = await heldBack({});
   await page.goto(`${URL}/f/judicial-record?lang=en`, { takeover: false });
   await page.locator("#ef-ssr form.ef-form").waitFor();
@@ -95,14 +98,14 @@ test("a draft in this browser comes back under the portal's form: only what was 
   assert.equal(await page.inputValue("#f__householdHead__relationship"), example.householdHead.relationship);
   assert.equal(await page.inputValue("#f__request"), example.request);
   // Nothing left to correct: the draft's choices (drop-downs the portal drew unchosen) stand.
-  await page.click("button[type=submit]");
+  await page.click(".ef-actions button[type=submit]:not([name])");
   await page.locator("[data-testid=sign-in-needed], .ef-summary").first().waitFor();
   assert.equal(await page.locator(".ef-summary").count(), 0, await page.locator(".ef-summary").textContent().catch(() => ""));
   assert.deepEqual(page.problems, []);
   await page.context().close();
 });
 
-test("the language chosen in the app is the one the portal draws the next form in", async () => {
+test("the language chosen on a form page is the one the portal draws the next form in", async () => {
   const { page, release } = await heldBack({});
   release();
   await page.goto(`${URL}/f/ct01?lang=en`);
@@ -111,11 +114,47 @@ test("the language chosen in the app is the one the portal draws the next form i
   const again = await holdWasm(page);
   await page.goto(`${URL}/f/judicial-record`, { takeover: false });
   await page.locator("#ef-ssr form.ef-form").waitFor();
-  assert.equal(await page.getAttribute("#ef-ssr main", "lang"), "en");
+  assert.equal(await page.getAttribute("#ef-ssr .ef-site", "lang"), "en");
   assert.match(await page.textContent("#ef-ssr .ef-page:not(.ef-page--off) .ef-progress"), /^Step 1 of 3$/);
   again();
   await tookOver(page);
   assert.match(await page.textContent(".ef-page:not(.ef-page--off) .ef-progress"), /^Step 1 of 3$/);
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});
+
+test("the form page is a host of the light runtime: form-bind with the portal's services, no Leptos; its header switches language in place and signs out", async () => {
+  const page = await openPage(browser);
+  const fetched = [];
+  page.on("request", (r) => fetched.push(new globalThis.URL(r.url()).pathname));
+  await signIn(page, "citizen-binh", "/f/ct01");
+  await page.locator("[data-testid=signed-in-as]").waitFor();
+  assert.ok(fetched.some((p) => /^\/embed\/form-bind-services-[0-9a-f]+_bg\.wasm$/.test(p)), fetched.join(" "));
+  assert.deepEqual(fetched.filter((p) => p.startsWith("/app/") || p.startsWith("/account/")), []);
+  // Prefilled from the store by the runtime: the verified name is locked.
+  await page.waitForFunction(() => document.querySelector("#f__applicant__fullName")?.readOnly);
+  assert.equal(await page.getAttribute(".ef-account__link[href='/dossiers']", "href"), "/dossiers");
+  await page.fill("#f__request", "Đăng ký tạm trú");
+  await page.waitForFunction(() => Object.keys(localStorage).some((k) => k.startsWith("eform.draft.ct01.")));
+  // The language in place: the header and the form, the title, and the choice kept for the
+  // next page the portal draws.
+  await page.click("button[lang=en]");
+  await page.waitForFunction(() => document.querySelector("h1.ef-title").textContent.includes("Residence information change"));
+  assert.equal(await page.textContent(".ef-account__link[href='/dossiers']"), "My dossiers");
+  assert.match(await page.title(), /^Residence information change/);
+  assert.equal(await page.getAttribute("html", "lang"), "en");
+  assert.equal(await page.inputValue("#f__request"), "Đăng ký tạm trú");
+  const cookies = await page.context().cookies();
+  assert.equal(cookies.find((c) => c.name === "eform-lang")?.value, "en");
+  assert.deepEqual(await axe(page), []);
+  // Signing out from the form's header: this browser forgets the citizen's drafts.
+  await page.click("button:has-text('Sign out')");
+  await page.waitForURL(`${URL}/`);
+  const after = await page.evaluate(async () => ({
+    user: (await (await fetch("/api/v1/session")).json()).user,
+    drafts: Object.keys(localStorage).filter((k) => k.startsWith("eform.draft.")),
+  }));
+  assert.deepEqual(after, { user: null, drafts: [] });
   assert.deepEqual(page.problems, []);
   await page.context().close();
 });

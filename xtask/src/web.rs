@@ -1,12 +1,13 @@
 //! Builds the web apps with trunk (release, wasm-release profile) into
-//! `target/web/{app,account,embed,builder}` (the citizen app's form pages and account pages,
-//! the embed's stylesheet, the builder) with a gzip copy of each file beside it (served
-//! precompressed), and reports their size; refuses a citizen bundle that would contain
-//! `jsonschema` or `regex`. Two modules are built apart: the signing module (`form-sign`,
-//! loaded only when a citizen signs), put beside the citizen app and the embed, and the embed's
-//! runtime (`form-bind`, the light runtime `/eform/eform.js` loads), put beside the embed's
-//! stylesheet twice: without the host's services (`form-bind`, for an `<e-form>` naming none
-//! and for `renderForm`) and with them (`form-bind-services`, feature `services`).
+//! `target/web/{app,account,embed,builder}` (the citizen app's list of forms and account pages,
+//! the stylesheet of the form pages and the embed, the builder) with a gzip copy of each file
+//! beside it (served precompressed), and reports their size; refuses a citizen bundle that
+//! would contain `jsonschema` or `regex`. Two modules are built apart: the signing module
+//! (`form-sign`, loaded only when a citizen signs), put beside the account pages and the embed,
+//! and the light runtime (`form-bind`: the one `/eform/page.js` and `/eform/eform.js` load), put
+//! beside the embed's stylesheet twice: without the host's services (`form-bind`, for an
+//! `<e-form>` naming none and for `renderForm`) and with them (`form-bind-services`, feature
+//! `services`: the portal's form page and an `<e-form>` naming the host's services).
 
 use crate::{cmd, exec, step};
 use anyhow::{Context, Result, bail};
@@ -82,10 +83,10 @@ pub fn build(root: &Path) -> Result<()> {
         .arg(&dist)
         .arg(index);
         exec(c)?;
-        // The signing module beside the pages that sign; the embed's runtime beside its
-        // stylesheet.
+        // The signing module beside the pages that sign; the light runtime beside its
+        // stylesheet (the form pages' and the embed's).
         let modules = match name {
-            "builder" => Vec::new(),
+            "builder" | "app" => Vec::new(),
             "embed" => [signing.as_slice(), runtime.as_slice()].concat(),
             _ => signing.clone(),
         };
@@ -279,8 +280,8 @@ fn report_size(dist: &Path) -> Result<()> {
             sign_raw += bytes.len();
             sign_gz += g;
         } else if shown.starts_with("form-bind-services") {
-            // Loaded by `/eform/eform.js` for an <e-form> naming the host's services, instead
-            // of the runtime without them.
+            // Loaded by the portal's form page, and by `/eform/eform.js` for an <e-form>
+            // naming the host's services, instead of the runtime without them.
             services_raw += bytes.len();
             services_gz += g;
         } else {

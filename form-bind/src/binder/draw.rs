@@ -5,6 +5,7 @@
 use super::{Inner, Outcome, SERVICES, css_string, keys};
 use crate::{drafts, morph};
 use form_core::{Changes, Diagnostic, Lang};
+use form_html::site::Account;
 use form_html::{ITEM, Live, Page, Ui, esc};
 use std::collections::BTreeMap;
 use wasm_bindgen::JsCast;
@@ -91,22 +92,17 @@ impl Inner {
     pub(super) fn draw(&mut self) {
         let lang = self.lang;
         let t = |u: Ui| esc(&u.get(lang));
-        let mut html = format!("<div class=\"ef-embed\" lang=\"{}\">", lang.tag());
-        let _ = std::fmt::Write::write_fmt(
-            &mut html,
-            format_args!(
-                "<div class=\"ef-embed__bar\"><div class=\"ef-lang\" role=\"group\" aria-label=\"{}\">",
-                t(Ui::LanguageSwitch)
-            ),
-        );
-        for (l, name) in [(Lang::Vi, "Tiếng Việt"), (Lang::En, "English")] {
-            html.push_str(&format!(
-                "<button type=\"button\" class=\"ef-lang__button\" lang=\"{0}\" data-ef-lang=\"{0}\" aria-pressed=\"{1}\">{name}</button>",
-                l.tag(),
-                l == lang
-            ));
-        }
-        html.push_str("</div></div>");
+        let mut html = match &self.site {
+            // The whole page, its header with the account and the language buttons.
+            Some(site) => {
+                let account = site.account.as_ref().map(|(name, official)| Account {
+                    name,
+                    official: *official,
+                });
+                form_html::site::open(lang, account.as_ref(), &site.here, true)
+            }
+            None => self.embed_bar(),
+        };
         if let Some(at) = self.restored_at {
             let said = if self.from_portal {
                 Ui::DraftResumed
@@ -140,7 +136,11 @@ impl Inner {
         if SERVICES {
             html.push_str(&self.keep_html());
         }
-        html.push_str("</div>");
+        html.push_str(if self.site.is_some() {
+            form_html::site::CLOSE
+        } else {
+            "</div>"
+        });
         match self.root.first_element_child() {
             Some(old) => {
                 morph::morph_html(&old, &html);
@@ -156,6 +156,25 @@ impl Inner {
         }
         self.summary_drawn = (keys(&summary), refused);
         self.open_dialog();
+    }
+
+    /// An embedded form's start: its element and the language buttons above the form.
+    fn embed_bar(&self) -> String {
+        let lang = self.lang;
+        let mut html = format!(
+            "<div class=\"ef-embed\" lang=\"{}\"><div class=\"ef-embed__bar\"><div class=\"ef-lang\" role=\"group\" aria-label=\"{}\">",
+            lang.tag(),
+            esc(&Ui::LanguageSwitch.get(lang))
+        );
+        for (l, name) in [(Lang::Vi, "Tiếng Việt"), (Lang::En, "English")] {
+            html.push_str(&format!(
+                "<button type=\"button\" class=\"ef-lang__button\" lang=\"{0}\" data-ef-lang=\"{0}\" aria-pressed=\"{1}\">{name}</button>",
+                l.tag(),
+                l == lang
+            ));
+        }
+        html.push_str("</div></div>");
+        html
     }
 
     /// The notice of a draft carried over from an earlier version of the form, until read.

@@ -164,7 +164,7 @@ pub(super) fn on_click(at: &Rc<RefCell<Inner>>, ev: Event) {
         s.focus(&id);
         return;
     }
-    if let Ok(Some(button)) = target.closest("[data-ef-lang]") {
+    if let Ok(Some(button)) = target.closest("button[data-ef-lang]") {
         let lang = button
             .get_attribute("data-ef-lang")
             .and_then(|l| Lang::parse(&l));
@@ -172,6 +172,9 @@ pub(super) fn on_click(at: &Rc<RefCell<Inner>>, ev: Event) {
             let mut s = at.borrow_mut();
             s.lang = l;
             s.draw();
+            if s.site.is_some() {
+                site_lang(&s);
+            }
         }
         return;
     }
@@ -237,8 +240,65 @@ pub(super) fn on_click(at: &Rc<RefCell<Inner>>, ev: Event) {
     }
 }
 
+/// The portal's page in a new language: the document's language and title, and the choice kept
+/// (the cookie the portal draws its pages in; a preference, not a secret).
+fn site_lang(s: &Inner) {
+    let lang = s.lang;
+    let Some(document) = web_sys::window().and_then(|w| w.document()) else {
+        return;
+    };
+    if let Some(html) = document.document_element() {
+        let _ = html.set_attribute("lang", lang.tag());
+    }
+    document.set_title(&format!("{} — eform", s.form.definition().title.get(lang)));
+    if let Ok(d) = document.dyn_into::<web_sys::HtmlDocument>() {
+        let _ = d.set_cookie(&format!(
+            "{}={}; Path=/; Max-Age=31536000; SameSite=Lax",
+            form_html::LANG_COOKIE,
+            lang.tag()
+        ));
+    }
+}
+
+/// Signing out of the portal's page: this browser forgets the citizen's drafts (they hold
+/// register data), the portal ends the session and names where to go next — home, or the
+/// identity provider's end-session page (asked for as JSON: a form's redirect to another
+/// origin is refused by the page's `form-action 'self'`).
+fn sign_out(at: &Rc<RefCell<Inner>>) {
+    if let Ok(s) = at.try_borrow()
+        && let Some(subject) = s.site.as_ref().and_then(|p| p.subject.as_deref())
+    {
+        drafts::clear_subject(subject);
+    }
+    wasm_bindgen_futures::spawn_local(async {
+        let answer = fetch::send(
+            "/signout",
+            "POST",
+            &wasm_bindgen::JsValue::from_str("{}"),
+            &[
+                ("content-type", "application/json"),
+                ("accept", "application/json"),
+            ],
+        )
+        .await;
+        let next = answer
+            .ok()
+            .filter(|a| a.status == 200)
+            .and_then(|a| serde_json::from_str::<Value>(&a.body).ok())
+            .and_then(|v| v["next"].as_str().map(str::to_owned))
+            .unwrap_or_else(|| "/".to_owned());
+        if let Some(w) = web_sys::window() {
+            let _ = w.location().assign(&next);
+        }
+    });
+}
+
 pub(super) fn on_submit(at: &Rc<RefCell<Inner>>, ev: Event) {
     ev.prevent_default();
+    if target_element(&ev).is_some_and(|f| f.has_attribute(form_html::site::SIGN_OUT)) {
+        sign_out(at);
+        return;
+    }
     let button = ev
         .dyn_ref::<SubmitEvent>()
         .and_then(SubmitEvent::submitter)

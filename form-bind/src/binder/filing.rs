@@ -41,6 +41,12 @@ const RETRIES: u32 = 3;
 
 /// The form is valid and files dossiers: signed first when it must be, then sent.
 pub(super) fn submit(at: &Rc<RefCell<Inner>>) {
+    // Nobody signed in on the portal's page: the way to sign in, without asking intake first
+    // (what was typed stays in this browser's draft).
+    if at.borrow().nobody_signed_in() {
+        show(at, Outcome::SignIn, ".ef-result");
+        return;
+    }
     let needs_signature = at
         .borrow()
         .form
@@ -249,10 +255,23 @@ fn send(at: Rc<RefCell<Inner>>, signed: Option<(Value, String)>) {
                     "eform:submitted",
                     json!({ "data": data, "code": code }),
                 );
-                if let Some(values) = &s.store
-                    && let Some(offer) = store::offer_for(&s.form, &data, values)
-                {
-                    s.keep = Some((code.clone(), offer, KeepAnswer::Asking));
+                match (&s.site, &s.store) {
+                    // The portal's page goes on to the dossier's page, which asks about
+                    // keeping values (put aside for it in this tab).
+                    (Some(_), store) => {
+                        if let Some(values) = store {
+                            store::offer(code, &s.form, &data, values);
+                        }
+                        if let Some(w) = web_sys::window() {
+                            let _ = w.location().assign(&format!("/d/{code}?new=1"));
+                        }
+                    }
+                    (None, Some(values)) => {
+                        if let Some(offer) = store::offer_for(&s.form, &data, values) {
+                            s.keep = Some((code.clone(), offer, KeepAnswer::Asking));
+                        }
+                    }
+                    (None, None) => {}
                 }
             }
             Outcome::SignIn => signed_out(&s),
@@ -408,7 +427,9 @@ pub(super) fn upload(
 ) {
     let (services, uploads) = {
         let s = at.borrow();
-        if s.intake.is_none() || files.is_empty() {
+        // Nobody signed in on the portal's page: nothing can be uploaded yet (the file is
+        // checked, and picked again once signed in).
+        if s.intake.is_none() || files.is_empty() || s.nobody_signed_in() {
             return;
         }
         (s.services.clone(), s.uploads.clone())
@@ -508,8 +529,14 @@ impl Inner {
                 esc(code)
             ),
             Outcome::SignIn => format!(
-                "<div class=\"ef-panel ef-panel--warn\" role=\"alert\" data-testid=\"sign-in-needed\"><p>{}</p></div>",
-                t(Ui::SignInToSubmit)
+                "<div class=\"ef-panel ef-panel--warn\" role=\"alert\" data-testid=\"sign-in-needed\"><p>{}</p>{}</div>",
+                t(Ui::SignInToSubmit),
+                // On the portal's page: the way to sign in and come back.
+                self.site.as_ref().map_or(String::new(), |site| format!(
+                    "<p><a class=\"ef-button\" href=\"{}\">{}</a></p>",
+                    esc(&form_html::site::sign_in_url(&site.here, self.lang)),
+                    t(Ui::SignIn)
+                ))
             ),
             Outcome::Rejected(why) => format!(
                 "<div class=\"ef-panel ef-panel--warn\" role=\"alert\" data-testid=\"rejected\"><p>{}</p></div>",

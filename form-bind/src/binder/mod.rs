@@ -70,6 +70,19 @@ pub struct Options {
     pub portal_draft: Option<PortalDraft>,
     /// Loads the signing module, for a form to sign.
     pub signer: Option<Loader>,
+    /// The form is the portal's own citizen page (`/f/{id}`): the binder draws the whole page,
+    /// its header with it, and a filed dossier goes on to its page.
+    pub site: Option<Site>,
+}
+
+/// The portal's own citizen page around a form (`/f/{id}`, [`form_html::site`]).
+pub struct Site {
+    /// Who is signed in: their name, and whether an official.
+    pub account: Option<(String, bool)>,
+    /// The page's path (the way back after signing in).
+    pub here: String,
+    /// Whose drafts this browser keeps (removed at sign-out).
+    pub subject: Option<String>,
 }
 
 impl Options {
@@ -86,6 +99,7 @@ impl Options {
             subject: None,
             portal_draft: None,
             signer: None,
+            site: None,
         }
     }
 }
@@ -187,6 +201,7 @@ struct Inner {
     uploading: BTreeMap<String, Ui>,
     /// Values the store could keep, asked once the dossier is filed.
     keep: Option<(String, Offer, KeepAnswer)>,
+    site: Option<Site>,
 }
 
 impl Binder {
@@ -291,6 +306,7 @@ impl Binder {
             uploads: Rc::new(Cell::new(0)),
             uploading: BTreeMap::new(),
             keep: None,
+            site: options.site,
         }));
         if !options.adopt {
             root.set_inner_html("");
@@ -392,6 +408,12 @@ impl Drop for Binder {
 }
 
 impl Inner {
+    /// The portal's own page, and nobody signed in on it: nothing is uploaded or filed (the
+    /// page says to sign in).
+    fn nobody_signed_in(&self) -> bool {
+        self.site.as_ref().is_some_and(|p| p.account.is_none())
+    }
+
     /// The item of a section holding `ptr` (itself, or the table or address it is part of).
     fn item_of(&self, ptr: &str) -> Option<&str> {
         self.items
@@ -619,10 +641,50 @@ impl Inner {
                 _ => return,
             }
         };
+        // What was changed and left in the rows moves with them (a row's shown errors stay
+        // with it; a removed row's go).
+        let rows = pointer::get(self.state.data(), &table)
+            .and_then(Value::as_array)
+            .map_or(0, Vec::len);
+        if verb != "add"
+            && let Some(i) = ptr
+                .rsplit_once('/')
+                .and_then(|(_, i)| i.parse::<usize>().ok())
+            && (verb != "down" || i + 1 < rows)
+        {
+            let to = |j: usize| -> Option<usize> {
+                match verb {
+                    "remove" if j == i => None,
+                    "remove" if j > i => Some(j - 1),
+                    "up" if j == i => Some(i - 1),
+                    "up" if j + 1 == i => Some(i),
+                    "down" if j == i => Some(i + 1),
+                    "down" if j == i + 1 => Some(i),
+                    _ => Some(j),
+                }
+            };
+            self.changed = reindex(&self.changed, &table, to);
+            self.shown = reindex(&self.shown, &table, to);
+        }
         // Everything again: an error shown on the field just left comes with it.
         self.draw();
         match focus {
-            Focus::Id(id) => self.focus(&id),
+            Focus::Id(id) => {
+                // A row at the top or the bottom cannot go further: its other button has it.
+                let disabled = self
+                    .element(&id)
+                    .is_some_and(|e| e.has_attribute("disabled"));
+                let id = match (disabled, id.rsplit_once('-')) {
+                    (true, Some((head, i))) if head.ends_with("-up") => {
+                        format!("{}-down-{i}", head.trim_end_matches("-up"))
+                    }
+                    (true, Some((head, i))) if head.ends_with("-down") => {
+                        format!("{}-up-{i}", head.trim_end_matches("-down"))
+                    }
+                    _ => id,
+                };
+                self.focus(&id);
+            }
             Focus::NewRow(n) => {
                 let row = pointer::push_index(&table, n);
                 self.focus_selector(&format!(
@@ -633,6 +695,32 @@ impl Inner {
         }
         self.changed_data();
     }
+}
+
+/// `set`'s pointers into the rows of `table` with each row's index mapped by `to` (`None`: the
+/// row is gone).
+fn reindex(
+    set: &BTreeSet<String>,
+    table: &str,
+    to: impl Fn(usize) -> Option<usize>,
+) -> BTreeSet<String> {
+    set.iter()
+        .filter_map(|p| {
+            let Some(rest) = p.strip_prefix(table).and_then(|r| r.strip_prefix('/')) else {
+                return Some(p.clone());
+            };
+            let (index, tail) = rest.split_once('/').unwrap_or((rest, ""));
+            let Ok(j) = index.parse::<usize>() else {
+                return Some(p.clone());
+            };
+            let k = to(j)?;
+            Some(if tail.is_empty() {
+                format!("{table}/{k}")
+            } else {
+                format!("{table}/{k}/{tail}")
+            })
+        })
+        .collect()
 }
 
 enum Focus {

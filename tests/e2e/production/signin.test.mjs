@@ -47,7 +47,7 @@ test("a citizen signs in through the provider, submits CT01 and signs out everyw
   await page.waitForFunction(() => document.querySelector("#f__applicant__idNumber")?.value === "001090012345");
   assert.equal(await page.inputValue("#f__applicant__fullName"), "Nguyễn Văn An");
   await fill(page);
-  await page.click("button[type=submit]");
+  await page.click(".ef-actions button[type=submit]:not([name])");
   await page.waitForURL(/\/d\/.+\?new=1$/);
   await page.locator("[data-testid=received]").waitFor();
   const dialog = page.locator("[data-testid=keep-dialog]");

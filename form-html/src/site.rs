@@ -1,0 +1,130 @@
+//! The citizen page around a form, drawn by the portal and again by the runtime that takes it
+//! over (so a language switch redraws the whole page in place): the skip link, the header (the
+//! name, the account, the language) and the `<main>` that holds the form.
+
+use crate::{Ui, esc};
+use form_core::{Lang, Text};
+
+/// Who is signed in, as the header names them.
+pub struct Account<'a> {
+    pub name: &'a str,
+    /// An official: their inbox instead of the citizen's dossiers and data.
+    pub official: bool,
+}
+
+/// The class of the element holding the whole page; `open` starts it, [`CLOSE`] ends it.
+pub const SITE: &str = "ef-site";
+/// Ends what [`open`] started (`<main>` and the page's element).
+pub const CLOSE: &str = "</main></div>";
+/// Marks the sign-out form: a script clears this browser's drafts of the citizen first.
+pub const SIGN_OUT: &str = "data-ef-signout";
+
+/// The sign-in page, coming back to `here`.
+pub fn sign_in_url(here: &str, lang: Lang) -> String {
+    format!(
+        "/signin?lang={}&next={}",
+        lang.tag(),
+        crate::percent_encode(here)
+    )
+}
+
+/// The page up to the start of `<main>`'s content. `here`: the page's own path (the language
+/// links and the way back after signing in). `live`: a script runs the page, so the language is
+/// switched by buttons in place; without one (`false`) by links that ask for the page again.
+pub fn open(lang: Lang, account: Option<&Account>, here: &str, live: bool) -> String {
+    let t = |u: Ui| esc(&u.get(lang));
+    let tr = |vi: &str, en: &str| esc(Text::new(vi, en).get(lang));
+    let mut html = format!(
+        "<div class=\"{SITE}\" lang=\"{}\"><a class=\"ef-skip\" href=\"#main\">{}</a><header class=\"ef-header\"><div class=\"ef-header__inner\"><a class=\"ef-brand\" href=\"/\">eform</a><nav class=\"ef-account\" aria-label=\"{}\" data-testid=\"account\">",
+        lang.tag(),
+        t(Ui::SkipToForm),
+        tr("Tài khoản", "Account"),
+    );
+    match account {
+        Some(a) => {
+            html.push_str(&format!(
+                "<span class=\"ef-account__name\" data-testid=\"signed-in-as\">{}</span>",
+                esc(a.name)
+            ));
+            if a.official {
+                html.push_str(&format!(
+                    "<a class=\"ef-account__link\" href=\"/inbox\">{}</a>",
+                    tr("Hồ sơ cần xử lý", "Inbox")
+                ));
+            } else {
+                html.push_str(&format!(
+                    "<a class=\"ef-account__link\" href=\"/dossiers\">{}</a><a class=\"ef-account__link\" href=\"/data\">{}</a>",
+                    tr("Hồ sơ của tôi", "My dossiers"),
+                    tr("Dữ liệu của tôi", "My data")
+                ));
+            }
+            // A form, so that signing out works without a script too.
+            html.push_str(&format!(
+                "<form class=\"ef-account__signout\" method=\"post\" action=\"/signout\" {SIGN_OUT}><button type=\"submit\" class=\"ef-account__link ef-linkbutton\">{}</button></form>",
+                tr("Đăng xuất", "Sign out")
+            ));
+        }
+        None => html.push_str(&format!(
+            "<a class=\"ef-account__link\" href=\"{}\">{}</a>",
+            esc(&sign_in_url(here, lang)),
+            t(Ui::SignIn)
+        )),
+    }
+    html.push_str(&format!(
+        "</nav><div class=\"ef-lang\" role=\"group\" aria-label=\"{}\">",
+        t(Ui::LanguageSwitch)
+    ));
+    for (l, name) in [(Lang::Vi, "Tiếng Việt"), (Lang::En, "English")] {
+        if live {
+            html.push_str(&format!(
+                "<button type=\"button\" class=\"ef-lang__button\" lang=\"{0}\" data-ef-lang=\"{0}\" aria-pressed=\"{1}\">{name}</button>",
+                l.tag(),
+                l == lang
+            ));
+        } else {
+            html.push_str(&format!(
+                "<a class=\"ef-lang__button\" lang=\"{0}\" href=\"{1}?lang={0}\"{2}>{name}</a>",
+                l.tag(),
+                esc(here),
+                if l == lang {
+                    " aria-current=\"true\""
+                } else {
+                    ""
+                }
+            ));
+        }
+    }
+    html.push_str("</div></div></header><main id=\"main\" class=\"ef-main\" tabindex=\"-1\">");
+    html
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_page_names_who_is_signed_in_and_escapes_it() {
+        let a = Account {
+            name: "<b>Bình</b>",
+            official: false,
+        };
+        let html = format!("{}{CLOSE}", open(Lang::En, Some(&a), "/f/ct01", true));
+        assert!(html.contains("&lt;b&gt;Bình&lt;/b&gt;"), "{html}");
+        assert!(html.contains("href=\"/dossiers\">My dossiers<"));
+        assert!(html.contains("action=\"/signout\""));
+        assert!(html.contains("data-ef-lang=\"vi\" aria-pressed=\"false\""));
+        assert!(!html.contains("/inbox"));
+    }
+
+    #[test]
+    fn without_a_script_the_language_is_a_link_and_sign_in_comes_back() {
+        let html = open(Lang::Vi, None, "/f/ct01", false);
+        assert!(html.contains("href=\"/f/ct01?lang=en\""), "{html}");
+        assert!(html.contains("aria-current=\"true\">Tiếng Việt"));
+        assert!(html.contains("href=\"/signin?lang=vi&amp;next=/f/ct01\">Đăng nhập<"));
+        assert_eq!(
+            sign_in_url("/f/a?lang=en&x=1", Lang::En),
+            "/signin?lang=en&next=/f/a%3Flang%3Den%26x%3D1"
+        );
+    }
+}

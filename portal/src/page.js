@@ -1,0 +1,33 @@
+// page.js — the runtime of the portal's own citizen form page (`/f/{id}`): the form the portal
+// drew in the page (`#ef-ssr`) is taken over by form-bind (the build with the host's services,
+// here the portal's own), keeping what was typed before the code arrived. Served by the portal
+// with the current build's file names filled in; no inline script anywhere (strict CSP).
+const asset = (name) => new URL(`../embed/${name}`, import.meta.url).href;
+// The signing module (crate form-sign), loaded the first time a citizen signs.
+let signing;
+const loadSigner = () => {
+  signing ??= import(asset("__SIGN__"))
+    .then(async (m) => {
+      await m.default({ module_or_path: asset("__SIGN_WASM__") });
+      return m;
+    })
+    .catch((e) => {
+      signing = undefined;
+      throw e;
+    });
+  return signing;
+};
+const drawn = document.querySelector("#ef-ssr[data-ef-takeover]");
+if (drawn) {
+  // The drawn form first: the code is fetched once it is on screen (the next frame), not while
+  // the line is busy with the page and its stylesheet.
+  await new Promise((painted) => requestAnimationFrame(() => setTimeout(painted, 0)));
+  try {
+    const m = await import(asset("__RUNTIME__"));
+    await m.default({ module_or_path: asset("__RUNTIME_WASM__") });
+    // Held by the page's element for its life: the bound form freed would be unbound.
+    drawn.eform = m.mount_page(drawn, loadSigner);
+  } catch {
+    // The form as drawn stays and still works without the runtime (it posts to the portal).
+  }
+}
