@@ -72,6 +72,8 @@ pub(crate) fn report_mistake(ctx: FormCtx, ptr: &str, lang: Lang) -> impl IntoVi
     }
 }
 
+/// The data store's key catalogue (the builder names keys by it).
+pub use form_bind::store::CATALOGUE;
 #[cfg(feature = "services")]
 pub use keep::*;
 
@@ -86,7 +88,7 @@ mod keep {
     use {serde::Deserialize, std::collections::BTreeMap};
 
     use form_bind::store::answered;
-    pub use form_bind::store::{CATALOGUE, Offer, offer, offer_for, pending};
+    pub use form_bind::store::{Offer, offer, offer_for, pending};
 
     #[derive(Clone, PartialEq)]
     enum Answer {
