@@ -239,6 +239,7 @@ pub fn mount_form(
                 let options = Options {
                     on_screen: typed.map(|t| (drawn_at, t)),
                     adopt,
+                    communes: Some(source::communes_for(&src)),
                     services,
                     store,
                     subject,
@@ -359,6 +360,7 @@ pub fn mount_page(drawn: HtmlElement, signer: js_sys::Function) -> BoundForm {
             portal_draft,
             signer: Some(signer),
             site: Some(site),
+            communes: Some(source::communes_for(&src)),
             ..Options::alone(s.lang, check_url, None)
         };
         s.binder = Some(Binder::bind(

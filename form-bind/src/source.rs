@@ -13,7 +13,8 @@ pub fn load_definition(text: &str) -> Result<form_core::Form, (&'static str, Tex
 }
 
 /// Fetches and loads the definition at `src`, with the administrative units when it has an
-/// address; the error code and message otherwise.
+/// address — the provinces alone, a province's communes come when it is chosen
+/// ([`communes_for`]); the error code and message otherwise.
 pub async fn load_form(src: &str) -> Result<Arc<form_core::Form>, (&'static str, Text)> {
     let answer = request(src, None).await.map_err(|_| load_failed())?;
     match answer.status {
@@ -28,14 +29,17 @@ pub async fn load_form(src: &str) -> Result<Arc<form_core::Form>, (&'static str,
         _ => return Err(load_failed()),
     }
     let form = load_definition(&answer.body)?;
-    let units = origin_of(src).map(|o| format!("{o}/refdata/admin-units.json"));
-    with_admin_units(
-        form,
-        units.as_deref().unwrap_or("/refdata/admin-units.json"),
-    )
-    .await
-    .map(Arc::new)
-    .ok_or_else(load_failed)
+    let units = origin_of(src).map(|o| format!("{o}/refdata/provinces.json"));
+    with_admin_units(form, units.as_deref().unwrap_or("/refdata/provinces.json"))
+        .await
+        .map(Arc::new)
+        .ok_or_else(load_failed)
+}
+
+/// Where the communes of a province come from for a definition at `src` (the portal beside
+/// it): `{origin}/refdata/communes/`, then `{code}.json`.
+pub fn communes_for(src: &str) -> String {
+    format!("{}/refdata/communes/", origin_of(src).unwrap_or_default())
 }
 
 /// `url` resolved against the page's address.

@@ -6,6 +6,12 @@
 //! PyPI package `vietnam-provinces`) and attaches it to a form with [`crate::Form::with_admin_units`].
 //! Address fields are then checked against it: the province exists, and the commune is one of
 //! that province's.
+//!
+//! A browser needs only the communes of the provinces a citizen picks: the list may come with
+//! the provinces alone (each marked `later`, [`AdminUnitsFile::provinces_only`]) and each
+//! province's communes added when it is chosen ([`crate::Form::add_communes`]). Until they are,
+//! a commune of a `later` province is checked for its shape only; the portal, with the whole
+//! list, decides.
 
 use crate::text::Text;
 use serde::{Deserialize, Serialize};
@@ -37,7 +43,31 @@ pub struct Province {
     /// Two digits: `01` for Hà Nội.
     pub code: String,
     pub name: Text,
+    #[serde(default)]
     pub communes: Vec<Commune>,
+    /// Its communes are not in this list: they come when the province is chosen.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub later: bool,
+}
+
+impl AdminUnitsFile {
+    /// The list without its communes (each province `later`): what a browser loads first.
+    pub fn provinces_only(&self) -> AdminUnitsFile {
+        AdminUnitsFile {
+            source: self.source.clone(),
+            effective: self.effective.clone(),
+            provinces: self
+                .provinces
+                .iter()
+                .map(|p| Province {
+                    code: p.code.clone(),
+                    name: p.name.clone(),
+                    communes: Vec::new(),
+                    later: true,
+                })
+                .collect(),
+        }
+    }
 }
 
 /// A ward (`phường`), commune (`xã`) or special zone (`đặc khu`).
@@ -109,6 +139,23 @@ impl AdminUnits {
     pub fn commune_count(&self) -> usize {
         self.communes.len()
     }
+
+    /// The list with `province`'s communes in it (a `later` province of the list, given whole);
+    /// `None` if the list has no such province.
+    pub fn with_communes(&self, province: Province) -> Option<Result<AdminUnits, String>> {
+        let at = *self.provinces.get(&province.code)?;
+        let mut file = self.file.clone();
+        file.provinces[at] = Province {
+            later: false,
+            ..province
+        };
+        Some(AdminUnits::new(file))
+    }
+
+    /// The provinces whose communes are still to come.
+    pub fn later(&self) -> impl Iterator<Item = &Province> {
+        self.file.provinces.iter().filter(|p| p.later)
+    }
 }
 
 /// What is wrong with a (province, commune) pair of codes, if anything. Without a list only the
@@ -136,6 +183,14 @@ pub(crate) fn address_problem(
     }
     if let Some(c) = commune {
         let fits = match (units, province) {
+            // A province whose communes have not come: a commune of no loaded province may be
+            // one of its own (the shape is checked; the whole list decides on the portal).
+            (Some(u), Some(p)) if u.province(p).is_some_and(|q| q.later) => {
+                match u.province_of(c) {
+                    Some(q) => q.code == p,
+                    None => digits(c, 5),
+                }
+            }
             (Some(u), Some(p)) => u.province_of(c).is_some_and(|q| q.code == p),
             (Some(u), None) => u.province_of(c).is_some(),
             (None, _) => digits(c, 5),
@@ -181,6 +236,59 @@ mod tests {
             Some("province")
         );
         assert_eq!(address_problem(Some(&u), None, Some("26734")), None);
+    }
+
+    #[test]
+    fn a_province_whose_communes_come_later_is_decided_once_they_have() {
+        let whole = units();
+        let first = AdminUnits::new(whole.file().provinces_only()).unwrap();
+        assert_eq!(first.commune_count(), 0);
+        assert_eq!(first.later().count(), 2);
+        // Before its communes: a commune of the right shape is not refused.
+        assert_eq!(
+            address_problem(Some(&first), Some("01"), Some("26734")),
+            None
+        );
+        assert_eq!(
+            address_problem(Some(&first), Some("01"), Some("4")).map(|p| p.0),
+            Some("commune")
+        );
+        // Hà Nội's communes come: Sài Gòn's ward is not one of them, Ba Đình's is.
+        let hanoi = whole.province("01").unwrap().clone();
+        let then = first.with_communes(hanoi).unwrap().unwrap();
+        assert_eq!(then.later().count(), 1);
+        assert_eq!(
+            address_problem(Some(&then), Some("01"), Some("00004")),
+            None
+        );
+        assert_eq!(
+            address_problem(Some(&then), Some("01"), Some("26734")).map(|p| p.0),
+            Some("commune")
+        );
+        // A loaded commune picked under another province still waiting is refused too.
+        assert_eq!(
+            address_problem(Some(&then), Some("79"), Some("00004")).map(|p| p.0),
+            Some("commune")
+        );
+        let unknown = Province {
+            code: "99".into(),
+            name: Text::new("x", "x"),
+            communes: Vec::new(),
+            later: false,
+        };
+        assert!(then.with_communes(unknown).is_none());
+        // The wire format: `later` only where true.
+        let text = serde_json::to_string(&first.file().provinces[0]).unwrap();
+        assert!(text.contains("\"later\":true"), "{text}");
+        assert!(
+            !serde_json::to_string(&hanoi_of(&whole))
+                .unwrap()
+                .contains("later")
+        );
+    }
+
+    fn hanoi_of(u: &AdminUnits) -> Province {
+        u.province("01").unwrap().clone()
     }
 
     #[test]

@@ -166,7 +166,7 @@ pub fn value_text(form: &Form, item: &Item, value: &Value, lang: Lang) -> String
         (Widget::Address, Value::Object(a)) => {
             let s = |k: &str| a.get(k).and_then(Value::as_str).unwrap_or("");
             let units = form.admin_units();
-            let province = units.and_then(|u| u.province(s("province")));
+            let province = units.as_deref().and_then(|u| u.province(s("province")));
             let commune = province.and_then(|p| p.communes.iter().find(|c| c.code == s("commune")));
             [
                 s("street").to_owned(),

@@ -882,6 +882,7 @@ impl Renderer<'_> {
             Self::hidden_attr(self.hidden(ptr))
         );
         let units = self.page.form.admin_units();
+        let units = units.as_deref();
         let provinces: Vec<(String, String)> = units
             .map(|u| {
                 u.provinces()

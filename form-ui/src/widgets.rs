@@ -859,8 +859,7 @@ fn address_vn(ctx: FormCtx, item: &Item, ptr: String) -> impl IntoView {
                 });
                 commune.is_some_and(|code| {
                     f.admin_units()
-                        .and_then(|u| u.province_of(&code))
-                        .is_some_and(|q| q.code == v)
+                        .is_some_and(|u| u.province_of(&code).is_some_and(|q| q.code == v))
                 })
             });
             if !keep {

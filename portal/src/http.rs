@@ -36,6 +36,8 @@ pub fn router(state: AppState) -> Router {
         .route("/forms", get(list_forms))
         .route("/forms/{id}", get(get_form))
         .route("/refdata/admin-units.json", get(admin_units))
+        .route("/refdata/provinces.json", get(provinces))
+        .route("/refdata/communes/{file}", get(communes))
         .route("/eform/eform.js", get(embed_script))
         .route("/eform/page.js", get(page_script))
         .route(
@@ -134,37 +136,85 @@ async fn ready(State(state): State<AppState>) -> Response {
     }
 }
 
-/// Vietnam's administrative units, for the address picker (compact JSON; a day's caching, as
-/// the list changes only by law).
-/// The text and its gzip are made once (the list is compiled in), not for every request.
-async fn admin_units(headers: HeaderMap) -> Response {
-    static BODY: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
-        serde_json::to_string(crate::catalog::admin_units().file()).unwrap_or_default()
-    });
-    static GZIP: std::sync::LazyLock<Vec<u8>> = std::sync::LazyLock::new(|| {
+/// A JSON text made once (the administrative units are compiled in), with its gzip.
+struct Made {
+    text: String,
+    gzip: Vec<u8>,
+}
+
+impl Made {
+    fn of(value: &impl serde::Serialize) -> Made {
         use std::io::Write;
+        let text = serde_json::to_string(value).unwrap_or_default();
         let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
-        let _ = gz.write_all(BODY.as_bytes());
-        gz.finish().unwrap_or_default()
+        let _ = gz.write_all(text.as_bytes());
+        Made {
+            text,
+            gzip: gz.finish().unwrap_or_default(),
+        }
+    }
+
+    /// The answer: compact JSON, gzip when the client takes it, a day's caching (the list
+    /// changes only by law).
+    fn answer(&self, headers: &HeaderMap) -> Response {
+        let gzip = headers
+            .get(header::ACCEPT_ENCODING)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.split(',').any(|e| e.trim().starts_with("gzip")));
+        let common = [
+            (header::CONTENT_TYPE, "application/json"),
+            (header::CACHE_CONTROL, "public, max-age=86400"),
+            (header::VARY, "accept-encoding"),
+        ];
+        if gzip && !self.gzip.is_empty() {
+            (
+                common,
+                [(header::CONTENT_ENCODING, "gzip")],
+                self.gzip.clone(),
+            )
+                .into_response()
+        } else {
+            (common, self.text.clone()).into_response()
+        }
+    }
+}
+
+/// Vietnam's administrative units, whole: every province and its communes.
+async fn admin_units(headers: HeaderMap) -> Response {
+    static MADE: std::sync::LazyLock<Made> =
+        std::sync::LazyLock::new(|| Made::of(crate::catalog::admin_units().file()));
+    MADE.answer(&headers)
+}
+
+/// The provinces alone, each marked `later`: what the light runtime loads first for a form
+/// with an address; a province's communes come when it is chosen (`/refdata/communes/{code}`).
+async fn provinces(headers: HeaderMap) -> Response {
+    static MADE: std::sync::LazyLock<Made> = std::sync::LazyLock::new(|| {
+        Made::of(&crate::catalog::admin_units().file().provinces_only())
     });
-    let gzip = headers
-        .get(header::ACCEPT_ENCODING)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.split(',').any(|e| e.trim().starts_with("gzip")));
-    let common = [
-        (header::CONTENT_TYPE, "application/json"),
-        (header::CACHE_CONTROL, "public, max-age=86400"),
-        (header::VARY, "accept-encoding"),
-    ];
-    if gzip && !GZIP.is_empty() {
-        (
-            common,
-            [(header::CONTENT_ENCODING, "gzip")],
-            GZIP.as_slice(),
-        )
-            .into_response()
-    } else {
-        (common, BODY.as_str()).into_response()
+    MADE.answer(&headers)
+}
+
+/// One province with its communes (`/refdata/communes/01.json`).
+async fn communes(Path(file): Path<String>, headers: HeaderMap) -> Response {
+    static MADE: std::sync::LazyLock<std::collections::HashMap<String, Made>> =
+        std::sync::LazyLock::new(|| {
+            crate::catalog::admin_units()
+                .provinces()
+                .iter()
+                .map(|p| (p.code.clone(), Made::of(p)))
+                .collect()
+        });
+    match file.strip_suffix(".json").and_then(|code| MADE.get(code)) {
+        Some(made) => made.answer(&headers),
+        None => error(
+            StatusCode::NOT_FOUND,
+            "province-not-found",
+            Text::new(
+                "Không có tỉnh, thành phố này trong danh mục đơn vị hành chính.",
+                "There is no such province or city in the list of administrative units.",
+            ),
+        ),
     }
 }
 

@@ -319,6 +319,28 @@ async fn serves_the_administrative_units_and_checks_addresses_against_them() {
     let units = form_core::AdminUnits::from_json(&body).expect("the served list reads");
     assert_eq!(units.provinces().len(), 34);
     assert_eq!(units.province_of("00004").unwrap().code, "01");
+    // The provinces alone (what the light runtime loads first), and one province's communes.
+    let (status, _, body) = call("GET", "/refdata/provinces.json", None).await;
+    assert_eq!(status, StatusCode::OK);
+    let first = form_core::AdminUnits::from_json(&body).expect("the provinces read");
+    assert_eq!(first.provinces().len(), 34);
+    assert_eq!(first.later().count(), 34);
+    assert_eq!(first.commune_count(), 0);
+    assert!(body.len() * 20 < serde_json::to_string(units.file()).unwrap().len());
+    let (status, headers, body) = call("GET", "/refdata/communes/01.json", None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(headers["cache-control"], "public, max-age=86400");
+    let hanoi: form_core::admin_units::Province = serde_json::from_str(&body).unwrap();
+    assert_eq!(
+        hanoi.communes.len(),
+        units.province("01").unwrap().communes.len()
+    );
+    let then = first.with_communes(hanoi).unwrap().unwrap();
+    assert_eq!(then.province_of("00004").unwrap().code, "01");
+    for missing in ["/refdata/communes/99.json", "/refdata/communes/01"] {
+        let (status, _, _) = call("GET", missing, None).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{missing}");
+    }
 
     let example = include_str!("../../schemas/forms/household-business.example.json");
     let (status, _, body) = call(

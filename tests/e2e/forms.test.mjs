@@ -46,14 +46,21 @@ for (const id of ["birth-registration", "household-business", "pit-finalisation"
   });
 }
 
-test("the address picker lists the province's communes and forgets a commune of another province", async () => {
-  const page = await open("household-business");
+test("the address picker lists the province's communes and forgets a commune of another province; a province's communes come when it is chosen", async () => {
+  const page = await openPage(browser);
+  const units = [];
+  page.on("request", (r) => { const p = new globalThis.URL(r.url()).pathname; if (p.startsWith("/refdata/")) units.push(p); });
+  await page.goto(`${URL}/f/household-business`);
+  await page.waitForSelector("h1.ef-title");
   const province = "#f__owner__contactAddress__province";
   const commune = "#f__owner__contactAddress__commune";
   assert.equal(await page.locator(`${province} option`).count(), 35, "34 provinces and the prompt");
   assert.equal(await page.isDisabled(commune), true, "no commune before a province");
+  // The runtime loaded the provinces alone, not the 3,321 communes.
+  assert.deepEqual(units, ["/refdata/provinces.json"]);
   await page.selectOption(province, "01");
   await page.waitForFunction((sel) => document.querySelector(sel).options.length > 100, commune);
+  assert.deepEqual(units, ["/refdata/provinces.json", "/refdata/communes/01.json"]);
   const names = await page.locator(`${commune} option`).allTextContents();
   assert.ok(names.includes("Phường Ba Đình"), names.slice(0, 5).join(", "));
   assert.ok(!names.includes("Phường Sài Gòn"));
@@ -70,6 +77,12 @@ test("the address picker lists the province's communes and forgets a commune of 
   assert.equal(await page.inputValue(province), "79");
   assert.equal(await page.textContent(`label[for=${province.slice(1)}]`), "Province or city");
   await page.locator("#f__owner__contactAddress").screenshot({ path: shot("household-business-address") });
+  // A draft naming a province: its communes come as the form opens, the commune shown by name.
+  await page.waitForFunction(() => Object.keys(localStorage).some((k) => k.startsWith("eform.draft.household-business")));
+  units.length = 0;
+  await page.reload();
+  await page.waitForFunction((sel) => document.querySelector(sel).selectedOptions[0]?.textContent === "Sai Gon Ward", commune);
+  assert.ok(!units.includes("/refdata/admin-units.json"), units.join(" "));
   assert.deepEqual(page.problems, []);
   await page.close();
 });

@@ -110,6 +110,7 @@ fn convert(source: Vec<PyProvince>, from: Source) -> Result<AdminUnitsFile> {
                 code: format!("{:02}", p.code),
                 name: Text::new(p.name.clone(), english(&p.name)?),
                 communes,
+                later: false,
             })
         })
         .collect::<Result<Vec<_>>>()?;

@@ -72,6 +72,11 @@ pub(super) fn on_input(at: &Rc<RefCell<Inner>>, ev: Event) {
         s.apply(&changes, Some(&name));
     }
     s.changed_data();
+    // A province chosen: its communes, if they have not come.
+    if name.ends_with("/province") {
+        drop(s);
+        super::units::load(at);
+    }
 }
 
 /// Files picked for an attachment: what the data holds of them (name, size, media type),

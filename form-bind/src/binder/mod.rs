@@ -14,6 +14,7 @@
 mod draw;
 mod events;
 mod filing;
+mod units;
 
 use crate::dom_id::Root;
 use crate::drafts;
@@ -73,6 +74,9 @@ pub struct Options {
     /// The form is the portal's own citizen page (`/f/{id}`): the binder draws the whole page,
     /// its header with it, and a filed dossier goes on to its page.
     pub site: Option<Site>,
+    /// Where a province's communes are fetched (`…/refdata/communes/`, then `{code}.json`),
+    /// for a form given the provinces alone.
+    pub communes: Option<String>,
 }
 
 /// The portal's own citizen page around a form (`/f/{id}`, [`form_html::site`]).
@@ -100,6 +104,7 @@ impl Options {
             portal_draft: None,
             signer: None,
             site: None,
+            communes: None,
         }
     }
 }
@@ -202,6 +207,9 @@ struct Inner {
     /// Values the store could keep, asked once the dossier is filed.
     keep: Option<(String, Offer, KeepAnswer)>,
     site: Option<Site>,
+    /// Where a province's communes come from, and the provinces asked for meanwhile.
+    communes: Option<String>,
+    communes_asked: BTreeSet<String>,
 }
 
 impl Binder {
@@ -307,6 +315,8 @@ impl Binder {
             uploading: BTreeMap::new(),
             keep: None,
             site: options.site,
+            communes: options.communes,
+            communes_asked: BTreeSet::new(),
         }));
         if !options.adopt {
             root.set_inner_html("");
@@ -352,6 +362,8 @@ impl Binder {
             );
             listeners.push((kind, closure));
         }
+        // The communes of the provinces the form starts with.
+        units::load(&inner);
         // Later: a listener added right after the call hears it.
         emit_later(&host, "eform:ready", ready);
         Binder { inner, listeners }

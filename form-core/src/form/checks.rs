@@ -133,6 +133,7 @@ impl Form {
     /// chosen), and files of a type or size the item does not take.
     pub(crate) fn compound_problems(&self, data: &Value) -> Vec<(String, &'static str, Text)> {
         let mut out = Vec::new();
+        let units = self.admin_units();
         for (field, &at) in self.fields.iter().zip(&self.items) {
             let item = self.item_at(at);
             let custom =
@@ -146,12 +147,12 @@ impl Form {
                         let part = |name: &str| v.get(name).and_then(Value::as_str);
                         let problem = match item.mode {
                             AddressMode::Vietnam => address_problem(
-                                self.admin_units.as_deref(),
+                                units.as_deref(),
                                 part("province"),
                                 part("commune"),
                             ),
                             AddressMode::Province => address_problem(
-                                self.admin_units.as_deref(),
+                                units.as_deref(),
                                 part("province"),
                                 None,
                             ),

@@ -39,7 +39,9 @@ pub struct Form {
     /// Where the item of each field is in the definition, parallel to `fields`.
     items: Vec<ItemAt>,
     /// The administrative units address fields are checked against, when the caller gave them.
-    admin_units: Option<Arc<AdminUnits>>,
+    /// Behind a lock: a browser's form gets a province's communes when it is chosen
+    /// ([`Form::add_communes`]).
+    admin_units: std::sync::RwLock<Option<Arc<AdminUnits>>>,
     /// What the incremental path of [`crate::FormState`] needs to know of the rules.
     deps: Deps,
     /// The compiled `when` of each prefill binding that has one, by the bound field's pointer.
@@ -179,7 +181,7 @@ impl Form {
             watched_prefixes: HashSet::new(),
             field_index: HashMap::new(),
             items: Vec::new(),
-            admin_units: None,
+            admin_units: std::sync::RwLock::new(None),
             deps: Deps::default(),
             prefill_when: HashMap::new(),
         };
@@ -314,14 +316,39 @@ impl Form {
 
     /// Checks address fields against `units` from now on (without, only the shape of the codes
     /// is checked).
-    pub fn with_admin_units(mut self, units: Arc<AdminUnits>) -> Form {
-        self.admin_units = Some(units);
+    pub fn with_admin_units(self, units: Arc<AdminUnits>) -> Form {
+        *self
+            .admin_units
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(units);
         self
     }
 
-    /// The administrative units given with [`Form::with_admin_units`].
-    pub fn admin_units(&self) -> Option<&AdminUnits> {
-        self.admin_units.as_deref()
+    /// The administrative units given with [`Form::with_admin_units`], with the communes added
+    /// since.
+    pub fn admin_units(&self) -> Option<Arc<AdminUnits>> {
+        self.admin_units
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
+    }
+
+    /// Adds a province's communes to the units of a form given a list without them
+    /// ([`AdminUnitsFile::provinces_only`](crate::admin_units::AdminUnitsFile::provinces_only)):
+    /// its addresses are checked against them from now on. Whether they were added (the form
+    /// has units, which name that province).
+    pub fn add_communes(&self, province: crate::admin_units::Province) -> bool {
+        let mut units = self
+            .admin_units
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        match units.as_ref().and_then(|u| u.with_communes(province)) {
+            Some(Ok(more)) => {
+                *units = Some(Arc::new(more));
+                true
+            }
+            _ => false,
+        }
     }
 
     pub fn definition(&self) -> &Definition {
