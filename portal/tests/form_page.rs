@@ -54,19 +54,29 @@ async fn a_form_posted_without_javascript_is_checked_and_filed_once(b: Backend) 
     let p = TestPortal::start(b).await;
     let an = p.token("citizen-an").await;
 
-    // Drawn in the page for the app to take over (no language chosen: the app keeps its own),
-    // every input named by its pointer, a key to file it once.
+    // The whole page drawn for the runtime to take over (what it needs in `#ef-ssr`'s
+    // attributes), every input named by its pointer, a key to file it once.
     let page = p.get("/f/ct01", &an).await;
     let html = String::from_utf8_lossy(&page.bytes).into_owned();
     assert_eq!(page.status, StatusCode::OK);
     assert!(
-        html.contains("<div id=\"ef-ssr\" data-ef-takeover><a class=\"ef-skip\""),
+        html.contains("<div id=\"ef-ssr\" data-ef-takeover data-ef-src=\"/forms/ct01\" data-ef-lang=\"vi\" data-ef-user=\"citizen-an\" data-ef-name=\"Nguyễn Văn An\" data-ef-drafts><div class=\"ef-site\" lang=\"vi\"><a class=\"ef-skip\""),
         "{html}"
     );
+    assert!(html.contains("<script type=\"module\" src=\"/eform/page.js\"></script>"));
     let en = p.get("/f/ct01?lang=en", &an).await;
-    assert!(String::from_utf8_lossy(&en.bytes).contains("data-ef-takeover data-ef-lang=\"en\""));
-    // The language the citizen chose in the app before (its cookie) draws the page; a value
-    // that is no language is ignored.
+    assert!(String::from_utf8_lossy(&en.bytes).contains("data-ef-lang=\"en\""));
+    // A language asked for is kept for the next page.
+    assert!(
+        en.headers
+            .get_all("set-cookie")
+            .iter()
+            .any(|c| c.to_str().unwrap_or("").starts_with("eform-lang=en;")),
+        "{:?}",
+        en.headers
+    );
+    // The language the citizen chose before (its cookie) draws the page; a value that is no
+    // language is ignored.
     for (cookie, drawn) in [
         ("eform-lang=en", "lang=\"en\""),
         ("other=1; eform-lang=zz", "lang=\"vi\""),
@@ -76,15 +86,14 @@ async fn a_form_posted_without_javascript_is_checked_and_filed_once(b: Backend) 
             .await;
         let html = String::from_utf8_lossy(&page.bytes).into_owned();
         assert!(
-            html.contains(&format!(
-                "<main id=\"main\" class=\"ef-main\" tabindex=\"-1\" {drawn}"
-            )),
+            html.contains(&format!("<div class=\"ef-site\" {drawn}>")),
             "{cookie}: {html}"
         );
     }
     assert!(html.contains("name=\"/applicant/fullName\""));
     assert!(html.contains("name=\"ef-key\""));
-    // The store is read (and logged) only when the page asks for it: the app reads it itself.
+    // The store is read (and logged) only when the page asks for it: the runtime reads it
+    // itself.
     let log = |a: &common::Answer| a.json["entries"].as_array().map_or(0, Vec::len);
     assert_eq!(log(&p.get("/datastore/v1/me/audit", &an).await), 0);
     let filled = p.get("/f/ct01?prefill=1", &an).await;
@@ -113,9 +122,10 @@ async fn a_form_posted_without_javascript_is_checked_and_filed_once(b: Backend) 
             .map(str::to_owned)
     };
     assert!(code(&first).is_some(), "{first}");
-    // The receipt stays as drawn: the app does not take it over.
+    // The receipt stays as drawn: no runtime on it.
     assert!(
-        first.contains("<div id=\"ef-ssr\"><a class=\"ef-skip\""),
+        first.contains("<body><div class=\"ef-site\" lang=\"vi\"><a class=\"ef-skip\"")
+            && !first.contains("<script"),
         "{first}"
     );
     assert_eq!(code(&first), code(&again));
