@@ -308,13 +308,7 @@ pub fn mount_page(drawn: HtmlElement, signer: js_sys::Function) -> BoundForm {
     let official = drawn.has_attribute("data-ef-official");
     // Only a citizen is prefilled and keeps drafts on the portal.
     let citizen = user.is_some() && !official;
-    let services = Services::new(
-        citizen.then(|| "/datastore/v1".to_owned()),
-        Some("/bridge/v1".to_owned()),
-        Some("/api/v1/dossiers".to_owned()),
-        (citizen && drawn.has_attribute("data-ef-drafts")).then(|| "/api/v1/drafts".to_owned()),
-        None,
-    );
+    let services = Services::portal_for(citizen, drawn.has_attribute("data-ef-drafts"));
     let signer: Loader = Rc::new(move || {
         signer
             .call0(&JsValue::NULL)

@@ -34,11 +34,17 @@ struct Inner {
 impl Services {
     /// The eform portal's own services on the page's origin (the citizen app).
     pub fn portal() -> Self {
+        Self::portal_for(true, true)
+    }
+
+    /// The portal's services for whoever is on the page: the data store only for a citizen,
+    /// the drafts service only when the portal keeps their drafts.
+    pub fn portal_for(citizen: bool, drafts: bool) -> Self {
         Self::new(
-            Some("/datastore/v1".into()),
+            citizen.then(|| "/datastore/v1".into()),
             Some("/bridge/v1".into()),
             Some("/api/v1/dossiers".into()),
-            Some("/api/v1/drafts".into()),
+            (citizen && drafts).then(|| "/api/v1/drafts".into()),
             None,
         )
     }
