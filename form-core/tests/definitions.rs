@@ -158,3 +158,45 @@ fn ct01_id_numbers_must_agree_with_birth_year_and_sex() {
             error[id-number] /members/0/idNumber: This ID number gives 2019 as the year of birth, but the date of birth on the form is in 2018. | Số định danh này cho năm sinh 2019, nhưng ngày sinh trên tờ khai là năm 2018."#]],
     );
 }
+
+/// A default message adds the section's title to a label that another section also uses, per
+/// language: here the two parties share their Vietnamese labels, and only the date of birth's
+/// English label. A label used twice in one section is left as it is.
+#[test]
+fn default_messages_tell_same_labels_apart_per_language() {
+    let section = |key: &str, vi: &str, en: &str, name_en: &str| {
+        json!({"id": key, "title": {"vi": vi, "en": en}, "items": [
+            {"pointer": format!("/{key}/name"), "widget": "text", "label": {"vi": "Họ và tên:", "en": name_en}},
+            {"pointer": format!("/{key}/born"), "widget": "date", "label": {"vi": "Ngày sinh", "en": "Date of birth"}},
+            {"pointer": format!("/{key}/alias"), "widget": "text", "label": {"vi": "1. Họ và tên", "en": "Full name"}}
+        ]})
+    };
+    let party = json!({"type": "object", "properties": {
+        "name": {"type": "string"}, "born": {"type": "string", "format": "date"},
+        "alias": {"type": "string"}
+    }, "required": ["name", "born", "alias"]});
+    let definition = json!({
+        "id": "two-parties", "version": 1, "title": {"vi": "Tờ khai", "en": "Declaration"},
+        "dataSchema": {"type": "object", "properties": {"wife": party, "husband": party}, "required": ["wife", "husband"]},
+        "pages": [{"id": "p1", "title": {"vi": "Trang", "en": "Page"}, "sections": [
+            section("wife", "Người vợ", "The wife", "Wife's full name"),
+            section("husband", "Người chồng", "The husband", "Husband's full name")
+        ]}]
+    });
+    let loaded = load(&definition.to_string());
+    assert!(loaded.diagnostics.is_empty(), "{:?}", loaded.diagnostics);
+    let form = loaded.form.unwrap();
+    let data = json!({"wife": {}, "husband": {}});
+    let rendered: Vec<String> = form
+        .validate(&data, TODAY)
+        .iter()
+        .map(|d| format!("{} | {}", d.render(Lang::En), d.message.vi))
+        .collect();
+    expect![[r#"
+        error[required] /wife/name: Enter wife's full name. | Vui lòng nhập họ và tên (Người vợ).
+        error[required] /wife/born: Enter date of birth (The wife). | Vui lòng nhập ngày sinh (Người vợ).
+        error[required] /wife/alias: Enter full name (The wife). | Vui lòng nhập họ và tên (Người vợ).
+        error[required] /husband/name: Enter husband's full name. | Vui lòng nhập họ và tên (Người chồng).
+        error[required] /husband/born: Enter date of birth (The husband). | Vui lòng nhập ngày sinh (Người chồng).
+        error[required] /husband/alias: Enter full name (The husband). | Vui lòng nhập họ và tên (Người chồng)."#]].assert_eq(&rendered.join("\n"));
+}

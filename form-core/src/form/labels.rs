@@ -8,6 +8,42 @@ use crate::diagnostic::Diagnostic;
 use crate::messages;
 use crate::text::Text;
 
+/// The sections (page, section) each field label is found in, per language, as
+/// [`messages::clean_label`] gives it: the first one, and whether another section has it too.
+/// Built once per form, so that a message names its field in constant time (a form of 1,000
+/// empty required fields had asked for a million labels on its first evaluation).
+#[derive(Debug, Default)]
+pub(crate) struct LabelSections {
+    vi: HashMap<String, ((usize, usize), bool)>,
+    en: HashMap<String, ((usize, usize), bool)>,
+}
+
+impl LabelSections {
+    fn of(fields: &[Field], items: &[ItemAt]) -> LabelSections {
+        let mut out = LabelSections::default();
+        for (f, at) in fields.iter().zip(items) {
+            let here = (at.page, at.section);
+            for (map, label) in [(&mut out.vi, &f.label.vi), (&mut out.en, &f.label.en)] {
+                let entry = map
+                    .entry(messages::clean_label(label).to_owned())
+                    .or_insert((here, false));
+                entry.1 |= entry.0 != here;
+            }
+        }
+        out
+    }
+
+    /// Whether a section other than `here` has a field labelled `label`.
+    fn elsewhere(
+        map: &HashMap<String, ((usize, usize), bool)>,
+        label: &str,
+        here: (usize, usize),
+    ) -> bool {
+        map.get(label)
+            .is_some_and(|&(first, more)| more || first != here)
+    }
+}
+
 impl Form {
     /// A field's label as default messages name it, as written and within a sentence
     /// ([`messages::clean_label`], [`messages::in_sentence`]), with its section's title (or its
@@ -25,14 +61,10 @@ impl Form {
         let Some(at) = self.field_index.get(&field.pointer).map(|&i| self.items[i]) else {
             return (label, inside);
         };
-        // Per language: two labels may differ in one and not in the other.
-        let others: Vec<Text> = self
-            .fields
-            .iter()
-            .zip(&self.items)
-            .filter(|(_, other)| (other.page, other.section) != (at.page, at.section))
-            .map(|(g, _)| clean(&g.label))
-            .collect();
+        let here = (at.page, at.section);
+        let sections = self
+            .label_sections
+            .get_or_init(|| LabelSections::of(&self.fields, &self.items));
         let page = &self.definition.pages[at.page];
         let title = clean(
             page.sections[at.section]
@@ -40,11 +72,12 @@ impl Form {
                 .as_ref()
                 .unwrap_or(&page.title),
         );
-        if others.iter().any(|o| o.vi == label.vi) {
+        // Per language: two labels may differ in one and not in the other.
+        if LabelSections::elsewhere(&sections.vi, &label.vi, here) {
             label.vi = format!("{} ({})", label.vi, title.vi);
             inside.vi = format!("{} ({})", inside.vi, title.vi);
         }
-        if others.iter().any(|o| o.en == label.en) {
+        if LabelSections::elsewhere(&sections.en, &label.en, here) {
             label.en = format!("{} ({})", label.en, title.en);
             inside.en = format!("{} ({})", inside.en, title.en);
         }

@@ -46,6 +46,9 @@ pub struct Form {
     deps: Deps,
     /// The compiled `when` of each prefill binding that has one, by the bound field's pointer.
     prefill_when: HashMap<String, Expr>,
+    /// Which sections each field label is found in, for default messages; built the first
+    /// time a message needs it ([`Form::message_label`]).
+    label_sections: std::sync::OnceLock<labels::LabelSections>,
 }
 
 /// The rules' dependencies, indexed for [`crate::FormState::set`]: which rules read a pointer,
@@ -184,6 +187,7 @@ impl Form {
             admin_units: std::sync::RwLock::new(None),
             deps: Deps::default(),
             prefill_when: HashMap::new(),
+            label_sections: std::sync::OnceLock::new(),
         };
         let mut fields = Vec::new();
         let mut items = Vec::new();
