@@ -45,9 +45,73 @@ pub fn load_failed() -> (&'static str, Text) {
     )
 }
 
-pub fn definition_invalid() -> (&'static str, Text) {
+/// A definition with errors: the message names the first few (pointer and message), for the
+/// portal team that embedded it; a definition the portal refused without saying why (`errors`
+/// empty) gets the sentence alone.
+pub fn definition_invalid(errors: &[form_core::Diagnostic]) -> (&'static str, Text) {
+    const SHOWN: usize = 5;
+    let text = |lang: Lang| {
+        let lead = Ui::FormBroken.get(lang);
+        if errors.is_empty() {
+            return format!("{}.", lead.trim_end_matches(':'));
+        }
+        let mut out = lead.to_owned();
+        for (i, d) in errors.iter().take(SHOWN).enumerate() {
+            out.push_str(if i == 0 { " " } else { "; " });
+            let at = if d.pointer.is_empty() {
+                "/"
+            } else {
+                &d.pointer
+            };
+            out.push_str(&format!(
+                "{at}: {}",
+                d.message.get(lang).trim_end_matches('.')
+            ));
+        }
+        let more = errors.len().saturating_sub(SHOWN);
+        out.push_str(&match (more, lang) {
+            (0, _) => ".".to_owned(),
+            (n, Lang::Vi) => format!("; và {n} lỗi khác."),
+            (n, Lang::En) => format!("; and {n} more."),
+        });
+        out
+    };
     (
         "definition-invalid",
-        Text::new(Ui::FormBroken.get(Lang::Vi), Ui::FormBroken.get(Lang::En)),
+        Text::new(text(Lang::Vi), text(Lang::En)),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::definition_invalid;
+    use form_core::{Diagnostic, Lang, Text};
+
+    #[test]
+    fn a_broken_definition_says_which_errors() {
+        let d = |p: &str, en: &str| Diagnostic::error(p, "x", Text::new(format!("vi {en}"), en));
+        let (code, text) = definition_invalid(&[d("", "Not valid JSON.")]);
+        assert_eq!(code, "definition-invalid");
+        assert_eq!(
+            text.get(Lang::En),
+            "This form has errors and cannot be used yet: /: Not valid JSON."
+        );
+        let seven: Vec<_> = (0..7)
+            .map(|i| d(&format!("/pages/{i}/id"), "Missing id."))
+            .collect();
+        let (_, text) = definition_invalid(&seven);
+        assert!(text.get(Lang::En).starts_with(
+            "This form has errors and cannot be used yet: /pages/0/id: Missing id; /pages/1/id"
+        ));
+        assert!(
+            text.get(Lang::En)
+                .ends_with("/pages/4/id: Missing id; and 2 more.")
+        );
+        assert!(text.get(Lang::Vi).ends_with("; và 2 lỗi khác."));
+        let (_, text) = definition_invalid(&[]);
+        assert_eq!(
+            text.get(Lang::En),
+            "This form has errors and cannot be used yet."
+        );
+    }
 }

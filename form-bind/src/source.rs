@@ -3,13 +3,15 @@
 
 use crate::fetch::{request, with_admin_units};
 use crate::host::{definition_invalid, load_failed};
-use form_core::{Lang, Text, load};
+use form_core::{Diagnostic, Lang, Text, load};
 use form_html::Ui;
 use std::sync::Arc;
 
 /// Loads a definition given as text.
 pub fn load_definition(text: &str) -> Result<form_core::Form, (&'static str, Text)> {
-    load(text).form.ok_or_else(definition_invalid)
+    let loaded = load(text);
+    let errors: Vec<_> = loaded.errors().cloned().collect();
+    loaded.form.ok_or_else(|| definition_invalid(&errors))
 }
 
 /// Fetches and loads the definition at `src`, with the administrative units when it has an
@@ -25,7 +27,17 @@ pub async fn load_form(src: &str) -> Result<Arc<form_core::Form>, (&'static str,
                 Text::new(Ui::NotFound.get(Lang::Vi), Ui::NotFound.get(Lang::En)),
             ));
         }
-        422 => return Err(definition_invalid()),
+        422 => {
+            // The portal's answer lists what is wrong (`diagnostics`).
+            let errors = serde_json::from_str::<serde_json::Value>(&answer.body)
+                .ok()
+                .and_then(|mut v| {
+                    serde_json::from_value::<Vec<Diagnostic>>(v["diagnostics"].take()).ok()
+                })
+                .unwrap_or_default();
+            let errors: Vec<_> = errors.into_iter().filter(Diagnostic::is_error).collect();
+            return Err(definition_invalid(&errors));
+        }
         _ => return Err(load_failed()),
     }
     let form = load_definition(&answer.body)?;
