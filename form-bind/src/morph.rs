@@ -4,11 +4,49 @@
 //! composition under way in an input method) unless its tag or id changed; what the citizen has
 //! typed into the focused control is left as it is.
 
-use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::*;
 use web_sys::{
     Element, HtmlInputElement, HtmlOptionElement, HtmlSelectElement, HtmlTemplateElement,
     HtmlTextAreaElement, Node,
 };
+
+// The attribute calls of the walk, with names and values kept as JavaScript strings: web-sys's
+// take and give Rust strings, and a form of 1,000 fields spent more time converting attribute
+// names than comparing them.
+#[wasm_bindgen]
+extern "C" {
+    /// An element, for these calls ([`el`]).
+    type El;
+    #[wasm_bindgen(method, js_name = getAttribute)]
+    fn attr(this: &El, name: &JsValue) -> JsValue;
+    #[wasm_bindgen(method, js_name = setAttribute)]
+    fn set_attr(this: &El, name: &JsValue, value: &JsValue);
+    #[wasm_bindgen(method, js_name = removeAttribute)]
+    fn remove_attr(this: &El, name: &JsValue);
+    #[wasm_bindgen(method, js_name = hasAttribute)]
+    fn has_attr(this: &El, name: &JsValue) -> bool;
+}
+
+fn el(e: &Element) -> &El {
+    e.unchecked_ref()
+}
+
+/// Attribute names the walk asks for, made once.
+struct Names {
+    item: JsValue,
+    class: JsValue,
+    drawn: JsValue,
+    open: JsValue,
+}
+
+thread_local! {
+    static NAMES: Names = Names {
+        item: JsValue::from_str(form_html::ITEM),
+        class: JsValue::from_str("class"),
+        drawn: JsValue::from_str(form_html::DRAWN),
+        open: JsValue::from_str("open"),
+    };
+}
 
 /// Parses `html` (markup of one element) and brings `old` to it; the element now in place.
 pub fn morph_html(old: &Element, html: &str) -> Option<Element> {
@@ -30,6 +68,15 @@ pub fn morph(old: &Element, new: &Element) -> Element {
         let _ = old.replace_with_with_node_1(new);
         return new.clone();
     }
+    // An item drawn as it already is (form-html's digest of its drawing): nothing to do. Its
+    // controls show what was drawn, or what the citizen is typing (each input draws its item).
+    let same = NAMES.with(|n| {
+        let drawn = el(new).attr(&n.drawn);
+        !drawn.is_null() && el(old).attr(&n.drawn) == drawn
+    });
+    if same {
+        return old.clone();
+    }
     sync_attributes(old, new);
     sync_children(old, new);
     sync_state(old);
@@ -37,29 +84,23 @@ pub fn morph(old: &Element, new: &Element) -> Element {
 }
 
 fn sync_attributes(old: &Element, new: &Element) {
-    let names = |e: &Element| -> Vec<String> {
-        e.get_attribute_names()
-            .iter()
-            .filter_map(|v| v.as_string())
-            .collect()
-    };
-    // Opened by the citizen (a "report a mistake" disclosure) or by the binder (a dialog): the
-    // drawing does not say, so it stays as it is.
-    let keeps_open = matches!(old.tag_name().as_str(), "DETAILS" | "DIALOG");
-    for name in names(old) {
-        if keeps_open && name == "open" {
-            continue;
+    NAMES.with(|n| {
+        // Opened by the citizen (a "report a mistake" disclosure) or by the binder (a dialog):
+        // the drawing does not say, so it stays as it is.
+        let keeps_open = || matches!(old.tag_name().as_str(), "DETAILS" | "DIALOG");
+        for name in old.get_attribute_names().iter() {
+            let kept = el(new).has_attr(&name) || (name == n.open && keeps_open());
+            if !kept {
+                el(old).remove_attr(&name);
+            }
         }
-        if !new.has_attribute(&name) {
-            let _ = old.remove_attribute(&name);
+        for name in new.get_attribute_names().iter() {
+            let value = el(new).attr(&name);
+            if el(old).attr(&name) != value {
+                el(old).set_attr(&name, &value);
+            }
         }
-    }
-    for name in names(new) {
-        let value = new.get_attribute(&name);
-        if old.get_attribute(&name) != value {
-            let _ = old.set_attribute(&name, value.as_deref().unwrap_or(""));
-        }
-    }
+    });
 }
 
 /// The children of `old` brought to those of `new`, pairwise; elements with a key
@@ -130,16 +171,20 @@ fn sync_children(old: &Element, new: &Element) {
 /// (`data-ef-item`); else its first class (a block's own, before its modifiers: `ef-summary`,
 /// `ef-page`). None: matched by position.
 fn key_of(node: &Node) -> Option<String> {
-    let el = node.dyn_ref::<Element>()?;
-    let id = el.id();
+    let e = node.dyn_ref::<Element>()?;
+    let id = e.id();
     if !id.is_empty() {
         return Some(format!("#{id}"));
     }
-    if let Some(item) = el.get_attribute(form_html::ITEM) {
-        return Some(format!("@{item}"));
-    }
-    el.get_attribute("class")
-        .and_then(|c| c.split_whitespace().next().map(|c| format!(".{c}")))
+    NAMES.with(|n| {
+        if let Some(item) = el(e).attr(&n.item).as_string() {
+            return Some(format!("@{item}"));
+        }
+        el(e)
+            .attr(&n.class)
+            .as_string()
+            .and_then(|c| c.split_whitespace().next().map(|c| format!(".{c}")))
+    })
 }
 
 /// `from` or the first of its following siblings whose key is `id`.
@@ -159,12 +204,12 @@ fn following_with_key(from: &Node, id: &str) -> Option<Node> {
 fn sync_state(el: &Element) {
     // A control without a name is not part of the form's data (the text of a report): what is
     // typed in it is the citizen's, not the drawing's.
-    let focused = el.matches(":focus").unwrap_or(false) || !el.has_attribute("name");
+    let focused = || el.matches(":focus").unwrap_or(false) || !el.has_attribute("name");
     if let Some(input) = el.dyn_ref::<HtmlInputElement>() {
         match input.type_().as_str() {
             "checkbox" | "radio" => input.set_checked(el.has_attribute("checked")),
             "file" => {}
-            _ if !focused => {
+            _ if !focused() => {
                 let drawn = el.get_attribute("value").unwrap_or_default();
                 if input.value() != drawn {
                     input.set_value(&drawn);
@@ -174,7 +219,7 @@ fn sync_state(el: &Element) {
         }
     } else if let Some(area) = el.dyn_ref::<HtmlTextAreaElement>() {
         let drawn = el.text_content().unwrap_or_default();
-        if !focused && area.value() != drawn {
+        if !focused() && area.value() != drawn {
             area.set_value(&drawn);
         }
     } else if let Some(select) = el.dyn_ref::<HtmlSelectElement>() {

@@ -259,6 +259,18 @@ pub fn form_summarised(
 /// again when that item's state changes ([`item`]).
 pub const ITEM: &str = "data-ef-item";
 
+/// On an item drawn by the runtime ([`Page::live`]): a digest of the item's whole drawing, so
+/// that the runtime, drawing the form again, leaves alone an item drawn as it already is.
+pub const DRAWN: &str = "data-ef-drawn";
+
+/// FNV-1a, 64 bits: the digest [`DRAWN`] carries. Not a defence against anyone: two drawings
+/// of one item that differ and still agree on it would leave the older on screen.
+fn digest(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
 /// The item of a section whose data pointer is `ptr` (a field, a whole table, an address, a
 /// file), drawn as [`form`] draws it; `None` when no item of a section has that pointer.
 pub fn item(page: &Page, evaluation: &Evaluation, ptr: &str) -> Option<String> {
@@ -464,6 +476,27 @@ impl Renderer<'_> {
     }
 
     fn item(&mut self, item: &Item) {
+        let start = self.out.len();
+        self.item_inner(item);
+        if self.page.live.is_some() {
+            self.sign(start);
+        }
+    }
+
+    /// Adds [`DRAWN`] to the opening tag of the item drawn from `start`, if it has [`ITEM`].
+    fn sign(&mut self, start: usize) {
+        let drawn = &self.out[start..];
+        let Some(end) = drawn.find('>') else {
+            return;
+        };
+        if !drawn[..end].contains(ITEM) {
+            return;
+        }
+        let mark = format!(" {DRAWN}=\"{:016x}\"", digest(drawn.as_bytes()));
+        self.out.insert_str(start + end, &mark);
+    }
+
+    fn item_inner(&mut self, item: &Item) {
         match (item.widget, &item.pointer) {
             (Widget::Static, _) => {
                 let text = item.text.as_ref().map(|t| self.text(t)).unwrap_or_default();

@@ -417,3 +417,75 @@ fn a_report_is_drawn_under_a_locked_field_only_when_it_can_be_sent() {
             .is_some()
     );
 }
+
+/// The runtime's drawing marks each item with a digest of its drawing (`data-ef-drawn`), which
+/// tells it that an item is drawn as it already is; it changes with the item's value, its error
+/// and its language, and only that item's. The portal's page has none.
+#[test]
+fn the_runtime_marks_each_item_with_a_digest_of_its_drawing() {
+    let (_, text, example) = FORMS.iter().find(|(id, ..)| *id == "ct01").unwrap();
+    let form = load(text).form.unwrap().with_admin_units(units());
+    let example: Value = serde_json::from_str(example).unwrap();
+    let (locked, notes) = (BTreeSet::new(), BTreeMap::new());
+    let live = form_html::Live::default();
+    let draw = |data: &Value, lang: Lang, errors: &[Diagnostic], live| {
+        form_html::form(&Page {
+            form: &form,
+            data,
+            lang,
+            today: TODAY,
+            errors,
+            current: 0,
+            locked: &locked,
+            notes: &notes,
+            live,
+            action: None,
+            hidden: &[],
+            submit: Ui::Submit,
+        })
+    };
+    let digests = |html: &str| -> BTreeMap<String, String> {
+        let doc = Html::parse_fragment(html);
+        let items = Selector::parse("[data-ef-item]").unwrap();
+        doc.select(&items)
+            .filter_map(|e| {
+                Some((
+                    e.value().attr("data-ef-item")?.to_owned(),
+                    e.value().attr(form_html::DRAWN)?.to_owned(),
+                ))
+            })
+            .collect()
+    };
+    assert!(digests(&draw(&example, Lang::En, &[], None)).is_empty());
+    let before = digests(&draw(&example, Lang::En, &[], Some(&live)));
+    let items = Html::parse_fragment(&draw(&example, Lang::En, &[], None))
+        .select(&Selector::parse("[data-ef-item]").unwrap())
+        .count();
+    assert_eq!(before.len(), items, "every item has its digest");
+    assert_eq!(before, digests(&draw(&example, Lang::En, &[], Some(&live))));
+    let mut changed = example.clone();
+    changed["applicant"]["fullName"] = json!("Trần Thị B");
+    let after = digests(&draw(&changed, Lang::En, &[], Some(&live)));
+    let differ: Vec<&String> = before.keys().filter(|k| before[*k] != after[*k]).collect();
+    assert_eq!(differ, ["/applicant/fullName"]);
+    let error = form.validate(&json!({}), TODAY);
+    let missing = error
+        .iter()
+        .find(|d| d.pointer == "/applicant/fullName")
+        .unwrap();
+    let with_error = digests(&draw(
+        &example,
+        Lang::En,
+        std::slice::from_ref(missing),
+        Some(&live),
+    ));
+    assert_ne!(
+        with_error["/applicant/fullName"],
+        before["/applicant/fullName"]
+    );
+    let vi = digests(&draw(&example, Lang::Vi, &[], Some(&live)));
+    assert_ne!(
+        vi["/applicant/fullName"], before["/applicant/fullName"],
+        "the words are in the drawing"
+    );
+}

@@ -310,7 +310,26 @@ test("a host script reads and replaces an <e-form>'s data and asks it to validat
   const changed = structuredClone(example);
   changed.applicant.fullName = "";
   delete changed.applicant.fullName;
-  await page.evaluate((d) => { document.getElementById("ct01").data = d; }, changed);
+  // Drawn again, only that item is touched, and the summary of the errors shown comes; the
+  // other items keep their elements and attributes as they were.
+  const touched = await page.evaluate(async (d) => {
+    const el = document.getElementById("ct01");
+    const seen = new Set();
+    const observer = new MutationObserver((list) => {
+      for (const m of list) {
+        const at = m.target.nodeType === 1 ? m.target : m.target.parentElement;
+        const item = at?.closest("[data-ef-item]")?.dataset.efItem;
+        const added = [...m.addedNodes].map((n) => n.className).join(" ");
+        seen.add(item ?? `${at?.className || at?.tagName}: ${m.type} ${m.attributeName ?? added}`);
+      }
+    });
+    observer.observe(el.shadowRoot ?? el, { subtree: true, childList: true, attributes: true, characterData: true });
+    el.data = d;
+    await new Promise((ok) => setTimeout(ok, 100));
+    observer.disconnect();
+    return [...seen];
+  }, changed);
+  assert.deepEqual(touched.sort(), ["/applicant/fullName", "ef-form: childList ef-summary"]);
   assert.equal(await page.locator("#ct01 #f__applicant__fullName").inputValue(), "");
   assert.equal(await page.locator("#ct01 #f__members__0__fullName").inputValue(), example.members[0].fullName);
   const again = await page.evaluate(() => document.getElementById("ct01").validate());
