@@ -66,6 +66,9 @@ pub struct Live {
     /// How the upload of each attachment goes, by data pointer (`Uploading`, `Uploaded`,
     /// `UploadFailed`).
     pub uploads: BTreeMap<String, Ui>,
+    /// The communes of a province on their way (`CommunesLoading`) or that could not be
+    /// fetched (`CommunesFailed`: a "try again" button, `data-ef-communes`), by province code.
+    pub communes: BTreeMap<String, Ui>,
 }
 
 /// Where a prefilled field's value came from, in words ("From the national population database
@@ -999,6 +1002,31 @@ impl Renderer<'_> {
                     "<p class=\"ef-hint\" id=\"{pid}-hint\">{}</p>",
                     self.ui(Ui::ChooseProvinceFirst)
                 );
+                hint = Some(format!("{pid}-hint"));
+            }
+            // The runtime fetches a province's communes when it is chosen: on their way, or not
+            // come (a "try again").
+            let fetching = (*part == "commune")
+                .then(|| get("province"))
+                .flatten()
+                .and_then(|code| Some((self.page.live?.communes.get(&code)?, code)));
+            if let Some((status, code)) = fetching {
+                let failed = matches!(status, Ui::CommunesFailed);
+                let _ = write!(
+                    self.out,
+                    "<p class=\"ef-hint\" id=\"{pid}-hint\"{}>{}",
+                    if failed { " role=\"alert\"" } else { "" },
+                    self.ui(*status)
+                );
+                if failed {
+                    let _ = write!(
+                        self.out,
+                        " <button type=\"button\" class=\"ef-button ef-button--secondary\" data-ef-communes=\"{}\">{}</button>",
+                        esc(&code),
+                        self.ui(Ui::TryAgain)
+                    );
+                }
+                self.out.push_str("</p>");
                 hint = Some(format!("{pid}-hint"));
             }
             let has = self.error_line(part_ptr, &pid);

@@ -39,6 +39,8 @@ pub enum Ui {
     ChooseProvince,
     ChooseCommune,
     ChooseProvinceFirst,
+    CommunesLoading,
+    CommunesFailed,
     Country,
     ChooseCountry,
     AddressAbroad,
@@ -155,6 +157,14 @@ impl Ui {
             Ui::ChooseProvinceFirst => (
                 "Chọn tỉnh, thành phố trước.",
                 "Choose the province or city first.",
+            ),
+            Ui::CommunesLoading => (
+                "Đang tải danh sách xã, phường…",
+                "Loading the communes and wards…",
+            ),
+            Ui::CommunesFailed => (
+                "Không tải được danh sách xã, phường. Những gì bạn đã nhập vẫn được giữ.",
+                "The communes and wards could not be loaded. What you entered is kept.",
             ),
             Ui::Country => ("Quốc gia", "Country"),
             Ui::ChooseCountry => ("— Chọn quốc gia —", "— Choose a country —"),

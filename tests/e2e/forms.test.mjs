@@ -87,6 +87,52 @@ test("the address picker lists the province's communes and forgets a commune of 
   await page.close();
 });
 
+test("a province's communes that cannot be fetched say so, keep what was typed, and come with 'Try again'", async () => {
+  const page = await openPage(browser);
+  let release;
+  const held = new Promise((ok) => { release = ok; });
+  let asked = 0;
+  await page.route("**/refdata/communes/01.json", async (route) => {
+    asked += 1;
+    if (asked === 1) {
+      await held;
+      await route.abort("internetdisconnected");
+    } else {
+      await route.continue();
+    }
+  });
+  await page.goto(`${URL}/f/household-business?lang=en`);
+  await page.waitForSelector("h1.ef-title");
+  const province = "#f__owner__contactAddress__province";
+  const commune = "#f__owner__contactAddress__commune";
+  const hint = `${commune}-hint`;
+  await page.fill("#f__owner__contactAddress__street", "7 Ngoc Ha Street");
+  await page.selectOption(province, "01");
+  // On their way: the commune list says so.
+  await page.waitForFunction((sel) => document.querySelector(sel)?.textContent.includes("Loading the communes"), hint);
+  assert.equal(await page.isDisabled(commune), true);
+  assert.match(await page.getAttribute(commune, "aria-describedby"), /commune-hint/);
+  // Not come: the field says so, with "Try again"; nothing typed is lost.
+  release();
+  await page.locator(`${hint}[role=alert] button:has-text('Try again')`).waitFor();
+  assert.match(await page.textContent(hint), /could not be loaded\. What you entered is kept\./);
+  assert.equal(await page.inputValue("#f__owner__contactAddress__street"), "7 Ngoc Ha Street");
+  assert.equal(await page.inputValue(province), "01");
+  assert.deepEqual(await axe(page), []);
+  await page.locator("#f__owner__contactAddress").screenshot({ path: shot("household-business-communes-failed") });
+  // Try again, by keyboard: they come, the focus waits on the province's list.
+  await page.focus(`${hint} button`);
+  await page.keyboard.press("Enter");
+  await page.waitForFunction((sel) => document.querySelector(sel).options.length > 100, commune);
+  assert.equal(asked, 2);
+  assert.equal(await page.evaluate(() => document.activeElement?.id), province.slice(1));
+  assert.equal(await page.locator(hint).count(), 0);
+  assert.equal(await page.isDisabled(commune), false);
+  await page.selectOption(commune, "00004");
+  assert.equal(await page.inputValue("#f__owner__contactAddress__street"), "7 Ngoc Ha Street");
+  await page.close();
+});
+
 test("a file of the wrong type or too big is refused on the spot, with a message; a good one shows its name and size", async () => {
   const dir = path.join(OUTPUT, "files");
   mkdirSync(dir, { recursive: true });

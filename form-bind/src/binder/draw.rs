@@ -66,6 +66,12 @@ impl Inner {
             }
             live.uploads = self.uploading.clone();
         }
+        for code in &self.communes_asked {
+            live.communes.insert(code.clone(), Ui::CommunesLoading);
+        }
+        for code in &self.communes_failed {
+            live.communes.insert(code.clone(), Ui::CommunesFailed);
+        }
         let submit = match self.outcome {
             Outcome::Checking => Ui::Checking,
             Outcome::Sending(_) => Ui::Sending,

@@ -183,6 +183,23 @@ pub(super) fn on_click(at: &Rc<RefCell<Inner>>, ev: Event) {
         }
         return;
     }
+    if let Ok(Some(button)) = target.closest("button[data-ef-communes]") {
+        // The button goes with the message: the focus waits on the province's list.
+        if let Some(province) = button
+            .closest(".ef-address")
+            .ok()
+            .flatten()
+            .and_then(|f| f.query_selector("select").ok().flatten())
+            .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+        {
+            let _ = province.focus();
+        }
+        if let Some(code) = button.get_attribute("data-ef-communes") {
+            at.borrow_mut().communes_failed.remove(&code);
+        }
+        super::units::load(at);
+        return;
+    }
     if let Ok(Some(button)) = target.closest("[data-ef-clear]") {
         // The file taken off: the data forgets it, the input is emptied and has the focus.
         let ptr = button.get_attribute("data-ef-clear").unwrap_or_default();

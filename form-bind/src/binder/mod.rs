@@ -210,6 +210,8 @@ struct Inner {
     /// Where a province's communes come from, and the provinces asked for meanwhile.
     communes: Option<String>,
     communes_asked: BTreeSet<String>,
+    /// Provinces whose communes could not be fetched: the field says so, with "try again".
+    communes_failed: BTreeSet<String>,
 }
 
 impl Binder {
@@ -317,6 +319,7 @@ impl Binder {
             site: options.site,
             communes: options.communes,
             communes_asked: BTreeSet::new(),
+            communes_failed: BTreeSet::new(),
         }));
         if !options.adopt {
             root.set_inner_html("");

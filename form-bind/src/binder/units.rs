@@ -2,7 +2,8 @@
 //! provinces alone (`/refdata/provinces.json`, each province `later`), and a province's
 //! communes (`/refdata/communes/{code}.json`) when the citizen chooses it, or when the data the
 //! form starts from names it; until they have come, the commune list of that province is empty
-//! and form-core checks a commune's shape only (the portal, with the whole list, decides).
+//! and says they are on their way, and form-core checks a commune's shape only (the portal, with
+//! the whole list, decides). If they cannot be fetched, the field says so, with "try again".
 
 use super::Inner;
 use form_core::{Widget, pointer};
@@ -51,7 +52,12 @@ pub(super) fn load(at: &Rc<RefCell<Inner>>) {
             .into_iter()
             .filter(|code| !s.communes_asked.contains(code))
             .collect();
-        s.communes_asked.extend(wanted.iter().cloned());
+        if !wanted.is_empty() {
+            // The commune list says they are on their way.
+            s.communes_asked.extend(wanted.iter().cloned());
+            s.communes_failed.retain(|code| !wanted.contains(code));
+            s.draw();
+        }
         (wanted, base)
     };
     for code in wanted {
@@ -69,16 +75,19 @@ pub(super) fn load(at: &Rc<RefCell<Inner>>) {
                 return;
             };
             s.communes_asked.remove(&code);
-            // Not come (offline a moment): asked again when the province is chosen again.
+            // Not come (offline a moment): the field says so and offers to try again; choosing
+            // the province again asks too.
             let Some(province) = province.filter(|p| p.code == code) else {
+                s.communes_failed.insert(code);
+                s.draw();
                 return;
             };
             if s.form.add_communes(province) {
                 // Checked again with the communes, and drawn with them.
                 let data = s.state.data().clone();
                 s.state.replace(data);
-                s.draw();
             }
+            s.draw();
         });
     }
 }
