@@ -417,19 +417,31 @@ pub async fn signout(State(state): State<AppState>, headers: HeaderMap) -> Respo
     } else {
         // A form posted without a script: the pages' `form-action 'self'` refuses a redirect
         // to the provider, so the way there is a link.
-        provider_sign_out_page(&state, &next)
+        let lang = cookie(&headers, form_html::LANG_COOKIE)
+            .and_then(|t| form_core::Lang::parse(&t))
+            .unwrap_or_default();
+        provider_sign_out_page(&state, &next, lang)
     };
     res.headers_mut()
         .insert(header::SET_COOKIE, session_cookie_gone(state.config.dev));
     res
 }
 
-/// Signed out of the portal; the identity provider's own session ends at its page, `next`.
-fn provider_sign_out_page(state: &AppState, next: &str) -> Response {
-    let lang = form_core::Lang::Vi;
+/// Signed out of the portal; the identity provider's own session ends at its page, `next`. In
+/// the language the citizen chose on the portal's pages (its cookie), Vietnamese otherwise.
+fn provider_sign_out_page(state: &AppState, next: &str, lang: form_core::Lang) -> Response {
+    let title = Text::new("Đã đăng xuất khỏi cổng", "Signed out of the portal");
     let main = format!(
-        "<div class=\"ef-panel ef-panel--ok\" role=\"status\"><h1 class=\"ef-title\">Đã đăng xuất khỏi cổng <span lang=\"en\">(Signed out of the portal)</span></h1><p><a class=\"ef-button\" href=\"{}\">Đăng xuất khỏi tài khoản định danh <span lang=\"en\">(Sign out of your identity account too)</span></a></p></div>",
-        form_html::esc(next)
+        "<div class=\"ef-panel ef-panel--ok\" role=\"status\"><h1 class=\"ef-title\">{}</h1><p><a class=\"ef-button\" href=\"{}\">{}</a></p></div>",
+        form_html::esc(title.get(lang)),
+        form_html::esc(next),
+        form_html::esc(
+            Text::new(
+                "Đăng xuất cả khỏi tài khoản định danh",
+                "Sign out of your identity account too"
+            )
+            .get(lang)
+        ),
     );
     let body = format!(
         "{}{main}{}",
@@ -440,7 +452,7 @@ fn provider_sign_out_page(state: &AppState, next: &str) -> Response {
         state,
         StatusCode::OK,
         crate::pages::Site {
-            title: "Đã đăng xuất",
+            title: title.get(lang),
             lang,
             body: &body,
             runtime: false,

@@ -418,11 +418,14 @@ async fn a_citizen_signs_in_and_out_through_the_provider(b: Backend) {
     }
     // Signing out by the page's form, without a script: the session ends, and the way to the
     // provider's end-session page is a link (a form's redirect to another origin would be
-    // refused by the pages' `form-action 'self'`).
+    // refused by the pages' `form-action 'self'`), in the language chosen on the portal's pages.
     let out = again
         .http
         .post(format!("{public}/signout"))
-        .header("cookie", again.cookie_header())
+        .header(
+            "cookie",
+            format!("{}; eform-lang=en", again.cookie_header()),
+        )
         .header("content-type", "application/x-www-form-urlencoded")
         .header("origin", public.as_str())
         .send()
@@ -432,6 +435,11 @@ async fn a_citizen_signs_in_and_out_through_the_provider(b: Backend) {
     let page = out.text().await.unwrap();
     assert!(
         page.contains(&format!("href=\"{}/session/end?", op.url)),
+        "{page}"
+    );
+    assert!(page.contains("<html lang=\"en\""), "{page}");
+    assert!(
+        page.contains("Sign out of your identity account too</a>"),
         "{page}"
     );
     let (status, _) = again.json(&format!("{public}/api/v1/me")).await;
