@@ -171,6 +171,28 @@ fn load_checked(value: &Value, mut diags: Vec<Diagnostic>) -> Loaded {
                 None
             }
         },
+        // Without a data schema there is no form. The meta-schema says so when it runs; the
+        // citizen runtime, without it, says so here, in the meta-schema's words (the full load
+        // then reports it once).
+        (false, None) => {
+            let group = || {
+                crate::messages::for_error(&crate::schema::ErrorKind::Type(vec![JsonType::Object]))
+            };
+            let (pointer, code, message) = match (value.is_object(), value.get("dataSchema")) {
+                (false, _) => ("", "definition-type", group()),
+                (true, None) => (
+                    "/dataSchema",
+                    "definition-required",
+                    Text::new(
+                        "Thiếu thuộc tính bắt buộc \"dataSchema\".",
+                        "Missing required property \"dataSchema\".",
+                    ),
+                ),
+                (true, Some(_)) => ("/dataSchema", "definition-type", group()),
+            };
+            diags.push(Diagnostic::error(pointer, code, message));
+            None
+        }
         _ => None,
     };
     diags.sort_by(|a, b| a.pointer.cmp(&b.pointer).then(a.severity.cmp(&b.severity)));

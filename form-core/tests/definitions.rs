@@ -200,3 +200,46 @@ fn default_messages_tell_same_labels_apart_per_language() {
         error[required] /husband/born: Enter date of birth (The husband). | Vui lòng nhập ngày sinh (Người chồng).
         error[required] /husband/alias: Enter full name (The husband). | Vui lòng nhập họ và tên (Người chồng)."#]].assert_eq(&rendered.join("\n"));
 }
+
+/// Without the meta-schema (the citizen runtime leaves it out), a definition without a data
+/// schema still says why there is no form.
+#[test]
+fn a_definition_without_a_data_schema_says_so_without_the_meta_schema() {
+    let render = |v: Value| -> Vec<String> {
+        let loaded = form_core::load_value_semantic(&v);
+        assert!(loaded.form.is_none());
+        loaded
+            .diagnostics
+            .iter()
+            .map(|d| d.render(Lang::En))
+            .collect()
+    };
+    assert_eq!(
+        render(json!({"id": "x", "version": 1})),
+        ["error[definition-required] /dataSchema: Missing required property \"dataSchema\"."]
+    );
+    assert_eq!(
+        render(json!({"id": "x", "version": 1, "dataSchema": 5, "pages": []})),
+        ["error[definition-type] /dataSchema: The value must be a group of fields."]
+    );
+    assert_eq!(
+        render(json!([1])),
+        ["error[definition-type] (document): The value must be a group of fields."]
+    );
+    // With the meta-schema, the same words once.
+    for text in [
+        r#"{"id": "x", "version": 1}"#,
+        r#"{"dataSchema": 5}"#,
+        "[1]",
+    ] {
+        let full = load(text);
+        let mut pointers: Vec<&str> = full
+            .diagnostics
+            .iter()
+            .map(|d| d.pointer.as_str())
+            .collect();
+        let all = pointers.len();
+        pointers.dedup();
+        assert_eq!(pointers.len(), all, "{text}: {:?}", full.diagnostics);
+    }
+}
