@@ -554,5 +554,30 @@ test("renderForm() draws a definition object into a page's own element", async (
   assert.deepEqual(result.ready, { formId: "ct01", version: 1 });
   assert.equal(result.value, "Nguyễn Văn An");
   assert.ok(result.label.startsWith("Full name"), result.label);
+  // A definition with errors, given or at a src the portal refuses: the runtime says which
+  // (pointer and message), and tells the host by eform:error.
+  const broken = await page.evaluate(async () => {
+    const { renderForm } = await import("/eform/eform.js");
+    const shown = async (el, start) => {
+      document.body.append(el);
+      const failed = new Promise((ok) => el.addEventListener("eform:error", (e) => ok(e.detail)));
+      start?.();
+      const detail = await failed;
+      const root = el.shadowRoot ?? el;
+      await new Promise((ok) => setTimeout(ok, 50));
+      return { code: detail.code, text: root.querySelector("[role=alert]")?.textContent };
+    };
+    const div = document.createElement("div");
+    const given = await shown(div, () => renderForm(div, { id: "x", version: 1 }, { lang: "en" }));
+    const element = document.createElement("e-form");
+    element.setAttribute("src", "/forms/broken");
+    element.setAttribute("lang", "en");
+    const refused = await shown(element);
+    return { given, refused };
+  });
+  assert.equal(broken.given.code, "definition-invalid");
+  assert.equal(broken.given.text, 'This form has errors and cannot be used yet: /dataSchema: Missing required property "dataSchema".');
+  assert.equal(broken.refused.code, "definition-invalid");
+  assert.match(broken.refused.text, /cannot be used yet: \/dataSchema\/properties\/applicant\/required: The required data "\/applicant\/dateOfBirth" is not bound/);
   await page.close();
 });
