@@ -183,10 +183,7 @@ fn load_checked(value: &Value, mut diags: Vec<Diagnostic>) -> Loaded {
                 (true, None) => (
                     "/dataSchema",
                     "definition-required",
-                    Text::new(
-                        "Thiếu thuộc tính bắt buộc \"dataSchema\".",
-                        "Missing required property \"dataSchema\".",
-                    ),
+                    missing_property("dataSchema"),
                 ),
                 (true, Some(_)) => ("/dataSchema", "definition-type", group()),
             };
@@ -204,6 +201,14 @@ fn load_checked(value: &Value, mut diags: Vec<Diagnostic>) -> Loaded {
 }
 
 /// What the meta-schema finds wrong with the definition's shape.
+/// The meta-schema's words for a property a definition lacks.
+fn missing_property(name: &str) -> Text {
+    Text::new(
+        format!("Thiếu thuộc tính bắt buộc \"{name}\"."),
+        format!("Missing required property \"{name}\"."),
+    )
+}
+
 #[cfg(feature = "meta-schema")]
 fn shape_problems(value: &Value) -> Vec<Diagnostic> {
     meta_schema()
@@ -231,10 +236,7 @@ fn shape_problems(value: &Value) -> Vec<Diagnostic> {
             }
             if e.kind == crate::schema::ErrorKind::Required {
                 let name = e.instance.rsplit('/').next().unwrap_or("");
-                message = Text::new(
-                    format!("Thiếu thuộc tính bắt buộc \"{name}\"."),
-                    format!("Missing required property \"{name}\"."),
-                );
+                message = missing_property(name);
             }
             let code = if e.instance.ends_with("/widget")
                 && matches!(e.kind, crate::schema::ErrorKind::Enum(_))
