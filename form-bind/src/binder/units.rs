@@ -35,6 +35,21 @@ impl Inner {
         }
         wanted
     }
+
+    /// Draws the address items again: what their commune lists say of the communes on their
+    /// way, or not come.
+    fn redraw_addresses(&self) {
+        let mut items: Vec<String> = Vec::new();
+        for field in self.form.fields() {
+            if field.widget == Widget::Address
+                && let Some(item) = self.item_of(&field.pointer)
+                && !items.iter().any(|i| i == item)
+            {
+                items.push(item.to_owned());
+            }
+        }
+        self.redraw_items(&items);
+    }
 }
 
 /// Fetches the communes of the provinces the data names and has not got yet (once each at a
@@ -56,7 +71,7 @@ pub(super) fn load(at: &Rc<RefCell<Inner>>) {
             // The commune list says they are on their way.
             s.communes_asked.extend(wanted.iter().cloned());
             s.communes_failed.retain(|code| !wanted.contains(code));
-            s.draw();
+            s.redraw_addresses();
         }
         (wanted, base)
     };
@@ -79,15 +94,17 @@ pub(super) fn load(at: &Rc<RefCell<Inner>>) {
             // the province again asks too.
             let Some(province) = province.filter(|p| p.code == code) else {
                 s.communes_failed.insert(code);
-                s.draw();
+                s.redraw_addresses();
                 return;
             };
             if s.form.add_communes(province) {
                 // Checked again with the communes, and drawn with them.
                 let data = s.state.data().clone();
                 s.state.replace(data);
+                s.draw();
+            } else {
+                s.redraw_addresses();
             }
-            s.draw();
         });
     }
 }
