@@ -24,6 +24,12 @@ pub fn push_escaped(out: &mut String, token: &str) {
     }
 }
 
+/// Whether `ptr` is strictly inside `ancestor` (`/a/b` is inside `/a`, `/ab` is not).
+pub fn inside(ptr: &str, ancestor: &str) -> bool {
+    ptr.strip_prefix(ancestor)
+        .is_some_and(|r| r.starts_with('/'))
+}
+
 /// `base` + `/` + escaped `token`.
 pub fn push(base: &str, token: &str) -> String {
     let mut s = String::with_capacity(base.len() + token.len() + 1);
@@ -214,6 +220,16 @@ mod tests {
         assert_eq!(push("", "a/b"), "/a~1b");
         assert!(parse("a").is_none());
         assert!(parse("/a~2").is_none());
+    }
+
+    #[test]
+    fn inside_means_below_a_whole_token() {
+        assert!(inside("/a/b", "/a"));
+        assert!(inside("/a/b/c", "/a"));
+        assert!(inside("/a", ""));
+        assert!(!inside("/a", "/a"));
+        assert!(!inside("/ab", "/a"));
+        assert!(!inside("/a", "/a/b"));
     }
 
     #[test]

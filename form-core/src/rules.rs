@@ -268,7 +268,7 @@ fn ref_pointer(path: &[String], row_prefix: Option<&str>) -> String {
 pub fn depends_on(reference: &str, target: &str) -> bool {
     let strip = |s: &str| s.replace("/*", "");
     let (r, t) = (strip(reference), strip(target));
-    r == t || t.starts_with(&format!("{r}/")) || r.starts_with(&format!("{t}/"))
+    r == t || pointer::inside(&t, &r) || pointer::inside(&r, &t)
 }
 
 /// Orders computed fields so that each comes after those it reads (a field reading itself is a

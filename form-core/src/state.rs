@@ -210,7 +210,7 @@ impl FormState {
             .eval
             .hidden
             .iter()
-            .any(|h| ptr == h || ptr.starts_with(&format!("{h}/")));
+            .any(|h| ptr == h || pointer::inside(ptr, h));
         let mut errors: Vec<SchemaError> = Vec::new();
         if !hidden {
             match &value {

@@ -159,7 +159,7 @@ impl Form {
             // object that is required all the way up, can change visibility alone.
             let parent = f.rsplit_once('/').map_or("", |(head, _)| head);
             let parent_stays = self.required_chain(parent);
-            let ancestor_hidden = hidden.iter().any(|h| f.starts_with(&format!("{h}/")));
+            let ancestor_hidden = hidden.iter().any(|h| pointer::inside(f, h));
             let nested = {
                 let mut c = parent;
                 let mut any = false;

@@ -78,11 +78,7 @@ impl Form {
             }
         }
         // 3. The submission: hidden fields are not sent.
-        let is_hidden = |p: &str| {
-            out.hidden
-                .iter()
-                .any(|h| p == h || p.starts_with(&format!("{h}/")))
-        };
+        let is_hidden = |p: &str| out.hidden.iter().any(|h| p == h || pointer::inside(p, h));
         for h in &out.hidden {
             pointer::remove(&mut work, h);
             self.drop_emptied_parents(&mut work, h);
