@@ -155,8 +155,8 @@ struct Inner {
     host: HtmlElement,
     /// The element holding the drawing (`div.ef-embed`).
     root: Element,
-    /// The items of the sections, by data pointer, with their page.
-    items: Vec<(String, usize)>,
+    /// The items of the sections, by data pointer: their place among the items, and their page.
+    items: BTreeMap<String, (usize, usize)>,
     page: usize,
     /// Inputs the citizen changed, and those changed and left (their errors show).
     changed: BTreeSet<String>,
@@ -267,17 +267,17 @@ impl Binder {
             (store.is_some() && form_core::datastore::follows_data(d)).then(|| data.clone());
         let carried = drafts::carried(&draft_key);
         let intake = options.services.dossiers();
-        let items = d
-            .pages
-            .iter()
-            .enumerate()
-            .flat_map(|(pi, p)| {
-                p.sections
-                    .iter()
-                    .flat_map(|s| &s.items)
-                    .filter_map(move |i| i.pointer.clone().map(|ptr| (ptr, pi)))
-            })
-            .collect();
+        let mut items = BTreeMap::new();
+        let pointers = d.pages.iter().enumerate().flat_map(|(pi, p)| {
+            p.sections
+                .iter()
+                .flat_map(|s| &s.items)
+                .filter_map(move |i| i.pointer.clone().map(|ptr| (ptr, pi)))
+        });
+        for (n, (ptr, page)) in pointers.enumerate() {
+            // A pointer bound twice is a definition error: the first item keeps it.
+            items.entry(ptr).or_insert((n, page));
+        }
         let ready = json!({"formId": d.id, "version": d.version});
         let inner = Rc::new(RefCell::new(Inner {
             state: FormState::new(form.clone(), data, today),
@@ -430,19 +430,28 @@ impl Inner {
     }
 
     /// The item of a section holding `ptr` (itself, or the table or address it is part of).
+    /// The item a data pointer is in: the first item whose pointer is it or one of its
+    /// ancestors, with its place and page.
+    fn item_entry(&self, ptr: &str) -> Option<(&str, usize)> {
+        let mut best: Option<(&str, usize, usize)> = None;
+        let mut at = ptr;
+        while !at.is_empty() {
+            if let Some((p, &(n, page))) = self.items.get_key_value(at)
+                && best.is_none_or(|(_, m, _)| n < m)
+            {
+                best = Some((p.as_str(), n, page));
+            }
+            at = at.rsplit_once('/').map_or("", |(head, _)| head);
+        }
+        best.map(|(p, _, page)| (p, page))
+    }
+
     fn item_of(&self, ptr: &str) -> Option<&str> {
-        self.items
-            .iter()
-            .map(|(p, _)| p.as_str())
-            .find(|p| ptr == *p || ptr.strip_prefix(p).is_some_and(|r| r.starts_with('/')))
+        self.item_entry(ptr).map(|(p, _)| p)
     }
 
     fn page_of(&self, ptr: &str) -> usize {
-        let item = self.item_of(ptr);
-        self.items
-            .iter()
-            .find(|(p, _)| Some(p.as_str()) == item)
-            .map_or(0, |(_, page)| *page)
+        self.item_entry(ptr).map_or(0, |(_, page)| page)
     }
 
     /// Whether an error at `ptr` shows on its field: the citizen changed and left it (or a part
