@@ -51,7 +51,7 @@ pub use diagnostic::{Diagnostic, Severity};
 pub use form::{Evaluation, Field, Form, Ymd, file_accepted, human_size};
 #[cfg(feature = "meta-schema")]
 pub use load::shape_check;
-pub use load::{Loaded, load, load_value, load_value_semantic};
+pub use load::{Loaded, load, load_semantic, load_value, load_value_semantic};
 pub use state::{Changes, FormState};
 pub use text::{Lang, Text, lower};
 
