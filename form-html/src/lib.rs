@@ -159,34 +159,25 @@ pub fn form(page: &Page) -> String {
 /// [`form`], with the rules' outcome for `page.data` already at hand (the runtime's
 /// `FormState` keeps it up to date).
 pub fn form_with(page: &Page, evaluation: &Evaluation) -> String {
-    form_summarised(page, evaluation, page.errors, Ui::SummaryTitle)
+    let mut out = String::new();
+    form_summarised_into(&mut out, page, evaluation, page.errors, Ui::SummaryTitle);
+    out
 }
 
-/// [`form_with`], its error summary listing `summary` under `title` rather than every error
-/// shown inline (the runtime lists a page's errors once the citizen tried to leave it, or what
-/// the portal refused, while a field left with an error shows it at once).
-pub fn form_summarised(
+/// [`form_with`], appended to `out`, its error summary listing `summary` under `title` rather
+/// than every error shown inline (the runtime lists a page's errors once the citizen tried to
+/// leave it, or what the portal refused, while a field left with an error shows it at once).
+/// Drawn into one string with no copy of it: the runtime's memory peaks while it draws.
+pub fn form_summarised_into(
+    out: &mut String,
     page: &Page,
     evaluation: &Evaluation,
     summary: &[Diagnostic],
     title: Ui,
-) -> String {
-    let mut r = Renderer {
-        page,
-        evaluation,
-        ids: HashSet::new(),
-        out: String::new(),
-    };
+) {
     let definition = page.form.definition();
     let pages = definition.pages.len();
-    let mut body = String::new();
-    for (pi, p) in definition.pages.iter().enumerate() {
-        r.out.clear();
-        r.page_html(pi, p, pages);
-        body.push_str(&r.out);
-    }
     let lang = page.lang;
-    let mut out = String::new();
     let _ = write!(
         out,
         "<form class=\"ef-form\" novalidate lang=\"{}\"",
@@ -228,8 +219,20 @@ pub fn form_summarised(
     if let Some(d) = &definition.description {
         let _ = write!(out, "<p class=\"ef-lead\">{}</p>", esc(d.get(lang)));
     }
-    out.push_str(&r.summary(summary, title));
-    out.push_str(&body);
+    // The summary links to the fields' ids: it is drawn after them, in its place before them.
+    let summary_at = out.len();
+    let mut r = Renderer {
+        page,
+        evaluation,
+        ids: HashSet::new(),
+        out: std::mem::take(out),
+    };
+    for (pi, p) in definition.pages.iter().enumerate() {
+        r.page_html(pi, p, pages);
+    }
+    let drawn = r.summary(summary, title);
+    *out = r.out;
+    out.insert_str(summary_at, &drawn);
     out.push_str("<div class=\"ef-actions\">");
     if pages > 1 && current > 0 {
         let _ = write!(
@@ -254,7 +257,6 @@ pub fn form_summarised(
         );
     }
     out.push_str("</div></form>");
-    out
 }
 
 /// The attribute that marks the element of each item of a section (a field, a table, an address,

@@ -133,9 +133,9 @@ impl Inner {
             Ui::SummaryTitle
         };
         let evaluation = self.state.evaluation();
-        html.push_str(&self.with_page(&inline, |p| {
-            form_html::form_summarised(p, evaluation, &summary, title)
-        }));
+        self.with_page(&inline, |p| {
+            form_html::form_summarised_into(&mut html, p, evaluation, &summary, title);
+        });
         html.push_str("<div class=\"ef-result\" tabindex=\"-1\" aria-live=\"polite\">");
         html.push_str(&self.outcome_html());
         html.push_str("</div>");
