@@ -175,9 +175,14 @@ test("before the runtime's code arrives, an <e-form> shows the form the portal d
     const entries = performance.getEntriesByType("resource");
     const drawing = entries.find((e) => e.name.includes("/forms/ct01?as=html"));
     const wasm = entries.find((e) => e.name.endsWith("_bg.wasm") && e.name.includes("/embed/"));
-    return { drawn: drawing?.responseEnd, wasm: wasm?.startTime };
+    const styles = entries.filter((e) => /\/embed\/eform-[0-9a-f]+\.css$/.test(e.name));
+    return { drawn: drawing?.responseEnd, wasm: wasm?.startTime, styles: styles.map((e) => e.startTime) };
   });
   assert.ok(order.drawn > 0 && order.wasm > order.drawn, JSON.stringify(order));
+  // The stylesheet was asked for beside the drawing, not after it (one round trip less on a
+  // slow line), and once.
+  assert.equal(order.styles.length, 1, JSON.stringify(order));
+  assert.ok(order.styles[0] < order.drawn, JSON.stringify(order));
   // One form now, the runtime's, with what was typed, the focus and the caret.
   assert.equal(await f("#ef-ssr").count(), 0);
   assert.equal(await f("form.ef-form").count(), 1);
