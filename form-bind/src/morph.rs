@@ -25,6 +25,10 @@ extern "C" {
     fn remove_attr(this: &El, name: &JsValue);
     #[wasm_bindgen(method, js_name = hasAttribute)]
     fn has_attr(this: &El, name: &JsValue) -> bool;
+    #[wasm_bindgen(method, getter, js_name = nodeName)]
+    fn node_name(this: &El) -> JsValue;
+    #[wasm_bindgen(method, getter, js_name = id)]
+    fn id(this: &El) -> JsValue;
 }
 
 fn el(e: &Element) -> &El {
@@ -37,6 +41,7 @@ struct Names {
     class: JsValue,
     drawn: JsValue,
     open: JsValue,
+    empty: JsValue,
 }
 
 thread_local! {
@@ -45,6 +50,7 @@ thread_local! {
         class: JsValue::from_str("class"),
         drawn: JsValue::from_str(form_html::DRAWN),
         open: JsValue::from_str("open"),
+        empty: JsValue::from_str(""),
     };
 }
 
@@ -64,7 +70,7 @@ pub fn parse(near: &Element, html: &str) -> Option<Element> {
 
 /// Brings `old` to `new` (taken from its own tree as needed); the element now in place.
 pub fn morph(old: &Element, new: &Element) -> Element {
-    if old.tag_name() != new.tag_name() || old.id() != new.id() {
+    if el(old).node_name() != el(new).node_name() || el(old).id() != el(new).id() {
         let _ = old.replace_with_with_node_1(new);
         return new.clone();
     }
@@ -108,6 +114,8 @@ fn sync_attributes(old: &Element, new: &Element) {
 /// an input does not replace the input (and take its focus away).
 fn sync_children(old: &Element, new: &Element) {
     let mut o = old.first_child();
+    // The key of `o`, asked once per node (each is a call into the page).
+    let mut o_key = o.as_ref().and_then(key_of);
     let mut n = new.first_child();
     while let Some(nn) = n {
         let next_new = nn.next_sibling();
@@ -115,15 +123,16 @@ fn sync_children(old: &Element, new: &Element) {
         // Old nodes whose key this drawing no longer has (an error line gone) go first, so that
         // what follows them is compared with what follows in the drawing.
         while let Some(oo) = o.clone()
-            && let Some(have) = key_of(&oo)
-            && new_id.as_deref() != Some(have.as_str())
-            && following_with_key(&nn, &have).is_none()
+            && let Some(have) = &o_key
+            && new_id.as_ref() != Some(have)
+            && following_with_key(&nn, have).is_none()
         {
             o = oo.next_sibling();
+            o_key = o.as_ref().and_then(key_of);
             let _ = old.remove_child(&oo);
         }
-        if let (Some(oo), Some(want)) = (o.clone(), new_id.as_deref())
-            && key_of(&oo).as_deref() != Some(want)
+        if let (Some(oo), Some(want)) = (o.clone(), new_id.as_ref())
+            && o_key.as_ref() != Some(want)
             && let Some(found) = following_with_key(&oo, want)
         {
             // Old nodes before the one this drawing keeps are gone from it.
@@ -133,13 +142,14 @@ fn sync_children(old: &Element, new: &Element) {
                 let _ = old.remove_child(&c);
             }
             o = Some(found);
-        } else if let Some(oo) = o.clone()
-            && let Some(have) = key_of(&oo)
-            && new_id.as_deref() != Some(have.as_str())
-            && following_with_key(&nn, &have).is_some()
+            o_key = Some(want.clone());
+        } else if o.is_some()
+            && let Some(have) = &o_key
+            && new_id.as_ref() != Some(have)
+            && following_with_key(&nn, have).is_some()
         {
             // A node new to this drawing, before one kept: put in place, the old one waits.
-            let _ = old.insert_before(&nn, Some(&oo));
+            let _ = old.insert_before(&nn, o.as_ref());
             n = next_new;
             continue;
         }
@@ -157,6 +167,7 @@ fn sync_children(old: &Element, new: &Element) {
                     oo.set_node_value(nn.node_value().as_deref());
                 }
                 o = next_old;
+                o_key = o.as_ref().and_then(key_of);
             }
         }
         n = next_new;
@@ -169,29 +180,39 @@ fn sync_children(old: &Element, new: &Element) {
 
 /// What makes two siblings the same element of the drawing: its id; else the item it draws
 /// (`data-ef-item`); else its first class (a block's own, before its modifiers: `ef-summary`,
-/// `ef-page`). None: matched by position.
-fn key_of(node: &Node) -> Option<String> {
+/// `ef-page`). None: matched by position. Ids and items stay JavaScript strings, compared in
+/// the page: most elements of a form have one, and converting each was a good part of a walk.
+#[derive(Clone, PartialEq)]
+enum Key {
+    Id(JsValue),
+    Item(JsValue),
+    Class(String),
+}
+
+fn key_of(node: &Node) -> Option<Key> {
     let e = node.dyn_ref::<Element>()?;
-    let id = e.id();
-    if !id.is_empty() {
-        return Some(format!("#{id}"));
-    }
     NAMES.with(|n| {
-        if let Some(item) = el(e).attr(&n.item).as_string() {
-            return Some(format!("@{item}"));
+        let id = el(e).id();
+        if id != n.empty {
+            return Some(Key::Id(id));
         }
-        el(e)
-            .attr(&n.class)
-            .as_string()
-            .and_then(|c| c.split_whitespace().next().map(|c| format!(".{c}")))
+        let item = el(e).attr(&n.item);
+        if !item.is_null() {
+            return Some(Key::Item(item));
+        }
+        el(e).attr(&n.class).as_string().and_then(|c| {
+            c.split_whitespace()
+                .next()
+                .map(|c| Key::Class(c.to_owned()))
+        })
     })
 }
 
-/// `from` or the first of its following siblings whose key is `id`.
-fn following_with_key(from: &Node, id: &str) -> Option<Node> {
+/// `from` or the first of its following siblings whose key is `key`.
+fn following_with_key(from: &Node, key: &Key) -> Option<Node> {
     let mut cur = Some(from.clone());
     while let Some(c) = cur {
-        if key_of(&c).as_deref() == Some(id) {
+        if key_of(&c).as_ref() == Some(key) {
             return Some(c);
         }
         cur = c.next_sibling();
