@@ -15,7 +15,7 @@ use web_sys::{
 // names than comparing them.
 #[wasm_bindgen]
 extern "C" {
-    /// An element, for these calls ([`el`]).
+    /// A node of the page (an element, or text for `nodeValue`), for these calls ([`el`]).
     type El;
     #[wasm_bindgen(method, js_name = getAttribute)]
     fn attr(this: &El, name: &JsValue) -> JsValue;
@@ -29,6 +29,10 @@ extern "C" {
     fn node_name(this: &El) -> JsValue;
     #[wasm_bindgen(method, getter, js_name = id)]
     fn id(this: &El) -> JsValue;
+    #[wasm_bindgen(method, getter, js_name = nodeValue)]
+    fn node_value(this: &El) -> JsValue;
+    #[wasm_bindgen(method, setter, js_name = nodeValue)]
+    fn set_node_value(this: &El, value: &JsValue);
 }
 
 fn el(e: &Element) -> &El {
@@ -163,8 +167,13 @@ fn sync_children(old: &Element, new: &Element) {
                     let _ = old.replace_child(&nn, &oo);
                 } else if oo.node_type() == Node::ELEMENT_NODE {
                     morph(oo.unchecked_ref(), nn.unchecked_ref());
-                } else if oo.node_value() != nn.node_value() {
-                    oo.set_node_value(nn.node_value().as_deref());
+                } else {
+                    // Text: compared and copied as a JavaScript string.
+                    let (was, now) = (oo.unchecked_ref::<El>(), nn.unchecked_ref::<El>());
+                    let text = now.node_value();
+                    if was.node_value() != text {
+                        was.set_node_value(&text);
+                    }
                 }
                 o = next_old;
                 o_key = o.as_ref().and_then(key_of);
