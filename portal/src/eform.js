@@ -183,13 +183,15 @@ class EForm extends HTMLElement {
     // Only from the page's own origin (where the host serves eform): HTML from anywhere else
     // is never put in the page.
     if (url.origin !== location.origin) return;
-    askStyle();
     url.searchParams.set("as", "html");
     url.searchParams.set("lang", this.getAttribute("lang") === "en" ? "en" : "vi");
     if (this.hasAttribute("intake")) url.searchParams.set("submit", "dossier");
     let html = null;
+    // The drawing is asked for first: on HTTP/1.1 it takes the connection already open.
+    const asked = fetch(url, { credentials: "same-origin", mode: "same-origin" });
+    askStyle();
     try {
-      const r = await fetch(url, { credentials: "same-origin", mode: "same-origin" });
+      const r = await asked;
       if (r.ok && (r.headers.get("content-type") || "").startsWith("text/html")) html = await r.text();
     } catch {
       return;
