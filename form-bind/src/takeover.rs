@@ -147,7 +147,7 @@ pub fn read(at: &Root, form: &Form) -> Option<Typed> {
         fields.push((t.clone(), pointer::get(&data, t).cloned()));
     }
     for name in wanted.iter().filter(|n| n.starts_with('/')) {
-        if tables.iter().any(|t| name.starts_with(&format!("{t}/"))) {
+        if tables.iter().any(|t| pointer::inside(name, t)) {
             continue;
         }
         fields.push((name.clone(), pointer::get(&data, name).cloned()));

@@ -121,7 +121,7 @@ impl Form {
             || self
                 .fields()
                 .iter()
-                .any(|f| f.pointer.starts_with(&format!("{pattern}/")));
+                .any(|f| pointer::inside(&f.pointer, &pattern));
         match v {
             Value::Object(m) if container => {
                 let mut out = Map::new();

@@ -58,8 +58,9 @@ pub fn load(text: &str) -> Loaded {
 
 /// [`load`] without the meta-schema pass (see [`load_value_semantic`]). A definition that fits
 /// the typed model is read straight into it, with no JSON tree beside it: the citizen runtime's
-/// load, a third quicker and at half the memory on a form of 1,000 fields. One that does not fit
-/// is read as JSON, to report every problem with its pointer.
+/// load, in less than half the time and 40 % of the peak memory of the load through the tree
+/// (natively, on a form of 1,000 fields). One that does not fit is read as JSON, to report every
+/// problem with its pointer.
 pub fn load_semantic(text: &str) -> Loaded {
     // A model is also read from an array of its fields' values: only an object is a definition.
     if text.trim_start().starts_with('{')
@@ -258,7 +259,6 @@ fn load_checked(input: Input<'_>, mut diags: Vec<Diagnostic>) -> Loaded {
     }
 }
 
-/// What the meta-schema finds wrong with the definition's shape.
 /// The meta-schema's words for a property a definition lacks.
 fn missing_property(name: &str) -> Text {
     Text::new(
@@ -267,6 +267,7 @@ fn missing_property(name: &str) -> Text {
     )
 }
 
+/// What the meta-schema finds wrong with the definition's shape.
 #[cfg(feature = "meta-schema")]
 fn shape_problems(value: &Value) -> Vec<Diagnostic> {
     meta_schema()
@@ -352,9 +353,9 @@ impl Checker<'_, '_> {
     /// The pages, sections and items: from the typed model when the definition fits it (each
     /// item is then read once), from the JSON otherwise (items that do not fit are read one by
     /// one, to check what can be checked; the meta-schema has said what is wrong with them).
-    fn pages(
+    fn pages<'v>(
         &mut self,
-        value: Option<&Value>,
+        value: Option<&'v Value>,
         schema: Option<&Schema>,
         typed: Option<&Definition>,
     ) {
@@ -380,19 +381,18 @@ impl Checker<'_, '_> {
         let Some(pages) = value.and_then(|v| v.get("pages")).and_then(Value::as_array) else {
             return;
         };
-        let str_of =
-            |node: &Value, key: &str| node.get(key).and_then(Value::as_str).map(str::to_owned);
+        let str_of = |node: &'v Value, key: &str| node.get(key).and_then(Value::as_str);
         for (pi, page) in pages.iter().enumerate() {
             let page_at = format!("/pages/{pi}");
-            self.unique_id(str_of(page, "id").as_deref(), &page_at);
+            self.unique_id(str_of(page, "id"), &page_at);
             let Some(sections) = page.get("sections").and_then(Value::as_array) else {
                 continue;
             };
             for (si, section) in sections.iter().enumerate() {
                 let section_at = format!("{page_at}/sections/{si}");
                 let conditional = self.section(
-                    str_of(section, "id").as_deref(),
-                    str_of(section, "visibleIf").as_deref(),
+                    str_of(section, "id"),
+                    str_of(section, "visibleIf"),
                     &section_at,
                 );
                 let Some(items) = section.get("items").and_then(Value::as_array) else {
@@ -1104,10 +1104,7 @@ impl Checker<'_, '_> {
                 let to = crate::form::row_pattern(&mv.to);
                 let fits = self.bound.contains_key(&to)
                     || self.bound_prefixes.contains(&to)
-                    || self
-                        .compound
-                        .iter()
-                        .any(|c| to.starts_with(&format!("{c}/")));
+                    || self.compound.iter().any(|c| pointer::inside(&to, c));
                 if !fits {
                     self.error(
                         format!("/migrations/{i}/moves/{j}/to"),

@@ -368,13 +368,7 @@ impl Renderer<'_> {
             .page
             .errors
             .iter()
-            .filter(|d| {
-                d.pointer == ptr
-                    || (nested
-                        && d.pointer
-                            .strip_prefix(ptr)
-                            .is_some_and(|r| r.starts_with('/')))
-            })
+            .filter(|d| d.pointer == ptr || (nested && form_core::pointer::inside(&d.pointer, ptr)))
             .map(|d| d.message.get(self.lang()))
             .collect();
         (!messages.is_empty()).then(|| messages.join(" "))

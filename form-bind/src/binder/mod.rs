@@ -429,7 +429,6 @@ impl Inner {
         self.site.as_ref().is_some_and(|p| p.account.is_none())
     }
 
-    /// The item of a section holding `ptr` (itself, or the table or address it is part of).
     /// The item a data pointer is in: the first item whose pointer is it or one of its
     /// ancestors, with its place and page.
     fn item_entry(&self, ptr: &str) -> Option<(&str, usize)> {
@@ -446,6 +445,7 @@ impl Inner {
         best.map(|(p, _, page)| (p, page))
     }
 
+    /// The item of a section holding `ptr` (itself, or the table or address it is part of).
     fn item_of(&self, ptr: &str) -> Option<&str> {
         self.item_entry(ptr).map(|(p, _)| p)
     }
@@ -459,13 +459,10 @@ impl Inner {
     fn shows(&self, ptr: &str) -> bool {
         self.submitted
             || self.attempted == Some(self.page_of(ptr))
-            || self.shown.iter().any(|s| {
-                s == ptr
-                    || s.strip_prefix(ptr).is_some_and(|r| r.starts_with('/'))
-                    || ptr
-                        .strip_prefix(s.as_str())
-                        .is_some_and(|r| r.starts_with('/'))
-            })
+            || self
+                .shown
+                .iter()
+                .any(|s| s == ptr || pointer::inside(s, ptr) || pointer::inside(ptr, s))
     }
 
     /// Bindings that depend on the data ("the applicant is the husband") follow it: one that
