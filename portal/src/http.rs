@@ -63,23 +63,37 @@ pub fn router(state: AppState) -> Router {
             "/builder",
             get(|| async { axum::response::Redirect::permanent("/builder/") }),
         )
-        // Built files come with a gzip copy (`cargo xtask build-web`): served as they are.
+        // Built files come with a brotli and a gzip copy (`cargo xtask build-web`): served as they
+        // are, brotli to a client that takes it.
         .nest_service(
             "/builder/",
-            ServeDir::new(&builder_dir).precompressed_gzip().fallback(
-                ServeDir::new(&builder_dir)
-                    .precompressed_gzip()
-                    .append_index_html_on_directories(true),
-            ),
+            ServeDir::new(&builder_dir)
+                .precompressed_br()
+                .precompressed_gzip()
+                .fallback(
+                    ServeDir::new(&builder_dir)
+                        .precompressed_br()
+                        .precompressed_gzip()
+                        .append_index_html_on_directories(true),
+                ),
         )
-        .nest_service("/app", ServeDir::new(app_dir).precompressed_gzip())
+        .nest_service(
+            "/app",
+            ServeDir::new(app_dir)
+                .precompressed_br()
+                .precompressed_gzip(),
+        )
         .nest_service(
             "/account",
-            ServeDir::new(state.web_dir.join("account")).precompressed_gzip(),
+            ServeDir::new(state.web_dir.join("account"))
+                .precompressed_br()
+                .precompressed_gzip(),
         )
         .nest_service(
             "/embed",
-            ServeDir::new(state.web_dir.join("embed")).precompressed_gzip(),
+            ServeDir::new(state.web_dir.join("embed"))
+                .precompressed_br()
+                .precompressed_gzip(),
         )
         .merge(dev_routes(state.config.dev))
         .route_layer(middleware::from_fn(crate::observe::mark_route))

@@ -37,8 +37,8 @@ async fn personal_data_is_never_stored_and_production_asks_for_https() {
 }
 
 /// Review finding M2 (the wasm and the administrative units gzipped again for every request):
-/// built files are served from the gzip copy the build wrote beside them, and the units' JSON
-/// from a copy compressed once.
+/// built files are served from the brotli or gzip copy the build wrote beside them (brotli to
+/// a browser, which takes it), and the units' JSON from a copy compressed once.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn static_files_are_served_precompressed() {
     use std::io::{Read, Write};
@@ -49,6 +49,14 @@ async fn static_files_are_served_precompressed() {
     let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
     gz.write_all(b"from the gzip copy").unwrap();
     std::fs::write(app.join("runtime.js.gz"), gz.finish().unwrap()).unwrap();
+    let mut br = Vec::new();
+    brotli::BrotliCompress(
+        &mut &b"from the brotli copy"[..],
+        &mut br,
+        &Default::default(),
+    )
+    .unwrap();
+    std::fs::write(app.join("runtime.js.br"), br).unwrap();
     let unzip = |bytes: &[u8]| {
         let mut out = String::new();
         flate2::read::GzDecoder::new(bytes)
@@ -67,6 +75,39 @@ async fn static_files_are_served_precompressed() {
         .await;
     assert_eq!(gzipped.headers["content-encoding"], "gzip");
     assert_eq!(unzip(&gzipped.bytes), "from the gzip copy");
+    // What Chromium sends: brotli is preferred. A client that prefers gzip gets gzip.
+    for (accepts, sent) in [
+        ("gzip, deflate, br, zstd", "br"),
+        ("br", "br"),
+        ("br;q=0.5, gzip", "gzip"),
+    ] {
+        let a = p
+            .call(
+                "GET",
+                "/app/runtime.js",
+                None,
+                &[("accept-encoding", accepts)],
+                None,
+            )
+            .await;
+        assert_eq!(a.headers["content-encoding"], sent, "{accepts}");
+        let text = if sent == "br" {
+            let mut out = String::new();
+            brotli::Decompressor::new(&a.bytes[..], 4096)
+                .read_to_string(&mut out)
+                .unwrap();
+            out
+        } else {
+            unzip(&a.bytes)
+        };
+        assert_eq!(
+            text,
+            format!(
+                "from the {} copy",
+                if sent == "br" { "brotli" } else { "gzip" }
+            )
+        );
+    }
     let plain = p.call("GET", "/app/runtime.js", None, &[], None).await;
     assert!(!plain.headers.contains_key("content-encoding"));
     assert!(String::from_utf8_lossy(&plain.bytes).starts_with("console.log"));
