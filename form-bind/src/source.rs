@@ -12,7 +12,10 @@ use std::sync::Arc;
 pub fn load_definition(text: &str) -> Result<form_core::Form, (&'static str, Text)> {
     let loaded = load(text);
     let errors: Vec<_> = loaded.errors().cloned().collect();
-    loaded.form.ok_or_else(|| definition_invalid(&errors))
+    let mut form = loaded.form.ok_or_else(|| definition_invalid(&errors))?;
+    // Filled, never edited here: the compiled schema does the checks.
+    form.drop_schema_json();
+    Ok(form)
 }
 
 /// Fetches and loads the definition at `src`, with the administrative units when it has an

@@ -52,6 +52,10 @@ pub struct Budget {
     compiled: usize,
     /// A definition cap was reached (and said): later patterns are skipped silently.
     spent: bool,
+    /// The patterns compiled so far, by their source, with the size step each took: a pattern
+    /// met again (the same ID-number or telephone pattern on several fields) shares the first
+    /// one's compiled program.
+    compiled_by_source: std::collections::HashMap<String, (Regex, usize)>,
 }
 
 /// Why a pattern was not compiled.
@@ -163,14 +167,26 @@ pub fn compile(src: &str, budget: &mut Budget) -> Result<Regex, Refusal> {
         return Err(budget.spend(Refusal::TooLongTogether));
     }
     budget.text += len;
-    let src = ecma::translate(src).map_err(Refusal::Unsupported)?;
+    if let Some((re, limit)) = budget.compiled_by_source.get(src) {
+        // Counted as the first was (the caps are the definition's, as written), but its
+        // program is shared: a clone has only its matching cache of its own.
+        if budget.compiled + limit > MAX_TOTAL_COMPILED {
+            return Err(budget.spend(Refusal::TooLargeTogether));
+        }
+        budget.compiled += limit;
+        return Ok(re.clone());
+    }
+    let translated = ecma::translate(src).map_err(Refusal::Unsupported)?;
     for limit in SIZE_STEPS {
         if budget.compiled + limit > MAX_TOTAL_COMPILED {
             return Err(budget.spend(Refusal::TooLargeTogether));
         }
-        match build(&src, limit) {
+        match build(&translated, limit) {
             Ok(re) => {
                 budget.compiled += limit;
+                budget
+                    .compiled_by_source
+                    .insert(src.to_owned(), (re.clone(), limit));
                 return Ok(re);
             }
             Err(e) if is_size_error(&e) => {}
@@ -237,6 +253,22 @@ mod tests {
         assert!(matches!(compile(&deep, &mut b), Err(Refusal::Syntax(_))));
         let ok = format!("{}a{}", "(".repeat(20), ")".repeat(20));
         assert!(compile(&ok, &mut b).is_ok());
+    }
+
+    #[test]
+    fn a_pattern_met_again_is_compiled_once_and_counted_again() {
+        let mut b = Budget::default();
+        let phone = r"^(0|\+84)(2[0-9]{9}|[35789][0-9]{8})$";
+        let first = compile(phone, &mut b).unwrap();
+        let again = compile(phone, &mut b).unwrap();
+        assert!(compile("^[0-9]{12}$", &mut b).is_ok());
+        // One program per source; the caps count the patterns as the definition writes them.
+        assert_eq!(b.compiled_by_source.len(), 2);
+        assert_eq!((b.patterns, b.compiled), (3, 3 * SIZE_STEPS[0]));
+        for text in ["0912345678", "+84281234567", "091234567", "x0912345678"] {
+            assert_eq!(first.is_match(text), again.is_match(text), "{text}");
+        }
+        assert!(again.is_match("0912345678") && !again.is_match("091234567"));
     }
 
     #[test]

@@ -73,6 +73,9 @@ struct Expected {
 struct Suite {
     id: &'static str,
     form: Form,
+    /// The same form without its data schema's JSON, as the browser's runtime keeps it
+    /// ([`Form::drop_schema_json`]).
+    lean: Form,
     example: Value,
     today: Ymd,
     cases: Vec<Case>,
@@ -94,12 +97,19 @@ fn suites() -> Vec<Suite> {
             let file: CaseFile = serde_json::from_str(cases)
                 .unwrap_or_else(|e| panic!("tests/cases/{id}.json: {e}"));
             assert_eq!(file.form, id, "tests/cases/{id}.json names another form");
+            let mut lean = load(definition)
+                .form
+                .expect("a form without diagnostics")
+                .with_admin_units(units.clone());
+            lean.drop_schema_json();
+            assert!(lean.definition().data_schema.is_null());
             Suite {
                 id,
                 form: loaded
                     .form
                     .expect("a form without diagnostics")
                     .with_admin_units(units.clone()),
+                lean,
                 example: serde_json::from_str(example).expect("example is JSON"),
                 today: form_core::format::parse_date(&file.today)
                     .map(|(y, m, d)| (y as i32, m, d))
@@ -142,6 +152,14 @@ fn every_case_gives_its_expected_errors_and_values() {
         for case in &suite.cases {
             count += 1;
             let evaluation = suite.form.evaluate(&suite.data(case), suite.today);
+            let lean = suite.lean.evaluate(&suite.data(case), suite.today);
+            if (&lean.errors, &lean.data) != (&evaluation.errors, &evaluation.data) {
+                let _ = writeln!(
+                    failures,
+                    "{} / {}: without its schema's JSON the form judges otherwise",
+                    suite.id, case.name
+                );
+            }
             let got: Vec<Expected> = evaluation
                 .errors
                 .iter()

@@ -181,31 +181,72 @@ impl PropertyIndex {
     }
 }
 
+/// A schema's keywords. Those of one kind of value are kept apart, boxed, and only when the
+/// schema has one: most nodes of a form's schema are a field's, with a type and one or two
+/// keywords (all inline, a node took about 560 bytes; so, about 120).
 #[derive(Debug, Default)]
 struct Keywords {
     reference: Option<NodeId>,
     types: Option<Vec<JsonType>>,
+    items: Option<NodeId>,
+    enumeration: Option<Vec<Value>>,
+    format: Option<Format>,
+    object: Option<Box<ObjectKeywords>>,
+    string: Option<Box<StringKeywords>>,
+    number: Option<Box<NumberKeywords>>,
+    array: Option<Box<ArrayKeywords>>,
+    constant: Option<Box<Value>>,
+}
+
+#[derive(Debug, Default)]
+struct ObjectKeywords {
     properties: Vec<(String, NodeId)>,
     /// `properties` sorted by name, for look-ups by binary search (faster than hashing the
     /// short names of definitions, and small).
     property_index: PropertyIndex,
     required: Vec<String>,
     additional: Option<NodeId>,
-    items: Option<NodeId>,
-    min_items: Option<u64>,
-    max_items: Option<u64>,
-    unique_items: bool,
-    enumeration: Option<Vec<Value>>,
-    constant: Option<Value>,
+}
+
+#[derive(Debug, Default)]
+struct StringKeywords {
     min_length: Option<u64>,
     max_length: Option<u64>,
     pattern: Option<(String, regex_lite::Regex)>,
-    format: Option<Format>,
+}
+
+#[derive(Debug, Default)]
+struct NumberKeywords {
     minimum: Option<Num>,
     maximum: Option<Num>,
     exclusive_minimum: Option<Num>,
     exclusive_maximum: Option<Num>,
     multiple_of: Option<Num>,
+}
+
+#[derive(Debug, Default)]
+struct ArrayKeywords {
+    min_items: Option<u64>,
+    max_items: Option<u64>,
+    unique_items: bool,
+}
+
+impl Keywords {
+    fn property(&self, name: &str) -> Option<NodeId> {
+        self.object.as_ref()?.property_index.get(name).copied()
+    }
+
+    fn properties(&self) -> &[(String, NodeId)] {
+        self.object.as_ref().map_or(&[], |o| &o.properties)
+    }
+
+    fn unique_items(&self) -> bool {
+        self.array.as_ref().is_some_and(|a| a.unique_items)
+    }
+
+    fn max_length(&self) -> Option<u64> {
+        self.string.as_ref()?.max_length
+    }
 }
 
 /// A compiled schema.
@@ -329,7 +370,7 @@ impl Schema {
             let Node::Keywords(k) = &self.nodes[id] else {
                 return false;
             };
-            if k.unique_items
+            if k.unique_items()
                 || k.reference.is_some()
                 || k.enumeration.is_some()
                 || k.constant.is_some()
@@ -350,7 +391,7 @@ impl Schema {
                 Node::Bool(_) => return None,
                 Node::Keywords(k) => match (
                     k.reference,
-                    k.types.is_none() && k.properties.is_empty() && k.items.is_none(),
+                    k.types.is_none() && k.properties().is_empty() && k.items.is_none(),
                 ) {
                     (Some(r), true) => id = r,
                     _ => return Some(k),
@@ -367,8 +408,8 @@ impl Schema {
         let Node::Keywords(k) = &self.nodes[id] else {
             return None;
         };
-        if let Some(p) = k.property_index.get(token) {
-            return Some(*p);
+        if let Some(p) = k.property(token) {
+            return Some(p);
         }
         if let (Some(items), true) = (k.items, token.parse::<usize>().is_ok()) {
             return Some(items);
@@ -419,7 +460,7 @@ impl Schema {
                 kind: ErrorKind::Enum(values.clone()),
             });
         }
-        if let Some(c) = &k.constant
+        if let Some(c) = k.constant.as_deref()
             && !json_eq(c, v)
         {
             out.push(SchemaError {
@@ -430,12 +471,15 @@ impl Schema {
         match v {
             Value::String(s) => self.check_string(k, s, path, out),
             Value::Number(n) => {
-                if let Some(x) = Num::of(n) {
-                    check_number(k, x, path, out);
+                if let (Some(nk), Some(x)) = (k.number.as_deref(), Num::of(n)) {
+                    check_number(nk, x, path, out);
                 }
             }
             Value::Object(m) => {
-                for name in &k.required {
+                let Some(o) = k.object.as_deref() else {
+                    return;
+                };
+                for name in &o.required {
                     if !m.contains_key(name) {
                         out.push(SchemaError {
                             instance: pointer::push(path, name),
@@ -447,9 +491,9 @@ impl Schema {
                     let len = path.len();
                     path.push('/');
                     pointer::push_escaped(path, name);
-                    match k.property_index.get(name) {
+                    match o.property_index.get(name) {
                         Some(p) => self.check(*p, child, path, out, 0),
-                        None => match k.additional {
+                        None => match o.additional {
                             Some(a) if matches!(self.nodes[a], Node::Bool(false)) => {
                                 out.push(SchemaError {
                                     instance: path.clone(),
@@ -464,24 +508,26 @@ impl Schema {
                 }
             }
             Value::Array(a) => {
-                let n = a.len() as u64;
-                if k.min_items.is_some_and(|min| n < min) {
-                    out.push(SchemaError {
-                        instance: path.clone(),
-                        kind: ErrorKind::MinItems(k.min_items.unwrap_or(0)),
-                    });
-                }
-                if k.max_items.is_some_and(|max| n > max) {
-                    out.push(SchemaError {
-                        instance: path.clone(),
-                        kind: ErrorKind::MaxItems(k.max_items.unwrap_or(0)),
-                    });
-                }
-                if k.unique_items && has_duplicates(a) {
-                    out.push(SchemaError {
-                        instance: path.clone(),
-                        kind: ErrorKind::UniqueItems,
-                    });
+                if let Some(ak) = k.array.as_deref() {
+                    let n = a.len() as u64;
+                    if let Some(min) = ak.min_items.filter(|&min| n < min) {
+                        out.push(SchemaError {
+                            instance: path.clone(),
+                            kind: ErrorKind::MinItems(min),
+                        });
+                    }
+                    if let Some(max) = ak.max_items.filter(|&max| n > max) {
+                        out.push(SchemaError {
+                            instance: path.clone(),
+                            kind: ErrorKind::MaxItems(max),
+                        });
+                    }
+                    if ak.unique_items && has_duplicates(a) {
+                        out.push(SchemaError {
+                            instance: path.clone(),
+                            kind: ErrorKind::UniqueItems,
+                        });
+                    }
                 }
                 if let Some(items) = k.items {
                     for (i, item) in a.iter().enumerate() {
@@ -498,31 +544,33 @@ impl Schema {
     }
 
     fn check_string(&self, k: &Keywords, s: &str, path: &str, out: &mut Vec<SchemaError>) {
-        let needs_len = k.min_length.is_some() || k.max_length.is_some();
-        let len = if needs_len {
-            s.chars().count() as u64
-        } else {
-            0
-        };
-        if let Some(min) = k.min_length.filter(|&min| len < min) {
-            out.push(SchemaError {
-                instance: path.to_owned(),
-                kind: ErrorKind::MinLength(min),
-            });
-        }
-        if let Some(max) = k.max_length.filter(|&max| len > max) {
-            out.push(SchemaError {
-                instance: path.to_owned(),
-                kind: ErrorKind::MaxLength(max),
-            });
-        }
-        if let Some((src, re)) = &k.pattern
-            && !re.is_match(s)
-        {
-            out.push(SchemaError {
-                instance: path.to_owned(),
-                kind: ErrorKind::Pattern(src.clone()),
-            });
+        if let Some(sk) = k.string.as_deref() {
+            let needs_len = sk.min_length.is_some() || sk.max_length.is_some();
+            let len = if needs_len {
+                s.chars().count() as u64
+            } else {
+                0
+            };
+            if let Some(min) = sk.min_length.filter(|&min| len < min) {
+                out.push(SchemaError {
+                    instance: path.to_owned(),
+                    kind: ErrorKind::MinLength(min),
+                });
+            }
+            if let Some(max) = sk.max_length.filter(|&max| len > max) {
+                out.push(SchemaError {
+                    instance: path.to_owned(),
+                    kind: ErrorKind::MaxLength(max),
+                });
+            }
+            if let Some((src, re)) = &sk.pattern
+                && !re.is_match(s)
+            {
+                out.push(SchemaError {
+                    instance: path.to_owned(),
+                    kind: ErrorKind::Pattern(src.clone()),
+                });
+            }
         }
         if let Some(f) = k.format
             && !f.is_valid(s)
@@ -535,7 +583,7 @@ impl Schema {
     }
 }
 
-fn check_number(k: &Keywords, x: Num, path: &str, out: &mut Vec<SchemaError>) {
+fn check_number(k: &NumberKeywords, x: Num, path: &str, out: &mut Vec<SchemaError>) {
     use std::cmp::Ordering::{Greater, Less};
     let mut fail = |kind| {
         out.push(SchemaError {
@@ -594,20 +642,22 @@ impl<'s> SchemaView<'s> {
     }
 
     pub fn max_length(&self) -> Option<u64> {
-        self.kw()?.max_length
+        self.kw()?.max_length()
     }
 
     pub fn minimum(&self) -> Option<f64> {
-        self.kw()?.minimum.map(Num::to_f64)
+        self.kw()?.number.as_ref()?.minimum.map(Num::to_f64)
     }
 
     pub fn maximum(&self) -> Option<f64> {
-        self.kw()?.maximum.map(Num::to_f64)
+        self.kw()?.number.as_ref()?.maximum.map(Num::to_f64)
     }
 
     /// Names listed in `required` (for an object location).
     pub fn required(&self) -> &'s [String] {
-        self.kw().map_or(&[], |k| &k.required)
+        self.kw()
+            .and_then(|k| k.object.as_deref())
+            .map_or(&[], |o| &o.required)
     }
 
     /// Names and views of `properties`.
@@ -615,13 +665,13 @@ impl<'s> SchemaView<'s> {
         let schema = self.schema;
         self.kw()
             .into_iter()
-            .flat_map(|k| k.properties.iter())
+            .flat_map(|k| k.properties().iter())
             .map(move |(n, id)| (n.as_str(), SchemaView { schema, id: *id }))
     }
 
     /// The view of one member of `properties`.
     pub fn property(&self, name: &str) -> Option<SchemaView<'s>> {
-        let id = *self.kw()?.property_index.get(name)?;
+        let id = self.kw()?.property(name)?;
         Some(SchemaView {
             schema: self.schema,
             id,
@@ -712,8 +762,9 @@ impl Compiler<'_> {
                         for (name, sub) in props {
                             let node = self.compile_node(sub, &pointer::push(&here, name));
                             let id = self.add(node);
-                            k.properties.push((name.clone(), id));
-                            k.property_index.insert(name.clone(), id);
+                            let o = k.object.get_or_insert_default();
+                            o.properties.push((name.clone(), id));
+                            o.property_index.insert(name.clone(), id);
                         }
                     }
                     _ => self.bad(here, key, "phải là đối tượng.", "must be an object."),
@@ -723,7 +774,7 @@ impl Compiler<'_> {
                         .map(|s| s.as_str().map(str::to_owned))
                         .collect::<Option<Vec<_>>>()
                 }) {
-                    Some(names) => k.required = names,
+                    Some(names) => k.object.get_or_insert_default().required = names,
                     None => self.bad(
                         here,
                         key,
@@ -733,28 +784,34 @@ impl Compiler<'_> {
                 },
                 "additionalProperties" => {
                     let node = self.compile_node(v, &here);
-                    k.additional = Some(self.add(node));
+                    k.object.get_or_insert_default().additional = Some(self.add(node));
                 }
                 "items" => {
                     let node = self.compile_node(v, &here);
                     k.items = Some(self.add(node));
                 }
-                "minItems" => k.min_items = self.count(v, &here, key),
-                "maxItems" => k.max_items = self.count(v, &here, key),
-                "minLength" => k.min_length = self.count(v, &here, key),
-                "maxLength" => k.max_length = self.count(v, &here, key),
+                "minItems" => k.array.get_or_insert_default().min_items = self.count(v, &here, key),
+                "maxItems" => k.array.get_or_insert_default().max_items = self.count(v, &here, key),
+                "minLength" => {
+                    k.string.get_or_insert_default().min_length = self.count(v, &here, key)
+                }
+                "maxLength" => {
+                    k.string.get_or_insert_default().max_length = self.count(v, &here, key)
+                }
                 "uniqueItems" => match v.as_bool() {
-                    Some(b) => k.unique_items = b,
+                    Some(b) => k.array.get_or_insert_default().unique_items = b,
                     None => self.bad(here, key, "phải là true/false.", "must be a boolean."),
                 },
                 "enum" => match v.as_array() {
                     Some(a) => k.enumeration = Some(a.clone()),
                     None => self.bad(here, key, "phải là mảng.", "must be an array."),
                 },
-                "const" => k.constant = Some(v.clone()),
+                "const" => k.constant = Some(Box::new(v.clone())),
                 "pattern" => match v.as_str() {
                     Some(src) => match pattern::compile(src, self.patterns) {
-                        Ok(re) => k.pattern = Some((src.to_owned(), re)),
+                        Ok(re) => {
+                            k.string.get_or_insert_default().pattern = Some((src.to_owned(), re))
+                        }
                         Err(refusal) => {
                             if let Some(message) = refusal.message() {
                                 self.diags
@@ -784,15 +841,20 @@ impl Compiler<'_> {
                     )),
                     None => self.bad(here, key, "phải là chuỗi.", "must be a string."),
                 },
-                "minimum" => k.minimum = self.number(v, &here, key),
-                "maximum" => k.maximum = self.number(v, &here, key),
-                "exclusiveMinimum" => k.exclusive_minimum = self.number(v, &here, key),
-                "exclusiveMaximum" => k.exclusive_maximum = self.number(v, &here, key),
+                "minimum" => k.number.get_or_insert_default().minimum = self.number(v, &here, key),
+                "maximum" => k.number.get_or_insert_default().maximum = self.number(v, &here, key),
+                "exclusiveMinimum" => {
+                    k.number.get_or_insert_default().exclusive_minimum = self.number(v, &here, key)
+                }
+                "exclusiveMaximum" => {
+                    k.number.get_or_insert_default().exclusive_maximum = self.number(v, &here, key)
+                }
                 "multipleOf" => {
-                    k.multiple_of = self.number(v, &here, key).filter(|m| m.to_f64() > 0.0);
-                    if k.multiple_of.is_none() {
+                    let m = self.number(v, &here, key).filter(|m| m.to_f64() > 0.0);
+                    if m.is_none() {
                         self.bad(here, key, "phải là số dương.", "must be a positive number.");
                     }
+                    k.number.get_or_insert_default().multiple_of = m;
                 }
                 // `$defs` are compiled by `compile`; the rest are annotations.
                 _ => {}
