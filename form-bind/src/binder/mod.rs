@@ -173,6 +173,8 @@ struct Inner {
     check_url: Option<String>,
     /// The summary drawn: its entries (pointer and code) and title.
     summary_drawn: (Vec<(String, String)>, bool),
+    /// The length of the last drawing (0 before the first).
+    drawn_len: usize,
     services: Services,
     /// Where dossiers are filed (the host's intake), if the form files them.
     intake: Option<String>,
@@ -298,6 +300,7 @@ impl Binder {
             restored_at,
             check_url: options.check_url,
             summary_drawn: (Vec::new(), false),
+            drawn_len: 0,
             services: options.services,
             intake,
             signer: options.signer,
