@@ -334,6 +334,16 @@ async fn headers(req: Request, next: Next, production: bool) -> Response {
             HeaderValue::from_static("max-age=31536000; includeSubDomains"),
         );
     }
+    // A built file is sent as its brotli or gzip copy, or as it is, by what the client takes:
+    // a cache keeps one per encoding (the copies are immutable and cached for a year).
+    if static_file
+        && !h.get_all(header::VARY).iter().any(|v| {
+            v.to_str()
+                .is_ok_and(|v| v.to_ascii_lowercase().contains("accept-encoding"))
+        })
+    {
+        h.append(header::VARY, HeaderValue::from_static("accept-encoding"));
+    }
     if PERSONAL.iter().any(|p| path.starts_with(p)) {
         // Whatever a handler said: personal data is never kept (review M8).
         h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));

@@ -91,6 +91,8 @@ async fn static_files_are_served_precompressed() {
             )
             .await;
         assert_eq!(a.headers["content-encoding"], sent, "{accepts}");
+        // A cache keeps one copy per encoding.
+        assert_eq!(a.headers["vary"], "accept-encoding", "{accepts}");
         let text = if sent == "br" {
             let mut out = String::new();
             brotli::Decompressor::new(&a.bytes[..], 4096)
@@ -110,6 +112,7 @@ async fn static_files_are_served_precompressed() {
     }
     let plain = p.call("GET", "/app/runtime.js", None, &[], None).await;
     assert!(!plain.headers.contains_key("content-encoding"));
+    assert_eq!(plain.headers["vary"], "accept-encoding");
     assert!(String::from_utf8_lossy(&plain.bytes).starts_with("console.log"));
 
     let units = p

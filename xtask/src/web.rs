@@ -297,8 +297,10 @@ fn report_size(dist: &Path) -> Result<()> {
         let b = brotli(&bytes)?;
         write_beside(&path, ".gz", bytes.len(), &g)?;
         write_beside(&path, ".br", bytes.len(), &b)?;
-        // What is sent: the smallest of the three.
-        let (g, b) = (g.len().min(bytes.len()), b.len().min(bytes.len()));
+        // What is sent: to a client taking gzip, the gzip copy if there is one; to one taking
+        // brotli too, the brotli copy if there is one, else the same.
+        let g = g.len().min(bytes.len());
+        let b = if b.len() < bytes.len() { b.len() } else { g };
         let shown = path.strip_prefix(dist).unwrap_or(&path).to_string_lossy();
         let sum = if shown.starts_with("form-sign") {
             // Loaded only when a citizen signs: not part of a page's first load.
