@@ -139,3 +139,44 @@ async fn a_form_posted_without_javascript_is_checked_and_filed_once(b: Backend) 
     assert!(html.contains("value=\"Nguyễn Văn An\""));
     assert_eq!(p.counts().await, (1, 1));
 }
+
+/// The runtime's code is asked for beside the stylesheet: the form page preloads the build
+/// with the services, and `/eform/eform.js` names both builds (the one without the services
+/// is not taken for the other, whose name starts the same).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_runtime_is_asked_for_beside_the_stylesheet() {
+    let p = TestPortal::start(Backend::Sqlite).await;
+    let embed = p.dir.path().join("web/embed");
+    std::fs::create_dir_all(&embed).unwrap();
+    for file in [
+        "eform-00112233.css",
+        "form-bind.js",
+        "form-bind-services.js",
+        "form-bind-services-aabbccdd.js",
+        "form-bind-services-aabbccdd_bg.wasm",
+        "form-bind-services-aabbccdd_bg.wasm.br",
+        "form-bind-44556677.js",
+        "form-bind-44556677_bg.wasm",
+        "form-sign-8899aabb.js",
+        "form-sign-8899aabb_bg.wasm",
+    ] {
+        std::fs::write(embed.join(file), "x").unwrap();
+    }
+    let page = p.call("GET", "/f/ct01", None, &[], None).await;
+    let html = String::from_utf8_lossy(&page.bytes).into_owned();
+    assert!(
+        html.contains(
+            "<link rel=\"stylesheet\" href=\"/embed/eform-00112233.css\"><link rel=\"modulepreload\" href=\"/embed/form-bind-services-aabbccdd.js\"><link rel=\"preload\" href=\"/embed/form-bind-services-aabbccdd_bg.wasm\" as=\"fetch\" type=\"application/wasm\" crossorigin><script type=\"module\" src=\"/eform/page.js\"></script>"
+        ),
+        "{html}"
+    );
+    let script = p.call("GET", "/eform/eform.js", None, &[], None).await;
+    let js = String::from_utf8_lossy(&script.bytes).into_owned();
+    assert!(
+        js.contains(r#"loader(asset("form-bind.js"), asset("form-bind-44556677.js"), asset("form-bind-44556677_bg.wasm"))"#),
+        "{js}"
+    );
+    assert!(js.contains(r#"asset("form-bind-services-aabbccdd.js"),"#));
+    assert!(js.contains(r#"asset("form-bind-services-aabbccdd_bg.wasm"),"#));
+    assert!(!js.contains("__"), "a name left unfilled");
+}
