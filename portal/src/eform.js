@@ -3,8 +3,8 @@
 //   <script type="module" src="/eform/eform.js"></script>
 //   <e-form src="/forms/ct01" lang="vi"></e-form>
 //
-// Served by the eform portal, which fills in the file names of the current build's stylesheet
-// and runtimes (the modules are also named by `form-bind.js`, `form-bind-services.js` and
+// Served by the eform portal, which fills in the file name of the current build's stylesheet
+// (the runtime's modules are named by `form-bind.js`, `form-bind-services.js` and
 // `form-sign.js`, all under /embed/). Each <e-form> draws its form in
 // its own shadow root and reports through DOM events: eform:ready, eform:change, eform:signed,
 // eform:submitted, eform:error; a script can read and replace `element.data` and call
@@ -40,29 +40,14 @@ const askStyle = () => {
 // The runtime (crate form-bind: the form drawn with the portal's markup and bound without a
 // view framework), in two builds: one for an element naming any of the host's services
 // (`datastore`, `bridge`, `intake`, `drafts`), one smaller without them (the other elements and
-// `renderForm`). Each is asked for as soon as an element needs it, beside the portal's drawing
-// of the form: its code and wasm at once (preloaded), not one after the other. On a phone's
-// slow line the drawing still shows first (it is a few KiB), and the runtime is ready about
-// half a second sooner than when it was asked for once the drawing was on screen.
+// `renderForm`). Each is fetched when an element needs it, once the page's first drawn form is
+// on screen (or there is none to wait for): on a slow line the drawing is not slowed by the
+// wasm sharing the line, and the first paint does not wait on it.
 const SERVICES = ["datastore", "bridge", "intake", "drafts"];
-const preload = (rel, href, as) => {
-  const link = document.createElement("link");
-  link.rel = rel;
-  link.href = href;
-  if (as) {
-    link.as = as;
-    link.crossOrigin = "anonymous";
-  }
-  document.head.append(link);
-};
-const loader = (glue, code, wasm) => {
+const loader = (glue) => {
   const r = { module: null };
   r.ready = new Promise((go) => { r.start = go; })
-    .then(() => {
-      preload("modulepreload", code);
-      preload("preload", wasm, "fetch");
-      return import(glue);
-    })
+    .then(() => import(glue))
     .then(async (m) => {
       await m.default({ module_or_path: m.wasm });
       r.module = m;
@@ -72,12 +57,8 @@ const loader = (glue, code, wasm) => {
   r.ready.catch(() => {});
   return r;
 };
-const light = loader(asset("form-bind.js"), asset("__LIGHT_JS__"), asset("__LIGHT_WASM__"));
-const withServices = loader(
-  asset("form-bind-services.js"),
-  asset("__SERVICES_JS__"),
-  asset("__SERVICES_WASM__"),
-);
+const light = loader(asset("form-bind.js"));
+const withServices = loader(asset("form-bind-services.js"));
 // The signing module (crate form-sign), loaded the first time a citizen signs: most never do.
 let signing;
 const loadSigner = () => {
@@ -142,13 +123,10 @@ class EForm extends HTMLElement {
   schedule() {
     const rt = this.runtimeFor();
     if (!rt.module) {
-      // Until the runtime is here: the drawing of what the element names now (asked for
-      // first), and the runtime's code beside it. An element not in the page yet waits for
-      // connectedCallback.
-      if (this.isConnected) {
-        this.predraw();
-        rt.start();
-      }
+      // Until the runtime is here: the drawing of what the element names now, and the
+      // runtime's code fetched once it is on screen (or there is none to wait for). An
+      // element not in the page yet waits for connectedCallback.
+      if (this.isConnected) this.predraw().finally(rt.start);
       if (this.waiting !== rt) {
         this.waiting = rt;
         rt.ready.then(() => this.schedule(), () => this.loadFailed());

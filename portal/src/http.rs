@@ -233,33 +233,16 @@ async fn communes(Path(file): Path<String>, headers: HeaderMap) -> Response {
 }
 
 /// `/eform/eform.js`: the one script a portal page includes to embed forms, with the hashed
-/// names of the current build's stylesheet and runtimes filled in (asked for as soon as an
-/// element needs one; the modules also name themselves in `form-bind.js`,
-/// `form-bind-services.js` and `form-sign.js` beside them).
+/// name of the current build's stylesheet filled in (the runtime's modules are named by
+/// `form-bind.js` and `form-sign.js` beside it).
 async fn embed_script(State(state): State<AppState>) -> Response {
     let dir = state.web_dir.join("embed");
     let css = built_file_in(&dir, "eform-", ".css");
     let built = dir.join("form-bind.js").is_file();
-    let module = |name: &str| {
-        Some((
-            crate::reply::hashed_file_in(&dir, name, ".js")?,
-            crate::reply::hashed_file_in(&dir, name, "_bg.wasm")?,
-        ))
-    };
-    let (Some(css), true, Some(light), Some(services)) = (
-        css,
-        built,
-        module("form-bind"),
-        module("form-bind-services"),
-    ) else {
+    let (Some(css), true) = (css, built) else {
         return not_built();
     };
-    let body = include_str!("eform.js")
-        .replace("__CSS__", &css)
-        .replace("__LIGHT_JS__", &light.0)
-        .replace("__LIGHT_WASM__", &light.1)
-        .replace("__SERVICES_JS__", &services.0)
-        .replace("__SERVICES_WASM__", &services.1);
+    let body = include_str!("eform.js").replace("__CSS__", &css);
     (
         [(header::CONTENT_TYPE, "text/javascript; charset=utf-8")],
         body,

@@ -50,21 +50,9 @@ pub(crate) fn site_page(state: &AppState, status: StatusCode, page: Site<'_>) ->
         .map(|css| format!("<link rel=\"stylesheet\" href=\"/embed/{css}\">"))
         .unwrap_or_default();
     let script = if page.runtime {
-        // The runtime's code is asked for beside the stylesheet, not once `page.js` has come
-        // and the drawn form is on screen: on a slow line it is most of what the page waits
-        // for before typing is checked. `crossorigin`: the wasm is fetched as the runtime
-        // fetches it (CORS mode), or the preload would go unused and the wasm come twice.
-        let dir = state.web_dir.join("embed");
-        let find = |suffix: &str| crate::reply::hashed_file_in(&dir, "form-bind-services", suffix);
-        let preload = match (find(".js"), find("_bg.wasm")) {
-            (Some(js), Some(wasm)) => format!(
-                "<link rel=\"modulepreload\" href=\"/embed/{js}\"><link rel=\"preload\" href=\"/embed/{wasm}\" as=\"fetch\" type=\"application/wasm\" crossorigin>"
-            ),
-            _ => String::new(),
-        };
-        format!("{preload}<script type=\"module\" src=\"/eform/page.js\"></script>")
+        "<script type=\"module\" src=\"/eform/page.js\"></script>"
     } else {
-        String::new()
+        ""
     };
     let html = format!(
         "<!doctype html><html lang=\"{}\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><link rel=\"icon\" href=\"data:,\"><title>{} — eform</title>{css}{script}</head><body>{}</body></html>",

@@ -45,26 +45,11 @@ pub fn built_file(web_dir: &std::path::Path, prefix: &str, suffix: &str) -> Opti
 
 /// The name of a built file in `dir` (`prefix…suffix`).
 pub fn built_file_in(dir: &std::path::Path, prefix: &str, suffix: &str) -> Option<String> {
-    built_file_where(dir, |n| n.starts_with(prefix) && n.ends_with(suffix))
-}
-
-/// The build of the module `name` in `dir`, named by its hash: `name-<hex><suffix>` (so that
-/// `form-bind` is not taken for `form-bind-services`).
-pub fn hashed_file_in(dir: &std::path::Path, name: &str, suffix: &str) -> Option<String> {
-    built_file_where(dir, |n| {
-        n.strip_prefix(name)
-            .and_then(|r| r.strip_prefix('-'))
-            .and_then(|r| r.strip_suffix(suffix))
-            .is_some_and(|h| !h.is_empty() && h.bytes().all(|b| b.is_ascii_hexdigit()))
-    })
-}
-
-fn built_file_where(dir: &std::path::Path, wanted: impl Fn(&str) -> bool) -> Option<String> {
     std::fs::read_dir(dir)
         .ok()?
         .filter_map(Result::ok)
         .map(|e| e.file_name().to_string_lossy().into_owned())
-        .find(|n| wanted(n))
+        .find(|n| n.starts_with(prefix) && n.ends_with(suffix))
 }
 
 /// A JSON request body, or the 400 `json-syntax` answer saying why not (handlers hand back

@@ -169,17 +169,16 @@ test("before the runtime's code arrives, an <e-form> shows the form the portal d
   release();
   await page.waitForFunction(() => window.__events?.some((e) => e.name === "eform:ready" && e.id === "ct01"));
   assert.equal(await page.evaluate(() => document.querySelector("#ct01").shadowRoot.getElementById("f__request").__drawn), true);
-  // The runtime's code was asked for beside the drawing, after it (on HTTP/1.1 the drawing keeps
-  // the connection already open), and its wasm once: the preload is what the runtime uses.
+  // The runtime's code was asked for only once the drawing had come (not sharing the line with
+  // it on a slow phone).
   const order = await page.evaluate(() => {
     const entries = performance.getEntriesByType("resource");
     const drawing = entries.find((e) => e.name.includes("/forms/ct01?as=html"));
-    const wasm = entries.filter((e) => e.name.endsWith("_bg.wasm") && e.name.includes("/embed/"));
+    const wasm = entries.find((e) => e.name.endsWith("_bg.wasm") && e.name.includes("/embed/"));
     const styles = entries.filter((e) => /\/embed\/eform-[0-9a-f]+\.css$/.test(e.name));
-    return { asked: drawing?.startTime, drawn: drawing?.responseEnd, wasm: wasm.map((e) => e.startTime), styles: styles.map((e) => e.startTime) };
+    return { drawn: drawing?.responseEnd, wasm: wasm?.startTime, styles: styles.map((e) => e.startTime) };
   });
-  assert.equal(order.wasm.length, 1, JSON.stringify(order));
-  assert.ok(order.drawn > 0 && order.wasm[0] >= order.asked, JSON.stringify(order));
+  assert.ok(order.drawn > 0 && order.wasm > order.drawn, JSON.stringify(order));
   // The stylesheet was asked for beside the drawing, not after it (one round trip less on a
   // slow line), and once.
   assert.equal(order.styles.length, 1, JSON.stringify(order));
