@@ -63,38 +63,14 @@ pub fn router(state: AppState) -> Router {
             "/builder",
             get(|| async { axum::response::Redirect::permanent("/builder/") }),
         )
-        // Built files come with a brotli and a gzip copy (`cargo xtask build-web`): served as they
-        // are, brotli to a client that takes it.
         .nest_service(
             "/builder/",
-            ServeDir::new(&builder_dir)
-                .precompressed_br()
-                .precompressed_gzip()
-                .fallback(
-                    ServeDir::new(&builder_dir)
-                        .precompressed_br()
-                        .precompressed_gzip()
-                        .append_index_html_on_directories(true),
-                ),
+            built_files(&builder_dir)
+                .fallback(built_files(&builder_dir).append_index_html_on_directories(true)),
         )
-        .nest_service(
-            "/app",
-            ServeDir::new(app_dir)
-                .precompressed_br()
-                .precompressed_gzip(),
-        )
-        .nest_service(
-            "/account",
-            ServeDir::new(state.web_dir.join("account"))
-                .precompressed_br()
-                .precompressed_gzip(),
-        )
-        .nest_service(
-            "/embed",
-            ServeDir::new(state.web_dir.join("embed"))
-                .precompressed_br()
-                .precompressed_gzip(),
-        )
+        .nest_service("/app", built_files(&app_dir))
+        .nest_service("/account", built_files(&state.web_dir.join("account")))
+        .nest_service("/embed", built_files(&state.web_dir.join("embed")))
         .merge(dev_routes(state.config.dev))
         .route_layer(middleware::from_fn(crate::observe::mark_route))
         .fallback(|| async {
@@ -114,6 +90,12 @@ pub fn router(state: AppState) -> Router {
         .layer(CompressionLayer::new())
         .layer(middleware::from_fn(crate::observe::track))
         .with_state(state)
+}
+
+/// Built files (`cargo xtask build-web`) come with a brotli and a gzip copy: served as they are,
+/// brotli to a client that takes it.
+fn built_files(dir: &std::path::Path) -> ServeDir {
+    ServeDir::new(dir).precompressed_br().precompressed_gzip()
 }
 
 /// The routes of development mode only (none in production).
