@@ -1,5 +1,6 @@
 //! A small `fetch` helper (web-sys), returning the status and body text.
 
+use std::cell::RefCell;
 use std::sync::Arc;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
@@ -21,6 +22,27 @@ pub fn next_link(link: &str) -> Option<String> {
             .split(';')
             .any(|p| p.trim() == "rel=\"next\"" || p.trim() == "rel=next")
             .then(|| target.to_owned())
+    })
+}
+
+thread_local! {
+    /// Responses the page asked for while the runtime's code was on its way (`fetch(url)`'s
+    /// promise, handed in by [`asked_early`]): each is taken by the first plain GET of its URL.
+    static EARLY: RefCell<Vec<(String, js_sys::Promise)>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Hands in a response the page asked for before the runtime was here: the first plain GET of
+/// `url` (no body, no header of its own) takes it instead of asking again. Asked with
+/// `fetch(url)`'s defaults, so it is the answer that GET would have had.
+pub fn asked_early(url: String, response: js_sys::Promise) {
+    EARLY.with(|e| e.borrow_mut().push((url, response)));
+}
+
+fn take_early(url: &str) -> Option<js_sys::Promise> {
+    EARLY.with(|e| {
+        let mut e = e.borrow_mut();
+        let at = e.iter().position(|(u, _)| u == url)?;
+        Some(e.remove(at).1)
     })
 }
 
@@ -48,6 +70,25 @@ pub async fn send(
     body: &wasm_bindgen::JsValue,
     headers: &[(&str, &str)],
 ) -> Result<Answer, String> {
+    // Asked for already by the page: that answer, unless it failed (then asked again).
+    let plain = method == "GET" && body.is_undefined() && headers.is_empty();
+    let early = match plain.then(|| take_early(url)).flatten() {
+        Some(p) => JsFuture::from(p).await.ok(),
+        None => None,
+    };
+    let resp = match early {
+        Some(r) => r,
+        None => fetch(url, method, body, headers).await?,
+    };
+    read(resp.dyn_into().map_err(|e| format!("{e:?}"))?).await
+}
+
+async fn fetch(
+    url: &str,
+    method: &str,
+    body: &wasm_bindgen::JsValue,
+    headers: &[(&str, &str)],
+) -> Result<wasm_bindgen::JsValue, String> {
     let init = RequestInit::new();
     init.set_method(method);
     if !body.is_undefined() {
@@ -62,10 +103,12 @@ pub async fn send(
     }
     let req = Request::new_with_str_and_init(url, &init).map_err(|e| format!("{e:?}"))?;
     let window = web_sys::window().ok_or("no window")?;
-    let resp = JsFuture::from(window.fetch_with_request(&req))
+    JsFuture::from(window.fetch_with_request(&req))
         .await
-        .map_err(|e| format!("{e:?}"))?;
-    let resp: Response = resp.dyn_into().map_err(|e| format!("{e:?}"))?;
+        .map_err(|e| format!("{e:?}"))
+}
+
+async fn read(resp: Response) -> Result<Answer, String> {
     let text = JsFuture::from(resp.text().map_err(|e| format!("{e:?}"))?)
         .await
         .map_err(|e| format!("{e:?}"))?;

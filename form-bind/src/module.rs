@@ -142,6 +142,15 @@ fn services_of(given: &JsValue) -> (Services, Option<Loader>) {
     (services, signer)
 }
 
+/// A response the page asked for while this module was on its way (`fetch(url)`'s promise,
+/// `url` absolute): the form's first GET of `url` takes it instead of asking again. The page
+/// asks for the definition beside the runtime's code, so the form does not wait a round trip
+/// more once the code is here.
+#[wasm_bindgen]
+pub fn asked(url: String, response: js_sys::Promise) {
+    crate::fetch::asked_early(url, response);
+}
+
 /// What the host's data store and drafts service say for `form`, before it is drawn: the values
 /// of the keys it binds, whose they are, and that citizen's draft on the drafts service.
 async fn ask_services(
@@ -329,17 +338,20 @@ pub fn mount_page(drawn: HtmlElement, signer: js_sys::Function) -> BoundForm {
             return;
         };
         let (store, portal_draft) = if citizen {
-            let store = match store::ask(&services, &form).await {
+            // The store and the drafts service asked together: one round trip, not two.
+            let d = form.definition();
+            let (asked, portal_draft) = futures_util::future::join(
+                store::ask(&services, &form),
+                drafts::portal_draft(&services, &d.id, d.version),
+            )
+            .await;
+            let store = match asked {
                 Asked::Answer(answer, _) => Some(answer),
                 // The session ended meanwhile: the store cannot be reached for this page.
                 Asked::SignedOut => Some(Err(())),
                 Asked::Nothing => None,
             };
-            let d = form.definition();
-            (
-                store,
-                drafts::portal_draft(&services, &d.id, d.version).await,
-            )
+            (store, portal_draft)
         } else {
             (None, None)
         };

@@ -126,7 +126,7 @@ class EForm extends HTMLElement {
       // Until the runtime is here: the drawing of what the element names now, and the
       // runtime's code fetched once it is on screen (or there is none to wait for). An
       // element not in the page yet waits for connectedCallback.
-      if (this.isConnected) this.predraw().finally(rt.start);
+      if (this.isConnected) this.predraw().finally(() => { this.askEarly(); rt.start(); });
       if (this.waiting !== rt) {
         this.waiting = rt;
         rt.ready.then(() => this.schedule(), () => this.loadFailed());
@@ -141,6 +141,23 @@ class EForm extends HTMLElement {
       this.mounted = null;
       if (this.isConnected) this.mount();
     });
+  }
+
+  // The definition asked for beside the runtime's code, which takes this answer at the mount:
+  // once the code is here, the form does not wait a round trip more for it.
+  askEarly() {
+    const src = this.getAttribute("src");
+    if (!src || this.early?.given === src) return;
+    let url;
+    try {
+      url = new URL(src, location.href).href;
+    } catch {
+      return;
+    }
+    const response = fetch(url);
+    // Taken by the runtime, or dropped (the element changed): never an uncaught error.
+    response.catch(() => {});
+    this.early = { given: src, url, response };
   }
 
   // The runtime's code could not be loaded: said in the element (a drawn form stays, with what
@@ -262,7 +279,11 @@ class EForm extends HTMLElement {
       token: () => this.#token,
       signer: loadSigner,
     };
-    this.mounted = this.runtimeFor().module.mount_form(this, src, this.getAttribute("lang"), this.getAttribute("submit"), css, services);
+    const module = this.runtimeFor().module;
+    // The answer asked for early, if it is for what the element names now.
+    if (this.early?.given === src) module.asked(this.early.url, this.early.response);
+    this.early = null;
+    this.mounted = module.mount_form(this, src, this.getAttribute("lang"), this.getAttribute("submit"), css, services);
     if (this.pendingData !== undefined) {
       this.mounted.set_data(this.pendingData);
       this.pendingData = undefined;

@@ -22,9 +22,16 @@ if (drawn) {
   // The drawn form first: the code is fetched once it is on screen (the next frame), not while
   // the line is busy with the page and its stylesheet.
   await new Promise((painted) => requestAnimationFrame(() => setTimeout(painted, 0)));
+  // The definition asked for beside the code (the runtime takes this answer): once the code is
+  // here, the form does not wait a round trip more for it.
+  const src = drawn.dataset.efSrc && new URL(drawn.dataset.efSrc, location.href).href;
+  const definition = src && fetch(src);
+  // Settled by the runtime, or never looked at (the code did not come): not an uncaught error.
+  definition?.catch(() => {});
   try {
     const m = await import(asset("__RUNTIME__"));
     await m.default({ module_or_path: asset("__RUNTIME_WASM__") });
+    if (definition) m.asked(src, definition);
     // Held by the page's element for its life: the bound form freed would be unbound.
     drawn.eform = m.mount_page(drawn, loadSigner);
   } catch {

@@ -176,9 +176,13 @@ test("before the runtime's code arrives, an <e-form> shows the form the portal d
     const drawing = entries.find((e) => e.name.includes("/forms/ct01?as=html"));
     const wasm = entries.find((e) => e.name.endsWith("_bg.wasm") && e.name.includes("/embed/"));
     const styles = entries.filter((e) => /\/embed\/eform-[0-9a-f]+\.css$/.test(e.name));
-    return { drawn: drawing?.responseEnd, wasm: wasm?.startTime, styles: styles.map((e) => e.startTime) };
+    // The definition: asked for beside the code, and that answer used (asked once).
+    const definition = entries.filter((e) => /\/forms\/ct01$/.test(e.name));
+    return { drawn: drawing?.responseEnd, wasm: wasm?.startTime, wasmEnd: wasm?.responseEnd, styles: styles.map((e) => e.startTime), definition: definition.map((e) => e.startTime) };
   });
   assert.ok(order.drawn > 0 && order.wasm > order.drawn, JSON.stringify(order));
+  assert.equal(order.definition.length, 1, JSON.stringify(order));
+  assert.ok(order.definition[0] < order.wasmEnd, JSON.stringify(order));
   // The stylesheet was asked for beside the drawing, not after it (one round trip less on a
   // slow line), and once.
   assert.equal(order.styles.length, 1, JSON.stringify(order));

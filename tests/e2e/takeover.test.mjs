@@ -132,8 +132,12 @@ test("the form page is a host of the light runtime: form-bind with the portal's 
   assert.deepEqual(fetched.filter((p) => p.startsWith("/app/") || p.startsWith("/account/")), []);
   // Prefilled from the store by the runtime: the verified name is locked.
   await page.waitForFunction(() => document.querySelector("#f__applicant__fullName")?.readOnly);
-  // Its wasm came once.
-  assert.equal(fetched.filter((p) => /^\/embed\/form-bind-services-[0-9a-f]+_bg\.wasm$/.test(p)).length, 1, fetched.join(" "));
+  // Its wasm came once; the definition too, asked for by the page before the wasm (the
+  // runtime takes that answer).
+  const wasm = fetched.filter((p) => /^\/embed\/form-bind-services-[0-9a-f]+_bg\.wasm$/.test(p));
+  assert.equal(wasm.length, 1, fetched.join(" "));
+  assert.equal(fetched.filter((p) => p === "/forms/ct01").length, 1, fetched.join(" "));
+  assert.ok(fetched.indexOf("/forms/ct01") < fetched.indexOf(wasm[0]), fetched.join(" "));
   assert.equal(await page.getAttribute(".ef-account__link[href='/dossiers']", "href"), "/dossiers");
   await page.fill("#f__request", "Đăng ký tạm trú");
   await page.waitForFunction(() => Object.keys(localStorage).some((k) => k.startsWith("eform.draft.ct01.")));
