@@ -75,7 +75,8 @@ const loadSigner = () => {
   return signing;
 };
 // What a drawing from the portal starts with (anything else is not drawn).
-const DRAWN = '<div id="ef-ssr" data-ef-takeover>';
+// (`data-ef-units`: the form has an address, and so needs the provinces.)
+const DRAWN = /^<div id="ef-ssr" data-ef-takeover( data-ef-units)?>/;
 
 class EForm extends HTMLElement {
   #token;
@@ -143,21 +144,33 @@ class EForm extends HTMLElement {
     });
   }
 
-  // The definition asked for beside the runtime's code, which takes this answer at the mount:
-  // once the code is here, the form does not wait a round trip more for it.
+  // The definition asked for beside the runtime's code, which takes these answers at the mount:
+  // once the code is here, the form does not wait a round trip more. The provinces too, once
+  // the portal's drawing says the form has an address (called again when the drawing is in).
   askEarly() {
     const src = this.getAttribute("src");
-    if (!src || this.early?.given === src) return;
-    let url;
-    try {
-      url = new URL(src, location.href).href;
-    } catch {
-      return;
+    if (!src || this.mounted || this.runtimeFor().module) return;
+    if (this.early?.given !== src) {
+      let url;
+      try {
+        url = new URL(src, location.href).href;
+      } catch {
+        return;
+      }
+      this.early = { given: src, url, asked: [] };
+      this.ask(url);
     }
+    if (!this.early.units && this.shadowRoot?.querySelector("#ef-ssr[data-ef-units]")) {
+      this.early.units = true;
+      this.ask(new URL("/refdata/provinces.json", this.early.url).href);
+    }
+  }
+
+  ask(url) {
     const response = fetch(url);
     // Taken by the runtime, or dropped (the element changed): never an uncaught error.
     response.catch(() => {});
-    this.early = { given: src, url, response };
+    this.early.asked.push([url, response]);
   }
 
   // The runtime's code could not be loaded: said in the element (a drawn form stays, with what
@@ -186,11 +199,19 @@ class EForm extends HTMLElement {
   }
 
   // The form drawn by the portal, shown until the runtime takes it over (once per src and
-  // language). Settles once it is on screen, or there is none.
-  async predraw() {
+  // language). Settles once it is on screen, or there is none: every call for the same drawing
+  // (an element upgraded with its attributes hears of each) waits for that one.
+  predraw() {
     const key = this.drawingKey();
-    if (!key || this.predrawn === key) return;
-    this.predrawn = key;
+    if (!key) return Promise.resolve();
+    if (this.predrawn !== key) {
+      this.predrawn = key;
+      this.drawing = this.draw(key);
+    }
+    return this.drawing;
+  }
+
+  async draw(key) {
     let url;
     try {
       url = new URL(this.getAttribute("src"), document.baseURI);
@@ -215,7 +236,7 @@ class EForm extends HTMLElement {
     }
     // The portal's drawing (form-html escapes every text of the definition), for what the
     // element names now, while the runtime has not drawn the form yet.
-    if (!html?.startsWith(DRAWN) || this.predrawn !== key || this.drawingKey() !== key || this.mounted || this.runtimeFor().module) return;
+    if (!html || !DRAWN.test(html) || this.predrawn !== key || this.drawingKey() !== key || this.mounted || this.runtimeFor().module) return;
     const shadow = this.shadowRoot ?? this.attachShadow({ mode: "open" });
     shadow.innerHTML = `<link rel="stylesheet" href="${css}">${html}`;
     // Nothing is sent before the runtime has the form: Enter or a button does nothing yet.
@@ -281,7 +302,7 @@ class EForm extends HTMLElement {
     };
     const module = this.runtimeFor().module;
     // The answer asked for early, if it is for what the element names now.
-    if (this.early?.given === src) module.asked(this.early.url, this.early.response);
+    if (this.early?.given === src) for (const [url, response] of this.early.asked) module.asked(url, response);
     this.early = null;
     this.mounted = module.mount_form(this, src, this.getAttribute("lang"), this.getAttribute("submit"), css, services);
     if (this.pendingData !== undefined) {

@@ -402,6 +402,10 @@ fn citizen(user: Option<&crate::db::UserRow>) -> Option<crate::db::UserRow> {
 }
 
 /// The whole form page: `main` (the notices and the form) in form-html's page, inside
+/// On a drawing whose form needs the administrative units: the page's script asks for the
+/// provinces beside the runtime's code, as it asks for the definition.
+const UNITS: &str = " data-ef-units";
+
 /// `#ef-ssr` for the light runtime (`/eform/page.js`) to take over. Its attributes tell the
 /// runtime what the portal knows: the definition, the language drawn, whether the page answers
 /// a post (`sent`), who is signed in (drafts are kept per user) and whether the portal keeps
@@ -424,6 +428,9 @@ fn form_page(
     );
     if sent {
         attrs.push_str(" data-ef-sent");
+    }
+    if ready.form.uses_admin_units() {
+        attrs.push_str(UNITS);
     }
     if let (Some(u), Some(a)) = (session, &account) {
         attrs.push_str(&format!(
@@ -680,7 +687,12 @@ pub fn embed_fragment(ready: &Ready, lang: Lang, dossier: bool) -> String {
         )
     };
     format!(
-        "<div id=\"ef-ssr\" data-ef-takeover><div class=\"ef-embed\" lang=\"{}\"><div class=\"ef-embed__bar\"><div class=\"ef-lang\" role=\"group\" aria-label=\"{}\">{}{}</div></div>{form}</div></div>",
+        "<div id=\"ef-ssr\" data-ef-takeover{}><div class=\"ef-embed\" lang=\"{}\"><div class=\"ef-embed__bar\"><div class=\"ef-lang\" role=\"group\" aria-label=\"{}\">{}{}</div></div>{form}</div></div>",
+        if ready.form.uses_admin_units() {
+            UNITS
+        } else {
+            ""
+        },
         lang.tag(),
         esc(&Ui::LanguageSwitch.get(lang)),
         button(Lang::Vi, "Tiếng Việt"),

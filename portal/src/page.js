@@ -23,15 +23,23 @@ if (drawn) {
   // the line is busy with the page and its stylesheet.
   await new Promise((painted) => requestAnimationFrame(() => setTimeout(painted, 0)));
   // The definition asked for beside the code (the runtime takes this answer): once the code is
-  // here, the form does not wait a round trip more for it.
-  const src = drawn.dataset.efSrc && new URL(drawn.dataset.efSrc, location.href).href;
-  const definition = src && fetch(src);
-  // Settled by the runtime, or never looked at (the code did not come): not an uncaught error.
-  definition?.catch(() => {});
+  // here, the form does not wait a round trip more for it. The provinces too, for a form with
+  // an address (the portal marks it).
+  const asked = [];
+  if (drawn.dataset.efSrc) {
+    const src = new URL(drawn.dataset.efSrc, location.href).href;
+    asked.push([src, fetch(src)]);
+    if (drawn.hasAttribute("data-ef-units")) {
+      const units = new URL("/refdata/provinces.json", src).href;
+      asked.push([units, fetch(units)]);
+    }
+  }
+  // Taken by the runtime, or never looked at (the code did not come): not uncaught errors.
+  for (const [, response] of asked) response.catch(() => {});
   try {
     const m = await import(asset("__RUNTIME__"));
     await m.default({ module_or_path: asset("__RUNTIME_WASM__") });
-    if (definition) m.asked(src, definition);
+    for (const [url, response] of asked) m.asked(url, response);
     // Held by the page's element for its life: the bound form freed would be unbound.
     drawn.eform = m.mount_page(drawn, loadSigner);
   } catch {

@@ -132,6 +132,12 @@ async fn a_form_drawn_for_an_embed() {
     );
     assert!(body.contains(">Check and submit</button>"));
     assert!(!body.contains("<script"));
+    // A form with an address says so: eform.js asks for the provinces beside the runtime.
+    let (_, _, address) = call("GET", "/forms/pit-finalisation?as=html", None).await;
+    assert!(
+        address.starts_with("<div id=\"ef-ssr\" data-ef-takeover data-ef-units>"),
+        "{address:.80}"
+    );
     let (_, _, vi) = call("GET", "/forms/ct01?as=html&submit=dossier", None).await;
     assert!(vi.contains("lang=\"vi\"") && vi.contains(">Nộp hồ sơ</button>"));
     // Without `as=html`, the definition; a missing form is the same 404.

@@ -64,6 +64,13 @@ async fn a_form_posted_without_javascript_is_checked_and_filed_once(b: Backend) 
         "{html}"
     );
     assert!(html.contains("<script type=\"module\" src=\"/eform/page.js\"></script>"));
+    // A form with an address is marked so: page.js asks for the provinces beside the runtime.
+    let address = p.get("/f/pit-finalisation", &an).await;
+    assert!(
+        String::from_utf8_lossy(&address.bytes).contains(
+            "<div id=\"ef-ssr\" data-ef-takeover data-ef-src=\"/forms/pit-finalisation\" data-ef-lang=\"vi\" data-ef-units data-ef-user="
+        )
+    );
     let en = p.get("/f/ct01?lang=en", &an).await;
     assert!(String::from_utf8_lossy(&en.bytes).contains("data-ef-lang=\"en\""));
     // A language asked for is kept for the next page.

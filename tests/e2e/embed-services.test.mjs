@@ -181,6 +181,14 @@ test("a long form with attachments on a host's page: each file picked goes to th
   writeFileSync(authorisation, Buffer.concat([Buffer.from("%PDF-1.4\n"), Buffer.alloc(20_000, 9)]));
   const page = await signedInHostPage("citizen-em", "auth=cookie&form=household-business&lang=en");
   const f = (sel) => page.locator(`#form ${sel}`);
+  // The definition and the provinces (the host's drawing says the form has an address) were
+  // asked for by eform.js beside the runtime's code, and those answers taken: each once.
+  const asked = page.urls.map((u) => { const a = new globalThis.URL(u); return a.pathname + a.search; });
+  const wasm = asked.findIndex((p) => p.endsWith("_bg.wasm"));
+  for (const p of ["/forms/household-business", "/refdata/provinces.json"]) {
+    assert.equal(asked.filter((q) => q === p).length, 1, asked.join(" "));
+    assert.ok(asked.indexOf(p) < wasm, asked.join(" "));
+  }
   // The example's data under what the store prefilled, without its attachments.
   await page.evaluate((example) => {
     const el = document.querySelector("#form");
