@@ -28,6 +28,7 @@ import http from "node:http";
 import { writeFileSync } from "node:fs";
 import { gzipSync } from "node:zlib";
 import { launch } from "../../tests/e2e/browser.mjs";
+import { PROFILE, phonePage } from "./profile.mjs";
 
 const URL = process.env.EFORM_URL ?? "http://127.0.0.1:8080";
 const args = process.argv.slice(2);
@@ -41,8 +42,6 @@ const FORMS = opt("--forms", "ct01,pit-finalisation").split(",");
 const VARIANTS = opt("--variants", "app,app-static,embed,embed-services,embed-bare,embed-static").split(",");
 const LIGHTHOUSE = !args.includes("--no-lighthouse");
 
-// Lighthouse's mobile profile (its "simulated slow 4G" figures, applied by the browser).
-const PROFILE = { cpu: 4, latency: 150, down: (1.6 * 1024 * 1024) / 8, up: (750 * 1024) / 8, width: 360, height: 640 };
 
 const upstream = new globalThis.URL(URL);
 const statics = new Map(); // path → html
@@ -114,14 +113,7 @@ const browser = await launch();
 
 /// One page load on the profile: the figures.
 async function measure(url) {
-  const context = await browser.newContext({ viewport: { width: PROFILE.width, height: PROFILE.height }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 });
-  await context.addInitScript(probe);
-  const page = await context.newPage();
-  const cdp = await context.newCDPSession(page);
-  await cdp.send("Network.enable");
-  await cdp.send("Network.setCacheDisabled", { cacheDisabled: true });
-  await cdp.send("Network.emulateNetworkConditions", { offline: false, latency: PROFILE.latency, downloadThroughput: PROFILE.down, uploadThroughput: PROFILE.up });
-  await cdp.send("Emulation.setCPUThrottlingRate", { rate: PROFILE.cpu });
+  const { context, page, cdp } = await phonePage(browser, probe);
   let bytes = 0;
   cdp.on("Network.loadingFinished", (e) => { bytes += e.encodedDataLength; });
   await page.goto(url, { waitUntil: "commit" });
