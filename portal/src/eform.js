@@ -40,14 +40,17 @@ const askStyle = () => {
 // The runtime (crate form-bind: the form drawn with the portal's markup and bound without a
 // view framework), in two builds: one for an element naming any of the host's services
 // (`datastore`, `bridge`, `intake`, `drafts`), one smaller without them (the other elements and
-// `renderForm`). Each is fetched when an element needs it, once the page's first drawn form is
-// on screen (or there is none to wait for): on a slow line the drawing is not slowed by the
-// wasm sharing the line, and the first paint does not wait on it.
+// `renderForm`). Each is fetched when an element needs it: its JavaScript glue (a few KB) at
+// once, beside the drawing; its wasm once the page's first drawn form is on screen (or there is
+// none to wait for): on a slow line the drawing is not slowed by the wasm sharing the line, and
+// the first paint does not wait on it.
 const SERVICES = ["datastore", "bridge", "intake", "drafts"];
 const loader = (glue) => {
   const r = { module: null };
+  let code;
+  r.glue = () => (code ??= import(glue));
   r.ready = new Promise((go) => { r.start = go; })
-    .then(() => import(glue))
+    .then(r.glue)
     .then(async (m) => {
       await m.default({ module_or_path: m.wasm });
       r.module = m;
@@ -127,7 +130,13 @@ class EForm extends HTMLElement {
       // Until the runtime is here: the drawing of what the element names now, and the
       // runtime's code fetched once it is on screen (or there is none to wait for). An
       // element not in the page yet waits for connectedCallback.
-      if (this.isConnected) this.predraw().finally(() => { this.askEarly(); rt.start(); });
+      if (this.isConnected) {
+        const drawn = this.predraw();
+        // After the drawing's request (on HTTP/1.1 that takes the connection already open); a
+        // failed load is told by `ready`, below.
+        rt.glue().catch(() => {});
+        drawn.finally(() => { this.askEarly(); rt.start(); });
+      }
       if (this.waiting !== rt) {
         this.waiting = rt;
         rt.ready.then(() => this.schedule(), () => this.loadFailed());
