@@ -27,13 +27,15 @@ pub fn next_link(link: &str) -> Option<String> {
 
 thread_local! {
     /// Responses the page asked for while the runtime's code was on its way (`fetch(url)`'s
-    /// promise, handed in by [`asked_early`]): each is taken by the first plain GET of its URL.
+    /// promise, handed in by [`asked_early`]): each is taken by the first [`request`] GET of
+    /// its URL, and what the form's load did not take is dropped ([`forget_early`]).
     static EARLY: RefCell<Vec<(String, js_sys::Promise)>> = const { RefCell::new(Vec::new()) };
 }
 
-/// Hands in a response the page asked for before the runtime was here: the first plain GET of
-/// `url` (no body, no header of its own) takes it instead of asking again. Asked with
-/// `fetch(url)`'s defaults, so it is the answer that GET would have had.
+/// Hands in a response the page asked for before the runtime was here: the first GET of `url`
+/// through [`request`] (no body, no header of its own: never a service's request, which may
+/// carry the host's token) takes it instead of asking again. Asked with `fetch(url)`'s
+/// defaults, so it is the answer that GET would have had.
 pub fn asked_early(url: String, response: js_sys::Promise) {
     EARLY.with(|e| e.borrow_mut().push((url, response)));
 }
@@ -44,6 +46,12 @@ fn take_early(url: &str) -> Option<js_sys::Promise> {
         let at = e.iter().position(|(u, _)| u == url)?;
         Some(e.remove(at).1)
     })
+}
+
+/// Drops the early answers for `url` nobody took (the form's load ended without them: a
+/// definition refused, a form without an address): a later GET asks afresh.
+pub fn forget_early(url: &str) {
+    EARLY.with(|e| e.borrow_mut().retain(|(u, _)| u != url));
 }
 
 /// GET (when `body` is `None`) or POST a JSON body to `url`. `Err` only for network failures.
@@ -58,7 +66,15 @@ pub async fn request(url: &str, body: Option<&str>) -> Result<Answer, String> {
             )
             .await
         }
-        None => send(url, "GET", &wasm_bindgen::JsValue::UNDEFINED, &[]).await,
+        None => {
+            // Asked for already by the page: that answer, unless it failed (then asked again).
+            if let Some(early) = take_early(url)
+                && let Ok(resp) = JsFuture::from(early).await
+            {
+                return read(resp.dyn_into().map_err(|e| format!("{e:?}"))?).await;
+            }
+            send(url, "GET", &wasm_bindgen::JsValue::UNDEFINED, &[]).await
+        }
     }
 }
 
@@ -70,25 +86,6 @@ pub async fn send(
     body: &wasm_bindgen::JsValue,
     headers: &[(&str, &str)],
 ) -> Result<Answer, String> {
-    // Asked for already by the page: that answer, unless it failed (then asked again).
-    let plain = method == "GET" && body.is_undefined() && headers.is_empty();
-    let early = match plain.then(|| take_early(url)).flatten() {
-        Some(p) => JsFuture::from(p).await.ok(),
-        None => None,
-    };
-    let resp = match early {
-        Some(r) => r,
-        None => fetch(url, method, body, headers).await?,
-    };
-    read(resp.dyn_into().map_err(|e| format!("{e:?}"))?).await
-}
-
-async fn fetch(
-    url: &str,
-    method: &str,
-    body: &wasm_bindgen::JsValue,
-    headers: &[(&str, &str)],
-) -> Result<wasm_bindgen::JsValue, String> {
     let init = RequestInit::new();
     init.set_method(method);
     if !body.is_undefined() {
@@ -103,9 +100,10 @@ async fn fetch(
     }
     let req = Request::new_with_str_and_init(url, &init).map_err(|e| format!("{e:?}"))?;
     let window = web_sys::window().ok_or("no window")?;
-    JsFuture::from(window.fetch_with_request(&req))
+    let resp = JsFuture::from(window.fetch_with_request(&req))
         .await
-        .map_err(|e| format!("{e:?}"))
+        .map_err(|e| format!("{e:?}"))?;
+    read(resp.dyn_into().map_err(|e| format!("{e:?}"))?).await
 }
 
 async fn read(resp: Response) -> Result<Answer, String> {

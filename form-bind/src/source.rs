@@ -22,6 +22,19 @@ pub fn load_definition(text: &str) -> Result<form_core::Form, (&'static str, Tex
 /// address — the provinces alone, a province's communes come when it is chosen
 /// ([`communes_for`]); the error code and message otherwise.
 pub async fn load_form(src: &str) -> Result<Arc<form_core::Form>, (&'static str, Text)> {
+    let units = origin_of(src).map(|o| format!("{o}/refdata/provinces.json"));
+    let units = units.as_deref().unwrap_or("/refdata/provinces.json");
+    let loaded = fetch_and_load(src, units).await;
+    // What the page asked for early and this load did not take is not kept for later.
+    crate::fetch::forget_early(src);
+    crate::fetch::forget_early(units);
+    loaded
+}
+
+async fn fetch_and_load(
+    src: &str,
+    units: &str,
+) -> Result<Arc<form_core::Form>, (&'static str, Text)> {
     let answer = request(src, None).await.map_err(|_| load_failed())?;
     match answer.status {
         200 => {}
@@ -51,8 +64,7 @@ pub async fn load_form(src: &str) -> Result<Arc<form_core::Form>, (&'static str,
         _ => return Err(load_failed()),
     }
     let form = load_definition(&answer.body)?;
-    let units = origin_of(src).map(|o| format!("{o}/refdata/provinces.json"));
-    with_admin_units(form, units.as_deref().unwrap_or("/refdata/provinces.json"))
+    with_admin_units(form, units)
         .await
         .map(Arc::new)
         .ok_or_else(load_failed)

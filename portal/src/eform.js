@@ -101,7 +101,9 @@ class EForm extends HTMLElement {
   }
 
   disconnectedCallback() {
-    // Moved within the page: connectedCallback draws it again; removed: it is freed.
+    // Moved within the page: connectedCallback draws it again; removed: it is freed. What was
+    // asked for early is not kept for a later connection (it would be old by then).
+    this.early = null;
     this.schedule();
   }
 
@@ -135,7 +137,13 @@ class EForm extends HTMLElement {
         // After the drawing's request (on HTTP/1.1 that takes the connection already open); a
         // failed load is told by `ready`, below.
         rt.glue().catch(() => {});
-        drawn.finally(() => { this.askEarly(); rt.start(); });
+        drawn.finally(() => {
+          try {
+            this.askEarly();
+          } finally {
+            rt.start();
+          }
+        });
       }
       if (this.waiting !== rt) {
         this.waiting = rt;
@@ -158,7 +166,7 @@ class EForm extends HTMLElement {
   // the portal's drawing says the form has an address (called again when the drawing is in).
   askEarly() {
     const src = this.getAttribute("src");
-    if (!src || this.mounted || this.runtimeFor().module) return;
+    if (!src || !this.isConnected || this.mounted || this.runtimeFor().module) return;
     if (this.early?.given !== src) {
       let url;
       try {

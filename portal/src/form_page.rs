@@ -401,15 +401,15 @@ fn citizen(user: Option<&crate::db::UserRow>) -> Option<crate::db::UserRow> {
         .cloned()
 }
 
-/// The whole form page: `main` (the notices and the form) in form-html's page, inside
 /// On a drawing whose form needs the administrative units: the page's script asks for the
 /// provinces beside the runtime's code, as it asks for the definition.
 const UNITS: &str = " data-ef-units";
 
+/// The whole form page: `main` (the notices and the form) in form-html's page, inside
 /// `#ef-ssr` for the light runtime (`/eform/page.js`) to take over. Its attributes tell the
 /// runtime what the portal knows: the definition, the language drawn, whether the page answers
-/// a post (`sent`), who is signed in (drafts are kept per user) and whether the portal keeps
-/// their drafts.
+/// a post (`sent`), whether the form needs the provinces, who is signed in (drafts are kept per
+/// user) and whether the portal keeps their drafts.
 fn form_page(
     state: &AppState,
     id: &str,

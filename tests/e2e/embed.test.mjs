@@ -19,6 +19,7 @@ const files = {
   "/host.js": ["text/javascript", "host.js"],
   "/own.html": ["text/html; charset=utf-8", "own.html"],
   "/own.js": ["text/javascript", "own.js"],
+  "/one.html": ["text/html; charset=utf-8", "one.html"],
 };
 const example = JSON.parse(readFileSync(new globalThis.URL("../../schemas/forms/ct01.example.json", import.meta.url)));
 const hkdExample = JSON.parse(readFileSync(new globalThis.URL("../../schemas/forms/household-business.example.json", import.meta.url)));
@@ -210,6 +211,30 @@ test("before the runtime's code arrives, an <e-form> shows the form the portal d
   assert.deepEqual(page.problems.filter((p) => !p.includes("404")), []);
   assert.deepEqual(await axe(page, { include: [["#ct01"]] }), []);
   await page.locator("#ct01").screenshot({ path: shot("embed-drawn-taken-over") });
+  await page.close();
+});
+
+test("an <e-form> upgraded with its attributes asks for its runtime's glue beside its drawing, and its wasm, definition and nothing else before the drawing is on screen", async () => {
+  const page = await openPage(browser, { width: 360, height: 800 });
+  let release;
+  const gate = new Promise((r) => { release = r; });
+  await page.route("**/forms/ct01?as=html*", async (route) => { await gate; await route.continue(); });
+  const asked = [];
+  page.on("request", (r) => { const u = new globalThis.URL(r.url()); asked.push(u.pathname + u.search); });
+  await page.goto(`${hostUrl}/one.html`, { takeover: false });
+  // The drawing held: the runtime's glue comes beside it (the element needs the build with
+  // the services: it names intake), the wasm and the definition wait for the drawing.
+  await page.waitForRequest((r) => /\/embed\/form-bind-services-[0-9a-f]+\.js$/.test(r.url()));
+  await page.waitForTimeout(500);
+  assert.deepEqual(asked.filter((p) => p.endsWith("_bg.wasm") || p === "/forms/ct01"), [], asked.join(" "));
+  release();
+  await page.waitForFunction(() => window.__events?.some((e) => e.name === "eform:ready" && e.id === "ct01"));
+  const drawing = asked.findIndex((p) => p.startsWith("/forms/ct01?as=html"));
+  const wasm = asked.findIndex((p) => p.endsWith("_bg.wasm"));
+  assert.ok(drawing >= 0 && wasm > drawing, asked.join(" "));
+  assert.equal(asked.filter((p) => p === "/forms/ct01").length, 1, asked.join(" "));
+  assert.deepEqual(await page.evaluate(() => window.__csp), []);
+  assert.deepEqual(page.problems, []);
   await page.close();
 });
 
