@@ -214,7 +214,7 @@ test("before the runtime's code arrives, an <e-form> shows the form the portal d
   await page.close();
 });
 
-test("an <e-form> upgraded with its attributes asks for its runtime's glue beside its drawing, and its wasm, definition and nothing else before the drawing is on screen", async () => {
+test("an <e-form> upgraded with its attributes asks for its runtime's glue beside its drawing, and its wasm and the definition only once the drawing is on screen", async () => {
   const page = await openPage(browser, { width: 360, height: 800 });
   let release;
   const gate = new Promise((r) => { release = r; });
