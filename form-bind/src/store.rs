@@ -34,19 +34,12 @@ pub async fn ask(services: &Services, form: &Form) -> Asked {
         #[serde(default)]
         subject: Option<String>,
     }
-    let keys = form_core::datastore::bound_keys(form.definition());
-    let d = form.definition();
-    let Some(url) = services.datastore(&format!(
-        "/me/attributes?keys={}&formId={}&formVersion={}",
-        keys.join(","),
-        String::from(js_sys::encode_uri_component(&d.id)),
-        d.version
-    )) else {
+    // The same address the portal's page may have asked for already (see `Services::get`).
+    let Some(url) = form_core::datastore::attributes_path(form.definition())
+        .and_then(|path| services.datastore(&path))
+    else {
         return Asked::Nothing;
     };
-    if keys.is_empty() {
-        return Asked::Nothing;
-    }
     match services.get(&url).await {
         Ok(a) if a.status == 200 => match serde_json::from_str::<Answer>(&a.body) {
             Ok(a) => Asked::Answer(Ok(a.attributes), a.subject),

@@ -90,6 +90,43 @@ pub fn bound_keys(definition: &Definition) -> Vec<String> {
     keys
 }
 
+/// Where, under the data store's base (`/datastore/v1`), the values `definition` binds are read:
+/// `/me/attributes?keys=…&formId=…&formVersion=…`; none when it binds no key. The runtime asks
+/// for it, and the portal writes it into its form page for the page's script to ask for beside
+/// the runtime's code: built here once, so the two addresses are the same and the one answer is
+/// taken (one read, one entry in the citizen's data log).
+pub fn attributes_path(definition: &Definition) -> Option<String> {
+    let keys = bound_keys(definition);
+    if keys.is_empty() {
+        return None;
+    }
+    let keys: Vec<String> = keys.iter().map(|k| query_value(k)).collect();
+    Some(format!(
+        "/me/attributes?keys={}&formId={}&formVersion={}",
+        keys.join(","),
+        query_value(&definition.id),
+        definition.version
+    ))
+}
+
+/// A query value percent-encoded as `encodeURIComponent` would (RFC 3986's unreserved
+/// characters and `!*'()` stay). Ids and keys are plain by the meta-schema; this keeps an
+/// address whole for anything else.
+pub(crate) fn query_value(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-_.!~*'()".contains(&b) {
+            out.push(char::from(b));
+        } else {
+            const HEX: &[u8; 16] = b"0123456789ABCDEF";
+            out.push('%');
+            out.push(char::from(HEX[usize::from(b >> 4)]));
+            out.push(char::from(HEX[usize::from(b & 15)]));
+        }
+    }
+    out
+}
+
 /// Fills the bound fields of `data` from the store's `attributes`. Precedence: what the data
 /// already holds (a restored draft, typed values) is never replaced — a different store value is
 /// reported in `differing` instead; only empty fields are filled. The exception is a field

@@ -21,6 +21,19 @@ fn catalogue() -> Catalogue {
 }
 
 #[test]
+fn the_store_address_is_encoded_as_encode_uri_component_and_absent_without_keys() {
+    assert_eq!(query_value("a.b-c_d~e!*'()"), "a.b-c_d~e!*'()");
+    assert_eq!(query_value("a b,c&d/é"), "a%20b%2Cc%26d%2F%C3%A9");
+    // A form that binds nothing asks the store for nothing.
+    let form = crate::load(include_str!(
+        "../../../schemas/forms/household-business.json"
+    ))
+    .form
+    .unwrap();
+    assert_eq!(attributes_path(form.definition()), None);
+}
+
+#[test]
 fn the_catalogue_reads_and_every_key_is_unique() {
     let c = catalogue();
     assert!(c.keys.len() >= 14);
@@ -80,6 +93,15 @@ fn prefill_fills_empty_fields_keeps_typed_ones_and_locks_verified_ones() {
             "household.head",
             "household.members"
         ]
+    );
+    // The one address the runtime and the portal's page ask for.
+    assert_eq!(
+        attributes_path(def).as_deref(),
+        Some(
+            "/me/attributes?keys=citizen.dateOfBirth,citizen.email,citizen.fullName,\
+             citizen.idNumber,citizen.phone,citizen.sex,household.head,household.members\
+             &formId=ct01&formVersion=1"
+        )
     );
     let npdb = "national-population-db";
     let attributes: std::collections::BTreeMap<String, Attribute> = [
