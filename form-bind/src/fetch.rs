@@ -32,18 +32,23 @@ thread_local! {
     static EARLY: RefCell<Vec<(String, js_sys::Promise)>> = const { RefCell::new(Vec::new()) };
 }
 
-/// Hands in a response the page asked for before the runtime was here: the first GET of `url`
-/// through [`request`] (no body, no header of its own: never a service's request, which may
-/// carry the host's token) takes it instead of asking again. Asked with `fetch(url)`'s
-/// defaults, so it is the answer that GET would have had.
+/// Hands in a response the page asked for before the runtime was here (`url` absolute): the
+/// first GET of `url` through [`request`] (no body, no header of its own: never a request with
+/// the host's token) takes it instead of asking again. Asked with `fetch(url)`'s defaults
+/// (same-origin credentials), so it is the answer that GET would have had.
 pub fn asked_early(url: String, response: js_sys::Promise) {
     EARLY.with(|e| e.borrow_mut().push((url, response)));
 }
 
+/// The early answer for `url` (relative to the page, or absolute, as the page gave it), taken.
 fn take_early(url: &str) -> Option<js_sys::Promise> {
     EARLY.with(|e| {
         let mut e = e.borrow_mut();
-        let at = e.iter().position(|(u, _)| u == url)?;
+        if e.is_empty() {
+            return None;
+        }
+        let url = crate::source::absolute(url);
+        let at = e.iter().position(|(u, _)| *u == url)?;
         Some(e.remove(at).1)
     })
 }
@@ -52,6 +57,12 @@ fn take_early(url: &str) -> Option<js_sys::Promise> {
 /// definition refused, a form without an address): a later GET asks afresh.
 pub fn forget_early(url: &str) {
     EARLY.with(|e| e.borrow_mut().retain(|(u, _)| u != url));
+}
+
+/// Drops every early answer nobody took (the form page, once the form has asked its services).
+#[cfg(feature = "services")]
+pub fn forget_all_early() {
+    EARLY.with(|e| e.borrow_mut().clear());
 }
 
 /// GET (when `body` is `None`) or POST a JSON body to `url`. `Err` only for network failures.

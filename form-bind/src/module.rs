@@ -335,10 +335,12 @@ pub fn mount_page(drawn: HtmlElement, signer: js_sys::Function) -> BoundForm {
     let at = slot.clone();
     wasm_bindgen_futures::spawn_local(async move {
         let Ok(form) = source::load_form(&src).await else {
+            crate::fetch::forget_all_early();
             return;
         };
         let (store, portal_draft) = if citizen {
-            // The store and the drafts service asked together: one round trip, not two.
+            // The store and the drafts service asked together: one round trip, not two (and
+            // none once the code is here, when the page asked for them beside it).
             let d = form.definition();
             let (asked, portal_draft) = futures_util::future::join(
                 store::ask(&services, &form),
@@ -355,6 +357,8 @@ pub fn mount_page(drawn: HtmlElement, signer: js_sys::Function) -> BoundForm {
         } else {
             (None, None)
         };
+        // What the page asked for early and the form did not take: not kept.
+        crate::fetch::forget_all_early();
         let mut s = at.borrow_mut();
         let typed = takeover::read(&Root::Document, &form);
         let options = Options {

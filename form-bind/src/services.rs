@@ -138,8 +138,14 @@ impl Services {
         }
     }
 
-    /// GETs `url` from one of the services.
+    /// GETs `url` from one of the services. Without a token (the session cookie counts, as on
+    /// the portal's own page) it may take the answer the page asked for beside the runtime's
+    /// code (the data store's values, the drafts list: `fetch::asked_early`); with one, it is
+    /// always asked here, with the token.
     pub async fn get(&self, url: &str) -> Result<Answer, String> {
+        if self.0.token.is_none() {
+            return fetch::request(url, None).await;
+        }
         self.send(url, "GET", &JsValue::UNDEFINED, &[]).await
     }
 

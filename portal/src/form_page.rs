@@ -405,11 +405,29 @@ fn citizen(user: Option<&crate::db::UserRow>) -> Option<crate::db::UserRow> {
 /// provinces beside the runtime's code, as it asks for the definition.
 const UNITS: &str = " data-ef-units";
 
+/// For a signed-in citizen: what the runtime asks its services for first, for the page's script
+/// to ask for beside the runtime's code (`data-ef-early`, space-separated addresses on this
+/// origin): the data store's values of the keys the form binds (form-core's one address, so the
+/// runtime takes that answer and the citizen's data log has one read) and the drafts list.
+fn early(ready: &Ready, drafts: bool) -> String {
+    let mut urls: Vec<String> = form_core::datastore::attributes_path(ready.form.definition())
+        .map(|path| format!("/datastore/v1{path}"))
+        .into_iter()
+        .collect();
+    if drafts {
+        urls.push("/api/v1/drafts".into());
+    }
+    if urls.is_empty() {
+        return String::new();
+    }
+    format!(" data-ef-early=\"{}\"", esc(&urls.join(" ")))
+}
+
 /// The whole form page: `main` (the notices and the form) in form-html's page, inside
 /// `#ef-ssr` for the light runtime (`/eform/page.js`) to take over. Its attributes tell the
 /// runtime what the portal knows: the definition, the language drawn, whether the page answers
 /// a post (`sent`), whether the form needs the provinces, who is signed in (drafts are kept per
-/// user) and whether the portal keeps their drafts.
+/// user), whether the portal keeps their drafts and what the runtime will ask its services for.
 fn form_page(
     state: &AppState,
     id: &str,
@@ -440,8 +458,11 @@ fn form_page(
         ));
         if a.official {
             attrs.push_str(" data-ef-official");
-        } else if state.drafts.is_some() {
-            attrs.push_str(" data-ef-drafts");
+        } else {
+            if state.drafts.is_some() {
+                attrs.push_str(" data-ef-drafts");
+            }
+            attrs.push_str(&early(ready, state.drafts.is_some()));
         }
     }
     let body = format!(

@@ -60,9 +60,17 @@ async fn a_form_posted_without_javascript_is_checked_and_filed_once(b: Backend) 
     let html = String::from_utf8_lossy(&page.bytes).into_owned();
     assert_eq!(page.status, StatusCode::OK);
     assert!(
-        html.contains("<div id=\"ef-ssr\" data-ef-takeover data-ef-src=\"/forms/ct01\" data-ef-lang=\"vi\" data-ef-user=\"citizen-an\" data-ef-name=\"Nguyễn Văn An\" data-ef-drafts><div class=\"ef-site\" lang=\"vi\"><a class=\"ef-skip\""),
+        html.contains("<div id=\"ef-ssr\" data-ef-takeover data-ef-src=\"/forms/ct01\" data-ef-lang=\"vi\" data-ef-user=\"citizen-an\" data-ef-name=\"Nguyễn Văn An\" data-ef-drafts data-ef-early=\"/datastore/v1/me/attributes?keys=citizen.dateOfBirth,citizen.email,citizen.fullName,citizen.idNumber,citizen.phone,citizen.sex,household.head,household.members&amp;formId=ct01&amp;formVersion=1 /api/v1/drafts\"><div class=\"ef-site\" lang=\"vi\"><a class=\"ef-skip\""),
         "{html}"
     );
+    // What page.js asks for early is the citizen's own: nobody signed in, or an official, has
+    // no store or drafts to ask for.
+    for who in [None, Some(p.token("official-ha").await)] {
+        let page = p.call("GET", "/f/ct01", who.as_deref(), &[], None).await;
+        let html = String::from_utf8_lossy(&page.bytes).into_owned();
+        assert!(html.contains("data-ef-src=\"/forms/ct01\""), "{html}");
+        assert!(!html.contains("data-ef-early"), "{html}");
+    }
     assert!(html.contains("<script type=\"module\" src=\"/eform/page.js\"></script>"));
     // A form with an address is marked so: page.js asks for the provinces beside the runtime.
     let address = p.get("/f/pit-finalisation", &an).await;
@@ -70,6 +78,11 @@ async fn a_form_posted_without_javascript_is_checked_and_filed_once(b: Backend) 
         String::from_utf8_lossy(&address.bytes).contains(
             "<div id=\"ef-ssr\" data-ef-takeover data-ef-src=\"/forms/pit-finalisation\" data-ef-lang=\"vi\" data-ef-units data-ef-user="
         )
+    );
+    // A form that binds no key of the store: only the drafts list is asked for early.
+    assert!(
+        String::from_utf8_lossy(&address.bytes)
+            .contains(" data-ef-drafts data-ef-early=\"/api/v1/drafts\">")
     );
     let en = p.get("/f/ct01?lang=en", &an).await;
     assert!(String::from_utf8_lossy(&en.bytes).contains("data-ef-lang=\"en\""));

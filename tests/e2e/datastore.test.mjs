@@ -21,10 +21,19 @@ async function stored(user, keys) {
 
 test("only once: CT01 filled and locked from the register, phone and e-mail kept with consent, then prefilled on the birth registration", async () => {
   const page = await openPage(browser);
+  const asked = [];
+  page.on("request", (r) => asked.push(new globalThis.URL(r.url()).pathname));
   await signIn(page, "citizen-an", "/f/ct01");
   await page.waitForSelector("h1.ef-title");
   // Identity from the national population database, locked; the household members filled.
   assert.equal(await page.inputValue("#f__applicant__fullName"), "Nguyễn Văn An");
+  // The store's values and the drafts list were asked for by the page beside the runtime's code,
+  // and those answers taken: each once (one read in the data log), before the wasm.
+  const wasm = asked.findIndex((p) => p.endsWith("_bg.wasm"));
+  for (const early of ["/datastore/v1/me/attributes", "/api/v1/drafts"]) {
+    assert.equal(asked.filter((p) => p === early).length, 1, `${early}: ${asked.join(" ")}`);
+    assert.ok(asked.indexOf(early) < wasm, asked.join(" "));
+  }
   assert.equal(await page.getAttribute("#f__applicant__fullName", "readonly"), "");
   assert.equal(await page.inputValue("#f__applicant__idNumber"), "001090012345");
   assert.equal(await page.getAttribute("#f__applicant__idNumber", "readonly"), "");
