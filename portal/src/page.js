@@ -19,9 +19,21 @@ const loadSigner = () => {
 };
 const drawn = document.querySelector("#ef-ssr[data-ef-takeover]");
 if (drawn) {
-  // The drawn form first: the code is fetched once it is on screen (the next frame), not while
-  // the line is busy with the page and its stylesheet.
-  await new Promise((painted) => requestAnimationFrame(() => setTimeout(painted, 0)));
+  // The drawn form first: the code is fetched once it is on screen (the browser has reported
+  // its first contentful paint; else the next frame), not while the line is busy with the page
+  // and its stylesheet.
+  await new Promise((painted) => {
+    const frame = () => requestAnimationFrame(() => setTimeout(painted, 0));
+    if (!PerformanceObserver.supportedEntryTypes?.includes("paint")) return frame();
+    const shown = (entries) => entries.some((e) => e.name === "first-contentful-paint");
+    const seen = new PerformanceObserver((list) => {
+      if (shown(list.getEntries())) {
+        seen.disconnect();
+        painted();
+      }
+    });
+    seen.observe({ type: "paint", buffered: true });
+  });
   // The definition asked for beside the code (the runtime takes this answer): once the code is
   // here, the form does not wait a round trip more for it. The provinces too, for a form with
   // an address (the portal marks it).
@@ -42,9 +54,14 @@ if (drawn) {
   }
   // Taken by the runtime, or never looked at (the code did not come): not uncaught errors.
   for (const [, response] of asked) response.catch(() => {});
+  // The glue and the wasm asked for together (the wasm does not wait a round trip for the glue);
+  // the glue compiles the wasm as it streams in.
+  const glue = import(asset("__RUNTIME__"));
+  const wasm = fetch(asset("__RUNTIME_WASM__"));
+  wasm.catch(() => {});
   try {
-    const m = await import(asset("__RUNTIME__"));
-    await m.default({ module_or_path: asset("__RUNTIME_WASM__") });
+    const m = await glue;
+    await m.default({ module_or_path: wasm });
     for (const [url, response] of asked) m.asked(url, response);
     // Held by the page's element for its life: the bound form freed would be unbound.
     drawn.eform = m.mount_page(drawn, loadSigner);
