@@ -188,6 +188,7 @@ async function lighthouse(url) {
   const { default: run } = await import("lighthouse");
   const launcher = await import("chrome-launcher");
   const runs = [];
+  const failed = [];
   for (let i = 0; i < RUNS; i++) {
     const chrome = await launcher.launch({
       chromePath: process.env.EFORM_CHROMIUM ?? "/usr/bin/chromium",
@@ -195,6 +196,12 @@ async function lighthouse(url) {
     });
     try {
       const { lhr } = await run(url, { port: chrome.port, output: "json", logLevel: "error", onlyCategories: ["performance", "accessibility"] });
+      // A run Lighthouse could not finish (its score 0, no LCP) is reported, not counted.
+      if (lhr.runtimeError) {
+        console.log(`lighthouse ${url}: run ${i + 1} failed: ${lhr.runtimeError.code} ${lhr.runtimeError.message}`);
+        failed.push(lhr.runtimeError.code);
+        continue;
+      }
       runs.push({
         performance: lhr.categories.performance.score * 100,
         accessibility: lhr.categories.accessibility.score * 100,
@@ -208,7 +215,7 @@ async function lighthouse(url) {
     }
   }
   const m = (k) => median(runs.map((r) => r[k]));
-  return { performance: m("performance"), accessibility: m("accessibility"), lcp: m("lcp"), fcp: m("fcp"), tti: m("tti"), version: runs[0]?.version, runs };
+  return { performance: m("performance"), accessibility: m("accessibility"), lcp: m("lcp"), fcp: m("fcp"), tti: m("tti"), version: runs[0]?.version, runs, failed };
 }
 
 const lh = [];
@@ -245,7 +252,8 @@ if (lh.length) {
   for (const r of lh) {
     const floor = lh.find((s) => s.variant === (r.variant.startsWith("embed") ? "embed-static" : "app-static"));
     const ratio = floor && r.lcp && floor.lcp ? `${(r.lcp / floor.lcp).toFixed(2)}×` : "—";
-    console.log(`| ${r.form} ${r.variant} | ${fmt(r.performance)} | ${fmt(r.accessibility)} | ${fmt(r.fcp)} | ${fmt(r.lcp)} | ${ratio} | ${fmt(r.tti)} |`);
+    const failed = r.failed.length ? ` (${r.runs.length} runs; ${r.failed.length} failed: ${r.failed.join(", ")})` : "";
+    console.log(`| ${r.form} ${r.variant}${failed} | ${fmt(r.performance)} | ${fmt(r.accessibility)} | ${fmt(r.fcp)} | ${fmt(r.lcp)} | ${ratio} | ${fmt(r.tti)} |`);
   }
 }
 if (JSON_OUT) writeFileSync(JSON_OUT, JSON.stringify({ date: new Date().toISOString(), profile: PROFILE, runs: RUNS, results, lighthouse: lh }, null, 2));
