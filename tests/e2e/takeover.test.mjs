@@ -123,6 +123,26 @@ test("the language chosen on a form page is the one the portal draws the next fo
   await page.context().close();
 });
 
+test("the form page asks for the runtime's glue and its wasm together: the wasm does not wait for the glue", async () => {
+  const page = await openPage(browser);
+  let wasmAsked;
+  const asked = new Promise((r) => { wasmAsked = r; });
+  page.on("request", (r) => { if (/\/form-bind-services-[0-9a-f]+_bg\.wasm$/.test(r.url())) wasmAsked(); });
+  // The glue is held back until the wasm has been asked for (at most 10 s): a page that asks for
+  // the wasm only once the glue is here waits out the 10 s, and the check below fails.
+  let before = false;
+  await page.route(/\/embed\/form-bind-services-[0-9a-f]+\.js$/, async (route) => {
+    before = await Promise.race([asked.then(() => true), new Promise((r) => setTimeout(() => r(false), 10000))]);
+    await route.continue();
+  });
+  await page.goto(`${URL}/f/ct01`);
+  assert.ok(before, "the wasm was asked for before the glue came");
+  await page.fill("#f__request", "x");
+  await page.waitForFunction(() => Object.keys(localStorage).some((k) => k.startsWith("eform.draft.ct01")));
+  assert.deepEqual(page.problems, []);
+  await page.close();
+});
+
 test("the form page is a host of the light runtime: form-bind with the portal's services, no Leptos; its header switches language in place and signs out", async () => {
   const page = await openPage(browser);
   const fetched = [];
