@@ -40,6 +40,16 @@ pub fn asked_early(url: String, response: js_sys::Promise) {
     EARLY.with(|e| e.borrow_mut().push((url, response)));
 }
 
+/// `url` resolved against the page's address.
+pub fn absolute(url: &str) -> String {
+    let base = web_sys::window()
+        .and_then(|w| w.location().href().ok())
+        .unwrap_or_default();
+    web_sys::Url::new_with_base(url, &base)
+        .map(|u| u.href())
+        .unwrap_or_else(|_| url.to_owned())
+}
+
 /// The early answer for `url` (relative to the page, or absolute, as the page gave it), taken.
 fn take_early(url: &str) -> Option<js_sys::Promise> {
     EARLY.with(|e| {
@@ -47,7 +57,7 @@ fn take_early(url: &str) -> Option<js_sys::Promise> {
         if e.is_empty() {
             return None;
         }
-        let url = crate::source::absolute(url);
+        let url = absolute(url);
         let at = e.iter().position(|(u, _)| *u == url)?;
         Some(e.remove(at).1)
     })

@@ -77,14 +77,7 @@ pub fn communes_for(src: &str) -> String {
 }
 
 /// `url` resolved against the page's address.
-pub fn absolute(url: &str) -> String {
-    let base = web_sys::window()
-        .and_then(|w| w.location().href().ok())
-        .unwrap_or_default();
-    web_sys::Url::new_with_base(url, &base)
-        .map(|u| u.href())
-        .unwrap_or_else(|_| url.to_owned())
-}
+pub use crate::fetch::absolute;
 
 pub fn origin_of(url: &str) -> Option<String> {
     web_sys::Url::new(url).ok().map(|u| u.origin())
