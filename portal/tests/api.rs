@@ -162,8 +162,9 @@ async fn account_pages_come_from_their_own_build() {
     let (status, _, body) = call("GET", "/f/ct01", None).await;
     assert_eq!(status, StatusCode::OK);
     assert!(
-        body.contains("<script type=\"module\" src=\"/eform/page.js\"></script>")
-            && body.contains("<div id=\"ef-ssr\" data-ef-takeover data-ef-src=\"/forms/ct01\"")
+        body.contains(
+            "<script type=\"module\" src=\"/eform/page.js\" fetchpriority=\"low\"></script>"
+        ) && body.contains("<div id=\"ef-ssr\" data-ef-takeover data-ef-src=\"/forms/ct01\"")
             && !body.contains("<title>app</title>"),
         "{body:.300}"
     );

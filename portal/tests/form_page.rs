@@ -71,7 +71,9 @@ async fn a_form_posted_without_javascript_is_checked_and_filed_once(b: Backend) 
         assert!(html.contains("data-ef-src=\"/forms/ct01\""), "{html}");
         assert!(!html.contains("data-ef-early"), "{html}");
     }
-    assert!(html.contains("<script type=\"module\" src=\"/eform/page.js\"></script>"));
+    assert!(html.contains(
+        "<script type=\"module\" src=\"/eform/page.js\" fetchpriority=\"low\"></script>"
+    ));
     // A form with an address is marked so: page.js asks for the provinces beside the runtime.
     let address = p.get("/f/pit-finalisation", &an).await;
     assert!(
