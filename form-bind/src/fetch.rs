@@ -27,16 +27,19 @@ pub fn next_link(link: &str) -> Option<String> {
 
 thread_local! {
     /// Responses the page asked for while the runtime's code was on its way (`fetch(url)`'s
-    /// promise, handed in by [`asked_early`]): each is taken by the first [`request`] GET of
-    /// its URL, and what the form's load did not take is dropped ([`forget_early`]).
+    /// promise, handed in by [`asked_early`], under its absolute URL): each is taken by the
+    /// first [`request`] GET of its URL, and what the form did not take is dropped
+    /// ([`forget_early`] when the form's load ends, [`forget_all_early`] on the form page once
+    /// its services were asked).
     static EARLY: RefCell<Vec<(String, js_sys::Promise)>> = const { RefCell::new(Vec::new()) };
 }
 
-/// Hands in a response the page asked for before the runtime was here (`url` absolute): the
-/// first GET of `url` through [`request`] (no body, no header of its own: never a request with
-/// the host's token) takes it instead of asking again. Asked with `fetch(url)`'s defaults
-/// (same-origin credentials), so it is the answer that GET would have had.
-pub fn asked_early(url: String, response: js_sys::Promise) {
+/// Hands in a response the page asked for before the runtime was here: the first GET of `url`
+/// through [`request`] (no body, no header of its own: never a request with the host's token)
+/// takes it instead of asking again. Asked with `fetch(url)`'s defaults (same-origin
+/// credentials), so it is the answer that GET would have had.
+pub fn asked_early(url: &str, response: js_sys::Promise) {
+    let url = absolute(url);
     EARLY.with(|e| e.borrow_mut().push((url, response)));
 }
 
@@ -50,7 +53,7 @@ pub fn absolute(url: &str) -> String {
         .unwrap_or_else(|_| url.to_owned())
 }
 
-/// The early answer for `url` (relative to the page, or absolute, as the page gave it), taken.
+/// The early answer for `url` (relative to the page, or absolute), taken.
 fn take_early(url: &str) -> Option<js_sys::Promise> {
     EARLY.with(|e| {
         let mut e = e.borrow_mut();
@@ -66,7 +69,8 @@ fn take_early(url: &str) -> Option<js_sys::Promise> {
 /// Drops the early answers for `url` nobody took (the form's load ended without them: a
 /// definition refused, a form without an address): a later GET asks afresh.
 pub fn forget_early(url: &str) {
-    EARLY.with(|e| e.borrow_mut().retain(|(u, _)| u != url));
+    let url = absolute(url);
+    EARLY.with(|e| e.borrow_mut().retain(|(u, _)| *u != url));
 }
 
 /// Drops every early answer nobody took (the form page, once the form has asked its services).

@@ -142,13 +142,13 @@ fn services_of(given: &JsValue) -> (Services, Option<Loader>) {
     (services, signer)
 }
 
-/// A response the page asked for while this module was on its way (`fetch(url)`'s promise,
-/// `url` absolute): the form's first GET of `url` takes it instead of asking again. The page
+/// A response the page asked for while this module was on its way (`fetch(url)`'s promise):
+/// the form's first GET of `url` takes it instead of asking again. The page
 /// asks for the definition beside the runtime's code, so the form does not wait a round trip
 /// more once the code is here.
 #[wasm_bindgen]
 pub fn asked(url: String, response: js_sys::Promise) {
-    crate::fetch::asked_early(url, response);
+    crate::fetch::asked_early(&url, response);
 }
 
 /// What the host's data store and drafts service say for `form`, before it is drawn: the values
@@ -311,6 +311,7 @@ pub fn mount_page(drawn: HtmlElement, signer: js_sys::Function) -> BoundForm {
         root: Some(drawn.clone().into()),
     }));
     let Some(src) = attr("data-ef-src").map(|s| source::absolute(&s)) else {
+        crate::fetch::forget_all_early();
         return BoundForm(slot);
     };
     let user = attr("data-ef-user");

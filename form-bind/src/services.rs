@@ -41,10 +41,10 @@ impl Services {
     /// the drafts service only when the portal keeps their drafts.
     pub fn portal_for(citizen: bool, drafts: bool) -> Self {
         Self::new(
-            citizen.then(|| "/datastore/v1".into()),
+            citizen.then(|| form_html::site::DATASTORE.into()),
             Some("/bridge/v1".into()),
             Some("/api/v1/dossiers".into()),
-            (citizen && drafts).then(|| "/api/v1/drafts".into()),
+            (citizen && drafts).then(|| form_html::site::DRAFTS.into()),
             None,
         )
     }

@@ -18,6 +18,11 @@ pub const SITE: &str = "ef-site";
 pub const CLOSE: &str = "</main></div>";
 /// Marks the sign-out form: a script clears this browser's drafts of the citizen first.
 pub const SIGN_OUT: &str = "data-ef-signout";
+/// The portal's own data store, under which the runtime on its pages reads and keeps a citizen's
+/// values (and the page asks for them early: one address on both sides).
+pub const DATASTORE: &str = "/datastore/v1";
+/// The portal's own drafts service (its list, and `/{form id}`), as [`DATASTORE`].
+pub const DRAFTS: &str = "/api/v1/drafts";
 
 /// The sign-in page, coming back to `here`.
 pub fn sign_in_url(here: &str, lang: Lang) -> String {

@@ -411,11 +411,11 @@ const UNITS: &str = " data-ef-units";
 /// runtime takes that answer and the citizen's data log has one read) and the drafts list.
 fn early(ready: &Ready, drafts: bool) -> String {
     let mut urls: Vec<String> = form_core::datastore::attributes_path(ready.form.definition())
-        .map(|path| format!("/datastore/v1{path}"))
+        .map(|path| format!("{}{path}", site::DATASTORE))
         .into_iter()
         .collect();
     if drafts {
-        urls.push("/api/v1/drafts".into());
+        urls.push(site::DRAFTS.into());
     }
     if urls.is_empty() {
         return String::new();

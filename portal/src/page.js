@@ -18,16 +18,22 @@ const loadSigner = () => {
   return signing;
 };
 const drawn = document.querySelector("#ef-ssr[data-ef-takeover]");
-if (drawn) {
+// Without WebAssembly the runtime cannot start: the page stays as drawn (it posts to the
+// portal), and nothing is asked for that it would not use (not even a read of the data store).
+if (drawn && typeof WebAssembly === "object") {
   // The drawn form first: the code is fetched once it is on screen (the browser has reported
   // its first contentful paint; else the next frame), not while the line is busy with the page
-  // and its stylesheet.
+  // and its stylesheet. A paint the browser never reports (a tab hidden before it, a browser
+  // that keeps no such entry) does not keep the code away: it comes after 3 s at most.
   await new Promise((painted) => {
-    const frame = () => requestAnimationFrame(() => setTimeout(painted, 0));
-    if (!PerformanceObserver.supportedEntryTypes?.includes("paint")) return frame();
-    const shown = (entries) => entries.some((e) => e.name === "first-contentful-paint");
-    const seen = new PerformanceObserver((list) => {
-      if (shown(list.getEntries())) {
+    const shown = () => performance.getEntriesByName("first-contentful-paint").length > 0;
+    if (shown()) return painted();
+    setTimeout(painted, 3000);
+    if (!PerformanceObserver.supportedEntryTypes?.includes("paint")) {
+      return requestAnimationFrame(() => setTimeout(painted, 0));
+    }
+    const seen = new PerformanceObserver(() => {
+      if (shown()) {
         seen.disconnect();
         painted();
       }
@@ -48,9 +54,13 @@ if (drawn) {
   }
   // For a signed-in citizen, what the runtime asks the portal's services for first (the data
   // store's values the form binds, the drafts list): the portal names them, on this origin.
-  for (const early of (drawn.dataset.efEarly ?? "").split(" ")) {
-    const url = early && new URL(early, location.href);
-    if (url && url.origin === location.origin) asked.push([url.href, fetch(url.href)]);
+  for (const early of (drawn.dataset.efEarly ?? "").split(" ").filter(Boolean)) {
+    try {
+      const url = new URL(early, location.href);
+      if (url.origin === location.origin) asked.push([url.href, fetch(url.href)]);
+    } catch {
+      // Not an address: the runtime asks for what it needs itself.
+    }
   }
   // Taken by the runtime, or never looked at (the code did not come): not uncaught errors.
   for (const [, response] of asked) response.catch(() => {});

@@ -143,6 +143,22 @@ test("the form page asks for the runtime's glue and its wasm together: the wasm 
   await page.close();
 });
 
+test("a browser that never reports the first paint still gets the runtime (after 3 s at most)", async () => {
+  const page = await openPage(browser);
+  // No `first-contentful-paint` entry, and an observer of paints that never calls back (a tab
+  // hidden before its first paint behaves so).
+  await page.addInitScript(() => {
+    const entries = performance.getEntriesByName.bind(performance);
+    performance.getEntriesByName = (name, type) => (name === "first-contentful-paint" ? [] : entries(name, type));
+    window.PerformanceObserver = class { static supportedEntryTypes = ["paint"]; observe() {} disconnect() {} };
+  });
+  await page.goto(`${URL}/f/ct01`);
+  await page.fill("#f__request", "x");
+  await page.waitForFunction(() => Object.keys(localStorage).some((k) => k.startsWith("eform.draft.ct01")));
+  assert.deepEqual(page.problems, []);
+  await page.close();
+});
+
 test("the form page is a host of the light runtime: form-bind with the portal's services, no Leptos; its header switches language in place and signs out", async () => {
   const page = await openPage(browser);
   const fetched = [];
