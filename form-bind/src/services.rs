@@ -141,7 +141,9 @@ impl Services {
     /// GETs `url` from one of the services. Without a token (the session cookie counts, as on
     /// the portal's own page) it may take the answer the page asked for beside the runtime's
     /// code (the data store's values, the drafts list: `fetch::asked_early`); with one, it is
-    /// always asked here, with the token.
+    /// always asked here, with the token. An `<e-form>` always has a token getter (`eform.js`
+    /// hands one in, whether or not the host set a token), so only the portal's own page takes
+    /// them.
     pub async fn get(&self, url: &str) -> Result<Answer, String> {
         if self.0.token.is_none() {
             return fetch::request(url, None).await;
