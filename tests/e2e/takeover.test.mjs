@@ -123,6 +123,14 @@ test("the language chosen on a form page is the one the portal draws the next fo
   await page.context().close();
 });
 
+/// The runtime has the page: what is typed is checked and kept as a draft; nothing went wrong.
+async function typedAndKept(page) {
+  await page.fill("#f__request", "x");
+  await page.waitForFunction(() => Object.keys(localStorage).some((k) => k.startsWith("eform.draft.ct01")));
+  assert.deepEqual(page.problems, []);
+  await page.close();
+}
+
 test("the form page asks for the runtime's glue and its wasm together: the wasm does not wait for the glue", async () => {
   const page = await openPage(browser);
   let wasmAsked;
@@ -137,10 +145,7 @@ test("the form page asks for the runtime's glue and its wasm together: the wasm 
   });
   await page.goto(`${URL}/f/ct01`);
   assert.ok(before, "the wasm was asked for before the glue came");
-  await page.fill("#f__request", "x");
-  await page.waitForFunction(() => Object.keys(localStorage).some((k) => k.startsWith("eform.draft.ct01")));
-  assert.deepEqual(page.problems, []);
-  await page.close();
+  await typedAndKept(page);
 });
 
 test("a browser that never reports the first paint still gets the runtime (after 3 s at most)", async () => {
@@ -153,10 +158,7 @@ test("a browser that never reports the first paint still gets the runtime (after
     window.PerformanceObserver = class { static supportedEntryTypes = ["paint"]; observe() {} disconnect() {} };
   });
   await page.goto(`${URL}/f/ct01`);
-  await page.fill("#f__request", "x");
-  await page.waitForFunction(() => Object.keys(localStorage).some((k) => k.startsWith("eform.draft.ct01")));
-  assert.deepEqual(page.problems, []);
-  await page.close();
+  await typedAndKept(page);
 });
 
 test("the form page is a host of the light runtime: form-bind with the portal's services, no Leptos; its header switches language in place and signs out", async () => {
