@@ -53,7 +53,7 @@ pub use form::{Evaluation, Field, Form, Ymd, file_accepted, human_size};
 pub use load::shape_check;
 pub use load::{Loaded, load, load_semantic, load_value, load_value_semantic};
 pub use state::{Changes, FormState};
-pub use text::{Lang, Text, lower};
+pub use text::{Lang, Text, lower, percent_encode};
 
 /// The meta-schema of form definitions (JSON Schema draft 2020-12), as shipped in `schemas/`.
 pub const DEFINITION_META_SCHEMA: &str = include_str!("../../schemas/definition.schema.json");

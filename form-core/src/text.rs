@@ -74,6 +74,24 @@ pub fn lower(s: &str) -> String {
     s.chars().map(lower_char).collect()
 }
 
+/// `s` percent-encoded for a URL: every byte but ASCII letters, digits, RFC 3986's other
+/// unreserved characters (`-._~`) and those in `keep` becomes `%XX`. A query value as
+/// `encodeURIComponent` writes it keeps `!*'()`; a path given as a value may keep `/`.
+pub fn percent_encode(s: &str, keep: &[u8]) -> String {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) || keep.contains(&b) {
+            out.push(char::from(b));
+        } else {
+            out.push('%');
+            out.push(char::from(HEX[usize::from(b >> 4)]));
+            out.push(char::from(HEX[usize::from(b & 15)]));
+        }
+    }
+    out
+}
+
 /// `c` in lower case, as [`lower`] does.
 pub(crate) fn lower_char(c: char) -> char {
     let u = c as u32;

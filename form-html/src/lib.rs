@@ -108,15 +108,7 @@ pub fn source_note(p: &form_core::datastore::Provenance, locked: bool, lang: Lan
 /// Percent-encoding of a query parameter's value (RFC 3986's unreserved characters and `/`
 /// stay).
 pub fn percent_encode(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || b"-._~/".contains(&b) {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
+    form_core::percent_encode(s, b"/")
 }
 
 /// Escapes text for an element's content or a quoted attribute value.

@@ -109,22 +109,10 @@ pub fn attributes_path(definition: &Definition) -> Option<String> {
     ))
 }
 
-/// A query value percent-encoded as `encodeURIComponent` would (RFC 3986's unreserved
-/// characters and `!*'()` stay). Ids and keys are plain by the meta-schema; this keeps an
-/// address whole for anything else.
+/// A query value percent-encoded as `encodeURIComponent` would. Ids and keys are plain by the
+/// meta-schema; this keeps an address whole for anything else.
 pub(crate) fn query_value(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || b"-_.!~*'()".contains(&b) {
-            out.push(char::from(b));
-        } else {
-            const HEX: &[u8; 16] = b"0123456789ABCDEF";
-            out.push('%');
-            out.push(char::from(HEX[usize::from(b >> 4)]));
-            out.push(char::from(HEX[usize::from(b & 15)]));
-        }
-    }
-    out
+    crate::percent_encode(s, b"!*'()")
 }
 
 /// Fills the bound fields of `data` from the store's `attributes`. Precedence: what the data

@@ -24,6 +24,11 @@ fn catalogue() -> Catalogue {
 fn the_store_address_is_encoded_as_encode_uri_component_and_absent_without_keys() {
     assert_eq!(query_value("a.b-c_d~e!*'()"), "a.b-c_d~e!*'()");
     assert_eq!(query_value("a b,c&d/é"), "a%20b%2Cc%26d%2F%C3%A9");
+    // The same encoder with `/` kept: the portal's sign-in `next` (a path).
+    assert_eq!(
+        crate::percent_encode("/f/ct01?lang=en", b"/"),
+        "/f/ct01%3Flang%3Den"
+    );
     // A form that binds nothing asks the store for nothing.
     let form = crate::load(include_str!(
         "../../../schemas/forms/household-business.json"
