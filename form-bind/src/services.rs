@@ -120,12 +120,14 @@ impl Services {
     /// `key` (the same key for every attempt: intake files it once).
     pub async fn file(&self, url: &str, body: &str, key: &str) -> Filed {
         match self.post_json(url, body, &[("idempotency-key", key)]).await {
-            Ok(a) if a.status == 201 => Filed::Code(
-                serde_json::from_str::<serde_json::Value>(&a.body)
-                    .ok()
-                    .and_then(|v| v.get("dossierCode")?.as_str().map(str::to_owned))
-                    .unwrap_or_default(),
-            ),
+            Ok(a) if a.status == 201 => {
+                let v = serde_json::from_str::<serde_json::Value>(&a.body).unwrap_or_default();
+                let text = |k: &str| v.get(k).and_then(|x| x.as_str()).unwrap_or_default();
+                Filed::Code(
+                    text("dossierCode").to_owned(),
+                    text("status") == "awaiting-co-signature",
+                )
+            }
             Ok(a) if a.status == 401 => Filed::SignedOut,
             Ok(a) if a.status == 422 && !fetch::diagnostics_of(&a.body).is_empty() => {
                 Filed::Refused(fetch::diagnostics_of(&a.body))
@@ -236,8 +238,9 @@ pub fn with_hash(
 
 /// What intake said to one attempt at filing a dossier.
 pub enum Filed {
-    /// Acknowledged, under this dossier code.
-    Code(String),
+    /// Acknowledged, under this dossier code; `true` while it waits for its co-signers (intake's
+    /// `status`), before it goes to the agency.
+    Code(String, bool),
     /// Nobody is signed in (401).
     SignedOut,
     /// The form's errors, as intake found them (422).

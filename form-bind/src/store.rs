@@ -8,7 +8,7 @@ use crate::services::Services;
 use form_core::datastore::{Attribute, Catalogue, Keep};
 use form_core::{Form, Text};
 use form_html::Ui;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::sync::LazyLock;
 
@@ -82,22 +82,13 @@ pub static CATALOGUE: LazyLock<Catalogue> = LazyLock::new(|| {
         .unwrap_or(Catalogue { keys: Vec::new() })
 });
 
-/// What a just-acknowledged dossier could keep, waiting for the citizen's answer on the
-/// receipt (in `sessionStorage`: this tab only, gone when it closes).
-#[derive(Clone, Debug, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+/// What a just-acknowledged dossier could keep, waiting for the citizen's answer on its
+/// confirmation.
+#[derive(Clone, Debug)]
 pub struct Offer {
     pub form_id: String,
     pub form_version: u32,
     pub values: Vec<Keep>,
-}
-
-fn slot(code: &str) -> String {
-    format!("eform.keep.{code}")
-}
-
-fn session() -> Option<web_sys::Storage> {
-    web_sys::window()?.session_storage().ok().flatten()
 }
 
 /// What of `data` the store could keep (declared values it does not hold yet); none: nothing
@@ -117,38 +108,9 @@ pub fn offer_for(
     })
 }
 
-/// After an acknowledgement: what the store could keep, put aside for the receipt page to ask
-/// about.
-pub fn offer(
-    code: &str,
-    form: &Form,
-    data: &serde_json::Value,
-    store: &BTreeMap<String, Attribute>,
-) {
-    let Some(offer) = offer_for(form, data, store) else {
-        return;
-    };
-    if let (Some(s), Ok(text)) = (session(), serde_json::to_string(&offer)) {
-        let _ = s.set_item(&slot(code), &text);
-    }
-}
-
-/// The offer waiting for `code`, if any.
-pub fn pending(code: &str) -> Option<Offer> {
-    let text = session()?.get_item(&slot(code)).ok().flatten()?;
-    serde_json::from_str(&text).ok()
-}
-
-/// The citizen answered the offer for `code` (either way): it is not asked again.
-pub fn answered(code: &str) {
-    if let Some(s) = session() {
-        let _ = s.remove_item(&slot(code));
-    }
-}
-
 /// Keeps the offered values in the store, with the consent record ("Agree"): `Ok` once
 /// stored, else what to say.
-pub async fn keep(services: &Services, code: &str, offer: &Offer) -> Result<(), Text> {
+pub async fn keep(services: &Services, offer: &Offer) -> Result<(), Text> {
     let attributes: serde_json::Map<String, serde_json::Value> = offer
         .values
         .iter()
@@ -162,10 +124,7 @@ pub async fn keep(services: &Services, code: &str, offer: &Offer) -> Result<(), 
     .to_string();
     let url = services.datastore("/me/attributes").unwrap_or_default();
     match services.put_json(&url, &body).await {
-        Ok(a) if a.status == 200 => {
-            answered(code);
-            Ok(())
-        }
+        Ok(a) if a.status == 200 => Ok(()),
         Ok(a) => Err(error_of(&a.body)
             .unwrap_or_else(|| Text::new("Chưa lưu được.", "They could not be kept."))),
         Err(_) => Err(Ui::NetworkError.text()),

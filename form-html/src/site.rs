@@ -103,6 +103,51 @@ pub fn open(lang: Lang, account: Option<&Account>, here: &str, live: bool) -> St
     html
 }
 
+/// The confirmation once a dossier is filed, the page's whole content: its code, what happens
+/// next, and the way to its page (the full receipt: printed, downloaded, looked up by QR code).
+/// Drawn by the portal for a form sent without JavaScript and by the runtime in place, so the
+/// citizen sees it without loading the account pages. `awaiting`: the dossier waits for its
+/// co-signers (intake's `status`) before it goes to the agency.
+pub fn receipt(lang: Lang, form_title: &str, code: &str, awaiting: bool) -> String {
+    let t = |u: Ui| esc(&u.get(lang));
+    let (title, next) = if awaiting {
+        (
+            Ui::ReceivedAwaiting,
+            Text::new(
+                "Hồ sơ được chuyển tới cơ quan khi mọi người cùng ký đã ký. Trang hồ sơ có đường dẫn để gửi cho họ.",
+                "It goes to the agency once every co-signer has signed. The dossier's page has the link to send them.",
+            ),
+        )
+    } else {
+        (
+            Ui::Received,
+            Text::new(
+                "Hãy ghi lại mã hồ sơ để tra cứu. Bạn có thể xem, in hoặc tải phiếu tiếp nhận trên trang hồ sơ.",
+                "Keep the dossier code to look it up. You can see, print or download the receipt on the dossier's page.",
+            ),
+        )
+    };
+    format!(
+        "<div class=\"ef-panel ef-panel--ok\" role=\"status\" data-testid=\"received\" data-status=\"{}\"><h1 class=\"ef-title\" tabindex=\"-1\">{}</h1><p>{}</p><p>{} <strong data-testid=\"dossier-code\">{}</strong></p><p>{}</p><p><a class=\"ef-button\" data-testid=\"see-dossier\" href=\"/d/{}\">{}</a></p></div>",
+        if awaiting {
+            "awaiting-co-signature"
+        } else {
+            "submitted"
+        },
+        t(title),
+        esc(form_title),
+        t(Ui::DossierCode),
+        esc(code),
+        esc(next.get(lang)),
+        crate::percent_encode(code),
+        esc(Text::new(
+            "Xem hồ sơ và phiếu tiếp nhận",
+            "See the dossier and its receipt"
+        )
+        .get(lang)),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -131,5 +176,24 @@ mod tests {
             sign_in_url("/f/a?lang=en&x=1", Lang::En),
             "/signin?lang=en&next=/f/a%3Flang%3Den%26x%3D1"
         );
+    }
+
+    #[test]
+    fn the_receipt_gives_the_code_what_comes_next_and_the_way_to_the_dossier() {
+        let html = receipt(Lang::En, "<Residence>", "000.00.18.H56-261208-0001", false);
+        assert!(html.contains("Your dossier has been received"), "{html}");
+        assert!(
+            html.contains("&lt;Residence&gt;"),
+            "the form's title is text: {html}"
+        );
+        assert!(html.contains("data-testid=\"dossier-code\">000.00.18.H56-261208-0001<"));
+        assert!(html.contains("href=\"/d/000.00.18.H56-261208-0001\""));
+        assert!(html.contains("data-status=\"submitted\""));
+        let waiting = receipt(Lang::Vi, "Đăng ký kết hôn", "X-1", true);
+        assert!(waiting.contains("chờ người cùng ký"), "{waiting}");
+        assert!(waiting.contains("data-status=\"awaiting-co-signature\""));
+        // A code is the portal's, but a host's intake could send anything: it stays text.
+        let odd = receipt(Lang::En, "F", "\"><script>x</script>", false);
+        assert!(!odd.contains("<script>"), "{odd}");
     }
 }

@@ -62,6 +62,7 @@ pub enum Ui {
     Sending,
     Retrying,
     Received,
+    ReceivedAwaiting,
     DossierCode,
     SignInToSubmit,
     SignIn,
@@ -201,6 +202,10 @@ impl Ui {
                 "The connection is unsteady; sending again (retry {})… What you entered is kept.",
             ),
             Ui::Received => ("Hồ sơ đã được tiếp nhận", "Your dossier has been received"),
+            Ui::ReceivedAwaiting => (
+                "Hồ sơ đã được lưu, chờ người cùng ký",
+                "Your dossier is stored and waits for its co-signers",
+            ),
             Ui::DossierCode => ("Mã hồ sơ:", "Dossier code:"),
             Ui::SignInToSubmit => (
                 "Vui lòng đăng nhập để nộp hồ sơ. Thông tin bạn đã nhập được giữ trên trình duyệt này.",

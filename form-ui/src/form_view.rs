@@ -964,7 +964,7 @@ fn send_dossier(
         let mut attempt = 0;
         let next = loop {
             match services.file(&intake.url, &body, &key).await {
-                Filed::Code(code) => {
+                Filed::Code(code, _) => {
                     drafts::clear(&draft_key);
                     drafts::remove_item(&key_slot);
                     intake.on_done.run((code.clone(), data.clone()));

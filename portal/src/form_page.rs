@@ -646,16 +646,8 @@ fn received(
     lang: Lang,
     user: &crate::db::UserRow,
 ) -> Response {
-    let title = ready.form.definition().title.get(lang);
-    let main = format!(
-        "<div class=\"ef-panel ef-panel--ok\" role=\"status\" data-testid=\"nojs-received\"><h1 class=\"ef-title\">{}</h1><p>{}</p><p>{} <strong data-testid=\"dossier-code\">{}</strong></p><p><a href=\"/d/{}\">{}</a></p></div>",
-        esc(&Ui::Received.get(lang)),
-        esc(title),
-        esc(&Ui::DossierCode.get(lang)),
-        esc(code),
-        esc(code),
-        esc(Text::new("Xem hồ sơ", "See the dossier").get(lang)),
-    );
+    // Without JavaScript no form needing a signature is filed, so none waits for co-signers.
+    let main = site::receipt(lang, ready.form.definition().title.get(lang), code, false);
     let body = format!(
         "{}{main}{}",
         site::open(lang, Some(&account_of(user)), "/", false),

@@ -108,6 +108,8 @@ async fn the_other_spouse_signs_then_the_agency_gets_it(b: Backend) {
     // An (the husband) submits, signed: the wife is the one co-signer left.
     let a = submit(&p, &an, "m1", &signed(&pki, &an_cert, &data)).await;
     assert_eq!(a.status, StatusCode::CREATED, "{}", a.json);
+    // The receipt says so too: the runtime's confirmation tells the citizen it waits.
+    assert_eq!(a.json["status"], "awaiting-co-signature");
     let code = a.json["dossierCode"].as_str().unwrap().to_owned();
     let mine = p.get(&format!("/api/v1/dossiers/{code}"), &an).await;
     assert_eq!(mine.json["status"], "awaiting-co-signature");

@@ -44,6 +44,7 @@ async fn submit_checks_then_stores_once(b: Backend) {
             .unwrap()
             .ends_with("+07:00")
     );
+    assert_eq!(first.json["status"], "submitted");
     assert!(first.headers.get("idempotent-replayed").is_none());
 
     // The same key: the same dossier, never a second.

@@ -120,6 +120,22 @@ export async function approveOnThePhone(page, decision, names) {
   if (res.status() !== 303) throw new Error(`${decision}: ${res.status()}`);
 }
 
+/** After Submit on the portal's form page: the confirmation, drawn in place of the form under
+ *  the dossier's address (`/d/{code}?new=1`), with the keep-my-data dialog declined if it
+ *  opened over it. The dossier's code. */
+export async function filed(page, timeout = 20000) {
+  await page.locator("[data-testid=received] [data-testid=dossier-code]").waitFor({ timeout });
+  await page.waitForURL(/\/d\/.+\?new=1$/);
+  await skipKeepDialog(page);
+  return (await page.textContent("[data-testid=dossier-code]")).trim();
+}
+
+/** From the confirmation to the dossier's page: its full receipt (status, summary, signature). */
+export async function openDossier(page) {
+  await page.click("[data-testid=see-dossier]");
+  await page.locator("[data-testid=dossier]").waitFor();
+}
+
 /** Declines the offer to keep the entered data in the citizen's store, when it shows. */
 export async function skipKeepDialog(page) {
   const dialog = page.locator("[data-testid=keep-dialog]");

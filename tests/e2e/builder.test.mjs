@@ -6,7 +6,7 @@
 // Keyboard only for the moves; axe on each screen.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { URL, launch, openPage, shot, axe, signIn, approveOnThePhone, skipKeepDialog } from "./browser.mjs";
+import { URL, launch, openPage, shot, axe, signIn, approveOnThePhone, filed, openDossier } from "./browser.mjs";
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -298,8 +298,8 @@ test("from an empty canvas to a signed dossier: build, preview in both languages
   await citizen.click("[data-testid=sign-start]");
   await citizen.locator("[data-testid=sign-waiting]").waitFor();
   await approveOnThePhone(citizen, "Approve", /hỗ trợ gia đình|Family support/);
-  await citizen.waitForURL(/\/d\/.+\?new=1$/, { timeout: 20000 });
-  await skipKeepDialog(citizen);
+  await filed(citizen);
+  await openDossier(citizen);
   assert.match(await citizen.locator("[data-testid=signature]").textContent(), /Nguyễn Văn An/);
   await citizen.screenshot({ path: shot("builder-story-dossier"), fullPage: true });
   assert.deepEqual(citizen.problems, []);

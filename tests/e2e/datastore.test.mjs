@@ -57,8 +57,14 @@ test("only once: CT01 filled and locked from the register, phone and e-mail kept
 
   await fill(page);
   await page.screenshot({ path: shot("datastore-ct01-filled"), fullPage: true });
+  const afterSubmit = [];
+  const onRequest = (r) => afterSubmit.push(r.url());
+  page.on("request", onRequest);
   await page.click(".ef-actions button[type=submit]:not([name])");
+  // The confirmation in place of the form, under the dossier's address; nothing more loaded.
+  await page.locator("[data-testid=received] [data-testid=dossier-code]").waitFor();
   await page.waitForURL(/\/d\/.+\?new=1$/);
+  assert.equal(await page.locator("#f__request").count(), 0, "the form is gone");
   // The consent dialog lists exactly the values that would be kept.
   const dialog = page.locator("[data-testid=keep-dialog]");
   await dialog.waitFor();
@@ -70,8 +76,13 @@ test("only once: CT01 filled and locked from the register, phone and e-mail kept
   await page.screenshot({ path: shot("datastore-keep-dialog") });
   await dialog.locator("[data-testid=keep-agree]").click();
   await page.locator("[data-testid=keep-outcome]:has-text('Đã lưu')").waitFor();
-  assert.ok(!(await dialog.evaluate((d) => d.open)));
-  // Asked once: a reload of the receipt does not ask again.
+  assert.equal(await page.locator("[data-testid=keep-dialog][open]").count(), 0, "closed");
+  assert.match(await page.textContent("[data-testid=received] h1"), /Hồ sơ đã được tiếp nhận/);
+  assert.deepEqual(await axe(page), []);
+  await page.screenshot({ path: shot("datastore-received"), fullPage: true });
+  page.off("request", onRequest);
+  assert.deepEqual(afterSubmit.filter((u) => !/\/api\/v1\/(dossiers|drafts\/)|\/datastore\/v1\/me\/attributes$/.test(u)), [], "only intake, the draft's removal and the store");
+  // Asked once: a reload of the receipt (now the dossier's page) does not ask again.
   await page.reload();
   await page.locator("[data-testid=received]").waitFor();
   assert.equal(await page.locator("[data-testid=keep-dialog]").count(), 0);
@@ -144,6 +155,11 @@ test("'Not now' keeps nothing, and a 360 px phone shows the dialog whole", async
   await dialog.locator("[data-testid=keep-decline]").click();
   await page.locator("[data-testid=keep-outcome]:has-text('Không lưu')").waitFor();
   assert.deepEqual(await stored("citizen-cuong", "citizen.phone,citizen.email"), {});
+  // The confirmation fits the phone too; its way to the dossier's page is a link.
+  assert.equal(await page.evaluate(() => document.documentElement.scrollWidth), 360);
+  await page.screenshot({ path: shot("datastore-received-360"), fullPage: true });
+  await page.click("[data-testid=see-dossier]");
+  await page.locator("[data-testid=dossier]").waitFor();
   await page.close();
 });
 

@@ -4,7 +4,7 @@
 // one dossier; nobody sees another citizen's dossier.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { URL, launch, openPage, shot, axe, signIn, token } from "./browser.mjs";
+import { URL, launch, openPage, shot, axe, signIn, token, openDossier } from "./browser.mjs";
 import { fill, example } from "./ct01.mjs";
 
 let browser;
@@ -37,6 +37,9 @@ test("a citizen submits CT01, gets a printable receipt, rates and amends it; an 
   assert.notEqual(store.attributes["citizen.email"]?.value, "an.moi@example.vn");
   const code = (await page.textContent("[data-testid=dossier-code]")).trim();
   assert.match(code, CODE);
+  // The confirmation leads to the dossier's page: the full, printable receipt.
+  await openDossier(page);
+  assert.equal((await page.textContent("[data-testid=dossier-code]")).trim(), code);
   assert.match(await page.textContent("[data-testid=status]"), /Đã nộp/);
   // The data, read-only, as declared (dates as dd/mm/yyyy, choices by label); the identity came
   // from the national population database (prefilled and locked).

@@ -84,7 +84,7 @@ test("CT01 with JavaScript off: prefilled and locked from the data store, errors
   // Corrected and sent: the dossier is filed and its receipt shown.
   await page.fill(`[name='${r}/dateOfBirth']`, shown(m.dateOfBirth));
   await page.click("button.ef-button:has-text('Nộp hồ sơ')");
-  await page.locator("[data-testid=nojs-received]").waitFor();
+  await page.locator("[data-testid=received]").waitFor();
   const code = (await page.textContent("[data-testid=dossier-code]")).trim();
   assert.match(code, /^[\w.]+-\d{6}-\d{4}$/);
   assert.deepEqual(await axeWithoutScript(page), []);

@@ -10,7 +10,7 @@ import { execFileSync } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { URL, launch, openPage, shot, axe, signIn, approveOnThePhone, skipKeepDialog } from "./browser.mjs";
+import { URL, launch, openPage, shot, axe, signIn, approveOnThePhone, filed, openDossier } from "./browser.mjs";
 import { fill, example } from "./ct01.mjs";
 
 let browser;
@@ -37,8 +37,8 @@ test("a citizen signs through the development signer; the portal verifies; OpenS
   await page.locator("[data-testid=sign-waiting]").waitFor();
   await page.screenshot({ path: shot("signing-waiting") });
   await onThePhone(page, "Approve");
-  await page.waitForURL(/\/d\/.+\?new=1$/, { timeout: 20000 });
-  await skipKeepDialog(page);
+  await filed(page, 20000);
+  await openDossier(page);
   const signature = await page.locator("[data-testid=signature]").textContent();
   assert.match(signature, /Nguyễn Văn An \(CCCD:001090012345\)/);
   // The verdict as validated on receipt (ETSI indication beside plain words), the revocation
@@ -48,9 +48,6 @@ test("a citizen signs through the development signer; the portal verifies; OpenS
   assert.match(verdict, /TOTAL-PASSED/);
   assert.match(signature, /Nguyễn Văn An: chưa bị thu hồi \(OCSP/);
   assert.match(signature, /eform development citizen CA: chưa bị thu hồi \(CRL/);
-  // The "keep for next time?" dialog may open a moment after the receipt: answer it first.
-  await page.locator("[data-testid=keep-dialog][open]").waitFor({ timeout: 5000 })
-    .then(() => page.click("[data-testid=keep-decline]"), () => {});
   await page.click("[data-testid=signature-checks] summary");
   const checks = await page.textContent("[data-testid=signature-checks]");
   assert.match(checks, /Chưa bị thu hồi\s*Đạt/);
@@ -100,8 +97,8 @@ test("a refused signing request keeps the form, and signing again works (on a ph
   await page.click("[data-testid=sign-retry]");
   await page.locator("[data-testid=sign-waiting]").waitFor();
   await onThePhone(page, "Approve");
-  await page.waitForURL(/\/d\/.+\?new=1$/, { timeout: 20000 });
-  await skipKeepDialog(page);
+  await filed(page, 20000);
+  await openDossier(page);
   assert.match(await page.textContent("[data-testid=signature]"), /Lê Minh Cường/);
   await page.close();
 });
@@ -152,8 +149,8 @@ test("a certificate that is not the citizen's, a provider's error and an unreach
   await page.click("[data-testid=sign-retry]");
   await page.locator("[data-testid=sign-waiting]").waitFor();
   await onThePhone(page, "Approve");
-  await page.waitForURL(/\/d\/.+\?new=1$/, { timeout: 60000 });
-  await skipKeepDialog(page);
+  await filed(page, 60000);
+  await openDossier(page);
   assert.match(await page.textContent("[data-testid=signature]"), /Phạm Thị Dung/);
   await page.close();
 });

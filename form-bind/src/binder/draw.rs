@@ -122,6 +122,19 @@ impl Inner {
             n => n + n / 8,
         };
         html.reserve(expected);
+        // Filed from the portal's page: its confirmation in place of the form, and the
+        // question of keeping declared values over it.
+        if let (Some(_), Outcome::Received(code, awaiting)) = (&self.site, &self.outcome) {
+            let title = self.form.definition().title.get(lang);
+            html.push_str(&form_html::site::receipt(lang, title, code, *awaiting));
+            if SERVICES {
+                html.push_str(&self.keep_html());
+            }
+            html.push_str(form_html::site::CLOSE);
+            self.put(&html);
+            self.open_dialog();
+            return;
+        }
         if let Some(at) = self.restored_at {
             let said = if self.from_portal {
                 Ui::DraftResumed
@@ -160,13 +173,7 @@ impl Inner {
         } else {
             "</div>"
         });
-        self.drawn_len = html.len();
-        match self.root.first_element_child() {
-            Some(old) => {
-                morph::morph_html(&old, &html);
-            }
-            None => self.root.set_inner_html(&html),
-        }
+        self.put(&html);
         if self.outcome.busy()
             && let Ok(Some(b)) = self
                 .root
@@ -176,6 +183,17 @@ impl Inner {
         }
         self.summary_drawn = (keys(&summary), refused);
         self.open_dialog();
+    }
+
+    /// The drawing `html` on the page: what changed of the last one.
+    fn put(&mut self, html: &str) {
+        self.drawn_len = html.len();
+        match self.root.first_element_child() {
+            Some(old) => {
+                morph::morph_html(&old, html);
+            }
+            None => self.root.set_inner_html(html),
+        }
     }
 
     /// An embedded form's start: its element and the language buttons above the form.

@@ -215,7 +215,7 @@ fn send(at: Rc<RefCell<Inner>>, signed: Option<(Value, String)>) {
         let mut attempt = 0;
         let next = loop {
             match services.file(&url, &body, &key).await {
-                Filed::Code(code) => break Outcome::Received(code),
+                Filed::Code(code, awaiting) => break Outcome::Received(code, awaiting),
                 Filed::SignedOut => break Outcome::SignIn,
                 Filed::Rejected(why) => break Outcome::Rejected(why),
                 Filed::Refused(diagnostics) => {
@@ -240,7 +240,7 @@ fn send(at: Rc<RefCell<Inner>>, signed: Option<(Value, String)>) {
             return;
         };
         match &next {
-            Outcome::Received(code) => {
+            Outcome::Received(code, _) => {
                 drafts::clear(&draft_key);
                 drafts::remove_item(&key_slot);
                 // Filed: the copy on the host's drafts service goes too.
@@ -255,31 +255,36 @@ fn send(at: Rc<RefCell<Inner>>, signed: Option<(Value, String)>) {
                     "eform:submitted",
                     json!({ "data": data, "code": code }),
                 );
-                match (&s.site, &s.store) {
-                    // The portal's page goes on to the dossier's page, which asks about
-                    // keeping values (put aside for it in this tab).
-                    (Some(_), store) => {
-                        if let Some(values) = store {
-                            store::offer(code, &s.form, &data, values);
-                        }
-                        if let Some(w) = web_sys::window() {
-                            let _ = w.location().assign(&format!("/d/{code}?new=1"));
-                        }
-                    }
-                    (None, Some(values)) => {
-                        if let Some(offer) = store::offer_for(&s.form, &data, values) {
-                            s.keep = Some((code.clone(), offer, KeepAnswer::Asking));
-                        }
-                    }
-                    (None, None) => {}
+                // Keep the declared values for next time? Asked here, once the dossier is
+                // acknowledged, in a dialog over the confirmation.
+                if let Some(values) = &s.store
+                    && let Some(offer) = store::offer_for(&s.form, &data, values)
+                {
+                    s.keep = Some((offer, KeepAnswer::Asking));
+                }
+                // The portal's page shows the confirmation in place of the form (no page to
+                // load on a slow phone) under the dossier's own address: a reload shows its
+                // full receipt, not an empty form to file again.
+                if s.site.is_some()
+                    && let Some(h) = web_sys::window().and_then(|w| w.history().ok())
+                {
+                    let _ = h.replace_state_with_url(
+                        &wasm_bindgen::JsValue::NULL,
+                        "",
+                        Some(&format!("/d/{}?new=1", form_html::percent_encode(code))),
+                    );
                 }
             }
             Outcome::SignIn => signed_out(&s),
             _ => {}
         }
+        let focus = match (&next, &s.site) {
+            (Outcome::Received(..), Some(_)) => "[data-testid=received] h1",
+            _ => ".ef-result",
+        };
         s.outcome = next;
         s.draw();
-        s.focus_selector(".ef-result");
+        s.focus_selector(focus);
     });
 }
 
@@ -335,8 +340,7 @@ fn decline(at: &Rc<RefCell<Inner>>) {
     let Ok(mut s) = at.try_borrow_mut() else {
         return;
     };
-    if let Some((code, _, answer)) = &mut s.keep {
-        store::answered(code);
+    if let Some((_, answer)) = &mut s.keep {
         *answer = KeepAnswer::Declined;
     }
     s.close_dialog();
@@ -347,23 +351,23 @@ fn keep(at: &Rc<RefCell<Inner>>) {
     let Ok(mut s) = at.try_borrow_mut() else {
         return;
     };
-    let Some((code, offer, answer)) = &mut s.keep else {
+    let Some((offer, answer)) = &mut s.keep else {
         return;
     };
     *answer = KeepAnswer::Saving;
-    let (code, offer) = (code.clone(), offer.clone());
+    let offer = offer.clone();
     let services = s.services.clone();
     s.draw();
     drop(s);
     let at = at.clone();
     wasm_bindgen_futures::spawn_local(async move {
-        let next = match store::keep(&services, &code, &offer).await {
+        let next = match store::keep(&services, &offer).await {
             Ok(()) => KeepAnswer::Kept,
             Err(t) => KeepAnswer::Failed(t),
         };
         if let Ok(mut s) = at.try_borrow_mut() {
             let kept = matches!(next, KeepAnswer::Kept);
-            if let Some((_, _, answer)) = &mut s.keep {
+            if let Some((_, answer)) = &mut s.keep {
                 *answer = next;
             }
             // Closed before it goes: the focus returns where it was.
@@ -522,9 +526,13 @@ impl Inner {
                     esc(&Ui::Retrying.get(self.lang).replace("{}", &n.to_string()))
                 }
             ),
-            Outcome::Received(code) => format!(
+            Outcome::Received(code, awaiting) => format!(
                 "<div class=\"ef-panel ef-panel--ok\" data-testid=\"received\"><h2>{}</h2><p>{} <strong>{}</strong></p></div>",
-                t(Ui::Received),
+                t(if *awaiting {
+                    Ui::ReceivedAwaiting
+                } else {
+                    Ui::Received
+                }),
                 t(Ui::DossierCode),
                 esc(code)
             ),
@@ -617,7 +625,7 @@ impl Inner {
     /// The consent dialog once a dossier is filed: exactly the values that would be kept,
     /// "Agree" or "Not now"; then what became of them.
     pub(super) fn keep_html(&self) -> String {
-        let Some((_, offer, answer)) = &self.keep else {
+        let Some((offer, answer)) = &self.keep else {
             return String::new();
         };
         let t = |u: Ui| esc(&u.get(self.lang));

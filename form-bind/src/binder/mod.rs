@@ -127,7 +127,8 @@ enum Outcome {
     Failed,
     /// The dossier on its way (the retry it is at).
     Sending(u32),
-    Received(String),
+    /// Filed under this code (`true`: it waits for its co-signers).
+    Received(String, bool),
     /// The host's service said nobody is signed in (401).
     SignIn,
     /// Intake refused it for a reason of its own (not the form's errors).
@@ -141,7 +142,7 @@ impl Outcome {
     fn busy(&self) -> bool {
         matches!(
             self,
-            Outcome::Checking | Outcome::Sending(_) | Outcome::Received(_) | Outcome::Signing(..)
+            Outcome::Checking | Outcome::Sending(_) | Outcome::Received(..) | Outcome::Signing(..)
         )
     }
 }
@@ -207,7 +208,7 @@ struct Inner {
     uploads: Rc<Cell<u32>>,
     uploading: BTreeMap<String, Ui>,
     /// Values the store could keep, asked once the dossier is filed.
-    keep: Option<(String, Offer, KeepAnswer)>,
+    keep: Option<(Offer, KeepAnswer)>,
     site: Option<Site>,
     /// Where a province's communes come from, and the provinces asked for meanwhile.
     communes: Option<String>,

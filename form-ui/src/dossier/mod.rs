@@ -302,13 +302,6 @@ fn dossier_view(
         "awaiting-co-signature" | "co-signature-declined" | "co-signature-expired"
     );
     let rating = (!official && !s.rated && !co_signing).then(|| rating_form(code.clone(), lang));
-    // A just-acknowledged dossier: keep the declared values for next time?
-    let keep = (fresh && !official)
-        .then(|| crate::datastore::pending(&code))
-        .flatten()
-        .map(|offer| {
-            view! { <crate::datastore::KeepDialog code=code.clone() form=form.clone() offer=offer lang=lang services=crate::services::Services::portal() /> }
-        });
     let actions = official.then(|| status_form(code.clone(), closed, lang, reload.clone()));
     view! {
         <article class="ef-dossier" data-testid="dossier" data-status=status_attr>
@@ -325,7 +318,6 @@ fn dossier_view(
                     <p>{tr(lang, "Hãy ghi lại mã hồ sơ để tra cứu. Bạn có thể in hoặc tải phiếu này.", "Keep the dossier code to look it up. You can print or download this receipt.")}</p>
                 </div>
             })}
-            {keep}
             {amended.then(|| view! {
                 <div class="ef-panel ef-panel--ok" role="status" data-testid="amended">
                     <p>{tr(lang, "Bản bổ sung đã được tiếp nhận; mã hồ sơ giữ nguyên.", "Your amendment has been received; the dossier code stays the same.")}</p>

@@ -32,8 +32,9 @@ impl Db {
                 }
                 let v = job.version();
                 let earlier = sqlx::query(
-                    "SELECT code, version, request_hash, submitted_at FROM dossier_versions \
-                     WHERE owner_id = $1 AND idem_key = $2",
+                    "SELECT v.code, v.version, v.request_hash, v.submitted_at, d.status \
+                     FROM dossier_versions v JOIN dossiers d ON d.code = v.code \
+                     WHERE v.owner_id = $1 AND v.idem_key = $2",
                 )
                 .bind(&v.owner_id)
                 .bind(&v.idem_key)
@@ -61,6 +62,7 @@ impl Db {
                             code,
                             version,
                             at: r.try_get("submitted_at")?,
+                            status: r.try_get("status")?,
                         })
                     } else {
                         Outcome::KeyReused
@@ -258,6 +260,7 @@ impl Db {
                     code,
                     version,
                     at: now,
+                    status: new_status.to_owned(),
                 }));
             }
             outcomes
@@ -716,6 +719,9 @@ pub struct Stored {
     pub version: i64,
     /// When it was stored (ms).
     pub at: i64,
+    /// The dossier's status now: `submitted`, or `awaiting-co-signature` until its co-signers
+    /// have signed (for a replayed request, wherever the dossier has got to since).
+    pub status: String,
 }
 
 /// What became of a job.

@@ -534,6 +534,7 @@ pub(crate) fn receipt(status: StatusCode, stored: &crate::db::Stored, replayed: 
             "dossierCode": stored.code,
             "version": stored.version,
             "receivedAt": clock::rfc3339(stored.at),
+            "status": stored.status,
         })),
     )
         .into_response();
