@@ -104,47 +104,57 @@ pub fn open(lang: Lang, account: Option<&Account>, here: &str, live: bool) -> St
 }
 
 /// The confirmation once a dossier is filed, the page's whole content: its code, what happens
-/// next, and the way to its page (the full receipt: printed, downloaded, looked up by QR code).
-/// Drawn by the portal for a form sent without JavaScript and by the runtime in place, so the
-/// citizen sees it without loading the account pages. `awaiting`: the dossier waits for its
-/// co-signers (intake's `status`) before it goes to the agency.
-pub fn receipt(lang: Lang, form_title: &str, code: &str, awaiting: bool) -> String {
+/// next and, where a script runs the page (`live`), the way to the dossier's page (its full
+/// receipt: printed, downloaded, looked up by QR code), which is the account pages' and needs
+/// JavaScript. Drawn by the portal for a form sent without JavaScript and by the runtime in
+/// place of the form, so the citizen sees it without loading the account pages. `awaiting`: the
+/// dossier waits for its co-signers (intake's `status`) before it goes to the agency. No live
+/// region: the runtime moves the focus to its heading, and the portal's is a new page.
+pub fn receipt(lang: Lang, form_title: &str, code: &str, awaiting: bool, live: bool) -> String {
     let t = |u: Ui| esc(&u.get(lang));
-    let (title, next) = if awaiting {
-        (
-            Ui::ReceivedAwaiting,
-            Text::new(
-                "Hồ sơ được chuyển tới cơ quan khi mọi người cùng ký đã ký. Trang hồ sơ có đường dẫn để gửi cho họ.",
-                "It goes to the agency once every co-signer has signed. The dossier's page has the link to send them.",
-            ),
+    let next = match (awaiting, live) {
+        (true, _) => Text::new(
+            "Hồ sơ được chuyển tới cơ quan khi mọi người cùng ký đã ký. Trang hồ sơ có đường dẫn để gửi cho họ.",
+            "It goes to the agency once every co-signer has signed. The dossier's page has the link to send them.",
+        ),
+        (false, true) => Text::new(
+            "Hãy ghi lại mã hồ sơ để tra cứu. Bạn có thể xem, in hoặc tải phiếu tiếp nhận trên trang hồ sơ.",
+            "Keep the dossier code to look it up. You can see, print or download the receipt on the dossier's page.",
+        ),
+        (false, false) => Text::new(
+            "Hãy ghi lại mã hồ sơ để tra cứu.",
+            "Keep the dossier code to look it up.",
+        ),
+    };
+    let link = if live {
+        format!(
+            "<p><a class=\"ef-button\" data-testid=\"see-dossier\" href=\"/d/{}\">{}</a></p>",
+            form_core::percent_encode(code, b""),
+            esc(Text::new(
+                "Xem hồ sơ và phiếu tiếp nhận",
+                "See the dossier and its receipt"
+            )
+            .get(lang)),
         )
     } else {
-        (
-            Ui::Received,
-            Text::new(
-                "Hãy ghi lại mã hồ sơ để tra cứu. Bạn có thể xem, in hoặc tải phiếu tiếp nhận trên trang hồ sơ.",
-                "Keep the dossier code to look it up. You can see, print or download the receipt on the dossier's page.",
-            ),
-        )
+        String::new()
     };
     format!(
-        "<div class=\"ef-panel ef-panel--ok\" role=\"status\" data-testid=\"received\" data-status=\"{}\"><h1 class=\"ef-title\" tabindex=\"-1\">{}</h1><p>{}</p><p>{} <strong data-testid=\"dossier-code\">{}</strong></p><p>{}</p><p><a class=\"ef-button\" data-testid=\"see-dossier\" href=\"/d/{}\">{}</a></p></div>",
+        "<div class=\"ef-panel ef-panel--ok\" data-testid=\"received\" data-status=\"{}\"><h1 class=\"ef-title\" tabindex=\"-1\">{}</h1><p>{}</p><p>{} <strong data-testid=\"dossier-code\">{}</strong></p><p>{}</p>{link}</div>",
         if awaiting {
             "awaiting-co-signature"
         } else {
             "submitted"
         },
-        t(title),
+        t(if awaiting {
+            Ui::ReceivedAwaiting
+        } else {
+            Ui::Received
+        }),
         esc(form_title),
         t(Ui::DossierCode),
         esc(code),
         esc(next.get(lang)),
-        crate::percent_encode(code),
-        esc(Text::new(
-            "Xem hồ sơ và phiếu tiếp nhận",
-            "See the dossier and its receipt"
-        )
-        .get(lang)),
     )
 }
 
@@ -180,7 +190,13 @@ mod tests {
 
     #[test]
     fn the_receipt_gives_the_code_what_comes_next_and_the_way_to_the_dossier() {
-        let html = receipt(Lang::En, "<Residence>", "000.00.18.H56-261208-0001", false);
+        let html = receipt(
+            Lang::En,
+            "<Residence>",
+            "000.00.18.H56-261208-0001",
+            false,
+            true,
+        );
         assert!(html.contains("Your dossier has been received"), "{html}");
         assert!(
             html.contains("&lt;Residence&gt;"),
@@ -189,11 +205,22 @@ mod tests {
         assert!(html.contains("data-testid=\"dossier-code\">000.00.18.H56-261208-0001<"));
         assert!(html.contains("href=\"/d/000.00.18.H56-261208-0001\""));
         assert!(html.contains("data-status=\"submitted\""));
-        let waiting = receipt(Lang::Vi, "Đăng ký kết hôn", "X-1", true);
+        let waiting = receipt(Lang::Vi, "Đăng ký kết hôn", "X-1", true, true);
         assert!(waiting.contains("chờ người cùng ký"), "{waiting}");
         assert!(waiting.contains("data-status=\"awaiting-co-signature\""));
         // A code is the portal's, but a host's intake could send anything: it stays text.
-        let odd = receipt(Lang::En, "F", "\"><script>x</script>", false);
+        let odd = receipt(Lang::En, "F", "../x\"><script>x</script>", false, true);
         assert!(!odd.contains("<script>"), "{odd}");
+        assert!(
+            odd.contains("href=\"/d/..%2Fx%22%3E%3Cscript%3Ex%3C%2Fscript%3E\""),
+            "one path segment: {odd}"
+        );
+        // Without a script the dossier's page (the account pages) would be blank: not offered.
+        let plain = receipt(Lang::En, "F", "X-1", false, false);
+        assert!(!plain.contains("href=\"/d/"), "{plain}");
+        assert!(
+            plain.contains("Keep the dossier code to look it up.</p>"),
+            "{plain}"
+        );
     }
 }

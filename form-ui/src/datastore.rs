@@ -1,6 +1,7 @@
 //! The citizen's data store in the runtime: reporting a mistake in a verified, locked value; and
-//! (feature `app`) the consent dialog that keeps declared values for next time once a dossier is
-//! acknowledged. Attribute values are never written to the console.
+//! (feature `dossiers`) the citizen's data log. Attribute values are never written to the
+//! console. (Keeping declared values once a dossier is filed is asked by form-bind, over its
+//! confirmation.)
 
 use crate::ctx::FormCtx;
 use crate::i18n::Ui;
@@ -72,14 +73,14 @@ pub(crate) fn report_mistake(ctx: FormCtx, ptr: &str, lang: Lang) -> impl IntoVi
     }
 }
 
+#[cfg(feature = "services")]
+pub use data_log::*;
 /// The data store's key catalogue (the builder names keys by it).
 pub use form_bind::store::CATALOGUE;
-#[cfg(feature = "services")]
-pub use keep::*;
 
-/// Keeping declared values for next time, with the citizen's consent.
+/// The citizen's data log.
 #[cfg(feature = "services")]
-mod keep {
+mod data_log {
     use super::*;
     #[cfg(feature = "dossiers")]
     use {serde::Deserialize, std::collections::BTreeMap};

@@ -647,7 +647,14 @@ fn received(
     user: &crate::db::UserRow,
 ) -> Response {
     // Without JavaScript no form needing a signature is filed, so none waits for co-signers.
-    let main = site::receipt(lang, ready.form.definition().title.get(lang), code, false);
+    // The dossier's page is the account pages' and needs JavaScript: not offered here.
+    let main = site::receipt(
+        lang,
+        ready.form.definition().title.get(lang),
+        code,
+        false,
+        false,
+    );
     let body = format!(
         "{}{main}{}",
         site::open(lang, Some(&account_of(user)), "/", false),

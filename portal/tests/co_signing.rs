@@ -106,10 +106,15 @@ async fn the_other_spouse_signs_then_the_agency_gets_it(b: Backend) {
     );
     let data = example();
     // An (the husband) submits, signed: the wife is the one co-signer left.
-    let a = submit(&p, &an, "m1", &signed(&pki, &an_cert, &data)).await;
+    let body = signed(&pki, &an_cert, &data);
+    let a = submit(&p, &an, "m1", &body).await;
     assert_eq!(a.status, StatusCode::CREATED, "{}", a.json);
-    // The receipt says so too: the runtime's confirmation tells the citizen it waits.
+    // The receipt says so too: the runtime's confirmation tells the citizen it waits; a retry
+    // whose answer was lost gets the same answer.
     assert_eq!(a.json["status"], "awaiting-co-signature");
+    let replayed = submit(&p, &an, "m1", &body).await;
+    assert_eq!(replayed.headers["idempotent-replayed"], "true");
+    assert_eq!(replayed.json, a.json);
     let code = a.json["dossierCode"].as_str().unwrap().to_owned();
     let mine = p.get(&format!("/api/v1/dossiers/{code}"), &an).await;
     assert_eq!(mine.json["status"], "awaiting-co-signature");

@@ -77,15 +77,26 @@ test("only once: CT01 filled and locked from the register, phone and e-mail kept
   await dialog.locator("[data-testid=keep-agree]").click();
   await page.locator("[data-testid=keep-outcome]:has-text('Đã lưu')").waitFor();
   assert.equal(await page.locator("[data-testid=keep-dialog][open]").count(), 0, "closed");
+  assert.ok(await page.evaluate(() => document.activeElement?.matches("[data-testid=received] h1")), "the focus on the confirmation");
   assert.match(await page.textContent("[data-testid=received] h1"), /Hồ sơ đã được tiếp nhận/);
   assert.deepEqual(await axe(page), []);
   await page.screenshot({ path: shot("datastore-received"), fullPage: true });
   page.off("request", onRequest);
   assert.deepEqual(afterSubmit.filter((u) => !/\/api\/v1\/(dossiers|drafts\/)|\/datastore\/v1\/me\/attributes$/.test(u)), [], "only intake, the draft's removal and the store");
-  // Asked once: a reload of the receipt (now the dossier's page) does not ask again.
+  assert.equal(await page.title(), "Hồ sơ đã được tiếp nhận — eform");
+  // In English in place: the confirmation and the page's title follow.
+  await page.click("button[data-ef-lang=en]");
+  await page.locator("[data-testid=received] h1:has-text('Your dossier has been received')").waitFor();
+  assert.equal(await page.title(), "Your dossier has been received — eform");
+  await page.click("button[data-ef-lang=vi]");
+  await page.locator("[data-testid=received] h1:has-text('Hồ sơ đã được tiếp nhận')").waitFor();
+  // The address is the dossier's: a reload shows its full receipt, not an empty form to file
+  // again, and asks nothing.
   await page.reload();
-  await page.locator("[data-testid=received]").waitFor();
+  await page.locator("[data-testid=dossier] [data-testid=received]").waitFor();
   assert.equal(await page.locator("[data-testid=keep-dialog]").count(), 0);
+  // Nothing of the filed dossier is left as a draft of the form.
+  assert.deepEqual(await page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith("eform.draft.ct01"))), []);
   const kept = await stored("citizen-an", "citizen.phone,citizen.email");
   assert.equal(kept["citizen.phone"].value, example.applicant.phone);
   assert.equal(kept["citizen.email"].source, "citizen-declared");
@@ -155,6 +166,8 @@ test("'Not now' keeps nothing, and a 360 px phone shows the dialog whole", async
   await dialog.locator("[data-testid=keep-decline]").click();
   await page.locator("[data-testid=keep-outcome]:has-text('Không lưu')").waitFor();
   assert.deepEqual(await stored("citizen-cuong", "citizen.phone,citizen.email"), {});
+  // The focus comes back to the confirmation, not to the page's start.
+  assert.ok(await page.evaluate(() => document.activeElement?.matches("[data-testid=received] h1")));
   // The confirmation fits the phone too; its way to the dossier's page is a link.
   assert.equal(await page.evaluate(() => document.documentElement.scrollWidth), 360);
   await page.screenshot({ path: shot("datastore-received-360"), fullPage: true });

@@ -2,7 +2,7 @@
 // requires another field through a rule.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { URL, launch, openPage, shot, axe, signIn } from "./browser.mjs";
+import { URL, launch, openPage, shot, axe, signIn, filed, openDossier } from "./browser.mjs";
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -34,7 +34,8 @@ test("a multi-select is a labelled group, drives a rule, and submits its values"
   await page.fill("#f__provider", "VNPT");
   await page.click(".ef-actions button[type=submit]:not([name])");
   // Taken as a dossier: the receipt shows the chosen services by their labels.
-  await page.locator("[data-testid=received]").waitFor();
+  await filed(page);
+  await openDossier(page);
   assert.match(await page.textContent("[data-testid=summary]"), /VNPT/);
   assert.deepEqual(await axe(page), []);
   assert.deepEqual(page.problems, []);

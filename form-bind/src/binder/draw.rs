@@ -126,7 +126,9 @@ impl Inner {
         // question of keeping declared values over it.
         if let (Some(_), Outcome::Received(code, awaiting)) = (&self.site, &self.outcome) {
             let title = self.form.definition().title.get(lang);
-            html.push_str(&form_html::site::receipt(lang, title, code, *awaiting));
+            html.push_str(&form_html::site::receipt(
+                lang, title, code, *awaiting, true,
+            ));
             if SERVICES {
                 html.push_str(&self.keep_html());
             }

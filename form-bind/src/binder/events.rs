@@ -272,7 +272,7 @@ fn site_lang(s: &Inner) {
     if let Some(html) = document.document_element() {
         let _ = html.set_attribute("lang", lang.tag());
     }
-    document.set_title(&format!("{} — eform", s.form.definition().title.get(lang)));
+    set_title(s);
     if let Ok(d) = document.dyn_into::<web_sys::HtmlDocument>() {
         let _ = d.set_cookie(&format!(
             "{}={}; Path=/; Max-Age=31536000; SameSite=Lax",
@@ -280,6 +280,24 @@ fn site_lang(s: &Inner) {
             lang.tag()
         ));
     }
+}
+
+/// The portal's page's title: the form's, or once filed what its confirmation says (as the
+/// portal titles the receipt it draws without JavaScript).
+pub(super) fn set_title(s: &Inner) {
+    let Some(document) = web_sys::window().and_then(|w| w.document()) else {
+        return;
+    };
+    let title = match &s.outcome {
+        Outcome::Received(_, awaiting) => if *awaiting {
+            Ui::ReceivedAwaiting
+        } else {
+            Ui::Received
+        }
+        .get(s.lang),
+        _ => s.form.definition().title.get(s.lang).to_owned(),
+    };
+    document.set_title(&format!("{title} — eform"));
 }
 
 /// Signing out of the portal's page: this browser forgets the citizen's drafts (they hold

@@ -271,7 +271,10 @@ fn send(at: Rc<RefCell<Inner>>, signed: Option<(Value, String)>) {
                     let _ = h.replace_state_with_url(
                         &wasm_bindgen::JsValue::NULL,
                         "",
-                        Some(&format!("/d/{}?new=1", form_html::percent_encode(code))),
+                        Some(&format!(
+                            "/d/{}?new=1",
+                            form_core::percent_encode(code, b"")
+                        )),
                     );
                 }
             }
@@ -284,6 +287,9 @@ fn send(at: Rc<RefCell<Inner>>, signed: Option<(Value, String)>) {
         };
         s.outcome = next;
         s.draw();
+        if s.site.is_some() {
+            super::events::set_title(&s);
+        }
         s.focus_selector(focus);
     });
 }
@@ -345,6 +351,16 @@ fn decline(at: &Rc<RefCell<Inner>>) {
     }
     s.close_dialog();
     s.draw();
+    refocus(&s);
+}
+
+/// Once the consent dialog has closed: on the portal's page the confirmation's heading takes the
+/// focus (the form's button the dialog would give it back to is gone); under an embedded form it
+/// goes back where it was.
+fn refocus(s: &Inner) {
+    if s.site.is_some() && matches!(s.outcome, Outcome::Received(..)) {
+        s.focus_selector("[data-testid=received] h1");
+    }
 }
 
 fn keep(at: &Rc<RefCell<Inner>>) {
@@ -375,6 +391,9 @@ fn keep(at: &Rc<RefCell<Inner>>) {
                 s.close_dialog();
             }
             s.draw();
+            if kept {
+                refocus(&s);
+            }
         }
     });
 }

@@ -72,7 +72,7 @@ pub struct Options {
     /// Loads the signing module, for a form to sign.
     pub signer: Option<Loader>,
     /// The form is the portal's own citizen page (`/f/{id}`): the binder draws the whole page,
-    /// its header with it, and a filed dossier goes on to its page.
+    /// its header with it, and a filed dossier's confirmation in place of the form.
     pub site: Option<Site>,
     /// Where a province's communes are fetched (`…/refdata/communes/`, then `{code}.json`),
     /// for a form given the provinces alone.
@@ -517,6 +517,11 @@ impl Inner {
 
     /// After the data changed: kept as the draft, and the host told.
     fn changed_data(&self) {
+        // Filed: nothing is a draft any more (a file picked while it was sent may finish
+        // uploading after).
+        if matches!(self.outcome, Outcome::Received(..)) {
+            return;
+        }
         drafts::save(&self.draft_key, self.state.data());
         // To the host's drafts service once typing pauses (the newest change only).
         if let Some((url, version)) = self.portal_sync.clone().filter(|_| SERVICES) {

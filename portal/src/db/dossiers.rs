@@ -32,9 +32,13 @@ impl Db {
                 }
                 let v = job.version();
                 let earlier = sqlx::query(
-                    "SELECT v.code, v.version, v.request_hash, v.submitted_at, d.status \
-                     FROM dossier_versions v JOIN dossiers d ON d.code = v.code \
-                     WHERE v.owner_id = $1 AND v.idem_key = $2",
+                    // A replay answers as the first answer did: the status the version was
+                    // filed in (co-signers named: it waited for them).
+                    "SELECT v.code, v.version, v.request_hash, v.submitted_at, \
+                     CASE WHEN EXISTS (SELECT 1 FROM co_signatures c \
+                       WHERE c.code = v.code AND c.version = v.version) \
+                     THEN 'awaiting-co-signature' ELSE 'submitted' END AS status \
+                     FROM dossier_versions v WHERE v.owner_id = $1 AND v.idem_key = $2",
                 )
                 .bind(&v.owner_id)
                 .bind(&v.idem_key)
@@ -719,8 +723,8 @@ pub struct Stored {
     pub version: i64,
     /// When it was stored (ms).
     pub at: i64,
-    /// The dossier's status now: `submitted`, or `awaiting-co-signature` until its co-signers
-    /// have signed (for a replayed request, wherever the dossier has got to since).
+    /// The status the version was filed in: `submitted`, or `awaiting-co-signature` when it
+    /// named co-signers (a replayed request gets the same, wherever the dossier has got to).
     pub status: String,
 }
 

@@ -7,7 +7,7 @@
 // development routes do not exist.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { URL, launch, openPage, shot, axe } from "../browser.mjs";
+import { URL, launch, openPage, shot, axe, openDossier } from "../browser.mjs";
 import { fill, example } from "../ct01.mjs";
 
 const OIDC = process.env.EFORM_OIDC_URL;
@@ -54,6 +54,7 @@ test("a citizen signs in through the provider, submits CT01 and signs out everyw
   if (await dialog.count() > 0 && await dialog.evaluate((d) => d.open)) await page.keyboard.press("Escape");
   const code = (await page.textContent("[data-testid=dossier-code]")).trim();
   assert.match(code, /^000\.00\.18\.H56-\d{6}-\d{4,}$/);
+  await openDossier(page);
   const summary = await page.textContent("[data-testid=summary]");
   assert.ok(summary.includes(example.request), summary);
   await page.screenshot({ path: shot("production-receipt"), fullPage: true });
