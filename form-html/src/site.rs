@@ -42,7 +42,7 @@ pub fn open(lang: Lang, account: Option<&Account>, here: &str, live: bool) -> St
     let mut html = format!(
         "<div class=\"{SITE}\" lang=\"{}\"><a class=\"ef-skip\" href=\"#main\">{}</a><header class=\"ef-header\"><div class=\"ef-header__inner\"><a class=\"ef-brand\" href=\"/\">eform</a><nav class=\"ef-account\" aria-label=\"{}\" data-testid=\"account\">",
         lang.tag(),
-        t(Ui::SkipToForm),
+        t(Ui::SkipToMain),
         tr("Tài khoản", "Account"),
     );
     match account {

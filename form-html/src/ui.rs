@@ -32,7 +32,7 @@ pub enum Ui {
     LanguageSwitch,
     FormsTitle,
     FormsIntro,
-    SkipToForm,
+    SkipToMain,
     Province,
     Commune,
     Street,
@@ -146,7 +146,7 @@ impl Ui {
             Ui::LanguageSwitch => ("Ngôn ngữ", "Language"),
             Ui::FormsTitle => ("Biểu mẫu điện tử", "E-forms"),
             Ui::FormsIntro => ("Chọn biểu mẫu cần khai:", "Choose a form to fill in:"),
-            Ui::SkipToForm => ("Chuyển đến biểu mẫu", "Skip to the form"),
+            Ui::SkipToMain => ("Chuyển đến nội dung chính", "Skip to main content"),
             Ui::Province => ("Tỉnh, thành phố", "Province or city"),
             Ui::Commune => ("Xã, phường, đặc khu", "Commune, ward or special zone"),
             Ui::Street => (

@@ -137,7 +137,7 @@ pub fn App() -> impl IntoView {
     });
 
     view! {
-        <a class="ef-skip" href="#main">{move || Ui::SkipToForm.get(lang.get())}</a>
+        <a class="ef-skip" href="#main">{move || Ui::SkipToMain.get(lang.get())}</a>
         <Header lang=lang><AccountMenu lang=lang me=me /></Header>
         <main id="main" class="ef-main" tabindex="-1">
             {move || match screen.get() {
