@@ -74,7 +74,7 @@ pub fn forget_early(url: &str) {
 }
 
 /// Drops every early answer nobody took (the form page, once the form has asked its services).
-#[cfg(feature = "services")]
+#[cfg(feature = "module")]
 pub fn forget_all_early() {
     EARLY.with(|e| e.borrow_mut().clear());
 }

@@ -296,7 +296,11 @@ pub fn mount_form(
 /// keeps their drafts (`data-ef-drafts`). The portal's services are the host's; `signer`
 /// loads the signing module. Called by `/eform/page.js`. Should the form not load, the page
 /// stays as drawn, and works as it does without a script (it posts to the portal).
-#[cfg(feature = "services")]
+///
+/// In the build without the services (feature `services` off), which `page.js` loads for a
+/// visitor nobody signed in (38 KB less on the wire): the form is filled in, checked and kept as
+/// a draft, and Submit offers to sign in. Given a signed-in user, that build leaves the page as
+/// drawn (working as without a script) rather than run it without the portal's services.
 #[wasm_bindgen]
 pub fn mount_page(drawn: HtmlElement, signer: js_sys::Function) -> BoundForm {
     let attr = |name: &str| drawn.get_attribute(name).filter(|v| !v.is_empty());
@@ -315,9 +319,14 @@ pub fn mount_page(drawn: HtmlElement, signer: js_sys::Function) -> BoundForm {
         return BoundForm(slot);
     };
     let user = attr("data-ef-user");
+    if user.is_some() && !crate::binder::SERVICES {
+        crate::fetch::forget_all_early();
+        return BoundForm(slot);
+    }
     let official = drawn.has_attribute("data-ef-official");
-    // Only a citizen is prefilled and keeps drafts on the portal.
-    let citizen = user.is_some() && !official;
+    // Only a citizen is prefilled and keeps drafts on the portal (and only the build with the
+    // services has the code for it).
+    let citizen = crate::binder::SERVICES && user.is_some() && !official;
     let services = Services::portal_for(citizen, drawn.has_attribute("data-ef-drafts"));
     let signer: Loader = Rc::new(move || {
         signer

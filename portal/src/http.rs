@@ -245,21 +245,26 @@ fn not_built() -> Response {
 }
 
 /// `/eform/page.js`: the script of the portal's own form page (`/f/{id}`), with the hashed
-/// names of the light runtime's build with services and of the signing module.
+/// names of the light runtime's builds (with the portal's services, for someone signed in; without,
+/// for a visitor) and of the signing module.
 async fn page_script(State(state): State<AppState>) -> Response {
     let dir = state.web_dir.join("embed");
-    let find = |prefix: &str, suffix: &str| built_file_in(&dir, prefix, suffix);
-    let (Some(runtime), Some(wasm), Some(sign), Some(sign_wasm)) = (
-        find("form-bind-services-", ".js"),
-        find("form-bind-services-", "_bg.wasm"),
-        find("form-sign-", ".js"),
-        find("form-sign-", "_bg.wasm"),
+    let find = |name: &str, suffix: &str| crate::reply::module_file_in(&dir, name, suffix);
+    let (Some(runtime), Some(wasm), Some(plain), Some(plain_wasm), Some(sign), Some(sign_wasm)) = (
+        find("form-bind-services", ".js"),
+        find("form-bind-services", "_bg.wasm"),
+        find("form-bind", ".js"),
+        find("form-bind", "_bg.wasm"),
+        find("form-sign", ".js"),
+        find("form-sign", "_bg.wasm"),
     ) else {
         return not_built();
     };
     let body = include_str!("page.js")
         .replace("__RUNTIME_WASM__", &wasm)
         .replace("__RUNTIME__", &runtime)
+        .replace("__PLAIN_WASM__", &plain_wasm)
+        .replace("__PLAIN__", &plain)
         .replace("__SIGN_WASM__", &sign_wasm)
         .replace("__SIGN__", &sign);
     (

@@ -1,6 +1,7 @@
 // page.js — the runtime of the portal's own citizen form page (`/f/{id}`): the form the portal
-// drew in the page (`#ef-ssr`) is taken over by form-bind (the build with the host's services,
-// here the portal's own), keeping what was typed before the code arrived. Served by the portal
+// drew in the page (`#ef-ssr`) is taken over by form-bind, keeping what was typed before the code
+// arrived: the build with the host's services (here the portal's own) for someone signed in, the
+// smaller one without them for a visitor (who is asked to sign in on Submit). Served by the portal
 // with the current build's file names filled in; no inline script anywhere (strict CSP).
 const asset = (name) => new URL(`../embed/${name}`, import.meta.url).href;
 // The signing module (crate form-sign), loaded the first time a citizen signs.
@@ -66,8 +67,9 @@ if (drawn && typeof WebAssembly === "object") {
   for (const [, response] of asked) response.catch(() => {});
   // The glue and the wasm asked for together (the wasm does not wait a round trip for the glue);
   // the glue compiles the wasm as it streams in.
-  const glue = import(asset("__RUNTIME__"));
-  const wasm = fetch(asset("__RUNTIME_WASM__"));
+  const signedIn = drawn.hasAttribute("data-ef-user");
+  const glue = import(asset(signedIn ? "__RUNTIME__" : "__PLAIN__"));
+  const wasm = fetch(asset(signedIn ? "__RUNTIME_WASM__" : "__PLAIN_WASM__"));
   wasm.catch(() => {});
   try {
     const m = await glue;

@@ -52,6 +52,21 @@ pub fn built_file_in(dir: &std::path::Path, prefix: &str, suffix: &str) -> Optio
         .find(|n| n.starts_with(prefix) && n.ends_with(suffix))
 }
 
+/// The file of the module `name` built by `cargo xtask build-web` in `dir`: `{name}-{hash}{suffix}`,
+/// the hash 16 hexadecimal digits (so `form-bind` is not taken for `form-bind-services`).
+pub fn module_file_in(dir: &std::path::Path, name: &str, suffix: &str) -> Option<String> {
+    std::fs::read_dir(dir)
+        .ok()?
+        .filter_map(Result::ok)
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .find(|n| {
+            n.strip_prefix(name)
+                .and_then(|r| r.strip_prefix('-'))
+                .and_then(|r| r.strip_suffix(suffix))
+                .is_some_and(|h| h.len() == 16 && h.bytes().all(|b| b.is_ascii_hexdigit()))
+        })
+}
+
 /// A JSON request body, or the 400 `json-syntax` answer saying why not (handlers hand back
 /// ready responses as errors, see intake.rs).
 #[allow(clippy::result_large_err)]
@@ -106,4 +121,32 @@ fn count_values(v: &Value, limit: usize) -> usize {
         }
     }
     n
+}
+
+#[cfg(test)]
+mod tests {
+    use super::module_file_in;
+
+    #[test]
+    fn a_module_is_not_taken_for_another_whose_name_it_starts() {
+        let dir = tempfile::tempdir().unwrap();
+        for f in [
+            "form-bind-services-0123456789abcdef.js",
+            "form-bind-services.js",
+            "form-bind-fedcba9876543210.js",
+            "form-bind.js",
+        ] {
+            std::fs::write(dir.path().join(f), "").unwrap();
+        }
+        let find = |name: &str| module_file_in(dir.path(), name, ".js");
+        assert_eq!(
+            find("form-bind").as_deref(),
+            Some("form-bind-fedcba9876543210.js")
+        );
+        assert_eq!(
+            find("form-bind-services").as_deref(),
+            Some("form-bind-services-0123456789abcdef.js")
+        );
+        assert_eq!(find("form-sign"), None);
+    }
 }

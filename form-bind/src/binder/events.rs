@@ -369,6 +369,15 @@ pub(super) fn on_submit(at: &Rc<RefCell<Inner>>, ev: Event) {
                 s.focus_selector(".ef-summary");
                 return;
             }
+            // Nobody signed in on the portal's page: the way to sign in, without asking intake
+            // first (what was typed stays in this browser's draft). The page's build without
+            // the services, which an anonymous visitor gets, does the same.
+            if s.nobody_signed_in() {
+                s.outcome = Outcome::SignIn;
+                s.draw();
+                s.focus_selector(".ef-result");
+                return;
+            }
             if super::SERVICES && s.intake.is_some() {
                 drop(s);
                 super::filing::submit(at);

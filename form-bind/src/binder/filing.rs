@@ -41,12 +41,6 @@ const RETRIES: u32 = 3;
 
 /// The form is valid and files dossiers: signed first when it must be, then sent.
 pub(super) fn submit(at: &Rc<RefCell<Inner>>) {
-    // Nobody signed in on the portal's page: the way to sign in, without asking intake first
-    // (what was typed stays in this browser's draft).
-    if at.borrow().nobody_signed_in() {
-        show(at, Outcome::SignIn, ".ef-result");
-        return;
-    }
     let needs_signature = at
         .borrow()
         .form
