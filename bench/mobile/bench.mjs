@@ -18,7 +18,9 @@
 // `--variants a,b` picks variants; `embed-bare` is the embed whose
 // src gives no drawing (what the embed was before eform.js showed one), `embed-services` the
 // embed naming a host service (the runtime built with the host's services, form-bind-services;
-// `embed` has the one without them, form-bind).
+// `embed` has the one without them, form-bind); `app-citizen` the citizen page of a demo citizen
+// signed in (development mode: the session of `/dev/login`), so prefilled from the data store
+// and with the drafts service, on the build with the services (`app` is a visitor's).
 // `--json FILE` writes all.
 // Then Lighthouse 12 (npm, this folder's package.json; its own default mobile profile with
 // simulated throttling, in the same chromium) on the first form's citizen page, embed and their
@@ -39,7 +41,9 @@ const opt = (name, dflt) => {
 const RUNS = Number(opt("--runs", 5));
 const JSON_OUT = opt("--json", null);
 const FORMS = opt("--forms", "ct01,pit-finalisation").split(",");
-const VARIANTS = opt("--variants", "app,app-static,embed,embed-services,embed-bare,embed-static").split(",");
+const VARIANTS = opt("--variants", "app,app-citizen,app-static,embed,embed-services,embed-bare,embed-static").split(",");
+// The demo citizen `app-citizen` signs in as.
+const CITIZEN = "citizen-an";
 const LIGHTHOUSE = !args.includes("--no-lighthouse");
 
 
@@ -111,9 +115,17 @@ const median = (xs) => {
 
 const browser = await launch();
 
-/// One page load on the profile: the figures.
-async function measure(url) {
+/// One page load on the profile: the figures. `user`: a demo citizen whose session the browser
+/// holds (its cookie, from `/dev/login` asked outside the browser: the page's connection is
+/// opened cold, as the static copy's is).
+async function measure(url, user) {
   const { context, page, cdp } = await phonePage(browser, probe);
+  if (user) {
+    const signed = await fetch(`${base}/dev/login?user=${encodeURIComponent(user)}&next=/`, { redirect: "manual" });
+    const cookies = signed.headers.getSetCookie().map((c) => c.split(";")[0].split("="));
+    if (signed.status !== 303 || cookies.length === 0) throw new Error(`signing in as ${user}: ${signed.status}`);
+    await context.addCookies(cookies.map(([name, ...value]) => ({ name, value: value.join("="), url: base })));
+  }
   let bytes = 0;
   cdp.on("Network.loadingFinished", (e) => { bytes += e.encodedDataLength; });
   await page.goto(url, { waitUntil: "commit" });
@@ -160,6 +172,7 @@ for (const form of FORMS) {
   statics.set(`/host/${form}-services.html`, hostPage(`/forms/${form}`, ` drafts="/api/v1/drafts"`));
   const urls = {
     app: `${base}/f/${form}`,
+    "app-citizen": `${base}/f/${form}`,
     embed: `${base}${host}`,
     "embed-bare": `${base}/host/${form}-bare.html`,
     "embed-services": `${base}/host/${form}-services.html`,
@@ -174,7 +187,7 @@ for (const form of FORMS) {
   }
   for (const variant of VARIANTS) {
     const runs = [];
-    for (let i = 0; i < RUNS; i++) runs.push(await measure(urls[variant]));
+    for (let i = 0; i < RUNS; i++) runs.push(await measure(urls[variant], variant === "app-citizen" ? CITIZEN : null));
     const m = (k) => median(runs.map((r) => r[k]));
     const row = { form, variant, inputs: m("inputs"), ready: m("ready"), fcp: m("fcp"), lcp: m("lcp"), bytes: m("bytes"), runs };
     results.push(row);
