@@ -146,11 +146,7 @@ pub fn receipt(lang: Lang, form_title: &str, code: &str, awaiting: bool, live: b
         } else {
             "submitted"
         },
-        t(if awaiting {
-            Ui::ReceivedAwaiting
-        } else {
-            Ui::Received
-        }),
+        t(Ui::received(awaiting)),
         esc(form_title),
         t(Ui::DossierCode),
         esc(code),

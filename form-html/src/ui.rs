@@ -96,6 +96,16 @@ pub enum Ui {
 }
 
 impl Ui {
+    /// The heading of a filed dossier's confirmation: received, or (`awaiting`) stored until its
+    /// co-signers have signed.
+    pub fn received(awaiting: bool) -> Ui {
+        if awaiting {
+            Ui::ReceivedAwaiting
+        } else {
+            Ui::Received
+        }
+    }
+
     pub fn text(self) -> Text {
         let (vi, en) = match self {
             Ui::Required => ("(bắt buộc)", "(required)"),

@@ -289,12 +289,7 @@ pub(super) fn set_title(s: &Inner) {
         return;
     };
     let title = match &s.outcome {
-        Outcome::Received(_, awaiting) => if *awaiting {
-            Ui::ReceivedAwaiting
-        } else {
-            Ui::Received
-        }
-        .get(s.lang),
+        Outcome::Received(_, awaiting) => Ui::received(*awaiting).get(s.lang),
         _ => s.form.definition().title.get(s.lang).to_owned(),
     };
     document.set_title(&format!("{title} — eform"));

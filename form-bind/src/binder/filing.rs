@@ -36,6 +36,10 @@ pub(super) enum KeepAnswer {
     Failed(Text),
 }
 
+/// The heading of the confirmation drawn in place of the form on the portal's page
+/// (`form_html::site::receipt`): the focus goes there.
+const RECEIVED_HEADING: &str = "[data-testid=received] h1";
+
 /// How many times a dossier is sent again while the service is unreachable.
 const RETRIES: u32 = 3;
 
@@ -276,7 +280,7 @@ fn send(at: Rc<RefCell<Inner>>, signed: Option<(Value, String)>) {
             _ => {}
         }
         let focus = match (&next, &s.site) {
-            (Outcome::Received(..), Some(_)) => "[data-testid=received] h1",
+            (Outcome::Received(..), Some(_)) => RECEIVED_HEADING,
             _ => ".ef-result",
         };
         s.outcome = next;
@@ -353,7 +357,7 @@ fn decline(at: &Rc<RefCell<Inner>>) {
 /// goes back where it was.
 fn refocus(s: &Inner) {
     if s.site.is_some() && matches!(s.outcome, Outcome::Received(..)) {
-        s.focus_selector("[data-testid=received] h1");
+        s.focus_selector(RECEIVED_HEADING);
     }
 }
 
@@ -541,11 +545,7 @@ impl Inner {
             ),
             Outcome::Received(code, awaiting) => format!(
                 "<div class=\"ef-panel ef-panel--ok\" data-testid=\"received\"><h2>{}</h2><p>{} <strong>{}</strong></p></div>",
-                t(if *awaiting {
-                    Ui::ReceivedAwaiting
-                } else {
-                    Ui::Received
-                }),
+                t(Ui::received(*awaiting)),
                 t(Ui::DossierCode),
                 esc(code)
             ),

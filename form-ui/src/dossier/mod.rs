@@ -308,13 +308,13 @@ fn dossier_view(
             <p class="ef-print-only ef-system">{tr(lang, "Cổng dịch vụ công — hệ thống thông tin giải quyết thủ tục hành chính (eform). Tra cứu hồ sơ bằng mã hồ sơ hoặc mã QR.", "Public service portal — administrative procedure information system (eform). Look the dossier up by its code or the QR code.")}</p>
             {(fresh && co_signing).then(|| view! {
                 <div class="ef-panel ef-panel--ok" role="status" data-testid="received">
-                    <h2>{tr(lang, "Hồ sơ đã được lưu, chờ người cùng ký", "Your dossier is stored and waits for its co-signers")}</h2>
+                    <h2>{move || form_html::Ui::received(true).get(lang.get())}</h2>
                     <p>{tr(lang, "Hãy ghi lại mã hồ sơ. Hồ sơ được chuyển tới cơ quan khi mọi người cùng ký đã ký (xem bên dưới).", "Keep the dossier code. It goes to the agency once every co-signer has signed (see below).")}</p>
                 </div>
             })}
             {(fresh && !co_signing).then(|| view! {
                 <div class="ef-panel ef-panel--ok" role="status" data-testid="received">
-                    <h2>{tr(lang, "Hồ sơ đã được tiếp nhận", "Your dossier has been received")}</h2>
+                    <h2>{move || form_html::Ui::received(false).get(lang.get())}</h2>
                     <p>{tr(lang, "Hãy ghi lại mã hồ sơ để tra cứu. Bạn có thể in hoặc tải phiếu này.", "Keep the dossier code to look it up. You can print or download this receipt.")}</p>
                 </div>
             })}
