@@ -26,8 +26,16 @@
 // simulated throttling, in the same chromium) on the first form's citizen page, embed and their
 // static copies, --runs times each: performance and accessibility scores, LCP (medians).
 // `--no-lighthouse` skips it.
+// `--h2`: the proxy speaks HTTPS and HTTP/2 (a certificate of its own, made by openssl for the
+// run and accepted by the browser), as a production portal's load balancer does (TLS ends
+// there); without it, plain HTTP/1.1, as the development portal serves. Over HTTP/1.1 each
+// request the browser makes while another is under way opens a connection of its own.
 import http from "node:http";
-import { writeFileSync } from "node:fs";
+import http2 from "node:http2";
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { launch } from "../../tests/e2e/browser.mjs";
 import { PROFILE, phonePage } from "./profile.mjs";
@@ -45,13 +53,19 @@ const VARIANTS = opt("--variants", "app,app-citizen,app-static,embed,embed-servi
 // The demo citizen `app-citizen` signs in as.
 const CITIZEN = "citizen-an";
 const LIGHTHOUSE = !args.includes("--no-lighthouse");
+const H2 = args.includes("--h2");
+// The browser takes the run's own certificate (the proxy's, over --h2).
+const CHROMIUM_FLAGS = H2 ? ["--ignore-certificate-errors"] : [];
 
 
 const upstream = new globalThis.URL(URL);
 const statics = new Map(); // path → html
 
+// Headers that belong to one HTTP/1.1 connection, which HTTP/2 forbids.
+const HOP = new Set(["connection", "keep-alive", "proxy-connection", "transfer-encoding", "upgrade"]);
+
 /// The proxy: static copies and host pages of its own, the rest from the portal.
-const server = http.createServer((req, res) => {
+const handle = (req, res) => {
   const own = statics.get(req.url);
   if (own) {
     // Compressed as the portal's pages are.
@@ -66,15 +80,26 @@ const server = http.createServer((req, res) => {
     res.end();
     return;
   }
-  const proxied = http.request({ host: upstream.hostname, port: upstream.port, path: req.url, method: req.method, headers: { ...req.headers, host: upstream.host } }, (up) => {
-    res.writeHead(up.statusCode, up.headers);
+  // HTTP/2's pseudo-headers (`:path`, …) are not HTTP/1.1 headers.
+  const headers = Object.fromEntries(Object.entries(req.headers).filter(([k]) => !k.startsWith(":")));
+  const proxied = http.request({ host: upstream.hostname, port: upstream.port, path: req.url, method: req.method, headers: { ...headers, host: upstream.host } }, (up) => {
+    res.writeHead(up.statusCode, H2 ? Object.fromEntries(Object.entries(up.headers).filter(([k]) => !HOP.has(k))) : up.headers);
     up.pipe(res);
   });
   proxied.on("error", () => { res.writeHead(502); res.end(); });
   req.pipe(proxied);
-});
+};
+let server;
+if (H2) {
+  const dir = mkdtempSync(join(tmpdir(), "eform-bench-"));
+  execFileSync("openssl", ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", join(dir, "key.pem"), "-out", join(dir, "cert.pem")], { stdio: "ignore" });
+  server = http2.createSecureServer({ key: readFileSync(join(dir, "key.pem")), cert: readFileSync(join(dir, "cert.pem")), allowHTTP1: true }, handle);
+  rmSync(dir, { recursive: true });
+} else {
+  server = http.createServer(handle);
+}
 await new Promise((ok) => server.listen(0, "127.0.0.1", ok));
-const base = `http://127.0.0.1:${server.address().port}`;
+const base = `${H2 ? "https" : "http"}://127.0.0.1:${server.address().port}`;
 
 /// Runs in every page before its own scripts: a frame loop that notes the figures.
 function probe() {
@@ -113,7 +138,7 @@ const median = (xs) => {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 };
 
-const browser = await launch();
+const browser = await launch(CHROMIUM_FLAGS);
 
 /// One page load on the profile: the figures. `user`: a demo citizen whose session the browser
 /// holds (its cookie, from `/dev/login` asked outside the browser: the page's connection is
@@ -121,7 +146,7 @@ const browser = await launch();
 async function measure(url, user) {
   const { context, page, cdp } = await phonePage(browser, probe);
   if (user) {
-    const signed = await fetch(`${base}/dev/login?user=${encodeURIComponent(user)}&next=/`, { redirect: "manual" });
+    const signed = await fetch(`${URL}/dev/login?user=${encodeURIComponent(user)}&next=/`, { redirect: "manual" });
     const cookies = signed.headers.getSetCookie().map((c) => c.split(";")[0].split("="));
     if (signed.status !== 303 || cookies.length === 0) throw new Error(`signing in as ${user}: ${signed.status}`);
     await context.addCookies(cookies.map(([name, ...value]) => ({ name, value: value.join("="), url: base })));
@@ -133,7 +158,7 @@ async function measure(url, user) {
   // Let the largest paint settle and the last responses finish.
   await page.waitForLoadState("load");
   await page.waitForTimeout(500);
-  const t = await page.evaluate(() => window.__bench);
+  const t = await page.evaluate(() => ({ ...window.__bench, protocol: performance.getEntriesByType("navigation")[0]?.nextHopProtocol ?? null }));
   await context.close();
   return { ...t, bytes };
 }
@@ -205,7 +230,7 @@ async function lighthouse(url) {
   for (let i = 0; i < RUNS; i++) {
     const chrome = await launcher.launch({
       chromePath: process.env.EFORM_CHROMIUM ?? "/usr/bin/chromium",
-      chromeFlags: ["--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu"],
+      chromeFlags: ["--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu", ...CHROMIUM_FLAGS],
     });
     try {
       const { lhr } = await run(url, { port: chrome.port, output: "json", logLevel: "error", onlyCategories: ["performance", "accessibility"] });
@@ -247,7 +272,7 @@ if (LIGHTHOUSE) {
     console.log(`lighthouse ${r.version} ${form} ${variant}: performance ${r.performance}, accessibility ${r.accessibility}, FCP ${r.fcp?.toFixed(0)} ms, LCP ${r.lcp?.toFixed(0)} ms, TTI ${r.tti?.toFixed(0)} ms`);
   }
 }
-server.closeAllConnections();
+server.closeAllConnections?.();
 server.close();
 
 // The table: each variant against the static copy of its own page.
@@ -269,4 +294,4 @@ if (lh.length) {
     console.log(`| ${r.form} ${r.variant}${failed} | ${fmt(r.performance)} | ${fmt(r.accessibility)} | ${fmt(r.fcp)} | ${fmt(r.lcp)} | ${ratio} | ${fmt(r.tti)} |`);
   }
 }
-if (JSON_OUT) writeFileSync(JSON_OUT, JSON.stringify({ date: new Date().toISOString(), profile: PROFILE, runs: RUNS, results, lighthouse: lh }, null, 2));
+if (JSON_OUT) writeFileSync(JSON_OUT, JSON.stringify({ date: new Date().toISOString(), profile: PROFILE, transport: H2 ? "h2 (TLS)" : "http/1.1", runs: RUNS, results, lighthouse: lh }, null, 2));

@@ -252,7 +252,7 @@ fn bench(root: &Path, args: &[String]) -> Result<()> {
             result
         }
         _ => bail!(
-            "usage: cargo xtask bench core|sign [criterion args] | bench intake|datastore|scale | bench browser [harness options] | bench builder [--fields N] [--runs N] [--json FILE] [--profile label|add] | bench mobile [--runs N] [--forms a,b] [--variants a,b] [--json FILE] | bench intake [--seconds N] [--clients N] [--json FILE] | bench datastore [--rate N] [--seconds N] [--connections N] [--json FILE]"
+            "usage: cargo xtask bench core|sign [criterion args] | bench intake|datastore|scale | bench browser [harness options] | bench builder [--fields N] [--runs N] [--json FILE] [--profile label|add] | bench mobile [--runs N] [--forms a,b] [--variants a,b] [--h2] [--json FILE] | bench intake [--seconds N] [--clients N] [--json FILE] | bench datastore [--rate N] [--seconds N] [--connections N] [--json FILE]"
         ),
     }
 }
