@@ -21,9 +21,11 @@ async function stored(user, keys) {
 
 test("only once: CT01 filled and locked from the register, phone and e-mail kept with consent, then prefilled on the birth registration", async () => {
   const page = await openPage(browser);
+  // From the list of forms to the form, as a citizen goes (Back is tried after filing).
+  await signIn(page, "citizen-an", "/");
   const asked = [];
   page.on("request", (r) => asked.push(new globalThis.URL(r.url()).pathname));
-  await signIn(page, "citizen-an", "/f/ct01");
+  await page.goto(`${URL}/f/ct01`);
   await page.waitForSelector("h1.ef-title");
   // Identity from the national population database, locked; the household members filled.
   assert.equal(await page.inputValue("#f__applicant__fullName"), "Nguyễn Văn An");
@@ -95,6 +97,14 @@ test("only once: CT01 filled and locked from the register, phone and e-mail kept
   await page.reload();
   await page.locator("[data-testid=dossier] [data-testid=received]").waitFor();
   assert.equal(await page.locator("[data-testid=keep-dialog]").count(), 0);
+  // Back leaves the dossier for the page before the form (the form's entry became the
+  // dossier's: no filled form to send twice); Forward comes back to the dossier.
+  await page.goBack();
+  await page.waitForURL(`${URL}/`);
+  await page.goForward();
+  await page.waitForURL(/\/d\/.+\?new=1$/);
+  await page.locator("[data-testid=received]").first().waitFor();
+  assert.equal(await page.locator("#f__request").count(), 0, "no form to file again");
   // Nothing of the filed dossier is left as a draft of the form.
   assert.deepEqual(await page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith("eform.draft.ct01"))), []);
   const kept = await stored("citizen-an", "citizen.phone,citizen.email");
