@@ -23,6 +23,8 @@ test("only once: CT01 filled and locked from the register, phone and e-mail kept
   const page = await openPage(browser);
   // From the list of forms to the form, as a citizen goes (Back is tried after filing).
   await signIn(page, "citizen-an", "/");
+  // The list's own requests are over before the form's are counted.
+  await page.waitForLoadState("networkidle");
   const asked = [];
   page.on("request", (r) => asked.push(new globalThis.URL(r.url()).pathname));
   await page.goto(`${URL}/f/ct01`);
