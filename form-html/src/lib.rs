@@ -148,6 +148,19 @@ pub fn form(page: &Page) -> String {
     form_with(page, &evaluation)
 }
 
+/// `html`, a drawing of this crate, with every submit button disabled: for a drawing put in a
+/// page before any script can keep it from being sent (a host's server includes it in an
+/// `<e-form>` as a declarative shadow root). With its default button disabled, Enter in a field
+/// sends nothing either (HTML's implicit submission); the runtime's drawing enables them.
+pub fn submits_disabled(html: &str) -> String {
+    // Every submit button this crate draws opens so; text from a definition or the data is
+    // escaped, so it cannot.
+    html.replace(
+        "<button type=\"submit\"",
+        "<button type=\"submit\" disabled",
+    )
+}
+
 /// [`form`], with the rules' outcome for `page.data` already at hand (the runtime's
 /// `FormState` keeps it up to date).
 pub fn form_with(page: &Page, evaluation: &Evaluation) -> String {

@@ -307,6 +307,46 @@ fn without_a_script_rows_are_added_removed_and_moved_and_pages_chosen() {
     assert_eq!(shown.len(), 1);
 }
 
+#[test]
+fn a_drawing_can_have_every_submit_button_disabled() {
+    // A long form with a table: page buttons, row buttons, the hidden default button.
+    let (_, definition, example) = FORMS.iter().find(|f| f.0 == "judicial-record").unwrap();
+    let form = load(definition).form.unwrap().with_admin_units(units());
+    let data: Value = serde_json::from_str(example).unwrap();
+    let drawn = render(&form, &data, Lang::Vi, &[], 1);
+    let held = Html::parse_document(&form_html::submits_disabled(&drawn));
+    let submits = Selector::parse("button[type=submit]").unwrap();
+    let count = held.select(&submits).count();
+    assert!(count > 4, "{count}");
+    assert_eq!(
+        held.select(&Selector::parse("button[type=submit][disabled]").unwrap())
+            .count(),
+        count
+    );
+    // Nothing else changed: the same controls, sent the same way but for the buttons.
+    assert_eq!(submission(&held), submission(&Html::parse_document(&drawn)));
+    // A label naming a submit button stays text.
+    let written = "<button type=\"submit\">";
+    let loaded = load_value(&json!({
+        "id": "x", "version": 1, "title": {"vi": written, "en": written},
+        "dataSchema": {"type": "object", "properties": {"a": {"type": "string"}}},
+        "pages": [{"id": "p", "title": {"vi": "p", "en": "p"}, "sections": [{"id": "s", "items": [
+            {"widget": "text", "pointer": "/a", "label": {"vi": written, "en": written}}
+        ]}]}]
+    }));
+    let hostile = loaded
+        .form
+        .unwrap_or_else(|| panic!("{:?}", loaded.diagnostics));
+    let drawn = render(&hostile, &json!({"a": written}), Lang::Vi, &[], 0);
+    assert_eq!(
+        form_html::submits_disabled(&drawn)
+            .matches(" disabled")
+            .count(),
+        drawn.matches("<button type=\"submit\"").count()
+    );
+    assert!(form_html::submits_disabled(&drawn).contains("&lt;button type=&quot;submit&quot;&gt;"));
+}
+
 /// The light runtime draws a changed item again alone (`form_html::item`) and merges it into the
 /// page: alone, every item of every real form, filled and with its errors shown, is drawn
 /// exactly as the whole form draws it, and its element carries its pointer.

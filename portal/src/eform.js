@@ -22,7 +22,9 @@
 // Until the runtime's code has arrived, an <e-form> shows its form drawn by the portal
 // (`src` asked with `?as=html`): the citizen can read it and start typing at once, and the
 // runtime takes it over, keeping what was typed. A `src` that gives no such drawing (a host's
-// own copy of a definition) shows the form when the runtime is ready, as before.
+// own copy of a definition) shows the form when the runtime is ready, as before. A host whose
+// server draws its pages can put that drawing in the element itself (`?as=shadow`, a
+// declarative shadow root): it shows with the page, before any script.
 const asset = (name) => new URL(`../embed/${name}`, import.meta.url).href;
 const css = asset("__CSS__");
 // The stylesheet, asked for beside the first drawing rather than once it has come: on a slow
@@ -229,6 +231,14 @@ class EForm extends HTMLElement {
   }
 
   async draw(key) {
+    // The drawing the host's server put inside the element (a declarative shadow root, from
+    // `src` asked with `?as=shadow`): on screen already, with its stylesheet; taken over as a
+    // fetched one is (a drawing for a src or language the element no longer names was dropped).
+    const inline = this.shadowRoot?.getElementById("ef-ssr");
+    if (inline) {
+      inline.querySelector("form")?.addEventListener("submit", (e) => e.preventDefault());
+      return;
+    }
     let url;
     try {
       url = new URL(this.getAttribute("src"), document.baseURI);

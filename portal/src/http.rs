@@ -402,7 +402,9 @@ fn query_word<'a>(query: Option<&'a str>, name: &str) -> Option<&'a str> {
 }
 
 /// `GET /forms/{id}`: the definition; with `as=html`, the form drawn for an `<e-form>` until its
-/// runtime arrives (in `lang`, its button "submit the dossier" when `submit=dossier`).
+/// runtime arrives (in `lang`, its button "submit the dossier" when `submit=dossier`); with
+/// `as=shadow`, the same drawing as a declarative shadow root with eform's stylesheet, for a
+/// host's server to put inside the element (its submit buttons disabled until the runtime).
 async fn get_form(
     State(state): State<AppState>,
     Path(id): Path<String>,
@@ -410,12 +412,23 @@ async fn get_form(
 ) -> Response {
     let query = query.as_deref();
     match state.catalog.get(&id) {
-        Some(Entry::Ready(r)) if query_word(query, "as") == Some("html") => {
+        Some(Entry::Ready(r)) if matches!(query_word(query, "as"), Some("html" | "shadow")) => {
             let lang = query_word(query, "lang")
                 .and_then(form_core::Lang::parse)
                 .unwrap_or_default();
             let dossier = query_word(query, "submit") == Some("dossier");
-            let html = crate::form_page::embed_fragment(&r, lang, dossier);
+            let mut html = crate::form_page::embed_fragment(&r, lang, dossier);
+            if query_word(query, "as") == Some("shadow") {
+                let Some(css) = built_file_in(&state.web_dir.join("embed"), "eform-", ".css")
+                else {
+                    return not_built();
+                };
+                html = format!(
+                    "<template shadowrootmode=\"open\"><link rel=\"stylesheet\" href=\"/embed/{}\">{}</template>",
+                    form_html::esc(&css),
+                    form_html::submits_disabled(&html)
+                );
+            }
             ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], html).into_response()
         }
         Some(Entry::Ready(r)) => {

@@ -31,6 +31,9 @@ async fn app() -> (axum::Router, tempfile::TempDir) {
         )
         .unwrap();
     }
+    // The embed's stylesheet, as `cargo xtask build-web` names it.
+    std::fs::create_dir_all(dir.path().join("web/embed")).unwrap();
+    std::fs::write(dir.path().join("web/embed/eform-0123456789abcdef.css"), "").unwrap();
     let catalog = Catalog::load(Some(&forms)).unwrap();
     let db = format!("sqlite:{}", dir.path().join("eform.db").display());
     let state = AppState::new(
@@ -140,6 +143,23 @@ async fn a_form_drawn_for_an_embed() {
     );
     let (_, _, vi) = call("GET", "/forms/ct01?as=html&submit=dossier", None).await;
     assert!(vi.contains("lang=\"vi\"") && vi.contains(">Nộp hồ sơ</button>"));
+    // For a host's server to put inside the element (`as=shadow`): the same drawing as a
+    // declarative shadow root with eform's stylesheet, every submit button disabled until the
+    // runtime takes it over (no script can yet keep the form from being sent).
+    let (status, headers, shadow) = call("GET", "/forms/ct01?as=shadow&lang=en", None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(headers["content-type"], "text/html; charset=utf-8");
+    let drawn = format!(
+        "<template shadowrootmode=\"open\"><link rel=\"stylesheet\" href=\"/embed/eform-0123456789abcdef.css\">{}</template>",
+        form_html::submits_disabled(&body)
+    );
+    assert_eq!(shadow, drawn);
+    assert!(shadow.contains(
+        "<button type=\"submit\" disabled class=\"ef-button\">Check and submit</button>"
+    ));
+    assert!(!shadow.contains("<button type=\"submit\" class"));
+    let (status, _, _) = call("GET", "/forms/nope?as=shadow", None).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
     // Without `as=html`, the definition; a missing form is the same 404.
     let (_, headers, _) = call("GET", "/forms/ct01?lang=en", None).await;
     assert_eq!(headers["content-type"], "application/json");

@@ -26,7 +26,15 @@ const hkdExample = JSON.parse(readFileSync(new globalThis.URL("../../schemas/for
 let browser, server, hostUrl;
 
 before(async () => {
-  server = http.createServer((req, res) => {
+  server = http.createServer(async (req, res) => {
+    // A page the host's server draws, with the form's drawing from the portal in the element.
+    if (req.url === "/inline.html") {
+      const drawing = await (await fetch(`${URL}/forms/ct01?as=shadow&lang=vi`)).text();
+      const page = readFileSync(new globalThis.URL("./host/inline.html", import.meta.url), "utf8");
+      res.writeHead(200, { "content-type": "text/html; charset=utf-8", "content-security-policy": HOST_CSP });
+      res.end(page.replace("<!--drawing-->", drawing));
+      return;
+    }
     // A host page has its own icon (a 404 for it would be a console error).
     if (req.url === "/favicon.ico") {
       res.writeHead(204);
@@ -211,6 +219,52 @@ test("before the runtime's code arrives, an <e-form> shows the form the portal d
   assert.deepEqual(page.problems.filter((p) => !p.includes("404")), []);
   assert.deepEqual(await axe(page, { include: [["#ct01"]] }), []);
   await page.locator("#ct01").screenshot({ path: shot("embed-drawn-taken-over") });
+  await page.close();
+});
+
+test("a host's server puts the form's drawing in the <e-form> (a declarative shadow root, ?as=shadow): shown without JavaScript and before the runtime, nothing sent until it takes over, typing kept (360 px)", async () => {
+  // Without JavaScript: the form is on the page with its stylesheet; nothing can be sent.
+  const plain = await openPage(browser, { width: 360, height: 800, javaScript: false });
+  await plain.goto(`${hostUrl}/inline.html`);
+  const g = (selector) => plain.locator(`#ct01 ${selector}`);
+  await g("#ef-ssr[data-ef-takeover] form.ef-form").waitFor();
+  assert.ok(await g("button[type=submit]").count() > 1);
+  assert.equal(await g("button[type=submit]:not([disabled])").count(), 0);
+  assert.equal(await g(".ef-actions").evaluate((e) => getComputedStyle(e).display), "flex", "eform's stylesheet applies");
+  await g("#f__applicant__fullName").fill("Nguyễn Văn Ân");
+  await g("#f__applicant__fullName").press("Enter");
+  await g(".ef-actions button[type=submit]:not([name])").click({ force: true });
+  await plain.waitForTimeout(300);
+  assert.equal(plain.url(), `${hostUrl}/inline.html`, "nothing sent, no data in an address");
+  await plain.locator("#ct01").screenshot({ path: shot("embed-inline-without-js") });
+  await plain.close();
+
+  // With JavaScript, the runtime's code held back: the drawing is there before it, and no
+  // drawing is fetched; typing is kept when the runtime takes over, whose form sends.
+  const page = await openPage(browser, { width: 360, height: 800 });
+  const release = await holdWasm(page);
+  const fetched = [];
+  page.on("request", (r) => { if (r.url().includes("as=html")) fetched.push(r.url()); });
+  await page.goto(`${hostUrl}/inline.html`, { takeover: false });
+  const f = (selector) => page.locator(`#ct01 ${selector}`);
+  await f("#ef-ssr[data-ef-takeover] form.ef-form").waitFor();
+  await f("#f__applicant__fullName").fill("Nguyễn Văn Ân");
+  await f("#f__applicant__fullName").press("Enter");
+  await page.waitForTimeout(300);
+  assert.equal(page.url(), `${hostUrl}/inline.html`);
+  release();
+  await page.waitForFunction(() => window.__events?.some((e) => e.name === "eform:ready" && e.id === "ct01"));
+  assert.equal(await f("#ef-ssr").count(), 0);
+  assert.equal(await f("#f__applicant__fullName").inputValue(), "Nguyễn Văn Ân");
+  assert.equal(await f("button[type=submit][disabled]").count(), 0, "the runtime's buttons work");
+  assert.deepEqual(fetched, []);
+  await f(".ef-actions button[type=submit]:not([name])").click();
+  await f(".ef-summary").waitFor();
+  assert.equal(page.url(), `${hostUrl}/inline.html`);
+  assert.deepEqual(await page.evaluate(() => window.__csp), []);
+  assert.deepEqual(page.problems, []);
+  assert.deepEqual(await axe(page, { include: [["#ct01"]] }), []);
+  await page.locator("#ct01").screenshot({ path: shot("embed-inline-taken-over") });
   await page.close();
 });
 
