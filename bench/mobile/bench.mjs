@@ -18,7 +18,9 @@
 // `--variants a,b` picks variants; `embed-bare` is the embed whose
 // src gives no drawing (what the embed was before eform.js showed one), `embed-services` the
 // embed naming a host service (the runtime built with the host's services, form-bind-services;
-// `embed` has the one without them, form-bind); `app-citizen` the citizen page of a demo citizen
+// `embed` has the one without them, form-bind); `embed-inline` the embed whose host page has
+// the form's drawing in the element, as a host's server would put it there (`?as=shadow`, a
+// declarative shadow root); `app-citizen` the citizen page of a demo citizen
 // signed in (development mode: the session of `/dev/login`), so prefilled from the data store
 // and with the drafts service, on the build with the services (`app` is a visitor's).
 // `--json FILE` writes all.
@@ -49,7 +51,7 @@ const opt = (name, dflt) => {
 const RUNS = Number(opt("--runs", 5));
 const JSON_OUT = opt("--json", null);
 const FORMS = opt("--forms", "ct01,pit-finalisation").split(",");
-const VARIANTS = opt("--variants", "app,app-citizen,app-static,embed,embed-services,embed-bare,embed-static").split(",");
+const VARIANTS = opt("--variants", "app,app-citizen,app-static,embed,embed-inline,embed-services,embed-bare,embed-static").split(",");
 // The demo citizen `app-citizen` signs in as.
 const CITIZEN = "citizen-an";
 const LIGHTHOUSE = !args.includes("--no-lighthouse");
@@ -195,11 +197,15 @@ for (const form of FORMS) {
   statics.set(`/host/${form}-bare.html`, hostPage(`/forms/${form}?bare-embed=1`));
   // Naming a host service takes the runtime built with the services instead.
   statics.set(`/host/${form}-services.html`, hostPage(`/forms/${form}`, ` drafts="/api/v1/drafts"`));
+  // The drawing in the element, asked for when the page is made (as a host's server would).
+  const drawing = await (await fetch(`${URL}/forms/${form}?as=shadow&lang=vi`)).text();
+  statics.set(`/host/${form}-inline.html`, hostPage(`/forms/${form}`).replace("></e-form>", `>${drawing}</e-form>`));
   const urls = {
     app: `${base}/f/${form}`,
     "app-citizen": `${base}/f/${form}`,
     embed: `${base}${host}`,
     "embed-bare": `${base}/host/${form}-bare.html`,
+    "embed-inline": `${base}/host/${form}-inline.html`,
     "embed-services": `${base}/host/${form}-services.html`,
   };
   if (VARIANTS.includes("app-static")) {
@@ -263,6 +269,7 @@ if (LIGHTHOUSE) {
     app: `${base}/f/${form}`,
     "app-static": `${base}/static/app-${form}.html`,
     embed: `${base}/host/${form}.html`,
+    "embed-inline": `${base}/host/${form}-inline.html`,
     "embed-static": `${base}/static/embed-${form}.html`,
   };
   for (const [variant, url] of Object.entries(pages)) {
