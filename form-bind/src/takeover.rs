@@ -1,8 +1,9 @@
 //! The form the portal drew (`<div id="ef-ssr" data-ef-takeover>`, by `form-html`), taken over
 //! by the runtime when its code has arrived: on a slow phone the citizen sees and fills in that
 //! form seconds before the runtime runs. The runtime takes over the one in `/f/{id}`'s page
-//! (`mount_page`) and, in an embedded `<e-form>`, the one `eform.js` put in its shadow root
-//! (`GET /forms/{id}?as=html`).
+//! (`mount_page`) and, in an embedded `<e-form>`, the one in its shadow root: put there by
+//! `eform.js` (`GET /forms/{id}?as=html`) or, with the page, by the host's server
+//! (`?as=shadow`, a declarative shadow root).
 //! What was typed or chosen in it, the page shown and the focus (with the caret) carry over to
 //! the runtime's form; then the drawn one is removed. Until then the stylesheet hides the
 //! runtime's own elements, so the switch does not move anything on screen.

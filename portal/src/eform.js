@@ -79,6 +79,20 @@ const loadSigner = () => {
     });
   return signing;
 };
+// Settles once a drawing is on screen: its stylesheet `link` loaded (or failed) and a frame
+// painted; after 3 s at most (a hidden tab paints no frame).
+const onScreen = (link) => Promise.race([
+  (async () => {
+    if (!link.sheet) {
+      await new Promise((done) => {
+        link.addEventListener("load", done, { once: true });
+        link.addEventListener("error", done, { once: true });
+      });
+    }
+    await new Promise((painted) => requestAnimationFrame(() => setTimeout(painted, 0)));
+  })(),
+  new Promise((later) => setTimeout(later, 3000)),
+]);
 // What a drawing from the portal starts with (anything else is not drawn).
 // (`data-ef-units`: the form has an address, and so needs the provinces.)
 const DRAWN = /^<div id="ef-ssr" data-ef-takeover( data-ef-units)?>/;
@@ -235,10 +249,24 @@ class EForm extends HTMLElement {
     // `src` asked with `?as=shadow`): on screen already, with its stylesheet; taken over as a
     // fetched one is (a drawing for a src or language the element no longer names was dropped).
     const inline = this.shadowRoot?.getElementById("ef-ssr");
-    if (inline) {
+    const lang = this.getAttribute("lang") === "en" ? "en" : "vi";
+    if (inline && inline.querySelector(".ef-embed")?.getAttribute("lang") === lang) {
       inline.querySelector("form")?.addEventListener("submit", (e) => e.preventDefault());
+      // This build's stylesheet (a drawing the host kept from before a release names an old
+      // one, which the runtime's form would keep too).
+      let link = this.shadowRoot.querySelector('link[rel="stylesheet"]');
+      if (!link) {
+        link = document.createElement("link");
+        link.rel = "stylesheet";
+        this.shadowRoot.prepend(link);
+      }
+      if (link.href !== css) link.href = css;
+      await onScreen(link);
       return;
     }
+    // Drawn in another language than the element's: the portal's drawing in its own is asked
+    // for instead.
+    inline?.remove();
     let url;
     try {
       url = new URL(this.getAttribute("src"), document.baseURI);
@@ -249,7 +277,7 @@ class EForm extends HTMLElement {
     // is never put in the page.
     if (url.origin !== location.origin) return;
     url.searchParams.set("as", "html");
-    url.searchParams.set("lang", this.getAttribute("lang") === "en" ? "en" : "vi");
+    url.searchParams.set("lang", lang);
     if (this.hasAttribute("intake")) url.searchParams.set("submit", "dossier");
     let html = null;
     // The drawing is asked for first: on HTTP/1.1 it takes the connection already open.
@@ -268,17 +296,7 @@ class EForm extends HTMLElement {
     shadow.innerHTML = `<link rel="stylesheet" href="${css}">${html}`;
     // Nothing is sent before the runtime has the form: Enter or a button does nothing yet.
     shadow.querySelector("form")?.addEventListener("submit", (e) => e.preventDefault());
-    // On screen: once its stylesheet has loaded and a frame has been painted (a hidden tab
-    // paints no frame: then after a second).
-    const link = shadow.querySelector("link");
-    const shown = (async () => {
-      await new Promise((done) => {
-        link.addEventListener("load", done, { once: true });
-        link.addEventListener("error", done, { once: true });
-      });
-      await new Promise((painted) => requestAnimationFrame(() => setTimeout(painted, 0)));
-    })();
-    await Promise.race([shown, new Promise((later) => setTimeout(later, 3000))]);
+    await onScreen(shadow.querySelector("link"));
   }
 
   // The data as entered so far (undefined until the form is drawn).

@@ -28,11 +28,18 @@ let browser, server, hostUrl;
 before(async () => {
   server = http.createServer(async (req, res) => {
     // A page the host's server draws, with the form's drawing from the portal in the element.
-    if (req.url === "/inline.html") {
-      const drawing = await (await fetch(`${URL}/forms/ct01?as=shadow&lang=vi`)).text();
+    // (`?lang=`: the element's language; `?drawn=`: the drawing's; `?old`: a drawing kept
+    // from an earlier release, its stylesheet gone.)
+    if (req.url.startsWith("/inline.html")) {
+      const q = new globalThis.URL(req.url, hostUrl).searchParams;
+      const answer = await fetch(`${URL}/forms/ct01?as=shadow&lang=${q.get("drawn") ?? "vi"}`);
+      // Only a drawing goes in the page: a 200 text/html answer that is a shadow root.
+      let drawing = answer.ok && answer.headers.get("content-type").startsWith("text/html") ? await answer.text() : "";
+      if (!drawing.startsWith("<template shadowrootmode=\"open\">")) drawing = "";
+      if (q.has("old")) drawing = drawing.replace(/\/embed\/eform-[0-9a-f]+\.css/, "/embed/eform-0000000000000000.css");
       const page = readFileSync(new globalThis.URL("./host/inline.html", import.meta.url), "utf8");
       res.writeHead(200, { "content-type": "text/html; charset=utf-8", "content-security-policy": HOST_CSP });
-      res.end(page.replace("<!--drawing-->", drawing));
+      res.end(page.replace("lang=\"vi\"><!--drawing-->", `lang="${q.get("lang") ?? "vi"}">${drawing}`));
       return;
     }
     // A host page has its own icon (a 404 for it would be a console error).
@@ -244,7 +251,11 @@ test("a host's server puts the form's drawing in the <e-form> (a declarative sha
   const page = await openPage(browser, { width: 360, height: 800 });
   const release = await holdWasm(page);
   const fetched = [];
-  page.on("request", (r) => { if (r.url().includes("as=html")) fetched.push(r.url()); });
+  const navigations = [];
+  page.on("request", (r) => {
+    if (r.url().includes("as=html")) fetched.push(r.url());
+    if (r.isNavigationRequest()) navigations.push(r.url());
+  });
   await page.goto(`${hostUrl}/inline.html`, { takeover: false });
   const f = (selector) => page.locator(`#ct01 ${selector}`);
   await f("#ef-ssr[data-ef-takeover] form.ef-form").waitFor();
@@ -260,12 +271,45 @@ test("a host's server puts the form's drawing in the <e-form> (a declarative sha
   assert.deepEqual(fetched, []);
   await f(".ef-actions button[type=submit]:not([name])").click();
   await f(".ef-summary").waitFor();
-  assert.equal(page.url(), `${hostUrl}/inline.html`);
+  assert.deepEqual(navigations, [`${hostUrl}/inline.html`], "never sent to the host page's address");
   assert.deepEqual(await page.evaluate(() => window.__csp), []);
   assert.deepEqual(page.problems, []);
   assert.deepEqual(await axe(page, { include: [["#ct01"]] }), []);
   await page.locator("#ct01").screenshot({ path: shot("embed-inline-taken-over") });
   await page.close();
+});
+
+test("a drawing in the host's page from an earlier release gets this build's stylesheet; one in another language than the element's gives way to the portal's in the element's", async () => {
+  const page = await openPage(browser, { width: 360, height: 800 });
+  const release = await holdWasm(page);
+  await page.goto(`${hostUrl}/inline.html?old`, { takeover: false });
+  const styled = () => page.evaluate(() => {
+    const shadow = document.querySelector("#ct01").shadowRoot;
+    return [shadow.querySelector("link[rel=stylesheet]").href.replace(/^.*\//, ""), getComputedStyle(shadow.querySelector(".ef-actions")).display];
+  });
+  // Before the runtime: the stylesheet eform.js names, the form styled.
+  await page.waitForFunction(() => getComputedStyle(document.querySelector("#ct01").shadowRoot.querySelector(".ef-actions")).display === "flex");
+  const [before] = await styled();
+  assert.match(before, /^eform-[0-9a-f]{16}\.css$/);
+  assert.notEqual(before, "eform-0000000000000000.css");
+  release();
+  await page.waitForFunction(() => window.__events?.some((e) => e.name === "eform:ready" && e.id === "ct01"));
+  assert.deepEqual(await styled(), [before, "flex"], "the runtime's form too");
+  // The old stylesheet's 404, nothing else.
+  assert.deepEqual(page.problems.filter((p) => !p.includes("404") && !p.includes("eform-0000000000000000.css")), []);
+  await page.close();
+
+  const other = await openPage(browser, { width: 360, height: 800 });
+  const hold = await holdWasm(other);
+  await other.goto(`${hostUrl}/inline.html?lang=en&drawn=vi`, { takeover: false });
+  await other.locator("#ct01 #ef-ssr .ef-embed[lang=en] form.ef-form").waitFor();
+  assert.equal((await other.locator("#ct01 label[for=f__applicant__fullName]").textContent()).includes("Full name"), true);
+  assert.equal(await other.locator("#ct01 .ef-embed[lang=vi]").count(), 0);
+  hold();
+  await other.waitForFunction(() => window.__events?.some((e) => e.name === "eform:ready" && e.id === "ct01"));
+  assert.equal(await other.locator("#ct01 .ef-embed[lang=en]").count(), 1);
+  assert.deepEqual(other.problems, []);
+  await other.close();
 });
 
 test("an <e-form> upgraded with its attributes asks for its runtime's glue beside its drawing, and its wasm and the definition only once the drawing is on screen", async () => {
