@@ -199,7 +199,9 @@ for (const form of FORMS) {
   statics.set(`/host/${form}-services.html`, hostPage(`/forms/${form}`, ` drafts="/api/v1/drafts"`));
   // The drawing in the element, asked for when the page is made (as a host's server would).
   const drawing = await (await fetch(`${URL}/forms/${form}?as=shadow&lang=vi`)).text();
-  statics.set(`/host/${form}-inline.html`, hostPage(`/forms/${form}`).replace("></e-form>", `>${drawing}</e-form>`));
+  // Its script after the form (the form needs no script to show).
+  const script = `<script type="module" src="/eform/eform.js"></script>`;
+  statics.set(`/host/${form}-inline.html`, hostPage(`/forms/${form}`).replace(script, "").replace("></e-form>", `>${drawing}</e-form>${script}`));
   const urls = {
     app: `${base}/f/${form}`,
     "app-citizen": `${base}/f/${form}`,
