@@ -309,22 +309,30 @@ fn without_a_script_rows_are_added_removed_and_moved_and_pages_chosen() {
 
 #[test]
 fn a_drawing_can_have_every_submit_button_disabled() {
-    // A long form with a table: page buttons, row buttons, the hidden default button.
-    let (_, definition, example) = FORMS.iter().find(|f| f.0 == "judicial-record").unwrap();
-    let form = load(definition).form.unwrap().with_admin_units(units());
-    let data: Value = serde_json::from_str(example).unwrap();
-    let drawn = render(&form, &data, Lang::Vi, &[], 1);
-    let held = Html::parse_document(&form_html::submits_disabled(&drawn));
+    // Every real form, on each of its pages, filled (tables have rows: their buttons too); and
+    // no button without a type (a submit button too), nor an input that submits.
     let submits = Selector::parse("button[type=submit]").unwrap();
-    let count = held.select(&submits).count();
-    assert!(count > 4, "{count}");
-    assert_eq!(
-        held.select(&Selector::parse("button[type=submit][disabled]").unwrap())
-            .count(),
-        count
-    );
-    // Nothing else changed: the same controls, sent the same way but for the buttons.
-    assert_eq!(submission(&held), submission(&Html::parse_document(&drawn)));
+    let disabled = Selector::parse("button[type=submit][disabled]").unwrap();
+    let others =
+        Selector::parse("button:not([type]), input[type=submit], input[type=image]").unwrap();
+    for (id, definition, example) in FORMS {
+        let form = load(definition).form.unwrap().with_admin_units(units());
+        let data: Value = serde_json::from_str(example).unwrap();
+        for current in 0..form.definition().pages.len() {
+            let drawn = render(&form, &data, Lang::Vi, &[], current);
+            let held = Html::parse_document(&form_html::submits_disabled(&drawn));
+            let count = held.select(&submits).count();
+            assert!(count >= 2, "{id}: {count}");
+            assert_eq!(held.select(&disabled).count(), count, "{id}");
+            assert_eq!(held.select(&others).count(), 0, "{id}");
+            // Nothing else changed: the same controls, sent the same way.
+            assert_eq!(
+                submission(&held),
+                submission(&Html::parse_document(&drawn)),
+                "{id}"
+            );
+        }
+    }
     // A label naming a submit button stays text.
     let written = "<button type=\"submit\">";
     let loaded = load_value(&json!({

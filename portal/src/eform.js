@@ -290,8 +290,10 @@ class EForm extends HTMLElement {
       return;
     }
     // The portal's drawing (form-html escapes every text of the definition), for what the
-    // element names now, while the runtime has not drawn the form yet.
+    // element names now, while the runtime has not drawn the form yet, and the page's parser
+    // has not meanwhile attached one of the host's (this script run while the page was read).
     if (!html || !DRAWN.test(html) || this.predrawn !== key || this.drawingKey() !== key || this.mounted || this.runtimeFor().module) return;
+    if (this.shadowRoot?.getElementById("ef-ssr")) return this.draw(key);
     const shadow = this.shadowRoot ?? this.attachShadow({ mode: "open" });
     shadow.innerHTML = `<link rel="stylesheet" href="${css}">${html}`;
     // Nothing is sent before the runtime has the form: Enter or a button does nothing yet.
