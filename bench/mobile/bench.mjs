@@ -198,7 +198,10 @@ for (const form of FORMS) {
   // Naming a host service takes the runtime built with the services instead.
   statics.set(`/host/${form}-services.html`, hostPage(`/forms/${form}`, ` drafts="/api/v1/drafts"`));
   // The drawing in the element, asked for when the page is made (as a host's server would).
-  const drawing = await (await fetch(`${URL}/forms/${form}?as=shadow&lang=vi`)).text();
+  const answer = await fetch(`${URL}/forms/${form}?as=shadow&lang=vi`);
+  const drawing = await answer.text();
+  // Only a drawing goes in a page (docs/embedding.md): anything else is this run's error.
+  if (!answer.ok || !drawing.startsWith('<template shadowrootmode="open">')) throw new Error(`/forms/${form}?as=shadow: ${answer.status} ${drawing.slice(0, 200)}`);
   // Its script after the form (the form needs no script to show).
   const script = `<script type="module" src="/eform/eform.js"></script>`;
   statics.set(`/host/${form}-inline.html`, hostPage(`/forms/${form}`).replace(script, "").replace("></e-form>", `>${drawing}</e-form>${script}`));

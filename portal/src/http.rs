@@ -218,9 +218,8 @@ async fn communes(Path(file): Path<String>, headers: HeaderMap) -> Response {
 /// name of the current build's stylesheet filled in (the runtime's modules are named by
 /// `form-bind.js` and `form-sign.js` beside it).
 async fn embed_script(State(state): State<AppState>) -> Response {
-    let dir = state.web_dir.join("embed");
-    let css = built_file_in(&dir, "eform-", ".css");
-    let built = dir.join("form-bind.js").is_file();
+    let css = embed_stylesheet(&state);
+    let built = state.web_dir.join("embed/form-bind.js").is_file();
     let (Some(css), true) = (css, built) else {
         return not_built();
     };
@@ -230,6 +229,11 @@ async fn embed_script(State(state): State<AppState>) -> Response {
         body,
     )
         .into_response()
+}
+
+/// The file name of the embed's stylesheet in the current build (under `/embed/`).
+fn embed_stylesheet(state: &AppState) -> Option<String> {
+    built_file_in(&state.web_dir.join("embed"), "eform-", ".css")
 }
 
 /// 503: the runtime's files are not built.
@@ -419,8 +423,7 @@ async fn get_form(
             let dossier = query_word(query, "submit") == Some("dossier");
             let mut html = crate::form_page::embed_fragment(&r, lang, dossier);
             if query_word(query, "as") == Some("shadow") {
-                let Some(css) = built_file_in(&state.web_dir.join("embed"), "eform-", ".css")
-                else {
+                let Some(css) = embed_stylesheet(&state) else {
                     return not_built();
                 };
                 html = format!(
