@@ -427,8 +427,9 @@ async fn get_form(
                     return not_built();
                 };
                 html = format!(
-                    "<template shadowrootmode=\"open\"><link rel=\"stylesheet\" href=\"/embed/{}\">{}</template>",
+                    "<template shadowrootmode=\"open\"><link rel=\"stylesheet\" href=\"/embed/{}\">{}{}</template>",
                     form_html::esc(&css),
+                    needs_script_notice(lang),
                     form_html::submits_disabled(&html)
                 );
             }
@@ -443,6 +444,23 @@ async fn get_form(
         }) => broken(&source, &diagnostics),
         None => form_not_found(&id),
     }
+}
+
+/// What an `?as=shadow` drawing says to a citizen whose browser runs no script: its buttons
+/// stay disabled, so a long form cannot go past its first page and none can be sent. In a
+/// `<noscript>`: a browser that runs scripts never shows it (the parser keeps its content as
+/// text), so nobody sees it flash before the runtime takes over. In an `ef-embed` box of its
+/// own: nothing of the host page's style comes in.
+fn needs_script_notice(lang: form_core::Lang) -> String {
+    let text = form_core::Text::new(
+        "Để điền tiếp và gửi biểu mẫu này, trình duyệt cần bật JavaScript. Hãy bật JavaScript rồi tải lại trang.",
+        "To go on with this form and send it, your browser needs JavaScript. Turn JavaScript on, then reload the page.",
+    );
+    format!(
+        "<noscript><div class=\"ef-embed\" lang=\"{}\"><div class=\"ef-panel ef-panel--warn\" role=\"status\" data-ef-needs-script><p>{}</p></div></div></noscript>",
+        lang.tag(),
+        form_html::esc(text.get(lang))
+    )
 }
 
 /// `POST /api/v1/forms/{id}/check`: the portal's verdict on data, with the same rules as the

@@ -145,12 +145,13 @@ async fn a_form_drawn_for_an_embed() {
     assert!(vi.contains("lang=\"vi\"") && vi.contains(">Nộp hồ sơ</button>"));
     // For a host's server to put inside the element (`as=shadow`): the same drawing as a
     // declarative shadow root with eform's stylesheet, every submit button disabled until the
-    // runtime takes it over (no script can yet keep the form from being sent).
+    // runtime takes it over (no script can yet keep the form from being sent), and, for a
+    // browser that runs no script, a notice in its language that sending needs one.
     let (status, headers, shadow) = call("GET", "/forms/ct01?as=shadow&lang=en", None).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(headers["content-type"], "text/html; charset=utf-8");
     let drawn = format!(
-        "<template shadowrootmode=\"open\"><link rel=\"stylesheet\" href=\"/embed/eform-0123456789abcdef.css\">{}</template>",
+        "<template shadowrootmode=\"open\"><link rel=\"stylesheet\" href=\"/embed/eform-0123456789abcdef.css\"><noscript><div class=\"ef-embed\" lang=\"en\"><div class=\"ef-panel ef-panel--warn\" role=\"status\" data-ef-needs-script><p>To go on with this form and send it, your browser needs JavaScript. Turn JavaScript on, then reload the page.</p></div></div></noscript>{}</template>",
         form_html::submits_disabled(&body)
     );
     assert_eq!(shadow, drawn);
@@ -158,6 +159,8 @@ async fn a_form_drawn_for_an_embed() {
         "<button type=\"submit\" disabled class=\"ef-button\">Check and submit</button>"
     ));
     assert!(!shadow.contains("<button type=\"submit\" class"));
+    let (_, _, vi) = call("GET", "/forms/ct01?as=shadow", None).await;
+    assert!(vi.contains("<p>Để điền tiếp và gửi biểu mẫu này, trình duyệt cần bật JavaScript."));
     let (status, _, _) = call("GET", "/forms/nope?as=shadow", None).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     // Without `as=html`, the definition; a missing form is the same 404.

@@ -244,6 +244,11 @@ test("a host's server puts the form's drawing in the <e-form> (a declarative sha
   assert.ok(await g("button[type=submit]").count() > 1);
   assert.equal(await g("button[type=submit]:not([disabled])").count(), 0);
   assert.equal(await g(".ef-actions").evaluate((e) => getComputedStyle(e).display), "flex", "eform's stylesheet applies");
+  // It says, above the form, that going on and sending need JavaScript.
+  const notice = g("[data-ef-needs-script]");
+  assert.ok(await notice.isVisible());
+  assert.match(await notice.textContent(), /cần bật JavaScript/);
+  assert.ok(await notice.evaluate((n) => n.getBoundingClientRect().bottom <= document.querySelector("#ct01").shadowRoot.querySelector("form.ef-form").getBoundingClientRect().top));
   await g("#f__applicant__fullName").fill("Nguyễn Văn Ân");
   await g("#f__applicant__fullName").press("Enter");
   await g(".ef-actions button[type=submit]:not([name])").click({ force: true });
@@ -265,6 +270,7 @@ test("a host's server puts the form's drawing in the <e-form> (a declarative sha
   await page.goto(`${hostUrl}/inline.html`, { takeover: false });
   const f = (selector) => page.locator(`#ct01 ${selector}`);
   await f("#ef-ssr[data-ef-takeover] form.ef-form").waitFor();
+  assert.equal(await f("[data-ef-needs-script]").count(), 0, "a browser running scripts never shows the notice, not even before the runtime");
   await f("#f__applicant__fullName").fill("Nguyễn Văn Ân");
   await f("#f__applicant__fullName").press("Enter");
   await page.waitForTimeout(300);

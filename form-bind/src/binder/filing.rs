@@ -262,8 +262,10 @@ fn send(at: Rc<RefCell<Inner>>, signed: Option<(Value, String)>) {
                 }
                 // The portal's page shows the confirmation in place of the form (no page to
                 // load on a slow phone) under the dossier's own address: a reload shows its
-                // full receipt, not an empty form to file again.
+                // full receipt, not an empty form to file again. (An answer without a code,
+                // against the protocol, leaves the address as it is.)
                 if s.site.is_some()
+                    && !code.is_empty()
                     && let Some(h) = web_sys::window().and_then(|w| w.history().ok())
                 {
                     let _ = h.replace_state_with_url(
