@@ -68,13 +68,7 @@ pub async fn get(
     Query(q): Query<LangQuery>,
     headers: HeaderMap,
 ) -> Response {
-    // The language asked for, else the one the citizen chose before (its cookie).
-    let chosen = q
-        .lang
-        .clone()
-        .or_else(|| crate::auth::cookie(&headers, form_html::LANG_COOKIE))
-        .filter(|t| t == "vi" || t == "en");
-    let lang = lang_of(chosen.as_deref());
+    let (lang, asked) = lang_chosen(q.lang.as_deref(), &headers);
     let session = session_user(&state, &headers).await;
     let ready = match state.catalog.get(&id) {
         Some(Entry::Ready(r)) => r,
@@ -103,18 +97,33 @@ pub async fn get(
     };
     let html = draw(&id, &ready, &filled, lang, &[], 0, &key, &[], user.as_ref());
     let mut res = form_page(&state, &id, &ready, lang, session.as_ref(), &html, false);
-    // A language asked for is kept (the next page is drawn in it, with or without a script):
-    // a preference, not a secret.
-    if q.lang.as_deref().is_some_and(|l| l == "vi" || l == "en")
-        && let Ok(v) = HeaderValue::from_str(&format!(
-            "{}={}; Path=/; Max-Age=31536000; SameSite=Lax",
-            form_html::LANG_COOKIE,
-            lang.tag()
-        ))
-    {
+    if asked && let Some(v) = lang_cookie(lang) {
         res.headers_mut().append(header::SET_COOKIE, v);
     }
     res
+}
+
+/// The language of a page: the one its query asks for (`asked`), else the one the citizen
+/// chose before (its cookie), else Vietnamese.
+pub(crate) fn lang_chosen(query: Option<&str>, headers: &HeaderMap) -> (Lang, bool) {
+    let valid = |t: &str| t == "vi" || t == "en";
+    let asked = query.filter(|t| valid(t));
+    let chosen = asked
+        .map(str::to_owned)
+        .or_else(|| crate::auth::cookie(headers, form_html::LANG_COOKIE))
+        .filter(|t| valid(t));
+    (lang_of(chosen.as_deref()), asked.is_some())
+}
+
+/// A language asked for is kept (the next page is drawn in it, with or without a script): a
+/// preference, not a secret.
+pub(crate) fn lang_cookie(lang: Lang) -> Option<HeaderValue> {
+    HeaderValue::from_str(&format!(
+        "{}={}; Path=/; Max-Age=31536000; SameSite=Lax",
+        form_html::LANG_COOKIE,
+        lang.tag()
+    ))
+    .ok()
 }
 
 /// `POST /f/{id}`: the form sent without JavaScript.
@@ -387,7 +396,10 @@ fn marked(
 }
 
 /// The signed-in user of the request's session, if any.
-async fn session_user(state: &AppState, headers: &HeaderMap) -> Option<crate::db::UserRow> {
+pub(crate) async fn session_user(
+    state: &AppState,
+    headers: &HeaderMap,
+) -> Option<crate::db::UserRow> {
     let token = crate::auth::token_of(headers, state.config.dev)?;
     crate::auth::session_user(state, &token)
         .await
@@ -482,7 +494,7 @@ fn form_page(
     )
 }
 
-fn account_of(u: &crate::db::UserRow) -> site::Account<'_> {
+pub(crate) fn account_of(u: &crate::db::UserRow) -> site::Account<'_> {
     site::Account {
         name: &u.name,
         official: crate::auth::Signed(u.clone()).is_official(),

@@ -515,12 +515,20 @@ async fn check_data(
     }
 }
 
-async fn citizen_home(State(state): State<AppState>) -> Response {
-    app_page(&state).await
+async fn citizen_home(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    RawQuery(query): RawQuery,
+) -> Response {
+    app_page(&state, &headers, query.as_deref()).await
 }
 
-async fn account_page(State(state): State<AppState>) -> Response {
-    crate::pages::account_page(&state).await
+async fn account_page(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    uri: axum::http::Uri,
+) -> Response {
+    crate::pages::account_page(&state, &headers, uri.path(), uri.query()).await
 }
 
 #[cfg(test)]

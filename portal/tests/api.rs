@@ -198,7 +198,58 @@ async fn account_pages_come_from_their_own_build() {
             body.contains("<title>account</title>"),
             "{path}: {body:.120}"
         );
+        // The site's header, and for a browser without JavaScript the notice that these pages
+        // need it, drawn by the portal in an element the app removes.
+        assert!(
+            body.contains("<div data-ef-drawn-page><div class=\"ef-site\" lang=\"vi\">")
+                && body.contains(&format!("href=\"{path}?lang=en\""))
+                && body.contains("<noscript><div class=\"ef-panel ef-panel--warn\" role=\"status\" data-testid=\"needs-script\"><p>Trang này cần JavaScript"),
+            "{path}: {body}"
+        );
     }
+}
+
+/// The list of forms is drawn by the portal in the app's page: it shows before the app's code,
+/// and without JavaScript its links lead to the form pages. In the language asked for (kept in
+/// its cookie), else the cookie's; a definition with errors is not listed.
+#[tokio::test]
+async fn the_list_of_forms_is_in_the_page() {
+    let (_, headers, body) = call("GET", "/", None).await;
+    assert!(
+        body.contains("<div data-ef-drawn-page><div class=\"ef-site\" lang=\"vi\">"),
+        "{body}"
+    );
+    assert!(body.contains("<h1 class=\"ef-title\">Biểu mẫu điện tử</h1>"));
+    assert!(
+        body.contains("<li><a href=\"/f/ct01\">Tờ khai thay đổi thông tin cư trú</a> (v1)</li>")
+    );
+    assert!(!body.contains("/f/broken") && !body.contains("/f/truncated"));
+    assert!(headers.get("set-cookie").is_none());
+    let (_, headers, body) = call("GET", "/?lang=en", None).await;
+    assert!(body.contains("<h1 class=\"ef-title\">E-forms</h1>"));
+    assert!(body.contains(
+        "<li><a href=\"/f/ct01\">Residence information change declaration</a> (v1)</li>"
+    ));
+    assert!(
+        headers["set-cookie"]
+            .to_str()
+            .unwrap()
+            .starts_with("eform-lang=en;")
+    );
+    // The cookie's language when the query asks for none.
+    let (app, _dir) = app().await;
+    let res = app
+        .oneshot(
+            Request::builder()
+                .uri("/d/HS-1")
+                .header("cookie", "eform-lang=en")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    let bytes = res.into_body().collect().await.unwrap().to_bytes();
+    assert!(String::from_utf8_lossy(&bytes).contains("This page needs JavaScript"));
 }
 
 #[tokio::test]

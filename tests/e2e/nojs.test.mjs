@@ -125,3 +125,31 @@ test("a long form without JavaScript goes page by page: Continue checks the page
   assert.match(await signed.textContent("[data-testid=nojs-notice]"), /signing needs JavaScript/);
   await signed.context().close();
 });
+
+test("without JavaScript the home page lists the forms (titles as text) and leads to them; the account pages say they need JavaScript", async () => {
+  const page = await openPage(browser, { width: 360, height: 800, javaScript: false });
+  await page.goto(`${URL}/`);
+  assert.equal(await page.textContent("h1"), "Biểu mẫu điện tử");
+  assert.equal(await page.getAttribute("html", "lang"), "vi");
+  // A title written as markup is shown as text.
+  assert.match(await page.textContent("a[href='/f/payload']"), /<img src=x onerror=/);
+  assert.equal(await page.locator("main img, main script").count(), 0);
+  assert.deepEqual(await axeWithoutScript(page), []);
+  await page.screenshot({ path: shot("nojs-home"), fullPage: true });
+  // In English by its link, kept for the next page.
+  await page.click("a.ef-lang__button[lang=en]");
+  assert.equal(await page.textContent("h1"), "E-forms");
+  assert.equal(await page.getAttribute("html", "lang"), "en");
+  await page.click("a[href='/f/ct01']");
+  await page.locator("form.ef-form h1.ef-title").waitFor();
+  assert.match(await page.textContent("form.ef-form h1.ef-title"), /Residence information change declaration/);
+  // The account pages are the app's: without it, they say so, and lead back to the forms.
+  await signIn(page, "citizen-an", "/dossiers");
+  const notice = page.locator("[data-testid=needs-script]");
+  assert.match(await notice.textContent(), /This page needs JavaScript/);
+  assert.equal(await page.locator("[data-testid=signed-in-as]").count(), 1);
+  assert.deepEqual(await axeWithoutScript(page), []);
+  await notice.locator("a[href='/']").click();
+  assert.equal(await page.textContent("h1"), "E-forms");
+  await page.context().close();
+});

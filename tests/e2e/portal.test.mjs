@@ -49,6 +49,11 @@ test("the home page lists the forms and the builder loads", async () => {
   const page = await openPage(browser);
   await page.goto(`${URL}/`);
   await page.locator("a[href='/f/ct01']").waitFor();
+  // The list the portal drew gives way to the app's: one page, one heading, one list.
+  await page.waitForFunction(() => !document.querySelector("[data-ef-drawn-page]") && document.querySelector("main#main .ef-list"));
+  assert.equal(await page.locator("main").count(), 1);
+  assert.equal(await page.locator("h1").count(), 1);
+  assert.equal(await page.locator("a[href='/f/ct01']").count(), 1);
   await page.goto(`${URL}/builder/`);
   await page.locator("h1").waitFor();
   assert.match(await page.textContent("h1"), /Trình thiết kế biểu mẫu/);
