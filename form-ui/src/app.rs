@@ -48,6 +48,23 @@ fn initial_lang() -> Lang {
                 .split('&')
                 .find_map(|kv| kv.strip_prefix("lang=").and_then(Lang::parse))
         });
+    // The portal's choice, which it drew the page in (the form pages' runtime keeps it there
+    // too), else this app's own.
+    let cookie = || {
+        let cookies = window
+            .as_ref()?
+            .document()?
+            .dyn_into::<web_sys::HtmlDocument>()
+            .ok()?
+            .cookie()
+            .ok()?;
+        cookies.split(';').find_map(|c| {
+            c.trim()
+                .strip_prefix(form_html::LANG_COOKIE)?
+                .strip_prefix('=')
+                .and_then(Lang::parse)
+        })
+    };
     let saved = || {
         window
             .as_ref()
@@ -55,7 +72,10 @@ fn initial_lang() -> Lang {
             .and_then(|s| s.get_item("eform.lang").ok().flatten())
             .and_then(|v| Lang::parse(&v))
     };
-    from_query.or_else(saved).unwrap_or_default()
+    from_query
+        .or_else(cookie)
+        .or_else(saved)
+        .unwrap_or_default()
 }
 
 fn save_lang(lang: Lang) {

@@ -61,6 +61,20 @@ test("the home page lists the forms and the builder loads", async () => {
   await page.close();
 });
 
+test("the language chosen on a form page is the home page's, drawn by the portal and then by the app", async () => {
+  const page = await openPage(browser);
+  await page.goto(`${URL}/f/ct01`);
+  await page.click("button[data-ef-lang=en]");
+  await page.waitForFunction(() => document.documentElement.lang === "en");
+  await page.goto(`${URL}/`);
+  assert.equal(await page.textContent("h1"), "E-forms");
+  await page.waitForFunction(() => !document.querySelector("[data-ef-drawn-page]") && document.querySelector("main#main .ef-list"));
+  assert.equal(await page.textContent("h1"), "E-forms");
+  assert.equal(await page.getAttribute("html", "lang"), "en");
+  assert.deepEqual(page.problems, []);
+  await page.close();
+});
+
 test("pages carry a strict CSP and still run", async () => {
   const res = await fetch(`${URL}/f/ct01`);
   const csp = res.headers.get("content-security-policy");
