@@ -37,7 +37,8 @@ enum Screen {
     Failed,
 }
 
-/// The language from `?lang=`, else the browser's saved choice, else Vietnamese.
+/// The language from `?lang=`, else the portal's cookie (the page it drew is in it), else this
+/// browser's saved choice, else Vietnamese.
 fn initial_lang() -> Lang {
     let window = web_sys::window();
     let from_query = window
@@ -96,6 +97,42 @@ fn save_lang(lang: Lang) {
     }
 }
 
+/// The app, drawn hidden beside the page the portal drew (`main.rs`), takes that page's place:
+/// the focus, if it was on one of that page's links, goes to the app's link to the same place.
+fn reveal() {
+    let Some(document) = web_sys::window().and_then(|w| w.document()) else {
+        return;
+    };
+    let Ok(Some(root)) = document.query_selector("[data-ef-app][hidden]") else {
+        return;
+    };
+    let drawn = document
+        .query_selector("[data-ef-drawn-page]")
+        .ok()
+        .flatten();
+    let focused = document.active_element().filter(|e| {
+        drawn
+            .as_ref()
+            .is_some_and(|d| d.contains(Some(e.unchecked_ref())))
+    });
+    let href = focused.and_then(|e| e.get_attribute("href"));
+    if let Some(d) = drawn {
+        d.remove();
+    }
+    let _ = root.remove_attribute("hidden");
+    if let Some(href) = href
+        && let Ok(Some(link)) = root.query_selector(&format!("a[href=\"{}\"]", css_quoted(&href)))
+        && let Some(link) = link.dyn_ref::<web_sys::HtmlElement>()
+    {
+        let _ = link.focus();
+    }
+}
+
+/// `s` for a CSS string in double quotes.
+fn css_quoted(s: &str) -> String {
+    s.replace('\\', "\\\\").replace('"', "\\\"")
+}
+
 /// The screen of a dossier page's path (`/d/{code}`, `/co-sign/{code}`, `/data`, `/dossiers`,
 /// `/inbox`), each for a signed-in user only; none: not such a path.
 #[cfg(feature = "dossiers")]
@@ -134,26 +171,42 @@ pub fn App() -> impl IntoView {
     let screen = RwSignal::new(Screen::Loading);
     let me = RwSignal::new(None::<Me>);
 
+    // The pages of dossiers, co-signing and the data log (their own build, `dossiers`) need to
+    // know who is signed in first; the list of forms is asked for at the same time.
+    #[cfg(feature = "dossiers")]
+    let dossier_page = {
+        let path = web_sys::window()
+            .and_then(|w| w.location().pathname().ok())
+            .unwrap_or_default();
+        dossier_screen(&path, None).map(|_| path)
+    };
+    #[cfg(not(feature = "dossiers"))]
+    let dossier_page: Option<String> = None;
+    let list = dossier_page.is_none();
     leptos::task::spawn_local(async move {
         me.set(fetch_me().await);
-        // The pages of dossiers, co-signing and the data log (their own build, `dossiers`).
         #[cfg(feature = "dossiers")]
+        if let Some(screen_now) = dossier_page.and_then(|p| dossier_screen(&p, me.get_untracked()))
         {
-            let path = web_sys::window()
-                .and_then(|w| w.location().pathname().ok())
-                .unwrap_or_default();
-            if let Some(screen_now) = dossier_screen(&path, me.get_untracked()) {
-                screen.set(screen_now);
-                return;
-            }
+            screen.set(screen_now);
         }
-        let next = match fetch::request("/forms", None).await {
-            Ok(a) if a.status == 200 => {
-                serde_json::from_str(&a.body).map_or(Screen::Failed, Screen::List)
-            }
-            _ => Screen::Failed,
-        };
-        screen.set(next);
+    });
+    if list {
+        leptos::task::spawn_local(async move {
+            let next = match fetch::request("/forms", None).await {
+                Ok(a) if a.status == 200 => {
+                    serde_json::from_str(&a.body).map_or(Screen::Failed, Screen::List)
+                }
+                _ => Screen::Failed,
+            };
+            screen.set(next);
+        });
+    }
+    // The page the portal drew stays on screen until the app has one of its own.
+    Effect::new(move |_| {
+        if !matches!(screen.get(), Screen::Loading) {
+            reveal();
+        }
     });
 
     view! {
@@ -179,7 +232,7 @@ pub fn App() -> impl IntoView {
                 }.into_any(),
                 Screen::List(forms) => view! {
                     <h1 class="ef-title">{move || Ui::FormsTitle.get(lang.get())}</h1>
-                    {me.get_untracked().filter(|u| u.portal_drafts).map(|_| view! { <ResumeDrafts lang=lang /> })}
+                    {move || me.get().filter(|u| u.portal_drafts).map(|_| view! { <ResumeDrafts lang=lang /> })}
                     <p>{move || Ui::FormsIntro.get(lang.get())}</p>
                     <ul class="ef-list">
                         {forms.into_iter().map(|f| {

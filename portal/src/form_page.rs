@@ -68,7 +68,8 @@ pub async fn get(
     Query(q): Query<LangQuery>,
     headers: HeaderMap,
 ) -> Response {
-    let (lang, asked) = lang_chosen(q.lang.as_deref(), &headers);
+    let asked = q.lang.as_deref().and_then(Lang::parse);
+    let lang = lang_chosen(asked, &headers);
     let session = session_user(&state, &headers).await;
     let ready = match state.catalog.get(&id) {
         Some(Entry::Ready(r)) => r,
@@ -97,22 +98,22 @@ pub async fn get(
     };
     let html = draw(&id, &ready, &filled, lang, &[], 0, &key, &[], user.as_ref());
     let mut res = form_page(&state, &id, &ready, lang, session.as_ref(), &html, false);
-    if asked && let Some(v) = lang_cookie(lang) {
+    if asked.is_some()
+        && let Some(v) = lang_cookie(lang)
+    {
         res.headers_mut().append(header::SET_COOKIE, v);
     }
     res
 }
 
-/// The language of a page: the one its query asks for (`asked`), else the one the citizen
-/// chose before (its cookie), else Vietnamese.
-pub(crate) fn lang_chosen(query: Option<&str>, headers: &HeaderMap) -> (Lang, bool) {
-    let valid = |t: &str| t == "vi" || t == "en";
-    let asked = query.filter(|t| valid(t));
-    let chosen = asked
-        .map(str::to_owned)
-        .or_else(|| crate::auth::cookie(headers, form_html::LANG_COOKIE))
-        .filter(|t| valid(t));
-    (lang_of(chosen.as_deref()), asked.is_some())
+/// The language of a page: the one its query asks for, else the one the citizen chose before
+/// (its cookie), else Vietnamese. Read as the citizen app reads them (`Lang::parse`).
+pub(crate) fn lang_chosen(asked: Option<Lang>, headers: &HeaderMap) -> Lang {
+    asked
+        .or_else(|| {
+            crate::auth::cookie(headers, form_html::LANG_COOKIE).and_then(|c| Lang::parse(&c))
+        })
+        .unwrap_or_default()
 }
 
 /// A language asked for is kept (the next page is drawn in it, with or without a script): a

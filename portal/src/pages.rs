@@ -18,7 +18,8 @@ pub(crate) async fn app_page(
     headers: &HeaderMap,
     query: Option<&str>,
 ) -> Response {
-    let (lang, asked) = crate::form_page::lang_chosen(query_lang(query), headers);
+    let asked = query_lang(query);
+    let lang = crate::form_page::lang_chosen(asked, headers);
     let user = crate::form_page::session_user(state, headers).await;
     let t = |u: Ui| form_html::esc(&u.get(lang));
     let mut main = format!(
@@ -52,7 +53,8 @@ pub(crate) async fn account_page(
     path: &str,
     query: Option<&str>,
 ) -> Response {
-    let (lang, asked) = crate::form_page::lang_chosen(query_lang(query), headers);
+    let asked = query_lang(query);
+    let lang = crate::form_page::lang_chosen(asked, headers);
     let user = crate::form_page::session_user(state, headers).await;
     let text = Text::new(
         "Trang này cần JavaScript: hãy bật JavaScript trên trình duyệt rồi tải lại trang. Biểu mẫu thì vẫn khai và nộp được khi không có JavaScript.",
@@ -71,11 +73,12 @@ pub(crate) async fn account_page(
 /// element before it draws its own (form-ui's `main.rs`).
 const DRAWN_PAGE: &str = "data-ef-drawn-page";
 
-/// The `lang` of a query string, as written.
-fn query_lang(query: Option<&str>) -> Option<&str> {
+/// The first language a query string's `lang` names (as the app reads it: `form-ui`'s
+/// `initial_lang`).
+fn query_lang(query: Option<&str>) -> Option<form_core::Lang> {
     query?
         .split('&')
-        .find_map(|pair| pair.strip_prefix("lang="))
+        .find_map(|pair| pair.strip_prefix("lang=").and_then(form_core::Lang::parse))
 }
 
 /// The site's page around `main` (the skip link, the header with the account and the language
@@ -101,7 +104,7 @@ async fn page_of_build(
     build: &str,
     lang: form_core::Lang,
     drawn: &str,
-    asked: bool,
+    asked: Option<form_core::Lang>,
 ) -> Response {
     match tokio::fs::read_to_string(state.web_dir.join(build).join("index.html")).await {
         Ok(mut html) => {
@@ -116,8 +119,11 @@ async fn page_of_build(
                 None => html.push_str(drawn),
             }
             let mut headers = HeaderMap::new();
-            headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
-            if asked && let Some(cookie) = crate::form_page::lang_cookie(lang) {
+            // The page names who is signed in: never stored (as the form pages).
+            headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+            if asked.is_some()
+                && let Some(cookie) = crate::form_page::lang_cookie(lang)
+            {
                 headers.append(header::SET_COOKIE, cookie);
             }
             (StatusCode::OK, headers, Html(html)).into_response()

@@ -27,7 +27,10 @@ async fn app() -> (axum::Router, tempfile::TempDir) {
         std::fs::create_dir_all(dir.path().join("web").join(build)).unwrap();
         std::fs::write(
             dir.path().join("web").join(build).join("index.html"),
-            format!("<!doctype html><title>{build}</title>"),
+            // As trunk writes it.
+            format!(
+                "<!doctype html>\n<html lang=\"vi\">\n  <head>\n    <title>{build}</title>\n  </head>\n  <body></body>\n</html>\n"
+            ),
         )
         .unwrap();
     }
@@ -225,7 +228,16 @@ async fn the_list_of_forms_is_in_the_page() {
     );
     assert!(!body.contains("/f/broken") && !body.contains("/f/truncated"));
     assert!(headers.get("set-cookie").is_none());
-    let (_, headers, body) = call("GET", "/?lang=en", None).await;
+    // In trunk's page: its language, the drawing in its body; never stored (it names who is
+    // signed in).
+    assert!(body.starts_with("<!doctype html>\n<html lang=\"vi\">"));
+    assert!(
+        body.ends_with("</ul></main></div></div></body>\n</html>\n"),
+        "{body}"
+    );
+    assert_eq!(headers["cache-control"], "no-store");
+    let (_, headers, body) = call("GET", "/?lang=EN-us", None).await;
+    assert!(body.starts_with("<!doctype html>\n<html lang=\"en\">"));
     assert!(body.contains("<h1 class=\"ef-title\">E-forms</h1>"));
     assert!(body.contains(
         "<li><a href=\"/f/ct01\">Residence information change declaration</a> (v1)</li>"
@@ -236,6 +248,10 @@ async fn the_list_of_forms_is_in_the_page() {
             .unwrap()
             .starts_with("eform-lang=en;")
     );
+    // The page's own address in its language links, escaped.
+    let (status, _, body) = call("GET", "/d/x'y&z", None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(body.contains("href=\"/d/x&#39;y&amp;z?lang=en\""), "{body}");
     // The cookie's language when the query asks for none.
     let (app, _dir) = app().await;
     let res = app

@@ -47,10 +47,25 @@ test("an unknown form answers 404 and says so", async () => {
 
 test("the home page lists the forms and the builder loads", async () => {
   const page = await openPage(browser);
+  // Every frame once the list is on screen: is it still?
+  await page.addInitScript(() => {
+    window.__gaps = 0;
+    let seen = false;
+    const frame = () => {
+      const shown = [...document.querySelectorAll("main a[href='/f/ct01']")].some((a) => a.getClientRects().length > 0);
+      if (shown) seen = true;
+      else if (seen) window.__gaps += 1;
+      requestAnimationFrame(frame);
+    };
+    requestAnimationFrame(frame);
+  });
   await page.goto(`${URL}/`);
-  await page.locator("a[href='/f/ct01']").waitFor();
-  // The list the portal drew gives way to the app's: one page, one heading, one list.
+  await page.locator("a[href='/f/ct01']").first().waitFor();
+  // The list the portal drew gives way to the app's, with no frame between without one: one
+  // page, one heading, one list.
   await page.waitForFunction(() => !document.querySelector("[data-ef-drawn-page]") && document.querySelector("main#main .ef-list"));
+  assert.equal(await page.evaluate(() => window.__gaps), 0, "the list never left the screen");
+  assert.equal(await page.locator("[data-ef-app][hidden]").count(), 0);
   assert.equal(await page.locator("main").count(), 1);
   assert.equal(await page.locator("h1").count(), 1);
   assert.equal(await page.locator("a[href='/f/ct01']").count(), 1);

@@ -126,8 +126,13 @@ impl Inner {
         // question of keeping declared values over it.
         if let (Some(_), Outcome::Received(code, awaiting)) = (&self.site, &self.outcome) {
             let title = self.form.definition().title.get(lang);
+            // (No way to the dossier's page without a code: an answer against the protocol.)
             html.push_str(&form_html::site::receipt(
-                lang, title, code, *awaiting, true,
+                lang,
+                title,
+                code,
+                *awaiting,
+                !code.is_empty(),
             ));
             if SERVICES {
                 html.push_str(&self.keep_html());
