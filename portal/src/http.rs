@@ -1,10 +1,10 @@
 //! HTTP routes, status codes and security headers.
 
+use crate::apps::app_page;
 use crate::auth;
 use crate::catalog::Entry;
 use crate::datastore;
 use crate::intake;
-use crate::pages::app_page;
 use crate::reply::{MAX_BODY, MAX_DIAGNOSTICS, built_file_in, error, parse_body, too_many_values};
 use crate::state::{AppState, client_address};
 use axum::body::Bytes;
@@ -528,7 +528,7 @@ async fn account_page(
     headers: HeaderMap,
     uri: axum::http::Uri,
 ) -> Response {
-    crate::pages::account_page(&state, &headers, uri.path(), uri.query()).await
+    crate::apps::account_page(&state, &headers, uri.path(), uri.query()).await
 }
 
 #[cfg(test)]

@@ -8,6 +8,7 @@
 //! diagnostics.
 
 pub mod agencies;
+pub mod apps;
 pub mod auth;
 pub mod bridge;
 pub mod builder;
