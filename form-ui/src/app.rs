@@ -84,6 +84,10 @@ fn save_lang(lang: Lang) {
         let _ = storage.set_item("eform.lang", lang.tag());
     }
     let document = web_sys::window().and_then(|w| w.document());
+    if let Some(d) = &document {
+        // As the portal titles these pages (its `apps::title`).
+        d.set_title(&format!("eform — {}", Ui::FormsTitle.get(lang)));
+    }
     if let Some(html) = document.as_ref().and_then(|d| d.document_element()) {
         let _ = html.set_attribute("lang", lang.tag());
     }

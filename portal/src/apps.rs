@@ -109,12 +109,19 @@ async fn page_of_build(
 ) -> Response {
     match tokio::fs::read_to_string(state.web_dir.join(build).join("index.html")).await {
         Ok(mut html) => {
-            // The build's page is trunk's: `<html lang="vi">`, an empty `<body>`.
-            html = html.replacen(
-                "<html lang=\"vi\">",
-                &format!("<html lang=\"{}\">", lang.tag()),
-                1,
-            );
+            // The build's page is trunk's: `<html lang="vi">`, its title in Vietnamese, an
+            // empty `<body>`.
+            html = html
+                .replacen(
+                    "<html lang=\"vi\">",
+                    &format!("<html lang=\"{}\">", lang.tag()),
+                    1,
+                )
+                .replacen(
+                    "<title>eform — Biểu mẫu điện tử</title>",
+                    &format!("<title>{}</title>", form_html::esc(&title(lang))),
+                    1,
+                );
             match html.rfind("</body>") {
                 Some(at) => html.insert_str(at, drawn),
                 None => html.push_str(drawn),
@@ -131,4 +138,9 @@ async fn page_of_build(
         }
         Err(_) => crate::pages::not_built(),
     }
+}
+
+/// The title of the apps' pages (`form-ui` sets it again when the language changes).
+pub fn title(lang: form_core::Lang) -> String {
+    format!("eform — {}", Ui::FormsTitle.get(lang))
 }

@@ -140,6 +140,7 @@ test("without JavaScript the home page lists the forms (titles as text) and lead
   await page.click("a.ef-lang__button[lang=en]");
   assert.equal(await page.textContent("h1"), "E-forms");
   assert.equal(await page.getAttribute("html", "lang"), "en");
+  assert.equal(await page.title(), "eform — E-forms");
   await page.click("a[href='/f/ct01']");
   await page.locator("form.ef-form h1.ef-title").waitFor();
   assert.match(await page.textContent("form.ef-form h1.ef-title"), /Residence information change declaration/);

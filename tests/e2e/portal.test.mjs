@@ -86,6 +86,11 @@ test("the language chosen on a form page is the home page's, drawn by the portal
   await page.waitForFunction(() => !document.querySelector("[data-ef-drawn-page]") && document.querySelector("main#main .ef-list"));
   assert.equal(await page.textContent("h1"), "E-forms");
   assert.equal(await page.getAttribute("html", "lang"), "en");
+  assert.equal(await page.title(), "eform — E-forms");
+  // Switched in place by the app: its title follows.
+  await page.click("button.ef-lang__button[lang=vi]");
+  await page.waitForFunction(() => document.documentElement.lang === "vi");
+  assert.equal(await page.title(), "eform — Biểu mẫu điện tử");
   assert.deepEqual(page.problems, []);
   await page.close();
 });
