@@ -142,6 +142,15 @@ pub const PAGE: &str = "ef-page";
 /// portal draws the next form page in it.
 pub const LANG_COOKIE: &str = "eform-lang";
 
+/// The cookie that keeps `lang` as the citizen's choice, as the portal sets it and the
+/// runtimes write it (a preference, not a secret).
+pub fn lang_cookie(lang: form_core::Lang) -> String {
+    format!(
+        "{LANG_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax",
+        lang.tag()
+    )
+}
+
 /// The whole `<form>`: title, error summary, every page (the current one shown), the buttons.
 pub fn form(page: &Page) -> String {
     let evaluation = page.form.evaluate(page.data, page.today);

@@ -24,6 +24,16 @@ pub const DATASTORE: &str = "/datastore/v1";
 /// The portal's own drafts service (its list, and `/{form id}`), as [`DATASTORE`].
 pub const DRAFTS: &str = "/api/v1/drafts";
 
+/// Marks the page the portal draws into a Leptos app's page (the list of forms, the account
+/// pages' header): the app is drawn hidden beside it and takes its place once it has a screen.
+pub const DRAWN_PAGE: &str = "data-ef-drawn-page";
+
+/// The title of the Leptos apps' pages, as the portal writes it and the app sets it when the
+/// language changes.
+pub fn app_title(lang: Lang) -> String {
+    format!("eform — {}", Ui::FormsTitle.get(lang))
+}
+
 /// The sign-in page, coming back to `here`.
 pub fn sign_in_url(here: &str, lang: Lang) -> String {
     format!(

@@ -85,19 +85,14 @@ fn save_lang(lang: Lang) {
     }
     let document = web_sys::window().and_then(|w| w.document());
     if let Some(d) = &document {
-        // As the portal titles these pages (its `apps::title`).
-        d.set_title(&format!("eform — {}", Ui::FormsTitle.get(lang)));
+        d.set_title(&form_html::site::app_title(lang));
     }
     if let Some(html) = document.as_ref().and_then(|d| d.document_element()) {
         let _ = html.set_attribute("lang", lang.tag());
     }
     // The portal draws the next form page in it too (a preference, not a session: no secret).
     if let Some(d) = document.and_then(|d| d.dyn_into::<web_sys::HtmlDocument>().ok()) {
-        let _ = d.set_cookie(&format!(
-            "{}={}; Path=/; Max-Age=31536000; SameSite=Lax",
-            form_html::LANG_COOKIE,
-            lang.tag()
-        ));
+        let _ = d.set_cookie(&form_html::lang_cookie(lang));
     }
 }
 
@@ -111,7 +106,7 @@ fn reveal() {
         return;
     };
     let drawn = document
-        .query_selector("[data-ef-drawn-page]")
+        .query_selector(&format!("[{}]", form_html::site::DRAWN_PAGE))
         .ok()
         .flatten();
     let focused = document.active_element().filter(|e| {

@@ -19,7 +19,9 @@ fn main() {
     // it, and takes its place then (`app::reveal`).
     let document = web_sys::window().and_then(|w| w.document());
     let hidden_root = document.as_ref().and_then(|d| {
-        d.query_selector("[data-ef-drawn-page]").ok().flatten()?;
+        d.query_selector(&format!("[{}]", form_html::site::DRAWN_PAGE))
+            .ok()
+            .flatten()?;
         let root = d.create_element("div").ok()?;
         root.set_attribute("data-ef-app", "").ok()?;
         root.set_attribute("hidden", "").ok()?;

@@ -70,10 +70,6 @@ pub(crate) async fn account_page(
     page_of_build(state, "account", lang, &drawn, asked).await
 }
 
-/// The attribute of the page the portal draws into a trunk build's page: the app removes that
-/// element before it draws its own (form-ui's `main.rs`).
-const DRAWN_PAGE: &str = "data-ef-drawn-page";
-
 /// The first language a query string's `lang` names (as the app reads it: `form-ui`'s
 /// `initial_lang`).
 fn query_lang(query: Option<&str>) -> Option<form_core::Lang> {
@@ -92,7 +88,8 @@ fn drawn_page(
 ) -> String {
     let account = user.map(account_of);
     format!(
-        "<div {DRAWN_PAGE}>{}{main}{}</div>",
+        "<div {}>{}{main}{}</div>",
+        site::DRAWN_PAGE,
         site::open(lang, account.as_ref(), here, false),
         site::CLOSE
     )
@@ -119,7 +116,7 @@ async fn page_of_build(
                 )
                 .replacen(
                     "<title>eform — Biểu mẫu điện tử</title>",
-                    &format!("<title>{}</title>", form_html::esc(&title(lang))),
+                    &format!("<title>{}</title>", form_html::esc(&site::app_title(lang))),
                     1,
                 );
             match html.rfind("</body>") {
@@ -138,9 +135,4 @@ async fn page_of_build(
         }
         Err(_) => crate::pages::not_built(),
     }
-}
-
-/// The title of the apps' pages (`form-ui` sets it again when the language changes).
-pub fn title(lang: form_core::Lang) -> String {
-    format!("eform — {}", Ui::FormsTitle.get(lang))
 }

@@ -119,12 +119,7 @@ pub(crate) fn lang_chosen(asked: Option<Lang>, headers: &HeaderMap) -> Lang {
 /// A language asked for is kept (the next page is drawn in it, with or without a script): a
 /// preference, not a secret.
 pub(crate) fn lang_cookie(lang: Lang) -> Option<HeaderValue> {
-    HeaderValue::from_str(&format!(
-        "{}={}; Path=/; Max-Age=31536000; SameSite=Lax",
-        form_html::LANG_COOKIE,
-        lang.tag()
-    ))
-    .ok()
+    HeaderValue::from_str(&form_html::lang_cookie(lang)).ok()
 }
 
 /// `POST /f/{id}`: the form sent without JavaScript.

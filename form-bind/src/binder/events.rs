@@ -274,11 +274,7 @@ fn site_lang(s: &Inner) {
     }
     set_title(s);
     if let Ok(d) = document.dyn_into::<web_sys::HtmlDocument>() {
-        let _ = d.set_cookie(&format!(
-            "{}={}; Path=/; Max-Age=31536000; SameSite=Lax",
-            form_html::LANG_COOKIE,
-            lang.tag()
-        ));
+        let _ = d.set_cookie(&form_html::lang_cookie(lang));
     }
 }
 
